@@ -1,0 +1,2 @@
+export * from './types.js';
+export { toNdjsonLine, parseNdjson } from './ndjson.js';
