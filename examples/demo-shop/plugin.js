@@ -1,0 +1,149 @@
+// The Reprise demo shop: a small multi-page shop with the recorder installed.
+// Registered by the Reprise server under /demo; see README.md for the pages
+// and the deliberately broken checkout.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { products } from './products.js';
+
+const publicDir = new URL('./public/', import.meta.url);
+
+/** Full-page routes (relative to the plugin prefix) and the file each serves. */
+const pages = { '/': 'index.html', '/cart': 'cart.html', '/checkout': 'checkout.html' };
+
+/** Shared assets under /assets/ and their content types. */
+const assets = {
+  'shop.css': 'text/css; charset=utf-8',
+  'shop.js': 'text/javascript; charset=utf-8',
+  'products.js': 'text/javascript; charset=utf-8',
+  'cart.js': 'text/javascript; charset=utf-8',
+  'checkout.js': 'text/javascript; charset=utf-8',
+};
+
+const RECORDER_PLACEHOLDER = '<!-- reprise:recorder -->';
+
+/** @param {string} value */
+function escapeHtml(value) {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * Fastify plugin serving the demo shop. Register it with a prefix:
+ * `app.register(demoShop, { prefix: '/demo', projectKey, sdkUrl: '/sdk/reprise.js' })`.
+ *
+ * @param {import('fastify').FastifyInstance} app
+ * @param {{ projectKey: string, sdkUrl?: string }} opts
+ */
+export default async function demoShop(app, opts) {
+  const { projectKey, sdkUrl = '/sdk/reprise.js' } = opts;
+  if (typeof projectKey !== 'string' || projectKey === '') {
+    throw new TypeError('demo-shop: opts.projectKey must be a non-empty string');
+  }
+  const recorderTag =
+    `<script src="${escapeHtml(sdkUrl)}" data-project-key="${escapeHtml(projectKey)}" async></script>`;
+
+  // Everything is small, so read it once at startup.
+  /** @type {Map<string, string>} */
+  const files = new Map();
+  for (const name of Object.values(pages)) {
+    const html = await readFile(new URL(name, publicDir), 'utf8');
+    files.set(name, html.replace(RECORDER_PLACEHOLDER, recorderTag));
+  }
+  for (const name of Object.keys(assets)) {
+    files.set(`assets/${name}`, await readFile(new URL(`assets/${name}`, publicDir), 'utf8'));
+  }
+
+  // --- Pages -----------------------------------------------------------------
+  for (const [path, name] of Object.entries(pages)) {
+    app.get(path, async (request, reply) => {
+      // Pages use relative links, so the product list must live at "/demo/".
+      const [pathname, query] = request.url.split('?');
+      if (path === '/' && !pathname.endsWith('/')) {
+        return reply.redirect(`${pathname}/${query === undefined ? '' : `?${query}`}`, 302);
+      }
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(files.get(name));
+    });
+  }
+
+  app.get('/assets/:file', async (request, reply) => {
+    const { file } = /** @type {{ file: string }} */ (request.params);
+    const type = Object.hasOwn(assets, file) ? assets[/** @type {keyof typeof assets} */ (file)] : undefined;
+    if (!type) return reply.code(404).send({ error: 'not_found' });
+    return reply.type(type).header('cache-control', 'no-cache').send(files.get(`assets/${file}`));
+  });
+
+  // --- API -------------------------------------------------------------------
+  app.get('/api/products', async () =>
+    products.map(({ id, name, description, priceCents, hue }) => ({ id, name, description, price: priceCents / 100, hue })),
+  );
+
+  app.post('/api/checkout', async (request, reply) => {
+    const result = validateCheckout(request.body);
+    if ('error' in result) return reply.code(400).send(result.error);
+
+    const [month, year] = result.expiry;
+    if (isExpired(month, year, new Date())) {
+      // The message is misleading on purpose: the format is fine, the card is
+      // expired. It is part of the demo's bug chain (see README.md).
+      return reply.code(422).send({ error: 'card_expired', field: 'card_expiry', message: 'card_expiry invalid format' });
+    }
+
+    const orderId = `ord_${randomBytes(6).toString('hex')}`;
+    return reply.code(201).send({ orderId, total: result.totalCents / 100 });
+  });
+}
+
+/**
+ * Checks the shape of a checkout request. Never echoes card details back.
+ *
+ * @param {unknown} body
+ * @returns {{ error: { error: 'invalid_request', field: string, message: string } }
+ *   | { totalCents: number, expiry: [number, number] }}
+ */
+function validateCheckout(body) {
+  /** @param {string} field @param {string} message */
+  const invalid = (field, message) => ({ error: { error: /** @type {const} */ ('invalid_request'), field, message } });
+  /** @param {unknown} v @returns {v is Record<string, unknown>} */
+  const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+  if (!isObject(body)) return invalid('body', 'expected a JSON object');
+  const { email, items, card } = body;
+
+  if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    return invalid('email', 'email is missing or invalid');
+  }
+
+  if (!Array.isArray(items) || items.length === 0) return invalid('items', 'items must be a non-empty array');
+  let totalCents = 0;
+  for (const item of items) {
+    const product = isObject(item) ? products.find((p) => p.id === item.id) : undefined;
+    if (!isObject(item) || !product) return invalid('items', 'unknown product');
+    const { qty } = item;
+    if (typeof qty !== 'number' || !Number.isInteger(qty) || qty < 1 || qty > 99) {
+      return invalid('items', 'qty must be an integer from 1 to 99');
+    }
+    totalCents += product.priceCents * qty;
+  }
+
+  if (!isObject(card)) return invalid('card', 'card is missing');
+  const { name, number, expiry, cvc } = card;
+  if (typeof name !== 'string' || name.trim() === '') return invalid('card_name', 'card_name is missing');
+  if (typeof number !== 'string' || !/^\d{12,19}$/.test(number.replace(/[\s-]/g, ''))) {
+    return invalid('card_number', 'card_number is missing or invalid');
+  }
+  const expiryMatch = typeof expiry === 'string' ? /^(0[1-9]|1[0-2])\/(\d{2})$/.exec(expiry.trim()) : null;
+  if (!expiryMatch) return invalid('card_expiry', 'card_expiry must be MM/YY');
+  if (typeof cvc !== 'string' || !/^\d{3,4}$/.test(cvc)) return invalid('card_cvc', 'card_cvc must be 3 or 4 digits');
+
+  return { totalCents, expiry: [Number(expiryMatch[1]), 2000 + Number(expiryMatch[2])] };
+}
+
+/**
+ * A card is valid through the last day of its expiry month.
+ * @param {number} month 1–12
+ * @param {number} year four digits
+ * @param {Date} now
+ */
+function isExpired(month, year, now) {
+  const currentYear = now.getFullYear();
+  return year < currentYear || (year === currentYear && month < now.getMonth() + 1);
+}

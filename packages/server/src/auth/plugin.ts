@@ -1,0 +1,73 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerConfig } from '../config.js';
+import { HttpError } from '../http/errors.js';
+import { randomSecret, sha256 } from '../ids.js';
+import type { Store, User } from '../store/types.js';
+import { verifyPassword } from './passwords.js';
+
+export const SESSION_COOKIE = 'reprise_session';
+const LOGIN_TTL_MS = 7 * 24 * 3600 * 1000;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user?: User;
+  }
+}
+
+/** Resolves the caller from a bearer API token or the login cookie; null when neither is valid. */
+export async function authenticate(req: FastifyRequest, store: Store): Promise<User | null> {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return store.getApiTokenUser(sha256(auth.slice(7).trim()));
+  const cookie = req.cookies[SESSION_COOKIE];
+  if (cookie) return store.getLoginSessionUser(sha256(cookie), Date.now());
+  return null;
+}
+
+/** Loopback over http still counts as a secure context in browsers, so Secure cookies work there. */
+function cookieSecure(config: ServerConfig, req: FastifyRequest): boolean {
+  if (config.cookieSecure !== 'auto') return config.cookieSecure;
+  if (req.protocol === 'https') return true;
+  return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(req.hostname);
+}
+
+export async function authRoutes(app: FastifyInstance, opts: { store: Store; config: ServerConfig }): Promise<void> {
+  const { store, config } = opts;
+
+  app.post('/auth/login', async (req, reply: FastifyReply) => {
+    const body = req.body as { email?: unknown; password?: unknown } | undefined;
+    if (typeof body?.email !== 'string' || typeof body.password !== 'string') {
+      throw new HttpError(400, 'invalid_request', 'email and password are required strings');
+    }
+    const user = await store.getUserByEmail(body.email.trim());
+    if (!user || !(await verifyPassword(body.password, user.passwordHash))) {
+      throw new HttpError(401, 'invalid_credentials', 'wrong email or password');
+    }
+    const secret = randomSecret();
+    await store.createLoginSession({ tokenHash: sha256(secret), userId: user.id, expiresAt: Date.now() + LOGIN_TTL_MS });
+    reply.setCookie(SESSION_COOKIE, secret, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: cookieSecure(config, req),
+      maxAge: LOGIN_TTL_MS / 1000,
+    });
+    return { user: { id: user.id, email: user.email, role: user.role } };
+  });
+
+  app.post('/auth/logout', async (req, reply) => {
+    const cookie = req.cookies[SESSION_COOKIE];
+    if (cookie) await store.deleteLoginSession(sha256(cookie));
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send();
+  });
+}
+
+/** Guards every /api/v1 route except login: 401 without a valid cookie or token. */
+export function requireUser(store: Store) {
+  return async (req: FastifyRequest): Promise<void> => {
+    if (req.routeOptions.url === '/api/v1/auth/login' || req.routeOptions.url === '/api/v1/auth/logout') return;
+    const user = await authenticate(req, store);
+    if (!user) throw new HttpError(401, 'unauthorized', 'log in or pass a bearer API token');
+    req.user = user;
+  };
+}

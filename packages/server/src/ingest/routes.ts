@@ -1,0 +1,73 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LIMITS, type IngestAck } from '@reprise/protocol';
+import { HttpError } from '../http/errors.js';
+import { SessionProjectConflict, type Project, type Store } from '../store/types.js';
+import { decodeBatch } from './decode.js';
+import { originAllowed } from './origins.js';
+import { factsFromUserAgent } from './user-agent.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ingestProject?: Project;
+  }
+}
+
+/**
+ * `POST /ingest/v1/batch?key=<projectKey>`: JSON batch, optionally gzip
+ * (Content-Encoding). Answers only after the batch is durable. Registered
+ * under its own encapsulation so its raw-body JSON parser does not leak into the API.
+ */
+export async function ingestRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
+  const { store } = opts;
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: LIMITS.maxCompressedBatchBytes }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  // Key and origin are checked before the body is read, so refused senders cost nothing.
+  app.addHook('onRequest', async (req, reply) => {
+    const key = (req.query as Record<string, string | undefined>).key ?? req.headers['x-reprise-key'];
+    if (typeof key !== 'string' || key === '') {
+      throw new HttpError(401, 'missing_project_key', 'pass the project key as ?key= or the X-Reprise-Key header');
+    }
+    const project = await store.getProjectByKey(key);
+    if (!project) throw new HttpError(401, 'unknown_project_key', 'no project has this key');
+    const origin = req.headers.origin;
+    if (!originAllowed(project.allowedOrigins, origin)) {
+      throw new HttpError(403, 'origin_not_allowed', `origin ${origin} may not send to this project`);
+    }
+    if (origin) setCors(reply, origin);
+    req.ingestProject = project;
+  });
+
+  app.options('/batch', async (_req, reply) => reply.status(204).send());
+
+  app.post('/batch', async (req: FastifyRequest, reply: FastifyReply) => {
+    const project = req.ingestProject;
+    if (!project) throw new HttpError(401, 'missing_project_key', 'no project');
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'empty_body', 'a batch body is required');
+    const batch = await decodeBatch(req.body, req.headers['content-encoding']);
+    try {
+      const { duplicate } = await store.appendBatch({
+        projectId: project.id,
+        batch,
+        facts: factsFromUserAgent(req.headers['user-agent']),
+        receivedAt: Date.now(),
+      });
+      const ack: IngestAck = { ok: true, sessionId: batch.sessionId, seq: batch.seq, duplicate };
+      return reply.status(200).send(ack);
+    } catch (err) {
+      if (err instanceof SessionProjectConflict) throw new HttpError(409, 'session_conflict', err.message);
+      throw err;
+    }
+  });
+}
+
+function setCors(reply: FastifyReply, origin: string): void {
+  reply.header('Access-Control-Allow-Origin', origin);
+  reply.header('Vary', 'Origin');
+  reply.header('Access-Control-Allow-Methods', 'POST, OPTIONS');
+  reply.header('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding, X-Reprise-Key');
+  reply.header('Access-Control-Max-Age', '86400');
+}

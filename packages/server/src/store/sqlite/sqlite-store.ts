@@ -1,0 +1,307 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { readFile, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { ReplayEvent, SessionDetail, SessionList, SessionSummary } from '@reprise/protocol';
+import { randomId } from '../../ids.js';
+import { CHUNK_FORMAT, decodeChunk, encodeChunk } from '../chunk-codec.js';
+import { writeFileDurably } from '../durable-file.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import {
+  SessionProjectConflict,
+  type ApiToken,
+  type AppendBatchInput,
+  type Project,
+  type Store,
+  type User,
+  type UserRole,
+} from '../types.js';
+import { migrate } from './schema.js';
+
+interface ProjectRow { id: string; name: string; key: string; allowed_origins: string; created_at: number }
+interface UserRow { id: string; email: string; role: string; created_at: number; password_hash: string }
+interface SessionRow {
+  id: string; project_id: string; started_at: number; ended_at: number; first_url: string | null;
+  first_url_seq: number | null; user_agent: string | null; browser: string | null; browser_version: string | null;
+  os: string | null; os_version: string | null; device: string | null; event_count: number; batch_count: number;
+  last_seq: number;
+}
+
+/**
+ * Embedded store: metadata in SQLite (WAL, synchronous=FULL so a commit survives
+ * power loss), event chunks as immutable gzip files under `<dataDir>/chunks`.
+ * A batch's chunk file is fsynced before its row commits, so an acknowledged
+ * batch is never lost; a crash in between leaves only an orphan file.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly chunkDir: string;
+
+  constructor(readonly dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.chunkDir = path.join(dataDir, 'chunks');
+    this.db = new Database(path.join(dataDir, 'reprise.db'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  async createProject(input: { name: string; allowedOrigins: string[] }): Promise<Project> {
+    const p: Project = {
+      id: randomId('prj_'),
+      name: input.name,
+      key: randomId('pk_'),
+      allowedOrigins: input.allowedOrigins,
+      createdAt: Date.now(),
+    };
+    this.db
+      .prepare('INSERT INTO projects (id, name, key, allowed_origins, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(p.id, p.name, p.key, JSON.stringify(p.allowedOrigins), p.createdAt);
+    return p;
+  }
+
+  async listProjects(): Promise<Project[]> {
+    const rows = this.db.prepare('SELECT * FROM projects ORDER BY created_at, id').all() as ProjectRow[];
+    return rows.map(toProject);
+  }
+
+  async getProjectByKey(key: string): Promise<Project | null> {
+    const row = this.db.prepare('SELECT * FROM projects WHERE key = ?').get(key) as ProjectRow | undefined;
+    return row ? toProject(row) : null;
+  }
+
+  async updateProject(id: string, patch: { name?: string; allowedOrigins?: string[] }): Promise<Project | null> {
+    const row = this.db.prepare('SELECT * FROM projects WHERE id = ?').get(id) as ProjectRow | undefined;
+    if (!row) return null;
+    const next = { ...toProject(row), ...defined(patch) };
+    this.db
+      .prepare('UPDATE projects SET name = ?, allowed_origins = ? WHERE id = ?')
+      .run(next.name, JSON.stringify(next.allowedOrigins), id);
+    return next;
+  }
+
+  async countUsers(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+  }
+
+  async createUser(input: { email: string; passwordHash: string; role: UserRole }): Promise<User> {
+    const u: User = { id: randomId('usr_'), email: input.email, role: input.role, createdAt: Date.now() };
+    this.db
+      .prepare('INSERT INTO users (id, email, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(u.id, u.email, input.passwordHash, u.role, u.createdAt);
+    return u;
+  }
+
+  async getUserByEmail(email: string): Promise<(User & { passwordHash: string }) | null> {
+    const row = this.db.prepare('SELECT * FROM users WHERE email = ?').get(email) as UserRow | undefined;
+    return row ? { ...toUser(row), passwordHash: row.password_hash } : null;
+  }
+
+  async getUser(id: string): Promise<User | null> {
+    const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    return row ? toUser(row) : null;
+  }
+
+  async createLoginSession(input: { tokenHash: string; userId: string; expiresAt: number }): Promise<void> {
+    this.db
+      .prepare('INSERT INTO login_sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)')
+      .run(input.tokenHash, input.userId, input.expiresAt);
+  }
+
+  async getLoginSessionUser(tokenHash: string, now: number): Promise<User | null> {
+    const row = this.db
+      .prepare(
+        'SELECT u.* FROM login_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?',
+      )
+      .get(tokenHash, now) as UserRow | undefined;
+    return row ? toUser(row) : null;
+  }
+
+  async deleteLoginSession(tokenHash: string): Promise<void> {
+    this.db.prepare('DELETE FROM login_sessions WHERE token_hash = ?').run(tokenHash);
+  }
+
+  async createApiToken(input: { tokenHash: string; userId: string; name: string }): Promise<ApiToken> {
+    const t: ApiToken = { id: randomId('tok_'), userId: input.userId, name: input.name, createdAt: Date.now() };
+    this.db
+      .prepare('INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(t.id, input.tokenHash, t.userId, t.name, t.createdAt);
+    return t;
+  }
+
+  async getApiTokenUser(tokenHash: string): Promise<User | null> {
+    const row = this.db
+      .prepare('SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?')
+      .get(tokenHash) as UserRow | undefined;
+    return row ? toUser(row) : null;
+  }
+
+  async appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
+    const { batch, projectId, facts, receivedAt } = input;
+    const owner = this.db.prepare('SELECT project_id FROM sessions WHERE id = ?').get(batch.sessionId) as
+      | { project_id: string }
+      | undefined;
+    if (owner && owner.project_id !== projectId) throw new SessionProjectConflict(batch.sessionId);
+    if (this.db.prepare('SELECT 1 FROM batches WHERE session_id = ? AND seq = ?').get(batch.sessionId, batch.seq)) {
+      return { duplicate: true };
+    }
+
+    // A unique file name per attempt: concurrent duplicates never overwrite a stored chunk.
+    const rel = path.join(projectId, batch.sessionId, `${String(batch.seq).padStart(10, '0')}-${randomId()}.ndjson.gz`);
+    const bytes = encodeChunk(batch.events);
+    await writeFileDurably(path.join(this.chunkDir, rel), bytes);
+
+    let tMin = Infinity;
+    let tMax = -Infinity;
+    for (const e of batch.events) {
+      if (e.t < tMin) tMin = e.t;
+      if (e.t > tMax) tMax = e.t;
+    }
+    const hasTime = batch.events.length > 0;
+    const start = hasTime ? Math.round(tMin) : receivedAt;
+    const end = hasTime ? Math.round(tMax) : receivedAt;
+    const url = batch.meta?.url ?? null;
+
+    const inserted = this.db.transaction((): boolean => {
+      const res = this.db
+        .prepare(
+          `INSERT INTO sessions (id, project_id, started_at, ended_at, first_url, first_url_seq, user_agent,
+             browser, browser_version, os, os_version, device, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(id) DO NOTHING`,
+        )
+        .run(
+          batch.sessionId, projectId, start, end, url, url ? batch.seq : null, facts.userAgent,
+          facts.browser, facts.browserVersion, facts.os, facts.osVersion, facts.device, receivedAt, receivedAt,
+        );
+      const b = this.db
+        .prepare(
+          `INSERT INTO batches (session_id, seq, chunk_path, chunk_format, event_count, bytes, t_min, t_max, received_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        )
+        .run(batch.sessionId, batch.seq, rel, CHUNK_FORMAT, batch.events.length, bytes.length,
+          hasTime ? Math.round(tMin) : null, hasTime ? Math.round(tMax) : null, receivedAt);
+      if (b.changes === 0) return false;
+      if (res.changes === 0) {
+        // Existing session: widen the time range; the lowest seq that carried a URL names the first page.
+        this.db
+          .prepare(
+            `UPDATE sessions SET
+               started_at = min(started_at, ?), ended_at = max(ended_at, ?),
+               first_url = CASE WHEN ? IS NOT NULL AND (first_url_seq IS NULL OR ? < first_url_seq) THEN ? ELSE first_url END,
+               first_url_seq = CASE WHEN ? IS NOT NULL AND (first_url_seq IS NULL OR ? < first_url_seq) THEN ? ELSE first_url_seq END,
+               event_count = event_count + ?, batch_count = batch_count + 1,
+               last_seq = max(last_seq, ?), updated_at = ?
+             WHERE id = ?`,
+          )
+          .run(start, end, url, batch.seq, url, url, batch.seq, batch.seq, batch.events.length, batch.seq,
+            receivedAt, batch.sessionId);
+      } else {
+        this.db
+          .prepare('UPDATE sessions SET event_count = ?, batch_count = 1, last_seq = ? WHERE id = ?')
+          .run(batch.events.length, batch.seq, batch.sessionId);
+      }
+      return true;
+    })();
+
+    if (!inserted) {
+      // Lost a race with an identical (session, seq): drop our copy of the chunk.
+      await unlink(path.join(this.chunkDir, rel)).catch(() => undefined);
+      return { duplicate: true };
+    }
+    return { duplicate: false };
+  }
+
+  async listSessions(query: { limit: number; cursor: string | null }): Promise<SessionList> {
+    const after = query.cursor ? decodeCursor(query.cursor) : null;
+    const rows = (
+      after
+        ? this.db
+            .prepare(
+              `SELECT * FROM sessions WHERE (started_at < ?) OR (started_at = ? AND id < ?)
+               ORDER BY started_at DESC, id DESC LIMIT ?`,
+            )
+            .all(after.startedAt, after.startedAt, after.id, query.limit + 1)
+        : this.db.prepare('SELECT * FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?').all(query.limit + 1)
+    ) as SessionRow[];
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      sessions: page.map(toSummary),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last.started_at, last.id) : null,
+    };
+  }
+
+  async getSession(id: string): Promise<SessionDetail | null> {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+    if (!row) return null;
+    const seqs = this.db
+      .prepare('SELECT seq FROM batches WHERE session_id = ? ORDER BY seq')
+      .all(id) as { seq: number }[];
+    return {
+      ...toSummary(row),
+      browserVersion: row.browser_version,
+      osVersion: row.os_version,
+      userAgent: row.user_agent,
+      eventCount: row.event_count,
+      batchCount: row.batch_count,
+      lastSeq: row.last_seq,
+      missingSeqs: missingSeqs(seqs.map((s) => s.seq)),
+    };
+  }
+
+  async readEvents(sessionId: string): Promise<ReplayEvent[]> {
+    const rows = this.db
+      .prepare('SELECT chunk_path FROM batches WHERE session_id = ? ORDER BY seq')
+      .all(sessionId) as { chunk_path: string }[];
+    const events: ReplayEvent[] = [];
+    for (const r of rows) {
+      for (const e of decodeChunk(await readFile(path.join(this.chunkDir, r.chunk_path)))) events.push(e);
+    }
+    // Batches are in seq order and nearly sorted by time; a stable sort fixes cross-batch skew.
+    return events.sort((a, b) => a.t - b.t);
+  }
+}
+
+function toProject(r: ProjectRow): Project {
+  return { id: r.id, name: r.name, key: r.key, allowedOrigins: JSON.parse(r.allowed_origins) as string[], createdAt: r.created_at };
+}
+
+function toUser(r: UserRow): User {
+  return { id: r.id, email: r.email, role: r.role === 'admin' ? 'admin' : 'member', createdAt: r.created_at };
+}
+
+function toSummary(r: SessionRow): SessionSummary {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    durationMs: Math.max(0, r.ended_at - r.started_at),
+    firstUrl: r.first_url,
+    browser: r.browser,
+    os: r.os,
+    device: r.device,
+  };
+}
+
+/** seq numbers below the highest one received that never arrived. */
+export function missingSeqs(sorted: number[]): number[] {
+  const out: number[] = [];
+  let expect = 0;
+  for (const s of sorted) {
+    for (; expect < s && out.length < 1000; expect++) out.push(expect);
+    expect = s + 1;
+  }
+  return out;
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
