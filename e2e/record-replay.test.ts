@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { parseNdjson, type SessionDetail, type SessionList } from '@reprise/protocol';
+import { launchChromium } from '../test-support/chromium.js';
+import { ADMIN, startServer, type RunningServer } from './support/server.js';
+import { storedBytes } from './support/stored-bytes.js';
+
+const PASSWORD = 'Sup3r-Secret-Pa55!';
+const EMAIL = 'shopper.e2e@example.com';
+const CARD = '4242424242424242';
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** What a person sees: visible text, and which test-id'd parts are on screen. */
+async function pageShape(frame: Page | Frame) {
+  return frame.evaluate(() => ({
+    text: (document.body.innerText || '').replace(/\s+/g, ' ').trim(),
+    testIds: [...document.querySelectorAll('[data-testid]')]
+      .filter((el) => (el as HTMLElement).offsetParent !== null || getComputedStyle(el).position === 'fixed')
+      .map((el) => el.getAttribute('data-testid'))
+      .sort(),
+    title: document.title,
+  }));
+}
+
+/** Waits until the session stops growing: the recorder has flushed everything. */
+async function waitForStableSession(id: string): Promise<SessionDetail> {
+  let last = -1;
+  for (let i = 0; i < 60; i++) {
+    const list = await server.api<SessionList>('/api/v1/sessions');
+    if (list.sessions.some((s) => s.id === id)) {
+      const d = await server.api<SessionDetail>(`/api/v1/sessions/${id}`);
+      if (d.eventCount === last) return d;
+      last = d.eventCount;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error('session never settled');
+}
+
+describe('record the demo shop in Chromium, replay it in the viewer', () => {
+  let sessionId = '';
+  let live: Awaited<ReturnType<typeof pageShape>>;
+  const pageErrors: string[] = [];
+
+  it('records a shopper through products, cart and a failing checkout', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+
+    await page.goto(`${server.base}/demo/`);
+    await page.click('[data-testid="add-to-cart-mug"]');
+    await page.click('[data-testid="add-to-cart-hoodie"]');
+    await page.click('[data-testid="nav-cart"]'); // full page navigation
+    await page.waitForURL(/\/demo\/cart/);
+    await page.click('[data-testid="go-checkout"]');
+    await page.waitForURL(/\/demo\/checkout/);
+    await page.fill('#email', EMAIL);
+    await page.type('#password', PASSWORD);
+    await page.click('[data-testid="account-continue"]');
+    await page.fill('#card-name', 'E2E Shopper');
+    await page.type('#card-number', CARD);
+    await page.fill('#card-expiry', '01/20');
+    await page.fill('#card-cvc', '123');
+    await page.click('[data-testid="pay"]');
+    await page.waitForSelector('[data-testid="checkout-error"]:visible');
+    await page.click('[data-testid="retry"]');
+    await page.waitForTimeout(300);
+    expect(pageErrors.some((m) => /TypeError|Cannot read/.test(m))).toBe(true);
+
+    sessionId = await page.evaluate(() => JSON.parse(sessionStorage.getItem('reprise:session') || '{}').id as string);
+    expect(sessionId).toMatch(/^[A-Za-z0-9_-]{8,}$/);
+    live = await pageShape(page);
+    expect(live.text).toContain('card_expiry invalid format');
+
+    // Leaving the page fires pagehide, which flushes the rest with keepalive.
+    await page.goto('about:blank');
+    await ctx.close();
+    await waitForStableSession(sessionId);
+  });
+
+  it('serves the session through the API with its summary and time-ordered events', async () => {
+    const list = await server.api<SessionList>('/api/v1/sessions');
+    const s = list.sessions.find((x) => x.id === sessionId)!;
+    expect(s.firstUrl).toMatch(/\/demo\/$/);
+    expect(s.browser).toMatch(/Chrom/);
+    expect(s.os).toBe('Linux');
+    expect(s.device).toBe('desktop');
+    expect(s.durationMs).toBeGreaterThan(0);
+
+    const events = parseNdjson(await server.apiText(`/api/v1/sessions/${sessionId}/events`));
+    const dom = events.filter((e) => e.kind === 'dom');
+    // One full snapshot per page load: products, cart, checkout.
+    expect(dom.filter((e) => (e.data as { type: number }).type === 2).length).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < events.length; i++) expect(events[i]!.t).toBeGreaterThanOrEqual(events[i - 1]!.t);
+  });
+
+  it('never stores the typed password, email or card number', () => {
+    const bytes = storedBytes(server.dataDir);
+    expect(bytes.length).toBeGreaterThan(1000);
+    for (const secret of [PASSWORD, EMAIL, CARD]) expect(bytes.includes(Buffer.from(secret)), secret).toBe(false);
+  });
+
+  it('replays it in the viewer: the final frame shows what the live page showed', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await ctx.newPage();
+    const viewerErrors: string[] = [];
+    page.on('pageerror', (e) => viewerErrors.push(e.message));
+    const d = await server.api<SessionDetail>(`/api/v1/sessions/${sessionId}`);
+    const endSeconds = Math.ceil(d.durationMs / 1000) + 1;
+
+    await page.goto(`${server.base}/sessions/${sessionId}?t=${endSeconds}`);
+    await page.waitForURL(/\/login/);
+    await page.fill('input[name="email"]', ADMIN.email);
+    await page.fill('input[name="password"]', ADMIN.password);
+    await page.click('[data-testid="login-submit"]');
+    await page.waitForURL(new RegExp(`/sessions/${sessionId}`));
+    await page.waitForSelector('[data-testid="player"][data-state="ready"]', { timeout: 30_000 });
+
+    const iframe = await page.waitForSelector('[data-testid="player"] iframe');
+    expect(await iframe.getAttribute('sandbox')).not.toContain('allow-scripts');
+    const frame = (await iframe.contentFrame())!;
+    await expect.poll(async () => (await pageShape(frame)).text, { timeout: 10_000 }).toBe(live.text);
+    const replayed = await pageShape(frame);
+    expect(replayed.testIds).toEqual(live.testIds);
+    expect(replayed.title).toBe(live.title);
+    // Masked inputs replay masked: the typed email is not in the replayed form.
+    expect(await frame.evaluate(() => (document.querySelector('#email') as HTMLInputElement | null)?.value)).not.toBe(EMAIL);
+
+    // Player controls exist and work.
+    for (const id of ['play-toggle', 'scrubber', 'speed-1', 'speed-2', 'speed-4', 'speed-8', 'skip-inactive', 'current-time']) {
+      expect(await page.locator(`[data-testid="${id}"]`).count(), id).toBe(1);
+    }
+    expect(viewerErrors).toEqual([]);
+    await ctx.close();
+  });
+});

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../packages/server/src/app.js';
+import { bootstrap } from '../../packages/server/src/bootstrap.js';
+import { loadConfig } from '../../packages/server/src/config.js';
+import { SqliteStore } from '../../packages/server/src/store/sqlite/sqlite-store.js';
+
+export const ADMIN = { email: 'admin@e2e.local', password: 'e2e admin password' };
+
+export interface RunningServer {
+  app: FastifyInstance;
+  base: string;
+  dataDir: string;
+  projectKey: string;
+  /** GET an API path as the admin (bearer token), parsed as JSON. */
+  api<T>(p: string): Promise<T>;
+  apiText(p: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole product in-process, as `npm start` runs it: real SQLite store, the
+ * built viewer and SDK, and the demo shop, on a real loopback port.
+ */
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'reprise-e2e-'));
+  const config = loadConfig({ REPRISE_DATA_DIR: dataDir, REPRISE_ADMIN_EMAIL: ADMIN.email, REPRISE_ADMIN_PASSWORD: ADMIN.password, ...env });
+  const store = new SqliteStore(dataDir);
+  const boot = await bootstrap(store, config);
+  const app = await buildApp({ store, config, demoProjectKey: boot.projectKey });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = address.replace('127.0.0.1', 'localhost');
+  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const token = ((await (await fetch(`${base}/api/v1/tokens`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' })).json()) as { token: string }).token;
+  const get = async (p: string) => {
+    const r = await fetch(`${base}${p}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!r.ok) throw new Error(`GET ${p} → ${r.status} ${await r.text()}`);
+    return r;
+  };
+  return {
+    app,
+    base,
+    dataDir,
+    projectKey: boot.projectKey,
+    api: async <T>(p: string) => (await (await get(p)).json()) as T,
+    apiText: async (p: string) => (await get(p)).text(),
+    async close() {
+      await app.close();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
