@@ -1,0 +1,32 @@
+/** Route table: login, session list, player. Everything else is a small 404. */
+import { Link, usePathname } from './router';
+import { LoginPage } from './pages/LoginPage';
+import { SessionListPage } from './pages/SessionListPage';
+import { SessionPage } from './pages/SessionPage';
+import { Header } from './Header';
+
+export function App() {
+  const path = usePathname();
+  if (path === '/login') return <LoginPage />;
+
+  let page;
+  const session = /^\/sessions\/([^/]+)\/?$/.exec(path);
+  if (path === '/' || path === '') page = <SessionListPage />;
+  // Keyed by id so moving between sessions tears down the old replayer completely.
+  else if (session) page = <SessionPage key={session[1]} id={decodeURIComponent(session[1])} />;
+  else
+    page = (
+      <main className="page">
+        <h1>Not found</h1>
+        <p>
+          Nothing lives at <code>{path}</code>. <Link to="/">Back to sessions</Link>
+        </p>
+      </main>
+    );
+  return (
+    <>
+      <Header />
+      {page}
+    </>
+  );
+}

@@ -1,0 +1,253 @@
+/**
+ * Mounts an rrweb Replayer for one session and drives it from React state.
+ *
+ * Safety: rrweb builds its own iframe sandboxed with only `allow-same-origin` (no
+ * `allow-scripts`) as long as UNSAFE_replayCanvas stays false, so recorded scripts never run.
+ * React never renders children into the mount node; rrweb owns everything inside it.
+ */
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { Replayer } from '@rrweb/replay';
+import { Controls, type Speed } from './Controls';
+import { copyText } from './clipboard';
+import { readStartMs, urlAt, writeStartMs } from './deepLink';
+import type { Timeline } from './timeline';
+
+interface PlayerProps {
+  /** Null while the events are still loading. */
+  timeline: Timeline | null;
+  /** Loading or parsing failed; shown instead of the replay. */
+  error: string | null;
+  /** Events received so far, for the loading message. */
+  loadedCount: number;
+}
+
+interface Size {
+  width: number;
+  height: number;
+}
+
+/** How long scrubbing must pause before `?t=` is rewritten (browsers throttle replaceState). */
+const URL_WRITE_DELAY_MS = 250;
+
+function isSize(v: unknown): v is Size {
+  const s = v as Partial<Size> | null;
+  return !!s && typeof s.width === 'number' && typeof s.height === 'number' && s.width > 0 && s.height > 0;
+}
+
+export function Player({ timeline, error, loadedCount }: PlayerProps) {
+  const stageRef = useRef<HTMLDivElement>(null);
+  const mountRef = useRef<HTMLDivElement>(null);
+  const replayerRef = useRef<Replayer | null>(null);
+
+  // Read once: later `t` rewrites come from this player and must not re-seek it.
+  const [initialMs] = useState(readStartMs);
+  const [sessionPath] = useState(() => window.location.pathname);
+
+  const [ready, setReady] = useState(false);
+  const [mountError, setMountError] = useState<string | null>(null);
+  const [playing, setPlaying] = useState(false);
+  const [currentMs, setCurrentMs] = useState(0);
+  const [durationMs, setDurationMs] = useState(0);
+  const [speed, setSpeed] = useState<Speed>(1);
+  const [skipInactive, setSkipInactive] = useState(false);
+  const [viewport, setViewport] = useState<Size>({ width: 1280, height: 800 });
+  const [stage, setStage] = useState<Size>({ width: 0, height: 0 });
+
+  // Settings live in a ref too so a (re)created replayer starts with the current choice.
+  const settings = useRef({ speed, skipInactive });
+  settings.current = { speed, skipInactive };
+
+  const urlTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const rememberTime = useCallback(
+    (ms: number, delay = 0) => {
+      clearTimeout(urlTimer.current);
+      const write = () => {
+        // Never rewrite the URL of a page the user has navigated to since.
+        if (window.location.pathname === sessionPath) writeStartMs(ms);
+      };
+      if (delay === 0) write();
+      else urlTimer.current = setTimeout(write, delay);
+    },
+    [sessionPath],
+  );
+  useEffect(() => () => clearTimeout(urlTimer.current), []);
+
+  // Create the replayer once the events are here, and render the frame at `?t=`.
+  useEffect(() => {
+    const root = mountRef.current;
+    if (!timeline || !root) return;
+    let replayer: Replayer;
+    try {
+      replayer = new Replayer(timeline.dom, {
+        root,
+        UNSAFE_replayCanvas: false,
+        triggerFocus: false,
+        mouseTail: true,
+        showWarning: false,
+        speed: settings.current.speed,
+        skipInactive: settings.current.skipInactive,
+      });
+    } catch (err) {
+      setMountError(`The replay could not be started: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    replayerRef.current = replayer;
+    window.__repriseReplayer = replayer;
+
+    const total = replayer.getMetaData().totalTime;
+    setDurationMs(total);
+    setViewport(timeline.viewport);
+    replayer.on('resize', (dim) => {
+      if (isSize(dim)) setViewport({ width: dim.width, height: dim.height });
+    });
+    replayer.on('finish', () => {
+      setPlaying(false);
+      setCurrentMs(total);
+      rememberTime(total);
+    });
+
+    const start = Math.min(initialMs, total);
+    replayer.pause(start);
+    setCurrentMs(start);
+    // pause(offset) applies every event up to `start` synchronously; one frame later the
+    // iframe has laid out, which is what "ready" promises to tests and users.
+    const raf = requestAnimationFrame(() => setReady(true));
+
+    return () => {
+      cancelAnimationFrame(raf);
+      replayerRef.current = null;
+      if (window.__repriseReplayer === replayer) delete window.__repriseReplayer;
+      replayer.destroy();
+      setReady(false);
+      setPlaying(false);
+    };
+  }, [timeline, initialMs, rememberTime]);
+
+  // Advance the clock and scrubber while playing.
+  useEffect(() => {
+    if (!playing) return;
+    let id = 0;
+    const tick = () => {
+      const r = replayerRef.current;
+      if (r) setCurrentMs(Math.min(r.getCurrentTime(), durationMs));
+      id = requestAnimationFrame(tick);
+    };
+    id = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(id);
+  }, [playing, durationMs]);
+
+  // Track the stage size so the recorded viewport can be scaled to fit it.
+  useLayoutEffect(() => {
+    const el = stageRef.current;
+    if (!el) return;
+    const ro = new ResizeObserver(([entry]) => {
+      setStage({ width: entry.contentRect.width, height: entry.contentRect.height });
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const togglePlay = useCallback(() => {
+    const r = replayerRef.current;
+    if (!r || !ready) return;
+    if (playing) {
+      r.pause();
+      const t = Math.min(r.getCurrentTime(), durationMs);
+      setCurrentMs(t);
+      setPlaying(false);
+      rememberTime(t);
+    } else {
+      // rrweb's play() defaults to offset 0, so always pass where we are; restart at the end.
+      const from = currentMs >= durationMs ? 0 : currentMs;
+      r.play(from);
+      setCurrentMs(from);
+      setPlaying(true);
+    }
+  }, [ready, playing, currentMs, durationMs, rememberTime]);
+
+  const seek = useCallback(
+    (ms: number) => {
+      const r = replayerRef.current;
+      if (!r) return;
+      const t = Math.max(0, Math.min(ms, durationMs));
+      if (playing) r.play(t);
+      else r.pause(t);
+      setCurrentMs(t);
+      rememberTime(t, URL_WRITE_DELAY_MS);
+    },
+    [playing, durationMs, rememberTime],
+  );
+
+  const changeSpeed = useCallback((s: Speed) => {
+    setSpeed(s);
+    replayerRef.current?.setConfig({ speed: s });
+  }, []);
+
+  const changeSkip = useCallback((skip: boolean) => {
+    setSkipInactive(skip);
+    replayerRef.current?.setConfig({ skipInactive: skip });
+  }, []);
+
+  const copyLink = useCallback(() => copyText(urlAt(currentMs)), [currentMs]);
+
+  // Space toggles playback unless the user is typing or a focused control handles it.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== ' ' || e.repeat) return;
+      const t = e.target;
+      if (t instanceof HTMLElement && t.closest('input, textarea, select, button, [contenteditable]')) return;
+      e.preventDefault();
+      togglePlay();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [togglePlay]);
+
+  const failure = error ?? mountError;
+  const state = failure ? 'error' : ready ? 'ready' : 'loading';
+  const scale =
+    stage.width > 0 && stage.height > 0
+      ? Math.min(1, stage.width / viewport.width, stage.height / viewport.height)
+      : 1;
+  const x = Math.max(0, (stage.width - viewport.width * scale) / 2);
+  const y = Math.max(0, (stage.height - viewport.height * scale) / 2);
+
+  return (
+    <section className="player">
+      <div className="stage" ref={stageRef} data-testid="player" data-state={state}>
+        <div
+          ref={mountRef}
+          className="replay-mount"
+          style={{
+            width: viewport.width,
+            height: viewport.height,
+            transform: `translate(${x}px, ${y}px) scale(${scale})`,
+          }}
+        />
+        {state === 'loading' && (
+          <div className="overlay muted">
+            {timeline ? 'Rendering…' : `Loading events…${loadedCount > 0 ? ` (${loadedCount})` : ''}`}
+          </div>
+        )}
+        {failure && (
+          <div className="overlay error" role="alert">
+            {failure}
+          </div>
+        )}
+      </div>
+      <Controls
+        enabled={state === 'ready'}
+        playing={playing}
+        currentMs={currentMs}
+        durationMs={durationMs}
+        speed={speed}
+        skipInactive={skipInactive}
+        onTogglePlay={togglePlay}
+        onSeek={seek}
+        onSpeed={changeSpeed}
+        onSkipInactive={changeSkip}
+        onCopyLink={copyLink}
+      />
+    </section>
+  );
+}
