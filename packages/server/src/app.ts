@@ -39,7 +39,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   );
 
   if (opts.demoProjectKey) await mountDemo(app, opts.demoProjectKey);
-  await app.register(staticRoutes, { viewerDir: opts.viewerDir ?? DEFAULT_VIEWER_DIR, sdkDir: opts.sdkDir ?? DEFAULT_SDK_DIR });
+  await staticRoutes(app, { viewerDir: opts.viewerDir ?? DEFAULT_VIEWER_DIR, sdkDir: opts.sdkDir ?? DEFAULT_SDK_DIR });
   return app;
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody } from '@reprise/protocol';
 
 /** An error whose status and code go to the client as `{error, message}`. */
@@ -36,7 +36,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     req.log.error({ err }, 'unhandled error');
     return reply.status(500).send({ error: 'internal', message: 'internal server error' } satisfies ErrorBody);
   });
-  app.setNotFoundHandler((req, reply) => {
-    reply.status(404).send({ error: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` });
-  });
+}
+
+/** JSON 404 for anything without a route (the viewer's SPA fallback wraps this). */
+export function notFound(req: FastifyRequest, reply: FastifyReply) {
+  return reply.status(404).send({ error: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` } satisfies ErrorBody);
 }

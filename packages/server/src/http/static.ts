@@ -1,5 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { notFound } from './errors.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -30,6 +31,7 @@ export const VIEWER_CSP = [
 
 const NOT_SPA = /^\/(api|ingest|sdk|demo|v1)(\/|$)/;
 
+/** Called on the root instance (not registered), so its 404 handler covers every path. */
 export async function staticRoutes(app: FastifyInstance, opts: { viewerDir: string; sdkDir: string }): Promise<void> {
   if (existsSync(opts.sdkDir)) {
     await app.register(fastifyStatic, {
@@ -47,6 +49,7 @@ export async function staticRoutes(app: FastifyInstance, opts: { viewerDir: stri
   if (!existsSync(indexFile)) {
     app.log.warn(`viewer build not found at ${opts.viewerDir}; run npm run build`);
     app.get('/', async (_req, reply) => reply.type('text/plain').send('Reprise is running; the viewer is not built (npm run build).'));
+    app.setNotFoundHandler(notFound);
     return;
   }
   await app.register(fastifyStatic, {
@@ -67,6 +70,6 @@ export async function staticRoutes(app: FastifyInstance, opts: { viewerDir: stri
   app.setNotFoundHandler((req, reply) => {
     const url = req.url.split('?')[0] ?? '/';
     if (req.method === 'GET' && !NOT_SPA.test(url) && !path.extname(url)) return sendIndex(reply);
-    return reply.status(404).send({ error: 'not_found', message: `no route for ${req.method} ${url}` });
+    return notFound(req, reply);
   });
 }

@@ -49,7 +49,8 @@ export function Player({ timeline, error, loadedCount }: PlayerProps) {
   const [currentMs, setCurrentMs] = useState(0);
   const [durationMs, setDurationMs] = useState(0);
   const [speed, setSpeed] = useState<Speed>(1);
-  const [skipInactive, setSkipInactive] = useState(false);
+  // On by default, as in other replay tools: idle gaps are what engineers skip first.
+  const [skipInactive, setSkipInactive] = useState(true);
   const [viewport, setViewport] = useState<Size>({ width: 1280, height: 800 });
   const [stage, setStage] = useState<Size>({ width: 0, height: 0 });
 
