@@ -1,2 +1,3 @@
 export * from './types.js';
 export { toNdjsonLine, parseNdjson } from './ndjson.js';
+export * from './capture-types.js';

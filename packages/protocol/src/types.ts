@@ -7,6 +7,8 @@
  */
 
 /** Bumped when the wire or stored shape changes incompatibly. */
+import type { SessionCounts } from './capture-types.js';
+
 export const FORMAT_VERSION = 1 as const;
 
 /** Limits shared by the recorder (so it never builds a batch the server refuses) and the server. */
@@ -86,6 +88,7 @@ export interface SessionSummary {
   browser: string | null;
   os: string | null;
   device: string | null;
+  counts: SessionCounts;
 }
 
 /** `GET /api/v1/sessions/:id` adds these details. */

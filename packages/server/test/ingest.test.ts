@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseNdjson, type SessionDetail, type SessionList } from '@reprise/protocol';
 import { domEvent, makeBatch, postBatch, startTestServer, type TestServer } from './helpers.js';
@@ -55,13 +57,57 @@ describe('ingest and read back', () => {
     const p1 = (await s.app.inject({ url: '/api/v1/sessions?limit=2', headers: { cookie: s.cookie } })).json() as SessionList;
     expect(p1.sessions.map((x) => x.id)).toEqual(['sess_list_4xxxx', 'sess_list_3xxxx']);
     expect(Object.keys(p1.sessions[0]!).sort()).toEqual(
-      ['browser', 'device', 'durationMs', 'endedAt', 'firstUrl', 'id', 'os', 'projectId', 'startedAt'].sort(),
+      ['browser', 'counts', 'device', 'durationMs', 'endedAt', 'firstUrl', 'id', 'os', 'projectId', 'startedAt'].sort(),
     );
     const p2 = (await s.app.inject({ url: `/api/v1/sessions?limit=2&cursor=${p1.nextCursor}`, headers: { cookie: s.cookie } })).json() as SessionList;
     expect(p2.sessions.map((x) => x.id)).toEqual(['sess_list_2xxxx', 'sess_list_1xxxx']);
     const p3 = (await s.app.inject({ url: `/api/v1/sessions?limit=2&cursor=${p2.nextCursor}`, headers: { cookie: s.cookie } })).json() as SessionList;
     expect(p3.sessions.map((x) => x.id)).toEqual(['sess_list_0xxxx']);
     expect(p3.nextCursor).toBeNull();
+  });
+});
+
+describe('devtools events', () => {
+  it('counts errors, console levels and 4xx/5xx/failed requests at ingest and fills the index tables', async () => {
+    const sid = 'sess_devtools01';
+    const net = (t: number, status: number, extra: object = {}) => ({
+      t, kind: 'network' as const,
+      data: { id: `r${t}`, initiator: 'fetch', method: 'post', url: `https://shop.example/api/${t}`, status, requestHeaders: {}, responseHeaders: {}, requestBody: null, responseBody: null, startedAt: t, durationMs: 12, ...extra },
+    });
+    const events = [
+      domEvent(1000),
+      { t: 1001, kind: 'console' as const, data: { level: 'error', args: [{ type: 'string', value: 'card_expiry invalid format' }] } },
+      { t: 1002, kind: 'console' as const, data: { level: 'warn', args: [{ type: 'object', entries: [['status', { type: 'number', value: 422 }]] }] } },
+      { t: 1003, kind: 'console' as const, data: { level: 'log', args: [] } },
+      { t: 1004, kind: 'error' as const, data: { name: 'TypeError', message: "Cannot read properties of undefined (reading 'confirmation')", stack: 'TypeError: ...\n at retry (checkout.js:10:5)' } },
+      net(1005, 422), net(1006, 404), net(1007, 503), net(1008, 0, { error: 'network' }), net(1009, 200),
+      { t: 1010, kind: 'error' as const, data: 'garbage is skipped, not fatal' },
+    ];
+    expect((await postBatch(s, makeBatch(sid, 0, events))).statusCode).toBe(200);
+    const counts = { errors: 1, consoleErrors: 1, consoleWarnings: 1, network4xx: 2, network5xx: 1, networkFailed: 1 };
+    const d = (await s.app.inject({ url: `/api/v1/sessions/${sid}`, headers: { cookie: s.cookie } })).json() as SessionDetail;
+    expect(d.counts).toEqual(counts);
+    const l = (await s.app.inject({ url: '/api/v1/sessions', headers: { cookie: s.cookie } })).json() as SessionList;
+    expect(l.sessions.find((x) => x.id === sid)!.counts).toEqual(counts);
+    // A duplicate batch must not count twice.
+    await postBatch(s, makeBatch(sid, 0, events));
+    expect(((await s.app.inject({ url: `/api/v1/sessions/${sid}`, headers: { cookie: s.cookie } })).json() as SessionDetail).counts).toEqual(counts);
+
+    const db = new Database(path.join(s.dataDir, 'reprise.db'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT method, status, failed FROM network_requests WHERE session_id = ? ORDER BY t').all(sid)).toEqual([
+        { method: 'POST', status: 422, failed: 0 }, { method: 'POST', status: 404, failed: 0 }, { method: 'POST', status: 503, failed: 0 },
+        { method: 'POST', status: 0, failed: 1 }, { method: 'POST', status: 200, failed: 0 },
+      ]);
+      expect(db.prepare('SELECT level, text FROM console_messages WHERE session_id = ? ORDER BY t').all(sid)).toEqual([
+        { level: 'error', text: 'card_expiry invalid format' }, { level: 'warn', text: 'status: 422' }, { level: 'log', text: '' },
+      ]);
+      expect(db.prepare('SELECT name, message FROM errors WHERE session_id = ?').all(sid)).toEqual([
+        { name: 'TypeError', message: "Cannot read properties of undefined (reading 'confirmation')" },
+      ]);
+    } finally {
+      db.close();
+    }
   });
 });
 

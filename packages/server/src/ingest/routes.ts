@@ -3,6 +3,7 @@ import { LIMITS, type IngestAck } from '@reprise/protocol';
 import { HttpError } from '../http/errors.js';
 import { SessionProjectConflict, type Project, type Store } from '../store/types.js';
 import { decodeBatch } from './decode.js';
+import { extractIndexRows } from './extract.js';
 import { originAllowed } from './origins.js';
 import { factsFromUserAgent } from './user-agent.js';
 
@@ -53,6 +54,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: { store: Store })
         projectId: project.id,
         batch,
         facts: factsFromUserAgent(req.headers['user-agent']),
+        index: extractIndexRows(batch.events),
         receivedAt: Date.now(),
       });
       const ack: IngestAck = { ok: true, sessionId: batch.sessionId, seq: batch.seq, duplicate };

@@ -1,3 +1,4 @@
+import type { IndexRows } from '../ingest/extract.js';
 import type { Batch, ReplayEvent, SessionDetail, SessionList } from '@reprise/protocol';
 
 /**
@@ -76,6 +77,8 @@ export interface AppendBatchInput {
   projectId: string;
   batch: Batch;
   facts: SessionFacts;
+  /** Index rows and count deltas extracted from the batch by the ingest layer. */
+  index: IndexRows;
   receivedAt: number;
 }
 

@@ -66,6 +66,44 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (session_id, seq)
   );
   `,
+  // v2: per-session counts and index tables for network, console and errors, filled at ingest.
+  `
+  ALTER TABLE sessions ADD COLUMN errors INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN console_errors INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN console_warnings INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN network_4xx INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN network_5xx INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN network_failed INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE network_requests (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    url TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    duration_ms REAL NOT NULL,
+    failed INTEGER NOT NULL
+  );
+  CREATE INDEX network_by_session ON network_requests(session_id, t);
+  CREATE INDEX network_by_status ON network_requests(status, session_id);
+  CREATE TABLE console_messages (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    level TEXT NOT NULL,
+    text TEXT NOT NULL
+  );
+  CREATE INDEX console_by_session ON console_messages(session_id, t);
+  CREATE TABLE errors (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    name TEXT,
+    message TEXT NOT NULL,
+    stack TEXT
+  );
+  CREATE INDEX errors_by_session ON errors(session_id, t);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

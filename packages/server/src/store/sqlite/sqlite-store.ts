@@ -24,7 +24,8 @@ interface SessionRow {
   id: string; project_id: string; started_at: number; ended_at: number; first_url: string | null;
   first_url_seq: number | null; user_agent: string | null; browser: string | null; browser_version: string | null;
   os: string | null; os_version: string | null; device: string | null; event_count: number; batch_count: number;
-  last_seq: number;
+  last_seq: number; errors: number; console_errors: number; console_warnings: number; network_4xx: number;
+  network_5xx: number; network_failed: number;
 }
 
 /**
@@ -143,7 +144,7 @@ export class SqliteStore implements Store {
   }
 
   async appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
-    const { batch, projectId, facts, receivedAt } = input;
+    const { batch, projectId, facts, receivedAt, index } = input;
     const owner = this.db.prepare('SELECT project_id FROM sessions WHERE id = ?').get(batch.sessionId) as
       | { project_id: string }
       | undefined;
@@ -207,6 +208,7 @@ export class SqliteStore implements Store {
           .prepare('UPDATE sessions SET event_count = ?, batch_count = 1, last_seq = ? WHERE id = ?')
           .run(batch.events.length, batch.seq, batch.sessionId);
       }
+      this.insertIndexRows(batch.sessionId, batch.seq, input);
       return true;
     })();
 
@@ -216,6 +218,26 @@ export class SqliteStore implements Store {
       return { duplicate: true };
     }
     return { duplicate: false };
+  }
+
+  /** Runs inside appendBatch's transaction: index rows and counts commit with the batch or not at all. */
+  private insertIndexRows(sessionId: string, seq: number, input: AppendBatchInput): void {
+    const { index } = input;
+    const c = index.counts;
+    this.db
+      .prepare(
+        `UPDATE sessions SET errors = errors + ?, console_errors = console_errors + ?, console_warnings = console_warnings + ?,
+           network_4xx = network_4xx + ?, network_5xx = network_5xx + ?, network_failed = network_failed + ? WHERE id = ?`,
+      )
+      .run(c.errors, c.consoleErrors, c.consoleWarnings, c.network4xx, c.network5xx, c.networkFailed, sessionId);
+    const net = this.db.prepare(
+      'INSERT INTO network_requests (session_id, seq, t, method, url, status, duration_ms, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const r of index.network) net.run(sessionId, seq, Math.round(r.t), r.method, r.url, r.status, r.durationMs, r.failed ? 1 : 0);
+    const con = this.db.prepare('INSERT INTO console_messages (session_id, seq, t, level, text) VALUES (?, ?, ?, ?, ?)');
+    for (const r of index.console) con.run(sessionId, seq, Math.round(r.t), r.level, r.text);
+    const err = this.db.prepare('INSERT INTO errors (session_id, seq, t, name, message, stack) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const r of index.errors) err.run(sessionId, seq, Math.round(r.t), r.name, r.message, r.stack);
   }
 
   async listSessions(query: { limit: number; cursor: string | null }): Promise<SessionList> {
@@ -288,6 +310,14 @@ function toSummary(r: SessionRow): SessionSummary {
     browser: r.browser,
     os: r.os,
     device: r.device,
+    counts: {
+      errors: r.errors,
+      consoleErrors: r.console_errors,
+      consoleWarnings: r.console_warnings,
+      network4xx: r.network_4xx,
+      network5xx: r.network_5xx,
+      networkFailed: r.network_failed,
+    },
   };
 }
 

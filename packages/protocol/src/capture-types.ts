@@ -1,0 +1,118 @@
+/**
+ * Data shapes of the non-DOM event kinds. The recorder produces them, the server
+ * indexes them at ingest, the viewer renders them; all on the session clock (`t`).
+ */
+
+/** A console argument or thrown value, serialized as an inspectable tree with caps. */
+export type SerializedValue =
+  | { type: 'string'; value: string; truncated?: number } // truncated: original length
+  | { type: 'number'; value: number | 'NaN' | 'Infinity' | '-Infinity' }
+  | { type: 'boolean'; value: boolean }
+  | { type: 'null' }
+  | { type: 'undefined' }
+  | { type: 'bigint'; value: string }
+  | { type: 'symbol'; value: string }
+  | { type: 'date'; value: string }
+  | { type: 'regexp'; value: string }
+  | { type: 'function'; name: string }
+  | { type: 'error'; name: string; message: string; stack?: string }
+  | { type: 'dom'; selector: string; html: string }
+  | { type: 'array'; length: number; items: SerializedValue[]; truncated?: number }
+  | { type: 'object'; className?: string; entries: [string, SerializedValue][]; truncated?: number }
+  | { type: 'map'; size: number; entries: [SerializedValue, SerializedValue][]; truncated?: number }
+  | { type: 'set'; size: number; items: SerializedValue[]; truncated?: number }
+  | { type: 'circular'; path: string }
+  /** Depth or byte cap reached: the value was not descended into. */
+  | { type: 'capped'; reason: 'depth' | 'bytes'; className?: string }
+  /** Reading the value threw (hostile getter, revoked proxy…). */
+  | { type: 'thrown'; message: string };
+
+export type ConsoleLevel =
+  | 'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'table' | 'assert' | 'dir' | 'dirxml'
+  | 'count' | 'countReset' | 'group' | 'groupCollapsed' | 'groupEnd' | 'time' | 'timeEnd' | 'timeLog' | 'clear';
+
+export interface ConsoleData {
+  level: ConsoleLevel;
+  args: SerializedValue[];
+  stack?: string;
+}
+
+/** A captured request or response body. */
+export interface BodyCapture {
+  kind: 'text' | 'json' | 'form' | 'urlencoded' | 'binary' | 'omitted';
+  /** Text (possibly cut at the cap) or parsed-and-redacted JSON / form fields. */
+  value?: unknown;
+  /** Size in bytes when known. */
+  size?: number;
+  truncated?: boolean;
+  /** Why the body is absent (binary, disabled, denied URL, stream…). */
+  reason?: string;
+}
+
+export interface NetworkData {
+  id: string;
+  initiator: 'fetch' | 'xhr' | 'beacon';
+  method: string;
+  url: string;
+  /** 0 when no response arrived. */
+  status: number;
+  statusText?: string;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string>;
+  requestBody: BodyCapture | null;
+  responseBody: BodyCapture | null;
+  startedAt: number;
+  durationMs: number;
+  error?: 'network' | 'abort' | 'timeout';
+  errorMessage?: string;
+}
+
+export interface ErrorData {
+  message: string;
+  stack?: string;
+  source?: string;
+  line?: number;
+  column?: number;
+  /** uncaught error, unhandled promise rejection, or a failed img/script/css load. */
+  origin?: 'error' | 'unhandledrejection' | 'resource';
+  name?: string;
+}
+
+export interface NavData {
+  url: string;
+  from?: string;
+  type: 'load' | 'pushState' | 'replaceState' | 'popstate' | 'hashchange';
+}
+
+export interface EnvData {
+  userAgent: string;
+  browser?: { name?: string; version?: string };
+  os?: { name?: string; version?: string };
+  device?: { type?: string; vendor?: string; model?: string };
+  viewport: { width: number; height: number };
+  screen: { width: number; height: number };
+  dpr: number;
+  timezone?: string;
+  language?: string;
+  languages?: string[];
+  connection?: { effectiveType?: string; downlink?: number; rtt?: number; saveData?: boolean };
+  url: string;
+  referrer: string;
+}
+
+export interface VitalData {
+  name: 'LCP' | 'CLS' | 'INP' | 'FCP' | 'TTFB' | 'longtask';
+  value: number;
+  /** Extra detail, e.g. the LCP element selector or long task attribution. */
+  detail?: string;
+}
+
+/** Counts kept on every session summary, computed at ingest. */
+export interface SessionCounts {
+  errors: number;
+  consoleErrors: number;
+  consoleWarnings: number;
+  network4xx: number;
+  network5xx: number;
+  networkFailed: number;
+}
