@@ -1,9 +1,12 @@
-/** One session: header with what was recorded where, then the player. */
-import { useEffect, useState } from 'react';
+/** One session: header with what was recorded where, then the player beside the devtools panel. */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SessionDetail } from '@reprise/protocol';
 import { getSession, getSessionEvents, isAbort } from '../api';
 import { environment, humanDuration, localDateTime } from '../format';
-import { Player } from '../player/Player';
+import { DevtoolsPanel } from '../devtools/DevtoolsPanel';
+import { buildMarkers, errorMoments } from '../devtools/markers';
+import { buildDevtools } from '../devtools/model';
+import { Player, type PlayerApi } from '../player/Player';
 import { buildTimeline, type Timeline } from '../player/timeline';
 import { Link } from '../router';
 
@@ -17,6 +20,13 @@ export function SessionPage({ id }: { id: string }) {
   const [timeline, setTimeline] = useState<Timeline | null>(null);
   const [eventsError, setEventsError] = useState<string | null>(null);
   const [loadedCount, setLoadedCount] = useState(0);
+  const [nowMs, setNowMs] = useState(0);
+  const playerApi = useRef<PlayerApi | null>(null);
+  const seek = useCallback((offsetMs: number) => playerApi.current?.seek(offsetMs), []);
+
+  const devtools = useMemo(() => (timeline ? buildDevtools(timeline) : null), [timeline]);
+  const markers = useMemo(() => (devtools && timeline ? buildMarkers(devtools, timeline) : []), [devtools, timeline]);
+  const moments = useMemo(() => (devtools ? errorMoments(devtools) : []), [devtools]);
 
   // Details and events load in parallel; the player does not need the details.
   useEffect(() => {
@@ -45,7 +55,18 @@ export function SessionPage({ id }: { id: string }) {
         <Link to="/">← Sessions</Link>
       </p>
       <SessionHeader detail={detail} error={detailError} />
-      <Player timeline={timeline} error={eventsError} loadedCount={loadedCount} />
+      <div className="session-body">
+        <Player
+          timeline={timeline}
+          error={eventsError}
+          loadedCount={loadedCount}
+          onTimeChange={setNowMs}
+          apiRef={playerApi}
+          markers={markers}
+          errorMoments={moments}
+        />
+        <DevtoolsPanel devtools={devtools} counts={detail?.counts} nowMs={nowMs} onSeek={seek} />
+      </div>
     </main>
   );
 }

@@ -1,6 +1,11 @@
-/** Transport controls under the replay: play/pause, scrubber, clock, speed, skip, copy link. */
+/**
+ * Transport controls under the replay: play/pause, previous/next error, scrubber with
+ * markers, clock, speed, skip, copy link.
+ */
 import { useEffect, useState } from 'react';
 import { clock } from '../format';
+import type { Marker } from '../devtools/markers';
+import { nextMoment, prevMoment } from '../devtools/markers';
 
 export const SPEEDS = [1, 2, 4, 8] as const;
 export type Speed = (typeof SPEEDS)[number];
@@ -17,6 +22,10 @@ interface ControlsProps {
   onSpeed: (speed: Speed) => void;
   onSkipInactive: (skip: boolean) => void;
   onCopyLink: () => Promise<void>;
+  markers: Marker[];
+  /** Sorted offsets of error-like moments for the previous/next buttons. */
+  errorMoments: number[];
+  onSeekAndPause: (ms: number) => void;
 }
 
 export function Controls(p: ControlsProps) {
@@ -27,6 +36,9 @@ export function Controls(p: ControlsProps) {
     const id = setTimeout(() => setCopied('idle'), 1500);
     return () => clearTimeout(id);
   }, [copied]);
+
+  const prev = prevMoment(p.errorMoments, p.currentMs);
+  const next = nextMoment(p.errorMoments, p.currentMs);
 
   return (
     <div className="controls">
@@ -40,18 +52,57 @@ export function Controls(p: ControlsProps) {
       >
         {p.playing ? '❚❚' : '▶'}
       </button>
-      <input
-        type="range"
-        className="scrubber"
-        data-testid="scrubber"
-        aria-label="Position"
-        min={0}
-        max={Math.max(0, Math.round(p.durationMs))}
-        step={100}
-        value={Math.round(Math.min(p.currentMs, p.durationMs))}
-        disabled={!p.enabled}
-        onChange={(e) => p.onSeek(Number(e.currentTarget.value))}
-      />
+      <button
+        type="button"
+        className="step"
+        data-testid="prev-error"
+        title="Previous error"
+        aria-label="Previous error"
+        disabled={!p.enabled || prev === null}
+        onClick={() => prev !== null && p.onSeekAndPause(prev)}
+      >
+        ‹ Error
+      </button>
+      <button
+        type="button"
+        className="step"
+        data-testid="next-error"
+        title="Next error"
+        aria-label="Next error"
+        disabled={!p.enabled || next === null}
+        onClick={() => next !== null && p.onSeekAndPause(next)}
+      >
+        Error ›
+      </button>
+      <span className="scrub">
+        <input
+          type="range"
+          className="scrubber"
+          data-testid="scrubber"
+          aria-label="Position"
+          min={0}
+          max={Math.max(0, Math.round(p.durationMs))}
+          step={100}
+          value={Math.round(Math.min(p.currentMs, p.durationMs))}
+          disabled={!p.enabled}
+          onChange={(e) => p.onSeek(Number(e.currentTarget.value))}
+        />
+        {p.enabled && p.durationMs > 0 && (
+          <span className="markers">
+            {p.markers.map((m, i) => (
+              <span
+                key={i}
+                className={`marker marker-${m.kind}`}
+                data-testid="marker"
+                data-kind={m.kind}
+                title={`${clock(m.offset)} ${m.label}`}
+                style={{ left: `calc(8px + (100% - 16px) * ${Math.min(1, Math.max(0, m.offset / p.durationMs))})` }}
+                onClick={() => p.onSeekAndPause(m.offset)}
+              />
+            ))}
+          </span>
+        )}
+      </span>
       <span className="clock" data-testid="current-time">
         {clock(p.currentMs)} / {clock(p.durationMs)}
       </span>

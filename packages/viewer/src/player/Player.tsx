@@ -8,6 +8,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Replayer } from '@rrweb/replay';
 import { Controls, type Speed } from './Controls';
+import type { Marker } from '../devtools/markers';
 import { copyText } from './clipboard';
 import { readStartMs, urlAt, writeStartMs } from './deepLink';
 import type { Timeline } from './timeline';
@@ -19,6 +20,20 @@ interface PlayerProps {
   error: string | null;
   /** Events received so far, for the loading message. */
   loadedCount: number;
+  /** Called whenever the displayed playhead moves (every frame while playing). */
+  onTimeChange?: (ms: number) => void;
+  /** Filled with the player's imperative API once it exists, for panels beside it. */
+  apiRef?: { current: PlayerApi | null };
+  /** Moments drawn on the scrub bar. */
+  markers?: Marker[];
+  /** Offsets the previous/next error buttons jump between, sorted ascending. */
+  errorMoments?: number[];
+}
+
+/** What the devtools panel may do with the player. */
+export interface PlayerApi {
+  /** Jumps to `offsetMs` (clamped) and pauses there. */
+  seek(offsetMs: number): void;
 }
 
 interface Size {
@@ -34,7 +49,7 @@ function isSize(v: unknown): v is Size {
   return !!s && typeof s.width === 'number' && typeof s.height === 'number' && s.width > 0 && s.height > 0;
 }
 
-export function Player({ timeline, error, loadedCount }: PlayerProps) {
+export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, markers, errorMoments }: PlayerProps) {
   const stageRef = useRef<HTMLDivElement>(null);
   const mountRef = useRef<HTMLDivElement>(null);
   const replayerRef = useRef<Replayer | null>(null);
@@ -179,6 +194,32 @@ export function Player({ timeline, error, loadedCount }: PlayerProps) {
     [playing, durationMs, rememberTime],
   );
 
+  /** Seek and pause: used by panel entries and markers, which name one moment to inspect. */
+  const seekAndPause = useCallback(
+    (ms: number) => {
+      const r = replayerRef.current;
+      if (!r || !ready) return;
+      const t = Math.max(0, Math.min(ms, durationMs));
+      r.pause(t);
+      setPlaying(false);
+      setCurrentMs(t);
+      rememberTime(t);
+    },
+    [ready, durationMs, rememberTime],
+  );
+
+  useEffect(() => {
+    if (!apiRef) return;
+    apiRef.current = { seek: seekAndPause };
+    return () => {
+      apiRef.current = null;
+    };
+  }, [apiRef, seekAndPause]);
+
+  useEffect(() => {
+    onTimeChange?.(currentMs);
+  }, [onTimeChange, currentMs]);
+
   const changeSpeed = useCallback((s: Speed) => {
     setSpeed(s);
     replayerRef.current?.setConfig({ speed: s });
@@ -248,6 +289,9 @@ export function Player({ timeline, error, loadedCount }: PlayerProps) {
         onSpeed={changeSpeed}
         onSkipInactive={changeSkip}
         onCopyLink={copyLink}
+        markers={markers ?? []}
+        errorMoments={errorMoments ?? []}
+        onSeekAndPause={seekAndPause}
       />
     </section>
   );

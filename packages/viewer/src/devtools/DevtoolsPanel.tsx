@@ -1,0 +1,92 @@
+/**
+ * The panel beside the player: Console, Network, Errors and Environment tabs, all on the
+ * player's clock (entries after the playhead dimmed, the current one highlighted, clicks seek).
+ */
+import { useMemo, useState } from 'react';
+import type { SessionCounts } from '@reprise/protocol';
+import './devtools.css';
+import { ConsolePanel } from './ConsolePanel';
+import { EnvironmentPanel } from './EnvironmentPanel';
+import { ErrorsPanel } from './ErrorsPanel';
+import { levelGroup } from './filters';
+import { isNetworkError, type Devtools } from './model';
+import { NetworkPanel } from './NetworkPanel';
+
+type Tab = 'console' | 'network' | 'errors' | 'environment';
+
+interface Props {
+  /** Null while events load. */
+  devtools: Devtools | null;
+  /** Server-side counts, shown until the events are here (absent on older servers). */
+  counts?: SessionCounts;
+  nowMs: number;
+  onSeek: (offsetMs: number) => void;
+}
+
+interface TabCounts {
+  total: number | null;
+  /** Problems within the tab (errors, warnings, failed requests), shown as a badge. */
+  bad: number;
+}
+
+function tabCounts(dt: Devtools | null, c: SessionCounts | undefined): Record<Tab, TabCounts> {
+  if (!dt) {
+    return {
+      console: { total: null, bad: c ? c.consoleErrors : 0 },
+      network: { total: null, bad: c ? c.network4xx + c.network5xx + c.networkFailed : 0 },
+      errors: { total: c ? c.errors : null, bad: c ? c.errors : 0 },
+      environment: { total: null, bad: 0 },
+    };
+  }
+  return {
+    console: { total: dt.console.length, bad: dt.console.filter((e) => levelGroup(e.data.level) === 'error').length },
+    network: { total: dt.network.length, bad: dt.network.filter((e) => isNetworkError(e.data)).length },
+    errors: { total: dt.errors.length, bad: dt.errors.length },
+    environment: { total: null, bad: 0 },
+  };
+}
+
+const LABELS: Record<Tab, string> = { console: 'Console', network: 'Network', errors: 'Errors', environment: 'Environment' };
+
+export function DevtoolsPanel({ devtools, counts, nowMs, onSeek }: Props) {
+  const [tab, setTab] = useState<Tab>('console');
+  const n = useMemo(() => tabCounts(devtools, counts), [devtools, counts]);
+
+  return (
+    <aside className="devtools" aria-label="Recorded devtools">
+      <div className="dt-tabs" role="tablist">
+        {(Object.keys(LABELS) as Tab[]).map((t) => (
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            data-testid={`tab-${t}`}
+            aria-selected={tab === t}
+            className={tab === t ? 'dt-tabbtn on' : 'dt-tabbtn'}
+            onClick={() => setTab(t)}
+          >
+            {LABELS[t]}
+            {n[t].total !== null && t !== 'errors' && <span className="dt-count">{n[t].total}</span>}
+            {n[t].bad > 0 && (
+              <span className="dt-count bad" title={t === 'errors' ? 'errors' : 'errors in this tab'}>
+                {n[t].bad}
+              </span>
+            )}
+            {t === 'errors' && n[t].bad === 0 && n[t].total !== null && <span className="dt-count">0</span>}
+          </button>
+        ))}
+      </div>
+      {!devtools ? (
+        <p className="dt-empty muted">Loading events…</p>
+      ) : tab === 'console' ? (
+        <ConsolePanel entries={devtools.console} nowMs={nowMs} onSeek={onSeek} />
+      ) : tab === 'network' ? (
+        <NetworkPanel entries={devtools.network} durationMs={devtools.durationMs} nowMs={nowMs} onSeek={onSeek} />
+      ) : tab === 'errors' ? (
+        <ErrorsPanel entries={devtools.errors} nowMs={nowMs} onSeek={onSeek} />
+      ) : (
+        <EnvironmentPanel env={devtools.env} vitals={devtools.vitals} />
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,67 @@
+/** Errors tab: uncaught errors, unhandled rejections and failed resource loads, with stacks. */
+import { memo } from 'react';
+import type { ErrorData } from '@reprise/protocol';
+import { clock } from '../format';
+import type { Entry } from './model';
+import { currentIndex, rowActivation, timeAttrs, useFollowCurrent } from './sync';
+
+interface Props {
+  entries: Entry<ErrorData>[];
+  nowMs: number;
+  onSeek: (offsetMs: number) => void;
+}
+
+export function ErrorsPanel({ entries, nowMs, onSeek }: Props) {
+  const current = currentIndex(entries, nowMs);
+  const listRef = useFollowCurrent<HTMLDivElement>(entries[current]);
+  return (
+    <div className="dt-tab">
+      <div className="dt-list" ref={listRef}>
+        {entries.length === 0 && <p className="dt-empty muted">No errors recorded.</p>}
+        {entries.map((e, i) => (
+          <ErrorRow key={e.index} entry={e} future={e.offset > nowMs} current={i === current} onSeek={onSeek} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+const ORIGIN: Record<NonNullable<ErrorData['origin']>, string> = {
+  error: 'Uncaught',
+  unhandledrejection: 'Unhandled rejection',
+  resource: 'Failed to load',
+};
+
+const ErrorRow = memo(function ErrorRow({
+  entry,
+  future,
+  current,
+  onSeek,
+}: {
+  entry: Entry<ErrorData>;
+  future: boolean;
+  current: boolean;
+  onSeek: (offsetMs: number) => void;
+}) {
+  const d = entry.data;
+  const where = d.source ? `${d.source}${d.line !== undefined ? `:${d.line}${d.column !== undefined ? `:${d.column}` : ''}` : ''}` : '';
+  return (
+    <div
+      className="dt-row error-row"
+      data-testid="error-entry"
+      {...timeAttrs(future, current)}
+      {...rowActivation(() => onSeek(entry.offset))}
+    >
+      <span className="dt-time">{clock(Math.max(0, entry.offset))}</span>
+      <div className="error-body">
+        <div className="error-message">
+          {d.origin && <span className="error-origin">{ORIGIN[d.origin] ?? d.origin}</span>}
+          {d.name && !d.message.startsWith(d.name) ? `${d.name}: ` : ''}
+          {d.message}
+        </div>
+        {where && <div className="muted error-where">{where}</div>}
+        {d.stack && <pre className="error-stack">{d.stack}</pre>}
+      </div>
+    </div>
+  );
+});

@@ -1,0 +1,147 @@
+/** Network tab: filters, a waterfall of requests on the session clock, and the selected request's detail. */
+import { memo, useCallback, useMemo, useState } from 'react';
+import type { NetworkData } from '@reprise/protocol';
+import { filterNetwork, methodsOf, STATUS_FILTERS, type StatusFilter } from './filters';
+import { statusClass, type Entry } from './model';
+import { NetworkDetail } from './NetworkDetail';
+import { currentIndex, rowActivation, timeAttrs, useFollowCurrent } from './sync';
+
+interface Props {
+  entries: Entry<NetworkData>[];
+  durationMs: number;
+  nowMs: number;
+  onSeek: (offsetMs: number) => void;
+}
+
+export function urlPath(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.pathname + u.search;
+  } catch {
+    return url;
+  }
+}
+
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}
+
+export function NetworkPanel({ entries, durationMs, nowMs, onSeek }: Props) {
+  const [status, setStatus] = useState<StatusFilter>('all');
+  const [method, setMethod] = useState('all');
+  const [text, setText] = useState('');
+  const [selected, setSelected] = useState<Entry<NetworkData> | null>(null);
+  const methods = useMemo(() => methodsOf(entries), [entries]);
+  const shown = useMemo(() => filterNetwork(entries, status, method, text), [entries, status, method, text]);
+  const current = currentIndex(shown, nowMs);
+  const listRef = useFollowCurrent<HTMLDivElement>(shown[current]);
+  // The waterfall spans the replay, stretched if a request outlives the last dom event.
+  const span = useMemo(
+    () => entries.reduce((max, e) => Math.max(max, e.offset + (e.data.durationMs || 0)), Math.max(durationMs, 1)),
+    [entries, durationMs],
+  );
+
+  const open = useCallback(
+    (e: Entry<NetworkData>) => {
+      setSelected(e);
+      onSeek(e.offset);
+    },
+    [onSeek],
+  );
+
+  return (
+    <div className={selected ? 'dt-tab split' : 'dt-tab'}>
+      <div className="dt-filters">
+        <select
+          data-testid="network-status-filter"
+          aria-label="Status"
+          value={status}
+          onChange={(e) => setStatus(e.currentTarget.value as StatusFilter)}
+        >
+          {STATUS_FILTERS.map((s) => (
+            <option key={s} value={s}>
+              {s === 'all' ? 'All statuses' : s}
+            </option>
+          ))}
+        </select>
+        <select
+          data-testid="network-method-filter"
+          aria-label="Method"
+          value={method}
+          onChange={(e) => setMethod(e.currentTarget.value)}
+        >
+          <option value="all">All methods</option>
+          {methods.map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
+        </select>
+        <input
+          type="search"
+          data-testid="network-filter"
+          placeholder="Filter URLs"
+          aria-label="Filter requests by URL"
+          value={text}
+          onChange={(e) => setText(e.currentTarget.value)}
+        />
+      </div>
+      <div className="dt-list" ref={listRef}>
+        {shown.length === 0 && <p className="dt-empty muted">{entries.length ? 'No matching requests.' : 'No requests recorded.'}</p>}
+        {shown.map((e, i) => (
+          <NetworkRow
+            key={e.index}
+            entry={e}
+            span={span}
+            future={e.offset > nowMs}
+            current={i === current}
+            selected={e === selected}
+            onOpen={open}
+          />
+        ))}
+      </div>
+      {selected && <NetworkDetail entry={selected} onClose={() => setSelected(null)} />}
+    </div>
+  );
+}
+
+const NetworkRow = memo(function NetworkRow({
+  entry,
+  span,
+  future,
+  current,
+  selected,
+  onOpen,
+}: {
+  entry: Entry<NetworkData>;
+  span: number;
+  future: boolean;
+  current: boolean;
+  selected: boolean;
+  onOpen: (e: Entry<NetworkData>) => void;
+}) {
+  const d = entry.data;
+  const cls = statusClass(d);
+  const left = Math.max(0, Math.min(1, entry.offset / span));
+  const width = Math.max(0, Math.min(1 - left, (d.durationMs || 0) / span));
+  return (
+    <div
+      className={`dt-row network-row status-${cls}${selected ? ' selected' : ''}`}
+      data-testid="network-entry"
+      data-status={d.status}
+      data-method={d.method.toUpperCase()}
+      title={d.url}
+      {...timeAttrs(future, current)}
+      {...rowActivation(() => onOpen(entry))}
+    >
+      <span className="net-method">{d.method.toUpperCase()}</span>
+      <span className="net-path">{urlPath(d.url)}</span>
+      <span className="net-status">{d.error ?? (d.status || 'failed')}</span>
+      <span className="net-duration">{formatMs(d.durationMs)}</span>
+      <span className="net-track" aria-hidden="true">
+        <span className="net-bar" style={{ left: `${left * 100}%`, width: `max(2px, ${width * 100}%)` }} />
+      </span>
+    </div>
+  );
+});

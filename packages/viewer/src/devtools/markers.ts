@@ -1,0 +1,78 @@
+/** Scrub-bar markers and the moments the previous/next error buttons step between. */
+import type { Timeline } from '../player/timeline';
+import { isNetworkError, type Devtools } from './model';
+
+export type MarkerKind = 'error' | 'network-error' | 'console-error' | 'nav' | 'click';
+
+export interface Marker {
+  kind: MarkerKind;
+  offset: number;
+  /** Tooltip text. */
+  label: string;
+}
+
+// rrweb: EventType.IncrementalSnapshot = 3, IncrementalSource.MouseInteraction = 2, MouseInteractions.Click = 2.
+const RRWEB_INCREMENTAL = 3;
+const RRWEB_MOUSE_INTERACTION = 2;
+const RRWEB_CLICK = 2;
+
+/** Clicks beyond this many are not drawn: the bar would be solid and rendering slow. */
+const MAX_CLICK_MARKERS = 300;
+
+function path(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.pathname + u.search;
+  } catch {
+    return url;
+  }
+}
+
+export function buildMarkers(dt: Devtools, timeline: Timeline): Marker[] {
+  const markers: Marker[] = [];
+  for (const e of dt.errors) markers.push({ kind: 'error', offset: e.offset, label: `Error: ${e.data.message}` });
+  for (const e of dt.network) {
+    if (!isNetworkError(e.data)) continue;
+    const status = e.data.status || e.data.error || 'failed';
+    markers.push({ kind: 'network-error', offset: e.offset, label: `${e.data.method} ${path(e.data.url)} → ${status}` });
+  }
+  for (const e of dt.console) {
+    if (e.data.level !== 'error' && e.data.level !== 'assert') continue;
+    const first = e.data.args[0];
+    const text = first?.type === 'string' ? first.value : first?.type === 'error' ? first.message : '';
+    markers.push({ kind: 'console-error', offset: e.offset, label: `console.${e.data.level} ${text}`.trim() });
+  }
+  for (const e of dt.navs) markers.push({ kind: 'nav', offset: e.offset, label: `Navigated to ${e.data.url}` });
+  let clicks = 0;
+  for (const ev of timeline.dom) {
+    const d = ev.data as { source?: unknown; type?: unknown } | null;
+    if (ev.type !== RRWEB_INCREMENTAL || d?.source !== RRWEB_MOUSE_INTERACTION || d.type !== RRWEB_CLICK) continue;
+    if (++clicks > MAX_CLICK_MARKERS) break;
+    markers.push({ kind: 'click', offset: ev.timestamp - timeline.startTime, label: 'Click' });
+  }
+  // Draw the most important kinds last so they sit on top.
+  const rank: Record<MarkerKind, number> = { click: 0, nav: 1, 'console-error': 2, 'network-error': 3, error: 4 };
+  return markers.sort((a, b) => rank[a.kind] - rank[b.kind] || a.offset - b.offset);
+}
+
+/**
+ * Error-like moments for the previous/next buttons: uncaught JS errors and failed or
+ * 4xx/5xx requests. Console errors are left out on purpose: apps and frameworks log them
+ * liberally (often duplicating a real error), so stepping through them is mostly noise.
+ */
+export function errorMoments(dt: Devtools): number[] {
+  const out = dt.errors.map((e) => e.offset);
+  for (const e of dt.network) if (isNetworkError(e.data)) out.push(e.offset);
+  return [...new Set(out.map((o) => Math.max(0, Math.min(o, dt.durationMs))))].sort((a, b) => a - b);
+}
+
+/** The last moment strictly before `now` (1 ms tolerance so a repeated press keeps moving). */
+export function prevMoment(moments: number[], now: number): number | null {
+  for (let i = moments.length - 1; i >= 0; i--) if (moments[i] < now - 1) return moments[i];
+  return null;
+}
+
+export function nextMoment(moments: number[], now: number): number | null {
+  for (const m of moments) if (m > now + 1) return m;
+  return null;
+}
