@@ -4,10 +4,9 @@ import { parseNdjson, type SessionDetail, type SessionList } from '@reprise/prot
 import { launchChromium } from '../test-support/chromium.js';
 import { ADMIN, startServer, type RunningServer } from './support/server.js';
 import { storedBytes } from './support/stored-bytes.js';
+import { checkoutWithExpiredCard, sessionIdOf, SHOPPER } from './support/shopper.js';
 
-const PASSWORD = 'Sup3r-Secret-Pa55!';
-const EMAIL = 'shopper.e2e@example.com';
-const CARD = '4242424242424242';
+const { password: PASSWORD, email: EMAIL, card: CARD } = SHOPPER;
 
 let server: RunningServer;
 let browser: Browser;
@@ -33,21 +32,6 @@ async function pageShape(frame: Page | Frame) {
   }));
 }
 
-/** Waits until the session stops growing: the recorder has flushed everything. */
-async function waitForStableSession(id: string): Promise<SessionDetail> {
-  let last = -1;
-  for (let i = 0; i < 60; i++) {
-    const list = await server.api<SessionList>('/api/v1/sessions');
-    if (list.sessions.some((s) => s.id === id)) {
-      const d = await server.api<SessionDetail>(`/api/v1/sessions/${id}`);
-      if (d.eventCount === last) return d;
-      last = d.eventCount;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error('session never settled');
-}
-
 describe('record the demo shop in Chromium, replay it in the viewer', () => {
   let sessionId = '';
   let live: Awaited<ReturnType<typeof pageShape>>;
@@ -58,27 +42,10 @@ describe('record the demo shop in Chromium, replay it in the viewer', () => {
     const page = await ctx.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
 
-    await page.goto(`${server.base}/demo/`);
-    await page.click('[data-testid="add-to-cart-mug"]');
-    await page.click('[data-testid="add-to-cart-hoodie"]');
-    await page.click('[data-testid="nav-cart"]'); // full page navigation
-    await page.waitForURL(/\/demo\/cart/);
-    await page.click('[data-testid="go-checkout"]');
-    await page.waitForURL(/\/demo\/checkout/);
-    await page.fill('#email', EMAIL);
-    await page.type('#password', PASSWORD);
-    await page.click('[data-testid="account-continue"]');
-    await page.fill('#card-name', 'E2E Shopper');
-    await page.type('#card-number', CARD);
-    await page.fill('#card-expiry', '01/20');
-    await page.fill('#card-cvc', '123');
-    await page.click('[data-testid="pay"]');
-    await page.waitForSelector('[data-testid="checkout-error"]:visible');
-    await page.click('[data-testid="retry"]');
-    await page.waitForTimeout(300);
+    await checkoutWithExpiredCard(page, server.base);
     expect(pageErrors.some((m) => /TypeError|Cannot read/.test(m))).toBe(true);
 
-    sessionId = await page.evaluate(() => JSON.parse(sessionStorage.getItem('reprise:session') || '{}').id as string);
+    sessionId = await sessionIdOf(page);
     expect(sessionId).toMatch(/^[A-Za-z0-9_-]{8,}$/);
     live = await pageShape(page);
     expect(live.text).toContain('card_expiry invalid format');
@@ -86,7 +53,7 @@ describe('record the demo shop in Chromium, replay it in the viewer', () => {
     // Leaving the page fires pagehide, which flushes the rest with keepalive.
     await page.goto('about:blank');
     await ctx.close();
-    await waitForStableSession(sessionId);
+    await server.waitForSession(sessionId);
   });
 
   it('serves the session through the API with its summary and time-ordered events', async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { SessionDetail } from '@reprise/protocol';
 import { buildApp } from '../../packages/server/src/app.js';
 import { bootstrap } from '../../packages/server/src/bootstrap.js';
 import { loadConfig } from '../../packages/server/src/config.js';
@@ -17,6 +18,8 @@ export interface RunningServer {
   /** GET an API path as the admin (bearer token), parsed as JSON. */
   api<T>(p: string): Promise<T>;
   apiText(p: string): Promise<string>;
+  /** Waits until the session exists and stops growing: the recorder has flushed everything. */
+  waitForSession(id: string): Promise<SessionDetail>;
   close(): Promise<void>;
 }
 
@@ -40,12 +43,27 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     if (!r.ok) throw new Error(`GET ${p} → ${r.status} ${await r.text()}`);
     return r;
   };
+  const api = async <T>(p: string) => (await (await get(p)).json()) as T;
+  const waitForSession = async (id: string): Promise<SessionDetail> => {
+    let last = -1;
+    for (let i = 0; i < 60; i++) {
+      const r = await fetch(`${base}/api/v1/sessions/${id}`, { headers: { authorization: `Bearer ${token}` } });
+      if (r.ok) {
+        const d = (await r.json()) as SessionDetail;
+        if (d.eventCount === last) return d;
+        last = d.eventCount;
+      }
+      await new Promise((res) => setTimeout(res, 1000));
+    }
+    throw new Error(`session ${id} never settled`);
+  };
   return {
     app,
+    waitForSession,
     base,
     dataDir,
     projectKey: boot.projectKey,
-    api: async <T>(p: string) => (await (await get(p)).json()) as T,
+    api,
     apiText: async (p: string) => (await get(p)).text(),
     async close() {
       await app.close();

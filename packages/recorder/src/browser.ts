@@ -1,0 +1,97 @@
+/**
+ * Script-tag entry, built as the IIFE dist/browser/reprise.js:
+ *
+ *   <script src="https://replay.example.com/sdk/reprise.js" data-project-key="KEY" async></script>
+ *
+ * starts recording with no other code. Options come from data-* attributes;
+ * the endpoint defaults to the origin the script was loaded from.
+ */
+import { init, isOwnRequest, SDK_VERSION, type RecorderHandle, type RecorderOptions, type RecorderStats } from './index.js';
+
+export interface RepriseGlobal {
+  version: string;
+  init(options: RecorderOptions): RecorderHandle;
+  stop(): void;
+  flush(): Promise<void>;
+  getSessionId(): string | null;
+  stats(): RecorderStats | null;
+  isOwnRequest(url: string | URL): boolean;
+}
+
+declare global {
+  interface Window {
+    Reprise?: RepriseGlobal;
+  }
+}
+
+// Only valid while this script is being evaluated (async scripts included), so read it first.
+const script = document.currentScript instanceof HTMLScriptElement ? document.currentScript : null;
+
+function numberAttr(s: HTMLScriptElement, name: string): number | undefined {
+  const v = s.getAttribute(name);
+  if (v === null || v.trim() === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function stringAttr(s: HTMLScriptElement, name: string): string | undefined {
+  return s.getAttribute(name) ?? undefined;
+}
+
+function optionsFromScript(s: HTMLScriptElement): RecorderOptions | null {
+  const projectKey = s.getAttribute('data-project-key');
+  if (!projectKey) return null;
+  let endpoint = stringAttr(s, 'data-endpoint');
+  if (!endpoint && s.src) {
+    try {
+      endpoint = new URL(s.src, location.href).origin;
+    } catch {
+      /* no usable src: init() will report the missing endpoint */
+    }
+  }
+  return {
+    projectKey,
+    endpoint,
+    sampleRate: numberAttr(s, 'data-sample-rate'),
+    maskAllInputs: s.getAttribute('data-mask-all-inputs') !== 'false',
+    blockSelector: stringAttr(s, 'data-block-selector'),
+    maskTextSelector: stringAttr(s, 'data-mask-text-selector'),
+    flushIntervalMs: numberAttr(s, 'data-flush-interval-ms'),
+    maxBatchBytes: numberAttr(s, 'data-max-batch-bytes'),
+    maxQueueBytes: numberAttr(s, 'data-max-queue-bytes'),
+    maxRetryDelayMs: numberAttr(s, 'data-max-retry-delay-ms'),
+    checkoutEveryNms: numberAttr(s, 'data-checkout-every-ms'),
+    debug: s.hasAttribute('data-debug') && s.getAttribute('data-debug') !== 'false',
+  };
+}
+
+let handle: RecorderHandle | null = null;
+
+try {
+  const fromTag = script ? optionsFromScript(script) : null;
+  if (fromTag) handle = init(fromTag);
+} catch {
+  /* never break the page */
+}
+
+const api: RepriseGlobal = {
+  version: SDK_VERSION,
+  init(options) {
+    handle = init(options);
+    return handle;
+  },
+  stop() {
+    handle?.stop();
+    handle = null;
+  },
+  flush: () => (handle ? handle.flush() : Promise.resolve()),
+  getSessionId: () => (handle ? handle.getSessionId() : null),
+  stats: () => (handle ? handle.stats() : null),
+  isOwnRequest,
+};
+
+try {
+  window.Reprise = api;
+} catch {
+  /* a frozen window property: the global is optional */
+}

@@ -1,0 +1,117 @@
+import { LIMITS } from '@reprise/protocol';
+
+export interface RecorderOptions {
+  /** Project key from the Reprise server (required). */
+  projectKey: string;
+  /** Reprise server origin, e.g. "https://replay.example.com" (required for ESM usage). */
+  endpoint?: string;
+  /** Fraction of sessions to record, 0..1 (default 1). Decided once per session. */
+  sampleRate?: number;
+  /** Mask every input value (default true). Password inputs are always masked. */
+  maskAllInputs?: boolean;
+  /** Elements to leave out entirely; `[data-reprise-block]` always applies. */
+  blockSelector?: string;
+  /** Elements whose text is masked; `[data-reprise-mask]` always applies. */
+  maskTextSelector?: string;
+  /** Upload interval in ms (default 5000). */
+  flushIntervalMs?: number;
+  /** Cut a batch when its JSON reaches this many bytes (default 512 KiB). */
+  maxBatchBytes?: number;
+  /** Most unsent data held in memory; beyond it the oldest batches are dropped (default 5 MiB). */
+  maxQueueBytes?: number;
+  /** Longest wait between upload retries in ms (default 30000). */
+  maxRetryDelayMs?: number;
+  /** Full DOM snapshot interval in ms, for seeking in long sessions (default 5 min). */
+  checkoutEveryNms?: number;
+  /** Log recorder internals to the console. */
+  debug?: boolean;
+}
+
+export interface ResolvedOptions {
+  projectKey: string;
+  endpoint: string;
+  sampleRate: number;
+  maskAllInputs: boolean;
+  blockSelector: string;
+  maskTextSelector: string;
+  flushIntervalMs: number;
+  maxBatchBytes: number;
+  maxQueueBytes: number;
+  maxRetryDelayMs: number;
+  checkoutEveryNms: number;
+  debug: boolean;
+}
+
+export const DEFAULT_BLOCK_SELECTOR = '[data-reprise-block]';
+export const DEFAULT_MASK_TEXT_SELECTOR = '[data-reprise-mask]';
+
+const DEFAULTS = {
+  sampleRate: 1,
+  flushIntervalMs: 5000,
+  maxBatchBytes: 512 * 1024,
+  maxQueueBytes: 5 * 1024 * 1024,
+  maxRetryDelayMs: 30_000,
+  checkoutEveryNms: 5 * 60 * 1000,
+};
+
+// A batch's JSON is kept below the server's compressed limit so it fits even if gzip is unavailable.
+const MAX_BATCH_BYTES = LIMITS.maxCompressedBatchBytes - 64 * 1024;
+
+function num(v: unknown, def: number, min: number, max: number): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(n)) return def;
+  return Math.min(max, Math.max(min, n));
+}
+
+function validSelector(sel: string): boolean {
+  try {
+    document.createDocumentFragment().querySelector(sel);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Our default selector always applies; a user selector is added when it parses. */
+function withDefault(user: unknown, def: string): string {
+  if (typeof user !== 'string' || user.trim() === '' || !validSelector(user)) return def;
+  return `${user}, ${def}`;
+}
+
+/** Server base URL without trailing slash, or null if unusable. */
+export function normalizeEndpoint(endpoint: unknown): string | null {
+  if (typeof endpoint !== 'string' || endpoint.trim() === '') return null;
+  try {
+    const u = new URL(endpoint.trim(), location.href);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') return null;
+    return (u.origin + u.pathname).replace(/\/+$/, '');
+  } catch {
+    return null;
+  }
+}
+
+/** Validates and fills defaults; returns a reason string when the options can't work. */
+export function resolveOptions(o: RecorderOptions): ResolvedOptions | string {
+  if (!o || typeof o !== 'object') return 'options object required';
+  if (typeof o.projectKey !== 'string' || o.projectKey.trim() === '') return 'projectKey is required';
+  const endpoint = normalizeEndpoint(o.endpoint);
+  if (!endpoint) return 'endpoint (the Reprise server URL) is required';
+  // The memory bound the host asked for wins: batches shrink to half of it so
+  // cutting one never has to evict the previous one.
+  const maxQueueBytes = num(o.maxQueueBytes, DEFAULTS.maxQueueBytes, 8 * 1024, 256 * 1024 * 1024);
+  const maxBatchBytes = Math.min(num(o.maxBatchBytes, DEFAULTS.maxBatchBytes, 1024, MAX_BATCH_BYTES), Math.floor(maxQueueBytes / 2));
+  return {
+    projectKey: o.projectKey.trim(),
+    endpoint,
+    sampleRate: num(o.sampleRate, DEFAULTS.sampleRate, 0, 1),
+    maskAllInputs: o.maskAllInputs !== false,
+    blockSelector: withDefault(o.blockSelector, DEFAULT_BLOCK_SELECTOR),
+    maskTextSelector: withDefault(o.maskTextSelector, DEFAULT_MASK_TEXT_SELECTOR),
+    flushIntervalMs: num(o.flushIntervalMs, DEFAULTS.flushIntervalMs, 50, 10 * 60 * 1000),
+    maxBatchBytes,
+    maxQueueBytes,
+    maxRetryDelayMs: num(o.maxRetryDelayMs, DEFAULTS.maxRetryDelayMs, 100, 10 * 60 * 1000),
+    checkoutEveryNms: num(o.checkoutEveryNms, DEFAULTS.checkoutEveryNms, 10_000, 24 * 60 * 60 * 1000),
+    debug: o.debug === true,
+  };
+}

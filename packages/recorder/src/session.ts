@@ -1,0 +1,151 @@
+import { LIMITS } from '@reprise/protocol';
+import type { KeyValueStore } from './storage.js';
+
+export const SESSION_KEY = 'reprise:session';
+/** A session ends after this long without user activity. */
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
+// Writing lastActivity on every mousemove would hammer storage; a second of slack is harmless.
+const ACTIVITY_WRITE_INTERVAL_MS = 1000;
+
+export interface SessionRecord {
+  id: string;
+  /** Next batch seq to use. */
+  seq: number;
+  lastActivity: number;
+  /** Sampling decision, made once per session. */
+  sampled: boolean;
+}
+
+const ID_RE = /^[A-Za-z0-9_-]+$/;
+
+/** 16 random bytes as base64url: 22 URL-safe chars, within the protocol's 8..64. */
+export function newSessionId(): string {
+  const bytes = new Uint8Array(16);
+  const c: Crypto | undefined = typeof crypto !== 'undefined' ? crypto : undefined;
+  if (c && typeof c.getRandomValues === 'function') c.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  let bin = '';
+  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function parse(raw: string | null): SessionRecord | null {
+  if (!raw) return null;
+  try {
+    const r = JSON.parse(raw) as Partial<SessionRecord> | null;
+    if (
+      r &&
+      typeof r.id === 'string' &&
+      r.id.length >= 8 &&
+      r.id.length <= LIMITS.maxSessionIdLength &&
+      ID_RE.test(r.id) &&
+      typeof r.seq === 'number' &&
+      Number.isInteger(r.seq) &&
+      r.seq >= 0 &&
+      typeof r.lastActivity === 'number' &&
+      typeof r.sampled === 'boolean'
+    ) {
+      return { id: r.id, seq: r.seq, lastActivity: r.lastActivity, sampled: r.sampled };
+    }
+  } catch {
+    /* corrupt entry: start over */
+  }
+  return null;
+}
+
+/**
+ * Tab-scoped session: id, next seq and last activity live in sessionStorage so
+ * reloads and same-tab navigations continue the session. Every write re-reads
+ * storage first so a seq handed out by an earlier page is never reused.
+ */
+export class SessionManager {
+  private rec: SessionRecord;
+  private lastWrite = 0;
+  // Activity seen since the last write; otherwise stored lastActivity is authoritative.
+  private unsavedActivity = false;
+  /** True when this page load started a new session rather than continuing one. */
+  readonly startedNew: boolean;
+
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly sampleRate: number,
+    private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random,
+  ) {
+    const t = this.now();
+    const stored = parse(store.get(SESSION_KEY));
+    if (stored && t - stored.lastActivity <= SESSION_IDLE_MS) {
+      // A page load counts as activity: navigating is something the user did.
+      this.rec = { ...stored, lastActivity: t };
+      this.startedNew = false;
+    } else {
+      this.rec = this.fresh(t);
+      this.startedNew = true;
+    }
+    this.write();
+  }
+
+  get id(): string {
+    return this.rec.id;
+  }
+
+  get sampled(): boolean {
+    return this.rec.sampled;
+  }
+
+  /** True when the user has been idle long enough that the next activity starts a new session. */
+  isExpired(): boolean {
+    return this.now() - this.latest().lastActivity > SESSION_IDLE_MS;
+  }
+
+  /** Records user activity (throttled writes). Call `isExpired()` first to detect a session end. */
+  touch(): void {
+    const t = this.now();
+    this.rec.lastActivity = t;
+    this.unsavedActivity = true;
+    if (t - this.lastWrite >= ACTIVITY_WRITE_INTERVAL_MS) this.write();
+  }
+
+  /** Persists throttled activity now (page is being hidden). */
+  save(): void {
+    if (this.unsavedActivity) this.write();
+  }
+
+  /** Ends the current session and starts a new one (new id, seq 0, new sampling decision). */
+  rotate(): void {
+    this.rec = this.fresh(this.now());
+    this.write();
+  }
+
+  /** Hands out the next batch seq, persisted before the caller sends anything with it. */
+  nextSeq(): number {
+    const r = this.latest();
+    const seq = r.seq;
+    this.rec = { ...r, seq: seq + 1 };
+    this.write();
+    return seq;
+  }
+
+  private fresh(t: number): SessionRecord {
+    return { id: newSessionId(), seq: 0, lastActivity: t, sampled: this.random() < this.sampleRate };
+  }
+
+  /** Merges what is stored for our id (another page of this tab may have advanced seq/activity). */
+  private latest(): SessionRecord {
+    const stored = parse(this.store.get(SESSION_KEY));
+    if (stored && stored.id === this.rec.id) {
+      this.rec = {
+        ...this.rec,
+        seq: Math.max(this.rec.seq, stored.seq),
+        lastActivity: this.unsavedActivity ? Math.max(this.rec.lastActivity, stored.lastActivity) : stored.lastActivity,
+      };
+    }
+    return this.rec;
+  }
+
+  private write(): void {
+    this.lastWrite = this.now();
+    this.unsavedActivity = false;
+    this.store.set(SESSION_KEY, JSON.stringify(this.rec));
+  }
+}

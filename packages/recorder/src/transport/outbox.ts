@@ -1,0 +1,162 @@
+import type { KeyValueStore } from '../storage.js';
+
+/** One built batch waiting to be delivered. */
+export interface OutboxItem {
+  sessionId: string;
+  seq: number;
+  /** Batch JSON until compression finishes (or for good, when compression is unavailable). */
+  json: string | null;
+  gzip: Uint8Array<ArrayBuffer> | null;
+  /** False while compressing; the sender waits for the head item to be ready. */
+  ready: boolean;
+}
+
+export function itemBytes(item: OutboxItem): number {
+  // String length stands in for bytes: cheap, and exact for the ASCII bulk of rrweb JSON.
+  return item.gzip ? item.gzip.byteLength : item.json ? item.json.length : 0;
+}
+
+/** FIFO of batches in seq order; the memory bound is enforced by the transport. */
+export class Outbox {
+  readonly items: OutboxItem[] = [];
+  private total = 0;
+
+  get bytes(): number {
+    return this.total;
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  head(): OutboxItem | undefined {
+    return this.items[0];
+  }
+
+  push(item: OutboxItem): void {
+    this.items.push(item);
+    this.total += itemBytes(item);
+  }
+
+  /** Older batches (restored from storage or handed back after a failed keepalive) go first. */
+  unshift(items: OutboxItem[]): void {
+    this.items.unshift(...items);
+    for (const i of items) this.total += itemBytes(i);
+  }
+
+  has(item: OutboxItem): boolean {
+    return this.items.indexOf(item) !== -1;
+  }
+
+  remove(item: OutboxItem): boolean {
+    const i = this.items.indexOf(item);
+    if (i === -1) return false;
+    this.items.splice(i, 1);
+    this.total -= itemBytes(item);
+    return true;
+  }
+
+  /** Swaps an item's JSON for its gzip bytes, keeping the byte count right. */
+  compressed(item: OutboxItem, gzip: Uint8Array<ArrayBuffer> | null): void {
+    const present = this.has(item);
+    if (present) this.total -= itemBytes(item);
+    if (gzip) {
+      item.gzip = gzip;
+      item.json = null;
+    }
+    item.ready = true;
+    if (present) this.total += itemBytes(item);
+  }
+}
+
+// --- Persisting undelivered batches across a page unload (same tab, sessionStorage) ---
+
+export const OUTBOX_KEY = 'reprise:outbox';
+/** sessionStorage is shared with the host app (~5 MB per origin): stay well below. */
+export const MAX_PERSISTED_CHARS = 1024 * 1024;
+
+interface PersistedItem {
+  s: string;
+  q: number;
+  /** 'g' = base64 gzip, 'j' = JSON text */
+  e: 'g' | 'j';
+  b: string;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let bin = '';
+  const CHUNK = 0x8000;
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    bin += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + CHUNK)));
+  }
+  return btoa(bin);
+}
+
+function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function readPersisted(store: KeyValueStore): PersistedItem[] {
+  const raw = store.get(OUTBOX_KEY);
+  if (!raw) return [];
+  try {
+    const list = JSON.parse(raw) as unknown;
+    if (!Array.isArray(list)) return [];
+    return list.filter(
+      (p): p is PersistedItem =>
+        !!p &&
+        typeof (p as PersistedItem).s === 'string' &&
+        typeof (p as PersistedItem).q === 'number' &&
+        ((p as PersistedItem).e === 'g' || (p as PersistedItem).e === 'j') &&
+        typeof (p as PersistedItem).b === 'string',
+    );
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Appends items to the persisted outbox, oldest first, within MAX_PERSISTED_CHARS.
+ * Returns how many did not fit (the caller counts them as dropped).
+ */
+export function persistItems(store: KeyValueStore, items: OutboxItem[]): number {
+  if (items.length === 0) return 0;
+  const list = readPersisted(store);
+  let used = list.reduce((n, p) => n + p.b.length + 64, 0);
+  let dropped = 0;
+  for (const item of items) {
+    const p: PersistedItem = item.gzip
+      ? { s: item.sessionId, q: item.seq, e: 'g', b: toBase64(item.gzip) }
+      : { s: item.sessionId, q: item.seq, e: 'j', b: item.json ?? '' };
+    if (used + p.b.length + 64 > MAX_PERSISTED_CHARS) {
+      dropped++;
+      continue;
+    }
+    used += p.b.length + 64;
+    list.push(p);
+  }
+  if (list.length && !store.set(OUTBOX_KEY, JSON.stringify(list))) return items.length;
+  return dropped;
+}
+
+/** Takes (and clears) batches a previous page of this tab could not deliver. */
+export function takePersisted(store: KeyValueStore): OutboxItem[] {
+  const list = readPersisted(store);
+  store.remove(OUTBOX_KEY);
+  const out: OutboxItem[] = [];
+  for (const p of list) {
+    try {
+      out.push(
+        p.e === 'g'
+          ? { sessionId: p.s, seq: p.q, json: null, gzip: fromBase64(p.b), ready: true }
+          : { sessionId: p.s, seq: p.q, json: p.b, gzip: null, ready: true },
+      );
+    } catch {
+      /* corrupt entry: skip */
+    }
+  }
+  return out;
+}

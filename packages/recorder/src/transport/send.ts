@@ -1,0 +1,41 @@
+import type { OutboxItem } from './outbox.js';
+
+/** ok: stored (or duplicate); reject: the server will never take it; retry: try again later. */
+export type SendResult = 'ok' | 'reject' | 'retry';
+
+export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
+
+/** The body exactly as it goes on the wire. */
+export function bodyOf(item: OutboxItem): Uint8Array<ArrayBuffer> | string {
+  return item.gzip ?? item.json ?? '';
+}
+
+export function classify(status: number): SendResult {
+  if (status >= 200 && status < 300) return 'ok';
+  // 408/429 are "not now", every other 4xx is final (bad key, bad batch, too large...).
+  if (status === 408 || status === 429) return 'retry';
+  if (status >= 400 && status < 500) return 'reject';
+  return 'retry';
+}
+
+/** POSTs one batch; never rejects. */
+export async function postBatch(fetchFn: FetchFn, url: string, item: OutboxItem, keepalive: boolean): Promise<SendResult> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (item.gzip) headers['Content-Encoding'] = 'gzip';
+  try {
+    const res = await fetchFn(url, {
+      method: 'POST',
+      headers,
+      body: bodyOf(item),
+      keepalive,
+      // The ingest key is in the URL; never send the host site's cookies to the replay server.
+      credentials: 'omit',
+      mode: 'cors',
+      cache: 'no-store',
+    });
+    return classify(res.status);
+  } catch {
+    // Offline, DNS, CORS refusal, aborted by unload: all look the same from here.
+    return 'retry';
+  }
+}

@@ -1,0 +1,364 @@
+import { FORMAT_VERSION, LIMITS, type BatchMeta, type ReplayEvent } from '@reprise/protocol';
+import type { Guard } from '../guard.js';
+import type { EventSink } from '../sink.js';
+import type { KeyValueStore } from '../storage.js';
+import { Compressor, gzipNow, type CompressionMode } from './compress.js';
+import { Outbox, persistItems, takePersisted, type OutboxItem } from './outbox.js';
+import { ingestUrl } from './own-request.js';
+import { postBatch, type FetchFn, type SendResult } from './send.js';
+
+export interface TransportOptions {
+  endpoint: string;
+  projectKey: string;
+  flushIntervalMs: number;
+  maxBatchBytes: number;
+  maxQueueBytes: number;
+  maxRetryDelayMs: number;
+  /** Page context for Batch.meta, read when a batch is cut. */
+  meta(): BatchMeta;
+  /** Defaults to the page's fetch as it was when the transport was created. */
+  fetch?: FetchFn;
+}
+
+/** Where batch seqs come from (the session). */
+export interface SeqSource {
+  readonly id: string;
+  nextSeq(): number;
+}
+
+export interface TransportCounters {
+  eventsCaptured: number;
+  eventsDropped: number;
+  batchesSent: number;
+  batchesFailed: number;
+  batchesDropped: number;
+  retries: number;
+}
+
+// Browsers refuse keepalive requests once 64 KiB of keepalive bodies are in flight.
+const KEEPALIVE_BUDGET = 60 * 1024;
+const BASE_RETRY_MS = 1000;
+// Room for the batch envelope around a single huge event, under the server's decompressed limit.
+const MAX_EVENT_CHARS = LIMITS.maxBatchBytes - 64 * 1024;
+
+interface Waiter {
+  items: Set<OutboxItem>;
+  resolve(): void;
+}
+
+/**
+ * Events in, gzip'd batches out. Events are serialised once on arrival; a batch
+ * is cut on the flush timer or when it reaches maxBatchBytes, gets its seq
+ * (persisted by the session before any send), is compressed off the main
+ * thread and queued. One request at a time, in seq order; 5xx/429/offline are
+ * retried with capped exponential backoff while the queue stays under
+ * maxQueueBytes by dropping the oldest batches.
+ */
+export class Transport implements EventSink {
+  readonly counters: TransportCounters = {
+    eventsCaptured: 0,
+    eventsDropped: 0,
+    batchesSent: 0,
+    batchesFailed: 0,
+    batchesDropped: 0,
+    retries: 0,
+  };
+
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private readonly outbox = new Outbox();
+  private readonly compressor: Compressor;
+  private readonly url: string;
+  private readonly fetchFn: FetchFn;
+  private inFlight: OutboxItem | null = null;
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private flushTimer: ReturnType<typeof setInterval> | null = null;
+  private keepaliveBytes = 0;
+  private waiters: Waiter[] = [];
+  private disposed = false;
+  private readonly onOnline: () => void;
+
+  constructor(
+    private readonly opts: TransportOptions,
+    private readonly session: SeqSource,
+    private readonly store: KeyValueStore,
+    private readonly guard: Guard,
+  ) {
+    this.compressor = new Compressor((err) => guard.report(err));
+    this.url = ingestUrl(opts.endpoint, opts.projectKey);
+    // Bound now: later network capture (or the host app) may wrap window.fetch.
+    const nativeFetch = typeof fetch === 'function' ? fetch.bind(globalThis) : null;
+    this.fetchFn = opts.fetch ?? ((input, init) => (nativeFetch ? nativeFetch(input, init) : Promise.reject(new Error('no fetch'))));
+    this.onOnline = guard.wrap(() => this.retryNow());
+  }
+
+  start(): void {
+    this.flushTimer = setInterval(
+      this.guard.wrap(() => this.cutAndSend()),
+      this.opts.flushIntervalMs,
+    );
+    if (typeof window !== 'undefined') window.addEventListener('online', this.onOnline);
+  }
+
+  get compression(): CompressionMode {
+    return this.compressor.mode;
+  }
+
+  /** Unsent data held in memory: the pending batch plus queued batches. */
+  get queuedBytes(): number {
+    return this.outbox.bytes + this.pendingBytes;
+  }
+
+  get pendingEventBytes(): number {
+    return this.pendingBytes;
+  }
+
+  push(event: ReplayEvent): void {
+    if (this.disposed) return;
+    let json: string;
+    try {
+      json = JSON.stringify(event);
+    } catch (err) {
+      // Circular or exotic data from a capture module: drop the event, not the page.
+      this.counters.eventsDropped++;
+      this.guard.report(err);
+      return;
+    }
+    if (typeof json !== 'string' || json.length > MAX_EVENT_CHARS) {
+      this.counters.eventsDropped++;
+      return;
+    }
+    this.counters.eventsCaptured++;
+    const size = json.length + 1;
+    if (
+      this.pending.length > 0 &&
+      (this.pendingBytes + size > this.opts.maxBatchBytes || this.pending.length >= LIMITS.maxEventsPerBatch)
+    ) {
+      this.cutAndSend();
+    }
+    this.pending.push(json);
+    this.pendingBytes += size;
+    if (this.pendingBytes >= this.opts.maxBatchBytes) this.cutAndSend();
+    else this.enforceBound();
+  }
+
+  /** Cuts the pending batch now (e.g. before a session ends) and starts sending it. */
+  cutAndSend(): void {
+    this.cut(true);
+    this.pump();
+  }
+
+  /**
+   * Cuts and sends everything now, ignoring backoff. Resolves when what was queued
+   * has been delivered or rejected, or when an attempt fails; never rejects.
+   */
+  flush(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    this.cut(true);
+    const items = new Set(this.outbox.items);
+    if (items.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.waiters.push({ items, resolve });
+      this.retryNow();
+    });
+  }
+
+  /** Skips the current backoff wait (explicit flush, browser back online). */
+  retryNow(): void {
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+    }
+    this.pump();
+  }
+
+  /**
+   * The page is going away (pagehide) or may be killed while hidden. Async
+   * compression can't be trusted to finish, so the pending batch and any batch
+   * still compressing are gzip'd synchronously; whatever fits the keepalive
+   * budget is sent with keepalive fetch, the rest is parked in sessionStorage
+   * for the next page of this tab.
+   */
+  flushOnHide(): void {
+    if (this.disposed) return;
+    this.cut(false);
+    for (const item of this.outbox.items) {
+      if (item.json && item !== this.inFlight) this.outbox.compressed(item, gzipNow(item.json));
+    }
+    let budget = KEEPALIVE_BUDGET - this.keepaliveBytes;
+    const leftovers: OutboxItem[] = [];
+    for (const item of this.outbox.items.slice()) {
+      const size = wireBytes(item, budget);
+      if (size <= budget) {
+        budget -= size;
+        this.outbox.remove(item);
+        this.sendKeepalive(item, size);
+      } else {
+        leftovers.push(item);
+      }
+    }
+    for (const item of leftovers) this.outbox.remove(item);
+    this.counters.batchesDropped += persistItems(this.store, leftovers);
+    this.settleWaiters(false);
+  }
+
+  /** Takes back batches parked in sessionStorage (by a previous page, or by us when hidden). */
+  restorePersisted(): void {
+    if (this.disposed) return;
+    const items = takePersisted(this.store);
+    if (items.length === 0) return;
+    // JSON parked at unload can be gzip'd now that there is time.
+    for (const item of items) if (item.json) item.ready = false;
+    this.outbox.unshift(items);
+    this.enforceBound();
+    for (const item of items) if (item.json && this.outbox.has(item)) this.compress(item, item.json);
+    this.pump();
+  }
+
+  /** Flushes, parks whatever could not be delivered, and stops all timers and listeners. */
+  async shutdown(): Promise<void> {
+    if (this.disposed) return;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.flushTimer = null;
+    await this.flush();
+    if (this.disposed) return;
+    const rest = this.outbox.items.filter((i) => i !== this.inFlight);
+    for (const item of rest) this.outbox.remove(item);
+    this.counters.batchesDropped += persistItems(this.store, rest);
+    this.dispose();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.flushTimer = this.retryTimer = null;
+    if (typeof window !== 'undefined') window.removeEventListener('online', this.onOnline);
+    this.compressor.dispose();
+    this.settleWaiters(true);
+  }
+
+  private cut(compress: boolean): void {
+    if (this.pending.length === 0) return;
+    const sessionId = this.session.id;
+    const seq = this.session.nextSeq();
+    // Events are already JSON: splice them into the envelope instead of re-serialising.
+    const json =
+      `{"v":${FORMAT_VERSION},"sessionId":${JSON.stringify(sessionId)},"seq":${seq},` +
+      `"meta":${JSON.stringify(this.opts.meta())},"events":[${this.pending.join(',')}]}`;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const item: OutboxItem = { sessionId, seq, json, gzip: null, ready: !compress };
+    this.outbox.push(item);
+    this.enforceBound();
+    if (compress && this.outbox.has(item)) this.compress(item, json);
+  }
+
+  private compress(item: OutboxItem, json: string): void {
+    this.guard.swallow(
+      this.compressor.compress(json).then((gzip) => {
+        // Gone already: evicted, or sent/parked uncompressed by flushOnHide.
+        if (!this.outbox.has(item)) return;
+        if (gzip && gzip.byteLength > LIMITS.maxCompressedBatchBytes) {
+          // The server would answer 413; don't spend the user's bandwidth on it.
+          this.outbox.remove(item);
+          this.counters.batchesDropped++;
+        } else {
+          this.outbox.compressed(item, gzip);
+        }
+        this.pump();
+      }),
+    );
+  }
+
+  /** Keeps unsent data under maxQueueBytes by dropping the oldest batches (not the one on the wire). */
+  private enforceBound(): void {
+    while (this.outbox.bytes + this.pendingBytes > this.opts.maxQueueBytes) {
+      const victim = this.outbox.items.find((i) => i !== this.inFlight);
+      if (!victim) break;
+      this.outbox.remove(victim);
+      this.counters.batchesDropped++;
+    }
+    this.settleWaiters(false);
+  }
+
+  private pump(): void {
+    this.settleWaiters(false);
+    if (this.disposed || this.inFlight || this.retryTimer) return;
+    const item = this.outbox.head();
+    // Strict seq order: a head still compressing holds the line.
+    if (!item || !item.ready) return;
+    this.inFlight = item;
+    this.guard.swallow(postBatch(this.fetchFn, this.url, item, false).then((r) => this.onResult(item, r)));
+  }
+
+  private onResult(item: OutboxItem, result: SendResult): void {
+    this.inFlight = null;
+    if (this.disposed) return;
+    // Not in the outbox any more means flushOnHide re-sent it with keepalive: that send does the counting.
+    const mine = this.outbox.has(item);
+    if (result === 'retry') {
+      if (mine) {
+        this.counters.retries++;
+        const delay = Math.min(this.opts.maxRetryDelayMs, BASE_RETRY_MS * 2 ** this.attempt);
+        this.attempt++;
+        // Jitter so many tabs coming back online don't stampede the server.
+        this.retryTimer = setTimeout(
+          this.guard.wrap(() => {
+            this.retryTimer = null;
+            this.pump();
+          }),
+          delay * (0.5 + Math.random() * 0.5),
+        );
+        this.settleWaiters(true);
+      }
+    } else {
+      this.attempt = 0;
+      if (mine) {
+        this.outbox.remove(item);
+        if (result === 'ok') this.counters.batchesSent++;
+        else this.counters.batchesFailed++;
+      }
+    }
+    this.pump();
+  }
+
+  private sendKeepalive(item: OutboxItem, size: number): void {
+    this.keepaliveBytes += size;
+    this.guard.swallow(
+      postBatch(this.fetchFn, this.url, item, true).then((result) => {
+        this.keepaliveBytes -= size;
+        if (result === 'ok') this.counters.batchesSent++;
+        else if (result === 'reject') this.counters.batchesFailed++;
+        else if (!this.disposed) {
+          // Still alive (tab was only hidden, or bfcache): back into the normal queue.
+          this.outbox.unshift([item]);
+          this.enforceBound();
+          this.pump();
+        }
+      }),
+    );
+  }
+
+  private settleWaiters(failed: boolean): void {
+    if (this.waiters.length === 0) return;
+    this.waiters = this.waiters.filter((w) => {
+      if (failed || [...w.items].every((i) => !this.outbox.has(i))) {
+        w.resolve();
+        return false;
+      }
+      return true;
+    });
+  }
+}
+
+/** Exact body size in bytes, or budget+1 as soon as it clearly exceeds `budget`. */
+function wireBytes(item: OutboxItem, budget: number): number {
+  if (item.gzip) return item.gzip.byteLength;
+  const json = item.json ?? '';
+  // UTF-8 is never shorter than the UTF-16 length, so long strings are out without encoding them.
+  if (json.length > budget) return budget + 1;
+  return new TextEncoder().encode(json).byteLength;
+}
