@@ -1,0 +1,27 @@
+/** Command line of `npm run bench -- [name] [--runs N] [--duration S] [--smoke]`. */
+export interface BenchArgs {
+  /** Benchmark to run; undefined runs all of them. */
+  name: string | undefined;
+  runs: number | undefined;
+  durationS: number | undefined;
+  smoke: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const out: BenchArgs = { name: undefined, runs: undefined, durationS: undefined, smoke: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): number => {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
+      return v;
+    };
+    if (a === '--runs') out.runs = Math.round(value());
+    else if (a === '--duration') out.durationS = value();
+    else if (a === '--smoke') out.smoke = true;
+    else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
+    else if (out.name === undefined) out.name = a;
+    else throw new Error(`unexpected argument ${a}`);
+  }
+  return out;
+}

@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { parseNdjson, type RrwebEvent } from '@reprise/protocol';
+import { launchChromium } from '../test-support/chromium.js';
+import { rebatchAndGzip } from './lib/baseline-batching.js';
+import { CountingProxy, PlaywrightIngestCapture } from './lib/ingest-capture.js';
+import { describeMachine, gitRevision } from './lib/machine.js';
+import { collectMetrics, type BenchResult, type MetricSpec } from './lib/results.js';
+import { RECORDER_BUNDLE, recorderFingerprint, startBenchServer, type RunningServer } from './lib/server.js';
+import { waitForStableSession } from './lib/session-wait.js';
+import { runShopper } from './lib/shopper.js';
+
+export interface PayloadOptions {
+  runs: number;
+  durationS: number;
+  seed: number;
+  command: string;
+  log?: (line: string) => void;
+}
+
+export function payloadOptions(args: { runs?: number; durationS?: number; smoke: boolean; command: string }): PayloadOptions {
+  const durationS = args.smoke ? 3 : (args.durationS ?? 60);
+  const runs = args.runs ?? (args.smoke ? 1 : durationS === 60 ? 3 : 5);
+  return { runs, durationS, seed: 7, command: args.command };
+}
+
+const SPECS: MetricSpec[] = [
+  { key: 'repriseGzipPerMin', label: 'Reprise: bytes sent per minute (as sent, gzip)', unit: 'KB/min', role: 'reprise' },
+  { key: 'repriseRawPerMin', label: 'Reprise: bytes sent per minute, decompressed', unit: 'KB/min', role: 'reprise' },
+  { key: 'repriseGzipTotal', label: 'Reprise: total bytes sent (gzip)', unit: 'KB', role: 'reprise' },
+  { key: 'repriseBatches', label: 'Reprise: ingest requests', unit: 'count', role: 'reprise' },
+  { key: 'repriseUncompressedBatches', label: 'Reprise: of which sent uncompressed (plain JSON)', unit: 'count', role: 'reprise' },
+  { key: 'playwrightRequests', label: 'Cross-check: ingest requests playwright reported in the browser', unit: 'count', role: 'info' },
+  { key: 'playwrightSentBytes', label: 'Cross-check: their body bytes per request.postDataBuffer()', unit: 'KB', role: 'info' },
+  { key: 'baselineGzipPerMin', label: 'Baseline: same rrweb events, 5 s batches, gzip per batch, per minute', unit: 'KB/min', role: 'baseline' },
+  { key: 'baselineRawPerMin', label: 'Baseline: same, uncompressed JSON, per minute', unit: 'KB/min', role: 'baseline' },
+  { key: 'baselineGzipTotal', label: 'Baseline: total bytes (gzip)', unit: 'KB', role: 'baseline' },
+  { key: 'baselineBatches', label: 'Baseline: batches', unit: 'count', role: 'baseline' },
+  { key: 'ratioGzip', label: 'Reprise / baseline, gzip bytes', unit: 'ratio', role: 'ratio' },
+  { key: 'ratioRaw', label: 'Reprise / baseline, uncompressed bytes', unit: 'ratio', role: 'ratio' },
+  { key: 'sessionMinutes', label: 'Recorded time (first page load to about:blank)', unit: 'min', role: 'info' },
+  { key: 'domEvents', label: 'rrweb events stored', unit: 'count', role: 'info' },
+  { key: 'fullSnapshots', label: 'rrweb full snapshots stored', unit: 'count', role: 'info' },
+  { key: 'otherEvents', label: 'Non-DOM events stored (console, network, errors, navigation...)', unit: 'count', role: 'info' },
+  { key: 'shopperLoops', label: 'Completed shopping loops (products → cart → checkout)', unit: 'count', role: 'info' },
+];
+
+interface RunOutcome {
+  row: Record<string, number>;
+  problems: string[];
+}
+
+async function onePayloadRun(browser: Browser, server: RunningServer, opts: PayloadOptions, sdk: Buffer): Promise<RunOutcome> {
+  const problems: string[] = [];
+  const proxy = await CountingProxy.start(server.base, new Map([['/sdk/reprise.js', sdk]]));
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const seen = new PlaywrightIngestCapture(context);
+  try {
+    const page = await context.newPage();
+    const started = Date.now();
+    const loops = await runShopper(page, proxy.base, opts.durationS * 1000, opts.seed);
+    const sessionId = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('reprise:session') || '{}') as { id?: string }).id ?? '');
+    if (!sessionId) throw new Error('recorder did not start a session');
+    await page.goto('about:blank'); // pagehide: the recorder flushes with keepalive
+    const minutes = (Date.now() - started) / 60_000;
+    const detail = await waitForStableSession(server, sessionId, () => proxy.pending);
+
+    const events = parseNdjson(await server.apiText(`/api/v1/sessions/${sessionId}/events`));
+    const dom = events.filter((e) => e.kind === 'dom').map((e) => e.data as RrwebEvent);
+    const baseline = rebatchAndGzip(dom, 5000);
+    const t = proxy.totals;
+    if (t.requests !== detail.batchCount) problems.push(`${t.requests} ingest requests on the wire, server stored ${detail.batchCount} batches`);
+    if (detail.missingSeqs.length > 0) problems.push(`server reports missing seqs ${detail.missingSeqs.join(',')}`);
+
+    const kb = (b: number) => b / 1000;
+    return {
+      problems,
+      row: {
+        repriseGzipPerMin: kb(t.sentBytes) / minutes,
+        repriseRawPerMin: kb(t.decompressedBytes) / minutes,
+        repriseGzipTotal: kb(t.sentBytes),
+        repriseBatches: t.requests,
+        repriseUncompressedBatches: t.requests - t.gzipRequests,
+        playwrightRequests: seen.totals.requests,
+        playwrightSentBytes: kb(seen.totals.sentBytes),
+        baselineGzipPerMin: kb(baseline.gzipBytes) / minutes,
+        baselineRawPerMin: kb(baseline.jsonBytes) / minutes,
+        baselineGzipTotal: kb(baseline.gzipBytes),
+        baselineBatches: baseline.batches,
+        ratioGzip: t.sentBytes / baseline.gzipBytes,
+        ratioRaw: t.decompressedBytes / baseline.jsonBytes,
+        sessionMinutes: minutes,
+        domEvents: dom.length,
+        fullSnapshots: dom.filter((e) => e.type === 2).length,
+        otherEvents: events.length - dom.length,
+        shopperLoops: loops,
+      },
+    };
+  } finally {
+    await context.close();
+    await proxy.close();
+  }
+}
+
+export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
+  const log = opts.log ?? (() => undefined);
+  const server = await startBenchServer({ needRecorder: true });
+  let browser: Browser | null = null;
+  const rows: Record<string, number>[] = [];
+  const notes: string[] = [];
+  let chromium = '';
+  let recorder = '';
+  try {
+    browser = await launchChromium();
+    chromium = browser.version();
+    // Pinned for every run: the bundle on disk may be rebuilt while the benchmark runs.
+    const sdk = readFileSync(RECORDER_BUNDLE);
+    recorder = recorderFingerprint(sdk);
+    for (let run = 0; run < opts.runs; run++) {
+      const { row, problems } = await onePayloadRun(browser, server, opts, sdk);
+      rows.push(row);
+      for (const p of problems) notes.push(`run ${run + 1}: ${p}`);
+      log(
+        `payload run ${run + 1}/${opts.runs}: ${row.repriseGzipPerMin!.toFixed(1)} KB/min gzip sent, ` +
+          `baseline ${row.baselineGzipPerMin!.toFixed(1)} KB/min, ratio ${row.ratioGzip!.toFixed(3)}` +
+          (problems.length ? ` (${problems.join('; ')})` : ''),
+      );
+    }
+  } finally {
+    await browser?.close();
+    await server.close();
+  }
+  return {
+    name: 'payload',
+    title: 'Recorder upload size',
+    measured:
+      `A scripted, seeded (seed ${opts.seed}) shopper on the demo shop in headless Chromium for ${opts.durationS} s per run: ` +
+      `browse and scroll products, mouse movement, add to cart, change quantities, check out typing email, password, ` +
+      `name and card with per-keystroke delays (60-160 ms), mostly the expired card 01/20 (422 + the Retry button that throws), ` +
+      `sometimes a valid card; every page change is a full page load. The recorder bundle (/sdk/reprise.js) is read once ` +
+      `at the start and served from memory to every run, so all runs measure the same build (options.recorder). Then about:blank (pagehide flush) and wait until the ` +
+      `stored session stops growing. Counted: the body of every POST to /ingest/v1/batch, byte for byte as sent (gzip) and ` +
+      `after gunzip, at a loopback counting proxy the browser loads the shop through (playwright's request events do not ` +
+      `report the keepalive flush sent during unload, so they are only a cross-check). Per minute = bytes / recorded wall time ` +
+      `(first page load to about:blank).`,
+    baseline:
+      'The same rrweb events, read back from the server (GET /api/v1/sessions/:id/events, kind "dom", the raw rrweb event), ' +
+      're-grouped per 5 s of event time, each group a plain JSON array gzipped on its own with node:zlib gzipSync at the ' +
+      'default level: how rrweb-based tools commonly upload. Ratio = Reprise bytes / baseline bytes; Reprise bytes also ' +
+      'carry its batch envelope and its non-DOM events (console, network, errors, navigation), the baseline carries only rrweb events.',
+    machine: describeMachine(chromium),
+    date: new Date().toISOString(),
+    command: opts.command,
+    runs: opts.runs,
+    options: { durationS: opts.durationS, seed: opts.seed, recorder, revision: gitRevision() },
+    metrics: collectMetrics(SPECS, rows),
+    headline: ['repriseGzipPerMin', 'repriseRawPerMin', 'baselineGzipPerMin', 'ratioGzip', 'ratioRaw'],
+    notes,
+  };
+}

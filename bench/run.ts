@@ -1,0 +1,39 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ingestOptions, runIngest } from './ingest.js';
+import { parseArgs, type BenchArgs } from './lib/args.js';
+import { RESULTS_DIR, writeResult, type BenchResult } from './lib/results.js';
+import { payloadOptions, runPayload } from './payload.js';
+import { renderBenchmarks } from './render.js';
+
+type Runner = (args: BenchArgs, command: string, log: (line: string) => void) => Promise<BenchResult>;
+
+/** Every benchmark, in the order `npm run bench` runs them. */
+export const BENCHMARKS: Record<string, Runner> = {
+  ingest: (a, command, log) => runIngest({ ...ingestOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
+  payload: (a, command, log) => runPayload({ ...payloadOptions({ runs: a.runs, durationS: a.durationS, smoke: a.smoke, command }), log }),
+};
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const args = parseArgs(argv);
+  const names = args.name === undefined ? Object.keys(BENCHMARKS) : [args.name];
+  for (const n of names) if (!BENCHMARKS[n]) throw new Error(`unknown benchmark "${n}"; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+  // Smoke runs check that the benchmarks work; they never replace real results.
+  const outDir = args.smoke ? mkdtempSync(path.join(tmpdir(), 'reprise-bench-smoke-')) : RESULTS_DIR;
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  for (const n of names) {
+    log(`== ${n}`);
+    const result = await BENCHMARKS[n]!(args, command, log);
+    log(`wrote ${writeResult(outDir, result)}`);
+  }
+  if (args.smoke) log(`smoke run: results left in ${outDir}; BENCHMARKS.md not touched`);
+  else log(`wrote ${renderBenchmarks()}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
