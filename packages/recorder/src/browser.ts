@@ -6,7 +6,7 @@
  * starts recording with no other code. Options come from data-* attributes;
  * the endpoint defaults to the origin the script was loaded from.
  */
-import { init, isOwnRequest, SDK_VERSION, type RecorderHandle, type RecorderOptions, type RecorderStats } from './index.js';
+import { init, isOwnRequest, SDK_VERSION, type CaptureToggles, type RecorderHandle, type RecorderOptions, type RecorderStats } from './index.js';
 
 export interface RepriseGlobal {
   version: string;
@@ -38,6 +38,19 @@ function stringAttr(s: HTMLScriptElement, name: string): string | undefined {
   return s.getAttribute(name) ?? undefined;
 }
 
+/** Comma-separated list, e.g. data-redact-keys="ssn,dob". */
+function listAttr(s: HTMLScriptElement, name: string): string[] | undefined {
+  const v = s.getAttribute(name);
+  if (v === null) return undefined;
+  return v.split(',').map((x) => x.trim()).filter((x) => x !== '');
+}
+
+/** data-capture-console="false" etc. turn a capture kind off. */
+function captureAttrs(s: HTMLScriptElement): CaptureToggles {
+  const off = (kind: string): boolean | undefined => (s.getAttribute(`data-capture-${kind}`) === 'false' ? false : undefined);
+  return { console: off('console'), network: off('network'), errors: off('errors'), nav: off('nav'), env: off('env'), perf: off('perf') };
+}
+
 function optionsFromScript(s: HTMLScriptElement): RecorderOptions | null {
   const projectKey = s.getAttribute('data-project-key');
   if (!projectKey) return null;
@@ -62,6 +75,13 @@ function optionsFromScript(s: HTMLScriptElement): RecorderOptions | null {
     maxRetryDelayMs: numberAttr(s, 'data-max-retry-delay-ms'),
     checkoutEveryNms: numberAttr(s, 'data-checkout-every-ms'),
     debug: s.hasAttribute('data-debug') && s.getAttribute('data-debug') !== 'false',
+    capture: captureAttrs(s),
+    captureBodies: s.getAttribute('data-capture-bodies') !== 'false',
+    bodyUrlAllow: listAttr(s, 'data-body-url-allow'),
+    bodyUrlDeny: listAttr(s, 'data-body-url-deny'),
+    networkBodyMaxBytes: numberAttr(s, 'data-network-body-max-bytes'),
+    redactKeys: listAttr(s, 'data-redact-keys'),
+    redactHeaders: listAttr(s, 'data-redact-headers'),
   };
 }
 

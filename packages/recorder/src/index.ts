@@ -8,7 +8,7 @@ import { debugLog } from './guard.js';
 import { resolveOptions, type RecorderOptions } from './options.js';
 import { Recorder, type RecorderStats } from './recorder.js';
 
-export type { RecorderOptions } from './options.js';
+export type { CaptureToggles, RecorderOptions } from './options.js';
 export type { RecorderStats } from './recorder.js';
 export type { CompressionMode } from './transport/compress.js';
 export type { EventSink } from './sink.js';

@@ -25,6 +25,30 @@ export interface RecorderOptions {
   checkoutEveryNms?: number;
   /** Log recorder internals to the console. */
   debug?: boolean;
+  /** Turn individual capture kinds off (all default to true). */
+  capture?: CaptureToggles;
+  /** Record request / response bodies of fetch, XHR and sendBeacon (default true). */
+  captureBodies?: boolean;
+  /** Only record bodies for URLs matching one of these (substring or RegExp). Empty: all URLs. */
+  bodyUrlAllow?: Array<string | RegExp>;
+  /** Never record bodies for URLs matching one of these (substring or RegExp). */
+  bodyUrlDeny?: Array<string | RegExp>;
+  /** Largest body kept per request or response, in bytes (default 100 KiB). */
+  networkBodyMaxBytes?: number;
+  /** Extra body / form / query-parameter keys whose values are redacted (case-insensitive). */
+  redactKeys?: string[];
+  /** Extra request / response header names that are never recorded (case-insensitive). */
+  redactHeaders?: string[];
+}
+
+export interface CaptureToggles {
+  console?: boolean;
+  network?: boolean;
+  errors?: boolean;
+  nav?: boolean;
+  env?: boolean;
+  /** Web vitals and long tasks. */
+  perf?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -40,6 +64,13 @@ export interface ResolvedOptions {
   maxRetryDelayMs: number;
   checkoutEveryNms: number;
   debug: boolean;
+  capture: Required<CaptureToggles>;
+  captureBodies: boolean;
+  bodyUrlAllow: Array<string | RegExp>;
+  bodyUrlDeny: Array<string | RegExp>;
+  networkBodyMaxBytes: number;
+  redactKeys: string[];
+  redactHeaders: string[];
 }
 
 export const DEFAULT_BLOCK_SELECTOR = '[data-reprise-block]';
@@ -52,7 +83,30 @@ const DEFAULTS = {
   maxQueueBytes: 5 * 1024 * 1024,
   maxRetryDelayMs: 30_000,
   checkoutEveryNms: 5 * 60 * 1000,
+  networkBodyMaxBytes: 100 * 1024,
 };
+
+function patterns(v: unknown): Array<string | RegExp> {
+  if (!Array.isArray(v)) return [];
+  return v.filter((p): p is string | RegExp => (typeof p === 'string' && p !== '') || p instanceof RegExp).slice(0, 200);
+}
+
+function names(v: unknown): string[] {
+  if (!Array.isArray(v)) return [];
+  return v.filter((p): p is string => typeof p === 'string' && p.trim() !== '').map((p) => p.trim()).slice(0, 200);
+}
+
+function toggles(v: unknown): Required<CaptureToggles> {
+  const c = (v && typeof v === 'object' ? v : {}) as CaptureToggles;
+  return {
+    console: c.console !== false,
+    network: c.network !== false,
+    errors: c.errors !== false,
+    nav: c.nav !== false,
+    env: c.env !== false,
+    perf: c.perf !== false,
+  };
+}
 
 // A batch's JSON is kept below the server's compressed limit so it fits even if gzip is unavailable.
 const MAX_BATCH_BYTES = LIMITS.maxCompressedBatchBytes - 64 * 1024;
@@ -113,5 +167,12 @@ export function resolveOptions(o: RecorderOptions): ResolvedOptions | string {
     maxRetryDelayMs: num(o.maxRetryDelayMs, DEFAULTS.maxRetryDelayMs, 100, 10 * 60 * 1000),
     checkoutEveryNms: num(o.checkoutEveryNms, DEFAULTS.checkoutEveryNms, 10_000, 24 * 60 * 60 * 1000),
     debug: o.debug === true,
+    capture: toggles(o.capture),
+    captureBodies: o.captureBodies !== false,
+    bodyUrlAllow: patterns(o.bodyUrlAllow),
+    bodyUrlDeny: patterns(o.bodyUrlDeny),
+    networkBodyMaxBytes: num(o.networkBodyMaxBytes, DEFAULTS.networkBodyMaxBytes, 0, 10 * 1024 * 1024),
+    redactKeys: names(o.redactKeys),
+    redactHeaders: names(o.redactHeaders),
   };
 }

@@ -1,4 +1,5 @@
 import { watchActivity } from './activity.js';
+import { startCaptures, type Captures } from './capture/index.js';
 import { startDomCapture, type DomCapture } from './dom/rrweb-adapter.js';
 import { Guard, debugLog } from './guard.js';
 import { watchLifecycle } from './lifecycle.js';
@@ -36,6 +37,8 @@ export class Recorder {
   private readonly session: SessionManager;
   private readonly transport: Transport;
   private dom: DomCapture | null = null;
+  /** Console, network, errors, nav, env and perf capture; runs alongside DOM capture. */
+  private captures: Captures | null = null;
   private capturing = false;
   private stopped = false;
   private readonly cleanups: Array<() => void> = [];
@@ -65,6 +68,8 @@ export class Recorder {
     this.cleanups.push(
       watchLifecycle(this.guard, {
         onHide: () => {
+          // Pending vitals first, so they leave with this flush rather than in a batch of their own.
+          if (this.captures) this.guard.run(() => this.captures?.onHide());
           this.session.save();
           this.transport.flushOnHide();
         },
@@ -121,11 +126,25 @@ export class Recorder {
       return;
     }
     this.capturing = true;
+    // After the transport exists (it bound the native fetch when constructed), so the
+    // recorder's uploads never go through the network wrappers.
+    this.captures =
+      this.guard.run(() =>
+        startCaptures({
+          guard: this.guard,
+          // Events from late callbacks (a response arriving after stop) are dropped.
+          sink: { push: (e) => (this.capturing ? this.transport.push(e) : undefined) },
+          opts: this.opts,
+        }),
+      ) ?? null;
     this.log('recording session', this.session.id);
   }
 
   private stopCapture(): void {
     this.capturing = false;
+    const captures = this.captures;
+    this.captures = null;
+    if (captures) this.guard.run(() => captures.stop());
     this.dom?.stop();
     this.dom = null;
   }
@@ -141,6 +160,7 @@ export class Recorder {
       else {
         this.transport.push(pageMetaEvent());
         this.dom.takeFullSnapshot();
+        this.captures?.onNewSession();
       }
     }
     this.session.touch();

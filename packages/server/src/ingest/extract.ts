@@ -23,7 +23,8 @@ export function extractIndexRows(events: ReplayEvent[]): IndexRows {
     if (!d || typeof d !== 'object') continue;
     if (e.kind === 'network') {
       const status = num(d.status) ?? 0;
-      const failed = typeof d.error === 'string' || status === 0;
+      // A beacon never sees its response: status 0 there means queued, not failed.
+      const failed = typeof d.error === 'string' || (status === 0 && d.initiator !== 'beacon');
       out.network.push({
         t: e.t,
         method: str(d.method, 16)?.toUpperCase() ?? 'GET',

@@ -1,0 +1,104 @@
+/**
+ * Console capture: every method is wrapped; the page's original is always called
+ * first with the original `this` and arguments, then the call is recorded.
+ */
+import type { ConsoleData, ConsoleLevel, ReplayEvent } from '@reprise/protocol';
+import { trimStack, type CaptureContext, type Stop } from './context.js';
+import { patchMethod, type Patched } from './patch.js';
+import { serializeArgs } from './serialize.js';
+
+const LEVELS: readonly ConsoleLevel[] = [
+  'log', 'info', 'warn', 'error', 'debug', 'trace', 'table', 'assert', 'dir', 'dirxml',
+  'count', 'countReset', 'group', 'groupCollapsed', 'groupEnd', 'time', 'timeEnd', 'timeLog', 'clear',
+];
+const WITH_STACK = new Set<ConsoleLevel>(['error', 'warn', 'trace', 'assert']);
+const MAX_LABELS = 1000;
+
+/** True while the recorder itself is recording: console calls made then (getters, our own logs) are not recorded. */
+let busy = false;
+
+export function isRecordingConsole(): boolean {
+  return busy;
+}
+
+function label(args: unknown[]): string {
+  try {
+    return args.length === 0 || args[0] === undefined ? 'default' : String(args[0]).slice(0, 200);
+  } catch {
+    return 'default';
+  }
+}
+
+export function startConsoleCapture(ctx: CaptureContext): Stop {
+  if (typeof console === 'undefined' || !console) return () => {};
+  const counts = new Map<string, number>();
+  const timers = new Map<string, number>();
+  const patches: Patched<unknown>[] = [];
+
+  /** Turns a call into the recorded arguments; null means "don't record". */
+  const argsFor = (level: ConsoleLevel, args: unknown[]): unknown[] | null => {
+    switch (level) {
+      case 'assert':
+        return args[0] ? null : args.slice(1);
+      case 'count': {
+        const l = label(args);
+        const n = (counts.get(l) ?? 0) + 1;
+        if (counts.size < MAX_LABELS || counts.has(l)) counts.set(l, n);
+        return [`${l}: ${n}`];
+      }
+      case 'countReset': {
+        const l = label(args);
+        counts.delete(l);
+        return [l];
+      }
+      case 'time': {
+        const l = label(args);
+        if (timers.size < MAX_LABELS) timers.set(l, performance.now());
+        return [l];
+      }
+      case 'timeEnd':
+      case 'timeLog': {
+        const l = label(args);
+        const start = timers.get(l);
+        if (level === 'timeEnd') timers.delete(l);
+        const head = start === undefined ? `${l}: no such timer` : `${l}: ${Math.round((performance.now() - start) * 1000) / 1000} ms`;
+        return level === 'timeLog' ? [head, ...args.slice(1)] : [head];
+      }
+      default:
+        return args;
+    }
+  };
+
+  for (const level of LEVELS) {
+    const p = patchMethod(console as unknown as Record<string, (...a: unknown[]) => unknown>, level, (original, isActive) =>
+      function (this: unknown, ...args: unknown[]): unknown {
+        // Created here so the recorder's frames are exactly this wrapper (skipped below).
+        const err = WITH_STACK.has(level) && isActive() && !busy ? new Error() : null;
+        const result = original.apply(this, args);
+        if (!isActive() || busy) return result;
+        busy = true;
+        try {
+          const recorded = argsFor(level, args);
+          if (recorded) {
+            const data: ConsoleData = { level, args: serializeArgs(recorded) };
+            if (err) {
+              const stack = trimStack(err.stack, 1);
+              if (stack) data.stack = stack;
+            }
+            const event: ReplayEvent<'console', ConsoleData> = { t: Date.now(), kind: 'console', data };
+            ctx.sink.push(event);
+          }
+        } catch (e) {
+          ctx.guard.report(e);
+        } finally {
+          busy = false;
+        }
+        return result;
+      },
+    );
+    if (p) patches.push(p as Patched<unknown>);
+  }
+  return () => {
+    for (const p of patches.splice(0)) ctx.guard.run(() => p.restore());
+  };
+}

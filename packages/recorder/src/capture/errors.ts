@@ -1,0 +1,115 @@
+/**
+ * Uncaught errors, unhandled rejections and failed resource loads. Listens only:
+ * never calls preventDefault, so the page's own handlers and the console see everything.
+ */
+import type { ErrorData, ReplayEvent } from '@reprise/protocol';
+import type { CaptureContext, Stop } from './context.js';
+import { serialize } from './serialize.js';
+
+const RESOURCE_TAGS = new Set(['img', 'script', 'link', 'video', 'audio', 'source', 'iframe', 'image', 'track', 'embed', 'object']);
+const MAX_MESSAGE = 4000;
+const MAX_STACK = 8000;
+
+function str(v: unknown, max: number): string | undefined {
+  return typeof v === 'string' && v !== '' ? v.slice(0, max) : undefined;
+}
+
+function read(o: unknown, key: string): unknown {
+  try {
+    return o !== null && (typeof o === 'object' || typeof o === 'function') ? (o as Record<string, unknown>)[key] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function resourceUrl(el: Element): string {
+  try {
+    const e = el as Element & { currentSrc?: unknown; src?: unknown; href?: unknown };
+    const v = e.currentSrc || e.src || e.href || el.getAttribute('src') || el.getAttribute('href') || '';
+    return typeof v === 'string' ? v : String((v as { baseVal?: unknown }).baseVal ?? '');
+  } catch {
+    return '';
+  }
+}
+
+/** Message text of an arbitrary rejection reason. */
+function reasonText(reason: unknown): string {
+  if (typeof reason === 'string') return reason;
+  const v = serialize(reason, { depth: 2, keys: 10, stringChars: 1000, bytes: 4096 });
+  switch (v.type) {
+    case 'string':
+      return v.value;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'symbol':
+    case 'date':
+    case 'regexp':
+      return String(v.value);
+    case 'null':
+    case 'undefined':
+      return v.type;
+    default:
+      try {
+        return JSON.stringify(v).slice(0, MAX_MESSAGE);
+      } catch {
+        return 'unserializable rejection reason';
+      }
+  }
+}
+
+export function startErrorCapture(ctx: CaptureContext): Stop {
+  const push = (data: ErrorData): void => {
+    const event: ReplayEvent<'error', ErrorData> = { t: Date.now(), kind: 'error', data };
+    ctx.sink.push(event);
+  };
+
+  const onError = ctx.guard.wrap((ev: Event): void => {
+    const target = ev.target;
+    if (target && target !== window && typeof Element !== 'undefined' && target instanceof Element) {
+      const tag = target.localName.toLowerCase();
+      if (!RESOURCE_TAGS.has(tag)) return;
+      const url = resourceUrl(target);
+      push({ message: `Failed to load ${tag} ${url}`.slice(0, MAX_MESSAGE), source: url || undefined, origin: 'resource' });
+      return;
+    }
+    if (typeof ErrorEvent === 'undefined' || !(ev instanceof ErrorEvent)) return;
+    const err: unknown = ev.error;
+    const data: ErrorData = {
+      message: str(ev.message, MAX_MESSAGE) ?? str(read(err, 'message'), MAX_MESSAGE) ?? 'Script error.',
+      origin: 'error',
+    };
+    const name = str(read(err, 'name'), 200);
+    if (name) data.name = name;
+    const stack = str(read(err, 'stack'), MAX_STACK);
+    if (stack) data.stack = stack;
+    if (ev.filename) data.source = ev.filename;
+    if (ev.lineno) data.line = ev.lineno;
+    if (ev.colno) data.column = ev.colno;
+    push(data);
+  });
+
+  const onRejection = ctx.guard.wrap((ev: PromiseRejectionEvent): void => {
+    const reason: unknown = ev.reason;
+    const isErr = typeof reason === 'object' && reason !== null && typeof read(reason, 'message') === 'string';
+    const data: ErrorData = {
+      message: (isErr ? str(read(reason, 'message'), MAX_MESSAGE) : undefined) ?? reasonText(reason).slice(0, MAX_MESSAGE),
+      origin: 'unhandledrejection',
+    };
+    if (isErr) {
+      const name = str(read(reason, 'name'), 200);
+      if (name) data.name = name;
+      const stack = str(read(reason, 'stack'), MAX_STACK);
+      if (stack) data.stack = stack;
+    }
+    push(data);
+  });
+
+  // Capture phase: resource errors don't bubble, and page handlers that stop propagation don't hide errors from us.
+  window.addEventListener('error', onError, true);
+  window.addEventListener('unhandledrejection', onRejection as EventListener);
+  return () => {
+    window.removeEventListener('error', onError, true);
+    window.removeEventListener('unhandledrejection', onRejection as EventListener);
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * Web vitals and long tasks via PerformanceObserver. Each observer is optional:
+ * an unsupported entry type is skipped. LCP, CLS and INP are reported when the
+ * page is hidden (the recorder calls flush() from its hide handler) and LCP also
+ * at the first input, like the web-vitals library.
+ */
+import type { ReplayEvent, VitalData } from '@reprise/protocol';
+import type { CaptureContext, Stop } from './context.js';
+import { shortSelector } from './serialize.js';
+
+const LONGTASK_MS = 50;
+const MAX_LONGTASKS = 500;
+
+type Entry = PerformanceEntry & Record<string, unknown>;
+
+function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+function selectorOf(node: unknown): string | undefined {
+  try {
+    return typeof Element !== 'undefined' && node instanceof Element ? shortSelector(node) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PerfCapture {
+  stop: Stop;
+  /**
+   * Reports LCP / CLS / INP as they stand. Called by the recorder when the page is
+   * hidden, right before the transport's hide flush, so the values go out with it.
+   */
+  flush(): void;
+}
+
+export function startPerfCapture(ctx: CaptureContext): PerfCapture {
+  if (typeof PerformanceObserver === 'undefined') return { stop() {}, flush() {} };
+  const observers: Array<{ po: PerformanceObserver; cb: (entries: Entry[]) => void }> = [];
+  const push = (name: VitalData['name'], value: number, detail?: string): void => {
+    const data: VitalData = { name, value: round(value, name === 'CLS' ? 4 : 1) };
+    if (detail) data.detail = detail.slice(0, 300);
+    const event: ReplayEvent<'vital', VitalData> = { t: Date.now(), kind: 'vital', data };
+    ctx.sink.push(event);
+  };
+  const observe = (type: string, cb: (entries: Entry[]) => void, extra: Record<string, unknown> = {}): void => {
+    try {
+      const po = new PerformanceObserver(ctx.guard.wrap((list: PerformanceObserverEntryList) => cb(list.getEntries() as Entry[])));
+      po.observe({ type, buffered: true, ...extra } as PerformanceObserverInit);
+      observers.push({ po, cb });
+    } catch {
+      /* entry type not supported here */
+    }
+  };
+
+  // TTFB from the navigation entry.
+  ctx.guard.run(() => {
+    const nav = performance.getEntriesByType?.('navigation')?.[0] as PerformanceNavigationTiming | undefined;
+    if (nav && nav.responseStart > 0) push('TTFB', nav.responseStart);
+  });
+
+  let fcpSent = false;
+  observe('paint', (entries) => {
+    for (const e of entries) {
+      if (e.name === 'first-contentful-paint' && !fcpSent) {
+        fcpSent = true;
+        push('FCP', e.startTime);
+      }
+    }
+  });
+
+  let lcp: { value: number; detail?: string } | null = null;
+  let lcpDone = false;
+  observe('largest-contentful-paint', (entries) => {
+    if (lcpDone) return;
+    const e = entries[entries.length - 1];
+    if (e) lcp = { value: e.startTime, detail: selectorOf(e.element) ?? (typeof e.url === 'string' ? e.url : undefined) };
+  });
+  const reportLcp = (): void => {
+    if (lcpDone || !lcp) return;
+    lcpDone = true;
+    push('LCP', lcp.value, lcp.detail);
+  };
+
+  // CLS: largest session window (shifts < 1 s apart, window ≤ 5 s), ignoring shifts after input.
+  let cls = 0;
+  let win = 0;
+  let winStart = 0;
+  let winLast = 0;
+  let clsReported = -1;
+  observe('layout-shift', (entries) => {
+    for (const e of entries) {
+      if (e.hadRecentInput) continue;
+      const v = typeof e.value === 'number' ? e.value : 0;
+      if (win > 0 && e.startTime - winLast < 1000 && e.startTime - winStart < 5000) win += v;
+      else {
+        win = v;
+        winStart = e.startTime;
+      }
+      winLast = e.startTime;
+      if (win > cls) cls = win;
+    }
+  });
+
+  // INP (approximate): longest interaction seen.
+  let inp = 0;
+  let inpDetail: string | undefined;
+  let inpReported = -1;
+  observe(
+    'event',
+    (entries) => {
+      for (const e of entries) {
+        if (!e.interactionId) continue;
+        if (e.duration > inp) {
+          inp = e.duration;
+          inpDetail = `${e.name}${selectorOf(e.target) ? ` ${selectorOf(e.target)}` : ''}`;
+        }
+      }
+    },
+    { durationThreshold: 40 },
+  );
+
+  let longtasks = 0;
+  observe('longtask', (entries) => {
+    for (const e of entries) {
+      if (e.duration < LONGTASK_MS || longtasks >= MAX_LONGTASKS) continue;
+      longtasks++;
+      const attr = Array.isArray(e.attribution) ? (e.attribution[0] as Record<string, unknown> | undefined) : undefined;
+      const detail = attr && typeof attr.containerType === 'string' ? `${e.name} ${attr.containerType}` : e.name;
+      push('longtask', e.duration, detail);
+    }
+  });
+
+  const flushVitals = (): void => {
+    for (const { po, cb } of observers) {
+      // Entries queued but not yet delivered to the callback count too.
+      ctx.guard.run(() => {
+        const pending = po.takeRecords?.();
+        if (pending && pending.length) cb(pending as Entry[]);
+      });
+    }
+    reportLcp();
+    if (cls !== clsReported) {
+      clsReported = cls;
+      push('CLS', cls);
+    }
+    if (inp > 0 && inp !== inpReported) {
+      inpReported = inp;
+      push('INP', inp, inpDetail);
+    }
+  };
+  const onInput = ctx.guard.wrap(() => reportLcp());
+  const inputOpts: AddEventListenerOptions = { capture: true, passive: true, once: true };
+  window.addEventListener('keydown', onInput, inputOpts);
+  window.addEventListener('pointerdown', onInput, inputOpts);
+
+  return {
+    flush: () => ctx.guard.run(flushVitals),
+    stop() {
+      for (const { po } of observers.splice(0)) {
+        try {
+          po.disconnect();
+        } catch {
+          /* ignore */
+        }
+      }
+      window.removeEventListener('keydown', onInput, inputOpts);
+      window.removeEventListener('pointerdown', onInput, inputOpts);
+    },
+  };
+}
