@@ -71,6 +71,12 @@ describe('devtools capture on the demo shop', () => {
     expect(entries.get('body')?.type).toBe('object');
   });
 
+  it('records console.error with its text and a stack', () => {
+    const e = ofKind<ConsoleData>('console').find((x) => x.data.level === 'error');
+    expect(e?.data.args[0]).toEqual({ type: 'string', value: 'card_expiry invalid format' });
+    expect(e?.data.stack).toMatch(/checkout\.js/);
+  });
+
   it('records the uncaught TypeError with its stack', () => {
     const err = ofKind<ErrorData>('error').find((e) => /Cannot read properties of undefined/.test(e.data.message));
     expect(err).toBeDefined();
@@ -89,6 +95,7 @@ describe('devtools capture on the demo shop', () => {
     const d = await server.api<SessionDetail>(`/api/v1/sessions/${sessionId}`);
     expect(d.counts.errors).toBeGreaterThanOrEqual(1);
     expect(d.counts.consoleWarnings).toBeGreaterThanOrEqual(1);
+    expect(d.counts.consoleErrors).toBeGreaterThanOrEqual(1);
     expect(d.counts.network4xx).toBeGreaterThanOrEqual(1);
   });
 
@@ -120,6 +127,29 @@ describe('devtools capture on the demo shop', () => {
     expect(body).toContain('card_expired');
     expect(body).toContain('card_expiry invalid format');
     expect(await page.locator('[data-testid="marker"][data-kind="error"]').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('[data-testid="marker"][data-kind="network-error"]').count()).toBeGreaterThanOrEqual(1);
+
+    // Next error from the 422 lands on the TypeError; previous goes back to the 422.
+    const typeError = ofKind<ErrorData>('error').find((e) => /Cannot read/.test(e.data.message))!;
+    const now = () => page.evaluate(() => (window as unknown as { __repriseReplayer: { getCurrentTime(): number } }).__repriseReplayer.getCurrentTime());
+    await page.click('[data-testid="next-error"]');
+    expect(Math.abs((await now()) - (typeError.t - firstDom))).toBeLessThanOrEqual(100);
+    await page.click('[data-testid="prev-error"]');
+    expect(Math.abs((await now()) - expected)).toBeLessThanOrEqual(100);
+
+    // Console: the warn's object argument expands into its fields.
+    await page.click('[data-testid="tab-console"]');
+    const warn = page.locator('[data-testid="console-entry"][data-level="warn"]');
+    await expect.poll(() => warn.count()).toBe(1);
+    expect(await page.locator('[data-testid="console-entry"][data-level="error"]').innerText()).toContain('card_expiry invalid format');
+    expect(await warn.innerText()).toContain('Checkout rejected');
+    expect(await warn.innerText()).toContain('422');
+    // Errors: the TypeError with its stack.
+    await page.click('[data-testid="tab-errors"]');
+    expect(await page.locator('[data-testid="error-entry"]').first().innerText()).toMatch(/checkout\.js/);
+    // Environment: what the recorder saw.
+    await page.click('[data-testid="tab-environment"]');
+    expect(await page.locator('[data-testid="environment"]').innerText()).toMatch(/1100/);
     await ctx.close();
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -15,7 +16,8 @@ let browser: Browser;
 let ingest: FakeIngest;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, ['build.mjs'], { cwd: pkgDir, stdio: 'inherit' });
+  // `npm test` builds first; build here only when run alone (parallel files must not rewrite it mid-read).
+  if (!existsSync(join(pkgDir, 'dist/browser/reprise.js'))) execFileSync(process.execPath, ['build.mjs'], { cwd: pkgDir, stdio: 'inherit' });
   ingest = new FakeIngest(SDK);
   await ingest.start();
   browser = await launchChromium();

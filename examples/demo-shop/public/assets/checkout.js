@@ -108,6 +108,7 @@ document.addEventListener('DOMContentLoaded', function () {
         showError(result.body.message || 'Payment failed (HTTP ' + result.status + ').');
         if (result.status === 422) {
           console.warn('Checkout rejected', { status: result.status, body: result.body });
+          console.error(result.body.message);
           retryButton.hidden = false;
         }
       })

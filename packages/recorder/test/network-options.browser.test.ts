@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import type { NetworkData } from '@reprise/protocol';
+import { launchChromium } from '../../../test-support/chromium.js';
+import { FakeIngest, html, sdkTag } from './support/fake-ingest.js';
+
+const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+let ingest: FakeIngest;
+let browser: Browser;
+
+beforeAll(async () => {
+  // `npm test` builds first; build here only when run alone (parallel files must not rewrite it mid-read).
+  if (!existsSync(join(pkgDir, 'dist/browser/reprise.js'))) execFileSync(process.execPath, ['build.mjs'], { cwd: pkgDir, stdio: 'inherit' });
+  ingest = new FakeIngest(join(pkgDir, 'dist/browser/reprise.js'));
+  await ingest.start();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await ingest?.close();
+});
+
+/** Loads a recorded page with the given tag attributes, sends two POSTs, returns their network events. */
+async function requests(attrs: Record<string, string>): Promise<NetworkData[]> {
+  const path = `/net-${Math.random().toString(36).slice(2)}`;
+  ingest.pages.set(path, html(sdkTag(attrs), '<p>net</p>'));
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${ingest.base}${path}`);
+  await page.waitForFunction(() => !!window.Reprise?.getSessionId());
+  const sid = await page.evaluate(() => window.Reprise!.getSessionId()!);
+  await page.evaluate(async () => {
+    const body = JSON.stringify({ dob: '1990-01-01', plan: 'pro', password: 'pw-in-body' });
+    await fetch('/public/orders', { method: 'POST', body, headers: { 'content-type': 'application/json', 'X-Tenant': 'tenant-secret-1' } });
+    await fetch('/private/orders', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    await window.Reprise!.flush();
+  });
+  await ctx.close();
+  return ingest
+    .forSession(sid)
+    .flatMap((r) => r.batch.events)
+    .filter((e) => e.kind === 'network')
+    .map((e) => e.data as NetworkData);
+}
+
+describe('network capture options', () => {
+  it('captures bodies by default, redacting extra keys and headers it was given', async () => {
+    const net = await requests({ 'data-redact-keys': 'dob', 'data-redact-headers': 'x-tenant' });
+    const pub = net.find((n) => n.url.endsWith('/public/orders'))!;
+    expect(pub.status).toBe(404);
+    expect(pub.requestBody).toMatchObject({ kind: 'json', value: { dob: '[redacted]', plan: 'pro', password: '[redacted]' } });
+    expect(pub.responseBody).toMatchObject({ kind: 'text', value: 'not found' });
+    expect(JSON.stringify(pub)).not.toContain('tenant-secret-1');
+    expect(pub.requestHeaders['content-type']).toBe('application/json');
+    // The recorder's own uploads are never recorded.
+    expect(net.some((n) => n.url.includes('/ingest/v1/'))).toBe(false);
+  });
+
+  it('omits bodies for denied URLs and keeps them for the rest', async () => {
+    const net = await requests({ 'data-body-url-deny': '/private/' });
+    const priv = net.find((n) => n.url.endsWith('/private/orders'))!;
+    const pub = net.find((n) => n.url.endsWith('/public/orders'))!;
+    expect(priv.status).toBe(404);
+    expect(priv.requestBody?.value).toBeUndefined();
+    expect(priv.responseBody?.value).toBeUndefined();
+    expect(pub.requestBody?.kind).toBe('json');
+  });
+
+  it('captures no bodies at all when bodies are switched off', async () => {
+    const net = await requests({ 'data-capture-bodies': 'false' });
+    expect(net).toHaveLength(2);
+    for (const n of net) {
+      expect(n.requestBody?.value).toBeUndefined();
+      expect(n.responseBody?.value).toBeUndefined();
+    }
+    expect(JSON.stringify(net)).not.toContain('1990-01-01');
+  });
+});
