@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import type { ErrorData, NavData, NetworkData, ReplayEvent, VitalData } from '@reprise/protocol';
+import { launchChromium } from '../../../test-support/chromium.js';
+import { FakeIngest, html, sdkTag } from './support/fake-ingest.js';
+
+const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+let ingest: FakeIngest;
+let browser: Browser;
+let events: ReplayEvent[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(join(pkgDir, 'dist/browser/reprise.js'))) execFileSync(process.execPath, ['build.mjs'], { cwd: pkgDir, stdio: 'inherit' });
+  ingest = new FakeIngest(join(pkgDir, 'dist/browser/reprise.js'));
+  await ingest.start();
+  browser = await launchChromium();
+  ingest.pages.set('/kinds', html(sdkTag(), '<h1>kinds</h1>'));
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(`${ingest.base}/kinds`);
+  await page.waitForFunction(() => !!window.Reprise?.getSessionId());
+  const sid = await page.evaluate(() => window.Reprise!.getSessionId()!);
+  await page.evaluate(async () => {
+    // XHR with a urlencoded body.
+    await new Promise<void>((resolve) => {
+      const x = new XMLHttpRequest();
+      x.open('POST', '/xhr-target');
+      x.setRequestHeader('content-type', 'application/x-www-form-urlencoded');
+      x.onloadend = () => resolve();
+      x.send('q=shoes&password=pw-xhr');
+    });
+    // A network failure and an abort, as the app sees them.
+    await fetch('http://127.0.0.1:9/unreachable').catch(() => undefined);
+    const ac = new AbortController();
+    const p = fetch('/kinds', { signal: ac.signal }).catch(() => undefined);
+    ac.abort();
+    await p;
+    // SPA navigation.
+    history.pushState({}, '', '/kinds/step-2');
+    location.hash = 'details';
+    await new Promise((r) => setTimeout(r, 50));
+    // A long task, a failed image, an unhandled rejection.
+    const until = performance.now() + 120;
+    while (performance.now() < until) { /* busy */ }
+    const img = document.createElement('img');
+    img.src = '/missing.png';
+    document.body.appendChild(img);
+    void Promise.reject(new Error('rejected on purpose'));
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  // Leaving reports the vitals and flushes.
+  await page.goto('about:blank');
+  await page.close();
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && !ingest.forSession(sid).some((r) => r.text.includes('"vital"'))) await new Promise((r) => setTimeout(r, 100));
+  events = ingest.forSession(sid).flatMap((r) => r.batch.events);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await ingest?.close();
+});
+
+const of = <D>(kind: string) => events.filter((e) => e.kind === kind).map((e) => e.data as D);
+
+describe('capture kinds in Chromium', () => {
+  it('records XHR with its urlencoded body redacted', () => {
+    const x = of<NetworkData>('network').find((n) => n.url.endsWith('/xhr-target'))!;
+    expect(x).toMatchObject({ initiator: 'xhr', method: 'POST', status: 404 });
+    expect(x.requestBody).toMatchObject({ kind: 'urlencoded', value: { q: 'shoes', password: '[redacted]' } });
+  });
+
+  it('records network failures and aborts as failures', () => {
+    const net = of<NetworkData>('network');
+    expect(net.find((n) => n.url.includes('/unreachable'))).toMatchObject({ status: 0, error: 'network' });
+    expect(net.find((n) => n.error === 'abort')).toBeDefined();
+  });
+
+  it('records SPA navigations', () => {
+    const nav = of<NavData>('nav');
+    expect(nav[0]).toMatchObject({ type: 'load' });
+    expect(nav.find((n) => n.type === 'pushState')?.url).toMatch(/\/kinds\/step-2$/);
+    expect(nav.find((n) => n.type === 'hashchange')?.url).toMatch(/#details$/);
+  });
+
+  it('records unhandled rejections and resource load errors', () => {
+    const errs = of<ErrorData>('error');
+    expect(errs.find((e) => e.origin === 'unhandledrejection')).toMatchObject({ message: expect.stringContaining('rejected on purpose') });
+    expect(errs.find((e) => e.origin === 'resource')?.source).toMatch(/missing\.png$/);
+    // The page still sees its own rejection, exactly as without the recorder.
+    expect(pageErrors.some((m) => m.includes('rejected on purpose'))).toBe(true);
+  });
+
+  it('records long tasks and paint and navigation timings', () => {
+    const vitals = of<VitalData>('vital');
+    expect(vitals.find((v) => v.name === 'longtask')?.value).toBeGreaterThanOrEqual(100);
+    expect(vitals.some((v) => v.name === 'FCP')).toBe(true);
+    expect(vitals.some((v) => v.name === 'TTFB')).toBe(true);
+  });
+});
