@@ -1,12 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { SessionDetail } from '@reprise/protocol';
-import { buildApp } from '../../packages/server/src/app.js';
-import { bootstrap } from '../../packages/server/src/bootstrap.js';
-import { loadConfig } from '../../packages/server/src/config.js';
-import { SqliteStore } from '../../packages/server/src/store/sqlite/sqlite-store.js';
+import { createInstance } from '../../packages/server/test/helpers.js';
 
 export const ADMIN = { email: 'admin@e2e.local', password: 'e2e admin password' };
 
@@ -28,11 +22,8 @@ export interface RunningServer {
  * built viewer and SDK, and the demo shop, on a real loopback port.
  */
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'reprise-e2e-'));
-  const config = loadConfig({ REPRISE_DATA_DIR: dataDir, REPRISE_ADMIN_EMAIL: ADMIN.email, REPRISE_ADMIN_PASSWORD: ADMIN.password, ...env });
-  const store = new SqliteStore(dataDir);
-  const boot = await bootstrap(store, config);
-  const app = await buildApp({ store, config, demoProjectKey: boot.projectKey });
+  const inst = await createInstance({ env, admin: ADMIN, demo: true });
+  const { app, dataDir } = inst;
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const base = address.replace('127.0.0.1', 'localhost');
   const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
@@ -62,13 +53,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     waitForSession,
     base,
     dataDir,
-    projectKey: boot.projectKey,
+    projectKey: inst.projectKey,
     api,
     apiText: async (p: string) => (await get(p)).text(),
-    async close() {
-      await app.close();
-      await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close: inst.close,
   };
 }

@@ -22,28 +22,34 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real app on a real SQLite database in a temp dir, with the admin logged in. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** The whole app on a real SQLite database in a fresh temp dir, bootstrapped with ADMIN. */
+export async function createInstance(opts: { env?: Record<string, string>; admin?: { email: string; password: string }; demo?: boolean } = {}) {
+  const admin = opts.admin ?? ADMIN;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'reprise-test-'));
-  const config = loadConfig({ REPRISE_DATA_DIR: dataDir, REPRISE_ADMIN_EMAIL: ADMIN.email, REPRISE_ADMIN_PASSWORD: ADMIN.password, ...env });
+  const config = loadConfig({ REPRISE_DATA_DIR: dataDir, REPRISE_ADMIN_EMAIL: admin.email, REPRISE_ADMIN_PASSWORD: admin.password, ...opts.env });
   const store = new SqliteStore(dataDir);
   const boot = await bootstrap(store, config);
-  const app = await buildApp({ store, config });
-  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: ADMIN });
-  if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
-  const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  const app = await buildApp({ store, config, demoProjectKey: opts.demo ? boot.projectKey : undefined });
   return {
     app,
     store,
     dataDir,
     projectKey: boot.projectKey,
-    cookie,
     async close() {
       await app.close();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A real app on a real SQLite database in a temp dir, with the admin logged in. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const inst = await createInstance({ env });
+  const login = await inst.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: ADMIN });
+  if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
+  const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  return { ...inst, cookie };
 }
 
 export function domEvent(t: number, type = 3, data: unknown = { source: 2, type: 2, id: 1, x: 1, y: 1 }): ReplayEvent {
