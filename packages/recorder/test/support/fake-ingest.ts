@@ -24,6 +24,8 @@ export type IngestMode = 'ok' | 'error500' | 'unreachable';
 export class FakeIngest {
   readonly received: Received[] = [];
   readonly pages = new Map<string, string>();
+  /** Static files by URL path (e.g. the ESM build for module-script pages). */
+  readonly files = new Map<string, { type: string; path: string }>();
   mode: IngestMode = 'ok';
   base = '';
   private server: Server | null = null;
@@ -82,6 +84,12 @@ export class FakeIngest {
           ? JSON.stringify({ ok: true, sessionId: batch.sessionId, seq: batch.seq, duplicate: false })
           : JSON.stringify({ error: 'fail', message: 'test' }),
       );
+      return;
+    }
+    const file = this.files.get(url.pathname);
+    if (req.method === 'GET' && file) {
+      res.setHeader('content-type', file.type);
+      res.end(readFileSync(file.path));
       return;
     }
     const page = this.pages.get(url.pathname);
