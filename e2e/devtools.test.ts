@@ -150,6 +150,13 @@ describe('devtools capture on the demo shop', () => {
     // Environment: what the recorder saw.
     await page.click('[data-testid="tab-environment"]');
     expect(await page.locator('[data-testid="environment"]').innerText()).toMatch(/1100/);
+
+    // The session list shows what went wrong, from the counts computed at ingest.
+    await page.goto(`${server.base}/`);
+    const row = page.locator('[data-testid="session-row"]').first();
+    await row.waitFor();
+    expect(await row.locator('[data-testid="problem-errors"]').innerText()).toMatch(/^1 /);
+    expect(await row.locator('[data-testid="problem-network"]').innerText()).toMatch(/^1 /);
     await ctx.close();
   });
 });

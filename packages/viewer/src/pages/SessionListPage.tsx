@@ -1,5 +1,6 @@
 /** Newest-first table of recorded sessions with cursor pagination. */
 import { useEffect, useState } from 'react';
+import { ProblemBadges } from './ProblemBadges';
 import type { SessionSummary } from '@reprise/protocol';
 import { isAbort, listSessions } from '../api';
 import { environment, humanDuration, localDateTime } from '../format';
@@ -66,6 +67,7 @@ export function SessionListPage() {
               <th>Started</th>
               <th>First URL</th>
               <th>Environment</th>
+              <th>Problems</th>
               <th className="num">Duration</th>
             </tr>
           </thead>
@@ -89,6 +91,9 @@ export function SessionListPage() {
                     {s.firstUrl ?? <span className="muted">—</span>}
                   </td>
                   <td>{environment(s)}</td>
+                  <td>
+                    <ProblemBadges counts={s.counts} />
+                  </td>
                   <td className="num">{humanDuration(s.durationMs)}</td>
                 </tr>
               );
