@@ -116,3 +116,22 @@ export interface SessionCounts {
   network5xx: number;
   networkFailed: number;
 }
+
+/**
+ * `custom` events: SDK calls and widget actions on the timeline.
+ * - identify: `Reprise.identify(userId, traits)`; the server keeps the last userId on the session.
+ * - tag: `Reprise.tag(key, value)`; the server keeps the session's tags.
+ * - event: `Reprise.event(name, data)`, shown on the timeline.
+ * - feedback: the "Report a problem" widget; counted per session and marked on the timeline.
+ * - stop: the user pressed Stop on the recording badge; nothing follows it.
+ */
+export type CustomData =
+  | { type: 'identify'; userId: string; traits?: Record<string, unknown> }
+  | { type: 'tag'; key: string; value: string }
+  | { type: 'event'; name: string; data?: unknown }
+  | { type: 'feedback'; message: string; email?: string }
+  | { type: 'stop'; by: 'user' | 'link-expired' | 'app' };
+
+/** Why ingest refused a batch sent with a link token (403 `error` codes). */
+export const LINK_ERRORS = ['link_invalid', 'link_expired', 'link_revoked', 'link_used_up'] as const;
+export type LinkError = (typeof LINK_ERRORS)[number];
