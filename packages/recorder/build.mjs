@@ -1,6 +1,7 @@
 // Builds the two recorder artifacts with esbuild (types come from `tsc --emitDeclarationOnly`):
 //   dist/index.js           ESM for bundlers, everything bundled in (rrweb included)
 //   dist/browser/reprise.js minified IIFE for <script src=".../sdk/reprise.js" data-project-key>
+//   dist/browser/loader.js  tiny on-demand loader (support links): must not pull in rrweb or the recorder
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,5 +28,13 @@ await Promise.all([
     outfile: join(root, 'dist/browser/reprise.js'),
     format: 'iife',
     minify: true,
+  }),
+  build({
+    ...common,
+    entryPoints: [join(root, 'src/loader.ts')],
+    outfile: join(root, 'dist/browser/loader.js'),
+    format: 'iife',
+    minify: true,
+    sourcemap: false,
   }),
 ]);

@@ -115,6 +115,8 @@ export interface SessionCounts {
   network4xx: number;
   network5xx: number;
   networkFailed: number;
+  /** "Report a problem" submissions (`custom` events of type feedback). */
+  feedback: number;
 }
 
 /**

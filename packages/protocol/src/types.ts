@@ -89,6 +89,15 @@ export interface SessionSummary {
   os: string | null;
   device: string | null;
   counts: SessionCounts;
+  /** The magic link the session was recorded through, if any. */
+  linkId: string | null;
+  linkLabel: string | null;
+  /** Last `identify` userId seen in the session. */
+  userId: string | null;
+  /** `tag(key, value)` calls, last value wins. */
+  tags: Record<string, string>;
+  /** True when a batch arrived within the last 10 s. */
+  live: boolean;
 }
 
 /** `GET /api/v1/sessions/:id` adds these details. */

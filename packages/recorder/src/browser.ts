@@ -6,14 +6,22 @@
  * starts recording with no other code. Options come from data-* attributes;
  * the endpoint defaults to the origin the script was loaded from.
  */
-import { init, isOwnRequest, SDK_VERSION, type CaptureToggles, type RecorderHandle, type RecorderOptions, type RecorderStats } from './index.js';
+import * as sdk from './index.js';
+import { init, isOwnRequest, SDK_VERSION, type CaptureToggles, type RecorderHandle, type RecorderOptions, type RecorderStats, type BufferTrigger } from './index.js';
 
 export interface RepriseGlobal {
   version: string;
   init(options: RecorderOptions): RecorderHandle;
+  initOnDemand(options: RecorderOptions): RecorderHandle;
+  /** Starts again after stop() with the last init() options. */
+  start(): void;
   stop(): void;
   flush(): Promise<void>;
   getSessionId(): string | null;
+  getSessionUrl(atTime?: Date | number): string | null;
+  identify(userId: string, traits?: Record<string, unknown>): void;
+  tag(key: string, value: string | number | boolean): void;
+  event(name: string, data?: unknown): void;
   stats(): RecorderStats | null;
   isOwnRequest(url: string | URL): boolean;
 }
@@ -82,7 +90,17 @@ function optionsFromScript(s: HTMLScriptElement): RecorderOptions | null {
     networkBodyMaxBytes: numberAttr(s, 'data-network-body-max-bytes'),
     redactKeys: listAttr(s, 'data-redact-keys'),
     redactHeaders: listAttr(s, 'data-redact-headers'),
+    mode: modeAttr(s),
+    bufferSeconds: numberAttr(s, 'data-buffer-seconds'),
+    afterErrorSeconds: numberAttr(s, 'data-after-error-seconds'),
+    triggers: listAttr(s, 'data-triggers') as BufferTrigger[] | undefined,
+    feedback: s.getAttribute('data-feedback') === 'true',
   };
+}
+
+function modeAttr(s: HTMLScriptElement): RecorderOptions['mode'] {
+  const m = s.getAttribute('data-mode');
+  return m === 'buffer' || m === 'on-demand' || m === 'always' ? m : undefined;
 }
 
 let handle: RecorderHandle | null = null;
@@ -94,18 +112,30 @@ try {
   /* never break the page */
 }
 
+// The running recorder is looked up on every call: it may have ended itself (support link stopped).
 const api: RepriseGlobal = {
   version: SDK_VERSION,
   init(options) {
     handle = init(options);
     return handle;
   },
+  initOnDemand(options) {
+    handle = sdk.initOnDemand(options);
+    return handle;
+  },
+  start() {
+    handle = sdk.start();
+  },
   stop() {
-    handle?.stop();
+    sdk.stop();
     handle = null;
   },
-  flush: () => (handle ? handle.flush() : Promise.resolve()),
-  getSessionId: () => (handle ? handle.getSessionId() : null),
+  flush: () => sdk.flush(),
+  getSessionId: () => sdk.getSessionId(),
+  getSessionUrl: (atTime) => sdk.getSessionUrl(atTime),
+  identify: (userId, traits) => sdk.identify(userId, traits),
+  tag: (key, value) => sdk.tag(key, value),
+  event: (name, data) => sdk.event(name, data),
   stats: () => (handle ? handle.stats() : null),
   isOwnRequest,
 };

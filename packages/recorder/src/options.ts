@@ -39,7 +39,29 @@ export interface RecorderOptions {
   redactKeys?: string[];
   /** Extra request / response header names that are never recorded (case-insensitive). */
   redactHeaders?: string[];
+  /**
+   * 'always' (default): record every sampled session. 'buffer': keep the last
+   * bufferSeconds in memory and upload only on a trigger or flush(). 'on-demand':
+   * record only when the tab was opened through a support link (see initOnDemand).
+   */
+  mode?: RecordingMode;
+  /** Support-link token: record under the link (badge, 500 ms uploads, stop on link errors). */
+  link?: string;
+  /** Buffer mode: seconds of recent activity kept in memory (default 60). */
+  bufferSeconds?: number;
+  /** Buffer mode: seconds of normal recording after a trigger (default 30). */
+  afterErrorSeconds?: number;
+  /** Buffer mode: what uploads the buffer (default all three). */
+  triggers?: BufferTrigger[];
+  /** Buffer mode: most bytes (serialised JSON) kept in memory (default 8 MiB). */
+  maxBufferBytes?: number;
+  /** Show the "Report a problem" widget (default false). */
+  feedback?: boolean;
 }
+
+export type RecordingMode = 'always' | 'buffer' | 'on-demand';
+export type BufferTrigger = 'error' | 'unhandledrejection' | 'console.error';
+const TRIGGERS: BufferTrigger[] = ['error', 'unhandledrejection', 'console.error'];
 
 export interface CaptureToggles {
   console?: boolean;
@@ -71,9 +93,20 @@ export interface ResolvedOptions {
   networkBodyMaxBytes: number;
   redactKeys: string[];
   redactHeaders: string[];
+  mode: 'always' | 'buffer';
+  /** Support-link token, or null when not recording under a link. */
+  link: string | null;
+  bufferMs: number;
+  afterErrorMs: number;
+  triggers: BufferTrigger[];
+  maxBufferBytes: number;
+  feedback: boolean;
 }
 
 export const DEFAULT_BLOCK_SELECTOR = '[data-reprise-block]';
+/** The SDK's own UI hosts (badge, feedback widget): never recorded whatever the user selector says. */
+export const UI_BLOCK_SELECTOR = 'reprise-badge, reprise-feedback';
+const LINK_TOKEN_RE = /^[A-Za-z0-9_.~-]{1,256}$/;
 export const DEFAULT_MASK_TEXT_SELECTOR = '[data-reprise-mask]';
 
 const DEFAULTS = {
@@ -153,19 +186,27 @@ export function resolveOptions(o: RecorderOptions): ResolvedOptions | string {
   // The memory bound the host asked for wins: batches shrink to half of it so
   // cutting one never has to evict the previous one.
   const maxQueueBytes = num(o.maxQueueBytes, DEFAULTS.maxQueueBytes, 8 * 1024, 256 * 1024 * 1024);
+  if (o.link !== undefined && (typeof o.link !== 'string' || !LINK_TOKEN_RE.test(o.link))) return 'link token is malformed';
+  const link = typeof o.link === 'string' ? o.link : null;
+  // A link records everything: no sampling, no buffering.
+  const mode = link === null && o.mode === 'buffer' ? 'buffer' : 'always';
+  const bufferMs = num(o.bufferSeconds, 60, 1, 3600) * 1000;
+  const triggers = Array.isArray(o.triggers) ? TRIGGERS.filter((t) => o.triggers!.includes(t)) : TRIGGERS.slice();
   const maxBatchBytes = Math.min(num(o.maxBatchBytes, DEFAULTS.maxBatchBytes, 1024, MAX_BATCH_BYTES), Math.floor(maxQueueBytes / 2));
   return {
     projectKey: o.projectKey.trim(),
     endpoint,
-    sampleRate: num(o.sampleRate, DEFAULTS.sampleRate, 0, 1),
+    sampleRate: link !== null ? 1 : num(o.sampleRate, DEFAULTS.sampleRate, 0, 1),
     maskAllInputs: o.maskAllInputs !== false,
-    blockSelector: withDefault(o.blockSelector, DEFAULT_BLOCK_SELECTOR),
+    blockSelector: withDefault(o.blockSelector, `${DEFAULT_BLOCK_SELECTOR}, ${UI_BLOCK_SELECTOR}`),
     maskTextSelector: withDefault(o.maskTextSelector, DEFAULT_MASK_TEXT_SELECTOR),
-    flushIntervalMs: num(o.flushIntervalMs, DEFAULTS.flushIntervalMs, 50, 10 * 60 * 1000),
+    // Under a link the support agent watches live: upload at least every 500 ms.
+    flushIntervalMs: Math.min(num(o.flushIntervalMs, DEFAULTS.flushIntervalMs, 50, 10 * 60 * 1000), link !== null ? 500 : Infinity),
     maxBatchBytes,
     maxQueueBytes,
     maxRetryDelayMs: num(o.maxRetryDelayMs, DEFAULTS.maxRetryDelayMs, 100, 10 * 60 * 1000),
-    checkoutEveryNms: num(o.checkoutEveryNms, DEFAULTS.checkoutEveryNms, 10_000, 24 * 60 * 60 * 1000),
+    // Buffer mode checks out every bufferSeconds/2 so the kept range can start with a full snapshot.
+    checkoutEveryNms: mode === 'buffer' ? bufferMs / 2 : num(o.checkoutEveryNms, DEFAULTS.checkoutEveryNms, 10_000, 24 * 60 * 60 * 1000),
     debug: o.debug === true,
     capture: toggles(o.capture),
     captureBodies: o.captureBodies !== false,
@@ -174,5 +215,12 @@ export function resolveOptions(o: RecorderOptions): ResolvedOptions | string {
     networkBodyMaxBytes: num(o.networkBodyMaxBytes, DEFAULTS.networkBodyMaxBytes, 0, 10 * 1024 * 1024),
     redactKeys: names(o.redactKeys),
     redactHeaders: names(o.redactHeaders),
+    mode,
+    link,
+    bufferMs,
+    afterErrorMs: num(o.afterErrorSeconds, 30, 0, 3600) * 1000,
+    triggers,
+    maxBufferBytes: num(o.maxBufferBytes, 8 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
+    feedback: o.feedback === true,
   };
 }

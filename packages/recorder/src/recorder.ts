@@ -1,4 +1,10 @@
+import type { CustomData, LinkError, ReplayEvent } from '@reprise/protocol';
 import { watchActivity } from './activity.js';
+import { ReplayBuffer } from './buffer.js';
+import { clearStoredLink } from './link.js';
+import { showBadge } from './ui/badge.js';
+import { showFeedback } from './ui/feedback.js';
+import type { UiHost } from './ui/host.js';
 import { startCaptures, type Captures } from './capture/index.js';
 import { startDomCapture, type DomCapture } from './dom/rrweb-adapter.js';
 import { Guard, debugLog } from './guard.js';
@@ -28,6 +34,8 @@ export interface RecorderStats {
   internalErrors: number;
   /** Unsent bytes in memory (pending batch + queue); stays under maxQueueBytes. */
   queuedBytes: number;
+  /** Buffer mode: serialised events held in memory (stays under maxBufferBytes); 0 otherwise. */
+  bufferedBytes: number;
   compression: CompressionMode;
 }
 
@@ -42,11 +50,26 @@ export class Recorder {
   private capturing = false;
   private stopped = false;
   private readonly cleanups: Array<() => void> = [];
+  /** Buffer mode: recent events in memory; null in the other modes. */
+  private readonly buffer: ReplayBuffer | null = null;
+  /** Buffer mode: uploading normally for afterErrorMs after a trigger. */
+  private live = false;
+  private liveTimer: ReturnType<typeof setTimeout> | null = null;
+  private checkoutTimer: ReturnType<typeof setInterval> | null = null;
+  private badge: UiHost | null = null;
+  private feedbackUi: UiHost | null = null;
+  private uiPending: (() => void) | null = null;
+  /** Why the recorder ended on its own (link error, Stop button), if it did. */
+  endReason: string | null = null;
 
-  constructor(private readonly opts: ResolvedOptions) {
+  constructor(
+    private readonly opts: ResolvedOptions,
+    /** Called once when the recorder ends itself (support link stopped or refused). */
+    private readonly onEnd: () => void = () => {},
+  ) {
     this.guard = new Guard(opts.debug);
     const store = sessionStore();
-    this.session = new SessionManager(store, opts.sampleRate);
+    this.session = new SessionManager(store, opts.sampleRate, Date.now, Math.random, opts.link);
     this.transport = new Transport(
       {
         endpoint: opts.endpoint,
@@ -56,12 +79,21 @@ export class Recorder {
         maxQueueBytes: opts.maxQueueBytes,
         maxRetryDelayMs: opts.maxRetryDelayMs,
         meta: batchMeta,
+        link: opts.link,
+        onLinkError: (code) => this.onLinkError(code),
       },
       this.session,
       store,
       this.guard,
     );
     this.cleanups.push(registerOwnEndpoint(opts.endpoint));
+    if (opts.mode === 'buffer') {
+      this.buffer = new ReplayBuffer({
+        bufferMs: opts.bufferMs,
+        maxBytes: opts.maxBufferBytes,
+        requestSnapshot: () => this.dom?.takeFullSnapshot(),
+      });
+    }
     // Even a sampled-out page delivers what an earlier page of this tab left behind.
     this.transport.start();
     this.transport.restorePersisted();
@@ -86,37 +118,187 @@ export class Recorder {
     return this.capturing ? this.session.id : null;
   }
 
+  /** Viewer deep link to this session at `atTime` (default now), or null when not recording. */
+  sessionUrl(atTime?: Date | number): string | null {
+    if (!this.capturing) return null;
+    const at = atTime instanceof Date ? atTime.getTime() : typeof atTime === 'number' && Number.isFinite(atTime) ? atTime : Date.now();
+    const secs = Math.max(0, Math.floor((at - this.session.startedAt) / 1000));
+    return `${this.opts.endpoint}/sessions/${encodeURIComponent(this.session.id)}?t=${secs}`;
+  }
+
+  /** Puts an SDK call (identify, tag, event, feedback…) on the timeline. False when not recording. */
+  custom(data: CustomData): boolean {
+    if (!this.capturing) return false;
+    this.emit({ t: Date.now(), kind: 'custom', data });
+    return true;
+  }
+
+  /**
+   * Ends recording for good on this tab (Stop button, or the app under a link): a final
+   * `stop` event is uploaded, nothing after it; the link token and the session are forgotten.
+   */
+  endByUser(by: 'user' | 'app'): void {
+    if (this.stopped) return;
+    const wasCapturing = this.capturing;
+    this.stopCapture();
+    if (wasCapturing) this.transport.push({ t: Date.now(), kind: 'custom', data: { type: 'stop', by } satisfies CustomData });
+    const transport = this.transport;
+    this.guard.swallow(transport.flush().then(() => transport.dispose()));
+    this.end(`stopped by ${by}`, false);
+  }
   stats(): RecorderStats {
     return {
       recording: this.capturing,
       ...this.transport.counters,
       internalErrors: this.guard.errors,
       queuedBytes: this.transport.queuedBytes,
+      bufferedBytes: this.buffer?.size ?? 0,
       compression: this.transport.compression,
     };
   }
 
   flush(): Promise<void> {
+    // In buffer mode an explicit flush uploads the buffer (and records normally for a while).
+    if (this.buffer && this.capturing) this.uploadBuffer();
     return this.transport.flush().catch((err: unknown) => this.guard.report(err));
   }
 
   stop(): void {
     if (this.stopped) return;
+    // Under a link, the app stopping the recorder ends the support recording too.
+    if (this.opts.link !== null) return this.endByUser('app');
     this.stopped = true;
     this.stopCapture();
     for (const c of this.cleanups.splice(0)) this.guard.run(c);
     this.guard.swallow(this.transport.shutdown());
   }
 
+  /** The server refused the link: stop at once, forget it, record nothing more. */
+  private onLinkError(code: LinkError): void {
+    if (this.stopped) return;
+    this.log('support link refused:', code);
+    this.stopCapture();
+    this.transport.dispose();
+    this.end(code, true);
+  }
+
+  private end(reason: string, _refused: boolean): void {
+    this.stopped = true;
+    this.endReason = reason;
+    for (const c of this.cleanups.splice(0)) this.guard.run(c);
+    // After the cleanups, so no lifecycle handler writes the session back.
+    clearStoredLink();
+    this.guard.run(() => this.session.clear());
+    this.guard.run(() => this.onEnd());
+  }
+
+  /** Every captured event goes through here: into the buffer (buffer mode) or to the transport. */
+  private emit(e: ReplayEvent): void {
+    const trigger = this.buffer !== null && this.isTrigger(e);
+    if (this.buffer && !this.live) {
+      const json = this.transport.serialize(e);
+      if (json === null) return;
+      this.transport.counters.eventsCaptured++;
+      this.buffer.add(e, json);
+      if (trigger) this.uploadBuffer();
+    } else {
+      this.transport.push(e);
+      if (trigger) this.goLive();
+    }
+  }
+
+  private isTrigger(e: ReplayEvent): boolean {
+    const d = e.data as { origin?: string; level?: string } | null;
+    if (!d) return false;
+    const t = this.opts.triggers;
+    if (e.kind === 'error') return (d.origin === 'error' && t.includes('error')) || (d.origin === 'unhandledrejection' && t.includes('unhandledrejection'));
+    return e.kind === 'console' && d.level === 'error' && t.includes('console.error');
+  }
+
+  /** Buffer mode: sends what the buffer holds as normal batches, then records normally for afterErrorMs. */
+  private uploadBuffer(): void {
+    if (!this.buffer) return;
+    const kept = this.buffer.drain();
+    this.log('buffer trigger: uploading', kept.length, 'events');
+    for (const json of kept) this.transport.pushJson(json);
+    this.goLive();
+    this.transport.cutAndSend();
+  }
+
+  private goLive(): void {
+    this.live = true;
+    if (this.liveTimer) clearTimeout(this.liveTimer);
+    this.liveTimer = setTimeout(
+      this.guard.wrap(() => {
+        this.liveTimer = null;
+        this.live = false;
+        this.transport.cutAndSend();
+        // The buffer must start with a full snapshot again.
+        this.dom?.takeFullSnapshot();
+      }),
+      this.opts.afterErrorMs,
+    );
+  }
+
+  private startBufferTimer(): void {
+    if (!this.buffer || this.checkoutTimer) return;
+    const buffer = this.buffer;
+    const every = this.opts.bufferMs;
+    // Checkouts slightly more often than bufferMs/2 so timer slack never widens the kept range.
+    this.checkoutTimer = setInterval(
+      this.guard.wrap(() => {
+        if (this.live || !this.dom) return;
+        const newest = buffer.newestSegmentStart;
+        if (newest === null || Date.now() - newest >= every * 0.4) this.dom.takeFullSnapshot();
+        buffer.prune();
+      }),
+      Math.max(100, every * 0.05),
+    );
+  }
+
+  private showUi(): void {
+    if (this.opts.link === null && !this.opts.feedback) return;
+    const show = (): void => {
+      this.uiPending = null;
+      if (!this.capturing) return;
+      if (this.opts.link !== null && !this.badge) this.badge = this.guard.run(() => showBadge(this.guard.wrap(() => this.endByUser('user')))) ?? null;
+      if (this.opts.feedback && !this.feedbackUi) {
+        this.feedbackUi =
+          this.guard.run(() =>
+            showFeedback(
+              this.guard.wrap((f) => {
+                this.custom({ type: 'feedback', message: f.message, ...(f.email ? { email: f.email } : {}) });
+                this.guard.swallow(this.flush());
+              }),
+            ),
+          ) ?? null;
+      }
+    };
+    if (document.body) show();
+    else if (!this.uiPending) {
+      const onReady = this.guard.wrap(() => show());
+      document.addEventListener('DOMContentLoaded', onReady, { once: true });
+      this.uiPending = () => document.removeEventListener('DOMContentLoaded', onReady);
+    }
+  }
+
+  private hideUi(): void {
+    this.uiPending?.();
+    this.uiPending = null;
+    this.badge?.remove();
+    this.feedbackUi?.remove();
+    this.badge = this.feedbackUi = null;
+  }
+
   /** Emits the page meta event and starts rrweb (which begins with a full snapshot). */
   private startCapture(): void {
-    this.transport.push(pageMetaEvent());
+    this.emit(pageMetaEvent());
     this.dom = startDomCapture({
       maskAllInputs: this.opts.maskAllInputs,
       blockSelector: this.opts.blockSelector,
       maskTextSelector: this.opts.maskTextSelector,
       checkoutEveryNms: this.opts.checkoutEveryNms,
-      onEvent: (e) => this.transport.push(e),
+      onEvent: (e) => this.emit(e),
       onError: (err) => this.guard.report(err),
     });
     if (!this.dom) {
@@ -133,15 +315,23 @@ export class Recorder {
         startCaptures({
           guard: this.guard,
           // Events from late callbacks (a response arriving after stop) are dropped.
-          sink: { push: (e) => (this.capturing ? this.transport.push(e) : undefined) },
+          sink: { push: (e) => (this.capturing ? this.emit(e) : undefined) },
           opts: this.opts,
         }),
       ) ?? null;
+    this.startBufferTimer();
+    this.showUi();
     this.log('recording session', this.session.id);
   }
 
   private stopCapture(): void {
     this.capturing = false;
+    this.hideUi();
+    if (this.checkoutTimer) clearInterval(this.checkoutTimer);
+    if (this.liveTimer) clearTimeout(this.liveTimer);
+    this.checkoutTimer = this.liveTimer = null;
+    this.live = false;
+    this.buffer?.clear();
     const captures = this.captures;
     this.captures = null;
     if (captures) this.guard.run(() => captures.stop());
@@ -153,12 +343,14 @@ export class Recorder {
     if (this.session.isExpired()) {
       // Idle too long: close the old session's batch, then start a new, self-contained one.
       this.transport.cutAndSend();
+      // Buffered events belong to the old session: never upload them under the new id.
+      this.buffer?.clear();
       this.session.rotate();
       this.log('idle timeout; new session', this.session.id);
       if (!this.session.sampled) this.stopCapture();
       else if (!this.dom) this.startCapture();
       else {
-        this.transport.push(pageMetaEvent());
+        this.emit(pageMetaEvent());
         this.dom.takeFullSnapshot();
         this.captures?.onNewSession();
       }

@@ -14,6 +14,10 @@ export interface SessionRecord {
   lastActivity: number;
   /** Sampling decision, made once per session. */
   sampled: boolean;
+  /** When the session started (epoch ms), for viewer deep links. */
+  startedAt?: number;
+  /** Support-link token the session records under, if any. */
+  link?: string;
 }
 
 const ID_RE = /^[A-Za-z0-9_-]+$/;
@@ -45,7 +49,10 @@ function parse(raw: string | null): SessionRecord | null {
       typeof r.lastActivity === 'number' &&
       typeof r.sampled === 'boolean'
     ) {
-      return { id: r.id, seq: r.seq, lastActivity: r.lastActivity, sampled: r.sampled };
+      const rec: SessionRecord = { id: r.id, seq: r.seq, lastActivity: r.lastActivity, sampled: r.sampled };
+      if (typeof r.startedAt === 'number') rec.startedAt = r.startedAt;
+      if (typeof r.link === 'string') rec.link = r.link;
+      return rec;
     }
   } catch {
     /* corrupt entry: start over */
@@ -71,12 +78,14 @@ export class SessionManager {
     private readonly sampleRate: number,
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
+    /** Support-link token: a session recorded under another link (or none) is not continued. */
+    private readonly link: string | null = null,
   ) {
     const t = this.now();
     const stored = parse(store.get(SESSION_KEY));
-    if (stored && t - stored.lastActivity <= SESSION_IDLE_MS) {
+    if (stored && t - stored.lastActivity <= SESSION_IDLE_MS && (stored.link ?? null) === link) {
       // A page load counts as activity: navigating is something the user did.
-      this.rec = { ...stored, lastActivity: t };
+      this.rec = { ...stored, lastActivity: t, startedAt: stored.startedAt ?? stored.lastActivity };
       this.startedNew = false;
     } else {
       this.rec = this.fresh(t);
@@ -91,6 +100,16 @@ export class SessionManager {
 
   get sampled(): boolean {
     return this.rec.sampled;
+  }
+
+  /** Session start (epoch ms); sessions stored before this field existed fall back to now. */
+  get startedAt(): number {
+    return this.rec.startedAt ?? this.now();
+  }
+
+  /** Forgets the session (support link stopped): the next page starts from nothing. */
+  clear(): void {
+    this.store.remove(SESSION_KEY);
   }
 
   /** True when the user has been idle long enough that the next activity starts a new session. */
@@ -127,7 +146,9 @@ export class SessionManager {
   }
 
   private fresh(t: number): SessionRecord {
-    return { id: newSessionId(), seq: 0, lastActivity: t, sampled: this.random() < this.sampleRate };
+    const rec: SessionRecord = { id: newSessionId(), seq: 0, lastActivity: t, sampled: this.random() < this.sampleRate, startedAt: t };
+    if (this.link !== null) rec.link = this.link;
+    return rec;
   }
 
   /** Merges what is stored for our id (another page of this tab may have advanced seq/activity). */

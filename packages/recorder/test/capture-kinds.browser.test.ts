@@ -97,7 +97,8 @@ describe('capture kinds in Chromium', () => {
 
   it('records long tasks and paint and navigation timings', () => {
     const vitals = of<VitalData>('vital');
-    expect(vitals.find((v) => v.name === 'longtask')?.value).toBeGreaterThanOrEqual(100);
+    // Other long tasks (page load under a busy CI machine) may be recorded too: ours is the longest.
+    expect(Math.max(0, ...vitals.filter((v) => v.name === 'longtask').map((v) => v.value))).toBeGreaterThanOrEqual(100);
     expect(vitals.some((v) => v.name === 'FCP')).toBe(true);
     expect(vitals.some((v) => v.name === 'TTFB')).toBe(true);
   });

@@ -6,6 +6,9 @@ import type { ServerConfig } from './config.js';
 import { installErrorHandler } from './http/errors.js';
 import { DEFAULT_SDK_DIR, DEFAULT_VIEWER_DIR, staticRoutes } from './http/static.js';
 import { ingestRoutes } from './ingest/routes.js';
+import { consentRoutes, linkApiRoutes } from './links/routes.js';
+import { InProcessLiveBus, type LiveBus } from './live/bus.js';
+import { liveRoutes } from './live/routes.js';
 import type { Store } from './store/types.js';
 
 export interface AppOptions {
@@ -16,24 +19,44 @@ export interface AppOptions {
   viewerDir?: string;
   sdkDir?: string;
   logger?: boolean;
+  /** Fan-out of new batches to live viewers; in-process unless a shared one is passed. */
+  bus?: LiveBus;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { store, config } = opts;
   const app = Fastify({
-    logger: opts.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
+    logger: opts.logger
+      ? {
+          level: process.env.LOG_LEVEL ?? 'info',
+          // Link tokens are credentials: keep them out of request logs.
+          serializers: {
+            req: (req: { method: string; url: string; hostname?: string; ip?: string }) => ({
+              method: req.method,
+              url: redactSecrets(req.url),
+              hostname: req.hostname,
+              remoteAddress: req.ip,
+            }),
+          },
+        }
+      : false,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
   });
   installErrorHandler(app);
   await app.register(fastifyCookie);
 
-  await app.register(ingestRoutes, { prefix: '/ingest/v1', store });
+  const bus = opts.bus ?? new InProcessLiveBus();
+  if (!opts.bus) app.addHook('onClose', async () => bus.close());
+  await app.register(ingestRoutes, { prefix: '/ingest/v1', store, bus });
+  await app.register(consentRoutes, { store });
   await app.register(
     async (api) => {
       api.addHook('onRequest', requireUser(store));
       await api.register(authRoutes, { store, config });
       await api.register(apiRoutes, { store });
+      await api.register(linkApiRoutes, { store, config });
+      await api.register(liveRoutes, { store, bus });
     },
     { prefix: '/api/v1' },
   );
@@ -41,6 +64,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   if (opts.demoProjectKey) await mountDemo(app, opts.demoProjectKey);
   await staticRoutes(app, { viewerDir: opts.viewerDir ?? DEFAULT_VIEWER_DIR, sdkDir: opts.sdkDir ?? DEFAULT_SDK_DIR });
   return app;
+}
+
+/** `/l/<token>…` and `?link=<token>` with the token replaced. */
+export function redactSecrets(url: string): string {
+  return url.replace(/^\/l\/[^/?#]+/, '/l/[redacted]').replace(/([?&]link=)[^&#]*/, '$1[redacted]');
 }
 
 /** The demo shop is an example workspace package; a deployment without it simply has no /demo/. */

@@ -5,6 +5,7 @@ import { hashPassword } from './auth/passwords.js';
 import { bootstrap } from './bootstrap.js';
 import { loadConfig } from './config.js';
 import { randomSecret, sha256 } from './ids.js';
+import { createLink, parseDuration } from './links/service.js';
 import { openStore } from './store/open.js';
 
 const USAGE = `reprise <command>
@@ -12,6 +13,9 @@ const USAGE = `reprise <command>
   serve                                   start the server (env: PORT, REPRISE_DATA_DIR, ...)
   users create --email E [--password P] [--role admin|member]
   tokens create --email E [--name N]      print a bearer API token for that user
+  link create --url U --label L --expires 24h [--max-sessions N]
+                                          print a magic recording link (expires: 30m, 24h, 7d or seconds;
+                                          base URL from REPRISE_PUBLIC_URL)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -42,6 +46,44 @@ async function main(argv: string[]): Promise<number> {
     await store.createApiToken({ tokenHash: sha256(token), userId: user.id, name: values.name ?? 'cli' });
     console.log(token);
     await store.close();
+    return 0;
+  }
+  if ((cmd === 'link' || cmd === 'links') && sub === 'create') {
+    const { values } = parseArgs({
+      args: rest,
+      options: { url: { type: 'string' }, label: { type: 'string' }, expires: { type: 'string' }, 'max-sessions': { type: 'string' } },
+    });
+    if (!values.url) return fail('--url is required');
+    const ttl = parseDuration(values.expires ?? '24h');
+    if (ttl === null) return fail(`--expires must look like 30m, 24h, 7d or a number of seconds, got "${values.expires}"`);
+    let maxSessions: number | undefined;
+    if (values['max-sessions'] !== undefined) {
+      maxSessions = Number(values['max-sessions']);
+      if (!Number.isInteger(maxSessions) || maxSessions < 1) return fail('--max-sessions must be a positive integer');
+    }
+    const store = openStore(config);
+    try {
+      const boot = await bootstrap(store, config);
+      if (boot.generatedAdminPassword) {
+        console.error(`first start: admin ${boot.adminEmail} created with password ${boot.generatedAdminPassword}`);
+      }
+      const [project] = await store.listProjects();
+      const link = await createLink(store, {
+        projectId: project!.id,
+        targetUrl: values.url,
+        label: values.label ?? '',
+        expiresInSeconds: ttl,
+        maxSessions,
+        createdBy: null,
+        publicBase: config.publicUrl,
+      });
+      console.log(link.url);
+      console.error(`expires ${new Date(link.expiresAt).toISOString()}${link.maxSessions ? `, at most ${link.maxSessions} session(s)` : ''}`);
+    } catch (err) {
+      return fail(err instanceof Error ? err.message : String(err));
+    } finally {
+      await store.close();
+    }
     return 0;
   }
   console.log(USAGE);

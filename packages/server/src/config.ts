@@ -6,6 +6,8 @@ export interface ServerConfig {
   host: string;
   dataDir: string;
   publicUrl: string;
+  /** True when REPRISE_PUBLIC_URL was set; otherwise links use the request's own origin. */
+  publicUrlExplicit: boolean;
   adminEmail: string;
   adminPassword: string | undefined;
   /** Origins allowed to send batches to the default project, `*` for any. */
@@ -23,7 +25,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     port,
     host,
     dataDir: path.resolve(env.REPRISE_DATA_DIR ?? '.reprise-data'),
-    publicUrl: (env.REPRISE_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    publicUrl: (env.REPRISE_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    publicUrlExplicit: !!env.REPRISE_PUBLIC_URL,
     adminEmail: env.REPRISE_ADMIN_EMAIL ?? 'admin@localhost',
     adminPassword: env.REPRISE_ADMIN_PASSWORD || undefined,
     defaultAllowedOrigins: (env.REPRISE_ALLOWED_ORIGINS ?? '*')

@@ -57,7 +57,7 @@ describe('ingest and read back', () => {
     const p1 = (await s.app.inject({ url: '/api/v1/sessions?limit=2', headers: { cookie: s.cookie } })).json() as SessionList;
     expect(p1.sessions.map((x) => x.id)).toEqual(['sess_list_4xxxx', 'sess_list_3xxxx']);
     expect(Object.keys(p1.sessions[0]!).sort()).toEqual(
-      ['browser', 'counts', 'device', 'durationMs', 'endedAt', 'firstUrl', 'id', 'os', 'projectId', 'startedAt'].sort(),
+      ['browser', 'counts', 'device', 'durationMs', 'endedAt', 'firstUrl', 'id', 'os', 'projectId', 'startedAt', 'linkId', 'linkLabel', 'userId', 'tags', 'live'].sort(),
     );
     const p2 = (await s.app.inject({ url: `/api/v1/sessions?limit=2&cursor=${p1.nextCursor}`, headers: { cookie: s.cookie } })).json() as SessionList;
     expect(p2.sessions.map((x) => x.id)).toEqual(['sess_list_2xxxx', 'sess_list_1xxxx']);
@@ -84,7 +84,7 @@ describe('devtools events', () => {
       { t: 1010, kind: 'error' as const, data: 'garbage is skipped, not fatal' },
     ];
     expect((await postBatch(s, makeBatch(sid, 0, events))).statusCode).toBe(200);
-    const counts = { errors: 1, consoleErrors: 1, consoleWarnings: 1, network4xx: 2, network5xx: 1, networkFailed: 1 };
+    const counts = { errors: 1, consoleErrors: 1, consoleWarnings: 1, network4xx: 2, network5xx: 1, networkFailed: 1, feedback: 0 };
     const d = (await s.app.inject({ url: `/api/v1/sessions/${sid}`, headers: { cookie: s.cookie } })).json() as SessionDetail;
     expect(d.counts).toEqual(counts);
     const l = (await s.app.inject({ url: '/api/v1/sessions', headers: { cookie: s.cookie } })).json() as SessionList;

@@ -28,6 +28,14 @@ export function Header() {
       <Link to="/" className="brand">
         Reprise
       </Link>
+      <nav className="nav">
+        <Link to="/" data-testid="nav-sessions">
+          Sessions
+        </Link>
+        <Link to="/links" data-testid="nav-links">
+          Links
+        </Link>
+      </nav>
       <span className="spacer" />
       {user && <span className="muted">{user.email}</span>}
       <button type="button" className="link-button" onClick={onLogout}>

@@ -128,3 +128,56 @@ export async function getSessionEvents(
   pushLine(buffer);
   return events;
 }
+
+export type LinkStatus = 'created' | 'opened' | 'recording' | 'ended';
+
+export interface LinkInfo {
+  id: string;
+  label: string;
+  targetUrl: string;
+  createdAt: number;
+  expiresAt: number;
+  maxSessions: number | null;
+  revokedAt: number | null;
+  openedAt: number | null;
+  sessionCount: number;
+  sessions: string[];
+  status: LinkStatus;
+}
+
+export interface CreatedLink {
+  id: string;
+  /** Contains the token: shown once, never retrievable again. */
+  url: string;
+  expiresAt: number;
+  label: string;
+  targetUrl: string;
+  maxSessions: number | null;
+}
+
+export async function listLinks(signal?: AbortSignal): Promise<LinkInfo[]> {
+  return (await json<{ links: LinkInfo[] }>('/api/v1/links', signal)).links;
+}
+
+export async function createLink(input: {
+  targetUrl: string;
+  label: string;
+  expiresInSeconds: number;
+  maxSessions?: number;
+}): Promise<CreatedLink> {
+  const res = await request('/api/v1/links', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(input),
+  });
+  return (await res.json()) as CreatedLink;
+}
+
+export async function revokeLink(id: string): Promise<void> {
+  await request(`/api/v1/links/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+/** Server-Sent Events URL of a live session: each `events` message is a JSON array of new events. */
+export function liveUrl(id: string): string {
+  return `/api/v1/sessions/${encodeURIComponent(id)}/live`;
+}

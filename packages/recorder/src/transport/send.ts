@@ -1,7 +1,26 @@
+import { LINK_ERRORS, type LinkError } from '@reprise/protocol';
 import type { OutboxItem } from './outbox.js';
 
-/** ok: stored (or duplicate); reject: the server will never take it; retry: try again later. */
-export type SendResult = 'ok' | 'reject' | 'retry';
+/**
+ * ok: stored (or duplicate); reject: the server will never take it; retry: try again later;
+ * a LinkError: the support link this batch was sent under can't record any more (403).
+ */
+export type SendResult = 'ok' | 'reject' | 'retry' | LinkError;
+
+/** The `error` code of a 403 answer when it is a link error, else null. Never rejects. */
+async function linkError(res: Response): Promise<LinkError | null> {
+  try {
+    const body = (await res.json()) as { error?: unknown } | null;
+    const code = body && typeof body === 'object' ? body.error : undefined;
+    return (LINK_ERRORS as readonly unknown[]).includes(code) ? (code as LinkError) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function isLinkError(r: SendResult): r is LinkError {
+  return r !== 'ok' && r !== 'reject' && r !== 'retry';
+}
 
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -33,6 +52,7 @@ export async function postBatch(fetchFn: FetchFn, url: string, item: OutboxItem,
       mode: 'cors',
       cache: 'no-store',
     });
+    if (res.status === 403 && url.includes('&link=')) return (await linkError(res)) ?? 'reject';
     return classify(res.status);
   } catch {
     // Offline, DNS, CORS refusal, aborted by unload: all look the same from here.

@@ -1,11 +1,11 @@
-import { FORMAT_VERSION, LIMITS, type BatchMeta, type ReplayEvent } from '@reprise/protocol';
+import { FORMAT_VERSION, LIMITS, type BatchMeta, type LinkError, type ReplayEvent } from '@reprise/protocol';
 import type { Guard } from '../guard.js';
 import type { EventSink } from '../sink.js';
 import type { KeyValueStore } from '../storage.js';
 import { Compressor, gzipNow, type CompressionMode } from './compress.js';
 import { Outbox, persistItems, takePersisted, type OutboxItem } from './outbox.js';
 import { ingestUrl } from './own-request.js';
-import { postBatch, type FetchFn, type SendResult } from './send.js';
+import { isLinkError, postBatch, type FetchFn, type SendResult } from './send.js';
 
 export interface TransportOptions {
   endpoint: string;
@@ -18,6 +18,10 @@ export interface TransportOptions {
   meta(): BatchMeta;
   /** Defaults to the page's fetch as it was when the transport was created. */
   fetch?: FetchFn;
+  /** Support-link token, sent as `&link=` with every batch. */
+  link?: string | null;
+  /** The server refused the link (403 with a LINK_ERRORS code): nothing more will be accepted. */
+  onLinkError?(code: LinkError): void;
 }
 
 /** Where batch seqs come from (the session). */
@@ -86,7 +90,7 @@ export class Transport implements EventSink {
     private readonly guard: Guard,
   ) {
     this.compressor = new Compressor((err) => guard.report(err));
-    this.url = ingestUrl(opts.endpoint, opts.projectKey);
+    this.url = ingestUrl(opts.endpoint, opts.projectKey) + (opts.link ? `&link=${encodeURIComponent(opts.link)}` : '');
     // Bound now: later network capture (or the host app) may wrap window.fetch.
     const nativeFetch = typeof fetch === 'function' ? fetch.bind(globalThis) : null;
     this.fetchFn = opts.fetch ?? ((input, init) => (nativeFetch ? nativeFetch(input, init) : Promise.reject(new Error('no fetch'))));
@@ -116,6 +120,14 @@ export class Transport implements EventSink {
 
   push(event: ReplayEvent): void {
     if (this.disposed) return;
+    const json = this.serialize(event);
+    if (json === null) return;
+    this.counters.eventsCaptured++;
+    this.pushJson(json);
+  }
+
+  /** JSON of an event, or null (counted as dropped) when it can't be sent. */
+  serialize(event: ReplayEvent): string | null {
     let json: string;
     try {
       json = JSON.stringify(event);
@@ -123,13 +135,18 @@ export class Transport implements EventSink {
       // Circular or exotic data from a capture module: drop the event, not the page.
       this.counters.eventsDropped++;
       this.guard.report(err);
-      return;
+      return null;
     }
     if (typeof json !== 'string' || json.length > MAX_EVENT_CHARS) {
       this.counters.eventsDropped++;
-      return;
+      return null;
     }
-    this.counters.eventsCaptured++;
+    return json;
+  }
+
+  /** Queues an event already serialised by `serialize` (buffer mode replays its memory this way). */
+  pushJson(json: string): void {
+    if (this.disposed) return;
     const size = json.length + 1;
     if (
       this.pending.length > 0 &&
@@ -297,6 +314,12 @@ export class Transport implements EventSink {
   private onResult(item: OutboxItem, result: SendResult): void {
     this.inFlight = null;
     if (this.disposed) return;
+    if (isLinkError(result)) {
+      this.outbox.remove(item);
+      this.counters.batchesFailed++;
+      this.linkRefused(result);
+      return;
+    }
     // Not in the outbox any more means flushOnHide re-sent it with keepalive: that send does the counting.
     const mine = this.outbox.has(item);
     if (result === 'retry') {
@@ -332,7 +355,10 @@ export class Transport implements EventSink {
         this.keepaliveBytes -= size;
         if (result === 'ok') this.counters.batchesSent++;
         else if (result === 'reject') this.counters.batchesFailed++;
-        else if (!this.disposed) {
+        else if (isLinkError(result)) {
+          this.counters.batchesFailed++;
+          this.linkRefused(result);
+        } else if (!this.disposed) {
           // Still alive (tab was only hidden, or bfcache): back into the normal queue.
           this.outbox.unshift([item]);
           this.enforceBound();
@@ -340,6 +366,17 @@ export class Transport implements EventSink {
         }
       }),
     );
+  }
+
+  /** The link can't record: drop everything (nothing may be sent any more) and tell the recorder once. */
+  private linkRefused(code: LinkError): void {
+    if (this.disposed) return;
+    this.pending = [];
+    this.pendingBytes = 0;
+    for (const i of this.outbox.items.slice()) this.outbox.remove(i);
+    this.dispose();
+    const cb = this.opts.onLinkError;
+    if (cb) this.guard.run(() => cb(code));
   }
 
   private settleWaiters(failed: boolean): void {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import type { Batch } from '@reprise/protocol';
@@ -13,6 +14,8 @@ export interface Received {
   batch: Batch;
   /** What the fake answered. */
   status: number;
+  /** The `link` query parameter (support-link token), if any. */
+  link: string | null;
 }
 
 export type IngestMode = 'ok' | 'error500' | 'unreachable';
@@ -28,9 +31,17 @@ export class FakeIngest {
   readonly files = new Map<string, { type: string; path: string }>();
   mode: IngestMode = 'ok';
   base = '';
+  /** Every request received (method and path with query), in order. */
+  readonly requests: string[] = [];
+  /** Link tokens the fake refuses with 403 `{error: code}` (e.g. 'link_revoked'). */
+  readonly linkErrors = new Map<string, string>();
   private server: Server | null = null;
 
-  constructor(private readonly sdkPath: string) {}
+  /** `loaderPath` defaults to loader.js next to the SDK. */
+  constructor(
+    private readonly sdkPath: string,
+    private readonly loaderPath: string = join(dirname(sdkPath), 'loader.js'),
+  ) {}
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
@@ -59,6 +70,12 @@ export class FakeIngest {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.base);
+    this.requests.push(`${req.method ?? 'GET'} ${url.pathname}${url.search}`);
+    if (req.method === 'GET' && url.pathname === '/sdk/loader.js') {
+      res.setHeader('content-type', 'text/javascript');
+      res.end(readFileSync(this.loaderPath));
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/sdk/reprise.js') {
       res.setHeader('content-type', 'text/javascript');
       res.end(readFileSync(this.sdkPath));
@@ -75,14 +92,16 @@ export class FakeIngest {
       const encoding = req.headers['content-encoding'] ?? null;
       const text = (encoding === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
       const batch = JSON.parse(text) as Batch;
-      const status = url.searchParams.get('key') !== 'test-key' ? 401 : this.mode === 'error500' ? 500 : 200;
-      this.received.push({ encoding, contentType: req.headers['content-type'] ?? null, text, batch, status });
+      const link = url.searchParams.get('link');
+      const linkError = link !== null ? this.linkErrors.get(link) : undefined;
+      const status = url.searchParams.get('key') !== 'test-key' ? 401 : linkError ? 403 : this.mode === 'error500' ? 500 : 200;
+      this.received.push({ encoding, contentType: req.headers['content-type'] ?? null, text, batch, status, link });
       res.statusCode = status;
       res.setHeader('content-type', 'application/json');
       res.end(
         status === 200
           ? JSON.stringify({ ok: true, sessionId: batch.sessionId, seq: batch.seq, duplicate: false })
-          : JSON.stringify({ error: 'fail', message: 'test' }),
+          : JSON.stringify({ error: linkError ?? 'fail', message: 'test' }),
       );
       return;
     }

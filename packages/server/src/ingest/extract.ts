@@ -7,17 +7,22 @@ export interface IndexRows {
   errors: { t: number; name: string | null; message: string; stack: string | null }[];
   /** What this batch adds to the session's counts. */
   counts: SessionCounts;
+  /** Last `identify` userId in the batch, if any (replaces the session's). */
+  userId: string | null;
+  /** `tag` calls in the batch, merged into the session's tags (last value wins). */
+  tags: Record<string, string>;
 }
 
 export const ZERO_COUNTS: SessionCounts = {
-  errors: 0, consoleErrors: 0, consoleWarnings: 0, network4xx: 0, network5xx: 0, networkFailed: 0,
+  errors: 0, consoleErrors: 0, consoleWarnings: 0, network4xx: 0, network5xx: 0, networkFailed: 0, feedback: 0,
 };
 
 const MAX_TEXT = 2000;
+export const MAX_TAGS = 50;
 
 /** Event data is untrusted: every field is checked, and anything malformed is skipped, not fatal. */
 export function extractIndexRows(events: ReplayEvent[]): IndexRows {
-  const out: IndexRows = { network: [], console: [], errors: [], counts: { ...ZERO_COUNTS } };
+  const out: IndexRows = { network: [], console: [], errors: [], counts: { ...ZERO_COUNTS }, userId: null, tags: {} };
   for (const e of events) {
     const d = e.data as Record<string, unknown> | null;
     if (!d || typeof d !== 'object') continue;
@@ -45,6 +50,20 @@ export function extractIndexRows(events: ReplayEvent[]): IndexRows {
     } else if (e.kind === 'error') {
       out.errors.push({ t: e.t, name: str(d.name, 200), message: str(d.message, MAX_TEXT) ?? '', stack: str(d.stack, 8000) });
       out.counts.errors++;
+    } else if (e.kind === 'custom') {
+      if (d.type === 'identify') {
+        const userId = str(d.userId, 256);
+        if (userId) out.userId = userId;
+      } else if (d.type === 'tag') {
+        const key = str(d.key, 100);
+        const value = typeof d.value === 'string' ? d.value.slice(0, 500) : typeof d.value === 'number' || typeof d.value === 'boolean' ? String(d.value) : null;
+        // Own-property writes only; capped so a hostile batch cannot bloat the row.
+        if (key && value !== null && (Object.hasOwn(out.tags, key) || Object.keys(out.tags).length < MAX_TAGS)) {
+          Object.defineProperty(out.tags, key, { value, enumerable: true, writable: true, configurable: true });
+        }
+      } else if (d.type === 'feedback') {
+        out.counts.feedback++;
+      }
     }
   }
   return out;

@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LIMITS, type IngestAck } from '@reprise/protocol';
 import { HttpError } from '../http/errors.js';
-import { SessionProjectConflict, type Project, type Store } from '../store/types.js';
+import { sha256 } from '../ids.js';
+import { linkRefusal } from '../links/service.js';
+import type { LiveBus } from '../live/bus.js';
+import { LinkRefused, SessionProjectConflict, type Project, type Store } from '../store/types.js';
 import { decodeBatch } from './decode.js';
 import { extractIndexRows } from './extract.js';
 import { originAllowed } from './origins.js';
@@ -18,8 +21,8 @@ declare module 'fastify' {
  * (Content-Encoding). Answers only after the batch is durable. Registered
  * under its own encapsulation so its raw-body JSON parser does not leak into the API.
  */
-export async function ingestRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
-  const { store } = opts;
+export async function ingestRoutes(app: FastifyInstance, opts: { store: Store; bus?: LiveBus }): Promise<void> {
+  const { store, bus } = opts;
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: LIMITS.maxCompressedBatchBytes }, (_req, body, done) =>
@@ -48,6 +51,15 @@ export async function ingestRoutes(app: FastifyInstance, opts: { store: Store })
     const project = req.ingestProject;
     if (!project) throw new HttpError(401, 'missing_project_key', 'no project');
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'empty_body', 'a batch body is required');
+    // A magic-link token (`?link=`) is checked before anything is decoded or stored.
+    const token = (req.query as Record<string, string | undefined>).link;
+    let linkId: string | null = null;
+    if (token !== undefined) {
+      const link = typeof token === 'string' && token !== '' ? await store.getLinkByTokenHash(sha256(token)) : null;
+      const refusal = link && link.projectId !== project.id ? 'link_invalid' : linkRefusal(link, Date.now(), { newSession: false });
+      if (refusal) throw linkError(refusal);
+      linkId = link!.id;
+    }
     const batch = await decodeBatch(req.body, req.headers['content-encoding']);
     try {
       const { duplicate } = await store.appendBatch({
@@ -56,14 +68,28 @@ export async function ingestRoutes(app: FastifyInstance, opts: { store: Store })
         facts: factsFromUserAgent(req.headers['user-agent']),
         index: extractIndexRows(batch.events),
         receivedAt: Date.now(),
+        linkId,
       });
+      if (!duplicate) bus?.publish({ sessionId: batch.sessionId, events: batch.events });
       const ack: IngestAck = { ok: true, sessionId: batch.sessionId, seq: batch.seq, duplicate };
       return reply.status(200).send(ack);
     } catch (err) {
       if (err instanceof SessionProjectConflict) throw new HttpError(409, 'session_conflict', err.message);
+      if (err instanceof LinkRefused) throw linkError(err.code);
       throw err;
     }
   });
+}
+
+const LINK_MESSAGES: Record<LinkRefused['code'], string> = {
+  link_invalid: 'the recording link is not valid',
+  link_expired: 'the recording link has expired',
+  link_revoked: 'the recording link was revoked',
+  link_used_up: 'the recording link has no sessions left',
+};
+
+function linkError(code: LinkRefused['code']): HttpError {
+  return new HttpError(403, code, LINK_MESSAGES[code]);
 }
 
 function setCors(reply: FastifyReply, origin: string): void {

@@ -33,6 +33,16 @@ export interface Store {
    */
   appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }>;
 
+  /** Magic links: the token itself is never stored, only its SHA-256. */
+  createLink(input: CreateLinkInput): Promise<Link>;
+  /** Looks a link up by the SHA-256 of its token (consent page and ingest). */
+  getLinkByTokenHash(tokenHash: string): Promise<Link | null>;
+  listLinks(): Promise<LinkWithSessions[]>;
+  /** Records the first consent page view; later views keep the first time. */
+  markLinkOpened(id: string, at: number): Promise<void>;
+  /** Returns false when there is no such link. Revoking twice keeps the first time. */
+  revokeLink(id: string, at: number): Promise<boolean>;
+
   listSessions(query: { limit: number; cursor: string | null }): Promise<SessionList>;
   getSession(id: string): Promise<SessionDetail | null>;
   /** Every stored event of a session, in time order. */
@@ -80,6 +90,51 @@ export interface AppendBatchInput {
   /** Index rows and count deltas extracted from the batch by the ingest layer. */
   index: IndexRows;
   receivedAt: number;
+  /**
+   * The magic link the batch was sent with (already checked by the caller for validity,
+   * expiry, revocation and project). A new session is tagged with it; the store re-checks
+   * `maxSessions` atomically and rejects with LinkRefused('link_used_up') when full.
+   */
+  linkId?: string | null;
+}
+
+export interface CreateLinkInput {
+  projectId: string;
+  label: string;
+  targetUrl: string;
+  tokenHash: string;
+  expiresAt: number;
+  maxSessions: number | null;
+  createdBy: string | null;
+}
+
+export interface Link {
+  id: string;
+  projectId: string;
+  label: string;
+  targetUrl: string;
+  expiresAt: number;
+  maxSessions: number | null;
+  revokedAt: number | null;
+  openedAt: number | null;
+  createdAt: number;
+  createdBy: string | null;
+  /** Sessions recorded through the link so far. */
+  sessionCount: number;
+}
+
+export interface LinkWithSessions extends Link {
+  /** Ids of the link's sessions, newest first. */
+  sessions: string[];
+  /** receivedAt of the latest batch of any of its sessions (null without sessions). */
+  lastBatchAt: number | null;
+}
+
+/** Why a batch sent with a link token is refused; `code` is the 403 `error`. */
+export class LinkRefused extends Error {
+  constructor(readonly code: 'link_invalid' | 'link_expired' | 'link_revoked' | 'link_used_up') {
+    super(code);
+  }
 }
 
 export class SessionProjectConflict extends Error {

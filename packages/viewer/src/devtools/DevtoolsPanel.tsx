@@ -8,11 +8,12 @@ import './devtools.css';
 import { ConsolePanel } from './ConsolePanel';
 import { EnvironmentPanel } from './EnvironmentPanel';
 import { ErrorsPanel } from './ErrorsPanel';
+import { FeedbackPanel } from './FeedbackPanel';
 import { levelGroup } from './filters';
 import { isNetworkError, type Devtools } from './model';
 import { NetworkPanel } from './NetworkPanel';
 
-type Tab = 'console' | 'network' | 'errors' | 'environment';
+type Tab = 'console' | 'network' | 'errors' | 'feedback' | 'environment';
 
 interface Props {
   /** Null while events load. */
@@ -35,6 +36,7 @@ function tabCounts(dt: Devtools | null, c: SessionCounts | undefined): Record<Ta
       console: { total: null, bad: c ? c.consoleErrors : 0 },
       network: { total: null, bad: c ? c.network4xx + c.network5xx + c.networkFailed : 0 },
       errors: { total: c ? c.errors : null, bad: c ? c.errors : 0 },
+      feedback: { total: c?.feedback ?? null, bad: 0 },
       environment: { total: null, bad: 0 },
     };
   }
@@ -42,11 +44,12 @@ function tabCounts(dt: Devtools | null, c: SessionCounts | undefined): Record<Ta
     console: { total: dt.console.length, bad: dt.console.filter((e) => levelGroup(e.data.level) === 'error').length },
     network: { total: dt.network.length, bad: dt.network.filter((e) => isNetworkError(e.data)).length },
     errors: { total: dt.errors.length, bad: dt.errors.length },
+    feedback: { total: dt.feedback.length, bad: 0 },
     environment: { total: null, bad: 0 },
   };
 }
 
-const LABELS: Record<Tab, string> = { console: 'Console', network: 'Network', errors: 'Errors', environment: 'Environment' };
+const LABELS: Record<Tab, string> = { console: 'Console', network: 'Network', errors: 'Errors', feedback: 'Feedback', environment: 'Environment' };
 
 export function DevtoolsPanel({ devtools, counts, nowMs, onSeek }: Props) {
   const [tab, setTab] = useState<Tab>('console');
@@ -84,6 +87,8 @@ export function DevtoolsPanel({ devtools, counts, nowMs, onSeek }: Props) {
         <NetworkPanel entries={devtools.network} durationMs={devtools.durationMs} nowMs={nowMs} onSeek={onSeek} />
       ) : tab === 'errors' ? (
         <ErrorsPanel entries={devtools.errors} nowMs={nowMs} onSeek={onSeek} />
+      ) : tab === 'feedback' ? (
+        <FeedbackPanel entries={devtools.feedback} nowMs={nowMs} onSeek={onSeek} />
       ) : (
         <EnvironmentPanel env={devtools.env} vitals={devtools.vitals} />
       )}

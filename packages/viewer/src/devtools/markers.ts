@@ -2,7 +2,7 @@
 import type { Timeline } from '../player/timeline';
 import { isNetworkError, type Devtools } from './model';
 
-export type MarkerKind = 'error' | 'network-error' | 'console-error' | 'nav' | 'click';
+export type MarkerKind = 'error' | 'network-error' | 'console-error' | 'nav' | 'click' | 'custom' | 'feedback';
 
 export interface Marker {
   kind: MarkerKind;
@@ -42,6 +42,8 @@ export function buildMarkers(dt: Devtools, timeline: Timeline): Marker[] {
     const text = first?.type === 'string' ? first.value : first?.type === 'error' ? first.message : '';
     markers.push({ kind: 'console-error', offset: e.offset, label: `console.${e.data.level} ${text}`.trim() });
   }
+  for (const e of dt.feedback) markers.push({ kind: 'feedback', offset: e.offset, label: `Feedback: ${e.data.message}` });
+  for (const e of dt.customEvents) markers.push({ kind: 'custom', offset: e.offset, label: `Event: ${e.data.name}` });
   for (const e of dt.navs) markers.push({ kind: 'nav', offset: e.offset, label: `Navigated to ${e.data.url}` });
   let clicks = 0;
   for (const ev of timeline.dom) {
@@ -51,7 +53,7 @@ export function buildMarkers(dt: Devtools, timeline: Timeline): Marker[] {
     markers.push({ kind: 'click', offset: ev.timestamp - timeline.startTime, label: 'Click' });
   }
   // Draw the most important kinds last so they sit on top.
-  const rank: Record<MarkerKind, number> = { click: 0, nav: 1, 'console-error': 2, 'network-error': 3, error: 4 };
+  const rank: Record<MarkerKind, number> = { click: 0, nav: 1, custom: 2, 'console-error': 3, 'network-error': 4, error: 5, feedback: 6 };
   return markers.sort((a, b) => rank[a.kind] - rank[b.kind] || a.offset - b.offset);
 }
 

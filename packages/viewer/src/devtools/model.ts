@@ -4,6 +4,7 @@
  */
 import type {
   ConsoleData,
+  CustomData,
   EnvData,
   ErrorData,
   NavData,
@@ -29,6 +30,10 @@ export interface Devtools {
   errors: Entry<ErrorData>[];
   navs: Entry<NavData>[];
   vitals: Entry<VitalData>[];
+  /** "Report a problem" submissions (custom events of type feedback). */
+  feedback: Entry<Extract<CustomData, { type: 'feedback' }>>[];
+  /** App events from `Reprise.event(name, data)`. */
+  customEvents: Entry<Extract<CustomData, { type: 'event' }>>[];
   /** The latest environment snapshot, if any. */
   env: EnvData | null;
   startTime: number;
@@ -51,6 +56,8 @@ export function buildDevtools(timeline: Timeline): Devtools {
     errors: [],
     navs: [],
     vitals: [],
+    feedback: [],
+    customEvents: [],
     env: null,
     startTime: timeline.startTime,
     durationMs: timeline.durationMs,
@@ -79,6 +86,15 @@ export function buildDevtools(timeline: Timeline): Devtools {
       case 'env':
         out.env = ev.data as EnvData;
         break;
+      case 'custom': {
+        const d = ev.data as { type?: unknown; message?: unknown; name?: unknown };
+        if (d.type === 'feedback' && typeof d.message === 'string') {
+          push(out.feedback, ev.t, d as Extract<CustomData, { type: 'feedback' }>);
+        } else if (d.type === 'event' && typeof d.name === 'string') {
+          push(out.customEvents, ev.t, d as Extract<CustomData, { type: 'event' }>);
+        }
+        break;
+      }
     }
   }
   // Requests are logged when they finish; the waterfall is ordered by when they started.

@@ -86,6 +86,21 @@ export function SessionListPage() {
                 >
                   <td className="nowrap">
                     <Link to={href}>{localDateTime(s.startedAt)}</Link>
+                    {s.live && (
+                      <span className="live-badge" data-testid="live-badge" title="Receiving events right now">
+                        LIVE
+                      </span>
+                    )}
+                    {s.linkLabel && (
+                      <span className="link-label" data-testid="link-label" title="Recorded through a magic link">
+                        {s.linkLabel}
+                      </span>
+                    )}
+                    {s.userId && (
+                      <div className="muted small" data-testid="session-user">
+                        {s.userId}
+                      </div>
+                    )}
                   </td>
                   <td className="url" title={s.firstUrl ?? ''}>
                     {s.firstUrl ?? <span className="muted">—</span>}

@@ -1,13 +1,13 @@
 /** One session: header with what was recorded where, then the player beside the devtools panel. */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { SessionDetail } from '@reprise/protocol';
-import { getSession, getSessionEvents, isAbort } from '../api';
+import type { ReplayEvent, SessionDetail } from '@reprise/protocol';
+import { getSession, getSessionEvents, isAbort, liveUrl } from '../api';
 import { environment, humanDuration, localDateTime } from '../format';
 import { DevtoolsPanel } from '../devtools/DevtoolsPanel';
 import { buildMarkers, errorMoments } from '../devtools/markers';
 import { buildDevtools } from '../devtools/model';
 import { Player, type PlayerApi } from '../player/Player';
-import { buildTimeline, type Timeline } from '../player/timeline';
+import { buildTimeline, type RrwebEvent, type Timeline } from '../player/timeline';
 import { Link } from '../router';
 
 function message(err: unknown): string {
@@ -24,8 +24,79 @@ export function SessionPage({ id }: { id: string }) {
   const playerApi = useRef<PlayerApi | null>(null);
   const seek = useCallback((offsetMs: number) => playerApi.current?.seek(offsetMs), []);
 
-  const devtools = useMemo(() => (timeline ? buildDevtools(timeline) : null), [timeline]);
-  const markers = useMemo(() => (devtools && timeline ? buildMarkers(devtools, timeline) : []), [devtools, timeline]);
+  // Live sessions: events that arrived over the stream after the log was loaded.
+  const [liveOther, setLiveOther] = useState<ReplayEvent[]>([]);
+  const [liveDom, setLiveDom] = useState<RrwebEvent[]>([]);
+  const [streaming, setStreaming] = useState(false);
+  const pendingLive = useRef<ReplayEvent[]>([]);
+  const timelineRef = useRef<Timeline | null>(null);
+  timelineRef.current = timeline;
+
+  /** Devtools and markers see loaded plus live events; the player gets live ones via addEvents. */
+  const fullTimeline = useMemo(() => {
+    if (!timeline || (liveOther.length === 0 && liveDom.length === 0)) return timeline;
+    const lastDom = liveDom.length > 0 ? liveDom[liveDom.length - 1].timestamp : 0;
+    return {
+      ...timeline,
+      dom: liveDom.length > 0 ? [...timeline.dom, ...liveDom] : timeline.dom,
+      other: liveOther.length > 0 ? [...timeline.other, ...liveOther].sort((a, b) => a.t - b.t) : timeline.other,
+      durationMs: Math.max(timeline.durationMs, lastDom - timeline.startTime),
+    };
+  }, [timeline, liveOther, liveDom]);
+
+  const deliverLive = useCallback((events: ReplayEvent[]) => {
+    const base = timelineRef.current;
+    if (!base) {
+      pendingLive.current.push(...events);
+      return;
+    }
+    const fresh = newSince(base, events);
+    const dom: RrwebEvent[] = [];
+    const other: ReplayEvent[] = [];
+    for (const e of fresh) {
+      if (e.kind === 'dom') {
+        const d = e.data as Partial<RrwebEvent> | null;
+        if (d && typeof d.type === 'number' && typeof d.timestamp === 'number') dom.push(d as RrwebEvent);
+      } else other.push(e);
+    }
+    dom.sort((a, b) => a.timestamp - b.timestamp);
+    if (dom.length > 0) {
+      playerApi.current?.addEvents(dom);
+      setLiveDom((prev) => [...prev, ...dom]);
+    }
+    if (other.length > 0) setLiveOther((prev) => [...prev, ...other]);
+  }, []);
+
+  // Events that streamed in while the log was still loading, once it is here.
+  useEffect(() => {
+    if (!timeline || pendingLive.current.length === 0) return;
+    const pending = pendingLive.current;
+    pendingLive.current = [];
+    deliverLive(pending);
+  }, [timeline, deliverLive]);
+
+  // A live session streams its new batches (Server-Sent Events) for as long as the page is open.
+  const isLive = detail?.live === true;
+  useEffect(() => {
+    if (!isLive || typeof EventSource === 'undefined') return;
+    const es = new EventSource(liveUrl(id));
+    setStreaming(true);
+    es.addEventListener('events', (m: MessageEvent<string>) => {
+      try {
+        const events = JSON.parse(m.data) as ReplayEvent[];
+        if (Array.isArray(events)) deliverLive(events);
+      } catch {
+        // A malformed message is skipped; the next batch still arrives.
+      }
+    });
+    return () => {
+      es.close();
+      setStreaming(false);
+    };
+  }, [isLive, id, deliverLive]);
+
+  const devtools = useMemo(() => (fullTimeline ? buildDevtools(fullTimeline) : null), [fullTimeline]);
+  const markers = useMemo(() => (devtools && fullTimeline ? buildMarkers(devtools, fullTimeline) : []), [devtools, fullTimeline]);
   const moments = useMemo(() => (devtools ? errorMoments(devtools) : []), [devtools]);
 
   // Details and events load in parallel; the player does not need the details.
@@ -64,11 +135,34 @@ export function SessionPage({ id }: { id: string }) {
           apiRef={playerApi}
           markers={markers}
           errorMoments={moments}
+          live={streaming}
         />
         <DevtoolsPanel devtools={devtools} counts={detail?.counts} nowMs={nowMs} onSeek={seek} />
       </div>
     </main>
   );
+}
+
+/**
+ * Drops streamed events the loaded log already holds (a batch stored while the log was being
+ * read can arrive both ways): anything older than the log's last event, or equal to one at that time.
+ */
+function newSince(base: Timeline, events: ReplayEvent[]): ReplayEvent[] {
+  const lastDom = base.dom.length > 0 ? base.dom[base.dom.length - 1].timestamp : -Infinity;
+  const lastOther = base.other.length > 0 ? base.other[base.other.length - 1].t : -Infinity;
+  const last = Math.max(lastDom, lastOther);
+  const seen = new Set<string>();
+  for (let i = base.dom.length - 1; i >= 0 && base.dom[i].timestamp >= last; i--) seen.add(`dom:${JSON.stringify({ ...base.dom[i], delay: undefined })}`);
+  for (let i = base.other.length - 1; i >= 0 && base.other[i].t >= last; i--) {
+    const o = base.other[i];
+    seen.add(`${o.kind}:${JSON.stringify(o.data)}`);
+  }
+  return events.filter((e) => {
+    if (typeof e.t !== 'number' || e.t < last) return false;
+    if (e.t > last) return true;
+    const data = e.kind === 'dom' && e.data && typeof e.data === 'object' ? { ...(e.data as object), delay: undefined } : e.data;
+    return !seen.has(`${e.kind}:${JSON.stringify(data)}`);
+  });
 }
 
 function SessionHeader({ detail, error }: { detail: SessionDetail | null; error: string | null }) {
@@ -99,6 +193,28 @@ function SessionHeader({ detail, error }: { detail: SessionDetail | null; error:
           <dt>Duration</dt>
           <dd>{humanDuration(detail.durationMs)}</dd>
         </div>
+        {detail.linkLabel && (
+          <div>
+            <dt>Link</dt>
+            <dd data-testid="session-link-label">{detail.linkLabel}</dd>
+          </div>
+        )}
+        {detail.userId && (
+          <div>
+            <dt>User</dt>
+            <dd data-testid="session-user-id">{detail.userId}</dd>
+          </div>
+        )}
+        {detail.tags && Object.keys(detail.tags).length > 0 && (
+          <div>
+            <dt>Tags</dt>
+            <dd data-testid="session-tags">
+              {Object.entries(detail.tags)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(', ')}
+            </dd>
+          </div>
+        )}
       </dl>
       {detail.missingSeqs?.length > 0 && (
         <p className="warning">

@@ -26,6 +26,11 @@ interface ControlsProps {
   /** Sorted offsets of error-like moments for the previous/next buttons. */
   errorMoments: number[];
   onSeekAndPause: (ms: number) => void;
+  /** Live session: show the LIVE indicator and the "Go live" button. */
+  live?: boolean;
+  /** The view is at the live edge and follows new events. */
+  following?: boolean;
+  onGoLive?: () => void;
 }
 
 export function Controls(p: ControlsProps) {
@@ -106,6 +111,23 @@ export function Controls(p: ControlsProps) {
       <span className="clock" data-testid="current-time">
         {clock(p.currentMs)} / {clock(p.durationMs)}
       </span>
+      {p.live && (
+        <>
+          <span
+            className={p.following ? 'live-indicator' : 'live-indicator behind'}
+            data-testid="live-indicator"
+            data-following={p.following ? 'true' : 'false'}
+            title={p.following ? 'Showing events as they arrive' : 'Live session: you are looking at an earlier moment'}
+          >
+            LIVE
+          </span>
+          {!p.following && (
+            <button type="button" data-testid="go-live" disabled={!p.enabled} onClick={p.onGoLive}>
+              Go live
+            </button>
+          )}
+        </>
+      )}
       <span className="group" role="group" aria-label="Speed">
         {SPEEDS.map((s) => (
           <button

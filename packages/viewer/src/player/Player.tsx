@@ -11,7 +11,7 @@ import { Controls, type Speed } from './Controls';
 import type { Marker } from '../devtools/markers';
 import { copyText } from './clipboard';
 import { readStartMs, urlAt, writeStartMs } from './deepLink';
-import type { Timeline } from './timeline';
+import type { RrwebEvent, Timeline } from './timeline';
 
 interface PlayerProps {
   /** Null while the events are still loading. */
@@ -28,12 +28,16 @@ interface PlayerProps {
   markers?: Marker[];
   /** Offsets the previous/next error buttons jump between, sorted ascending. */
   errorMoments?: number[];
+  /** The session is still recording: new events arrive through `PlayerApi.addEvents`. */
+  live?: boolean;
 }
 
 /** What the devtools panel may do with the player. */
 export interface PlayerApi {
   /** Jumps to `offsetMs` (clamped) and pauses there. */
   seek(offsetMs: number): void;
+  /** Appends rrweb events that arrived live; the scrubber grows and, at the live edge, playback follows. */
+  addEvents(events: RrwebEvent[]): void;
 }
 
 interface Size {
@@ -49,7 +53,7 @@ function isSize(v: unknown): v is Size {
   return !!s && typeof s.width === 'number' && typeof s.height === 'number' && s.width > 0 && s.height > 0;
 }
 
-export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, markers, errorMoments }: PlayerProps) {
+export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, markers, errorMoments, live = false }: PlayerProps) {
   const stageRef = useRef<HTMLDivElement>(null);
   const mountRef = useRef<HTMLDivElement>(null);
   const replayerRef = useRef<Replayer | null>(null);
@@ -68,6 +72,16 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
   const [skipInactive, setSkipInactive] = useState(true);
   const [viewport, setViewport] = useState<Size>({ width: 1280, height: 800 });
   const [stage, setStage] = useState<Size>({ width: 0, height: 0 });
+  // Live sessions: whether the view follows the newest events (the "live edge").
+  const [following, setFollowing] = useState(false);
+  const followingRef = useRef(false);
+  followingRef.current = following;
+  const durationRef = useRef(0);
+  const startTimeRef = useRef(0);
+  /** Live events that arrived before the replayer existed; it is created with them. */
+  const queued = useRef<RrwebEvent[]>([]);
+  const followTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(followTimer.current), []);
 
   // Settings live in a ref too so a (re)created replayer starts with the current choice.
   const settings = useRef({ speed, skipInactive });
@@ -94,7 +108,9 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
     if (!timeline || !root) return;
     let replayer: Replayer;
     try {
-      replayer = new Replayer(timeline.dom, {
+      const initial = queued.current.length > 0 ? [...timeline.dom, ...queued.current].sort((a, b) => a.timestamp - b.timestamp) : timeline.dom;
+      queued.current = [];
+      replayer = new Replayer(initial, {
         root,
         UNSAFE_replayCanvas: false,
         triggerFocus: false,
@@ -111,15 +127,19 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
     window.__repriseReplayer = replayer;
 
     const total = replayer.getMetaData().totalTime;
+    durationRef.current = total;
+    startTimeRef.current = timeline.startTime;
     setDurationMs(total);
     setViewport(timeline.viewport);
     replayer.on('resize', (dim) => {
       if (isSize(dim)) setViewport({ width: dim.width, height: dim.height });
     });
     replayer.on('finish', () => {
+      const end = durationRef.current;
       setPlaying(false);
-      setCurrentMs(total);
-      rememberTime(total);
+      setCurrentMs(end);
+      // At the live edge the URL would only churn; it names no moment worth sharing.
+      if (!followingRef.current) rememberTime(end);
     });
 
     const start = Math.min(initialMs, total);
@@ -145,7 +165,7 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
     let id = 0;
     const tick = () => {
       const r = replayerRef.current;
-      if (r) setCurrentMs(Math.min(r.getCurrentTime(), durationMs));
+      if (r) setCurrentMs(Math.min(r.getCurrentTime(), durationRef.current));
       id = requestAnimationFrame(tick);
     };
     id = requestAnimationFrame(tick);
@@ -163,15 +183,22 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
     return () => ro.disconnect();
   }, []);
 
+  const autoLiveDone = useRef(false);
+
   const togglePlay = useCallback(() => {
     const r = replayerRef.current;
     if (!r || !ready) return;
+    autoLiveDone.current = true;
     if (playing) {
       r.pause();
       const t = Math.min(r.getCurrentTime(), durationMs);
       setCurrentMs(t);
       setPlaying(false);
+      setFollowing(false);
       rememberTime(t);
+    } else if (live && currentMs >= durationMs) {
+      // At the end of a live session "play" means: follow what comes next.
+      setFollowing(true);
     } else {
       // rrweb's play() defaults to offset 0, so always pass where we are; restart at the end.
       const from = currentMs >= durationMs ? 0 : currentMs;
@@ -185,10 +212,12 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
     (ms: number) => {
       const r = replayerRef.current;
       if (!r) return;
+      autoLiveDone.current = true;
       const t = Math.max(0, Math.min(ms, durationMs));
       if (playing) r.play(t);
       else r.pause(t);
       setCurrentMs(t);
+      setFollowing(false);
       rememberTime(t, URL_WRITE_DELAY_MS);
     },
     [playing, durationMs, rememberTime],
@@ -199,22 +228,71 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
     (ms: number) => {
       const r = replayerRef.current;
       if (!r || !ready) return;
+      autoLiveDone.current = true;
       const t = Math.max(0, Math.min(ms, durationMs));
       r.pause(t);
       setPlaying(false);
       setCurrentMs(t);
+      setFollowing(false);
       rememberTime(t);
     },
     [ready, durationMs, rememberTime],
   );
 
+  /** Jumps to the newest event and keeps following new ones. */
+  const goLive = useCallback(() => {
+    const r = replayerRef.current;
+    if (!r || !ready) return;
+    const end = durationRef.current;
+    // rrweb applies events strictly before the offset: +1 ms includes the newest one.
+    r.pause(end + 1);
+    setPlaying(false);
+    setCurrentMs(end);
+    setFollowing(true);
+  }, [ready]);
+
+  const addEvents = useCallback((events: RrwebEvent[]) => {
+    if (events.length === 0) return;
+    const r = replayerRef.current;
+    if (!r) {
+      queued.current.push(...events);
+      return;
+    }
+    const from = Math.min(r.getCurrentTime(), durationRef.current);
+    let last = 0;
+    for (const e of events) {
+      r.addEvent(e);
+      if (e.timestamp > last) last = e.timestamp;
+    }
+    const total = Math.max(durationRef.current, last - startTimeRef.current);
+    durationRef.current = total;
+    setDurationMs(total);
+    if (!followingRef.current) return;
+    // addEvent hands events to rrweb's state machine asynchronously: play once they are in.
+    // play(from) only applies what comes after `from`, so following stays incremental.
+    clearTimeout(followTimer.current);
+    followTimer.current = setTimeout(() => {
+      if (replayerRef.current !== r || !followingRef.current) return;
+      r.play(Math.max(0, from));
+      setPlaying(true);
+    }, 0);
+  }, []);
+
+  // A live session opens at its live edge unless the URL names a moment (`?t=`)
+  // or the user already moved the playhead (the session's `live` flag can arrive after ready).
+  useEffect(() => {
+    if (!live || !ready || autoLiveDone.current) return;
+    autoLiveDone.current = true;
+    if (initialMs === 0) goLive();
+  }, [live, ready, initialMs, goLive]);
+
   useEffect(() => {
     if (!apiRef) return;
-    apiRef.current = { seek: seekAndPause };
+    apiRef.current = { seek: seekAndPause, addEvents };
     return () => {
       apiRef.current = null;
     };
-  }, [apiRef, seekAndPause]);
+  }, [apiRef, seekAndPause, addEvents]);
 
   useEffect(() => {
     onTimeChange?.(currentMs);
@@ -292,6 +370,9 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
         markers={markers ?? []}
         errorMoments={errorMoments ?? []}
         onSeekAndPause={seekAndPause}
+        live={live}
+        following={following}
+        onGoLive={goLive}
       />
     </section>
   );

@@ -104,6 +104,29 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX errors_by_session ON errors(session_id, t);
   `,
+  // v3: magic links (token stored only as its SHA-256), session tagging from custom events, liveness.
+  `
+  CREATE TABLE links (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    label TEXT NOT NULL,
+    target_url TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    expires_at INTEGER NOT NULL,
+    max_sessions INTEGER,
+    revoked_at INTEGER,
+    opened_at INTEGER,
+    created_at INTEGER NOT NULL,
+    created_by TEXT
+  );
+  CREATE INDEX links_by_created ON links(created_at DESC);
+  ALTER TABLE sessions ADD COLUMN link_id TEXT REFERENCES links(id);
+  ALTER TABLE sessions ADD COLUMN user_id TEXT;
+  ALTER TABLE sessions ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE sessions ADD COLUMN feedback_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN last_batch_at INTEGER;
+  CREATE INDEX sessions_by_link ON sessions(link_id);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -7,8 +7,13 @@ import { randomId } from '../../ids.js';
 import { CHUNK_FORMAT, decodeChunk, encodeChunk } from '../chunk-codec.js';
 import { writeFileDurably } from '../durable-file.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { MAX_TAGS } from '../../ingest/extract.js';
 import {
+  LinkRefused,
   SessionProjectConflict,
+  type CreateLinkInput,
+  type Link,
+  type LinkWithSessions,
   type ApiToken,
   type AppendBatchInput,
   type Project,
@@ -25,8 +30,20 @@ interface SessionRow {
   first_url_seq: number | null; user_agent: string | null; browser: string | null; browser_version: string | null;
   os: string | null; os_version: string | null; device: string | null; event_count: number; batch_count: number;
   last_seq: number; errors: number; console_errors: number; console_warnings: number; network_4xx: number;
-  network_5xx: number; network_failed: number;
+  network_5xx: number; network_failed: number; link_id: string | null; link_label?: string | null;
+  user_id: string | null; tags: string; feedback_count: number; last_batch_at: number | null;
 }
+interface LinkRow {
+  id: string; project_id: string; label: string; target_url: string; token_hash: string; expires_at: number;
+  max_sessions: number | null; revoked_at: number | null; opened_at: number | null; created_at: number;
+  created_by: string | null; session_count: number;
+}
+
+/** A session counts as live while its last batch is at most this old. */
+export const LIVE_WINDOW_MS = 10_000;
+const SESSION_COLUMNS = 's.*, l.label AS link_label';
+const SESSION_FROM = 'sessions s LEFT JOIN links l ON l.id = s.link_id';
+const LINK_SELECT = `SELECT l.*, (SELECT count(*) FROM sessions s WHERE s.link_id = l.id) AS session_count FROM links l`;
 
 /**
  * Embedded store: metadata in SQLite (WAL, synchronous=FULL so a commit survives
@@ -145,6 +162,7 @@ export class SqliteStore implements Store {
 
   async appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
     const { batch, projectId, facts, receivedAt, index } = input;
+    const linkId = input.linkId ?? null;
     const owner = this.db.prepare('SELECT project_id FROM sessions WHERE id = ?').get(batch.sessionId) as
       | { project_id: string }
       | undefined;
@@ -152,6 +170,8 @@ export class SqliteStore implements Store {
     if (this.db.prepare('SELECT 1 FROM batches WHERE session_id = ? AND seq = ?').get(batch.sessionId, batch.seq)) {
       return { duplicate: true };
     }
+    // Refuse before writing anything; re-checked in the transaction below against races.
+    if (linkId && !owner) this.assertLinkHasRoom(linkId, batch.sessionId);
 
     // A unique file name per attempt: concurrent duplicates never overwrite a stored chunk.
     const rel = path.join(projectId, batch.sessionId, `${String(batch.seq).padStart(10, '0')}-${randomId()}.ndjson.gz`);
@@ -169,17 +189,22 @@ export class SqliteStore implements Store {
     const end = hasTime ? Math.round(tMax) : receivedAt;
     const url = batch.meta?.url ?? null;
 
-    const inserted = this.db.transaction((): boolean => {
+    let inserted: boolean;
+    try {
+      inserted = this.db.transaction((): boolean => {
+      // A new session is tagged with its link (first batch wins); the room check is atomic with the insert.
+      const isNew = !this.db.prepare('SELECT 1 FROM sessions WHERE id = ?').get(batch.sessionId);
+      if (linkId && isNew) this.assertLinkHasRoom(linkId, batch.sessionId);
       const res = this.db
         .prepare(
           `INSERT INTO sessions (id, project_id, started_at, ended_at, first_url, first_url_seq, user_agent,
-             browser, browser_version, os, os_version, device, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             browser, browser_version, os, os_version, device, created_at, updated_at, link_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(id) DO NOTHING`,
         )
         .run(
           batch.sessionId, projectId, start, end, url, url ? batch.seq : null, facts.userAgent,
-          facts.browser, facts.browserVersion, facts.os, facts.osVersion, facts.device, receivedAt, receivedAt,
+          facts.browser, facts.browserVersion, facts.os, facts.osVersion, facts.device, receivedAt, receivedAt, linkId,
         );
       const b = this.db
         .prepare(
@@ -210,7 +235,11 @@ export class SqliteStore implements Store {
       }
       this.insertIndexRows(batch.sessionId, batch.seq, input);
       return true;
-    })();
+      })();
+    } catch (err) {
+      await unlink(path.join(this.chunkDir, rel)).catch(() => undefined);
+      throw err;
+    }
 
     if (!inserted) {
       // Lost a race with an identical (session, seq): drop our copy of the chunk.
@@ -230,6 +259,22 @@ export class SqliteStore implements Store {
            network_4xx = network_4xx + ?, network_5xx = network_5xx + ?, network_failed = network_failed + ? WHERE id = ?`,
       )
       .run(c.errors, c.consoleErrors, c.consoleWarnings, c.network4xx, c.network5xx, c.networkFailed, sessionId);
+    this.db
+      .prepare(
+        `UPDATE sessions SET feedback_count = feedback_count + ?, user_id = coalesce(?, user_id),
+           last_batch_at = max(coalesce(last_batch_at, 0), ?) WHERE id = ?`,
+      )
+      .run(c.feedback, index.userId, input.receivedAt, sessionId);
+    if (Object.keys(index.tags).length > 0) {
+      const row = this.db.prepare('SELECT tags FROM sessions WHERE id = ?').get(sessionId) as { tags: string };
+      const tags = parseTags(row.tags);
+      for (const [k, v] of Object.entries(index.tags)) {
+        if (Object.hasOwn(tags, k) || Object.keys(tags).length < MAX_TAGS) {
+          Object.defineProperty(tags, k, { value: v, enumerable: true, writable: true, configurable: true });
+        }
+      }
+      this.db.prepare('UPDATE sessions SET tags = ? WHERE id = ?').run(JSON.stringify(tags), sessionId);
+    }
     const net = this.db.prepare(
       'INSERT INTO network_requests (session_id, seq, t, method, url, status, duration_ms, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -240,17 +285,73 @@ export class SqliteStore implements Store {
     for (const r of index.errors) err.run(sessionId, seq, Math.round(r.t), r.name, r.message, r.stack);
   }
 
+  private assertLinkHasRoom(linkId: string, sessionId: string): void {
+    const link = this.db.prepare(`${LINK_SELECT} WHERE l.id = ?`).get(linkId) as LinkRow | undefined;
+    if (!link) throw new LinkRefused('link_invalid');
+    const mine = this.db.prepare('SELECT 1 FROM sessions WHERE id = ? AND link_id = ?').get(sessionId, linkId);
+    if (!mine && link.max_sessions !== null && link.session_count >= link.max_sessions) throw new LinkRefused('link_used_up');
+  }
+
+  async createLink(input: CreateLinkInput): Promise<Link> {
+    const id = randomId('lnk_');
+    const now = Date.now();
+    this.db
+      .prepare(
+        `INSERT INTO links (id, project_id, label, target_url, token_hash, expires_at, max_sessions, created_at, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, input.projectId, input.label, input.targetUrl, input.tokenHash, input.expiresAt, input.maxSessions, now, input.createdBy);
+    return toLink(this.db.prepare(`${LINK_SELECT} WHERE l.id = ?`).get(id) as LinkRow);
+  }
+
+  async getLinkByTokenHash(tokenHash: string): Promise<Link | null> {
+    const row = this.db.prepare(`${LINK_SELECT} WHERE l.token_hash = ?`).get(tokenHash) as LinkRow | undefined;
+    return row ? toLink(row) : null;
+  }
+
+  async listLinks(): Promise<LinkWithSessions[]> {
+    const rows = this.db.prepare(`${LINK_SELECT} ORDER BY l.created_at DESC, l.id DESC LIMIT 500`).all() as LinkRow[];
+    const sessions = this.db
+      .prepare(
+        `SELECT id, link_id, last_batch_at FROM sessions WHERE link_id IN (SELECT id FROM links ORDER BY created_at DESC, id DESC LIMIT 500)
+         ORDER BY started_at DESC, id DESC`,
+      )
+      .all() as { id: string; link_id: string; last_batch_at: number | null }[];
+    const byLink = new Map<string, { ids: string[]; last: number | null }>();
+    for (const s of sessions) {
+      const e = byLink.get(s.link_id) ?? { ids: [], last: null };
+      e.ids.push(s.id);
+      if (s.last_batch_at !== null && (e.last === null || s.last_batch_at > e.last)) e.last = s.last_batch_at;
+      byLink.set(s.link_id, e);
+    }
+    return rows.map((r) => {
+      const e = byLink.get(r.id);
+      return { ...toLink(r), sessions: e?.ids ?? [], lastBatchAt: e?.last ?? null };
+    });
+  }
+
+  async markLinkOpened(id: string, at: number): Promise<void> {
+    this.db.prepare('UPDATE links SET opened_at = ? WHERE id = ? AND opened_at IS NULL').run(at, id);
+  }
+
+  async revokeLink(id: string, at: number): Promise<boolean> {
+    const res = this.db.prepare('UPDATE links SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?').run(at, id);
+    return res.changes > 0;
+  }
+
   async listSessions(query: { limit: number; cursor: string | null }): Promise<SessionList> {
     const after = query.cursor ? decodeCursor(query.cursor) : null;
     const rows = (
       after
         ? this.db
             .prepare(
-              `SELECT * FROM sessions WHERE (started_at < ?) OR (started_at = ? AND id < ?)
-               ORDER BY started_at DESC, id DESC LIMIT ?`,
+              `SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} WHERE (s.started_at < ?) OR (s.started_at = ? AND s.id < ?)
+               ORDER BY s.started_at DESC, s.id DESC LIMIT ?`,
             )
             .all(after.startedAt, after.startedAt, after.id, query.limit + 1)
-        : this.db.prepare('SELECT * FROM sessions ORDER BY started_at DESC, id DESC LIMIT ?').all(query.limit + 1)
+        : this.db
+            .prepare(`SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} ORDER BY s.started_at DESC, s.id DESC LIMIT ?`)
+            .all(query.limit + 1)
     ) as SessionRow[];
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
@@ -261,7 +362,7 @@ export class SqliteStore implements Store {
   }
 
   async getSession(id: string): Promise<SessionDetail | null> {
-    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+    const row = this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} WHERE s.id = ?`).get(id) as SessionRow | undefined;
     if (!row) return null;
     const seqs = this.db
       .prepare('SELECT seq FROM batches WHERE session_id = ? ORDER BY seq')
@@ -317,8 +418,42 @@ function toSummary(r: SessionRow): SessionSummary {
       network4xx: r.network_4xx,
       network5xx: r.network_5xx,
       networkFailed: r.network_failed,
+      feedback: r.feedback_count,
     },
+    linkId: r.link_id,
+    linkLabel: r.link_id ? (r.link_label ?? null) : null,
+    userId: r.user_id,
+    tags: parseTags(r.tags),
+    live: r.last_batch_at !== null && Date.now() - r.last_batch_at <= LIVE_WINDOW_MS,
   };
+}
+
+function toLink(r: LinkRow): Link {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    label: r.label,
+    targetUrl: r.target_url,
+    expiresAt: r.expires_at,
+    maxSessions: r.max_sessions,
+    revokedAt: r.revoked_at,
+    openedAt: r.opened_at,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    sessionCount: r.session_count,
+  };
+}
+
+function parseTags(json: string | null): Record<string, string> {
+  try {
+    const v = JSON.parse(json ?? '{}') as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
+    const out: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
+    return { ...out };
+  } catch {
+    return {};
+  }
 }
 
 /** seq numbers below the highest one received that never arrived. */
