@@ -12,6 +12,8 @@ export interface RunningServer {
   /** GET an API path as the admin (bearer token), parsed as JSON. */
   api<T>(p: string): Promise<T>;
   apiText(p: string): Promise<string>;
+  /** Sends JSON to an API path as the admin; returns status and parsed body. */
+  apiSend<T>(method: string, p: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Waits until the session exists and stops growing: the recorder has flushed everything. */
   waitForSession(id: string): Promise<SessionDetail>;
   close(): Promise<void>;
@@ -48,8 +50,18 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     }
     throw new Error(`session ${id} never settled`);
   };
+  const apiSend = async <T>(method: string, p: string, body?: unknown) => {
+    const r = await fetch(`${base}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, body: (text ? JSON.parse(text) : null) as T };
+  };
   return {
     app,
+    apiSend,
     waitForSession,
     base,
     dataDir,

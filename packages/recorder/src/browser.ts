@@ -7,6 +7,7 @@
  * the endpoint defaults to the origin the script was loaded from.
  */
 import * as sdk from './index.js';
+import { activeLink } from './link.js';
 import { init, isOwnRequest, SDK_VERSION, type CaptureToggles, type RecorderHandle, type RecorderOptions, type RecorderStats, type BufferTrigger } from './index.js';
 
 export interface RepriseGlobal {
@@ -107,7 +108,10 @@ let handle: RecorderHandle | null = null;
 
 try {
   const fromTag = script ? optionsFromScript(script) : null;
-  if (fromTag) handle = init(fromTag);
+  // A support link also works on a page with the always-on tag: the link's token
+  // switches this tab to link mode (tagged session, badge, recorded regardless of sampling).
+  const link = fromTag?.endpoint && fromTag.mode !== 'on-demand' ? activeLink(fromTag.projectKey, fromTag.endpoint.replace(/\/+$/, '')) : null;
+  if (fromTag) handle = init(link ? { ...fromTag, link: link.token } : fromTag);
 } catch {
   /* never break the page */
 }

@@ -61,7 +61,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
 
-  if (opts.demoProjectKey) await mountDemo(app, opts.demoProjectKey);
+  if (opts.demoProjectKey) await mountDemo(app, opts.demoProjectKey, config.demoMode === 'on-demand' ? '/sdk/loader.js' : '/sdk/reprise.js');
   await staticRoutes(app, { viewerDir: opts.viewerDir ?? DEFAULT_VIEWER_DIR, sdkDir: opts.sdkDir ?? DEFAULT_SDK_DIR });
   return app;
 }
@@ -72,10 +72,10 @@ export function redactSecrets(url: string): string {
 }
 
 /** The demo shop is an example workspace package; a deployment without it simply has no /demo/. */
-async function mountDemo(app: FastifyInstance, projectKey: string): Promise<void> {
+async function mountDemo(app: FastifyInstance, projectKey: string, sdkUrl: string): Promise<void> {
   try {
     const mod = (await import('@reprise/demo-shop')) as { default: import('fastify').FastifyPluginAsync<{ projectKey: string; sdkUrl?: string }> };
-    await app.register(mod.default, { prefix: '/demo', projectKey, sdkUrl: '/sdk/reprise.js' });
+    await app.register(mod.default, { prefix: '/demo', projectKey, sdkUrl });
   } catch (err) {
     app.log.warn({ err }, 'demo shop not available');
   }

@@ -15,6 +15,8 @@ export interface ServerConfig {
   /** `auto` sets Secure unless the request is plain http from a non-loopback host. */
   cookieSecure: 'auto' | boolean;
   demo: boolean;
+  /** How the demo shop loads the recorder: the always-on tag, or the on-demand loader (links only). */
+  demoMode: 'always' | 'on-demand';
   trustProxy: boolean;
 }
 
@@ -35,6 +37,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       .filter(Boolean),
     cookieSecure: boolOrAuto(env.REPRISE_COOKIE_SECURE),
     demo: env.REPRISE_DEMO !== '0' && env.REPRISE_DEMO !== 'false',
+    demoMode: env.REPRISE_DEMO_MODE === 'on-demand' ? 'on-demand' : 'always',
     trustProxy: env.REPRISE_TRUST_PROXY === '1' || env.REPRISE_TRUST_PROXY === 'true',
   };
 }

@@ -88,7 +88,8 @@ describe('magic links', () => {
     }
     expect(page.body).not.toContain('<script');
 
-    const start = await s.app.inject({ method: 'POST', url: `/l/${token}/start` });
+    // Exactly what the consent form sends: an empty urlencoded body.
+    const start = await s.app.inject({ method: 'POST', url: `/l/${token}/start`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
     expect(start.statusCode).toBe(303);
     expect(start.headers.location).toBe(`https://shop.example/checkout?step=2#reprise_token=${token}`);
 

@@ -73,6 +73,8 @@ const REASON: Record<LinkError, { reason: string; status: number; title: string;
 
 /** `GET /l/:token` consent page and `POST /l/:token/start`. No auth: the token is the credential. */
 export async function consentRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
+  // The consent page posts a plain HTML form; it carries nothing we read, the token is in the path.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, _body, done) => done(null, {}));
   const { store } = opts;
 
   const resolve = async (token: string): Promise<{ link: Link | null; refusal: LinkError | null }> => {

@@ -258,7 +258,6 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
       queued.current.push(...events);
       return;
     }
-    const from = Math.min(r.getCurrentTime(), durationRef.current);
     let last = 0;
     for (const e of events) {
       r.addEvent(e);
@@ -268,13 +267,16 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
     durationRef.current = total;
     setDurationMs(total);
     if (!followingRef.current) return;
-    // addEvent hands events to rrweb's state machine asynchronously: play once they are in.
-    // play(from) only applies what comes after `from`, so following stays incremental.
+    // At the live edge, show the newest state at once: playing from the old position would
+    // replay the idle gap before the new event in real time, adding seconds of latency.
+    // addEvent hands events to rrweb's state machine asynchronously: jump once they are in.
     clearTimeout(followTimer.current);
     followTimer.current = setTimeout(() => {
       if (replayerRef.current !== r || !followingRef.current) return;
-      r.play(Math.max(0, from));
-      setPlaying(true);
+      // rrweb applies events strictly before the offset: +1 ms includes the newest one.
+      r.pause(total + 1);
+      setPlaying(false);
+      setCurrentMs(total);
     }, 0);
   }, []);
 
