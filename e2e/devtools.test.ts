@@ -140,8 +140,10 @@ describe('devtools capture on the demo shop', () => {
     expect(moments).toContain(typeError.t - firstDom);
     const following = moments.find((m) => m > expected + 1)!;
     const now = () => page.evaluate(() => (window as unknown as { __repriseReplayer: { getCurrentTime(): number } }).__repriseReplayer.getCurrentTime());
+    const diag = async () => `moments ${moments.join(',')} expected ${expected} now ${await now()} clock ${await page.textContent('[data-testid="current-time"]')} live ${await page.locator('[data-testid="live-indicator"]').count()} url ${page.url()}`;
+    if (await page.locator('[data-testid="next-error"]').isDisabled()) throw new Error(`next-error disabled: ${await diag()}`);
     await page.click('[data-testid="next-error"]');
-    expect(Math.abs((await now()) - following), `moments ${moments.join(',')}`).toBeLessThanOrEqual(100);
+    expect(Math.abs((await now()) - following), await diag()).toBeLessThanOrEqual(100);
     await page.click('[data-testid="prev-error"]');
     expect(Math.abs((await now()) - expected), `moments ${moments.join(',')}`).toBeLessThanOrEqual(100);
 

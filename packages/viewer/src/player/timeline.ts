@@ -11,6 +11,7 @@ export type RrwebEvent = Exclude<ConstructorParameters<typeof Replayer>[0][numbe
 
 const RRWEB_FULL_SNAPSHOT = 2;
 const RRWEB_META = 4;
+const RRWEB_CUSTOM = 5;
 
 export interface Timeline {
   /** rrweb events for the Replayer, sorted by timestamp. */
@@ -19,7 +20,7 @@ export interface Timeline {
   other: ReplayEvent[];
   /** Epoch ms of the first rrweb event: the player's offset 0. */
   startTime: number;
-  /** Length of the replay in ms (last rrweb event minus the first). */
+  /** Length of the replay in ms (last event of any kind minus the first rrweb event). */
   durationMs: number;
   /** Recorded viewport of the first meta event, used to fit the replay before rrweb reports a resize. */
   viewport: { width: number; height: number };
@@ -66,5 +67,12 @@ export function buildTimeline(events: ReplayEvent[]): Timeline {
   const meta = dom.find((e) => e.type === RRWEB_META);
   const viewport = (meta && viewportOf(meta)) ?? { width: 1280, height: 800 };
   const startTime = dom[0].timestamp;
+  // Errors and requests often come after the last DOM change (a click that throws changes
+  // nothing). rrweb's duration ends at its last event, so a no-op custom event at the
+  // session's true end keeps those moments reachable on the scrub bar.
+  const lastOther = other.length > 0 ? other[other.length - 1].t : 0;
+  if (lastOther > dom[dom.length - 1].timestamp) {
+    dom.push({ type: RRWEB_CUSTOM, timestamp: lastOther, data: { tag: 'reprise-end', payload: null } } as RrwebEvent);
+  }
   return { dom, other, startTime, durationMs: dom[dom.length - 1].timestamp - startTime, viewport };
 }
