@@ -160,6 +160,32 @@ describe('support links on the demo shop', () => {
     expect(withLoader.listeners).toBe(without.listeners);
   });
 
+  it('creates a link on the Links page and shows its status and label', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await login(page, '/links');
+    await page.waitForSelector('[data-testid="create-link"]');
+    await page.fill('[data-testid="link-target"]', `${server.base}/demo/`);
+    await page.fill('[data-testid="link-label-input"]', 'TICKET-UI-7');
+    await page.fill('[data-testid="link-expires"]', '24');
+    await page.click('[data-testid="create-link"]');
+    const url = await page.inputValue('[data-testid="created-link-url"]');
+    expect(url).toMatch(/\/l\/[A-Za-z0-9_-]{22,}$/);
+    const row = page.locator('[data-testid="link-row"]', { hasText: 'TICKET-UI-7' });
+    await expect.poll(() => row.getAttribute('data-status')).toBe('created');
+
+    // The customer opens it: the Links page follows the status.
+    const customer = await (await browser.newContext()).newPage();
+    await customer.goto(url);
+    await customer.click('[data-testid="consent-start"]');
+    await customer.waitForURL(/\/demo\/$/);
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('recording');
+    // The session list shows the link's label.
+    await page.goto(`${server.base}/`);
+    await expect.poll(() => page.locator('[data-testid="link-label"]', { hasText: 'TICKET-UI-7' }).count()).toBe(1);
+    await customer.context().close();
+    await page.context().close();
+  });
+
   it('shows a DOM change from the recorded tab in an open viewer within 2 seconds', async () => {
     const link = await createLink({ label: 'LIVE-1' });
     const customer = await (await browser.newContext()).newPage();
@@ -261,6 +287,10 @@ describe('flight recorder and feedback (script tag on a customer site)', () => {
     expect(await viewer.locator('[data-testid="marker"][data-kind="feedback"]').count()).toBe(1);
     await viewer.click('[data-testid="tab-feedback"]');
     expect(await viewer.locator('[data-testid="feedback-entry"]').innerText()).toContain('The pay button does nothing');
+    // …and on the session list.
+    await viewer.goto(`${server.base}/`);
+    const row = viewer.locator('[data-testid="session-row"]', { hasText: siteBase });
+    await expect.poll(() => row.locator('[data-testid="problem-feedback"]').count()).toBe(1);
     await viewer.context().close();
   });
 });
