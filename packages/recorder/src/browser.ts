@@ -10,19 +10,14 @@ import * as sdk from './index.js';
 import { activeLink } from './link.js';
 import { init, isOwnRequest, SDK_VERSION, type CaptureToggles, type RecorderHandle, type RecorderOptions, type RecorderStats, type BufferTrigger } from './index.js';
 
-export interface RepriseGlobal {
+/** `window.Reprise`: the handle's methods (documented on RecorderHandle) plus the module functions. */
+export interface RepriseGlobal extends Omit<RecorderHandle, 'stats'> {
   version: string;
   init(options: RecorderOptions): RecorderHandle;
   initOnDemand(options: RecorderOptions): RecorderHandle;
   /** Starts again after stop() with the last init() options. */
   start(): void;
-  stop(): void;
-  flush(): Promise<void>;
-  getSessionId(): string | null;
-  getSessionUrl(atTime?: Date | number): string | null;
-  identify(userId: string, traits?: Record<string, unknown>): void;
-  tag(key: string, value: string | number | boolean): void;
-  event(name: string, data?: unknown): void;
+  /** Null when nothing is recording. */
   stats(): RecorderStats | null;
   isOwnRequest(url: string | URL): boolean;
 }

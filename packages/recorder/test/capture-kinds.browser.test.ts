@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorData, NavData, NetworkData, ReplayEvent, VitalData } from '@reprise/protocol';
-import { launchChromium } from '../../../test-support/chromium.js';
-import { FakeIngest, html, sdkTag } from './support/fake-ingest.js';
+import { html, sdkTag } from './support/fake-ingest.js';
+import { useHarness } from './support/harness.js';
 
-const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-let ingest: FakeIngest;
-let browser: Browser;
+const h = useHarness();
 let events: ReplayEvent[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(join(pkgDir, 'dist/browser/reprise.js'))) execFileSync(process.execPath, ['build.mjs'], { cwd: pkgDir, stdio: 'inherit' });
-  ingest = new FakeIngest(join(pkgDir, 'dist/browser/reprise.js'));
-  await ingest.start();
-  browser = await launchChromium();
+  const { ingest, browser } = h;
   ingest.pages.set('/kinds', html(sdkTag(), '<h1>kinds</h1>'));
   const page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -57,13 +47,9 @@ beforeAll(async () => {
   await page.goto('about:blank');
   await page.close();
   const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && !ingest.forSession(sid).some((r) => r.text.includes('"vital"'))) await new Promise((r) => setTimeout(r, 100));
-  events = ingest.forSession(sid).flatMap((r) => r.batch.events);
+  while (Date.now() < deadline && !h.ingest.forSession(sid).some((r) => r.text.includes('"vital"'))) await new Promise((r) => setTimeout(r, 100));
+  events = h.ingest.forSession(sid).flatMap((r) => r.batch.events);
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await ingest?.close();
-});
 
 const of = <D>(kind: string) => events.filter((e) => e.kind === kind).map((e) => e.data as D);
 

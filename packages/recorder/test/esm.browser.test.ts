@@ -1,31 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../../test-support/chromium.js';
-import { FakeIngest, html } from './support/fake-ingest.js';
+import { describe, expect, it } from 'vitest';
+import { html } from './support/fake-ingest.js';
+import { useHarness } from './support/harness.js';
 
-const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-let ingest: FakeIngest;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(join(pkgDir, 'dist/index.js'))) execFileSync(process.execPath, ['build.mjs'], { cwd: pkgDir, stdio: 'inherit' });
-  ingest = new FakeIngest(join(pkgDir, 'dist/browser/reprise.js'));
-  ingest.files.set('/esm/index.js', { type: 'text/javascript', path: join(pkgDir, 'dist/index.js') });
-  await ingest.start();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await ingest?.close();
-});
+const h = useHarness();
 
 describe('ESM package', () => {
   it('records with `import { init } from "@reprise/recorder"` and shares one recorder per page', async () => {
-    ingest.pages.set(
+    h.ingest.pages.set(
       '/esm',
       html(
         '',
@@ -38,14 +19,14 @@ describe('ESM package', () => {
         </script>`,
       ),
     );
-    const page = await browser.newPage();
-    await page.goto(`${ingest.base}/esm`);
+    const page = await h.browser.newPage();
+    await page.goto(`${h.ingest.base}/esm`);
     await page.waitForFunction(() => !!(window as unknown as { __handle?: { getSessionId(): string | null } }).__handle?.getSessionId());
     const sid = await page.evaluate(() => (window as unknown as { __handle: { getSessionId(): string } }).__handle.getSessionId());
     expect(await page.evaluate(() => (window as unknown as { __same: boolean }).__same)).toBe(true);
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && !ingest.forSession(sid).some((r) => r.text.includes('esm page'))) await new Promise((r) => setTimeout(r, 50));
-    expect(ingest.forSession(sid).some((r) => r.text.includes('esm page'))).toBe(true);
+    while (Date.now() < deadline && !h.ingest.forSession(sid).some((r) => r.text.includes('esm page'))) await new Promise((r) => setTimeout(r, 50));
+    expect(h.ingest.forSession(sid).some((r) => r.text.includes('esm page'))).toBe(true);
     await page.close();
   });
 });

@@ -1,36 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { NetworkData } from '@reprise/protocol';
-import { launchChromium } from '../../../test-support/chromium.js';
-import { FakeIngest, html, sdkTag } from './support/fake-ingest.js';
+import { html, sdkTag } from './support/fake-ingest.js';
+import { useHarness } from './support/harness.js';
 
-const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-let ingest: FakeIngest;
-let browser: Browser;
-
-beforeAll(async () => {
-  // `npm test` builds first; build here only when run alone (parallel files must not rewrite it mid-read).
-  if (!existsSync(join(pkgDir, 'dist/browser/reprise.js'))) execFileSync(process.execPath, ['build.mjs'], { cwd: pkgDir, stdio: 'inherit' });
-  ingest = new FakeIngest(join(pkgDir, 'dist/browser/reprise.js'));
-  await ingest.start();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await ingest?.close();
-});
+const h = useHarness();
 
 /** Loads a recorded page with the given tag attributes, sends two POSTs, returns their network events. */
 async function requests(attrs: Record<string, string>): Promise<NetworkData[]> {
   const path = `/net-${Math.random().toString(36).slice(2)}`;
-  ingest.pages.set(path, html(sdkTag(attrs), '<p>net</p>'));
-  const ctx = await browser.newContext();
+  h.ingest.pages.set(path, html(sdkTag(attrs), '<p>net</p>'));
+  const ctx = await h.browser.newContext();
   const page = await ctx.newPage();
-  await page.goto(`${ingest.base}${path}`);
+  await page.goto(`${h.ingest.base}${path}`);
   await page.waitForFunction(() => !!window.Reprise?.getSessionId());
   const sid = await page.evaluate(() => window.Reprise!.getSessionId()!);
   await page.evaluate(async () => {
@@ -40,7 +21,7 @@ async function requests(attrs: Record<string, string>): Promise<NetworkData[]> {
     await window.Reprise!.flush();
   });
   await ctx.close();
-  return ingest
+  return h.ingest
     .forSession(sid)
     .flatMap((r) => r.batch.events)
     .filter((e) => e.kind === 'network')
