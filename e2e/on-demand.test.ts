@@ -207,6 +207,12 @@ describe('support links on the demo shop', () => {
     await frame.waitForSelector('#live-probe', { timeout: 5000 });
     const latency = Date.now() - started;
     expect(latency).toBeLessThan(2000);
+
+    // Scrubbing back leaves the live edge; "Go live" returns to it.
+    await viewer.locator('[data-testid="scrubber"]').fill('0');
+    await viewer.click('[data-testid="go-live"]');
+    await frame.waitForSelector('#live-probe', { timeout: 5000 });
+    await viewer.waitForSelector('[data-testid="go-live"]', { state: 'detached' });
     await customer.context().close();
     await viewer.context().close();
   });
