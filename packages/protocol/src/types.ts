@@ -116,3 +116,30 @@ export interface SessionList {
   sessions: SessionSummary[];
   nextCursor: string | null;
 }
+
+export type LinkStatus = 'created' | 'opened' | 'recording' | 'ended';
+
+/** `POST /api/v1/links` answer. `url` holds the token: shown once, never retrievable again. */
+export interface CreatedLink {
+  id: string;
+  url: string;
+  expiresAt: number;
+  label: string;
+  targetUrl: string;
+  maxSessions: number | null;
+}
+
+/** One row of `GET /api/v1/links`. */
+export interface LinkInfo {
+  id: string;
+  label: string;
+  targetUrl: string;
+  createdAt: number;
+  expiresAt: number;
+  maxSessions: number | null;
+  revokedAt: number | null;
+  openedAt: number | null;
+  sessionCount: number;
+  sessions: string[];
+  status: LinkStatus;
+}

@@ -2,6 +2,7 @@
  * Client for the Reprise REST API (same origin, cookie auth). Any 401 outside the auth
  * endpoints sends the user to the login page with `next` set to where they were.
  */
+import type { CreatedLink, LinkInfo } from '@reprise/protocol';
 import type { ErrorBody, ReplayEvent, SessionDetail, SessionList } from '@reprise/protocol';
 import { currentPath, navigate } from './router';
 
@@ -129,31 +130,7 @@ export async function getSessionEvents(
   return events;
 }
 
-export type LinkStatus = 'created' | 'opened' | 'recording' | 'ended';
-
-export interface LinkInfo {
-  id: string;
-  label: string;
-  targetUrl: string;
-  createdAt: number;
-  expiresAt: number;
-  maxSessions: number | null;
-  revokedAt: number | null;
-  openedAt: number | null;
-  sessionCount: number;
-  sessions: string[];
-  status: LinkStatus;
-}
-
-export interface CreatedLink {
-  id: string;
-  /** Contains the token: shown once, never retrievable again. */
-  url: string;
-  expiresAt: number;
-  label: string;
-  targetUrl: string;
-  maxSessions: number | null;
-}
+export type { CreatedLink, LinkInfo, LinkStatus } from '@reprise/protocol';
 
 export async function listLinks(signal?: AbortSignal): Promise<LinkInfo[]> {
   return (await json<{ links: LinkInfo[] }>('/api/v1/links', signal)).links;

@@ -1,4 +1,4 @@
-import type { LinkError } from '@reprise/protocol';
+import type { CreatedLink, LinkError, LinkStatus } from '@reprise/protocol';
 import { randomSecret, sha256 } from '../ids.js';
 import type { Link, LinkWithSessions, Store } from '../store/types.js';
 
@@ -7,16 +7,7 @@ export const RECORDING_WINDOW_MS = 30_000;
 /** Longest a link may live: 90 days. */
 export const MAX_LINK_TTL_SECONDS = 90 * 24 * 3600;
 
-export type LinkStatus = 'created' | 'opened' | 'recording' | 'ended';
-
-export interface CreatedLink {
-  id: string;
-  url: string;
-  expiresAt: number;
-  label: string;
-  targetUrl: string;
-  maxSessions: number | null;
-}
+export type { CreatedLink, LinkStatus } from '@reprise/protocol';
 
 /** Throws a plain Error with a user-facing message when an input is invalid. */
 export function validateTargetUrl(v: unknown): string {
