@@ -8,6 +8,7 @@
  *
  *   initOnDemand({ projectKey: 'pk_...', endpoint: 'https://replay.example.com' });
  */
+import { zeroCounters } from './transport/transport.js';
 import { debugLog } from './guard.js';
 import { activeLink } from './link.js';
 import { normalizeEndpoint, resolveOptions, type RecorderOptions } from './options.js';
@@ -45,12 +46,7 @@ type HandleHolder = { [HANDLE_KEY]?: RecorderHandle };
 function emptyStats(): RecorderStats {
   return {
     recording: false,
-    eventsCaptured: 0,
-    eventsDropped: 0,
-    batchesSent: 0,
-    batchesFailed: 0,
-    batchesDropped: 0,
-    retries: 0,
+    ...zeroCounters(),
     internalErrors: 0,
     queuedBytes: 0,
     bufferedBytes: 0,

@@ -39,6 +39,10 @@ export interface TransportCounters {
   retries: number;
 }
 
+export function zeroCounters(): TransportCounters {
+  return { eventsCaptured: 0, eventsDropped: 0, batchesSent: 0, batchesFailed: 0, batchesDropped: 0, retries: 0 };
+}
+
 // Browsers refuse keepalive requests once 64 KiB of keepalive bodies are in flight.
 const KEEPALIVE_BUDGET = 60 * 1024;
 const BASE_RETRY_MS = 1000;
@@ -59,14 +63,7 @@ interface Waiter {
  * maxQueueBytes by dropping the oldest batches.
  */
 export class Transport implements EventSink {
-  readonly counters: TransportCounters = {
-    eventsCaptured: 0,
-    eventsDropped: 0,
-    batchesSent: 0,
-    batchesFailed: 0,
-    batchesDropped: 0,
-    retries: 0,
-  };
+  readonly counters: TransportCounters = zeroCounters();
 
   private pending: string[] = [];
   private pendingBytes = 0;
