@@ -30,7 +30,8 @@ async function create(body: Record<string, unknown> = {}): Promise<{ link: Creat
 function postWithLink(batch: unknown, token: string) {
   return s.app.inject({
     method: 'POST', url: `/ingest/v1/batch?key=${s.projectKey}&link=${encodeURIComponent(token)}`,
-    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'user-agent': CHROME_UA },
+    // Sent cross-origin, as from a customer's site: refusals must stay readable (CORS) to the recorder.
+    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'user-agent': CHROME_UA, origin: 'https://shop.example' },
     payload: gz(batch),
   });
 }
@@ -145,6 +146,8 @@ describe('magic links', () => {
     const r3 = await postWithLink(makeBatch('sess_revoked_001', 0, [domEvent(1)]), rev);
     expect(r3.statusCode).toBe(403);
     expect(r3.json()).toMatchObject({ error: 'link_revoked' });
+    // The recorder can only stop on this code if the browser lets it read the answer.
+    expect(r3.headers['access-control-allow-origin']).toBe('https://shop.example');
 
     // Used up: one session allowed; it may go on, a second one is refused.
     const { token: one } = await create({ maxSessions: 1 });
