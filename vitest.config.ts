@@ -2,12 +2,47 @@ import { defineConfig } from 'vitest/config';
 
 // One run covers unit, integration (real SQLite, real HTTP) and browser tests
 // (Debian's headless Chromium). Two workers: the machine has two cores.
+// The storage and API suite runs twice: SQLite + local files (`default`), and PostgreSQL +
+// S3 (`postgres`: REPRISE_TEST_BACKEND=postgres, see packages/server/test/backend.ts).
+// `--project default` or `--project postgres` runs one of them.
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'e2e/**/*.test.ts', 'bench/test/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // A real S3 server (OpenStack Swift + s3api, scripts/s3) for the chunk-store tests, and a
+    // migrated template database on the local PostgreSQL for the PostgreSQL tests.
+    globalSetup: ['packages/server/test/s3-global-setup.ts', 'packages/server/test/pg-global-setup.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'default',
+          include: ['packages/*/test/**/*.test.ts', 'e2e/**/*.test.ts', 'bench/test/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['packages/server/test/**/*.test.ts'],
+          exclude: [
+            // Pure functions: nothing to do with storage.
+            'packages/server/test/query-parse.test.ts',
+            'packages/server/test/normalize.test.ts',
+            // Tests of the chunk layer and of SqliteStore itself (they construct SqliteStore).
+            'packages/server/test/chunks.test.ts',
+            'packages/server/test/transfer.test.ts',
+            // PostgreSQL-only already: they run once, in the default project.
+            'packages/server/test/multi-instance.test.ts',
+            'packages/server/test/pg-store.test.ts',
+            // SQLite → PostgreSQL + S3 by nature: runs once, in the default project.
+            'packages/server/test/migrate-store.test.ts',
+          ],
+          env: { REPRISE_TEST_BACKEND: 'postgres' },
+        },
+      },
+    ],
   },
 });

@@ -5,7 +5,10 @@ import { ingestOptions, runIngest } from './ingest.js';
 import { parseArgs, type BenchArgs } from './lib/args.js';
 import { RESULTS_DIR, writeResult, type BenchResult } from './lib/results.js';
 import { payloadOptions, runPayload } from './payload.js';
+import { recorderOptions, runRecorder } from './recorder.js';
 import { renderBenchmarks } from './render.js';
+import { replayOptions, runReplay } from './replay.js';
+import { runSearch, searchOptions } from './search.js';
 
 type Runner = (args: BenchArgs, command: string, log: (line: string) => void) => Promise<BenchResult>;
 
@@ -13,6 +16,9 @@ type Runner = (args: BenchArgs, command: string, log: (line: string) => void) =>
 export const BENCHMARKS: Record<string, Runner> = {
   ingest: (a, command, log) => runIngest({ ...ingestOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   payload: (a, command, log) => runPayload({ ...payloadOptions({ runs: a.runs, durationS: a.durationS, smoke: a.smoke, command }), log }),
+  search: (a, command, log) => runSearch({ ...searchOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
+  recorder: (a, command, log) => runRecorder({ ...recorderOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
+  replay: (a, command, log) => runReplay({ ...replayOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
 };
 
 async function main(): Promise<void> {
@@ -24,11 +30,14 @@ async function main(): Promise<void> {
   // Smoke runs check that the benchmarks work; they never replace real results.
   const outDir = args.smoke ? mkdtempSync(path.join(tmpdir(), 'reprise-bench-smoke-')) : RESULTS_DIR;
   const log = (line: string) => process.stdout.write(`${line}\n`);
+  const started = Date.now();
   for (const n of names) {
     log(`== ${n}`);
+    const t0 = Date.now();
     const result = await BENCHMARKS[n]!(args, command, log);
-    log(`wrote ${writeResult(outDir, result)}`);
+    log(`wrote ${writeResult(outDir, result)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
+  log(`all done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (args.smoke) log(`smoke run: results left in ${outDir}; BENCHMARKS.md not touched`);
   else log(`wrote ${renderBenchmarks()}`);
 }

@@ -208,11 +208,25 @@ describe('support links on the demo shop', () => {
     const latency = Date.now() - started;
     expect(latency).toBeLessThan(2000);
 
-    // Scrubbing back leaves the live edge; "Go live" returns to it.
-    await viewer.locator('[data-testid="scrubber"]').fill('0');
+    // Scrubbing back leaves the live edge and shows the page as it was then.
+    const scrubber = viewer.locator('[data-testid="scrubber"]');
+    await scrubber.fill('0');
+    await expect.poll(() => frame.locator('#live-probe').count()).toBe(0);
+    // A change made while the viewer looks back arrives (the scrub bar grows) but stays unseen…
+    const maxBefore = Number(await scrubber.getAttribute('max'));
+    await customer.evaluate(() => document.body.insertAdjacentHTML('afterbegin', '<h2 id="live-probe-2">while behind</h2>'));
+    await expect.poll(async () => Number(await scrubber.getAttribute('max')), { timeout: 5000 }).toBeGreaterThan(maxBefore);
+    expect(await frame.locator('#live-probe-2').count()).toBe(0);
+    // …until "Go live" returns to the edge, which holds both changes.
     await viewer.click('[data-testid="go-live"]');
-    await frame.waitForSelector('#live-probe', { timeout: 5000 });
+    await frame.waitForSelector('#live-probe-2', { timeout: 5000 });
+    expect(await frame.locator('#live-probe').count()).toBe(1);
     await viewer.waitForSelector('[data-testid="go-live"]', { state: 'detached' });
+
+    // Stop on the customer's badge ends the live view without a reload.
+    await customer.locator('reprise-badge').getByRole('button', { name: 'Stop' }).click();
+    await viewer.waitForSelector('[data-testid="live-ended"]', { timeout: 5000 });
+    expect(await viewer.locator('[data-testid="live-indicator"]').count()).toBe(0);
     await customer.context().close();
     await viewer.context().close();
   });

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { parseNdjson, type SessionDetail, type SessionList } from '@reprise/protocol';
 import { launchChromium } from '../test-support/chromium.js';
 import { ADMIN, startServer, type RunningServer } from './support/server.js';
 import { storedBytes } from './support/stored-bytes.js';
 import { checkoutWithExpiredCard, sessionIdOf, SHOPPER } from './support/shopper.js';
+import { pageShape } from './support/page-shape.js';
 
 const { password: PASSWORD, email: EMAIL, card: CARD } = SHOPPER;
 
@@ -20,17 +21,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** What a person sees: visible text, and which test-id'd parts are on screen. */
-async function pageShape(frame: Page | Frame) {
-  return frame.evaluate(() => ({
-    text: (document.body.innerText || '').replace(/\s+/g, ' ').trim(),
-    testIds: [...document.querySelectorAll('[data-testid]')]
-      .filter((el) => (el as HTMLElement).offsetParent !== null || getComputedStyle(el).position === 'fixed')
-      .map((el) => el.getAttribute('data-testid'))
-      .sort(),
-    title: document.title,
-  }));
-}
 
 describe('record the demo shop in Chromium, replay it in the viewer', () => {
   let sessionId = '';

@@ -10,7 +10,9 @@ export interface BaselineTotals {
 /**
  * The comparison upload: the same rrweb events grouped per `windowMs` of event
  * time, each group sent as a plain JSON array gzipped on its own (zlib default
- * level), the way rrweb-based tools commonly upload.
+ * level), the way rrweb-based tools commonly upload. A group may span page loads
+ * (sharing one gzip stream), which a recorder restarted by every full page load
+ * could not do: if anything, this favours the baseline.
  */
 export function rebatchAndGzip(events: readonly RrwebEvent[], windowMs = 5000): BaselineTotals {
   const groups = new Map<number, RrwebEvent[]>();

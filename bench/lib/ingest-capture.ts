@@ -1,46 +1,161 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import type { BrowserContext, Request } from 'playwright-core';
+import {
+  DICT_PARAM,
+  REF_PARAM,
+  isStaticDictionaryId,
+  parseDictionaryRef,
+  presetDictionary,
+  referenceText,
+  REFERENCE_MAX_BYTES,
+  staticDictionaryBytes,
+  type Batch,
+} from '@reprise/protocol';
 
 /** What the recorder put on the wire to the ingest endpoint. */
 export interface WireTotals {
   requests: number;
-  /** Request bodies exactly as sent (gzip when Content-Encoding: gzip). */
+  /** Request bodies exactly as sent (every request, refused ones included). */
   sentBytes: number;
-  /** Same bodies after gunzip (equal to sentBytes for uncompressed bodies). */
+  /** Same bodies decompressed (equal to the sent size for uncompressed bodies). */
   decompressedBytes: number;
   gzipRequests: number;
-  /** Requests whose body could not be read (not counted in the bytes). */
+  /** Content-Encoding: deflate, against the static dictionary alone / with a session reference (or none). */
+  deflateRequests: number;
+  deflateRefRequests: number;
+  plainRequests: number;
+  /** Answered 200 (stored or duplicate). */
+  acceptedRequests: number;
+  /** Distinct (session, seq) among them: a batch re-sent by the pagehide flush is acknowledged twice, stored once. */
+  acceptedBatches: number;
+  /** Refused with 415/422 because of the encoding or dictionary (the recorder sends them again). */
+  dictionaryRefusals: number;
+  dictionaryRefusedBytes: number;
+  /** Requests whose body could not be read or decoded (not counted in decompressedBytes). */
   bodiesUnavailable: number;
 }
 
-const emptyTotals = (): WireTotals => ({ requests: 0, sentBytes: 0, decompressedBytes: 0, gzipRequests: 0, bodiesUnavailable: 0 });
-
-function addBody(t: WireTotals, body: Buffer | null): void {
-  t.requests++;
-  if (!body) {
-    t.bodiesUnavailable++;
-    return;
-  }
-  t.sentBytes += body.length;
-  const gzip = body.length > 2 && body[0] === 0x1f && body[1] === 0x8b;
-  if (gzip) t.gzipRequests++;
-  t.decompressedBytes += gzip ? gunzipSync(body).length : body.length;
-}
+const emptyTotals = (): WireTotals => ({
+  requests: 0,
+  sentBytes: 0,
+  decompressedBytes: 0,
+  gzipRequests: 0,
+  deflateRequests: 0,
+  deflateRefRequests: 0,
+  plainRequests: 0,
+  acceptedRequests: 0,
+  acceptedBatches: 0,
+  dictionaryRefusals: 0,
+  dictionaryRefusedBytes: 0,
+  bodiesUnavailable: 0,
+});
 
 const INGEST_PATH = '/ingest/v1/batch';
+
+interface WireRequest {
+  body: Buffer;
+  encoding: string;
+  dict: string | null;
+  ref: string | null;
+  status: number | null;
+}
+
+/**
+ * The ingest requests of one recording, decoded like the server does: gzip, or zlib against
+ * the static dictionary plus an earlier batch of the session (the reference text is rebuilt
+ * from that batch's decoded events, so nothing is taken from the server).
+ */
+class WireLog {
+  readonly entries: WireRequest[] = [];
+
+  totals(): WireTotals {
+    const t = emptyTotals();
+    const refs = new Map<string, Uint8Array>();
+    const decoded = new Map<WireRequest, Buffer | null>();
+    const keys = new Map<WireRequest, string>();
+    // References are sent before the batches that use them, but arrival order can differ
+    // slightly (keepalive): decode in passes until nothing more resolves.
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (const e of this.entries) {
+        if (decoded.has(e)) continue;
+        const raw = decode(e, refs);
+        if (raw === undefined) continue;
+        decoded.set(e, raw);
+        progress = true;
+        if (raw) {
+          try {
+            const batch = JSON.parse(raw.toString('utf8')) as Batch;
+            keys.set(e, `${batch.sessionId}.${batch.seq}`);
+            const lines = batch.events.map((ev) => JSON.stringify({ t: ev.t, kind: ev.kind, data: ev.data }));
+            refs.set(`${batch.sessionId}.${batch.seq}`, Buffer.from(referenceText(lines), 'utf8').subarray(0, REFERENCE_MAX_BYTES));
+          } catch {
+            /* not a batch: nothing to reference */
+          }
+        }
+      }
+    }
+    const accepted = new Set<string>();
+    for (const e of this.entries) {
+      t.requests++;
+      t.sentBytes += e.body.length;
+      if (e.encoding === 'gzip') t.gzipRequests++;
+      else if (e.encoding === 'deflate') {
+        if (e.ref) t.deflateRefRequests++;
+        else t.deflateRequests++;
+      } else t.plainRequests++;
+      if (e.status === 200) {
+        t.acceptedRequests++;
+        accepted.add(keys.get(e) ?? `undecoded ${t.requests}`);
+      }
+      if (e.status === 415 || e.status === 422) {
+        t.dictionaryRefusals++;
+        t.dictionaryRefusedBytes += e.body.length;
+      }
+      const raw = decoded.get(e);
+      if (raw) t.decompressedBytes += raw.length;
+      else t.bodiesUnavailable++;
+    }
+    t.acceptedBatches = accepted.size;
+    return t;
+  }
+}
+
+/** The body's JSON bytes; null when it cannot be decoded; undefined while its reference is unknown. */
+function decode(e: WireRequest, refs: ReadonlyMap<string, Uint8Array>): Buffer | null | undefined {
+  try {
+    if (e.encoding === 'gzip') return gunzipSync(e.body);
+    if (e.encoding !== 'deflate') return e.body;
+    if (e.dict === null) return inflateSync(e.body);
+    if (!isStaticDictionaryId(e.dict)) return null;
+    let ref: Uint8Array | null = null;
+    if (e.ref !== null) {
+      const r = parseDictionaryRef(e.ref);
+      if (!r) return null;
+      const found = refs.get(`${r.sessionId}.${r.seq}`);
+      if (!found) return undefined;
+      ref = found;
+    }
+    return inflateSync(e.body, { dictionary: presetDictionary(staticDictionaryBytes(e.dict), ref) });
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Browser-side view: playwright's context-level request events. Chromium does
  * not report keepalive fetches sent while the page unloads, so this misses the
- * pagehide flush; it is kept as a cross-check of the proxy's figures.
+ * pagehide flush; it is kept as a cross-check of the proxy's byte count.
  */
 export class PlaywrightIngestCapture {
-  readonly totals = emptyTotals();
+  readonly totals = { requests: 0, sentBytes: 0 };
   constructor(context: BrowserContext) {
     context.on('request', (r: Request) => {
-      if (r.method() === 'POST' && new URL(r.url()).pathname === INGEST_PATH) addBody(this.totals, r.postDataBuffer());
+      if (r.method() !== 'POST' || new URL(r.url()).pathname !== INGEST_PATH) return;
+      this.totals.requests++;
+      this.totals.sentBytes += r.postDataBuffer()?.length ?? 0;
     });
   }
 }
@@ -48,10 +163,10 @@ export class PlaywrightIngestCapture {
 /**
  * Wire-side view: a loopback HTTP proxy in front of the server. The browser
  * loads the shop through it, so every ingest POST (keepalive ones included)
- * passes here and its body is counted byte for byte before being forwarded.
+ * passes here and its body is kept byte for byte before being forwarded.
  */
 export class CountingProxy {
-  readonly totals = emptyTotals();
+  private readonly log = new WireLog();
   private inFlight = 0;
   private constructor(
     private readonly server: Server,
@@ -77,10 +192,22 @@ export class CountingProxy {
       req.on('data', (c: Buffer) => parts.push(c));
       req.on('end', () => {
         const body = Buffer.concat(parts);
-        if (req.method === 'POST' && (req.url ?? '').split('?')[0] === INGEST_PATH) addBody(proxy.totals, body);
+        const url = new URL(req.url ?? '/', 'http://proxy');
+        let entry: WireRequest | null = null;
+        if (req.method === 'POST' && url.pathname === INGEST_PATH) {
+          entry = {
+            body,
+            encoding: String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase(),
+            dict: url.searchParams.get(DICT_PARAM),
+            ref: url.searchParams.get(REF_PARAM),
+            status: null,
+          };
+          proxy.log.entries.push(entry);
+        }
         const headers: IncomingHttpHeaders = { ...req.headers, 'content-length': String(body.length) };
         delete headers['transfer-encoding'];
         const up = httpRequest({ host: t.hostname === 'localhost' ? '127.0.0.1' : t.hostname, port: t.port, method: req.method, path: req.url, headers }, (upRes) => {
+          if (entry) entry.status = upRes.statusCode ?? null;
           res.writeHead(upRes.statusCode ?? 502, upRes.headers);
           upRes.pipe(res);
           upRes.on('end', () => proxy.inFlight--);
@@ -96,6 +223,11 @@ export class CountingProxy {
     const { port } = server.address() as AddressInfo;
     self = new CountingProxy(server, `http://localhost:${port}`);
     return self;
+  }
+
+  /** Totals of every ingest request so far (decoded on each call). */
+  get totals(): WireTotals {
+    return this.log.totals();
   }
 
   /** Requests received and not yet answered. */

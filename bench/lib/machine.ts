@@ -46,7 +46,9 @@ export function describeMachine(chromium: string | null): Machine {
 export function gitRevision(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', '../packages', '../examples', '../e2e'], { encoding: 'utf8', cwd: path.dirname(fileURLToPath(import.meta.url)) }).trim();
+    // Pathspecs relative to the repository root (this file is in bench/lib): the measured code and the benchmarks.
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages', 'examples', 'e2e', 'bench', ':(exclude)bench/results'], { encoding: 'utf8', cwd: root }).trim();
     return dirty ? `${head}+dirty` : head;
   } catch {
     return 'unknown';

@@ -14,7 +14,7 @@ export interface RunningServer {
   apiText(p: string): Promise<string>;
   /** Sends JSON to an API path as the admin; returns status and parsed body. */
   apiSend<T>(method: string, p: string, body?: unknown): Promise<{ status: number; body: T }>;
-  /** Waits until the session exists and stops growing: the recorder has flushed everything. */
+  /** Waits until the session exists, stops growing and no batch is being ingested: the recorder has flushed everything. */
   waitForSession(id: string): Promise<SessionDetail>;
   close(): Promise<void>;
 }
@@ -26,6 +26,18 @@ export interface RunningServer {
 export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
   const inst = await createInstance({ env, admin: ADMIN, demo: true });
   const { app, dataDir } = inst;
+  // Ingest requests whose body arrived but which aren't answered yet: a batch that is
+  // being committed (slow under load) must not let waitForSession call the session settled.
+  // Counted from preHandler, as a request whose body never arrives (a page torn down
+  // mid-upload) is no batch at all.
+  const ingesting = new Set<string>();
+  // Counted until the response closes: a request the browser aborts after sending its body
+  // (a page torn down) fires neither onResponse nor onRequestAbort.
+  app.addHook('preHandler', async (req, reply) => {
+    if (!req.url.startsWith('/ingest/')) return;
+    ingesting.add(req.id);
+    reply.raw.once('close', () => ingesting.delete(req.id));
+  });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const base = address.replace('127.0.0.1', 'localhost');
   const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
@@ -43,7 +55,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       const r = await fetch(`${base}/api/v1/sessions/${id}`, { headers: { authorization: `Bearer ${token}` } });
       if (r.ok) {
         const d = (await r.json()) as SessionDetail;
-        if (d.eventCount === last) return d;
+        if (d.eventCount === last && ingesting.size === 0) return d;
         last = d.eventCount;
       }
       await new Promise((res) => setTimeout(res, 1000));

@@ -1,4 +1,4 @@
-// Builds the two recorder artifacts with esbuild (types come from `tsc --emitDeclarationOnly`):
+// Builds the recorder artifacts with esbuild (types come from `tsc --emitDeclarationOnly`):
 //   dist/index.js           ESM for bundlers, everything bundled in (rrweb included)
 //   dist/browser/reprise.js minified IIFE for <script src=".../sdk/reprise.js" data-project-key>
 //   dist/browser/loader.js  tiny on-demand loader (support links): must not pull in rrweb or the recorder
@@ -10,14 +10,24 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(fileURLToPath(import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
+const base = { bundle: true, platform: 'browser', target: 'es2019', legalComments: 'none', logLevel: 'warning' };
+
+// The compression worker (fflate) is bundled first and inlined as a string: it starts from a Blob URL.
+const worker = await build({
+  ...base,
+  entryPoints: [join(root, 'src/transport/compress-worker.ts')],
+  format: 'iife',
+  minify: true,
+  write: false,
+});
+
 const common = {
-  bundle: true,
-  platform: 'browser',
-  target: 'es2019',
+  ...base,
   sourcemap: true,
-  legalComments: 'none',
-  define: { __REPRISE_VERSION__: JSON.stringify(pkg.version) },
-  logLevel: 'warning',
+  define: {
+    __REPRISE_VERSION__: JSON.stringify(pkg.version),
+    __REPRISE_COMPRESS_WORKER__: JSON.stringify(worker.outputFiles[0].text),
+  },
 };
 
 await Promise.all([

@@ -117,6 +117,44 @@ export interface SessionCounts {
   networkFailed: number;
   /** "Report a problem" submissions (`custom` events of type feedback). */
   feedback: number;
+  /** Clicks (from `click` events) and key presses (rrweb input events) in the session. */
+  clicks: number;
+  keyPresses: number;
+  /** Frustration signals computed at ingest (see docs/search.md). */
+  rageClicks: number;
+  deadClicks: number;
+  errorClicks: number;
+}
+
+/**
+ * A `click` event: what the user clicked, described while the DOM exists, so ingest can
+ * index it (rage, dead and error clicks; `clicked:` and `selector:` search) without a DOM.
+ * Text is never taken from masked or blocked elements, nor from input values.
+ */
+export interface ClickData {
+  /** A stable CSS selector: #id, [data-testid], or a tag/class path with :nth-of-type. */
+  selector: string;
+  /** Visible text, aria-label, title, alt or associated <label>, trimmed to 100 chars. */
+  text?: string;
+  /** The element's (or nearest ancestor's) data-testid. */
+  testId?: string;
+  /** Lowercase tag name of the element that receives the click. */
+  tag: string;
+  /** a, button, input, select, textarea, summary, [role=button|link|...], [onclick]. */
+  interactive: boolean;
+  /** Viewport coordinates, CSS px. */
+  x: number;
+  y: number;
+  /** rrweb mirror id of the target, to highlight it in the replay. */
+  nodeId?: number;
+  /**
+   * Lowercase `type` of an `<input>` target. Ingest needs it to tell buttons and checkboxes
+   * (dead-click candidates) from text fields (not candidates: focusing is their response).
+   * An input without it is treated as a text field.
+   */
+  inputType?: string;
+  /** True when the target is contenteditable (not a dead-click candidate, like a text field). */
+  editable?: boolean;
 }
 
 /**

@@ -1,3 +1,4 @@
 export * from './types.js';
 export { toNdjsonLine, parseNdjson } from './ndjson.js';
 export * from './capture-types.js';
+export * from './dictionary.js';

@@ -23,7 +23,7 @@ export const LIMITS = {
   maxSessionIdLength: 64,
 } as const;
 
-export const EVENT_KINDS = ['dom', 'console', 'network', 'error', 'nav', 'env', 'vital', 'custom', 'meta'] as const;
+export const EVENT_KINDS = ['dom', 'console', 'network', 'error', 'nav', 'env', 'vital', 'custom', 'meta', 'click'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /** One captured event. `t` is epoch milliseconds on the recording tab's clock. */
@@ -98,6 +98,10 @@ export interface SessionSummary {
   tags: Record<string, string>;
   /** True when a batch arrived within the last 10 s. */
   live: boolean;
+  /** Time with user activity, idle gaps over 5 s excluded (computed at ingest). */
+  activeMs: number;
+  /** Pages visited: full loads plus pushState/popstate navigations. */
+  pageCount: number;
 }
 
 /** `GET /api/v1/sessions/:id` adds these details. */
@@ -110,6 +114,47 @@ export interface SessionDetail extends SessionSummary {
   lastSeq: number;
   /** seq numbers below lastSeq that never arrived (gaps the recorder did not fill). */
   missingSeqs: number[];
+  /** Client IP from the session's first batch, as REPRISE_IP stored it (anonymized by default); null when not stored. */
+  ip: string | null;
+}
+
+/**
+ * `GET /api/v1/sessions/:id/timeline`: what a player needs to plan range loading before it reads
+ * any event. Times are epoch ms on the tab's clock, like `ReplayEvent.t`.
+ */
+export interface SessionTimeline {
+  sessionId: string;
+  /** First and last event time of any kind, from the stored batches. */
+  startedAt: number;
+  endedAt: number;
+  /** A batch arrived within the last 10 s (same as `SessionSummary.live`). */
+  live: boolean;
+  /** rrweb full snapshots (the first page, every checkout, every page load), in time order. */
+  snapshots: TimelineSnapshot[];
+  /** Stored batches that hold events, in seq order: what `?from=&to=` reads would touch. */
+  batches: TimelineBatch[];
+}
+
+/** One rrweb full snapshot (type 2): a replay can start here without any earlier event. */
+export interface TimelineSnapshot {
+  /** Time of the full snapshot event. */
+  t: number;
+  /**
+   * Where loading must start to replay from this snapshot: the rrweb Meta (type 4, plus any
+   * DomContentLoaded/Load) recorded just before it, which rrweb needs to begin there; `t` when the
+   * batch holds none.
+   */
+  startT: number;
+}
+
+export interface TimelineBatch {
+  seq: number;
+  /** Earliest and latest event time in the batch. */
+  tMin: number;
+  tMax: number;
+  eventCount: number;
+  /** Stored (compressed) size in bytes. */
+  bytes: number;
 }
 
 export interface SessionList {
@@ -142,4 +187,58 @@ export interface LinkInfo {
   sessionCount: number;
   sessions: string[];
   status: LinkStatus;
+}
+
+/** One saved search of a project (`/api/v1/saved-searches`). */
+export interface SavedSearch {
+  id: string;
+  projectId: string;
+  name: string;
+  query: string;
+  createdAt: number;
+  createdBy: string | null;
+}
+
+/** Every top-problems row carries the query that lists its sessions. */
+interface ProblemRowBase {
+  /** Occurrences in the window. */
+  count: number;
+  /** Distinct sessions affected. */
+  sessions: number;
+  /** Epoch ms of the newest occurrence. */
+  lastSeen: number;
+  /** A search query (the language of docs/search.md) matching the affected sessions. */
+  query: string;
+}
+
+/** `GET /api/v1/problems/endpoints`: requests with status >= 400 or failed, by method + normalized route. */
+export interface FailingEndpoint extends ProblemRowBase {
+  method: string;
+  /** Path with ids normalized: `/api/orders/123` becomes `/api/orders/:id`. */
+  route: string;
+  /** Status codes seen for the route (0 = failed without a response), most frequent first. */
+  statuses: number[];
+}
+
+/** `GET /api/v1/problems/errors`: JS errors grouped by message with numbers and ids normalized. */
+export interface ErrorGroup extends ProblemRowBase {
+  name: string | null;
+  /** The normalized message (the grouping key). */
+  message: string;
+  /** One raw message of the group, as it was captured. */
+  example: string;
+}
+
+/** `GET /api/v1/problems/clicks?type=rage|dead`: rage or dead clicks grouped by selector. */
+export interface ClickProblem extends ProblemRowBase {
+  type: 'rage' | 'dead';
+  selector: string;
+  /** The visible text or label of the element, from the newest occurrence. */
+  text: string | null;
+}
+
+export interface ProblemList<T> {
+  rows: T[];
+  /** The window the rows cover, epoch ms. */
+  since: number;
 }

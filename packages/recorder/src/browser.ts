@@ -52,7 +52,7 @@ function listAttr(s: HTMLScriptElement, name: string): string[] | undefined {
 /** data-capture-console="false" etc. turn a capture kind off. */
 function captureAttrs(s: HTMLScriptElement): CaptureToggles {
   const off = (kind: string): boolean | undefined => (s.getAttribute(`data-capture-${kind}`) === 'false' ? false : undefined);
-  return { console: off('console'), network: off('network'), errors: off('errors'), nav: off('nav'), env: off('env'), perf: off('perf') };
+  return { console: off('console'), network: off('network'), errors: off('errors'), nav: off('nav'), env: off('env'), perf: off('perf'), clicks: off('clicks') };
 }
 
 function optionsFromScript(s: HTMLScriptElement): RecorderOptions | null {

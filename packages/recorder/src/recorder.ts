@@ -45,7 +45,7 @@ export class Recorder {
   private readonly session: SessionManager;
   private readonly transport: Transport;
   private dom: DomCapture | null = null;
-  /** Console, network, errors, nav, env and perf capture; runs alongside DOM capture. */
+  /** Console, network, errors, nav, env, perf and click capture; runs alongside DOM capture. */
   private captures: Captures | null = null;
   private capturing = false;
   private stopped = false;
@@ -100,7 +100,8 @@ export class Recorder {
     this.cleanups.push(
       watchLifecycle(this.guard, {
         onHide: () => {
-          // Pending vitals first, so they leave with this flush rather than in a batch of their own.
+          // DOM events held back after a snapshot, and pending vitals, leave with this flush.
+          this.dom?.flushPending();
           if (this.captures) this.guard.run(() => this.captures?.onHide());
           this.session.save();
           this.transport.flushOnHide();
@@ -158,6 +159,7 @@ export class Recorder {
   }
 
   flush(): Promise<void> {
+    this.dom?.flushPending();
     // In buffer mode an explicit flush uploads the buffer (and records normally for a while).
     if (this.buffer && this.capturing) this.uploadBuffer();
     return this.transport.flush().catch((err: unknown) => this.guard.report(err));
@@ -218,6 +220,7 @@ export class Recorder {
   /** Buffer mode: sends what the buffer holds as normal batches, then records normally for afterErrorMs. */
   private uploadBuffer(): void {
     if (!this.buffer) return;
+    this.dom?.flushPending();
     const kept = this.buffer.drain();
     this.log('buffer trigger: uploading', kept.length, 'events');
     for (const json of kept) this.transport.pushJson(json);
@@ -317,6 +320,7 @@ export class Recorder {
           // Events from late callbacks (a response arriving after stop) are dropped.
           sink: { push: (e) => (this.capturing ? this.emit(e) : undefined) },
           opts: this.opts,
+          nodeId: (node) => this.dom?.nodeId(node),
         }),
       ) ?? null;
     this.startBufferTimer();
@@ -325,6 +329,8 @@ export class Recorder {
   }
 
   private stopCapture(): void {
+    // What rrweb already emitted belongs to this recording.
+    this.dom?.flushPending();
     this.capturing = false;
     this.hideUi();
     if (this.checkoutTimer) clearInterval(this.checkoutTimer);
@@ -342,6 +348,7 @@ export class Recorder {
   private onActivity(): void {
     if (this.session.isExpired()) {
       // Idle too long: close the old session's batch, then start a new, self-contained one.
+      this.dom?.flushPending();
       this.transport.cutAndSend();
       // Buffered events belong to the old session: never upload them under the new id.
       this.buffer?.clear();

@@ -111,6 +111,8 @@ describe('on-demand loader (dist/browser/loader.js)', () => {
     const badge = page.locator('reprise-badge');
     await expect.poll(() => badge.locator('[role="status"]').textContent()).toContain('Recording for support');
     expect(await badge.getAttribute('data-reprise-block')).not.toBeNull();
+    // rrweb's own block class too: blocked by a class check, whatever selectors are configured.
+    expect(await badge.getAttribute('class')).toBe('rr-block');
     await expect.poll(() => ingest.forSession(id).some((r) => r.text.includes('link page one')), { timeout: 10_000 }).toBe(true);
     for (const r of ingest.forSession(id)) expect(r.link).toBe(TOKEN);
 

@@ -57,7 +57,7 @@ function expectContiguousSeqs(rs: Received[]): void {
 }
 
 describe('recorder in Chromium (script tag build)', () => {
-  it('captures a full snapshot and incremental DOM events in gzip batches with seq 0,1,2…', async () => {
+  it('captures a full snapshot and incremental DOM events in deflate batches with seq 0,1,2…', async () => {
     ingest.pages.set(
       '/dom',
       html(
@@ -79,7 +79,10 @@ describe('recorder in Chromium (script tag build)', () => {
     for (const r of rs) {
       expect(parseBatch(JSON.parse(r.text)).ok).toBe(true);
       expect(r.contentType).toBe('application/json');
-      expect(r.encoding).toBe('gzip');
+      // zlib against the static dictionary; after the first batch, also against that batch (its full snapshot).
+      expect(r.encoding).toBe('deflate');
+      expect(r.dict).toBe('r1');
+      if (r.batch.seq > 0) expect(r.ref).toBe(`${id}.0`);
       expect(r.batch.meta?.url).toBe(`${ingest.base}/dom`);
       expect(r.batch.meta?.sdk).toMatch(/^\d+\.\d+\.\d+/);
     }

@@ -1,6 +1,9 @@
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { apiRoutes } from './api/routes.js';
+import { lifecycleRoutes } from './api/lifecycle.js';
+import { problemRoutes } from './api/problems.js';
+import { savedSearchRoutes } from './api/saved-searches.js';
 import { authRoutes, requireUser } from './auth/plugin.js';
 import type { ServerConfig } from './config.js';
 import { installErrorHandler } from './http/errors.js';
@@ -8,7 +11,11 @@ import { DEFAULT_SDK_DIR, DEFAULT_VIEWER_DIR, staticRoutes } from './http/static
 import { ingestRoutes } from './ingest/routes.js';
 import { consentRoutes, linkApiRoutes } from './links/routes.js';
 import { InProcessLiveBus, type LiveBus } from './live/bus.js';
+import { PgLiveBus } from './live/pg-bus.js';
 import { liveRoutes } from './live/routes.js';
+import { startRetentionJob } from './lifecycle/retention.js';
+import { hasChunkMaintenance, startChunkMaintenance } from './store/chunks/maintenance.js';
+import { PgStore } from './store/postgres/pg-store.js';
 import type { Store } from './store/types.js';
 
 export interface AppOptions {
@@ -46,15 +53,28 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installErrorHandler(app);
   await app.register(fastifyCookie);
 
-  const bus = opts.bus ?? new InProcessLiveBus();
+  if (config.retentionIntervalMinutes > 0) {
+    const retention = startRetentionJob({ store, intervalMs: config.retentionIntervalMinutes * 60_000, log: app.log });
+    app.addHook('onClose', async () => retention.stop());
+  }
+  if (config.compactAfterMinutes > 0 && hasChunkMaintenance(store)) {
+    const chunkJob = startChunkMaintenance({ store, compactAfterMinutes: config.compactAfterMinutes, log: app.log });
+    app.addHook('onClose', async () => chunkJob.stop());
+  }
+
+  // With PostgreSQL, several instances may share the data: live fan-out goes through LISTEN/NOTIFY.
+  const bus = opts.bus ?? (store instanceof PgStore ? new PgLiveBus(store, { onError: (err) => app.log.warn({ err }, 'live bus') }) : new InProcessLiveBus());
   if (!opts.bus) app.addHook('onClose', async () => bus.close());
-  await app.register(ingestRoutes, { prefix: '/ingest/v1', store, bus });
+  await app.register(ingestRoutes, { prefix: '/ingest/v1', store, bus, ipMode: config.ipMode });
   await app.register(consentRoutes, { store });
   await app.register(
     async (api) => {
       api.addHook('onRequest', requireUser(store));
       await api.register(authRoutes, { store, config });
       await api.register(apiRoutes, { store });
+      await api.register(lifecycleRoutes, { store });
+      await api.register(problemRoutes, { store });
+      await api.register(savedSearchRoutes, { store });
       await api.register(linkApiRoutes, { store, config });
       await api.register(liveRoutes, { store, bus });
     },

@@ -11,6 +11,11 @@ export interface BootstrapResult {
 
 /** First start: one default project and one admin, so `npm start` is usable at once. */
 export async function bootstrap(store: Store, config: ServerConfig): Promise<BootstrapResult> {
+  // Instances starting together on one database must not each create a project and an admin.
+  return store.exclusive ? store.exclusive('bootstrap', () => firstStart(store, config)) : firstStart(store, config);
+}
+
+async function firstStart(store: Store, config: ServerConfig): Promise<BootstrapResult> {
   let projects = await store.listProjects();
   if (projects.length === 0) {
     await store.createProject({ name: 'Default', allowedOrigins: config.defaultAllowedOrigins });

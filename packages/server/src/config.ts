@@ -1,4 +1,7 @@
 import path from 'node:path';
+import { parseEncryptionKeys, type EncryptionKey } from './store/chunks/crypto.js';
+import type { S3Config } from './store/chunks/s3.js';
+import { IP_MODES, type IpMode } from './privacy/ip.js';
 
 /** Everything the server reads from the environment, in one place (documented in the README). */
 export interface ServerConfig {
@@ -18,6 +21,20 @@ export interface ServerConfig {
   /** How the demo shop loads the recorder: the always-on tag, or the on-demand loader (links only). */
   demoMode: 'always' | 'on-demand';
   trustProxy: boolean;
+  /** What of the client IP is stored on a session: anonymized (default), in full, or not at all. */
+  ipMode: IpMode;
+  /** Minutes between retention runs (deleting sessions past their project's retention); 0 = never. */
+  retentionIntervalMinutes: number;
+  /** Event chunks in an S3-compatible bucket instead of `<dataDir>/chunks` (REPRISE_S3_*). */
+  s3?: S3Config;
+  /** REPRISE_ENCRYPTION_KEY: the first key encrypts new chunks, all decrypt; null = plaintext. */
+  encryptionKeys: EncryptionKey[] | null;
+  /** Sessions idle this long get their small chunk objects packed; 0 disables the background job. */
+  compactAfterMinutes: number;
+  /** REPRISE_DATABASE_URL (`postgres://…`): metadata in PostgreSQL instead of `<dataDir>/reprise.db`. */
+  databaseUrl?: string;
+  /** PostgreSQL: `serve` runs pending migrations at start (default); REPRISE_AUTO_MIGRATE=0 requires `reprise migrate`. */
+  autoMigrate: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -39,7 +56,61 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     demo: env.REPRISE_DEMO !== '0' && env.REPRISE_DEMO !== 'false',
     demoMode: env.REPRISE_DEMO_MODE === 'on-demand' ? 'on-demand' : 'always',
     trustProxy: env.REPRISE_TRUST_PROXY === '1' || env.REPRISE_TRUST_PROXY === 'true',
+    ipMode: ipModeEnv(env.REPRISE_IP),
+    retentionIntervalMinutes: minutesEnv(env.REPRISE_RETENTION_INTERVAL_MINUTES, 60, 'REPRISE_RETENTION_INTERVAL_MINUTES'),
+    s3: s3Config(env),
+    encryptionKeys: env.REPRISE_ENCRYPTION_KEY?.trim() ? parseEncryptionKeys(env.REPRISE_ENCRYPTION_KEY) : null,
+    compactAfterMinutes: minutesEnv(env.REPRISE_COMPACT_AFTER_MINUTES, 30, 'REPRISE_COMPACT_AFTER_MINUTES'),
+    databaseUrl: databaseUrlEnv(env.REPRISE_DATABASE_URL),
+    autoMigrate: env.REPRISE_AUTO_MIGRATE !== '0' && env.REPRISE_AUTO_MIGRATE !== 'false',
   };
+}
+
+function databaseUrlEnv(v: string | undefined): string | undefined {
+  const url = v?.trim();
+  if (!url) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('REPRISE_DATABASE_URL must be a postgres:// URL');
+  return url;
+}
+
+function s3Config(env: NodeJS.ProcessEnv): S3Config | undefined {
+  const bucket = env.REPRISE_S3_BUCKET?.trim();
+  if (!bucket) {
+    const set = ['ENDPOINT', 'REGION', 'ACCESS_KEY_ID', 'SECRET_ACCESS_KEY', 'PREFIX', 'FORCE_PATH_STYLE'].filter((k) => env[`REPRISE_S3_${k}`]);
+    if (set.length > 0) throw new Error(`REPRISE_S3_BUCKET is required when REPRISE_S3_${set[0]} is set`);
+    return undefined;
+  }
+  const accessKeyId = env.REPRISE_S3_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.REPRISE_S3_SECRET_ACCESS_KEY || undefined;
+  if (!accessKeyId !== !secretAccessKey) {
+    throw new Error('REPRISE_S3_ACCESS_KEY_ID and REPRISE_S3_SECRET_ACCESS_KEY must be set together');
+  }
+  const endpoint = env.REPRISE_S3_ENDPOINT?.trim() || undefined;
+  const pathStyle = env.REPRISE_S3_FORCE_PATH_STYLE;
+  return {
+    endpoint,
+    bucket,
+    region: env.REPRISE_S3_REGION?.trim() || 'us-east-1',
+    accessKeyId,
+    secretAccessKey,
+    prefix: env.REPRISE_S3_PREFIX ?? '',
+    // Self-hosted S3 (MinIO, Swift, Ceph) mostly needs path-style; AWS itself does not.
+    forcePathStyle: pathStyle === undefined || pathStyle === '' ? !!endpoint : pathStyle === 'true' || pathStyle === '1',
+  };
+}
+
+function ipModeEnv(v: string | undefined): IpMode {
+  if (v === undefined || v === '') return 'anonymize';
+  if (!(IP_MODES as readonly string[]).includes(v)) throw new Error(`REPRISE_IP must be one of ${IP_MODES.join(', ')}, got "${v}"`);
+  return v as IpMode;
+}
+
+function minutesEnv(v: string | undefined, dflt: number, name: string): number {
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  // setTimeout's limit is about 24.8 days.
+  if (!Number.isFinite(n) || n < 0 || n > 35_000) throw new Error(`${name} must be a number of minutes from 0 to 35000, got "${v}"`);
+  return n;
 }
 
 function intEnv(v: string | undefined, dflt: number, name: string): number {

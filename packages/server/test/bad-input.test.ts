@@ -34,6 +34,7 @@ describe('bad input gets a 4xx with a reason and loses nothing', () => {
     ['truncated gzip', () => raw(gz(makeBatch(SID, 5, [domEvent(5)])).subarray(0, 20), JSON_GZ), 400, 'bad_gzip'],
     ['wrong content type', () => raw('hello', { 'content-type': 'text/plain' }), 415, 'unsupported_media_type'],
     ['unknown content encoding', () => raw('x', { 'content-type': 'application/json', 'content-encoding': 'br' }), 415, 'unsupported_encoding'],
+    ['malformed deflate', () => raw('not a zlib stream', { ...JSON_GZ, 'content-encoding': 'deflate' }), 400, 'bad_deflate'],
     ['missing project key', () => raw(gz(makeBatch(SID, 6, [])), JSON_GZ, null), 401, 'missing_project_key'],
     ['unknown project key', () => raw(gz(makeBatch(SID, 6, [])), JSON_GZ, 'pk_nope'), 401, 'unknown_project_key'],
     ['compressed body over the limit', () => raw(randomBytes(1024 * 1024 + 10), JSON_GZ), 413, 'body_too_large'],

@@ -1,21 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNdjson } from '@reprise/protocol';
+import { createStorage, type TestStorage } from './backend.js';
 import { ADMIN, domEvent, gz, makeBatch } from './helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const dataDir = mkdtempSync(path.join(tmpdir(), 'reprise-kill-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+// SQLite + local files, or PostgreSQL + S3 with REPRISE_TEST_BACKEND=postgres.
+let storage: TestStorage;
+beforeAll(async () => (storage = await createStorage()));
+afterAll(async () => storage.cleanup());
 
 /** Starts the real CLI in its own process and resolves with its base URL and project key. */
 function startServer(): Promise<{ child: ChildProcess; base: string; key: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'packages/server/src/cli.ts'), 'serve'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', REPRISE_HOST: '127.0.0.1', REPRISE_DATA_DIR: dataDir, REPRISE_DEMO: '0',
+    env: { ...process.env, ...storage.env, PORT: '0', REPRISE_HOST: '127.0.0.1', REPRISE_DEMO: '0',
       REPRISE_ADMIN_EMAIL: ADMIN.email, REPRISE_ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,13 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import type { Batch, ReplayEvent } from '@reprise/protocol';
 import { buildApp } from '../src/app.js';
 import { bootstrap } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { openChunkStore, openCipher } from '../src/store/open.js';
+import { PgStore } from '../src/store/postgres/pg-store.js';
+import { SqliteStore, type SqliteStoreOptions } from '../src/store/sqlite/sqlite-store.js';
+import { createStorage, type Backend, type TestStorage } from './backend.js';
+
+export { BACKEND, type Backend } from './backend.js';
 
 export const ADMIN = { email: 'admin@test.local', password: 'correct horse battery staple' };
 export const CHROME_UA =
@@ -15,37 +17,86 @@ export const CHROME_UA =
 
 export interface TestServer {
   app: FastifyInstance;
-  store: SqliteStore;
+  store: TestStore;
+  /** Which storage this server runs on (REPRISE_TEST_BACKEND). */
+  backend: Backend;
   dataDir: string;
+  /** Environment pointing a CLI or a second server at the same storage. */
+  env: Record<string, string>;
+  /** SQL on the metadata database (`?` placeholders on both backends). */
+  query: TestStorage['query'];
+  /** A writing statement on the metadata database (`?` placeholders). */
+  exec: TestStorage['exec'];
   projectKey: string;
   cookie: string;
   close(): Promise<void>;
 }
 
-/** The whole app on a real SQLite database in a fresh temp dir, bootstrapped with ADMIN. */
-export async function createInstance(opts: { env?: Record<string, string>; admin?: { email: string; password: string }; demo?: boolean } = {}) {
+/** Both stores offer the Store interface plus chunk maintenance and `chunks`. */
+export type TestStore = SqliteStore | PgStore;
+
+/**
+ * The whole app on fresh storage, bootstrapped with ADMIN: SQLite + local files in a temp dir,
+ * or with REPRISE_TEST_BACKEND=postgres a new PostgreSQL database + an S3 prefix (backend.ts).
+ * `store` passes chunk-store options (e.g. an S3ChunkStore, a cipher) to the store.
+ */
+export async function createInstance(
+  opts: { env?: Record<string, string>; admin?: { email: string; password: string }; demo?: boolean; store?: SqliteStoreOptions } = {},
+) {
   const admin = opts.admin ?? ADMIN;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'reprise-test-'));
-  const config = loadConfig({ REPRISE_DATA_DIR: dataDir, REPRISE_ADMIN_EMAIL: admin.email, REPRISE_ADMIN_PASSWORD: admin.password, ...opts.env });
-  const store = new SqliteStore(dataDir);
-  const boot = await bootstrap(store, config);
-  const app = await buildApp({ store, config, demoProjectKey: opts.demo ? boot.projectKey : undefined });
+  const storage = await createStorage();
+  const { dataDir } = storage;
+  const config = loadConfig({ ...storage.env, REPRISE_ADMIN_EMAIL: admin.email, REPRISE_ADMIN_PASSWORD: admin.password, ...opts.env });
+  let store: TestStore;
+  try {
+    store =
+      storage.backend === 'postgres'
+        ? await PgStore.open({
+            url: config.databaseUrl!,
+            chunks: opts.store?.chunks ?? openChunkStore(config),
+            cipher: opts.store?.cipher ?? openCipher(config),
+          })
+        : new SqliteStore(dataDir, opts.store);
+  } catch (err) {
+    await storage.cleanup();
+    throw err;
+  }
+  let boot: Awaited<ReturnType<typeof bootstrap>>;
+  let app: FastifyInstance;
+  try {
+    boot = await bootstrap(store, config);
+    app = await buildApp({ store, config, demoProjectKey: opts.demo ? boot.projectKey : undefined });
+  } catch (err) {
+    await store.close();
+    await storage.cleanup();
+    throw err;
+  }
   return {
     app,
     store,
+    backend: storage.backend,
     dataDir,
+    env: storage.env,
+    query: storage.query,
+    exec: storage.exec,
     projectKey: boot.projectKey,
-    async close() {
+    close: once(async () => {
       await app.close();
       await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+      await storage.cleanup();
+    }),
   };
 }
 
-/** A real app on a real SQLite database in a temp dir, with the admin logged in. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const inst = await createInstance({ env });
+/** Tests may close a server themselves and again in afterEach. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let p: Promise<void> | null = null;
+  return () => (p ??= fn());
+}
+
+/** A real app on fresh storage (createInstance), with the admin logged in. */
+export async function startTestServer(env: Record<string, string> = {}, store?: SqliteStoreOptions): Promise<TestServer> {
+  const inst = await createInstance({ env, store });
   const login = await inst.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: ADMIN });
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
   const cookie = String(login.headers['set-cookie']).split(';')[0]!;

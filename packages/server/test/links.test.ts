@@ -47,7 +47,13 @@ async function sessionIds(): Promise<string[]> {
   return l.sessions.map((x) => x.id);
 }
 
-function dbBytes(): Buffer {
+/** Everything the metadata database holds: its files on SQLite, every row of every table on PostgreSQL. */
+async function dbBytes(): Promise<Buffer> {
+  if (s.backend === 'postgres') {
+    const tables = await s.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+    const rows = await Promise.all(tables.map((t) => s.query(`SELECT * FROM ${t.tablename}`)));
+    return Buffer.from(JSON.stringify(rows));
+  }
   return Buffer.concat(readdirSync(s.dataDir).filter((f) => f.startsWith('reprise.db')).map((f) => readFileSync(path.join(s.dataDir, f))));
 }
 
@@ -59,7 +65,7 @@ describe('magic links', () => {
     expect(token.length).toBeGreaterThanOrEqual(22);
     expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(link.expiresAt).toBeGreaterThan(Date.now() + 3500_000);
-    expect(dbBytes().includes(Buffer.from(token))).toBe(false);
+    expect((await dbBytes()).includes(Buffer.from(token))).toBe(false);
     expect(JSON.stringify(await links())).not.toContain(token);
 
     expect((await s.app.inject({ method: 'POST', url: '/api/v1/links', payload: { targetUrl: TARGET, expiresInSeconds: 60 } })).statusCode).toBe(401);
@@ -161,7 +167,8 @@ describe('magic links', () => {
     expect(pu.body).toContain('data-reason="used_up"');
 
     expect(await sessionIds()).toEqual(['sess_first_00001']);
-    const chunkDirs = readdirSync(path.join(s.dataDir, 'chunks'), { recursive: true }).map(String);
+    const chunkDirs: string[] = [];
+    for await (const o of s.store.chunks.list('')) chunkDirs.push(o.key);
     expect(chunkDirs.some((d) => /tampered|expired|revoked|second/.test(d))).toBe(false);
   });
 
@@ -196,8 +203,7 @@ describe('magic links', () => {
   it('reports a session that stopped sending as ended', async () => {
     const { link, token } = await create();
     await postWithLink(makeBatch('sess_old_0000001', 0, [domEvent(1000)]), token);
-    (s.store as unknown as { db: { prepare(q: string): { run(...a: unknown[]): void } } }).db
-      .prepare('UPDATE sessions SET last_batch_at = ? WHERE id = ?').run(Date.now() - 60_000, 'sess_old_0000001');
+    await s.exec('UPDATE sessions SET last_batch_at = ? WHERE id = ?', Date.now() - 60_000, 'sess_old_0000001');
     expect((await links()).find((l) => l.id === link.id)!.status).toBe('ended');
     const d = (await s.app.inject({ url: '/api/v1/sessions/sess_old_0000001', headers: { cookie: s.cookie } })).json() as SessionDetail;
     expect(d.live).toBe(false);

@@ -32,6 +32,9 @@ export function Header() {
         <Link to="/" data-testid="nav-sessions">
           Sessions
         </Link>
+        <Link to="/problems" data-testid="nav-problems">
+          Problems
+        </Link>
         <Link to="/links" data-testid="nav-links">
           Links
         </Link>

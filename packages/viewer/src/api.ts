@@ -3,7 +3,9 @@
  * endpoints sends the user to the login page with `next` set to where they were.
  */
 import type { CreatedLink, LinkInfo } from '@reprise/protocol';
-import type { ErrorBody, ReplayEvent, SessionDetail, SessionList } from '@reprise/protocol';
+import type { ErrorBody, ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
+import type { ClickProblem, ErrorGroup, FailingEndpoint, ProblemList, SavedSearch } from '@reprise/protocol';
+import type { SessionSort } from '@reprise/protocol/query';
 import { currentPath, navigate } from './router';
 
 export interface User {
@@ -11,12 +13,13 @@ export interface User {
   email: string;
 }
 
-/** A failed API call, carrying the server's `{error, message}` when it sent one. */
+/** A failed API call, carrying the server's `{error, message}` (and any other fields, e.g. a query error's `position`) when it sent one. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly body: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -49,7 +52,7 @@ async function errorFrom(res: Response): Promise<ApiError> {
   } catch {
     // Not JSON (e.g. a proxy error page): fall back to the status line.
   }
-  return new ApiError(res.status, body.error ?? 'http_error', body.message ?? `${res.status} ${res.statusText}`);
+  return new ApiError(res.status, body.error ?? 'http_error', body.message ?? `${res.status} ${res.statusText}`, body);
 }
 
 async function request(path: string, init: RequestInit & { authRedirect?: boolean } = {}): Promise<Response> {
@@ -83,9 +86,22 @@ export async function me(signal?: AbortSignal): Promise<User> {
   return (await json<{ user: User }>('/api/v1/auth/me', signal)).user;
 }
 
-export function listSessions(cursor: string | null, signal?: AbortSignal): Promise<SessionList> {
-  const q = new URLSearchParams({ limit: '50' });
-  if (cursor) q.set('cursor', cursor);
+export { SESSION_SORTS, type SessionSort } from '@reprise/protocol/query';
+
+export interface SessionQuery {
+  /** A query in the search language (docs/search.md); empty lists everything. */
+  q?: string;
+  sort?: SessionSort;
+  cursor?: string | null;
+  limit?: number;
+}
+
+/** One page of sessions. A bad `q` fails with ApiError `invalid_query` carrying `position` and `length`. */
+export function listSessions(opts: SessionQuery = {}, signal?: AbortSignal): Promise<SessionList> {
+  const q = new URLSearchParams({ limit: String(opts.limit ?? 50) });
+  if (opts.q?.trim()) q.set('q', opts.q);
+  if (opts.sort && opts.sort !== 'newest') q.set('sort', opts.sort);
+  if (opts.cursor) q.set('cursor', opts.cursor);
   return json<SessionList>(`/api/v1/sessions?${q}`, signal);
 }
 
@@ -93,16 +109,33 @@ export function getSession(id: string, signal?: AbortSignal): Promise<SessionDet
   return json<SessionDetail>(`/api/v1/sessions/${encodeURIComponent(id)}`, signal);
 }
 
+/** The replay index: full snapshots and batch ranges, to plan range loading. */
+export function getSessionTimeline(id: string, signal?: AbortSignal): Promise<SessionTimeline> {
+  return json<SessionTimeline>(`/api/v1/sessions/${encodeURIComponent(id)}/timeline`, signal);
+}
+
+/** Epoch ms, both ends inclusive; an infinite or missing end is open. */
+export interface EventRange {
+  from?: number;
+  to?: number;
+}
+
 /**
- * Streams the NDJSON event log and parses it line by line, so a large session is never
- * held twice (as one big string and as objects). `onProgress` gets the running count.
+ * Streams the NDJSON event log (all of it, or the events of `range`) and parses it line by line,
+ * so a large session is never held twice (as one big string and as objects). `onProgress` gets
+ * the running count.
  */
 export async function getSessionEvents(
   id: string,
   signal?: AbortSignal,
   onProgress?: (count: number) => void,
+  range: EventRange = {},
 ): Promise<ReplayEvent[]> {
-  const res = await request(`/api/v1/sessions/${encodeURIComponent(id)}/events`, {
+  const q = new URLSearchParams();
+  if (range.from !== undefined && Number.isFinite(range.from)) q.set('from', String(range.from));
+  if (range.to !== undefined && Number.isFinite(range.to)) q.set('to', String(range.to));
+  const query = q.toString() ? `?${q}` : '';
+  const res = await request(`/api/v1/sessions/${encodeURIComponent(id)}/events${query}`, {
     signal,
     headers: { accept: 'application/x-ndjson' },
   });
@@ -157,4 +190,49 @@ export async function revokeLink(id: string): Promise<void> {
 /** Server-Sent Events URL of a live session: each `events` message is a JSON array of new events. */
 export function liveUrl(id: string): string {
   return `/api/v1/sessions/${encodeURIComponent(id)}/live`;
+}
+
+export interface ProjectInfo {
+  id: string;
+  name: string;
+}
+
+export async function listProjects(signal?: AbortSignal): Promise<ProjectInfo[]> {
+  return (await json<{ projects: ProjectInfo[] }>('/api/v1/projects', signal)).projects;
+}
+
+export type { SavedSearch } from '@reprise/protocol';
+
+/** A project's saved searches (the first project's without `projectId`). */
+export async function listSavedSearches(projectId: string | null, signal?: AbortSignal): Promise<SavedSearch[]> {
+  const q = projectId ? `?projectId=${encodeURIComponent(projectId)}` : '';
+  return (await json<{ searches: SavedSearch[] }>(`/api/v1/saved-searches${q}`, signal)).searches;
+}
+
+export async function createSavedSearch(input: { name: string; query: string; projectId?: string }): Promise<SavedSearch> {
+  const res = await request('/api/v1/saved-searches', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(input),
+  });
+  return (await res.json()) as SavedSearch;
+}
+
+export async function deleteSavedSearch(id: string): Promise<void> {
+  await request(`/api/v1/saved-searches/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+export type { ClickProblem, ErrorGroup, FailingEndpoint, ProblemList } from '@reprise/protocol';
+
+/** Top problems since `since` (epoch ms; the server defaults to 7 days). */
+export function problemEndpoints(since: number, signal?: AbortSignal): Promise<ProblemList<FailingEndpoint>> {
+  return json<ProblemList<FailingEndpoint>>(`/api/v1/problems/endpoints?since=${since}`, signal);
+}
+
+export function problemErrors(since: number, signal?: AbortSignal): Promise<ProblemList<ErrorGroup>> {
+  return json<ProblemList<ErrorGroup>>(`/api/v1/problems/errors?since=${since}`, signal);
+}
+
+export function problemClicks(type: 'rage' | 'dead', since: number, signal?: AbortSignal): Promise<ProblemList<ClickProblem>> {
+  return json<ProblemList<ClickProblem>>(`/api/v1/problems/clicks?type=${type}&since=${since}`, signal);
 }

@@ -1,7 +1,8 @@
 /**
- * A tiny history-API router: the viewer has three routes, so a library is not worth it.
- * Only the pathname is a router snapshot; pages read query strings when they mount, and the
- * player rewrites `?t=` with replaceState without causing re-renders.
+ * A tiny history-API router: the viewer has a handful of routes, so a library is not worth it.
+ * The pathname is a router snapshot; so is the query string for pages that subscribe with
+ * useSearch() (the session list keeps `?q=&sort=` there). Other pages read query strings when
+ * they mount, and the player rewrites `?t=` with replaceState without causing re-renders.
  */
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
@@ -30,6 +31,11 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
 /** The current pathname; re-renders on navigate() and back/forward. */
 export function usePathname(): string {
   return useSyncExternalStore(subscribe, () => window.location.pathname);
+}
+
+/** The current query string (`?q=…`); re-renders on navigate() and back/forward. */
+export function useSearch(): string {
+  return useSyncExternalStore(subscribe, () => window.location.search);
 }
 
 /** The path plus query of the current page, e.g. for `?next=` after login. */

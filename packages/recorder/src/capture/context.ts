@@ -7,6 +7,8 @@ export interface CaptureContext {
   guard: Guard;
   sink: EventSink;
   opts: ResolvedOptions;
+  /** rrweb mirror id of a recorded node (undefined when unknown or DOM capture is off). */
+  nodeId?: (node: Node) => number | undefined;
 }
 
 /** Stops a capture module: removes listeners, restores patches. Must be safe to call twice. */

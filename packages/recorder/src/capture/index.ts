@@ -1,7 +1,8 @@
 /**
  * Starts the enabled devtools capture modules (console, network, errors, nav, env,
- * perf). Each starts and stops independently: one failing leaves the others running.
+ * perf, clicks). Each starts and stops independently: one failing leaves the others running.
  */
+import { startClickCapture } from './clicks.js';
 import { startConsoleCapture } from './console.js';
 import type { CaptureContext, Stop } from './context.js';
 import { startEnvCapture, type EnvCapture } from './env.js';
@@ -39,6 +40,7 @@ export function startCaptures(ctx: CaptureContext): Captures {
   if (on.errors) add(ctx.guard.run(() => startErrorCapture(ctx)));
   if (on.console) add(ctx.guard.run(() => startConsoleCapture(ctx)));
   if (on.network) add(ctx.guard.run(() => startNetworkCapture(ctx)));
+  if (on.clicks) add(ctx.guard.run(() => startClickCapture(ctx)));
   let perf: PerfCapture | undefined;
   if (on.perf) {
     perf = ctx.guard.run(() => startPerfCapture(ctx));

@@ -17,20 +17,65 @@ export interface DomCaptureOptions {
 }
 
 export interface DomCapture {
+  /** Delivers pending events, then stops rrweb. */
   stop(): void;
+  /**
+   * Delivers the events held back after a full snapshot now (see startDomCapture). Call it
+   * before anything that cuts, sends or hands over what was captured so far.
+   */
+  flushPending(): void;
   /** Emits a new full snapshot (used when a new session starts on a live page). */
   takeFullSnapshot(): void;
+  /** rrweb mirror id of a recorded node, or undefined when the node isn't (yet) recorded. */
+  nodeId(node: Node): number | undefined;
 }
 
 type RecordOptions = NonNullable<Parameters<typeof record<eventWithTime>>[0]>;
 
-/** Starts rrweb; returns null (and reports) if it cannot start, so recording just stays off. */
+// rrweb's EventType.Meta and EventType.FullSnapshot: takeFullSnapshot emits Meta, then the snapshot.
+const META = 4;
+const FULL_SNAPSHOT = 2;
+/** Held-back events beyond this are delivered at once: the queue never grows without bound. */
+const MAX_HELD = 1000;
+
+/**
+ * Starts rrweb; returns null (and reports) if it cannot start, so recording just stays off.
+ *
+ * rrweb serializes a full snapshot synchronously, in the task that asked for it: on a large
+ * page that task is already long, and it is rrweb's own. Our handling of the snapshot (JSON
+ * of the whole tree, cutting and compressing a batch) must not make it longer, so from a Meta
+ * event on, DOM events are held and delivered, in order, in the next task.
+ */
 export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
+  let held: DomEvent[] = [];
+  let scheduled = false;
+  const deliver = (ev: DomEvent): void => {
+    try {
+      opts.onEvent(ev);
+    } catch (err) {
+      opts.onError(err);
+    }
+  };
+  const flushPending = (): void => {
+    scheduled = false;
+    while (held.length > 0) {
+      const batch = held;
+      held = [];
+      for (const ev of batch) deliver(ev);
+    }
+  };
   const rrwebOptions: RecordOptions = {
     emit: (e) => {
       try {
         // rrweb events travel unchanged; t is rrweb's own timestamp.
-        opts.onEvent({ t: e.timestamp, kind: 'dom', data: e });
+        const ev: DomEvent = { t: e.timestamp, kind: 'dom', data: e };
+        if (held.length === 0 && e.type !== META && e.type !== FULL_SNAPSHOT) return deliver(ev);
+        held.push(ev);
+        if (held.length > MAX_HELD) flushPending();
+        else if (!scheduled) {
+          scheduled = true;
+          setTimeout(flushPending, 0);
+        }
       } catch (err) {
         opts.onError(err);
       }
@@ -59,23 +104,37 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
     stopRecord = record<eventWithTime>(rrwebOptions);
   } catch (err) {
     opts.onError(err);
+  }
+  if (!stopRecord) {
+    // Not recording after all: what rrweb emitted before failing is not delivered.
+    held = [];
     return null;
   }
-  if (!stopRecord) return null;
   const stop = stopRecord;
   return {
     stop() {
+      flushPending();
       try {
         stop();
       } catch (err) {
         opts.onError(err);
       }
     },
+    flushPending,
     takeFullSnapshot() {
       try {
         record.takeFullSnapshot();
       } catch (err) {
         opts.onError(err);
+      }
+    },
+    nodeId(node) {
+      try {
+        const id = record.mirror.getId(node);
+        return id > 0 ? id : undefined;
+      } catch (err) {
+        opts.onError(err);
+        return undefined;
       }
     },
   };

@@ -1,4 +1,6 @@
 import type { KeyValueStore } from '../storage.js';
+import { inflateToText, type Compressed } from './compress.js';
+import type { PresetDictionary } from './dictionary-book.js';
 
 /** One built batch waiting to be delivered. */
 export interface OutboxItem {
@@ -6,14 +8,23 @@ export interface OutboxItem {
   seq: number;
   /** Batch JSON until compression finishes (or for good, when compression is unavailable). */
   json: string | null;
-  gzip: Uint8Array<ArrayBuffer> | null;
+  /** The compressed body: zlib against `dict` (Content-Encoding: deflate), or gzip when `dict` is null. */
+  body: Uint8Array<ArrayBuffer> | null;
+  dict: PresetDictionary | null;
   /** False while compressing; the sender waits for the head item to be ready. */
   ready: boolean;
 }
 
 export function itemBytes(item: OutboxItem): number {
   // String length stands in for bytes: cheap, and exact for the ASCII bulk of rrweb JSON.
-  return item.gzip ? item.gzip.byteLength : item.json ? item.json.length : 0;
+  return item.body ? item.body.byteLength : item.json ? item.json.length : 0;
+}
+
+/** The batch JSON of an item, inflating a deflate body if need be; null if it can't be had. */
+export function itemJson(item: OutboxItem): string | null {
+  if (item.json !== null) return item.json;
+  if (item.body && item.dict) return inflateToText(item.body, item.dict.bytes);
+  return null;
 }
 
 /** FIFO of batches in seq order; the memory bound is enforced by the transport. */
@@ -56,15 +67,32 @@ export class Outbox {
     return true;
   }
 
-  /** Swaps an item's JSON for its gzip bytes, keeping the byte count right. */
-  compressed(item: OutboxItem, gzip: Uint8Array<ArrayBuffer> | null): void {
+  /** Swaps an item's JSON for its compressed body (null: stays JSON), keeping the byte count right. */
+  compressed(item: OutboxItem, c: Compressed | null, dict: PresetDictionary | null): void {
+    this.resize(item, () => {
+      if (c) {
+        item.body = c.bytes;
+        item.dict = c.deflate ? dict : null;
+        item.json = null;
+      }
+      item.ready = true;
+    });
+  }
+
+  /** Puts an item back to JSON to be compressed again (e.g. self-contained after a dictionary miss). */
+  uncompressed(item: OutboxItem, json: string): void {
+    this.resize(item, () => {
+      item.json = json;
+      item.body = null;
+      item.dict = null;
+      item.ready = false;
+    });
+  }
+
+  private resize(item: OutboxItem, change: () => void): void {
     const present = this.has(item);
     if (present) this.total -= itemBytes(item);
-    if (gzip) {
-      item.gzip = gzip;
-      item.json = null;
-    }
-    item.ready = true;
+    change();
     if (present) this.total += itemBytes(item);
   }
 }
@@ -118,6 +146,13 @@ function readPersisted(store: KeyValueStore): PersistedItem[] {
   }
 }
 
+function parked(item: OutboxItem): PersistedItem | null {
+  if (item.body && !item.dict) return { s: item.sessionId, q: item.seq, e: 'g', b: toBase64(item.body) };
+  // A deflate body needs its dictionary, which the next page may not have: park the JSON.
+  const json = itemJson(item);
+  return json === null ? null : { s: item.sessionId, q: item.seq, e: 'j', b: json };
+}
+
 /**
  * Appends items to the persisted outbox, oldest first, within MAX_PERSISTED_CHARS.
  * Returns how many did not fit (the caller counts them as dropped).
@@ -128,10 +163,8 @@ export function persistItems(store: KeyValueStore, items: OutboxItem[]): number 
   let used = list.reduce((n, p) => n + p.b.length + 64, 0);
   let dropped = 0;
   for (const item of items) {
-    const p: PersistedItem = item.gzip
-      ? { s: item.sessionId, q: item.seq, e: 'g', b: toBase64(item.gzip) }
-      : { s: item.sessionId, q: item.seq, e: 'j', b: item.json ?? '' };
-    if (used + p.b.length + 64 > MAX_PERSISTED_CHARS) {
+    const p = parked(item);
+    if (!p || used + p.b.length + 64 > MAX_PERSISTED_CHARS) {
       dropped++;
       continue;
     }
@@ -151,8 +184,8 @@ export function takePersisted(store: KeyValueStore): OutboxItem[] {
     try {
       out.push(
         p.e === 'g'
-          ? { sessionId: p.s, seq: p.q, json: null, gzip: fromBase64(p.b), ready: true }
-          : { sessionId: p.s, seq: p.q, json: p.b, gzip: null, ready: true },
+          ? { sessionId: p.s, seq: p.q, json: null, body: fromBase64(p.b), dict: null, ready: true }
+          : { sessionId: p.s, seq: p.q, json: p.b, body: null, dict: null, ready: true },
       );
     } catch {
       /* corrupt entry: skip */

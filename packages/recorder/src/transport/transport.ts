@@ -2,8 +2,9 @@ import { FORMAT_VERSION, LIMITS, type BatchMeta, type LinkError, type ReplayEven
 import type { Guard } from '../guard.js';
 import type { EventSink } from '../sink.js';
 import type { KeyValueStore } from '../storage.js';
-import { Compressor, gzipNow, type CompressionMode } from './compress.js';
-import { Outbox, persistItems, takePersisted, type OutboxItem } from './outbox.js';
+import { Compressor, compressNow, type CompressionMode } from './compress.js';
+import { DictionaryBook, pathOf, type PresetDictionary } from './dictionary-book.js';
+import { Outbox, itemJson, persistItems, takePersisted, type OutboxItem } from './outbox.js';
 import { ingestUrl } from './own-request.js';
 import { isLinkError, postBatch, type FetchFn, type SendResult } from './send.js';
 
@@ -48,6 +49,8 @@ const KEEPALIVE_BUDGET = 60 * 1024;
 const BASE_RETRY_MS = 1000;
 // Room for the batch envelope around a single huge event, under the server's decompressed limit.
 const MAX_EVENT_CHARS = LIMITS.maxBatchBytes - 64 * 1024;
+// An rrweb full snapshot (type 2) as the transport serializes it: its batch starts a page.
+const FULL_SNAPSHOT = /^\{"t":[-0-9.e+]+,"kind":"dom","data":\{"type":2,/;
 
 interface Waiter {
   items: Set<OutboxItem>;
@@ -55,18 +58,22 @@ interface Waiter {
 }
 
 /**
- * Events in, gzip'd batches out. Events are serialised once on arrival; a batch
+ * Events in, compressed batches out. Events are serialised once on arrival; a batch
  * is cut on the flush timer or when it reaches maxBatchBytes, gets its seq
- * (persisted by the session before any send), is compressed off the main
- * thread and queued. One request at a time, in seq order; 5xx/429/offline are
- * retried with capped exponential backoff while the queue stays under
- * maxQueueBytes by dropping the oldest batches.
+ * (persisted by the session before any send), is deflated off the main thread
+ * against a preset dictionary (dictionary-book.ts; gzip as the fallback) and
+ * queued. One request at a time, in seq order; 5xx/429/offline are retried with
+ * capped exponential backoff while the queue stays under maxQueueBytes by
+ * dropping the oldest batches.
  */
 export class Transport implements EventSink {
   readonly counters: TransportCounters = zeroCounters();
 
   private pending: string[] = [];
   private pendingBytes = 0;
+  /** The pending batch holds a full snapshot: it becomes a dictionary reference. */
+  private pendingStartsPage = false;
+  private readonly book: DictionaryBook;
   private readonly outbox = new Outbox();
   private readonly compressor: Compressor;
   private readonly url: string;
@@ -87,6 +94,7 @@ export class Transport implements EventSink {
     private readonly guard: Guard,
   ) {
     this.compressor = new Compressor((err) => guard.report(err));
+    this.book = new DictionaryBook(store);
     this.url = ingestUrl(opts.endpoint, opts.projectKey) + (opts.link ? `&link=${encodeURIComponent(opts.link)}` : '');
     // Bound now: later network capture (or the host app) may wrap window.fetch.
     const nativeFetch = typeof fetch === 'function' ? fetch.bind(globalThis) : null;
@@ -153,6 +161,7 @@ export class Transport implements EventSink {
     }
     this.pending.push(json);
     this.pendingBytes += size;
+    if (!this.pendingStartsPage && FULL_SNAPSHOT.test(json)) this.pendingStartsPage = true;
     if (this.pendingBytes >= this.opts.maxBatchBytes) this.cutAndSend();
     else this.enforceBound();
   }
@@ -190,15 +199,22 @@ export class Transport implements EventSink {
   /**
    * The page is going away (pagehide) or may be killed while hidden. Async
    * compression can't be trusted to finish, so the pending batch and any batch
-   * still compressing are gzip'd synchronously; whatever fits the keepalive
+   * still compressing are compressed synchronously; whatever fits the keepalive
    * budget is sent with keepalive fetch, the rest is parked in sessionStorage
-   * for the next page of this tab.
+   * for the next page of this tab. No answer can be acted on after unload, so
+   * these bodies only use dictionaries the server has already decoded with.
    */
   flushOnHide(): void {
     if (this.disposed) return;
-    this.cut(false);
+    const path = pathOf(this.opts.meta().url);
+    const cut = this.cut(false, true);
     for (const item of this.outbox.items) {
-      if (item.json && item !== this.inFlight) this.outbox.compressed(item, gzipNow(item.json));
+      if (item.json && item !== this.inFlight) {
+        this.encodeNow(item, item.json, cut?.item === item ? cut.dict : this.book.choose(item.sessionId, path, true));
+      } else if (item.dict && !this.book.safeAtPagehide(item.sessionId, item.dict)) {
+        const json = itemJson(item);
+        if (json !== null) this.encodeNow(item, json, this.book.choose(item.sessionId, path, true));
+      }
     }
     let budget = KEEPALIVE_BUDGET - this.keepaliveBytes;
     const leftovers: OutboxItem[] = [];
@@ -214,7 +230,18 @@ export class Transport implements EventSink {
     }
     for (const item of leftovers) this.outbox.remove(item);
     this.counters.batchesDropped += persistItems(this.store, leftovers);
+    this.book.save();
     this.settleWaiters(false);
+  }
+
+  /** Compresses an item synchronously against `dict` (null: gzip); plain JSON if that fails. */
+  private encodeNow(item: OutboxItem, json: string, dict: PresetDictionary | null): void {
+    const c = compressNow(json, dict?.bytes ?? null);
+    if (c) this.outbox.compressed(item, c, dict);
+    else {
+      this.outbox.uncompressed(item, json);
+      item.ready = true;
+    }
   }
 
   /** Takes back batches parked in sessionStorage (by a previous page, or by us when hidden). */
@@ -222,11 +249,15 @@ export class Transport implements EventSink {
     if (this.disposed) return;
     const items = takePersisted(this.store);
     if (items.length === 0) return;
-    // JSON parked at unload can be gzip'd now that there is time.
+    // JSON parked at unload can be compressed now that there is time.
     for (const item of items) if (item.json) item.ready = false;
     this.outbox.unshift(items);
     this.enforceBound();
-    for (const item of items) if (item.json && this.outbox.has(item)) this.compress(item, item.json);
+    this.book.open(this.session.id);
+    const path = pathOf(this.opts.meta().url);
+    for (const item of items) {
+      if (item.json && this.outbox.has(item)) this.compress(item, item.json, this.book.choose(item.sessionId, path, false));
+    }
     this.pump();
   }
 
@@ -240,6 +271,7 @@ export class Transport implements EventSink {
     const rest = this.outbox.items.filter((i) => i !== this.inFlight);
     for (const item of rest) this.outbox.remove(item);
     this.counters.batchesDropped += persistItems(this.store, rest);
+    this.book.save();
     this.dispose();
   }
 
@@ -254,37 +286,70 @@ export class Transport implements EventSink {
     this.settleWaiters(true);
   }
 
-  private cut(compress: boolean): void {
-    if (this.pending.length === 0) return;
+  /**
+   * Cuts the pending events into a batch and queues it, compressing it in the background
+   * unless `compress` is false (flushOnHide compresses at once, against the dictionary
+   * returned here, chosen for a pagehide send when `atPagehide`).
+   */
+  private cut(compress: boolean, atPagehide = false): { item: OutboxItem; dict: PresetDictionary | null } | null {
+    if (this.pending.length === 0) return null;
     const sessionId = this.session.id;
     const seq = this.session.nextSeq();
+    const meta = this.opts.meta();
+    const path = pathOf(meta.url);
+    this.book.open(sessionId);
+    // Chosen before this batch joins the book: a batch never references itself.
+    const dict = this.book.choose(sessionId, path, atPagehide);
+    const startsPage = this.pendingStartsPage;
+    if (startsPage) this.book.addPageStart(sessionId, seq, path, this.pending);
     // Events are already JSON: splice them into the envelope instead of re-serialising.
     const json =
       `{"v":${FORMAT_VERSION},"sessionId":${JSON.stringify(sessionId)},"seq":${seq},` +
-      `"meta":${JSON.stringify(this.opts.meta())},"events":[${this.pending.join(',')}]}`;
+      `"meta":${JSON.stringify(meta)},"events":[${this.pending.join(',')}]}`;
     this.pending = [];
     this.pendingBytes = 0;
-    const item: OutboxItem = { sessionId, seq, json, gzip: null, ready: !compress };
+    this.pendingStartsPage = false;
+    const item: OutboxItem = { sessionId, seq, json, body: null, dict: null, ready: !compress };
     this.outbox.push(item);
     this.enforceBound();
-    if (compress && this.outbox.has(item)) this.compress(item, json);
+    if (compress && this.outbox.has(item)) this.compress(item, json, dict, startsPage);
+    return { item, dict };
   }
 
-  private compress(item: OutboxItem, json: string): void {
+  /** Compresses in the background; for a page-start batch the worker also canonicalizes its reference text. */
+  private compress(item: OutboxItem, json: string, dict: PresetDictionary | null, startsPage = false): void {
     this.guard.swallow(
-      this.compressor.compress(json).then((gzip) => {
+      this.compressor.compress(json, dict?.bytes ?? null, startsPage).then((c) => {
+        if (c?.ref !== undefined) this.book.canonicalized(item.sessionId, item.seq, c.ref);
         // Gone already: evicted, or sent/parked uncompressed by flushOnHide.
         if (!this.outbox.has(item)) return;
-        if (gzip && gzip.byteLength > LIMITS.maxCompressedBatchBytes) {
+        if (c && c.bytes.byteLength > LIMITS.maxCompressedBatchBytes) {
           // The server would answer 413; don't spend the user's bandwidth on it.
           this.outbox.remove(item);
           this.counters.batchesDropped++;
         } else {
-          this.outbox.compressed(item, gzip);
+          this.outbox.compressed(item, c, dict);
         }
         this.pump();
       }),
     );
+  }
+
+  /**
+   * The server could not use the body's dictionary (or deflate): the same batch goes again,
+   * gzip and self-contained, ahead of later seqs. Nothing is lost unless its JSON is gone.
+   */
+  private resendSelfContained(item: OutboxItem, unsupported: boolean): void {
+    if (item.dict) this.book.refused(item.sessionId, item.dict, unsupported);
+    const json = itemJson(item);
+    if (json === null) {
+      this.outbox.remove(item);
+      this.counters.batchesFailed++;
+    } else {
+      this.outbox.uncompressed(item, json);
+      this.compress(item, json, null);
+    }
+    this.pump();
   }
 
   /** Keeps unsent data under maxQueueBytes by dropping the oldest batches (not the one on the wire). */
@@ -319,6 +384,12 @@ export class Transport implements EventSink {
     }
     // Not in the outbox any more means flushOnHide re-sent it with keepalive: that send does the counting.
     const mine = this.outbox.has(item);
+    if (result === 'dictionary-unavailable' || result === 'deflate-unsupported') {
+      this.attempt = 0;
+      if (mine) this.resendSelfContained(item, result === 'deflate-unsupported');
+      else this.pump();
+      return;
+    }
     if (result === 'retry') {
       if (mine) {
         this.counters.retries++;
@@ -336,6 +407,7 @@ export class Transport implements EventSink {
       }
     } else {
       this.attempt = 0;
+      if (result === 'ok') this.book.acked(item.sessionId, item.seq, item.dict);
       if (mine) {
         this.outbox.remove(item);
         if (result === 'ok') this.counters.batchesSent++;
@@ -350,9 +422,16 @@ export class Transport implements EventSink {
     this.guard.swallow(
       postBatch(this.fetchFn, this.url, item, true).then((result) => {
         this.keepaliveBytes -= size;
-        if (result === 'ok') this.counters.batchesSent++;
-        else if (result === 'reject') this.counters.batchesFailed++;
-        else if (isLinkError(result)) {
+        if (result === 'ok') {
+          this.counters.batchesSent++;
+          this.book.acked(item.sessionId, item.seq, item.dict);
+        } else if (result === 'reject') this.counters.batchesFailed++;
+        else if ((result === 'dictionary-unavailable' || result === 'deflate-unsupported') && !this.disposed) {
+          // Still alive after all (hidden, or bfcache): send it again self-contained.
+          this.outbox.unshift([item]);
+          this.enforceBound();
+          if (this.outbox.has(item)) this.resendSelfContained(item, result === 'deflate-unsupported');
+        } else if (isLinkError(result)) {
           this.counters.batchesFailed++;
           this.linkRefused(result);
         } else if (!this.disposed) {
@@ -390,7 +469,7 @@ export class Transport implements EventSink {
 
 /** Exact body size in bytes, or budget+1 as soon as it clearly exceeds `budget`. */
 function wireBytes(item: OutboxItem, budget: number): number {
-  if (item.gzip) return item.gzip.byteLength;
+  if (item.body) return item.body.byteLength;
   const json = item.json ?? '';
   // UTF-8 is never shorter than the UTF-16 length, so long strings are out without encoding them.
   if (json.length > budget) return budget + 1;

@@ -1,7 +1,8 @@
 /**
  * The SDK's own on-page UI lives in an open shadow root on a `<reprise-*>` host marked
- * data-reprise-block (and listed in rrweb's block selector), so it is never recorded
- * and the page's CSS can't reach it.
+ * data-reprise-block and with rrweb's `rr-block` class (a class check costs rrweb less
+ * than a selector per element), so it is never recorded, whatever the user's block
+ * selector says, and the page's CSS can't reach it.
  */
 export interface UiHost {
   host: HTMLElement;
@@ -21,6 +22,7 @@ export function createHost(tag: string, css: string, position: string): UiHost |
   if (typeof document === 'undefined' || !document.body || typeof HTMLElement.prototype.attachShadow !== 'function') return null;
   const host = document.createElement(tag);
   host.setAttribute('data-reprise-block', '');
+  host.className = 'rr-block';
   host.setAttribute('style', position);
   const root = host.attachShadow({ mode: 'open' });
   const style = document.createElement('style');

@@ -1,9 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import type { Batch } from '@reprise/protocol';
+import {
+  DICTIONARY_UNAVAILABLE,
+  isStaticDictionaryId,
+  parseDictionaryRef,
+  presetDictionary,
+  referenceText,
+  REFERENCE_MAX_BYTES,
+  staticDictionaryBytes,
+  type Batch,
+} from '@reprise/protocol';
 
 /** One POST the fake ingest received, decompressed. */
 export interface Received {
@@ -11,6 +20,11 @@ export interface Received {
   contentType: string | null;
   /** Decompressed body text, for "secret never appears" checks. */
   text: string;
+  /** Bytes on the wire. */
+  size: number;
+  /** `dict` and `ref` query parameters of a deflate body. */
+  dict: string | null;
+  ref: string | null;
   batch: Batch;
   /** What the fake answered. */
   status: number;
@@ -35,6 +49,14 @@ export class FakeIngest {
   readonly requests: string[] = [];
   /** Link tokens the fake refuses with 403 `{error: code}` (e.g. 'link_revoked'). */
   readonly linkErrors = new Map<string, string>();
+  /**
+   * Deflate bodies: 'ok' decodes them like the server (static dictionary + a reference to an
+   * accepted batch, else 422 dictionary_unavailable); 'unsupported' answers 415 to every
+   * deflate body, like a server older than the encoding.
+   */
+  deflate: 'ok' | 'unsupported' = 'ok';
+  /** Accepted batches (`<sessionId>.<seq>`) the fake acts as if it lacked, as dictionary references. */
+  readonly forgotten = new Set<string>();
   private server: Server | null = null;
 
   /** `loaderPath` defaults to loader.js next to the SDK. */
@@ -64,8 +86,45 @@ export class FakeIngest {
     return this.received.filter((r) => r.status === 200);
   }
 
+  /**
+   * A session's accepted batches, each seq once, as the real server stores them: a batch may
+   * legitimately arrive twice (the in-flight one re-sent with keepalive at pagehide).
+   */
   forSession(id: string): Received[] {
-    return this.accepted().filter((r) => r.batch.sessionId === id);
+    const seen = new Set<number>();
+    return this.accepted().filter((r) => r.batch.sessionId === id && !seen.has(r.batch.seq) && !!seen.add(r.batch.seq));
+  }
+
+  /** Deflate bodies refused with 415/422 (the recorder must send them again as gzip). */
+  readonly refusals: { status: number; dict: string | null; ref: string | null; seq: number | null }[] = [];
+
+  /** The seq of a deflate body, when the fake can decode it. */
+  private seqOf(raw: Buffer, dict: string | null, ref: string | null): number | null {
+    try {
+      return (JSON.parse(this.inflate(raw, dict, ref).toString('utf8')) as Batch).seq;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Inflates like the server: the dictionary is the static one plus an accepted batch's NDJSON. */
+  private inflate(raw: Buffer, dict: string | null, ref: string | null): Buffer {
+    if (dict === null) return inflateSync(raw);
+    if (!isStaticDictionaryId(dict)) throw new Error(`unknown dictionary ${dict}`);
+    let refBytes: Uint8Array | null = null;
+    if (ref !== null) {
+      const stored = this.reference(ref);
+      if (!stored) throw new Error(`reference ${ref} was never accepted`);
+      const lines = stored.batch.events.map((e) => JSON.stringify({ t: e.t, kind: e.kind, data: e.data }));
+      refBytes = Buffer.from(referenceText(lines), 'utf8').subarray(0, REFERENCE_MAX_BYTES);
+    }
+    return inflateSync(raw, { dictionary: presetDictionary(staticDictionaryBytes(dict), refBytes) });
+  }
+
+  private reference(ref: string): Received | undefined {
+    const r = parseDictionaryRef(ref);
+    if (!r || this.forgotten.has(ref)) return undefined;
+    return this.accepted().find((x) => x.batch.sessionId === r.sessionId && x.batch.seq === r.seq);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -90,14 +149,25 @@ export class FakeIngest {
       for await (const c of req) chunks.push(c as Buffer);
       const raw = Buffer.concat(chunks);
       const encoding = req.headers['content-encoding'] ?? null;
-      const text = (encoding === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+      const dict = url.searchParams.get('dict');
+      const ref = url.searchParams.get('ref');
+      res.setHeader('content-type', 'application/json');
+      if (encoding === 'deflate') {
+        const refused = this.deflate === 'unsupported' ? 415 : ref !== null && !this.reference(ref) ? 422 : 0;
+        if (refused) {
+          this.refusals.push({ status: refused, dict, ref, seq: this.seqOf(raw, dict, ref) });
+          res.statusCode = refused;
+          res.end(JSON.stringify({ error: refused === 415 ? 'unsupported_encoding' : DICTIONARY_UNAVAILABLE, message: 'test' }));
+          return;
+        }
+      }
+      const text = (encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? this.inflate(raw, dict, ref) : raw).toString('utf8');
       const batch = JSON.parse(text) as Batch;
       const link = url.searchParams.get('link');
       const linkError = link !== null ? this.linkErrors.get(link) : undefined;
       const status = url.searchParams.get('key') !== 'test-key' ? 401 : linkError ? 403 : this.mode === 'error500' ? 500 : 200;
-      this.received.push({ encoding, contentType: req.headers['content-type'] ?? null, text, batch, status, link });
+      this.received.push({ encoding, contentType: req.headers['content-type'] ?? null, text, batch, status, link, size: raw.length, dict, ref });
       res.statusCode = status;
-      res.setHeader('content-type', 'application/json');
       res.end(
         status === 200
           ? JSON.stringify({ ok: true, sessionId: batch.sessionId, seq: batch.seq, duplicate: false })

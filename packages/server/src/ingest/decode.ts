@@ -3,20 +3,43 @@ import { promisify } from 'node:util';
 import { LIMITS, type Batch } from '@reprise/protocol';
 import { parseBatch } from '@reprise/protocol/schema';
 import { HttpError } from '../http/errors.js';
+import type { DictionarySource } from './dictionaries.js';
+import { decodeDeflateBatch } from './inflate.js';
+import { encodeBatchJson, type EncodedChunk } from '../store/chunk-codec.js';
 
 const gunzipAsync = promisify(gunzip);
+/** Output per threadpool round trip: a typical batch inflates in one or two (the default, 16 KiB, takes many, each a callback). */
+const GUNZIP_CHUNK = 128 * 1024;
+
+export interface DecodedBatch {
+  batch: Batch;
+  /** The batch as it is stored: the validated JSON, gzip (the upload itself when it was gzip). */
+  chunk: EncodedChunk;
+}
 
 /**
  * Turns a raw request body into a validated batch, or throws a 4xx HttpError that
  * says what was wrong. Decompression is capped so a zip bomb costs at most
  * LIMITS.maxBatchBytes of memory.
  */
-export async function decodeBatch(body: Buffer, contentEncoding: string | undefined): Promise<Batch> {
+export async function decodeBatch(
+  body: Buffer,
+  contentEncoding: string | undefined,
+  dictionaries?: DictionarySource,
+): Promise<DecodedBatch> {
   const enc = (contentEncoding ?? 'identity').trim().toLowerCase();
+  // zlib, optionally with a preset dictionary (payload strategy): decoded by inflate.ts, stored re-gzipped.
+  if (enc === 'deflate') {
+    const { batch, raw } = await decodeDeflateBatch(body, dictionaries ?? null);
+    return { batch, chunk: await encodeBatchJson(raw, null, batch.events) };
+  }
   let raw: Buffer;
+  // The upload, when it is gzip of exactly the bytes validated below (stored as is).
+  let gzipBody: Buffer | null = null;
   if (enc === 'gzip') {
+    gzipBody = body;
     try {
-      raw = await gunzipAsync(body, { maxOutputLength: LIMITS.maxBatchBytes });
+      raw = await gunzipAsync(body, { maxOutputLength: LIMITS.maxBatchBytes, chunkSize: GUNZIP_CHUNK });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
         throw new HttpError(413, 'body_too_large', `decompressed batch exceeds ${LIMITS.maxBatchBytes} bytes`);
@@ -26,7 +49,7 @@ export async function decodeBatch(body: Buffer, contentEncoding: string | undefi
   } else if (enc === 'identity') {
     raw = body;
   } else {
-    throw new HttpError(415, 'unsupported_encoding', `Content-Encoding "${enc}" is not supported; use gzip or none`);
+    throw new HttpError(415, 'unsupported_encoding', `Content-Encoding "${enc}" is not supported; use gzip, deflate or none`);
   }
   if (raw.length > LIMITS.maxBatchBytes) {
     throw new HttpError(413, 'body_too_large', `batch exceeds ${LIMITS.maxBatchBytes} bytes`);
@@ -39,5 +62,5 @@ export async function decodeBatch(body: Buffer, contentEncoding: string | undefi
   }
   const parsed = parseBatch(json);
   if (!parsed.ok) throw new HttpError(400, 'invalid_batch', parsed.message);
-  return parsed.batch;
+  return { batch: parsed.batch, chunk: await encodeBatchJson(raw, gzipBody, parsed.batch.events) };
 }

@@ -1,55 +1,165 @@
 import type { ReplayEvent, SessionCounts, SerializedValue } from '@reprise/protocol';
+import { messageKey, normalizeRoute } from './normalize.js';
+import { SnapshotScanner, type SnapshotRow } from './snapshots.js';
+
+export type { SnapshotRow } from './snapshots.js';
 
 /** Rows for the small index tables, taken from a batch as it arrives so search never re-reads chunks. */
 export interface IndexRows {
-  network: { t: number; method: string; url: string; status: number; durationMs: number; failed: boolean }[];
+  network: { t: number; method: string; url: string; route: string; status: number; durationMs: number; failed: boolean }[];
   console: { t: number; level: string; text: string }[];
-  errors: { t: number; name: string | null; message: string; stack: string | null }[];
+  errors: { t: number; name: string | null; message: string; messageKey: string; stack: string | null }[];
+  /** `click` events, sorted by time. */
+  clicks: ClickRow[];
+  /** One row per `nav` event. */
+  pages: { t: number; url: string }[];
+  /** Pages counted for `pageCount`: nav events of type load, pushState and popstate. */
+  pageCount: number;
+  /** `search_text` rows of the batch: one per field, distinct non-empty values joined by newlines. */
+  search: { field: SearchField; text: string }[];
+  /** Times the signal detection needs (see ingest/signals.ts). */
+  timeline: SignalTimeline;
   /** What this batch adds to the session's counts. */
   counts: SessionCounts;
   /** Last `identify` userId in the batch, if any (replaces the session's). */
   userId: string | null;
   /** `tag` calls in the batch, merged into the session's tags (last value wins). */
   tags: Record<string, string>;
+  /** rrweb full snapshots of the batch, in batch order: the replay index (ingest/snapshots.ts). */
+  snapshots: SnapshotRow[];
 }
+
+export type SearchField = 'url' | 'request' | 'console' | 'error' | 'click';
+
+export interface ClickRow {
+  t: number;
+  selector: string;
+  text: string | null;
+  testId: string | null;
+  tag: string;
+  x: number;
+  y: number;
+  nodeId: number | null;
+  interactive: boolean;
+  /** Interactive and not a text-entry field: a click nothing answers is a dead click. */
+  deadCandidate: boolean;
+}
+
+export interface SignalTimeline {
+  /**
+   * What answers a click, sorted: DOM mutations that change something, navigations, request
+   * starts (`startedAt`), and user-triggered rrweb input events (a checkbox or radio toggling
+   * is recorded as an input event, not a mutation).
+   */
+  responses: number[];
+  /** Request starts alone, sorted (a late one can answer a click an earlier batch called dead). */
+  requests: number[];
+  /** JS errors (uncaught and unhandled rejections; failed resource loads are not), sorted. */
+  errors: number[];
+  /** User activity: rrweb mouse moves, mouse interactions, scrolls, inputs, touch moves, clicks; sorted. */
+  activity: number[];
+  /** Latest event time of the batch (any kind); null for an empty batch. */
+  maxT: number | null;
+}
+
+/**
+ * Input types whose click expects a visible answer. Every other type (text, email, number, date,
+ * file, color…) and an input of unknown type is a field the user focuses or a native picker, so its
+ * click is not a dead-click candidate; nor are textarea, select and contenteditable.
+ */
+const BUTTON_LIKE_INPUTS = new Set(['button', 'submit', 'reset', 'image', 'checkbox', 'radio', 'range']);
+
+/** rrweb: EventType.IncrementalSnapshot and its sources. */
+const RR_INCREMENTAL = 3;
+const RR_MUTATION = 0;
+const RR_INPUT = 5;
+const RR_ACTIVITY_SOURCES = new Set([1, 2, 3, 5, 6]); // MouseMove, MouseInteraction, Scroll, Input, TouchMove
+const PAGE_NAV_TYPES = new Set(['load', 'pushState', 'popstate']);
+const NAV_TYPES = new Set(['load', 'pushState', 'replaceState', 'popstate', 'hashchange']);
 
 export const ZERO_COUNTS: SessionCounts = {
   errors: 0, consoleErrors: 0, consoleWarnings: 0, network4xx: 0, network5xx: 0, networkFailed: 0, feedback: 0,
+  clicks: 0, keyPresses: 0, rageClicks: 0, deadClicks: 0, errorClicks: 0,
 };
 
 const MAX_TEXT = 2000;
 export const MAX_TAGS = 50;
 
 /** Event data is untrusted: every field is checked, and anything malformed is skipped, not fatal. */
-export function extractIndexRows(events: ReplayEvent[]): IndexRows {
-  const out: IndexRows = { network: [], console: [], errors: [], counts: { ...ZERO_COUNTS }, userId: null, tags: {} };
+export function extractIndexRows(events: ReplayEvent[], meta?: { url?: string }): IndexRows {
+  const timeline: SignalTimeline = { responses: [], requests: [], errors: [], activity: [], maxT: null };
+  const out: IndexRows = {
+    network: [], console: [], errors: [], clicks: [], pages: [], pageCount: 0, search: [], timeline,
+    counts: { ...ZERO_COUNTS }, userId: null, tags: {}, snapshots: [],
+  };
+  const snapshots = new SnapshotScanner(out.snapshots);
+  const search: Record<SearchField, Set<string>> = { url: new Set(), request: new Set(), console: new Set(), error: new Set(), click: new Set() };
+  // Values exactly as the plain index tables hold them, so a row matching there always has a
+  // matching search_text row (search relies on it); blank ones are skipped.
+  const addSearch = (field: SearchField, v: string | null | undefined) => {
+    if (v && v.trim()) search[field].add(v);
+  };
+  if (typeof meta?.url === 'string') addSearch('url', meta.url.slice(0, MAX_TEXT));
   for (const e of events) {
+    if (timeline.maxT === null || e.t > timeline.maxT) timeline.maxT = e.t;
     const d = e.data as Record<string, unknown> | null;
     if (!d || typeof d !== 'object') continue;
-    if (e.kind === 'network') {
+    if (e.kind === 'dom') {
+      snapshots.add(e.t, d.type);
+      indexDom(e.t, d, out);
+    } else if (e.kind === 'click') {
+      const click = clickRow(e.t, d);
+      if (click) {
+        out.clicks.push(click);
+        out.counts.clicks++;
+        timeline.activity.push(e.t);
+        addSearch('click', click.text);
+        addSearch('click', click.testId);
+      }
+    } else if (e.kind === 'nav') {
+      const url = str(d.url, MAX_TEXT);
+      if (url === null || typeof d.type !== 'string' || !NAV_TYPES.has(d.type)) continue;
+      out.pages.push({ t: e.t, url });
+      if (PAGE_NAV_TYPES.has(d.type)) out.pageCount++;
+      timeline.responses.push(e.t);
+      addSearch('url', url);
+    } else if (e.kind === 'network') {
       const status = num(d.status) ?? 0;
       // A beacon never sees its response: status 0 there means queued, not failed.
       const failed = typeof d.error === 'string' || (status === 0 && d.initiator !== 'beacon');
+      const url = str(d.url, MAX_TEXT) ?? '';
       out.network.push({
         t: e.t,
         method: str(d.method, 16)?.toUpperCase() ?? 'GET',
-        url: str(d.url, MAX_TEXT) ?? '',
+        url,
+        route: normalizeRoute(url),
         status,
         durationMs: num(d.durationMs) ?? 0,
         failed,
       });
+      // The event is emitted when the request ends; what answers a click is when it started.
+      const startedAt = num(d.startedAt) ?? e.t;
+      timeline.responses.push(startedAt);
+      timeline.requests.push(startedAt);
+      addSearch('request', url);
       if (failed) out.counts.networkFailed++;
       else if (status >= 500) out.counts.network5xx++;
       else if (status >= 400) out.counts.network4xx++;
     } else if (e.kind === 'console') {
       const level = str(d.level, 32) ?? 'log';
-      out.console.push({ t: e.t, level, text: Array.isArray(d.args) ? argsText(d.args as SerializedValue[]) : '' });
+      const text = Array.isArray(d.args) ? argsText(d.args as SerializedValue[]) : '';
+      out.console.push({ t: e.t, level, text });
+      addSearch('console', text);
       // The recorder emits `assert` only for failed assertions, which browsers print as errors.
       if (level === 'error' || level === 'assert') out.counts.consoleErrors++;
       else if (level === 'warn') out.counts.consoleWarnings++;
     } else if (e.kind === 'error') {
-      out.errors.push({ t: e.t, name: str(d.name, 200), message: str(d.message, MAX_TEXT) ?? '', stack: str(d.stack, 8000) });
+      const name = str(d.name, 200);
+      const message = str(d.message, MAX_TEXT) ?? '';
+      out.errors.push({ t: e.t, name, message, messageKey: messageKey(message), stack: str(d.stack, 8000) });
       out.counts.errors++;
+      if (d.origin !== 'resource') timeline.errors.push(e.t);
+      addSearch('error', name ? `${name}: ${message}` : message);
     } else if (e.kind === 'custom') {
       if (d.type === 'identify') {
         const userId = str(d.userId, 256);
@@ -66,7 +176,64 @@ export function extractIndexRows(events: ReplayEvent[]): IndexRows {
       }
     }
   }
+  for (const field of Object.keys(search) as SearchField[]) {
+    if (search[field].size > 0) out.search.push({ field, text: [...search[field]].join('\n') });
+  }
+  const byTime = (a: number, b: number) => a - b;
+  timeline.responses.sort(byTime);
+  timeline.requests.sort(byTime);
+  timeline.errors.sort(byTime);
+  timeline.activity.sort(byTime);
+  out.clicks.sort((a, b) => a.t - b.t);
   return out;
+}
+
+/** rrweb events: mutations answer clicks; mouse, scroll, input and touch are user activity. */
+function indexDom(t: number, rr: Record<string, unknown>, out: IndexRows): void {
+  if (rr.type !== RR_INCREMENTAL) return;
+  const d = rr.data as Record<string, unknown> | null;
+  if (!d || typeof d !== 'object') return;
+  const source = d.source;
+  if (source === RR_MUTATION) {
+    const changed = (k: string) => Array.isArray(d[k]) && (d[k] as unknown[]).length > 0;
+    if (changed('adds') || changed('removes') || changed('texts') || changed('attributes')) out.timeline.responses.push(t);
+    return;
+  }
+  if (typeof source !== 'number' || !RR_ACTIVITY_SOURCES.has(source)) return;
+  if (source === RR_INPUT) {
+    // rrweb also records values set by scripts (userTriggered: false): neither activity nor a key press.
+    if (d.userTriggered === false) return;
+    // Key presses are approximated by input events: the recorder never records keystrokes.
+    out.counts.keyPresses++;
+    out.timeline.responses.push(t);
+  }
+  out.timeline.activity.push(t);
+}
+
+/** A `click` event's data, or null when it lacks a selector or coordinates. */
+function clickRow(t: number, d: Record<string, unknown>): ClickRow | null {
+  const selector = str(d.selector, 1000);
+  const x = num(d.x);
+  const y = num(d.y);
+  if (!selector || x === null || y === null) return null;
+  const tag = (str(d.tag, 64) ?? '').toLowerCase();
+  const interactive = d.interactive === true;
+  const inputType = (str(d.inputType, 32) ?? '').toLowerCase();
+  const textEntry =
+    tag === 'textarea' || tag === 'select' || d.editable === true || (tag === 'input' && !BUTTON_LIKE_INPUTS.has(inputType));
+  const nodeId = num(d.nodeId);
+  return {
+    t,
+    selector,
+    text: str(d.text, 200)?.trim() || null,
+    testId: str(d.testId, 200) || null,
+    tag,
+    x,
+    y,
+    nodeId: nodeId !== null && Number.isInteger(nodeId) ? nodeId : null,
+    interactive,
+    deadCandidate: interactive && !textEntry,
+  };
 }
 
 function str(v: unknown, max: number): string | null {

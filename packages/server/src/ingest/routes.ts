@@ -1,14 +1,15 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, LogLevel } from 'fastify';
 import { LIMITS, type IngestAck } from '@reprise/protocol';
 import { HttpError } from '../http/errors.js';
 import { sha256 } from '../ids.js';
 import { linkRefusal } from '../links/service.js';
 import type { LiveBus } from '../live/bus.js';
 import { LinkRefused, SessionProjectConflict, type Project, type Store } from '../store/types.js';
-import { decodeBatch } from './decode.js';
-import { extractIndexRows } from './extract.js';
+import { createBatchDecoder } from './decode-pool.js';
+import { ingestDictionaries } from './dictionaries.js';
 import { originAllowed } from './origins.js';
 import { factsFromUserAgent } from './user-agent.js';
+import { storedIp, type IpMode } from '../privacy/ip.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,12 +18,20 @@ declare module 'fastify' {
 }
 
 /**
- * `POST /ingest/v1/batch?key=<projectKey>`: JSON batch, optionally gzip
- * (Content-Encoding). Answers only after the batch is durable. Registered
+ * `POST /ingest/v1/batch?key=<projectKey>`: JSON batch, optionally gzip or deflate
+ * (Content-Encoding; deflate's dictionary: dictionaries.ts). Answers only after the batch is durable. Registered
  * under its own encapsulation so its raw-body JSON parser does not leak into the API.
  */
-export async function ingestRoutes(app: FastifyInstance, opts: { store: Store; bus?: LiveBus }): Promise<void> {
+export async function ingestRoutes(
+  app: FastifyInstance,
+  opts: { store: Store; bus?: LiveBus; ipMode?: IpMode },
+): Promise<void> {
   const { store, bus } = opts;
+  const ipMode = opts.ipMode ?? 'anonymize';
+
+  // Inflate, parse and validate off the main thread when the machine has a core for it.
+  const decoder = createBatchDecoder();
+  app.addHook('onClose', async () => decoder.close());
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: LIMITS.maxCompressedBatchBytes }, (_req, body, done) =>
@@ -45,9 +54,14 @@ export async function ingestRoutes(app: FastifyInstance, opts: { store: Store; b
     req.ingestProject = project;
   });
 
-  app.options('/batch', async (_req, reply) => reply.status(204).send());
+  // Every tab sends a batch every few seconds: at the default level (info) Fastify's two lines per
+  // request would be most of the log and a measurable share of ingest's CPU. They show at debug;
+  // errors are logged as everywhere else.
+  const logLevel: LogLevel | undefined = app.log.level === 'info' ? 'warn' : undefined;
 
-  app.post('/batch', async (req: FastifyRequest, reply: FastifyReply) => {
+  app.options('/batch', { logLevel }, async (_req, reply) => reply.status(204).send());
+
+  app.post('/batch', { logLevel }, async (req: FastifyRequest, reply: FastifyReply) => {
     const project = req.ingestProject;
     if (!project) throw new HttpError(401, 'missing_project_key', 'no project');
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'empty_body', 'a batch body is required');
@@ -60,17 +74,24 @@ export async function ingestRoutes(app: FastifyInstance, opts: { store: Store; b
       if (refusal) throw linkError(refusal);
       linkId = link!.id;
     }
-    const batch = await decodeBatch(req.body, req.headers['content-encoding']);
+    const { batch, index, chunk } = await decoder.decode(
+      req.body,
+      req.headers['content-encoding'],
+      ingestDictionaries(store, project.id, req.query),
+    );
     try {
       const { duplicate } = await store.appendBatch({
         projectId: project.id,
         batch,
-        facts: factsFromUserAgent(req.headers['user-agent']),
-        index: extractIndexRows(batch.events),
+        // req.ip is the socket address, or X-Forwarded-For's client with REPRISE_TRUST_PROXY.
+        facts: { ...factsFromUserAgent(req.headers['user-agent']), ip: storedIp(req.ip, ipMode) },
+        index,
         receivedAt: Date.now(),
         linkId,
+        chunk,
       });
-      if (!duplicate) bus?.publish({ sessionId: batch.sessionId, events: batch.events });
+      // The events are read (parsed on this thread, see decode-pool.ts) only if the session has a live viewer.
+      if (!duplicate) bus?.publish({ sessionId: batch.sessionId, seq: batch.seq, get events() { return batch.events; } });
       const ack: IngestAck = { ok: true, sessionId: batch.sessionId, seq: batch.seq, duplicate };
       return reply.status(200).send(ack);
     } catch (err) {

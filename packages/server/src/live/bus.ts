@@ -3,13 +3,15 @@ import type { ReplayEvent } from '@reprise/protocol';
 /** A batch that was just stored (never a duplicate), fanned out to live viewers. */
 export interface LiveMessage {
   sessionId: string;
+  /** The batch's seq: a bus spanning instances sends only (sessionId, seq) and re-reads the batch. */
+  seq?: number;
   events: ReplayEvent[];
 }
 
 /**
  * Fan-out of freshly stored batches to open live streams. The in-process bus below serves a
- * single server; a multi-node deployment swaps in one backed by e.g. PostgreSQL LISTEN/NOTIFY
- * (publish = NOTIFY with the session id, subscribers re-read or receive the payload).
+ * single server; with the PostgreSQL store, PgLiveBus (live/pg-bus.ts) spans instances with
+ * LISTEN/NOTIFY (publish = NOTIFY of {sessionId, seq}, other instances re-read the batch).
  */
 export interface LiveBus {
   publish(msg: LiveMessage): void;

@@ -1,28 +1,67 @@
-import { randomBytes } from 'node:crypto';
-import { open, rename, mkdir, unlink } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
- * Writes a file so that once this resolves it survives kill -9 and power loss:
- * write to a temporary name, fsync the file, rename into place, fsync the directory.
+ * Creates `file`, which must not exist, so that once this resolves it survives kill -9 and power
+ * loss: write, fdatasync the file, fsync its directory (and, when directories had to be created,
+ * the parent of each new one). `sync: false` (bulk loads only) skips the syncs.
+ *
+ * There is no temporary name and rename: for write-once keys nobody reads a file before this
+ * resolves (chunk objects are referenced only by rows committed afterwards), so a crash mid-write
+ * leaves a partial file under a key nothing names, an orphan for the chunk GC like any other.
+ * `wx` refuses an existing file, so a key is never overwritten.
  */
-export async function writeFileDurably(file: string, bytes: Buffer): Promise<void> {
+export async function createFileDurably(file: string, bytes: Buffer, opts: { sync?: boolean } = {}): Promise<void> {
+  const sync = opts.sync ?? true;
   const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w');
+  let fh: FileHandle;
+  try {
+    fh = await open(file, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    // The directory is new (first batch of a session) or was removed by an erasure: create it.
+    await createDirs(dir, sync);
+    fh = await open(file, 'wx');
+  }
   try {
     await fh.writeFile(bytes);
-    await fh.sync();
+    if (sync) await fh.datasync();
   } finally {
     await fh.close();
   }
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
+  if (!sync) return;
+  await syncDir(dir);
+  // Our directory may exist only thanks to a concurrent write whose mkdir is not durable yet.
+  for (const [d, done] of creating) if (dir === d || dir.startsWith(d + path.sep)) await done;
+}
+
+/** Directory creations in progress (mkdir -p, then syncs), by leaf directory. */
+const creating = new Map<string, Promise<void>>();
+
+function createDirs(dir: string, sync: boolean): Promise<void> {
+  let p = creating.get(dir);
+  if (!p) {
+    p = (async () => {
+      const first = await mkdir(dir, { recursive: true });
+      if (sync && first !== undefined) await syncNewDirs(first, dir);
+    })().finally(() => creating.delete(dir));
+    creating.set(dir, p);
   }
+  return p;
+}
+
+/** Makes directories `first` … `last` (as mkdir -p created them) durable: fsync each one's parent. */
+async function syncNewDirs(first: string, last: string): Promise<void> {
+  const parents: string[] = [];
+  for (let d = path.resolve(last); ; d = path.dirname(d)) {
+    parents.push(path.dirname(d));
+    if (d === path.resolve(first) || path.dirname(d) === d) break;
+  }
+  // The leaf itself is synced after the file is written.
+  for (const p of parents.reverse()) await syncDir(p);
+}
+
+async function syncDir(dir: string): Promise<void> {
   const dh = await open(dir, 'r');
   try {
     await dh.sync();

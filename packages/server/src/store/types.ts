@@ -1,5 +1,8 @@
 import type { IndexRows } from '../ingest/extract.js';
-import type { Batch, ReplayEvent, SessionDetail, SessionList } from '@reprise/protocol';
+import type { EncodedChunk } from './chunk-codec.js';
+import type { QueryNode, SessionSort } from '@reprise/protocol/query';
+import type { Batch, ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
+import type { ClickProblem, ErrorGroup, FailingEndpoint, SavedSearch } from '@reprise/protocol';
 
 /**
  * The storage interface. The embedded store (SQLite + local files) implements it
@@ -12,7 +15,10 @@ export interface Store {
   createProject(input: { name: string; allowedOrigins: string[] }): Promise<Project>;
   listProjects(): Promise<Project[]>;
   getProjectByKey(key: string): Promise<Project | null>;
-  updateProject(id: string, patch: { name?: string; allowedOrigins?: string[] }): Promise<Project | null>;
+  updateProject(
+    id: string,
+    patch: { name?: string; allowedOrigins?: string[]; retentionDays?: number | null },
+  ): Promise<Project | null>;
 
   countUsers(): Promise<number>;
   createUser(input: { email: string; passwordHash: string; role: UserRole }): Promise<User>;
@@ -44,9 +50,110 @@ export interface Store {
   revokeLink(id: string, at: number): Promise<boolean>;
 
   listSessions(query: { limit: number; cursor: string | null }): Promise<SessionList>;
+  /**
+   * Sessions matching a parsed search query (docs/search.md; null = all), in `sort` order,
+   * keyset-paginated: `cursor` is a previous page's `nextCursor` for the same sort (check it
+   * with decodeSortCursor first). Reads summary columns and index tables, never event chunks.
+   */
+  searchSessions(query: SessionSearch): Promise<SessionList>;
   getSession(id: string): Promise<SessionDetail | null>;
-  /** Every stored event of a session, in time order. */
-  readEvents(sessionId: string): Promise<ReplayEvent[]>;
+  /**
+   * Every stored event of a session, in time order; with `range`, only events with
+   * `from <= t <= to`, reading only the chunks (or pack segments) that overlap it.
+   */
+  readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]>;
+  /**
+   * The replay index for range loading: the session's time range, its rrweb full snapshots
+   * (written at ingest with their batch) and its batches' time ranges and sizes. Null when unknown.
+   */
+  getSessionTimeline(sessionId: string): Promise<SessionTimeline | null>;
+  /** The events of one stored batch (live fan-out across instances re-reads by key). */
+  readBatch(sessionId: string, seq: number): Promise<ReplayEvent[] | null>;
+  /** Every stored batch of a session in seq order (export, migrate-store). */
+  readBatches(sessionId: string): Promise<{ seq: number; receivedAt: number; events: ReplayEvent[] }[]>;
+
+  // Data lifecycle. Each deletion removes the metadata (session row, batches, every index row
+  // and search text) in one transaction first, then the chunk objects: an object left without
+  // metadata is an orphan the chunk GC removes; metadata without its object would be a broken session.
+  /** Deletes a session: metadata, index rows and chunk objects. False when unknown. */
+  deleteSession(id: string): Promise<boolean>;
+  /** Deletes every session identified as `userId` (optionally in one project); returns how many. */
+  deleteUserSessions(userId: string, projectId?: string): Promise<number>;
+  /** Deletes sessions that ended before `now - retentionDays` of their project; returns how many. */
+  deleteExpiredSessions(now: number): Promise<number>;
+
+  /** Top problems since `q.since`, most frequent first (the API adds each row's search query). */
+  listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>>;
+  listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>>;
+  listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>>;
+
+  /** A project's saved searches, by name. */
+  listSavedSearches(projectId: string): Promise<SavedSearch[]>;
+  createSavedSearch(input: CreateSavedSearchInput): Promise<SavedSearch>;
+  /** False when there is no such saved search. */
+  deleteSavedSearch(id: string): Promise<boolean>;
+
+  /**
+   * Every row but sessions, for `reprise migrate-store`: projects (ids and keys), users (password
+   * hashes), API tokens and login sessions (hashes), links (token hashes and states), saved searches.
+   */
+  dumpMetadata(): Promise<MetadataDump>;
+  /**
+   * Writes a dump in one transaction, keeping every id: rows are inserted, or updated by primary
+   * key when present (a re-run brings them up to date); nothing is deleted. Sessions are copied
+   * separately, batch by batch, through readBatches and appendBatch.
+   */
+  restoreMetadata(dump: MetadataDump): Promise<void>;
+
+  /**
+   * Runs `fn` while holding a lock every instance sharing this store respects (PostgreSQL: an
+   * advisory lock), e.g. first-start bootstrap. Absent on single-process stores.
+   */
+  exclusive?<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Store metadata without sessions (Store.dumpMetadata): secrets only as the hashes the store keeps. */
+export interface MetadataDump {
+  version: 1;
+  projects: Project[];
+  users: (User & { passwordHash: string })[];
+  apiTokens: (ApiToken & { tokenHash: string })[];
+  loginSessions: { tokenHash: string; userId: string; expiresAt: number }[];
+  /** Links without their derived session count (it follows from the sessions' link ids). */
+  links: (Omit<Link, 'sessionCount'> & { tokenHash: string })[];
+  savedSearches: SavedSearch[];
+}
+
+/** Epoch ms, both ends inclusive; a missing end is open. */
+export interface EventTimeRange {
+  from?: number;
+  to?: number;
+}
+
+export interface ProblemQuery {
+  /** Epoch ms: only occurrences at or after it. */
+  since: number;
+  limit: number;
+}
+
+/** Top-problem rows as the store returns them: everything but the search query. */
+export type ProblemRows<T> = Omit<T, 'query'>[];
+
+export interface CreateSavedSearchInput {
+  projectId: string;
+  name: string;
+  query: string;
+  createdBy: string | null;
+}
+
+export interface SessionSearch {
+  projectId?: string;
+  ast: QueryNode | null;
+  sort: SessionSort;
+  limit: number;
+  cursor: string | null;
+  /** Epoch ms that relative times (`started:<24h`) count back from. */
+  now: number;
 }
 
 export type UserRole = 'admin' | 'member';
@@ -57,6 +164,8 @@ export interface Project {
   key: string;
   allowedOrigins: string[];
   createdAt: number;
+  /** Sessions are deleted this many days after they end; null keeps them forever. */
+  retentionDays: number | null;
 }
 
 export interface User {
@@ -81,6 +190,8 @@ export interface SessionFacts {
   os: string | null;
   osVersion: string | null;
   device: string | null;
+  /** Client IP as configured by REPRISE_IP (anonymized by default); kept from the session's first batch. */
+  ip?: string | null;
 }
 
 export interface AppendBatchInput {
@@ -96,6 +207,8 @@ export interface AppendBatchInput {
    * `maxSessions` atomically and rejects with LinkRefused('link_used_up') when full.
    */
   linkId?: string | null;
+  /** The batch as ingest encoded it for storage (chunk-codec.ts); absent: the store encodes `batch.events`. */
+  chunk?: EncodedChunk;
 }
 
 export interface CreateLinkInput {

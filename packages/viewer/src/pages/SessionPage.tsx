@@ -1,14 +1,19 @@
 /** One session: header with what was recorded where, then the player beside the devtools panel. */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReplayEvent, SessionDetail } from '@reprise/protocol';
-import { getSession, getSessionEvents, isAbort, liveUrl } from '../api';
+import { getSession, isAbort, liveUrl } from '../api';
 import { environment, humanDuration, localDateTime } from '../format';
 import { DevtoolsPanel } from '../devtools/DevtoolsPanel';
 import { buildMarkers, errorMoments } from '../devtools/markers';
 import { buildDevtools } from '../devtools/model';
 import { Player, type PlayerApi } from '../player/Player';
-import { buildTimeline, type RrwebEvent, type Timeline } from '../player/timeline';
+import type { RrwebEvent, Timeline } from '../player/timeline';
+import { useSessionEvents } from '../player/useSessionEvents';
 import { Link } from '../router';
+import { lastSessionListUrl } from '../search/url';
+
+/** How often an open live session re-reads its details (counts, and whether it is still live). */
+const LIVE_REFRESH_MS = 3000;
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -17,24 +22,29 @@ function message(err: unknown): string {
 export function SessionPage({ id }: { id: string }) {
   const [detail, setDetail] = useState<SessionDetail | null>(null);
   const [detailError, setDetailError] = useState<string | null>(null);
-  const [timeline, setTimeline] = useState<Timeline | null>(null);
-  const [eventsError, setEventsError] = useState<string | null>(null);
-  const [loadedCount, setLoadedCount] = useState(0);
   const [nowMs, setNowMs] = useState(0);
+  // The panels follow the playhead a frame later: a seek paints first, then the lists catch up.
+  const panelNowMs = useDeferredValue(nowMs);
   const playerApi = useRef<PlayerApi | null>(null);
   const seek = useCallback((offsetMs: number) => playerApi.current?.seek(offsetMs), []);
+  // Windows loaded after the first go to the player; all of them feed the panels (`loaded`).
+  const toPlayer = useCallback((dom: RrwebEvent[]) => playerApi.current?.addEvents(dom, 'loaded'), []);
+  const loading = useSessionEvents(id, toPlayer);
+  // Live events are merged once every window is in, so they are told apart from loaded ones.
+  const timeline = loading.complete ? loading.loaded : null;
 
   // Live sessions: events that arrived over the stream after the log was loaded.
   const [liveOther, setLiveOther] = useState<ReplayEvent[]>([]);
   const [liveDom, setLiveDom] = useState<RrwebEvent[]>([]);
   const [streaming, setStreaming] = useState(false);
+  const [stopped, setStopped] = useState(false);
   const pendingLive = useRef<ReplayEvent[]>([]);
   const timelineRef = useRef<Timeline | null>(null);
   timelineRef.current = timeline;
 
   /** Devtools and markers see loaded plus live events; the player gets live ones via addEvents. */
   const fullTimeline = useMemo(() => {
-    if (!timeline || (liveOther.length === 0 && liveDom.length === 0)) return timeline;
+    if (!timeline || (liveOther.length === 0 && liveDom.length === 0)) return loading.loaded;
     const lastDom = liveDom.length > 0 ? liveDom[liveDom.length - 1].timestamp : 0;
     return {
       ...timeline,
@@ -42,7 +52,7 @@ export function SessionPage({ id }: { id: string }) {
       other: liveOther.length > 0 ? [...timeline.other, ...liveOther].sort((a, b) => a.t - b.t) : timeline.other,
       durationMs: Math.max(timeline.durationMs, lastDom - timeline.startTime),
     };
-  }, [timeline, liveOther, liveDom]);
+  }, [timeline, loading.loaded, liveOther, liveDom]);
 
   const deliverLive = useCallback((events: ReplayEvent[]) => {
     const base = timelineRef.current;
@@ -65,9 +75,11 @@ export function SessionPage({ id }: { id: string }) {
       setLiveDom((prev) => [...prev, ...dom]);
     }
     if (other.length > 0) setLiveOther((prev) => [...prev, ...other]);
+    // The badge's Stop ends the recording for good: no need to wait for the session to go quiet.
+    if (other.some((e) => e.kind === 'custom' && (e.data as { type?: unknown } | null)?.type === 'stop')) setStopped(true);
   }, []);
 
-  // Events that streamed in while the log was still loading, once it is here.
+  // Events that streamed in while the log was still loading, once all of it is here.
   useEffect(() => {
     if (!timeline || pendingLive.current.length === 0) return;
     const pending = pendingLive.current;
@@ -75,10 +87,13 @@ export function SessionPage({ id }: { id: string }) {
     deliverLive(pending);
   }, [timeline, deliverLive]);
 
-  // A live session streams its new batches (Server-Sent Events) for as long as the page is open.
-  const isLive = detail?.live === true;
+  // A session that is live when opened streams its new batches (Server-Sent Events) for as
+  // long as the page stays open, even after it goes quiet: if the customer picks up again,
+  // nothing is missed. `streamWanted` latches so a later "not live" answer keeps the stream.
+  const [streamWanted, setStreamWanted] = useState(false);
+  if (detail?.live === true && !streamWanted) setStreamWanted(true);
   useEffect(() => {
-    if (!isLive || typeof EventSource === 'undefined') return;
+    if (!streamWanted || typeof EventSource === 'undefined') return;
     const es = new EventSource(liveUrl(id));
     setStreaming(true);
     es.addEventListener('events', (m: MessageEvent<string>) => {
@@ -93,7 +108,25 @@ export function SessionPage({ id }: { id: string }) {
       es.close();
       setStreaming(false);
     };
-  }, [isLive, id, deliverLive]);
+  }, [streamWanted, id, deliverLive]);
+
+  // While streaming, the details are re-read so the header's counts stay current and the
+  // player learns when the session stops being live (no batch for the server's live window).
+  useEffect(() => {
+    if (!streaming) return;
+    const ctrl = new AbortController();
+    const timer = setInterval(() => {
+      if (document.visibilityState !== 'visible') return;
+      getSession(id, ctrl.signal).then(setDetail, () => {
+        // A failed refresh keeps the last details; the next tick tries again.
+      });
+    }, LIVE_REFRESH_MS);
+    return () => {
+      clearInterval(timer);
+      ctrl.abort();
+    };
+  }, [streaming, id]);
+  const liveNow = streaming && detail?.live === true && !stopped;
 
   const devtools = useMemo(() => (fullTimeline ? buildDevtools(fullTimeline) : null), [fullTimeline]);
   const markers = useMemo(() => (devtools && fullTimeline ? buildMarkers(devtools, fullTimeline) : []), [devtools, fullTimeline]);
@@ -105,39 +138,32 @@ export function SessionPage({ id }: { id: string }) {
     getSession(id, ctrl.signal).then(setDetail, (err: unknown) => {
       if (!isAbort(err)) setDetailError(message(err));
     });
-    getSessionEvents(id, ctrl.signal, setLoadedCount).then(
-      (events) => {
-        try {
-          setTimeline(buildTimeline(events));
-        } catch (err) {
-          setEventsError(message(err));
-        }
-      },
-      (err: unknown) => {
-        if (!isAbort(err)) setEventsError(`Could not load the recording: ${message(err)}`);
-      },
-    );
     return () => ctrl.abort();
   }, [id]);
 
   return (
     <main className="page session">
       <p className="crumbs">
-        <Link to="/">← Sessions</Link>
+        <Link to={lastSessionListUrl()}>← Sessions</Link>
       </p>
       <SessionHeader detail={detail} error={detailError} />
       <div className="session-body">
         <Player
-          timeline={timeline}
-          error={eventsError}
-          loadedCount={loadedCount}
+          timeline={loading.initial}
+          durationHintMs={loading.durationMs}
+          ensureLoaded={loading.ensureLoaded}
+          complete={loading.complete}
+          onReady={loading.firstFrameShown}
+          error={loading.error}
+          loadedCount={loading.loadedCount}
           onTimeChange={setNowMs}
           apiRef={playerApi}
           markers={markers}
           errorMoments={moments}
-          live={streaming}
+          live={liveNow}
+          liveEnded={streaming && !liveNow}
         />
-        <DevtoolsPanel devtools={devtools} counts={detail?.counts} nowMs={nowMs} onSeek={seek} />
+        <DevtoolsPanel devtools={devtools} counts={detail?.counts} nowMs={panelNowMs} onSeek={seek} />
       </div>
     </main>
   );

@@ -2,7 +2,7 @@
  * Transport controls under the replay: play/pause, previous/next error, scrubber with
  * markers, clock, speed, skip, copy link.
  */
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { clock } from '../format';
 import type { Marker } from '../devtools/markers';
 import { nextMoment, prevMoment } from '../devtools/markers';
@@ -28,6 +28,8 @@ interface ControlsProps {
   onSeekAndPause: (ms: number) => void;
   /** Live session: show the LIVE indicator and the "Go live" button. */
   live?: boolean;
+  /** The session was live while watched here and has stopped recording. */
+  liveEnded?: boolean;
   /** The view is at the live edge and follows new events. */
   following?: boolean;
   onGoLive?: () => void;
@@ -92,21 +94,7 @@ export function Controls(p: ControlsProps) {
           disabled={!p.enabled}
           onChange={(e) => p.onSeek(Number(e.currentTarget.value))}
         />
-        {p.enabled && p.durationMs > 0 && (
-          <span className="markers">
-            {p.markers.map((m, i) => (
-              <span
-                key={i}
-                className={`marker marker-${m.kind}`}
-                data-testid="marker"
-                data-kind={m.kind}
-                title={`${clock(m.offset)} ${m.label}`}
-                style={{ left: `calc(8px + (100% - 16px) * ${Math.min(1, Math.max(0, m.offset / p.durationMs))})` }}
-                onClick={() => p.onSeekAndPause(m.offset)}
-              />
-            ))}
-          </span>
-        )}
+        {p.enabled && p.durationMs > 0 && <Markers markers={p.markers} durationMs={p.durationMs} onSeekAndPause={p.onSeekAndPause} />}
       </span>
       <span className="clock" data-testid="current-time">
         {clock(p.currentMs)} / {clock(p.durationMs)}
@@ -127,6 +115,11 @@ export function Controls(p: ControlsProps) {
             </button>
           )}
         </>
+      )}
+      {!p.live && p.liveEnded && (
+        <span className="live-ended muted" data-testid="live-ended" title="No new events are arriving">
+          Recording ended
+        </span>
       )}
       <span className="group" role="group" aria-label="Speed">
         {SPEEDS.map((s) => (
@@ -163,3 +156,22 @@ export function Controls(p: ControlsProps) {
     </div>
   );
 }
+
+/** Hundreds of spans: rendered again only when they change, not on every tick of the playhead. */
+const Markers = memo(function Markers(p: { markers: Marker[]; durationMs: number; onSeekAndPause: (ms: number) => void }) {
+  return (
+    <span className="markers">
+      {p.markers.map((m, i) => (
+        <span
+          key={i}
+          className={`marker marker-${m.kind}`}
+          data-testid="marker"
+          data-kind={m.kind}
+          title={`${clock(m.offset)} ${m.label}`}
+          style={{ left: `calc(8px + (100% - 16px) * ${Math.min(1, Math.max(0, m.offset / p.durationMs))})` }}
+          onClick={() => p.onSeekAndPause(m.offset)}
+        />
+      ))}
+    </span>
+  );
+});

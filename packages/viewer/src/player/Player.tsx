@@ -6,16 +6,32 @@
  * React never renders children into the mount node; rrweb owns everything inside it.
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { Replayer } from '@rrweb/replay';
+import type { Replayer } from '@rrweb/replay';
 import { Controls, type Speed } from './Controls';
 import type { Marker } from '../devtools/markers';
 import { copyText } from './clipboard';
 import { readStartMs, urlAt, writeStartMs } from './deepLink';
+import { feedReplayer } from './feed';
+import { loadRrweb, type ReplayModule } from './rrweb';
+import { useReplayClock } from './replayClock';
+import { deferSeekScrolls, type SeekScrolls } from './seekScrolls';
 import type { RrwebEvent, Timeline } from './timeline';
+import { useLoadedSeek, type EnsureLoaded } from './useLoadedSeek';
 
 interface PlayerProps {
-  /** Null while the events are still loading. */
+  /** Null while the events are still loading; may hold only the first window (see ensureLoaded). */
   timeline: Timeline | null;
+  /** The session's length, shown on the clock before the first window is in. */
+  durationHintMs?: number | null;
+  /**
+   * Range loading: null when the moment (an offset) can be shown with what the player has,
+   * else a promise that resolves once its window has been handed over through `addEvents`.
+   */
+  ensureLoaded?: EnsureLoaded;
+  /** Every window is loaded (playback reaching the end of the loaded events then really ended). */
+  complete?: boolean;
+  /** The first frame is on screen. */
+  onReady?: () => void;
   /** Loading or parsing failed; shown instead of the replay. */
   error: string | null;
   /** Events received so far, for the loading message. */
@@ -30,14 +46,19 @@ interface PlayerProps {
   errorMoments?: number[];
   /** The session is still recording: new events arrive through `PlayerApi.addEvents`. */
   live?: boolean;
+  /** The session was live while open here and has since stopped recording. */
+  liveEnded?: boolean;
 }
 
 /** What the devtools panel may do with the player. */
 export interface PlayerApi {
   /** Jumps to `offsetMs` (clamped) and pauses there. */
   seek(offsetMs: number): void;
-  /** Appends rrweb events that arrived live; the scrubber grows and, at the live edge, playback follows. */
-  addEvents(events: RrwebEvent[]): void;
+  /**
+   * Appends rrweb events. `live` ones arrived over the stream: the scrubber grows and, at the live
+   * edge, playback follows. `loaded` ones are a window of range loading, anywhere in the session.
+   */
+  addEvents(events: RrwebEvent[], source?: 'live' | 'loaded'): void;
 }
 
 interface Size {
@@ -53,10 +74,12 @@ function isSize(v: unknown): v is Size {
   return !!s && typeof s.width === 'number' && typeof s.height === 'number' && s.width > 0 && s.height > 0;
 }
 
-export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, markers, errorMoments, live = false }: PlayerProps) {
+export function Player(props: PlayerProps) {
+  const { timeline, error, loadedCount, onTimeChange, apiRef, markers, errorMoments, live = false, liveEnded = false } = props;
   const stageRef = useRef<HTMLDivElement>(null);
   const mountRef = useRef<HTMLDivElement>(null);
   const replayerRef = useRef<Replayer | null>(null);
+  const scrollsRef = useRef<SeekScrolls | null>(null);
 
   // Read once: later `t` rewrites come from this player and must not re-seek it.
   const [initialMs] = useState(readStartMs);
@@ -64,6 +87,18 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
 
   const [ready, setReady] = useState(false);
   const [mountError, setMountError] = useState<string | null>(null);
+  // Loaded from mount on, alongside the session's events.
+  const [rrweb, setRrweb] = useState<ReplayModule | null>(null);
+  useEffect(() => {
+    let mounted = true;
+    loadRrweb().then(
+      (m) => mounted && setRrweb(m),
+      (err: unknown) => mounted && setMountError(`The replayer could not be loaded: ${err instanceof Error ? err.message : String(err)}`),
+    );
+    return () => {
+      mounted = false;
+    };
+  }, []);
   const [playing, setPlaying] = useState(false);
   const [currentMs, setCurrentMs] = useState(0);
   const [durationMs, setDurationMs] = useState(0);
@@ -77,7 +112,14 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
   const followingRef = useRef(false);
   followingRef.current = following;
   const durationRef = useRef(0);
-  const startTimeRef = useRef(0);
+  const playingRef = useRef(false);
+  playingRef.current = playing;
+  const completeRef = useRef(props.complete ?? true);
+  completeRef.current = props.complete ?? true;
+  const { startTime: startTimeRef, reset: resetClock, noteSnapshots, fromRrweb, goTo } = useReplayClock(scrollsRef);
+  const { whenLoaded, cancel: cancelSeek, waiting, waitingRef } = useLoadedSeek(replayerRef, props.ensureLoaded);
+  /** Playback ran out of loaded events at this offset; it resumes when the next window arrives. */
+  const stalledAt = useRef<number | null>(null);
   /** Live events that arrived before the replayer existed; it is created with them. */
   const queued = useRef<RrwebEvent[]>([]);
   const followTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -105,17 +147,22 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
   // Create the replayer once the events are here, and render the frame at `?t=`.
   useEffect(() => {
     const root = mountRef.current;
-    if (!timeline || !root) return;
+    if (!timeline || !root || !rrweb) return;
     let replayer: Replayer;
+    const initial = queued.current.length > 0 ? [...timeline.dom, ...queued.current].sort((a, b) => a.timestamp - b.timestamp) : timeline.dom;
+    queued.current = [];
     try {
-      const initial = queued.current.length > 0 ? [...timeline.dom, ...queued.current].sort((a, b) => a.timestamp - b.timestamp) : timeline.dom;
-      queued.current = [];
-      replayer = new Replayer(initial, {
+      replayer = new rrweb.Replayer(initial, {
         root,
         UNSAFE_replayCanvas: false,
         triggerFocus: false,
         mouseTail: true,
         showWarning: false,
+        // Seeking applies the events since the last snapshot at once; rrweb's virtual DOM for that
+        // copies and diffs the whole page on every seek. Without it, and with the seek's scrolls
+        // applied once (seekScrolls.ts), seeks on the 1500-node page of bench/replay.ts were
+        // several times faster.
+        useVirtualDom: false,
         speed: settings.current.speed,
         skipInactive: settings.current.skipInactive,
       });
@@ -124,17 +171,26 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
       return;
     }
     replayerRef.current = replayer;
+    scrollsRef.current = deferSeekScrolls(replayer);
     window.__repriseReplayer = replayer;
 
-    const total = replayer.getMetaData().totalTime;
+    // The session's length, not rrweb's: with range loading the replayer holds only part of it.
+    const total = Math.max(timeline.durationMs, replayer.getMetaData().endTime - timeline.startTime);
     durationRef.current = total;
-    startTimeRef.current = timeline.startTime;
+    resetClock(timeline.startTime, initial);
     setDurationMs(total);
     setViewport(timeline.viewport);
     replayer.on('resize', (dim) => {
       if (isSize(dim)) setViewport({ width: dim.width, height: dim.height });
     });
     replayer.on('finish', () => {
+      // A seek while paused can cast the last loaded event too: only the end of playback counts.
+      if (!playingRef.current) return;
+      if (!completeRef.current) {
+        // Out of loaded events before the end: wait for the next window (addEvents resumes).
+        stalledAt.current = fromRrweb(replayer);
+        return;
+      }
       const end = durationRef.current;
       setPlaying(false);
       setCurrentMs(end);
@@ -143,8 +199,9 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
     });
 
     const start = Math.min(initialMs, total);
-    replayer.pause(start);
     setCurrentMs(start);
+    // The loader's first window holds the start; should it not, show the snapshot held until it does.
+    if (!whenLoaded(start, (r) => goTo(r, start, 'pause'))) goTo(replayer, start, 'pause');
     // pause(offset) applies every event up to `start` synchronously; one frame later the
     // iframe has laid out, which is what "ready" promises to tests and users.
     const raf = requestAnimationFrame(() => setReady(true));
@@ -157,7 +214,7 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
       setReady(false);
       setPlaying(false);
     };
-  }, [timeline, initialMs, rememberTime]);
+  }, [timeline, rrweb, initialMs, rememberTime, goTo, fromRrweb, resetClock, whenLoaded]);
 
   // Advance the clock and scrubber while playing.
   useEffect(() => {
@@ -165,12 +222,23 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
     let id = 0;
     const tick = () => {
       const r = replayerRef.current;
-      if (r) setCurrentMs(Math.min(r.getCurrentTime(), durationRef.current));
+      // While a window loads (or playback waits for one) rrweb's clock is not the playhead.
+      if (r && stalledAt.current === null && !waitingRef.current) setCurrentMs(Math.min(fromRrweb(r), durationRef.current));
       id = requestAnimationFrame(tick);
     };
     id = requestAnimationFrame(tick);
     return () => cancelAnimationFrame(id);
-  }, [playing, durationMs]);
+  }, [playing, durationMs, fromRrweb]);
+
+  // Playback that ran out of loaded events and got none after them once all are in has ended.
+  useEffect(() => {
+    if (!props.complete || stalledAt.current === null) return;
+    stalledAt.current = null;
+    const end = durationRef.current;
+    setPlaying(false);
+    setCurrentMs(end);
+    if (!followingRef.current) rememberTime(end);
+  }, [props.complete, rememberTime]);
 
   // Track the stage size so the recorded viewport can be scaled to fit it.
   useLayoutEffect(() => {
@@ -190,8 +258,10 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
     if (!r || !ready) return;
     autoLiveDone.current = true;
     if (playing) {
+      const t = stalledAt.current ?? Math.min(fromRrweb(r), durationMs);
       r.pause();
-      const t = Math.min(r.getCurrentTime(), durationMs);
+      stalledAt.current = null;
+      cancelSeek();
       setCurrentMs(t);
       setPlaying(false);
       setFollowing(false);
@@ -202,11 +272,11 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
     } else {
       // rrweb's play() defaults to offset 0, so always pass where we are; restart at the end.
       const from = currentMs >= durationMs ? 0 : currentMs;
-      r.play(from);
       setCurrentMs(from);
       setPlaying(true);
+      whenLoaded(from, (rr) => goTo(rr, from, 'play'));
     }
-  }, [ready, playing, currentMs, durationMs, rememberTime]);
+  }, [ready, playing, currentMs, durationMs, live, rememberTime, fromRrweb, goTo, whenLoaded, cancelSeek]);
 
   const seek = useCallback(
     (ms: number) => {
@@ -214,13 +284,13 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
       if (!r) return;
       autoLiveDone.current = true;
       const t = Math.max(0, Math.min(ms, durationMs));
-      if (playing) r.play(t);
-      else r.pause(t);
+      stalledAt.current = null;
+      whenLoaded(t, (rr) => goTo(rr, t, playingRef.current ? 'play' : 'pause'));
       setCurrentMs(t);
       setFollowing(false);
       rememberTime(t, URL_WRITE_DELAY_MS);
     },
-    [playing, durationMs, rememberTime],
+    [durationMs, rememberTime, goTo, whenLoaded],
   );
 
   /** Seek and pause: used by panel entries and markers, which name one moment to inspect. */
@@ -230,13 +300,15 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
       if (!r || !ready) return;
       autoLiveDone.current = true;
       const t = Math.max(0, Math.min(ms, durationMs));
-      r.pause(t);
+      stalledAt.current = null;
+      if (playingRef.current) r.pause();
+      whenLoaded(t, (rr) => goTo(rr, t, 'pause'));
       setPlaying(false);
       setCurrentMs(t);
       setFollowing(false);
       rememberTime(t);
     },
-    [ready, durationMs, rememberTime],
+    [ready, durationMs, rememberTime, goTo, whenLoaded],
   );
 
   /** Jumps to the newest event and keeps following new ones. */
@@ -244,18 +316,30 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
     const r = replayerRef.current;
     if (!r || !ready) return;
     const end = durationRef.current;
+    stalledAt.current = null;
     // rrweb applies events strictly before the offset: +1 ms includes the newest one.
-    r.pause(end + 1);
+    whenLoaded(end, (rr) => goTo(rr, end, 'pause', 1));
     setPlaying(false);
     setCurrentMs(end);
     setFollowing(true);
-  }, [ready]);
+  }, [ready, goTo, whenLoaded]);
 
-  const addEvents = useCallback((events: RrwebEvent[]) => {
+  const addEvents = useCallback((events: RrwebEvent[], source: 'live' | 'loaded' = 'live') => {
     if (events.length === 0) return;
     const r = replayerRef.current;
     if (!r) {
       queued.current.push(...events);
+      return;
+    }
+    if (source === 'loaded') {
+      feedReplayer(r, events, playingRef.current && stalledAt.current === null);
+      noteSnapshots(events);
+      // Playback that ran out of loaded events goes on once later ones are in.
+      const at = stalledAt.current;
+      if (at !== null && events[events.length - 1].timestamp > startTimeRef.current + at) {
+        stalledAt.current = null;
+        if (playingRef.current) goTo(r, at, 'play');
+      }
       return;
     }
     let last = 0;
@@ -263,6 +347,9 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
       r.addEvent(e);
       if (e.timestamp > last) last = e.timestamp;
     }
+    // addEvent applies an event older than the playhead at once (later, in a microtask): a scroll
+    // among those is held by deferSeekScrolls until a flush.
+    setTimeout(() => scrollsRef.current?.flush(), 0);
     const total = Math.max(durationRef.current, last - startTimeRef.current);
     durationRef.current = total;
     setDurationMs(total);
@@ -274,11 +361,11 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
     followTimer.current = setTimeout(() => {
       if (replayerRef.current !== r || !followingRef.current) return;
       // rrweb applies events strictly before the offset: +1 ms includes the newest one.
-      r.pause(total + 1);
+      goTo(r, total, 'pause', 1);
       setPlaying(false);
       setCurrentMs(total);
     }, 0);
-  }, []);
+  }, [noteSnapshots, goTo]);
 
   // A live session opens at its live edge unless the URL names a moment (`?t=`)
   // or the user already moved the playhead (the session's `live` flag can arrive after ready).
@@ -299,6 +386,11 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
   useEffect(() => {
     onTimeChange?.(currentMs);
   }, [onTimeChange, currentMs]);
+
+  const onReady = props.onReady;
+  useEffect(() => {
+    if (ready) onReady?.();
+  }, [ready, onReady]);
 
   const changeSpeed = useCallback((s: Speed) => {
     setSpeed(s);
@@ -336,7 +428,7 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
 
   return (
     <section className="player">
-      <div className="stage" ref={stageRef} data-testid="player" data-state={state}>
+      <div className="stage" ref={stageRef} data-testid="player" data-state={state} data-waiting={waiting ? 'true' : undefined}>
         <div
           ref={mountRef}
           className="replay-mount"
@@ -356,12 +448,13 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
             {failure}
           </div>
         )}
+        {waiting && !failure && <div className="loading-window muted">Loading…</div>}
       </div>
       <Controls
         enabled={state === 'ready'}
         playing={playing}
         currentMs={currentMs}
-        durationMs={durationMs}
+        durationMs={ready ? durationMs : (props.durationHintMs ?? durationMs)}
         speed={speed}
         skipInactive={skipInactive}
         onTogglePlay={togglePlay}
@@ -373,6 +466,7 @@ export function Player({ timeline, error, loadedCount, onTimeChange, apiRef, mar
         errorMoments={errorMoments ?? []}
         onSeekAndPause={seekAndPause}
         live={live}
+        liveEnded={liveEnded}
         following={following}
         onGoLive={goLive}
       />

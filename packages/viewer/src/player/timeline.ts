@@ -1,10 +1,11 @@
 /**
- * Turns the session's event log into what the player needs. rrweb only gets the `dom`
- * events; every other kind is kept, in order, for the console/network/error panels
- * that will share the same timeline (offset = t - startTime).
+ * Turns the session's events (all of them, or the windows loaded so far) into what the player
+ * needs. rrweb only gets the `dom` events; every other kind is kept, in order, for the
+ * console/network/error panels that share the same timeline (offset = t - startTime).
  */
-import type { ReplayEvent } from '@reprise/protocol';
+import type { ReplayEvent, SessionTimeline } from '@reprise/protocol';
 import type { Replayer } from '@rrweb/replay';
+import { replayStart } from './plan';
 
 /** rrweb's `eventWithTime`, taken from the Replayer signature (rrweb itself is not a direct dependency). */
 export type RrwebEvent = Exclude<ConstructorParameters<typeof Replayer>[0][number], string>;
@@ -18,12 +19,14 @@ export interface Timeline {
   dom: RrwebEvent[];
   /** All non-dom events (meta, console, network, error, …), sorted by `t`. */
   other: ReplayEvent[];
-  /** Epoch ms of the first rrweb event: the player's offset 0. */
+  /** Epoch ms of the player's offset 0: the first rrweb event (the first snapshot's Meta). */
   startTime: number;
-  /** Length of the replay in ms (last event of any kind minus the first rrweb event). */
+  /** Length of the replay in ms (last event of any kind minus startTime), the whole session's even when only a window is loaded. */
   durationMs: number;
   /** Recorded viewport of the first meta event, used to fit the replay before rrweb reports a resize. */
   viewport: { width: number; height: number };
+  /** Offset of the first full snapshot: the earliest moment that has a page to show. */
+  firstSnapshotMs: number;
 }
 
 /** Why a session cannot be replayed, as a message for the user. */
@@ -43,7 +46,8 @@ function viewportOf(e: RrwebEvent): { width: number; height: number } | null {
   return null;
 }
 
-export function buildTimeline(events: ReplayEvent[]): Timeline {
+/** Splits events into rrweb events (sorted by timestamp) and every other kind (sorted by `t`). */
+export function splitEvents(events: ReplayEvent[]): { dom: RrwebEvent[]; other: ReplayEvent[] } {
   const dom: RrwebEvent[] = [];
   const other: ReplayEvent[] = [];
   for (const ev of events) {
@@ -56,8 +60,28 @@ export function buildTimeline(events: ReplayEvent[]): Timeline {
   // The server sends events in time order; sorting is a cheap guard against batch reordering.
   dom.sort((a, b) => a.timestamp - b.timestamp);
   other.sort((a, b) => a.t - b.t);
+  return { dom, other };
+}
 
-  if (!dom.some((e) => e.type === RRWEB_FULL_SNAPSHOT)) {
+/**
+ * Errors and requests often come after the last DOM change (a click that throws changes
+ * nothing). rrweb's duration ends at its last event, so a no-op custom event at the session's
+ * true end keeps those moments reachable on the scrub bar. Null when the DOM already ends last.
+ */
+export function endMarker(lastDomTime: number, endTime: number): RrwebEvent | null {
+  if (!(endTime > lastDomTime)) return null;
+  return { type: RRWEB_CUSTOM, timestamp: endTime, data: { tag: 'reprise-end', payload: null } } as RrwebEvent;
+}
+
+/**
+ * The player's timeline from loaded events. With the session's replay index (`index` with
+ * snapshots), `events` may be only the first window: start, duration and first snapshot come
+ * from the index. Without one, `events` must be the whole log (sessions stored before the index).
+ */
+export function buildTimeline(events: ReplayEvent[], index?: SessionTimeline): Timeline {
+  const { dom, other } = splitEvents(events);
+  const firstSnapshot = dom.find((e) => e.type === RRWEB_FULL_SNAPSHOT);
+  if (!firstSnapshot) {
     throw new NotReplayable(
       dom.length === 0
         ? 'This session has no recorded page content to replay.'
@@ -66,13 +90,28 @@ export function buildTimeline(events: ReplayEvent[]): Timeline {
   }
   const meta = dom.find((e) => e.type === RRWEB_META);
   const viewport = (meta && viewportOf(meta)) ?? { width: 1280, height: 800 };
-  const startTime = dom[0].timestamp;
-  // Errors and requests often come after the last DOM change (a click that throws changes
-  // nothing). rrweb's duration ends at its last event, so a no-op custom event at the
-  // session's true end keeps those moments reachable on the scrub bar.
-  const lastOther = other.length > 0 ? other[other.length - 1].t : 0;
-  if (lastOther > dom[dom.length - 1].timestamp) {
-    dom.push({ type: RRWEB_CUSTOM, timestamp: lastOther, data: { tag: 'reprise-end', payload: null } } as RrwebEvent);
+  const lastOther = other.length > 0 ? other[other.length - 1].t : -Infinity;
+  const lastDom = dom[dom.length - 1].timestamp;
+  if (index && index.snapshots.length > 0) {
+    const startTime = replayStart(index);
+    return {
+      dom,
+      other,
+      startTime,
+      durationMs: Math.max(index.endedAt, lastDom, lastOther) - startTime,
+      viewport,
+      firstSnapshotMs: index.snapshots[0].t - startTime,
+    };
   }
-  return { dom, other, startTime, durationMs: dom[dom.length - 1].timestamp - startTime, viewport };
+  const startTime = dom[0].timestamp;
+  const end = endMarker(lastDom, lastOther);
+  if (end) dom.push(end);
+  return {
+    dom,
+    other,
+    startTime,
+    durationMs: dom[dom.length - 1].timestamp - startTime,
+    viewport,
+    firstSnapshotMs: firstSnapshot.timestamp - startTime,
+  };
 }

@@ -127,6 +127,122 @@ const MIGRATIONS: string[] = [
   ALTER TABLE sessions ADD COLUMN last_batch_at INTEGER;
   CREATE INDEX sessions_by_link ON sessions(link_id);
   `,
+  // v4: search and frustration signals (issue: search). Everything here is filled at ingest,
+  // so search reads summary columns and index tables, never event chunks.
+  `
+  ALTER TABLE sessions ADD COLUMN click_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN key_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN rage_clicks INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN dead_clicks INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN error_clicks INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN active_ms INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN page_count INTEGER NOT NULL DEFAULT 0;
+  -- Time of the last user-activity event, so active time continues across batches.
+  ALTER TABLE sessions ADD COLUMN last_activity_at INTEGER;
+  -- Normalized grouping keys for top problems (route with ids as :id, message with numbers as <n>).
+  ALTER TABLE network_requests ADD COLUMN route TEXT;
+  ALTER TABLE errors ADD COLUMN message_key TEXT;
+  CREATE INDEX network_problems ON network_requests(route, method) WHERE status >= 400 OR failed = 1;
+  CREATE INDEX errors_by_key ON errors(message_key);
+  CREATE TABLE pages (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    url TEXT NOT NULL
+  );
+  CREATE INDEX pages_by_session ON pages(session_id, t);
+  CREATE TABLE clicks (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    selector TEXT NOT NULL,
+    text TEXT,
+    test_id TEXT,
+    tag TEXT NOT NULL,
+    x REAL NOT NULL,
+    y REAL NOT NULL,
+    node_id INTEGER,
+    interactive INTEGER NOT NULL,
+    rage INTEGER NOT NULL DEFAULT 0,
+    error_click INTEGER NOT NULL DEFAULT 0,
+    -- Dead-click state: 0 answered, 1 dead, 2 still waiting for the next batch to decide.
+    dead INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX clicks_by_session ON clicks(session_id, t);
+  CREATE INDEX clicks_pending ON clicks(session_id) WHERE dead = 2;
+  -- One row per signal: a rage burst (at its first click, with the burst size), a dead click, an error click.
+  CREATE TABLE signals (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    selector TEXT NOT NULL,
+    text TEXT,
+    click_count INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (session_id, type, t)
+  );
+  CREATE INDEX signals_by_type ON signals(type, selector);
+  -- Substring search (free text and text fields) through a trigram index: LIKE '%x%' uses it.
+  -- One row per batch and field; session_id is carried, not indexed.
+  CREATE VIRTUAL TABLE search_text USING fts5(session_id UNINDEXED, field UNINDEXED, text, tokenize = 'trigram');
+  CREATE TABLE saved_searches (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    name TEXT NOT NULL,
+    query TEXT NOT NULL,
+    created_by TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX saved_searches_by_project ON saved_searches(project_id, name);
+  `,
+  // v5: one index per session sort (search/sort.ts), each ending in (started_at, id) like the
+  // keyset cursor, so every page of every sort is one index range. Duration is a virtual
+  // generated column: SQLite cannot use an expression index for a row-value range.
+  `
+  ALTER TABLE sessions ADD COLUMN duration_ms INTEGER GENERATED ALWAYS AS (ended_at - started_at) VIRTUAL;
+  CREATE INDEX sessions_by_duration ON sessions(duration_ms, started_at, id);
+  CREATE INDEX sessions_by_errors ON sessions(errors, started_at, id);
+  CREATE INDEX sessions_by_rage ON sessions(rage_clicks, started_at, id);
+  CREATE INDEX sessions_by_active ON sessions(active_ms, started_at, id);
+  -- user: is an exact lookup.
+  CREATE INDEX sessions_by_user ON sessions(user_id);
+  -- A session's problem requests, for "status:>=400 OR status:failed"-style row checks
+  -- (search/sqlite.ts repeats this WHERE literally so the planner can use the index).
+  CREATE INDEX network_problems_by_session ON network_requests(session_id, t) WHERE status >= 400 OR failed = 1;
+  `,
+  // v6: data lifecycle and privacy. Per-project retention, the (anonymized) client IP of a
+  // session, an index for the retention job (a session ends at its last batch by the server's
+  // clock; ended_at, the tab's clock, only for rows without one), and FTS5 secure-delete so a
+  // deleted row's text leaves the trigram index at once (with PRAGMA secure_delete, set on open).
+  `
+  ALTER TABLE projects ADD COLUMN retention_days INTEGER;
+  ALTER TABLE sessions ADD COLUMN ip TEXT;
+  CREATE INDEX sessions_by_project_end ON sessions(project_id, coalesce(last_batch_at, ended_at));
+  INSERT INTO search_text(search_text, rank) VALUES ('secure-delete', 1);
+  `,
+  // v7: chunk stores and packing (store/chunks). chunk_path is the chunk-store key; after a
+  // session is compacted its batches point into one pack object at [chunk_offset,
+  // chunk_offset + chunk_length). Both null = the whole object.
+  `
+  ALTER TABLE batches ADD COLUMN chunk_offset INTEGER;
+  ALTER TABLE batches ADD COLUMN chunk_length INTEGER;
+  CREATE INDEX batches_by_chunk ON batches(chunk_path);
+  -- Compaction candidates: only unpacked batches are in it, so it stays small.
+  CREATE INDEX batches_unpacked ON batches(session_id) WHERE chunk_offset IS NULL;
+  `,
+  // v8: the replay index (ingest/snapshots.ts): one row per rrweb full snapshot, written with its
+  // batch, so the viewer plans range loading from GET /api/v1/sessions/:id/timeline and reads only
+  // the chunks around the playhead. Sessions stored before v8 have no rows (the viewer then loads
+  // everything, as before).
+  `
+  CREATE TABLE full_snapshots (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    t INTEGER NOT NULL,
+    -- Where loading must start to replay from here: the rrweb Meta just before the snapshot.
+    start_t INTEGER NOT NULL
+  );
+  CREATE INDEX full_snapshots_by_session ON full_snapshots(session_id, t);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,73 +1,119 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { ReplayEvent, SessionDetail, SessionList, SessionSummary } from '@reprise/protocol';
+import type { ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
+import type { ClickProblem, ErrorGroup, FailingEndpoint, SavedSearch } from '@reprise/protocol';
 import { randomId } from '../../ids.js';
-import { CHUNK_FORMAT, decodeChunk, encodeChunk } from '../chunk-codec.js';
-import { writeFileDurably } from '../durable-file.js';
+import { BatchChunks, sessionPrefix, type CompactResult, type GcResult, type SegmentRef } from '../chunks/batch-chunks.js';
+import type { ChunkCipher } from '../chunks/crypto.js';
+import { isChunkNotFound } from '../chunks/errors.js';
+import { LocalChunkStore } from '../chunks/local.js';
+import type { ChunkStore } from '../chunks/types.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { MAX_TAGS } from '../../ingest/extract.js';
 import {
-  LinkRefused,
-  SessionProjectConflict,
   type CreateLinkInput,
   type Link,
   type LinkWithSessions,
+  type MetadataDump,
   type ApiToken,
   type AppendBatchInput,
+  type EventTimeRange,
+  type CreateSavedSearchInput,
+  type ProblemQuery,
+  type ProblemRows,
   type Project,
   type Store,
   type User,
   type UserRole,
 } from '../types.js';
+import {
+  LINK_SELECT,
+  SESSION_COLUMNS,
+  SESSION_FROM,
+  missingSeqs,
+  toLink,
+  toProject,
+  toSummary,
+  toUser,
+  withLinkSessions,
+  type LinkRow,
+  type ProjectRow,
+  type SessionRow,
+  type UserRow,
+} from '../rows.js';
 import { migrate } from './schema.js';
+import * as search from './search.js';
+import type { SessionSearch } from '../types.js';
+import { SignalIndexWriter } from './signal-index.js';
+import { SqliteBatchAppender } from './batch-append.js';
+import * as problems from './problems.js';
+import * as savedSearches from './saved-searches.js';
+import * as lifecycle from './lifecycle.js';
+import * as transferMeta from './transfer-meta.js';
+import { readTimeline } from './timeline.js';
 
-interface ProjectRow { id: string; name: string; key: string; allowed_origins: string; created_at: number }
-interface UserRow { id: string; email: string; role: string; created_at: number; password_hash: string }
-interface SessionRow {
-  id: string; project_id: string; started_at: number; ended_at: number; first_url: string | null;
-  first_url_seq: number | null; user_agent: string | null; browser: string | null; browser_version: string | null;
-  os: string | null; os_version: string | null; device: string | null; event_count: number; batch_count: number;
-  last_seq: number; errors: number; console_errors: number; console_warnings: number; network_4xx: number;
-  network_5xx: number; network_failed: number; link_id: string | null; link_label?: string | null;
-  user_id: string | null; tags: string; feedback_count: number; last_batch_at: number | null;
-}
-interface LinkRow {
-  id: string; project_id: string; label: string; target_url: string; token_hash: string; expires_at: number;
-  max_sessions: number | null; revoked_at: number | null; opened_at: number | null; created_at: number;
-  created_by: string | null; session_count: number;
+
+export interface SqliteStoreOptions {
+  /** false: bulk loads only (see the constructor). */
+  durable?: boolean;
+  /** Where event chunks go; default: files under `<dataDir>/chunks`. The store closes it. */
+  chunks?: ChunkStore;
+  /** Encrypts new chunks and decrypts stored ones (REPRISE_ENCRYPTION_KEY); null = plaintext. */
+  cipher?: ChunkCipher | null;
 }
 
-/** A session counts as live while its last batch is at most this old. */
-export const LIVE_WINDOW_MS = 10_000;
-const SESSION_COLUMNS = 's.*, l.label AS link_label';
-const SESSION_FROM = 'sessions s LEFT JOIN links l ON l.id = s.link_id';
-const LINK_SELECT = `SELECT l.*, (SELECT count(*) FROM sessions s WHERE s.link_id = l.id) AS session_count FROM links l`;
+type BatchSegmentRow = SegmentRef & { receivedAt: number };
+
+/** Thrown inside a compaction commit to roll it back: a row no longer points where it did. */
+class RowsChanged extends Error {}
 
 /**
  * Embedded store: metadata in SQLite (WAL, synchronous=FULL so a commit survives
- * power loss), event chunks as immutable gzip files under `<dataDir>/chunks`.
- * A batch's chunk file is fsynced before its row commits, so an acknowledged
- * batch is never lost; a crash in between leaves only an orphan file.
+ * power loss), event chunks as immutable objects in a ChunkStore (files under
+ * `<dataDir>/chunks` by default, or an S3 bucket). A batch's chunk is durable before
+ * its row commits, so an acknowledged batch is never lost; a crash in between
+ * leaves only an orphan object (removed by gcChunks).
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
-  private readonly chunkDir: string;
+  /** Where event chunks live (owned: closed with the store). */
+  readonly chunks: ChunkStore;
+  private readonly batchChunks: BatchChunks;
+  private readonly signalIndex: SignalIndexWriter;
+  private readonly appender: SqliteBatchAppender;
+  /** Every ingest request looks its project up: prepared once. */
+  private projectByKey: Database.Statement | null = null;
 
-  constructor(readonly dataDir: string) {
+  private readonly durable: boolean;
+
+  /**
+   * `durable: false` is for bulk loads (benchmark seeding, imports that can be re-run): no
+   * fsync of chunks, `synchronous=OFF`. A server never opens the store that way.
+   */
+  constructor(readonly dataDir: string, options: SqliteStoreOptions = {}) {
+    this.durable = options.durable ?? true;
     mkdirSync(dataDir, { recursive: true });
-    this.chunkDir = path.join(dataDir, 'chunks');
+    this.chunks = options.chunks ?? new LocalChunkStore(path.join(dataDir, 'chunks'), { durable: this.durable });
+    this.batchChunks = new BatchChunks(this.chunks, options.cipher ?? null);
     this.db = new Database(path.join(dataDir, 'reprise.db'));
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma(this.durable ? 'synchronous = FULL' : 'synchronous = OFF');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    // Deleted and overwritten content is zeroed, not left in free space: erasure leaves no bytes behind.
+    this.db.pragma('secure_delete = ON');
     migrate(this.db);
+    this.signalIndex = new SignalIndexWriter(this.db);
+    this.appender = new SqliteBatchAppender(this.db, {
+      batchChunks: this.batchChunks,
+      chunks: this.chunks,
+      signalIndex: this.signalIndex,
+    });
   }
 
   async close(): Promise<void> {
     this.db.close();
+    await this.chunks.close();
   }
 
   async createProject(input: { name: string; allowedOrigins: string[] }): Promise<Project> {
@@ -77,6 +123,7 @@ export class SqliteStore implements Store {
       key: randomId('pk_'),
       allowedOrigins: input.allowedOrigins,
       createdAt: Date.now(),
+      retentionDays: null,
     };
     this.db
       .prepare('INSERT INTO projects (id, name, key, allowed_origins, created_at) VALUES (?, ?, ?, ?, ?)')
@@ -90,17 +137,21 @@ export class SqliteStore implements Store {
   }
 
   async getProjectByKey(key: string): Promise<Project | null> {
-    const row = this.db.prepare('SELECT * FROM projects WHERE key = ?').get(key) as ProjectRow | undefined;
+    this.projectByKey ??= this.db.prepare('SELECT * FROM projects WHERE key = ?');
+    const row = this.projectByKey.get(key) as ProjectRow | undefined;
     return row ? toProject(row) : null;
   }
 
-  async updateProject(id: string, patch: { name?: string; allowedOrigins?: string[] }): Promise<Project | null> {
+  async updateProject(
+    id: string,
+    patch: { name?: string; allowedOrigins?: string[]; retentionDays?: number | null },
+  ): Promise<Project | null> {
     const row = this.db.prepare('SELECT * FROM projects WHERE id = ?').get(id) as ProjectRow | undefined;
     if (!row) return null;
     const next = { ...toProject(row), ...defined(patch) };
     this.db
-      .prepare('UPDATE projects SET name = ?, allowed_origins = ? WHERE id = ?')
-      .run(next.name, JSON.stringify(next.allowedOrigins), id);
+      .prepare('UPDATE projects SET name = ?, allowed_origins = ?, retention_days = ? WHERE id = ?')
+      .run(next.name, JSON.stringify(next.allowedOrigins), next.retentionDays, id);
     return next;
   }
 
@@ -161,135 +212,7 @@ export class SqliteStore implements Store {
   }
 
   async appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
-    const { batch, projectId, facts, receivedAt, index } = input;
-    const linkId = input.linkId ?? null;
-    const owner = this.db.prepare('SELECT project_id FROM sessions WHERE id = ?').get(batch.sessionId) as
-      | { project_id: string }
-      | undefined;
-    if (owner && owner.project_id !== projectId) throw new SessionProjectConflict(batch.sessionId);
-    if (this.db.prepare('SELECT 1 FROM batches WHERE session_id = ? AND seq = ?').get(batch.sessionId, batch.seq)) {
-      return { duplicate: true };
-    }
-    // Refuse before writing anything; re-checked in the transaction below against races.
-    if (linkId && !owner) this.assertLinkHasRoom(linkId, batch.sessionId);
-
-    // A unique file name per attempt: concurrent duplicates never overwrite a stored chunk.
-    const rel = path.join(projectId, batch.sessionId, `${String(batch.seq).padStart(10, '0')}-${randomId()}.ndjson.gz`);
-    const bytes = encodeChunk(batch.events);
-    await writeFileDurably(path.join(this.chunkDir, rel), bytes);
-
-    let tMin = Infinity;
-    let tMax = -Infinity;
-    for (const e of batch.events) {
-      if (e.t < tMin) tMin = e.t;
-      if (e.t > tMax) tMax = e.t;
-    }
-    const hasTime = batch.events.length > 0;
-    const start = hasTime ? Math.round(tMin) : receivedAt;
-    const end = hasTime ? Math.round(tMax) : receivedAt;
-    const url = batch.meta?.url ?? null;
-
-    let inserted: boolean;
-    try {
-      inserted = this.db.transaction((): boolean => {
-      // A new session is tagged with its link (first batch wins); the room check is atomic with the insert.
-      const isNew = !this.db.prepare('SELECT 1 FROM sessions WHERE id = ?').get(batch.sessionId);
-      if (linkId && isNew) this.assertLinkHasRoom(linkId, batch.sessionId);
-      const res = this.db
-        .prepare(
-          `INSERT INTO sessions (id, project_id, started_at, ended_at, first_url, first_url_seq, user_agent,
-             browser, browser_version, os, os_version, device, created_at, updated_at, link_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT(id) DO NOTHING`,
-        )
-        .run(
-          batch.sessionId, projectId, start, end, url, url ? batch.seq : null, facts.userAgent,
-          facts.browser, facts.browserVersion, facts.os, facts.osVersion, facts.device, receivedAt, receivedAt, linkId,
-        );
-      const b = this.db
-        .prepare(
-          `INSERT INTO batches (session_id, seq, chunk_path, chunk_format, event_count, bytes, t_min, t_max, received_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-        )
-        .run(batch.sessionId, batch.seq, rel, CHUNK_FORMAT, batch.events.length, bytes.length,
-          hasTime ? Math.round(tMin) : null, hasTime ? Math.round(tMax) : null, receivedAt);
-      if (b.changes === 0) return false;
-      if (res.changes === 0) {
-        // Existing session: widen the time range; the lowest seq that carried a URL names the first page.
-        this.db
-          .prepare(
-            `UPDATE sessions SET
-               started_at = min(started_at, ?), ended_at = max(ended_at, ?),
-               first_url = CASE WHEN ? IS NOT NULL AND (first_url_seq IS NULL OR ? < first_url_seq) THEN ? ELSE first_url END,
-               first_url_seq = CASE WHEN ? IS NOT NULL AND (first_url_seq IS NULL OR ? < first_url_seq) THEN ? ELSE first_url_seq END,
-               event_count = event_count + ?, batch_count = batch_count + 1,
-               last_seq = max(last_seq, ?), updated_at = ?
-             WHERE id = ?`,
-          )
-          .run(start, end, url, batch.seq, url, url, batch.seq, batch.seq, batch.events.length, batch.seq,
-            receivedAt, batch.sessionId);
-      } else {
-        this.db
-          .prepare('UPDATE sessions SET event_count = ?, batch_count = 1, last_seq = ? WHERE id = ?')
-          .run(batch.events.length, batch.seq, batch.sessionId);
-      }
-      this.insertIndexRows(batch.sessionId, batch.seq, input);
-      return true;
-      })();
-    } catch (err) {
-      await unlink(path.join(this.chunkDir, rel)).catch(() => undefined);
-      throw err;
-    }
-
-    if (!inserted) {
-      // Lost a race with an identical (session, seq): drop our copy of the chunk.
-      await unlink(path.join(this.chunkDir, rel)).catch(() => undefined);
-      return { duplicate: true };
-    }
-    return { duplicate: false };
-  }
-
-  /** Runs inside appendBatch's transaction: index rows and counts commit with the batch or not at all. */
-  private insertIndexRows(sessionId: string, seq: number, input: AppendBatchInput): void {
-    const { index } = input;
-    const c = index.counts;
-    this.db
-      .prepare(
-        `UPDATE sessions SET errors = errors + ?, console_errors = console_errors + ?, console_warnings = console_warnings + ?,
-           network_4xx = network_4xx + ?, network_5xx = network_5xx + ?, network_failed = network_failed + ? WHERE id = ?`,
-      )
-      .run(c.errors, c.consoleErrors, c.consoleWarnings, c.network4xx, c.network5xx, c.networkFailed, sessionId);
-    this.db
-      .prepare(
-        `UPDATE sessions SET feedback_count = feedback_count + ?, user_id = coalesce(?, user_id),
-           last_batch_at = max(coalesce(last_batch_at, 0), ?) WHERE id = ?`,
-      )
-      .run(c.feedback, index.userId, input.receivedAt, sessionId);
-    if (Object.keys(index.tags).length > 0) {
-      const row = this.db.prepare('SELECT tags FROM sessions WHERE id = ?').get(sessionId) as { tags: string };
-      const tags = parseTags(row.tags);
-      for (const [k, v] of Object.entries(index.tags)) {
-        if (Object.hasOwn(tags, k) || Object.keys(tags).length < MAX_TAGS) {
-          Object.defineProperty(tags, k, { value: v, enumerable: true, writable: true, configurable: true });
-        }
-      }
-      this.db.prepare('UPDATE sessions SET tags = ? WHERE id = ?').run(JSON.stringify(tags), sessionId);
-    }
-    const net = this.db.prepare(
-      'INSERT INTO network_requests (session_id, seq, t, method, url, status, duration_ms, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    for (const r of index.network) net.run(sessionId, seq, Math.round(r.t), r.method, r.url, r.status, r.durationMs, r.failed ? 1 : 0);
-    const con = this.db.prepare('INSERT INTO console_messages (session_id, seq, t, level, text) VALUES (?, ?, ?, ?, ?)');
-    for (const r of index.console) con.run(sessionId, seq, Math.round(r.t), r.level, r.text);
-    const err = this.db.prepare('INSERT INTO errors (session_id, seq, t, name, message, stack) VALUES (?, ?, ?, ?, ?, ?)');
-    for (const r of index.errors) err.run(sessionId, seq, Math.round(r.t), r.name, r.message, r.stack);
-  }
-
-  private assertLinkHasRoom(linkId: string, sessionId: string): void {
-    const link = this.db.prepare(`${LINK_SELECT} WHERE l.id = ?`).get(linkId) as LinkRow | undefined;
-    if (!link) throw new LinkRefused('link_invalid');
-    const mine = this.db.prepare('SELECT 1 FROM sessions WHERE id = ? AND link_id = ?').get(sessionId, linkId);
-    if (!mine && link.max_sessions !== null && link.session_count >= link.max_sessions) throw new LinkRefused('link_used_up');
+    return this.appender.append(input);
   }
 
   async createLink(input: CreateLinkInput): Promise<Link> {
@@ -317,17 +240,7 @@ export class SqliteStore implements Store {
          ORDER BY started_at DESC, id DESC`,
       )
       .all() as { id: string; link_id: string; last_batch_at: number | null }[];
-    const byLink = new Map<string, { ids: string[]; last: number | null }>();
-    for (const s of sessions) {
-      const e = byLink.get(s.link_id) ?? { ids: [], last: null };
-      e.ids.push(s.id);
-      if (s.last_batch_at !== null && (e.last === null || s.last_batch_at > e.last)) e.last = s.last_batch_at;
-      byLink.set(s.link_id, e);
-    }
-    return rows.map((r) => {
-      const e = byLink.get(r.id);
-      return { ...toLink(r), sessions: e?.ids ?? [], lastBatchAt: e?.last ?? null };
-    });
+    return withLinkSessions(rows, sessions);
   }
 
   async markLinkOpened(id: string, at: number): Promise<void> {
@@ -361,6 +274,10 @@ export class SqliteStore implements Store {
     };
   }
 
+  async searchSessions(query: SessionSearch): Promise<SessionList> {
+    return search.searchSessions<SessionRow>(this.db, query, toSummary);
+  }
+
   async getSession(id: string): Promise<SessionDetail | null> {
     const row = this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} WHERE s.id = ?`).get(id) as SessionRow | undefined;
     if (!row) return null;
@@ -376,96 +293,193 @@ export class SqliteStore implements Store {
       batchCount: row.batch_count,
       lastSeq: row.last_seq,
       missingSeqs: missingSeqs(seqs.map((s) => s.seq)),
+      ip: row.ip,
     };
   }
 
-  async readEvents(sessionId: string): Promise<ReplayEvent[]> {
-    const rows = this.db
-      .prepare('SELECT chunk_path FROM batches WHERE session_id = ? ORDER BY seq')
-      .all(sessionId) as { chunk_path: string }[];
+  async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> { return problems.failingEndpoints(this.db, q); }
+  async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> { return problems.errorGroups(this.db, q); }
+  async listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> { return problems.clickProblems(this.db, q); }
+  async listSavedSearches(projectId: string): Promise<SavedSearch[]> { return savedSearches.list(this.db, projectId); }
+  async createSavedSearch(input: CreateSavedSearchInput): Promise<SavedSearch> { return savedSearches.create(this.db, input); }
+  async deleteSavedSearch(id: string): Promise<boolean> { return savedSearches.remove(this.db, id); }
+  async getSessionTimeline(id: string): Promise<SessionTimeline | null> { return readTimeline(this.db, id); }
+  async dumpMetadata(): Promise<MetadataDump> { return transferMeta.dump(this.db); }
+  async restoreMetadata(dump: MetadataDump): Promise<void> { transferMeta.restore(this.db, dump); }
+
+  /**
+   * A session's events in time order; with `range` only those with `from <= t <= to`, and only
+   * the batches whose [t_min, t_max] overlaps it are fetched (ranged reads inside packs).
+   */
+  async readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]> {
+    const from = range?.from ?? -Infinity;
+    const to = range?.to ?? Infinity;
+    const { segments } = await this.readRows(() => {
+      // t_min/t_max are Math.round()ed, so off by at most 0.5: widen by that, filter exactly below.
+      const where = range
+        ? 'AND b.event_count > 0 AND b.t_max >= ? AND b.t_min <= ?'
+        : 'AND b.event_count > 0';
+      const args: unknown[] = range ? [sessionId, from - 0.5, to + 0.5] : [sessionId];
+      return this.segmentRows(where, args);
+    });
     const events: ReplayEvent[] = [];
-    for (const r of rows) {
-      for (const e of decodeChunk(await readFile(path.join(this.chunkDir, r.chunk_path)))) events.push(e);
-    }
+    for (const seg of segments) for (const e of seg) if (e.t >= from && e.t <= to) events.push(e);
     // Batches are in seq order and nearly sorted by time; a stable sort fixes cross-batch skew.
     return events.sort((a, b) => a.t - b.t);
   }
-}
 
-function toProject(r: ProjectRow): Project {
-  return { id: r.id, name: r.name, key: r.key, allowedOrigins: JSON.parse(r.allowed_origins) as string[], createdAt: r.created_at };
-}
+  /** Where the selected batches' bytes are; `where` continues `WHERE b.session_id = ?`. */
+  private segmentRows(where: string, args: unknown[]): BatchSegmentRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT b.seq, b.received_at, b.chunk_path, b.chunk_offset, b.chunk_length, b.chunk_format, s.project_id, b.session_id
+         FROM batches b JOIN sessions s ON s.id = b.session_id
+         WHERE b.session_id = ? ${where} ORDER BY b.seq`,
+      )
+      .all(...args) as {
+      seq: number; received_at: number; chunk_path: string; chunk_offset: number | null; chunk_length: number | null;
+      chunk_format: string; project_id: string; session_id: string;
+    }[];
+    return rows.map((r) => ({
+      projectId: r.project_id, sessionId: r.session_id, seq: r.seq, key: r.chunk_path,
+      offset: r.chunk_offset, length: r.chunk_length, format: r.chunk_format, receivedAt: r.received_at,
+    }));
+  }
 
-function toUser(r: UserRow): User {
-  return { id: r.id, email: r.email, role: r.role === 'admin' ? 'admin' : 'member', createdAt: r.created_at };
-}
+  /**
+   * Reads the selected rows' segments. Compaction may replace the objects between the SELECT
+   * and the read (it deletes the small objects after its commit): then select once more.
+   */
+  private async readRows(select: () => BatchSegmentRow[]): Promise<{ rows: BatchSegmentRow[]; segments: ReplayEvent[][] }> {
+    let rows = select();
+    try {
+      return { rows, segments: await this.batchChunks.readSegments(rows) };
+    } catch (err) {
+      if (!isChunkNotFound(err)) throw err;
+      rows = select();
+      return { rows, segments: await this.batchChunks.readSegments(rows) };
+    }
+  }
 
-function toSummary(r: SessionRow): SessionSummary {
-  return {
-    id: r.id,
-    projectId: r.project_id,
-    startedAt: r.started_at,
-    endedAt: r.ended_at,
-    durationMs: Math.max(0, r.ended_at - r.started_at),
-    firstUrl: r.first_url,
-    browser: r.browser,
-    os: r.os,
-    device: r.device,
-    counts: {
-      errors: r.errors,
-      consoleErrors: r.console_errors,
-      consoleWarnings: r.console_warnings,
-      network4xx: r.network_4xx,
-      network5xx: r.network_5xx,
-      networkFailed: r.network_failed,
-      feedback: r.feedback_count,
-    },
-    linkId: r.link_id,
-    linkLabel: r.link_id ? (r.link_label ?? null) : null,
-    userId: r.user_id,
-    tags: parseTags(r.tags),
-    live: r.last_batch_at !== null && Date.now() - r.last_batch_at <= LIVE_WINDOW_MS,
-  };
-}
+  /**
+   * Packs the session's whole-object batches into pack objects (see BatchChunks.compact). Safe
+   * while batches still arrive (new rows are left for next time) and against a concurrent
+   * compaction or deletion of the session (the commit only moves rows still pointing at the
+   * objects that were packed).
+   */
+  async compactSession(sessionId: string, opts: { maxPackBytes?: number } = {}): Promise<CompactResult> {
+    const segments = this.segmentRows('AND b.chunk_offset IS NULL', [sessionId]);
+    const move = this.db.prepare(
+      `UPDATE batches SET chunk_path = ?, chunk_offset = ?, chunk_length = ?, bytes = ?
+       WHERE session_id = ? AND seq = ? AND chunk_path = ? AND chunk_offset IS NULL`,
+    );
+    try {
+      return await this.batchChunks.compact({
+        segments,
+        maxPackBytes: opts.maxPackBytes,
+        commit: async (pack) => {
+          try {
+            return this.db.transaction((): boolean => {
+              for (const seg of pack.segments) {
+                const res = move.run(pack.key, seg.offset, seg.length, seg.length, sessionId, seg.seq, seg.oldKey);
+                if (res.changes !== 1) throw new RowsChanged();
+              }
+              return true;
+            })();
+          } catch (err) {
+            if (err instanceof RowsChanged) return false;
+            throw err;
+          }
+        },
+      });
+    } catch (err) {
+      // Another compaction or an erasure got there first and removed an object we meant to pack.
+      if (isChunkNotFound(err)) return { packs: [], packedBatches: 0, inPlace: 0, deletedObjects: 0 };
+      throw err;
+    }
+  }
 
-function toLink(r: LinkRow): Link {
-  return {
-    id: r.id,
-    projectId: r.project_id,
-    label: r.label,
-    targetUrl: r.target_url,
-    expiresAt: r.expires_at,
-    maxSessions: r.max_sessions,
-    revokedAt: r.revoked_at,
-    openedAt: r.opened_at,
-    createdAt: r.created_at,
-    createdBy: r.created_by,
-    sessionCount: r.session_count,
-  };
-}
+  /** Sessions with unpacked batches whose last batch arrived before `idleBefore` (epoch ms). */
+  async listCompactableSessions(idleBefore: number, limit: number): Promise<string[]> {
+    return this.db
+      .prepare(
+        `SELECT DISTINCT b.session_id FROM batches b JOIN sessions s ON s.id = b.session_id
+         WHERE b.chunk_offset IS NULL AND coalesce(s.last_batch_at, s.updated_at) < ? LIMIT ?`,
+      )
+      .pluck()
+      .all(idleBefore, limit) as string[];
+  }
 
-function parseTags(json: string | null): Record<string, string> {
-  try {
-    const v = JSON.parse(json ?? '{}') as unknown;
-    if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
-    const out: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
-    return { ...out };
-  } catch {
-    return {};
+  /** Deletes chunk objects older than `olderThanMs` (default 1 h) that no batch row references. */
+  async gcChunks(opts: { olderThanMs?: number; now?: number; dryRun?: boolean } = {}): Promise<GcResult> {
+    const used = this.db.prepare('SELECT 1 FROM batches WHERE chunk_path = ? LIMIT 1').pluck();
+    return this.batchChunks.gc({
+      ...opts,
+      referenced: async (keys) => new Set(keys.filter((k) => used.get(k) !== undefined)),
+    });
+  }
+
+  async readBatch(sessionId: string, seq: number): Promise<ReplayEvent[] | null> {
+    const { rows, segments } = await this.readRows(() => this.segmentRows('AND b.seq = ?', [sessionId, seq]));
+    return rows.length > 0 ? segments[0]! : null;
+  }
+
+  async readBatches(sessionId: string): Promise<{ seq: number; receivedAt: number; events: ReplayEvent[] }[]> {
+    const { rows, segments } = await this.readRows(() => this.segmentRows('', [sessionId]));
+    return rows.map((r, i) => ({ seq: r.seq, receivedAt: r.receivedAt, events: segments[i]! }));
+  }
+
+  async deleteSession(id: string): Promise<boolean> {
+    return (await this.deleteSessions([id])) > 0;
+  }
+
+  async deleteUserSessions(userId: string, projectId?: string): Promise<number> {
+    return this.deleteSessions(lifecycle.userSessionIds(this.db, userId, projectId));
+  }
+
+  async deleteExpiredSessions(now: number): Promise<number> {
+    let total = 0;
+    // A few hundred sessions per transaction, so ingest is never blocked for long.
+    for (;;) {
+      const ids = lifecycle.expiredSessionIds(this.db, now, 500);
+      if (ids.length === 0) break;
+      const n = await this.deleteSessions(ids);
+      total += n;
+      if (n === 0) break;
+    }
+    return total;
+  }
+
+  /** Metadata first, in one transaction; then the chunk objects; then the WAL is checkpointed away. */
+  private async deleteSessions(ids: string[]): Promise<number> {
+    const deleted = lifecycle.deleteSessionRows(this.db, ids);
+    if (deleted.length === 0) return 0;
+    await this.deleteSessionObjects(deleted);
+    lifecycle.checkpointAfterDelete(this.db);
+    return deleted.length;
+  }
+
+  /**
+   * Removes deleted sessions' chunk objects: the keys their batch rows named, then leftovers under
+   * the session's `<projectId>/<sessionId>/` prefix older than ORPHAN_GRACE_MS (chunks of appends
+   * that crashed before their row committed; a younger file may belong to an append in flight).
+   */
+  private async deleteSessionObjects(sessions: lifecycle.DeletedSession[]): Promise<void> {
+    const now = Date.now();
+    for (const s of sessions) {
+      // Packed batches share a key. The local store drops the session directory once empty.
+      await this.chunks.delete([...new Set(s.chunkKeys)]);
+      const leftovers: string[] = [];
+      for await (const o of this.chunks.list(sessionPrefix(s.projectId, s.id))) {
+        if (now - o.lastModified > ORPHAN_GRACE_MS) leftovers.push(o.key);
+      }
+      if (leftovers.length > 0) await this.chunks.delete(leftovers);
+    }
   }
 }
 
-/** seq numbers below the highest one received that never arrived. */
-export function missingSeqs(sorted: number[]): number[] {
-  const out: number[] = [];
-  let expect = 0;
-  for (const s of sorted) {
-    for (; expect < s && out.length < 1000; expect++) out.push(expect);
-    expect = s + 1;
-  }
-  return out;
-}
+/** Chunk files younger than this may still be committing (see deleteSessionObjects). */
+const ORPHAN_GRACE_MS = 15 * 60_000;
 
 function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

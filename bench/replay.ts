@@ -1,0 +1,250 @@
+import type { Browser, BrowserContext } from 'playwright-core';
+import type { SessionDetail } from '@reprise/protocol';
+import { ADMIN } from '../e2e/support/server.js';
+import { launchChromium } from '../test-support/chromium.js';
+import { describeMachine, gitRevision } from './lib/machine.js';
+import { eventBytesBefore, firstFrameMs, routeBaseline, seek, watchFirstFrame, type SeekOutcome } from './lib/replay-page.js';
+import { ingestLongSession, recorderIntervals, type IngestedSession } from './lib/replay-session.js';
+import { collectMetrics, type BenchResult, type MetricSpec } from './lib/results.js';
+import { createRng } from './lib/rng.js';
+import { startBenchServer, type RunningServer } from './lib/server.js';
+import { median, percentile } from './lib/stats.js';
+
+export interface ReplayOptions {
+  runs: number;
+  /** Length of the synthetic session. */
+  durationMin: number;
+  /** Seek targets per run and player. */
+  seeks: number;
+  seed: number;
+  /** Checkout interval of the synthetic session: the recorder's default unless an experiment sets another. */
+  checkoutEveryMs: number;
+  command: string;
+  log?: (line: string) => void;
+}
+
+export function replayOptions(args: { runs?: number; smoke: boolean; command: string }): ReplayOptions {
+  return {
+    runs: args.runs ?? (args.smoke ? 1 : 5),
+    durationMin: args.smoke ? 3 : 60,
+    seeks: args.smoke ? 6 : 20,
+    seed: 13,
+    checkoutEveryMs: recorderIntervals().checkoutEveryMs,
+    command: args.command,
+  };
+}
+
+/** Goals of the issue, reported with the figures. */
+const TARGET_FIRST_FRAME_MS = 1000;
+const TARGET_SEEK_P95_MS = 250;
+/** A session is live (the viewer then opens it at its newest events) while its last batch is under 10 s old. */
+const LIVE_WINDOW_MS = 10_000;
+
+const SPECS: MetricSpec[] = [
+  { key: 'repriseFirstFrameMs', label: 'Reprise viewer: time to first frame', unit: 'ms', role: 'reprise' },
+  { key: 'repriseSeekP50Ms', label: 'Reprise viewer: seek latency p50', unit: 'ms', role: 'reprise' },
+  { key: 'repriseSeekP95Ms', label: 'Reprise viewer: seek latency p95', unit: 'ms', role: 'reprise' },
+  { key: 'repriseSeekMaxMs', label: 'Reprise viewer: slowest seek', unit: 'ms', role: 'reprise' },
+  { key: 'baselineFirstFrameMs', label: 'Baseline (rrweb Replayer, whole file): time to first frame', unit: 'ms', role: 'baseline' },
+  { key: 'baselineSeekP50Ms', label: 'Baseline: seek latency p50', unit: 'ms', role: 'baseline' },
+  { key: 'baselineSeekP95Ms', label: 'Baseline: seek latency p95', unit: 'ms', role: 'baseline' },
+  { key: 'baselineSeekMaxMs', label: 'Baseline: slowest seek', unit: 'ms', role: 'baseline' },
+  { key: 'ratioFirstFrame', label: 'Reprise / baseline, time to first frame', unit: 'ratio', role: 'ratio' },
+  { key: 'ratioSeekP50', label: 'Reprise / baseline, seek p50', unit: 'ratio', role: 'ratio' },
+  { key: 'ratioSeekP95', label: 'Reprise / baseline, seek p95', unit: 'ratio', role: 'ratio' },
+  { key: 'repriseFirstFrameKB', label: 'Reprise: event bytes received before the first frame', unit: 'KB', role: 'info' },
+  { key: 'repriseFirstFrameRequests', label: 'Reprise: event requests before the first frame', unit: 'count', role: 'info' },
+  { key: 'baselineFirstFrameKB', label: 'Baseline: event bytes received before the first frame', unit: 'KB', role: 'info' },
+  { key: 'repriseWindowSeeks', label: 'Reprise: seeks that had to load their window first', unit: 'count', role: 'info' },
+  { key: 'seekFailures', label: 'Seeks that never showed the expected frame (both players)', unit: 'count', role: 'info' },
+  { key: 'sessionMinutes', label: 'Session length (event time)', unit: 'min', role: 'info' },
+  { key: 'rrwebEventsPerMin', label: 'rrweb events per minute', unit: 'count', role: 'info' },
+  { key: 'jsonKBPerMin', label: 'Events per minute, JSON', unit: 'KB/min', role: 'info' },
+  { key: 'storedMB', label: 'Session as uploaded (gzip batches)', unit: 'MB', role: 'info' },
+  { key: 'fullSnapshots', label: 'Full snapshots (page loads + checkouts)', unit: 'count', role: 'info' },
+];
+
+interface PlayerRun {
+  firstFrameMs: number;
+  firstFrameBytes: number;
+  firstFrameRequests: number;
+  seeks: SeekOutcome[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function loggedInContext(browser: Browser, base: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const res = await context.request.post(`${base}/api/v1/auth/login`, { data: ADMIN });
+  if (!res.ok()) throw new Error(`login failed: ${res.status()}`);
+  return context;
+}
+
+/** One player, fresh browser context (cold cache, as someone opening a link): first frame, then every seek. */
+async function measurePlayer(
+  browser: Browser, server: RunningServer, mode: 'reprise' | 'baseline', s: IngestedSession, targets: number[],
+): Promise<PlayerRun> {
+  const context = await loggedInContext(browser, server.base);
+  try {
+    await watchFirstFrame(context, s.session.clockAt(s.session.startTime + 2));
+    if (mode === 'baseline') await routeBaseline(context, server.base);
+    const page = await context.newPage();
+    const url = mode === 'reprise' ? `/sessions/${s.sessionId}` : `/__bench/baseline?session=${s.sessionId}`;
+    await page.goto(`${server.base}${url}`);
+    const firstFrame = await firstFrameMs(page);
+    const bytes = await eventBytesBefore(page, firstFrame);
+    // Seeking starts as soon as the player takes input: the Reprise viewer is still streaming the rest.
+    if (mode === 'reprise') await page.waitForSelector('[data-testid="player"][data-state="ready"]');
+    else await page.waitForFunction(() => window.__benchReplayer !== undefined);
+    const seeks: SeekOutcome[] = [];
+    for (const ms of targets) seeks.push(await seek(page, mode, ms, s.session.clockAt(s.session.startTime + ms)));
+    return { firstFrameMs: firstFrame, firstFrameBytes: bytes.bytes, firstFrameRequests: bytes.requests, seeks };
+  } finally {
+    await context.close();
+  }
+}
+
+function seekTimes(run: PlayerRun, timeoutMs: number): number[] {
+  return run.seeks.map((x) => x.ms ?? timeoutMs);
+}
+
+export async function runReplay(opts: ReplayOptions): Promise<BenchResult> {
+  const log = opts.log ?? (() => undefined);
+  const intervals = { ...recorderIntervals(), checkoutEveryMs: opts.checkoutEveryMs };
+  const server = await startBenchServer({ needRecorder: false });
+  let browser: Browser | null = null;
+  const rows: Record<string, number>[] = [];
+  const notes: string[] = [];
+  let chromium = '';
+  const durationMs = opts.durationMin * 60_000;
+  try {
+    const s = await ingestLongSession(server, `bench_replay_${opts.seed}`, {
+      seed: opts.seed,
+      startTime: Date.now() - durationMs - 60_000,
+      durationMs,
+      checkoutEveryMs: intervals.checkoutEveryMs,
+      batchEveryMs: intervals.batchEveryMs,
+      pageEveryMs: 10 * 60_000,
+      nodes: 1500,
+    });
+    const ingestedAt = Date.now();
+    const st = s.stats;
+    log(`replay: ingested ${st.batches} batches (${(st.gzipBytes / 1e6).toFixed(2)} MB gzip, ${st.domEvents} rrweb events) in ${st.ingestMs} ms`);
+    browser = await launchChromium();
+    chromium = browser.version();
+    const rng = createRng(opts.seed);
+    const span = durationMs - 10_000;
+    const targets = Array.from({ length: opts.seeks }, () => 5000 + Math.floor((rng.next() * span) / 100) * 100);
+
+    // Warm-up (not measured): the server's read path and the page code, while the session stops being live.
+    await measurePlayer(browser, server, 'baseline', s, targets.slice(0, 2));
+    await sleep(Math.max(0, ingestedAt + LIVE_WINDOW_MS + 500 - Date.now()));
+    const detail = await server.api<SessionDetail>(`/api/v1/sessions/${s.sessionId}`);
+    if (detail.live) throw new Error('the session is still live: the viewer would open it at its end');
+
+    const timeout = 15_000;
+    for (let run = 0; run < opts.runs; run++) {
+      // Alternate the order, so neither player always runs on a machine the other just warmed up.
+      const order: ('reprise' | 'baseline')[] = run % 2 === 0 ? ['reprise', 'baseline'] : ['baseline', 'reprise'];
+      const out: Partial<Record<'reprise' | 'baseline', PlayerRun>> = {};
+      for (const mode of order) out[mode] = await measurePlayer(browser, server, mode, s, targets);
+      const r = out.reprise!;
+      const b = out.baseline!;
+      const rs = seekTimes(r, timeout);
+      const bs = seekTimes(b, timeout);
+      const failures = [...r.seeks, ...b.seeks].filter((x) => x.ms === null);
+      for (const [mode, run2] of [['reprise', r], ['baseline', b]] as const) {
+        run2.seeks.forEach((x, i) => {
+          if (x.ms === null) notes.push(`run ${run + 1}: ${mode} seek to ${targets[i]} ms showed "${x.shown}", expected "${s.session.clockAt(s.session.startTime + targets[i]!)}"`);
+        });
+      }
+      const row: Record<string, number> = {
+        repriseFirstFrameMs: r.firstFrameMs,
+        repriseSeekP50Ms: percentile(rs, 50),
+        repriseSeekP95Ms: percentile(rs, 95),
+        repriseSeekMaxMs: Math.max(...rs),
+        baselineFirstFrameMs: b.firstFrameMs,
+        baselineSeekP50Ms: percentile(bs, 50),
+        baselineSeekP95Ms: percentile(bs, 95),
+        baselineSeekMaxMs: Math.max(...bs),
+        repriseFirstFrameKB: r.firstFrameBytes / 1000,
+        repriseFirstFrameRequests: r.firstFrameRequests,
+        baselineFirstFrameKB: b.firstFrameBytes / 1000,
+        repriseWindowSeeks: r.seeks.filter((x) => x.loadedWindow).length,
+        seekFailures: failures.length,
+        sessionMinutes: (s.session.endTime - s.session.startTime) / 60_000,
+        rrwebEventsPerMin: st.domEvents / opts.durationMin,
+        jsonKBPerMin: st.jsonBytes / 1000 / opts.durationMin,
+        storedMB: st.gzipBytes / 1e6,
+        fullSnapshots: st.fullSnapshots,
+      };
+      row.ratioFirstFrame = row.repriseFirstFrameMs! / row.baselineFirstFrameMs!;
+      row.ratioSeekP50 = row.repriseSeekP50Ms! / row.baselineSeekP50Ms!;
+      row.ratioSeekP95 = row.repriseSeekP95Ms! / row.baselineSeekP95Ms!;
+      rows.push(row);
+      log(
+        `replay run ${run + 1}/${opts.runs}: first frame ${row.repriseFirstFrameMs!.toFixed(0)} ms (baseline ${row.baselineFirstFrameMs!.toFixed(0)}), ` +
+          `seek p50/p95 ${row.repriseSeekP50Ms!.toFixed(0)}/${row.repriseSeekP95Ms!.toFixed(0)} ms (baseline ${row.baselineSeekP50Ms!.toFixed(0)}/${row.baselineSeekP95Ms!.toFixed(0)})` +
+          (failures.length ? `, ${failures.length} seeks failed` : ''),
+      );
+    }
+    notes.push(...targetNotes(rows), ...sessionNotes(s, intervals.checkoutEveryMs));
+  } finally {
+    await browser?.close();
+    await server.close();
+  }
+  return {
+    name: 'replay',
+    title: `Replay of a ${opts.durationMin}-minute session: first frame and seeking`,
+    measured:
+      `A synthetic ${opts.durationMin}-minute session (seed ${opts.seed}; test-support/long-session.ts): a shop-like page of ~1500 nodes ` +
+      'with a #clock element whose text is the session time, updated every second; mouse moves, clicks, scrolls, typing, list entries ' +
+      'added and removed, a third of the page replaced about once a minute (in-app navigation), a full page load about every ' +
+      `10 minutes, a checkout (Meta + full snapshot) every ${intervals.checkoutEveryMs / 60_000} min of a page (the recorder's checkoutEveryNms), ` +
+      `requests and console lines; cut into ${intervals.batchEveryMs / 1000} s batches and POSTed gzip to the real ingest endpoint of an ` +
+      'in-process server (SQLite + local chunk files). Then, in headless Chromium with a fresh browser context per player and run ' +
+      '(cold cache, logged in through the API): the Reprise viewer opens /sessions/<id>. Time to first frame = from navigation start ' +
+      "(the page's performance.timeOrigin) to the first animation frame in which the replay iframe's #clock shows the first " +
+      "snapshot's text and no loading overlay covers it; it includes loading the viewer, its API calls (session, replay index, the first window of events), " +
+      `creating rrweb's Replayer and rendering. Then ${opts.seeks} seeks to seeded random moments (multiples of 100 ms), started as soon as ` +
+      'the player takes input (the rest of the session is still streaming in): the scrubber is set and an input event dispatched, as ' +
+      "a drag does; latency = from that action to the first animation frame whose #clock shows the text the recording had at that " +
+      'moment (checked by content, never by a timer). p50/p95 are over the seeks of one run.',
+    baseline:
+      'Measured in the same run on the same server, session and seek targets: a blank page on the same origin fetches the whole ' +
+      'events file (GET /api/v1/sessions/:id/events, unfiltered), parses it line by line, keeps the rrweb events and creates plain ' +
+      "@rrweb/replay 2.1.6 Replayer with rrweb's default options; its constructor renders the first full snapshot. Seeks call " +
+      "replayer.pause(offset), what rrweb-player's goto() does while paused. Ratio = Reprise / baseline (below 1: Reprise is faster).",
+    machine: describeMachine(chromium),
+    date: new Date().toISOString(),
+    command: opts.command,
+    runs: opts.runs,
+    options: { durationMin: opts.durationMin, seeks: opts.seeks, seed: opts.seed, checkoutEveryMs: intervals.checkoutEveryMs, revision: gitRevision() },
+    metrics: collectMetrics(SPECS, rows),
+    headline: ['repriseFirstFrameMs', 'baselineFirstFrameMs', 'ratioFirstFrame', 'repriseSeekP95Ms', 'baselineSeekP95Ms', 'ratioSeekP95'],
+    notes,
+  };
+}
+
+function targetNotes(rows: Record<string, number>[]): string[] {
+  const target = (label: string, key: string, limit: number) => {
+    const xs = rows.map((r) => r[key]!);
+    const m = median(xs);
+    const under = xs.filter((x) => x < limit).length;
+    return `Target: ${label} under ${limit} ms: ${m < limit ? 'met' : 'missed'} (median ${m.toFixed(0)} ms; ${under} of ${xs.length} runs under it).`;
+  };
+  return [
+    target('time to first frame', 'repriseFirstFrameMs', TARGET_FIRST_FRAME_MS),
+    target('seek p95', 'repriseSeekP95Ms', TARGET_SEEK_P95_MS),
+  ];
+}
+
+function sessionNotes(s: IngestedSession, checkoutEveryMs: number): string[] {
+  const st = s.stats;
+  return [
+    `Session: ${st.batches} batches, ${st.domEvents} rrweb events and ${st.otherEvents} other events (${s.session.requests} requests, ` +
+      `${s.session.minuteLines} console lines), ${(st.jsonBytes / 1e6).toFixed(1)} MB of JSON, ${(st.gzipBytes / 1e6).toFixed(2)} MB gzip as uploaded; ` +
+      `${s.session.pages} page loads and ${s.session.checkouts} checkouts (every ${checkoutEveryMs / 60_000} min). Ingested in ${(st.ingestMs / 1000).toFixed(1)} s.`,
+    'The session is measured once it is no longer live (10 s after its last batch), so the viewer opens it at its start, not at its live edge.',
+  ];
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { metric as metricOf, type BenchResult } from '../lib/results.js';
+import { recorderOptions, runRecorder } from '../recorder.js';
+
+// Smoke mode only: one run of every workload at a tiny size (50 nested elements, 200 added and
+// moved, 200 attribute changes, a 1000-node snapshot, the short demo checkout), plus one profiled
+// window per recorder on the snapshot workload. Nothing is written to bench/results.
+const metric = (r: BenchResult, key: string): number => metricOf(r, key).median;
+
+describe('recorder overhead benchmark in smoke mode', () => {
+  it('measures every workload under every variant, and the recorders really record and upload', async () => {
+    const r = await runRecorder(recorderOptions({ smoke: true, command: 'vitest smoke' }));
+    expect(r.name).toBe('recorder');
+    expect(r.runs).toBe(1);
+    expect(r.machine.chromium).toMatch(/\d+\./);
+    expect(r.options.snapshotNodes).toBe(1000);
+    for (const m of r.metrics) {
+      expect(Number.isFinite(m.median), m.key).toBe(true);
+      expect(m.median, m.key).toBeGreaterThanOrEqual(0);
+    }
+    for (const w of ['nested', 'addMove', 'attributes', 'snapshot', 'demo']) {
+      // Both recorders ran script in the window; plain rrweb kept events, Reprise uploaded acknowledged batches.
+      expect(metric(r, `${w}ScriptRrweb`), w).toBeGreaterThan(0);
+      expect(metric(r, `${w}ScriptReprise`), w).toBeGreaterThan(0);
+      expect(metric(r, `${w}TaskReprise`), w).toBeGreaterThanOrEqual(metric(r, `${w}ScriptReprise`) * 0.5);
+      expect(metric(r, `${w}EventsRrweb`), w).toBeGreaterThan(0);
+      expect(metric(r, `${w}EventsReprise`), w).toBeGreaterThan(0);
+      expect(metric(r, `${w}BatchesReprise`), w).toBeGreaterThan(0);
+      expect(metric(r, `${w}RatioScript`), w).toBeGreaterThan(0);
+      expect(metric(r, `${w}HeapReprise`), w).toBeGreaterThan(0);
+    }
+    // The snapshot window starts the recorder: loading it and taking the snapshot is real work.
+    expect(metric(r, 'snapshotScriptRrweb')).toBeGreaterThan(metric(r, 'snapshotScriptNone'));
+    // Every window ran without page errors (other than the demo's deliberate one) or recorder errors.
+    expect(r.notes.filter((n) => n.startsWith('Problem:'))).toEqual([]);
+    expect(r.notes.some((n) => /compression in a Worker in (\d+) of \1 measured windows/.test(n))).toBe(true);
+    // The profiled snapshot windows were attributed through the source maps to rrweb and to Reprise's files.
+    const prof = r.notes.find((n) => n.startsWith('Initial snapshot of a 1000-node page:'));
+    expect(prof).toMatch(/Plain rrweb window \d+ ms sampled: .*rrweb \(record, snapshot, observers\)/);
+    expect(prof).toMatch(/Reprise window \d+ ms sampled: .*Reprise [a-z/-]+\.ts/);
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * The compression Worker's code. build.mjs bundles this file on its own (fflate included) and
+ * inlines the result as a string (compress.ts starts it from a Blob URL): CompressionStream
+ * has no preset dictionaries, fflate does. Never imported by the recorder itself.
+ */
+import { gzipSync, zlibSync } from 'fflate';
+import { referenceText } from '@reprise/protocol';
+
+export interface CompressJob {
+  id: number;
+  /** The batch JSON. */
+  text: string;
+  /** Preset dictionary: zlib (Content-Encoding: deflate) against it; absent: gzip. */
+  dict?: Uint8Array;
+  /** The batch is a dictionary reference: also return its reference text as the server will rebuild it. */
+  ref?: boolean;
+}
+
+export interface CompressReply {
+  id: number;
+  buf?: ArrayBuffer;
+  /** True when `buf` is zlib against the job's dictionary. */
+  deflate?: boolean;
+  /** referenceText of the batch's events after a JSON round trip, as the server stores and re-serializes them. */
+  ref?: string;
+  error?: string;
+}
+
+interface WorkerScope {
+  onmessage: ((e: MessageEvent<CompressJob>) => void) | null;
+  postMessage(message: CompressReply, transfer: Transferable[]): void;
+}
+
+const scope = self as unknown as WorkerScope;
+
+scope.onmessage = (e) => {
+  const { id, text, dict, ref } = e.data;
+  try {
+    const input = new TextEncoder().encode(text);
+    const out = dict ? zlibSync(input, { level: 6, dictionary: dict }) : gzipSync(input, { level: 6 });
+    // Transfer exactly the output bytes (a view may sit on a larger buffer).
+    const exact = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice();
+    const reply: CompressReply = { id, buf: exact.buffer as ArrayBuffer, deflate: !!dict };
+    if (ref) reply.ref = canonicalReference(text);
+    scope.postMessage(reply, [exact.buffer as ArrayBuffer]);
+  } catch (err) {
+    scope.postMessage({ id, error: String(err) }, []);
+  }
+};
+
+/** The server's reference text of a batch: its events parsed and re-serialized as {t, kind, data}. */
+function canonicalReference(json: string): string | undefined {
+  try {
+    const events = (JSON.parse(json) as { events: { t: unknown; kind: unknown; data: unknown }[] }).events;
+    return referenceText(events.map((e) => JSON.stringify({ t: e.t, kind: e.kind, data: e.data })));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Which preset dictionary a batch is deflated against (wire format: docs/ARCHITECTURE.md).
+ * Every dictionary holds the static `r1` vocabulary; most also hold a reference: the start
+ * of an earlier page-start batch (the one carrying a full snapshot) of this session, as the
+ * server stores it. Page loads of one site repeat their markup and CSS, so a new page costs
+ * little more than its differences. References survive page loads in sessionStorage, since
+ * each full page load starts a new recorder.
+ *
+ * A reference the server may lack only costs a round trip on a normal send (422, then the
+ * batch goes again as plain gzip). A pagehide send cannot be redone, so it only uses references the
+ * server surely rebuilds: one it has decoded with, or a stored batch whose text went through
+ * the server's JSON round trip (in the compression worker); and gzip until deflate is proven.
+ */
+import {
+  CURRENT_STATIC_DICTIONARY,
+  DICT_PARAM,
+  REF_PARAM,
+  REFERENCE_MAX_BYTES,
+  formatDictionaryRef,
+  presetDictionary,
+  referenceText,
+  staticDictionaryBytes,
+  type DictionaryRef,
+} from '@reprise/protocol';
+import type { KeyValueStore } from '../storage.js';
+
+/** A preset dictionary as the wire names it, with its bytes. */
+export interface PresetDictionary {
+  ref: DictionaryRef | null;
+  /** `&dict=…[&ref=…]`, appended to the ingest URL. */
+  query: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * cut: its batch is queued in this page; sent: it left in a keepalive (or a parked batch) of
+ * an earlier page, fate unknown; stored: acknowledged; proven: a batch deflated against it
+ * was acknowledged, so the server rebuilds it byte for byte.
+ */
+type RefState = 'cut' | 'sent' | 'stored' | 'proven';
+
+interface RefEntry {
+  seq: number;
+  path: string;
+  /** referenceText of the batch's events (long enough for REFERENCE_MAX_BYTES). */
+  text: string;
+  state: RefState;
+  /** `text` went through the same JSON round trip as on the server (compression worker): once stored, it is what the server rebuilds. */
+  canonical: boolean;
+  dict?: PresetDictionary;
+}
+
+/** unknown until the server acknowledges a deflate batch; off after it refused the encoding (415). */
+type DeflateState = 'unknown' | 'ok' | 'off';
+
+interface Persisted {
+  s: string;
+  d: DeflateState;
+  r: { q: number; p: string; x: string; st: RefState; c: boolean }[];
+}
+
+export const DICT_KEY = 'reprise:dict';
+/** References kept (newest per page path): a few typical pages of a site, ~100 KB of sessionStorage. */
+const MAX_REFS = 4;
+
+/** Path of a page URL, without origin, query or fragment: the key that pairs similar page loads. */
+export function pathOf(url: string | undefined): string {
+  if (!url) return '';
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(url);
+  return (m ? m[1] : url.split(/[?#]/)[0]) || '/';
+}
+
+export class DictionaryBook {
+  private sessionId: string | null = null;
+  private deflate: DeflateState = 'unknown';
+  private refs: RefEntry[] = [];
+  private staticOnly: PresetDictionary | null = null;
+
+  constructor(private readonly store: KeyValueStore) {}
+
+  /** A page-start batch was cut: its events may seed the dictionaries of later batches. */
+  addPageStart(sessionId: string, seq: number, path: string, eventJson: readonly string[]): void {
+    this.open(sessionId);
+    // A proven older load of the same page stays until this one is proven (pagehide sends need one).
+    this.refs = this.refs.filter((r) => r.path !== path || r.state === 'proven');
+    this.refs.push({ seq, path, text: clip(referenceText(eventJson)), state: 'cut', canonical: false });
+    if (this.refs.length > MAX_REFS) this.refs.shift();
+  }
+
+  /**
+   * The dictionary for a batch of this page (`path`), or null for plain gzip. The newest usable
+   * reference of the same path, else the newest usable one, else the static dictionary alone.
+   */
+  choose(sessionId: string, path: string, atPagehide: boolean): PresetDictionary | null {
+    if (sessionId !== this.sessionId) {
+      // A batch of an older session (rotated while it waited): no reference of it is kept.
+      return this.deflate === 'off' || (atPagehide && this.deflate !== 'ok') ? null : this.staticOnlyDictionary();
+    }
+    if (this.deflate === 'off' || (atPagehide && this.deflate !== 'ok')) return null;
+    const usable = (r: RefEntry) => (atPagehide ? r.state === 'proven' || (r.state === 'stored' && r.canonical) : r.state !== 'cut');
+    let pick: RefEntry | undefined;
+    for (let i = this.refs.length - 1; i >= 0; i--) {
+      const r = this.refs[i]!;
+      if (!usable(r)) continue;
+      if (r.path === path) {
+        pick = r;
+        break;
+      }
+      pick ??= r;
+    }
+    return pick ? this.dictOf(pick) : this.staticOnlyDictionary();
+  }
+
+  /** Whether a body deflated against `dict` may go out in a pagehide send as it is. */
+  safeAtPagehide(sessionId: string, dict: PresetDictionary): boolean {
+    if (this.deflate !== 'ok') return false;
+    if (!dict.ref) return true;
+    return (
+      sessionId === this.sessionId &&
+      this.refs.some((r) => r.seq === dict.ref!.seq && (r.state === 'proven' || (r.state === 'stored' && r.canonical)))
+    );
+  }
+
+  /** The compression worker returned batch `seq`'s reference text after the server's JSON round trip. */
+  canonicalized(sessionId: string, seq: number, text: string): void {
+    if (sessionId !== this.sessionId) return;
+    const r = this.refs.find((x) => x.seq === seq);
+    if (!r || r.canonical) return;
+    text = clip(text);
+    if (r.text !== text) r.dict = undefined; // not what the server will rebuild: never send that one
+    r.text = text;
+    r.canonical = true;
+  }
+
+  /** The server acknowledged batch `seq` of `sessionId`, sent with `dict` (null: gzip or plain). */
+  acked(sessionId: string, seq: number, dict: PresetDictionary | null): void {
+    if (sessionId !== this.sessionId) return;
+    if (dict) this.deflate = 'ok';
+    for (const r of this.refs) if (r.seq === seq && r.state !== 'proven') r.state = 'stored';
+    const proven = dict?.ref ? this.refs.find((r) => r.seq === dict.ref!.seq) : undefined;
+    if (proven) {
+      proven.state = 'proven';
+      this.refs = this.refs.filter((r) => r === proven || r.path !== proven.path || r.seq > proven.seq);
+    }
+  }
+
+  /** The server could not use `dict` (422): forget its reference. Refused deflate itself (415): stop using it. */
+  refused(sessionId: string, dict: PresetDictionary, unsupported: boolean): void {
+    if (unsupported) {
+      this.deflate = 'off';
+      return;
+    }
+    if (sessionId === this.sessionId && dict.ref) this.refs = this.refs.filter((r) => r.seq !== dict.ref!.seq);
+  }
+
+  /** Saves the book for the next page of this tab (pagehide): what this page queued has left by now. */
+  save(): void {
+    if (!this.sessionId) return;
+    const data: Persisted = {
+      s: this.sessionId,
+      d: this.deflate,
+      r: this.refs.map((r) => ({ q: r.seq, p: r.path, x: r.text, st: r.state === 'cut' ? 'sent' : r.state, c: r.canonical })),
+    };
+    this.store.set(DICT_KEY, JSON.stringify(data));
+  }
+
+  /** Switches the book to `sessionId` (no-op if it is already), loading what an earlier page of this tab saved. */
+  open(sessionId: string): void {
+    if (sessionId === this.sessionId) return;
+    this.sessionId = sessionId;
+    this.deflate = 'unknown';
+    this.refs = [];
+    const saved = readPersisted(this.store);
+    if (!saved || saved.s !== sessionId) return;
+    this.deflate = saved.d;
+    this.refs = saved.r.slice(-MAX_REFS).map((r) => ({ seq: r.q, path: r.p, text: r.x, state: r.st, canonical: r.c === true }));
+  }
+
+  private staticOnlyDictionary(): PresetDictionary {
+    this.staticOnly ??= {
+      ref: null,
+      query: `&${DICT_PARAM}=${CURRENT_STATIC_DICTIONARY}`,
+      bytes: presetDictionary(staticDictionaryBytes(CURRENT_STATIC_DICTIONARY), null),
+    };
+    return this.staticOnly;
+  }
+
+  private dictOf(r: RefEntry): PresetDictionary {
+    if (!r.dict) {
+      const ref = { sessionId: this.sessionId!, seq: r.seq };
+      r.dict = {
+        ref,
+        query: `&${DICT_PARAM}=${CURRENT_STATIC_DICTIONARY}&${REF_PARAM}=${formatDictionaryRef(ref)}`,
+        bytes: presetDictionary(staticDictionaryBytes(CURRENT_STATIC_DICTIONARY), new TextEncoder().encode(r.text)),
+      };
+    }
+    return r.dict;
+  }
+}
+
+/** At least REFERENCE_MAX_BYTES of UTF-8 (a UTF-16 unit is never less than a byte): all the dictionary uses. */
+function clip(text: string): string {
+  return text.length > REFERENCE_MAX_BYTES ? text.slice(0, REFERENCE_MAX_BYTES) : text;
+}
+
+function readPersisted(store: KeyValueStore): Persisted | null {
+  try {
+    const v = JSON.parse(store.get(DICT_KEY) ?? 'null') as Persisted | null;
+    if (!v || typeof v.s !== 'string' || !Array.isArray(v.r) || !['unknown', 'ok', 'off'].includes(v.d)) return null;
+    const states: RefState[] = ['sent', 'stored', 'proven'];
+    v.r = v.r.filter((r) => r && typeof r.q === 'number' && typeof r.p === 'string' && typeof r.x === 'string' && states.includes(r.st));
+    return v;
+  } catch {
+    return null;
+  }
+}

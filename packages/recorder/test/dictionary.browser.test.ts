@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { gzipSync } from 'node:zlib';
+import { html, sdkTag, type Received } from './support/fake-ingest.js';
+import { useHarness } from './support/harness.js';
+
+/**
+ * Deflate against preset dictionaries (docs/ARCHITECTURE.md, wire format): later page loads of
+ * a site reference earlier ones, and a server that lacks a dictionary loses nothing.
+ */
+const h = useHarness();
+
+// Pages of one "site": the same stylesheet and list markup, a different heading.
+const CSS = Array.from({ length: 60 }, (_, i) => `.card-${i} { display: flex; padding: ${i}px; color: rgb(${i}, 20, 30); border-radius: 8px; }`).join('\n');
+const ITEMS = Array.from({ length: 24 }, (_, i) => `<li class="card card-${i % 60}" data-testid="item-${i}"><h3>Item ${i}</h3><p>Description of item ${i}, which is a fine thing</p><button>Add</button></li>`).join('');
+function sitePage(title: string, attrs: Record<string, string | number> = {}): string {
+  return html(`<style>${CSS}</style>${sdkTag(attrs)}`, `<h1 id="title">${title}</h1><ul>${ITEMS}</ul><a id="to-a" href="/site/a">a</a><a id="to-b" href="/site/b">b</a>`);
+}
+
+async function sessionIdOf(page: Page): Promise<string> {
+  await expect.poll(() => page.evaluate(() => window.Reprise?.getSessionId() ?? null)).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+  return (await page.evaluate(() => window.Reprise!.getSessionId()))!;
+}
+
+function expectContiguousSeqs(rs: Received[]): void {
+  const seqs = [...new Set(rs.map((r) => r.batch.seq))].sort((a, b) => a - b);
+  expect(seqs).toEqual(seqs.map((_, i) => i));
+}
+
+const startsPage = (r: Received) => r.batch.events.some((e) => e.kind === 'dom' && (e.data as { type: number }).type === 2);
+
+/** Visits a, b, then a again, waiting for each page's start batch; returns the session id. */
+async function browse(page: Page, marker: string): Promise<string> {
+  await page.goto(`${h.ingest.base}/site/a`);
+  const id = await sessionIdOf(page);
+  await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(1);
+  await page.click('#to-b');
+  await page.waitForURL(/\/site\/b$/);
+  await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(2);
+  await page.click('#to-a');
+  await page.waitForURL(/\/site\/a$/);
+  await page.evaluate((m) => {
+    document.getElementById('title')!.textContent = m;
+  }, marker);
+  await expect.poll(() => h.ingest.forSession(id).some((r) => r.text.includes(marker)), { timeout: 10_000 }).toBe(true);
+  return id;
+}
+
+describe('preset dictionaries', () => {
+  it('a page seen before costs a fraction of its first visit: it references that visit', async () => {
+    h.ingest.refusals.length = 0;
+    h.ingest.pages.set('/site/a', sitePage('Page A'));
+    h.ingest.pages.set('/site/b', sitePage('Page B'));
+    const ctx = await h.browser.newContext();
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const id = await browse(page, 'MARKER-seen-before');
+    const rs = h.ingest.forSession(id);
+    expectContiguousSeqs(rs);
+    expect(h.ingest.refusals).toEqual([]);
+    for (const r of rs) {
+      expect(r.encoding).toBe('deflate');
+      expect(r.dict).toBe('r1');
+    }
+    const starts = rs.filter(startsPage).sort((x, y) => x.batch.seq - y.batch.seq);
+    expect(starts.map((r) => r.batch.meta?.url?.replace(h.ingest.base, ''))).toEqual(['/site/a', '/site/b', '/site/a']);
+    const [a1, b, a2] = starts as [Received, Received, Received];
+    expect(a1.ref).toBeNull(); // nothing earlier in the session
+    expect(b.ref).toBe(`${id}.${a1.batch.seq}`); // another page of the site
+    expect(a2.ref).toBe(`${id}.${a1.batch.seq}`); // the same page's earlier visit
+    // Against its earlier visit, the page costs a fraction of what it does gzip'd alone.
+    expect(a2.size).toBeLessThan(gzipSync(a2.text).length * 0.35);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('a server that lacks the referenced batch answers 422; the batch goes again self-contained and nothing is lost', async () => {
+    h.ingest.pages.set('/site/a', sitePage('Page A'));
+    h.ingest.refusals.length = 0;
+    const ctx = await h.browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${h.ingest.base}/site/a`);
+    const id = await sessionIdOf(page);
+    await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(1);
+    const start = h.ingest.forSession(id).find(startsPage)!;
+    // As if the page's start batch were gone from the server (deleted, or never arrived).
+    h.ingest.forgotten.add(`${id}.${start.batch.seq}`);
+    for (const m of ['MARKER-one', 'MARKER-two']) {
+      await page.evaluate((text) => {
+        document.getElementById('title')!.textContent = text;
+      }, m);
+      await expect.poll(() => h.ingest.forSession(id).some((r) => r.text.includes(m)), { timeout: 10_000 }).toBe(true);
+    }
+    const rs = h.ingest.forSession(id);
+    expectContiguousSeqs(rs);
+    // Refused (then the reference is forgotten: at most a batch already compressed against it
+    // follows), and each refused batch came again self-contained, as gzip.
+    expect(h.ingest.refusals.length).toBeGreaterThan(0);
+    for (const r of h.ingest.refusals) expect(r).toMatchObject({ status: 422, dict: 'r1', ref: `${id}.${start.batch.seq}` });
+    for (const r of rs.filter((x) => x.batch.seq > start.batch.seq)) expect(r.ref).toBeNull();
+    expect(rs.filter((r) => r.encoding === 'gzip')).toHaveLength(h.ingest.refusals.length);
+    const stats = await page.evaluate(() => window.Reprise!.stats());
+    expect(stats).toMatchObject({ batchesDropped: 0, batchesFailed: 0, internalErrors: 0 });
+    await ctx.close();
+  });
+
+  it('a server without deflate (415): the batch goes again as gzip, and the session stays on gzip', async () => {
+    h.ingest.pages.set('/site/a', sitePage('Page A'));
+    h.ingest.pages.set('/site/b', sitePage('Page B'));
+    h.ingest.deflate = 'unsupported';
+    h.ingest.refusals.length = 0;
+    try {
+      const ctx = await h.browser.newContext();
+      const page = await ctx.newPage();
+      const id = await browse(page, 'MARKER-old-server');
+      const rs = h.ingest.forSession(id);
+      expectContiguousSeqs(rs);
+      for (const r of rs) expect(r.encoding).toBe('gzip');
+      // Refused only on the first page (a batch already compressed may follow the first refusal):
+      // the choice survives the page loads that followed.
+      const secondPage = rs.filter(startsPage).sort((x, y) => x.batch.seq - y.batch.seq)[1]!.batch.seq;
+      expect(h.ingest.refusals.length).toBeGreaterThan(0);
+      for (const r of h.ingest.refusals) {
+        expect(r.status).toBe(415);
+        expect(r.seq).not.toBeNull();
+        expect(r.seq!).toBeLessThan(secondPage);
+      }
+      await ctx.close();
+    } finally {
+      h.ingest.deflate = 'ok';
+    }
+  });
+
+  it('a page whose CSP forbids blob: workers: gzip on the main thread (CompressionStream), nothing lost', async () => {
+    const csp = `<meta http-equiv="Content-Security-Policy" content="worker-src 'none'">`;
+    h.ingest.pages.set('/csp', html(csp + sdkTag(), '<h1 id="title">CSP</h1>'));
+    const ctx = await h.browser.newContext();
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${h.ingest.base}/csp`);
+    const id = await sessionIdOf(page);
+    await page.evaluate(() => {
+      document.getElementById('title')!.textContent = 'MARKER-csp';
+    });
+    await expect.poll(() => h.ingest.forSession(id).some((r) => r.text.includes('MARKER-csp')), { timeout: 10_000 }).toBe(true);
+    const rs = h.ingest.forSession(id);
+    expectContiguousSeqs(rs);
+    for (const r of rs) expect(r.encoding).toBe('gzip');
+    expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ compression: 'main-thread', batchesDropped: 0 });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('a pagehide send uses gzip until the server took deflate, then only references it surely rebuilds', async () => {
+    // No flush timer: only the pagehide flush sends.
+    h.ingest.pages.set('/site/a', sitePage('Page A', { 'data-flush-interval-ms': 60_000 }));
+    h.ingest.pages.set('/site/b', sitePage('Page B', { 'data-flush-interval-ms': 60_000 }));
+    h.ingest.refusals.length = 0;
+    const ctx = await h.browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${h.ingest.base}/site/a`);
+    const id = await sessionIdOf(page);
+    // Nothing acknowledged yet: the first page leaves as gzip.
+    await page.click('#to-b');
+    await page.waitForURL(/\/site\/b$/);
+    await expect.poll(() => h.ingest.forSession(id).length, { timeout: 10_000 }).toBe(1);
+    expect(h.ingest.forSession(id)[0]!.encoding).toBe('gzip');
+    // A normal send (explicit flush) proves deflate; its reference (page a) was a pagehide batch,
+    // whose text no worker canonicalized, so it becomes safe only once this send is acknowledged.
+    await page.evaluate(() => window.Reprise!.flush());
+    const flushed = h.ingest.forSession(id).find((r) => r.batch.seq === 1)!;
+    expect(flushed).toMatchObject({ encoding: 'deflate', ref: `${id}.0` });
+    // Leaving b, then a: both pagehide sends deflate against references the server surely has:
+    // b's start (acknowledged, its text canonicalized by the worker) and a's proven first visit.
+    await page.click('#to-a');
+    await page.waitForURL(/\/site\/a$/);
+    await page.goto('about:blank');
+    await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(3);
+    const later = h.ingest.forSession(id).filter((r) => r.batch.seq > 1);
+    const a2 = later.find(startsPage)!;
+    expect(a2).toMatchObject({ encoding: 'deflate', dict: 'r1', ref: `${id}.0` });
+    for (const r of later.filter((x) => x !== a2)) expect(r).toMatchObject({ encoding: 'deflate', dict: 'r1', ref: `${id}.1` });
+    expect(h.ingest.refusals).toEqual([]);
+    expectContiguousSeqs(h.ingest.forSession(id));
+    await ctx.close();
+  });
+});

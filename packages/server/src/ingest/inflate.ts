@@ -1,0 +1,84 @@
+/**
+ * `Content-Encoding: deflate` batches: a zlib stream (RFC 1950), optionally against a preset
+ * dictionary (FDICT) named in the query (dictionaries.ts). Same guarantees as the gzip path:
+ * inflation is capped at LIMITS.maxBatchBytes and every failure is a 4xx with a code.
+ */
+import { inflate } from 'node:zlib';
+import { promisify } from 'node:util';
+import { DICTIONARY_UNAVAILABLE, LIMITS, type Batch } from '@reprise/protocol';
+import { parseBatch } from '@reprise/protocol/schema';
+import { HttpError } from '../http/errors.js';
+import type { DictionarySource } from './dictionaries.js';
+
+const inflateAsync = promisify(inflate);
+
+function badDeflate(message: string): HttpError {
+  return new HttpError(400, 'bad_deflate', message);
+}
+
+export function adler32(bytes: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  // Reduce every 5552 bytes, as zlib does: the sums stay exact integers in between.
+  for (let i = 0; i < bytes.length; ) {
+    const end = Math.min(i + 5552, bytes.length);
+    for (; i < end; i++) {
+      a += bytes[i]!;
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
+  }
+  return ((b << 16) | a) >>> 0;
+}
+
+/** The DICTID of a zlib header, null when it names no dictionary; throws 400 unless it is a zlib header. */
+function zlibDictId(body: Buffer): number | null {
+  if (body.length < 2) throw badDeflate('body is too short for a zlib stream');
+  const cmf = body[0]!;
+  const flg = body[1]!;
+  if ((cmf & 0x0f) !== 8 || cmf >> 4 > 7 || ((cmf << 8) | flg) % 31 !== 0) {
+    throw badDeflate('body is not a zlib stream (RFC 1950)');
+  }
+  if (!(flg & 0x20)) return null;
+  if (body.length < 6) throw badDeflate('zlib header is truncated');
+  return body.readUInt32BE(2);
+}
+
+/** Inflates, parses and validates a deflate batch (returned with its JSON text), or throws a 4xx HttpError. */
+export async function decodeDeflateBatch(body: Buffer, source: DictionarySource | null): Promise<{ batch: Batch; raw: Buffer }> {
+  const dictId = zlibDictId(body);
+  let dictionary: Uint8Array | undefined;
+  const ref = dictId === null ? null : (source?.ref() ?? null);
+  if (dictId !== null) {
+    if (!source) throw badDeflate('the body needs a preset dictionary');
+    dictionary = await source.load();
+    if (adler32(dictionary) !== dictId) {
+      throw new HttpError(422, DICTIONARY_UNAVAILABLE, 'the preset dictionary differs from the one the body was compressed with');
+    }
+  }
+  let raw: Buffer;
+  try {
+    raw = await inflateAsync(body, { maxOutputLength: LIMITS.maxBatchBytes, ...(dictionary ? { dictionary } : {}) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+      throw new HttpError(413, 'body_too_large', `decompressed batch exceeds ${LIMITS.maxBatchBytes} bytes`);
+    }
+    throw badDeflate(`body is not valid deflate: ${(err as Error).message}`);
+  }
+  if (raw.length > LIMITS.maxBatchBytes) throw new HttpError(413, 'body_too_large', `batch exceeds ${LIMITS.maxBatchBytes} bytes`);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    // With a reference, the text may quote stored session data: say where, never what.
+    throw new HttpError(400, 'bad_json', ref ? 'body is not valid JSON' : `body is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = parseBatch(json);
+  if (!parsed.ok) throw new HttpError(400, 'invalid_batch', parsed.message);
+  if (ref && parsed.batch.sessionId !== ref.sessionId) {
+    throw new HttpError(400, 'invalid_batch', 'a dictionary reference must name a batch of the same session');
+  }
+  source?.remember?.(parsed.batch);
+  return { batch: parsed.batch, raw };
+}

@@ -1,0 +1,84 @@
+import type pg from 'pg';
+import type { ChunkStore } from '../chunks/types.js';
+import { addMonths, monthStart, type Partitions } from './partitions.js';
+import { withTransaction } from './pool.js';
+
+const DAY_MS = 86_400_000;
+/** Objects under a deleted session's prefix younger than this may belong to an append still committing. */
+const ORPHAN_GRACE_MS = 15 * 60_000;
+/** When a session ended for retention: its last batch by the server's clock (the tab's only without one). */
+const ENDED = 'coalesce(s.last_batch_at, s.ended_at)';
+
+export async function userSessionIds(pool: pg.Pool, userId: string, projectId?: string): Promise<string[]> {
+  const r =
+    projectId === undefined
+      ? await pool.query<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1', [userId])
+      : await pool.query<{ id: string }>('SELECT id FROM sessions WHERE user_id = $1 AND project_id = $2', [userId, projectId]);
+  return r.rows.map((x) => x.id);
+}
+
+/**
+ * Deletes sessions: the metadata first, in one transaction (the session rows; batches, every
+ * index table and search_text follow by ON DELETE CASCADE), then the chunk objects, then
+ * leftovers under each session's prefix (objects of appends that died before their commit).
+ * Returns how many sessions existed.
+ */
+export async function deleteSessions(pool: pg.Pool, chunks: ChunkStore, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  // Rows locked in id order, so two instances deleting overlapping sets never deadlock.
+  const deleted = await withTransaction(pool, async (c) => {
+    const sessions = (
+      await c.query<{ id: string; project_id: string }>('SELECT id, project_id FROM sessions WHERE id = ANY($1) ORDER BY id FOR UPDATE', [[...new Set(ids)]])
+    ).rows;
+    if (sessions.length === 0) return [];
+    const found = sessions.map((s) => s.id);
+    const keys = (await c.query<{ chunk_key: string }>('SELECT DISTINCT chunk_key FROM batches WHERE session_id = ANY($1)', [found])).rows;
+    await c.query('DELETE FROM sessions WHERE id = ANY($1)', [found]);
+    return sessions.map((s) => ({ ...s, keys: keys.map((k) => k.chunk_key) }));
+  });
+  if (deleted.length === 0) return 0;
+  const keys = new Set<string>();
+  for (const s of deleted) for (const k of s.keys) keys.add(k);
+  await chunks.delete([...keys]);
+  const now = Date.now();
+  for (const s of deleted) {
+    const stale: string[] = [];
+    for await (const o of chunks.list(`${s.project_id}/${s.id}/`)) if (now - o.lastModified > ORPHAN_GRACE_MS) stale.push(o.key);
+    if (stale.length) await chunks.delete(stale);
+  }
+  return deleted.length;
+}
+
+/**
+ * Retention: first drops whole monthly partitions of the index tables older than the longest
+ * retention of any project (only when every project has one; with a 1-day margin, and never the
+ * months around now), then deletes expired sessions project by project, a few hundred per
+ * transaction. Index rows are placed by the tab's clock: a session recorded with a clock far in
+ * the past can lose its index rows (search and problems) to a dropped month before it expires
+ * itself; its events and summary stay until then.
+ */
+export async function deleteExpired(pool: pg.Pool, chunks: ChunkStore, partitions: Partitions, now: number): Promise<number> {
+  await partitions.ensureAround(now).catch(() => undefined);
+  const projects = (await pool.query<{ id: string; retention_days: number | null }>('SELECT id, retention_days FROM projects')).rows;
+  if (projects.length > 0 && projects.every((p) => p.retention_days !== null)) {
+    const longest = Math.max(...projects.map((p) => p.retention_days!));
+    const cutoff = Math.min(now - longest * DAY_MS - DAY_MS, addMonths(monthStart(now), -1));
+    await partitions.dropBefore(cutoff).catch(() => undefined);
+  }
+  let total = 0;
+  for (const p of projects) {
+    if (p.retention_days === null) continue;
+    for (;;) {
+      const ids = (
+        await pool.query<{ id: string }>(`SELECT s.id FROM sessions s WHERE s.project_id = $1 AND ${ENDED} < $2 LIMIT 500`, [
+          p.id, now - p.retention_days * DAY_MS,
+        ])
+      ).rows.map((r) => r.id);
+      if (ids.length === 0) break;
+      const n = await deleteSessions(pool, chunks, ids);
+      total += n;
+      if (n === 0) break;
+    }
+  }
+  return total;
+}

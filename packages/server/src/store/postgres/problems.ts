@@ -1,0 +1,63 @@
+import type { ClickProblem, ErrorGroup, FailingEndpoint } from '@reprise/protocol';
+import { SIGNAL_TYPES } from '../../ingest/signals.js';
+import type { ProblemQuery, ProblemRows } from '../types.js';
+import type { Queryable } from './pool.js';
+
+/**
+ * "Top problems" on PostgreSQL: the same aggregates as store/sqlite/problems.ts over the
+ * partitioned index tables (`t >= since` prunes old months). SQLite takes a group's newest
+ * name, message and text from the row holding max(t); here `(array_agg(… ORDER BY t DESC))[1]`.
+ */
+
+export async function failingEndpoints(db: Queryable, q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> {
+  const rows = (
+    await db.query<{ method: string; route: string; count: number; sessions: number; last_seen: number; statuses: number[] }>(
+      `WITH p AS (
+         SELECT method, coalesce(route, url) AS route, status, session_id, t FROM network_requests
+         WHERE (status >= 400 OR failed = 1) AND t >= $1),
+       g AS (
+         SELECT method, route, count(*) AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen
+         FROM p GROUP BY method, route ORDER BY count DESC, last_seen DESC LIMIT $2)
+       SELECT g.*, (SELECT array_agg(status ORDER BY n DESC, status) FROM
+                      (SELECT status, count(*) AS n FROM p WHERE p.method = g.method AND p.route = g.route GROUP BY status) x) AS statuses
+       FROM g ORDER BY count DESC, last_seen DESC`,
+      [q.since, q.limit],
+    )
+  ).rows;
+  return rows.map((r) => ({
+    method: r.method,
+    route: r.route,
+    statuses: (r.statuses ?? []).map(Number),
+    count: r.count,
+    sessions: r.sessions,
+    lastSeen: r.last_seen,
+  }));
+}
+
+export async function errorGroups(db: Queryable, q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> {
+  const rows = (
+    await db.query<{ key: string; count: number; sessions: number; last_seen: number; name: string | null; message: string }>(
+      `SELECT coalesce(message_key, message) AS key, count(*) AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen,
+         (array_agg(name ORDER BY t DESC))[1] AS name, (array_agg(message ORDER BY t DESC))[1] AS message
+       FROM errors WHERE t >= $1
+       GROUP BY coalesce(message_key, message) ORDER BY count DESC, last_seen DESC LIMIT $2`,
+      [q.since, q.limit],
+    )
+  ).rows;
+  return rows.map((r) => ({ name: r.name, message: r.key, example: r.message, count: r.count, sessions: r.sessions, lastSeen: r.last_seen }));
+}
+
+export async function clickProblems(db: Queryable, q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> {
+  // A rage signal is one burst; a dead signal row may hold several clicks of the same millisecond.
+  const count = q.type === 'rage' ? 'count(*)' : 'sum(click_count)';
+  const rows = (
+    await db.query<{ selector: string; count: number; sessions: number; last_seen: number; text: string | null }>(
+      `SELECT selector, ${count} AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen,
+         (array_agg(text ORDER BY t DESC))[1] AS text
+       FROM signals WHERE type = $1 AND t >= $2
+       GROUP BY selector ORDER BY count DESC, last_seen DESC LIMIT $3`,
+      [q.type === 'rage' ? SIGNAL_TYPES.rage : SIGNAL_TYPES.dead, q.since, q.limit],
+    )
+  ).rows;
+  return rows.map((r) => ({ type: q.type, selector: r.selector, text: r.text, count: r.count, sessions: r.sessions, lastSeen: r.last_seen }));
+}

@@ -1,0 +1,103 @@
+import type pg from 'pg';
+import type { MetadataDump } from '../types.js';
+import { withTransaction } from './pool.js';
+import type { ProjectRow, UserRow } from '../rows.js';
+
+/**
+ * Store.dumpMetadata / restoreMetadata for PostgreSQL (`reprise migrate-store`): every table but
+ * the sessions and what hangs off them, with ids, keys and secret hashes exactly as stored.
+ */
+export async function dump(pool: pg.Pool): Promise<MetadataDump> {
+  // One REPEATABLE READ snapshot: a consistent picture while instances write.
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const q = async <T>(sql: string) => (await client.query(sql)).rows as T[];
+    const out: MetadataDump = {
+      version: 1,
+      projects: (await q<ProjectRow>('SELECT * FROM projects ORDER BY created_at, id')).map((r) => ({
+        id: r.id, name: r.name, key: r.key, allowedOrigins: Array.isArray(r.allowed_origins) ? r.allowed_origins.map(String) : [],
+        createdAt: r.created_at, retentionDays: r.retention_days,
+      })),
+      users: (await q<UserRow>('SELECT * FROM users ORDER BY created_at, id')).map((r) => ({
+        id: r.id, email: r.email, role: r.role === 'admin' ? 'admin' : 'member', createdAt: r.created_at, passwordHash: r.password_hash,
+      })),
+      apiTokens: (await q<{ id: string; token_hash: string; user_id: string; name: string; created_at: number }>(
+        'SELECT * FROM api_tokens ORDER BY created_at, id',
+      )).map((r) => ({ id: r.id, tokenHash: r.token_hash, userId: r.user_id, name: r.name, createdAt: r.created_at })),
+      loginSessions: (await q<{ token_hash: string; user_id: string; expires_at: number }>(
+        'SELECT * FROM login_sessions ORDER BY expires_at, token_hash',
+      )).map((r) => ({ tokenHash: r.token_hash, userId: r.user_id, expiresAt: r.expires_at })),
+      links: (await q<{
+        id: string; project_id: string; label: string; target_url: string; token_hash: string; expires_at: number;
+        max_sessions: number | null; revoked_at: number | null; opened_at: number | null; created_at: number; created_by: string | null;
+      }>('SELECT * FROM links ORDER BY created_at, id')).map((r) => ({
+        id: r.id, projectId: r.project_id, label: r.label, targetUrl: r.target_url, tokenHash: r.token_hash,
+        expiresAt: r.expires_at, maxSessions: r.max_sessions, revokedAt: r.revoked_at, openedAt: r.opened_at,
+        createdAt: r.created_at, createdBy: r.created_by,
+      })),
+      savedSearches: (await q<{ id: string; project_id: string; name: string; query: string; created_by: string | null; created_at: number }>(
+        'SELECT * FROM saved_searches ORDER BY created_at, id',
+      )).map((r) => ({ id: r.id, projectId: r.project_id, name: r.name, query: r.query, createdBy: r.created_by, createdAt: r.created_at })),
+    };
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Inserts every row of the dump, or updates it by primary key; one transaction. */
+export async function restore(pool: pg.Pool, d: MetadataDump): Promise<void> {
+  if (d.version !== 1) throw new Error(`unsupported metadata dump version ${String(d.version)}`);
+  await withTransaction(pool, async (c) => {
+    for (const p of d.projects) {
+      await c.query(
+        `INSERT INTO projects (id, name, key, allowed_origins, created_at, retention_days) VALUES ($1, $2, $3, $4::jsonb, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, key = excluded.key, allowed_origins = excluded.allowed_origins,
+           retention_days = excluded.retention_days`,
+        [p.id, p.name, p.key, JSON.stringify(p.allowedOrigins), p.createdAt, p.retentionDays],
+      );
+    }
+    for (const u of d.users) {
+      await c.query(
+        `INSERT INTO users (id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET email = excluded.email, password_hash = excluded.password_hash, role = excluded.role`,
+        [u.id, u.email, u.passwordHash, u.role, u.createdAt],
+      );
+    }
+    for (const t of d.apiTokens) {
+      await c.query(
+        `INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name`,
+        [t.id, t.tokenHash, t.userId, t.name, t.createdAt],
+      );
+    }
+    for (const s of d.loginSessions) {
+      await c.query(
+        `INSERT INTO login_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)
+         ON CONFLICT (token_hash) DO UPDATE SET expires_at = excluded.expires_at`,
+        [s.tokenHash, s.userId, s.expiresAt],
+      );
+    }
+    for (const l of d.links) {
+      await c.query(
+        `INSERT INTO links (id, project_id, label, target_url, token_hash, expires_at, max_sessions, revoked_at, opened_at, created_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (id) DO UPDATE SET label = excluded.label, expires_at = excluded.expires_at, max_sessions = excluded.max_sessions,
+           revoked_at = excluded.revoked_at, opened_at = excluded.opened_at`,
+        [l.id, l.projectId, l.label, l.targetUrl, l.tokenHash, l.expiresAt, l.maxSessions, l.revokedAt, l.openedAt, l.createdAt, l.createdBy],
+      );
+    }
+    for (const s of d.savedSearches) {
+      await c.query(
+        `INSERT INTO saved_searches (id, project_id, name, query, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, query = excluded.query`,
+        [s.id, s.projectId, s.name, s.query, s.createdBy, s.createdAt],
+      );
+    }
+  });
+}

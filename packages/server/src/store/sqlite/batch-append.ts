@@ -1,0 +1,223 @@
+import type Database from 'better-sqlite3';
+import { MAX_TAGS } from '../../ingest/extract.js';
+import type { BatchChunks } from '../chunks/batch-chunks.js';
+import type { ChunkStore } from '../chunks/types.js';
+import { LINK_SELECT, toTags, type LinkRow } from '../rows.js';
+import { LinkRefused, SessionProjectConflict, type AppendBatchInput } from '../types.js';
+import type { SignalIndexWriter } from './signal-index.js';
+
+/** The row values of one batch, computed before its transaction. */
+interface BatchRow {
+  input: AppendBatchInput;
+  key: string;
+  format: string;
+  bytes: number;
+  eventCount: number;
+  tMin: number | null;
+  tMax: number | null;
+  start: number;
+  end: number;
+}
+
+interface Job {
+  row: BatchRow;
+  resolve(inserted: boolean): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * SqliteStore.appendBatch: chunk first (durable), then the rows, acknowledged once they are
+ * committed (synchronous=FULL: the commit returns after the WAL's fsync). Group commit: appends
+ * whose chunks become durable in the same turn of the event loop share one transaction, each in
+ * its own savepoint (one failing append rolls back only itself), so one WAL fsync, which blocks
+ * the event loop, covers them all; under load the appends that arrive meanwhile form the next
+ * group. Statements are prepared once.
+ */
+export class SqliteBatchAppender {
+  private readonly q;
+  /** One append as a savepoint of the shared transaction. */
+  private readonly insertOne: (row: BatchRow) => boolean;
+  private pending: Job[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly deps: { batchChunks: BatchChunks; chunks: ChunkStore; signalIndex: SignalIndexWriter },
+  ) {
+    this.q = {
+      owner: db.prepare('SELECT project_id FROM sessions WHERE id = ?'),
+      hasBatch: db.prepare('SELECT 1 FROM batches WHERE session_id = ? AND seq = ?'),
+      insertSession: db.prepare(
+        `INSERT INTO sessions (id, project_id, started_at, ended_at, first_url, first_url_seq, user_agent,
+           browser, browser_version, os, os_version, device, created_at, updated_at, link_id, ip)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO NOTHING`,
+      ),
+      insertBatch: db.prepare(
+        `INSERT INTO batches (session_id, seq, chunk_path, chunk_format, event_count, bytes, t_min, t_max, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ),
+      // Existing session: widen the time range; the lowest seq that carried a URL names the first page.
+      widenSession: db.prepare(
+        `UPDATE sessions SET
+           started_at = min(started_at, ?), ended_at = max(ended_at, ?),
+           first_url = CASE WHEN ? IS NOT NULL AND (first_url_seq IS NULL OR ? < first_url_seq) THEN ? ELSE first_url END,
+           first_url_seq = CASE WHEN ? IS NOT NULL AND (first_url_seq IS NULL OR ? < first_url_seq) THEN ? ELSE first_url_seq END,
+           event_count = event_count + ?, batch_count = batch_count + 1,
+           last_seq = max(last_seq, ?), updated_at = ?
+         WHERE id = ?`,
+      ),
+      firstBatch: db.prepare('UPDATE sessions SET event_count = ?, batch_count = 1, last_seq = ? WHERE id = ?'),
+      counts: db.prepare(
+        `UPDATE sessions SET errors = errors + ?, console_errors = console_errors + ?, console_warnings = console_warnings + ?,
+           network_4xx = network_4xx + ?, network_5xx = network_5xx + ?, network_failed = network_failed + ?,
+           feedback_count = feedback_count + ?, user_id = coalesce(?, user_id),
+           last_batch_at = max(coalesce(last_batch_at, 0), ?) WHERE id = ?`,
+      ),
+      tags: db.prepare('SELECT tags FROM sessions WHERE id = ?'),
+      setTags: db.prepare('UPDATE sessions SET tags = ? WHERE id = ?'),
+      network: db.prepare(
+        'INSERT INTO network_requests (session_id, seq, t, method, url, status, duration_ms, failed, route) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      console: db.prepare('INSERT INTO console_messages (session_id, seq, t, level, text) VALUES (?, ?, ?, ?, ?)'),
+      errors: db.prepare('INSERT INTO errors (session_id, seq, t, name, message, stack, message_key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      link: db.prepare(`${LINK_SELECT} WHERE l.id = ?`),
+      linkedSession: db.prepare('SELECT 1 FROM sessions WHERE id = ? AND link_id = ?'),
+    };
+    this.insertOne = db.transaction((row: BatchRow) => this.insertRows(row));
+  }
+
+  async append(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
+    const { batch, projectId, receivedAt } = input;
+    const linkId = input.linkId ?? null;
+    const owner = this.q.owner.get(batch.sessionId) as { project_id: string } | undefined;
+    if (owner && owner.project_id !== projectId) throw new SessionProjectConflict(batch.sessionId);
+    // Rows are only ever seen committed (a group's transaction opens and commits within one call).
+    if (this.q.hasBatch.get(batch.sessionId, batch.seq)) return { duplicate: true };
+    // Refuse before writing anything; re-checked in the transaction against races.
+    if (linkId && !owner) this.assertLinkHasRoom(linkId, batch.sessionId);
+
+    // A new object (unique key) per attempt, durable before the row commits: concurrent
+    // duplicates never overwrite a stored chunk, and a crash leaves only an orphan object.
+    // With ingest's chunk the events are never touched here (they may not even be parsed on this thread).
+    const { key, bytes, chunk } = await this.deps.batchChunks.writeBatch(
+      { projectId, sessionId: batch.sessionId, seq: batch.seq },
+      input.chunk ? [] : batch.events,
+      input.chunk,
+    );
+    const tMin = chunk.tMin === null ? null : Math.round(chunk.tMin);
+    const tMax = chunk.tMax === null ? null : Math.round(chunk.tMax);
+    const row: BatchRow = {
+      input, key, format: chunk.format, bytes, eventCount: chunk.eventCount, tMin, tMax,
+      start: tMin ?? receivedAt,
+      end: tMax ?? receivedAt,
+    };
+
+    let inserted: boolean;
+    try {
+      inserted = await new Promise<boolean>((resolve, reject) => {
+        this.pending.push({ row, resolve, reject });
+        if (!this.scheduled) {
+          this.scheduled = true;
+          setImmediate(() => this.commitPending());
+        }
+      });
+    } catch (err) {
+      await this.deps.chunks.delete([key]).catch(() => undefined);
+      throw err;
+    }
+    if (!inserted) {
+      // Lost a race with an identical (session, seq): drop our copy of the chunk.
+      await this.deps.chunks.delete([key]).catch(() => undefined);
+    }
+    return { duplicate: !inserted };
+  }
+
+  /** One transaction for every append queued since the last one; each append is a savepoint in it. */
+  private commitPending(): void {
+    const jobs = this.pending;
+    this.pending = [];
+    this.scheduled = false;
+    const outcome: ({ ok: true; inserted: boolean } | { ok: false; err: unknown })[] = [];
+    try {
+      this.db.transaction(() => {
+        for (const job of jobs) {
+          try {
+            outcome.push({ ok: true, inserted: this.insertOne(job.row) });
+          } catch (err) {
+            // An error SQLite rolled the whole transaction back for (I/O, full disk): fail them all.
+            if (!this.db.inTransaction) throw err;
+            outcome.push({ ok: false, err });
+          }
+        }
+      })();
+    } catch (err) {
+      for (const job of jobs) job.reject(err);
+      return;
+    }
+    jobs.forEach((job, i) => {
+      const o = outcome[i]!;
+      if (o.ok) job.resolve(o.inserted);
+      else job.reject(o.err);
+    });
+  }
+
+  /** The batch row, the session summary and the index rows; false when (session, seq) exists. */
+  private insertRows(row: BatchRow): boolean {
+    const { input, start, end } = row;
+    const { batch, projectId, facts, receivedAt } = input;
+    const linkId = input.linkId ?? null;
+    const sid = batch.sessionId;
+    const url = batch.meta?.url ?? null;
+    const owner = this.q.owner.get(sid) as { project_id: string } | undefined;
+    // Created by another project while this batch's chunk was being written.
+    if (owner && owner.project_id !== projectId) throw new SessionProjectConflict(sid);
+    // A new session is tagged with its link (first batch wins); the room check is atomic with the insert.
+    if (linkId && !owner) this.assertLinkHasRoom(linkId, sid);
+    const res = this.q.insertSession.run(
+      sid, projectId, start, end, url, url ? batch.seq : null, facts.userAgent,
+      facts.browser, facts.browserVersion, facts.os, facts.osVersion, facts.device, receivedAt, receivedAt, linkId,
+      facts.ip ?? null,
+    );
+    const b = this.q.insertBatch.run(sid, batch.seq, row.key, row.format, row.eventCount, row.bytes, row.tMin, row.tMax, receivedAt);
+    if (b.changes === 0) return false;
+    if (res.changes === 0) {
+      this.q.widenSession.run(start, end, url, batch.seq, url, url, batch.seq, batch.seq, row.eventCount, batch.seq, receivedAt, sid);
+    } else {
+      this.q.firstBatch.run(row.eventCount, batch.seq, sid);
+    }
+    this.insertIndexRows(sid, batch.seq, input);
+    return true;
+  }
+
+  /** Index rows and counts commit with the batch or not at all. */
+  private insertIndexRows(sessionId: string, seq: number, input: AppendBatchInput): void {
+    const { index } = input;
+    const c = index.counts;
+    this.q.counts.run(c.errors, c.consoleErrors, c.consoleWarnings, c.network4xx, c.network5xx, c.networkFailed,
+      c.feedback, index.userId, input.receivedAt, sessionId);
+    if (Object.keys(index.tags).length > 0) {
+      const tags = toTags((this.q.tags.get(sessionId) as { tags: string }).tags);
+      for (const [k, v] of Object.entries(index.tags)) {
+        if (Object.hasOwn(tags, k) || Object.keys(tags).length < MAX_TAGS) {
+          Object.defineProperty(tags, k, { value: v, enumerable: true, writable: true, configurable: true });
+        }
+      }
+      this.q.setTags.run(JSON.stringify(tags), sessionId);
+    }
+    for (const r of index.network) {
+      this.q.network.run(sessionId, seq, Math.round(r.t), r.method, r.url, r.status, r.durationMs, r.failed ? 1 : 0, r.route);
+    }
+    for (const r of index.console) this.q.console.run(sessionId, seq, Math.round(r.t), r.level, r.text);
+    for (const r of index.errors) this.q.errors.run(sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey);
+    this.deps.signalIndex.write(sessionId, seq, index);
+  }
+
+  private assertLinkHasRoom(linkId: string, sessionId: string): void {
+    const link = this.q.link.get(linkId) as LinkRow | undefined;
+    if (!link) throw new LinkRefused('link_invalid');
+    const mine = this.q.linkedSession.get(sessionId, linkId);
+    if (!mine && link.max_sessions !== null && link.session_count >= link.max_sessions) throw new LinkRefused('link_used_up');
+  }
+
+}

@@ -1,0 +1,75 @@
+import type Database from 'better-sqlite3';
+import type { ClickProblem, ErrorGroup, FailingEndpoint } from '@reprise/protocol';
+import { SIGNAL_TYPES } from '../../ingest/signals.js';
+import type { ProblemQuery, ProblemRows } from '../types.js';
+
+/**
+ * "Top problems": aggregates over the index tables filled at ingest (never event chunks).
+ * Rows from before migration v4 have no route / message key and group by their raw URL / message.
+ * In SQLite, bare columns next to a single max() come from the row holding the max, which gives
+ * each group's newest name, message and text.
+ */
+
+export function failingEndpoints(db: Database.Database, q: ProblemQuery): ProblemRows<FailingEndpoint> {
+  const rows = db
+    .prepare(
+      `SELECT method, coalesce(route, url) AS route, count(*) AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen
+       FROM network_requests WHERE (status >= 400 OR failed = 1) AND t >= ?
+       GROUP BY method, coalesce(route, url) ORDER BY count DESC, last_seen DESC LIMIT ?`,
+    )
+    .all(q.since, q.limit) as { method: string; route: string; count: number; sessions: number; last_seen: number }[];
+  const statuses = db.prepare(
+    `SELECT status FROM network_requests
+     WHERE (status >= 400 OR failed = 1) AND t >= ? AND method = ? AND coalesce(route, url) = ?
+     GROUP BY status ORDER BY count(*) DESC, status`,
+  );
+  return rows.map((r) => ({
+    method: r.method,
+    route: r.route,
+    statuses: (statuses.all(q.since, r.method, r.route) as { status: number }[]).map((s) => s.status),
+    count: r.count,
+    sessions: r.sessions,
+    lastSeen: r.last_seen,
+  }));
+}
+
+export function errorGroups(db: Database.Database, q: ProblemQuery): ProblemRows<ErrorGroup> {
+  const rows = db
+    .prepare(
+      `SELECT coalesce(message_key, message) AS key, count(*) AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen,
+         name, message
+       FROM errors WHERE t >= ?
+       GROUP BY coalesce(message_key, message) ORDER BY count DESC, last_seen DESC LIMIT ?`,
+    )
+    .all(q.since, q.limit) as { key: string; count: number; sessions: number; last_seen: number; name: string | null; message: string }[];
+  return rows.map((r) => ({
+    name: r.name,
+    message: r.key,
+    example: r.message,
+    count: r.count,
+    sessions: r.sessions,
+    lastSeen: r.last_seen,
+  }));
+}
+
+export function clickProblems(db: Database.Database, q: ProblemQuery & { type: 'rage' | 'dead' }): ProblemRows<ClickProblem> {
+  // A rage signal is one burst; a dead signal row may hold several clicks of the same millisecond.
+  const count = q.type === 'rage' ? 'count(*)' : 'sum(click_count)';
+  const rows = db
+    .prepare(
+      `SELECT selector, ${count} AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen, text
+       FROM signals WHERE type = ? AND t >= ?
+       GROUP BY selector ORDER BY count DESC, last_seen DESC LIMIT ?`,
+    )
+    .all(q.type === 'rage' ? SIGNAL_TYPES.rage : SIGNAL_TYPES.dead, q.since, q.limit) as {
+    selector: string; count: number; sessions: number; last_seen: number; text: string | null;
+  }[];
+  return rows.map((r) => ({
+    type: q.type,
+    selector: r.selector,
+    text: r.text,
+    count: r.count,
+    sessions: r.sessions,
+    lastSeen: r.last_seen,
+  }));
+}

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { migrate } from '../src/store/postgres/migrations.js';
+import { Partitions } from '../src/store/postgres/partitions.js';
+import { createPool } from '../src/store/postgres/pool.js';
+
+/** What PostgreSQL tests get through `inject('pg')`: a server and a migrated template database, or why not. */
+export interface PgTestEnv {
+  /** A database to run CREATE/DROP DATABASE from. */
+  adminUrl?: string;
+  /** Migrated (with the partitions around now): each test database is a copy of it. */
+  template?: string;
+  /** Set when PostgreSQL is unavailable: PostgreSQL tests must fail with it, never skip. */
+  error?: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pg: PgTestEnv;
+  }
+}
+
+/** The machine's PostgreSQL 15 (trust auth); REPRISE_TEST_PG_URL overrides it. */
+export const PG_ADMIN_URL = process.env.REPRISE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** `reprise_<kind>_<creation time, base36 seconds>_<random>`: the time lets a later run sweep leftovers. */
+export function testDatabaseName(kind: 'test' | 'tmpl'): string {
+  return `reprise_${kind}_${Math.floor(Date.now() / 1000).toString(36)}_${randomBytes(5).toString('hex')}`;
+}
+
+/** Test databases of runs that were killed before their cleanup (older than 6 h, nobody connected). */
+async function sweepStale(admin: pg.Client): Promise<void> {
+  const names = (await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname ~ '^reprise_(test|tmpl)_[0-9a-z]+_[0-9a-f]{10}$'")).rows;
+  for (const { datname } of names) {
+    const created = parseInt(datname.split('_')[2]!, 36) * 1000;
+    if (Date.now() - created < 6 * 3600_000) continue;
+    // Without FORCE: a database somebody still uses stays.
+    await admin.query(`DROP DATABASE IF EXISTS ${datname}`).catch(() => undefined);
+  }
+}
+
+export function databaseUrl(adminUrl: string, name: string): string {
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/**
+ * Once per vitest project: migrates a template database (`reprise_tmpl_<random>`) that every
+ * test database is created from (CREATE DATABASE … TEMPLATE: ~60 ms instead of migrating each
+ * one), and drops it at the end. Test databases (`reprise_test_<random>`) are dropped by the
+ * test that made them.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const template = testDatabaseName('tmpl');
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  try {
+    await admin.connect();
+    await sweepStale(admin);
+    await admin.query(`CREATE DATABASE ${template}`);
+    const url = databaseUrl(PG_ADMIN_URL, template);
+    await migrate(url);
+    const pool = createPool(url, { max: 1 });
+    try {
+      await new Partitions(pool).ensureAround(Date.now());
+    } finally {
+      await pool.end();
+    }
+    project.provide('pg', { adminUrl: PG_ADMIN_URL, template });
+  } catch (err) {
+    project.provide('pg', { error: `PostgreSQL at ${PG_ADMIN_URL} unavailable: ${err instanceof Error ? err.message : String(err)}` });
+    await admin.end().catch(() => undefined);
+    return async () => undefined;
+  }
+  return async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`).catch(() => undefined);
+    await admin.end().catch(() => undefined);
+  };
+}
