@@ -23,11 +23,11 @@ interface Extra {
 const REMEDY: ReadonlyArray<[RegExp, string]> = [
   [
     /^rrweb.*\|(closest|matches)$/,
-    "Reprise's privacy selectors in rrweb: the mask selector ([data-reprise-mask] plus the user's) is tested with Element.closest " +
-      'on every added node and its ancestors, the block selector with Element.matches on every serialized element; Blink matches ' +
-      "attribute selectors several times slower than plain rrweb's class checks (.rr-mask, .rr-block), and deep trees multiply it " +
-      '(depth × added nodes). Moving it needs rrweb to carry the mask state down an added subtree as its snapshot does (an rrweb ' +
-      'change), or class-based masking',
+    "Reprise's privacy selectors in rrweb: the block selector ([data-reprise-block] plus the user's) is tested with " +
+      'Element.matches on every serialized element, the mask selector ([data-reprise-mask] plus the user\'s) on every element a ' +
+      "mutation adds (each element once per emit: rrweb's ancestor walk with Element.closest is memoized by the SDK build, " +
+      'packages/recorder/rrweb-patches.mjs). Blink matches attribute selectors slower than plain rrweb\'s class checks ' +
+      '(.rr-mask, .rr-block); class-based markers would move what is left',
   ],
   [
     /^Reprise transport\/transport/,
@@ -35,7 +35,7 @@ const REMEDY: ReadonlyArray<[RegExp, string]> = [
       'array); it can move out of the tasks that produce events (idle slices) but not off the main thread, as structured clone to a ' +
       'Worker costs the main thread more than JSON.stringify',
   ],
-  [/^Reprise transport\/compress/, 'TextEncoder.encode of each batch before it goes to the compression Worker: posting the string (a copy, ~6× cheaper) and encoding in the Worker would move it'],
+  [/^Reprise transport\/compress/, 'posting each batch string to the compression Worker (a copy) and taking its reply; UTF-8 encoding and compression already run in the Worker'],
   [/^Reprise capture\/(console|serialize)/, 'console argument serialization; lower caps (depth, keys) would move it'],
   [/^Reprise capture\/network/, 'network capture (headers and bodies of fetch/XHR); body capture is the part to restrict'],
   [/^Reprise capture\/clicks/, 'click description (selector uniqueness checks, visible text walk)'],

@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rrwebPatches } from './rrweb-patches.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -24,6 +25,9 @@ const worker = await build({
 const common = {
   ...base,
   sourcemap: true,
+  // The masking memo for rrweb (see rrweb-patches.mjs); metafile lets it check it was applied.
+  plugins: [rrwebPatches()],
+  metafile: true,
   define: {
     __REPRISE_VERSION__: JSON.stringify(pkg.version),
     __REPRISE_COMPRESS_WORKER__: JSON.stringify(worker.outputFiles[0].text),
