@@ -66,7 +66,11 @@ describe('rrweb export', () => {
       const { Replayer } = (window as unknown as { rrwebReplay: { Replayer: new (e: unknown[], o: object) => { getMetaData(): { totalTime: number }; pause(t: number): void } } }).rrwebReplay;
       const replayer = new Replayer(evs, { root: document.getElementById('player')! });
       const { totalTime } = replayer.getMetaData();
-      replayer.pause(totalTime);
+      // Past the end: rrweb applies events before the target at once but hands those exactly at
+      // it to its timer, which pausing clears, so pause(totalTime) would drop the last event (the
+      // viewer adds the same 1 ms, replayClock.ts). When that event was the second add-to-cart,
+      // the replay showed "Cart (1)".
+      replayer.pause(totalTime + 1);
       return totalTime;
     }, events);
     expect(totalTime).toBeGreaterThan(0);
