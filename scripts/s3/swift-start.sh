@@ -198,44 +198,23 @@ log_facility = LOG_LOCAL0
 EOF
 }
 
-{ common "$ACCT_PORT"; cat <<EOF
+storage_server_conf() { # NAME PORT: account, container and object servers differ only in these
+  common "$2"
+  cat <<EOF
 
 [pipeline:main]
-pipeline = healthcheck account-server
+pipeline = healthcheck $1-server
 
-[app:account-server]
-use = egg:swift#account
+[app:$1-server]
+use = egg:swift#$1
 
 [filter:healthcheck]
 use = egg:swift#healthcheck
 EOF
-} > "$BASE/etc/account-server.conf"
-
-{ common "$CONT_PORT"; cat <<EOF
-
-[pipeline:main]
-pipeline = healthcheck container-server
-
-[app:container-server]
-use = egg:swift#container
-
-[filter:healthcheck]
-use = egg:swift#healthcheck
-EOF
-} > "$BASE/etc/container-server.conf"
-
-{ common "$OBJ_PORT"; cat <<EOF
-
-[pipeline:main]
-pipeline = healthcheck object-server
-
-[app:object-server]
-use = egg:swift#object
-
-[filter:healthcheck]
-use = egg:swift#healthcheck
-EOF
-} > "$BASE/etc/object-server.conf"
+}
+storage_server_conf account "$ACCT_PORT" > "$BASE/etc/account-server.conf"
+storage_server_conf container "$CONT_PORT" > "$BASE/etc/container-server.conf"
+storage_server_conf object "$OBJ_PORT" > "$BASE/etc/object-server.conf"
 
 { common "$PORT"; cat <<EOF
 
