@@ -1,8 +1,8 @@
-// An esbuild plugin that applies Reprise's one change to the pinned @rrweb/record (2.1.6) while
+// An esbuild plugin that applies Reprise's two changes to the pinned @rrweb/record (2.1.6) while
 // bundling. Nothing in node_modules is modified, and the build fails if rrweb's code no longer
-// has the exact text the change hooks into (after an rrweb upgrade, review the change again).
+// has the exact text a change hooks into (after an rrweb upgrade, review the changes again).
 //
-// The change: a memo for rrweb's "is this text masked?" check during one mutation emit.
+// Change 1: a memo for rrweb's "is this text masked?" check during one mutation emit.
 // For every node added by a mutation, rrweb asks `el.closest('.rr-mask')` and then
 // `el.closest(maskTextSelector)`: two walks to the root per added node, O(depth²) for a nested
 // subtree (1000 nested elements: ~10⁶ selector matches, most of a recording's cost there). While
@@ -70,9 +70,214 @@ function replaceOnce(src, anchor, replacement) {
   return src.slice(0, at) + replacement + src.slice(at + anchor.length);
 }
 
-/** Patched @rrweb/record source, exported for the test that checks the patch still applies. */
+// ---- Change 2: the initial full snapshot, time-sliced ----
+// rrweb serializes the initial snapshot in one task (a 50k-node page: ~400 ms). The patched
+// build serializes it with generator copies of rrweb's own serializer that yield when a slice's
+// budget is spent, and continues in the next task. Correctness comes first: while it runs, a
+// MutationObserver and capture listeners watch the page; if anything changes (a mutation other
+// than the recorder's own UI, an input, an element scroll, media state), the partial result is
+// dropped and rrweb's synchronous snapshot is taken instead. rrweb's observers start when the
+// snapshot is complete, as before; Meta is emitted right before the snapshot, as before.
+// Enabled only when record() gets `repriseSlicing` (plain rrweb's behaviour otherwise).
+
+const SERIALIZE_FN = 'function serializeNodeWithId(n, options) {';
+const SNAPSHOT_FN = 'function snapshot(n, options) {';
+const AFTER_SNAPSHOT_FN = 'class BaseRRNode {';
+const CHILD_CALL = 'const serializedChildNode = serializeNodeWithId(childN, bypassOptions);';
+const SNAPSHOT_CALL = 'return serializeNodeWithId(n, {';
+const TAKE_FULL = '  takeFullSnapshot = (isCheckout = false) => {';
+const AFTER_TAKE_FULL = '  };\n  try {\n    const handlers = [];';
+const META_EMIT = `    wrappedEmit(
+      {
+        type: EventType.Meta,
+        data: {
+          href: window.location.href,
+          width: getWindowWidth(),
+          height: getWindowHeight()
+        }
+      },
+      isCheckout
+    );
+`;
+const FULL_EMIT = '    wrappedEmit(\n      {\n        type: EventType.FullSnapshot,';
+const TAKE_CALL = 'const node = snapshot(document, {';
+const INIT = `    const init = () => {
+      takeFullSnapshot();
+      handlers.push(observe(document));
+      recording = true;
+    };`;
+const WRAPPED_EMIT = '  wrappedEmit = (r, isCheckout) => {\n    var _a2;\n    const e = r;';
+const PUBLIC_TAKE = 'record.takeFullSnapshot = (isCheckout) => {\n  if (!recording) {';
+
+/** The text between two anchors of `src` (start included, end excluded); each anchor must be unique. */
+function between(src, start, end) {
+  const at = src.indexOf(start);
+  const stop = src.indexOf(end, at);
+  if (at < 0 || stop < 0 || src.indexOf(start, at + 1) >= 0) {
+    throw new Error(`rrweb-patches: expected one "${start}" followed by "${end}" in @rrweb/record's record.js (is rrweb still 2.1.6?)`);
+  }
+  return src.slice(at, stop);
+}
+
+function replaceAll(src, anchor, replacement, count) {
+  const parts = src.split(anchor);
+  if (parts.length - 1 !== count) throw new Error(`rrweb-patches: expected ${count} × "${anchor}" in @rrweb/record's record.js (is rrweb still 2.1.6?)`);
+  return parts.join(replacement);
+}
+
+const SLICE_STATE = `
+// Reprise: the sliced snapshot in progress (record.takeFullSnapshot waits for it), and the
+// current slice's deadline (checked every 64 nodes: performance.now() per node would cost more).
+let repriseSnapshotJob = null;
+let repriseSliceDeadline = Infinity;
+let repriseSliceCount = 0;
+// Records of one task that only add nodes and remove them again (rrweb itself does this: a
+// hidden iframe for untainted prototypes, on first use) leave the DOM as it was.
+function repriseNetZero(records) {
+  const added = new Set();
+  for (const r of records) {
+    if (r.type !== "childList") return false;
+    for (const n of r.removedNodes) if (!added.delete(n)) return false;
+    for (const n of r.addedNodes) added.add(n);
+  }
+  return added.size === 0;
+}
+function repriseSliceDue() {
+  return (++repriseSliceCount & 63) === 0 && performance.now() >= repriseSliceDeadline;
+}
+`;
+
+const SLICE_DRIVER = `
+  const repriseSlicing = options.repriseSlicing || null;
+  // Same body as takeFullSnapshot, as a generator: Meta moved next to the snapshot it describes.
+  const repriseFullSnapshot$sliced = function* (isCheckout = false) {
+__TAKE_BODY__
+  };
+  const repriseSnapshotSliced = (handlers, start) => {
+    const cfg = repriseSlicing;
+    const doc = document;
+    const job = { changed: false, cancelled: false, tasks: 0 };
+    const it = repriseFullSnapshot$sliced(false);
+    const watch = new MutationObserver((records) => {
+      const page = records.filter((r) => !(cfg.isOwnMutation && cfg.isOwnMutation(r)));
+      if (page.length > 0 && !repriseNetZero(page)) job.changed = true;
+    });
+    // State rrweb reads but no mutation reports: values, element scroll offsets, media state.
+    const EVENTS = ["input", "change", "scroll", "play", "pause", "seeked", "volumechange", "ratechange"];
+    const onEvent = (e) => { if (e.target !== doc) job.changed = true; };
+    let timer = null;
+    const cleanup = () => {
+      watch.disconnect();
+      for (const t of EVENTS) doc.removeEventListener(t, onEvent, true);
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      if (repriseSnapshotJob === job) repriseSnapshotJob = null;
+    };
+    const finish = (retaken) => {
+      cleanup();
+      start();
+      try {
+        if (cfg.onDone) cfg.onDone({ tasks: job.tasks, retaken });
+      } catch (e) {}
+    };
+    const retake = () => {
+      // What was serialized may be stale: rrweb's own synchronous snapshot, as if never sliced.
+      try { it.return(); } catch (e) {}
+      cleanup();
+      job.tasks++;
+      takeFullSnapshot(false);
+      finish(true);
+    };
+    const step = () => {
+      timer = null;
+      if (job.cancelled) return;
+      if (job.changed) return retake();
+      job.tasks++;
+      repriseSliceDeadline = performance.now() + cfg.budgetMs;
+      let r;
+      try {
+        r = it.next();
+      } finally {
+        repriseSliceDeadline = Infinity;
+      }
+      if (r.done) finish(false);
+      else timer = setTimeout(later, 0);
+    };
+    // Later slices run from a timer: nothing may throw into the page from there.
+    const later = () => {
+      try {
+        step();
+      } catch (err) {
+        cleanup();
+        if (cfg.onError) cfg.onError(err);
+        try {
+          if (!job.cancelled) retake();
+        } catch (err2) {
+          if (cfg.onError) cfg.onError(err2);
+        }
+      }
+    };
+    repriseSnapshotJob = job;
+    watch.observe(doc, { childList: true, subtree: true, attributes: true, characterData: true });
+    for (const t of EVENTS) doc.addEventListener(t, onEvent, true);
+    handlers.push(() => {
+      job.cancelled = true;
+      if (repriseSnapshotJob === job) {
+        cleanup();
+        try { it.return(); } catch (e) {}
+      }
+    });
+    try {
+      step();
+    } catch (err) {
+      cleanup();
+      throw err;
+    }
+  };
+`;
+
+const INIT_PATCH = `    const init = () => {
+      const start = () => {
+        handlers.push(observe(document));
+        recording = true;
+      };
+      if (repriseSlicing) return repriseSnapshotSliced(handlers, start);
+      takeFullSnapshot();
+      start();
+    };`;
+
+/** Adds the generator copies of rrweb's serializer, and the sliced initial snapshot. */
+function patchSlicing(src) {
+  // Generator copies of serializeNodeWithId and snapshot; the originals stay as they are
+  // (mutations, checkouts, iframes and stylesheets loading later use them).
+  let serialize = between(src, SERIALIZE_FN, SNAPSHOT_FN);
+  serialize = replaceAll(serialize, SERIALIZE_FN, 'function* serializeNodeWithId$sliced(n, options) {\n  if (repriseSliceDue()) yield;', 1);
+  serialize = replaceAll(serialize, CHILD_CALL, 'const serializedChildNode = yield* serializeNodeWithId$sliced(childN, bypassOptions);', 2);
+  let snap = between(src, SNAPSHOT_FN, AFTER_SNAPSHOT_FN);
+  snap = replaceAll(snap, SNAPSHOT_FN, 'function* snapshot$sliced(n, options) {', 1);
+  snap = replaceAll(snap, SNAPSHOT_CALL, 'return yield* serializeNodeWithId$sliced(n, {', 1);
+  src = replaceOnce(src, AFTER_SNAPSHOT_FN, `${SLICE_STATE}${serialize}${snap}${AFTER_SNAPSHOT_FN}`);
+
+  const take = between(src, TAKE_FULL, AFTER_TAKE_FULL);
+  let body = take.slice(TAKE_FULL.length);
+  body = replaceAll(body, META_EMIT, '', 1);
+  body = replaceAll(body, FULL_EMIT, META_EMIT + FULL_EMIT, 1);
+  body = replaceAll(body, TAKE_CALL, 'const node = yield* snapshot$sliced(document, {', 1);
+  src = replaceOnce(src, AFTER_TAKE_FULL, `  };${SLICE_DRIVER.replace('__TAKE_BODY__', () => body)}  try {\n    const handlers = [];`);
+  src = replaceOnce(src, INIT, INIT_PATCH);
+  // A DOM mutation rrweb itself reports meanwhile (in a shadow root, an iframe attached) also
+  // means the partial snapshot may be stale.
+  src = replaceOnce(
+    src,
+    WRAPPED_EMIT,
+    `${WRAPPED_EMIT}\n    if (repriseSnapshotJob !== null && e.type === EventType.IncrementalSnapshot && e.data.source === IncrementalSource.Mutation) repriseSnapshotJob.changed = true;`,
+  );
+  return replaceOnce(src, PUBLIC_TAKE, 'record.takeFullSnapshot = (isCheckout) => {\n  // Reprise: the sliced initial snapshot in progress is the fresh snapshot.\n  if (repriseSnapshotJob !== null) return;\n  if (!recording) {');
+}
+
+/** Patched @rrweb/record source, exported for the test that checks the patches still apply. */
 export function patchRecordSource(src) {
-  return replaceOnce(replaceOnce(src, MASK_FN, MASK_PATCH), EMIT, EMIT_PATCH);
+  return patchSlicing(replaceOnce(replaceOnce(src, MASK_FN, MASK_PATCH), EMIT, EMIT_PATCH));
 }
 
 /** The esbuild plugin; fails the build when a bundle that uses @rrweb/record did not get the patch. */

@@ -50,6 +50,7 @@ function emptyStats(): RecorderStats {
     internalErrors: 0,
     queuedBytes: 0,
     bufferedBytes: 0,
+    initialSnapshot: null,
     compression: 'none',
   };
 }

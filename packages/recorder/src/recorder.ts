@@ -6,7 +6,7 @@ import { showBadge } from './ui/badge.js';
 import { showFeedback } from './ui/feedback.js';
 import type { UiHost } from './ui/host.js';
 import { startCaptures, type Captures } from './capture/index.js';
-import { startDomCapture, type DomCapture } from './dom/rrweb-adapter.js';
+import { startDomCapture, type DomCapture, type InitialSnapshot } from './dom/rrweb-adapter.js';
 import { Guard, debugLog } from './guard.js';
 import { watchLifecycle } from './lifecycle.js';
 import type { ResolvedOptions } from './options.js';
@@ -36,6 +36,8 @@ export interface RecorderStats {
   queuedBytes: number;
   /** Buffer mode: serialised events held in memory (stays under maxBufferBytes); 0 otherwise. */
   bufferedBytes: number;
+  /** How this page's first DOM snapshot was taken (tasks, retaken); null until it is complete. */
+  initialSnapshot: InitialSnapshot | null;
   compression: CompressionMode;
 }
 
@@ -154,6 +156,7 @@ export class Recorder {
       internalErrors: this.guard.errors,
       queuedBytes: this.transport.queuedBytes,
       bufferedBytes: this.buffer?.size ?? 0,
+      initialSnapshot: this.dom?.initialSnapshot() ?? null,
       compression: this.transport.compression,
     };
   }

@@ -1,6 +1,7 @@
 import { record } from '@rrweb/record';
 import type { eventWithTime } from '@rrweb/types';
 import type { DomEvent } from '@reprise/protocol';
+import { isOwnUiMutation } from '../ui/host.js';
 
 /**
  * DOM capture behind our own small interface so rrweb can be swapped or
@@ -16,6 +17,14 @@ export interface DomCaptureOptions {
   onError(err: unknown): void;
 }
 
+/** How the initial full snapshot went (reported by the patched rrweb, see rrweb-patches.mjs). */
+export interface InitialSnapshot {
+  /** Tasks it took: 1 when it fit in one slice. */
+  tasks: number;
+  /** The page changed while it was sliced, so rrweb's synchronous snapshot was taken instead. */
+  retaken: boolean;
+}
+
 export interface DomCapture {
   /** Delivers pending events, then stops rrweb. */
   stop(): void;
@@ -28,26 +37,43 @@ export interface DomCapture {
   takeFullSnapshot(): void;
   /** rrweb mirror id of a recorded node, or undefined when the node isn't (yet) recorded. */
   nodeId(node: Node): number | undefined;
+  /** The initial snapshot's report, or null while it is still being taken. */
+  initialSnapshot(): InitialSnapshot | null;
 }
 
-type RecordOptions = NonNullable<Parameters<typeof record<eventWithTime>>[0]>;
+/** The option the patched rrweb reads to slice its initial snapshot (rrweb-patches.mjs). */
+interface SnapshotSlicing {
+  budgetMs: number;
+  isOwnMutation(r: MutationRecord): boolean;
+  onDone(report: InitialSnapshot): void;
+  onError(err: unknown): void;
+}
+type RecordOptions = NonNullable<Parameters<typeof record<eventWithTime>>[0]> & { repriseSlicing?: SnapshotSlicing };
 
 // rrweb's EventType.Meta and EventType.FullSnapshot: takeFullSnapshot emits Meta, then the snapshot.
 const META = 4;
 const FULL_SNAPSHOT = 2;
 /** Held-back events beyond this are delivered at once: the queue never grows without bound. */
 const MAX_HELD = 1000;
+/**
+ * Main-thread time per slice of the initial snapshot. A page that serializes within it is
+ * snapshotted in one task, as by plain rrweb; a larger one continues in later tasks, so no
+ * task is long enough to freeze the page (a 50k-node page: ~400 ms in one task otherwise).
+ */
+const SLICE_BUDGET_MS = 30;
 
 /**
  * Starts rrweb; returns null (and reports) if it cannot start, so recording just stays off.
  *
- * rrweb serializes a full snapshot synchronously, in the task that asked for it: on a large
- * page that task is already long, and it is rrweb's own. Our handling of the snapshot (JSON
- * of the whole tree, cutting and compressing a batch) must not make it longer, so from a Meta
- * event on, DOM events are held and delivered, in order, in the next task.
+ * rrweb emits a full snapshot in the task that completes it (checkouts are synchronous; the
+ * initial snapshot is sliced over several tasks on a large page, see SLICE_BUDGET_MS). Our
+ * handling of the snapshot (JSON of the whole tree, cutting and compressing a batch) must not
+ * make that task longer, so from a Meta event on, DOM events are held and delivered, in
+ * order, in the next task.
  */
 export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
   let held: DomEvent[] = [];
+  let initial: InitialSnapshot | null = null;
   let scheduled = false;
   const deliver = (ev: DomEvent): void => {
     try {
@@ -93,6 +119,13 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
     recordCanvas: false,
     collectFonts: false,
     inlineImages: false,
+    repriseSlicing: {
+      budgetMs: SLICE_BUDGET_MS,
+      // Our badge or feedback button appearing mid-snapshot is not a page change (it is never recorded).
+      isOwnMutation: isOwnUiMutation,
+      onDone: (report) => (initial = report),
+      onError: opts.onError,
+    },
     // rrweb calls this for errors inside its observers; returning true swallows them.
     errorHandler: (err: unknown) => {
       opts.onError(err);
@@ -101,7 +134,7 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
   };
   let stopRecord: (() => void) | undefined;
   try {
-    stopRecord = record<eventWithTime>(rrwebOptions);
+    stopRecord = record<eventWithTime>(rrwebOptions as Parameters<typeof record<eventWithTime>>[0]);
   } catch (err) {
     opts.onError(err);
   }
@@ -128,6 +161,7 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
         opts.onError(err);
       }
     },
+    initialSnapshot: () => initial,
     nodeId(node) {
       try {
         const id = record.mirror.getId(node);

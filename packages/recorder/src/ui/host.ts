@@ -18,6 +18,13 @@ button:focus-visible,textarea:focus-visible,input:focus-visible{outline:2px soli
 .dot{width:8px;height:8px;border-radius:50%;background:#dc2626;flex:none}
 `;
 
+/** Whether a DOM mutation only adds or removes the SDK's own UI hosts (`<reprise-*>`). */
+export function isOwnUiMutation(r: MutationRecord): boolean {
+  if (r.type !== 'childList') return false;
+  const nodes = [...Array.from(r.addedNodes), ...Array.from(r.removedNodes)];
+  return nodes.length > 0 && nodes.every((n) => n.nodeType === 1 && (n as Element).localName.startsWith('reprise-'));
+}
+
 export function createHost(tag: string, css: string, position: string): UiHost | null {
   if (typeof document === 'undefined' || !document.body || typeof HTMLElement.prototype.attachShadow !== 'function') return null;
   const host = document.createElement(tag);
