@@ -94,11 +94,17 @@ export interface VariantOutput {
   workerCompression: number;
   /** Reprise: errors swallowed inside the recorder. */
   internalErrors: number;
+  /** Reprise: tasks its initial snapshot took (0: not complete or not Reprise). */
+  snapshotTasks: number;
+  /** Reprise: 1 when the page changed while the snapshot was sliced, so it was retaken in one task. */
+  snapshotRetaken: number;
 }
 
 export function outputExpression(variant: Variant): string {
-  if (variant === 'none') return '({ events: 0, batchesSent: 0, workerCompression: 0, internalErrors: 0 })';
-  if (variant === 'rrweb') return '({ events: window.__rrwebEvents.length, batchesSent: 0, workerCompression: 0, internalErrors: 0 })';
+  const none = 'snapshotTasks: 0, snapshotRetaken: 0';
+  if (variant === 'none') return `({ events: 0, batchesSent: 0, workerCompression: 0, internalErrors: 0, ${none} })`;
+  if (variant === 'rrweb') return `({ events: window.__rrwebEvents.length, batchesSent: 0, workerCompression: 0, internalErrors: 0, ${none} })`;
   return `(() => { const s = window.Reprise.stats(); return { events: s.eventsCaptured, batchesSent: s.batchesSent,
-    workerCompression: s.compression === 'worker' ? 1 : 0, internalErrors: s.internalErrors }; })()`;
+    workerCompression: s.compression === 'worker' ? 1 : 0, internalErrors: s.internalErrors,
+    snapshotTasks: s.initialSnapshot ? s.initialSnapshot.tasks : 0, snapshotRetaken: s.initialSnapshot && s.initialSnapshot.retaken ? 1 : 0 }; })()`;
 }

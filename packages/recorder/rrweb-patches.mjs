@@ -78,6 +78,8 @@ function replaceOnce(src, anchor, replacement) {
 // than the recorder's own UI, an input, an element scroll, media state), the partial result is
 // dropped and rrweb's synchronous snapshot is taken instead. rrweb's observers start when the
 // snapshot is complete, as before; Meta is emitted right before the snapshot, as before.
+// Not seen by the watch: a script setting an input's `value` or editing a stylesheet's rules
+// mid-snapshot (neither is a mutation or an event); such a change shows from the next one on.
 // Enabled only when record() gets `repriseSlicing` (plain rrweb's behaviour otherwise).
 
 const SERIALIZE_FN = 'function serializeNodeWithId(n, options) {';
@@ -127,7 +129,7 @@ function replaceAll(src, anchor, replacement, count) {
 
 const SLICE_STATE = `
 // Reprise: the sliced snapshot in progress (record.takeFullSnapshot waits for it), and the
-// current slice's deadline (checked every 64 nodes: performance.now() per node would cost more).
+// current slice's deadline (checked every 16 nodes with children: performance.now() each time would cost more).
 let repriseSnapshotJob = null;
 let repriseSliceDeadline = Infinity;
 let repriseSliceCount = 0;
@@ -143,7 +145,7 @@ function repriseNetZero(records) {
   return added.size === 0;
 }
 function repriseSliceDue() {
-  return (++repriseSliceCount & 63) === 0 && performance.now() >= repriseSliceDeadline;
+  return (++repriseSliceCount & 15) === 0 && performance.now() >= repriseSliceDeadline;
 }
 `;
 
@@ -252,7 +254,13 @@ function patchSlicing(src) {
   // (mutations, checkouts, iframes and stylesheets loading later use them).
   let serialize = between(src, SERIALIZE_FN, SNAPSHOT_FN);
   serialize = replaceAll(serialize, SERIALIZE_FN, 'function* serializeNodeWithId$sliced(n, options) {\n  if (repriseSliceDue()) yield;', 1);
-  serialize = replaceAll(serialize, CHILD_CALL, 'const serializedChildNode = yield* serializeNodeWithId$sliced(childN, bypassOptions);', 2);
+  // Leaves (text nodes, empty elements) go through rrweb's own function: a generator per node costs more.
+  serialize = replaceAll(
+    serialize,
+    CHILD_CALL,
+    'const serializedChildNode = index.firstChild(childN) === null ? serializeNodeWithId(childN, bypassOptions) : yield* serializeNodeWithId$sliced(childN, bypassOptions);',
+    2,
+  );
   let snap = between(src, SNAPSHOT_FN, AFTER_SNAPSHOT_FN);
   snap = replaceAll(snap, SNAPSHOT_FN, 'function* snapshot$sliced(n, options) {', 1);
   snap = replaceAll(snap, SNAPSHOT_CALL, 'return yield* serializeNodeWithId$sliced(n, {', 1);

@@ -78,6 +78,7 @@ describe('masking of added nodes (rrweb with the masking memo)', () => {
     const recordJs = require.resolve('@rrweb/record').replace(/record\.cjs$/, 'record.js');
     const patched: string = patchRecordSource(readFileSync(recordJs, 'utf8'));
     expect(patched).toContain('needMaskingText$rrweb(node');
+    expect(patched).toContain('function* serializeNodeWithId$sliced(n, options)');
     // Property names survive minification: the SDK's MutationBuffer emits through the memo.
     expect(readFileSync(SDK, 'utf8')).toContain('emit$rrweb');
   });
