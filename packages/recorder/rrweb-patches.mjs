@@ -129,7 +129,7 @@ function replaceAll(src, anchor, replacement, count) {
 
 const SLICE_STATE = `
 // Reprise: the sliced snapshot in progress (record.takeFullSnapshot waits for it), and the
-// current slice's deadline (checked every 16 nodes with children: performance.now() each time would cost more).
+// current slice's deadline (checked every 16 nodes with element children: performance.now() each time would cost more).
 let repriseSnapshotJob = null;
 let repriseSliceDeadline = Infinity;
 let repriseSliceCount = 0;
@@ -254,11 +254,12 @@ function patchSlicing(src) {
   // (mutations, checkouts, iframes and stylesheets loading later use them).
   let serialize = between(src, SERIALIZE_FN, SNAPSHOT_FN);
   serialize = replaceAll(serialize, SERIALIZE_FN, 'function* serializeNodeWithId$sliced(n, options) {\n  if (repriseSliceDue()) yield;', 1);
-  // Leaves (text nodes, empty elements) go through rrweb's own function: a generator per node costs more.
+  // Nodes without element children (text, empty elements, elements holding only text) go
+  // through rrweb's own function: a generator per node costs more, and such a subtree is small.
   serialize = replaceAll(
     serialize,
     CHILD_CALL,
-    'const serializedChildNode = index.firstChild(childN) === null ? serializeNodeWithId(childN, bypassOptions) : yield* serializeNodeWithId$sliced(childN, bypassOptions);',
+    'const serializedChildNode = !childN.firstElementChild ? serializeNodeWithId(childN, bypassOptions) : yield* serializeNodeWithId$sliced(childN, bypassOptions);',
     2,
   );
   let snap = between(src, SNAPSHOT_FN, AFTER_SNAPSHOT_FN);
