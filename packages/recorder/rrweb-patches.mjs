@@ -74,12 +74,13 @@ function replaceOnce(src, anchor, replacement) {
 // rrweb serializes the initial snapshot in one task (a 50k-node page: ~400 ms). The patched
 // build serializes it with generator copies of rrweb's own serializer that yield when a slice's
 // budget is spent, and continues in the next task. Correctness comes first: while it runs, a
-// MutationObserver and capture listeners watch the page; if anything changes (a mutation other
-// than the recorder's own UI, an input, an element scroll, media state), the partial result is
-// dropped and rrweb's synchronous snapshot is taken instead. rrweb's observers start when the
+// MutationObserver and capture listeners watch the page; if anything already serialized changes
+// (a mutation other than the recorder's own UI, an input, an element scroll, media state), the
+// partial result is dropped and rrweb's synchronous snapshot is taken instead. rrweb's observers start when the
 // snapshot is complete, as before; Meta is emitted right before the snapshot, as before.
-// Not seen by the watch: a script setting an input's `value` or editing a stylesheet's rules
-// mid-snapshot (neither is a mutation or an event); such a change shows from the next one on.
+// Script-set input state and CSSOM edits (no mutation, no event) are watched by hooking the
+// same setters and methods rrweb's observers hook, for the duration. A change to a node not
+// serialized yet needs no retake: the snapshot reads it when it gets there.
 // Enabled only when record() gets `repriseSlicing` (plain rrweb's behaviour otherwise).
 
 const SERIALIZE_FN = 'function serializeNodeWithId(n, options) {';
@@ -144,6 +145,67 @@ function repriseNetZero(records) {
   }
   return added.size === 0;
 }
+// Changes neither a mutation nor an event reports: stylesheet rules edited through the CSSOM,
+// adopted stylesheets, and input state set from script. Hooked while a snapshot is sliced
+// (rrweb's own observers hook the same once they start); a change to something not yet
+// serialized is read when the snapshot reaches it.
+function repriseWatchCalls(job) {
+  const undo = [];
+  const serialized = (node) => { if (!node || mirror.hasNode(node)) job.changed = true; };
+  const sheet = (s) => serialized(s ? s.ownerNode : null);
+  const guard = (check) => function (self) {
+    try { check(self); } catch (e) { job.changed = true; }
+  };
+  const method = (proto, name, check) => {
+    const orig = proto && proto[name];
+    if (typeof orig !== "function") return;
+    const wrapped = function (...args) {
+      check(this);
+      return orig.apply(this, args);
+    };
+    proto[name] = wrapped;
+    undo.push(() => { if (proto[name] === wrapped) proto[name] = orig; });
+  };
+  const setter = (proto, key, check) => {
+    const d = proto && Object.getOwnPropertyDescriptor(proto, key);
+    if (!d || !d.set || !d.configurable) return;
+    const set = function (v) {
+      check(this);
+      d.set.call(this, v);
+    };
+    Object.defineProperty(proto, key, { get: d.get, set, enumerable: d.enumerable, configurable: true });
+    undo.push(() => {
+      const cur = Object.getOwnPropertyDescriptor(proto, key);
+      if (cur && cur.set === set) Object.defineProperty(proto, key, d);
+    });
+  };
+  const w = window;
+  const onSheet = guard((self) => sheet(self));
+  const onRule = guard((self) => sheet(self.parentStyleSheet));
+  // Inline styles are attribute mutations; a rule's style belongs to its sheet.
+  const onDecl = guard((self) => { if (self.parentRule) sheet(self.parentRule.parentStyleSheet); });
+  const onNode = guard((self) => serialized(self));
+  const always = () => { job.changed = true; };
+  try {
+    for (const name of ["insertRule", "deleteRule", "addRule", "removeRule", "replace", "replaceSync"]) method(w.CSSStyleSheet && w.CSSStyleSheet.prototype, name, onSheet);
+    for (const name of ["insertRule", "deleteRule"]) method(w.CSSGroupingRule && w.CSSGroupingRule.prototype, name, onRule);
+    for (const name of ["setProperty", "removeProperty"]) method(w.CSSStyleDeclaration && w.CSSStyleDeclaration.prototype, name, onDecl);
+    setter(w.Document && w.Document.prototype, "adoptedStyleSheets", always);
+    setter(w.ShadowRoot && w.ShadowRoot.prototype, "adoptedStyleSheets", always);
+    for (const key of ["value", "checked"]) setter(w.HTMLInputElement && w.HTMLInputElement.prototype, key, onNode);
+    setter(w.HTMLTextAreaElement && w.HTMLTextAreaElement.prototype, "value", onNode);
+    for (const key of ["value", "selectedIndex"]) setter(w.HTMLSelectElement && w.HTMLSelectElement.prototype, key, onNode);
+    setter(w.HTMLOptionElement && w.HTMLOptionElement.prototype, "selected", onNode);
+  } catch (e) {
+    // A locked-down prototype: what could not be watched makes the slices unsafe.
+    job.changed = true;
+  }
+  return () => {
+    for (const u of undo.splice(0)) {
+      try { u(); } catch (e) {}
+    }
+  };
+}
 function repriseSliceDue() {
   return (++repriseSliceCount & 15) === 0 && performance.now() >= repriseSliceDeadline;
 }
@@ -160,16 +222,20 @@ __TAKE_BODY__
     const doc = document;
     const job = { changed: false, cancelled: false, tasks: 0 };
     const it = repriseFullSnapshot$sliced(false);
+    // Only what was serialized already can be stale: a node not in the mirror yet is read
+    // as it is when the snapshot reaches it (its children too: the list is read then).
     const watch = new MutationObserver((records) => {
-      const page = records.filter((r) => !(cfg.isOwnMutation && cfg.isOwnMutation(r)));
+      const page = records.filter((r) => !(cfg.isOwnMutation && cfg.isOwnMutation(r)) && mirror.hasNode(r.target));
       if (page.length > 0 && !repriseNetZero(page)) job.changed = true;
     });
     // State rrweb reads but no mutation reports: values, element scroll offsets, media state.
     const EVENTS = ["input", "change", "scroll", "play", "pause", "seeked", "volumechange", "ratechange"];
-    const onEvent = (e) => { if (e.target !== doc) job.changed = true; };
+    const onEvent = (e) => { if (e.target !== doc && mirror.hasNode(e.target)) job.changed = true; };
+    const unwatchCalls = repriseWatchCalls(job);
     let timer = null;
     const cleanup = () => {
       watch.disconnect();
+      unwatchCalls();
       for (const t of EVENTS) doc.removeEventListener(t, onEvent, true);
       if (timer !== null) clearTimeout(timer);
       timer = null;

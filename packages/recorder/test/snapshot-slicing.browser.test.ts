@@ -162,15 +162,55 @@ describe('initial snapshot sliced over tasks (patched rrweb)', () => {
     await page.close();
   });
 
-  it('takes it again when the user types while it is sliced (input values are not mutations)', async () => {
+  it('takes it again on an input event from a serialized field (values are not mutations)', async () => {
     const { page } = await open('/slices-typed');
-    await page.evaluate(() => {
-      const i = document.createElement('input');
-      i.id = 'name';
-      document.body.prepend(i);
-    });
-    const { stats } = await start(page, `const i = document.getElementById('name'); i.value = 'typed'; i.dispatchEvent(new Event('input', { bubbles: true }));`);
+    await page.evaluate(() => document.body.prepend(Object.assign(document.createElement('input'), { id: 'name' })));
+    // The event alone (what typing produces besides the new value), nothing set from script.
+    const { stats } = await start(page, `document.getElementById('name').dispatchEvent(new Event('input', { bubbles: true }));`);
     expect(stats.initialSnapshot?.retaken).toBe(true);
+    await page.close();
+  });
+
+  it('takes it again when a script sets a serialized input value, or edits a serialized stylesheet', async () => {
+    for (const [path, change, expected] of [
+      ['/slices-value', `document.getElementById('early').value = 'set-from-script';`, 'set-from-script'],
+      ['/slices-cssom', `document.getElementById('early-style').sheet.insertRule('.inserted-rule { color: red }');`, '.inserted-rule'],
+    ] as const) {
+      const { page, errors } = await open(path);
+      await page.evaluate(() => {
+        document.body.prepend(Object.assign(document.createElement('input'), { id: 'early', type: 'text' }));
+        document.head.appendChild(Object.assign(document.createElement('style'), { id: 'early-style', textContent: 'main { margin: 0 }' }));
+      });
+      // maskAllInputs is on by default: the value is there as asterisks, so look for the length.
+      const { stats, dom } = await start(page, change);
+      expect(stats.initialSnapshot?.retaken, path).toBe(true);
+      const json = JSON.stringify(dom.find((e) => e.type === 2));
+      if (path === '/slices-value') expect(json).toContain(`"value":"${'*'.repeat(expected.length)}"`);
+      else expect(json).toContain(expected);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it('needs no retake for changes to what it has not reached yet, and shows them', async () => {
+    const { page, errors } = await open('/slices-ahead');
+    const { stats, dom } = await start(
+      page,
+      // The last rows: serialized in a later slice than this timer runs after.
+      `const last = document.querySelectorAll('section')[${ROWS - 1}];
+       last.querySelector('h3').textContent = 'last-row-changed';
+       last.setAttribute('data-state', 'changed-ahead');
+       last.appendChild(document.createElement('em')).textContent = 'appended-ahead';
+       const input = document.querySelectorAll('section')[${ROWS - 2}].appendChild(document.createElement('input'));
+       input.value = 'ahead-value';
+       input.dispatchEvent(new Event('input', { bubbles: true }));`,
+    );
+    expect(stats.initialSnapshot?.retaken).toBe(false);
+    expect(stats.initialSnapshot!.tasks).toBeGreaterThan(1);
+    const json = JSON.stringify(dom.find((e) => e.type === 2));
+    for (const text of ['last-row-changed', 'changed-ahead', 'appended-ahead', `"value":"${'*'.repeat('ahead-value'.length)}"`]) expect(json).toContain(text);
+    expect(json).not.toContain(`"row-${ROWS - 1}"`);
+    expect(errors).toEqual([]);
     await page.close();
   });
 
