@@ -124,6 +124,26 @@ describe('initial snapshot sliced over tasks (patched rrweb)', () => {
     // Every row once, in page order: nothing dropped or repeated between slices.
     expect(sections).toBe(ROWS);
     expect(rows).toEqual(Array.from({ length: ROWS }, (_, i) => `row-${i}`));
+    // Every text node of <main>, in document order, as the live page has it (masked text as asterisks).
+    const live = await page.evaluate(() => {
+      const out: string[] = [];
+      const walker = document.createTreeWalker(document.getElementById('rows')!, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const masked = n.parentElement!.closest('[data-reprise-mask]') !== null;
+        out.push(masked ? n.nodeValue!.replace(/\S/g, '*') : n.nodeValue!);
+      }
+      return out;
+    });
+    let main: SNode | undefined;
+    walk(full.data.node!, (n) => {
+      if (n.tagName === 'main') main = n;
+    });
+    const recorded: string[] = [];
+    walk(main!, (n) => {
+      if (n.type === 3) recorded.push(n.textContent ?? '');
+    });
+    expect(recorded.length).toBeGreaterThan(ROWS * 5);
+    expect(recorded).toEqual(live);
     const json = JSON.stringify(full);
     expect(json).not.toContain('masked-late-text');
     expect(json).not.toContain('blocked-text');
