@@ -130,7 +130,8 @@ function replaceAll(src, anchor, replacement, count) {
 
 const SLICE_STATE = `
 // Reprise: the sliced snapshot in progress (record.takeFullSnapshot waits for it), and the
-// current slice's deadline (checked every 16 nodes with element children: performance.now() each time would cost more).
+// current slice's deadline (checked every 16 nodes with element children: performance.now()
+// at every node would cost more).
 let repriseSnapshotJob = null;
 let repriseSliceDeadline = Infinity;
 let repriseSliceCount = 0;

@@ -21,7 +21,7 @@ export interface DomCaptureOptions {
 export interface InitialSnapshot {
   /** Tasks it took: 1 when it fit in one slice. */
   tasks: number;
-  /** The page changed while it was sliced, so rrweb's synchronous snapshot was taken instead. */
+  /** Something it had serialized changed while it was sliced, so rrweb's synchronous snapshot was taken instead. */
   retaken: boolean;
 }
 
@@ -58,7 +58,7 @@ const MAX_HELD = 1000;
 /**
  * Main-thread time per slice of the initial snapshot. A page that serializes within it is
  * snapshotted in one task, as by plain rrweb; a larger one continues in later tasks, so no
- * task is long enough to freeze the page (a 50k-node page: ~400 ms in one task otherwise).
+ * task is long enough to freeze the page (a 50k-node page: ~300–400 ms in one task otherwise).
  */
 const SLICE_BUDGET_MS = 30;
 
