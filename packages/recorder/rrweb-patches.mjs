@@ -110,7 +110,9 @@ const INIT = `    const init = () => {
       recording = true;
     };`;
 const WRAPPED_EMIT = '  wrappedEmit = (r, isCheckout) => {\n    var _a2;\n    const e = r;';
+const CHECKOUT = '      if (exceedCount || exceedTime) {\n        takeFullSnapshot(true);\n      }';
 const PUBLIC_TAKE = 'record.takeFullSnapshot = (isCheckout) => {\n  if (!recording) {';
+const PUBLIC_TAKE_CALL = '  takeFullSnapshot(isCheckout);\n};';
 
 /** The text between two anchors of `src` (start included, end excluded); each anchor must be unique. */
 function between(src, start, end) {
@@ -133,6 +135,8 @@ const SLICE_STATE = `
 // current slice's deadline (checked every 16 nodes with element children: performance.now()
 // at every node would cost more).
 let repriseSnapshotJob = null;
+// record.takeFullSnapshot's way in, set by record(): sliced when the recorder asked for it.
+let repriseTakeSnapshot = null;
 let repriseSliceDeadline = Infinity;
 let repriseSliceCount = 0;
 // Records of one task that only add nodes and remove them again (rrweb itself does this: a
@@ -218,11 +222,12 @@ const SLICE_DRIVER = `
   const repriseFullSnapshot$sliced = function* (isCheckout = false) {
 __TAKE_BODY__
   };
-  const repriseSnapshotSliced = (handlers, start) => {
+  // One full snapshot in slices; \`start\` runs once it is emitted (the initial one starts the observers).
+  const repriseSnapshotSliced = (isCheckout, start) => {
     const cfg = repriseSlicing;
     const doc = document;
-    const job = { changed: false, cancelled: false, tasks: 0 };
-    const it = repriseFullSnapshot$sliced(false);
+    const job = { changed: false, cancelled: false, tasks: 0, cancel: null };
+    const it = repriseFullSnapshot$sliced(isCheckout);
     // Only what was serialized already can be stale: a node not in the mirror yet is read
     // as it is when the snapshot reaches it (its children too: the list is read then).
     const watch = new MutationObserver((records) => {
@@ -246,15 +251,16 @@ __TAKE_BODY__
       cleanup();
       start();
       try {
-        if (cfg.onDone) cfg.onDone({ tasks: job.tasks, retaken });
+        if (cfg.onDone) cfg.onDone({ tasks: job.tasks, retaken, checkout: Boolean(isCheckout) });
       } catch (e) {}
     };
     const retake = () => {
-      // What was serialized may be stale: rrweb's own synchronous snapshot, as if never sliced.
+      // What was serialized may be stale: rrweb's own synchronous snapshot, as if never sliced
+      // (it locks and unlocks the mutation buffers itself).
       try { it.return(); } catch (e) {}
       cleanup();
       job.tasks++;
-      takeFullSnapshot(false);
+      takeFullSnapshot(isCheckout);
       finish(true);
     };
     const step = () => {
@@ -286,16 +292,14 @@ __TAKE_BODY__
         }
       }
     };
+    job.cancel = () => {
+      job.cancelled = true;
+      cleanup();
+      try { it.return(); } catch (e) {}
+    };
     repriseSnapshotJob = job;
     watch.observe(doc, { childList: true, subtree: true, attributes: true, characterData: true });
     for (const t of EVENTS) doc.addEventListener(t, onEvent, true);
-    handlers.push(() => {
-      job.cancelled = true;
-      if (repriseSnapshotJob === job) {
-        cleanup();
-        try { it.return(); } catch (e) {}
-      }
-    });
     try {
       step();
     } catch (err) {
@@ -303,6 +307,14 @@ __TAKE_BODY__
       throw err;
     }
   };
+  // Checkouts (rrweb's timer and record.takeFullSnapshot) are sliced the same way; the one in
+  // progress stands for any asked for meanwhile.
+  const repriseCheckout = (isCheckout) => {
+    if (repriseSnapshotJob !== null) return;
+    if (!repriseSlicing) return takeFullSnapshot(isCheckout);
+    repriseSnapshotSliced(isCheckout, () => {});
+  };
+  repriseTakeSnapshot = repriseCheckout;
 `;
 
 const INIT_PATCH = `    const init = () => {
@@ -310,9 +322,15 @@ const INIT_PATCH = `    const init = () => {
         handlers.push(observe(document));
         recording = true;
       };
-      if (repriseSlicing) return repriseSnapshotSliced(handlers, start);
-      takeFullSnapshot();
-      start();
+      if (!repriseSlicing) {
+        takeFullSnapshot();
+        return start();
+      }
+      // stop() ends a snapshot in progress (initial or checkout): no observers, nothing emitted.
+      handlers.push(() => {
+        if (repriseSnapshotJob !== null) repriseSnapshotJob.cancel();
+      });
+      repriseSnapshotSliced(false, start);
     };`;
 
 /** Adds the generator copies of rrweb's serializer, and the sliced initial snapshot. */
@@ -348,7 +366,11 @@ function patchSlicing(src) {
     WRAPPED_EMIT,
     `${WRAPPED_EMIT}\n    if (repriseSnapshotJob !== null && e.type === EventType.IncrementalSnapshot && e.data.source === IncrementalSource.Mutation) repriseSnapshotJob.changed = true;`,
   );
-  return replaceOnce(src, PUBLIC_TAKE, 'record.takeFullSnapshot = (isCheckout) => {\n  // Reprise: the sliced initial snapshot in progress is the fresh snapshot.\n  if (repriseSnapshotJob !== null) return;\n  if (!recording) {');
+  src = replaceOnce(src, CHECKOUT, '      if (exceedCount || exceedTime) {\n        repriseCheckout(true);\n      }');
+  // record.takeFullSnapshot: a snapshot in progress (the initial one too) is the fresh one;
+  // otherwise sliced, or not, as record() was set up.
+  src = replaceOnce(src, PUBLIC_TAKE, 'record.takeFullSnapshot = (isCheckout) => {\n  if (repriseSnapshotJob !== null) return;\n  if (!recording) {');
+  return replaceOnce(src, PUBLIC_TAKE_CALL, '  if (repriseTakeSnapshot !== null) return repriseTakeSnapshot(isCheckout);\n  takeFullSnapshot(isCheckout);\n};');
 }
 
 /** Patched @rrweb/record source, exported for the test that checks the patches still apply. */

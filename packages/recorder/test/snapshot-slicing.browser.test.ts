@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
 import type { ReplayEvent } from '@reprise/protocol';
 import { html } from './support/fake-ingest.js';
-import { useHarness } from './support/harness.js';
+import { pkgDir, useHarness } from './support/harness.js';
 
-// The SDK build slices rrweb's initial full snapshot over several tasks on a large page
+// The SDK build slices rrweb's full snapshots over several tasks on a large page
 // (rrweb-patches.mjs). These tests hold it to what rrweb's one-task snapshot gives: the whole
 // page, privacy applied, and, when the page changes while it is sliced, the page as it is then.
+
+// The viewer's player: @rrweb/replay's Replayer, loaded into a blank page.
+const replayDist = path.dirname(createRequire(path.join(pkgDir, '../viewer/package.json')).resolve('@rrweb/replay'));
 
 const h = useHarness();
 
@@ -91,6 +96,39 @@ async function start(page: Page, between: string, feedback = false) {
     .filter((e: ReplayEvent) => e.kind === 'dom')
     .map((e) => e.data as Rrweb);
   return { ...out, stats, dom };
+}
+
+/** Text nodes of <main id="rows"> in document order (masked text as asterisks), and the #early input's value. */
+function pageState(): { text: string[]; early: string | null } {
+  const out: string[] = [];
+  const main = document.getElementById('rows');
+  if (main) {
+    const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const masked = n.parentElement!.closest('[data-reprise-mask]') !== null;
+      out.push(masked ? n.nodeValue!.replace(/\S/g, '*') : n.nodeValue!);
+    }
+  }
+  const early = document.getElementById('early') as HTMLInputElement | null;
+  return { text: out, early: early ? early.value : null };
+}
+
+/** Plays rrweb events to their end in a blank page, as the viewer's player does, and returns the replayed document's frame. */
+async function replayToEnd(events: Rrweb[]): Promise<{ frame: Frame; page: Page; errors: string[] }> {
+  const page = await h.browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.setContent('<!doctype html><html><body><div id="player"></div></body></html>');
+  await page.addScriptTag({ path: path.join(replayDist, 'replay.umd.cjs') });
+  await page.evaluate((evs) => {
+    type R = { getMetaData(): { totalTime: number }; pause(t: number): void };
+    const { Replayer } = (window as unknown as { rrwebReplay: { Replayer: new (e: unknown[], o: object) => R } }).rrwebReplay;
+    const replayer = new Replayer(evs, { root: document.getElementById('player')! });
+    // 1 ms past the end, as the viewer seeks (rrweb leaves events exactly at the target to a timer).
+    replayer.pause(replayer.getMetaData().totalTime + 1);
+  }, events);
+  const iframe = await page.waitForSelector('#player iframe');
+  return { frame: (await iframe.contentFrame())!, page, errors };
 }
 
 describe('initial snapshot sliced over tasks (patched rrweb)', () => {
@@ -231,6 +269,71 @@ describe('initial snapshot sliced over tasks (patched rrweb)', () => {
     for (const text of ['last-row-changed', 'changed-ahead', 'appended-ahead', `"value":"${'*'.repeat('ahead-value'.length)}"`]) expect(json).toContain(text);
     expect(json).not.toContain(`"row-${ROWS - 1}"`);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('slices checkouts too; typed while one is sliced, it is retaken, and the recording replays to the live page', async () => {
+    const { page, errors } = await open('/slices-checkout');
+    await page.evaluate(() => document.body.prepend(Object.assign(document.createElement('input'), { id: 'early', type: 'text' })));
+    const sid = await page.evaluate(() => {
+      const handle = window.Reprise!.init({ projectKey: 'test-key', endpoint: location.origin, flushIntervalMs: 60_000, checkoutEveryNms: 10_000 });
+      return handle.getSessionId()!;
+    });
+    await page.waitForFunction(() => window.Reprise!.stats()!.initialSnapshot !== null, undefined, { timeout: 20_000 });
+    const timerAt = await page.evaluate(async () => {
+      // The shortest checkout interval the SDK accepts. rrweb checks whether one is due at its
+      // next event: this mutation starts it.
+      await new Promise((r) => setTimeout(r, 10_100));
+      document.body.appendChild(document.createElement('p')).textContent = 'checkout-trigger';
+      return new Promise<number>((resolve) =>
+        setTimeout(() => {
+          const at = Date.now();
+          // Behind the checkout's first slice: the typed value is state rrweb reads, not a mutation,
+          // and its input event would come before the snapshot. A row changes and one goes too.
+          const early = document.getElementById('early') as HTMLInputElement;
+          early.value = 'typed-meanwhile';
+          early.dispatchEvent(new Event('input', { bubbles: true }));
+          document.querySelector('h3')!.textContent = 'row-0-changed';
+          document.querySelectorAll('section')[5]!.remove();
+          while (Date.now() < at + 3);
+          resolve(at);
+        }, 0),
+      );
+    });
+    const domEvents = (): Rrweb[] =>
+      h.ingest
+        .forSession(sid)
+        .sort((a, b) => a.batch.seq - b.batch.seq)
+        .flatMap((r) => r.batch.events)
+        .filter((e: ReplayEvent) => e.kind === 'dom')
+        .map((e) => e.data as Rrweb);
+    await expect
+      .poll(
+        async () => {
+          await page.evaluate(() => window.Reprise!.flush());
+          return domEvents().filter((e) => e.type === 2).length;
+        },
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThanOrEqual(2);
+    // The checkout was emitted after a page timer queued behind the task that started it.
+    expect(domEvents().filter((e) => e.type === 2)[1]!.timestamp).toBeGreaterThan(timerAt);
+    await page.evaluate(() => document.body.appendChild(document.createElement('p')).textContent = 'after-checkout');
+    await page.evaluate(() => window.Reprise!.flush());
+    const events = domEvents();
+    expect(JSON.stringify(events)).toContain('after-checkout');
+
+    const live = await page.evaluate(pageState);
+    expect(live.early).toBe('typed-meanwhile');
+    const replay = await replayToEnd(events);
+    await expect.poll(async () => (await replay.frame.evaluate(pageState)).text.length, { timeout: 10_000 }).toBe(live.text.length);
+    const replayed = await replay.frame.evaluate(pageState);
+    expect(replayed.text).toEqual(live.text);
+    // Masked (maskAllInputs): the replayed field holds as many asterisks as was typed.
+    expect(replayed.early).toBe('*'.repeat(live.early!.length));
+    expect(replay.errors).toEqual([]);
+    expect(errors).toEqual([]);
+    await replay.page.close();
     await page.close();
   });
 

@@ -33,7 +33,7 @@ export interface DomCapture {
    * before anything that cuts, sends or hands over what was captured so far.
    */
   flushPending(): void;
-  /** Emits a new full snapshot (used when a new session starts on a live page). */
+  /** Starts a new full snapshot, emitted once complete (sliced on a large page); none while one is in progress. */
   takeFullSnapshot(): void;
   /** rrweb mirror id of a recorded node, or undefined when the node isn't (yet) recorded. */
   nodeId(node: Node): number | undefined;
@@ -45,7 +45,8 @@ export interface DomCapture {
 interface SnapshotSlicing {
   budgetMs: number;
   isOwnMutation(r: MutationRecord): boolean;
-  onDone(report: InitialSnapshot): void;
+  /** After each sliced snapshot: the initial one, then checkouts (`checkout` true) and snapshots asked for. */
+  onDone(report: InitialSnapshot & { checkout: boolean }): void;
   onError(err: unknown): void;
 }
 type RecordOptions = NonNullable<Parameters<typeof record<eventWithTime>>[0]> & { repriseSlicing?: SnapshotSlicing };
@@ -56,17 +57,18 @@ const FULL_SNAPSHOT = 2;
 /** Held-back events beyond this are delivered at once: the queue never grows without bound. */
 const MAX_HELD = 1000;
 /**
- * Main-thread time per slice of the initial snapshot. A page that serializes within it is
- * snapshotted in one task, as by plain rrweb; a larger one continues in later tasks, so no
- * task is long enough to freeze the page (a 50k-node page: ~300–400 ms in one task otherwise).
+ * Main-thread time per slice of a full snapshot (the initial one, checkouts, a new session's).
+ * A page that serializes within it is snapshotted in one task, as by plain rrweb; a larger one
+ * continues in later tasks, so no task is long enough to freeze the page (a 50k-node page:
+ * ~300–400 ms in one task otherwise).
  */
 const SLICE_BUDGET_MS = 30;
 
 /**
  * Starts rrweb; returns null (and reports) if it cannot start, so recording just stays off.
  *
- * rrweb emits a full snapshot in the task that completes it (checkouts are synchronous; the
- * initial snapshot is sliced over several tasks on a large page, see SLICE_BUDGET_MS). Our
+ * rrweb emits a full snapshot in the task that completes it (on a large page, several tasks
+ * after the one that asked for it: see SLICE_BUDGET_MS). Our
  * handling of the snapshot (JSON of the whole tree, cutting and compressing a batch) must not
  * make that task longer, so from a Meta event on, DOM events are held and delivered, in
  * order, in the next task.
@@ -123,7 +125,9 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
       budgetMs: SLICE_BUDGET_MS,
       // Our badge or feedback button appearing mid-snapshot is not a page change (it is never recorded).
       isOwnMutation: isOwnUiMutation,
-      onDone: (report) => (initial = report),
+      onDone: ({ tasks, retaken }) => {
+        if (initial === null) initial = { tasks, retaken };
+      },
       onError: opts.onError,
     },
     // rrweb calls this for errors inside its observers; returning true swallows them.
