@@ -128,7 +128,7 @@ export function targetNotes(
         `${rp <= longTaskTargetMs ? 'met' : 'missed'} (Reprise's longest task ${rp.toFixed(0)} ms, plain rrweb's ${rr.toFixed(0)} ms, medians; ` +
         `long tasks are wall time, so load on the machine lengthens them; 0 means no task over 50 ms). ` +
         `Plain rrweb serializes the whole document in one task (rrweb-snapshot's recursive serializeNodeWithId). The SDK build ` +
-        `slices it (packages/recorder/rrweb-patches.mjs): generator copies of that serializer yield every ~30 ms and continue in ` +
+        `slices it, and its checkouts (packages/recorder/rrweb-patches.mjs): generator copies of that serializer yield every ~30 ms and continue in ` +
         `the next task, and the snapshot is retaken in one task if something it already serialized changes meanwhile. Here Reprise's snapshot took ` +
         `${tasks} tasks and was retaken in ${sliced.retaken} of ${sliced.tasks.length} runs; Reprise's JSON of the snapshot runs ` +
         `in a task of its own after it (dom/rrweb-adapter.ts).`,

@@ -70,17 +70,19 @@ function replaceOnce(src, anchor, replacement) {
   return src.slice(0, at) + replacement + src.slice(at + anchor.length);
 }
 
-// ---- Change 2: the initial full snapshot, time-sliced ----
-// rrweb serializes the initial snapshot in one task (a 50k-node page: ~300-400 ms). The
-// patched build serializes it with generator copies of rrweb's own serializer that yield when
-// a slice's budget is spent, and continues in the next task. Correctness comes first: while it
+// ---- Change 2: full snapshots, time-sliced ----
+// rrweb serializes a full snapshot in one task (a 50k-node page: ~300-400 ms): the initial
+// one, each checkout, each asked for. The patched build serializes them with generator copies
+// of rrweb's own serializer that yield when a slice's budget is spent, and continues in the
+// next task. Correctness comes first: while it
 // runs, a MutationObserver and capture listeners watch the page, and script-set input state
 // and CSSOM edits (no mutation, no event) are watched by hooking the setters and methods
 // rrweb's observers hook, for the duration. If anything already serialized changes (other than
 // the recorder's own UI), the partial result is dropped and rrweb's synchronous snapshot is
 // taken instead; a change to a node not serialized yet needs no retake (it is read when the
-// snapshot gets there). rrweb's observers start when the snapshot is complete, as before;
-// Meta is emitted right before the snapshot, as before.
+// snapshot gets there). rrweb's observers start when the initial snapshot is complete, as
+// before; during a checkout they run with the mutation buffers locked, as in rrweb's own, so
+// changes follow the snapshot as mutations. Meta is emitted right before the snapshot.
 // Enabled only when record() gets `repriseSlicing` (plain rrweb's behaviour otherwise).
 
 const SERIALIZE_FN = 'function serializeNodeWithId(n, options) {';
