@@ -63,6 +63,16 @@ async function open(path: string): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
+/** The session's rrweb events as uploaded, in batch order. */
+function domEventsOf(sid: string): Rrweb[] {
+  return h.ingest
+    .forSession(sid)
+    .sort((a, b) => a.batch.seq - b.batch.seq)
+    .flatMap((r) => r.batch.events)
+    .filter((e: ReplayEvent) => e.kind === 'dom')
+    .map((e) => e.data as Rrweb);
+}
+
 /**
  * Starts the recorder, and in a timer queued right behind the starting task runs `between`
  * (which sees a snapshot still in progress, if it was sliced). Returns the session, the time
@@ -89,13 +99,7 @@ async function start(page: Page, between: string, feedback = false) {
   await page.waitForFunction(() => window.Reprise!.stats()!.initialSnapshot !== null, undefined, { timeout: 20_000 });
   const stats = await page.evaluate(() => window.Reprise!.stats()!);
   await page.evaluate(() => window.Reprise!.flush());
-  const dom = h.ingest
-    .forSession(out.sid)
-    .sort((a, b) => a.batch.seq - b.batch.seq)
-    .flatMap((r) => r.batch.events)
-    .filter((e: ReplayEvent) => e.kind === 'dom')
-    .map((e) => e.data as Rrweb);
-  return { ...out, stats, dom };
+  return { ...out, stats, dom: domEventsOf(out.sid) };
 }
 
 /** Text nodes of <main id="rows"> in document order (masked text as asterisks), and the #early input's value. */
@@ -300,13 +304,7 @@ describe('initial snapshot sliced over tasks (patched rrweb)', () => {
         }, 0),
       );
     });
-    const domEvents = (): Rrweb[] =>
-      h.ingest
-        .forSession(sid)
-        .sort((a, b) => a.batch.seq - b.batch.seq)
-        .flatMap((r) => r.batch.events)
-        .filter((e: ReplayEvent) => e.kind === 'dom')
-        .map((e) => e.data as Rrweb);
+    const domEvents = (): Rrweb[] => domEventsOf(sid);
     await expect
       .poll(
         async () => {
