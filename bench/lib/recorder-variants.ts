@@ -72,7 +72,8 @@ export function recorderTag(variant: Variant, projectKey: string, async: boolean
 export function readyExpression(variant: Variant): string {
   if (variant === 'none') return 'window.__benchNone === true';
   if (variant === 'rrweb') return 'Array.isArray(window.__rrwebEvents) && window.__rrwebEvents.some((e) => e.type === 2)';
-  return '!!(window.Reprise && window.Reprise.getSessionId() && window.Reprise.stats() && window.Reprise.stats().eventsCaptured > 1)';
+  // Reprise slices its initial snapshot over tasks: recording starts before the snapshot is complete.
+  return '!!(window.Reprise && window.Reprise.getSessionId() && window.Reprise.stats() && window.Reprise.stats().eventsCaptured > 1 && window.Reprise.stats().initialSnapshot !== null)';
 }
 
 /**
