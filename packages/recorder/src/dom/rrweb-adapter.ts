@@ -41,7 +41,7 @@ export interface DomCapture {
   initialSnapshot(): InitialSnapshot | null;
 }
 
-/** The option the patched rrweb reads to slice its initial snapshot (rrweb-patches.mjs). */
+/** The option the patched rrweb reads to slice its full snapshots (rrweb-patches.mjs). */
 interface SnapshotSlicing {
   budgetMs: number;
   isOwnMutation(r: MutationRecord): boolean;
@@ -68,10 +68,9 @@ const SLICE_BUDGET_MS = 30;
  * Starts rrweb; returns null (and reports) if it cannot start, so recording just stays off.
  *
  * rrweb emits a full snapshot in the task that completes it (on a large page, several tasks
- * after the one that asked for it: see SLICE_BUDGET_MS). Our
- * handling of the snapshot (JSON of the whole tree, cutting and compressing a batch) must not
- * make that task longer, so from a Meta event on, DOM events are held and delivered, in
- * order, in the next task.
+ * after the one that asked for it: see SLICE_BUDGET_MS). Our handling of the snapshot (JSON of
+ * the whole tree, cutting and compressing a batch) must not make that task longer, so from a
+ * Meta event on, DOM events are held and delivered, in order, in the next task.
  */
 export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
   let held: DomEvent[] = [];
