@@ -6,7 +6,7 @@ import { describeMachine, gitRevision } from './lib/machine.js';
 import { eventBytesBefore, firstFrameMs, routeBaseline, seek, watchFirstFrame, type SeekOutcome } from './lib/replay-page.js';
 import { ingestLongSession, recorderIntervals, type IngestedSession } from './lib/replay-session.js';
 import { collectMetrics, type BenchResult, type MetricSpec } from './lib/results.js';
-import { createRng } from './lib/rng.js';
+import { createRng } from '../test-support/rng.js';
 import { startBenchServer, type RunningServer } from './lib/server.js';
 import { median, percentile } from './lib/stats.js';
 

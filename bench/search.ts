@@ -6,7 +6,7 @@ import { extractIndexRows, type IndexRows } from '../packages/server/src/ingest/
 import { SqliteStore } from '../packages/server/src/store/sqlite/sqlite-store.js';
 import { describeMachine, gitRevision } from './lib/machine.js';
 import { collectMetrics, type BenchResult, type MetricSpec } from './lib/results.js';
-import { createRng } from './lib/rng.js';
+import { createRng } from '../test-support/rng.js';
 import { seedStore } from './lib/search-seed.js';
 import { batchOf, factsOf } from './lib/search-seed-data.js';
 import { percentile } from './lib/stats.js';

@@ -9,6 +9,7 @@
  * so rrweb replays it without warnings.
  */
 import type { ReplayEvent } from '@reprise/protocol';
+import { createRng, type Rng } from './rng.js';
 
 export interface LongSessionOptions {
   seed: number;
@@ -49,21 +50,6 @@ interface SNode {
   name?: string;
   publicId?: string;
   systemId?: string;
-}
-
-type Rng = { next(): number; int(lo: number, hi: number): number; pick<T>(xs: readonly T[]): T };
-
-/** mulberry32 */
-function createRng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (lo, hi) => lo + Math.floor(next() * (hi - lo + 1)), pick: (xs) => xs[Math.floor(next() * xs.length)]! };
 }
 
 const WORDS = (

@@ -1,7 +1,7 @@
 import type { Batch } from '@reprise/protocol';
 import { extractIndexRows, type IndexRows } from '../../packages/server/src/ingest/extract.js';
 import type { SessionFacts } from '../../packages/server/src/store/types.js';
-import { createRng } from './rng.js';
+import { createRng } from '../../test-support/rng.js';
 import { syntheticSession, type SyntheticSession } from './synthetic-sessions.js';
 
 /** What decides the seeded data: the generator's seed, the session count and the clock it is anchored to. */

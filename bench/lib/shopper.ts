@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { createRng, type Rng } from './rng.js';
+import { createRng, type Rng } from '../../test-support/rng.js';
 
 const PRODUCTS = ['mug', 'tee', 'notebook', 'stickers', 'hoodie', 'keycap'] as const;
 const FIRST = ['Ada', 'Grace', 'Linus', 'Margaret', 'Ken', 'Barbara', 'Dennis', 'Radia'];

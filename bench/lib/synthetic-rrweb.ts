@@ -1,5 +1,5 @@
 import type { Batch, ReplayEvent, RrwebEvent } from '@reprise/protocol';
-import { createRng, type Rng } from './rng.js';
+import { createRng, type Rng } from '../../test-support/rng.js';
 
 /**
  * Deterministic rrweb-shaped events for the ingest benchmark: a type 4 meta and

@@ -1,5 +1,5 @@
 import type { ClickData, ConsoleData, ErrorData, NavData, NetworkData, ReplayEvent } from '@reprise/protocol';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../test-support/rng.js';
 
 /**
  * Whole synthetic sessions for the search benchmark: about 50 requests, 20 console
