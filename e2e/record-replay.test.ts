@@ -1,25 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { parseNdjson, type SessionDetail, type SessionList } from '@reprise/protocol';
-import { launchChromium } from '../test-support/chromium.js';
-import { ADMIN, startServer, type RunningServer } from './support/server.js';
+import { ADMIN } from './support/server.js';
+import { useServerAndBrowser } from './support/harness.js';
 import { storedBytes } from './support/stored-bytes.js';
 import { checkoutWithExpiredCard, sessionIdOf, SHOPPER } from './support/shopper.js';
 import { pageShape } from './support/page-shape.js';
 
 const { password: PASSWORD, email: EMAIL, card: CARD } = SHOPPER;
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const h = useServerAndBrowser();
 
 
 describe('record the demo shop in Chromium, replay it in the viewer', () => {
@@ -28,11 +17,11 @@ describe('record the demo shop in Chromium, replay it in the viewer', () => {
   const pageErrors: string[] = [];
 
   it('records a shopper through products, cart and a failing checkout', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    const ctx = await h.browser.newContext({ viewport: { width: 1100, height: 800 } });
     const page = await ctx.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
 
-    await checkoutWithExpiredCard(page, server.base);
+    await checkoutWithExpiredCard(page, h.server.base);
     expect(pageErrors.some((m) => /TypeError|Cannot read/.test(m))).toBe(true);
 
     sessionId = await sessionIdOf(page);
@@ -43,11 +32,11 @@ describe('record the demo shop in Chromium, replay it in the viewer', () => {
     // Leaving the page fires pagehide, which flushes the rest with keepalive.
     await page.goto('about:blank');
     await ctx.close();
-    await server.waitForSession(sessionId);
+    await h.server.waitForSession(sessionId);
   });
 
   it('serves the session through the API with its summary and time-ordered events', async () => {
-    const list = await server.api<SessionList>('/api/v1/sessions');
+    const list = await h.server.api<SessionList>('/api/v1/sessions');
     const s = list.sessions.find((x) => x.id === sessionId)!;
     expect(s.firstUrl).toMatch(/\/demo\/$/);
     expect(s.browser).toMatch(/Chrom/);
@@ -55,7 +44,7 @@ describe('record the demo shop in Chromium, replay it in the viewer', () => {
     expect(s.device).toBe('desktop');
     expect(s.durationMs).toBeGreaterThan(0);
 
-    const events = parseNdjson(await server.apiText(`/api/v1/sessions/${sessionId}/events`));
+    const events = parseNdjson(await h.server.apiText(`/api/v1/sessions/${sessionId}/events`));
     const dom = events.filter((e) => e.kind === 'dom');
     // One full snapshot per page load: products, cart, checkout.
     expect(dom.filter((e) => (e.data as { type: number }).type === 2).length).toBeGreaterThanOrEqual(3);
@@ -63,20 +52,20 @@ describe('record the demo shop in Chromium, replay it in the viewer', () => {
   });
 
   it('never stores the typed password, email or card number', () => {
-    const bytes = storedBytes(server.dataDir);
+    const bytes = storedBytes(h.server.dataDir);
     expect(bytes.length).toBeGreaterThan(1000);
     for (const secret of [PASSWORD, EMAIL, CARD]) expect(bytes.includes(Buffer.from(secret)), secret).toBe(false);
   });
 
   it('replays it in the viewer: the final frame shows what the live page showed', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const ctx = await h.browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await ctx.newPage();
     const viewerErrors: string[] = [];
     page.on('pageerror', (e) => viewerErrors.push(e.message));
-    const d = await server.api<SessionDetail>(`/api/v1/sessions/${sessionId}`);
+    const d = await h.server.api<SessionDetail>(`/api/v1/sessions/${sessionId}`);
     const endSeconds = Math.ceil(d.durationMs / 1000) + 1;
 
-    await page.goto(`${server.base}/sessions/${sessionId}?t=${endSeconds}`);
+    await page.goto(`${h.server.base}/sessions/${sessionId}?t=${endSeconds}`);
     await page.waitForURL(/\/login/);
     await page.fill('input[name="email"]', ADMIN.email);
     await page.fill('input[name="password"]', ADMIN.password);

@@ -1,45 +1,35 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { ErrorBody, FailingEndpoint, ProblemList, SavedSearch, SessionList } from '@reprise/protocol';
 import { parseQuery } from '@reprise/protocol/query';
-import { launchChromium } from '../test-support/chromium.js';
-import { ADMIN, startServer, type RunningServer } from './support/server.js';
+import { ADMIN } from './support/server.js';
+import { useServerAndBrowser } from './support/harness.js';
 import { checkoutWithExpiredCard, sessionIdOf } from './support/shopper.js';
 
-let server: RunningServer;
-let browser: Browser;
+const h = useServerAndBrowser();
 let viewerCtx: BrowserContext;
 let viewer: Page;
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
 async function ids(q: string): Promise<string[]> {
-  const list = await server.api<SessionList>(`/api/v1/sessions?limit=500&q=${encodeURIComponent(q)}`);
+  const list = await h.server.api<SessionList>(`/api/v1/sessions?limit=500&q=${encodeURIComponent(q)}`);
   return list.sessions.map((s) => s.id);
 }
 
 /** Records one tab with `script`, flushes it (pagehide) and waits until it is stored. */
 async function record(script: (page: Page) => Promise<void>): Promise<string> {
-  const ctx = await browser.newContext();
+  const ctx = await h.browser.newContext();
   const page = await ctx.newPage();
   await script(page);
   const id = await sessionIdOf(page);
   await page.goto('about:blank');
   await ctx.close();
-  await server.waitForSession(id);
+  await h.server.waitForSession(id);
   return id;
 }
 
 /** Cart with one mug, then three quick clicks on "Apply coupon", which does nothing at all. */
 async function rageOnDeadCoupon(page: Page): Promise<void> {
-  await page.goto(`${server.base}/demo/`);
+  await page.goto(`${h.server.base}/demo/`);
   await page.click('[data-testid="add-to-cart-mug"]');
   await page.click('[data-testid="nav-cart"]');
   await page.waitForURL(/\/demo\/cart/);
@@ -65,7 +55,7 @@ describe('search, frustration signals and top problems', () => {
   let rage = '';
 
   it('finds an expired-card checkout by failed request and by console text (API)', async () => {
-    expired = await record((page) => checkoutWithExpiredCard(page, server.base));
+    expired = await record((page) => checkoutWithExpiredCard(page, h.server.base));
     expect(await ids('status:422 request:/api/checkout')).toContain(expired);
     expect(await ids('console:"card_expiry"')).toContain(expired);
     // The same fields with other values must not match, or the checks above prove nothing.
@@ -74,9 +64,9 @@ describe('search, frustration signals and top problems', () => {
   });
 
   it('shows a new rage-click session in an open, filtered list without a reload; has:rage and -has:error split them', async () => {
-    viewerCtx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    viewerCtx = await h.browser.newContext({ viewport: { width: 1400, height: 900 } });
     viewer = await viewerCtx.newPage();
-    await viewer.goto(`${server.base}/login?next=${encodeURIComponent('/?q=has:rage')}`);
+    await viewer.goto(`${h.server.base}/login?next=${encodeURIComponent('/?q=has:rage')}`);
     await viewer.fill('input[name="email"]', ADMIN.email);
     await viewer.fill('input[name="password"]', ADMIN.password);
     await viewer.click('[data-testid="login-submit"]');
@@ -145,7 +135,7 @@ describe('search, frustration signals and top problems', () => {
     const bad = 'status:422 (has:rage';
     const parsed = parseQuery(bad);
     if (parsed.ok) throw new Error(`expected "${bad}" not to parse`);
-    const r = await server.apiSend<ErrorBody & { position: number; length: number }>(
+    const r = await h.server.apiSend<ErrorBody & { position: number; length: number }>(
       'GET',
       `/api/v1/sessions?q=${encodeURIComponent(bad)}`,
     );
@@ -177,7 +167,7 @@ describe('search, frustration signals and top problems', () => {
   });
 
   it('lists POST /demo/api/checkout 422 among failing endpoints (API and Problems page), linking to its sessions', async () => {
-    const list = await server.api<ProblemList<FailingEndpoint>>('/api/v1/problems/endpoints');
+    const list = await h.server.api<ProblemList<FailingEndpoint>>('/api/v1/problems/endpoints');
     const checkout = list.rows.find((r) => r.method === 'POST' && r.route === '/demo/api/checkout');
     expect(checkout, JSON.stringify(list.rows)).toBeTruthy();
     expect(checkout!.statuses).toContain(422);
@@ -211,7 +201,7 @@ describe('search, frustration signals and top problems', () => {
     await viewer.click('[data-testid="saved-search-save"]');
     const saved = viewer.locator('[data-testid="saved-search"]', { hasText: 'Rage on coupons' });
     await saved.waitFor();
-    const stored = await server.api<{ searches: SavedSearch[] }>('/api/v1/saved-searches');
+    const stored = await h.server.api<{ searches: SavedSearch[] }>('/api/v1/saved-searches');
     expect(stored.searches.map((s) => [s.name, s.query])).toContainEqual(['Rage on coupons', 'has:rage']);
 
     await searchInBar(viewer, 'status:422');
@@ -222,7 +212,7 @@ describe('search, frustration signals and top problems', () => {
 
     await saved.locator('[data-testid="saved-search-delete"]').click();
     await expect.poll(() => saved.count()).toBe(0);
-    const after = await server.api<{ searches: SavedSearch[] }>('/api/v1/saved-searches');
+    const after = await h.server.api<{ searches: SavedSearch[] }>('/api/v1/saved-searches');
     expect(after.searches.some((s) => s.name === 'Rage on coupons')).toBe(false);
     await viewerCtx.close();
   });

@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { ReplayEvent } from '@reprise/protocol';
 import { html } from './support/fake-ingest.js';
-import { pkgDir, useHarness } from './support/harness.js';
+import { replayToEnd } from '../../../test-support/rrweb-replay.js';
+import { useHarness } from './support/harness.js';
 
 // The SDK build slices rrweb's full snapshots over several tasks on a large page
 // (rrweb-patches.mjs). These tests hold it to what rrweb's one-task snapshot gives: the whole
 // page, privacy applied, and, when the page changes while it is sliced, the page as it is then.
-
-// The viewer's player: @rrweb/replay's Replayer, loaded into a blank page.
-const replayDist = path.dirname(createRequire(path.join(pkgDir, '../viewer/package.json')).resolve('@rrweb/replay'));
 
 const h = useHarness();
 
@@ -115,24 +111,6 @@ function pageState(): { text: string[]; early: string | null } {
   }
   const early = document.getElementById('early') as HTMLInputElement | null;
   return { text: out, early: early ? early.value : null };
-}
-
-/** Plays rrweb events to their end in a blank page, as the viewer's player does, and returns the replayed document's frame. */
-async function replayToEnd(events: Rrweb[]): Promise<{ frame: Frame; page: Page; errors: string[] }> {
-  const page = await h.browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.setContent('<!doctype html><html><body><div id="player"></div></body></html>');
-  await page.addScriptTag({ path: path.join(replayDist, 'replay.umd.cjs') });
-  await page.evaluate((evs) => {
-    type R = { getMetaData(): { totalTime: number }; pause(t: number): void };
-    const { Replayer } = (window as unknown as { rrwebReplay: { Replayer: new (e: unknown[], o: object) => R } }).rrwebReplay;
-    const replayer = new Replayer(evs, { root: document.getElementById('player')! });
-    // 1 ms past the end, as the viewer seeks (rrweb leaves events exactly at the target to a timer).
-    replayer.pause(replayer.getMetaData().totalTime + 1);
-  }, events);
-  const iframe = await page.waitForSelector('#player iframe');
-  return { frame: (await iframe.contentFrame())!, page, errors };
 }
 
 describe('initial snapshot sliced over tasks (patched rrweb)', () => {
@@ -323,7 +301,7 @@ describe('initial snapshot sliced over tasks (patched rrweb)', () => {
 
     const live = await page.evaluate(pageState);
     expect(live.early).toBe('typed-meanwhile');
-    const replay = await replayToEnd(events);
+    const replay = await replayToEnd(h.browser, events);
     await expect.poll(async () => (await replay.frame.evaluate(pageState)).text.length, { timeout: 10_000 }).toBe(live.text.length);
     const replayed = await replay.frame.evaluate(pageState);
     expect(replayed.text).toEqual(live.text);
