@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EVENT_KINDS, FORMAT_VERSION, LIMITS, type Batch } from './types.js';
 
 const eventSchema = z.object({
-  t: z.number().finite().nonnegative(),
+  t: z.number().finite().nonnegative().max(LIMITS.maxEventTime),
   kind: z.enum(EVENT_KINDS),
   data: z.unknown(),
 });
@@ -16,7 +16,7 @@ export const batchSchema = z.object({
     .min(8)
     .max(LIMITS.maxSessionIdLength)
     .regex(/^[A-Za-z0-9_-]+$/, 'sessionId must be URL-safe ([A-Za-z0-9_-])'),
-  seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  seq: z.number().int().nonnegative().max(LIMITS.maxSeq),
   events: z.array(eventSchema).max(LIMITS.maxEventsPerBatch),
   meta: z
     .object({

@@ -21,6 +21,18 @@ export const LIMITS = {
   maxEventsPerBatch: 20_000,
   /** Session ids are opaque, URL-safe and short. */
   maxSessionIdLength: 64,
+  /** Highest `seq` (a 32-bit signed integer: a batch every second for 68 years). */
+  maxSeq: 2 ** 31 - 1,
+  /** Latest event time `t`, epoch ms: the last instant a JavaScript Date can hold (year 275760). */
+  maxEventTime: 8.64e15,
+  /**
+   * Deepest JSON nesting of one event (`{t, kind, data}` is level 1). rrweb nests two levels
+   * per DOM level, so this passes a full snapshot ~590 elements deep (the HTML parser itself
+   * stops nesting at 512), and stays far below what JSON.stringify can walk on the server.
+   */
+  maxEventDepth: 1200,
+  /** Largest single event, as its JSON text (strings and keys counted by length). */
+  maxEventBytes: 8 * 1024 * 1024,
 } as const;
 
 export const EVENT_KINDS = ['dom', 'console', 'network', 'error', 'nav', 'env', 'vital', 'custom', 'meta', 'click'] as const;
@@ -102,6 +114,8 @@ export interface SessionSummary {
   activeMs: number;
   /** Pages visited: full loads plus pushState/popstate navigations. */
   pageCount: number;
+  /** True when the session reached the server's per-session byte cap: later batches were refused. */
+  truncated: boolean;
 }
 
 /** `GET /api/v1/sessions/:id` adds these details. */

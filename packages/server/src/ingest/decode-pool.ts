@@ -8,6 +8,7 @@ import { decodeBatch } from './decode.js';
 import { fromWireError, toWireError, type FromWorker, type ToWorker } from './decode-worker.js';
 import type { DictionarySource } from './dictionaries.js';
 import { extractIndexRows, type IndexRows } from './extract.js';
+import { sanitizeForStorage } from './sanitize.js';
 
 /** A decoded ingest request: the validated batch, its index rows and its chunk. */
 export interface IngestBatch {
@@ -24,7 +25,9 @@ export interface BatchDecoder {
 
 async function decodeHere(body: Buffer, contentEncoding: string | undefined, dictionaries: DictionarySource): Promise<IngestBatch> {
   const { batch, chunk } = await decodeBatch(body, contentEncoding, dictionaries);
-  return { batch, chunk, index: extractIndexRows(batch.events, batch.meta) };
+  const index = extractIndexRows(batch.events, batch.meta);
+  sanitizeForStorage(batch, index);
+  return { batch, chunk, index };
 }
 
 /** Decoding on the calling thread. */

@@ -5,6 +5,7 @@ import type { ChunkFormat, EventStats } from '../store/chunk-codec.js';
 import { decodeBatch } from './decode.js';
 import type { DictionarySource } from './dictionaries.js';
 import { extractIndexRows, type IndexRows } from './extract.js';
+import { sanitizeForStorage } from './sanitize.js';
 
 /**
  * Worker thread of decode-pool.ts: inflates, parses and validates a batch and extracts its index
@@ -77,6 +78,7 @@ async function decode(req: Extract<ToWorker, { type: 'decode' }>): Promise<void>
     const { batch, chunk } = await decodeBatch(body, req.encoding, dictionaries);
     const { events, ...envelope } = batch;
     const index = extractIndexRows(events, batch.meta);
+    sanitizeForStorage(envelope, index);
     const bytes = chunk.bytes === body ? null : new Uint8Array(chunk.bytes);
     const wire: WireChunk = { format: chunk.format, eventCount: chunk.eventCount, tMin: chunk.tMin, tMax: chunk.tMax, bytes };
     post({ type: 'done', id: req.id, ok: true, envelope, index, chunk: wire }, bytes ? [bytes.buffer as ArrayBuffer] : []);

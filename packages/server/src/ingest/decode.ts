@@ -1,10 +1,10 @@
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { LIMITS, type Batch } from '@reprise/protocol';
-import { parseBatch } from '@reprise/protocol/schema';
 import { HttpError } from '../http/errors.js';
 import type { DictionarySource } from './dictionaries.js';
 import { decodeDeflateBatch } from './inflate.js';
+import { validateBatch } from './limits.js';
 import { encodeBatchJson, type EncodedChunk } from '../store/chunk-codec.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -60,7 +60,6 @@ export async function decodeBatch(
   } catch (err) {
     throw new HttpError(400, 'bad_json', `body is not valid JSON: ${(err as Error).message}`);
   }
-  const parsed = parseBatch(json);
-  if (!parsed.ok) throw new HttpError(400, 'invalid_batch', parsed.message);
-  return { batch: parsed.batch, chunk: await encodeBatchJson(raw, gzipBody, parsed.batch.events) };
+  const batch = validateBatch(json);
+  return { batch, chunk: await encodeBatchJson(raw, gzipBody, batch.events) };
 }

@@ -6,9 +6,9 @@
 import { inflate } from 'node:zlib';
 import { promisify } from 'node:util';
 import { DICTIONARY_UNAVAILABLE, LIMITS, type Batch } from '@reprise/protocol';
-import { parseBatch } from '@reprise/protocol/schema';
 import { HttpError } from '../http/errors.js';
 import type { DictionarySource } from './dictionaries.js';
+import { validateBatch } from './limits.js';
 
 const inflateAsync = promisify(inflate);
 
@@ -74,11 +74,10 @@ export async function decodeDeflateBatch(body: Buffer, source: DictionarySource 
     // With a reference, the text may quote stored session data: say where, never what.
     throw new HttpError(400, 'bad_json', ref ? 'body is not valid JSON' : `body is not valid JSON: ${(err as Error).message}`);
   }
-  const parsed = parseBatch(json);
-  if (!parsed.ok) throw new HttpError(400, 'invalid_batch', parsed.message);
-  if (ref && parsed.batch.sessionId !== ref.sessionId) {
+  const batch = validateBatch(json);
+  if (ref && batch.sessionId !== ref.sessionId) {
     throw new HttpError(400, 'invalid_batch', 'a dictionary reference must name a batch of the same session');
   }
-  source?.remember?.(parsed.batch);
-  return { batch: parsed.batch, raw };
+  source?.remember?.(batch);
+  return { batch, raw };
 }

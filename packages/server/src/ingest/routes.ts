@@ -7,6 +7,7 @@ import type { LiveBus } from '../live/bus.js';
 import { LinkRefused, SessionProjectConflict, type Project, type Store } from '../store/types.js';
 import { createBatchDecoder } from './decode-pool.js';
 import { ingestDictionaries } from './dictionaries.js';
+import { plausibleProjectKey } from './limits.js';
 import { originAllowed } from './origins.js';
 import { factsFromUserAgent } from './user-agent.js';
 import { storedIp, type IpMode } from '../privacy/ip.js';
@@ -44,7 +45,7 @@ export async function ingestRoutes(
     if (typeof key !== 'string' || key === '') {
       throw new HttpError(401, 'missing_project_key', 'pass the project key as ?key= or the X-Reprise-Key header');
     }
-    const project = await store.getProjectByKey(key);
+    const project = plausibleProjectKey(key) ? await store.getProjectByKey(key) : null;
     if (!project) throw new HttpError(401, 'unknown_project_key', 'no project has this key');
     const origin = req.headers.origin;
     if (!originAllowed(project.allowedOrigins, origin)) {

@@ -1,5 +1,6 @@
 import { FORMAT_VERSION, type Batch, type SessionDetail } from '@reprise/protocol';
 import { extractIndexRows } from '../ingest/extract.js';
+import { sanitizeForStorage } from '../ingest/sanitize.js';
 import type { MetadataDump, SessionFacts, Store } from '../store/types.js';
 
 /**
@@ -138,11 +139,13 @@ async function copySession(source: Store, target: Store, id: string, result: Mig
   for (const [i, b] of batches.entries()) {
     // Batches do not keep their `meta`: the lowest seq carries the first URL, which names the session's first page.
     const batch: Batch = { v: FORMAT_VERSION, sessionId: id, seq: b.seq, events: b.events, meta: i === 0 && src.firstUrl ? { url: src.firstUrl } : undefined };
+    const index = extractIndexRows(batch.events, batch.meta);
+    sanitizeForStorage(batch, index);
     const { duplicate } = await target.appendBatch({
       projectId: src.projectId,
       batch,
       facts,
-      index: extractIndexRows(batch.events, batch.meta),
+      index,
       receivedAt: b.receivedAt,
       linkId: src.linkId,
     });

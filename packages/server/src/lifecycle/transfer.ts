@@ -2,6 +2,7 @@ import { FORMAT_VERSION, type Batch, type ReplayEvent, type SessionDetail } from
 import { parseBatch } from '@reprise/protocol/schema';
 import { randomId } from '../ids.js';
 import { extractIndexRows } from '../ingest/extract.js';
+import { sanitizeForStorage } from '../ingest/sanitize.js';
 import type { Project, SessionFacts, Store } from '../store/types.js';
 
 /** Reprise's own export: the session as the API shows it and every stored batch, unchanged. */
@@ -142,13 +143,9 @@ async function importRrweb(store: Store, data: unknown[], project: Project, now:
 }
 
 async function append(store: Store, projectId: string, batch: Batch, facts: SessionFacts, receivedAt: number): Promise<void> {
-  const { duplicate } = await store.appendBatch({
-    projectId,
-    batch,
-    facts,
-    index: extractIndexRows(batch.events, batch.meta),
-    receivedAt,
-  });
+  const index = extractIndexRows(batch.events, batch.meta);
+  sanitizeForStorage(batch, index);
+  const { duplicate } = await store.appendBatch({ projectId, batch, facts, index, receivedAt });
   if (duplicate) throw new Error(`batch seq ${batch.seq} of ${batch.sessionId} was already stored`);
 }
 

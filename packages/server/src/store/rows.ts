@@ -19,6 +19,8 @@ export interface SessionRow {
   user_id: string | null; tags: unknown; feedback_count: number; last_batch_at: number | null;
   click_count: number; key_count: number; rage_clicks: number; dead_clicks: number; error_clicks: number;
   active_ms: number; page_count: number; ip: string | null;
+  /** 1 once a batch was refused for the per-session byte cap (ingest/session-cap.ts). */
+  truncated?: number | boolean;
 }
 export interface LinkRow {
   id: string; project_id: string; label: string; target_url: string; token_hash: string; expires_at: number;
@@ -79,6 +81,7 @@ export function toSummary(r: SessionRow): SessionSummary {
     live: r.last_batch_at !== null && Date.now() - r.last_batch_at <= LIVE_WINDOW_MS,
     activeMs: r.active_ms,
     pageCount: r.page_count,
+    truncated: !!r.truncated,
   };
 }
 
