@@ -55,7 +55,7 @@ describe('ingest and read back', () => {
     const p1 = (await s.app.inject({ url: '/api/v1/sessions?limit=2', headers: { cookie: s.cookie } })).json() as SessionList;
     expect(p1.sessions.map((x) => x.id)).toEqual(['sess_list_4xxxx', 'sess_list_3xxxx']);
     expect(Object.keys(p1.sessions[0]!).sort()).toEqual(
-      ['browser', 'counts', 'device', 'durationMs', 'endedAt', 'firstUrl', 'id', 'os', 'projectId', 'startedAt', 'linkId', 'linkLabel', 'userId', 'tags', 'live', 'activeMs', 'pageCount'].sort(),
+      ['browser', 'counts', 'device', 'durationMs', 'endedAt', 'firstUrl', 'id', 'os', 'projectId', 'startedAt', 'linkId', 'linkLabel', 'userId', 'tags', 'live', 'activeMs', 'pageCount', 'truncated'].sort(),
     );
     const p2 = (await s.app.inject({ url: `/api/v1/sessions?limit=2&cursor=${p1.nextCursor}`, headers: { cookie: s.cookie } })).json() as SessionList;
     expect(p2.sessions.map((x) => x.id)).toEqual(['sess_list_2xxxx', 'sess_list_1xxxx']);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/errors.js';
+import { ndjsonStream } from './ndjson-stream.js';
 import { randomSecret, sha256 } from '../ids.js';
 import { parseQuery, SESSION_SORTS } from '@reprise/protocol/query';
 import { decodeSortCursor, isSessionSort } from '../search/sort.js';
@@ -51,9 +52,9 @@ export async function apiRoutes(app: FastifyInstance, opts: { store: Store }): P
     // Optional time range (epoch ms, inclusive): only the chunks overlapping it are read.
     const q = req.query as { from?: string; to?: string };
     const range = q.from !== undefined || q.to !== undefined ? { from: msParam(q.from, 'from'), to: msParam(q.to, 'to') } : undefined;
-    const events = await store.readEvents(id, range);
-    let body = '';
-    for (const e of events) body += JSON.stringify({ t: e.t, kind: e.kind, data: e.data }) + '\n';
+    const body = ndjsonStream(store.streamEvents(id, range), (e, err) =>
+      req.log.warn({ sessionId: id, t: e.t, kind: e.kind, err }, 'stored event left out: it cannot be serialized'),
+    );
     return reply.type('application/x-ndjson; charset=utf-8').send(body);
   });
 

@@ -108,7 +108,13 @@ async function storedReference(store: Store, projectId: string, ref: DictionaryR
   if (!session || session.projectId !== projectId) return null;
   const events = await store.readBatch(ref.sessionId, ref.seq);
   if (!events) return null;
-  const bytes = referenceBytes(events);
+  let bytes: Uint8Array;
+  try {
+    bytes = referenceBytes(events);
+  } catch {
+    // A stored event too deep to serialize (kept from before ingest bounded depth): no dictionary.
+    return null;
+  }
   put(cache, key, { projectId, bytes });
   return bytes;
 }

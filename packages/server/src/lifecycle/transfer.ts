@@ -1,7 +1,8 @@
-import { FORMAT_VERSION, type Batch, type ReplayEvent, type SessionDetail } from '@reprise/protocol';
+import { FORMAT_VERSION, LIMITS, type Batch, type ReplayEvent, type SessionDetail } from '@reprise/protocol';
 import { parseBatch } from '@reprise/protocol/schema';
 import { randomId } from '../ids.js';
 import { extractIndexRows } from '../ingest/extract.js';
+import { eventProblem } from '../ingest/limits.js';
 import { sanitizeForStorage } from '../ingest/sanitize.js';
 import type { Project, SessionFacts, Store } from '../store/types.js';
 
@@ -45,10 +46,19 @@ export async function exportSession(store: Store, sessionId: string, format: Exp
   if (!session) return null;
   if (format === 'rrweb') {
     // The `data` of `dom` events is rrweb's event unchanged; players want them by timestamp.
-    const dom = (await store.readEvents(sessionId)).filter((e) => e.kind === 'dom').map((e) => e.data as RrwebEvent);
+    const dom = (await store.readEvents(sessionId)).filter((e) => e.kind === 'dom' && serializable(e)).map((e) => e.data as RrwebEvent);
     return dom.sort((a, b) => a.timestamp - b.timestamp);
   }
-  return { format: 'reprise-session', version: 1, session, batches: await store.readBatches(sessionId) };
+  const batches = (await store.readBatches(sessionId)).map((b) => ({ ...b, events: b.events.filter(serializable) }));
+  return { format: 'reprise-session', version: 1, session, batches };
+}
+
+/**
+ * An event nested deeper than ingest accepts (stored before the bound existed) would make the
+ * export's JSON.stringify throw: it is left out, so an export always completes.
+ */
+function serializable(e: ReplayEvent): boolean {
+  return eventProblem(e, LIMITS.maxEventDepth, Infinity) !== 'depth';
 }
 
 /**

@@ -63,6 +63,11 @@ export interface Store {
    */
   readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]>;
   /**
+   * The same events in the same order, yielded in groups as batches are read (store/event-stream.ts):
+   * only the batches overlapping in time are held at once, never the whole session.
+   */
+  streamEvents(sessionId: string, range?: EventTimeRange): AsyncIterable<ReplayEvent[]>;
+  /**
    * The replay index for range loading: the session's time range, its rrweb full snapshots
    * (written at ingest with their batch) and its batches' time ranges and sizes. Null when unknown.
    */

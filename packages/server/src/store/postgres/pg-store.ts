@@ -8,6 +8,7 @@ import type { ChunkCipher } from '../chunks/crypto.js';
 import { isChunkNotFound } from '../chunks/errors.js';
 import type { ChunkMaintenance } from '../chunks/maintenance.js';
 import type { ChunkStore } from '../chunks/types.js';
+import { sortedEvents } from '../event-stream.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
   SessionProjectConflict,
@@ -430,14 +431,26 @@ export class PgStore implements Store, ChunkMaintenance {
     return rows.map((r, i) => ({ seq: r.seq, receivedAt: r.receivedAt, events: segments[i]! }));
   }
 
+  async *streamEvents(sessionId: string, range?: EventTimeRange): AsyncGenerator<ReplayEvent[]> {
+    const lo = range?.from !== undefined && Number.isFinite(range.from) ? range.from - 1 : Number.MIN_SAFE_INTEGER;
+    const hi = range?.to !== undefined && Number.isFinite(range.to) ? range.to + 1 : Number.MAX_SAFE_INTEGER;
+    const rows = range
+      ? await this.segmentRows('AND b.event_count > 0 AND b.t_max >= $2 AND b.t_min <= $3', [sessionId, lo, hi])
+      : await this.segmentRows('AND b.event_count > 0', [sessionId]);
+    // One batch at a time; a batch compacted meanwhile is looked up again by its seq.
+    const read = async (row: BatchSegmentRow) =>
+      (await this.readRows(() => this.segmentRows('AND b.seq = $2', [sessionId, row.seq]))).segments[0] ?? [];
+    yield* sortedEvents(rows, read, range);
+  }
+
   /** Where the selected batches' bytes are; `where` continues `WHERE b.session_id = $1`. */
   private async segmentRows(where: string, args: unknown[]): Promise<BatchSegmentRow[]> {
     const rows = (
       await this.pool.query<{
         seq: number; received_at: number; chunk_key: string; chunk_offset: number | null; chunk_length: number | null;
-        chunk_format: string; project_id: string; session_id: string;
+        chunk_format: string; t_min: number | null; project_id: string; session_id: string;
       }>(
-        `SELECT b.seq, b.received_at, b.chunk_key, b.chunk_offset, b.chunk_length, b.chunk_format, s.project_id, b.session_id
+        `SELECT b.seq, b.received_at, b.chunk_key, b.chunk_offset, b.chunk_length, b.chunk_format, b.t_min, s.project_id, b.session_id
          FROM batches b JOIN sessions s ON s.id = b.session_id
          WHERE b.session_id = $1 ${where} ORDER BY b.seq`,
         args,
@@ -445,7 +458,7 @@ export class PgStore implements Store, ChunkMaintenance {
     ).rows;
     return rows.map((r) => ({
       projectId: r.project_id, sessionId: r.session_id, seq: r.seq, key: r.chunk_key,
-      offset: r.chunk_offset, length: r.chunk_length, format: r.chunk_format, receivedAt: r.received_at,
+      offset: r.chunk_offset, length: r.chunk_length, format: r.chunk_format, receivedAt: r.received_at, tMin: r.t_min,
     }));
   }
 
@@ -544,7 +557,7 @@ export class PgStore implements Store, ChunkMaintenance {
   async restoreMetadata(dump: MetadataDump): Promise<void> { return transferMeta.restore(this.pool, dump); }
 }
 
-type BatchSegmentRow = SegmentRef & { receivedAt: number };
+type BatchSegmentRow = SegmentRef & { receivedAt: number; tMin: number | null };
 
 /** Thrown inside a compaction commit to roll it back: a row no longer points where it did. */
 class RowsChanged extends Error {}

@@ -44,6 +44,7 @@ import {
 import { migrate } from './schema.js';
 import * as search from './search.js';
 import type { SessionSearch } from '../types.js';
+import { sortedEvents } from '../event-stream.js';
 import { SignalIndexWriter } from './signal-index.js';
 import { SqliteBatchAppender } from './batch-append.js';
 import * as problems from './problems.js';
@@ -62,7 +63,7 @@ export interface SqliteStoreOptions {
   cipher?: ChunkCipher | null;
 }
 
-type BatchSegmentRow = SegmentRef & { receivedAt: number };
+type BatchSegmentRow = SegmentRef & { receivedAt: number; tMin: number | null };
 
 /** Thrown inside a compaction commit to roll it back: a row no longer points where it did. */
 class RowsChanged extends Error {}
@@ -328,21 +329,31 @@ export class SqliteStore implements Store {
     return events.sort((a, b) => a.t - b.t);
   }
 
+  streamEvents(sessionId: string, range?: EventTimeRange): AsyncIterable<ReplayEvent[]> {
+    const rows = range
+      ? this.segmentRows('AND b.event_count > 0 AND b.t_max >= ? AND b.t_min <= ?', [sessionId, (range.from ?? -Infinity) - 0.5, (range.to ?? Infinity) + 0.5])
+      : this.segmentRows('AND b.event_count > 0', [sessionId]);
+    // One batch at a time; a batch compacted meanwhile is looked up again by its seq.
+    const read = async (row: BatchSegmentRow) =>
+      (await this.readRows(() => this.segmentRows('AND b.seq = ?', [sessionId, row.seq]))).segments[0] ?? [];
+    return sortedEvents(rows, read, range);
+  }
+
   /** Where the selected batches' bytes are; `where` continues `WHERE b.session_id = ?`. */
   private segmentRows(where: string, args: unknown[]): BatchSegmentRow[] {
     const rows = this.db
       .prepare(
-        `SELECT b.seq, b.received_at, b.chunk_path, b.chunk_offset, b.chunk_length, b.chunk_format, s.project_id, b.session_id
+        `SELECT b.seq, b.received_at, b.chunk_path, b.chunk_offset, b.chunk_length, b.chunk_format, b.t_min, s.project_id, b.session_id
          FROM batches b JOIN sessions s ON s.id = b.session_id
          WHERE b.session_id = ? ${where} ORDER BY b.seq`,
       )
       .all(...args) as {
       seq: number; received_at: number; chunk_path: string; chunk_offset: number | null; chunk_length: number | null;
-      chunk_format: string; project_id: string; session_id: string;
+      chunk_format: string; t_min: number | null; project_id: string; session_id: string;
     }[];
     return rows.map((r) => ({
       projectId: r.project_id, sessionId: r.session_id, seq: r.seq, key: r.chunk_path,
-      offset: r.chunk_offset, length: r.chunk_length, format: r.chunk_format, receivedAt: r.received_at,
+      offset: r.chunk_offset, length: r.chunk_length, format: r.chunk_format, receivedAt: r.received_at, tMin: r.t_min,
     }));
   }
 
