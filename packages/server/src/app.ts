@@ -65,7 +65,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // With PostgreSQL, several instances may share the data: live fan-out goes through LISTEN/NOTIFY.
   const bus = opts.bus ?? (store instanceof PgStore ? new PgLiveBus(store, { onError: (err) => app.log.warn({ err }, 'live bus') }) : new InProcessLiveBus());
   if (!opts.bus) app.addHook('onClose', async () => bus.close());
-  await app.register(ingestRoutes, { prefix: '/ingest/v1', store, bus, ipMode: config.ipMode });
+  await app.register(ingestRoutes, { prefix: '/ingest/v1', store, bus, ipMode: config.ipMode, maxSessionBytes: config.maxSessionBytes });
   await app.register(consentRoutes, { store });
   await app.register(
     async (api) => {

@@ -35,7 +35,35 @@ export interface ServerConfig {
   databaseUrl?: string;
   /** PostgreSQL: `serve` runs pending migrations at start (default); REPRISE_AUTO_MIGRATE=0 requires `reprise migrate`. */
   autoMigrate: boolean;
+  /** REPRISE_MAX_SESSION_BYTES: uncompressed batch bytes one session may store; past it ingest answers 413 session_full. */
+  maxSessionBytes: number;
+  /** HTTP server limits against slow and piled-up clients (docs/deploy.md). */
+  http: HttpLimits;
 }
+
+export interface HttpLimits {
+  /** REPRISE_REQUEST_TIMEOUT_MS: a whole request (headers and body) must arrive within this. */
+  requestTimeoutMs: number;
+  /** REPRISE_HEADERS_TIMEOUT_MS: the request headers must arrive within this. */
+  headersTimeoutMs: number;
+  /** REPRISE_KEEP_ALIVE_TIMEOUT_MS: an idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** REPRISE_IDLE_TIMEOUT_MS: a connection with no traffic at all is closed after this. */
+  idleTimeoutMs: number;
+  /** REPRISE_MAX_CONNECTIONS: open connections at once; more are refused (keep it well under `ulimit -n`). */
+  maxConnections: number;
+}
+
+/** 256 MiB of batch JSON: hours of a busy page; more than a browser replays comfortably. */
+export const DEFAULT_MAX_SESSION_BYTES = 256 * 1024 * 1024;
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 60_000,
+  maxConnections: 768,
+};
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = intEnv(env.PORT, 8080, 'PORT');
@@ -63,7 +91,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     compactAfterMinutes: minutesEnv(env.REPRISE_COMPACT_AFTER_MINUTES, 30, 'REPRISE_COMPACT_AFTER_MINUTES'),
     databaseUrl: databaseUrlEnv(env.REPRISE_DATABASE_URL),
     autoMigrate: env.REPRISE_AUTO_MIGRATE !== '0' && env.REPRISE_AUTO_MIGRATE !== 'false',
+    maxSessionBytes: positiveIntEnv(env.REPRISE_MAX_SESSION_BYTES, DEFAULT_MAX_SESSION_BYTES, 'REPRISE_MAX_SESSION_BYTES'),
+    http: {
+      requestTimeoutMs: positiveIntEnv(env.REPRISE_REQUEST_TIMEOUT_MS, DEFAULT_HTTP_LIMITS.requestTimeoutMs, 'REPRISE_REQUEST_TIMEOUT_MS'),
+      headersTimeoutMs: positiveIntEnv(env.REPRISE_HEADERS_TIMEOUT_MS, DEFAULT_HTTP_LIMITS.headersTimeoutMs, 'REPRISE_HEADERS_TIMEOUT_MS'),
+      keepAliveTimeoutMs: positiveIntEnv(env.REPRISE_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs, 'REPRISE_KEEP_ALIVE_TIMEOUT_MS'),
+      idleTimeoutMs: positiveIntEnv(env.REPRISE_IDLE_TIMEOUT_MS, DEFAULT_HTTP_LIMITS.idleTimeoutMs, 'REPRISE_IDLE_TIMEOUT_MS'),
+      maxConnections: positiveIntEnv(env.REPRISE_MAX_CONNECTIONS, DEFAULT_HTTP_LIMITS.maxConnections, 'REPRISE_MAX_CONNECTIONS'),
+    },
   };
+}
+
+function positiveIntEnv(v: string | undefined, dflt: number, name: string): number {
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${v}"`);
+  return n;
 }
 
 function databaseUrlEnv(v: string | undefined): string | undefined {

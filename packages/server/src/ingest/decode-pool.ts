@@ -71,10 +71,10 @@ export class WorkerDecoder implements BatchDecoder {
       slot.worker.postMessage(msg, [copy.buffer]);
     });
     if (!reply.ok) throw fromWireError(reply.error);
-    const { format, eventCount, tMin, tMax, bytes } = reply.chunk;
+    const { format, eventCount, tMin, tMax, rawBytes, bytes } = reply.chunk;
     // A chunk of its own (transferred to this thread: wrapped, not copied), or the request body itself.
     const stored = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : body;
-    const chunk: EncodedChunk = { format, eventCount, tMin, tMax, bytes: stored };
+    const chunk: EncodedChunk = { format, eventCount, tMin, tMax, rawBytes, bytes: stored };
     return { batch: lazyEvents(reply.envelope, chunk), index: reply.index, chunk };
   }
 

@@ -4,7 +4,7 @@ import { HttpError } from '../http/errors.js';
 import { sha256 } from '../ids.js';
 import { linkRefusal } from '../links/service.js';
 import type { LiveBus } from '../live/bus.js';
-import { LinkRefused, SessionProjectConflict, type Project, type Store } from '../store/types.js';
+import { LinkRefused, SessionFull, SessionProjectConflict, type Project, type Store } from '../store/types.js';
 import { createBatchDecoder } from './decode-pool.js';
 import { ingestDictionaries } from './dictionaries.js';
 import { plausibleProjectKey } from './limits.js';
@@ -25,7 +25,7 @@ declare module 'fastify' {
  */
 export async function ingestRoutes(
   app: FastifyInstance,
-  opts: { store: Store; bus?: LiveBus; ipMode?: IpMode },
+  opts: { store: Store; bus?: LiveBus; ipMode?: IpMode; maxSessionBytes?: number },
 ): Promise<void> {
   const { store, bus } = opts;
   const ipMode = opts.ipMode ?? 'anonymize';
@@ -90,6 +90,7 @@ export async function ingestRoutes(
         receivedAt: Date.now(),
         linkId,
         chunk,
+        maxSessionBytes: opts.maxSessionBytes,
       });
       // The events are read (parsed on this thread, see decode-pool.ts) only if the session has a live viewer.
       if (!duplicate) bus?.publish({ sessionId: batch.sessionId, seq: batch.seq, get events() { return batch.events; } });
@@ -97,6 +98,7 @@ export async function ingestRoutes(
       return reply.status(200).send(ack);
     } catch (err) {
       if (err instanceof SessionProjectConflict) throw new HttpError(409, 'session_conflict', err.message);
+      if (err instanceof SessionFull) throw new HttpError(413, 'session_full', err.message);
       if (err instanceof LinkRefused) throw linkError(err.code);
       throw err;
     }

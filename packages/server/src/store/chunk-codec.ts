@@ -22,6 +22,8 @@ export type ChunkFormat = typeof CHUNK_FORMAT | typeof BATCH_CHUNK_FORMAT;
 export interface EncodedChunk extends EventStats {
   format: ChunkFormat;
   bytes: Buffer;
+  /** Size of the batch's JSON text uncompressed: what the per-session byte cap counts. */
+  rawBytes: number;
 }
 
 export interface EventStats {
@@ -43,9 +45,14 @@ export function eventStats(events: readonly ReplayEvent[]): EventStats {
 }
 
 export function encodeChunk(events: readonly ReplayEvent[]): Buffer {
+  return encodeNdjsonChunk(events).bytes;
+}
+
+/** encodeChunk with the size of its text. */
+export function encodeNdjsonChunk(events: readonly ReplayEvent[]): { bytes: Buffer; rawBytes: number } {
   let text = '';
   for (const e of events) text += JSON.stringify({ t: e.t, kind: e.kind, data: e.data }) + '\n';
-  return gzipSync(text, { level: 6 });
+  return { bytes: gzipSync(text, { level: 6 }), rawBytes: Buffer.byteLength(text) };
 }
 
 /**
@@ -56,8 +63,9 @@ export function encodeChunk(events: readonly ReplayEvent[]): Buffer {
  */
 export async function encodeBatchJson(raw: Buffer, gzipBody: Buffer | null, events: readonly ReplayEvent[]): Promise<EncodedChunk> {
   const stats = eventStats(events);
-  if (gzipBody && isPlainGzipOf(gzipBody, raw.length)) return { format: BATCH_CHUNK_FORMAT, bytes: gzipBody, ...stats };
-  return { format: BATCH_CHUNK_FORMAT, bytes: await gzipAsync(raw, { level: 6 }), ...stats };
+  const rawBytes = raw.length;
+  if (gzipBody && isPlainGzipOf(gzipBody, raw.length)) return { format: BATCH_CHUNK_FORMAT, bytes: gzipBody, rawBytes, ...stats };
+  return { format: BATCH_CHUNK_FORMAT, bytes: await gzipAsync(raw, { level: 6 }), rawBytes, ...stats };
 }
 
 /** Header of the 10 fixed bytes (magic, deflate, no flags) and a trailer whose size is the content's. */

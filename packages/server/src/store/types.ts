@@ -214,6 +214,11 @@ export interface AppendBatchInput {
   linkId?: string | null;
   /** The batch as ingest encoded it for storage (chunk-codec.ts); absent: the store encodes `batch.events`. */
   chunk?: EncodedChunk;
+  /**
+   * The per-session cap on stored (uncompressed JSON) bytes: a batch that would take the session
+   * past it is refused with SessionFull and the session is marked truncated. Absent: no cap.
+   */
+  maxSessionBytes?: number;
 }
 
 export interface CreateLinkInput {
@@ -252,6 +257,13 @@ export interface LinkWithSessions extends Link {
 export class LinkRefused extends Error {
   constructor(readonly code: 'link_invalid' | 'link_expired' | 'link_revoked' | 'link_used_up') {
     super(code);
+  }
+}
+
+/** The session reached its byte cap (AppendBatchInput.maxSessionBytes); it is marked truncated. */
+export class SessionFull extends Error {
+  constructor(sessionId: string, readonly maxBytes: number) {
+    super(`session ${sessionId} reached the cap of ${maxBytes} stored bytes; later batches are refused`);
   }
 }
 

@@ -4,7 +4,7 @@ import {
   BATCH_CHUNK_FORMAT,
   CHUNK_FORMAT,
   decodeChunk,
-  encodeChunk,
+  encodeNdjsonChunk,
   eventStats,
   type ChunkFormat,
   type EncodedChunk,
@@ -105,7 +105,7 @@ export class BatchChunks {
     events: readonly ReplayEvent[],
     chunk?: EncodedChunk,
   ): Promise<{ key: string; bytes: number; chunk: EncodedChunk }> {
-    const encoded = chunk ?? { format: CHUNK_FORMAT, bytes: encodeChunk(events), ...eventStats(events) };
+    const encoded = chunk ?? { format: CHUNK_FORMAT, ...encodeNdjsonChunk(events), ...eventStats(events) };
     const key = batchKey(ref.projectId, ref.sessionId, ref.seq, encoded.format);
     const bytes = this.seal(encoded.bytes, segmentContext(ref.projectId, ref.sessionId, ref.seq));
     await this.store.put(key, bytes);

@@ -242,6 +242,12 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX full_snapshots_by_session ON full_snapshots (session_id, t);
   `,
+  // 3: the per-session byte cap (SQLite v9, ingest/session-cap.ts): uncompressed JSON bytes of the
+  // session's batches (counted from this version on), and whether a batch was refused for it.
+  `
+  ALTER TABLE sessions ADD COLUMN stored_bytes BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN truncated SMALLINT NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** The safety net: rows whose time falls in no monthly partition (skewed tab clocks, far past or future). */

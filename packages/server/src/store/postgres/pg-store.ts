@@ -11,6 +11,7 @@ import type { ChunkStore } from '../chunks/types.js';
 import { sortedEvents } from '../event-stream.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
+  SessionFull,
   SessionProjectConflict,
   type ApiToken,
   type AppendBatchInput,
@@ -255,13 +256,21 @@ export class PgStore implements Store, ChunkMaintenance {
     const sid = batch.sessionId;
     const linkId = input.linkId ?? null;
     const owner = (
-      await this.pool.query<{ project_id: string; dup: boolean }>(
-        'SELECT project_id, EXISTS (SELECT 1 FROM batches WHERE session_id = $1 AND seq = $2) AS dup FROM sessions WHERE id = $1',
+      await this.pool.query<{ project_id: string; dup: boolean; stored_bytes: number; truncated: number }>(
+        `SELECT project_id, stored_bytes, truncated, EXISTS (SELECT 1 FROM batches WHERE session_id = $1 AND seq = $2) AS dup
+         FROM sessions WHERE id = $1`,
         [sid, batch.seq],
       )
     ).rows[0];
     if (owner && owner.project_id !== projectId) throw new SessionProjectConflict(sid);
     if (owner?.dup) return { duplicate: true };
+    // The per-session byte cap, checked before the chunk is written. Concurrent appends of one
+    // session may each pass it: the cap can be overshot by the batches in flight, never more.
+    const cap = input.maxSessionBytes;
+    if (cap !== undefined && (owner?.truncated || Number(owner?.stored_bytes ?? 0) + (input.chunk?.rawBytes ?? 0) > cap)) {
+      if (owner) await this.pool.query('UPDATE sessions SET truncated = 1 WHERE id = $1', [sid]);
+      throw new SessionFull(sid, cap);
+    }
     // Refuse before writing anything; re-checked in the transaction below against races.
     if (linkId && !owner) await links.assertRoom(this.pool, linkId, sid, false);
     // A batch of a month without partitions yet (near now) creates them, outside the transaction.
@@ -315,9 +324,10 @@ export class PgStore implements Store, ChunkMaintenance {
              started_at = least(started_at, $1), ended_at = greatest(ended_at, $2),
              first_url = CASE WHEN $3::text IS NOT NULL AND (first_url_seq IS NULL OR $4 < first_url_seq) THEN $3::text ELSE first_url END,
              first_url_seq = CASE WHEN $3::text IS NOT NULL AND (first_url_seq IS NULL OR $4 < first_url_seq) THEN $4 ELSE first_url_seq END,
-             event_count = event_count + $5, batch_count = batch_count + 1, last_seq = greatest(last_seq, $4), updated_at = $6
+             event_count = event_count + $5, batch_count = batch_count + 1, last_seq = greatest(last_seq, $4), updated_at = $6,
+             stored_bytes = stored_bytes + $8
            WHERE id = $7`,
-          [start, end, url, batch.seq, chunk.eventCount, receivedAt, sid],
+          [start, end, url, batch.seq, chunk.eventCount, receivedAt, sid, chunk.rawBytes],
         );
         if (Object.keys(index.tags).length > 0) {
           const tags = toTags(session.tags);

@@ -3,7 +3,7 @@ import { MAX_TAGS } from '../../ingest/extract.js';
 import type { BatchChunks } from '../chunks/batch-chunks.js';
 import type { ChunkStore } from '../chunks/types.js';
 import { LINK_SELECT, toTags, type LinkRow } from '../rows.js';
-import { LinkRefused, SessionProjectConflict, type AppendBatchInput } from '../types.js';
+import { LinkRefused, SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
 import type { SignalIndexWriter } from './signal-index.js';
 
 /** The row values of one batch, computed before its transaction. */
@@ -12,6 +12,7 @@ interface BatchRow {
   key: string;
   format: string;
   bytes: number;
+  rawBytes: number;
   eventCount: number;
   tMin: number | null;
   tMax: number | null;
@@ -83,6 +84,9 @@ export class SqliteBatchAppender {
       errors: db.prepare('INSERT INTO errors (session_id, seq, t, name, message, stack, message_key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       link: db.prepare(`${LINK_SELECT} WHERE l.id = ?`),
       linkedSession: db.prepare('SELECT 1 FROM sessions WHERE id = ? AND link_id = ?'),
+      capState: db.prepare('SELECT stored_bytes, truncated FROM sessions WHERE id = ?'),
+      markTruncated: db.prepare('UPDATE sessions SET truncated = 1 WHERE id = ?'),
+      addBytes: db.prepare('UPDATE sessions SET stored_bytes = stored_bytes + ? WHERE id = ?'),
     };
     this.insertOne = db.transaction((row: BatchRow) => this.insertRows(row));
   }
@@ -96,6 +100,7 @@ export class SqliteBatchAppender {
     if (this.q.hasBatch.get(batch.sessionId, batch.seq)) return { duplicate: true };
     // Refuse before writing anything; re-checked in the transaction against races.
     if (linkId && !owner) this.assertLinkHasRoom(linkId, batch.sessionId);
+    if (input.maxSessionBytes !== undefined) this.assertRoomFor(input, !!owner, input.maxSessionBytes);
 
     // A new object (unique key) per attempt, durable before the row commits: concurrent
     // duplicates never overwrite a stored chunk, and a crash leaves only an orphan object.
@@ -108,7 +113,7 @@ export class SqliteBatchAppender {
     const tMin = chunk.tMin === null ? null : Math.round(chunk.tMin);
     const tMax = chunk.tMax === null ? null : Math.round(chunk.tMax);
     const row: BatchRow = {
-      input, key, format: chunk.format, bytes, eventCount: chunk.eventCount, tMin, tMax,
+      input, key, format: chunk.format, bytes, rawBytes: chunk.rawBytes, eventCount: chunk.eventCount, tMin, tMax,
       start: tMin ?? receivedAt,
       end: tMax ?? receivedAt,
     };
@@ -186,6 +191,7 @@ export class SqliteBatchAppender {
     } else {
       this.q.firstBatch.run(row.eventCount, batch.seq, sid);
     }
+    this.q.addBytes.run(row.rawBytes, sid);
     this.insertIndexRows(sid, batch.seq, input);
     return true;
   }
@@ -211,6 +217,19 @@ export class SqliteBatchAppender {
     for (const r of index.console) this.q.console.run(sessionId, seq, Math.round(r.t), r.level, r.text);
     for (const r of index.errors) this.q.errors.run(sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey);
     this.deps.signalIndex.write(sessionId, seq, index);
+  }
+
+  /**
+   * The per-session byte cap, checked before the chunk is written. Concurrent appends of one
+   * session may each pass it: the cap can be overshot by the batches in flight, never more.
+   */
+  private assertRoomFor(input: AppendBatchInput, exists: boolean, cap: number): void {
+    const sid = input.batch.sessionId;
+    const size = input.chunk?.rawBytes ?? 0;
+    const state = exists ? (this.q.capState.get(sid) as { stored_bytes: number; truncated: number }) : { stored_bytes: 0, truncated: 0 };
+    if (!state.truncated && state.stored_bytes + size <= cap) return;
+    if (exists) this.q.markTruncated.run(sid);
+    throw new SessionFull(sid, cap);
   }
 
   private assertLinkHasRoom(linkId: string, sessionId: string): void {

@@ -243,6 +243,12 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX full_snapshots_by_session ON full_snapshots(session_id, t);
   `,
+  // v9: the per-session byte cap (ingest/session-cap.ts): the uncompressed JSON bytes of the
+  // session's batches (counted from this version on), and whether a batch was refused for it.
+  `
+  ALTER TABLE sessions ADD COLUMN stored_bytes INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sessions ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {
