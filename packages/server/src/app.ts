@@ -7,6 +7,7 @@ import { savedSearchRoutes } from './api/saved-searches.js';
 import { authRoutes, requireUser } from './auth/plugin.js';
 import type { ServerConfig } from './config.js';
 import { installErrorHandler } from './http/errors.js';
+import { applyConnectionLimit, httpServerOptions } from './http/limits.js';
 import { DEFAULT_SDK_DIR, DEFAULT_VIEWER_DIR, staticRoutes } from './http/static.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { consentRoutes, linkApiRoutes } from './links/routes.js';
@@ -49,7 +50,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       : false,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
+    ...httpServerOptions(config.http),
   });
+  applyConnectionLimit(app.server, config.http);
   installErrorHandler(app);
   await app.register(fastifyCookie);
 
