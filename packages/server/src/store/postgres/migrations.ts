@@ -242,6 +242,11 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX full_snapshots_by_session ON full_snapshots (session_id, t);
   `,
+  // 3: session binding (store/session-access.ts, SQLite v9): the SHA-256 of the session key its
+  // first batch carried. Null for sessions without one (older recorders).
+  `
+  ALTER TABLE sessions ADD COLUMN key_hash TEXT;
+  `,
 ];
 
 /** The safety net: rows whose time falls in no monthly partition (skewed tab clocks, far past or future). */

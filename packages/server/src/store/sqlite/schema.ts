@@ -243,6 +243,11 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX full_snapshots_by_session ON full_snapshots(session_id, t);
   `,
+  // v9: session binding (store/session-access.ts): the SHA-256 of the session key its first batch
+  // carried; later batches must carry the same key. Null for sessions without one (older recorders).
+  `
+  ALTER TABLE sessions ADD COLUMN key_hash TEXT;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {
