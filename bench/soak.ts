@@ -188,8 +188,8 @@ export async function runSoak(o: SoakOptions): Promise<BenchResult> {
     measured:
       `One \`reprise serve\` process (the built CLI, logging at warn, no background jobs) per backend, fresh storage, under ` +
       `${o.recorders} simulated recorders for ${o.minutes} min each: every recorder is a tab that records sessions of 2 to 6 ` +
-      `minutes one after the other, cutting a batch every ${o.intervalMs / 1000} s (synthetic rrweb: a meta + full snapshot of ~600 ` +
-      `nodes once a minute, mouse moves, clicks, scrolls, inputs and mutations between, plus a console message, a network request ` +
+      `minutes one after the other, cutting a batch every ${o.intervalMs / 1000} s (synthetic rrweb: a meta + full snapshot of ~400 ` +
+      `nodes once a minute, 5 to 40 mouse moves, clicks, scrolls, inputs and mutations per batch, plus a console message, a network request ` +
       `and a marker event), deflated against the static preset dictionary as the recorder does, with its session key; one ` +
       `request at a time per recorder, in seq order, with a queue of ${o.maxQueue} batches (oldest dropped beyond it, as the ` +
       `recorder's bound). After every ${o.malformedEvery} batches a malformed request goes too (bad JSON, an unknown project key, ` +
