@@ -9,6 +9,7 @@ import { recorderOptions, runRecorder } from './recorder.js';
 import { renderBenchmarks } from './render.js';
 import { replayOptions, runReplay } from './replay.js';
 import { runSearch, searchOptions } from './search.js';
+import { runSoak, soakOptions } from './soak.js';
 
 type Runner = (args: BenchArgs, command: string, log: (line: string) => void) => Promise<BenchResult>;
 
@@ -19,6 +20,7 @@ export const BENCHMARKS: Record<string, Runner> = {
   search: (a, command, log) => runSearch({ ...searchOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   recorder: (a, command, log) => runRecorder({ ...recorderOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   replay: (a, command, log) => runReplay({ ...replayOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
+  soak: (a, command, log) => runSoak({ ...soakOptions({ minutes: a.minutes, smoke: a.smoke, command, backends: a.backends }), log }),
 };
 
 async function main(): Promise<void> {

@@ -77,6 +77,7 @@ function optionsFromScript(s: HTMLScriptElement): RecorderOptions | null {
     maxBatchBytes: numberAttr(s, 'data-max-batch-bytes'),
     maxQueueBytes: numberAttr(s, 'data-max-queue-bytes'),
     maxRetryDelayMs: numberAttr(s, 'data-max-retry-delay-ms'),
+    maxRetries: numberAttr(s, 'data-max-retries'),
     checkoutEveryNms: numberAttr(s, 'data-checkout-every-ms'),
     debug: s.hasAttribute('data-debug') && s.getAttribute('data-debug') !== 'false',
     capture: captureAttrs(s),

@@ -52,6 +52,7 @@ function emptyStats(): RecorderStats {
     bufferedBytes: 0,
     initialSnapshot: null,
     compression: 'none',
+    uploadStopped: null,
   };
 }
 

@@ -21,6 +21,8 @@ export interface RecorderOptions {
   maxQueueBytes?: number;
   /** Longest wait between upload retries in ms (default 30000). */
   maxRetryDelayMs?: number;
+  /** Retries of one batch the server answers 5xx/408/425/429 before it is dropped and counted (default 10). */
+  maxRetries?: number;
   /** Full DOM snapshot interval in ms, for seeking in long sessions (default 2 min). */
   checkoutEveryNms?: number;
   /** Log recorder internals to the console. */
@@ -86,6 +88,7 @@ export interface ResolvedOptions {
   maxBatchBytes: number;
   maxQueueBytes: number;
   maxRetryDelayMs: number;
+  maxRetries: number;
   checkoutEveryNms: number;
   debug: boolean;
   capture: Required<CaptureToggles>;
@@ -118,6 +121,7 @@ export const DEFAULTS = {
   maxBatchBytes: 512 * 1024,
   maxQueueBytes: 5 * 1024 * 1024,
   maxRetryDelayMs: 30_000,
+  maxRetries: 10,
   // A seek to a moment the viewer has not loaded yet reads from the last full snapshot before it:
   // with 2 min instead of 5 such seeks took 205 ms instead of 362 (median, 60-minute synthetic
   // session, bench/replay.ts), for ~14% more upload bytes in that session.
@@ -214,6 +218,7 @@ export function resolveOptions(o: RecorderOptions): ResolvedOptions | string {
     maxBatchBytes,
     maxQueueBytes,
     maxRetryDelayMs: num(o.maxRetryDelayMs, DEFAULTS.maxRetryDelayMs, 100, 10 * 60 * 1000),
+    maxRetries: Math.round(num(o.maxRetries, DEFAULTS.maxRetries, 0, 1000)),
     // Buffer mode checks out every bufferSeconds/2 so the kept range can start with a full snapshot.
     checkoutEveryNms: mode === 'buffer' ? bufferMs / 2 : num(o.checkoutEveryNms, DEFAULTS.checkoutEveryNms, 10_000, 24 * 60 * 60 * 1000),
     debug: o.debug === true,

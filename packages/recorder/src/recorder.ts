@@ -30,6 +30,12 @@ export interface RecorderStats {
   batchesDropped: number;
   /** Upload attempts that failed and were scheduled again. */
   retries: number;
+  /** Batches dropped after `maxRetries` answers of 5xx/408/425/429. */
+  batchesGivenUp: number;
+  /** Batches refused or not sent because the server closed their session (session_full, session_key_mismatch, its link ended). */
+  batchesSessionClosed: number;
+  /** Why the server takes nothing more of the current session (e.g. `session_full`), or null. */
+  uploadStopped: string | null;
   /** Errors inside the recorder, swallowed so the page never sees them. */
   internalErrors: number;
   /** Unsent bytes in memory (pending batch + queue); stays under maxQueueBytes. */
@@ -80,9 +86,11 @@ export class Recorder {
         maxBatchBytes: opts.maxBatchBytes,
         maxQueueBytes: opts.maxQueueBytes,
         maxRetryDelayMs: opts.maxRetryDelayMs,
+        maxRetries: opts.maxRetries,
         meta: batchMeta,
         link: opts.link,
         onLinkError: (code) => this.onLinkError(code),
+        onSessionClosed: (id, reason) => this.onSessionClosed(id, reason),
       },
       this.session,
       store,
@@ -113,7 +121,8 @@ export class Recorder {
     );
     // Watched even when sampled out, so an idle timeout can start a new (maybe sampled) session.
     this.cleanups.push(watchActivity(this.guard, () => this.onActivity()));
-    if (this.session.sampled) this.startCapture();
+    if (this.session.closed !== null) this.log('the server takes no more of this session:', this.session.closed);
+    else if (this.session.sampled) this.startCapture();
     else this.log('session sampled out; not recording', this.session.id);
   }
 
@@ -155,6 +164,7 @@ export class Recorder {
       ...this.transport.counters,
       internalErrors: this.guard.errors,
       queuedBytes: this.transport.queuedBytes,
+      uploadStopped: this.session.closed,
       bufferedBytes: this.buffer?.size ?? 0,
       initialSnapshot: this.dom?.initialSnapshot() ?? null,
       compression: this.transport.compression,
@@ -176,6 +186,16 @@ export class Recorder {
     this.stopCapture();
     for (const c of this.cleanups.splice(0)) this.guard.run(c);
     this.guard.swallow(this.transport.shutdown());
+  }
+
+  /**
+   * The server takes nothing more of this session (full, bound to another key, its link ended):
+   * capture stops until the session ends; the next session (after the idle timeout) records again.
+   */
+  private onSessionClosed(sessionId: string, reason: string): void {
+    if (this.stopped || sessionId !== this.session.id) return;
+    this.log('upload stopped for session', sessionId, reason);
+    this.stopCapture();
   }
 
   /** The server refused the link: stop at once, forget it, record nothing more. */

@@ -18,9 +18,18 @@ export interface SessionRecord {
   startedAt?: number;
   /** Support-link token the session records under, if any. */
   link?: string;
+  /**
+   * The session key (128 random bits, base64url), sent with every batch of the session: the server
+   * binds the session to it at the first batch, so knowing the id alone does not let anyone append.
+   * Absent for sessions started by an older recorder (they continue unbound).
+   */
+  key?: string;
+  /** Why the server will take no more of this session (e.g. `session_full`): nothing more is uploaded. */
+  closed?: string;
 }
 
 const ID_RE = /^[A-Za-z0-9_-]+$/;
+const KEY_RE = /^[A-Za-z0-9_-]{22,128}$/;
 
 /** 16 random bytes as base64url: 22 URL-safe chars, within the protocol's 8..64. */
 export function newSessionId(): string {
@@ -52,6 +61,8 @@ function parse(raw: string | null): SessionRecord | null {
       const rec: SessionRecord = { id: r.id, seq: r.seq, lastActivity: r.lastActivity, sampled: r.sampled };
       if (typeof r.startedAt === 'number') rec.startedAt = r.startedAt;
       if (typeof r.link === 'string') rec.link = r.link;
+      if (typeof r.key === 'string' && KEY_RE.test(r.key)) rec.key = r.key;
+      if (typeof r.closed === 'string') rec.closed = r.closed;
       return rec;
     }
   } catch {
@@ -102,6 +113,22 @@ export class SessionManager {
     return this.rec.sampled;
   }
 
+  /** The session key (null for a session an older recorder started). */
+  get key(): string | null {
+    return this.rec.key ?? null;
+  }
+
+  /** Why the server refuses this session for good, or null while it takes it. */
+  get closed(): string | null {
+    return this.latest().closed ?? null;
+  }
+
+  /** The server will take nothing more of this session: remembered for the tab's later pages. */
+  close(reason: string): void {
+    this.rec = { ...this.latest(), closed: reason };
+    this.write();
+  }
+
   /** Session start (epoch ms); sessions stored before this field existed fall back to now. */
   get startedAt(): number {
     return this.rec.startedAt ?? this.now();
@@ -146,7 +173,15 @@ export class SessionManager {
   }
 
   private fresh(t: number): SessionRecord {
-    const rec: SessionRecord = { id: newSessionId(), seq: 0, lastActivity: t, sampled: this.random() < this.sampleRate, startedAt: t };
+    const rec: SessionRecord = {
+      id: newSessionId(),
+      seq: 0,
+      lastActivity: t,
+      sampled: this.random() < this.sampleRate,
+      startedAt: t,
+      // Same generator as the id: 16 bytes from crypto.getRandomValues.
+      key: newSessionId(),
+    };
     if (this.link !== null) rec.link = this.link;
     return rec;
   }
@@ -158,6 +193,7 @@ export class SessionManager {
       this.rec = {
         ...this.rec,
         seq: Math.max(this.rec.seq, stored.seq),
+        ...(stored.closed !== undefined ? { closed: stored.closed } : {}),
         lastActivity: this.unsavedActivity ? Math.max(this.rec.lastActivity, stored.lastActivity) : stored.lastActivity,
       };
     }

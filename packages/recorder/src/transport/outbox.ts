@@ -6,6 +6,10 @@ import type { PresetDictionary } from './dictionary-book.js';
 export interface OutboxItem {
   sessionId: string;
   seq: number;
+  /** The session's key (X-Reprise-Session-Key), null for a session started without one. */
+  key: string | null;
+  /** Answers that said "not now" (5xx, 408, 425, 429) so far: bounded, then the batch is dropped. */
+  tries: number;
   /** Batch JSON until compression finishes (or for good, when compression is unavailable). */
   json: string | null;
   /** The compressed body: zlib against `dict` (Content-Encoding: deflate), or gzip when `dict` is null. */
@@ -106,6 +110,8 @@ export const MAX_PERSISTED_CHARS = 1024 * 1024;
 interface PersistedItem {
   s: string;
   q: number;
+  /** The session key, when the session has one. */
+  k?: string;
   /** 'g' = base64 gzip, 'j' = JSON text */
   e: 'g' | 'j';
   b: string;
@@ -139,7 +145,8 @@ function readPersisted(store: KeyValueStore): PersistedItem[] {
         typeof (p as PersistedItem).s === 'string' &&
         typeof (p as PersistedItem).q === 'number' &&
         ((p as PersistedItem).e === 'g' || (p as PersistedItem).e === 'j') &&
-        typeof (p as PersistedItem).b === 'string',
+        typeof (p as PersistedItem).b === 'string' &&
+        ((p as PersistedItem).k === undefined || typeof (p as PersistedItem).k === 'string'),
     );
   } catch {
     return [];
@@ -147,10 +154,11 @@ function readPersisted(store: KeyValueStore): PersistedItem[] {
 }
 
 function parked(item: OutboxItem): PersistedItem | null {
-  if (item.body && !item.dict) return { s: item.sessionId, q: item.seq, e: 'g', b: toBase64(item.body) };
+  const key = item.key !== null ? { k: item.key } : {};
+  if (item.body && !item.dict) return { s: item.sessionId, q: item.seq, ...key, e: 'g', b: toBase64(item.body) };
   // A deflate body needs its dictionary, which the next page may not have: park the JSON.
   const json = itemJson(item);
-  return json === null ? null : { s: item.sessionId, q: item.seq, e: 'j', b: json };
+  return json === null ? null : { s: item.sessionId, q: item.seq, ...key, e: 'j', b: json };
 }
 
 /**
@@ -182,10 +190,11 @@ export function takePersisted(store: KeyValueStore): OutboxItem[] {
   const out: OutboxItem[] = [];
   for (const p of list) {
     try {
+      const head = { sessionId: p.s, seq: p.q, key: p.k ?? null, tries: 0 };
       out.push(
         p.e === 'g'
-          ? { sessionId: p.s, seq: p.q, json: null, body: fromBase64(p.b), dict: null, ready: true }
-          : { sessionId: p.s, seq: p.q, json: p.b, body: null, dict: null, ready: true },
+          ? { ...head, json: null, body: fromBase64(p.b), dict: null, ready: true }
+          : { ...head, json: p.b, body: null, dict: null, ready: true },
       );
     } catch {
       /* corrupt entry: skip */

@@ -1,14 +1,52 @@
-import { DICTIONARY_UNAVAILABLE, LINK_ERRORS, type LinkError } from '@reprise/protocol';
+import {
+  DICTIONARY_UNAVAILABLE,
+  LINK_ERRORS,
+  SESSION_FULL,
+  SESSION_KEY_HEADER,
+  SESSION_KEY_MISMATCH,
+  type LinkError,
+} from '@reprise/protocol';
 import type { OutboxItem } from './outbox.js';
 
 /**
- * ok: stored (or duplicate); reject: the server will never take it; retry: try again later;
- * a LinkError: the support link this batch was sent under can't record any more (403);
- * dictionary-unavailable: the server lacks the body's preset dictionary (422), and
- * deflate-unsupported: it doesn't take deflate at all (415, an older server); either way the
- * batch must go again self-contained (gzip).
+ * ok: stored (or duplicate); reject: the server will never take it (a final 4xx); retry: the server
+ * said "not now" (5xx, 408, 425, 429); offline: no answer at all (network, CORS, unload);
+ * a LinkError: the support link of this batch's session can't record any more (403);
+ * a SessionRefusal: the server takes nothing more of this batch's session (413 session_full,
+ * 403 session_key_mismatch); dictionary-unavailable: the server lacks the body's preset
+ * dictionary (422), and deflate-unsupported: it doesn't take deflate at all (415, an older
+ * server); either way the batch must go again self-contained (gzip).
  */
-export type SendResult = 'ok' | 'reject' | 'retry' | 'dictionary-unavailable' | 'deflate-unsupported' | LinkError;
+export type SendResult =
+  | 'ok'
+  | 'reject'
+  | 'retry'
+  | 'offline'
+  | 'dictionary-unavailable'
+  | 'deflate-unsupported'
+  | LinkError
+  | SessionRefusal;
+
+export type SessionRefusal = typeof SESSION_FULL | typeof SESSION_KEY_MISMATCH;
+
+export function isSessionRefusal(r: SendResult): r is SessionRefusal {
+  return r === SESSION_FULL || r === SESSION_KEY_MISMATCH;
+}
+
+/** A send's result; `retryAfterMs` is the server's Retry-After on a retry answer, if it sent one. */
+export interface SendOutcome {
+  result: SendResult;
+  retryAfterMs: number | null;
+}
+
+/** Retry-After as seconds or an HTTP date, in ms from now; null when absent or unreadable. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | null {
+  if (value === null || value.trim() === '') return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
 
 /** The `error` code of a JSON error answer, or null. Never rejects. */
 async function errorCode(res: Response): Promise<string | null> {
@@ -34,16 +72,23 @@ export function bodyOf(item: OutboxItem): Uint8Array<ArrayBuffer> | string {
 
 export function classify(status: number): SendResult {
   if (status >= 200 && status < 300) return 'ok';
-  // 408/429 are "not now", every other 4xx is final (bad key, bad batch, too large...).
-  if (status === 408 || status === 429) return 'retry';
+  // 408/425/429 are "not now", every other 4xx is final (bad key, bad batch, too large...).
+  if (status === 408 || status === 425 || status === 429) return 'retry';
   if (status >= 400 && status < 500) return 'reject';
   return 'retry';
 }
 
 /** POSTs one batch; never rejects. */
-export async function postBatch(fetchFn: FetchFn, url: string, item: OutboxItem, keepalive: boolean): Promise<SendResult> {
+export async function postBatch(fetchFn: FetchFn, url: string, item: OutboxItem, keepalive: boolean): Promise<SendOutcome> {
+  const result = await send(fetchFn, url, item, keepalive);
+  return typeof result === 'string' ? { result, retryAfterMs: null } : result;
+}
+
+async function send(fetchFn: FetchFn, url: string, item: OutboxItem, keepalive: boolean): Promise<SendResult | SendOutcome> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (item.body) headers['Content-Encoding'] = item.dict ? 'deflate' : 'gzip';
+  // In a header: never in the URL (server logs) nor in the body (stored with the events).
+  if (item.key !== null) headers[SESSION_KEY_HEADER] = item.key;
   try {
     const res = await fetchFn(item.body && item.dict ? url + item.dict.query : url, {
       method: 'POST',
@@ -55,17 +100,21 @@ export async function postBatch(fetchFn: FetchFn, url: string, item: OutboxItem,
       mode: 'cors',
       cache: 'no-store',
     });
-    if (res.status === 403 && url.includes('&link=')) {
+    if (res.status === 403) {
+      // A link's refusal ends its sessions even when this request carried no `link=`.
       const code = await errorCode(res);
-      return code !== null && (LINK_ERRORS as readonly string[]).includes(code) ? (code as LinkError) : 'reject';
+      if (code !== null && (LINK_ERRORS as readonly string[]).includes(code)) return code as LinkError;
+      return code === SESSION_KEY_MISMATCH ? SESSION_KEY_MISMATCH : 'reject';
     }
+    if (res.status === 413 && (await errorCode(res)) === SESSION_FULL) return SESSION_FULL;
     if (item.body && item.dict) {
       if (res.status === 415) return 'deflate-unsupported';
       if (res.status === 422 && (await errorCode(res)) === DICTIONARY_UNAVAILABLE) return 'dictionary-unavailable';
     }
-    return classify(res.status);
+    const result = classify(res.status);
+    return result === 'retry' ? { result, retryAfterMs: retryAfterMs(res.headers.get('Retry-After')) } : result;
   } catch {
     // Offline, DNS, CORS refusal, aborted by unload: all look the same from here.
-    return 'retry';
+    return 'offline';
   }
 }

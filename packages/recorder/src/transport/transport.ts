@@ -6,7 +6,7 @@ import { Compressor, compressNow, type CompressionMode } from './compress.js';
 import { DictionaryBook, pathOf, type PresetDictionary } from './dictionary-book.js';
 import { Outbox, itemJson, persistItems, takePersisted, type OutboxItem } from './outbox.js';
 import { ingestUrl } from './own-request.js';
-import { isLinkError, postBatch, type FetchFn, type SendResult } from './send.js';
+import { isLinkError, isSessionRefusal, postBatch, type FetchFn, type SendOutcome, type SendResult } from './send.js';
 
 export interface TransportOptions {
   endpoint: string;
@@ -15,6 +15,8 @@ export interface TransportOptions {
   maxBatchBytes: number;
   maxQueueBytes: number;
   maxRetryDelayMs: number;
+  /** "Not now" answers (5xx, 408, 425, 429) one batch may get before it is dropped (counted). */
+  maxRetries: number;
   /** Page context for Batch.meta, read when a batch is cut. */
   meta(): BatchMeta;
   /** Defaults to the page's fetch as it was when the transport was created. */
@@ -23,12 +25,20 @@ export interface TransportOptions {
   link?: string | null;
   /** The server refused the link (403 with a LINK_ERRORS code): nothing more will be accepted. */
   onLinkError?(code: LinkError): void;
+  /** The server takes nothing more of this session (`session_full`, `session_key_mismatch`, its link ended). */
+  onSessionClosed?(sessionId: string, reason: string): void;
 }
 
 /** Where batch seqs come from (the session). */
 export interface SeqSource {
   readonly id: string;
+  /** Sent with each batch of the session (X-Reprise-Session-Key); null: none. */
+  readonly key: string | null;
+  /** Why the server refuses the session for good, or null. */
+  readonly closed: string | null;
   nextSeq(): number;
+  /** Remembers that the server refuses the session for good. */
+  close(reason: string): void;
 }
 
 export interface TransportCounters {
@@ -38,15 +48,24 @@ export interface TransportCounters {
   batchesFailed: number;
   batchesDropped: number;
   retries: number;
+  /** Batches dropped after maxRetries "not now" answers (5xx, 408, 425, 429). */
+  batchesGivenUp: number;
+  /** Batches refused or not sent because the server closed their session (session_full, key mismatch, link ended). */
+  batchesSessionClosed: number;
 }
 
 export function zeroCounters(): TransportCounters {
-  return { eventsCaptured: 0, eventsDropped: 0, batchesSent: 0, batchesFailed: 0, batchesDropped: 0, retries: 0 };
+  return {
+    eventsCaptured: 0, eventsDropped: 0, batchesSent: 0, batchesFailed: 0, batchesDropped: 0, retries: 0,
+    batchesGivenUp: 0, batchesSessionClosed: 0,
+  };
 }
 
 // Browsers refuse keepalive requests once 64 KiB of keepalive bodies are in flight.
 const KEEPALIVE_BUDGET = 60 * 1024;
 const BASE_RETRY_MS = 1000;
+// A Retry-After is honoured up to this long (a tab rarely lives longer; the queue stays bounded meanwhile).
+const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
 // Room for the batch envelope around a single huge event, under the server's decompressed limit.
 const MAX_EVENT_CHARS = LIMITS.maxBatchBytes - 64 * 1024;
 // An rrweb full snapshot (type 2) as the transport serializes it: its batch starts a page.
@@ -62,9 +81,11 @@ interface Waiter {
  * is cut on the flush timer or when it reaches maxBatchBytes, gets its seq
  * (persisted by the session before any send), is deflated off the main thread
  * against a preset dictionary (dictionary-book.ts; gzip as the fallback) and
- * queued. One request at a time, in seq order; 5xx/429/offline are retried with
- * capped exponential backoff while the queue stays under maxQueueBytes by
- * dropping the oldest batches.
+ * queued. One request at a time, in seq order. A final 4xx drops the batch (counted)
+ * and the next one goes; 5xx/408/425/429 are retried with capped exponential backoff (or the
+ * server's Retry-After), at most maxRetries times per batch; offline is retried until the
+ * queue, kept under maxQueueBytes by dropping the oldest batches, overflows. A session the
+ * server closes (session_full, session_key_mismatch, its link ended) uploads nothing more.
  */
 export class Transport implements EventSink {
   readonly counters: TransportCounters = zeroCounters();
@@ -84,6 +105,8 @@ export class Transport implements EventSink {
   private flushTimer: ReturnType<typeof setInterval> | null = null;
   private keepaliveBytes = 0;
   private waiters: Waiter[] = [];
+  /** Sessions the server refuses for good (this page's and older ones still queued). */
+  private readonly closedSessions = new Set<string>();
   private disposed = false;
   private readonly onOnline: () => void;
 
@@ -294,6 +317,11 @@ export class Transport implements EventSink {
   private cut(compress: boolean, atPagehide = false): { item: OutboxItem; dict: PresetDictionary | null } | null {
     if (this.pending.length === 0) return null;
     const sessionId = this.session.id;
+    if (this.isClosed(sessionId)) {
+      this.dropPending();
+      this.counters.batchesSessionClosed++;
+      return null;
+    }
     const seq = this.session.nextSeq();
     const meta = this.opts.meta();
     const path = pathOf(meta.url);
@@ -309,7 +337,7 @@ export class Transport implements EventSink {
     this.pending = [];
     this.pendingBytes = 0;
     this.pendingStartsPage = false;
-    const item: OutboxItem = { sessionId, seq, json, body: null, dict: null, ready: !compress };
+    const item: OutboxItem = { sessionId, seq, key: this.session.key, tries: 0, json, body: null, dict: null, ready: !compress };
     this.outbox.push(item);
     this.enforceBound();
     if (compress && this.outbox.has(item)) this.compress(item, json, dict, startsPage);
@@ -366,20 +394,33 @@ export class Transport implements EventSink {
   private pump(): void {
     this.settleWaiters(false);
     if (this.disposed || this.inFlight || this.retryTimer) return;
-    const item = this.outbox.head();
+    let item = this.outbox.head();
+    // Left from before the server closed its session (e.g. parked by an earlier page).
+    while (item && this.isClosed(item.sessionId)) {
+      this.outbox.remove(item);
+      this.counters.batchesSessionClosed++;
+      item = this.outbox.head();
+    }
     // Strict seq order: a head still compressing holds the line.
     if (!item || !item.ready) return;
     this.inFlight = item;
     this.guard.swallow(postBatch(this.fetchFn, this.url, item, false).then((r) => this.onResult(item, r)));
   }
 
-  private onResult(item: OutboxItem, result: SendResult): void {
+  private onResult(item: OutboxItem, { result, retryAfterMs }: SendOutcome): void {
     this.inFlight = null;
     if (this.disposed) return;
-    if (isLinkError(result)) {
+    if (isLinkError(result) && this.opts.link) {
       this.outbox.remove(item);
       this.counters.batchesFailed++;
       this.linkRefused(result);
+      return;
+    }
+    if (isLinkError(result) || isSessionRefusal(result)) {
+      if (this.outbox.remove(item)) this.counters.batchesSessionClosed++;
+      this.closeSession(item.sessionId, result);
+      this.attempt = 0;
+      this.pump();
       return;
     }
     // Not in the outbox any more means flushOnHide re-sent it with keepalive: that send does the counting.
@@ -390,20 +431,27 @@ export class Transport implements EventSink {
       else this.pump();
       return;
     }
-    if (result === 'retry') {
-      if (mine) {
+    if (result === 'retry' || result === 'offline') {
+      if (mine && result === 'retry' && ++item.tries > this.opts.maxRetries) {
+        // The server kept saying "not now": stop holding up the batches behind this one.
+        this.outbox.remove(item);
+        this.counters.batchesGivenUp++;
+        this.attempt = 0;
+      } else if (mine) {
         this.counters.retries++;
-        const delay = Math.min(this.opts.maxRetryDelayMs, BASE_RETRY_MS * 2 ** this.attempt);
+        const backoff = Math.min(this.opts.maxRetryDelayMs, BASE_RETRY_MS * 2 ** this.attempt);
         this.attempt++;
-        // Jitter so many tabs coming back online don't stampede the server.
+        // Jitter so many tabs coming back online don't stampede the server; never sooner than it asked.
+        const delay = Math.max(backoff * (0.5 + Math.random() * 0.5), Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
         this.retryTimer = setTimeout(
           this.guard.wrap(() => {
             this.retryTimer = null;
             this.pump();
           }),
-          delay * (0.5 + Math.random() * 0.5),
+          delay,
         );
         this.settleWaiters(true);
+        return;
       }
     } else {
       this.attempt = 0;
@@ -420,9 +468,12 @@ export class Transport implements EventSink {
   private sendKeepalive(item: OutboxItem, size: number): void {
     this.keepaliveBytes += size;
     this.guard.swallow(
-      postBatch(this.fetchFn, this.url, item, true).then((result) => {
+      postBatch(this.fetchFn, this.url, item, true).then(({ result }) => {
         this.keepaliveBytes -= size;
-        if (result === 'ok') {
+        if (isSessionRefusal(result) || (isLinkError(result) && !this.opts.link)) {
+          this.counters.batchesSessionClosed++;
+          if (!this.disposed) this.closeSession(item.sessionId, result);
+        } else if (result === 'ok') {
           this.counters.batchesSent++;
           this.book.acked(item.sessionId, item.seq, item.dict);
         } else if (result === 'reject') this.counters.batchesFailed++;
@@ -444,11 +495,43 @@ export class Transport implements EventSink {
     );
   }
 
+  private isClosed(sessionId: string): boolean {
+    if (this.closedSessions.has(sessionId)) return true;
+    // Closed by an earlier page of this tab.
+    if (sessionId === this.session.id && this.session.closed !== null) this.closedSessions.add(sessionId);
+    return this.closedSessions.has(sessionId);
+  }
+
+  private dropPending(): void {
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.pendingStartsPage = false;
+  }
+
+  /**
+   * The server takes nothing more of a session: its queued batches are dropped (counted), nothing
+   * more is cut for it, and it stays closed for the tab's later pages. Other sessions' batches go on.
+   */
+  private closeSession(sessionId: string, reason: string): void {
+    const first = !this.closedSessions.has(sessionId);
+    this.closedSessions.add(sessionId);
+    if (sessionId === this.session.id) {
+      if (this.session.closed === null) this.session.close(reason);
+      if (this.pending.length > 0) this.counters.batchesSessionClosed++;
+      this.dropPending();
+    }
+    for (const i of this.outbox.items.slice()) {
+      if (i.sessionId === sessionId && i !== this.inFlight && this.outbox.remove(i)) this.counters.batchesSessionClosed++;
+    }
+    this.settleWaiters(false);
+    const cb = this.opts.onSessionClosed;
+    if (first && cb) this.guard.run(() => cb(sessionId, reason));
+  }
+
   /** The link can't record: drop everything (nothing may be sent any more) and tell the recorder once. */
   private linkRefused(code: LinkError): void {
     if (this.disposed) return;
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.dropPending();
     for (const i of this.outbox.items.slice()) this.outbox.remove(i);
     this.dispose();
     const cb = this.opts.onLinkError;

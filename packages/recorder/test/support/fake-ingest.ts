@@ -30,6 +30,17 @@ export interface Received {
   status: number;
   /** The `link` query parameter (support-link token), if any. */
   link: string | null;
+  /** The X-Reprise-Session-Key header, if any. */
+  sessionKey: string | null;
+  /** When it arrived (Date.now()). */
+  at: number;
+}
+
+/** A scripted answer to one batch (see FakeIngest.respond). */
+export interface ScriptedAnswer {
+  status: number;
+  error?: string;
+  headers?: Record<string, string>;
 }
 
 export type IngestMode = 'ok' | 'error500' | 'unreachable';
@@ -55,6 +66,11 @@ export class FakeIngest {
    * deflate body, like a server older than the encoding.
    */
   deflate: 'ok' | 'unsupported' = 'ok';
+  /**
+   * Scripted answers: called for every decoded batch (with how many times this session and seq
+   * were received before); a non-null answer replaces the normal one.
+   */
+  respond: ((batch: Batch, previousAttempts: number) => ScriptedAnswer | null) | null = null;
   /** Accepted batches (`<sessionId>.<seq>`) the fake acts as if it lacked, as dictionary references. */
   readonly forgotten = new Set<string>();
   private server: Server | null = null;
@@ -165,13 +181,21 @@ export class FakeIngest {
       const batch = JSON.parse(text) as Batch;
       const link = url.searchParams.get('link');
       const linkError = link !== null ? this.linkErrors.get(link) : undefined;
-      const status = url.searchParams.get('key') !== 'test-key' ? 401 : linkError ? 403 : this.mode === 'error500' ? 500 : 200;
-      this.received.push({ encoding, contentType: req.headers['content-type'] ?? null, text, batch, status, link, size: raw.length, dict, ref });
+      const before = this.received.filter((r) => r.batch.sessionId === batch.sessionId && r.batch.seq === batch.seq).length;
+      const scripted = this.respond?.(batch, before) ?? null;
+      const status =
+        url.searchParams.get('key') !== 'test-key' ? 401 : linkError ? 403 : scripted ? scripted.status : this.mode === 'error500' ? 500 : 200;
+      const sessionKey = req.headers['x-reprise-session-key'];
+      this.received.push({
+        encoding, contentType: req.headers['content-type'] ?? null, text, batch, status, link, size: raw.length, dict, ref,
+        sessionKey: typeof sessionKey === 'string' ? sessionKey : null, at: Date.now(),
+      });
       res.statusCode = status;
+      for (const [k, v] of Object.entries(scripted?.headers ?? {})) res.setHeader(k, v);
       res.end(
         status === 200
           ? JSON.stringify({ ok: true, sessionId: batch.sessionId, seq: batch.seq, duplicate: false })
-          : JSON.stringify({ error: linkError ?? 'fail', message: 'test' }),
+          : JSON.stringify({ error: linkError ?? scripted?.error ?? 'fail', message: 'test' }),
       );
       return;
     }

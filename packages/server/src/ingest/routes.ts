@@ -10,6 +10,8 @@ import { ingestDictionaries } from './dictionaries.js';
 import { plausibleProjectKey } from './limits.js';
 import { originAllowed } from './origins.js';
 import { factsFromUserAgent } from './user-agent.js';
+import { sessionKeyError, sessionKeyHash } from './session-key.js';
+import { SessionKeyMismatch } from '../store/session-access.js';
 import { storedIp, type IpMode } from '../privacy/ip.js';
 
 declare module 'fastify' {
@@ -66,6 +68,7 @@ export async function ingestRoutes(
     const project = req.ingestProject;
     if (!project) throw new HttpError(401, 'missing_project_key', 'no project');
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'empty_body', 'a batch body is required');
+    const keyHash = sessionKeyHash(req.headers);
     // A magic-link token (`?link=`) is checked before anything is decoded or stored.
     const token = (req.query as Record<string, string | undefined>).link;
     let linkId: string | null = null;
@@ -89,6 +92,7 @@ export async function ingestRoutes(
         index,
         receivedAt: Date.now(),
         linkId,
+        sessionKeyHash: keyHash,
         chunk,
         maxSessionBytes: opts.maxSessionBytes,
       });
@@ -100,6 +104,7 @@ export async function ingestRoutes(
       if (err instanceof SessionProjectConflict) throw new HttpError(409, 'session_conflict', err.message);
       if (err instanceof SessionFull) throw new HttpError(413, 'session_full', err.message);
       if (err instanceof LinkRefused) throw linkError(err.code);
+      if (err instanceof SessionKeyMismatch) throw sessionKeyError(err);
       throw err;
     }
   });
@@ -120,6 +125,8 @@ function setCors(reply: FastifyReply, origin: string): void {
   reply.header('Access-Control-Allow-Origin', origin);
   reply.header('Vary', 'Origin');
   reply.header('Access-Control-Allow-Methods', 'POST, OPTIONS');
-  reply.header('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding, X-Reprise-Key');
+  reply.header('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding, X-Reprise-Key, X-Reprise-Session-Key');
+  // The recorder honours Retry-After on 408/425/429/5xx.
+  reply.header('Access-Control-Expose-Headers', 'Retry-After');
   reply.header('Access-Control-Max-Age', '86400');
 }

@@ -212,6 +212,11 @@ export interface AppendBatchInput {
    * `maxSessions` atomically and rejects with LinkRefused('link_used_up') when full.
    */
   linkId?: string | null;
+  /**
+   * SHA-256 (hex) of the session key the batch carried (store/session-access.ts): stored with a
+   * new session; a session stored with one refuses other keys with SessionKeyMismatch.
+   */
+  sessionKeyHash?: string | null;
   /** The batch as ingest encoded it for storage (chunk-codec.ts); absent: the store encodes `batch.events`. */
   chunk?: EncodedChunk;
   /**

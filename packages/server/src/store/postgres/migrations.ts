@@ -248,6 +248,11 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE sessions ADD COLUMN stored_bytes BIGINT NOT NULL DEFAULT 0;
   ALTER TABLE sessions ADD COLUMN truncated SMALLINT NOT NULL DEFAULT 0;
   `,
+  // 4: session binding (store/session-access.ts, SQLite v10): the SHA-256 of the session key its
+  // first batch carried. Null for sessions without one (older recorders).
+  `
+  ALTER TABLE sessions ADD COLUMN key_hash TEXT;
+  `,
 ];
 
 /** The safety net: rows whose time falls in no monthly partition (skewed tab clocks, far past or future). */

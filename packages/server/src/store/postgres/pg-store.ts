@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
 import type { ClickProblem, ErrorGroup, FailingEndpoint, SavedSearch } from '@reprise/protocol';
+import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
 import { randomId } from '../../ids.js';
 import { MAX_TAGS } from '../../ingest/extract.js';
 import { BatchChunks, type CompactResult, type GcResult, type SegmentRef } from '../chunks/batch-chunks.js';
@@ -256,14 +257,17 @@ export class PgStore implements Store, ChunkMaintenance {
     const sid = batch.sessionId;
     const linkId = input.linkId ?? null;
     const owner = (
-      await this.pool.query<{ project_id: string; dup: boolean; stored_bytes: number; truncated: number }>(
-        `SELECT project_id, stored_bytes, truncated, EXISTS (SELECT 1 FROM batches WHERE session_id = $1 AND seq = $2) AS dup
-         FROM sessions WHERE id = $1`,
+      await this.pool.query<{ project_id: string; dup: boolean; stored_bytes: number; truncated: number } & SessionAccessRow>(
+        `SELECT s.project_id, s.stored_bytes, s.truncated, ${SESSION_ACCESS_COLUMNS},
+           EXISTS (SELECT 1 FROM batches WHERE session_id = $1 AND seq = $2) AS dup
+         FROM sessions s LEFT JOIN links l ON l.id = s.link_id WHERE s.id = $1`,
         [sid, batch.seq],
       )
     ).rows[0];
     if (owner && owner.project_id !== projectId) throw new SessionProjectConflict(sid);
+    if (owner) assertSessionKey(sid, owner, input.sessionKeyHash);
     if (owner?.dup) return { duplicate: true };
+    if (owner) assertSessionLinkOpen(owner, receivedAt);
     // The per-session byte cap, checked before the chunk is written. Concurrent appends of one
     // session may each pass it: the cap can be overshot by the batches in flight, never more.
     const cap = input.maxSessionBytes;
@@ -300,17 +304,22 @@ export class PgStore implements Store, ChunkMaintenance {
       if (linkId && isNew) await links.assertRoom(client, linkId, sid, true);
       await client.query(
         `INSERT INTO sessions (id, project_id, started_at, ended_at, first_url, first_url_seq, user_agent,
-           browser, browser_version, os, os_version, device, ip, created_at, updated_at, link_id)
-         VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)
+           browser, browser_version, os, os_version, device, ip, created_at, updated_at, link_id, key_hash)
+         VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
          ON CONFLICT (id) DO NOTHING`,
         [sid, projectId, start, end, facts.userAgent, facts.browser, facts.browserVersion, facts.os, facts.osVersion,
-          facts.device, facts.ip ?? null, receivedAt, linkId],
+          facts.device, facts.ip ?? null, receivedAt, linkId, input.sessionKeyHash ?? null],
       );
       // From here on the session is ours until COMMIT: appends of it on any instance wait here.
       const session = (
-        await client.query<{ project_id: string; tags: unknown }>('SELECT project_id, tags FROM sessions WHERE id = $1 FOR UPDATE', [sid])
+        await client.query<{ project_id: string; tags: unknown; key_hash: string | null }>(
+          'SELECT project_id, tags, key_hash FROM sessions WHERE id = $1 FOR UPDATE',
+          [sid],
+        )
       ).rows[0]!;
       if (session.project_id !== projectId) throw new SessionProjectConflict(sid);
+      // Another first batch may have created the session (with its key) since the check above.
+      assertSessionKey(sid, session, input.sessionKeyHash);
       const b = await client.query(
         `INSERT INTO batches (session_id, seq, chunk_key, chunk_format, event_count, bytes, t_min, t_max, received_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,

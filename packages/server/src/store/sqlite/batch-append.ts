@@ -3,6 +3,7 @@ import { MAX_TAGS } from '../../ingest/extract.js';
 import type { BatchChunks } from '../chunks/batch-chunks.js';
 import type { ChunkStore } from '../chunks/types.js';
 import { LINK_SELECT, toTags, type LinkRow } from '../rows.js';
+import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
 import { LinkRefused, SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
 import type { SignalIndexWriter } from './signal-index.js';
 
@@ -19,6 +20,8 @@ interface BatchRow {
   start: number;
   end: number;
 }
+
+type Owner = { project_id: string } & SessionAccessRow;
 
 interface Job {
   row: BatchRow;
@@ -46,12 +49,12 @@ export class SqliteBatchAppender {
     private readonly deps: { batchChunks: BatchChunks; chunks: ChunkStore; signalIndex: SignalIndexWriter },
   ) {
     this.q = {
-      owner: db.prepare('SELECT project_id FROM sessions WHERE id = ?'),
+      owner: db.prepare(`SELECT s.project_id, ${SESSION_ACCESS_COLUMNS} FROM sessions s LEFT JOIN links l ON l.id = s.link_id WHERE s.id = ?`),
       hasBatch: db.prepare('SELECT 1 FROM batches WHERE session_id = ? AND seq = ?'),
       insertSession: db.prepare(
         `INSERT INTO sessions (id, project_id, started_at, ended_at, first_url, first_url_seq, user_agent,
-           browser, browser_version, os, os_version, device, created_at, updated_at, link_id, ip)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           browser, browser_version, os, os_version, device, created_at, updated_at, link_id, ip, key_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO NOTHING`,
       ),
       insertBatch: db.prepare(
@@ -94,10 +97,12 @@ export class SqliteBatchAppender {
   async append(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
     const { batch, projectId, receivedAt } = input;
     const linkId = input.linkId ?? null;
-    const owner = this.q.owner.get(batch.sessionId) as { project_id: string } | undefined;
+    const owner = this.q.owner.get(batch.sessionId) as Owner | undefined;
     if (owner && owner.project_id !== projectId) throw new SessionProjectConflict(batch.sessionId);
+    if (owner) assertSessionKey(batch.sessionId, owner, input.sessionKeyHash);
     // Rows are only ever seen committed (a group's transaction opens and commits within one call).
     if (this.q.hasBatch.get(batch.sessionId, batch.seq)) return { duplicate: true };
+    if (owner) assertSessionLinkOpen(owner, receivedAt);
     // Refuse before writing anything; re-checked in the transaction against races.
     if (linkId && !owner) this.assertLinkHasRoom(linkId, batch.sessionId);
     if (input.maxSessionBytes !== undefined) this.assertRoomFor(input, !!owner, input.maxSessionBytes);
@@ -174,15 +179,16 @@ export class SqliteBatchAppender {
     const linkId = input.linkId ?? null;
     const sid = batch.sessionId;
     const url = batch.meta?.url ?? null;
-    const owner = this.q.owner.get(sid) as { project_id: string } | undefined;
-    // Created by another project while this batch's chunk was being written.
+    const owner = this.q.owner.get(sid) as Owner | undefined;
+    // Created by another project (or with another key) while this batch's chunk was being written.
     if (owner && owner.project_id !== projectId) throw new SessionProjectConflict(sid);
+    if (owner) assertSessionKey(sid, owner, input.sessionKeyHash);
     // A new session is tagged with its link (first batch wins); the room check is atomic with the insert.
     if (linkId && !owner) this.assertLinkHasRoom(linkId, sid);
     const res = this.q.insertSession.run(
       sid, projectId, start, end, url, url ? batch.seq : null, facts.userAgent,
       facts.browser, facts.browserVersion, facts.os, facts.osVersion, facts.device, receivedAt, receivedAt, linkId,
-      facts.ip ?? null,
+      facts.ip ?? null, input.sessionKeyHash ?? null,
     );
     const b = this.q.insertBatch.run(sid, batch.seq, row.key, row.format, row.eventCount, row.bytes, row.tMin, row.tMax, receivedAt);
     if (b.changes === 0) return false;

@@ -249,6 +249,11 @@ const MIGRATIONS: string[] = [
   ALTER TABLE sessions ADD COLUMN stored_bytes INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE sessions ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;
   `,
+  // v10: session binding (store/session-access.ts): the SHA-256 of the session key its first batch
+  // carried; later batches must carry the same key. Null for sessions without one (older recorders).
+  `
+  ALTER TABLE sessions ADD COLUMN key_hash TEXT;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {
