@@ -18,7 +18,7 @@ interface Route {
   path: () => string;
   auth?: boolean;
   headers?: Record<string, string>;
-  body?: () => BodyInit;
+  body?: () => string | Uint8Array;
   status: number;
   /** The link pages ask for less than the default. */
   referrerPolicy?: string;
