@@ -6,8 +6,10 @@ import { problemRoutes } from './api/problems.js';
 import { savedSearchRoutes } from './api/saved-searches.js';
 import { authRoutes, requireUser } from './auth/plugin.js';
 import type { ServerConfig } from './config.js';
+import { csrfGuard } from './http/csrf.js';
 import { installErrorHandler } from './http/errors.js';
 import { applyConnectionLimit, httpServerOptions } from './http/limits.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { DEFAULT_SDK_DIR, DEFAULT_VIEWER_DIR, staticRoutes } from './http/static.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { consentRoutes, linkApiRoutes } from './links/routes.js';
@@ -54,6 +56,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   applyConnectionLimit(app.server, config.http);
   installErrorHandler(app);
+  installSecurityHeaders(app);
   await app.register(fastifyCookie);
 
   if (config.retentionIntervalMinutes > 0) {
@@ -72,6 +75,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(consentRoutes, { store });
   await app.register(
     async (api) => {
+      api.addHook('onRequest', csrfGuard({ publicUrl: config.publicUrlExplicit ? config.publicUrl : null }));
       api.addHook('onRequest', requireUser(store));
       await api.register(authRoutes, { store, config });
       await api.register(apiRoutes, { store });

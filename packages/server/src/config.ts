@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseEncryptionKeys, type EncryptionKey } from './store/chunks/crypto.js';
 import type { S3Config } from './store/chunks/s3.js';
 import { IP_MODES, type IpMode } from './privacy/ip.js';
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './auth/login-limiter.js';
 
 /** Everything the server reads from the environment, in one place (documented in the README). */
 export interface ServerConfig {
@@ -39,6 +40,8 @@ export interface ServerConfig {
   maxSessionBytes: number;
   /** HTTP server limits against slow and piled-up clients (docs/deploy.md). */
   http: HttpLimits;
+  /** Failed-login limits (REPRISE_LOGIN_MAX_FAILURES_PER_ACCOUNT / _PER_IP, REPRISE_LOGIN_WINDOW_MINUTES). */
+  loginLimits: LoginLimits;
 }
 
 export interface HttpLimits {
@@ -99,6 +102,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       idleTimeoutMs: positiveIntEnv(env.REPRISE_IDLE_TIMEOUT_MS, DEFAULT_HTTP_LIMITS.idleTimeoutMs, 'REPRISE_IDLE_TIMEOUT_MS'),
       maxConnections: positiveIntEnv(env.REPRISE_MAX_CONNECTIONS, DEFAULT_HTTP_LIMITS.maxConnections, 'REPRISE_MAX_CONNECTIONS'),
     },
+    loginLimits: {
+      perAccount: countEnv(env.REPRISE_LOGIN_MAX_FAILURES_PER_ACCOUNT, DEFAULT_LOGIN_LIMITS.perAccount, 'REPRISE_LOGIN_MAX_FAILURES_PER_ACCOUNT'),
+      perIp: countEnv(env.REPRISE_LOGIN_MAX_FAILURES_PER_IP, DEFAULT_LOGIN_LIMITS.perIp, 'REPRISE_LOGIN_MAX_FAILURES_PER_IP'),
+      windowMs: minutesEnv(env.REPRISE_LOGIN_WINDOW_MINUTES, DEFAULT_LOGIN_LIMITS.windowMs / 60_000, 'REPRISE_LOGIN_WINDOW_MINUTES') * 60_000,
+    },
   };
 }
 
@@ -153,6 +161,14 @@ function minutesEnv(v: string | undefined, dflt: number, name: string): number {
   const n = Number(v);
   // setTimeout's limit is about 24.8 days.
   if (!Number.isFinite(n) || n < 0 || n > 35_000) throw new Error(`${name} must be a number of minutes from 0 to 35000, got "${v}"`);
+  return n;
+}
+
+/** A count from 0 (0 = no limit). */
+function countEnv(v: string | undefined, dflt: number, name: string): number {
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number (0 = no limit), got "${v}"`);
   return n;
 }
 

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { Response } from 'light-my-request';
 import type { Batch, ReplayEvent } from '@reprise/protocol';
 import { buildApp } from '../src/app.js';
 import { bootstrap } from '../src/bootstrap.js';
@@ -100,7 +101,28 @@ export async function startTestServer(env: Record<string, string> = {}, store?: 
   const login = await inst.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: ADMIN });
   if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
   const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+  sameOriginCookieRequests(inst.app);
   return { ...inst, cookie };
+}
+
+/**
+ * A browser sends `Origin` with every state-changing request, and the CSRF guard requires it
+ * with the login cookie: injected requests that carry a cookie but no Origin or Referer get
+ * the app's own origin, as the viewer's would (csrf.test.ts tests the guard without this).
+ */
+function sameOriginCookieRequests(app: FastifyInstance): void {
+  const inject = app.inject.bind(app) as (o: InjectOptions | string) => Promise<Response>;
+  const wrapped = (o?: InjectOptions | string) => {
+    if (o === undefined) throw new Error('test helpers: use app.inject(options)');
+    if (typeof o === 'object') {
+      const headers = { ...(o.headers ?? {}) } as Record<string, string | string[] | undefined>;
+      const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+      if ((has('cookie') || o.cookies) && !has('origin') && !has('referer')) headers.origin = 'http://localhost';
+      o = { ...o, headers };
+    }
+    return inject(o);
+  };
+  (app as unknown as { inject: typeof wrapped }).inject = wrapped;
 }
 
 export function domEvent(t: number, type = 3, data: unknown = { source: 2, type: 2, id: 1, x: 1, y: 1 }): ReplayEvent {

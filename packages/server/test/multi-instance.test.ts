@@ -81,7 +81,7 @@ describe('several instances on one PostgreSQL and one bucket', () => {
     expect(me.status).toBe(200);
     expect(((await me.json()) as { user: { email: string } }).user.email).toBe(ADMIN.email);
     // An API token made on B works on A.
-    const t = await fetch(`${b.base}/api/v1/tokens`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ci' }) });
+    const t = await fetch(`${b.base}/api/v1/tokens`, { method: 'POST', headers: { cookie, origin: b.base, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ci' }) });
     const { token } = (await t.json()) as { token: string };
     expect((await fetch(`${a.base}/api/v1/projects`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
   });

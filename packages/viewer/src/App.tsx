@@ -6,6 +6,7 @@ import { SessionPage } from './pages/SessionPage';
 import { LinksPage } from './pages/LinksPage';
 import { ProblemsPage } from './pages/ProblemsPage';
 import { Header } from './Header';
+import { ErrorBoundary, PartFailed } from './ErrorBoundary';
 
 export function App() {
   const path = usePathname();
@@ -30,7 +31,10 @@ export function App() {
   return (
     <>
       <Header />
-      {page}
+      {/* The last wall: a page that fails keeps the header, so the user can go elsewhere. */}
+      <ErrorBoundary resetKey={path} fallback={(error, retry) => <PartFailed what="page" error={error} retry={retry} />}>
+        {page}
+      </ErrorBoundary>
     </>
   );
 }

@@ -3,7 +3,8 @@ import type { ServerConfig } from '../config.js';
 import { HttpError } from '../http/errors.js';
 import { randomSecret, sha256 } from '../ids.js';
 import type { Store, User } from '../store/types.js';
-import { verifyPassword } from './passwords.js';
+import { loginChecker } from './login-check.js';
+import { LoginLimiter } from './login-limiter.js';
 
 export const SESSION_COOKIE = 'reprise_session';
 const LOGIN_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -32,16 +33,28 @@ function cookieSecure(config: ServerConfig, req: FastifyRequest): boolean {
 
 export async function authRoutes(app: FastifyInstance, opts: { store: Store; config: ServerConfig }): Promise<void> {
   const { store, config } = opts;
+  const limiter = new LoginLimiter(config.loginLimits);
+  const checkLogin = loginChecker(store);
 
   app.post('/auth/login', async (req, reply: FastifyReply) => {
     const body = req.body as { email?: unknown; password?: unknown } | undefined;
     if (typeof body?.email !== 'string' || typeof body.password !== 'string') {
       throw new HttpError(400, 'invalid_request', 'email and password are required strings');
     }
-    const user = await store.getUserByEmail(body.email.trim());
-    if (!user || !(await verifyPassword(body.password, user.passwordHash))) {
+    const email = body.email.trim();
+    const retryAfter = limiter.retryAfterSeconds(req.ip, email);
+    if (retryAfter > 0) {
+      return reply
+        .status(429)
+        .header('Retry-After', String(retryAfter))
+        .send({ error: 'too_many_attempts', message: `too many failed logins; try again in ${retryAfter} s` });
+    }
+    const user = await checkLogin(email, body.password);
+    if (!user) {
+      limiter.recordFailure(req.ip, email);
       throw new HttpError(401, 'invalid_credentials', 'wrong email or password');
     }
+    limiter.recordSuccess(email);
     const secret = randomSecret();
     await store.createLoginSession({ tokenHash: sha256(secret), userId: user.id, expiresAt: Date.now() + LOGIN_TTL_MS });
     reply.setCookie(SESSION_COOKIE, secret, {

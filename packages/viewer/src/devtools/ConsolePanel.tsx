@@ -3,22 +3,26 @@ import { memo, useMemo, useState } from 'react';
 import type { ConsoleData } from '@reprise/protocol';
 import { clock } from '../format';
 import { filterConsole, LEVEL_GROUPS, levelGroup, type LevelGroup } from './filters';
-import type { Entry } from './model';
+import type { Entry, UnreadableData } from './model';
+import { GuardedRow, interleave, UnreadableItem } from './Unreadable';
 import { currentIndex, rowActivation, timeAttrs, useFollowCurrent } from './sync';
 import { Stack, ValueTree } from './ValueTree';
 
 interface Props {
   entries: Entry<ConsoleData>[];
+  unreadable: Entry<UnreadableData>[];
   nowMs: number;
   onSeek: (offsetMs: number) => void;
 }
 
-export function ConsolePanel({ entries, nowMs, onSeek }: Props) {
+export function ConsolePanel({ entries, unreadable, nowMs, onSeek }: Props) {
   const [level, setLevel] = useState<LevelGroup | 'all'>('all');
   const [text, setText] = useState('');
   const shown = useMemo(() => filterConsole(entries, level, text), [entries, level, text]);
   const current = currentIndex(shown, nowMs);
   const listRef = useFollowCurrent<HTMLDivElement>(shown[current]);
+  // Unreadable events have no level or text: listed unless a filter is on.
+  const items = useMemo(() => interleave(shown, level === 'all' && !text.trim() ? unreadable : []), [shown, unreadable, level, text]);
 
   return (
     <div className="dt-tab">
@@ -46,16 +50,16 @@ export function ConsolePanel({ entries, nowMs, onSeek }: Props) {
         />
       </div>
       <div className="dt-list" ref={listRef}>
-        {shown.length === 0 && <p className="dt-empty muted">{entries.length ? 'No matching messages.' : 'No console output recorded.'}</p>}
-        {shown.map((e, i) => (
-          <ConsoleRow
-            key={e.index}
-            entry={e}
-            future={e.offset > nowMs}
-            current={i === current}
-            onSeek={onSeek}
-          />
-        ))}
+        {items.length === 0 && <p className="dt-empty muted">{entries.length ? 'No matching messages.' : 'No console output recorded.'}</p>}
+        {items.map((it) =>
+          it.bad ? (
+            <UnreadableItem key={`u${it.bad.index}`} item={it.bad} onSeek={onSeek} />
+          ) : (
+            <GuardedRow key={it.entry.index} offset={it.entry.offset} kind="console" onSeek={onSeek}>
+              <ConsoleRow entry={it.entry} future={it.entry.offset > nowMs} current={it.pos === current} onSeek={onSeek} />
+            </GuardedRow>
+          ),
+        )}
       </div>
     </div>
   );

@@ -10,7 +10,8 @@ import { EnvironmentPanel } from './EnvironmentPanel';
 import { ErrorsPanel } from './ErrorsPanel';
 import { FeedbackPanel } from './FeedbackPanel';
 import { levelGroup } from './filters';
-import { isNetworkError, type Devtools } from './model';
+import { isNetworkError, unreadableOf, type Devtools } from './model';
+import { ErrorBoundary, PartFailed } from '../ErrorBoundary';
 import { NetworkPanel } from './NetworkPanel';
 
 type Tab = 'console' | 'network' | 'errors' | 'feedback' | 'environment';
@@ -40,11 +41,12 @@ function tabCounts(dt: Devtools | null, c: SessionCounts | undefined): Record<Ta
       environment: { total: null, bad: 0 },
     };
   }
+  const u = (kind: Parameters<typeof unreadableOf>[1]) => unreadableOf(dt, kind).length;
   return {
-    console: { total: dt.console.length, bad: dt.console.filter((e) => levelGroup(e.data.level) === 'error').length },
-    network: { total: dt.network.length, bad: dt.network.filter((e) => isNetworkError(e.data)).length },
-    errors: { total: dt.errors.length, bad: dt.errors.length },
-    feedback: { total: dt.feedback.length, bad: 0 },
+    console: { total: dt.console.length + u('console'), bad: dt.console.filter((e) => levelGroup(e.data.level) === 'error').length },
+    network: { total: dt.network.length + u('network'), bad: dt.network.filter((e) => isNetworkError(e.data)).length },
+    errors: { total: dt.errors.length + u('error'), bad: dt.errors.length + u('error') },
+    feedback: { total: dt.feedback.length + u('feedback'), bad: 0 },
     environment: { total: null, bad: 0 },
   };
 }
@@ -81,16 +83,21 @@ export function DevtoolsPanel({ devtools, counts, nowMs, onSeek }: Props) {
       </div>
       {!devtools ? (
         <p className="dt-empty muted">Loading events…</p>
-      ) : tab === 'console' ? (
-        <ConsolePanel entries={devtools.console} nowMs={nowMs} onSeek={onSeek} />
-      ) : tab === 'network' ? (
-        <NetworkPanel entries={devtools.network} durationMs={devtools.durationMs} nowMs={nowMs} onSeek={onSeek} />
-      ) : tab === 'errors' ? (
-        <ErrorsPanel entries={devtools.errors} nowMs={nowMs} onSeek={onSeek} />
-      ) : tab === 'feedback' ? (
-        <FeedbackPanel entries={devtools.feedback} nowMs={nowMs} onSeek={onSeek} />
       ) : (
-        <EnvironmentPanel env={devtools.env} vitals={devtools.vitals} />
+        // Keyed by tab: a panel that failed is tried again when its tab is chosen anew.
+        <ErrorBoundary resetKey={`${tab}:${devtools.startTime}`} fallback={(error, retry) => <PartFailed what={`${LABELS[tab]} panel`} error={error} retry={retry} />}>
+          {tab === 'console' ? (
+            <ConsolePanel entries={devtools.console} unreadable={unreadableOf(devtools, 'console')} nowMs={nowMs} onSeek={onSeek} />
+          ) : tab === 'network' ? (
+            <NetworkPanel entries={devtools.network} unreadable={unreadableOf(devtools, 'network')} durationMs={devtools.durationMs} nowMs={nowMs} onSeek={onSeek} />
+          ) : tab === 'errors' ? (
+            <ErrorsPanel entries={devtools.errors} unreadable={unreadableOf(devtools, 'error')} nowMs={nowMs} onSeek={onSeek} />
+          ) : tab === 'feedback' ? (
+            <FeedbackPanel entries={devtools.feedback} unreadable={unreadableOf(devtools, 'feedback')} nowMs={nowMs} onSeek={onSeek} />
+          ) : (
+            <EnvironmentPanel env={devtools.env} vitals={devtools.vitals} unreadable={unreadableOf(devtools, 'env', 'vital')} onSeek={onSeek} />
+          )}
+        </ErrorBoundary>
       )}
     </aside>
   );

@@ -1,7 +1,8 @@
 /** Environment tab: the latest `env` snapshot as a definition list, then the recorded web vitals. */
 import type { EnvData, VitalData } from '@reprise/protocol';
 import { clock } from '../format';
-import type { Entry } from './model';
+import type { Entry, UnreadableData } from './model';
+import { UnreadableItem } from './Unreadable';
 
 function joined(...parts: (string | undefined)[]): string {
   return parts.filter(Boolean).join(' ');
@@ -23,7 +24,20 @@ function vitalValue(v: VitalData): string {
   return v.name === 'CLS' ? v.value.toFixed(3) : `${Math.round(v.value)} ms`;
 }
 
-export function EnvironmentPanel({ env, vitals }: { env: EnvData | null; vitals: Entry<VitalData>[] }) {
+export function EnvironmentPanel({
+  env,
+  vitals,
+  unreadable,
+  onSeek,
+}: {
+  env: EnvData | null;
+  vitals: Entry<VitalData>[];
+  /** Unreadable env and vital events. */
+  unreadable: Entry<UnreadableData>[];
+  onSeek: (offsetMs: number) => void;
+}) {
+  const badEnv = unreadable.filter((u) => u.data.kind === 'env');
+  const badVitals = unreadable.filter((u) => u.data.kind === 'vital');
   const rows: [string, string][] = env
     ? [
         ['Browser', joined(env.browser?.name, env.browser?.version)],
@@ -53,11 +67,17 @@ export function EnvironmentPanel({ env, vitals }: { env: EnvData | null; vitals:
             ))}
           </dl>
         ) : (
-          <p className="muted">No environment recorded.</p>
+          badEnv.length === 0 && <p className="muted">No environment recorded.</p>
         )}
+        {badEnv.map((u) => (
+          <UnreadableItem key={`u${u.index}`} item={u} onSeek={onSeek} />
+        ))}
         <h3>Web vitals</h3>
+        {badVitals.map((u) => (
+          <UnreadableItem key={`u${u.index}`} item={u} onSeek={onSeek} />
+        ))}
         {vitals.length === 0 ? (
-          <p className="muted">None recorded.</p>
+          badVitals.length === 0 && <p className="muted">None recorded.</p>
         ) : (
           <dl className="kv vitals">
             {vitals.map((v) => (

@@ -2,25 +2,33 @@
 import { memo } from 'react';
 import type { ErrorData } from '@reprise/protocol';
 import { clock } from '../format';
-import type { Entry } from './model';
+import type { Entry, UnreadableData } from './model';
+import { GuardedRow, interleave, UnreadableItem } from './Unreadable';
 import { currentIndex, rowActivation, timeAttrs, useFollowCurrent } from './sync';
 
 interface Props {
   entries: Entry<ErrorData>[];
+  unreadable: Entry<UnreadableData>[];
   nowMs: number;
   onSeek: (offsetMs: number) => void;
 }
 
-export function ErrorsPanel({ entries, nowMs, onSeek }: Props) {
+export function ErrorsPanel({ entries, unreadable, nowMs, onSeek }: Props) {
   const current = currentIndex(entries, nowMs);
   const listRef = useFollowCurrent<HTMLDivElement>(entries[current]);
   return (
     <div className="dt-tab">
       <div className="dt-list" ref={listRef}>
-        {entries.length === 0 && <p className="dt-empty muted">No errors recorded.</p>}
-        {entries.map((e, i) => (
-          <ErrorRow key={e.index} entry={e} future={e.offset > nowMs} current={i === current} onSeek={onSeek} />
-        ))}
+        {entries.length + unreadable.length === 0 && <p className="dt-empty muted">No errors recorded.</p>}
+        {interleave(entries, unreadable).map((it) =>
+          it.bad ? (
+            <UnreadableItem key={`u${it.bad.index}`} item={it.bad} onSeek={onSeek} />
+          ) : (
+            <GuardedRow key={it.entry.index} offset={it.entry.offset} kind="error" onSeek={onSeek}>
+              <ErrorRow entry={it.entry} future={it.entry.offset > nowMs} current={it.pos === current} onSeek={onSeek} />
+            </GuardedRow>
+          ),
+        )}
       </div>
     </div>
   );

@@ -2,12 +2,15 @@
 import { memo, useCallback, useMemo, useState } from 'react';
 import type { NetworkData } from '@reprise/protocol';
 import { filterNetwork, methodsOf, STATUS_FILTERS, type StatusFilter } from './filters';
-import { statusClass, type Entry } from './model';
+import { statusClass, type Entry, type UnreadableData } from './model';
+import { GuardedRow, interleave, UnreadableItem, UnreadableRow } from './Unreadable';
+import { ErrorBoundary } from '../ErrorBoundary';
 import { NetworkDetail } from './NetworkDetail';
 import { currentIndex, rowActivation, timeAttrs, useFollowCurrent } from './sync';
 
 interface Props {
   entries: Entry<NetworkData>[];
+  unreadable: Entry<UnreadableData>[];
   durationMs: number;
   nowMs: number;
   onSeek: (offsetMs: number) => void;
@@ -27,7 +30,7 @@ export function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
 }
 
-export function NetworkPanel({ entries, durationMs, nowMs, onSeek }: Props) {
+export function NetworkPanel({ entries, unreadable, durationMs, nowMs, onSeek }: Props) {
   const [status, setStatus] = useState<StatusFilter>('all');
   const [method, setMethod] = useState('all');
   const [text, setText] = useState('');
@@ -36,6 +39,8 @@ export function NetworkPanel({ entries, durationMs, nowMs, onSeek }: Props) {
   const shown = useMemo(() => filterNetwork(entries, status, method, text), [entries, status, method, text]);
   const current = currentIndex(shown, nowMs);
   const listRef = useFollowCurrent<HTMLDivElement>(shown[current]);
+  const filtering = status !== 'all' || method !== 'all' || text.trim() !== '';
+  const items = useMemo(() => interleave(shown, filtering ? [] : unreadable), [shown, unreadable, filtering]);
   // The waterfall spans the replay, stretched if a request outlives the last dom event.
   const span = useMemo(
     () => entries.reduce((max, e) => Math.max(max, e.offset + (e.data.durationMs || 0)), Math.max(durationMs, 1)),
@@ -88,20 +93,22 @@ export function NetworkPanel({ entries, durationMs, nowMs, onSeek }: Props) {
         />
       </div>
       <div className="dt-list" ref={listRef}>
-        {shown.length === 0 && <p className="dt-empty muted">{entries.length ? 'No matching requests.' : 'No requests recorded.'}</p>}
-        {shown.map((e, i) => (
-          <NetworkRow
-            key={e.index}
-            entry={e}
-            span={span}
-            future={e.offset > nowMs}
-            current={i === current}
-            selected={e === selected}
-            onOpen={open}
-          />
-        ))}
+        {items.length === 0 && <p className="dt-empty muted">{entries.length ? 'No matching requests.' : 'No requests recorded.'}</p>}
+        {items.map((it) =>
+          it.bad ? (
+            <UnreadableItem key={`u${it.bad.index}`} item={it.bad} onSeek={onSeek} />
+          ) : (
+            <GuardedRow key={it.entry.index} offset={it.entry.offset} kind="network" onSeek={onSeek}>
+              <NetworkRow entry={it.entry} span={span} future={it.entry.offset > nowMs} current={it.pos === current} selected={it.entry === selected} onOpen={open} />
+            </GuardedRow>
+          ),
+        )}
       </div>
-      {selected && <NetworkDetail entry={selected} onClose={() => setSelected(null)} />}
+      {selected && (
+        <ErrorBoundary resetKey={selected} fallback={(err) => <UnreadableRow offset={selected.offset} kind="network" reason={`could not be shown: ${err.message}`} onSeek={onSeek} />}>
+          <NetworkDetail entry={selected} onClose={() => setSelected(null)} />
+        </ErrorBoundary>
+      )}
     </div>
   );
 }

@@ -2,7 +2,7 @@
 import type { Timeline } from '../player/timeline';
 import { isNetworkError, type Devtools } from './model';
 
-export type MarkerKind = 'error' | 'network-error' | 'console-error' | 'nav' | 'click' | 'custom' | 'feedback';
+export type MarkerKind = 'error' | 'network-error' | 'console-error' | 'nav' | 'click' | 'custom' | 'feedback' | 'unreadable';
 
 export interface Marker {
   kind: MarkerKind;
@@ -45,6 +45,7 @@ export function buildMarkers(dt: Devtools, timeline: Timeline): Marker[] {
   for (const e of dt.feedback) markers.push({ kind: 'feedback', offset: e.offset, label: `Feedback: ${e.data.message}` });
   for (const e of dt.customEvents) markers.push({ kind: 'custom', offset: e.offset, label: `Event: ${e.data.name}` });
   for (const e of dt.navs) markers.push({ kind: 'nav', offset: e.offset, label: `Navigated to ${e.data.url}` });
+  for (const e of dt.unreadable) markers.push({ kind: 'unreadable', offset: e.offset, label: `Unreadable ${e.data.kind} event` });
   let clicks = 0;
   for (const ev of timeline.dom) {
     const d = ev.data as { source?: unknown; type?: unknown } | null;
@@ -53,7 +54,7 @@ export function buildMarkers(dt: Devtools, timeline: Timeline): Marker[] {
     markers.push({ kind: 'click', offset: ev.timestamp - timeline.startTime, label: 'Click' });
   }
   // Draw the most important kinds last so they sit on top.
-  const rank: Record<MarkerKind, number> = { click: 0, nav: 1, custom: 2, 'console-error': 3, 'network-error': 4, error: 5, feedback: 6 };
+  const rank: Record<MarkerKind, number> = { click: 0, unreadable: 0, nav: 1, custom: 2, 'console-error': 3, 'network-error': 4, error: 5, feedback: 6 };
   return markers.sort((a, b) => rank[a.kind] - rank[b.kind] || a.offset - b.offset);
 }
 

@@ -9,10 +9,10 @@ import type {
   ErrorData,
   NavData,
   NetworkData,
-  ReplayEvent,
   VitalData,
 } from '@reprise/protocol';
 import type { Timeline } from '../player/timeline';
+import { read, readConsole, readCustomEvent, readEnv, readError, readFeedback, readNav, readNetwork, readVital } from './guards';
 
 export interface Entry<D> {
   /** Stable index within its list (used as React key and for "current" tracking). */
@@ -34,19 +34,37 @@ export interface Devtools {
   feedback: Entry<Extract<CustomData, { type: 'feedback' }>>[];
   /** App events from `Reprise.event(name, data)`. */
   customEvents: Entry<Extract<CustomData, { type: 'event' }>>[];
-  /** The latest environment snapshot, if any. */
+  /** The latest readable environment snapshot, if any. */
   env: EnvData | null;
+  /**
+   * Events of a listed kind whose data could not be read (wrong types, missing fields), by
+   * time: each panel shows its kind's in place as "unreadable event", and the scrub bar marks them.
+   */
+  unreadable: Entry<UnreadableData>[];
   startTime: number;
   durationMs: number;
+}
+
+export type UnreadableKind = 'console' | 'network' | 'error' | 'nav' | 'vital' | 'env' | 'feedback' | 'custom';
+
+export interface UnreadableData {
+  kind: UnreadableKind;
+  /** What is wrong with it, for the row's tooltip. */
+  reason: string;
+}
+
+/** The unreadable entries of some kinds, for one panel. */
+export function unreadableOf(dt: Devtools, ...kinds: UnreadableKind[]): Entry<UnreadableData>[] {
+  return dt.unreadable.filter((e) => kinds.includes(e.data.kind));
 }
 
 /**
  * A request's start on the session clock. `startedAt` is epoch ms like `t`; a value that
  * is clearly not an epoch (e.g. a performance.now() from an old recorder) falls back to `t`.
  */
-function networkStart(ev: ReplayEvent<'network', NetworkData>): number {
-  const s = ev.data.startedAt;
-  return typeof s === 'number' && s > 1e11 ? s : ev.t;
+function networkStart(t: number, data: NetworkData): number {
+  const s = data.startedAt;
+  return typeof s === 'number' && s > 1e11 ? s : t;
 }
 
 export function buildDevtools(timeline: Timeline): Devtools {
@@ -59,40 +77,46 @@ export function buildDevtools(timeline: Timeline): Devtools {
     feedback: [],
     customEvents: [],
     env: null,
+    unreadable: [],
     startTime: timeline.startTime,
     durationMs: timeline.durationMs,
   };
   const push = <D,>(list: Entry<D>[], t: number, data: D) =>
     list.push({ index: list.length, t, offset: t - timeline.startTime, data });
+  /** Reads `data`; pushes it, or an unreadable entry of `kind`. */
+  const take = <D,>(kind: UnreadableKind, t: number, data: unknown, reader: Parameters<typeof read<D>>[0], onRead: (d: D) => void) => {
+    const r = read(reader, data);
+    if (r.ok) onRead(r.data);
+    else push(out.unreadable, t, { kind, reason: r.reason });
+  };
 
   for (const ev of timeline.other) {
-    if (!ev.data || typeof ev.data !== 'object') continue;
+    const t = ev.t;
     switch (ev.kind) {
       case 'console':
-        push(out.console, ev.t, ev.data as ConsoleData);
+        take('console', t, ev.data, readConsole, (d) => push(out.console, t, d));
         break;
       case 'network':
-        push(out.network, networkStart(ev as ReplayEvent<'network', NetworkData>), ev.data as NetworkData);
+        take('network', t, ev.data, readNetwork, (d) => push(out.network, networkStart(t, d), d));
         break;
       case 'error':
-        push(out.errors, ev.t, ev.data as ErrorData);
+        take('error', t, ev.data, readError, (d) => push(out.errors, t, d));
         break;
       case 'nav':
-        push(out.navs, ev.t, ev.data as NavData);
+        take('nav', t, ev.data, readNav, (d) => push(out.navs, t, d));
         break;
       case 'vital':
-        push(out.vitals, ev.t, ev.data as VitalData);
+        take('vital', t, ev.data, readVital, (d) => push(out.vitals, t, d));
         break;
       case 'env':
-        out.env = ev.data as EnvData;
+        take('env', t, ev.data, readEnv, (d) => (out.env = d));
         break;
       case 'custom': {
-        const d = ev.data as { type?: unknown; message?: unknown; name?: unknown };
-        if (d.type === 'feedback' && typeof d.message === 'string') {
-          push(out.feedback, ev.t, d as Extract<CustomData, { type: 'feedback' }>);
-        } else if (d.type === 'event' && typeof d.name === 'string') {
-          push(out.customEvents, ev.t, d as Extract<CustomData, { type: 'event' }>);
-        }
+        const type = ev.data && typeof ev.data === 'object' ? (ev.data as { type?: unknown }).type : undefined;
+        // Other custom types (identify, tag, stop) are not listed anywhere.
+        if (type === 'feedback') take('feedback', t, ev.data, readFeedback, (d) => push(out.feedback, t, d));
+        else if (type === 'event') take('custom', t, ev.data, readCustomEvent, (d) => push(out.customEvents, t, d));
+        else if (!ev.data || typeof ev.data !== 'object') push(out.unreadable, t, { kind: 'custom', reason: 'data is not an object' });
         break;
       }
     }

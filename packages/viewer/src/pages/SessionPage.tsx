@@ -8,7 +8,9 @@ import { buildMarkers, errorMoments } from '../devtools/markers';
 import { buildDevtools } from '../devtools/model';
 import { Player, type PlayerApi } from '../player/Player';
 import type { RrwebEvent, Timeline } from '../player/timeline';
+import { isReplayableEvent } from '../player/rrweb-guard';
 import { useSessionEvents } from '../player/useSessionEvents';
+import { ErrorBoundary, PartFailed } from '../ErrorBoundary';
 import { Link } from '../router';
 import { lastSessionListUrl } from '../search/url';
 
@@ -65,8 +67,7 @@ export function SessionPage({ id }: { id: string }) {
     const other: ReplayEvent[] = [];
     for (const e of fresh) {
       if (e.kind === 'dom') {
-        const d = e.data as Partial<RrwebEvent> | null;
-        if (d && typeof d.type === 'number' && typeof d.timestamp === 'number') dom.push(d as RrwebEvent);
+        if (isReplayableEvent(e.data)) dom.push(e.data);
       } else other.push(e);
     }
     dom.sort((a, b) => a.timestamp - b.timestamp);
@@ -147,23 +148,32 @@ export function SessionPage({ id }: { id: string }) {
         <Link to={lastSessionListUrl()}>← Sessions</Link>
       </p>
       <SessionHeader detail={detail} error={detailError} />
+      {(fullTimeline?.unreadable ?? 0) > 0 && (
+        <p className="muted unreadable-note" data-testid="unreadable-dom" title="stored events the replay or the panels cannot read">
+          {fullTimeline!.unreadable} unreadable event{fullTimeline!.unreadable === 1 ? '' : 's'} left out of the replay
+        </p>
+      )}
       <div className="session-body">
-        <Player
-          timeline={loading.initial}
-          durationHintMs={loading.durationMs}
-          ensureLoaded={loading.ensureLoaded}
-          complete={loading.complete}
-          onReady={loading.firstFrameShown}
-          error={loading.error}
-          loadedCount={loading.loadedCount}
-          onTimeChange={setNowMs}
-          apiRef={playerApi}
-          markers={markers}
-          errorMoments={moments}
-          live={liveNow}
-          liveEnded={streaming && !liveNow}
-        />
-        <DevtoolsPanel devtools={devtools} counts={detail?.counts} nowMs={panelNowMs} onSeek={seek} />
+        <ErrorBoundary resetKey={id} fallback={(error, retry) => <PartFailed what="player" error={error} retry={retry} />}>
+          <Player
+            timeline={loading.initial}
+            durationHintMs={loading.durationMs}
+            ensureLoaded={loading.ensureLoaded}
+            complete={loading.complete}
+            onReady={loading.firstFrameShown}
+            error={loading.error}
+            loadedCount={loading.loadedCount}
+            onTimeChange={setNowMs}
+            apiRef={playerApi}
+            markers={markers}
+            errorMoments={moments}
+            live={liveNow}
+            liveEnded={streaming && !liveNow}
+          />
+        </ErrorBoundary>
+        <ErrorBoundary resetKey={id} fallback={(error, retry) => <PartFailed what="devtools panel" error={error} retry={retry} />}>
+          <DevtoolsPanel devtools={devtools} counts={detail?.counts} nowMs={panelNowMs} onSeek={seek} />
+        </ErrorBoundary>
       </div>
     </main>
   );

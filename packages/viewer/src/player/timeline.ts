@@ -6,6 +6,7 @@
 import type { ReplayEvent, SessionTimeline } from '@reprise/protocol';
 import type { Replayer } from '@rrweb/replay';
 import { replayStart } from './plan';
+import { isReplayableEvent } from './rrweb-guard';
 
 /** rrweb's `eventWithTime`, taken from the Replayer signature (rrweb itself is not a direct dependency). */
 export type RrwebEvent = Exclude<ConstructorParameters<typeof Replayer>[0][number], string>;
@@ -27,16 +28,13 @@ export interface Timeline {
   viewport: { width: number; height: number };
   /** Offset of the first full snapshot: the earliest moment that has a page to show. */
   firstSnapshotMs: number;
+  /** Stored events left out because they cannot be read (dom events rrweb would choke on, a `t` that is not a number). */
+  unreadable: number;
 }
 
 /** Why a session cannot be replayed, as a message for the user. */
 export class NotReplayable extends Error {}
 
-function isRrwebEvent(data: unknown): data is RrwebEvent {
-  if (typeof data !== 'object' || data === null) return false;
-  const e = data as { type?: unknown; timestamp?: unknown };
-  return typeof e.type === 'number' && typeof e.timestamp === 'number';
-}
 
 function viewportOf(e: RrwebEvent): { width: number; height: number } | null {
   const d = e.data as { width?: unknown; height?: unknown } | null;
@@ -46,21 +44,28 @@ function viewportOf(e: RrwebEvent): { width: number; height: number } | null {
   return null;
 }
 
-/** Splits events into rrweb events (sorted by timestamp) and every other kind (sorted by `t`). */
-export function splitEvents(events: ReplayEvent[]): { dom: RrwebEvent[]; other: ReplayEvent[] } {
+/**
+ * Splits events into rrweb events (sorted by timestamp) and every other kind (sorted by `t`),
+ * leaving out (and counting) what cannot be replayed or placed on the clock.
+ */
+export function splitEvents(events: ReplayEvent[]): { dom: RrwebEvent[]; other: ReplayEvent[]; unreadable: number } {
   const dom: RrwebEvent[] = [];
   const other: ReplayEvent[] = [];
+  let unreadable = 0;
   for (const ev of events) {
     if (ev.kind === 'dom') {
-      if (isRrwebEvent(ev.data)) dom.push(ev.data);
-    } else {
+      if (isReplayableEvent(ev.data)) dom.push(ev.data);
+      else unreadable++;
+    } else if (typeof ev.t === 'number' && Number.isFinite(ev.t)) {
       other.push(ev);
+    } else {
+      unreadable++;
     }
   }
   // The server sends events in time order; sorting is a cheap guard against batch reordering.
   dom.sort((a, b) => a.timestamp - b.timestamp);
   other.sort((a, b) => a.t - b.t);
-  return { dom, other };
+  return { dom, other, unreadable };
 }
 
 /**
@@ -79,7 +84,7 @@ export function endMarker(lastDomTime: number, endTime: number): RrwebEvent | nu
  * from the index. Without one, `events` must be the whole log (sessions stored before the index).
  */
 export function buildTimeline(events: ReplayEvent[], index?: SessionTimeline): Timeline {
-  const { dom, other } = splitEvents(events);
+  const { dom, other, unreadable } = splitEvents(events);
   const firstSnapshot = dom.find((e) => e.type === RRWEB_FULL_SNAPSHOT);
   if (!firstSnapshot) {
     throw new NotReplayable(
@@ -101,6 +106,7 @@ export function buildTimeline(events: ReplayEvent[], index?: SessionTimeline): T
       durationMs: Math.max(index.endedAt, lastDom, lastOther) - startTime,
       viewport,
       firstSnapshotMs: index.snapshots[0].t - startTime,
+      unreadable,
     };
   }
   const startTime = dom[0].timestamp;
@@ -113,5 +119,6 @@ export function buildTimeline(events: ReplayEvent[], index?: SessionTimeline): T
     durationMs: dom[dom.length - 1].timestamp - startTime,
     viewport,
     firstSnapshotMs: firstSnapshot.timestamp - startTime,
+    unreadable,
   };
 }

@@ -9,8 +9,8 @@ import type { ReplayEvent, SessionTimeline } from '@reprise/protocol';
 import { getSessionEvents, getSessionTimeline, isAbort } from '../api';
 import { readStartMs } from './deepLink';
 import { SessionLoader } from './loader';
-import { replayStart } from './plan';
-import { buildTimeline, endMarker, splitEvents, type RrwebEvent, type Timeline } from './timeline';
+import { neededFor, replayStart } from './plan';
+import { buildTimeline, endMarker, NotReplayable, splitEvents, type RrwebEvent, type Timeline } from './timeline';
 
 export interface SessionEvents {
   /** The first window's timeline, to create the player with; set once. */
@@ -73,8 +73,8 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
 
     const receive = (events: ReplayEvent[], received: number) => {
       if (!log) return;
-      const { dom, other } = splitEvents(events);
-      log = { ...log, dom: mergeByTime(log.dom, dom, (e) => e.timestamp), other: mergeByTime(log.other, other, (e) => e.t) };
+      const { dom, other, unreadable } = splitEvents(events);
+      log = { ...log, dom: mergeByTime(log.dom, dom, (e) => e.timestamp), other: mergeByTime(log.other, other, (e) => e.t), unreadable: log.unreadable + unreadable };
       onDomRef.current(dom);
       setLoadedCount(received);
       timer ??= setTimeout(() => publish(), PUBLISH_EVERY_MS);
@@ -103,13 +103,24 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
       ctrl.signal.addEventListener('abort', () => loader?.stop());
       // A deep link names a moment; a live session opens at its newest events; else the beginning.
       const at = readStartMs();
-      const first = await loader.start(at > 0 ? start + at : index.live ? index.endedAt : start);
+      let t = at > 0 ? start + at : index.live ? index.endedAt : start;
+      let first = await loader.start(t);
       let timeline: Timeline;
-      try {
-        timeline = buildTimeline(first, index);
-      } catch (err) {
-        setError(message(err));
-        return;
+      for (;;) {
+        try {
+          timeline = buildTimeline(first, index);
+          break;
+        } catch (err) {
+          // The window's snapshot is stored but unreadable (left out): start from the one before.
+          const from = neededFor(index, t).from;
+          const earlier = err instanceof NotReplayable ? index.snapshots.filter((s) => s.startT < from).pop() : undefined;
+          if (!earlier) {
+            setError(message(err));
+            return;
+          }
+          t = earlier.startT;
+          first = [...(await loader.start(t)), ...first].sort((a, b) => a.t - b.t);
+        }
       }
       log = timeline;
       setLoadedCount(loader.receivedCount);
