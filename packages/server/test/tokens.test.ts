@@ -173,6 +173,19 @@ describe('reprise token (CLI, a real child process)', () => {
     expect(text).toMatch(new RegExp(`^${listed[0]!.id}\\trevoked\\tread\\t${own.id}\\t`, 'm'));
   }, 60_000);
 
+  it('users create --role viewer --projects makes a viewer of those projects only', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'packages/server/src/cli.ts', 'users', 'create', '--email', 'v@test.local', '--password', PASSWORD, '--role', 'viewer', '--projects', own.id],
+      { cwd: root, env: { ...process.env, ...s.env } },
+    );
+    expect(stdout).toContain('created viewer v@test.local');
+    const login = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'v@test.local', password: PASSWORD } });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const me = (await s.app.inject({ url: '/api/v1/auth/me', headers: { cookie } })).json() as { admin: boolean; projects: { id: string; role: string }[] };
+    expect(me).toMatchObject({ admin: false, projects: [{ id: own.id, role: 'viewer' }] });
+  }, 60_000);
+
   it('refuses a token wider than its user', async () => {
     const u = await s.store.createUser({ email: 'viewer@test.local', passwordHash: 'x', role: 'member' });
     await s.store.setMembership({ projectId: own.id, userId: u.id, role: 'viewer' });
