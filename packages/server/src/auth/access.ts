@@ -55,6 +55,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The bearer token the caller used; absent with the login cookie. */
     apiToken?: ApiToken;
+    /** Set by enforceAccess for every route but `public` ones. */
+    caller?: Caller;
     access?: Access;
   }
 }
@@ -199,12 +201,6 @@ export function enforceAccess(store: Store) {
         throw new HttpError(403, 'forbidden', 'this route declares no project');
     }
   };
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    caller?: Caller;
-  }
 }
 
 /** The resolved caller of a route behind enforceAccess (any need but `public`). */
