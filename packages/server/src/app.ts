@@ -4,6 +4,9 @@ import { apiRoutes } from './api/routes.js';
 import { lifecycleRoutes } from './api/lifecycle.js';
 import { problemRoutes } from './api/problems.js';
 import { savedSearchRoutes } from './api/saved-searches.js';
+import { tokenRoutes } from './api/tokens.js';
+import { userRoutes } from './api/users.js';
+import { enforceAccess, recordApiRoutes } from './auth/access.js';
 import { authRoutes, requireUser } from './auth/plugin.js';
 import type { ServerConfig } from './config.js';
 import { csrfGuard } from './http/csrf.js';
@@ -75,13 +78,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(consentRoutes, { store });
   await app.register(
     async (api) => {
+      api.addHook('onRoute', recordApiRoutes(app));
       api.addHook('onRequest', csrfGuard({ publicUrl: config.publicUrlExplicit ? config.publicUrl : null }));
       api.addHook('onRequest', requireUser(store));
+      // Every route's access rule (roles, projects, token scopes): auth/access.ts.
+      api.addHook('preHandler', enforceAccess(store));
       await api.register(authRoutes, { store, config });
       await api.register(apiRoutes, { store });
       await api.register(lifecycleRoutes, { store });
       await api.register(problemRoutes, { store });
       await api.register(savedSearchRoutes, { store });
+      await api.register(tokenRoutes, { store });
+      await api.register(userRoutes, { store });
       await api.register(linkApiRoutes, { store, config });
       await api.register(liveRoutes, { store, bus });
     },

@@ -6,6 +6,8 @@ import { bootstrap } from './bootstrap.js';
 import { loadConfig } from './config.js';
 import { randomSecret, sha256 } from './ids.js';
 import { createLink, parseDuration } from './links/service.js';
+import { Caller } from './auth/access.js';
+import { parseTokenRequest, tokenInfo } from './api/tokens.js';
 import { openCipher, openStore } from './store/open.js';
 import { CHUNK_USAGE, chunksCommand, compactCommand } from './store/chunks/cli.js';
 import type { SessionSummary } from '@reprise/protocol';
@@ -25,8 +27,13 @@ const USAGE = `reprise <command>
   migrate-store --from DIR [--to postgres://…] [--concurrency N]
                                           copy a SQLite data dir (database + chunks) into PostgreSQL + S3
                                           (target: --to or REPRISE_DATABASE_URL, with REPRISE_S3_*); re-runnable
-  users create --email E [--password P] [--role admin|member]
-  tokens create --email E [--name N]      print a bearer API token for that user
+  users create --email E [--password P] [--role admin|member|viewer] [--projects ID,…]
+                                          a member or viewer gets that role in the projects (default: all)
+  token create --email E [--name N] [--scope read|write] [--projects ID,…] [--expires 90d]
+                                          print a new bearer API token for that user (shown once); it never
+                                          grants more than the user has (docs/access.md)
+  token list --email E [--json]           that user's tokens: id, name, scope, projects, expiry, status
+  token revoke --email E <tokenId>        revoke one of that user's tokens
   link create --url U --label L --expires 24h [--max-sessions N]
                                           print a magic recording link (expires: 30m, 24h, 7d or seconds;
                                           base URL from REPRISE_PUBLIC_URL)
@@ -48,31 +55,34 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'migrate') return migrateCommand(config);
   if (cmd === 'migrate-store') return migrateStoreCommand(argv.slice(1));
   if (cmd === 'users' && sub === 'create') {
-    const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' } } });
-    if (!values.email) return fail('--email is required');
-    const store = await openStore(config);
-    const password = values.password ?? randomSecret().slice(0, 20);
-    const user = await store.createUser({
-      email: values.email,
-      passwordHash: await hashPassword(password),
-      role: values.role === 'admin' ? 'admin' : 'member',
+    const { values } = parseArgs({
+      args: rest,
+      options: { email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, projects: { type: 'string' } },
     });
-    console.log(`created ${user.role} ${user.email}${values.password ? '' : ` with password ${password}`}`);
-    await store.close();
-    return 0;
-  }
-  if (cmd === 'tokens' && sub === 'create') {
-    const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' } } });
     if (!values.email) return fail('--email is required');
+    const role = values.role ?? 'member';
+    if (role !== 'admin' && role !== 'member' && role !== 'viewer') return fail('--role must be admin, member or viewer');
     const store = await openStore(config);
-    const user = await store.getUserByEmail(values.email);
-    if (!user) return fail(`no user ${values.email}`);
-    const token = randomSecret('rpt_');
-    await store.createApiToken({ tokenHash: sha256(token), userId: user.id, name: values.name ?? 'cli' });
-    console.log(token);
-    await store.close();
+    try {
+      const all = (await store.listProjects()).map((p) => p.id);
+      const projects = values.projects ? values.projects.split(',').map((p) => p.trim()).filter(Boolean) : all;
+      const unknown = projects.find((p) => !all.includes(p));
+      if (unknown) return fail(`no project ${unknown}`);
+      const password = values.password ?? randomSecret().slice(0, 20);
+      const user = await store.createUser({
+        email: values.email,
+        passwordHash: await hashPassword(password),
+        role: role === 'admin' ? 'admin' : 'member',
+      });
+      // A member or viewer gets that role in the given projects (default: every project); an admin needs none.
+      if (role !== 'admin') for (const projectId of projects) await store.setMembership({ projectId, userId: user.id, role });
+      console.log(`created ${role} ${user.email}${values.password ? '' : ` with password ${password}`}`);
+    } finally {
+      await store.close();
+    }
     return 0;
   }
+  if (cmd === 'token' || cmd === 'tokens') return tokenCommand(sub, rest, config);
   if ((cmd === 'link' || cmd === 'links') && sub === 'create') {
     const { values } = parseArgs({
       args: rest,
@@ -95,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
       const [project] = await store.listProjects();
       const link = await createLink(store, {
         projectId: project!.id,
+        allowedOrigins: project!.allowedOrigins,
         targetUrl: values.url,
         label: values.label ?? '',
         expiresInSeconds: ttl,
@@ -128,6 +139,70 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'import') return importCommand(argv.slice(1), config);
   console.log(USAGE);
   return cmd ? 2 : 0;
+}
+
+async function tokenCommand(sub: string | undefined, args: string[], config: ServerConfig): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      email: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string' }, projects: { type: 'string' },
+      expires: { type: 'string' }, json: { type: 'boolean' },
+    },
+  });
+  if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') return fail('usage: reprise token create|list|revoke --email E …');
+  if (!values.email) return fail('--email is required');
+  const store = await openStore(config);
+  try {
+    const user = await store.getUserByEmail(values.email);
+    if (!user) return fail(`no user ${values.email}`);
+    const now = Date.now();
+    if (sub === 'list') {
+      const tokens = (await store.listApiTokens(user.id)).map((t) => tokenInfo(t, now));
+      if (values.json) console.log(JSON.stringify(tokens, null, 2));
+      for (const t of values.json ? [] : tokens) {
+        const expires = t.expiresAt === null ? 'never' : new Date(t.expiresAt).toISOString();
+        console.log(`${t.id}\t${t.status}\t${t.scope}\t${t.projectIds?.join(',') ?? 'all projects'}\texpires ${expires}\t${t.name}`);
+      }
+      return 0;
+    }
+    if (sub === 'revoke') {
+      const id = positionals[0];
+      if (!id) return fail('usage: reprise token revoke --email E <tokenId>');
+      if (!(await store.revokeApiToken(id, user.id, now))) return fail(`${values.email} has no token ${id}`);
+      console.log(`revoked ${id}`);
+      return 0;
+    }
+    let expiresInSeconds: number | null = null;
+    if (values.expires !== undefined) {
+      expiresInSeconds = parseDuration(values.expires);
+      if (expiresInSeconds === null) return fail(`--expires must look like 30m, 24h, 90d or a number of seconds, got "${values.expires}"`);
+    }
+    const projects = (await store.listProjects()).map((p) => p.id);
+    const body = {
+      name: values.name ?? 'cli',
+      scope: values.scope ?? 'write',
+      projectIds: values.projects ? values.projects.split(',').map((p) => p.trim()).filter(Boolean) : null,
+      expiresInSeconds,
+    };
+    let input: ReturnType<typeof parseTokenRequest>;
+    try {
+      input = parseTokenRequest(body, projects);
+      (await Caller.load(store, user, null)).assertCanGrant(input.scope, input.projectIds, projects);
+    } catch (err) {
+      return fail(err instanceof Error ? err.message : String(err));
+    }
+    const token = randomSecret('rpt_');
+    const info = await store.createApiToken({
+      tokenHash: sha256(token), userId: user.id, name: input.name, scope: input.scope, projectIds: input.projectIds,
+      expiresAt: input.expiresInSeconds === null ? null : now + input.expiresInSeconds * 1000,
+    });
+    console.log(token);
+    console.error(`${info.id}: ${info.scope}, ${info.projectIds?.join(',') ?? 'all projects'}, expires ${info.expiresAt === null ? 'never' : new Date(info.expiresAt).toISOString()}`);
+    return 0;
+  } finally {
+    await store.close();
+  }
 }
 
 async function searchCommand(args: string[], config: ServerConfig): Promise<number> {

@@ -73,6 +73,21 @@ describe('magic links', () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it('only targets the project’s allowed origins', async () => {
+    const [project] = await s.store.listProjects();
+    await s.store.updateProject(project!.id, { allowedOrigins: ['https://shop.example', 'http://localhost:3000'] });
+    for (const targetUrl of ['https://evil.example/login', 'https://shop.example.evil.example/', 'http://shop.example/', 'https://shop.example:8443/']) {
+      const res = await s.app.inject({ method: 'POST', url: '/api/v1/links', headers: { cookie: s.cookie }, payload: { targetUrl, expiresInSeconds: 60 } });
+      expect(res.statusCode, targetUrl).toBe(400);
+      expect(res.json()).toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/allowed origins/) });
+    }
+    for (const targetUrl of ['https://shop.example/checkout?x=1', 'http://localhost:3000/app']) {
+      const res = await s.app.inject({ method: 'POST', url: '/api/v1/links', headers: { cookie: s.cookie }, payload: { targetUrl, expiresInSeconds: 60 } });
+      expect(res.statusCode, targetUrl).toBe(201);
+    }
+    expect((await links()).map((l) => l.label)).toHaveLength(2);
+  });
+
   it('uses REPRISE_PUBLIC_URL as the link base when set', async () => {
     await s.close();
     s = await startTestServer({ REPRISE_PUBLIC_URL: 'https://replay.example.com/' });

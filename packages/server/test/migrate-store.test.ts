@@ -123,8 +123,10 @@ async function seed(): Promise<void> {
   expect((await src.store.compactSession('sess_migrate_pack')).packedBatches).toBe(4);
 
   // A member, an API token and saved searches.
-  await src.store.createUser({ email: MEMBER.email, passwordHash: await hashPassword(MEMBER.password), role: 'member' });
-  const tok = await src.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { cookie: src.cookie }, payload: { name: 'ci' } });
+  const member = await src.store.createUser({ email: MEMBER.email, passwordHash: await hashPassword(MEMBER.password), role: 'member' });
+  const [first] = await src.store.listProjects();
+  await src.store.setMembership({ projectId: first!.id, userId: member.id, role: 'viewer' });
+  const tok = await src.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { cookie: src.cookie }, payload: { name: 'ci', scope: 'read', projectIds: [first!.id] } });
   bearer = (tok.json() as { token: string }).token;
   for (const [name, query] of [['Checkout 422', 'status:422 request:/api/checkout'], ['Rage', 'has:rage']]) {
     expect((await src.app.inject({ method: 'POST', url: '/api/v1/saved-searches', headers: { cookie: src.cookie }, payload: { name, query } })).statusCode).toBe(201);
@@ -172,6 +174,11 @@ describe('reprise migrate-store (SQLite → PostgreSQL + S3)', () => {
     expect((await get(dst, '/api/v1/projects')).json()).toEqual((await get(src.app, '/api/v1/projects')).json());
     expect((await get(dst, '/api/v1/auth/me')).json()).toMatchObject({ user: { email: ADMIN.email, role: 'admin' } });
     expect((await get(dst, '/api/v1/auth/me', { authorization: `Bearer ${bearer}` })).json()).toMatchObject({ user: { email: ADMIN.email } });
+    // Token grants and memberships (docs/access.md) come along.
+    expect((await get(dst, '/api/v1/tokens', { authorization: `Bearer ${bearer}` })).json()).toEqual((await get(src.app, '/api/v1/tokens', { authorization: `Bearer ${bearer}` })).json());
+    const members = await src.store.listMemberships((await src.store.getUserByEmail(MEMBER.email))!.id);
+    expect(members).toHaveLength(1);
+    expect(await target.store.listMemberships(members[0]!.userId)).toEqual(members);
     for (const who of [ADMIN, MEMBER]) {
       expect((await dst.inject({ method: 'POST', url: '/api/v1/auth/login', payload: who })).statusCode).toBe(200);
       expect((await dst.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { ...who, password: 'wrong' } })).statusCode).toBe(401);

@@ -155,7 +155,6 @@ describe('saved searches', () => {
       [{ name: 'x', query: '' }, /query is required/],
       [{ name: 'x', query: 42 }, /query is required/],
       [{ name: 'x'.repeat(201), query: 'has:rage' }, /name is longer/],
-      [{ name: 'x', query: 'has:rage', projectId: 'prj_nope' }, /no project prj_nope/],
       [[1, 2], /JSON object/],
     ];
     for (const [payload, message] of bad) {
@@ -163,8 +162,12 @@ describe('saved searches', () => {
       expect(r.statusCode, JSON.stringify(payload)).toBe(400);
       expect(r.json()).toMatchObject({ error: 'invalid_request', message: expect.stringMatching(message) });
     }
+    // An unknown project is not found, the same answer as a project the caller may not see (auth/access.ts).
+    const post = await s.app.inject({ method: 'POST', url: '/api/v1/saved-searches', headers, payload: { name: 'x', query: 'has:rage', projectId: 'prj_nope' } });
+    expect(post.statusCode).toBe(404);
+    expect(post.json()).toMatchObject({ error: 'not_found', message: 'no project prj_nope' });
     const list = await s.app.inject({ url: '/api/v1/saved-searches?projectId=prj_nope', headers });
-    expect(list.statusCode).toBe(400);
-    expect(list.json()).toMatchObject({ error: 'invalid_request', message: 'no project prj_nope' });
+    expect(list.statusCode).toBe(404);
+    expect(list.json()).toMatchObject({ error: 'not_found', message: 'no project prj_nope' });
   });
 });

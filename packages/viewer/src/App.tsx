@@ -1,9 +1,10 @@
-/** Route table: login, session list, player, links, problems. Everything else is a small 404. */
+/** Route table: login, session list, player, links, tokens, problems. Everything else is a small 404. */
 import { Link, usePathname } from './router';
 import { LoginPage } from './pages/LoginPage';
 import { SessionListPage } from './pages/SessionListPage';
 import { SessionPage } from './pages/SessionPage';
 import { LinksPage } from './pages/LinksPage';
+import { TokensPage } from './pages/TokensPage';
 import { ProblemsPage } from './pages/ProblemsPage';
 import { Header } from './Header';
 import { ErrorBoundary, PartFailed } from './ErrorBoundary';
@@ -16,6 +17,7 @@ export function App() {
   const session = /^\/sessions\/([^/]+)\/?$/.exec(path);
   if (path === '/' || path === '') page = <SessionListPage />;
   else if (path === '/links' || path === '/links/') page = <LinksPage />;
+  else if (path === '/tokens' || path === '/tokens/') page = <TokensPage />;
   else if (path === '/problems' || path === '/problems/') page = <ProblemsPage />;
   // Keyed by id so moving between sessions tears down the old replayer completely.
   else if (session) page = <SessionPage key={session[1]} id={decodeURIComponent(session[1])} />;

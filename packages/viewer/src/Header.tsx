@@ -38,6 +38,9 @@ export function Header() {
         <Link to="/links" data-testid="nav-links">
           Links
         </Link>
+        <Link to="/tokens" data-testid="nav-tokens">
+          Tokens
+        </Link>
       </nav>
       <span className="spacer" />
       {user && <span className="muted">{user.email}</span>}

@@ -236,3 +236,39 @@ export function problemErrors(since: number, signal?: AbortSignal): Promise<Prob
 export function problemClicks(type: 'rage' | 'dead', since: number, signal?: AbortSignal): Promise<ProblemList<ClickProblem>> {
   return json<ProblemList<ClickProblem>>(`/api/v1/problems/clicks?type=${type}&since=${since}`, signal);
 }
+
+/** An API token as listed (never its secret). */
+export interface TokenInfo {
+  id: string;
+  name: string;
+  scope: 'read' | 'write';
+  /** null: every project its owner may access. */
+  projectIds: string[] | null;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  status: 'active' | 'expired' | 'revoked';
+}
+
+export async function listTokens(signal?: AbortSignal): Promise<TokenInfo[]> {
+  return (await json<{ tokens: TokenInfo[] }>('/api/v1/tokens', signal)).tokens;
+}
+
+/** Creates a token; the answer's `token` is its secret, shown only this once. */
+export async function createToken(input: {
+  name: string;
+  scope: 'read' | 'write';
+  projectIds: string[] | null;
+  expiresInSeconds: number | null;
+}): Promise<TokenInfo & { token: string }> {
+  const res = await request('/api/v1/tokens', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(input),
+  });
+  return (await res.json()) as TokenInfo & { token: string };
+}
+
+export async function revokeToken(id: string): Promise<void> {
+  await request(`/api/v1/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}

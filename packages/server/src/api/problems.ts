@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { accessOf } from '../auth/access.js';
 import type { ClickProblem, ErrorGroup, FailingEndpoint, ProblemList } from '@reprise/protocol';
 import { HttpError } from '../http/errors.js';
 import { messageLiterals, routeLiteralPrefix } from '../ingest/normalize.js';
@@ -17,20 +18,20 @@ const MAX_LIMIT = 100;
 export async function problemRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const { store } = opts;
 
-  app.get('/problems/endpoints', async (req): Promise<ProblemList<FailingEndpoint>> => {
-    const q = problemQuery(req.query);
+  app.get('/problems/endpoints', { config: { access: { need: 'read', project: 'query' } } }, async (req): Promise<ProblemList<FailingEndpoint>> => {
+    const q = problemQuery(req);
     const rows = await store.listFailingEndpoints(q);
     return { since: q.since, rows: rows.map((r) => ({ ...r, query: endpointQuery(r.method, r.route, r.statuses) })) };
   });
 
-  app.get('/problems/errors', async (req): Promise<ProblemList<ErrorGroup>> => {
-    const q = problemQuery(req.query);
+  app.get('/problems/errors', { config: { access: { need: 'read', project: 'query' } } }, async (req): Promise<ProblemList<ErrorGroup>> => {
+    const q = problemQuery(req);
     const rows = await store.listErrorGroups(q);
     return { since: q.since, rows: rows.map((r) => ({ ...r, query: errorQuery(r.message) })) };
   });
 
-  app.get('/problems/clicks', async (req): Promise<ProblemList<ClickProblem>> => {
-    const q = problemQuery(req.query);
+  app.get('/problems/clicks', { config: { access: { need: 'read', project: 'query' } } }, async (req): Promise<ProblemList<ClickProblem>> => {
+    const q = problemQuery(req);
     const type = (req.query as Record<string, unknown>).type;
     if (type !== 'rage' && type !== 'dead') throw new HttpError(400, 'invalid_request', 'type must be rage or dead');
     const rows = await store.listClickProblems({ ...q, type });
@@ -38,8 +39,9 @@ export async function problemRoutes(app: FastifyInstance, opts: { store: Store }
   });
 }
 
-function problemQuery(query: unknown): ProblemQuery {
-  const q = (query ?? {}) as Record<string, unknown>;
+/** `since` and `limit`, and the caller's projects (one with `?projectId=`, auth/access.ts). */
+function problemQuery(req: FastifyRequest): ProblemQuery {
+  const q = (req.query ?? {}) as Record<string, unknown>;
   const since = q.since === undefined ? Date.now() - DEFAULT_WINDOW_MS : Number(q.since);
   if (typeof q.since === 'object' || !Number.isSafeInteger(since) || since < 0) {
     throw new HttpError(400, 'invalid_request', 'since must be a time in epoch milliseconds, e.g. since=1732370000000');
@@ -48,7 +50,8 @@ function problemQuery(query: unknown): ProblemQuery {
   if (typeof q.limit === 'object' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw new HttpError(400, 'invalid_request', `limit must be an integer from 1 to ${MAX_LIMIT}`);
   }
-  return { since, limit };
+  const { projectId, projectIds } = accessOf(req);
+  return { since, limit, projectIds: projectId ? [projectId] : projectIds ?? undefined };
 }
 
 /** A double-quoted query value (`\"` and `\\` escaped). */

@@ -1,19 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/errors.js';
 import { ndjsonStream } from './ndjson-stream.js';
-import { randomSecret, sha256 } from '../ids.js';
+import { accessOf, callerOf } from '../auth/access.js';
 import { parseQuery, SESSION_SORTS } from '@reprise/protocol/query';
 import { decodeSortCursor, isSessionSort } from '../search/sort.js';
 import type { Store, User } from '../store/types.js';
 
-/** `/api/v1`: sessions, events, projects, tokens. Auth is enforced by the caller's hook. */
+/** `/api/v1`: sessions, events, projects. Each route declares its access rule (auth/access.ts). */
 export async function apiRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const { store } = opts;
 
-  app.get('/auth/me', async (req) => ({ user: publicUser(req.user) }));
+  // The caller and their projects, with the role the viewer shows (and hides buttons by).
+  app.get('/auth/me', { config: { access: { need: 'login' } } }, async (req) => {
+    const caller = callerOf(req);
+    const projects = (await store.listProjects()).flatMap((p) => {
+      const role = caller.roleIn(p.id);
+      return role ? [{ id: p.id, name: p.name, role }] : [];
+    });
+    return { user: publicUser(req.user), admin: caller.isAdmin, token: req.apiToken ? { id: req.apiToken.id, scope: req.apiToken.scope } : null, projects };
+  });
 
   // `q` is the search language of docs/search.md; a bad query is a 400 pointing at the problem.
-  app.get('/sessions', async (req, reply) => {
+  app.get('/sessions', { config: { access: { need: 'read', project: 'query' } } }, async (req, reply) => {
     const q = req.query as { limit?: unknown; cursor?: unknown; q?: unknown; sort?: unknown };
     for (const key of ['limit', 'cursor', 'q', 'sort'] as const) {
       if (q[key] !== undefined && typeof q[key] !== 'string') throw new HttpError(400, 'invalid_request', `${key} must be given once`);
@@ -28,10 +36,11 @@ export async function apiRoutes(app: FastifyInstance, opts: { store: Store }): P
     if (cursor && !decodeSortCursor(sort, cursor)) throw new HttpError(400, 'invalid_request', 'cursor is not valid for this sort');
     const parsed = parseQuery((q.q as string | undefined) ?? '');
     if (!parsed.ok) return reply.status(400).send({ error: 'invalid_query', ...parsed.error });
-    return store.searchSessions({ ast: parsed.ast, sort, limit, cursor, now: Date.now() });
+    const { projectId, projectIds } = accessOf(req);
+    return store.searchSessions({ ast: parsed.ast, sort, limit, cursor, now: Date.now(), projectId: projectId ?? undefined, projectIds: projectIds ?? undefined });
   });
 
-  app.get('/sessions/:id', async (req) => {
+  app.get('/sessions/:id', { config: { access: { need: 'read', project: 'session' } } }, async (req) => {
     const { id } = req.params as { id: string };
     const s = await store.getSession(id);
     if (!s) throw new HttpError(404, 'not_found', `no session ${id}`);
@@ -39,14 +48,14 @@ export async function apiRoutes(app: FastifyInstance, opts: { store: Store }): P
   });
 
   // The replay index: what a player needs to plan range loading (snapshots, batch ranges and sizes).
-  app.get('/sessions/:id/timeline', async (req) => {
+  app.get('/sessions/:id/timeline', { config: { access: { need: 'read', project: 'session' } } }, async (req) => {
     const { id } = req.params as { id: string };
     const t = await store.getSessionTimeline(id);
     if (!t) throw new HttpError(404, 'not_found', `no session ${id}`);
     return t;
   });
 
-  app.get('/sessions/:id/events', async (req, reply) => {
+  app.get('/sessions/:id/events', { config: { access: { need: 'read', project: 'session' } } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     if (!(await store.getSession(id))) throw new HttpError(404, 'not_found', `no session ${id}`);
     // Optional time range (epoch ms, inclusive): only the chunks overlapping it are read.
@@ -58,18 +67,20 @@ export async function apiRoutes(app: FastifyInstance, opts: { store: Store }): P
     return reply.type('application/x-ndjson; charset=utf-8').send(body);
   });
 
-  app.get('/projects', async () => ({ projects: await store.listProjects() }));
+  // Only the caller's projects.
+  app.get('/projects', { config: { access: { need: 'login' } } }, async (req) => {
+    const caller = callerOf(req);
+    return { projects: (await store.listProjects()).filter((p) => caller.can(p.id, 'read')) };
+  });
 
-  app.post('/projects', async (req, reply) => {
-    requireAdmin(req.user);
+  app.post('/projects', { config: { access: { need: 'admin' } } }, async (req, reply) => {
     const body = req.body as { name?: unknown; allowedOrigins?: unknown } | undefined;
     if (typeof body?.name !== 'string' || !body.name.trim()) throw new HttpError(400, 'invalid_request', 'name is required');
     const origins = parseOrigins(body.allowedOrigins ?? ['*']);
     return reply.status(201).send(await store.createProject({ name: body.name.trim(), allowedOrigins: origins }));
   });
 
-  app.patch('/projects/:id', async (req) => {
-    requireAdmin(req.user);
+  app.patch('/projects/:id', { config: { access: { need: 'admin', project: 'project' } } }, async (req) => {
     const { id } = req.params as { id: string };
     const body = (req.body ?? {}) as { name?: unknown; allowedOrigins?: unknown; retentionDays?: unknown };
     if (body.name !== undefined && (typeof body.name !== 'string' || !body.name.trim())) {
@@ -88,28 +99,13 @@ export async function apiRoutes(app: FastifyInstance, opts: { store: Store }): P
     if (!p) throw new HttpError(404, 'not_found', `no project ${id}`);
     return p;
   });
-
-  app.post('/tokens', async (req, reply) => {
-    const user = req.user;
-    if (!user) throw new HttpError(401, 'unauthorized', 'log in first');
-    const body = (req.body ?? {}) as { name?: unknown };
-    const name = typeof body.name === 'string' && body.name.trim() ? body.name.trim() : 'api token';
-    const token = randomSecret('rpt_');
-    const info = await store.createApiToken({ tokenHash: sha256(token), userId: user.id, name });
-    // The secret is shown once; only its hash is stored.
-    return reply.status(201).send({ ...info, token });
-  });
 }
 
 function publicUser(u: User | undefined) {
   return u ? { id: u.id, email: u.email, role: u.role } : null;
 }
 
-function requireAdmin(u: User | undefined): void {
-  if (u?.role !== 'admin') throw new HttpError(403, 'forbidden', 'admin role required');
-}
-
-function parseOrigins(v: unknown): string[] {
+export function parseOrigins(v: unknown): string[] {
   if (!Array.isArray(v) || !v.every((o) => typeof o === 'string')) {
     throw new HttpError(400, 'invalid_request', 'allowedOrigins must be an array of origins like "https://shop.example" or "*"');
   }

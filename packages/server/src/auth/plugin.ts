@@ -18,7 +18,12 @@ declare module 'fastify' {
 /** Resolves the caller from a bearer API token or the login cookie; null when neither is valid. */
 export async function authenticate(req: FastifyRequest, store: Store): Promise<User | null> {
   const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return store.getApiTokenUser(sha256(auth.slice(7).trim()));
+  if (auth?.startsWith('Bearer ')) {
+    // Revoked and expired tokens are not found; the token's scope is applied by auth/access.ts.
+    const found = await store.getApiTokenByHash(sha256(auth.slice(7).trim()), Date.now());
+    if (found) req.apiToken = found.token;
+    return found?.user ?? null;
+  }
   const cookie = req.cookies[SESSION_COOKIE];
   if (cookie) return store.getLoginSessionUser(sha256(cookie), Date.now());
   return null;
@@ -36,7 +41,7 @@ export async function authRoutes(app: FastifyInstance, opts: { store: Store; con
   const limiter = new LoginLimiter(config.loginLimits);
   const checkLogin = loginChecker(store);
 
-  app.post('/auth/login', async (req, reply: FastifyReply) => {
+  app.post('/auth/login', { config: { access: { need: 'public' } } }, async (req, reply: FastifyReply) => {
     const body = req.body as { email?: unknown; password?: unknown } | undefined;
     if (typeof body?.email !== 'string' || typeof body.password !== 'string') {
       throw new HttpError(400, 'invalid_request', 'email and password are required strings');
@@ -67,7 +72,7 @@ export async function authRoutes(app: FastifyInstance, opts: { store: Store; con
     return { user: { id: user.id, email: user.email, role: user.role } };
   });
 
-  app.post('/auth/logout', async (req, reply) => {
+  app.post('/auth/logout', { config: { access: { need: 'public' } } }, async (req, reply) => {
     const cookie = req.cookies[SESSION_COOKIE];
     if (cookie) await store.deleteLoginSession(sha256(cookie));
     reply.clearCookie(SESSION_COOKIE, { path: '/' });

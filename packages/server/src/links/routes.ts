@@ -4,6 +4,7 @@ import type { ServerConfig } from '../config.js';
 import { HttpError } from '../http/errors.js';
 import { sha256 } from '../ids.js';
 import type { Link, Store } from '../store/types.js';
+import { accessOf } from '../auth/access.js';
 import { createLink, linkRefusal, linkStatus } from './service.js';
 
 /** Where links point: REPRISE_PUBLIC_URL when set, else the origin the request came in on. */
@@ -11,18 +12,18 @@ export function publicBase(config: ServerConfig, req: FastifyRequest): string {
   return config.publicUrlExplicit ? config.publicUrl : `${req.protocol}://${req.host}`;
 }
 
-/** `/api/v1/links`: create, list, revoke. Auth is enforced by the caller's hook. */
+/** `/api/v1/links`: create, list, revoke. Access rules: auth/access.ts (members revoke only their own links). */
 export async function linkApiRoutes(app: FastifyInstance, opts: { store: Store; config: ServerConfig }): Promise<void> {
   const { store, config } = opts;
 
-  app.post('/links', async (req, reply) => {
-    const body = (req.body ?? {}) as { targetUrl?: unknown; label?: unknown; expiresInSeconds?: unknown; maxSessions?: unknown; projectId?: unknown };
-    const projects = await store.listProjects();
-    const project = body.projectId === undefined ? projects[0] : projects.find((p) => p.id === body.projectId);
+  app.post('/links', { config: { access: { need: 'write', project: 'body' } } }, async (req, reply) => {
+    const body = (req.body ?? {}) as { targetUrl?: unknown; label?: unknown; expiresInSeconds?: unknown; maxSessions?: unknown };
+    const project = (await store.listProjects()).find((p) => p.id === accessOf(req).projectId);
     if (!project) throw new HttpError(400, 'invalid_request', 'no such project');
     try {
       const link = await createLink(store, {
         projectId: project.id,
+        allowedOrigins: project.allowedOrigins,
         targetUrl: body.targetUrl,
         label: body.label,
         expiresInSeconds: body.expiresInSeconds,
@@ -37,12 +38,15 @@ export async function linkApiRoutes(app: FastifyInstance, opts: { store: Store; 
     }
   });
 
-  app.get('/links', async () => {
+  app.get('/links', { config: { access: { need: 'read', project: 'query' } } }, async (req) => {
     const now = Date.now();
-    const links = await store.listLinks();
+    const { projectId, projectIds } = accessOf(req);
+    const links = await store.listLinks({ projectIds: projectId ? [projectId] : projectIds ?? undefined });
     return {
       links: links.map((l) => ({
         id: l.id,
+        projectId: l.projectId,
+        createdBy: l.createdBy,
         label: l.label,
         targetUrl: l.targetUrl,
         createdAt: l.createdAt,
@@ -57,7 +61,7 @@ export async function linkApiRoutes(app: FastifyInstance, opts: { store: Store; 
     };
   });
 
-  app.delete('/links/:id', async (req, reply) => {
+  app.delete('/links/:id', { config: { access: { need: 'write', project: 'link', own: true } } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     if (!(await store.revokeLink(id, Date.now()))) throw new HttpError(404, 'not_found', `no link ${id}`);
     return reply.status(204).send();

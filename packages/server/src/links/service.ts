@@ -1,5 +1,6 @@
 import type { CreatedLink, LinkError, LinkStatus } from '@reprise/protocol';
 import { randomSecret, sha256 } from '../ids.js';
+import { originAllowed } from '../ingest/origins.js';
 import type { Link, LinkWithSessions, Store } from '../store/types.js';
 
 /** A link with a session whose last batch is at most this old is `recording`. */
@@ -29,9 +30,13 @@ export function validateTargetUrl(v: unknown): string {
  */
 export async function createLink(
   store: Store,
-  input: { projectId: string; targetUrl: unknown; label: unknown; expiresInSeconds: unknown; maxSessions?: unknown; createdBy: string | null; publicBase: string },
+  input: { projectId: string; allowedOrigins: string[]; targetUrl: unknown; label: unknown; expiresInSeconds: unknown; maxSessions?: unknown; createdBy: string | null; publicBase: string },
 ): Promise<CreatedLink> {
   const targetUrl = validateTargetUrl(input.targetUrl);
+  // A link sends a customer to a page that records them: only to the project's own sites.
+  if (!originAllowed(input.allowedOrigins, new URL(targetUrl).origin)) {
+    throw new Error(`targetUrl must be on one of the project's allowed origins (${input.allowedOrigins.join(', ')})`);
+  }
   const label = typeof input.label === 'string' ? input.label.trim().slice(0, 200) : '';
   if (input.label !== undefined && typeof input.label !== 'string') throw new Error('label must be a string');
   const ttl = input.expiresInSeconds;

@@ -19,7 +19,7 @@ export async function liveRoutes(app: FastifyInstance, opts: { store: Store; bus
     for (const res of open) res.end();
   });
 
-  app.get('/sessions/:id/live', async (req, reply) => {
+  app.get('/sessions/:id/live', { config: { access: { need: 'read', project: 'session' } } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     if (!(await store.getSession(id))) throw new HttpError(404, 'not_found', `no session ${id}`);
     reply.hijack();

@@ -29,8 +29,30 @@ export interface Store {
   createLoginSession(input: { tokenHash: string; userId: string; expiresAt: number }): Promise<void>;
   getLoginSessionUser(tokenHash: string, now: number): Promise<User | null>;
   deleteLoginSession(tokenHash: string): Promise<void>;
-  createApiToken(input: { tokenHash: string; userId: string; name: string }): Promise<ApiToken>;
-  getApiTokenUser(tokenHash: string): Promise<User | null>;
+  createApiToken(input: CreateApiTokenInput): Promise<ApiToken>;
+  /** The token and its owner; null when unknown, revoked or expired at `now`. */
+  getApiTokenByHash(tokenHash: string, now: number): Promise<{ token: ApiToken; user: User } | null>;
+  /** A user's tokens (revoked ones included), newest first. */
+  listApiTokens(userId: string): Promise<ApiToken[]>;
+  /** Revokes one of `userId`'s tokens; false when that user has no such token. Revoking twice keeps the first time. */
+  revokeApiToken(id: string, userId: string, at: number): Promise<boolean>;
+
+  // Access control (auth/access.ts): users, and per-project membership of non-admin users.
+  listUsers(): Promise<User[]>;
+  /** Changes a user's server-wide role; false when unknown. */
+  setUserRole(id: string, role: UserRole): Promise<boolean>;
+  /** The projects a user belongs to, with the role in each. */
+  listMemberships(userId: string): Promise<Membership[]>;
+  /** A project's members. */
+  listProjectMembers(projectId: string): Promise<Membership[]>;
+  /** Adds a user to a project or changes their role there. */
+  setMembership(input: Membership): Promise<void>;
+  /** False when the user was not a member. */
+  removeMembership(projectId: string, userId: string): Promise<boolean>;
+  /** Which project a stored object belongs to (for the access policy); null when unknown. */
+  getSessionProject(sessionId: string): Promise<string | null>;
+  getLink(id: string): Promise<Link | null>;
+  getSavedSearch(id: string): Promise<SavedSearch | null>;
 
   /**
    * Stores one batch durably. Resolves only once both the event chunk and its
@@ -43,7 +65,8 @@ export interface Store {
   createLink(input: CreateLinkInput): Promise<Link>;
   /** Looks a link up by the SHA-256 of its token (consent page and ingest). */
   getLinkByTokenHash(tokenHash: string): Promise<Link | null>;
-  listLinks(): Promise<LinkWithSessions[]>;
+  /** Links, newest first; `projectIds` limits them to those projects. */
+  listLinks(filter?: { projectIds?: string[] }): Promise<LinkWithSessions[]>;
   /** Records the first consent page view; later views keep the first time. */
   markLinkOpened(id: string, at: number): Promise<void>;
   /** Returns false when there is no such link. Revoking twice keeps the first time. */
@@ -123,6 +146,8 @@ export interface MetadataDump {
   projects: Project[];
   users: (User & { passwordHash: string })[];
   apiTokens: (ApiToken & { tokenHash: string })[];
+  /** Absent in dumps from before per-project membership. */
+  memberships?: Membership[];
   loginSessions: { tokenHash: string; userId: string; expiresAt: number }[];
   /** Links without their derived session count (it follows from the sessions' link ids). */
   links: (Omit<Link, 'sessionCount'> & { tokenHash: string })[];
@@ -139,6 +164,8 @@ export interface ProblemQuery {
   /** Epoch ms: only occurrences at or after it. */
   since: number;
   limit: number;
+  /** Only sessions of these projects (absent: every project). */
+  projectIds?: string[];
 }
 
 /** Top-problem rows as the store returns them: everything but the search query. */
@@ -153,6 +180,8 @@ export interface CreateSavedSearchInput {
 
 export interface SessionSearch {
   projectId?: string;
+  /** Only sessions of these projects (the caller's, auth/access.ts); absent: every project. */
+  projectIds?: string[];
   ast: QueryNode | null;
   sort: SessionSort;
   limit: number;
@@ -161,7 +190,17 @@ export interface SessionSearch {
   now: number;
 }
 
+/** Server-wide: `admin` may do everything; a `member` account gets exactly what its memberships give. */
 export type UserRole = 'admin' | 'member';
+
+/** A non-admin's role in one project: `member` reads and writes, `viewer` only reads. */
+export type ProjectRole = 'member' | 'viewer';
+
+export interface Membership {
+  projectId: string;
+  userId: string;
+  role: ProjectRole;
+}
 
 export interface Project {
   id: string;
@@ -180,11 +219,28 @@ export interface User {
   createdAt: number;
 }
 
+/** What an API token may do: never more than its owner (auth/access.ts takes the lesser of both). */
+export type TokenScope = 'read' | 'write';
+
 export interface ApiToken {
   id: string;
   userId: string;
   name: string;
   createdAt: number;
+  scope: TokenScope;
+  /** The projects it may touch; null = every project its owner may. */
+  projectIds: string[] | null;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface CreateApiTokenInput {
+  tokenHash: string;
+  userId: string;
+  name: string;
+  scope?: TokenScope;
+  projectIds?: string[] | null;
+  expiresAt?: number | null;
 }
 
 /** Per-session facts the ingest layer derives from the request (the store only merges them). */

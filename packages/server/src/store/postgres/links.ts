@@ -18,8 +18,12 @@ export async function byTokenHash(db: Queryable, tokenHash: string): Promise<Lin
   return row ? toLink(row) : null;
 }
 
-export async function list(db: Queryable): Promise<LinkWithSessions[]> {
-  const rows = (await db.query<LinkRow>(`${LINK_SELECT} ORDER BY l.created_at DESC, l.id DESC LIMIT 500`)).rows;
+export async function list(db: Queryable, projectIds?: string[]): Promise<LinkWithSessions[]> {
+  const rows = (
+    projectIds
+      ? await db.query<LinkRow>(`${LINK_SELECT} WHERE l.project_id = ANY($1) ORDER BY l.created_at DESC, l.id DESC LIMIT 500`, [projectIds])
+      : await db.query<LinkRow>(`${LINK_SELECT} ORDER BY l.created_at DESC, l.id DESC LIMIT 500`)
+  ).rows;
   if (rows.length === 0) return [];
   const sessions = (
     await db.query<{ id: string; link_id: string; last_batch_at: number | null }>(

@@ -9,7 +9,7 @@ export const PARTITIONED_TABLES = ['network_requests', 'console_messages', 'erro
 
 /**
  * Ordered PostgreSQL migrations; `schema_migrations` records each applied version. Same tables
- * and columns as the SQLite schema (store/sqlite/schema.ts, v1–v8) with these differences:
+ * and columns as the SQLite schema (store/sqlite/schema.ts, v1–v9) with these differences:
  * - ids are `COLLATE "C"` so keyset order (started_at, id) is byte order, as in SQLite;
  * - the per-event index tables (network_requests, console_messages, errors, pages, clicks, signals)
  *   are partitioned by RANGE on `t` (epoch ms): monthly partitions (partitions.ts) plus a DEFAULT
@@ -252,6 +252,24 @@ export const MIGRATIONS: string[] = [
   // first batch carried. Null for sessions without one (older recorders).
   `
   ALTER TABLE sessions ADD COLUMN key_hash TEXT;
+  `,
+  // 5: access control (SQLite v11): per-project membership and scoped, expiring, revocable API
+  // tokens. Every existing user becomes a `member` of every existing project; existing tokens
+  // keep what they could do (write, every project, no expiry).
+  `
+  CREATE TABLE project_members (
+    project_id TEXT COLLATE "C" NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    PRIMARY KEY (project_id, user_id)
+  );
+  CREATE INDEX project_members_by_user ON project_members (user_id);
+  INSERT INTO project_members (project_id, user_id, role) SELECT p.id, u.id, 'member' FROM projects p CROSS JOIN users u;
+  ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'write';
+  ALTER TABLE api_tokens ADD COLUMN project_ids JSONB;
+  ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT;
+  ALTER TABLE api_tokens ADD COLUMN revoked_at BIGINT;
+  CREATE INDEX api_tokens_by_user ON api_tokens (user_id, created_at);
   `,
 ];
 

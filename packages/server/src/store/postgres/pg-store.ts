@@ -16,7 +16,9 @@ import {
   SessionProjectConflict,
   type ApiToken,
   type AppendBatchInput,
+  type CreateApiTokenInput,
   type CreateLinkInput,
+  type Membership,
   type CreateSavedSearchInput,
   type EventTimeRange,
   type Link,
@@ -31,6 +33,7 @@ import {
   type UserRole,
 } from '../types.js';
 import { indexTimes, writeIndexRows } from './index-writer.js';
+import * as access from './access.js';
 import * as lifecycle from './lifecycle.js';
 import * as links from './links.js';
 import { checkSchema, migrate } from './migrations.js';
@@ -237,20 +240,19 @@ export class PgStore implements Store, ChunkMaintenance {
     await this.pool.query('DELETE FROM login_sessions WHERE token_hash = $1', [tokenHash]);
   }
 
-  async createApiToken(input: { tokenHash: string; userId: string; name: string }): Promise<ApiToken> {
-    const t: ApiToken = { id: randomId('tok_'), userId: input.userId, name: input.name, createdAt: Date.now() };
-    await this.pool.query('INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4, $5)', [
-      t.id, input.tokenHash, t.userId, t.name, t.createdAt,
-    ]);
-    return t;
-  }
-
-  async getApiTokenUser(tokenHash: string): Promise<User | null> {
-    const row = (
-      await this.pool.query<UserRow>('SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1', [tokenHash])
-    ).rows[0];
-    return row ? toUser(row) : null;
-  }
+  async createApiToken(input: CreateApiTokenInput): Promise<ApiToken> { return access.createApiToken(this.pool, input); }
+  async getApiTokenByHash(tokenHash: string, now: number): Promise<{ token: ApiToken; user: User } | null> { return access.apiTokenByHash(this.pool, tokenHash, now); }
+  async listApiTokens(userId: string): Promise<ApiToken[]> { return access.listApiTokens(this.pool, userId); }
+  async revokeApiToken(id: string, userId: string, at: number): Promise<boolean> { return access.revokeApiToken(this.pool, id, userId, at); }
+  async listUsers(): Promise<User[]> { return access.listUsers(this.pool); }
+  async setUserRole(id: string, role: UserRole): Promise<boolean> { return access.setUserRole(this.pool, id, role); }
+  async listMemberships(userId: string): Promise<Membership[]> { return access.listMemberships(this.pool, userId); }
+  async listProjectMembers(projectId: string): Promise<Membership[]> { return access.listProjectMembers(this.pool, projectId); }
+  async setMembership(m: Membership): Promise<void> { return access.setMembership(this.pool, m); }
+  async removeMembership(projectId: string, userId: string): Promise<boolean> { return access.removeMembership(this.pool, projectId, userId); }
+  async getSessionProject(sessionId: string): Promise<string | null> { return access.sessionProject(this.pool, sessionId); }
+  async getLink(id: string): Promise<Link | null> { return access.getLink(this.pool, id); }
+  async getSavedSearch(id: string): Promise<SavedSearch | null> { return access.getSavedSearch(this.pool, id); }
 
   async appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
     const { batch, projectId, facts, receivedAt, index } = input;
@@ -373,7 +375,7 @@ export class PgStore implements Store, ChunkMaintenance {
 
   async createLink(input: CreateLinkInput): Promise<Link> { return links.create(this.pool, input); }
   async getLinkByTokenHash(tokenHash: string): Promise<Link | null> { return links.byTokenHash(this.pool, tokenHash); }
-  async listLinks(): Promise<LinkWithSessions[]> { return links.list(this.pool); }
+  async listLinks(filter?: { projectIds?: string[] }): Promise<LinkWithSessions[]> { return links.list(this.pool, filter?.projectIds); }
   async markLinkOpened(id: string, at: number): Promise<void> { return links.markOpened(this.pool, id, at); }
   async revokeLink(id: string, at: number): Promise<boolean> { return links.revoke(this.pool, id, at); }
 

@@ -162,6 +162,7 @@ export function buildSearchSql(query: SessionSearch): { sql: string; params: unk
   const ps = new Params();
   const where: string[] = [];
   if (query.projectId) where.push(`s.project_id = ${ps.p(query.projectId)}`);
+  if (query.projectIds) where.push(`s.project_id IN (SELECT jsonb_array_elements_text(${ps.p(JSON.stringify(query.projectIds))}::jsonb))`);
   const pred = planQuery(query.ast, query.now);
   if (pred) where.push(compileWhere(pred, ps));
   let after = null;

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { MetadataDump } from '../types.js';
 import { withTransaction } from './pool.js';
 import type { ProjectRow, UserRow } from '../rows.js';
+import { toApiToken, toMembership, type ApiTokenRow, type MembershipRow } from '../access-rows.js';
 
 /**
  * Store.dumpMetadata / restoreMetadata for PostgreSQL (`reprise migrate-store`): every table but
@@ -22,9 +23,8 @@ export async function dump(pool: pg.Pool): Promise<MetadataDump> {
       users: (await q<UserRow>('SELECT * FROM users ORDER BY created_at, id')).map((r) => ({
         id: r.id, email: r.email, role: r.role === 'admin' ? 'admin' : 'member', createdAt: r.created_at, passwordHash: r.password_hash,
       })),
-      apiTokens: (await q<{ id: string; token_hash: string; user_id: string; name: string; created_at: number }>(
-        'SELECT * FROM api_tokens ORDER BY created_at, id',
-      )).map((r) => ({ id: r.id, tokenHash: r.token_hash, userId: r.user_id, name: r.name, createdAt: r.created_at })),
+      apiTokens: (await q<ApiTokenRow>('SELECT * FROM api_tokens ORDER BY created_at, id')).map((r) => ({ ...toApiToken(r), tokenHash: r.token_hash })),
+      memberships: (await q<MembershipRow>('SELECT * FROM project_members ORDER BY project_id, user_id')).map(toMembership),
       loginSessions: (await q<{ token_hash: string; user_id: string; expires_at: number }>(
         'SELECT * FROM login_sessions ORDER BY expires_at, token_hash',
       )).map((r) => ({ tokenHash: r.token_hash, userId: r.user_id, expiresAt: r.expires_at })),
@@ -71,9 +71,17 @@ export async function restore(pool: pg.Pool, d: MetadataDump): Promise<void> {
     }
     for (const t of d.apiTokens) {
       await c.query(
-        `INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name`,
-        [t.id, t.tokenHash, t.userId, t.name, t.createdAt],
+        `INSERT INTO api_tokens (id, token_hash, user_id, name, created_at, scope, project_ids, expires_at, revoked_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, revoked_at = excluded.revoked_at`,
+        [t.id, t.tokenHash, t.userId, t.name, t.createdAt, t.scope ?? 'write', t.projectIds ? JSON.stringify(t.projectIds) : null, t.expiresAt ?? null, t.revokedAt ?? null],
+      );
+    }
+    for (const m of d.memberships ?? []) {
+      await c.query(
+        `INSERT INTO project_members (project_id, user_id, role) VALUES ($1, $2, $3)
+         ON CONFLICT (project_id, user_id) DO UPDATE SET role = excluded.role`,
+        [m.projectId, m.userId, m.role],
       );
     }
     for (const s of d.loginSessions) {

@@ -10,23 +10,33 @@ import type { ProblemQuery, ProblemRows } from '../types.js';
  * each group's newest name, message and text.
  */
 
+/** `AND …` limiting rows to sessions of `q.projectIds`, and its parameter (none without a filter). */
+function projectFilter(q: ProblemQuery): { sql: string; args: string[] } {
+  if (!q.projectIds) return { sql: '', args: [] };
+  return {
+    sql: ' AND session_id IN (SELECT id FROM sessions WHERE project_id IN (SELECT value FROM json_each(?)))',
+    args: [JSON.stringify(q.projectIds)],
+  };
+}
+
 export function failingEndpoints(db: Database.Database, q: ProblemQuery): ProblemRows<FailingEndpoint> {
+  const pf = projectFilter(q);
   const rows = db
     .prepare(
       `SELECT method, coalesce(route, url) AS route, count(*) AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen
-       FROM network_requests WHERE (status >= 400 OR failed = 1) AND t >= ?
+       FROM network_requests WHERE (status >= 400 OR failed = 1) AND t >= ?${pf.sql}
        GROUP BY method, coalesce(route, url) ORDER BY count DESC, last_seen DESC LIMIT ?`,
     )
-    .all(q.since, q.limit) as { method: string; route: string; count: number; sessions: number; last_seen: number }[];
+    .all(q.since, ...pf.args, q.limit) as { method: string; route: string; count: number; sessions: number; last_seen: number }[];
   const statuses = db.prepare(
     `SELECT status FROM network_requests
-     WHERE (status >= 400 OR failed = 1) AND t >= ? AND method = ? AND coalesce(route, url) = ?
+     WHERE (status >= 400 OR failed = 1) AND t >= ?${pf.sql} AND method = ? AND coalesce(route, url) = ?
      GROUP BY status ORDER BY count(*) DESC, status`,
   );
   return rows.map((r) => ({
     method: r.method,
     route: r.route,
-    statuses: (statuses.all(q.since, r.method, r.route) as { status: number }[]).map((s) => s.status),
+    statuses: (statuses.all(q.since, ...pf.args, r.method, r.route) as { status: number }[]).map((s) => s.status),
     count: r.count,
     sessions: r.sessions,
     lastSeen: r.last_seen,
@@ -34,14 +44,15 @@ export function failingEndpoints(db: Database.Database, q: ProblemQuery): Proble
 }
 
 export function errorGroups(db: Database.Database, q: ProblemQuery): ProblemRows<ErrorGroup> {
+  const pf = projectFilter(q);
   const rows = db
     .prepare(
       `SELECT coalesce(message_key, message) AS key, count(*) AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen,
          name, message
-       FROM errors WHERE t >= ?
+       FROM errors WHERE t >= ?${pf.sql}
        GROUP BY coalesce(message_key, message) ORDER BY count DESC, last_seen DESC LIMIT ?`,
     )
-    .all(q.since, q.limit) as { key: string; count: number; sessions: number; last_seen: number; name: string | null; message: string }[];
+    .all(q.since, ...pf.args, q.limit) as { key: string; count: number; sessions: number; last_seen: number; name: string | null; message: string }[];
   return rows.map((r) => ({
     name: r.name,
     message: r.key,
@@ -55,13 +66,14 @@ export function errorGroups(db: Database.Database, q: ProblemQuery): ProblemRows
 export function clickProblems(db: Database.Database, q: ProblemQuery & { type: 'rage' | 'dead' }): ProblemRows<ClickProblem> {
   // A rage signal is one burst; a dead signal row may hold several clicks of the same millisecond.
   const count = q.type === 'rage' ? 'count(*)' : 'sum(click_count)';
+  const pf = projectFilter(q);
   const rows = db
     .prepare(
       `SELECT selector, ${count} AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen, text
-       FROM signals WHERE type = ? AND t >= ?
+       FROM signals WHERE type = ? AND t >= ?${pf.sql}
        GROUP BY selector ORDER BY count DESC, last_seen DESC LIMIT ?`,
     )
-    .all(q.type === 'rage' ? SIGNAL_TYPES.rage : SIGNAL_TYPES.dead, q.since, q.limit) as {
+    .all(q.type === 'rage' ? SIGNAL_TYPES.rage : SIGNAL_TYPES.dead, q.since, ...pf.args, q.limit) as {
     selector: string; count: number; sessions: number; last_seen: number; text: string | null;
   }[];
   return rows.map((r) => ({

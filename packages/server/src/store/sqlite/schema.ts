@@ -254,16 +254,37 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE sessions ADD COLUMN key_hash TEXT;
   `,
+  // v11: access control (auth/access.ts, docs/access.md). Per-project membership of users, and API
+  // tokens with a scope, a project list, an expiry and a revocation time. Upgrades keep working:
+  // every existing user becomes a `member` of every existing project (admins stay admins), and
+  // existing tokens keep what they could do (write, every project, no expiry).
+  `
+  CREATE TABLE project_members (
+    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    PRIMARY KEY (project_id, user_id)
+  );
+  CREATE INDEX project_members_by_user ON project_members(user_id);
+  INSERT INTO project_members (project_id, user_id, role) SELECT p.id, u.id, 'member' FROM projects p CROSS JOIN users u;
+  ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'write';
+  -- JSON array of project ids; NULL = every project the owner may access.
+  ALTER TABLE api_tokens ADD COLUMN project_ids TEXT;
+  ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
+  ALTER TABLE api_tokens ADD COLUMN revoked_at INTEGER;
+  CREATE INDEX api_tokens_by_user ON api_tokens(user_id, created_at);
+  `,
 ];
 
-export function migrate(db: Database.Database): void {
+/** Brings the database to `target` (default: the latest; tests stop earlier to check an upgrade). */
+export function migrate(db: Database.Database, target = MIGRATIONS.length): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(
       `database schema version ${current} is newer than this Reprise (${MIGRATIONS.length}); upgrade Reprise`,
     );
   }
-  for (let v = current; v < MIGRATIONS.length; v++) {
+  for (let v = current; v < target; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]);
       db.pragma(`user_version = ${v + 1}`);

@@ -47,6 +47,7 @@ export function buildSearchSql(
   const ps = new Params();
   const where: string[] = [];
   if (query.projectId) where.push(`s.project_id = ${ps.p(query.projectId)}`);
+  if (query.projectIds) where.push(`s.project_id IN (SELECT value FROM json_each(${ps.p(JSON.stringify(query.projectIds))}))`);
   const pred = planQuery(query.ast, query.now);
   if (pred) where.push(compileWhere(pred, { ps, isCommon: options.isCommon ?? commonProbe(db) }));
   let after = null;

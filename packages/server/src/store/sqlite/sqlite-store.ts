@@ -11,7 +11,9 @@ import { LocalChunkStore } from '../chunks/local.js';
 import type { ChunkStore } from '../chunks/types.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
+  type CreateApiTokenInput,
   type CreateLinkInput,
+  type Membership,
   type Link,
   type LinkWithSessions,
   type MetadataDump,
@@ -49,6 +51,7 @@ import { SignalIndexWriter } from './signal-index.js';
 import { SqliteBatchAppender } from './batch-append.js';
 import * as problems from './problems.js';
 import * as savedSearches from './saved-searches.js';
+import * as access from './access.js';
 import * as lifecycle from './lifecycle.js';
 import * as transferMeta from './transfer-meta.js';
 import { readTimeline } from './timeline.js';
@@ -197,20 +200,19 @@ export class SqliteStore implements Store {
     this.db.prepare('DELETE FROM login_sessions WHERE token_hash = ?').run(tokenHash);
   }
 
-  async createApiToken(input: { tokenHash: string; userId: string; name: string }): Promise<ApiToken> {
-    const t: ApiToken = { id: randomId('tok_'), userId: input.userId, name: input.name, createdAt: Date.now() };
-    this.db
-      .prepare('INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(t.id, input.tokenHash, t.userId, t.name, t.createdAt);
-    return t;
-  }
-
-  async getApiTokenUser(tokenHash: string): Promise<User | null> {
-    const row = this.db
-      .prepare('SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?')
-      .get(tokenHash) as UserRow | undefined;
-    return row ? toUser(row) : null;
-  }
+  async createApiToken(input: CreateApiTokenInput): Promise<ApiToken> { return access.createApiToken(this.db, input); }
+  async getApiTokenByHash(tokenHash: string, now: number): Promise<{ token: ApiToken; user: User } | null> { return access.apiTokenByHash(this.db, tokenHash, now); }
+  async listApiTokens(userId: string): Promise<ApiToken[]> { return access.listApiTokens(this.db, userId); }
+  async revokeApiToken(id: string, userId: string, at: number): Promise<boolean> { return access.revokeApiToken(this.db, id, userId, at); }
+  async listUsers(): Promise<User[]> { return access.listUsers(this.db); }
+  async setUserRole(id: string, role: UserRole): Promise<boolean> { return access.setUserRole(this.db, id, role); }
+  async listMemberships(userId: string): Promise<Membership[]> { return access.listMemberships(this.db, userId); }
+  async listProjectMembers(projectId: string): Promise<Membership[]> { return access.listProjectMembers(this.db, projectId); }
+  async setMembership(m: Membership): Promise<void> { access.setMembership(this.db, m); }
+  async removeMembership(projectId: string, userId: string): Promise<boolean> { return access.removeMembership(this.db, projectId, userId); }
+  async getSessionProject(sessionId: string): Promise<string | null> { return access.sessionProject(this.db, sessionId); }
+  async getLink(id: string): Promise<Link | null> { return access.getLink(this.db, id); }
+  async getSavedSearch(id: string): Promise<SavedSearch | null> { return access.getSavedSearch(this.db, id); }
 
   async appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
     return this.appender.append(input);
@@ -233,14 +235,19 @@ export class SqliteStore implements Store {
     return row ? toLink(row) : null;
   }
 
-  async listLinks(): Promise<LinkWithSessions[]> {
-    const rows = this.db.prepare(`${LINK_SELECT} ORDER BY l.created_at DESC, l.id DESC LIMIT 500`).all() as LinkRow[];
+  async listLinks(filter?: { projectIds?: string[] }): Promise<LinkWithSessions[]> {
+    // `?` = a JSON array of project ids, or null for every project.
+    const where = 'WHERE (? IS NULL OR project_id IN (SELECT value FROM json_each(?)))';
+    const ids = filter?.projectIds ? JSON.stringify(filter.projectIds) : null;
+    const rows = this.db
+      .prepare(`${LINK_SELECT} ${where.replace(/project_id/g, 'l.project_id')} ORDER BY l.created_at DESC, l.id DESC LIMIT 500`)
+      .all(ids, ids) as LinkRow[];
     const sessions = this.db
       .prepare(
-        `SELECT id, link_id, last_batch_at FROM sessions WHERE link_id IN (SELECT id FROM links ORDER BY created_at DESC, id DESC LIMIT 500)
+        `SELECT id, link_id, last_batch_at FROM sessions WHERE link_id IN (SELECT id FROM links ${where} ORDER BY created_at DESC, id DESC LIMIT 500)
          ORDER BY started_at DESC, id DESC`,
       )
-      .all() as { id: string; link_id: string; last_batch_at: number | null }[];
+      .all(ids, ids) as { id: string; link_id: string; last_batch_at: number | null }[];
     return withLinkSessions(rows, sessions);
   }
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { MetadataDump } from '../types.js';
+import { toApiToken, toMembership, type ApiTokenRow, type MembershipRow } from '../access-rows.js';
 
 /**
  * Store.dumpMetadata / restoreMetadata for SQLite (`reprise migrate-store`): every table but the
@@ -20,9 +21,10 @@ export function dump(db: Database.Database): MetadataDump {
     }[]).map((r) => ({
       id: r.id, email: r.email, role: r.role === 'admin' ? 'admin' : 'member', createdAt: r.created_at, passwordHash: r.password_hash,
     })),
-    apiTokens: (db.prepare('SELECT * FROM api_tokens ORDER BY created_at, id').all() as {
-      id: string; token_hash: string; user_id: string; name: string; created_at: number;
-    }[]).map((r) => ({ id: r.id, tokenHash: r.token_hash, userId: r.user_id, name: r.name, createdAt: r.created_at })),
+    apiTokens: (db.prepare('SELECT * FROM api_tokens ORDER BY created_at, id').all() as ApiTokenRow[]).map((r) => ({
+      ...toApiToken(r), tokenHash: r.token_hash,
+    })),
+    memberships: (db.prepare('SELECT * FROM project_members ORDER BY project_id, user_id').all() as MembershipRow[]).map(toMembership),
     loginSessions: (db.prepare('SELECT * FROM login_sessions ORDER BY expires_at, token_hash').all() as {
       token_hash: string; user_id: string; expires_at: number;
     }[]).map((r) => ({ tokenHash: r.token_hash, userId: r.user_id, expiresAt: r.expires_at })),
@@ -53,8 +55,13 @@ export function restore(db: Database.Database, d: MetadataDump): void {
      ON CONFLICT(id) DO UPDATE SET email = excluded.email, password_hash = excluded.password_hash, role = excluded.role`,
   );
   const token = db.prepare(
-    `INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT(id) DO UPDATE SET name = excluded.name`,
+    `INSERT INTO api_tokens (id, token_hash, user_id, name, created_at, scope, project_ids, expires_at, revoked_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET name = excluded.name, revoked_at = excluded.revoked_at`,
+  );
+  const member = db.prepare(
+    `INSERT INTO project_members (project_id, user_id, role) VALUES (?, ?, ?)
+     ON CONFLICT(project_id, user_id) DO UPDATE SET role = excluded.role`,
   );
   const login = db.prepare(
     `INSERT INTO login_sessions (token_hash, user_id, expires_at) VALUES (?, ?, ?)
@@ -73,7 +80,11 @@ export function restore(db: Database.Database, d: MetadataDump): void {
   db.transaction(() => {
     for (const p of d.projects) project.run(p.id, p.name, p.key, JSON.stringify(p.allowedOrigins), p.createdAt, p.retentionDays);
     for (const u of d.users) user.run(u.id, u.email, u.passwordHash, u.role, u.createdAt);
-    for (const t of d.apiTokens) token.run(t.id, t.tokenHash, t.userId, t.name, t.createdAt);
+    for (const t of d.apiTokens) {
+      const ids = t.projectIds ? JSON.stringify(t.projectIds) : null;
+      token.run(t.id, t.tokenHash, t.userId, t.name, t.createdAt, t.scope ?? 'write', ids, t.expiresAt ?? null, t.revokedAt ?? null);
+    }
+    for (const m of d.memberships ?? []) member.run(m.projectId, m.userId, m.role);
     for (const s of d.loginSessions) login.run(s.tokenHash, s.userId, s.expiresAt);
     for (const l of d.links) {
       link.run(l.id, l.projectId, l.label, l.targetUrl, l.tokenHash, l.expiresAt, l.maxSessions, l.revokedAt, l.openedAt, l.createdAt, l.createdBy);

@@ -1,0 +1,285 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionList } from '@reprise/protocol';
+import { apiRouteTable } from '../src/auth/access.js';
+import { hashPassword } from '../src/auth/passwords.js';
+import { randomSecret, sha256 } from '../src/ids.js';
+import type { Project } from '../src/store/types.js';
+import { ADMIN, CHROME_UA, domEvent, gz, makeBatch, startTestServer, type TestServer } from './helpers.js';
+
+/**
+ * Every /api/v1 route × role (admin, member, viewer) × project (one the caller belongs to, one they
+ * do not). The route list comes from the app itself, so a new route without a row here fails.
+ */
+
+type Role = 'admin' | 'member' | 'viewer';
+type Which = 'own' | 'other';
+type Need = 'public' | 'login' | 'account' | 'read' | 'write' | 'admin';
+
+interface Ctx {
+  role: Role;
+  which: Which;
+  project: Project;
+  userId: string;
+}
+interface Call {
+  url: string;
+  payload?: unknown;
+}
+interface Row {
+  need: Need;
+  call(c: Ctx): Promise<Call>;
+}
+
+let s: TestServer;
+let own: Project;
+let other: Project;
+const cookies = {} as Record<Role, string>;
+const userIds = {} as Record<Role, string>;
+let n = 0;
+
+const PASSWORD = 'a long enough password';
+
+async function login(email: string, password: string): Promise<string> {
+  const res = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
+  expect(res.statusCode, res.body).toBe(200);
+  return String(res.headers['set-cookie']).split(';')[0]!;
+}
+
+/** A stored session in `p` (a fresh one each time: some routes delete it). */
+async function session(p: Project): Promise<string> {
+  const id = `sess_access_${++n}_${p.id.slice(-6)}`;
+  const res = await s.app.inject({
+    method: 'POST',
+    url: `/ingest/v1/batch?key=${p.key}`,
+    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'user-agent': CHROME_UA },
+    payload: gz({ ...makeBatch(id, 0, [domEvent(Date.now())]), events: [{ t: Date.now(), kind: 'custom', data: { type: 'identify', userId: `u-${id}` } }, domEvent(Date.now())] }),
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return id;
+}
+
+async function link(p: Project, createdBy: string): Promise<string> {
+  const l = await s.store.createLink({
+    projectId: p.id, label: 'x', targetUrl: 'https://shop.example/', tokenHash: sha256(randomSecret()),
+    expiresAt: Date.now() + 3600_000, maxSessions: null, createdBy,
+  });
+  return l.id;
+}
+
+async function saved(p: Project): Promise<string> {
+  return (await s.store.createSavedSearch({ projectId: p.id, name: `s${++n}`, query: 'has:error', createdBy: null })).id;
+}
+
+async function freshUser(): Promise<string> {
+  return (await s.store.createUser({ email: `u${++n}@test.local`, passwordHash: 'x', role: 'member' })).id;
+}
+
+/** What each route needs; the expectations below follow docs/access.md. */
+const ROUTES: Record<string, Row> = {
+  'POST /api/v1/auth/login': { need: 'public', call: async () => ({ url: '/api/v1/auth/login', payload: {} }) },
+  'POST /api/v1/auth/logout': { need: 'public', call: async () => ({ url: '/api/v1/auth/logout' }) },
+  'GET /api/v1/auth/me': { need: 'login', call: async () => ({ url: '/api/v1/auth/me' }) },
+  'GET /api/v1/projects': { need: 'login', call: async () => ({ url: '/api/v1/projects' }) },
+  'GET /api/v1/tokens': { need: 'login', call: async () => ({ url: '/api/v1/tokens' }) },
+  'POST /api/v1/tokens': { need: 'account', call: async (c) => ({ url: '/api/v1/tokens', payload: { name: 't', scope: 'read', projectIds: c.which === 'own' ? [c.project.id] : null } }) },
+  'DELETE /api/v1/tokens/:id': {
+    need: 'account',
+    call: async (c) => ({ url: `/api/v1/tokens/${(await s.store.createApiToken({ tokenHash: sha256(randomSecret()), userId: c.userId, name: 'x' })).id}` }),
+  },
+  'GET /api/v1/sessions': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions?projectId=${c.project.id}` }) },
+  'GET /api/v1/sessions/:id': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}` }) },
+  'GET /api/v1/sessions/:id/timeline': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/timeline` }) },
+  'GET /api/v1/sessions/:id/events': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/events` }) },
+  'GET /api/v1/sessions/:id/live': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/live` }) },
+  'DELETE /api/v1/sessions/:id': { need: 'write', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}` }) },
+  'DELETE /api/v1/users/:userId/data': { need: 'write', call: async (c) => ({ url: `/api/v1/users/u-x/data?projectId=${c.project.id}` }) },
+  'GET /api/v1/problems/endpoints': { need: 'read', call: async (c) => ({ url: `/api/v1/problems/endpoints?projectId=${c.project.id}` }) },
+  'GET /api/v1/problems/errors': { need: 'read', call: async (c) => ({ url: `/api/v1/problems/errors?projectId=${c.project.id}` }) },
+  'GET /api/v1/problems/clicks': { need: 'read', call: async (c) => ({ url: `/api/v1/problems/clicks?type=rage&projectId=${c.project.id}` }) },
+  'GET /api/v1/saved-searches': { need: 'read', call: async (c) => ({ url: `/api/v1/saved-searches?projectId=${c.project.id}` }) },
+  'POST /api/v1/saved-searches': { need: 'write', call: async (c) => ({ url: '/api/v1/saved-searches', payload: { name: 'n', query: 'has:error', projectId: c.project.id } }) },
+  'DELETE /api/v1/saved-searches/:id': { need: 'write', call: async (c) => ({ url: `/api/v1/saved-searches/${await saved(c.project)}` }) },
+  'GET /api/v1/links': { need: 'read', call: async (c) => ({ url: `/api/v1/links?projectId=${c.project.id}` }) },
+  'POST /api/v1/links': {
+    need: 'write',
+    call: async (c) => ({ url: '/api/v1/links', payload: { targetUrl: 'https://shop.example/', expiresInSeconds: 60, projectId: c.project.id } }),
+  },
+  // The caller's own link; revoking another's link is checked separately below.
+  'DELETE /api/v1/links/:id': { need: 'write', call: async (c) => ({ url: `/api/v1/links/${await link(c.project, c.userId)}` }) },
+  'POST /api/v1/projects': { need: 'admin', call: async () => ({ url: '/api/v1/projects', payload: { name: `p${++n}` } }) },
+  'PATCH /api/v1/projects/:id': { need: 'admin', call: async (c) => ({ url: `/api/v1/projects/${c.project.id}`, payload: { retentionDays: 30 } }) },
+  'GET /api/v1/users': { need: 'admin', call: async () => ({ url: '/api/v1/users' }) },
+  'POST /api/v1/users': { need: 'admin', call: async () => ({ url: '/api/v1/users', payload: { email: `new${++n}@test.local`, password: PASSWORD } }) },
+  'PATCH /api/v1/users/:id': { need: 'admin', call: async () => ({ url: `/api/v1/users/${await freshUser()}`, payload: { role: 'member' } }) },
+  'GET /api/v1/projects/:id/members': { need: 'admin', call: async (c) => ({ url: `/api/v1/projects/${c.project.id}/members` }) },
+  'PUT /api/v1/projects/:id/members/:userId': {
+    need: 'admin',
+    call: async (c) => ({ url: `/api/v1/projects/${c.project.id}/members/${await freshUser()}`, payload: { role: 'viewer' } }),
+  },
+  'DELETE /api/v1/projects/:id/members/:userId': {
+    need: 'admin',
+    call: async (c) => {
+      const userId = await freshUser();
+      await s.store.setMembership({ projectId: c.project.id, userId, role: 'viewer' });
+      return { url: `/api/v1/projects/${c.project.id}/members/${userId}` };
+    },
+  },
+};
+
+/** docs/access.md: admin everything; member reads and writes its projects; viewer reads them. */
+function allowed(need: Need, role: Role, which: Which): boolean {
+  if (need === 'public' || need === 'login' || need === 'account') return true;
+  if (role === 'admin') return true;
+  if (need === 'admin' || which === 'other') return false;
+  return need === 'read' || role === 'member';
+}
+
+/** Status of a call; the SSE route never ends, so it goes over real HTTP and only the head is read. */
+async function send(method: string, call: Call, cookie: string, base: string): Promise<number> {
+  if (call.url.endsWith('/live')) {
+    const ctl = new AbortController();
+    const res = await fetch(base + call.url, { headers: cookie ? { cookie } : {}, signal: ctl.signal });
+    ctl.abort();
+    return res.status;
+  }
+  const res = await s.app.inject({ method: method as 'GET', url: call.url, headers: cookie ? { cookie } : {}, ...(call.payload !== undefined ? { payload: call.payload as object } : {}) });
+  return res.statusCode;
+}
+
+let base = '';
+
+beforeAll(async () => {
+  s = await startTestServer();
+  [own] = await s.store.listProjects();
+  other = await s.store.createProject({ name: 'Other', allowedOrigins: ['*'] });
+  cookies.admin = s.cookie;
+  userIds.admin = (await s.store.getUserByEmail(ADMIN.email))!.id;
+  for (const role of ['member', 'viewer'] as const) {
+    const email = `${role}@test.local`;
+    const u = await s.store.createUser({ email, passwordHash: await hashPassword(PASSWORD), role: 'member' });
+    await s.store.setMembership({ projectId: own!.id, userId: u.id, role });
+    userIds[role] = u.id;
+    cookies[role] = await login(email, PASSWORD);
+  }
+  base = await s.app.listen({ port: 0, host: '127.0.0.1' });
+});
+afterAll(async () => s.close());
+
+describe('access control: every /api/v1 route × role × project', () => {
+  it('has a row here and a declared rule for every registered route', () => {
+    const routes = apiRouteTable(s.app);
+    expect(routes.length).toBeGreaterThan(20);
+    const keys = routes.map((r) => `${r.method} ${r.url}`);
+    expect(keys.filter((k) => !(k in ROUTES)), 'routes missing from the table in access.test.ts').toEqual([]);
+    expect(routes.filter((r) => !r.access).map((r) => `${r.method} ${r.url}`), 'routes without an access rule').toEqual([]);
+    for (const r of routes) expect(r.access!.need, `${r.method} ${r.url}`).toBe(ROUTES[`${r.method} ${r.url}`]!.need);
+  });
+
+  for (const [key, row] of Object.entries(ROUTES)) {
+    it(key, async () => {
+      const method = key.split(' ')[0]!;
+      const problems: string[] = [];
+      for (const role of ['admin', 'member', 'viewer'] as const) {
+        for (const which of ['own', 'other'] as const) {
+          const ctx: Ctx = { role, which, project: which === 'own' ? own : other, userId: userIds[role] };
+          // Never log a role out (public routes go without its cookie).
+          const status = await send(method, await row.call(ctx), row.need === 'public' ? '' : cookies[role], base);
+          const ok = allowed(row.need, role, which);
+          // Public routes answer 4xx to an empty login, which is no refusal of access.
+          const pass = row.need === 'public' ? status !== 401 && status !== 403 : ok ? status < 400 : status === 403 || status === 404;
+          if (!pass) problems.push(`${role}/${which}: ${status}, expected ${ok ? 'allowed' : '403/404'}`);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+  }
+
+  it('refuses every route but login and logout without credentials', async () => {
+    for (const r of apiRouteTable(s.app)) {
+      if (ROUTES[`${r.method} ${r.url}`]!.need === 'public') continue;
+      const url = r.url.replace(/:(\w+)/g, 'x');
+      expect((await s.app.inject({ method: r.method as 'GET', url })).statusCode, `${r.method} ${r.url}`).toBe(401);
+    }
+  });
+});
+
+describe('access control: what members see and change', () => {
+  it('lists only the caller’s projects in sessions, search, problems, links, saved searches and projects', async () => {
+    const mine = await session(own);
+    const theirs = await session(other);
+    await link(own, userIds.admin);
+    const otherLink = await link(other, userIds.admin);
+    await saved(own);
+    for (const role of ['member', 'viewer'] as const) {
+      const get = async <T>(url: string) => {
+        const res = await s.app.inject({ url, headers: { cookie: cookies[role] } });
+        expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+        return res.json() as T;
+      };
+      const ids = (await get<SessionList>('/api/v1/sessions?limit=500')).sessions.map((x) => x.id);
+      expect(ids).toContain(mine);
+      expect(ids).not.toContain(theirs);
+      const found = (await get<SessionList>(`/api/v1/sessions?q=${encodeURIComponent('user:u-' + theirs)}`)).sessions;
+      expect(found).toEqual([]);
+      const links = (await get<{ links: { id: string }[] }>('/api/v1/links')).links.map((l) => l.id);
+      expect(links.length).toBeGreaterThan(0);
+      expect(links).not.toContain(otherLink);
+      expect((await get<{ projects: Project[] }>('/api/v1/projects')).projects.map((p) => p.id)).toEqual([own.id]);
+      expect((await get<{ searches: { projectId: string }[] }>('/api/v1/saved-searches')).searches.every((x) => x.projectId === own.id)).toBe(true);
+    }
+    const adminIds = (await (await s.app.inject({ url: '/api/v1/sessions?limit=500', headers: { cookie: cookies.admin } })).json() as SessionList).sessions.map((x) => x.id);
+    expect(adminIds).toEqual(expect.arrayContaining([mine, theirs]));
+  });
+
+  it('shows only the caller’s projects in top problems', async () => {
+    const errorIn = async (p: Project, message: string) => {
+      const id = `sess_problem_${++n}`;
+      const res = await s.app.inject({
+        method: 'POST', url: `/ingest/v1/batch?key=${p.key}`,
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'user-agent': CHROME_UA },
+        payload: gz({ ...makeBatch(id, 0, []), events: [domEvent(Date.now()), { t: Date.now(), kind: 'error', data: { message, origin: 'error' } }] }),
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    await errorIn(own, 'OwnProjectFailure happened');
+    await errorIn(other, 'OtherProjectSecret happened');
+    const errors = async (cookie: string) =>
+      JSON.stringify((await s.app.inject({ url: '/api/v1/problems/errors', headers: { cookie } })).json());
+    expect(await errors(cookies.member)).toContain('OwnProjectFailure');
+    expect(await errors(cookies.member)).not.toContain('OtherProjectSecret');
+    expect(await errors(cookies.admin)).toContain('OtherProjectSecret');
+  });
+
+  it('lets a member revoke only their own links, and erase user data only in their projects', async () => {
+    const adminsLink = await link(own, userIds.admin);
+    const res = await s.app.inject({ method: 'DELETE', url: `/api/v1/links/${adminsLink}`, headers: { cookie: cookies.member } });
+    expect(res.statusCode).toBe(403);
+    expect((await s.store.getLink(adminsLink))!.revokedAt).toBeNull();
+
+    // Erasure without a projectId reaches only the member's projects.
+    const a = await session(own);
+    const b = await session(other);
+    for (const id of [a, b]) {
+      const erase = await s.app.inject({ method: 'DELETE', url: `/api/v1/users/u-${id}/data`, headers: { cookie: cookies.member } });
+      expect(erase.statusCode).toBe(200);
+    }
+    expect(await s.store.getSession(a)).toBeNull();
+    expect(await s.store.getSession(b)).not.toBeNull();
+    // A viewer may not erase at all.
+    const viewerErase = await s.app.inject({ method: 'DELETE', url: `/api/v1/users/u-${b}/data`, headers: { cookie: cookies.viewer } });
+    expect(viewerErase.statusCode).toBe(403);
+  });
+
+  it('gives a user added to a project access to it, and takes it away when removed', async () => {
+    const theirs = await session(other);
+    const url = `/api/v1/sessions/${theirs}`;
+    expect((await s.app.inject({ url, headers: { cookie: cookies.viewer } })).statusCode).toBe(404);
+    const add = await s.app.inject({ method: 'PUT', url: `/api/v1/projects/${other.id}/members/${userIds.viewer}`, headers: { cookie: cookies.admin }, payload: { role: 'viewer' } });
+    expect(add.statusCode).toBe(200);
+    expect((await s.app.inject({ url, headers: { cookie: cookies.viewer } })).statusCode).toBe(200);
+    expect((await s.app.inject({ method: 'DELETE', url, headers: { cookie: cookies.viewer } })).statusCode).toBe(403);
+    const rm = await s.app.inject({ method: 'DELETE', url: `/api/v1/projects/${other.id}/members/${userIds.viewer}`, headers: { cookie: cookies.admin } });
+    expect(rm.statusCode).toBe(204);
+    expect((await s.app.inject({ url, headers: { cookie: cookies.viewer } })).statusCode).toBe(404);
+  });
+});
