@@ -6,6 +6,7 @@ import { showBadge } from './ui/badge.js';
 import { showFeedback } from './ui/feedback.js';
 import type { UiHost } from './ui/host.js';
 import { startCaptures, type Captures } from './capture/index.js';
+import { createRedactor, scrubDeep, type Redactor } from './capture/privacy.js';
 import { startDomCapture, type DomCapture, type InitialSnapshot } from './dom/rrweb-adapter.js';
 import { Guard, debugLog } from './guard.js';
 import { watchLifecycle } from './lifecycle.js';
@@ -46,6 +47,8 @@ export class Recorder {
   private readonly guard: Guard;
   private readonly session: SessionManager;
   private readonly transport: Transport;
+  /** The page's own URL and referrer get the same redaction as network URLs. */
+  private readonly redactor: Redactor;
   private dom: DomCapture | null = null;
   /** Console, network, errors, nav, env, perf and click capture; runs alongside DOM capture. */
   private captures: Captures | null = null;
@@ -70,6 +73,7 @@ export class Recorder {
     private readonly onEnd: () => void = () => {},
   ) {
     this.guard = new Guard(opts.debug);
+    this.redactor = createRedactor(opts.redactKeys, opts.redactHeaders);
     const store = sessionStore();
     this.session = new SessionManager(store, opts.sampleRate, Date.now, Math.random, opts.link);
     this.transport = new Transport(
@@ -80,7 +84,7 @@ export class Recorder {
         maxBatchBytes: opts.maxBatchBytes,
         maxQueueBytes: opts.maxQueueBytes,
         maxRetryDelayMs: opts.maxRetryDelayMs,
-        meta: batchMeta,
+        meta: () => batchMeta(this.redactUrl),
         link: opts.link,
         onLinkError: (code) => this.onLinkError(code),
       },
@@ -198,7 +202,10 @@ export class Recorder {
   }
 
   /** Every captured event goes through here: into the buffer (buffer mode) or to the transport. */
-  private emit(e: ReplayEvent): void {
+  private emit(event: ReplayEvent): void {
+    // Bearer-looking values in any string the capture modules and the host app hand us (DOM
+    // events are rrweb's own: its Meta URL is redacted in the adapter, page text by masking).
+    const e = event.kind === 'dom' ? event : scrubDeep(event);
     const trigger = this.buffer !== null && this.isTrigger(e);
     if (this.buffer && !this.live) {
       const json = this.transport.serialize(e);
@@ -298,12 +305,13 @@ export class Recorder {
 
   /** Emits the page meta event and starts rrweb (which begins with a full snapshot). */
   private startCapture(): void {
-    this.emit(pageMetaEvent());
+    this.emit(pageMetaEvent(this.redactUrl));
     this.dom = startDomCapture({
       maskAllInputs: this.opts.maskAllInputs,
       blockSelector: this.opts.blockSelector,
       maskTextSelector: this.opts.maskTextSelector,
       checkoutEveryNms: this.opts.checkoutEveryNms,
+      redactUrl: this.redactUrl,
       onEvent: (e) => this.emit(e),
       onError: (err) => this.guard.report(err),
     });
@@ -360,13 +368,15 @@ export class Recorder {
       if (!this.session.sampled) this.stopCapture();
       else if (!this.dom) this.startCapture();
       else {
-        this.emit(pageMetaEvent());
+        this.emit(pageMetaEvent(this.redactUrl));
         this.dom.takeFullSnapshot();
         this.captures?.onNewSession();
       }
     }
     this.session.touch();
   }
+
+  private readonly redactUrl = (u: string): string => this.redactor.url(u);
 
   private log(...args: unknown[]): void {
     if (this.opts.debug) debugLog(...args);
