@@ -30,7 +30,15 @@ export type Pred =
   | { t: 'user'; value: string }
   | { t: 'tag'; key: string; value: string | null }
   | { t: 'link'; text: string }
-  | { t: 'has'; what: HasWhat };
+  | { t: 'has'; what: HasWhat }
+  /**
+   * Encrypted index only (search/blind.ts): the session's search_text rows of `field` (null: any
+   * field) hold, for every entry of `words`, one of its tokens. No entries: always true.
+   */
+  | { t: 'tokens'; field: TokenField | null; words: string[][] };
+
+/** The search_text fields that hold blind tokens when the index is encrypted (click rows stay plain). */
+export type TokenField = 'url' | 'request' | 'console' | 'error';
 
 export type NumericColumn = 'started' | 'duration' | 'active';
 

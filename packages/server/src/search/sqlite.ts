@@ -196,7 +196,22 @@ function compile(pred: Pred, cx: SqliteCompileContext): string {
       return `s.link_id IN (SELECT id FROM links WHERE id = ${ps.p(pred.text)} OR label LIKE ${ps.p(containsPattern(pred.text))} ${ESC})`;
     case 'has':
       return HAS[pred.what]!;
+    case 'tokens':
+      return tokenRows(pred.field, pred.words, ps, '1');
   }
+}
+
+/**
+ * Encrypted index (search/blind.ts): every word has one of its tokens in the session's
+ * search_text rows of the field. Tokens are fixed-length hex separated by spaces, so a
+ * substring match is a whole-token match.
+ */
+export function tokenRows(field: string | null, words: string[][], ps: { p(v: string): string }, always: string): string {
+  if (words.length === 0) return always;
+  const f = field ? `field = ${ps.p(field)} AND ` : '';
+  return all(
+    words.map((alts) => `s.id IN (SELECT session_id FROM search_text WHERE ${f}${any(alts.map((t) => `text LIKE ${ps.p(`%${t}%`)}`))})`),
+  );
 }
 
 /** An error whose name, message or "name: message" (as search_text holds it) contains the text. */
