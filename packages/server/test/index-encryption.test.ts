@@ -123,4 +123,16 @@ describe(`encrypted index text (${process.env.REPRISE_TEST_BACKEND ?? 'sqlite'})
     expect(await ids(`console:${W.error}`)).toEqual([]);
     expect(await ids(`-${W.console}`)).toEqual(['sess_sealed_other']);
   });
+
+  it('still finds and shows rows written before encryption was turned on, by substring', async () => {
+    const legacy = 'sess_sealed_legacy';
+    const t = NOW - 30_000;
+    expect((await postBatch(s, makeBatch(legacy, 0, [{ t, kind: 'custom', data: { type: 'tag', key: 'k', value: 'v' } }], 'https://x.example/'))).statusCode).toBe(200);
+    // What a server without the key wrote: plain search_text rows and a plain first URL.
+    await s.exec("INSERT INTO search_text (session_id, field, text) VALUES (?, 'console', 'Legacy plaintext message')", legacy);
+    await s.exec("UPDATE sessions SET first_url = 'https://legacy.example/plain' WHERE id = ?", legacy);
+    expect(await ids('console:"plaintext mess"')).toEqual([legacy]);
+    expect(await ids('plaintext mess')).toEqual([legacy]);
+    expect((await get<SessionDetail>(`/api/v1/sessions/${legacy}`)).firstUrl).toBe('https://legacy.example/plain');
+  });
 });

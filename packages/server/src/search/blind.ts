@@ -10,13 +10,15 @@ import type { ConsoleCond, Pred, RequestCond, TokenField } from './plan.js';
  *   word in the same field of the session, in any order and not necessarily in one value;
  * - `request:` and `console:` text no longer has to hold on the same request or message as
  *   the `status:`, `method:` or `level:` terms beside it: it holds on the session;
- * - click labels and selectors are stored plain and searched as before.
+ * - click labels and selectors are stored plain and searched as before;
+ * - rows written before encryption was turned on stay plain and match as before (substring).
  */
 export function blindPlan(pred: Pred, sealer: IndexSealer): Pred {
   const tokens = (field: TokenField | null, text: string): Pred => ({
     t: 'tokens',
     field,
     words: searchWords(text).map((w) => sealer.queryTokens(w)),
+    text,
   });
   const walk = (p: Pred): Pred => {
     switch (p.t) {

@@ -32,10 +32,11 @@ export type Pred =
   | { t: 'link'; text: string }
   | { t: 'has'; what: HasWhat }
   /**
-   * Encrypted index only (search/blind.ts): the session's search_text rows of `field` (null: any
-   * field) hold, for every entry of `words`, one of its tokens. No entries: always true.
+   * Encrypted index only (search/blind.ts): the session's token rows in search_text of `field`
+   * (null: any field) hold, for every entry of `words`, one of its tokens (no entries: always
+   * true); or one of its plain rows (written before encryption was on) contains `text`.
    */
-  | { t: 'tokens'; field: TokenField | null; words: string[][] };
+  | { t: 'tokens'; field: TokenField | null; words: string[][]; text: string };
 
 /** The search_text fields that hold blind tokens when the index is encrypted (click rows stay plain). */
 export type TokenField = 'url' | 'request' | 'console' | 'error';

@@ -29,6 +29,8 @@ const TOKEN_BYTES = 10;
 /** Longer words are cut before hashing (a search term is cut the same way). */
 const MAX_WORD = 64;
 const WORD_SPLIT = /[^\p{L}\p{N}]+/u;
+/** Starts every token row of search_text, telling it from a plain row written before encryption was on. */
+export const TOKEN_ROW_MARK = 'rpt1';
 
 interface DerivedKey {
   id: string;
@@ -107,10 +109,11 @@ export class IndexSealer {
     return createHmac('sha256', k.token).update(word, 'utf8').digest().subarray(0, TOKEN_BYTES).toString('hex');
   }
 
-  /** What search_text stores for a text: the active key's tokens of its words, space-separated. */
+  /** What search_text stores for a text: the mark, then the active key's tokens of its words, space-separated ('' for none). */
   tokenText(text: string): string {
     const k = this.keys[0]!;
-    return searchWords(text).map((w) => this.token(k, w)).join(' ');
+    const words = searchWords(text);
+    return words.length ? `${TOKEN_ROW_MARK} ${words.map((w) => this.token(k, w)).join(' ')}` : '';
   }
 
   /** A search word's tokens under every key (rows written before a rotation keep the old key's). */

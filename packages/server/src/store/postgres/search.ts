@@ -139,8 +139,7 @@ function compileWhere(pred: Pred, ps: Params): string {
     case 'has':
       return HAS[pred.what]!;
     case 'tokens':
-      // The same SQL as SQLite's (plain LIKE on hex tokens).
-      return tokenRows(pred.field, pred.words, ps, 'TRUE');
+      return tokenRows(pred, ps, { always: 'TRUE', like: (p) => `text ILIKE ${p}` });
   }
 }
 
