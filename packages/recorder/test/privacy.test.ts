@@ -45,6 +45,10 @@ const JWT = ['eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', 'eyJzdWIiOiIxMjM0NTY3ODkwIn
 describe('default key names and bearer-looking values', () => {
   const r = createRedactor();
 
+  it('drops headers naming auth or a jwt', () => {
+    expect(r.headers({ 'X-Auth': 'a', 'X-Jwt-Assertion': 'j', 'X-Request-Id': 'ok' })).toEqual({ 'x-request-id': 'ok' });
+  });
+
   it('treats jwt, auth, session ids and sid as sensitive keys, but not author or side', () => {
     for (const k of ['jwt', 'id_jwt', 'auth', 'X-Auth', 'oauth_state', 'session_id', 'sessionId', 'session-id', 'PHPSESSID', 'sid', 'SID', 'connect.sid']) {
       expect(r.isSensitiveKey(k), k).toBe(true);

@@ -7,7 +7,7 @@
 export const REDACTED = '[redacted]';
 
 const DROP_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
-const HEADER_PARTS = /token|secret|session|csrf|xsrf/i;
+const HEADER_PARTS = /token|secret|session|csrf|xsrf|auth|jwt/i;
 // `email` too: addresses are personal data and the demo checkout posts one.
 // `auth` but not `author…` (authorization is listed on its own); session ids under their usual names.
 const SENSITIVE_KEY =
