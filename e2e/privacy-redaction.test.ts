@@ -23,6 +23,8 @@ const SECRETS = {
   consoleMap: 'console-map-token-1e2f',
   navSid: 'nav-sid-secret-3a4b',
   tagBearer: 'TagBearerSecret5c6d',
+  tagKey: 'tag-session-id-7e8f',
+  eventKey: 'event-password-9a0b',
   jwtSig: JWT_SIG,
 };
 
@@ -42,7 +44,8 @@ describe('page URLs, console arguments and bearer values never reach storage', (
         history.pushState({}, '', `?sid=${s.navSid}&view=list`);
         const r = (window as unknown as { Reprise: { tag(k: string, v: string): void; event(n: string, d: unknown): void } }).Reprise;
         r.tag('debug', `Bearer ${s.tagBearer}`);
-        r.event('signed-in', { note: `got ${jwt}` });
+        r.tag('session_id', s.tagKey);
+        r.event('signed-in', { note: `got ${jwt}`, form: { password: s.eventKey } });
         setTimeout(() => {
           throw new Error(`token rejected: ${jwt}`);
         }, 0);
@@ -74,6 +77,8 @@ describe('page URLs, console arguments and bearer values never reach storage', (
     expect(json('console')).toContain('retrying with [redacted]');
     expect(json('custom')).toContain('Bearer [redacted]');
     expect(json('custom')).toContain('got [redacted]');
+    expect(json('custom')).toContain('"key":"session_id","value":"[redacted]"');
+    expect(json('custom')).toContain('"password":"[redacted]"');
     expect(json('error')).toContain('token rejected: [redacted]');
   });
 });

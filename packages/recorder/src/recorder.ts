@@ -6,7 +6,7 @@ import { showBadge } from './ui/badge.js';
 import { showFeedback } from './ui/feedback.js';
 import type { UiHost } from './ui/host.js';
 import { startCaptures, type Captures } from './capture/index.js';
-import { createRedactor, scrubDeep, type Redactor } from './capture/privacy.js';
+import { createRedactor, REDACTED, scrubDeep, type Redactor } from './capture/privacy.js';
 import { startDomCapture, type DomCapture, type InitialSnapshot } from './dom/rrweb-adapter.js';
 import { Guard, debugLog } from './guard.js';
 import { watchLifecycle } from './lifecycle.js';
@@ -136,8 +136,23 @@ export class Recorder {
   /** Puts an SDK call (identify, tag, event, feedback…) on the timeline. False when not recording. */
   custom(data: CustomData): boolean {
     if (!this.capturing) return false;
-    this.emit({ t: Date.now(), kind: 'custom', data });
+    this.emit({ t: Date.now(), kind: 'custom', data: this.redactCustom(data) });
     return true;
+  }
+
+  /** The body key rules apply to what the host app attaches: event data, traits, tag values. */
+  private redactCustom(data: CustomData): CustomData {
+    const r = this.redactor;
+    switch (data.type) {
+      case 'event':
+        return data.data === undefined ? data : { ...data, data: r.json(data.data) };
+      case 'identify':
+        return data.traits ? { ...data, traits: r.json(data.traits) as Record<string, unknown> } : data;
+      case 'tag':
+        return r.isSensitiveKey(data.key) ? { ...data, value: REDACTED } : data;
+      default:
+        return data;
+    }
   }
 
   /**
