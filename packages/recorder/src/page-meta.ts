@@ -11,14 +11,17 @@ export interface PageMetaData {
 
 export type MetaEvent = ReplayEvent<'meta', PageMetaData>;
 
-/** One per page load and per new session: where the user was and on what. */
-export function pageMetaEvent(): MetaEvent {
+/**
+ * One per page load and per new session: where the user was and on what. `redactUrl` applies the
+ * query / fragment redaction of network URLs to the page's own URL and referrer.
+ */
+export function pageMetaEvent(redactUrl: (u: string) => string): MetaEvent {
   return {
     t: Date.now(),
     kind: 'meta',
     data: {
-      url: location.href,
-      referrer: document.referrer,
+      url: redactUrl(location.href),
+      referrer: redactUrl(document.referrer),
       title: document.title,
       userAgent: navigator.userAgent,
       viewport: { w: window.innerWidth, h: window.innerHeight },
@@ -26,6 +29,7 @@ export function pageMetaEvent(): MetaEvent {
   };
 }
 
-export function batchMeta(): BatchMeta {
-  return { url: location.href, referrer: document.referrer, sdk: SDK_VERSION };
+/** Sent with every batch; the server keeps `url` as the session's first URL. */
+export function batchMeta(redactUrl: (u: string) => string): BatchMeta {
+  return { url: redactUrl(location.href), referrer: redactUrl(document.referrer), sdk: SDK_VERSION };
 }

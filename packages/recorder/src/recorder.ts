@@ -6,6 +6,7 @@ import { showBadge } from './ui/badge.js';
 import { showFeedback } from './ui/feedback.js';
 import type { UiHost } from './ui/host.js';
 import { startCaptures, type Captures } from './capture/index.js';
+import { createRedactor, REDACTED, scrubDeep, type Redactor } from './capture/privacy.js';
 import { startDomCapture, type DomCapture, type InitialSnapshot } from './dom/rrweb-adapter.js';
 import { Guard, debugLog } from './guard.js';
 import { watchLifecycle } from './lifecycle.js';
@@ -52,6 +53,8 @@ export class Recorder {
   private readonly guard: Guard;
   private readonly session: SessionManager;
   private readonly transport: Transport;
+  /** The page's own URL and referrer get the same redaction as network URLs. */
+  private readonly redactor: Redactor;
   private dom: DomCapture | null = null;
   /** Console, network, errors, nav, env, perf and click capture; runs alongside DOM capture. */
   private captures: Captures | null = null;
@@ -76,6 +79,7 @@ export class Recorder {
     private readonly onEnd: () => void = () => {},
   ) {
     this.guard = new Guard(opts.debug);
+    this.redactor = createRedactor(opts.redactKeys, opts.redactHeaders);
     const store = sessionStore();
     this.session = new SessionManager(store, opts.sampleRate, Date.now, Math.random, opts.link);
     this.transport = new Transport(
@@ -87,7 +91,7 @@ export class Recorder {
         maxQueueBytes: opts.maxQueueBytes,
         maxRetryDelayMs: opts.maxRetryDelayMs,
         maxRetries: opts.maxRetries,
-        meta: batchMeta,
+        meta: () => batchMeta(this.redactUrl),
         link: opts.link,
         onLinkError: (code) => this.onLinkError(code),
         onSessionClosed: (id, reason) => this.onSessionClosed(id, reason),
@@ -141,8 +145,23 @@ export class Recorder {
   /** Puts an SDK call (identify, tag, event, feedback…) on the timeline. False when not recording. */
   custom(data: CustomData): boolean {
     if (!this.capturing) return false;
-    this.emit({ t: Date.now(), kind: 'custom', data });
+    this.emit({ t: Date.now(), kind: 'custom', data: this.redactCustom(data) });
     return true;
+  }
+
+  /** The body key rules apply to what the host app attaches: event data, traits, tag values. */
+  private redactCustom(data: CustomData): CustomData {
+    const r = this.redactor;
+    switch (data.type) {
+      case 'event':
+        return data.data === undefined ? data : { ...data, data: r.json(data.data) };
+      case 'identify':
+        return data.traits ? { ...data, traits: r.json(data.traits) as Record<string, unknown> } : data;
+      case 'tag':
+        return r.isSensitiveKey(data.key) ? { ...data, value: REDACTED } : data;
+      default:
+        return data;
+    }
   }
 
   /**
@@ -218,7 +237,10 @@ export class Recorder {
   }
 
   /** Every captured event goes through here: into the buffer (buffer mode) or to the transport. */
-  private emit(e: ReplayEvent): void {
+  private emit(event: ReplayEvent): void {
+    // Bearer-looking values in any string the capture modules and the host app hand us (DOM
+    // events are rrweb's own: its Meta URL is redacted in the adapter, page text by masking).
+    const e = event.kind === 'dom' ? event : scrubDeep(event);
     const trigger = this.buffer !== null && this.isTrigger(e);
     if (this.buffer && !this.live) {
       const json = this.transport.serialize(e);
@@ -318,12 +340,13 @@ export class Recorder {
 
   /** Emits the page meta event and starts rrweb (which begins with a full snapshot). */
   private startCapture(): void {
-    this.emit(pageMetaEvent());
+    this.emit(pageMetaEvent(this.redactUrl));
     this.dom = startDomCapture({
       maskAllInputs: this.opts.maskAllInputs,
       blockSelector: this.opts.blockSelector,
       maskTextSelector: this.opts.maskTextSelector,
       checkoutEveryNms: this.opts.checkoutEveryNms,
+      redactUrl: this.redactUrl,
       onEvent: (e) => this.emit(e),
       onError: (err) => this.guard.report(err),
     });
@@ -380,13 +403,15 @@ export class Recorder {
       if (!this.session.sampled) this.stopCapture();
       else if (!this.dom) this.startCapture();
       else {
-        this.emit(pageMetaEvent());
+        this.emit(pageMetaEvent(this.redactUrl));
         this.dom.takeFullSnapshot();
         this.captures?.onNewSession();
       }
     }
     this.session.touch();
   }
+
+  private readonly redactUrl = (u: string): string => this.redactor.url(u);
 
   private log(...args: unknown[]): void {
     if (this.opts.debug) debugLog(...args);

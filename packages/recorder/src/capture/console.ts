@@ -5,7 +5,8 @@
 import type { ConsoleData, ConsoleLevel, ReplayEvent } from '@reprise/protocol';
 import { trimStack, type CaptureContext, type Stop } from './context.js';
 import { patchMethod, type Patched } from './patch.js';
-import { serializeArgs } from './serialize.js';
+import { createRedactor } from './privacy.js';
+import { serializeArgs, type SerializeRedaction } from './serialize.js';
 
 const LEVELS: readonly ConsoleLevel[] = [
   'log', 'info', 'warn', 'error', 'debug', 'trace', 'table', 'assert', 'dir', 'dirxml',
@@ -34,6 +35,9 @@ export function startConsoleCapture(ctx: CaptureContext): Stop {
   const counts = new Map<string, number>();
   const timers = new Map<string, number>();
   const patches: Patched<unknown>[] = [];
+  // The body key rules apply to console arguments too: `console.log({ password })` keeps the key only.
+  const redactor = createRedactor(ctx.opts.redactKeys, []);
+  const redact: SerializeRedaction = { key: redactor.isSensitiveKey, text: (s) => redactor.text(s) };
 
   /** Turns a call into the recorded arguments; null means "don't record". */
   const argsFor = (level: ConsoleLevel, args: unknown[]): unknown[] | null => {
@@ -80,7 +84,7 @@ export function startConsoleCapture(ctx: CaptureContext): Stop {
         try {
           const recorded = argsFor(level, args);
           if (recorded) {
-            const data: ConsoleData = { level, args: serializeArgs(recorded) };
+            const data: ConsoleData = { level, args: serializeArgs(recorded, {}, redact) };
             if (err) {
               const stack = trimStack(err.stack, 1);
               if (stack) data.stack = stack;

@@ -4,7 +4,8 @@
  */
 import type { ErrorData, ReplayEvent } from '@reprise/protocol';
 import type { CaptureContext, Stop } from './context.js';
-import { serialize } from './serialize.js';
+import { createRedactor } from './privacy.js';
+import { serialize, type SerializeRedaction } from './serialize.js';
 
 const RESOURCE_TAGS = new Set(['img', 'script', 'link', 'video', 'audio', 'source', 'iframe', 'image', 'track', 'embed', 'object']);
 const MAX_MESSAGE = 4000;
@@ -33,9 +34,9 @@ function resourceUrl(el: Element): string {
 }
 
 /** Message text of an arbitrary rejection reason. */
-function reasonText(reason: unknown): string {
-  if (typeof reason === 'string') return reason;
-  const v = serialize(reason, { depth: 2, keys: 10, stringChars: 1000, bytes: 4096 });
+function reasonText(reason: unknown, redact: SerializeRedaction): string {
+  if (typeof reason === 'string') return redact.text(reason);
+  const v = serialize(reason, { depth: 2, keys: 10, stringChars: 1000, bytes: 4096 }, undefined, redact);
   switch (v.type) {
     case 'string':
       return v.value;
@@ -59,7 +60,13 @@ function reasonText(reason: unknown): string {
 }
 
 export function startErrorCapture(ctx: CaptureContext): Stop {
+  const redactor = createRedactor(ctx.opts.redactKeys, []);
+  const redact: SerializeRedaction = { key: redactor.isSensitiveKey, text: (s) => redactor.text(s) };
   const push = (data: ErrorData): void => {
+    // Messages and stacks are free text (`token=…` in a message): same rules as console text.
+    data.message = redactor.text(data.message);
+    if (data.stack) data.stack = redactor.text(data.stack);
+    if (data.source) data.source = redactor.url(data.source);
     const event: ReplayEvent<'error', ErrorData> = { t: Date.now(), kind: 'error', data };
     ctx.sink.push(event);
   };
@@ -93,7 +100,7 @@ export function startErrorCapture(ctx: CaptureContext): Stop {
     const reason: unknown = ev.reason;
     const isErr = typeof reason === 'object' && reason !== null && typeof read(reason, 'message') === 'string';
     const data: ErrorData = {
-      message: (isErr ? str(read(reason, 'message'), MAX_MESSAGE) : undefined) ?? reasonText(reason).slice(0, MAX_MESSAGE),
+      message: (isErr ? str(read(reason, 'message'), MAX_MESSAGE) : undefined) ?? reasonText(reason, redact).slice(0, MAX_MESSAGE),
       origin: 'unhandledrejection',
     };
     if (isErr) {

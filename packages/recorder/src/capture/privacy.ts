@@ -1,14 +1,31 @@
 /**
- * Network redaction, applied before a network event is pushed: secrets must never
- * exist in an event, so sensitive headers are dropped and sensitive body / form /
- * query values are replaced with "[redacted]".
+ * Redaction, applied in the browser before an event is pushed: secrets must never exist in an
+ * event, so sensitive headers are dropped and sensitive body / form / query / fragment / console
+ * object values are replaced with "[redacted]"; bearer-looking values (JWTs, `Bearer …`) are
+ * replaced wherever they appear in a string (see scrubSecrets).
  */
 export const REDACTED = '[redacted]';
 
 const DROP_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key'];
-const HEADER_PARTS = /token|secret|session|csrf|xsrf/i;
+const HEADER_PARTS = /token|secret|session|csrf|xsrf|auth|jwt/i;
 // `email` too: addresses are personal data and the demo checkout posts one.
-const SENSITIVE_KEY = /password|passwd|secret|token|api_key|apikey|authorization|card|cardnumber|cvv|cvc|ssn|iban|e-?mail/i;
+// `auth` but not `author…` (authorization is listed on its own); session ids under their usual names.
+const SENSITIVE_KEY =
+  /password|passwd|secret|token|api_key|apikey|authorization|auth(?!or)|jwt|session[_-]?id|sessid|card|cardnumber|cvv|cvc|ssn|iban|e-?mail/i;
+/** Keys too short to match inside other words: sensitive only as the whole name (case-insensitive). */
+const SENSITIVE_EXACT = ['sid', 'connect.sid'];
+// A JWT (or JWS/JWE compact form): base64url of `{"…` then at least one more dot-separated part.
+const JWT = /\beyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){1,4}/g;
+// `Bearer <token>` as in an Authorization header value.
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>`]+/g;
+const BEARER = /\b(Bearer)(\s+)[A-Za-z0-9._~+/-]{8,}=*/gi;
+
+/** Replaces bearer-looking values (JWT shapes, `Bearer xxx`) in any string, keeping the rest of it. */
+export function scrubSecrets(s: string): string {
+  // Cheap pre-check: most strings hold neither.
+  if (s.indexOf('eyJ') < 0 && !/bearer/i.test(s)) return s;
+  return s.replace(JWT, REDACTED).replace(BEARER, `$1$2${REDACTED}`);
+}
 const MAX_DEPTH = 20;
 
 export interface Redactor {
@@ -40,10 +57,12 @@ function safeDecode(s: string): string {
 export function createRedactor(extraKeys: readonly string[] = [], extraHeaders: readonly string[] = []): Redactor {
   const extraKeySet = new Set(extraKeys.map((k) => k.toLowerCase()));
   const dropHeaders = new Set([...DROP_HEADERS, ...extraHeaders.map((h) => h.toLowerCase())]);
-  const isSensitiveKey = (key: string): boolean => SENSITIVE_KEY.test(key) || extraKeySet.has(key.toLowerCase());
+  const exact = new Set([...SENSITIVE_EXACT, ...extraKeySet]);
+  const isSensitiveKey = (key: string): boolean => SENSITIVE_KEY.test(key) || exact.has(key.toLowerCase());
   const keyAlt = [SENSITIVE_KEY.source, ...[...extraKeySet].map(escapeRe)].join('|');
+  const exactAlt = SENSITIVE_EXACT.map(escapeRe).join('|');
   // "key": "value" | "key": 123 — for JSON we could not parse (cut at the cap).
-  const jsonPair = new RegExp(`("[^"]*(?:${keyAlt})[^"]*"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"?|[^,}\\]\\s]*)`, 'gi');
+  const jsonPair = new RegExp(`("(?:[^"]*(?:${keyAlt})[^"]*|${exactAlt})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"?|[^,}\\]\\s]*)`, 'gi');
 
   const query = (q: string): string =>
     q
@@ -66,6 +85,17 @@ export function createRedactor(extraKeys: readonly string[] = [], extraHeaders: 
     return out;
   };
 
+  const url = (u: string): string => {
+    const hashAt = u.indexOf('#');
+    const hash = hashAt >= 0 ? u.slice(hashAt) : '';
+    const rest = hashAt >= 0 ? u.slice(0, hashAt) : u;
+    const qAt = rest.indexOf('?');
+    // Fragments often carry OAuth tokens (#access_token=…): redact them the same way.
+    const fixedHash = hash.includes('=') ? `#${query(hash.slice(1))}` : hash;
+    const base = qAt < 0 ? rest : `${rest.slice(0, qAt + 1)}${query(rest.slice(qAt + 1))}`;
+    return scrubSecrets(base + fixedHash);
+  };
+
   return {
     isSensitiveKey,
     headers(h) {
@@ -83,19 +113,12 @@ export function createRedactor(extraKeys: readonly string[] = [], extraHeaders: 
       for (const k of Object.keys(f)) out[k] = isSensitiveKey(k) ? (Array.isArray(f[k]) ? [REDACTED] : REDACTED) : f[k];
       return out;
     },
-    url(u) {
-      const hashAt = u.indexOf('#');
-      const hash = hashAt >= 0 ? u.slice(hashAt) : '';
-      const rest = hashAt >= 0 ? u.slice(0, hashAt) : u;
-      const qAt = rest.indexOf('?');
-      // Fragments often carry OAuth tokens (#access_token=…): redact them the same way.
-      const fixedHash = hash.includes('=') ? `#${query(hash.slice(1))}` : hash;
-      const base = qAt < 0 ? rest : `${rest.slice(0, qAt + 1)}${query(rest.slice(qAt + 1))}`;
-      return base + fixedHash;
-    },
+    url: (u) => url(u),
     text(t) {
-      if (/^[^=&\s]+=[^&\s]*(&[^=&\s]*=?[^&\s]*)*$/.test(t.trim())) return query(t.trim());
-      return t.replace(jsonPair, `$1"${REDACTED}"`);
+      if (/^[^=&\s]+=[^&\s]*(&[^=&\s]*=?[^&\s]*)*$/.test(t.trim())) return scrubSecrets(query(t.trim()));
+      // URLs inside free text ("redirecting to https://…?token=…") get the URL rules.
+      const withUrls = t.indexOf('://') >= 0 ? t.replace(URL_IN_TEXT, (u) => url(u)) : t;
+      return scrubSecrets(withUrls.replace(jsonPair, `$1"${REDACTED}"`));
     },
   };
 }
@@ -112,4 +135,35 @@ export function absoluteUrl(u: string): string {
   } catch {
     return u.replace(/\/\/[^/@?#]*@/, '//');
   }
+}
+
+const SCRUB_DEPTH = 40;
+
+/**
+ * scrubSecrets over every string of an event's data (values, not keys). Copy on write: the
+ * same object comes back when nothing changed, and the caller's objects are never modified.
+ */
+export function scrubDeep<T>(v: T, depth = 0): T {
+  if (typeof v === 'string') return scrubSecrets(v) as T;
+  if (v === null || typeof v !== 'object' || depth > SCRUB_DEPTH) return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      const y = scrubDeep(x, depth + 1);
+      if (y !== x) (out ??= v.slice())[i] = y;
+    }
+    return (out ?? v) as T;
+  }
+  // Only plain data: events are JSON-shaped (class instances are left as they are).
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return v;
+  let out: Record<string, unknown> | null = null;
+  const src = v as Record<string, unknown>;
+  for (const k of Object.keys(src)) {
+    const x = src[k];
+    const y = scrubDeep(x, depth + 1);
+    if (y !== x) (out ??= { ...src })[k] = y;
+  }
+  return (out ?? v) as T;
 }

@@ -19,6 +19,18 @@ export interface SerializeCaps {
 
 export const DEFAULT_CAPS: SerializeCaps = { depth: 6, keys: 50, stringChars: 10_000, bytes: 64 * 1024 };
 
+/**
+ * Redaction while serializing (console arguments, rejection reasons): a value under a sensitive
+ * key (object property, string Map key) is never read, and free text loses `key=value` /
+ * `"key": value` secrets (capture/privacy.ts).
+ */
+export interface SerializeRedaction {
+  key(k: string): boolean;
+  text(s: string): string;
+}
+
+const REDACTED_VALUE: SerializedValue = { type: 'string', value: '[redacted]' };
+
 /** Shared byte budget, so several console arguments together stay under one cap. */
 export interface Budget {
   remaining: number;
@@ -163,14 +175,20 @@ class Serializer {
   constructor(
     private readonly caps: SerializeCaps,
     private readonly budget: Budget,
+    private readonly redact: SerializeRedaction | undefined,
   ) {}
+
+  private text(s: string): string {
+    return this.redact ? this.redact.text(s) : s;
+  }
 
   private charge(n: number): boolean {
     this.budget.remaining -= n;
     return this.budget.remaining >= 0;
   }
 
-  private str(s: string): SerializedValue {
+  private str(raw: string): SerializedValue {
+    const s = this.text(raw);
     const max = Math.max(0, Math.min(this.caps.stringChars, this.budget.remaining));
     if (s.length <= max) {
       this.charge(s.length + 16);
@@ -276,8 +294,9 @@ class Serializer {
       }
     };
     const name = cut(read('name') ?? 'Error', 200);
-    const message = cut(read('message') ?? '', this.caps.stringChars);
-    const stack = read('stack');
+    const message = this.text(cut(read('message') ?? '', this.caps.stringChars));
+    const rawStack = read('stack');
+    const stack = rawStack === undefined ? undefined : this.text(rawStack);
     const out: SerializedValue = { type: 'error', name, message };
     if (stack) out.stack = cut(stack, 8000);
     this.charge(name.length + message.length + (out.stack?.length ?? 0));
@@ -327,7 +346,9 @@ class Serializer {
     let i = 0;
     for (const [k, v] of Map.prototype.entries.call(m) as IterableIterator<[unknown, unknown]>) {
       if (i >= this.caps.keys || this.budget.remaining <= 0) break;
-      entries.push([this.value(k, depth + 1, `${path}.<key ${i}>`), this.value(v, depth + 1, `${path}.<value ${i}>`)]);
+      const key = this.value(k, depth + 1, `${path}.<key ${i}>`);
+      const hidden = key.type === 'string' && this.redact !== undefined && this.redact.key(key.value);
+      entries.push([key, hidden ? REDACTED_VALUE : this.value(v, depth + 1, `${path}.<value ${i}>`)]);
       i++;
     }
     const out: SerializedValue = { type: 'map', size, entries };
@@ -366,6 +387,11 @@ class Serializer {
       }
       const k = cut(String(keys[i]), 1000);
       this.charge(k.length + 8);
+      if (this.redact && this.redact.key(k)) {
+        // Not even read: a getter behind a secret's name is not called.
+        entries.push([k, REDACTED_VALUE]);
+        continue;
+      }
       let v: unknown;
       try {
         v = (o as Record<string, unknown>)[keys[i]];
@@ -384,18 +410,27 @@ class Serializer {
 }
 
 /** Never throws. `budget` may be shared across calls (one console message's arguments). */
-export function serialize(value: unknown, caps: Partial<SerializeCaps> = {}, budget?: Budget): SerializedValue {
+export function serialize(
+  value: unknown,
+  caps: Partial<SerializeCaps> = {},
+  budget?: Budget,
+  redact?: SerializeRedaction,
+): SerializedValue {
   try {
     const c: SerializeCaps = { ...DEFAULT_CAPS, ...caps };
     const b = budget ?? { remaining: c.bytes };
-    return new Serializer(c, b).value(value, 0, '$');
+    return new Serializer(c, b, redact).value(value, 0, '$');
   } catch (err) {
     return thrown(err);
   }
 }
 
 /** Serializes a console message's arguments under one shared byte budget. */
-export function serializeArgs(args: readonly unknown[], caps: Partial<SerializeCaps> = {}): SerializedValue[] {
+export function serializeArgs(
+  args: readonly unknown[],
+  caps: Partial<SerializeCaps> = {},
+  redact?: SerializeRedaction,
+): SerializedValue[] {
   const c: SerializeCaps = { ...DEFAULT_CAPS, ...caps };
   const budget: Budget = { remaining: c.bytes };
   const out: SerializedValue[] = [];
@@ -407,7 +442,7 @@ export function serializeArgs(args: readonly unknown[], caps: Partial<SerializeC
       exhausted = true;
       break;
     }
-    out.push(serialize(args[i], c, budget));
+    out.push(serialize(args[i], c, budget, redact));
   }
   return out;
 }

@@ -13,6 +13,8 @@ export interface DomCaptureOptions {
   maskTextSelector: string;
   /** A fresh full snapshot this often, so the player can seek without replaying from the start. */
   checkoutEveryNms: number;
+  /** Redacts the page URL rrweb puts in its Meta events (`data.href`). */
+  redactUrl(url: string): string;
   onEvent(event: DomEvent): void;
   onError(err: unknown): void;
 }
@@ -64,6 +66,11 @@ const MAX_HELD = 1000;
  */
 const SLICE_BUDGET_MS = 30;
 
+function redactMetaHref(e: eventWithTime, redactUrl: (url: string) => string): void {
+  const data = e.data as { href?: unknown } | null;
+  if (data && typeof data.href === 'string') data.href = redactUrl(data.href);
+}
+
 /**
  * Starts rrweb; returns null (and reports) if it cannot start, so recording just stays off.
  *
@@ -94,7 +101,9 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
   const rrwebOptions: RecordOptions = {
     emit: (e) => {
       try {
-        // rrweb events travel unchanged; t is rrweb's own timestamp.
+        // rrweb events travel unchanged, except the page URL of Meta events (tokens in its query
+        // or fragment); t is rrweb's own timestamp.
+        if (e.type === META) redactMetaHref(e, opts.redactUrl);
         const ev: DomEvent = { t: e.timestamp, kind: 'dom', data: e };
         if (held.length === 0 && e.type !== META && e.type !== FULL_SNAPSHOT) return deliver(ev);
         held.push(ev);

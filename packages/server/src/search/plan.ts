@@ -30,7 +30,16 @@ export type Pred =
   | { t: 'user'; value: string }
   | { t: 'tag'; key: string; value: string | null }
   | { t: 'link'; text: string }
-  | { t: 'has'; what: HasWhat };
+  | { t: 'has'; what: HasWhat }
+  /**
+   * Encrypted index only (search/blind.ts): the session's token rows in search_text of `field`
+   * (null: any field) hold, for every entry of `words`, one of its tokens (no entries: always
+   * true); or one of its plain rows (written before encryption was on) contains `text`.
+   */
+  | { t: 'tokens'; field: TokenField | null; words: string[][]; text: string };
+
+/** The search_text fields that hold blind tokens when the index is encrypted (click rows stay plain). */
+export type TokenField = 'url' | 'request' | 'console' | 'error';
 
 export type NumericColumn = 'started' | 'duration' | 'active';
 

@@ -85,6 +85,11 @@ export class ChunkCipher {
     return [...this.byId.keys()];
   }
 
+  /** The configured keys, active first: the index sealer (store/index-seal.ts) derives its own keys from them. */
+  get keys(): EncryptionKey[] {
+    return [...this.byId].map(([id, key]) => ({ id, key }));
+  }
+
   seal(plain: Buffer, context: string): Buffer {
     const id = Buffer.from(this.activeKeyId, 'ascii');
     const header = Buffer.concat([ENVELOPE_MAGIC, Buffer.from([id.length]), id]);

@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import type { ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
+import type { ReplayEvent, SessionDetail, SessionList, SessionSummary, SessionTimeline } from '@reprise/protocol';
 import type { ClickProblem, ErrorGroup, FailingEndpoint, SavedSearch } from '@reprise/protocol';
 import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
 import { randomId } from '../../ids.js';
 import { MAX_TAGS } from '../../ingest/extract.js';
+import { IndexSealer, openEndpoints, openErrorGroups, openSummary, sealAppend } from '../index-seal.js';
 import { BatchChunks, type CompactResult, type GcResult, type SegmentRef } from '../chunks/batch-chunks.js';
 import type { ChunkCipher } from '../chunks/crypto.js';
 import { isChunkNotFound } from '../chunks/errors.js';
@@ -97,11 +98,17 @@ export class PgStore implements Store, ChunkMaintenance {
   private readonly partitions: Partitions;
   private maintenance: NodeJS.Timeout | null = null;
 
+  /** Seals the index tables' text when REPRISE_ENCRYPTION_KEY is set (store/index-seal.ts); null = plaintext. */
+  private readonly sealer: IndexSealer | null;
+  /** A summary row as the API shows it (the first URL opened when sealed). */
+  private readonly summaryOf = (r: SessionRow): SessionSummary => openSummary(toSummary(r), this.sealer);
+
   private constructor(options: PgStoreOptions) {
     this.url = options.url;
     this.pool = createPool(options.url, { max: options.poolSize, name: options.name });
     this.chunks = options.chunks;
     this.batchChunks = new BatchChunks(this.chunks, options.cipher ?? null);
+    this.sealer = IndexSealer.fromCipher(options.cipher);
     this.partitions = new Partitions(this.pool);
   }
 
@@ -254,7 +261,8 @@ export class PgStore implements Store, ChunkMaintenance {
   async getLink(id: string): Promise<Link | null> { return access.getLink(this.pool, id); }
   async getSavedSearch(id: string): Promise<SavedSearch | null> { return access.getSavedSearch(this.pool, id); }
 
-  async appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
+  async appendBatch(plainInput: AppendBatchInput): Promise<{ duplicate: boolean }> {
+    const input = sealAppend(plainInput, this.sealer);
     const { batch, projectId, facts, receivedAt, index } = input;
     const sid = batch.sessionId;
     const linkId = input.linkId ?? null;
@@ -395,13 +403,13 @@ export class PgStore implements Store, ChunkMaintenance {
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
-      sessions: page.map(toSummary),
+      sessions: page.map(this.summaryOf),
       nextCursor: rows.length > query.limit && last ? encodeCursor(last.started_at, last.id) : null,
     };
   }
 
   async searchSessions(query: SessionSearch): Promise<SessionList> {
-    return search.searchSessions(this.pool, query, toSummary);
+    return search.searchSessions(this.pool, query, this.summaryOf, this.sealer);
   }
 
   async getSession(id: string): Promise<SessionDetail | null> {
@@ -409,7 +417,7 @@ export class PgStore implements Store, ChunkMaintenance {
     if (!row) return null;
     const seqs = (await this.pool.query<{ seq: number }>('SELECT seq FROM batches WHERE session_id = $1 ORDER BY seq', [id])).rows;
     return {
-      ...toSummary(row),
+      ...this.summaryOf(row),
       browserVersion: row.browser_version,
       osVersion: row.os_version,
       userAgent: row.user_agent,
@@ -567,8 +575,8 @@ export class PgStore implements Store, ChunkMaintenance {
     return lifecycle.deleteExpired(this.pool, this.chunks, this.partitions, now);
   }
 
-  async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> { return problems.failingEndpoints(this.pool, q); }
-  async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> { return problems.errorGroups(this.pool, q); }
+  async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> { return openEndpoints(await problems.failingEndpoints(this.pool, q), this.sealer); }
+  async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> { return openErrorGroups(await problems.errorGroups(this.pool, q), this.sealer); }
   async listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> { return problems.clickProblems(this.pool, q); }
   async listSavedSearches(projectId: string): Promise<SavedSearch[]> { return savedSearches.list(this.pool, projectId); }
   async createSavedSearch(input: CreateSavedSearchInput): Promise<SavedSearch> { return savedSearches.create(this.pool, input); }

@@ -1,6 +1,9 @@
 import type { SessionSort } from '@reprise/protocol/query';
 import type { SessionList, SessionSummary } from '@reprise/protocol';
 import { byExactProblemStatus, HAS, NUMERIC, OPS, onlyProblemRequests, planQuery, type Pred, type RequestCond } from '../../search/plan.js';
+import { blindPlan } from '../../search/blind.js';
+import { tokenRows } from '../../search/sqlite.js';
+import type { IndexSealer } from '../index-seal.js';
 import { decodeSortCursor, encodeSortCursor, SORTS, type SortKey, type SortSpec } from '../../search/sort.js';
 import type { SessionSearch } from '../types.js';
 import type { Queryable } from './pool.js';
@@ -135,6 +138,8 @@ function compileWhere(pred: Pred, ps: Params): string {
       return `s.link_id IN (SELECT id FROM links WHERE id = ${ps.p(pred.text)} OR label ILIKE ${ps.p(containsPattern(pred.text))})`;
     case 'has':
       return HAS[pred.what]!;
+    case 'tokens':
+      return tokenRows(pred, ps, { always: 'TRUE', like: (p) => `text ILIKE ${p}` });
   }
 }
 
@@ -158,12 +163,13 @@ function compileSort(sort: SessionSort, after: SortKey | null, ps: Params): { or
 }
 
 /** The SELECT for a search (LIMIT one more than a page, to know whether another follows). */
-export function buildSearchSql(query: SessionSearch): { sql: string; params: unknown[] } {
+export function buildSearchSql(query: SessionSearch, sealer: IndexSealer | null = null): { sql: string; params: unknown[] } {
   const ps = new Params();
   const where: string[] = [];
   if (query.projectId) where.push(`s.project_id = ${ps.p(query.projectId)}`);
   if (query.projectIds) where.push(`s.project_id IN (SELECT jsonb_array_elements_text(${ps.p(JSON.stringify(query.projectIds))}::jsonb))`);
-  const pred = planQuery(query.ast, query.now);
+  const planned = planQuery(query.ast, query.now);
+  const pred = planned && sealer ? blindPlan(planned, sealer) : planned;
   if (pred) where.push(compileWhere(pred, ps));
   let after = null;
   if (query.cursor) {
@@ -178,8 +184,13 @@ export function buildSearchSql(query: SessionSearch): { sql: string; params: unk
   return { sql, params: ps.values };
 }
 
-export async function searchSessions(db: Queryable, query: SessionSearch, toSummary: (r: SessionRow) => SessionSummary): Promise<SessionList> {
-  const { sql, params } = buildSearchSql(query);
+export async function searchSessions(
+  db: Queryable,
+  query: SessionSearch,
+  toSummary: (r: SessionRow) => SessionSummary,
+  sealer: IndexSealer | null = null,
+): Promise<SessionList> {
+  const { sql, params } = buildSearchSql(query, sealer);
   const rows = (await db.query<SessionRow & { sort_key: number | null }>(sql, params)).rows;
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { SessionList, SessionSummary } from '@reprise/protocol';
+import { blindPlan } from '../../search/blind.js';
 import { planQuery } from '../../search/plan.js';
+import type { IndexSealer } from '../index-seal.js';
 import { decodeSortCursor, encodeSortCursor } from '../../search/sort.js';
 import { compileSort, compileWhere, Params } from '../../search/sqlite.js';
 import type { SessionSearch } from '../types.js';
@@ -36,6 +38,8 @@ export function searchSessions<Row extends { started_at: number; id: string }>(
 export interface SearchSqlOptions {
   /** Overrides the common-text probe (tests check both strategies give the same sessions). */
   isCommon?: (pattern: string) => boolean;
+  /** Set when the index is encrypted: text conditions become token matches (search/blind.ts). */
+  sealer?: IndexSealer | null;
 }
 
 /** The SELECT for a search (LIMIT is one more than a page, to know whether another follows). */
@@ -48,7 +52,8 @@ export function buildSearchSql(
   const where: string[] = [];
   if (query.projectId) where.push(`s.project_id = ${ps.p(query.projectId)}`);
   if (query.projectIds) where.push(`s.project_id IN (SELECT value FROM json_each(${ps.p(JSON.stringify(query.projectIds))}))`);
-  const pred = planQuery(query.ast, query.now);
+  const planned = planQuery(query.ast, query.now);
+  const pred = planned && options.sealer ? blindPlan(planned, options.sealer) : planned;
   if (pred) where.push(compileWhere(pred, { ps, isCommon: options.isCommon ?? commonProbe(db) }));
   let after = null;
   if (query.cursor) {

@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
+import type { ReplayEvent, SessionDetail, SessionList, SessionSummary, SessionTimeline } from '@reprise/protocol';
 import type { ClickProblem, ErrorGroup, FailingEndpoint, SavedSearch } from '@reprise/protocol';
 import { randomId } from '../../ids.js';
+import { IndexSealer, openEndpoints, openErrorGroups, openSummary, sealAppend } from '../index-seal.js';
 import { BatchChunks, sessionPrefix, type CompactResult, type GcResult, type SegmentRef } from '../chunks/batch-chunks.js';
 import type { ChunkCipher } from '../chunks/crypto.js';
 import { isChunkNotFound } from '../chunks/errors.js';
@@ -94,11 +95,17 @@ export class SqliteStore implements Store {
    * `durable: false` is for bulk loads (benchmark seeding, imports that can be re-run): no
    * fsync of chunks, `synchronous=OFF`. A server never opens the store that way.
    */
+  /** Seals the index tables' text when REPRISE_ENCRYPTION_KEY is set (store/index-seal.ts); null = plaintext. */
+  private readonly sealer: IndexSealer | null;
+  /** A summary row as the API shows it (the first URL opened when sealed). */
+  private readonly summaryOf = (r: SessionRow): SessionSummary => openSummary(toSummary(r), this.sealer);
+
   constructor(readonly dataDir: string, options: SqliteStoreOptions = {}) {
     this.durable = options.durable ?? true;
     mkdirSync(dataDir, { recursive: true });
     this.chunks = options.chunks ?? new LocalChunkStore(path.join(dataDir, 'chunks'), { durable: this.durable });
     this.batchChunks = new BatchChunks(this.chunks, options.cipher ?? null);
+    this.sealer = IndexSealer.fromCipher(options.cipher);
     this.db = new Database(path.join(dataDir, 'reprise.db'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(this.durable ? 'synchronous = FULL' : 'synchronous = OFF');
@@ -215,7 +222,7 @@ export class SqliteStore implements Store {
   async getSavedSearch(id: string): Promise<SavedSearch | null> { return access.getSavedSearch(this.db, id); }
 
   async appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
-    return this.appender.append(input);
+    return this.appender.append(sealAppend(input, this.sealer));
   }
 
   async createLink(input: CreateLinkInput): Promise<Link> {
@@ -277,13 +284,13 @@ export class SqliteStore implements Store {
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
-      sessions: page.map(toSummary),
+      sessions: page.map(this.summaryOf),
       nextCursor: rows.length > query.limit && last ? encodeCursor(last.started_at, last.id) : null,
     };
   }
 
   async searchSessions(query: SessionSearch): Promise<SessionList> {
-    return search.searchSessions<SessionRow>(this.db, query, toSummary);
+    return search.searchSessions<SessionRow>(this.db, query, this.summaryOf, { sealer: this.sealer });
   }
 
   async getSession(id: string): Promise<SessionDetail | null> {
@@ -293,7 +300,7 @@ export class SqliteStore implements Store {
       .prepare('SELECT seq FROM batches WHERE session_id = ? ORDER BY seq')
       .all(id) as { seq: number }[];
     return {
-      ...toSummary(row),
+      ...this.summaryOf(row),
       browserVersion: row.browser_version,
       osVersion: row.os_version,
       userAgent: row.user_agent,
@@ -305,8 +312,8 @@ export class SqliteStore implements Store {
     };
   }
 
-  async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> { return problems.failingEndpoints(this.db, q); }
-  async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> { return problems.errorGroups(this.db, q); }
+  async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> { return openEndpoints(await problems.failingEndpoints(this.db, q), this.sealer); }
+  async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> { return openErrorGroups(await problems.errorGroups(this.db, q), this.sealer); }
   async listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> { return problems.clickProblems(this.db, q); }
   async listSavedSearches(projectId: string): Promise<SavedSearch[]> { return savedSearches.list(this.db, projectId); }
   async createSavedSearch(input: CreateSavedSearchInput): Promise<SavedSearch> { return savedSearches.create(this.db, input); }
