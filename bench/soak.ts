@@ -182,9 +182,11 @@ export async function runSoak(o: SoakOptions): Promise<BenchResult> {
   const runs: BackendRun[] = [];
   for (const b of o.backends) runs.push(await runBackend(o, b, log));
   const merged = Object.assign({}, ...runs.map(row)) as Record<string, number>;
+  // One backend alone (`--backend`) is a result of its own, so each can be re-run separately.
+  const single = o.backends.length === 1 ? o.backends[0]! : null;
   return {
-    name: 'soak',
-    title: 'Soak: many recorders for minutes',
+    name: single ? `soak-${single}` : 'soak',
+    title: `Soak: many recorders for minutes${single ? ` (${LABEL[single]})` : ''}`,
     measured:
       `One \`reprise serve\` process (the built CLI, logging at warn, no background jobs) per backend, fresh storage, under ` +
       `${o.recorders} simulated recorders for ${o.minutes} min each: every recorder is a tab that records sessions of 2 to 6 ` +

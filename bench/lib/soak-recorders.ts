@@ -56,6 +56,9 @@ export interface LoadStats {
 const DICT = presetDictionary(staticDictionaryBytes(CURRENT_STATIC_DICTIONARY), null);
 const POOL_BATCHES = 60;
 const DRAIN_MS = 60_000;
+// Browsers give a fetch no deadline; a short one here would abandon requests the server still
+// works on (and count a saturated server as failing rather than slow).
+const REQUEST_TIMEOUT_MS = 10 * 60_000;
 
 export function lineHash(line: string): bigint {
   return createHash('sha256').update(line).digest().readBigUInt64BE(0);
@@ -110,7 +113,7 @@ type Malformed = { kind: string; send(): Promise<Response> };
 function malformedRequests(o: SoakLoadOptions, anySession: () => Session | null): Malformed[] {
   const url = `${o.base}/ingest/v1/batch?key=${encodeURIComponent(o.projectKey)}`;
   const post = (u: string, headers: Record<string, string>, body: Buffer<ArrayBuffer> | string) =>
-    fetch(u, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(60_000) });
+    fetch(u, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   const deflate = (text: string) => deflateSync(Buffer.from(text), { dictionary: DICT });
   const dictUrl = `${url}&${DICT_PARAM}=${CURRENT_STATIC_DICTIONARY}`;
   return [
@@ -167,7 +170,7 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
         method: 'POST',
         headers: { 'content-type': 'application/json', 'content-encoding': 'deflate', [SESSION_KEY_HEADER]: s.key },
         body,
-        signal: AbortSignal.timeout(60_000),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       status = String(res.status);
       const ack = (await res.json().catch(() => null)) as { ok?: boolean } | null;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorGroup, FailingEndpoint, ProblemList, ReplayEvent, SessionDetail, SessionList } from '@reprise/protocol';
 import { parseNdjson } from '@reprise/protocol';
 import { ChunkCipher, parseEncryptionKeys } from '../src/store/chunks/crypto.js';
+import { IndexSealer, searchWords } from '../src/store/index-seal.js';
 import { makeBatch, postBatch, startTestServer, type TestServer } from './helpers.js';
 
 /**
@@ -134,5 +135,36 @@ describe(`encrypted index text (${process.env.REPRISE_TEST_BACKEND ?? 'sqlite'})
     expect(await ids('console:"plaintext mess"')).toEqual([legacy]);
     expect(await ids('plaintext mess')).toEqual([legacy]);
     expect((await get<SessionDetail>(`/api/v1/sessions/${legacy}`)).firstUrl).toBe('https://legacy.example/plain');
+  });
+});
+
+describe('index sealing', () => {
+  const A = `a:${randomBytes(32).toString('base64')}`;
+  const B = `b:${randomBytes(32).toString('base64')}`;
+  const sealer = (v: string) => new IndexSealer(parseEncryptionKeys(v));
+
+  it('seals deterministically, opens under rotation, and says so for a key it lacks', () => {
+    const a = sealer(A);
+    const sealed = a.seal('https://shop.example/cart?x=1');
+    expect(sealed).toBe(a.seal('https://shop.example/cart?x=1'));
+    expect(sealed).not.toContain('shop');
+    expect(a.open(sealed)).toBe('https://shop.example/cart?x=1');
+    expect(a.open('plain text from before')).toBe('plain text from before');
+    const rotated = sealer(`${B},${A}`);
+    expect(rotated.open(sealed)).toBe('https://shop.example/cart?x=1');
+    expect(rotated.seal('x')).toMatch(/^rpx1:b:/);
+    expect(sealer(B).open(sealed)).toBe('[encrypted with an unknown key]');
+    expect(a.open(`${sealed.slice(0, -4)}AAAA`)).toBe('[unreadable encrypted value]');
+  });
+
+  it('tokenizes whole lower-cased words; a rotated key set searches the old tokens too', () => {
+    expect(searchWords('GET /api/Orders/42?x=Ünïcode')).toEqual(['get', 'api', 'orders', '42', 'x', 'ünïcode']);
+    const a = sealer(A);
+    const text = a.tokenText('Card declined');
+    const [oldToken] = a.queryTokens('DECLINED');
+    expect(text.split(' ')).toContain(oldToken);
+    const both = sealer(`${B},${A}`).queryTokens('declined');
+    expect(both).toHaveLength(2);
+    expect(both[1]).toBe(oldToken);
   });
 });

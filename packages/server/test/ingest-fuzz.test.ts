@@ -155,7 +155,7 @@ function categories(rng: Rng, sid: (c: string) => string): Record<string, () => 
         default: return { body: deflateSync(good), headers: GZIP };
       }
     },
-    'wrong content types and query': () => {
+    'wrong content types and query': (): Req => {
       const body = gzipSync(JSON.stringify(base(rng.int(0, 9), 'ct')));
       switch (rng.int(0, 4)) {
         case 0: return { body, headers: { 'content-type': rng.pick(['text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'application/jsonx', '*/*', '']), 'content-encoding': 'gzip' } };

@@ -23,22 +23,23 @@ export function FeedbackPanel({ entries, unreadable, nowMs, onSeek }: Props) {
         {entries.length + unreadable.length === 0 && <p className="dt-empty muted">No feedback was sent in this session.</p>}
         {interleave(entries, unreadable).map((it) =>
           it.bad ? (
-          <UnreadableItem key={`u${it.bad.index}`} item={it.bad} onSeek={onSeek} />
-        ) : (
-          <div
-            key={it.entry.index}
-            className="dt-row feedback-row"
-            data-testid="feedback-entry"
-            {...timeAttrs(it.entry.offset > nowMs, it.pos === current)}
-            {...rowActivation(() => onSeek(it.entry.offset))}
-          >
-            <span className="dt-time">{clock(Math.max(0, it.entry.offset))}</span>
-            <div className="error-body">
-              <div className="feedback-message">{it.entry.data.message}</div>
-              {typeof it.entry.data.email === 'string' && it.entry.data.email && <div className="muted">{it.entry.data.email}</div>}
+            <UnreadableItem key={`u${it.bad.index}`} item={it.bad} onSeek={onSeek} />
+          ) : (
+            <div
+              key={it.entry.index}
+              className="dt-row feedback-row"
+              data-testid="feedback-entry"
+              {...timeAttrs(it.entry.offset > nowMs, it.pos === current)}
+              {...rowActivation(() => onSeek(it.entry.offset))}
+            >
+              <span className="dt-time">{clock(Math.max(0, it.entry.offset))}</span>
+              <div className="error-body">
+                <div className="feedback-message">{it.entry.data.message}</div>
+                {typeof it.entry.data.email === 'string' && it.entry.data.email && <div className="muted">{it.entry.data.email}</div>}
+              </div>
             </div>
-          </div>
-        ))}
+          ),
+        )}
       </div>
     </div>
   );

@@ -41,5 +41,5 @@ export function interleave<D>(shown: Entry<D>[], bad: Entry<UnreadableData>[]): 
 }
 
 export function UnreadableItem({ item, onSeek }: { item: Entry<UnreadableData>; onSeek: (offsetMs: number) => void }) {
-  return <UnreadableRow key={`u${item.index}`} offset={item.offset} kind={item.data.kind} reason={item.data.reason} onSeek={onSeek} />;
+  return <UnreadableRow offset={item.offset} kind={item.data.kind} reason={item.data.reason} onSeek={onSeek} />;
 }
