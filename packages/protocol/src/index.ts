@@ -2,3 +2,4 @@ export * from './types.js';
 export { toNdjsonLine, parseNdjson } from './ndjson.js';
 export * from './capture-types.js';
 export * from './dictionary.js';
+export * from './assets.js';

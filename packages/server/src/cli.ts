@@ -13,6 +13,7 @@ import { parseQuery, SESSION_SORTS } from '@reprise/protocol/query';
 import type { ServerConfig } from './config.js';
 import { decodeSortCursor, isSessionSort } from './search/sort.js';
 import { exportSession, importSession, type ExportFormat } from './lifecycle/transfer.js';
+import { runRetention } from './lifecycle/retention.js';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -117,8 +118,9 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'retention' && sub === 'run') {
     const store = await openStore(config);
     try {
-      const n = await store.deleteExpiredSessions(Date.now());
+      const { sessions: n, assets } = await runRetention(store, Date.now());
       console.log(`deleted ${n} expired session${n === 1 ? '' : 's'}`);
+      if (assets.rows > 0) console.log(`deleted ${assets.rows} unreferenced asset${assets.rows === 1 ? '' : 's'}`);
     } finally {
       await store.close();
     }

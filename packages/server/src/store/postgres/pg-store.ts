@@ -8,6 +8,8 @@ import type { ChunkCipher } from '../chunks/crypto.js';
 import { isChunkNotFound } from '../chunks/errors.js';
 import type { ChunkMaintenance } from '../chunks/maintenance.js';
 import type { ChunkStore } from '../chunks/types.js';
+import { AssetBlobs } from '../../assets/types.js';
+import { PgAssetIndex } from './assets.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
   SessionProjectConflict,
@@ -87,6 +89,9 @@ export class PgStore implements Store, ChunkMaintenance {
   /** Where event chunks live (owned: closed with the store). */
   readonly chunks: ChunkStore;
   private readonly batchChunks: BatchChunks;
+  /** Captured assets (assets/): their index rows here, their bytes beside the chunks. */
+  readonly assets: PgAssetIndex;
+  readonly assetBlobs: AssetBlobs;
   readonly url: string;
   private readonly partitions: Partitions;
   private maintenance: NodeJS.Timeout | null = null;
@@ -96,6 +101,8 @@ export class PgStore implements Store, ChunkMaintenance {
     this.pool = createPool(options.url, { max: options.poolSize, name: options.name });
     this.chunks = options.chunks;
     this.batchChunks = new BatchChunks(this.chunks, options.cipher ?? null);
+    this.assets = new PgAssetIndex(this.pool);
+    this.assetBlobs = new AssetBlobs(this.chunks, options.cipher ?? null);
     this.partitions = new Partitions(this.pool);
   }
 
