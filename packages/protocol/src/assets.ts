@@ -50,12 +50,16 @@ const URL_ATTRS: Record<string, readonly string[]> = {
   source: ['src'],
   track: ['src'],
   embed: ['src'],
+  object: ['data'],
   link: ['href'],
   use: ['href', 'xlink:href'],
   feimage: ['href', 'xlink:href'],
   '*': ['background'],
 };
 const SRCSET_TAGS = new Set(['img', 'source']);
+/** `<link>` relations whose target a page loads as a subresource; others (canonical, prefetch, preconnect…) are not assets. */
+const ASSET_LINK_REL = /(^|\s)(stylesheet|icon|shortcut|apple-touch-icon|apple-touch-icon-precomposed|mask-icon|preload)(\s|$)/;
+
 /** In attribute mutations the tag is unknown: only names that never hold a page link. */
 const MUTATION_URL_ATTRS = new Set(['src', 'poster', 'background']);
 
@@ -123,8 +127,16 @@ function mapSrcset(value: string, base: string | null, map: AssetUrlMap): string
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+export interface MapAssetOptions {
+  /**
+   * Set on the href of `<link>`s that are not assets (prefetch, preconnect, canonical…): the
+   * viewer blanks them so the replay makes no request for them. Unset: they are left alone.
+   */
+  nonAssetLink?: string;
+}
+
 /** Attributes of a serialized element (or of an attribute mutation when `tag` is null), in place. */
-function mapAttributes(attrs: Obj, tag: string | null, base: string | null, map: AssetUrlMap): void {
+function mapAttributes(attrs: Obj, tag: string | null, base: string | null, map: AssetUrlMap, opts: MapAssetOptions): void {
   const single = (name: string) => {
     const v = attrs[name];
     if (typeof v !== 'string') return;
@@ -132,6 +144,10 @@ function mapAttributes(attrs: Obj, tag: string | null, base: string | null, map:
     const next = abs === null ? undefined : map(abs);
     if (next !== undefined) attrs[name] = next;
   };
+  if (tag === 'link' && typeof attrs.href === 'string' && !ASSET_LINK_REL.test(String(attrs.rel ?? '').toLowerCase())) {
+    if (opts.nonAssetLink !== undefined && absoluteAssetUrl(attrs.href, base) !== null) attrs.href = opts.nonAssetLink;
+    tag = '';
+  }
   if (tag !== null) {
     for (const name of URL_ATTRS[tag] ?? []) single(name);
     for (const name of URL_ATTRS['*']!) single(name);
@@ -153,14 +169,14 @@ function mapAttributes(attrs: Obj, tag: string | null, base: string | null, map:
 }
 
 /** A serialized node tree (rrweb-snapshot), in place; iterative, so no depth overflows the stack. */
-function mapNode(root: unknown, base: string | null, map: AssetUrlMap): void {
+function mapNode(root: unknown, base: string | null, map: AssetUrlMap, opts: MapAssetOptions): void {
   const stack: { node: unknown; inStyle: boolean }[] = [{ node: root, inStyle: false }];
   while (stack.length > 0) {
     const { node, inStyle } = stack.pop()!;
     if (!isObj(node)) continue;
     if (node.type === 2 && typeof node.tagName === 'string') {
       const tag = node.tagName.toLowerCase();
-      if (isObj(node.attributes)) mapAttributes(node.attributes, tag, base, map);
+      if (isObj(node.attributes)) mapAttributes(node.attributes, tag, base, map, opts);
       if (Array.isArray(node.childNodes)) for (const c of node.childNodes) stack.push({ node: c, inStyle: tag === 'style' });
     } else if (node.type === 3 && typeof node.textContent === 'string' && (inStyle || node.isStyle === true)) {
       node.textContent = mapCssUrls(node.textContent, base, map);
@@ -175,19 +191,19 @@ function mapNode(root: unknown, base: string | null, map: AssetUrlMap): void {
  * place. `base` resolves relative URLs (the page URL; rrweb already makes most absolute).
  * Anything that is not a well-formed rrweb event is left alone.
  */
-export function mapEventAssetUrls(event: unknown, base: string | null, map: AssetUrlMap): void {
+export function mapEventAssetUrls(event: unknown, base: string | null, map: AssetUrlMap, opts: MapAssetOptions = {}): void {
   if (!isObj(event) || !isObj(event.data)) return;
   const data = event.data;
   if (event.type === 2) {
-    mapNode(data.node, base, map);
+    mapNode(data.node, base, map, opts);
     return;
   }
   if (event.type !== 3) return;
   switch (data.source) {
     case MUTATION:
-      if (Array.isArray(data.adds)) for (const add of data.adds) if (isObj(add)) mapNode(add.node, base, map);
+      if (Array.isArray(data.adds)) for (const add of data.adds) if (isObj(add)) mapNode(add.node, base, map, opts);
       if (Array.isArray(data.attributes)) {
-        for (const a of data.attributes) if (isObj(a) && isObj(a.attributes)) mapAttributes(a.attributes, null, base, map);
+        for (const a of data.attributes) if (isObj(a) && isObj(a.attributes)) mapAttributes(a.attributes, null, base, map, opts);
       }
       return;
     case STYLE_SHEET_RULE:

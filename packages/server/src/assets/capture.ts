@@ -129,20 +129,22 @@ export class AssetCapture {
     const now = Date.now();
     // Storage trouble past this point throws with the row still `pending`: claimable again after STALE_CLAIM_MS.
     if (!(await this.index.claimAsset(project.id, url, now, now - STALE_CLAIM_MS))) return;
-    {
-      const got = await fetchAsset(url, project.allowedOrigins, this.limits);
-      if (!got.ok) {
-        await this.index.finishAsset(project.id, url, { status: 'failed', error: got.error.slice(0, 500) }, Date.now());
-        return;
-      }
-      const hash = sha256Hex(got.bytes);
-      // Same content under another URL (a cache-busting query, a CDN alias): stored once.
-      if (!(await this.index.hasAssetHash(project.id, hash))) await this.store.assetBlobs.put({ projectId: project.id, hash }, got.bytes);
-      await this.index.finishAsset(project.id, url, { status: 'stored', hash, contentType: got.contentType, bytes: got.bytes.length }, Date.now());
-      if (got.contentType === 'text/css' && depth < MAX_CSS_DEPTH) {
-        const inner = cssAssetUrls(got.bytes.toString('utf8'), got.url).filter((u) => u.length <= MAX_ASSET_URL_LENGTH);
-        if (inner.length > 0) await this.reference(project, sessionId, inner.slice(0, MAX_URLS_PER_BATCH), mode, depth + 1);
-      }
+    const got = await fetchAsset(url, project.allowedOrigins, this.limits);
+    if (!got.ok) {
+      await this.index.finishAsset(project.id, url, { status: 'failed', error: got.error.slice(0, 500) }, Date.now());
+      return;
     }
+    const hash = sha256Hex(got.bytes);
+    // Same content under another URL (a cache-busting query, a CDN alias): stored once.
+    if (!(await this.index.hasAssetHash(project.id, hash))) await this.store.assetBlobs.put({ projectId: project.id, hash }, got.bytes);
+    // A stylesheet's fonts, images and imports become the session's before the sheet counts as
+    // stored, so "nothing new or pending" means the whole tree is done.
+    let inner: string[] = [];
+    if (got.contentType === 'text/css' && depth < MAX_CSS_DEPTH) {
+      const urls = cssAssetUrls(got.bytes.toString('utf8'), got.url).filter((u) => u.length <= MAX_ASSET_URL_LENGTH);
+      if (urls.length > 0) inner = await this.index.referenceAssets(project.id, sessionId, urls.slice(0, MAX_URLS_PER_BATCH), Date.now());
+    }
+    await this.index.finishAsset(project.id, url, { status: 'stored', hash, contentType: got.contentType, bytes: got.bytes.length }, Date.now());
+    if (mode === 'capture') for (const u of inner) if (!this.closed) await this.fetchOne(project, sessionId, u, mode, depth + 1);
   }
 }

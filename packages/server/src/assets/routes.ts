@@ -7,7 +7,8 @@ import type { AssetStore } from './types.js';
 
 /**
  * `/api/v1` asset routes (auth by the caller's hook):
- * - `GET /sessions/:id/assets`: `{mode}`, how the viewer treats the session's asset URLs;
+ * - `GET /sessions/:id/assets`: `{mode, assets}`: how the viewer treats the session's asset URLs,
+ *   and what became of each (first 1000 by URL: `status` new, pending, stored or failed, `error`);
  * - `GET /sessions/:id/asset?url=`: a captured asset of the session (or, in `proxy` mode, fetched
  *   now and kept). Only URLs the session's recording references; anything not stored is a 404
  *   `asset_missing` and shows as missing in the replay;
@@ -24,7 +25,15 @@ export async function assetRoutes(app: FastifyInstance, opts: { store: Store & A
 
   app.get('/sessions/:id/assets', async (req) => {
     const { id } = req.params as { id: string };
-    return { mode: await store.assets.getAssetMode(await sessionProject(id)) };
+    const mode = await store.assets.getAssetMode(await sessionProject(id));
+    const assets = (await store.assets.listSessionAssets(id, 1000)).map((a) => ({
+      url: a.url,
+      status: a.status,
+      contentType: a.contentType,
+      bytes: a.bytes,
+      error: a.error,
+    }));
+    return { mode, assets };
   });
 
   app.get('/sessions/:id/asset', async (req, reply) => {

@@ -48,6 +48,8 @@ export interface AssetIndex {
   finishAsset(projectId: string, url: string, result: AssetResult, now: number): Promise<void>;
   /** The URL's row, only when this session references it (what a viewer of the session may load). */
   getSessionAsset(sessionId: string, url: string): Promise<AssetRecord | null>;
+  /** The rows of the URLs a session references, by URL (at most `limit`). */
+  listSessionAssets(sessionId: string, limit: number): Promise<AssetRecord[]>;
   /** True when some row of the project names this content. */
   hasAssetHash(projectId: string, hash: string): Promise<boolean>;
   /**

@@ -74,6 +74,14 @@ export class PgAssetIndex implements AssetIndex {
     return r.rows[0] ? toAssetRecord(r.rows[0]) : null;
   }
 
+  async listSessionAssets(sessionId: string, limit: number): Promise<AssetRecord[]> {
+    const r = await this.pool.query(
+      'SELECT a.* FROM session_assets r JOIN assets a ON a.project_id = r.project_id AND a.url = r.url WHERE r.session_id = $1 ORDER BY a.url LIMIT $2',
+      [sessionId, limit],
+    );
+    return r.rows.map(toAssetRecord);
+  }
+
   async hasAssetHash(projectId: string, hash: string): Promise<boolean> {
     const r = await this.pool.query(`SELECT 1 FROM assets WHERE project_id = $1 AND hash = $2 AND status = 'stored' LIMIT 1`, [projectId, hash]);
     return (r.rowCount ?? 0) > 0;

@@ -93,6 +93,13 @@ export class SqliteAssetIndex implements AssetIndex {
     return row ? toAssetRecord(row) : null;
   }
 
+  async listSessionAssets(sessionId: string, limit: number): Promise<AssetRecord[]> {
+    const rows = this.db
+      .prepare('SELECT a.* FROM session_assets r JOIN assets a ON a.project_id = r.project_id AND a.url = r.url WHERE r.session_id = ? ORDER BY a.url LIMIT ?')
+      .all(sessionId, limit) as AssetRow[];
+    return rows.map(toAssetRecord);
+  }
+
   async hasAssetHash(projectId: string, hash: string): Promise<boolean> {
     return !!this.db.prepare(`SELECT 1 FROM assets WHERE project_id = ? AND hash = ? AND status = 'stored'`).get(projectId, hash);
   }
