@@ -129,8 +129,9 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 export interface MapAssetOptions {
   /**
-   * Set on the href of `<link>`s that are not assets (prefetch, preconnect, canonical…): the
-   * viewer blanks them so the replay makes no request for them. Unset: they are left alone.
+   * Set on the href of `<link>`s that are not assets (prefetch, preconnect, canonical…), and
+   * `<meta http-equiv=refresh>` emptied: the viewer blanks them so the replay makes no request
+   * for them. Unset: they are left alone.
    */
   nonAssetLink?: string;
 }
@@ -148,6 +149,8 @@ function mapAttributes(attrs: Obj, tag: string | null, base: string | null, map:
     if (opts.nonAssetLink !== undefined && absoluteAssetUrl(attrs.href, base) !== null) attrs.href = opts.nonAssetLink;
     tag = '';
   }
+  // A refresh would navigate the replay's frame to the recorded site.
+  if (tag === 'meta' && opts.nonAssetLink !== undefined && /refresh/i.test(String(attrs['http-equiv'] ?? ''))) attrs.content = '';
   if (tag !== null) {
     for (const name of URL_ATTRS[tag] ?? []) single(name);
     for (const name of URL_ATTRS['*']!) single(name);

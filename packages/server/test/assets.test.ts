@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assetRoute, type ReplayEvent } from '@reprise/protocol';
 import { FETCH_USER_AGENT } from '../src/assets/fetch.js';
+import { ChunkCipher, parseEncryptionKeys } from '../src/store/chunks/crypto.js';
 import { runRetention } from '../src/lifecycle/retention.js';
 import { makeBatch, postBatch, startTestServer, type TestServer } from './helpers.js';
 
@@ -34,6 +35,8 @@ async function startOrigin(): Promise<Origin> {
       for (let i = 0; i < BIG / chunk.length; i++) res.write(chunk);
       res.end();
     } else if (path === '/page.html') send('text/html', '<h1>hi</h1>');
+    else if (path === '/redirect.png') res.writeHead(302, { location: `${stranger.url}/img.png` }).end();
+    else if (path === '/hop.png') res.writeHead(301, { location: '/img.png?via=hop' }).end();
     else res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -185,6 +188,21 @@ describe('asset capture', () => {
     expect((await api('GET', assetRoute('assetsess01', `${origin.url}/big.png`))).json()).toMatchObject({ error: 'asset_missing' });
     expect((await api('GET', assetRoute('assetsess02', `${origin.url}/copy.png`))).statusCode).toBe(404);
     expect((await s.app.inject({ method: 'GET', url: assetRoute('assetsess01', `${origin.url}/copy.png`) })).statusCode).toBe(401);
+  });
+
+  it('follows redirects only to allowed origins, and seals stored bytes with REPRISE_ENCRYPTION_KEY', async () => {
+    s = await startTestServer({}, { cipher: new ChunkCipher(parseEncryptionKeys(Buffer.alloc(32, 7).toString('base64'))) });
+    const pid = await setProject({ allowedOrigins: [origin.url] });
+    await record('assetsess08', page(Date.now(), origin.url, [`${origin.url}/redirect.png`, `${origin.url}/hop.png`]));
+    const { assets } = await settledAssets('assetsess08', 2);
+    expect(assets.find((a) => a.url.endsWith('/redirect.png'))).toMatchObject({ status: 'failed', error: expect.stringMatching(/not an allowed origin/) });
+    expect(assets.find((a) => a.url.endsWith('/hop.png'))).toMatchObject({ status: 'stored', contentType: 'image/png' });
+    expect(stranger.requests).toEqual([]);
+    const [key] = await blobKeys();
+    expect(key).toMatch(new RegExp(`^assets/${pid}/[0-9a-f]{64}$`));
+    const stored = await s.store.chunks.get(key!);
+    expect(stored.includes(PNG)).toBe(false);
+    expect((await api('GET', assetRoute('assetsess08', `${origin.url}/hop.png`))).rawPayload.equals(PNG)).toBe(true);
   });
 
   it('never fetches private or loopback addresses for an origin allowed only through *', async () => {
