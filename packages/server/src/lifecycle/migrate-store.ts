@@ -1,3 +1,4 @@
+import { copyAssetModes, copySessionAssets } from '../assets/transfer.js';
 import { FORMAT_VERSION, type Batch, type SessionDetail } from '@reprise/protocol';
 import { extractIndexRows } from '../ingest/extract.js';
 import type { MetadataDump, SessionFacts, Store } from '../store/types.js';
@@ -54,6 +55,7 @@ export async function migrateStore(source: Store, target: Store, opts: MigrateSt
   const meta = await source.dumpMetadata();
   assertCompatible(meta, await target.dumpMetadata());
   await target.restoreMetadata(meta);
+  await copyAssetModes(source, target, meta.projects.map((p) => p.id));
   log(
     `metadata: ${meta.projects.length} project(s), ${meta.users.length} user(s), ${meta.apiTokens.length} API token(s), ` +
       `${meta.loginSessions.length} login session(s), ${meta.links.length} link(s), ${meta.savedSearches.length} saved search(es)`,
@@ -129,6 +131,7 @@ async function copySession(source: Store, target: Store, id: string, result: Mig
   if (existing) {
     if (existing.projectId !== src.projectId) throw new Error(`the target has session ${id} in another project (${existing.projectId})`);
     if (existing.batchCount >= src.batchCount) {
+      await copySessionAssets(source, target, src.projectId, id);
       result.skippedSessions++;
       return;
     }
@@ -153,6 +156,7 @@ async function copySession(source: Store, target: Store, id: string, result: Mig
       result.events += b.events.length;
     }
   }
+  await copySessionAssets(source, target, src.projectId, id);
   result.copiedSessions++;
 }
 
