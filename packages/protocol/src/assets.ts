@@ -63,8 +63,14 @@ const ASSET_LINK_REL = /(^|\s)(stylesheet|icon|shortcut|apple-touch-icon|apple-t
 /** In attribute mutations the tag is unknown: only names that never hold a page link. */
 const MUTATION_URL_ATTRS = new Set(['src', 'poster', 'background']);
 
+const SIMPLE_ABSOLUTE = /^https?:\/\/[a-z0-9.-]+(:\d+)?(\/[^\s#\\]*)?$/;
+
 /** Resolves `url` against `base`; null for anything but an http(s) URL. */
 export function absoluteAssetUrl(url: string, base: string | null): string | null {
+  // Most URLs in a snapshot are already absolute (rrweb makes them so): taken as they are, without
+  // a parse (a large page has thousands). Server and viewer both go through here, so the key a
+  // URL is captured under is the key the viewer asks for.
+  if (SIMPLE_ABSOLUTE.test(url)) return url;
   const u = url.trim();
   if (u === '' || u.startsWith('#') || /^(data|blob|about|javascript|mailto|tel):/i.test(u)) return null;
   try {
@@ -173,22 +179,28 @@ function mapAttributes(attrs: Obj, tag: string | null, base: string | null, map:
 
 /** A serialized node tree (rrweb-snapshot), in place; iterative, so no depth overflows the stack. */
 function mapNode(root: unknown, base: string | null, map: AssetUrlMap, opts: MapAssetOptions): void {
-  const stack: { node: unknown; inStyle: boolean }[] = [{ node: root, inStyle: false }];
+  const stack: unknown[] = [root];
   while (stack.length > 0) {
-    const { node, inStyle } = stack.pop()!;
+    const node = stack.pop();
     if (!isObj(node)) continue;
     if (node.type === 2 && typeof node.tagName === 'string') {
       const tag = node.tagName.toLowerCase();
       if (isObj(node.attributes)) mapAttributes(node.attributes, tag, base, map, opts);
-      if (Array.isArray(node.childNodes)) for (const c of node.childNodes) stack.push({ node: c, inStyle: tag === 'style' });
-    } else if (node.type === 3 && typeof node.textContent === 'string' && (inStyle || node.isStyle === true)) {
+      const kids = node.childNodes;
+      if (!Array.isArray(kids) || kids.length === 0) continue;
+      // A <style>'s children are its CSS text.
+      if (tag === 'style') {
+        for (const c of kids) if (isObj(c) && typeof c.textContent === 'string') c.textContent = mapCssUrls(c.textContent, base, map);
+        continue;
+      }
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    } else if (node.type === 3 && typeof node.textContent === 'string' && node.isStyle === true) {
       node.textContent = mapCssUrls(node.textContent, base, map);
     } else if (Array.isArray(node.childNodes)) {
-      for (const c of node.childNodes) stack.push({ node: c, inStyle: false });
+      for (let i = node.childNodes.length - 1; i >= 0; i--) stack.push(node.childNodes[i]);
     }
   }
 }
-
 /**
  * Applies `map` to every asset URL of one rrweb event (`eventWithTime`), changing the event in
  * place. `base` resolves relative URLs (the page URL; rrweb already makes most absolute).
