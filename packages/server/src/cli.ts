@@ -34,7 +34,8 @@ const USAGE = `reprise <command>
   sessions search '<query>' [--sort newest|oldest|longest|errors|rage|active] [--limit N] [--cursor C] [--json]
                                           sessions matching a search query (docs/search.md), one per line:
                                           id, start, duration, first URL, counts; --json prints the page
-  retention run                           delete the sessions past their project's retention now
+  retention run                           delete the sessions past their project's retention now, and the
+                                          captured assets no remaining session references
   export <sessionId> [--format reprise|rrweb] [--out FILE]
                                           write a session as Reprise JSON (default; re-importable) or as a
                                           plain rrweb events array (rrweb-player), to FILE or stdout

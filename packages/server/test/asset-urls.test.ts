@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fetchAsset, fetchPermission, isAllowedAssetType, isSpecialAddress } from '../src/assets/fetch.js';
 import { absoluteAssetUrl, collectAssetUrls, cssAssetUrls, mapCssUrls, mapEventAssetUrls } from '@reprise/protocol';
 
 /** The walker shared by capture (server) and rewriting (viewer): which URLs of an rrweb event load something. */
@@ -56,5 +57,39 @@ describe('asset URLs of rrweb events', () => {
     expect(absoluteAssetUrl('#frag', O)).toBeNull();
     expect(absoluteAssetUrl('javascript:alert(1)', O)).toBeNull();
     expect(absoluteAssetUrl(`${O}/a.png#x`, null)).toBe(`${O}/a.png`);
+  });
+});
+
+describe('what the server may fetch', () => {
+  it.each([
+    ['127.0.0.1', true], ['10.1.2.3', true], ['172.16.0.1', true], ['192.168.1.1', true], ['169.254.169.254', true],
+    ['100.64.0.1', true], ['0.0.0.0', true], ['224.0.0.1', true], ['::1', true], ['::', true], ['fe80::1', true],
+    ['fd00::1', true], ['::ffff:127.0.0.1', true], ['::ffff:7f00:1', true], ['::ffff:10.0.0.1', true], ['64:ff9b::7f00:1', true], ['not an address', true],
+    ['93.184.216.34', false], ['8.8.8.8', false], ['2606:4700::1111', false], ['::ffff:8.8.8.8', false],
+  ])('%s is special: %s', (address, special) => {
+    expect(isSpecialAddress(address)).toBe(special);
+  });
+
+  it('refuses loopback spelled any way a URL allows, before connecting', async () => {
+    for (const url of ['http://[::ffff:127.0.0.1]:9/a.png', 'http://0x7f.1:9/a.png', 'http://2130706433:9/a.png', 'http://[::1]:9/a.png', 'http://localhost:9/a.png']) {
+      expect(await fetchAsset(url, ['*']), url).toMatchObject({ ok: false, error: expect.stringMatching(/not public/) });
+    }
+  });
+
+  it('allows named origins anywhere, others only through * and publicly', () => {
+    const allowed = ['https://shop.example', 'http://intranet.local:8080/', '*'];
+    expect(fetchPermission(allowed, new URL('https://shop.example/a.png'))).toBe('named');
+    expect(fetchPermission(allowed, new URL('http://INTRANET.local:8080/x.css'))).toBe('named');
+    expect(fetchPermission(allowed, new URL('https://cdn.example/a.png'))).toBe('public');
+    expect(fetchPermission(['https://shop.example'], new URL('https://cdn.example/a.png'))).toBeNull();
+    expect(fetchPermission(['https://shop.example'], new URL('http://shop.example/a.png'))).toBeNull();
+    expect(fetchPermission(['*'], new URL('ftp://shop.example/a.png'))).toBeNull();
+  });
+
+  it('takes only what a replay loads as a subresource', () => {
+    for (const t of ['text/css', 'image/png', 'image/svg+xml', 'font/woff2', 'application/font-woff', 'application/vnd.ms-fontobject', 'video/mp4', 'audio/mpeg']) {
+      expect(isAllowedAssetType(t), t).toBe(true);
+    }
+    for (const t of ['text/html', 'application/javascript', 'text/javascript', 'application/json', '', 'text/plain']) expect(isAllowedAssetType(t), t).toBe(false);
   });
 });
