@@ -76,6 +76,25 @@ describe('what the server may fetch', () => {
     }
   });
 
+  it('gives up on a slow site and on a declared size over the cap, without reading it', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      if (req.url === '/slow.png') return void res.writeHead(200, { 'content-type': 'image/png' }).write('x'); // never ends
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(1024 * 1024) }).end(Buffer.alloc(1024 * 1024));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const limits = { maxBytes: 1000, timeoutMs: 300, maxRedirects: 0 };
+      expect(await fetchAsset(`${origin}/slow.png`, [origin], limits)).toEqual({ ok: false, error: 'timed out after 300 ms' });
+      expect(await fetchAsset(`${origin}/big.png`, [origin], limits)).toMatchObject({ ok: false, error: expect.stringMatching(/larger than 1000 bytes \(1048576\)/) });
+      expect(await fetchAsset(`${origin}/big.png`, [origin], { ...limits, maxBytes: 2 * 1024 * 1024 })).toMatchObject({ ok: true, contentType: 'image/png' });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it('allows named origins anywhere, others only through * and publicly', () => {
     const allowed = ['https://shop.example', 'http://intranet.local:8080/', '*'];
     expect(fetchPermission(allowed, new URL('https://shop.example/a.png'))).toBe('named');
