@@ -3,3 +3,4 @@ export { toNdjsonLine, parseNdjson } from './ndjson.js';
 export * from './capture-types.js';
 export * from './dictionary.js';
 export * from './session-key.js';
+export * from './assets.js';

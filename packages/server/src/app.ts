@@ -15,6 +15,9 @@ import { applyConnectionLimit, httpServerOptions } from './http/limits.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { DEFAULT_SDK_DIR, DEFAULT_VIEWER_DIR, staticRoutes } from './http/static.js';
 import { ingestRoutes } from './ingest/routes.js';
+import { AssetCapture, type AssetCaptureOptions } from './assets/capture.js';
+import { assetRoutes } from './assets/routes.js';
+import { hasAssetStore } from './assets/types.js';
 import { consentRoutes, linkApiRoutes } from './links/routes.js';
 import { InProcessLiveBus, type LiveBus } from './live/bus.js';
 import { PgLiveBus } from './live/pg-bus.js';
@@ -34,6 +37,8 @@ export interface AppOptions {
   logger?: boolean;
   /** Fan-out of new batches to live viewers; in-process unless a shared one is passed. */
   bus?: LiveBus;
+  /** Asset capture limits (assets/fetch.ts); the defaults otherwise. */
+  assets?: AssetCaptureOptions;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -74,7 +79,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // With PostgreSQL, several instances may share the data: live fan-out goes through LISTEN/NOTIFY.
   const bus = opts.bus ?? (store instanceof PgStore ? new PgLiveBus(store, { onError: (err) => app.log.warn({ err }, 'live bus') }) : new InProcessLiveBus());
   if (!opts.bus) app.addHook('onClose', async () => bus.close());
-  await app.register(ingestRoutes, { prefix: '/ingest/v1', store, bus, ipMode: config.ipMode, maxSessionBytes: config.maxSessionBytes });
+  // Assets the recordings load are captured in the background and served to replays (assets/).
+  const assets = hasAssetStore(store) ? new AssetCapture(store, { log: app.log, ...opts.assets }) : undefined;
+  if (assets) app.addHook('onClose', async () => assets.close());
+  await app.register(ingestRoutes, { prefix: '/ingest/v1', store, bus, ipMode: config.ipMode, maxSessionBytes: config.maxSessionBytes, assets });
   await app.register(consentRoutes, { store });
   await app.register(
     async (api) => {
@@ -92,6 +100,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(userRoutes, { store });
       await api.register(linkApiRoutes, { store, config });
       await api.register(liveRoutes, { store, bus });
+      if (assets && hasAssetStore(store)) await api.register(assetRoutes, { store, capture: assets });
     },
     { prefix: '/api/v1' },
   );

@@ -15,6 +15,7 @@ import { parseQuery, SESSION_SORTS } from '@reprise/protocol/query';
 import type { ServerConfig } from './config.js';
 import { decodeSortCursor, isSessionSort } from './search/sort.js';
 import { exportSession, importSession, type ExportFormat } from './lifecycle/transfer.js';
+import { runRetention } from './lifecycle/retention.js';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -40,7 +41,8 @@ const USAGE = `reprise <command>
   sessions search '<query>' [--sort newest|oldest|longest|errors|rage|active] [--limit N] [--cursor C] [--json]
                                           sessions matching a search query (docs/search.md), one per line:
                                           id, start, duration, first URL, counts; --json prints the page
-  retention run                           delete the sessions past their project's retention now
+  retention run                           delete the sessions past their project's retention now, and the
+                                          captured assets no remaining session references
   export <sessionId> [--format reprise|rrweb] [--out FILE]
                                           write a session as Reprise JSON (default; re-importable) or as a
                                           plain rrweb events array (rrweb-player), to FILE or stdout
@@ -128,8 +130,9 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'retention' && sub === 'run') {
     const store = await openStore(config);
     try {
-      const n = await store.deleteExpiredSessions(Date.now());
+      const { sessions: n, assets } = await runRetention(store, Date.now());
       console.log(`deleted ${n} expired session${n === 1 ? '' : 's'}`);
+      if (assets.rows > 0) console.log(`deleted ${assets.rows} unreferenced asset${assets.rows === 1 ? '' : 's'}`);
     } finally {
       await store.close();
     }

@@ -276,3 +276,49 @@ describe('reprise migrate-store (SQLite → PostgreSQL + S3)', () => {
     }
   });
 });
+
+describe('migrate-store and captured assets', () => {
+  it("copies each project's asset mode and each session's assets with their bytes", async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { extractIndexRows } = await import('../src/ingest/extract.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'reprise-asset-migrate-'));
+    const source = new SqliteStore(dir);
+    const dest = await createStorage('postgres');
+    const config = loadConfig(dest.env);
+    const store = await PgStore.open({ url: config.databaseUrl!, chunks: openChunkStore(config) });
+    try {
+      const p = await source.createProject({ name: 'assets', allowedOrigins: ['https://shop.example'] });
+      const batch = makeBatch('sess_migrate_assets', 0, [domEvent(T0, 4, { href: 'https://shop.example/', width: 1, height: 1 })]);
+      await source.appendBatch({
+        projectId: p.id, batch, receivedAt: T0, index: extractIndexRows(batch.events, batch.meta),
+        facts: { userAgent: null, browser: null, browserVersion: null, os: null, osVersion: null, device: null },
+      });
+      await source.assets.setAssetMode(p.id, 'block');
+      const png = Buffer.from('captured image bytes');
+      const urls = ['https://shop.example/a.png', 'https://shop.example/gone.png'];
+      await source.assets.referenceAssets(p.id, 'sess_migrate_assets', urls, T0);
+      await source.assetBlobs.put({ projectId: p.id, hash: 'a'.repeat(64) }, png);
+      await source.assets.finishAsset(p.id, urls[0]!, { status: 'stored', hash: 'a'.repeat(64), contentType: 'image/png', bytes: png.length }, T0);
+      await source.assets.finishAsset(p.id, urls[1]!, { status: 'failed', error: 'HTTP 404' }, T0);
+
+      const r = await migrateStore(source, store);
+      expect(r.failed).toEqual([]);
+      expect(await store.assets.getAssetMode(p.id)).toBe('block');
+      const rows = await store.assets.listSessionAssets('sess_migrate_assets', 10);
+      expect(rows.map((a) => [a.url, a.status, a.error])).toEqual([
+        [urls[0], 'stored', null],
+        [urls[1], 'failed', 'HTTP 404'],
+      ]);
+      expect((await store.assetBlobs.get({ projectId: p.id, hash: 'a'.repeat(64) })).equals(png)).toBe(true);
+      // A re-run changes nothing.
+      await migrateStore(source, store);
+      expect(await store.assets.listSessionAssets('sess_migrate_assets', 10)).toEqual(rows);
+    } finally {
+      await store.close();
+      await source.close();
+      await dest.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

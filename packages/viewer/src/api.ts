@@ -6,6 +6,7 @@ import type { CreatedLink, LinkInfo } from '@reprise/protocol';
 import type { ErrorBody, ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
 import type { ClickProblem, ErrorGroup, FailingEndpoint, ProblemList, SavedSearch } from '@reprise/protocol';
 import type { SessionSort } from '@reprise/protocol/query';
+import { ASSET_MODES, DEFAULT_ASSET_MODE, type AssetMode } from '@reprise/protocol';
 import { currentPath, navigate } from './router';
 
 export interface User {
@@ -271,4 +272,10 @@ export async function createToken(input: {
 
 export async function revokeToken(id: string): Promise<void> {
   await request(`/api/v1/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+/** How replays of the session load its assets (player/assets.ts). */
+export async function getSessionAssetMode(id: string, signal?: AbortSignal): Promise<AssetMode> {
+  const body = (await (await request(`/api/v1/sessions/${encodeURIComponent(id)}/assets`, { signal })).json()) as { mode?: unknown };
+  return (ASSET_MODES as readonly unknown[]).includes(body.mode) ? (body.mode as AssetMode) : DEFAULT_ASSET_MODE;
 }

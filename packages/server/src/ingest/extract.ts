@@ -1,4 +1,4 @@
-import type { ReplayEvent, SessionCounts, SerializedValue } from '@reprise/protocol';
+import { collectAssetUrls, type ReplayEvent, type SessionCounts, type SerializedValue } from '@reprise/protocol';
 import { messageKey, normalizeRoute } from './normalize.js';
 import { SnapshotScanner, type SnapshotRow } from './snapshots.js';
 
@@ -27,6 +27,8 @@ export interface IndexRows {
   tags: Record<string, string>;
   /** rrweb full snapshots of the batch, in batch order: the replay index (ingest/snapshots.ts). */
   snapshots: SnapshotRow[];
+  /** Stylesheets, images, fonts and media the batch's rrweb events load (assets/capture.ts). */
+  assetUrls?: string[];
 }
 
 export type SearchField = 'url' | 'request' | 'console' | 'error' | 'click';
@@ -185,7 +187,12 @@ export function extractIndexRows(events: ReplayEvent[], meta?: { url?: string })
   timeline.errors.sort(byTime);
   timeline.activity.sort(byTime);
   out.clicks.sort((a, b) => a.t - b.t);
+  out.assetUrls = collectAssetUrls(domData(events), typeof meta?.url === 'string' ? meta.url : null);
   return out;
+}
+
+function* domData(events: ReplayEvent[]): Iterable<unknown> {
+  for (const e of events) if (e.kind === 'dom') yield e.data;
 }
 
 /** rrweb events: mutations answer clicks; mouse, scroll, input and touch are user activity. */

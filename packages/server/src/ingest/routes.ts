@@ -13,6 +13,7 @@ import { factsFromUserAgent } from './user-agent.js';
 import { sessionKeyError, sessionKeyHash } from './session-key.js';
 import { SessionKeyMismatch } from '../store/session-access.js';
 import { storedIp, type IpMode } from '../privacy/ip.js';
+import type { AssetCapture } from '../assets/capture.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,7 +28,7 @@ declare module 'fastify' {
  */
 export async function ingestRoutes(
   app: FastifyInstance,
-  opts: { store: Store; bus?: LiveBus; ipMode?: IpMode; maxSessionBytes?: number },
+  opts: { store: Store; bus?: LiveBus; ipMode?: IpMode; maxSessionBytes?: number; assets?: AssetCapture },
 ): Promise<void> {
   const { store, bus } = opts;
   const ipMode = opts.ipMode ?? 'anonymize';
@@ -98,6 +99,8 @@ export async function ingestRoutes(
       });
       // The events are read (parsed on this thread, see decode-pool.ts) only if the session has a live viewer.
       if (!duplicate) bus?.publish({ sessionId: batch.sessionId, seq: batch.seq, get events() { return batch.events; } });
+      // Stylesheets, images and fonts the batch loads are captured in the background (assets/capture.ts).
+      if (!duplicate) opts.assets?.enqueue(project, batch.sessionId, index.assetUrls);
       const ack: IngestAck = { ok: true, sessionId: batch.sessionId, seq: batch.seq, duplicate };
       return reply.status(200).send(ack);
     } catch (err) {

@@ -1,3 +1,4 @@
+import { copyAssetModes, copySessionAssets } from '../assets/transfer.js';
 import { FORMAT_VERSION, type Batch, type SessionDetail } from '@reprise/protocol';
 import { extractIndexRows } from '../ingest/extract.js';
 import { sanitizeForStorage } from '../ingest/sanitize.js';
@@ -55,6 +56,7 @@ export async function migrateStore(source: Store, target: Store, opts: MigrateSt
   const meta = await source.dumpMetadata();
   assertCompatible(meta, await target.dumpMetadata());
   await target.restoreMetadata(meta);
+  await copyAssetModes(source, target, meta.projects.map((p) => p.id));
   log(
     `metadata: ${meta.projects.length} project(s), ${meta.users.length} user(s), ${meta.apiTokens.length} API token(s), ` +
       `${meta.loginSessions.length} login session(s), ${meta.links.length} link(s), ${meta.savedSearches.length} saved search(es)`,
@@ -130,6 +132,7 @@ async function copySession(source: Store, target: Store, id: string, result: Mig
   if (existing) {
     if (existing.projectId !== src.projectId) throw new Error(`the target has session ${id} in another project (${existing.projectId})`);
     if (existing.batchCount >= src.batchCount) {
+      await copySessionAssets(source, target, src.projectId, id);
       result.skippedSessions++;
       return;
     }
@@ -156,6 +159,7 @@ async function copySession(source: Store, target: Store, id: string, result: Mig
       result.events += b.events.length;
     }
   }
+  await copySessionAssets(source, target, src.projectId, id);
   result.copiedSessions++;
 }
 

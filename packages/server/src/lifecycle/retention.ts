@@ -1,5 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/types.js';
+import { sweepAssets } from '../assets/retention.js';
+import { hasAssetStore } from '../assets/types.js';
 
 export interface RetentionJob {
   /** Stops the timer and waits for a run in progress, so the store can be closed after it. */
@@ -24,11 +26,11 @@ export function startRetentionJob(opts: { store: Store; intervalMs: number; log:
   };
   const tick = () => {
     timer = null;
-    running = store
-      .deleteExpiredSessions(Date.now())
+    running = runRetention(store, Date.now())
       .then(
-        (n) => {
+        ({ sessions: n, assets }) => {
           if (n > 0) log.info({ deleted: n }, 'retention: deleted expired sessions');
+          if (assets.rows + assets.objects > 0) log.info(assets, 'retention: deleted unreferenced assets');
         },
         (err: unknown) => log.error({ err }, 'retention run failed'),
       )
@@ -46,4 +48,11 @@ export function startRetentionJob(opts: { store: Store; intervalMs: number; log:
       await running;
     },
   };
+}
+
+/** One retention run: expired sessions, then the captured assets only they referenced (assets/retention.ts). */
+export async function runRetention(store: Store, now: number): Promise<{ sessions: number; assets: { rows: number; objects: number } }> {
+  const sessions = await store.deleteExpiredSessions(now);
+  const assets = hasAssetStore(store) ? await sweepAssets(store, now) : { rows: 0, objects: 0 };
+  return { sessions, assets };
 }

@@ -43,6 +43,8 @@ export function SessionPage({ id }: { id: string }) {
   const pendingLive = useRef<ReplayEvent[]>([]);
   const timelineRef = useRef<Timeline | null>(null);
   timelineRef.current = timeline;
+  const assetsRef = useRef(loading.assets);
+  assetsRef.current = loading.assets;
 
   /** Devtools and markers see loaded plus live events; the player gets live ones via addEvents. */
   const fullTimeline = useMemo(() => {
@@ -62,7 +64,8 @@ export function SessionPage({ id }: { id: string }) {
       pendingLive.current.push(...events);
       return;
     }
-    const fresh = newSince(base, events);
+    // Asset URLs as for loaded events (player/assets.ts); the rewriter exists before any timeline does.
+    const fresh = newSince(base, assetsRef.current ? assetsRef.current.events(events) : []);
     const dom: RrwebEvent[] = [];
     const other: ReplayEvent[] = [];
     for (const e of fresh) {

@@ -8,6 +8,7 @@ import { startTransition, useCallback, useEffect, useRef, useState } from 'react
 import type { ReplayEvent, SessionTimeline } from '@reprise/protocol';
 import { getSessionEvents, getSessionTimeline, isAbort } from '../api';
 import { readStartMs } from './deepLink';
+import { AssetRewriter, sessionAssets } from './assets';
 import { SessionLoader } from './loader';
 import { neededFor, replayStart } from './plan';
 import { buildTimeline, endMarker, NotReplayable, splitEvents, type RrwebEvent, type Timeline } from './timeline';
@@ -28,6 +29,8 @@ export interface SessionEvents {
   ensureLoaded(offsetMs: number): Promise<void> | null;
   /** The first frame is on screen: the rest may stream in now (it would compete with it before). */
   firstFrameShown(): void;
+  /** Rewrites asset URLs of events that arrive another way (live); set before `initial`. */
+  assets: AssetRewriter | null;
 }
 
 /** Devtools re-render at most this often while windows stream in. */
@@ -47,6 +50,7 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
   const [error, setError] = useState<string | null>(null);
   const [loadedCount, setLoadedCount] = useState(0);
   const [complete, setComplete] = useState(false);
+  const [assets, setAssets] = useState<AssetRewriter | null>(null);
   const loaderRef = useRef<{ loader: SessionLoader; start: number } | null>(null);
   const onDomRef = useRef(onDom);
   onDomRef.current = onDom;
@@ -91,12 +95,13 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
     };
 
     (async () => {
-      const index: SessionTimeline = await getSessionTimeline(id, ctrl.signal);
+      const [index, assets]: [SessionTimeline, AssetRewriter] = await Promise.all([getSessionTimeline(id, ctrl.signal), sessionAssets(id, ctrl.signal)]);
+      setAssets(assets);
       const start = replayStart(index);
       if (index.snapshots.length > 0) setDurationMs(index.endedAt - start);
       loader = new SessionLoader(
         index,
-        (range, signal) => getSessionEvents(id, signal, undefined, range),
+        (range, signal) => getSessionEvents(id, signal, undefined, range).then((events) => assets.events(events)),
         receive,
       );
       loaderRef.current = { loader, start };
@@ -160,7 +165,7 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
 
   const firstFrameShown = useCallback(() => shownRef.current(), []);
 
-  return { initial, loaded, durationMs, error, loadedCount, complete, ensureLoaded, firstFrameShown };
+  return { initial, loaded, durationMs, error, loadedCount, complete, ensureLoaded, firstFrameShown, assets };
 }
 
 /** Merges two lists sorted by `key`; on ties the existing entries stay first. */

@@ -271,6 +271,34 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE api_tokens ADD COLUMN revoked_at BIGINT;
   CREATE INDEX api_tokens_by_user ON api_tokens (user_id, created_at);
   `,
+  // 6: captured assets (assets/, SQLite v12): a project's asset mode, each asset URL of a project
+  // once with its fetch result (bytes: `assets/<projectId>/<sha256>` in the chunk store), and the
+  // sessions that reference each URL (retention removes what no session references).
+  `
+  CREATE TABLE asset_settings (
+    project_id TEXT COLLATE "C" PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+    mode TEXT NOT NULL
+  );
+  CREATE TABLE assets (
+    project_id TEXT COLLATE "C" NOT NULL,
+    url TEXT COLLATE "C" NOT NULL,
+    status TEXT NOT NULL,
+    hash TEXT,
+    content_type TEXT,
+    bytes BIGINT,
+    error TEXT,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (project_id, url)
+  );
+  CREATE INDEX assets_by_hash ON assets (project_id, hash);
+  CREATE TABLE session_assets (
+    session_id TEXT COLLATE "C" NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    project_id TEXT COLLATE "C" NOT NULL,
+    url TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (session_id, url)
+  );
+  CREATE INDEX session_assets_by_url ON session_assets (project_id, url);
+  `,
 ];
 
 /** The safety net: rows whose time falls in no monthly partition (skewed tab clocks, far past or future). */

@@ -11,6 +11,8 @@ import { isChunkNotFound } from '../chunks/errors.js';
 import type { ChunkMaintenance } from '../chunks/maintenance.js';
 import type { ChunkStore } from '../chunks/types.js';
 import { sortedEvents } from '../event-stream.js';
+import { AssetBlobs } from '../../assets/types.js';
+import { PgAssetIndex } from './assets.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
   SessionFull,
@@ -94,6 +96,9 @@ export class PgStore implements Store, ChunkMaintenance {
   /** Where event chunks live (owned: closed with the store). */
   readonly chunks: ChunkStore;
   private readonly batchChunks: BatchChunks;
+  /** Captured assets (assets/): their index rows here, their bytes beside the chunks. */
+  readonly assets: PgAssetIndex;
+  readonly assetBlobs: AssetBlobs;
   readonly url: string;
   private readonly partitions: Partitions;
   private maintenance: NodeJS.Timeout | null = null;
@@ -109,6 +114,8 @@ export class PgStore implements Store, ChunkMaintenance {
     this.chunks = options.chunks;
     this.batchChunks = new BatchChunks(this.chunks, options.cipher ?? null);
     this.sealer = IndexSealer.fromCipher(options.cipher);
+    this.assets = new PgAssetIndex(this.pool);
+    this.assetBlobs = new AssetBlobs(this.chunks, options.cipher ?? null);
     this.partitions = new Partitions(this.pool);
   }
 

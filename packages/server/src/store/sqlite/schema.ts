@@ -274,6 +274,35 @@ const MIGRATIONS: string[] = [
   ALTER TABLE api_tokens ADD COLUMN revoked_at INTEGER;
   CREATE INDEX api_tokens_by_user ON api_tokens(user_id, created_at);
   `,
+  // v12: captured assets (assets/): a project's asset mode; per project, each asset URL once with
+  // what fetching it gave (the bytes are an object `assets/<projectId>/<sha256>` in the chunk
+  // store, shared by every URL with the same content); which sessions reference which URLs, so
+  // retention removes assets no session references any more.
+  `
+  CREATE TABLE asset_settings (
+    project_id TEXT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+    mode TEXT NOT NULL
+  );
+  CREATE TABLE assets (
+    project_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    status TEXT NOT NULL,
+    hash TEXT,
+    content_type TEXT,
+    bytes INTEGER,
+    error TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (project_id, url)
+  );
+  CREATE INDEX assets_by_hash ON assets(project_id, hash);
+  CREATE TABLE session_assets (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    project_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    PRIMARY KEY (session_id, url)
+  );
+  CREATE INDEX session_assets_by_url ON session_assets(project_id, url);
+  `,
 ];
 
 /** Brings the database to `target` (default: the latest; tests stop earlier to check an upgrade). */

@@ -10,6 +10,8 @@ import type { ChunkCipher } from '../chunks/crypto.js';
 import { isChunkNotFound } from '../chunks/errors.js';
 import { LocalChunkStore } from '../chunks/local.js';
 import type { ChunkStore } from '../chunks/types.js';
+import { AssetBlobs } from '../../assets/types.js';
+import { SqliteAssetIndex } from './assets.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
   type CreateApiTokenInput,
@@ -84,6 +86,9 @@ export class SqliteStore implements Store {
   /** Where event chunks live (owned: closed with the store). */
   readonly chunks: ChunkStore;
   private readonly batchChunks: BatchChunks;
+  /** Captured assets (assets/): their index rows here, their bytes beside the chunks. */
+  readonly assets: SqliteAssetIndex;
+  readonly assetBlobs: AssetBlobs;
   private readonly signalIndex: SignalIndexWriter;
   private readonly appender: SqliteBatchAppender;
   /** Every ingest request looks its project up: prepared once. */
@@ -114,6 +119,8 @@ export class SqliteStore implements Store {
     // Deleted and overwritten content is zeroed, not left in free space: erasure leaves no bytes behind.
     this.db.pragma('secure_delete = ON');
     migrate(this.db);
+    this.assets = new SqliteAssetIndex(this.db);
+    this.assetBlobs = new AssetBlobs(this.chunks, options.cipher ?? null);
     this.signalIndex = new SignalIndexWriter(this.db);
     this.appender = new SqliteBatchAppender(this.db, {
       batchChunks: this.batchChunks,
