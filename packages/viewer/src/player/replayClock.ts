@@ -5,6 +5,7 @@
  */
 import { useCallback, useRef, type RefObject } from 'react';
 import type { Replayer } from '@rrweb/replay';
+import { settleFrontier } from './playedFrontier';
 import type { SeekScrolls } from './seekScrolls';
 import type { RrwebEvent } from './timeline';
 
@@ -43,6 +44,7 @@ export function useReplayClock(scrolls: RefObject<SeekScrolls | null>) {
       const offset = toRrweb(r, ms) + past;
       if (mode === 'play') r.play(offset);
       else r.pause(offset);
+      settleFrontier(r);
       scrolls.current?.flush();
     },
     [toRrweb, scrolls],
