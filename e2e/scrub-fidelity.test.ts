@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { parseNdjson } from '@reprise/protocol';
 import { freshReplays, type FreshReplays } from '../test-support/rrweb-replay.js';
-import { checkpointer, type Checkpoint } from './support/checkpoints.js';
+import { checkpointer, flushRecorder, stateDifference, type Checkpoint } from './support/checkpoints.js';
 import { DOM_STATE_JS } from './support/dom-state.js';
 import { useServerAndBrowser } from './support/harness.js';
 import { checkoutWithCheckpoints, sessionIdOf } from './support/shopper.js';
@@ -29,6 +29,7 @@ interface Recorded {
 
 async function recorded(page: Page, ctx: BrowserContext, checkpoints: Checkpoint[]): Promise<Recorded> {
   const sessionId = await sessionIdOf(page);
+  await flushRecorder(page);
   // Leaving the page fires pagehide, which flushes the rest with keepalive.
   await page.goto('about:blank');
   await ctx.close();
@@ -52,10 +53,8 @@ function mismatches(cps: Checkpoint[], states: Record<number, string[]>, only?: 
     if (only && !only.has(k)) return;
     const got = states[k];
     if (!got) return void bad.push(`${cp.label}: not sampled`);
-    if (JSON.stringify(got) === JSON.stringify(cp.state)) return;
-    const i = cp.state.findIndex((line, j) => got[j] !== line);
-    const at = i < 0 ? got.length : i;
-    bad.push(`${cp.label}: line ${at}: live ${JSON.stringify(cp.state[at])} ≠ replay ${JSON.stringify(got[at])}`);
+    const diff = stateDifference(cp.state, got);
+    if (diff) bad.push(`${cp.label}: ${diff}`);
   });
   return bad;
 }

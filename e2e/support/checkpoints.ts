@@ -14,6 +14,8 @@ export interface Checkpoint {
 export interface CheckpointOptions {
   /** Screenshots too (the fidelity suite's pixel diff). */
   screenshots?: boolean;
+  /** How long the page stays still after a checkpoint (default 400 ms). */
+  quietMs?: number;
 }
 
 /** Frameworks render within a frame or two; a page load's snapshot needs the recorder started. */
@@ -45,7 +47,20 @@ export function checkpointer(page: Page, opts: CheckpointOptions = {}) {
       const png = opts.screenshots ? await page.screenshot({ animations: 'disabled', caret: 'hide' }) : undefined;
       const { t, state } = (await page.evaluate(`(function () { var state = ${DOM_STATE_JS}(document.body); return { t: Date.now(), state: state }; })()`)) as { t: number; state: string[] };
       list.push({ label, t, state, png });
-      await wander(page, QUIET_MS);
+      await wander(page, opts.quietMs ?? QUIET_MS);
     },
   };
+}
+
+/** Null when the states are equal, else where they first differ (for a readable failure). */
+export function stateDifference(live: string[], replay: string[]): string | null {
+  if (JSON.stringify(live) === JSON.stringify(replay)) return null;
+  let i = live.findIndex((line, j) => replay[j] !== line);
+  if (i < 0) i = live.length;
+  return `line ${i}: live ${JSON.stringify(live[i])} ≠ replay ${JSON.stringify(replay[i])}`;
+}
+
+/** Sends what the recorder still holds before the page is left (pagehide's keepalive upload may lose a race with closing the browser context). */
+export async function flushRecorder(page: Page): Promise<void> {
+  await page.evaluate('window.Reprise && window.Reprise.flush()');
 }
