@@ -18,7 +18,7 @@ let page: Page;
 beforeAll(async () => {
   const out = await build({
     stdin: {
-      contents: "export { copyMutationsOnApply } from './mutationCopies'; export { settleFrontier } from './playedFrontier';",
+      contents: "export { copyMutationsOnApply } from './mutationCopies'; export { settleFrontier } from './playedFrontier'; export { endSkip } from './skipState';",
       resolveDir: path.join(here, '../src/player'),
       loader: 'ts',
     },
@@ -132,5 +132,41 @@ describe('a seek forward after one that ended on a batch of mouse moves', () => 
     const { texts, notFound } = await replay(events, [600, 1100, 50, 1100], false);
     expect(notFound).toBeGreaterThan(0);
     expect(texts[3]).toBe('A,B,C');
+  });
+});
+
+describe('a seek while skipping inactivity', () => {
+  // 60 s without interaction between the moves at 30 ms and at 60 s: rrweb fast-forwards it.
+  const mm = (t: number) => ({ type: 3, timestamp: T0 + t, data: { source: 1, positions: [{ x: 1, y: 1, id: 4, timeOffset: 0 }] } });
+  const events = [...page0([li(6, 'A')]), mm(30), mm(60_000), mutation(61_000, { removes: [{ parentId: 5, id: 6 }] }), mm(62_000), mm(200_000)];
+
+  async function speedAfterSeek(patched: boolean): Promise<string> {
+    return page.evaluate(
+      async ({ events, patched }) => {
+        const w = window as unknown as {
+          rrwebReplay: { Replayer: new (e: unknown[], o: object) => { play(t: number): void; pause(t?: number): void; destroy(): void; on(e: string, f: () => void): void; speedService: { state: { value: string } } } };
+          playerPatches: { endSkip(r: unknown): void };
+        };
+        const r = new w.rrwebReplay.Replayer(events, { root: document.getElementById('player'), showWarning: false, useVirtualDom: false, skipInactive: true });
+        const skipping = new Promise<void>((resolve) => r.on('skip-start', () => resolve()));
+        r.play(0);
+        await skipping;
+        // The player's seek: past the interaction rrweb was skipping to, playing on from there.
+        if (patched) w.playerPatches.endSkip(r);
+        r.play(61_500);
+        const speed = r.speedService.state.value;
+        r.destroy();
+        return speed;
+      },
+      { events, patched },
+    );
+  }
+
+  it('ends the skip', async () => {
+    expect(await speedAfterSeek(true)).toBe('normal');
+  });
+
+  it('(rrweb alone keeps fast-forwarding: the check above can fail)', async () => {
+    expect(await speedAfterSeek(false)).toBe('skipping');
   });
 });
