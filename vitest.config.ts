@@ -20,6 +20,16 @@ export default defineConfig({
         test: {
           name: 'default',
           include: ['packages/*/test/**/*.test.ts', 'e2e/**/*.test.ts', 'bench/test/**/*.test.ts'],
+          exclude: ['e2e/fidelity/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Framework apps (examples/todo-apps) recorded and replayed, compared in text, state and
+          // pixels; writes test-results/fidelity.json.
+          name: 'fidelity',
+          include: ['e2e/fidelity/**/*.test.ts'],
         },
       },
       {

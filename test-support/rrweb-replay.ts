@@ -39,3 +39,34 @@ export async function replayToEnd(ctx: Pick<BrowserContext, 'newPage'>, events: 
   const iframe = await page.waitForSelector('#player iframe');
   return { page, frame: (await iframe.contentFrame())!, totalTime, errors };
 }
+
+export interface FreshReplays {
+  page: Page;
+  /** The state (`stateJs` applied to the replayed body) of a new Replayer of the pristine events paused at `t` (epoch ms). */
+  stateAt(t: number): Promise<unknown>;
+}
+
+/**
+ * A page that answers "what does a replay freshly built and moved to `t` show": each call parses
+ * the events again and builds a new Replayer (virtual DOM off, as the viewer), so nothing an
+ * earlier replay did to the events can leak into it.
+ */
+export async function freshReplays(ctx: Pick<BrowserContext, 'newPage'>, events: readonly unknown[], stateJs: string): Promise<FreshReplays> {
+  const page = await ctx.newPage();
+  await page.setContent('<!doctype html><html><body><div id="player"></div></body></html>');
+  await page.addStyleTag({ path: path.join(replayDist, 'style.css') });
+  await page.addScriptTag({ path: path.join(replayDist, 'replay.umd.cjs') });
+  await page.evaluate(`window.__events = ${JSON.stringify(JSON.stringify(events))}; window.__state = ${stateJs};`);
+  return {
+    page,
+    stateAt: (t) =>
+      page.evaluate(`(function (t) {
+        if (window.__fresh) window.__fresh.destroy();
+        var events = JSON.parse(window.__events);
+        var r = new window.rrwebReplay.Replayer(events, { root: document.getElementById('player'), showWarning: false, useVirtualDom: false, triggerFocus: false });
+        window.__fresh = r;
+        r.pause(t - r.getMetaData().startTime);
+        return window.__state(r.iframe.contentDocument.body);
+      })(${t})`),
+  };
+}

@@ -12,6 +12,7 @@ import type { Marker } from '../devtools/markers';
 import { copyText } from './clipboard';
 import { readStartMs, urlAt, writeStartMs } from './deepLink';
 import { feedReplayer } from './feed';
+import { copyMutationsOnApply } from './mutationCopies';
 import { loadRrweb, type ReplayModule } from './rrweb';
 import { useReplayClock } from './replayClock';
 import { deferSeekScrolls, type SeekScrolls } from './seekScrolls';
@@ -171,6 +172,7 @@ export function Player(props: PlayerProps) {
       return;
     }
     replayerRef.current = replayer;
+    copyMutationsOnApply(replayer);
     scrollsRef.current = deferSeekScrolls(replayer);
     window.__repriseReplayer = replayer;
 

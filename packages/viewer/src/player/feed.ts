@@ -7,18 +7,21 @@
  * events go straight into the replayer's sorted event list instead (`service.state.context.events`,
  * the same array `addEvent` inserts into; `service` is public), where the next seek finds them:
  * rrweb rebuilds every seek from the last Meta before its target and recomputes every event's
- * delay. Events ahead of the playhead while playing go through `addEvent` so the running timer
- * schedules them.
+ * delay. While playing, events after what rrweb has applied go through `addEvent` so the running
+ * timer schedules them: one that only joined the list would be skipped by the next forward seek,
+ * which treats everything up to the last played event as applied (playedFrontier.ts).
  */
 import type { Replayer } from '@rrweb/replay';
+import { appliedUpTo } from './playedFrontier';
 import type { RrwebEvent } from './timeline';
 
 /** `events` sorted by timestamp. */
 export function feedReplayer(r: Replayer, events: RrwebEvent[], playing: boolean): void {
   if (events.length === 0) return;
   // While paused nothing is scheduled: every event is only stored. While playing, events after
-  // the moment on screen must reach the timer.
-  const now = playing ? r.getMetaData().startTime + r.getCurrentTime() : Infinity;
+  // what is applied must reach the timer (those between it and the clock are cast at its next tick).
+  const applied = appliedUpTo(r);
+  const now = !playing ? Infinity : applied > -Infinity ? applied : r.getMetaData().startTime + r.getCurrentTime();
   const behind = events.filter((e) => e.timestamp <= now);
   if (behind.length > 0) insertSorted(r.service.state.context.events, behind);
   for (const e of events) if (e.timestamp > now) r.addEvent(e);

@@ -5,7 +5,9 @@
  */
 import { useCallback, useRef, type RefObject } from 'react';
 import type { Replayer } from '@rrweb/replay';
+import { settleFrontier } from './playedFrontier';
 import type { SeekScrolls } from './seekScrolls';
+import { endSkip } from './skipState';
 import type { RrwebEvent } from './timeline';
 
 /** rrweb EventType.FullSnapshot. */
@@ -41,8 +43,10 @@ export function useReplayClock(scrolls: RefObject<SeekScrolls | null>) {
   const goTo = useCallback(
     (r: Replayer, ms: number, mode: 'pause' | 'play', past = 0) => {
       const offset = toRrweb(r, ms) + past;
+      endSkip(r);
       if (mode === 'play') r.play(offset);
       else r.pause(offset);
+      settleFrontier(r);
       scrolls.current?.flush();
     },
     [toRrweb, scrolls],
