@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionList } from '@reprise/protocol';
+import { createHash } from 'node:crypto';
+import { hasAssetStore } from '../src/assets/types.js';
 import { apiRouteTable } from '../src/auth/access.js';
 import { hashPassword } from '../src/auth/passwords.js';
 import { randomSecret, sha256 } from '../src/ids.js';
@@ -58,6 +60,20 @@ async function session(p: Project): Promise<string> {
   return id;
 }
 
+/** A session of the project with one stored asset: the URL that serves it. */
+async function storedAsset(p: Project): Promise<string> {
+  const id = await session(p);
+  const store = s.store;
+  if (!hasAssetStore(store)) throw new Error('the test store keeps no assets');
+  const url = `https://cdn.test.local/${id}.css`;
+  const bytes = Buffer.from('body { color: red }');
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  await store.assets.referenceAssets(p.id, id, [url], Date.now());
+  await store.assetBlobs.put({ projectId: p.id, hash }, bytes);
+  await store.assets.finishAsset(p.id, url, { status: 'stored', hash, contentType: 'text/css', bytes: bytes.length }, Date.now());
+  return `/api/v1/sessions/${id}/asset?url=${encodeURIComponent(url)}`;
+}
+
 async function link(p: Project, createdBy: string): Promise<string> {
   const l = await s.store.createLink({
     projectId: p.id, label: 'x', targetUrl: 'https://shop.example/', tokenHash: sha256(randomSecret()),
@@ -91,6 +107,8 @@ const ROUTES: Record<string, Row> = {
   'GET /api/v1/sessions/:id/timeline': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/timeline` }) },
   'GET /api/v1/sessions/:id/events': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/events` }) },
   'GET /api/v1/sessions/:id/live': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/live` }) },
+  'GET /api/v1/sessions/:id/assets': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/assets` }) },
+  'GET /api/v1/sessions/:id/asset': { need: 'read', call: async (c) => ({ url: await storedAsset(c.project) }) },
   'DELETE /api/v1/sessions/:id': { need: 'write', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}` }) },
   'DELETE /api/v1/users/:userId/data': { need: 'write', call: async (c) => ({ url: `/api/v1/users/u-x/data?projectId=${c.project.id}` }) },
   'GET /api/v1/problems/endpoints': { need: 'read', call: async (c) => ({ url: `/api/v1/problems/endpoints?projectId=${c.project.id}` }) },
@@ -108,6 +126,8 @@ const ROUTES: Record<string, Row> = {
   'DELETE /api/v1/links/:id': { need: 'write', call: async (c) => ({ url: `/api/v1/links/${await link(c.project, c.userId)}` }) },
   'POST /api/v1/projects': { need: 'admin', call: async () => ({ url: '/api/v1/projects', payload: { name: `p${++n}` } }) },
   'PATCH /api/v1/projects/:id': { need: 'admin', call: async (c) => ({ url: `/api/v1/projects/${c.project.id}`, payload: { retentionDays: 30 } }) },
+  'GET /api/v1/projects/:id/assets': { need: 'read', call: async (c) => ({ url: `/api/v1/projects/${c.project.id}/assets` }) },
+  'PUT /api/v1/projects/:id/assets': { need: 'admin', call: async (c) => ({ url: `/api/v1/projects/${c.project.id}/assets`, payload: { mode: 'capture' } }) },
   'GET /api/v1/users': { need: 'admin', call: async () => ({ url: '/api/v1/users' }) },
   'POST /api/v1/users': { need: 'admin', call: async () => ({ url: '/api/v1/users', payload: { email: `new${++n}@test.local`, password: PASSWORD } }) },
   'PATCH /api/v1/users/:id': { need: 'admin', call: async () => ({ url: `/api/v1/users/${await freshUser()}`, payload: { role: 'member' } }) },

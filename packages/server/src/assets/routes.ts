@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { ASSET_MODES, assetRoute, BLOCKED_ASSET_URL, mapCssUrls, MAX_ASSET_URL_LENGTH, type AssetMode } from '@reprise/protocol';
 import { HttpError } from '../http/errors.js';
-import type { Store, User } from '../store/types.js';
+import type { Store } from '../store/types.js';
 import type { AssetCapture } from './capture.js';
 import type { AssetStore } from './types.js';
 
 /**
- * `/api/v1` asset routes (auth by the caller's hook):
+ * `/api/v1` asset routes (access rules: auth/access.ts):
  * - `GET /sessions/:id/assets`: `{mode, assets}`: how the viewer treats the session's asset URLs,
  *   and what became of each (first 1000 by URL: `status` new, pending, stored or failed, `error`);
  * - `GET /sessions/:id/asset?url=`: a captured asset of the session (or, in `proxy` mode, fetched
@@ -23,7 +23,7 @@ export async function assetRoutes(app: FastifyInstance, opts: { store: Store & A
     return s.projectId;
   };
 
-  app.get('/sessions/:id/assets', async (req) => {
+  app.get('/sessions/:id/assets', { config: { access: { need: 'read', project: 'session' } } }, async (req) => {
     const { id } = req.params as { id: string };
     const mode = await store.assets.getAssetMode(await sessionProject(id));
     const assets = (await store.assets.listSessionAssets(id, 1000)).map((a) => ({
@@ -36,7 +36,7 @@ export async function assetRoutes(app: FastifyInstance, opts: { store: Store & A
     return { mode, assets };
   });
 
-  app.get('/sessions/:id/asset', async (req, reply) => {
+  app.get('/sessions/:id/asset', { config: { access: { need: 'read', project: 'session' } } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     const { url } = req.query as { url?: unknown };
     if (typeof url !== 'string' || url === '' || url.length > MAX_ASSET_URL_LENGTH) {
@@ -69,14 +69,13 @@ export async function assetRoutes(app: FastifyInstance, opts: { store: Store & A
       .send(body);
   });
 
-  app.get('/projects/:id/assets', async (req) => {
+  app.get('/projects/:id/assets', { config: { access: { need: 'read', project: 'project' } } }, async (req) => {
     const { id } = req.params as { id: string };
     await requireProject(store, id);
     return { mode: await store.assets.getAssetMode(id) };
   });
 
-  app.put('/projects/:id/assets', async (req) => {
-    requireAdmin(req.user);
+  app.put('/projects/:id/assets', { config: { access: { need: 'admin', project: 'project' } } }, async (req) => {
     const { id } = req.params as { id: string };
     const mode = (req.body as { mode?: unknown } | undefined)?.mode;
     if (typeof mode !== 'string' || !(ASSET_MODES as readonly string[]).includes(mode)) {
@@ -90,8 +89,4 @@ export async function assetRoutes(app: FastifyInstance, opts: { store: Store & A
 
 async function requireProject(store: Store, id: string): Promise<void> {
   if (!(await store.listProjects()).some((p) => p.id === id)) throw new HttpError(404, 'not_found', `no project ${id}`);
-}
-
-function requireAdmin(u: User | undefined): void {
-  if (u?.role !== 'admin') throw new HttpError(403, 'forbidden', 'admin role required');
 }
