@@ -66,7 +66,7 @@ async function storedAsset(p: Project): Promise<string> {
   const store = s.store;
   if (!hasAssetStore(store)) throw new Error('the test store keeps no assets');
   const url = `https://cdn.test.local/${id}.css`;
-  const bytes = Buffer.from('body { color: red }');
+  const bytes = Buffer.from(`/* ${id} */ body { color: red }`);
   const hash = createHash('sha256').update(bytes).digest('hex');
   await store.assets.referenceAssets(p.id, id, [url], Date.now());
   await store.assetBlobs.put({ projectId: p.id, hash }, bytes);

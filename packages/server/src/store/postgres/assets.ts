@@ -4,7 +4,7 @@ import type { AssetIndex, AssetRecord, AssetResult, BlobRef } from '../../assets
 import { toAssetMode, toAssetRecord } from '../sqlite/assets.js';
 import { withTransaction } from './pool.js';
 
-/** The asset index (assets/types.ts) in PostgreSQL (migration 3); same semantics as SqliteAssetIndex. */
+/** The asset index (assets/types.ts) in PostgreSQL (migration 6); same semantics as SqliteAssetIndex. */
 export class PgAssetIndex implements AssetIndex {
   constructor(private readonly pool: pg.Pool) {}
 

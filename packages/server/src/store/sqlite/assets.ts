@@ -30,7 +30,7 @@ export function toAssetMode(v: unknown): AssetMode {
   return (ASSET_MODES as readonly unknown[]).includes(v) ? (v as AssetMode) : DEFAULT_ASSET_MODE;
 }
 
-/** The asset index (assets/types.ts) in SQLite (schema v9). */
+/** The asset index (assets/types.ts) in SQLite (schema v12). */
 export class SqliteAssetIndex implements AssetIndex {
   constructor(private readonly db: Database.Database) {}
 
