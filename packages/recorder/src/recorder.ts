@@ -149,14 +149,15 @@ export class Recorder {
     return true;
   }
 
-  /** The body key rules apply to what the host app attaches: event data, traits, tag values. */
+  /**
+   * The body key rules apply to `event()` data (often a form or a response handed on as is) and
+   * to a tag named like a secret; `identify()` traits are identity on purpose and stay as given.
+   */
   private redactCustom(data: CustomData): CustomData {
     const r = this.redactor;
     switch (data.type) {
       case 'event':
         return data.data === undefined ? data : { ...data, data: r.json(data.data) };
-      case 'identify':
-        return data.traits ? { ...data, traits: r.json(data.traits) as Record<string, unknown> } : data;
       case 'tag':
         return r.isSensitiveKey(data.key) ? { ...data, value: REDACTED } : data;
       default:

@@ -1,7 +1,7 @@
 import type { SessionSort } from '@reprise/protocol/query';
 import { byExactProblemStatus, HAS, NUMERIC, OPS, onlyProblemRequests, type Pred, type RequestCond } from './plan.js';
 import { SORTS, type SortKey, type SortSpec } from './sort.js';
-import { TOKEN_ROW_MARK } from '../store/index-seal.js';
+import { tokenRows } from './blind.js';
 
 /**
  * The SQLite dialect of search: predicates → a parameterized WHERE fragment over
@@ -32,8 +32,8 @@ export class Params {
   }
 }
 
-/** `%…%` for an exact substring LIKE (with `ESCAPE '\'`; PostgreSQL's default escape is the same). */
-export function containsPattern(text: string): string {
+/** `%…%` for an exact substring LIKE (with `ESCAPE '\'`). */
+function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
@@ -200,26 +200,6 @@ function compile(pred: Pred, cx: SqliteCompileContext): string {
     case 'tokens':
       return tokenRows(pred, ps, { always: '1', like: (p) => `text LIKE ${p} ${ESC}` });
   }
-}
-
-/**
- * Encrypted index (search/blind.ts): every word has one of its tokens in the session's token
- * rows of the field (tokens are fixed-length hex separated by spaces, so a substring match is a
- * whole-token match), or a plain row of the field (written before encryption was on, so not
- * starting with the token mark) contains the text. `like(param)` is the dialect's
- * case-insensitive LIKE of `text` against a containsPattern parameter.
- */
-export function tokenRows(
-  pred: Extract<Pred, { t: 'tokens' }>,
-  ps: { p(v: string): string },
-  dialect: { always: string; like(param: string): string },
-): string {
-  if (pred.words.length === 0) return dialect.always;
-  const f = pred.field ? `field = ${ps.p(pred.field)} AND ` : '';
-  const rows = (cond: string) => `s.id IN (SELECT session_id FROM search_text WHERE ${f}${cond})`;
-  const tokens = all(pred.words.map((alts) => rows(any(alts.map((t) => `text LIKE ${ps.p(`%${t}%`)}`)))));
-  const plain = rows(`text NOT LIKE ${ps.p(`${TOKEN_ROW_MARK} %`)} AND ${dialect.like(ps.p(containsPattern(pred.text)))}`);
-  return `(${tokens} OR ${plain})`;
 }
 
 /** An error whose name, message or "name: message" (as search_text holds it) contains the text. */

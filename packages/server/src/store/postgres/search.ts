@@ -1,8 +1,7 @@
 import type { SessionSort } from '@reprise/protocol/query';
 import type { SessionList, SessionSummary } from '@reprise/protocol';
 import { byExactProblemStatus, HAS, NUMERIC, OPS, onlyProblemRequests, planQuery, type Pred, type RequestCond } from '../../search/plan.js';
-import { blindPlan } from '../../search/blind.js';
-import { tokenRows } from '../../search/sqlite.js';
+import { blindPlan, tokenRows } from '../../search/blind.js';
 import type { IndexSealer } from '../index-seal.js';
 import { decodeSortCursor, encodeSortCursor, SORTS, type SortKey, type SortSpec } from '../../search/sort.js';
 import type { SessionSearch } from '../types.js';
