@@ -375,9 +375,29 @@ function patchSlicing(src) {
   return replaceOnce(src, PUBLIC_TAKE_CALL, '  if (repriseTakeSnapshot !== null) return repriseTakeSnapshot(isCheckout);\n  takeFullSnapshot(isCheckout);\n};');
 }
 
+// ---- Change 3: which canvases are recorded ----
+// rrweb records every canvas of the document (not blocked) once recordCanvas is on: in each full
+// snapshot (a data URL made on the main thread) and at each sampled frame. The recorder passes
+// `repriseCanvasFilter(canvas)`: canvases it refuses (hidden, zero-size, scrolled out of view,
+// or not marked when only marked canvases are recorded) cost nothing. Without the option,
+// rrweb's behaviour is unchanged.
+const CANVAS_SNAPSHOT = 'if (tagName === "canvas" && recordCanvas) {';
+const CANVAS_FRAME = 'if (!isBlocked(canvas, blockClass, blockSelector, true)) {';
+const RECORD_FN = 'function record(options = {}) {';
+
+function patchCanvas(src) {
+  src = replaceOnce(src, CANVAS_SNAPSHOT, 'if (tagName === "canvas" && recordCanvas && (repriseCanvasFilter === null || repriseCanvasFilter(n))) {');
+  src = replaceOnce(src, CANVAS_FRAME, 'if (!isBlocked(canvas, blockClass, blockSelector, true) && (repriseCanvasFilter === null || repriseCanvasFilter(canvas))) {');
+  return replaceOnce(
+    src,
+    RECORD_FN,
+    `let repriseCanvasFilter = null;\n${RECORD_FN}\n  repriseCanvasFilter = typeof options.repriseCanvasFilter === "function" ? options.repriseCanvasFilter : null;`,
+  );
+}
+
 /** Patched @rrweb/record source, exported for the test that checks the patches still apply. */
 export function patchRecordSource(src) {
-  return patchSlicing(replaceOnce(replaceOnce(src, MASK_FN, MASK_PATCH), EMIT, EMIT_PATCH));
+  return patchCanvas(patchSlicing(replaceOnce(replaceOnce(src, MASK_FN, MASK_PATCH), EMIT, EMIT_PATCH)));
 }
 
 /** The esbuild plugin; fails the build when a bundle that uses @rrweb/record did not get the patch. */

@@ -7,6 +7,7 @@ import { showFeedback } from './ui/feedback.js';
 import type { UiHost } from './ui/host.js';
 import { startCaptures, type Captures } from './capture/index.js';
 import { startDomCapture, type DomCapture, type InitialSnapshot } from './dom/rrweb-adapter.js';
+import { hostFrames, isFramed, type FrameHost } from './dom/frames.js';
 import { Guard, debugLog } from './guard.js';
 import { watchLifecycle } from './lifecycle.js';
 import type { ResolvedOptions } from './options.js';
@@ -47,6 +48,8 @@ export class Recorder {
   private readonly session: SessionManager;
   private readonly transport: Transport;
   private dom: DomCapture | null = null;
+  /** Cross-origin frames whose recorder reports to this page (top page only). */
+  private frames: FrameHost | null = null;
   /** Console, network, errors, nav, env, perf and click capture; runs alongside DOM capture. */
   private captures: Captures | null = null;
   private capturing = false;
@@ -304,6 +307,11 @@ export class Recorder {
       blockSelector: this.opts.blockSelector,
       maskTextSelector: this.opts.maskTextSelector,
       checkoutEveryNms: this.opts.checkoutEveryNms,
+      canvas: this.opts.canvas,
+      // A recorder in a frame runs only when no parent page records it (index.ts): it records
+      // on its own, as a top page would, but cannot take in frames of its own by postMessage.
+      crossOrigin: isFramed() ? 'off' : 'accept',
+      onSnapshot: () => this.frames?.snapshotTaken(),
       onEvent: (e) => this.emit(e),
       onError: (err) => this.guard.report(err),
     });
@@ -314,6 +322,12 @@ export class Recorder {
       return;
     }
     this.capturing = true;
+    if (!isFramed()) {
+      this.frames = hostFrames(
+        (node) => this.dom?.nodeId(node),
+        (err) => this.guard.report(err),
+      );
+    }
     // After the transport exists (it bound the native fetch when constructed), so the
     // recorder's uploads never go through the network wrappers.
     this.captures =
@@ -344,6 +358,8 @@ export class Recorder {
     const captures = this.captures;
     this.captures = null;
     if (captures) this.guard.run(() => captures.stop());
+    this.frames?.stop();
+    this.frames = null;
     this.dom?.stop();
     this.dom = null;
   }

@@ -2,6 +2,8 @@ import { record } from '@rrweb/record';
 import type { eventWithTime } from '@rrweb/types';
 import type { DomEvent } from '@reprise/protocol';
 import { isOwnUiMutation } from '../ui/host.js';
+import type { CanvasOptions } from '../options.js';
+import { canvasFilter } from './canvas.js';
 
 /**
  * DOM capture behind our own small interface so rrweb can be swapped or
@@ -13,6 +15,16 @@ export interface DomCaptureOptions {
   maskTextSelector: string;
   /** A fresh full snapshot this often, so the player can seek without replaying from the start. */
   checkoutEveryNms: number;
+  /** Canvas pixels: off, every visible canvas, or only marked ones (see canvas.ts). */
+  canvas: CanvasOptions;
+  /**
+   * Cross-origin frames: 'accept' (the top page: frames whose recorder reports to this one,
+   * frames.ts), 'report' (a frame whose events go to the recording parent page by
+   * postMessage; onEvent is never called), 'off' (a frame recording on its own).
+   */
+  crossOrigin: 'accept' | 'report' | 'off';
+  /** After each full snapshot this page takes (initial, checkout, asked for). */
+  onSnapshot?(): void;
   onEvent(event: DomEvent): void;
   onError(err: unknown): void;
 }
@@ -49,7 +61,11 @@ interface SnapshotSlicing {
   onDone(report: InitialSnapshot & { checkout: boolean }): void;
   onError(err: unknown): void;
 }
-type RecordOptions = NonNullable<Parameters<typeof record<eventWithTime>>[0]> & { repriseSlicing?: SnapshotSlicing };
+type RecordOptions = NonNullable<Parameters<typeof record<eventWithTime>>[0]> & {
+  repriseSlicing?: SnapshotSlicing;
+  /** Read by the patched rrweb (rrweb-patches.mjs, change 3): false leaves a canvas out. */
+  repriseCanvasFilter?: (canvas: HTMLCanvasElement) => boolean;
+};
 
 // rrweb's EventType.Meta and EventType.FullSnapshot: takeFullSnapshot emits Meta, then the snapshot.
 const META = 4;
@@ -115,9 +131,18 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
     checkoutEveryNms: opts.checkoutEveryNms,
     // Start at DOMContentLoaded rather than rrweb's default of window load (images may take long).
     recordAfter: 'DOMContentLoaded',
-    sampling: { mousemove: 50, scroll: 150, media: 800, input: 'last' },
+    sampling: { mousemove: 50, scroll: 150, media: 800, input: 'last', ...(opts.canvas.mode !== 'off' ? { canvas: opts.canvas.fps } : {}) },
     slimDOMOptions: { script: true, comment: true },
-    recordCanvas: false,
+    recordCanvas: opts.canvas.mode !== 'off',
+    recordCrossOriginIframes: opts.crossOrigin !== 'off',
+    // Canvas content as sampled frames (encoded off the main thread by rrweb's worker), never
+    // as a log of drawing calls: a chart redrawing every frame would emit far more.
+    ...(opts.canvas.mode !== 'off'
+      ? {
+          dataURLOptions: { type: opts.canvas.type, quality: opts.canvas.quality },
+          repriseCanvasFilter: canvasFilter(opts.canvas.mode === 'marked'),
+        }
+      : {}),
     collectFonts: false,
     inlineImages: false,
     repriseSlicing: {
@@ -126,6 +151,13 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
       isOwnMutation: isOwnUiMutation,
       onDone: ({ tasks, retaken }) => {
         if (initial === null) initial = { tasks, retaken };
+        if (opts.onSnapshot) {
+          try {
+            opts.onSnapshot();
+          } catch (err) {
+            opts.onError(err);
+          }
+        }
       },
       onError: opts.onError,
     },

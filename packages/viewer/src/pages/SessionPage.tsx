@@ -8,6 +8,7 @@ import { buildMarkers, errorMoments } from '../devtools/markers';
 import { buildDevtools } from '../devtools/model';
 import { Player, type PlayerApi } from '../player/Player';
 import type { RrwebEvent, Timeline } from '../player/timeline';
+import { cleanForReplay } from '../player/replay-hygiene';
 import { useSessionEvents } from '../player/useSessionEvents';
 import { Link } from '../router';
 import { lastSessionListUrl } from '../search/url';
@@ -66,7 +67,7 @@ export function SessionPage({ id }: { id: string }) {
     for (const e of fresh) {
       if (e.kind === 'dom') {
         const d = e.data as Partial<RrwebEvent> | null;
-        if (d && typeof d.type === 'number' && typeof d.timestamp === 'number') dom.push(d as RrwebEvent);
+        if (d && typeof d.type === 'number' && typeof d.timestamp === 'number') dom.push(cleanForReplay(d as RrwebEvent));
       } else other.push(e);
     }
     dom.sort((a, b) => a.timestamp - b.timestamp);

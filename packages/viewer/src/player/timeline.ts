@@ -6,6 +6,7 @@
 import type { ReplayEvent, SessionTimeline } from '@reprise/protocol';
 import type { Replayer } from '@rrweb/replay';
 import { replayStart } from './plan';
+import { cleanForReplay } from './replay-hygiene';
 
 /** rrweb's `eventWithTime`, taken from the Replayer signature (rrweb itself is not a direct dependency). */
 export type RrwebEvent = Exclude<ConstructorParameters<typeof Replayer>[0][number], string>;
@@ -52,7 +53,7 @@ export function splitEvents(events: ReplayEvent[]): { dom: RrwebEvent[]; other: 
   const other: ReplayEvent[] = [];
   for (const ev of events) {
     if (ev.kind === 'dom') {
-      if (isRrwebEvent(ev.data)) dom.push(ev.data);
+      if (isRrwebEvent(ev.data)) dom.push(cleanForReplay(ev.data));
     } else {
       other.push(ev);
     }
