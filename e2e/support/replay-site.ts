@@ -28,9 +28,16 @@ export async function startSite(): Promise<Site> {
       res.setHeader('content-type', 'text/html; charset=utf-8');
       res.end(page);
     } else if (file) {
+      // Byte ranges, as real sites serve media: without them the browser cannot seek it.
       res.setHeader('content-type', file.type);
-      res.setHeader('accept-ranges', 'none');
-      res.end(file.body);
+      res.setHeader('accept-ranges', 'bytes');
+      const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+      if (!range) return void res.end(file.body);
+      const start = Number(range[1]);
+      const end = range[2] ? Math.min(Number(range[2]), file.body.length - 1) : file.body.length - 1;
+      res.statusCode = 206;
+      res.setHeader('content-range', `bytes ${start}-${end}/${file.body.length}`);
+      res.end(file.body.subarray(start, end + 1));
     } else {
       res.statusCode = 404;
       res.end('not found');

@@ -8,6 +8,7 @@ import type { UiHost } from './ui/host.js';
 import { startCaptures, type Captures } from './capture/index.js';
 import { startDomCapture, type DomCapture, type InitialSnapshot } from './dom/rrweb-adapter.js';
 import { hostFrames, isFramed, type FrameHost } from './dom/frames.js';
+import { POPOVER_TAG, watchPopovers, type PopoverWatch } from './dom/popovers.js';
 import { Guard, debugLog } from './guard.js';
 import { watchLifecycle } from './lifecycle.js';
 import type { ResolvedOptions } from './options.js';
@@ -50,6 +51,7 @@ export class Recorder {
   private dom: DomCapture | null = null;
   /** Cross-origin frames whose recorder reports to this page (top page only). */
   private frames: FrameHost | null = null;
+  private popovers: PopoverWatch | null = null;
   /** Console, network, errors, nav, env, perf and click capture; runs alongside DOM capture. */
   private captures: Captures | null = null;
   private capturing = false;
@@ -311,7 +313,10 @@ export class Recorder {
       // A recorder in a frame runs only when no parent page records it (index.ts): it records
       // on its own, as a top page would, but cannot take in frames of its own by postMessage.
       crossOrigin: isFramed() ? 'off' : 'accept',
-      onSnapshot: () => this.frames?.snapshotTaken(),
+      onSnapshot: () => {
+        this.popovers?.snapshotTaken();
+        this.frames?.snapshotTaken();
+      },
       onEvent: (e) => this.emit(e),
       onError: (err) => this.guard.report(err),
     });
@@ -322,6 +327,13 @@ export class Recorder {
       return;
     }
     this.capturing = true;
+    this.popovers = watchPopovers(
+      (node) => this.dom?.nodeId(node),
+      (state) => this.dom?.addCustom(POPOVER_TAG, state),
+      (err) => this.guard.report(err),
+    );
+    // The initial snapshot may be complete already (a small page, in one task).
+    if (this.dom.initialSnapshot()) this.popovers.snapshotTaken();
     if (!isFramed()) {
       this.frames = hostFrames(
         (node) => this.dom?.nodeId(node),
@@ -359,7 +371,8 @@ export class Recorder {
     this.captures = null;
     if (captures) this.guard.run(() => captures.stop());
     this.frames?.stop();
-    this.frames = null;
+    this.popovers?.stop();
+    this.frames = this.popovers = null;
     this.dom?.stop();
     this.dom = null;
   }

@@ -47,6 +47,8 @@ export interface DomCapture {
   flushPending(): void;
   /** Starts a new full snapshot, emitted once complete (sliced on a large page); none while one is in progress. */
   takeFullSnapshot(): void;
+  /** Puts an rrweb custom event on the DOM timeline (state rrweb itself does not record). */
+  addCustom(tag: string, payload: unknown): void;
   /** rrweb mirror id of a recorded node, or undefined when the node isn't (yet) recorded. */
   nodeId(node: Node): number | undefined;
   /** The initial snapshot's report, or null while it is still being taken. */
@@ -197,6 +199,13 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
       }
     },
     initialSnapshot: () => initial,
+    addCustom(tag, payload) {
+      try {
+        record.addCustomEvent(tag, payload);
+      } catch (err) {
+        opts.onError(err);
+      }
+    },
     nodeId(node) {
       try {
         const id = record.mirror.getId(node);

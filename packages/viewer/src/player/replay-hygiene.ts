@@ -15,6 +15,8 @@
  *     `allow-same-origin`: recorded content could then run script with the viewer's origin.
  *     Drawing needs no script in the frame (the viewer's script draws into it), so the sandbox
  *     stays as it is. During a seek only the last frame per canvas is decoded.
+ *   - popovers open and close as recorded (the recorder's `reprise-popover` custom events):
+ *     the top layer has no attribute rrweb could replay.
  *   - an iframe whose document was never recorded (a cross-origin frame without the recorder)
  *     shows a labelled placeholder instead of a blank box.
  */
@@ -26,6 +28,9 @@ const FULL_SNAPSHOT = 2;
 const INCREMENTAL = 3;
 const SOURCE_MUTATION = 0;
 const SOURCE_CANVAS = 9;
+const CUSTOM = 5;
+/** The recorder's custom event for a popover's open state (recorder dom/popovers.ts). */
+const POPOVER_TAG = 'reprise-popover';
 const NODE_ELEMENT = 2;
 
 /** The attribute a replayed canvas carries its snapshot image in (see cleanForReplay). */
@@ -213,6 +218,17 @@ export function attachReplayHygiene(replayer: Replayer): () => void {
     checkFrames = true;
     queueMicrotask(frames);
   };
+  const popover = (d: { tag?: unknown; payload?: { id?: unknown; open?: unknown } } | null): void => {
+    if (!d || d.tag !== POPOVER_TAG || typeof d.payload?.id !== 'number') return;
+    const el = replayer.getMirror().getNode(d.payload.id) as (HTMLElement & { showPopover?(): void; hidePopover?(): void }) | null;
+    try {
+      if (!el || typeof el.showPopover !== 'function' || !el.hasAttribute('popover')) return;
+      if (d.payload.open === true && !el.matches(':popover-open')) el.showPopover();
+      else if (d.payload.open === false && el.matches(':popover-open')) el.hidePopover?.();
+    } catch {
+      /* not a popover any more, or not connected */
+    }
+  };
   const plugin: ReplayPlugin = {
     onBuild(node) {
       if (isCanvas(node)) {
@@ -222,6 +238,7 @@ export function attachReplayHygiene(replayer: Replayer): () => void {
       } else if ((node as Node).nodeName === 'IFRAME') scheduleFrames();
     },
     handler(event) {
+      if (event.type === CUSTOM) return popover(event.data as { tag?: unknown; payload?: { id?: unknown; open?: unknown } } | null);
       const d = event.data as { source?: number; id?: number; commands?: FrameCommand[] } | null;
       if (event.type !== INCREMENTAL || !d || d.source !== SOURCE_CANVAS || typeof d.id !== 'number') return;
       const canvas = replayer.getMirror().getNode(d.id);
