@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { canvasOptions, runCanvas } from './canvas.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ingestOptions, runIngest } from './ingest.js';
@@ -19,6 +20,7 @@ export const BENCHMARKS: Record<string, Runner> = {
   search: (a, command, log) => runSearch({ ...searchOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   recorder: (a, command, log) => runRecorder({ ...recorderOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   replay: (a, command, log) => runReplay({ ...replayOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
+  canvas: (a, command, log) => runCanvas({ ...canvasOptions({ runs: a.runs, durationS: a.durationS, smoke: a.smoke, command }), log }),
 };
 
 async function main(): Promise<void> {
