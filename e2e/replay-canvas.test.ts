@@ -91,6 +91,33 @@ describe('canvas recording', () => {
     expect(text).not.toContain('image/webp');
   });
 
+  it('records a WebGL canvas (no preserveDrawingBuffer) the same way', async () => {
+    site.pages.set(
+      '/webgl',
+      page(
+        sdkTag(h.server, { 'data-record-canvas': 'true', 'data-canvas-fps': '10' }),
+        `<canvas id="gl" width="100" height="100"></canvas><button id="draw">draw</button>
+         <script>
+           const gl = document.getElementById('gl').getContext('webgl');
+           const paint = (r, g, b) => { gl.clearColor(r, g, b, 1); gl.clear(gl.COLOR_BUFFER_BIT); };
+           paint(0, 0.8, 0);
+           document.getElementById('draw').onclick = () => paint(0.8, 0, 0.8);
+         </script>`,
+      ),
+    );
+    const s = await record(h.browser, h.server, `${site.base}/webgl`, async (p) => {
+      await p.waitForTimeout(400);
+      await p.click('#draw');
+      await p.waitForTimeout(800);
+    });
+    const replay = await openReplay(h.browser, h.server, s);
+    try {
+      await expect.poll(() => pixel(replay.frame, 'gl', 50, 50), { timeout: 10_000 }).toSatisfy((p: Rgb) => near(p, [204, 0, 204]));
+    } finally {
+      await replay.close();
+    }
+  });
+
   it('records no canvas pixels by default', async () => {
     const s = await recordCanvasPage('/canvas-off', {});
     const text = await h.server.apiText(`/api/v1/sessions/${s.id}/events`);

@@ -44,9 +44,18 @@ interface SerializedNode {
   childNodes?: SerializedNode[];
 }
 
-/** Attributes that only produce sandbox errors in the replay. */
+const HANDLER = /^on[a-z]+$/;
+
+/**
+ * Attributes that only produce sandbox errors in the replay: `autofocus` and event handler
+ * content attributes. An `on…` name counts as a handler when the browser knows it as one (an
+ * attribute such as `onboarding` is the page's own and stays).
+ */
 function isNoise(name: string): boolean {
-  return name === 'autofocus' || (name.length > 2 && name.charCodeAt(0) === 111 /* o */ && name.charCodeAt(1) === 110 /* n */ && !name.includes(':'));
+  if (name === 'autofocus') return true;
+  if (!HANDLER.test(name)) return false;
+  if (typeof window === 'undefined') return true;
+  return name in HTMLElement.prototype || name in window;
 }
 
 function cleanAttributes(attrs: Record<string, unknown>, tagName: string | undefined): void {
