@@ -67,6 +67,35 @@ describe('iframes', () => {
     expect(after.some((x) => x.firstUrl?.startsWith(b.base))).toBe(false);
   });
 
+  it("after the page's checkout (a new full snapshot) the cross-origin frame sends a fresh one, so the replay from that checkout shows it", async () => {
+    b.pages.set('/child2', page(sdkTag(h.server), '<p id="c">child content</p>'));
+    a.pages.set(
+      '/parent2',
+      page(
+        sdkTag(h.server, { 'data-checkout-every-ms': '10000' }),
+        `<button id="go" onclick="document.body.appendChild(document.createElement('p')).textContent='after checkout'">go</button><iframe id="f-child" src="${b.base}/child2"></iframe>`,
+      ),
+    );
+    const s = await record(h.browser, h.server, `${a.base}/parent2`, async (p) => {
+      await p.frameLocator('#f-child').locator('#c').waitFor();
+      // rrweb checks out at its first event after the interval.
+      await p.waitForTimeout(10_500);
+      await p.click('#go');
+      await p.waitForTimeout(1000);
+    });
+    const events = (await h.server.apiText(`/api/v1/sessions/${s.id}/events`)).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; data: { type: number; data?: { isAttachIframe?: boolean } } });
+    const dom = events.filter((e) => e.kind === 'dom').map((e) => e.data);
+    const snapshots = dom.map((e, i) => (e.type === 2 ? i : -1)).filter((i) => i >= 0);
+    expect(snapshots.length).toBe(2);
+    expect(dom.slice(snapshots[1]).some((e) => e.type === 3 && e.data?.isAttachIframe === true)).toBe(true);
+    const replay = await openReplay(h.browser, h.server, s);
+    try {
+      await expect.poll(() => frameText(replay.page, 'f-child'), { timeout: 10_000 }).toBe('child content');
+    } finally {
+      await replay.close();
+    }
+  });
+
   it('a cross-origin frame with the recorder in a page that does not record records its own session', async () => {
     b.pages.set('/alone', page(sdkTag(h.server), '<p>alone in a frame</p>'));
     a.pages.set('/host', page('', `<iframe id="f" src="${b.base}/alone"></iframe>`));
