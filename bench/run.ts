@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { canvasOptions, runCanvas } from './canvas.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ingestOptions, runIngest } from './ingest.js';
@@ -21,6 +22,7 @@ export const BENCHMARKS: Record<string, Runner> = {
   recorder: (a, command, log) => runRecorder({ ...recorderOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   replay: (a, command, log) => runReplay({ ...replayOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   soak: (a, command, log) => runSoak({ ...soakOptions({ minutes: a.minutes, smoke: a.smoke, command, backends: a.backends }), log }),
+  canvas: (a, command, log) => runCanvas({ ...canvasOptions({ runs: a.runs, durationS: a.durationS, smoke: a.smoke, command }), log }),
 };
 
 async function main(): Promise<void> {

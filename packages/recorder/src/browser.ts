@@ -92,7 +92,17 @@ function optionsFromScript(s: HTMLScriptElement): RecorderOptions | null {
     afterErrorSeconds: numberAttr(s, 'data-after-error-seconds'),
     triggers: listAttr(s, 'data-triggers') as BufferTrigger[] | undefined,
     feedback: s.getAttribute('data-feedback') === 'true',
+    recordCanvas: canvasAttr(s),
+    canvasFps: numberAttr(s, 'data-canvas-fps'),
+    canvasQuality: numberAttr(s, 'data-canvas-quality'),
+    canvasType: s.getAttribute('data-canvas-type') === 'image/jpeg' ? 'image/jpeg' : undefined,
   };
+}
+
+/** data-record-canvas="true" records every visible canvas, "marked" only those with data-reprise-canvas. */
+function canvasAttr(s: HTMLScriptElement): RecorderOptions['recordCanvas'] {
+  const v = s.getAttribute('data-record-canvas');
+  return v === 'marked' ? 'marked' : v === 'true' || v === '' ? true : undefined;
 }
 
 function modeAttr(s: HTMLScriptElement): RecorderOptions['mode'] {

@@ -11,10 +11,12 @@
 import { zeroCounters } from './transport/transport.js';
 import { debugLog } from './guard.js';
 import { activeLink } from './link.js';
-import { normalizeEndpoint, resolveOptions, type RecorderOptions } from './options.js';
+import { normalizeEndpoint, resolveOptions, type RecorderOptions, type ResolvedOptions } from './options.js';
+import { isFramed } from './dom/frames.js';
+import { initInFrame } from './frame-child.js';
 import { Recorder, type RecorderStats } from './recorder.js';
 
-export type { BufferTrigger, CaptureToggles, RecorderOptions, RecordingMode } from './options.js';
+export type { BufferTrigger, CanvasFrameType, CaptureToggles, RecorderOptions, RecordingMode } from './options.js';
 export type { RecorderStats } from './recorder.js';
 export type { CompressionMode } from './transport/compress.js';
 export type { EventSink } from './sink.js';
@@ -115,6 +117,22 @@ export function init(options: RecorderOptions): RecorderHandle {
       console.warn(`[reprise] not recording: ${resolved}`);
       return inertHandle();
     }
+    if (isFramed()) {
+      const framed = initInFrame(resolved, () => startRecorder(resolved, holder), inertHandle, emptyStats);
+      if (framed) {
+        holder[HANDLE_KEY] = framed;
+        return framed;
+      }
+    }
+    return startRecorder(resolved, holder);
+  } catch (err) {
+    debugLog('init failed', err);
+    return inertHandle();
+  }
+}
+
+function startRecorder(resolved: ResolvedOptions, holder: HandleHolder): RecorderHandle {
+  try {
     // The recorder may end itself (support link stopped or refused): then init() starts afresh.
     let self: RecorderHandle | undefined;
     const release = (): void => {

@@ -59,7 +59,31 @@ export interface RecorderOptions {
   maxBufferBytes?: number;
   /** Show the "Report a problem" widget (default false). */
   feedback?: boolean;
+  /**
+   * Canvas content (off by default): `true` records every visible canvas, `'marked'` only
+   * canvases carrying a `data-reprise-canvas` attribute. Frames are sampled, not drawn calls.
+   */
+  recordCanvas?: boolean | 'marked';
+  /** Canvas frames per second (default 2, 0.2..30). */
+  canvasFps?: number;
+  /** Canvas frame quality, 0..1 (default 0.6). */
+  canvasQuality?: number;
+  /** Canvas frame format: 'image/webp' (default) or 'image/jpeg'. */
+  canvasType?: CanvasFrameType;
 }
+
+export type CanvasFrameType = 'image/webp' | 'image/jpeg';
+
+/** Canvas recording as resolved: `mode` 'off' records no canvas pixels at all. */
+export interface CanvasOptions {
+  mode: 'off' | 'all' | 'marked';
+  fps: number;
+  quality: number;
+  type: CanvasFrameType;
+}
+
+/** The attribute that opts one canvas in when `recordCanvas` is 'marked'. */
+export const CANVAS_MARK_ATTRIBUTE = 'data-reprise-canvas';
 
 export type RecordingMode = 'always' | 'buffer' | 'on-demand';
 export type BufferTrigger = 'error' | 'unhandledrejection' | 'console.error';
@@ -106,6 +130,7 @@ export interface ResolvedOptions {
   triggers: BufferTrigger[];
   maxBufferBytes: number;
   feedback: boolean;
+  canvas: CanvasOptions;
 }
 
 export const DEFAULT_BLOCK_SELECTOR = '[data-reprise-block]';
@@ -159,6 +184,16 @@ function num(v: unknown, def: number, min: number, max: number): number {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
   if (!Number.isFinite(n)) return def;
   return Math.min(max, Math.max(min, n));
+}
+
+function canvasOptions(o: RecorderOptions): CanvasOptions {
+  const mode = o.recordCanvas === true ? 'all' : o.recordCanvas === 'marked' ? 'marked' : 'off';
+  return {
+    mode,
+    fps: num(o.canvasFps, 2, 0.2, 30),
+    quality: num(o.canvasQuality, 0.6, 0, 1),
+    type: o.canvasType === 'image/jpeg' ? 'image/jpeg' : 'image/webp',
+  };
 }
 
 function validSelector(sel: string): boolean {
@@ -236,5 +271,6 @@ export function resolveOptions(o: RecorderOptions): ResolvedOptions | string {
     triggers,
     maxBufferBytes: num(o.maxBufferBytes, 8 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
     feedback: o.feedback === true,
+    canvas: canvasOptions(o),
   };
 }

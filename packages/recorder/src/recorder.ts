@@ -8,6 +8,8 @@ import type { UiHost } from './ui/host.js';
 import { startCaptures, type Captures } from './capture/index.js';
 import { createRedactor, REDACTED, scrubDeep, type Redactor } from './capture/privacy.js';
 import { startDomCapture, type DomCapture, type InitialSnapshot } from './dom/rrweb-adapter.js';
+import { hostFrames, isFramed, type FrameHost } from './dom/frames.js';
+import { POPOVER_TAG, watchPopovers, type PopoverWatch } from './dom/popovers.js';
 import { Guard, debugLog } from './guard.js';
 import { watchLifecycle } from './lifecycle.js';
 import type { ResolvedOptions } from './options.js';
@@ -56,6 +58,9 @@ export class Recorder {
   /** The page's own URL and referrer get the same redaction as network URLs. */
   private readonly redactor: Redactor;
   private dom: DomCapture | null = null;
+  /** Cross-origin frames whose recorder reports to this page (top page only). */
+  private frames: FrameHost | null = null;
+  private popovers: PopoverWatch | null = null;
   /** Console, network, errors, nav, env, perf and click capture; runs alongside DOM capture. */
   private captures: Captures | null = null;
   private capturing = false;
@@ -348,6 +353,14 @@ export class Recorder {
       maskTextSelector: this.opts.maskTextSelector,
       checkoutEveryNms: this.opts.checkoutEveryNms,
       redactUrl: this.redactUrl,
+      canvas: this.opts.canvas,
+      // A recorder in a frame runs only when no parent page records it (index.ts): it records
+      // on its own, as a top page would, but cannot take in frames of its own by postMessage.
+      crossOrigin: isFramed() ? 'off' : 'accept',
+      onSnapshot: () => {
+        this.popovers?.snapshotTaken();
+        this.frames?.snapshotTaken();
+      },
       onEvent: (e) => this.emit(e),
       onError: (err) => this.guard.report(err),
     });
@@ -358,6 +371,19 @@ export class Recorder {
       return;
     }
     this.capturing = true;
+    this.popovers = watchPopovers(
+      (node) => this.dom?.nodeId(node),
+      (state) => this.dom?.addCustom(POPOVER_TAG, state),
+      (err) => this.guard.report(err),
+    );
+    // The initial snapshot may be complete already (a small page, in one task).
+    if (this.dom.initialSnapshot()) this.popovers.snapshotTaken();
+    if (!isFramed()) {
+      this.frames = hostFrames(
+        (node) => this.dom?.nodeId(node),
+        (err) => this.guard.report(err),
+      );
+    }
     // After the transport exists (it bound the native fetch when constructed), so the
     // recorder's uploads never go through the network wrappers.
     this.captures =
@@ -388,6 +414,9 @@ export class Recorder {
     const captures = this.captures;
     this.captures = null;
     if (captures) this.guard.run(() => captures.stop());
+    this.frames?.stop();
+    this.popovers?.stop();
+    this.frames = this.popovers = null;
     this.dom?.stop();
     this.dom = null;
   }

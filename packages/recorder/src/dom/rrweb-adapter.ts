@@ -2,6 +2,8 @@ import { record } from '@rrweb/record';
 import type { eventWithTime } from '@rrweb/types';
 import type { DomEvent } from '@reprise/protocol';
 import { isOwnUiMutation } from '../ui/host.js';
+import type { CanvasOptions } from '../options.js';
+import { canvasFilter } from './canvas.js';
 
 /**
  * DOM capture behind our own small interface so rrweb can be swapped or
@@ -15,6 +17,16 @@ export interface DomCaptureOptions {
   checkoutEveryNms: number;
   /** Redacts the page URL rrweb puts in its Meta events (`data.href`). */
   redactUrl(url: string): string;
+  /** Canvas pixels: off, every visible canvas, or only marked ones (see canvas.ts). */
+  canvas: CanvasOptions;
+  /**
+   * Cross-origin frames: 'accept' (the top page: frames whose recorder reports to this one,
+   * frames.ts), 'report' (a frame whose events go to the recording parent page by
+   * postMessage; onEvent is never called), 'off' (a frame recording on its own).
+   */
+  crossOrigin: 'accept' | 'report' | 'off';
+  /** After each full snapshot this page takes (initial, checkout, asked for). */
+  onSnapshot?(): void;
   onEvent(event: DomEvent): void;
   onError(err: unknown): void;
 }
@@ -37,6 +49,8 @@ export interface DomCapture {
   flushPending(): void;
   /** Starts a new full snapshot, emitted once complete (sliced on a large page); none while one is in progress. */
   takeFullSnapshot(): void;
+  /** Puts an rrweb custom event on the DOM timeline (state rrweb itself does not record). */
+  addCustom(tag: string, payload: unknown): void;
   /** rrweb mirror id of a recorded node, or undefined when the node isn't (yet) recorded. */
   nodeId(node: Node): number | undefined;
   /** The initial snapshot's report, or null while it is still being taken. */
@@ -51,7 +65,11 @@ interface SnapshotSlicing {
   onDone(report: InitialSnapshot & { checkout: boolean }): void;
   onError(err: unknown): void;
 }
-type RecordOptions = NonNullable<Parameters<typeof record<eventWithTime>>[0]> & { repriseSlicing?: SnapshotSlicing };
+type RecordOptions = NonNullable<Parameters<typeof record<eventWithTime>>[0]> & {
+  repriseSlicing?: SnapshotSlicing;
+  /** Read by the patched rrweb (rrweb-patches.mjs, change 3): false leaves a canvas out. */
+  repriseCanvasFilter?: (canvas: HTMLCanvasElement) => boolean;
+};
 
 // rrweb's EventType.Meta and EventType.FullSnapshot: takeFullSnapshot emits Meta, then the snapshot.
 const META = 4;
@@ -124,9 +142,18 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
     checkoutEveryNms: opts.checkoutEveryNms,
     // Start at DOMContentLoaded rather than rrweb's default of window load (images may take long).
     recordAfter: 'DOMContentLoaded',
-    sampling: { mousemove: 50, scroll: 150, media: 800, input: 'last' },
+    sampling: { mousemove: 50, scroll: 150, media: 800, input: 'last', ...(opts.canvas.mode !== 'off' ? { canvas: opts.canvas.fps } : {}) },
     slimDOMOptions: { script: true, comment: true },
-    recordCanvas: false,
+    recordCanvas: opts.canvas.mode !== 'off',
+    recordCrossOriginIframes: opts.crossOrigin !== 'off',
+    // Canvas content as sampled frames (encoded off the main thread by rrweb's worker), never
+    // as a log of drawing calls: a chart redrawing every frame would emit far more.
+    ...(opts.canvas.mode !== 'off'
+      ? {
+          dataURLOptions: { type: opts.canvas.type, quality: opts.canvas.quality },
+          repriseCanvasFilter: canvasFilter(opts.canvas.mode === 'marked'),
+        }
+      : {}),
     collectFonts: false,
     inlineImages: false,
     repriseSlicing: {
@@ -135,6 +162,13 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
       isOwnMutation: isOwnUiMutation,
       onDone: ({ tasks, retaken }) => {
         if (initial === null) initial = { tasks, retaken };
+        if (opts.onSnapshot) {
+          try {
+            opts.onSnapshot();
+          } catch (err) {
+            opts.onError(err);
+          }
+        }
       },
       onError: opts.onError,
     },
@@ -174,6 +208,13 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
       }
     },
     initialSnapshot: () => initial,
+    addCustom(tag, payload) {
+      try {
+        record.addCustomEvent(tag, payload);
+      } catch (err) {
+        opts.onError(err);
+      }
+    },
     nodeId(node) {
       try {
         const id = record.mirror.getId(node);

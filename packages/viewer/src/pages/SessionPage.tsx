@@ -9,6 +9,7 @@ import { buildDevtools } from '../devtools/model';
 import { Player, type PlayerApi } from '../player/Player';
 import type { RrwebEvent, Timeline } from '../player/timeline';
 import { isReplayableEvent } from '../player/rrweb-guard';
+import { cleanForReplay } from '../player/replay-hygiene';
 import { useSessionEvents } from '../player/useSessionEvents';
 import { ErrorBoundary, PartFailed } from '../ErrorBoundary';
 import { Link } from '../router';
@@ -70,7 +71,7 @@ export function SessionPage({ id }: { id: string }) {
     const other: ReplayEvent[] = [];
     for (const e of fresh) {
       if (e.kind === 'dom') {
-        if (isReplayableEvent(e.data)) dom.push(e.data);
+        if (isReplayableEvent(e.data)) dom.push(cleanForReplay(e.data));
       } else other.push(e);
     }
     dom.sort((a, b) => a.timestamp - b.timestamp);

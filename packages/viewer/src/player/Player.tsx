@@ -3,6 +3,7 @@
  *
  * Safety: rrweb builds its own iframe sandboxed with only `allow-same-origin` (no
  * `allow-scripts`) as long as UNSAFE_replayCanvas stays false, so recorded scripts never run.
+ * Canvas frames are drawn by the viewer instead (replay-hygiene.ts).
  * React never renders children into the mount node; rrweb owns everything inside it.
  */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
@@ -14,6 +15,7 @@ import { readStartMs, urlAt, writeStartMs } from './deepLink';
 import { feedReplayer } from './feed';
 import { copyMutationsOnApply } from './mutationCopies';
 import { loadRrweb, type ReplayModule } from './rrweb';
+import { attachReplayHygiene } from './replay-hygiene';
 import { useReplayClock } from './replayClock';
 import { deferSeekScrolls, type SeekScrolls } from './seekScrolls';
 import type { RrwebEvent, Timeline } from './timeline';
@@ -173,6 +175,8 @@ export function Player(props: PlayerProps) {
     }
     replayerRef.current = replayer;
     copyMutationsOnApply(replayer);
+    // Canvas frames and placeholders for unrecorded frames, drawn without scripts in the sandbox.
+    const detachHygiene = attachReplayHygiene(replayer);
     scrollsRef.current = deferSeekScrolls(replayer);
     window.__repriseReplayer = replayer;
 
@@ -212,6 +216,7 @@ export function Player(props: PlayerProps) {
       cancelAnimationFrame(raf);
       replayerRef.current = null;
       if (window.__repriseReplayer === replayer) delete window.__repriseReplayer;
+      detachHygiene();
       replayer.destroy();
       setReady(false);
       setPlaying(false);

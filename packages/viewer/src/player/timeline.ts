@@ -7,6 +7,7 @@ import type { ReplayEvent, SessionTimeline } from '@reprise/protocol';
 import type { Replayer } from '@rrweb/replay';
 import { replayStart } from './plan';
 import { isReplayableEvent } from './rrweb-guard';
+import { cleanForReplay } from './replay-hygiene';
 
 /** rrweb's `eventWithTime`, taken from the Replayer signature (rrweb itself is not a direct dependency). */
 export type RrwebEvent = Exclude<ConstructorParameters<typeof Replayer>[0][number], string>;
@@ -54,7 +55,7 @@ export function splitEvents(events: ReplayEvent[]): { dom: RrwebEvent[]; other: 
   let unreadable = 0;
   for (const ev of events) {
     if (ev.kind === 'dom') {
-      if (isReplayableEvent(ev.data)) dom.push(ev.data);
+      if (isReplayableEvent(ev.data)) dom.push(cleanForReplay(ev.data));
       else unreadable++;
     } else if (typeof ev.t === 'number' && Number.isFinite(ev.t)) {
       other.push(ev);
