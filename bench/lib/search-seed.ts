@@ -42,7 +42,7 @@ const PREFETCH = 3;
  * sessions; at the end the shard is copied in and the remaining indexes are built.
  *
  * What differs from appendBatch is out of search's sight: every batch row points at one shared,
- * empty chunk (search never reads chunks), and the physical layout (indexes built in one pass,
+ * empty chunk (search never reads chunks; `sessions.stored_bytes`, the byte cap's count, stays 0), and the physical layout (indexes built in one pass,
  * FTS5 segments flushed per transaction rather than per batch) is more compact than a server's.
  * bench/test/search-seed.test.ts compares the result with seedStoreByAppend row for row.
  */
