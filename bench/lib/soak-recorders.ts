@@ -126,7 +126,8 @@ function malformedRequests(o: SoakLoadOptions, anySession: () => Session | null)
       kind: 'stranger append',
       send: () => {
         const s = anySession();
-        const batch = { v: 1, sessionId: s?.id ?? 'soak_none_00001', seq: 1_000_000, events: [{ t: 1, kind: 'custom', data: { type: 'tag', key: 'x', value: 'y' } }] };
+        if (!s) return post(`${o.base}/ingest/v1/batch?key=pk_not_a_key`, {}, '{}');
+        const batch = { v: 1, sessionId: s.id, seq: 1_000_000, events: [{ t: 1, kind: 'custom', data: { type: 'tag', key: 'x', value: 'y' } }] };
         return post(url, { [SESSION_KEY_HEADER]: randomBytes(16).toString('base64url') }, JSON.stringify(batch));
       },
     },
@@ -143,7 +144,12 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
   const started = Date.now();
   const url = `${o.base}/ingest/v1/batch?key=${encodeURIComponent(o.projectKey)}&${DICT_PARAM}=${CURRENT_STATIC_DICTIONARY}`;
   const live: Session[] = [];
-  const malformed = malformedRequests(o, () => (live.length ? live[rng.int(0, live.length - 1)]! : null));
+  // The stranger targets a session the server already holds (one batch acknowledged). A session
+  // whose first batch has not arrived yet does not exist: whoever sends first creates it, with its key.
+  const malformed = malformedRequests(o, () => {
+    const s = live.length ? live[rng.int(0, live.length - 1)]! : null;
+    return s && stats.sessions.has(s.id) ? s : null;
+  });
   let malformedNext = 0;
   const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 
