@@ -161,7 +161,8 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
     poolStart: rng.int(0, POOL_BATCHES / 12 - 1) * 12,
   });
 
-  async function sendOne(s: Session, seq: number, t0: number): Promise<void> {
+  /** Sends one batch; true when a malformed request is due after it (one per malformedEvery batches, counted as they go out). */
+  async function sendOne(s: Session, seq: number, t0: number): Promise<boolean> {
     const events = batchEvents(pool, s.poolStart + seq, t0, rng, s.id, seq);
     const lines = events.map((e) => JSON.stringify({ t: e.t, kind: e.kind, data: e.data }));
     const json = `{"v":1,"sessionId":"${s.id}","seq":${seq},"meta":{"url":"http://localhost/demo/","sdk":"bench-soak"},"events":[${lines.join(',')}]}`;
@@ -169,6 +170,7 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
     stats.rawBytes += json.length;
     stats.wireBytes += body.length;
     stats.batchesSent++;
+    const malformedDue = o.malformedEvery > 0 && stats.batchesSent % o.malformedEvery === 0;
     const t = Date.now();
     let status: string;
     try {
@@ -189,12 +191,13 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
           exp.events += lines.length;
           for (const l of lines) exp.digest = addDigest(exp.digest, lineHash(l));
         }
-        return;
+        return malformedDue;
       }
     } catch (err) {
       status = (err as Error).name === 'TimeoutError' ? 'timeout' : 'net';
     }
     count(stats.failures, status);
+    return malformedDue;
   }
 
   async function sendMalformed(): Promise<void> {
@@ -245,8 +248,7 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
         wake = null;
         continue;
       }
-      await sendOne(next.s, next.seq, next.t0);
-      if (o.malformedEvery > 0 && stats.batchesSent % o.malformedEvery === 0) await sendMalformed();
+      if (await sendOne(next.s, next.seq, next.t0)) await sendMalformed();
     }
     clearInterval(timer);
   }
