@@ -126,7 +126,8 @@ function malformedRequests(o: SoakLoadOptions, anySession: () => Session | null)
       kind: 'stranger append',
       send: () => {
         const s = anySession();
-        const batch = { v: 1, sessionId: s?.id ?? 'soak_none_00001', seq: 1_000_000, events: [{ t: 1, kind: 'custom', data: { type: 'tag', key: 'x', value: 'y' } }] };
+        if (!s) return post(`${o.base}/ingest/v1/batch?key=pk_not_a_key`, {}, '{}');
+        const batch = { v: 1, sessionId: s.id, seq: 1_000_000, events: [{ t: 1, kind: 'custom', data: { type: 'tag', key: 'x', value: 'y' } }] };
         return post(url, { [SESSION_KEY_HEADER]: randomBytes(16).toString('base64url') }, JSON.stringify(batch));
       },
     },
@@ -143,7 +144,12 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
   const started = Date.now();
   const url = `${o.base}/ingest/v1/batch?key=${encodeURIComponent(o.projectKey)}&${DICT_PARAM}=${CURRENT_STATIC_DICTIONARY}`;
   const live: Session[] = [];
-  const malformed = malformedRequests(o, () => (live.length ? live[rng.int(0, live.length - 1)]! : null));
+  // The stranger targets a session the server already holds (one batch acknowledged). A session
+  // whose first batch has not arrived yet does not exist: whoever sends first creates it, with its key.
+  const malformed = malformedRequests(o, () => {
+    const s = live.length ? live[rng.int(0, live.length - 1)]! : null;
+    return s && stats.sessions.has(s.id) ? s : null;
+  });
   let malformedNext = 0;
   const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 
@@ -155,7 +161,8 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
     poolStart: rng.int(0, POOL_BATCHES / 12 - 1) * 12,
   });
 
-  async function sendOne(s: Session, seq: number, t0: number): Promise<void> {
+  /** Sends one batch; true when a malformed request is due after it (one per malformedEvery batches, counted as they go out). */
+  async function sendOne(s: Session, seq: number, t0: number): Promise<boolean> {
     const events = batchEvents(pool, s.poolStart + seq, t0, rng, s.id, seq);
     const lines = events.map((e) => JSON.stringify({ t: e.t, kind: e.kind, data: e.data }));
     const json = `{"v":1,"sessionId":"${s.id}","seq":${seq},"meta":{"url":"http://localhost/demo/","sdk":"bench-soak"},"events":[${lines.join(',')}]}`;
@@ -163,6 +170,7 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
     stats.rawBytes += json.length;
     stats.wireBytes += body.length;
     stats.batchesSent++;
+    const malformedDue = o.malformedEvery > 0 && stats.batchesSent % o.malformedEvery === 0;
     const t = Date.now();
     let status: string;
     try {
@@ -183,12 +191,13 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
           exp.events += lines.length;
           for (const l of lines) exp.digest = addDigest(exp.digest, lineHash(l));
         }
-        return;
+        return malformedDue;
       }
     } catch (err) {
       status = (err as Error).name === 'TimeoutError' ? 'timeout' : 'net';
     }
     count(stats.failures, status);
+    return malformedDue;
   }
 
   async function sendMalformed(): Promise<void> {
@@ -239,8 +248,7 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
         wake = null;
         continue;
       }
-      await sendOne(next.s, next.seq, next.t0);
-      if (o.malformedEvery > 0 && stats.batchesSent % o.malformedEvery === 0) await sendMalformed();
+      if (await sendOne(next.s, next.seq, next.t0)) await sendMalformed();
     }
     clearInterval(timer);
   }
