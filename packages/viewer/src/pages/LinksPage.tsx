@@ -8,6 +8,7 @@ import { ApiError, createLink, isAbort, listLinks, revokeLink, type CreatedLink,
 import { localDateTime } from '../format';
 import { copyText } from '../player/clipboard';
 import { Link } from '../router';
+import { ListStatus } from './ListStatus';
 
 const REFRESH_MS = 5000;
 
@@ -64,13 +65,7 @@ export function LinksPage() {
       </p>
       <CreateLinkForm onCreated={() => void refresh()} />
       <h2>Links</h2>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {links === null && !error && <p className="muted">Loading links…</p>}
-      {links && links.length === 0 && <p className="muted">No links yet.</p>}
+      <ListStatus error={error} items={links} loading="Loading links…" empty="No links yet." />
       {links && links.length > 0 && (
         <table className="sessions links-table">
           <thead>

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, createToken, isAbort, listProjects, listTokens, revokeToken, type ProjectInfo, type TokenInfo } from '../api';
 import { localDateTime } from '../format';
 import { copyText } from '../player/clipboard';
+import { ListStatus } from './ListStatus';
 
 const STATUS_TEXT: Record<TokenInfo['status'], string> = { active: 'Active', expired: 'Expired', revoked: 'Revoked' };
 
@@ -57,13 +58,7 @@ export function TokensPage() {
       </p>
       <CreateTokenForm projects={projects} onCreated={() => void refresh()} />
       <h2>Your tokens</h2>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {tokens === null && !error && <p className="muted">Loading tokens…</p>}
-      {tokens && tokens.length === 0 && <p className="muted">No tokens yet.</p>}
+      <ListStatus error={error} items={tokens} loading="Loading tokens…" empty="No tokens yet." />
       {tokens && tokens.length > 0 && (
         <table className="sessions links-table">
           <thead>

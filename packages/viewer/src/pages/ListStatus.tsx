@@ -1,0 +1,14 @@
+/** What an admin list page shows above its table: the load error, "Loading…" or "No … yet." */
+export function ListStatus({ error, items, loading, empty }: { error: string | null; items: readonly unknown[] | null; loading: string; empty: string }) {
+  return (
+    <>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {items === null && !error && <p className="muted">{loading}</p>}
+      {items && items.length === 0 && <p className="muted">{empty}</p>}
+    </>
+  );
+}
