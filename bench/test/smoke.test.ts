@@ -78,7 +78,8 @@ describe('benchmarks in smoke mode', () => {
     checkShape(r);
     expect(r.options.sessions).toBe(300);
     for (const { key } of QUERIES) expect(metric(r, `${key}P95Ms`).median, key).toBeGreaterThan(0);
-    expect(metric(r, 'worstP95Ms').median).toBeGreaterThanOrEqual(metric(r, 'listP95Ms').median);
+    // The slowest query is the slowest of the queries in each run (the unfiltered list is not one of them).
+    expect(metric(r, 'worstP95Ms').median).toBeGreaterThanOrEqual(Math.max(...QUERIES.map(({ key }) => metric(r, `${key}P95Ms`).median)));
     expect(metric(r, 'ratioIndexing').median).toBeGreaterThan(0);
     // The expired-card sessions of the synthetic data are found by the query made for them.
     expect(r.notes.find((n) => n.startsWith('`status:422 request:/api/checkout`'))).not.toContain(': 0 sessions');
