@@ -1,4 +1,4 @@
-import { searchWords, TOKEN_ROW_MARK, type IndexSealer } from '../store/index-seal.js';
+import { searchWords, type IndexSealer } from '../store/index-seal.js';
 import type { ConsoleCond, Pred, RequestCond, TokenField } from './plan.js';
 
 /**
@@ -70,26 +70,4 @@ function splitRow<C extends RequestCond | ConsoleCond>(
   }
   const parts = [...(kept.length ? [row(kept)] : []), ...session];
   return parts.length === 1 ? parts[0]! : { t: 'and', children: parts };
-}
-
-/**
- * The SQL of a `tokens` predicate: every word has one of its tokens in the session's token
- * rows of the field (tokens are fixed-length hex separated by spaces, so a substring match is a
- * whole-token match), or a plain row of the field (written before encryption was on, so not
- * starting with the token mark) contains the text. `like(param)` is the dialect's
- * case-insensitive LIKE of `text` against a `%…%` parameter. Shared by both SQL dialects.
- */
-export function tokenRows(
-  pred: Extract<Pred, { t: 'tokens' }>,
-  ps: { p(v: string): string },
-  dialect: { always: string; like(param: string): string },
-): string {
-  if (pred.words.length === 0) return dialect.always;
-  const f = pred.field ? `field = ${ps.p(pred.field)} AND ` : '';
-  const rows = (cond: string) => `s.id IN (SELECT session_id FROM search_text WHERE ${f}${cond})`;
-  const tokens = pred.words.map((alts) => rows(`(${alts.map((t) => `text LIKE ${ps.p(`%${t}%`)}`).join(' OR ')})`));
-  // `%…%` of the exact text, `\` escaping (SQLite's ESCAPE and PostgreSQL's default alike).
-  const pattern = `%${pred.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const plain = rows(`text NOT LIKE ${ps.p(`${TOKEN_ROW_MARK} %`)} AND ${dialect.like(ps.p(pattern))}`);
-  return `((${tokens.join(' AND ')}) OR ${plain})`;
 }

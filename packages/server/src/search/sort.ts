@@ -1,3 +1,4 @@
+import type { SessionList, SessionSummary } from '@reprise/protocol';
 import { SESSION_SORTS, type SessionSort } from '@reprise/protocol/query';
 import { decodeCursor, encodeCursor } from '../store/cursor.js';
 
@@ -55,4 +56,21 @@ export function decodeSortCursor(sort: SessionSort, cursor: string): SortKey | n
   const id = parts.slice(hasPrimary ? 3 : 2).join(':');
   if (!id) return null;
   return hasPrimary ? { value: nums[0]!, startedAt: nums[1]!, id } : { value: null, startedAt: nums[0]!, id };
+}
+
+/** The page of a search's rows (fetched one more than `limit`, to know whether another follows) and the next cursor. */
+export function pageOf<Row extends { sort_key: number | null; started_at: number; id: string }>(
+  rows: Row[],
+  query: { sort: SessionSort; limit: number },
+  toSummary: (row: Row) => SessionSummary,
+): SessionList {
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    sessions: page.map(toSummary),
+    nextCursor:
+      rows.length > query.limit && last
+        ? encodeSortCursor(query.sort, { value: last.sort_key, startedAt: last.started_at, id: last.id })
+        : null,
+  };
 }
