@@ -1,12 +1,9 @@
-import type { SessionSort } from '@reprise/protocol/query';
+import type { CompareOp, SessionSort } from '@reprise/protocol/query';
 import { TOKEN_ROW_MARK, type IndexSealer } from '../store/index-seal.js';
 import { SESSION_COLUMNS, SESSION_FROM } from '../store/rows.js';
 import type { SessionSearch } from '../store/types.js';
 import { blindPlan } from './blind.js';
-import {
-  byExactProblemStatus, HAS, NUMERIC, OPS, onlyProblemRequests, planQuery,
-  type ClickCond, type ConsoleCond, type Pred, type RequestCond,
-} from './plan.js';
+import { planQuery, type ClickCond, type ConsoleCond, type NumericColumn, type Pred, type RequestCond } from './plan.js';
 import { decodeSortCursor, SORTS, type SortKey, type SortSpec } from './sort.js';
 
 /**
@@ -133,6 +130,45 @@ export function compileWhere<V>(pred: Pred, d: SearchDialect<V>, ps: Params<V>):
     case 'tokens':
       return tokenRows(pred, d, ps);
   }
+}
+
+/*
+ * The summary columns behind numeric fields, `has:` values and comparison operators, spelled
+ * the same in SQLite and PostgreSQL.
+ */
+const NUMERIC: Record<NumericColumn, string> = {
+  started: 's.started_at',
+  duration: 's.duration_ms',
+  active: 's.active_ms',
+};
+
+const HAS: Record<string, string> = {
+  error: 's.errors > 0',
+  rage: 's.rage_clicks > 0',
+  dead: 's.dead_clicks > 0',
+  errorclick: 's.error_clicks > 0',
+  feedback: 's.feedback_count > 0',
+  link: 's.link_id IS NOT NULL',
+  user: 's.user_id IS NOT NULL',
+};
+
+const OPS: Record<CompareOp, string> = { '>': '>', '>=': '>=', '<': '<', '<=': '<=', '=': '=' };
+
+/*
+ * How a `request` predicate is best answered. One exact problem status code is rare: its
+ * sessions come from the (status, session_id) index. A whole class or range (`status:>=500`) can cover half of all sessions, where
+ * collecting them all first costs more than checking sessions in sort order.
+ */
+function byExactProblemStatus(all: RequestCond[][]): boolean {
+  return all.some((alts) => alts.every((a) => a.c === 'status' && a.min >= 300 && a.min === a.max));
+}
+
+/**
+ * True when some entry only accepts problem requests (status >= 400 or failed): the session's
+ * 4xx/5xx/failed counts then prefilter, and the partial index of problem requests applies.
+ */
+function onlyProblemRequests(all: RequestCond[][]): boolean {
+  return all.some((alts) => alts.every((a) => a.c === 'failed' || (a.c === 'status' && a.min >= 400)));
 }
 
 function all(parts: string[]): string {

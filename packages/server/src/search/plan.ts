@@ -2,8 +2,8 @@ import type { CompareOp, FieldNode, HasWhat, QueryNode } from '@reprise/protocol
 
 /**
  * A search query resolved into backend-neutral predicates: relative times fixed against
- * `now`, status classes turned into ranges, and the same-row groups formed. Each dialect
- * (SQLite today, PostgreSQL later) compiles this tree; none of them re-reads the AST.
+ * `now`, status classes turned into ranges, and the same-row groups formed. search/compile.ts
+ * compiles this tree to SQL for either backend without re-reading the AST.
  *
  * Same-row rule (docs/search.md): in one AND group, the non-negated `request:`/`method:`/
  * `status:` terms must hold for one request, the `console:` terms for one message and the
@@ -207,44 +207,4 @@ function field(f: FieldNode, now: number): Pred {
     case 'request': case 'method': case 'status': case 'console': case 'clicked': case 'selector':
       return rowPred(fieldKind(f)!, [f]);
   }
-}
-
-/*
- * SQL over `sessions s` shared by both dialects: the summary columns behind numeric fields,
- * `has:` values and comparison operators are spelled the same in SQLite and PostgreSQL.
- */
-export const NUMERIC: Record<NumericColumn, string> = {
-  started: 's.started_at',
-  duration: 's.duration_ms',
-  active: 's.active_ms',
-};
-
-export const HAS: Record<string, string> = {
-  error: 's.errors > 0',
-  rage: 's.rage_clicks > 0',
-  dead: 's.dead_clicks > 0',
-  errorclick: 's.error_clicks > 0',
-  feedback: 's.feedback_count > 0',
-  link: 's.link_id IS NOT NULL',
-  user: 's.user_id IS NOT NULL',
-};
-
-export const OPS: Record<CompareOp, string> = { '>': '>', '>=': '>=', '<': '<', '<=': '<=', '=': '=' };
-
-/*
- * How a `request` predicate is best answered, decided once for both dialects.
- * One exact problem status code is rare: its sessions come from the (status, session_id)
- * index. A whole class or range (`status:>=500`) can cover half of all sessions, where
- * collecting them all first costs more than checking sessions in sort order.
- */
-export function byExactProblemStatus(all: RequestCond[][]): boolean {
-  return all.some((alts) => alts.every((a) => a.c === 'status' && a.min >= 300 && a.min === a.max));
-}
-
-/**
- * True when some entry only accepts problem requests (status >= 400 or failed): the session's
- * 4xx/5xx/failed counts then prefilter, and the partial index of problem requests applies.
- */
-export function onlyProblemRequests(all: RequestCond[][]): boolean {
-  return all.some((alts) => alts.every((a) => a.c === 'failed' || (a.c === 'status' && a.min >= 400)));
 }
