@@ -87,7 +87,7 @@ export function buildSearchSql<V>(
 }
 
 /** The WHERE fragment for `pred`, its values added to `ps`. */
-export function compileWhere<V>(pred: Pred, d: SearchDialect<V>, ps: Params<V>): string {
+function compileWhere<V>(pred: Pred, d: SearchDialect<V>, ps: Params<V>): string {
   const like = (expr: string, text: string) => d.like(expr, ps.p(containsPattern(text)));
   switch (pred.t) {
     case 'and':
@@ -289,7 +289,7 @@ const PRIMARY: Record<NonNullable<SortSpec['primary']>, string> = {
  * ORDER BY, the keyset condition after `after` (row values, so each page is one range of a
  * sort index) and the expression selected as `sort_key` to build the next cursor.
  */
-export function compileSort<V>(sort: SessionSort, after: SortKey | null, d: SearchDialect<V>, ps: Params<V>): {
+function compileSort<V>(sort: SessionSort, after: SortKey | null, d: SearchDialect<V>, ps: Params<V>): {
   orderBy: string;
   sortKey: string;
   after: string | null;
