@@ -181,7 +181,7 @@ export class Recorder {
     if (wasCapturing) this.transport.push({ t: Date.now(), kind: 'custom', data: { type: 'stop', by } satisfies CustomData });
     const transport = this.transport;
     this.guard.swallow(transport.flush().then(() => transport.dispose()));
-    this.end(`stopped by ${by}`, false);
+    this.end(`stopped by ${by}`);
   }
   stats(): RecorderStats {
     return {
@@ -229,10 +229,10 @@ export class Recorder {
     this.log('support link refused:', code);
     this.stopCapture();
     this.transport.dispose();
-    this.end(code, true);
+    this.end(code);
   }
 
-  private end(reason: string, _refused: boolean): void {
+  private end(reason: string): void {
     this.stopped = true;
     this.endReason = reason;
     for (const c of this.cleanups.splice(0)) this.guard.run(c);
