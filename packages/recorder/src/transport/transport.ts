@@ -232,7 +232,7 @@ export class Transport implements EventSink {
     const path = pathOf(this.opts.meta().url);
     const cut = this.cut(false, true);
     for (const item of this.outbox.items) {
-      if (item.json && item !== this.inFlight) {
+      if (item.json && item.state !== 'in-flight') {
         this.encodeNow(item, item.json, cut?.item === item ? cut.dict : this.book.choose(item.sessionId, path, true));
       } else if (item.dict && !this.book.safeAtPagehide(item.sessionId, item.dict)) {
         const json = itemJson(item);
@@ -245,13 +245,13 @@ export class Transport implements EventSink {
       const size = wireBytes(item, budget);
       if (size <= budget) {
         budget -= size;
-        this.outbox.remove(item);
+        this.outbox.remove(item, 'sent-at-pagehide');
         this.sendKeepalive(item, size);
       } else {
         leftovers.push(item);
       }
     }
-    for (const item of leftovers) this.outbox.remove(item);
+    for (const item of leftovers) this.outbox.remove(item, 'parked');
     this.counters.batchesDropped += persistItems(this.store, leftovers);
     this.book.save();
     this.settleWaiters(false);
@@ -291,8 +291,8 @@ export class Transport implements EventSink {
     this.flushTimer = null;
     await this.flush();
     if (this.disposed) return;
-    const rest = this.outbox.items.filter((i) => i !== this.inFlight);
-    for (const item of rest) this.outbox.remove(item);
+    const rest = this.outbox.items.filter((i) => i.state !== 'in-flight');
+    for (const item of rest) this.outbox.remove(item, 'parked');
     this.counters.batchesDropped += persistItems(this.store, rest);
     this.book.save();
     this.dispose();
@@ -337,7 +337,7 @@ export class Transport implements EventSink {
     this.pending = [];
     this.pendingBytes = 0;
     this.pendingStartsPage = false;
-    const item: OutboxItem = { sessionId, seq, key: this.session.key, tries: 0, json, body: null, dict: null, ready: !compress };
+    const item: OutboxItem = { state: 'queued', sessionId, seq, key: this.session.key, tries: 0, json, body: null, dict: null, ready: !compress };
     this.outbox.push(item);
     this.enforceBound();
     if (compress && this.outbox.has(item)) this.compress(item, json, dict, startsPage);
@@ -353,7 +353,7 @@ export class Transport implements EventSink {
         if (!this.outbox.has(item)) return;
         if (c && c.bytes.byteLength > LIMITS.maxCompressedBatchBytes) {
           // The server would answer 413; don't spend the user's bandwidth on it.
-          this.outbox.remove(item);
+          this.outbox.remove(item, 'dropped');
           this.counters.batchesDropped++;
         } else {
           this.outbox.compressed(item, c, dict);
@@ -371,7 +371,7 @@ export class Transport implements EventSink {
     if (item.dict) this.book.refused(item.sessionId, item.dict, unsupported);
     const json = itemJson(item);
     if (json === null) {
-      this.outbox.remove(item);
+      this.outbox.remove(item, 'dropped');
       this.counters.batchesFailed++;
     } else {
       this.outbox.uncompressed(item, json);
@@ -383,9 +383,9 @@ export class Transport implements EventSink {
   /** Keeps unsent data under maxQueueBytes by dropping the oldest batches (not the one on the wire). */
   private enforceBound(): void {
     while (this.outbox.bytes + this.pendingBytes > this.opts.maxQueueBytes) {
-      const victim = this.outbox.items.find((i) => i !== this.inFlight);
+      const victim = this.outbox.items.find((i) => i.state !== 'in-flight');
       if (!victim) break;
-      this.outbox.remove(victim);
+      this.outbox.remove(victim, 'dropped');
       this.counters.batchesDropped++;
     }
     this.settleWaiters(false);
@@ -397,34 +397,37 @@ export class Transport implements EventSink {
     let item = this.outbox.head();
     // Left from before the server closed its session (e.g. parked by an earlier page).
     while (item && this.isClosed(item.sessionId)) {
-      this.outbox.remove(item);
+      this.outbox.remove(item, 'dropped');
       this.counters.batchesSessionClosed++;
       item = this.outbox.head();
     }
     // Strict seq order: a head still compressing holds the line.
     if (!item || !item.ready) return;
     this.inFlight = item;
+    item.state = 'in-flight';
     this.guard.swallow(postBatch(this.fetchFn, this.url, item, false).then((r) => this.onResult(item, r)));
   }
 
   private onResult(item: OutboxItem, { result, retryAfterMs }: SendOutcome): void {
     this.inFlight = null;
+    // Still in flight means still ours; otherwise flushOnHide took it (re-sent with keepalive,
+    // which does the counting, or parked it) or it was dropped meanwhile.
+    const mine = item.state === 'in-flight';
+    if (mine) item.state = 'queued';
     if (this.disposed) return;
     if (isLinkError(result) && this.opts.link) {
-      this.outbox.remove(item);
+      this.outbox.remove(item, 'dropped');
       this.counters.batchesFailed++;
       this.linkRefused(result);
       return;
     }
     if (isLinkError(result) || isSessionRefusal(result)) {
-      if (this.outbox.remove(item)) this.counters.batchesSessionClosed++;
+      if (this.outbox.remove(item, 'dropped')) this.counters.batchesSessionClosed++;
       this.closeSession(item.sessionId, result);
       this.attempt = 0;
       this.pump();
       return;
     }
-    // Not in the outbox any more means flushOnHide re-sent it with keepalive: that send does the counting.
-    const mine = this.outbox.has(item);
     if (result === 'dictionary-unavailable' || result === 'deflate-unsupported') {
       this.attempt = 0;
       if (mine) this.resendSelfContained(item, result === 'deflate-unsupported');
@@ -434,7 +437,7 @@ export class Transport implements EventSink {
     if (result === 'retry' || result === 'offline') {
       if (mine && result === 'retry' && ++item.tries > this.opts.maxRetries) {
         // The server kept saying "not now": stop holding up the batches behind this one.
-        this.outbox.remove(item);
+        this.outbox.remove(item, 'dropped');
         this.counters.batchesGivenUp++;
         this.attempt = 0;
       } else if (mine) {
@@ -457,7 +460,7 @@ export class Transport implements EventSink {
       this.attempt = 0;
       if (result === 'ok') this.book.acked(item.sessionId, item.seq, item.dict);
       if (mine) {
-        this.outbox.remove(item);
+        this.outbox.remove(item, result === 'ok' ? 'acked' : 'dropped');
         if (result === 'ok') this.counters.batchesSent++;
         else this.counters.batchesFailed++;
       }
@@ -474,12 +477,13 @@ export class Transport implements EventSink {
           this.counters.batchesSessionClosed++;
           if (!this.disposed) this.closeSession(item.sessionId, result);
         } else if (result === 'ok') {
+          item.state = 'acked';
           this.counters.batchesSent++;
           this.book.acked(item.sessionId, item.seq, item.dict);
         } else if (result === 'reject') this.counters.batchesFailed++;
         else if ((result === 'dictionary-unavailable' || result === 'deflate-unsupported') && !this.disposed) {
           // Still alive after all (hidden, or bfcache): send it again self-contained.
-          this.outbox.unshift([item]);
+          this.requeue(item);
           this.enforceBound();
           if (this.outbox.has(item)) this.resendSelfContained(item, result === 'deflate-unsupported');
         } else if (isLinkError(result)) {
@@ -487,12 +491,18 @@ export class Transport implements EventSink {
           this.linkRefused(result);
         } else if (!this.disposed) {
           // Still alive (tab was only hidden, or bfcache): back into the normal queue.
-          this.outbox.unshift([item]);
+          this.requeue(item);
           this.enforceBound();
           this.pump();
         }
       }),
     );
+  }
+
+  /** A batch sent at pagehide comes back to the queue; if its normal send is still on the wire, it is in flight again. */
+  private requeue(item: OutboxItem): void {
+    this.outbox.unshift([item]);
+    if (item === this.inFlight) item.state = 'in-flight';
   }
 
   private isClosed(sessionId: string): boolean {
@@ -521,7 +531,7 @@ export class Transport implements EventSink {
       this.dropPending();
     }
     for (const i of this.outbox.items.slice()) {
-      if (i.sessionId === sessionId && i !== this.inFlight && this.outbox.remove(i)) this.counters.batchesSessionClosed++;
+      if (i.sessionId === sessionId && i.state !== 'in-flight' && this.outbox.remove(i, 'dropped')) this.counters.batchesSessionClosed++;
     }
     this.settleWaiters(false);
     const cb = this.opts.onSessionClosed;
@@ -532,7 +542,7 @@ export class Transport implements EventSink {
   private linkRefused(code: LinkError): void {
     if (this.disposed) return;
     this.dropPending();
-    for (const i of this.outbox.items.slice()) this.outbox.remove(i);
+    for (const i of this.outbox.items.slice()) this.outbox.remove(i, 'dropped');
     this.dispose();
     const cb = this.opts.onLinkError;
     if (cb) this.guard.run(() => cb(code));
