@@ -44,10 +44,16 @@ export function itemJson(item: OutboxItem): string | null {
   return null;
 }
 
+interface Waiter {
+  items: Set<OutboxItem>;
+  resolve(): void;
+}
+
 /** FIFO of batches in seq order; the memory bound is enforced by the transport. */
 export class Outbox {
   readonly items: OutboxItem[] = [];
   private total = 0;
+  private waiters: Waiter[] = [];
 
   get bytes(): number {
     return this.total;
@@ -108,6 +114,23 @@ export class Outbox {
       item.body = null;
       item.dict = null;
       item.ready = false;
+    });
+  }
+
+  /** Calls `resolve` once every one of `items` has left the outbox (see settleWaiters). */
+  wait(items: Set<OutboxItem>, resolve: () => void): void {
+    this.waiters.push({ items, resolve });
+  }
+
+  /** Resolves the waits whose batches have all left the outbox, or every wait when an attempt `failed`. */
+  settleWaiters(failed: boolean): void {
+    if (this.waiters.length === 0) return;
+    this.waiters = this.waiters.filter((w) => {
+      if (failed || [...w.items].every((i) => !this.has(i))) {
+        w.resolve();
+        return false;
+      }
+      return true;
     });
   }
 
