@@ -6,7 +6,7 @@
  */
 import type { ReplayEvent, VitalData } from '@reprise/protocol';
 import type { CaptureContext, Stop } from './context.js';
-import { shortSelector } from './serialize.js';
+import { shortSelector } from './dom-value.js';
 
 const LONGTASK_MS = 50;
 const MAX_LONGTASKS = 500;
