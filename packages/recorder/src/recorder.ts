@@ -1,6 +1,6 @@
 import type { CustomData, LinkError, ReplayEvent } from '@reprise/protocol';
 import { watchActivity } from './activity.js';
-import { ReplayBuffer } from './buffer.js';
+import { BufferMode } from './buffer-mode.js';
 import { clearStoredLink } from './link.js';
 import { showBadge } from './ui/badge.js';
 import { showFeedback } from './ui/feedback.js';
@@ -66,12 +66,8 @@ export class Recorder {
   private capturing = false;
   private stopped = false;
   private readonly cleanups: Array<() => void> = [];
-  /** Buffer mode: recent events in memory; null in the other modes. */
-  private readonly buffer: ReplayBuffer | null = null;
-  /** Buffer mode: uploading normally for afterErrorMs after a trigger. */
-  private live = false;
-  private liveTimer: ReturnType<typeof setTimeout> | null = null;
-  private checkoutTimer: ReturnType<typeof setInterval> | null = null;
+  /** Buffer mode: recent events in memory, uploaded on a trigger; null in the other modes. */
+  private readonly bufferMode: BufferMode | null = null;
   private badge: UiHost | null = null;
   private feedbackUi: UiHost | null = null;
   private uiPending: (() => void) | null = null;
@@ -107,11 +103,7 @@ export class Recorder {
     );
     this.cleanups.push(registerOwnEndpoint(opts.endpoint));
     if (opts.mode === 'buffer') {
-      this.buffer = new ReplayBuffer({
-        bufferMs: opts.bufferMs,
-        maxBytes: opts.maxBufferBytes,
-        requestSnapshot: () => this.dom?.takeFullSnapshot(),
-      });
+      this.bufferMode = new BufferMode(opts, this.transport, () => this.dom, this.guard, (...args) => this.log(...args));
     }
     // Even a sampled-out page delivers what an earlier page of this tab left behind.
     this.transport.start();
@@ -181,7 +173,7 @@ export class Recorder {
     if (wasCapturing) this.transport.push({ t: Date.now(), kind: 'custom', data: { type: 'stop', by } satisfies CustomData });
     const transport = this.transport;
     this.guard.swallow(transport.flush().then(() => transport.dispose()));
-    this.end(`stopped by ${by}`, false);
+    this.end(`stopped by ${by}`);
   }
   stats(): RecorderStats {
     return {
@@ -190,7 +182,7 @@ export class Recorder {
       internalErrors: this.guard.errors,
       queuedBytes: this.transport.queuedBytes,
       uploadStopped: this.session.closed,
-      bufferedBytes: this.buffer?.size ?? 0,
+      bufferedBytes: this.bufferMode?.size ?? 0,
       initialSnapshot: this.dom?.initialSnapshot() ?? null,
       compression: this.transport.compression,
     };
@@ -199,7 +191,7 @@ export class Recorder {
   flush(): Promise<void> {
     this.dom?.flushPending();
     // In buffer mode an explicit flush uploads the buffer (and records normally for a while).
-    if (this.buffer && this.capturing) this.uploadBuffer();
+    if (this.bufferMode && this.capturing) this.bufferMode.upload();
     return this.transport.flush().catch((err: unknown) => this.guard.report(err));
   }
 
@@ -229,10 +221,10 @@ export class Recorder {
     this.log('support link refused:', code);
     this.stopCapture();
     this.transport.dispose();
-    this.end(code, true);
+    this.end(code);
   }
 
-  private end(reason: string, _refused: boolean): void {
+  private end(reason: string): void {
     this.stopped = true;
     this.endReason = reason;
     for (const c of this.cleanups.splice(0)) this.guard.run(c);
@@ -242,72 +234,13 @@ export class Recorder {
     this.guard.run(() => this.onEnd());
   }
 
-  /** Every captured event goes through here: into the buffer (buffer mode) or to the transport. */
+  /** Every captured event goes through here: into buffer mode, or to the transport. */
   private emit(event: ReplayEvent): void {
     // Bearer-looking values in any string the capture modules and the host app hand us (DOM
     // events are rrweb's own: its Meta URL is redacted in the adapter, page text by masking).
     const e = event.kind === 'dom' ? event : scrubDeep(event);
-    const trigger = this.buffer !== null && this.isTrigger(e);
-    if (this.buffer && !this.live) {
-      const json = this.transport.serialize(e);
-      if (json === null) return;
-      this.transport.counters.eventsCaptured++;
-      this.buffer.add(e, json);
-      if (trigger) this.uploadBuffer();
-    } else {
-      this.transport.push(e);
-      if (trigger) this.goLive();
-    }
-  }
-
-  private isTrigger(e: ReplayEvent): boolean {
-    const d = e.data as { origin?: string; level?: string } | null;
-    if (!d) return false;
-    const t = this.opts.triggers;
-    if (e.kind === 'error') return (d.origin === 'error' && t.includes('error')) || (d.origin === 'unhandledrejection' && t.includes('unhandledrejection'));
-    return e.kind === 'console' && d.level === 'error' && t.includes('console.error');
-  }
-
-  /** Buffer mode: sends what the buffer holds as normal batches, then records normally for afterErrorMs. */
-  private uploadBuffer(): void {
-    if (!this.buffer) return;
-    this.dom?.flushPending();
-    const kept = this.buffer.drain();
-    this.log('buffer trigger: uploading', kept.length, 'events');
-    for (const json of kept) this.transport.pushJson(json);
-    this.goLive();
-    this.transport.cutAndSend();
-  }
-
-  private goLive(): void {
-    this.live = true;
-    if (this.liveTimer) clearTimeout(this.liveTimer);
-    this.liveTimer = setTimeout(
-      this.guard.wrap(() => {
-        this.liveTimer = null;
-        this.live = false;
-        this.transport.cutAndSend();
-        // The buffer must start with a full snapshot again.
-        this.dom?.takeFullSnapshot();
-      }),
-      this.opts.afterErrorMs,
-    );
-  }
-
-  private startBufferTimer(): void {
-    if (!this.buffer || this.checkoutTimer) return;
-    const buffer = this.buffer;
-    const every = this.opts.bufferMs;
-    // Checkouts slightly more often than bufferMs/2 so timer slack never widens the kept range.
-    this.checkoutTimer = setInterval(
-      this.guard.wrap(() => {
-        if (this.live || !this.dom) return;
-        const newest = buffer.newestSegmentStart;
-        if (newest === null || Date.now() - newest >= every * 0.4) this.dom.takeFullSnapshot();
-        buffer.prune();
-      }),
-      Math.max(100, every * 0.05),
-    );
+    if (this.bufferMode) this.bufferMode.emit(e);
+    else this.transport.push(e);
   }
 
   private showUi(): void {
@@ -396,7 +329,7 @@ export class Recorder {
           nodeId: (node) => this.dom?.nodeId(node),
         }),
       ) ?? null;
-    this.startBufferTimer();
+    this.bufferMode?.start();
     this.showUi();
     this.log('recording session', this.session.id);
   }
@@ -406,11 +339,7 @@ export class Recorder {
     this.dom?.flushPending();
     this.capturing = false;
     this.hideUi();
-    if (this.checkoutTimer) clearInterval(this.checkoutTimer);
-    if (this.liveTimer) clearTimeout(this.liveTimer);
-    this.checkoutTimer = this.liveTimer = null;
-    this.live = false;
-    this.buffer?.clear();
+    this.bufferMode?.stop();
     const captures = this.captures;
     this.captures = null;
     if (captures) this.guard.run(() => captures.stop());
@@ -427,7 +356,7 @@ export class Recorder {
       this.dom?.flushPending();
       this.transport.cutAndSend();
       // Buffered events belong to the old session: never upload them under the new id.
-      this.buffer?.clear();
+      this.bufferMode?.clear();
       this.session.rotate();
       this.log('idle timeout; new session', this.session.id);
       if (!this.session.sampled) this.stopCapture();

@@ -18,10 +18,6 @@ const MAX_LABELS = 1000;
 /** True while the recorder itself is recording: console calls made then (getters, our own logs) are not recorded. */
 let busy = false;
 
-export function isRecordingConsole(): boolean {
-  return busy;
-}
-
 function label(args: unknown[]): string {
   try {
     return args.length === 0 || args[0] === undefined ? 'default' : String(args[0]).slice(0, 200);

@@ -8,7 +8,7 @@ import type { CaptureContext, Stop } from './context.js';
 import { startEnvCapture, type EnvCapture } from './env.js';
 import { startErrorCapture } from './errors.js';
 import { startNavCapture, type NavCapture } from './nav.js';
-import { startNetworkCapture } from './network.js';
+import { startNetworkCapture } from './network/index.js';
 import { startPerfCapture, type PerfCapture } from './perf.js';
 
 export type { CaptureContext } from './context.js';

@@ -6,12 +6,14 @@
  */
 import type { ReplayEvent, VitalData } from '@reprise/protocol';
 import type { CaptureContext, Stop } from './context.js';
-import { shortSelector } from './serialize.js';
+import { shortSelector } from './dom-value.js';
 
 const LONGTASK_MS = 50;
 const MAX_LONGTASKS = 500;
 
 type Entry = PerformanceEntry & Record<string, unknown>;
+type Observe = (type: string, cb: (entries: Entry[]) => void, extra?: Record<string, unknown>) => void;
+type PushVital = (name: VitalData['name'], value: number, detail?: string) => void;
 
 function round(n: number, digits = 1): number {
   const f = 10 ** digits;
@@ -38,13 +40,13 @@ export interface PerfCapture {
 export function startPerfCapture(ctx: CaptureContext): PerfCapture {
   if (typeof PerformanceObserver === 'undefined') return { stop() {}, flush() {} };
   const observers: Array<{ po: PerformanceObserver; cb: (entries: Entry[]) => void }> = [];
-  const push = (name: VitalData['name'], value: number, detail?: string): void => {
+  const push: PushVital = (name, value, detail) => {
     const data: VitalData = { name, value: round(value, name === 'CLS' ? 4 : 1) };
     if (detail) data.detail = detail.slice(0, 300);
     const event: ReplayEvent<'vital', VitalData> = { t: Date.now(), kind: 'vital', data };
     ctx.sink.push(event);
   };
-  const observe = (type: string, cb: (entries: Entry[]) => void, extra: Record<string, unknown> = {}): void => {
+  const observe: Observe = (type, cb, extra = {}) => {
     try {
       const po = new PerformanceObserver(ctx.guard.wrap((list: PerformanceObserverEntryList) => cb(list.getEntries() as Entry[])));
       po.observe({ type, buffered: true, ...extra } as PerformanceObserverInit);
@@ -59,79 +61,14 @@ export function startPerfCapture(ctx: CaptureContext): PerfCapture {
     const nav = performance.getEntriesByType?.('navigation')?.[0] as PerformanceNavigationTiming | undefined;
     if (nav && nav.responseStart > 0) push('TTFB', nav.responseStart);
   });
+  watchFcp(observe, push);
+  const reportLcp = watchLcp(observe, push);
+  const cls = watchCls(observe);
+  const inp = watchInp(observe);
+  watchLongtasks(observe, push);
 
-  let fcpSent = false;
-  observe('paint', (entries) => {
-    for (const e of entries) {
-      if (e.name === 'first-contentful-paint' && !fcpSent) {
-        fcpSent = true;
-        push('FCP', e.startTime);
-      }
-    }
-  });
-
-  let lcp: { value: number; detail?: string } | null = null;
-  let lcpDone = false;
-  observe('largest-contentful-paint', (entries) => {
-    if (lcpDone) return;
-    const e = entries[entries.length - 1];
-    if (e) lcp = { value: e.startTime, detail: selectorOf(e.element) ?? (typeof e.url === 'string' ? e.url : undefined) };
-  });
-  const reportLcp = (): void => {
-    if (lcpDone || !lcp) return;
-    lcpDone = true;
-    push('LCP', lcp.value, lcp.detail);
-  };
-
-  // CLS: largest session window (shifts < 1 s apart, window ≤ 5 s), ignoring shifts after input.
-  let cls = 0;
-  let win = 0;
-  let winStart = 0;
-  let winLast = 0;
   let clsReported = -1;
-  observe('layout-shift', (entries) => {
-    for (const e of entries) {
-      if (e.hadRecentInput) continue;
-      const v = typeof e.value === 'number' ? e.value : 0;
-      if (win > 0 && e.startTime - winLast < 1000 && e.startTime - winStart < 5000) win += v;
-      else {
-        win = v;
-        winStart = e.startTime;
-      }
-      winLast = e.startTime;
-      if (win > cls) cls = win;
-    }
-  });
-
-  // INP (approximate): longest interaction seen.
-  let inp = 0;
-  let inpDetail: string | undefined;
   let inpReported = -1;
-  observe(
-    'event',
-    (entries) => {
-      for (const e of entries) {
-        if (!e.interactionId) continue;
-        if (e.duration > inp) {
-          inp = e.duration;
-          inpDetail = `${e.name}${selectorOf(e.target) ? ` ${selectorOf(e.target)}` : ''}`;
-        }
-      }
-    },
-    { durationThreshold: 40 },
-  );
-
-  let longtasks = 0;
-  observe('longtask', (entries) => {
-    for (const e of entries) {
-      if (e.duration < LONGTASK_MS || longtasks >= MAX_LONGTASKS) continue;
-      longtasks++;
-      const attr = Array.isArray(e.attribution) ? (e.attribution[0] as Record<string, unknown> | undefined) : undefined;
-      const detail = attr && typeof attr.containerType === 'string' ? `${e.name} ${attr.containerType}` : e.name;
-      push('longtask', e.duration, detail);
-    }
-  });
-
   const flushVitals = (): void => {
     for (const { po, cb } of observers) {
       // Entries queued but not yet delivered to the callback count too.
@@ -141,13 +78,15 @@ export function startPerfCapture(ctx: CaptureContext): PerfCapture {
       });
     }
     reportLcp();
-    if (cls !== clsReported) {
-      clsReported = cls;
-      push('CLS', cls);
+    const c = cls();
+    if (c !== clsReported) {
+      clsReported = c;
+      push('CLS', c);
     }
-    if (inp > 0 && inp !== inpReported) {
-      inpReported = inp;
-      push('INP', inp, inpDetail);
+    const i = inp();
+    if (i.value > 0 && i.value !== inpReported) {
+      inpReported = i.value;
+      push('INP', i.value, i.detail);
     }
   };
   const onInput = ctx.guard.wrap(() => reportLcp());
@@ -169,4 +108,87 @@ export function startPerfCapture(ctx: CaptureContext): PerfCapture {
       window.removeEventListener('pointerdown', onInput, inputOpts);
     },
   };
+}
+
+function watchFcp(observe: Observe, push: PushVital): void {
+  let fcpSent = false;
+  observe('paint', (entries) => {
+    for (const e of entries) {
+      if (e.name === 'first-contentful-paint' && !fcpSent) {
+        fcpSent = true;
+        push('FCP', e.startTime);
+      }
+    }
+  });
+}
+
+/** Returns the report: LCP as it stands, once (at the first input or when the page is hidden). */
+function watchLcp(observe: Observe, push: PushVital): () => void {
+  let lcp: { value: number; detail?: string } | null = null;
+  let lcpDone = false;
+  observe('largest-contentful-paint', (entries) => {
+    if (lcpDone) return;
+    const e = entries[entries.length - 1];
+    if (e) lcp = { value: e.startTime, detail: selectorOf(e.element) ?? (typeof e.url === 'string' ? e.url : undefined) };
+  });
+  return () => {
+    if (lcpDone || !lcp) return;
+    lcpDone = true;
+    push('LCP', lcp.value, lcp.detail);
+  };
+}
+
+/** CLS: largest session window (shifts < 1 s apart, window ≤ 5 s), ignoring shifts after input. */
+function watchCls(observe: Observe): () => number {
+  let cls = 0;
+  let win = 0;
+  let winStart = 0;
+  let winLast = 0;
+  observe('layout-shift', (entries) => {
+    for (const e of entries) {
+      if (e.hadRecentInput) continue;
+      const v = typeof e.value === 'number' ? e.value : 0;
+      if (win > 0 && e.startTime - winLast < 1000 && e.startTime - winStart < 5000) win += v;
+      else {
+        win = v;
+        winStart = e.startTime;
+      }
+      winLast = e.startTime;
+      if (win > cls) cls = win;
+    }
+  });
+  return () => cls;
+}
+
+/** INP (approximate): longest interaction seen. */
+function watchInp(observe: Observe): () => { value: number; detail: string | undefined } {
+  let inp = 0;
+  let inpDetail: string | undefined;
+  observe(
+    'event',
+    (entries) => {
+      for (const e of entries) {
+        if (!e.interactionId) continue;
+        if (e.duration > inp) {
+          inp = e.duration;
+          inpDetail = `${e.name}${selectorOf(e.target) ? ` ${selectorOf(e.target)}` : ''}`;
+        }
+      }
+    },
+    { durationThreshold: 40 },
+  );
+  return () => ({ value: inp, detail: inpDetail });
+}
+
+function watchLongtasks(observe: Observe, push: PushVital): void {
+  let longtasks = 0;
+  observe('longtask', (entries) => {
+    for (const e of entries) {
+      if (e.duration < LONGTASK_MS || longtasks >= MAX_LONGTASKS) continue;
+      longtasks++;
+      const attr = Array.isArray(e.attribution) ? (e.attribution[0] as Record<string, unknown> | undefined) : undefined;
+      const detail = attr && typeof attr.containerType === 'string' ? `${e.name} ${attr.containerType}` : e.name;
+      push('longtask', e.duration, detail);
+    }
+  });
 }

@@ -116,24 +116,64 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
       for (const ev of batch) deliver(ev);
     }
   };
-  const rrwebOptions: RecordOptions = {
-    emit: (e) => {
+  const emit = (e: eventWithTime): void => {
+    try {
+      // rrweb events travel unchanged, except the page URL of Meta events (tokens in its query
+      // or fragment); t is rrweb's own timestamp.
+      if (e.type === META) redactMetaHref(e, opts.redactUrl);
+      const ev: DomEvent = { t: e.timestamp, kind: 'dom', data: e };
+      if (held.length === 0 && e.type !== META && e.type !== FULL_SNAPSHOT) return deliver(ev);
+      held.push(ev);
+      if (held.length > MAX_HELD) flushPending();
+      else if (!scheduled) {
+        scheduled = true;
+        setTimeout(flushPending, 0);
+      }
+    } catch (err) {
+      opts.onError(err);
+    }
+  };
+  const onDone = ({ tasks, retaken }: InitialSnapshot): void => {
+    if (initial === null) initial = { tasks, retaken };
+    if (opts.onSnapshot) {
       try {
-        // rrweb events travel unchanged, except the page URL of Meta events (tokens in its query
-        // or fragment); t is rrweb's own timestamp.
-        if (e.type === META) redactMetaHref(e, opts.redactUrl);
-        const ev: DomEvent = { t: e.timestamp, kind: 'dom', data: e };
-        if (held.length === 0 && e.type !== META && e.type !== FULL_SNAPSHOT) return deliver(ev);
-        held.push(ev);
-        if (held.length > MAX_HELD) flushPending();
-        else if (!scheduled) {
-          scheduled = true;
-          setTimeout(flushPending, 0);
-        }
+        opts.onSnapshot();
+      } catch (err) {
+        opts.onError(err);
+      }
+    }
+  };
+  let stopRecord: (() => void) | undefined;
+  try {
+    stopRecord = record<eventWithTime>(recordOptions(opts, emit, onDone) as Parameters<typeof record<eventWithTime>>[0]);
+  } catch (err) {
+    opts.onError(err);
+  }
+  if (!stopRecord) {
+    // Not recording after all: what rrweb emitted before failing is not delivered.
+    held = [];
+    return null;
+  }
+  const stop = stopRecord;
+  return {
+    stop() {
+      flushPending();
+      try {
+        stop();
       } catch (err) {
         opts.onError(err);
       }
     },
+    flushPending,
+    initialSnapshot: () => initial,
+    ...controls(opts.onError),
+  };
+}
+
+/** rrweb's options: what it records and masks, how it samples, and our snapshot slicing. */
+function recordOptions(opts: DomCaptureOptions, emit: (e: eventWithTime) => void, onDone: (report: InitialSnapshot) => void): RecordOptions {
+  return {
+    emit,
     maskAllInputs: opts.maskAllInputs,
     // Passwords are masked whatever maskAllInputs says.
     maskInputOptions: { password: true },
@@ -160,16 +200,7 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
       budgetMs: SLICE_BUDGET_MS,
       // Our badge or feedback button appearing mid-snapshot is not a page change (it is never recorded).
       isOwnMutation: isOwnUiMutation,
-      onDone: ({ tasks, retaken }) => {
-        if (initial === null) initial = { tasks, retaken };
-        if (opts.onSnapshot) {
-          try {
-            opts.onSnapshot();
-          } catch (err) {
-            opts.onError(err);
-          }
-        }
-      },
+      onDone,
       onError: opts.onError,
     },
     // rrweb calls this for errors inside its observers; returning true swallows them.
@@ -178,41 +209,23 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
       return true;
     },
   };
-  let stopRecord: (() => void) | undefined;
-  try {
-    stopRecord = record<eventWithTime>(rrwebOptions as Parameters<typeof record<eventWithTime>>[0]);
-  } catch (err) {
-    opts.onError(err);
-  }
-  if (!stopRecord) {
-    // Not recording after all: what rrweb emitted before failing is not delivered.
-    held = [];
-    return null;
-  }
-  const stop = stopRecord;
+}
+
+/** rrweb's own controls, reporting errors instead of throwing them. */
+function controls(onError: (err: unknown) => void): Pick<DomCapture, 'takeFullSnapshot' | 'addCustom' | 'nodeId'> {
   return {
-    stop() {
-      flushPending();
-      try {
-        stop();
-      } catch (err) {
-        opts.onError(err);
-      }
-    },
-    flushPending,
     takeFullSnapshot() {
       try {
         record.takeFullSnapshot();
       } catch (err) {
-        opts.onError(err);
+        onError(err);
       }
     },
-    initialSnapshot: () => initial,
     addCustom(tag, payload) {
       try {
         record.addCustomEvent(tag, payload);
       } catch (err) {
-        opts.onError(err);
+        onError(err);
       }
     },
     nodeId(node) {
@@ -220,7 +233,7 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
         const id = record.mirror.getId(node);
         return id > 0 ? id : undefined;
       } catch (err) {
-        opts.onError(err);
+        onError(err);
         return undefined;
       }
     },

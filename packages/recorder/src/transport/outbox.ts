@@ -2,8 +2,21 @@ import type { KeyValueStore } from '../storage.js';
 import { inflateToText, type Compressed } from './compress.js';
 import type { PresetDictionary } from './dictionary-book.js';
 
+/**
+ * Where a batch is. Only `queued` and `in-flight` batches are in the outbox; the others left it.
+ * - queued: waiting its turn (compressing while `ready` is false).
+ * - in-flight: on the wire (the transport's one normal send at a time).
+ * - sent-at-pagehide: handed to a keepalive send at pagehide; that send's answer counts it,
+ *   not the answer of a normal send still on the wire.
+ * - parked: written to sessionStorage for the next page of the tab (or read back from it).
+ * - acked: the server took it.
+ * - dropped: refused, given up, evicted to bound memory, or its session closed.
+ */
+export type BatchState = 'queued' | 'in-flight' | 'sent-at-pagehide' | 'parked' | 'acked' | 'dropped';
+
 /** One built batch waiting to be delivered. */
 export interface OutboxItem {
+  state: BatchState;
   sessionId: string;
   seq: number;
   /** The session's key (X-Reprise-Session-Key), null for a session started without one. */
@@ -31,10 +44,16 @@ export function itemJson(item: OutboxItem): string | null {
   return null;
 }
 
+interface Waiter {
+  items: Set<OutboxItem>;
+  resolve(): void;
+}
+
 /** FIFO of batches in seq order; the memory bound is enforced by the transport. */
 export class Outbox {
   readonly items: OutboxItem[] = [];
   private total = 0;
+  private waiters: Waiter[] = [];
 
   get bytes(): number {
     return this.total;
@@ -49,23 +68,28 @@ export class Outbox {
   }
 
   push(item: OutboxItem): void {
+    item.state = 'queued';
     this.items.push(item);
     this.total += itemBytes(item);
   }
 
   /** Older batches (restored from storage or handed back after a failed keepalive) go first. */
   unshift(items: OutboxItem[]): void {
+    for (const i of items) i.state = 'queued';
     this.items.unshift(...items);
     for (const i of items) this.total += itemBytes(i);
   }
 
   has(item: OutboxItem): boolean {
-    return this.items.indexOf(item) !== -1;
+    return item.state === 'queued' || item.state === 'in-flight';
   }
 
-  remove(item: OutboxItem): boolean {
+  /** Takes an item out of the outbox into the state it leaves for; false (unchanged) when it is not in. */
+  remove(item: OutboxItem, to: Exclude<BatchState, 'queued' | 'in-flight'>): boolean {
+    if (!this.has(item)) return false;
     const i = this.items.indexOf(item);
     if (i === -1) return false;
+    item.state = to;
     this.items.splice(i, 1);
     this.total -= itemBytes(item);
     return true;
@@ -90,6 +114,23 @@ export class Outbox {
       item.body = null;
       item.dict = null;
       item.ready = false;
+    });
+  }
+
+  /** Calls `resolve` once every one of `items` has left the outbox (see settleWaiters). */
+  wait(items: Set<OutboxItem>, resolve: () => void): void {
+    this.waiters.push({ items, resolve });
+  }
+
+  /** Resolves the waits whose batches have all left the outbox, or every wait when an attempt `failed`. */
+  settleWaiters(failed: boolean): void {
+    if (this.waiters.length === 0) return;
+    this.waiters = this.waiters.filter((w) => {
+      if (failed || [...w.items].every((i) => !this.has(i))) {
+        w.resolve();
+        return false;
+      }
+      return true;
     });
   }
 
@@ -190,7 +231,7 @@ export function takePersisted(store: KeyValueStore): OutboxItem[] {
   const out: OutboxItem[] = [];
   for (const p of list) {
     try {
-      const head = { sessionId: p.s, seq: p.q, key: p.k ?? null, tries: 0 };
+      const head = { state: 'parked' as const, sessionId: p.s, seq: p.q, key: p.k ?? null, tries: 0 };
       out.push(
         p.e === 'g'
           ? { ...head, json: null, body: fromBase64(p.b), dict: null, ready: true }

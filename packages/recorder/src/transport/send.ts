@@ -118,3 +118,26 @@ async function send(fetchFn: FetchFn, url: string, item: OutboxItem, keepalive: 
     return 'offline';
   }
 }
+
+// Browsers refuse keepalive requests once 64 KiB of keepalive bodies are in flight.
+export const KEEPALIVE_BUDGET = 60 * 1024;
+
+/** Exact body size in bytes, or budget+1 as soon as it clearly exceeds `budget`. */
+export function wireBytes(item: OutboxItem, budget: number): number {
+  if (item.body) return item.body.byteLength;
+  const json = item.json ?? '';
+  // UTF-8 is never shorter than the UTF-16 length, so long strings are out without encoding them.
+  if (json.length > budget) return budget + 1;
+  return new TextEncoder().encode(json).byteLength;
+}
+
+const BASE_RETRY_MS = 1000;
+// A Retry-After is honoured up to this long (a tab rarely lives longer; the queue stays bounded meanwhile).
+const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
+
+/** Wait before retry number `attempt` (from 0): capped exponential backoff, or the server's Retry-After. */
+export function retryDelayMs(attempt: number, maxRetryDelayMs: number, retryAfter: number | null): number {
+  const backoff = Math.min(maxRetryDelayMs, BASE_RETRY_MS * 2 ** attempt);
+  // Jitter so many tabs coming back online don't stampede the server; never sooner than it asked.
+  return Math.max(backoff * (0.5 + Math.random() * 0.5), Math.min(retryAfter ?? 0, MAX_RETRY_AFTER_MS));
+}
