@@ -172,8 +172,17 @@ export class Recorder {
     this.stopCapture();
     if (wasCapturing) this.transport.push({ t: Date.now(), kind: 'custom', data: { type: 'stop', by } satisfies CustomData });
     const transport = this.transport;
-    this.guard.swallow(transport.flush().then(() => transport.dispose()));
+    const flushed = transport.flush();
     this.end(`stopped by ${by}`);
+    // The final batch (with the stop event) may still be compressing or on the wire when the
+    // user navigates: until it is acknowledged, a pagehide hands it to a keepalive send.
+    const unwatch = watchLifecycle(this.guard, { onHide: () => transport.flushOnHide(), onShow: () => {} });
+    this.guard.swallow(
+      flushed.finally(() => {
+        unwatch();
+        transport.dispose();
+      }),
+    );
   }
   stats(): RecorderStats {
     return {
