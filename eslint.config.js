@@ -29,7 +29,7 @@ export default defineConfig([
       'import-x/extensions': ['.ts', '.tsx', '.mts', '.js', '.mjs'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx', '.mts'] },
       // Resolves NodeNext's `./x.js` to `./x.ts` and the workspace packages, so cycles are seen.
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['packages/*/tsconfig.json', 'tsconfig.base.json'] })],
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })],
     },
     languageOptions: {
       globals: { ...globals.node, ...globals.browser },
