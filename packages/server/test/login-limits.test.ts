@@ -84,7 +84,10 @@ describe('login timing', () => {
       return ms;
     };
     // Warm-up (JIT, the dummy hash, SQLite's statement cache), not measured.
-    for (let i = 0; i < 3; i++) await timed(ADMIN.email), await timed(`warm${i}@test.local`);
+    for (let i = 0; i < 3; i++) {
+      await timed(ADMIN.email);
+      await timed(`warm${i}@test.local`);
+    }
 
     // Interleaved in pairs whose order alternates, so a burst of load on the shared machine
     // falls on both kinds alike.

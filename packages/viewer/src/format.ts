@@ -35,3 +35,9 @@ export function localDateTime(epochMs: number): string {
 export function environment(s: { browser: string | null; os: string | null; device: string | null }): string {
   return [s.browser, s.os, s.device].filter((v): v is string => !!v).join(' · ') || 'Unknown';
 }
+
+/** A request's duration or offset: milliseconds below a second, seconds above. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}

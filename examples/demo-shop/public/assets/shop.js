@@ -11,7 +11,7 @@
     try {
       var items = JSON.parse(localStorage.getItem(CART_KEY) || '[]');
       return Array.isArray(items) ? items : [];
-    } catch (e) {
+    } catch {
       return [];
     }
   }

@@ -60,6 +60,7 @@ function inTimeRange(t: number): boolean {
   return t >= 0 && t <= LIMITS.maxEventTime;
 }
 
+// eslint-disable-next-line no-control-regex -- matching NUL is the point: PostgreSQL refuses it in text
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** NUL and lone surrogates → U+FFFD; anything else unchanged. */

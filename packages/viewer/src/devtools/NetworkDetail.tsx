@@ -1,9 +1,8 @@
 /** One request in full: general facts, headers both ways, and both bodies. */
 import type { ReactNode } from 'react';
 import type { BodyCapture, NetworkData } from '@reprise/protocol';
-import { localDateTime } from '../format';
+import { formatMs, localDateTime } from '../format';
 import type { Entry } from './model';
-import { formatMs } from './NetworkPanel';
 import { fromJson, ValueTree } from './ValueTree';
 
 export function NetworkDetail({ entry, onClose }: { entry: Entry<NetworkData>; onClose: () => void }) {

@@ -5,6 +5,7 @@ import { filterNetwork, methodsOf, STATUS_FILTERS, type StatusFilter } from './f
 import { statusClass, type Entry, type UnreadableData } from './model';
 import { GuardedRow, interleave, UnreadableItem, UnreadableRow } from './Unreadable';
 import { ErrorBoundary } from '../ErrorBoundary';
+import { formatMs } from '../format';
 import { NetworkDetail } from './NetworkDetail';
 import { currentIndex, rowActivation, timeAttrs, useFollowCurrent } from './sync';
 
@@ -23,11 +24,6 @@ export function urlPath(url: string): string {
   } catch {
     return url;
   }
-}
-
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '—';
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
 }
 
 export function NetworkPanel({ entries, unreadable, durationMs, nowMs, onSeek }: Props) {
