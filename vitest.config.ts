@@ -12,7 +12,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // A real S3 server (OpenStack Swift + s3api, scripts/s3) for the chunk-store tests, and a
-    // migrated template database on the local PostgreSQL for the PostgreSQL tests.
+    // migrated template database on the local PostgreSQL for the PostgreSQL tests (a throwaway
+    // cluster from scripts/pg when none answers).
     globalSetup: ['packages/server/test/s3-global-setup.ts', 'packages/server/test/pg-global-setup.ts'],
     projects: [
       {
@@ -47,6 +48,8 @@ export default defineConfig({
             // PostgreSQL-only already: they run once, in the default project.
             'packages/server/test/multi-instance.test.ts',
             'packages/server/test/pg-store.test.ts',
+            // Starts a vitest run of its own against a dead PostgreSQL address.
+            'packages/server/test/pg-throwaway.test.ts',
             // SQLite → PostgreSQL + S3 by nature: runs once, in the default project.
             'packages/server/test/migrate-store.test.ts',
           ],
