@@ -5,12 +5,12 @@ import { defineConfig } from 'vitest/config';
 // The storage and API suite runs twice: SQLite + local files (`default`), and PostgreSQL +
 // S3 (`postgres`: REPRISE_TEST_BACKEND=postgres, see packages/server/test/backend.ts).
 // `--project default` or `--project postgres` runs one of them.
+/** How the tests run, shared with vitest.unit.config.ts. */
+export const runner = { pool: 'forks', maxWorkers: 2, testTimeout: 60_000, hookTimeout: 60_000 } as const;
+
 export default defineConfig({
   test: {
-    pool: 'forks',
-    maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    ...runner,
     // A real S3 server (OpenStack Swift + s3api, scripts/s3) for the chunk-store tests, and a
     // migrated template database on the local PostgreSQL for the PostgreSQL tests (a throwaway
     // cluster from scripts/pg when none answers).

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { runner } from './vitest.config.js';
 
 // `npm run test:unit`: the fast inner loop, the tests that need no Chromium, no PostgreSQL and
 // no object store (pure functions, the recorder's and viewer's logic, the server on SQLite +
@@ -6,10 +7,7 @@ import { defineConfig } from 'vitest/config';
 // viewer (security-headers serves them), so `npm run build` once first. `npm test` runs all.
 export default defineConfig({
   test: {
-    pool: 'forks',
-    maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    ...runner,
     include: ['packages/*/test/**/*.test.ts'],
     exclude: [
       // Chromium: the recorder in a real page, the viewer's replay in one.
