@@ -5,14 +5,15 @@ import { defineConfig } from 'vitest/config';
 // The storage and API suite runs twice: SQLite + local files (`default`), and PostgreSQL +
 // S3 (`postgres`: REPRISE_TEST_BACKEND=postgres, see packages/server/test/backend.ts).
 // `--project default` or `--project postgres` runs one of them.
+/** How the tests run, shared with vitest.unit.config.ts. */
+export const runner = { pool: 'forks', maxWorkers: 2, testTimeout: 60_000, hookTimeout: 60_000 } as const;
+
 export default defineConfig({
   test: {
-    pool: 'forks',
-    maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    ...runner,
     // A real S3 server (OpenStack Swift + s3api, scripts/s3) for the chunk-store tests, and a
-    // migrated template database on the local PostgreSQL for the PostgreSQL tests.
+    // migrated template database on the local PostgreSQL for the PostgreSQL tests (a throwaway
+    // cluster from scripts/pg when none answers).
     globalSetup: ['packages/server/test/s3-global-setup.ts', 'packages/server/test/pg-global-setup.ts'],
     projects: [
       {
@@ -47,6 +48,10 @@ export default defineConfig({
             // PostgreSQL-only already: they run once, in the default project.
             'packages/server/test/multi-instance.test.ts',
             'packages/server/test/pg-store.test.ts',
+            // Starts a vitest run of its own against a dead PostgreSQL address.
+            'packages/server/test/pg-throwaway.test.ts',
+            // The CLI's dispatch, on SQLite by nature (the SQLite WAL tells a closed store).
+            'packages/server/test/cli.test.ts',
             // SQLite → PostgreSQL + S3 by nature: runs once, in the default project.
             'packages/server/test/migrate-store.test.ts',
           ],

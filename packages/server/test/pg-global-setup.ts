@@ -4,6 +4,7 @@ import type { TestProject } from 'vitest/node';
 import { migrate } from '../src/store/postgres/migrations.js';
 import { Partitions } from '../src/store/postgres/partitions.js';
 import { createPool } from '../src/store/postgres/pool.js';
+import { ensurePostgres, type PgServer } from './pg-throwaway.js';
 
 /** What PostgreSQL tests get through `inject('pg')`: a server and a migrated template database, or why not. */
 export interface PgTestEnv {
@@ -21,8 +22,11 @@ declare module 'vitest' {
   }
 }
 
-/** The machine's PostgreSQL 15 (trust auth); REPRISE_TEST_PG_URL overrides it. */
-export const PG_ADMIN_URL = process.env.REPRISE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/**
+ * The machine's PostgreSQL 15 (trust auth); REPRISE_TEST_PG_URL overrides it. When nothing
+ * answers there, the first setup of the run starts a throwaway cluster (pg-throwaway.ts).
+ */
+export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** `reprise_<kind>_<creation time, base36 seconds>_<random>`: the time lets a later run sweep leftovers. */
 export function testDatabaseName(kind: 'test' | 'tmpl'): string {
@@ -53,13 +57,32 @@ export function databaseUrl(adminUrl: string, name: string): string {
  * test that made them.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Read now, not at import: an earlier project's setup may have pointed it at a throwaway cluster.
+  const asked = process.env.REPRISE_TEST_PG_URL ?? DEFAULT_PG_URL;
+  let server: PgServer;
+  try {
+    server = await ensurePostgres(asked);
+  } catch (err) {
+    project.provide('pg', { error: `PostgreSQL at ${asked} unavailable: ${err instanceof Error ? err.message : String(err)}` });
+    return async () => undefined;
+  }
+  if (server.stop) {
+    // The later projects' setups and every test worker (forked after the setups, with this
+    // environment) use the same cluster; so do the bench tests (bench/lib/scale-out.ts).
+    process.env.REPRISE_TEST_PG_URL = server.url;
+    process.env.REPRISE_BENCH_PG_URL ??= server.url;
+  }
+  const adminUrl = server.url;
+  const stopServer = async () => {
+    await server.stop?.().catch((err: unknown) => console.error(`stopping the throwaway PostgreSQL failed: ${String(err)}`));
+  };
   const template = testDatabaseName('tmpl');
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  const admin = new pg.Client({ connectionString: adminUrl });
   try {
     await admin.connect();
     await sweepStale(admin);
     await admin.query(`CREATE DATABASE ${template}`);
-    const url = databaseUrl(PG_ADMIN_URL, template);
+    const url = databaseUrl(adminUrl, template);
     await migrate(url);
     const pool = createPool(url, { max: 1 });
     try {
@@ -67,14 +90,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     } finally {
       await pool.end();
     }
-    project.provide('pg', { adminUrl: PG_ADMIN_URL, template });
+    project.provide('pg', { adminUrl, template });
   } catch (err) {
-    project.provide('pg', { error: `PostgreSQL at ${PG_ADMIN_URL} unavailable: ${err instanceof Error ? err.message : String(err)}` });
+    project.provide('pg', { error: `PostgreSQL at ${adminUrl} unavailable: ${err instanceof Error ? err.message : String(err)}` });
     await admin.end().catch(() => undefined);
-    return async () => undefined;
+    return stopServer;
   }
+  // Teardowns run in reverse order of the setups: the project that started the cluster stops it last.
   return async () => {
     await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`).catch(() => undefined);
     await admin.end().catch(() => undefined);
+    await stopServer();
   };
 }
