@@ -45,10 +45,7 @@ export type NumericColumn = 'started' | 'duration' | 'active';
 
 /** On one network request: URL contains, method (upper case), inclusive status range, failed. */
 export type RequestCond =
-  | { c: 'url'; text: string }
-  | { c: 'method'; method: string }
-  | { c: 'status'; min: number; max: number }
-  | { c: 'failed' };
+  { c: 'url'; text: string } | { c: 'method'; method: string } | { c: 'status'; min: number; max: number } | { c: 'failed' };
 
 export type ConsoleCond = { c: 'level'; level: string } | { c: 'text'; text: string };
 
@@ -60,10 +57,17 @@ type RowKind = 'request' | 'console' | 'click';
 function fieldKind(n: QueryNode): RowKind | null {
   if (n.type !== 'field') return null;
   switch (n.field) {
-    case 'request': case 'method': case 'status': return 'request';
-    case 'console': return 'console';
-    case 'clicked': case 'selector': return 'click';
-    default: return null;
+    case 'request':
+    case 'method':
+    case 'status':
+      return 'request';
+    case 'console':
+      return 'console';
+    case 'clicked':
+    case 'selector':
+      return 'click';
+    default:
+      return null;
   }
 }
 
@@ -131,26 +135,35 @@ function and(children: Pred[]): Pred {
 function rowPred(kind: RowKind, terms: QueryNode[]): Pred {
   const all = terms.map((t) => alternatives(t).map(rowCond));
   switch (kind) {
-    case 'request': return { t: 'request', all: all as RequestCond[][] };
-    case 'console': return { t: 'console', all: all as ConsoleCond[][] };
-    case 'click': return { t: 'click', all: all as ClickCond[][] };
+    case 'request':
+      return { t: 'request', all: all as RequestCond[][] };
+    case 'console':
+      return { t: 'console', all: all as ConsoleCond[][] };
+    case 'click':
+      return { t: 'click', all: all as ClickCond[][] };
   }
 }
 
 function rowCond(f: FieldNode): RequestCond | ConsoleCond | ClickCond {
   switch (f.field) {
-    case 'request': return { c: 'url', text: f.value.text };
-    case 'method': return { c: 'method', method: f.value.text };
+    case 'request':
+      return { c: 'url', text: f.value.text };
+    case 'method':
+      return { c: 'method', method: f.value.text };
     case 'status': {
       const v = f.value;
       if (v.kind === 'failed') return { c: 'failed' };
       if (v.kind === 'statusClass') return { c: 'status', min: v.class * 100, max: v.class * 100 + 99 };
       return { c: 'status', ...statusRange(v.op, v.status) };
     }
-    case 'console': return f.value.kind === 'level' ? { c: 'level', level: f.value.level } : { c: 'text', text: f.value.text };
-    case 'clicked': return { c: 'text', text: f.value.text };
-    case 'selector': return { c: 'selector', text: f.value.text };
-    default: throw new Error(`${f.field}: not a row field`);
+    case 'console':
+      return f.value.kind === 'level' ? { c: 'level', level: f.value.level } : { c: 'text', text: f.value.text };
+    case 'clicked':
+      return { c: 'text', text: f.value.text };
+    case 'selector':
+      return { c: 'selector', text: f.value.text };
+    default:
+      throw new Error(`${f.field}: not a row field`);
   }
 }
 
@@ -160,51 +173,79 @@ function rowCond(f: FieldNode): RequestCond | ConsoleCond | ClickCond {
  */
 function statusRange(op: CompareOp, s: number): { min: number; max: number } {
   switch (op) {
-    case '=': return { min: s, max: s };
-    case '>': return { min: s + 1, max: 999 };
-    case '>=': return { min: s, max: 999 };
-    case '<': return { min: 1, max: s - 1 };
-    case '<=': return { min: 1, max: s };
+    case '=':
+      return { min: s, max: s };
+    case '>':
+      return { min: s + 1, max: 999 };
+    case '>=':
+      return { min: s, max: 999 };
+    case '<':
+      return { min: 1, max: s - 1 };
+    case '<=':
+      return { min: 1, max: s };
+  }
+}
+
+/** A `started:` comparison: an age (`<24h`), or a date naming [start, end). */
+function startedPred(v: Extract<FieldNode, { field: 'started' }>['value'], now: number): Pred {
+  if (v.kind === 'ago') {
+    // An age compares the other way round: started less than 24h ago = started after now - 24h.
+    const at = now - v.ms;
+    const op = ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const)[v.op];
+    return { t: 'cmp', column: 'started', op, value: at };
+  }
+  // A date names [start, end): a whole UTC day, or one millisecond for a date and time.
+  switch (v.op) {
+    case '>':
+      return { t: 'cmp', column: 'started', op: '>=', value: v.end };
+    case '>=':
+      return { t: 'cmp', column: 'started', op: '>=', value: v.start };
+    case '<':
+      return { t: 'cmp', column: 'started', op: '<', value: v.start };
+    case '<=':
+      return { t: 'cmp', column: 'started', op: '<', value: v.end };
+    case '=':
+      return {
+        t: 'and',
+        children: [
+          { t: 'cmp', column: 'started', op: '>=', value: v.start },
+          { t: 'cmp', column: 'started', op: '<', value: v.end },
+        ],
+      };
   }
 }
 
 function field(f: FieldNode, now: number): Pred {
   switch (f.field) {
-    case 'url': return { t: 'page', text: f.value.text };
-    case 'error': return { t: 'error', text: f.value.text };
-    case 'browser': case 'os': return { t: 'ua', column: f.field, text: f.value.text.toLowerCase().replace(/\s+/g, '') };
-    case 'device': return { t: 'device', value: f.value.text.toLowerCase() };
-    case 'user': return { t: 'user', value: f.value.text };
-    case 'tag': return { t: 'tag', key: f.value.key, value: f.value.value };
-    case 'link': return { t: 'link', text: f.value.text };
-    case 'has': return { t: 'has', what: f.value.what };
-    case 'duration': case 'active': return { t: 'cmp', column: f.field, op: f.value.op, value: f.value.ms };
-    case 'started': {
-      const v = f.value;
-      if (v.kind === 'ago') {
-        // An age compares the other way round: started less than 24h ago = started after now - 24h.
-        const at = now - v.ms;
-        const op = ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const)[v.op];
-        return { t: 'cmp', column: 'started', op, value: at };
-      }
-      // A date names [start, end): a whole UTC day, or one millisecond for a date and time.
-      switch (v.op) {
-        case '>': return { t: 'cmp', column: 'started', op: '>=', value: v.end };
-        case '>=': return { t: 'cmp', column: 'started', op: '>=', value: v.start };
-        case '<': return { t: 'cmp', column: 'started', op: '<', value: v.start };
-        case '<=': return { t: 'cmp', column: 'started', op: '<', value: v.end };
-        case '=':
-          return {
-            t: 'and',
-            children: [
-              { t: 'cmp', column: 'started', op: '>=', value: v.start },
-              { t: 'cmp', column: 'started', op: '<', value: v.end },
-            ],
-          };
-      }
-    }
+    case 'url':
+      return { t: 'page', text: f.value.text };
+    case 'error':
+      return { t: 'error', text: f.value.text };
+    case 'browser':
+    case 'os':
+      return { t: 'ua', column: f.field, text: f.value.text.toLowerCase().replace(/\s+/g, '') };
+    case 'device':
+      return { t: 'device', value: f.value.text.toLowerCase() };
+    case 'user':
+      return { t: 'user', value: f.value.text };
+    case 'tag':
+      return { t: 'tag', key: f.value.key, value: f.value.value };
+    case 'link':
+      return { t: 'link', text: f.value.text };
+    case 'has':
+      return { t: 'has', what: f.value.what };
+    case 'duration':
+    case 'active':
+      return { t: 'cmp', column: f.field, op: f.value.op, value: f.value.ms };
+    case 'started':
+      return startedPred(f.value, now);
     // Row fields are grouped by the caller.
-    case 'request': case 'method': case 'status': case 'console': case 'clicked': case 'selector':
+    case 'request':
+    case 'method':
+    case 'status':
+    case 'console':
+    case 'clicked':
+    case 'selector':
       return rowPred(fieldKind(f)!, [f]);
   }
 }

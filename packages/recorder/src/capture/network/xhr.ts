@@ -52,17 +52,16 @@ export function patchXhr(ctx: CaptureContext, cfg: NetConfig, emit: EmitRecord):
   ) as Patched<unknown> | null;
   const send = patchMethod(proto, 'send', (original, isActive) =>
     function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
-      const xhr = this;
-      const s = isActive() ? states.get(xhr) : undefined;
+      const s = isActive() ? states.get(this) : undefined;
       if (s && !s.own && !s.sent) {
         try {
           s.sent = true;
-          watch(ctx, cfg, emit, xhr, s, body, () => states.delete(xhr));
+          watch(ctx, cfg, emit, this, s, body, () => states.delete(this));
         } catch (err) {
           ctx.guard.report(err);
         }
       }
-      return original.call(xhr, body);
+      return original.call(this, body);
     },
   ) as Patched<unknown> | null;
   return [open, setHeader, send];
