@@ -45,7 +45,7 @@ export function checkoutEvents(t0: number, opts: { routine?: number } = {}): Rep
   ev.push({ t: t + 2000, kind: 'click', data: { selector: '[data-testid="pay"]', text: 'Pay', testId: 'pay', tag: 'button', interactive: true, x: 50, y: 200, nodeId: 10 } });
   ev.push({ t: t + 2300, kind: 'network', data: netData('https://shop.example/api/checkout', 'POST', 422, t + 2050, { error: 'card_expired', field: 'card_expiry' }) });
   ev.push({ t: t + 2310, kind: 'console', data: { level: 'error', args: [{ type: 'string', value: 'card_expiry invalid format' }] } });
-  ev.push({ t: t + 2320, kind: 'error', data: { name: 'TypeError', message: "Cannot read properties of undefined (reading 'total')", stack: STACK, origin: 'error' } });
+  ev.push({ t: t + 2320, kind: 'error', data: { name: 'TypeError', message: "Uncaught TypeError: Cannot read properties of undefined (reading 'total')", stack: STACK, origin: 'error' } });
   ev.push(dom(t + 2400, 3, { source: 0, adds: [], removes: [], texts: [{ id: 11, value: 'Retry' }], attributes: [] }));
   return ev;
 }
