@@ -25,8 +25,10 @@ const TARGET_TOKENS = 2000;
 function specs(d: number): MetricSpec[] {
   return [
     { key: `tokens${d}`, label: `${d} min: digest size`, unit: 'tokens', role: 'reprise' },
-    { key: `storedMB${d}`, label: `${d} min: stored event bytes (uncompressed JSON)`, unit: 'MB', role: 'baseline' },
+    { key: `storedMB${d}`, label: `${d} min: stored event bytes (compressed chunks, as stored)`, unit: 'MB', role: 'baseline' },
     { key: `ratio${d}`, label: `${d} min: digest bytes / stored event bytes`, unit: 'ratio', role: 'ratio' },
+    { key: `jsonMB${d}`, label: `${d} min: the events as JSON (what a model would read raw)`, unit: 'MB', role: 'info' },
+    { key: `jsonRatio${d}`, label: `${d} min: digest bytes / events JSON bytes`, unit: 'ratio', role: 'info' },
     { key: `buildMs${d}`, label: `${d} min: GET /digest (read every event, build, render)`, unit: 'ms', role: 'info' },
     { key: `chains${d}`, label: `${d} min: problem chains in the session`, unit: 'count', role: 'info' },
     { key: `chainsKept${d}`, label: `${d} min: problem chains kept in the digest`, unit: 'count', role: 'info' },
@@ -59,11 +61,13 @@ export async function runDigest(opts: DigestBenchOptions): Promise<BenchResult> 
           [`tokens${d}`]: digest.tokens,
           [`storedMB${d}`]: storedBytes / 1e6,
           [`ratio${d}`]: Buffer.byteLength(digest.text) / storedBytes,
+          [`jsonMB${d}`]: s.stats.jsonBytes / 1e6,
+          [`jsonRatio${d}`]: Buffer.byteLength(digest.text) / s.stats.jsonBytes,
           [`buildMs${d}`]: ms,
           [`chains${d}`]: all.problems.length,
           [`chainsKept${d}`]: digest.problems.filter((p) => all.problems.some((q) => q.chain === p.chain)).length,
         });
-        log(`digest ${d} min run ${run + 1}/${opts.runs}: ${digest.tokens} tokens from ${(storedBytes / 1e6).toFixed(1)} MB stored, ${ms.toFixed(0)} ms, ${digest.problems.length}/${all.problems.length} chains${keptAll ? '' : ' (some dropped)'}`);
+        log(`digest ${d} min run ${run + 1}/${opts.runs}: ${digest.tokens} tokens from ${(storedBytes / 1e6).toFixed(2)} MB stored (${(s.stats.jsonBytes / 1e6).toFixed(1)} MB JSON), ${ms.toFixed(0)} ms, ${digest.problems.length}/${all.problems.length} chains${keptAll ? '' : ' (some dropped)'}`);
         if (run === 0) notes.push(`${d} min: left out at ${opts.budgetTokens} tokens: ${digest.dropped.join('; ') || 'nothing'}.`);
       }
     }
@@ -86,9 +90,10 @@ export async function runDigest(opts: DigestBenchOptions): Promise<BenchResult> 
       'minute, a page load about every 10 minutes, a request on about one second in eight (5% answered 500, half of those followed by an ' +
       'uncaught TypeError), a console line a minute; POSTed gzip to the real ingest endpoint of an in-process server (SQLite + local chunk files). ' +
       `Then GET /api/v1/sessions/:id/digest?budget=${opts.budgetTokens} over loopback HTTP, ${opts.runs} times per session. Digest size = its ` +
-      'estimated tokens (characters / 4); stored event bytes = the uncompressed JSON of the stored batches (the replay index\'s batch sizes). ' +
+      'estimated tokens (characters / 4); stored event bytes = the session\'s event chunks as stored (compressed; the replay index\'s batch sizes); ' +
+      'events JSON = the same events as uncompressed JSON, what a model would be fed raw. ' +
       'Problem chains = those of the same digest with a 50,000-token budget (which drops none); kept = the same chains in the budgeted digest.',
-    baseline: 'The stored events themselves: what feeding the raw session to a model would cost (ratio = digest bytes / stored bytes).',
+    baseline: 'The stored events themselves (ratio = digest bytes / stored bytes), and their uncompressed JSON, what feeding the raw session to a model would cost.',
     machine: describeMachine(null),
     date: new Date().toISOString(),
     command: opts.command,

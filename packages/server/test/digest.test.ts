@@ -76,6 +76,25 @@ describe('session digest', () => {
     expect(big.timeline.length).toBeGreaterThan(d.timeline.length);
   });
 
+  it('counts one bug met again with other ids as one problem, with its times', async () => {
+    const t1 = T0 + 10 * 60_000;
+    const events: ReplayEvent[] = [{ t: t1, kind: 'nav', data: { url: 'https://shop.example/', type: 'load' } }];
+    for (const [i, id] of [481, 77, 9130].entries()) {
+      const t = t1 + 1000 + i * 30_000;
+      events.push({ t, kind: 'click', data: { selector: `#add-${id}`, text: 'Add to cart', tag: 'button', interactive: true, x: 10, y: 10 } });
+      events.push({ t: t + 100, kind: 'network', data: { id: `r${i}`, initiator: 'fetch', method: 'POST', url: `https://shop.example/api/cart/${id}`, status: 500, startedAt: t + 20, durationMs: 80, requestHeaders: {}, responseHeaders: {}, requestBody: null, responseBody: null } });
+      events.push({ t: t + 120, kind: 'error', data: { name: 'TypeError', message: `Item ${id} has no price`, origin: 'error' } });
+    }
+    // A different status on the same route is another problem.
+    events.push({ t: t1 + 200_000, kind: 'network', data: { id: 'r9', initiator: 'fetch', method: 'POST', url: 'https://shop.example/api/cart/5', status: 409, startedAt: t1 + 199_990, durationMs: 10, requestHeaders: {}, responseHeaders: {}, requestBody: null, responseBody: null } });
+    await store('dg_repeat_1', events);
+    const d = await get<Digest>('/api/v1/sessions/dg_repeat_1/digest');
+    expect(d.problems.map((p) => [p.kind, p.count])).toEqual([['error', 3], ['request', 1]]);
+    expect(d.problems[0]!.at).toEqual([t1 + 1000, t1 + 31_000, t1 + 61_000]);
+    expect(d.problems[0]!.chain).toBe("clicked 'Add to cart' → POST /api/cart/481 500 → uncaught TypeError: Item 481 has no price");
+    expect(d.text).toContain('(×3; again at 00:31, 01:01)');
+  });
+
   it('refuses a bad budget and answers 404 for an unknown session', async () => {
     await get('/api/v1/sessions/dg_short_1/digest?budget=12', 400);
     await get('/api/v1/sessions/dg_short_1/digest?budget=abc', 400);

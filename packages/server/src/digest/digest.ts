@@ -217,12 +217,19 @@ function droppedNote(items: Item[], shown: Set<number>): string[] {
   return [...hidden].map(([label, n]) => `${n} of ${plural(all.get(label)!, label[0], label[1])} (counted in the … lines)`);
 }
 
+/** ` (×5; again at 07:40, 15:02, 22:10 …)` */
+function repeats(p: DigestProblem, start: number): string {
+  if (p.count < 2) return '';
+  const again = p.at.slice(1, 4).map((t) => clock(t - start));
+  return ` (×${p.count}; again at ${again.join(', ')}${p.count > 4 ? ' …' : ''})`;
+}
+
 function render(header: string, problems: DigestProblem[], timeline: DigestLine[], dropped: string[], start: number, budget: number): string {
   const out = [header, ''];
   if (problems.length === 0) out.push('Problems: none recorded.');
   else {
     out.push(`Problems (${problems.length}), most severe first, each with the step that led to it:`);
-    problems.forEach((p, i) => out.push(`${i + 1}. [${clock(p.t - start)}]${p.count > 1 ? ` (×${p.count})` : ''} ${p.chain}`));
+    problems.forEach((p, i) => out.push(`${i + 1}. [${clock(p.t - start)}]${repeats(p, start)} ${p.chain}`));
   }
   if (timeline.length > 0) {
     out.push('', 'Timeline (mm:ss from start):');
