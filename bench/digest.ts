@@ -37,12 +37,13 @@ function specs(d: number): MetricSpec[] {
 
 export async function runDigest(opts: DigestBenchOptions): Promise<BenchResult> {
   const log = opts.log ?? (() => undefined);
-  const server = await startBenchServer({ needRecorder: false });
   const intervals = recorderIntervals();
   const rows: Record<string, number>[] = Array.from({ length: opts.runs }, () => ({}));
   const notes: string[] = [];
-  try {
-    for (const d of opts.durationsMin) {
+  for (const d of opts.durationsMin) {
+    // A fresh server per session: each measurement starts from the same state.
+    const server = await startBenchServer({ needRecorder: false });
+    try {
       const durationMs = d * 60_000;
       const s = await ingestLongSession(server, `bench_digest_${d}m_${opts.seed}`, {
         seed: opts.seed, startTime: Date.now() - durationMs - 60_000, durationMs,
@@ -70,9 +71,9 @@ export async function runDigest(opts: DigestBenchOptions): Promise<BenchResult> 
         log(`digest ${d} min run ${run + 1}/${opts.runs}: ${digest.tokens} tokens from ${(storedBytes / 1e6).toFixed(2)} MB stored (${(s.stats.jsonBytes / 1e6).toFixed(1)} MB JSON), ${ms.toFixed(0)} ms, ${digest.problems.length}/${all.problems.length} chains${keptAll ? '' : ' (some dropped)'}`);
         if (run === 0) notes.push(`${d} min: left out at ${opts.budgetTokens} tokens: ${digest.dropped.join('; ') || 'nothing'}.`);
       }
+    } finally {
+      await server.close();
     }
-  } finally {
-    await server.close();
   }
   const longest = Math.max(...opts.durationsMin);
   const tokens = median(rows.map((r) => r[`tokens${longest}`]!));

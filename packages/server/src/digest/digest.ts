@@ -1,7 +1,7 @@
 import type { Store } from '../store/types.js';
 import { type Action, userActions } from './actions.js';
 import { readFacts, type SessionFactsRead } from './facts.js';
-import { lineKind, problemChains, problemEvents } from './problems.js';
+import { lineKind, problemChains, problemEvents, type Occurrence } from './problems.js';
 import { actionText } from './actions.js';
 import type { Digest, DigestLine, DigestOptions, DigestProblem } from './types.js';
 import { clock, consoleText, isBadRequest, plural, requestText, span } from './wording.js';
@@ -49,8 +49,8 @@ export function digestOf(f: SessionFactsRead, opts: DigestOptions = {}): Digest 
   const budgetTokens = Math.min(MAX_BUDGET_TOKENS, Math.max(MIN_BUDGET_TOKENS, Math.round(opts.budgetTokens ?? DEFAULT_BUDGET_TOKENS)));
   const actions = userActions(f);
   const events = problemEvents(f, actions);
-  const problems = problemChains(f, actions, events);
-  const items = timelineItems(f, actions, events);
+  const { problems, occurrences } = problemChains(f, actions, events);
+  const items = timelineItems(f, actions, occurrences);
   const header = headerText(f);
   const always = f.otherConsole > 0 ? [`${plural(f.otherConsole, 'console log/info/debug message')} (never included)`] : [];
   const budgetChars = budgetTokens * 4;
@@ -150,13 +150,14 @@ function headerText(f: SessionFactsRead): string {
   return `Session ${s.id}: ${facts.join(', ')}. ${tally.join(', ')}.`;
 }
 
-function timelineItems(f: SessionFactsRead, actions: Action[], events: ReturnType<typeof problemEvents>): Item[] {
+function timelineItems(f: SessionFactsRead, actions: Action[], occurrences: Occurrence[]): Item[] {
   const items: Item[] = [];
   for (const a of actions) {
     const kind = lineKind(a);
     items.push({ t: a.t, kind, text: actionText(a), level: kind === 'nav' ? 0 : 1, label: kind === 'nav' ? LABELS.nav : kind === 'feedback' ? LABELS.feedback : kind === 'input' ? LABELS.input : LABELS.click });
   }
-  for (const e of events) items.push({ ...e.line, text: `✖ ${e.line.text}`, level: 0, label: LABELS.problem });
+  // Each time a problem happens is one line pointing at it (its chain is told above).
+  for (const o of occurrences) items.push({ t: o.t, kind: 'signal', text: `✖ problem ${o.problem + 1}`, level: 0, label: LABELS.problem });
   for (const c of f.consoles) if (c.level === 'warn') items.push({ t: c.t, kind: 'console', text: consoleText(c), level: 2, label: LABELS.warn });
   for (const r of f.requests) if (!isBadRequest(r)) items.push({ t: r.t, kind: 'request', text: requestText(r), level: 3, label: LABELS.request });
   items.sort((a, b) => a.t - b.t);

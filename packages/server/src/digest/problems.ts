@@ -58,7 +58,13 @@ export function actionBefore(actions: Action[], t: number): number {
   return lo - 1;
 }
 
-export function problemChains(f: SessionFactsRead, actions: Action[], events: ProblemEvent[]): DigestProblem[] {
+/** One time a problem happened: when its chain's first problem was, and which problem (index). */
+export interface Occurrence {
+  t: number;
+  problem: number;
+}
+
+export function problemChains(f: SessionFactsRead, actions: Action[], events: ProblemEvent[]): { problems: DigestProblem[]; occurrences: Occurrence[] } {
   // By the action that led to them; problems long after any action (a background poll failing)
   // are grouped by closeness in time instead, with no action at their head.
   const groups = new Map<string, { action: Action | undefined; evs: ProblemEvent[] }>();
@@ -77,6 +83,7 @@ export function problemChains(f: SessionFactsRead, actions: Action[], events: Pr
     else groups.set(key, { action, evs: [e] });
   });
   const byShape = new Map<string, DigestProblem & { severity: number }>();
+  const seen: { t: number; shape: string }[] = [];
   for (const { action, evs } of groups.values()) {
     const first = evs[0]!.t;
     const last = evs[evs.length - 1]!.t;
@@ -87,12 +94,13 @@ export function problemChains(f: SessionFactsRead, actions: Action[], events: Pr
     ].sort((a, b) => a.line.t - b.line.t);
     const shown = dedupeLinks(links);
     const kept = shown.length > MAX_LINKS ? [...shown.slice(0, MAX_LINKS), { line: { t: last, kind: 'gap' as const, text: `+${shown.length - MAX_LINKS} more` }, key: '+' }] : shown;
-    const head = action ? [{ line: { t: action.t, kind: lineKind(action), text: actionText(action) }, key: actionKey(action) }] : [];
-    const all = [...head, ...kept];
-    const lines = all.map((l) => l.line);
+    const lines = [...(action ? [{ t: action.t, kind: lineKind(action), text: actionText(action) }] : []), ...kept.map((l) => l.line)];
     const chain = lines.map((l) => l.text).join(' → ');
-    // One bug met again (another id, another card, another minute) is the same problem, counted.
-    const shape = all.map((l) => l.key).join(' → ');
+    // One bug met again (another id, another card, another minute, once or twice in a row) is the
+    // same problem, counted; what led to it counts when it was a click (which button matters).
+    const trigger = action?.kind === 'click' ? actionKey(action) : '';
+    const shape = [trigger, ...new Set(kept.map((l) => l.key))].join(' → ');
+    seen.push({ t: first, shape });
     const severity = Math.min(...evs.map((e) => e.severity));
     const found = byShape.get(shape);
     if (found) {
@@ -103,17 +111,21 @@ export function problemChains(f: SessionFactsRead, actions: Action[], events: Pr
       byShape.set(shape, { kind, t: action?.t ?? first, count: 1, at: [action?.t ?? first], chain, lines, severity });
     }
   }
-  return [...byShape.values()].sort((a, b) => a.severity - b.severity || a.t - b.t).map(({ severity: _s, ...p }) => p);
+  const ordered = [...byShape.entries()].sort(([, a], [, b]) => a.severity - b.severity || a.t - b.t);
+  const index = new Map(ordered.map(([shape], i) => [shape, i]));
+  return {
+    problems: ordered.map(([, { severity: _s, ...p }]) => p),
+    occurrences: seen.map((o) => ({ t: o.t, problem: index.get(o.shape)! })),
+  };
 }
 
 /** Occurrence times kept per problem. */
 const MAX_TIMES = 10;
 
-/** An action's wording with the parts that vary (ids, numbers, paths' ids) normalized. */
-function actionKey(a: Action): string {
-  if (a.kind === 'open') return `open ${normalizeRoute(a.url)}`;
-  if (a.kind === 'navigate') return `${a.nav.type} ${messageKey(normalizeRoute(a.nav.url))}`;
-  return messageKey(actionText(a));
+/** A click's target with the parts that vary (ids, numbers) normalized. */
+function actionKey(a: Extract<Action, { kind: 'click' }>): string {
+  const t = a.click.target;
+  return `click ${messageKey(t.testId ?? t.selector ?? t.name ?? '')}`;
 }
 
 /** Repeats in a row become one link with `×n`. */
@@ -124,7 +136,7 @@ function dedupeLinks(links: { line: DigestLine; key: string }[]): { line: Digest
     if (prev && prev.key === l.key) prev.n++;
     else out.push({ ...l, n: 1 });
   }
-  return out.map(({ line, key, n }) => (n > 1 ? { line: { ...line, text: `${line.text} ×${n}` }, key: `${key} ×${n}` } : { line, key }));
+  return out.map(({ line, key, n }) => (n > 1 ? { line: { ...line, text: `${line.text} ×${n}` }, key } : { line, key }));
 }
 
 export function lineKind(a: Action): DigestLine['kind'] {
