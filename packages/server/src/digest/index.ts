@@ -1,0 +1,4 @@
+/** Public surface of the digest module (MCP tools, API routes and the bench import from here). */
+export type { Digest, DigestLine, DigestOptions, DigestProblem, Step, StepKind, StepList, StepOutcome, StepTarget } from './types.js';
+export { buildDigest, DEFAULT_BUDGET_TOKENS, estimateTokens } from './digest.js';
+export { buildSteps, stepsMarkdown } from './steps.js';
