@@ -19,6 +19,7 @@ import { runRetention } from './lifecycle/retention.js';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { MCP_USAGE, mcpStdioCommand } from './mcp/stdio.js';
 
 const USAGE = `reprise <command>
 
@@ -48,10 +49,13 @@ const USAGE = `reprise <command>
                                           plain rrweb events array (rrweb-player), to FILE or stdout
   import <FILE> [--project ID]            import a Reprise export (keeps its session id unless taken) or an
                                           rrweb events array (a new session)
-${CHUNK_USAGE}`;
+${CHUNK_USAGE}
+  ${MCP_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, sub, ...rest] = argv;
+  // Before loadConfig: the stdio relay needs no server config, and its stdout is the protocol.
+  if (cmd === 'mcp') return mcpStdioCommand(argv.slice(1));
   const config = loadConfig();
   if (cmd === 'serve') return serve();
   if (cmd === 'migrate') return migrateCommand(config);
