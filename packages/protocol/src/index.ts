@@ -4,3 +4,4 @@ export * from './capture-types.js';
 export * from './dictionary.js';
 export * from './session-key.js';
 export * from './assets.js';
+export * from './digest-types.js';

@@ -1,0 +1,222 @@
+import type { ReplayEvent, SerializedValue, SessionDetail } from '@reprise/protocol';
+import { argsText } from '../ingest/extract.js';
+import type { Store } from '../store/types.js';
+import { clean, FieldNames } from './field-names.js';
+import type { StepTarget } from './types.js';
+
+/**
+ * One pass over a session's stored events (streamed, never the whole session at once) that keeps
+ * only what the digest and the steps say: clicks with their targets, inputs (masked stays masked),
+ * navigations, requests (bodies only of failing ones, as stored), console errors and warnings,
+ * JS errors, feedback, and the times that answer a click (for dead clicks). Stored data is
+ * untrusted: malformed fields are skipped.
+ */
+
+export interface ClickFact { t: number; target: StepTarget; tag: string; x: number; y: number; nodeId: number | null; deadCandidate: boolean; textEntry: boolean; url: string | null }
+export interface InputFact { t: number; nodeId: number; target: StepTarget; tag: string; type: string | null; value: string | null; masked: boolean; checked: boolean | null; url: string | null }
+export interface NavFact { t: number; url: string; type: string }
+export interface RequestFact { t: number; end: number; method: string; url: string; status: number; failed: boolean; error: string | null; body: string | null }
+export interface ConsoleFact { t: number; level: string; text: string }
+export interface ErrorFact { t: number; name: string | null; message: string; where: string | null; origin: string }
+export interface FeedbackFact { t: number; message: string }
+
+export interface SessionFactsRead {
+  session: SessionDetail;
+  /** Stored (uncompressed JSON) bytes of the session's batches. */
+  storedBytes: number;
+  clicks: ClickFact[];
+  inputs: InputFact[];
+  navs: NavFact[];
+  requests: RequestFact[];
+  consoles: ConsoleFact[];
+  /** console.log/info/debug… are only counted. */
+  otherConsole: number;
+  errors: ErrorFact[];
+  feedback: FeedbackFact[];
+  /** Sorted times of DOM changes, navigations, request starts and user inputs. */
+  responses: number[];
+  startedAt: number;
+  endedAt: number;
+}
+
+const RR_INCREMENTAL = 3;
+const RR_MUTATION = 0;
+const RR_INPUT = 5;
+const BUTTON_LIKE_INPUTS = new Set(['button', 'submit', 'reset', 'image', 'checkbox', 'radio', 'range']);
+const NAV_TYPES = new Set(['load', 'pushState', 'replaceState', 'popstate', 'hashchange']);
+const MAX_TEXT = 200;
+const MAX_BODY = 160;
+
+/** Null when the session is unknown. */
+export async function readFacts(store: Store, sessionId: string): Promise<SessionFactsRead | null> {
+  const session = await store.getSession(sessionId);
+  if (!session) return null;
+  const timeline = await store.getSessionTimeline(sessionId);
+  const f: SessionFactsRead = {
+    session,
+    storedBytes: timeline ? timeline.batches.reduce((n, b) => n + b.bytes, 0) : 0,
+    clicks: [], inputs: [], navs: [], requests: [], consoles: [], otherConsole: 0, errors: [], feedback: [], responses: [],
+    startedAt: timeline?.startedAt ?? session.startedAt,
+    endedAt: timeline?.endedAt ?? session.endedAt,
+  };
+  const fields = new FieldNames();
+  let url: string | null = session.firstUrl;
+  // Whether anything but an input happened since the last input fact (inputs on one field coalesce).
+  let inputOpen = false;
+  for await (const group of store.streamEvents(sessionId)) {
+    for (const e of group) {
+      const d = e.data as Record<string, unknown> | null;
+      if (!d || typeof d !== 'object') continue;
+      if (e.kind === 'dom') {
+        fields.add(d);
+        if (d.type !== RR_INCREMENTAL || !isObj(d.data)) continue;
+        const rr = d.data;
+        if (rr.source === RR_MUTATION) {
+          if (['adds', 'removes', 'texts', 'attributes'].some((k) => Array.isArray(rr[k]) && (rr[k] as unknown[]).length > 0)) f.responses.push(e.t);
+        } else if (rr.source === RR_INPUT && rr.userTriggered !== false && typeof rr.id === 'number') {
+          f.responses.push(e.t);
+          const last = f.inputs[f.inputs.length - 1];
+          const text = typeof rr.text === 'string' ? rr.text : null;
+          const masked = text !== null && text.length > 0 && /^\*+$/.test(text);
+          const value = masked ? null : text === null ? null : text.slice(0, MAX_TEXT);
+          const checked = typeof rr.isChecked === 'boolean' ? rr.isChecked : null;
+          if (inputOpen && last && last.nodeId === rr.id) {
+            Object.assign(last, { value, masked, checked });
+            continue;
+          }
+          const info = fields.field(rr.id);
+          f.inputs.push({
+            t: e.t, nodeId: rr.id, value, masked, checked, url,
+            tag: info?.tag ?? 'input', type: info?.type ?? null,
+            target: info?.target ?? { testId: null, role: null, name: null, selector: null },
+          });
+          inputOpen = true;
+        }
+        continue;
+      }
+      inputOpen = false;
+      if (e.kind === 'click') {
+        const c = clickFact(e.t, d, url, fields);
+        if (c) f.clicks.push(c);
+      } else if (e.kind === 'nav') {
+        if (typeof d.url !== 'string' || typeof d.type !== 'string' || !NAV_TYPES.has(d.type)) continue;
+        url = d.url.slice(0, 2000);
+        f.navs.push({ t: e.t, url, type: d.type });
+        f.responses.push(e.t);
+      } else if (e.kind === 'network') {
+        const r = requestFact(e, d);
+        f.requests.push(r);
+        f.responses.push(r.t);
+      } else if (e.kind === 'console') {
+        const level = typeof d.level === 'string' ? d.level : 'log';
+        if (level === 'error' || level === 'assert' || level === 'warn') {
+          const text = Array.isArray(d.args) ? argsText(d.args as SerializedValue[]) : '';
+          f.consoles.push({ t: e.t, level: level === 'assert' ? 'error' : level, text: oneLine(text, MAX_TEXT) });
+        } else f.otherConsole++;
+      } else if (e.kind === 'error') {
+        f.errors.push(errorFact(e.t, d));
+      } else if (e.kind === 'custom' && d.type === 'feedback' && typeof d.message === 'string') {
+        f.feedback.push({ t: e.t, message: oneLine(d.message, MAX_TEXT) });
+      }
+    }
+  }
+  f.responses.sort((a, b) => a - b);
+  f.requests.sort((a, b) => a.t - b.t);
+  return f;
+}
+
+function clickFact(t: number, d: Record<string, unknown>, url: string | null, fields: FieldNames): ClickFact | null {
+  if (typeof d.selector !== 'string' || typeof d.x !== 'number' || typeof d.y !== 'number') return null;
+  const tag = typeof d.tag === 'string' ? d.tag.toLowerCase().slice(0, 64) : '';
+  const inputType = typeof d.inputType === 'string' ? d.inputType.toLowerCase() : '';
+  const nodeId = typeof d.nodeId === 'number' && Number.isInteger(d.nodeId) ? d.nodeId : null;
+  const textEntry = tag === 'textarea' || tag === 'select' || d.editable === true || (tag === 'input' && !BUTTON_LIKE_INPUTS.has(inputType));
+  const field = nodeId !== null && textEntry ? fields.field(nodeId) : null;
+  const target: StepTarget = {
+    testId: typeof d.testId === 'string' && d.testId ? d.testId.slice(0, 200) : null,
+    role: (nodeId !== null ? fields.role(nodeId) : null) ?? clickRole(tag, inputType),
+    name: clean(typeof d.text === 'string' ? d.text : null) ?? field?.target.name ?? null,
+    selector: d.selector.slice(0, 300),
+  };
+  return { t, target, tag, x: d.x, y: d.y, nodeId, deadCandidate: d.interactive === true && !textEntry, textEntry, url };
+}
+
+function clickRole(tag: string, inputType: string): string | null {
+  if (tag === 'button' || (tag === 'input' && ['button', 'submit', 'reset', 'image'].includes(inputType))) return 'button';
+  if (tag === 'a') return 'link';
+  if (tag === 'input' && (inputType === 'checkbox' || inputType === 'radio')) return inputType;
+  if (tag === 'select') return 'combobox';
+  if (tag === 'input' || tag === 'textarea') return 'textbox';
+  return null;
+}
+
+function requestFact(e: ReplayEvent, d: Record<string, unknown>): RequestFact {
+  const status = typeof d.status === 'number' ? d.status : 0;
+  const failed = typeof d.error === 'string' || (status === 0 && d.initiator !== 'beacon');
+  const bad = failed || status >= 400;
+  return {
+    t: typeof d.startedAt === 'number' && Number.isFinite(d.startedAt) ? d.startedAt : e.t,
+    end: e.t,
+    method: typeof d.method === 'string' ? d.method.toUpperCase().slice(0, 16) : 'GET',
+    url: typeof d.url === 'string' ? d.url.slice(0, 2000) : '',
+    status,
+    failed,
+    error: typeof d.error === 'string' ? d.error.slice(0, 32) : null,
+    // Bodies only of failing requests: they explain the problem; routine ones would only cost budget.
+    body: bad && isObj(d.responseBody) ? bodyText(d.responseBody) : null,
+  };
+}
+
+/** A stored response body in one short line, as stored (the recorder has already redacted it). */
+function bodyText(b: Record<string, unknown>): string | null {
+  if (b.kind === 'json') return oneLine(compact(b.value, 0), MAX_BODY);
+  if (b.kind === 'text' && typeof b.value === 'string') return oneLine(b.value, MAX_BODY);
+  return null;
+}
+
+/** `{error: card_expired, field: card_expiry}`: JSON without quotes, nested values elided past depth 1. */
+export function compact(v: unknown, depth: number): string {
+  if (v === null || typeof v !== 'object') return typeof v === 'string' ? v : String(v);
+  if (depth > 1) return Array.isArray(v) ? '[…]' : '{…}';
+  if (Array.isArray(v)) return `[${v.slice(0, 5).map((x) => compact(x, depth + 1)).join(', ')}${v.length > 5 ? ', …' : ''}]`;
+  const entries = Object.entries(v as Record<string, unknown>);
+  return `{${entries.slice(0, 6).map(([k, x]) => `${k}: ${compact(x, depth + 1)}`).join(', ')}${entries.length > 6 ? ', …' : ''}}`;
+}
+
+function errorFact(t: number, d: Record<string, unknown>): ErrorFact {
+  const stack = typeof d.stack === 'string' ? d.stack : null;
+  let where = stack ? firstFrame(stack) : null;
+  if (!where && typeof d.source === 'string' && d.source) {
+    where = `${basename(d.source)}${typeof d.line === 'number' ? `:${d.line}` : ''}${typeof d.column === 'number' ? `:${d.column}` : ''}`;
+  }
+  return {
+    t,
+    name: typeof d.name === 'string' && d.name ? d.name.slice(0, 100) : null,
+    message: oneLine(typeof d.message === 'string' ? d.message : '', MAX_TEXT),
+    where,
+    origin: typeof d.origin === 'string' ? d.origin : 'error',
+  };
+}
+
+/** `checkout.js:42:13` from the first frame of a V8 or Firefox stack that has a location. */
+function firstFrame(stack: string): string | null {
+  for (const line of stack.split('\n').slice(0, 12)) {
+    const m = /([^\s()@]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
+    if (m) return `${basename(m[1]!)}:${m[2]}:${m[3]}`;
+  }
+  return null;
+}
+
+function basename(u: string): string {
+  const path = u.split(/[?#]/)[0]!;
+  return path.slice(path.lastIndexOf('/') + 1) || path;
+}
+
+export function oneLine(s: string, max: number): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
