@@ -37,3 +37,8 @@ export function formatHeaders(headers: Record<string, string> | undefined): stri
   const entries = Object.entries(headers ?? {});
   return entries.length ? entries.map(([k, v]) => `  ${k}: ${clip(v, 500)}`).join('\n') : '  (none captured)';
 }
+
+/** `TypeError: message`, unless the browser already put the name in the message ("Uncaught TypeError: …"). */
+export function namedMessage(name: string | null | undefined, message: string): string {
+  return name && !message.includes(`${name}:`) ? `${name}: ${message}` : message;
+}

@@ -22,20 +22,19 @@ export const getPageText = defineTool({
     const timeline = await ctx.store.getSessionTimeline(session.id);
     if (!timeline) throw new ToolError(`no session ${sessionId}`);
     const at = Math.min(timeline.startedAt + atMs, timeline.endedAt);
-    // Only the stretch from the last full snapshot before the moment is read and replayed.
-    const snapshot = timeline.snapshots.filter((s) => s.t <= at).pop();
-    if (!snapshot) {
-      const first = timeline.snapshots[0];
-      throw new ToolError(`no page was recorded yet at +${(atMs / 1000).toFixed(1)}s${first ? `; the first page snapshot is at ${offset(first.t, timeline.startedAt)}` : '; the session holds no page snapshot'}`);
-    }
-    const events = await ctx.store.readEvents(session.id, { from: snapshot.startT, to: at });
+    // Only the stretch from the last full snapshot before the moment is read and replayed; a
+    // moment before the first page was captured (the recorder starts a few ms earlier) shows that page.
+    const snapshot = timeline.snapshots.filter((s) => s.t <= at).pop() ?? timeline.snapshots[0];
+    if (!snapshot) throw new ToolError(`session ${session.id} holds no page snapshot: its page cannot be rebuilt`);
+    const until = Math.max(at, snapshot.t);
+    const events = await ctx.store.readEvents(session.id, { from: snapshot.startT, to: until });
     const dom = events.flatMap((e) => (e.kind === 'dom' && e.data && typeof e.data === 'object' ? [e.data as RrwebEvent] : []));
     const page = rebuildPage(dom);
     if (!page) throw new ToolError(`the page snapshot at ${offset(snapshot.t, timeline.startedAt)} could not be read`);
     try {
       const { title, lines, interactive } = readPage(page.window);
       return [
-        `Page at ${offset(at, timeline.startedAt)}: ${page.url ?? '(URL not recorded)'}${title ? `, title "${clip(title, 200)}"` : ''}`,
+        `Page at ${offset(until, timeline.startedAt)}: ${page.url ?? '(URL not recorded)'}${title ? `, title "${clip(title, 200)}"` : ''}`,
         `(rebuilt from the snapshot at ${offset(page.snapshotT, timeline.startedAt)} and ${page.changes} later DOM changes; masked text stays masked)`,
         '',
         '## Visible text',

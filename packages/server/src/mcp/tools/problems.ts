@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { endpointQuery, errorQuery, quote } from '../../api/problems.js';
 import { parseDuration } from '../../links/service.js';
 import { readableProjects, ToolError } from '../context.js';
+import { namedMessage } from '../format.js';
 import { defineTool } from '../tool.js';
 
 const PER_KIND = 10;
@@ -29,7 +30,7 @@ export const listProblems = defineTool({
       `Problems in the last ${window} (top ${PER_KIND} of each kind, most frequent first):`,
       section('Failing endpoints', endpoints.map((r) =>
         `- ${r.method} ${r.route} → ${r.statuses.map((s) => (s === 0 ? 'failed' : s)).join(', ')}: ${seen(r)}; query: ${endpointQuery(r.method, r.route, r.statuses)}`)),
-      section('JS errors', errors.map((r) => `- ${r.name ? `${r.name}: ` : ''}${r.example}: ${seen(r)}; query: ${errorQuery(r.message)}`)),
+      section('JS errors', errors.map((r) => `- ${namedMessage(r.name, r.example)}: ${seen(r)}; query: ${errorQuery(r.message)}`)),
       section('Rage clicks', rage.map((r) => `- ${r.selector}${r.text ? ` ('${r.text}')` : ''}: ${seen(r)}; query: has:rage selector:${quote(r.selector)}`)),
       section('Dead clicks', dead.map((r) => `- ${r.selector}${r.text ? ` ('${r.text}')` : ''}: ${seen(r)}; query: has:dead selector:${quote(r.selector)}`)),
     ].join('\n\n');
