@@ -46,7 +46,7 @@ export const getErrors = defineTool({
       const where = e.source ? ` at ${e.source}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}` : '';
       const kind = e.origin === 'unhandledrejection' ? 'unhandled rejection' : e.origin === 'resource' ? 'failed resource' : 'uncaught';
       const stack = e.stack ? `\n${e.stack.split('\n').slice(0, 12).map((l) => `    ${clip(l.trim(), 300)}`).join('\n')}` : '';
-      return `${offset(t, session.startedAt)} ${kind} ${clip(namedMessage(e.name, e.message ?? ''), 1_000)}${where}${stack}`;
+      return `${offset(t, session.startedAt)} ${kind} ${clip(namedMessage(e.name, (e.message ?? '').replace(/^Uncaught /, '')), 1_000)}${where}${stack}`;
     });
     return fitLines(lines, undefined, 'errors');
   },
