@@ -160,7 +160,6 @@ describe.each(Object.keys(transports) as (keyof typeof transports)[])('MCP over 
     const r = await call('get_page_text', { sessionId, atMs: afterErrorMs });
     expect(r.isError).toBeFalsy();
     const t = text(r);
-    if (process.env.MCP_DEBUG) console.log(t, text(await call('get_session_digest', { sessionId })), text(await call('get_repro_steps', { sessionId })));
     expect(t).toMatch(/^Page at \+[\d.]+s: \S+\/demo\/checkout/);
     expect(t).toContain('Checkout');
     expect(t).toContain('Payment');

@@ -50,7 +50,7 @@ const USAGE = `reprise <command>
   import <FILE> [--project ID]            import a Reprise export (keeps its session id unless taken) or an
                                           rrweb events array (a new session)
 ${CHUNK_USAGE}
-  ${MCP_USAGE}`;
+${MCP_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, sub, ...rest] = argv;

@@ -3,8 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
-export const MCP_USAGE = `reprise mcp [--url URL] [--token TOKEN]
-                                          MCP server on stdin/stdout for a local AI assistant, relaying to
+export const MCP_USAGE = `  mcp [--url URL] [--token TOKEN]         MCP server on stdin/stdout for a local AI assistant: relays to
                                           URL/mcp with an API token (env: REPRISE_URL, REPRISE_TOKEN; docs/mcp.md)`;
 
 /**
