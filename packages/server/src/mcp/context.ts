@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { SessionDetail } from '@reprise/protocol';
 import type { Caller } from '../auth/access.js';
 import type { Store } from '../store/types.js';
@@ -11,6 +12,8 @@ export interface ToolContext {
   store: Store;
   caller: Caller;
   publicUrl: string;
+  /** Where a tool's unexpected failure is logged (the assistant gets no internals). */
+  log: Pick<FastifyBaseLogger, 'error'>;
 }
 
 /** A failure the assistant should read (unknown session, bad query…): returned with `isError`. */

@@ -19,7 +19,7 @@ export async function mcpRoutes(app: FastifyInstance, opts: { store: Store; conf
 
   app.post('/mcp', async (req, reply) => {
     const caller = await bearerCaller(store, req, reply);
-    const server = buildMcpServer({ store, caller, publicUrl: config.publicUrl });
+    const server = buildMcpServer({ store, caller, publicUrl: config.publicUrl, log: req.log });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     // The transport writes the response itself.
     reply.hijack();

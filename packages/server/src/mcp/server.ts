@@ -42,7 +42,8 @@ function register(server: McpServer, ctx: ToolContext, tool: ToolDef): void {
       } catch (err) {
         // A ToolError is the assistant's to read; anything else is ours, reported without internals.
         if (err instanceof ToolError) return { isError: true, content: [{ type: 'text', text: err.message }] };
-        throw err;
+        ctx.log.error({ err, tool: tool.name }, 'MCP tool failed');
+        return { isError: true, content: [{ type: 'text', text: `${tool.name} failed on the server (logged there); try again or another tool` }] };
       }
     },
   );
