@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { canvasOptions, runCanvas } from './canvas.js';
+import { digestOptions, runDigest } from './digest.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ingestOptions, runIngest } from './ingest.js';
@@ -23,6 +24,7 @@ export const BENCHMARKS: Record<string, Runner> = {
   replay: (a, command, log) => runReplay({ ...replayOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   soak: (a, command, log) => runSoak({ ...soakOptions({ minutes: a.minutes, smoke: a.smoke, command, backends: a.backends }), log }),
   canvas: (a, command, log) => runCanvas({ ...canvasOptions({ runs: a.runs, durationS: a.durationS, smoke: a.smoke, command }), log }),
+  digest: (a, command, log) => runDigest({ ...digestOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
 };
 
 async function main(): Promise<void> {

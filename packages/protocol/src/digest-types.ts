@@ -68,8 +68,10 @@ export interface DigestProblem {
   kind: 'error' | 'request' | 'console' | 'rage-click' | 'dead-click' | 'feedback';
   /** First occurrence. */
   t: number;
-  /** How many times this same problem (same chain shape) happened. */
+  /** How many times this same problem happened (same chain with ids and numbers set aside). */
   count: number;
+  /** When it happened (the chain's start), first ten occurrences; `chain` and `lines` are the first. */
+  at: number[];
   /** The chain rendered on one line, " → " between links. */
   chain: string;
   /** The chain's links, in time order (the user step that triggered it first, when known). */

@@ -5,3 +5,4 @@ export * from './dictionary.js';
 export * from './session-key.js';
 export * from './assets.js';
 export * from './digest-types.js';
+export { stepsMarkdown } from './steps-markdown.js';

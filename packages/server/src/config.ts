@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { llmConfig, type LlmConfig } from './digest/llm.js';
 import { parseEncryptionKeys, type EncryptionKey } from './store/chunks/crypto.js';
 import type { S3Config } from './store/chunks/s3.js';
 import { IP_MODES, type IpMode } from './privacy/ip.js';
@@ -42,6 +43,8 @@ export interface ServerConfig {
   http: HttpLimits;
   /** Failed-login limits (REPRISE_LOGIN_MAX_FAILURES_PER_ACCOUNT / _PER_IP, REPRISE_LOGIN_WINDOW_MINUTES). */
   loginLimits: LoginLimits;
+  /** The optional digest rewrite model (digest/llm.ts); null unless REPRISE_LLM_URL, _MODEL and _KEY are set. */
+  llm: LlmConfig | null;
 }
 
 export interface HttpLimits {
@@ -107,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       perIp: countEnv(env.REPRISE_LOGIN_MAX_FAILURES_PER_IP, DEFAULT_LOGIN_LIMITS.perIp, 'REPRISE_LOGIN_MAX_FAILURES_PER_IP'),
       windowMs: minutesEnv(env.REPRISE_LOGIN_WINDOW_MINUTES, DEFAULT_LOGIN_LIMITS.windowMs / 60_000, 'REPRISE_LOGIN_WINDOW_MINUTES') * 60_000,
     },
+    llm: llmConfig(env),
   };
 }
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionList } from '@reprise/protocol';
 import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { hasAssetStore } from '../src/assets/types.js';
 import { apiRouteTable } from '../src/auth/access.js';
 import { hashPassword } from '../src/auth/passwords.js';
@@ -106,6 +108,11 @@ const ROUTES: Record<string, Row> = {
   'GET /api/v1/sessions/:id': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}` }) },
   'GET /api/v1/sessions/:id/timeline': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/timeline` }) },
   'GET /api/v1/sessions/:id/events': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/events` }) },
+  'GET /api/v1/sessions/:id/digest': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/digest` }) },
+  'GET /api/v1/sessions/:id/steps': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/steps` }) },
+  'GET /api/v1/digest/rewrite': { need: 'login', call: async () => ({ url: '/api/v1/digest/rewrite' }) },
+  // Answered by the local stand-in model the server is configured with (beforeAll).
+  'POST /api/v1/sessions/:id/digest/rewrite': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/digest/rewrite` }) },
   'GET /api/v1/sessions/:id/live': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/live` }) },
   'GET /api/v1/sessions/:id/assets': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/assets` }) },
   'GET /api/v1/sessions/:id/asset': { need: 'read', call: async (c) => ({ url: await storedAsset(c.project) }) },
@@ -168,8 +175,17 @@ async function send(method: string, call: Call, cookie: string, base: string): P
 
 let base = '';
 
+let model: Server;
+
 beforeAll(async () => {
-  s = await startTestServer();
+  // A stand-in for the optional rewrite model, so the rewrite route answers 200 when allowed.
+  model = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ choices: [{ message: { content: 'prose' } }] }));
+  });
+  await new Promise<void>((r) => model.listen(0, '127.0.0.1', r));
+  const llm = `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`;
+  s = await startTestServer({ REPRISE_LLM_URL: llm, REPRISE_LLM_MODEL: 'stand-in', REPRISE_LLM_KEY: 'k' });
   [own] = await s.store.listProjects();
   other = await s.store.createProject({ name: 'Other', allowedOrigins: ['*'] });
   cookies.admin = s.cookie;
@@ -183,7 +199,10 @@ beforeAll(async () => {
   }
   base = await s.app.listen({ port: 0, host: '127.0.0.1' });
 });
-afterAll(async () => s.close());
+afterAll(async () => {
+  await s.close();
+  await new Promise<void>((r) => model.close(() => r()));
+});
 
 describe('access control: every /api/v1 route × role × project', () => {
   it('has a row here and a declared rule for every registered route', () => {

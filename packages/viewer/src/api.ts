@@ -5,6 +5,7 @@
 import type { CreatedLink, LinkInfo } from '@reprise/protocol';
 import type { ErrorBody, ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
 import type { ClickProblem, ErrorGroup, FailingEndpoint, ProblemList, SavedSearch } from '@reprise/protocol';
+import type { StepList } from '@reprise/protocol';
 import type { SessionSort } from '@reprise/protocol/query';
 import { ASSET_MODES, DEFAULT_ASSET_MODE, type AssetMode } from '@reprise/protocol';
 import { currentPath, navigate } from './router';
@@ -186,6 +187,24 @@ export async function createLink(input: {
 
 export async function revokeLink(id: string): Promise<void> {
   await request(`/api/v1/links/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+export type { Step, StepList } from '@reprise/protocol';
+
+/** Reproduction steps (server digest/steps.ts), with `markdown` for a ticket. */
+export function getSessionSteps(id: string, signal?: AbortSignal): Promise<StepList & { markdown: string }> {
+  return json(`/api/v1/sessions/${encodeURIComponent(id)}/steps`, signal);
+}
+
+/** Whether the server has a model configured for "Rewrite". */
+export function rewriteStatus(signal?: AbortSignal): Promise<{ enabled: boolean; model: string | null }> {
+  return json('/api/v1/digest/rewrite', signal);
+}
+
+/** The session digest rewritten into prose by the configured model; `sent` is exactly what went out. */
+export async function rewriteDigest(id: string): Promise<{ prose: string; sent: string; model: string }> {
+  const res = await request(`/api/v1/sessions/${encodeURIComponent(id)}/digest/rewrite`, { method: 'POST', headers: { accept: 'application/json' } });
+  return (await res.json()) as { prose: string; sent: string; model: string };
 }
 
 /** Server-Sent Events URL of a live session: each `events` message is a JSON array of new events. */

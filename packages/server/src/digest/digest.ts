@@ -22,9 +22,9 @@ export async function buildDigest(store: Store, sessionId: string, opts: DigestO
 }
 
 /**
- * Timeline detail levels: a line shows when its level is at most the level the budget allows.
- * 0: navigations and problems; 1: clicks, inputs, feedback; 2: console warnings; 3: requests that
- * succeeded. Console log/info/debug are only counted.
+ * Timeline detail levels, kept in this order when the budget is short: 0 navigations and problems;
+ * 1 clicks, inputs, feedback; 2 console warnings; 3 requests that succeeded. Console
+ * log/info/debug are only counted.
  */
 interface Item extends DigestLine {
   level: number;
@@ -55,13 +55,31 @@ export function digestOf(f: SessionFactsRead, opts: DigestOptions = {}): Digest 
   const always = f.otherConsole > 0 ? [`${plural(f.otherConsole, 'console log/info/debug message')} (never included)`] : [];
   const budgetChars = budgetTokens * 4;
 
-  // Most detail first; each step down hides a level, collapsing hidden runs into one line.
-  for (let level = 3; level >= 0; level--) {
-    const timeline = collapse(items, level, f.startedAt);
-    const dropped = [...droppedNote(items, level), ...always];
-    const text = render(header, problems, timeline, dropped, f.startedAt, budgetTokens);
-    if (text.length <= budgetChars) return result(f, header, problems, timeline, dropped, budgetTokens, text);
+  // The most telling lines first (see rank), as many as fit; each run of the others becomes one line.
+  const order = rank(items, events.map((e) => e.t));
+  const attempt = (k: number) => {
+    const shown = new Set(order.slice(0, k));
+    const timeline = collapse(items, shown, f.startedAt);
+    const dropped = [...droppedNote(items, shown), ...always];
+    return { timeline, dropped, text: render(header, problems, timeline, dropped, f.startedAt, budgetTokens) };
+  };
+  let best = attempt(items.length);
+  if (best.text.length > budgetChars) {
+    // Longest prefix of the ranking that fits (the rendered size grows, give or take a collapsed line, with k).
+    let lo = 0;
+    let hi = items.length - 1;
+    best = attempt(0);
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      const a = attempt(mid);
+      if (a.text.length <= budgetChars) {
+        lo = mid;
+        best = a;
+      } else hi = mid - 1;
+    }
+    if (lo === 0) best = attempt(0);
   }
+  if (best.text.length <= budgetChars) return result(f, header, problems, best.timeline, best.dropped, budgetTokens, best.text);
   // Still too long: the timeline goes; then the least severe problems, never the chains kept.
   const dropped = [`the timeline (${plural(items.length, 'line')}; ask with a larger budget)`, ...always];
   let kept = problems;
@@ -73,6 +91,30 @@ export function digestOf(f: SessionFactsRead, opts: DigestOptions = {}): Digest 
   }
   const finalDropped = kept.length < problems.length ? [`${plural(problems.length - kept.length, 'less severe problem')} (${kindsOf(problems.slice(kept.length))})`, ...dropped] : dropped;
   return result(f, header, kept, [], finalDropped, budgetTokens, text);
+}
+
+/**
+ * Item indexes, most telling first: by level (navigations and problems, then clicks and inputs,
+ * warnings, successful requests); within a level, the lines closest before a problem first (the
+ * steps that led to it), then the rest spread evenly over the session (every other, every fourth…),
+ * so a cut keeps an even picture rather than only the first minutes.
+ */
+function rank(items: Item[], problemTimes: number[]): number[] {
+  const sortedProblems = [...problemTimes].sort((a, b) => a - b);
+  const distance = (t: number) => {
+    let best = Infinity;
+    for (const p of sortedProblems) if (p >= t) { best = p - t; break; }
+    return best;
+  };
+  const spread = (i: number) => {
+    // Bit-reversed-ish order: 0, n/2, n/4, 3n/4… by the lowest set bit of the position.
+    let k = 0;
+    while (i > 0 && (i & 1) === 0) { i >>= 1; k++; }
+    return i === 0 ? 64 : k;
+  };
+  const keyed = items.map((it, i) => ({ i, level: it.level, near: distance(it.t) <= 60_000 ? 0 : 1, d: distance(it.t), s: spread(i + 1) }));
+  keyed.sort((a, b) => a.level - b.level || a.near - b.near || (a.near === 0 ? a.d - b.d : b.s - a.s) || a.i - b.i);
+  return keyed.map((k) => k.i);
 }
 
 function result(f: SessionFactsRead, header: string, problems: DigestProblem[], timeline: DigestLine[], dropped: string[], budgetTokens: number, text: string): Digest {
@@ -122,10 +164,10 @@ function timelineItems(f: SessionFactsRead, actions: Action[], events: ReturnTyp
 }
 
 /**
- * The lines shown at `level`: repeats in a row merged (`×n`), each run of hidden lines one `gap`
+ * The lines shown: repeats in a row merged (`×n`), each run of hidden lines one `gap`
  * line with what it holds, and a quiet stretch (nothing at all for a minute) said as such.
  */
-function collapse(items: Item[], level: number, start: number): DigestLine[] {
+function collapse(items: Item[], shown: Set<number>, start: number): DigestLine[] {
   const out: DigestLine[] = [];
   let hidden: Item[] = [];
   let lastShown: { line: DigestLine; n: number } | null = null;
@@ -135,18 +177,19 @@ function collapse(items: Item[], level: number, start: number): DigestLine[] {
     const counts = new Map<[string, string], number>();
     for (const h of hidden) counts.set(h.label, (counts.get(h.label) ?? 0) + 1);
     const what = [...counts].map(([[one, many], n]) => plural(n, one, many)).join(', ');
-    out.push({ t: hidden[0]!.t, kind: 'gap', text: `… ${what} over ${span(hidden[hidden.length - 1]!.t - hidden[0]!.t)}` });
+    const over = hidden[hidden.length - 1]!.t - hidden[0]!.t;
+    out.push({ t: hidden[0]!.t, kind: 'gap', text: `… ${what}${over >= 1000 ? ` over ${span(over)}` : ''}` });
     hidden = [];
     lastShown = null;
   };
-  for (const it of items) {
+  for (const [i, it] of items.entries()) {
     if (it.t - lastT >= QUIET_MS) {
       flushHidden();
       out.push({ t: lastT, kind: 'gap', text: `… ${span(it.t - lastT)} quiet` });
       lastShown = null;
     }
     lastT = it.t;
-    if (it.level > level) {
+    if (!shown.has(i)) {
       hidden.push(it);
       continue;
     }
@@ -164,10 +207,21 @@ function collapse(items: Item[], level: number, start: number): DigestLine[] {
   return out;
 }
 
-function droppedNote(items: Item[], level: number): string[] {
-  const counts = new Map<[string, string], number>();
-  for (const it of items) if (it.level > level) counts.set(it.label, (counts.get(it.label) ?? 0) + 1);
-  return [...counts].map(([[one, many], n]) => `${plural(n, one, many)} (counted in … lines)`);
+function droppedNote(items: Item[], shown: Set<number>): string[] {
+  const all = new Map<[string, string], number>();
+  const hidden = new Map<[string, string], number>();
+  items.forEach((it, i) => {
+    all.set(it.label, (all.get(it.label) ?? 0) + 1);
+    if (!shown.has(i)) hidden.set(it.label, (hidden.get(it.label) ?? 0) + 1);
+  });
+  return [...hidden].map(([label, n]) => `${n} of ${plural(all.get(label)!, label[0], label[1])} (counted in the … lines)`);
+}
+
+/** ` (×5; again at 07:40, 15:02, 22:10 …)` */
+function repeats(p: DigestProblem, start: number): string {
+  if (p.count < 2) return '';
+  const again = p.at.slice(1, 4).map((t) => clock(t - start));
+  return ` (×${p.count}; again at ${again.join(', ')}${p.count > 4 ? ' …' : ''})`;
 }
 
 function render(header: string, problems: DigestProblem[], timeline: DigestLine[], dropped: string[], start: number, budget: number): string {
@@ -175,7 +229,7 @@ function render(header: string, problems: DigestProblem[], timeline: DigestLine[
   if (problems.length === 0) out.push('Problems: none recorded.');
   else {
     out.push(`Problems (${problems.length}), most severe first, each with the step that led to it:`);
-    problems.forEach((p, i) => out.push(`${i + 1}. [${clock(p.t - start)}]${p.count > 1 ? ` (×${p.count})` : ''} ${p.chain}`));
+    problems.forEach((p, i) => out.push(`${i + 1}. [${clock(p.t - start)}]${repeats(p, start)} ${p.chain}`));
   }
   if (timeline.length > 0) {
     out.push('', 'Timeline (mm:ss from start):');

@@ -22,8 +22,6 @@ export interface FeedbackFact { t: number; message: string }
 
 export interface SessionFactsRead {
   session: SessionDetail;
-  /** Stored (uncompressed JSON) bytes of the session's batches. */
-  storedBytes: number;
   clicks: ClickFact[];
   inputs: InputFact[];
   navs: NavFact[];
@@ -54,7 +52,6 @@ export async function readFacts(store: Store, sessionId: string): Promise<Sessio
   const timeline = await store.getSessionTimeline(sessionId);
   const f: SessionFactsRead = {
     session,
-    storedBytes: timeline ? timeline.batches.reduce((n, b) => n + b.bytes, 0) : 0,
     clicks: [], inputs: [], navs: [], requests: [], consoles: [], otherConsole: 0, errors: [], feedback: [], responses: [],
     startedAt: timeline?.startedAt ?? session.startedAt,
     endedAt: timeline?.endedAt ?? session.endedAt,

@@ -2,6 +2,7 @@ import type { Action } from './actions.js';
 import { actionText, RAGE_MIN } from './actions.js';
 import type { SessionFactsRead } from './facts.js';
 import type { DigestLine, DigestProblem, StepOutcome } from './types.js';
+import { messageKey, normalizeRoute } from '../ingest/normalize.js';
 import { consoleText, errorText, isBadRequest, plural, requestText, span } from './wording.js';
 
 /**
@@ -15,18 +16,26 @@ import { consoleText, errorText, isBadRequest, plural, requestText, span } from 
 export interface ProblemEvent extends StepOutcome {
   severity: number;
   line: DigestLine;
+  /** What stays the same across occurrences of one bug (ids and numbers out, status kept). */
+  key: string;
 }
 
 const SEVERITY = { error: 0, request: 1, console: 2, 'rage-click': 3, 'dead-click': 4, feedback: 5 } as const;
+/** A problem this long after the latest action is not that action's doing. */
+const CAUSE_WINDOW_MS = 60_000;
+/** Problems with no action before them that are this close in time are one chain. */
+const LOOSE_GAP_MS = 2000;
 /** A chain shows at most this many links after its action. */
 const MAX_LINKS = 8;
 
 export function problemEvents(f: SessionFactsRead, actions: Action[]): ProblemEvent[] {
   const out: ProblemEvent[] = [];
-  const add = (kind: ProblemEvent['kind'], t: number, lineKind: DigestLine['kind'], text: string) =>
-    out.push({ kind, t, text, severity: SEVERITY[kind], line: { t, kind: lineKind, text } });
+  const add = (kind: ProblemEvent['kind'], t: number, lineKind: DigestLine['kind'], text: string, key = messageKey(text)) =>
+    out.push({ kind, t, text, key, severity: SEVERITY[kind], line: { t, kind: lineKind, text } });
   for (const e of f.errors) add('error', e.t, 'error', errorText(e));
-  for (const r of f.requests) if (isBadRequest(r)) add('request', r.t, 'request', requestText(r));
+  for (const r of f.requests) {
+    if (isBadRequest(r)) add('request', r.t, 'request', requestText(r), `${r.method} ${normalizeRoute(r.url)} ${r.failed ? 'failed' : r.status}`);
+  }
   for (const c of f.consoles) if (c.level === 'error') add('console', c.t, 'console', consoleText(c));
   for (const a of actions) {
     if (a.kind !== 'click') continue;
@@ -50,45 +59,72 @@ export function actionBefore(actions: Action[], t: number): number {
 }
 
 export function problemChains(f: SessionFactsRead, actions: Action[], events: ProblemEvent[]): DigestProblem[] {
-  const groups = new Map<number, ProblemEvent[]>();
-  for (const e of events) {
+  // By the action that led to them; problems long after any action (a background poll failing)
+  // are grouped by closeness in time instead, with no action at their head.
+  const groups = new Map<string, { action: Action | undefined; evs: ProblemEvent[] }>();
+  let loose: { key: string; last: number } | null = null;
+  events.forEach((e, n) => {
     const i = actionBefore(actions, e.t);
-    const g = groups.get(i);
-    if (g) g.push(e);
-    else groups.set(i, [e]);
-  }
-  const byChain = new Map<string, DigestProblem & { severity: number }>();
-  for (const [i, evs] of groups) {
-    const action = actions[i];
+    const action = i >= 0 && e.t - actions[i]!.t <= CAUSE_WINDOW_MS ? actions[i] : undefined;
+    let key = `a${i}`;
+    if (!action) {
+      if (!loose || e.t - loose.last > LOOSE_GAP_MS) loose = { key: `t${n}`, last: e.t };
+      key = loose.key;
+      loose.last = e.t;
+    }
+    const g = groups.get(key);
+    if (g) g.evs.push(e);
+    else groups.set(key, { action, evs: [e] });
+  });
+  const byShape = new Map<string, DigestProblem & { severity: number }>();
+  for (const { action, evs } of groups.values()) {
     const first = evs[0]!.t;
     const last = evs[evs.length - 1]!.t;
     const warns = f.consoles.filter((c) => c.level === 'warn' && c.t >= (action?.t ?? first) && c.t <= last);
-    const links: DigestLine[] = [...evs.map((e) => e.line), ...warns.map((c) => ({ t: c.t, kind: 'console' as const, text: consoleText(c) }))];
-    links.sort((a, b) => a.t - b.t);
+    const links = [
+      ...evs.map((e) => ({ line: e.line, key: e.key })),
+      ...warns.map((c) => ({ line: { t: c.t, kind: 'console' as const, text: consoleText(c) }, key: messageKey(consoleText(c)) })),
+    ].sort((a, b) => a.line.t - b.line.t);
     const shown = dedupeLinks(links);
-    const kept = shown.length > MAX_LINKS ? [...shown.slice(0, MAX_LINKS), { t: last, kind: 'gap' as const, text: `+${shown.length - MAX_LINKS} more` }] : shown;
-    const lines: DigestLine[] = action ? [{ t: action.t, kind: lineKind(action), text: actionText(action) }, ...kept] : kept;
+    const kept = shown.length > MAX_LINKS ? [...shown.slice(0, MAX_LINKS), { line: { t: last, kind: 'gap' as const, text: `+${shown.length - MAX_LINKS} more` }, key: '+' }] : shown;
+    const head = action ? [{ line: { t: action.t, kind: lineKind(action), text: actionText(action) }, key: actionKey(action) }] : [];
+    const all = [...head, ...kept];
+    const lines = all.map((l) => l.line);
     const chain = lines.map((l) => l.text).join(' → ');
+    // One bug met again (another id, another card, another minute) is the same problem, counted.
+    const shape = all.map((l) => l.key).join(' → ');
     const severity = Math.min(...evs.map((e) => e.severity));
-    const found = byChain.get(chain);
-    if (found) found.count++;
-    else {
+    const found = byShape.get(shape);
+    if (found) {
+      found.count++;
+      if (found.at!.length < MAX_TIMES) found.at!.push(action?.t ?? first);
+    } else {
       const kind = evs.find((e) => e.severity === severity)!.kind;
-      byChain.set(chain, { kind, t: action?.t ?? first, count: 1, chain, lines, severity });
+      byShape.set(shape, { kind, t: action?.t ?? first, count: 1, at: [action?.t ?? first], chain, lines, severity });
     }
   }
-  return [...byChain.values()].sort((a, b) => a.severity - b.severity || a.t - b.t).map(({ severity: _s, ...p }) => p);
+  return [...byShape.values()].sort((a, b) => a.severity - b.severity || a.t - b.t).map(({ severity: _s, ...p }) => p);
+}
+
+/** Occurrence times kept per problem. */
+const MAX_TIMES = 10;
+
+/** An action's wording with the parts that vary (ids, numbers, paths' ids) normalized. */
+function actionKey(a: Action): string {
+  if (a.kind === 'open') return `open ${normalizeRoute(a.url)}`;
+  if (a.kind === 'navigate') return `${a.nav.type} ${messageKey(normalizeRoute(a.nav.url))}`;
+  return messageKey(actionText(a));
 }
 
 /** Repeats in a row become one link with `×n`. */
-function dedupeLinks(links: DigestLine[]): DigestLine[] {
-  const out: { line: DigestLine; n: number }[] = [];
+function dedupeLinks(links: { line: DigestLine; key: string }[]): { line: DigestLine; key: string }[] {
+  const out: { line: DigestLine; key: string; n: number }[] = [];
   for (const l of links) {
     const prev = out[out.length - 1];
-    if (prev && prev.line.text === l.text) prev.n++;
-    else out.push({ line: l, n: 1 });
+    if (prev && prev.key === l.key) prev.n++;
+    else out.push({ ...l, n: 1 });
   }
-  return out.map(({ line, n }) => (n > 1 ? { ...line, text: `${line.text} ×${n}` } : line));
+  return out.map(({ line, key, n }) => (n > 1 ? { line: { ...line, text: `${line.text} ×${n}` }, key: `${key} ×${n}` } : { line, key }));
 }
 
 export function lineKind(a: Action): DigestLine['kind'] {

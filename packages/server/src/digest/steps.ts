@@ -3,6 +3,8 @@ import { type Action, userActions } from './actions.js';
 import { readFacts, type InputFact, type SessionFactsRead } from './facts.js';
 import { actionBefore, problemEvents, type ProblemEvent } from './problems.js';
 import type { Step, StepList, StepOutcome } from './types.js';
+
+export { stepsMarkdown } from '@reprise/protocol';
 import { shortUrl, targetText } from './wording.js';
 
 /** Numbered reproduction steps; null when the session is unknown. */
@@ -75,11 +77,4 @@ function outcomeWords(out: StepOutcome[]): string {
   if (words.length === 0 && out.some((o) => o.kind === 'console')) words.push('the console shows an error');
   if (out.some((o) => o.kind === 'dead-click')) words.push('nothing happens');
   return words.join(' and ');
-}
-
-/** The steps as a Markdown list for a ticket; `link(t)` gives the viewer URL at a moment. */
-export function stepsMarkdown(list: StepList, link: (t: number) => string): string {
-  const lines = list.steps.map((s) => `${s.n}. ${s.text}`);
-  if (list.firstProblemAt !== null) lines.push('', `[Replay the moment of the error](${link(list.firstProblemAt)})`);
-  return lines.join('\n');
 }

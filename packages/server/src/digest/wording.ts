@@ -35,7 +35,9 @@ export function requestText(r: RequestFact): string {
 /** `uncaught TypeError: x is undefined at checkout.js:42:13`. */
 export function errorText(e: ErrorFact): string {
   if (e.origin === 'resource') return `failed to load ${e.message}`;
-  const what = e.name && !e.message.startsWith(e.name) ? `${e.name}: ${e.message}` : e.message || e.name || 'error';
+  // Chrome's ErrorEvent message already reads "Uncaught TypeError: …".
+  const message = e.message.replace(/^Uncaught\s+/, '');
+  const what = e.name && !message.startsWith(e.name) ? `${e.name}: ${message}` : message || e.name || 'error';
   const prefix = e.origin === 'unhandledrejection' ? 'unhandled rejection' : 'uncaught';
   return `${prefix} ${what}${e.where ? ` at ${e.where}` : ''}`;
 }

@@ -1,6 +1,6 @@
 /**
- * The panel beside the player: Console, Network, Errors and Environment tabs, all on the
- * player's clock (entries after the playhead dimmed, the current one highlighted, clicks seek).
+ * The panel beside the player: Console, Network, Errors, Feedback, Steps and Environment tabs,
+ * all on the player's clock (entries after the playhead dimmed, the current one highlighted, clicks seek).
  */
 import { useMemo, useState } from 'react';
 import type { SessionCounts } from '@reprise/protocol';
@@ -13,10 +13,13 @@ import { levelGroup } from './filters';
 import { isNetworkError, unreadableOf, type Devtools } from './model';
 import { ErrorBoundary, PartFailed } from '../ErrorBoundary';
 import { NetworkPanel } from './NetworkPanel';
+import { StepsPanel } from './StepsPanel';
 
-type Tab = 'console' | 'network' | 'errors' | 'feedback' | 'environment';
+type Tab = 'console' | 'network' | 'errors' | 'feedback' | 'steps' | 'environment';
 
 interface Props {
+  /** The session shown (the Steps tab asks the server for its steps). */
+  sessionId?: string;
   /** Null while events load. */
   devtools: Devtools | null;
   /** Server-side counts, shown until the events are here (absent on older servers). */
@@ -38,6 +41,7 @@ function tabCounts(dt: Devtools | null, c: SessionCounts | undefined): Record<Ta
       network: { total: null, bad: c ? c.network4xx + c.network5xx + c.networkFailed : 0 },
       errors: { total: c ? c.errors : null, bad: c ? c.errors : 0 },
       feedback: { total: c?.feedback ?? null, bad: 0 },
+      steps: { total: null, bad: 0 },
       environment: { total: null, bad: 0 },
     };
   }
@@ -47,13 +51,14 @@ function tabCounts(dt: Devtools | null, c: SessionCounts | undefined): Record<Ta
     network: { total: dt.network.length + u('network'), bad: dt.network.filter((e) => isNetworkError(e.data)).length },
     errors: { total: dt.errors.length + u('error'), bad: dt.errors.length + u('error') },
     feedback: { total: dt.feedback.length + u('feedback'), bad: 0 },
+    steps: { total: null, bad: 0 },
     environment: { total: null, bad: 0 },
   };
 }
 
-const LABELS: Record<Tab, string> = { console: 'Console', network: 'Network', errors: 'Errors', feedback: 'Feedback', environment: 'Environment' };
+const LABELS: Record<Tab, string> = { console: 'Console', network: 'Network', errors: 'Errors', feedback: 'Feedback', steps: 'Steps', environment: 'Environment' };
 
-export function DevtoolsPanel({ devtools, counts, nowMs, onSeek }: Props) {
+export function DevtoolsPanel({ sessionId, devtools, counts, nowMs, onSeek }: Props) {
   const [tab, setTab] = useState<Tab>('console');
   const n = useMemo(() => tabCounts(devtools, counts), [devtools, counts]);
 
@@ -94,6 +99,8 @@ export function DevtoolsPanel({ devtools, counts, nowMs, onSeek }: Props) {
             <ErrorsPanel entries={devtools.errors} unreadable={unreadableOf(devtools, 'error')} nowMs={nowMs} onSeek={onSeek} />
           ) : tab === 'feedback' ? (
             <FeedbackPanel entries={devtools.feedback} unreadable={unreadableOf(devtools, 'feedback')} nowMs={nowMs} onSeek={onSeek} />
+          ) : tab === 'steps' ? (
+            sessionId ? <StepsPanel sessionId={sessionId} startTime={devtools.startTime} nowMs={nowMs} onSeek={onSeek} /> : <p className="dt-empty muted">No session.</p>
           ) : (
             <EnvironmentPanel env={devtools.env} vitals={devtools.vitals} unreadable={unreadableOf(devtools, 'env', 'vital')} onSeek={onSeek} />
           )}

@@ -176,7 +176,7 @@ export function SessionPage({ id }: { id: string }) {
           />
         </ErrorBoundary>
         <ErrorBoundary resetKey={id} fallback={(error, retry) => <PartFailed what="devtools panel" error={error} retry={retry} />}>
-          <DevtoolsPanel devtools={devtools} counts={detail?.counts} nowMs={panelNowMs} onSeek={seek} />
+          <DevtoolsPanel sessionId={id} devtools={devtools} counts={detail?.counts} nowMs={panelNowMs} onSeek={seek} />
         </ErrorBoundary>
       </div>
     </main>
