@@ -23,6 +23,7 @@ import { consentRoutes, linkApiRoutes } from './links/routes.js';
 import { InProcessLiveBus, type LiveBus } from './live/bus.js';
 import { PgLiveBus } from './live/pg-bus.js';
 import { liveRoutes } from './live/routes.js';
+import { mcpRoutes } from './mcp/http.js';
 import { startRetentionJob } from './lifecycle/retention.js';
 import { hasChunkMaintenance, startChunkMaintenance } from './store/chunks/maintenance.js';
 import { PgStore } from './store/postgres/pg-store.js';
@@ -106,6 +107,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
+  // MCP tools for AI assistants (mcp/): bearer API tokens only, the same rights as /api/v1.
+  await app.register(mcpRoutes, { store, config });
 
   if (opts.demoProjectKey) await mountDemo(app, opts.demoProjectKey, config.demoMode === 'on-demand' ? '/sdk/loader.js' : '/sdk/reprise.js');
   await staticRoutes(app, { viewerDir: opts.viewerDir ?? DEFAULT_VIEWER_DIR, sdkDir: opts.sdkDir ?? DEFAULT_SDK_DIR });

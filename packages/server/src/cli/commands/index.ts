@@ -3,6 +3,7 @@ import { chunks, compact } from './chunks.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { linkCreate } from './link.js';
+import { mcp } from './mcp.js';
 import { migrateStore } from './migrate-store.js';
 import { migrate } from './migrate.js';
 import { retentionRun } from './retention.js';
@@ -25,4 +26,5 @@ export const COMMANDS: readonly CliCommand[] = [
   importCommand,
   compact,
   chunks,
+  mcp,
 ];
