@@ -1,4 +1,4 @@
-import type { IndexRows } from '../ingest/extract.js';
+import type { IndexRows } from './index-rows.js';
 import type { EncodedChunk } from './chunk-codec.js';
 import type { QueryNode, SessionSort } from '@reprise/protocol/query';
 import type { Batch, ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';

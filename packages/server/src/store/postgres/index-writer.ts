@@ -1,4 +1,4 @@
-import type { IndexRows } from '../../ingest/extract.js';
+import type { IndexRows } from '../index-rows.js';
 import {
   activeTime,
   contextRanges,
@@ -8,7 +8,7 @@ import {
   type ClickDbRow,
   type StoredClick,
   type SignalContext,
-} from '../../ingest/signals.js';
+} from '../signals.js';
 import type { Queryable } from './pool.js';
 
 const CLICK_COLUMNS = 'id, t, selector, text, node_id, x, y, rage, error_click, dead';
@@ -28,7 +28,7 @@ export async function insertRows(c: Queryable, table: string, columns: string[],
  * Writes a batch's index rows, clicks, pages, search text, full snapshots, signals and counters. Runs inside
  * appendBatch's transaction after the batch row is inserted and with the session row locked
  * (`SELECT … FOR UPDATE`), so two instances ingesting the same session read and update the
- * cross-batch signal state one after the other. The detection itself is ingest/signals.ts,
+ * cross-batch signal state one after the other. The detection itself is store/signals.ts,
  * shared with the SQLite store; only the SQL differs.
  */
 export async function writeIndexRows(c: Queryable, sessionId: string, seq: number, receivedAt: number, index: IndexRows): Promise<void> {

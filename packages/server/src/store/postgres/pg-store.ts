@@ -3,7 +3,7 @@ import type { ReplayEvent, SessionDetail, SessionList, SessionSummary, SessionTi
 import type { ClickProblem, ErrorGroup, FailingEndpoint, SavedSearch } from '@reprise/protocol';
 import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
 import { randomId } from '../../ids.js';
-import { MAX_TAGS } from '../../ingest/extract.js';
+import { MAX_TAGS } from '../index-rows.js';
 import { IndexSealer, openEndpoints, openErrorGroups, openSummary, sealAppend } from '../index-seal.js';
 import { BatchChunks, type CompactResult, type GcResult, type SegmentRef } from '../chunks/batch-chunks.js';
 import type { ChunkCipher } from '../chunks/crypto.js';

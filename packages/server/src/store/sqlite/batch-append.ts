@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { MAX_TAGS } from '../../ingest/extract.js';
+import { MAX_TAGS } from '../index-rows.js';
 import type { BatchChunks } from '../chunks/batch-chunks.js';
 import type { ChunkStore } from '../chunks/types.js';
 import { LINK_SELECT, toTags, type LinkRow } from '../rows.js';

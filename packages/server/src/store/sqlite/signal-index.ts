@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { IndexRows } from '../../ingest/extract.js';
+import type { IndexRows } from '../index-rows.js';
 import {
   activeTime,
   contextRanges,
@@ -8,7 +8,7 @@ import {
   toStoredClick,
   type ClickDbRow,
   type SignalContext,
-} from '../../ingest/signals.js';
+} from '../signals.js';
 import { SnapshotIndexWriter } from './snapshot-index.js';
 
 const CLICK_COLUMNS = 'rowid AS id, t, selector, text, node_id, x, y, rage, error_click, dead';
@@ -17,7 +17,7 @@ const CLICK_COLUMNS = 'rowid AS id, t, selector, text, node_id, x, y, rage, erro
  * Writes a batch's clicks, pages, search text, signals and activity. Runs inside appendBatch's
  * transaction (after the batch row is inserted, so a duplicate never gets here): the rows and
  * the session counters commit with the batch or not at all. A handful of indexed reads per
- * batch give the signal detection its context (ingest/signals.ts); statements are prepared once.
+ * batch give the signal detection its context (store/signals.ts); statements are prepared once.
  */
 export class SignalIndexWriter {
   private readonly q;

@@ -20,7 +20,7 @@
  * - Active time: the sum of gaps of at most 5 s between consecutive user-activity events,
  *   continued across batches through the session's last activity time.
  */
-import type { ClickRow, SignalTimeline } from './extract.js';
+import type { ClickRow, SignalTimeline } from './index-rows.js';
 
 export const RAGE_MIN_CLICKS = 3;
 export const RAGE_INTERVAL_MS = 1000;
