@@ -3,7 +3,6 @@ import type { ReplayEvent, SessionDetail, SessionList, SessionSummary, SessionTi
 import type { ClickProblem, ErrorGroup, FailingEndpoint, SavedSearch } from '@reprise/protocol';
 import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
 import { randomId } from '../../ids.js';
-import { MAX_TAGS } from '../index-rows.js';
 import { IndexSealer, openEndpoints, openErrorGroups, openSummary, sealAppend } from '../index-seal.js';
 import { BatchChunks, type CompactResult, type GcResult, type SegmentRef } from '../chunks/batch-chunks.js';
 import type { ChunkCipher } from '../chunks/crypto.js';
@@ -49,7 +48,7 @@ import {
   SESSION_FROM,
   toProject,
   toSummary,
-  toTags,
+  mergeTags,
   toUser,
   type ProjectRow,
   type SessionRow,
@@ -356,12 +355,7 @@ export class PgStore implements Store, ChunkMaintenance {
           [start, end, url, batch.seq, chunk.eventCount, receivedAt, sid, chunk.rawBytes],
         );
         if (Object.keys(index.tags).length > 0) {
-          const tags = toTags(session.tags);
-          for (const [k, v] of Object.entries(index.tags)) {
-            if (Object.hasOwn(tags, k) || Object.keys(tags).length < MAX_TAGS) {
-              Object.defineProperty(tags, k, { value: v, enumerable: true, writable: true, configurable: true });
-            }
-          }
+          const tags = mergeTags(session.tags, index.tags);
           await client.query('UPDATE sessions SET tags = $1::jsonb WHERE id = $2', [JSON.stringify(tags), sid]);
         }
         await writeIndexRows(client, sid, batch.seq, receivedAt, index);
