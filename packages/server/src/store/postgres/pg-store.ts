@@ -11,6 +11,8 @@ import type { ChunkMaintenance } from '../chunks/maintenance.js';
 import type { ChunkStore } from '../chunks/types.js';
 import { sortedEvents } from '../event-stream.js';
 import { AssetBlobs } from '../../assets/types.js';
+import type { LiveBus } from '../../live/bus.js';
+import { PgLiveBus } from '../../live/pg-bus.js';
 import { PgAssetIndex } from './assets.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
@@ -163,6 +165,10 @@ export class PgStore implements Store, ChunkMaintenance {
     } finally {
       client.release();
     }
+  }
+
+  liveBus(opts: { onError?: (err: unknown) => void } = {}): LiveBus {
+    return new PgLiveBus(this, opts);
   }
 
   async createProject(input: { name: string; allowedOrigins: string[] }): Promise<Project> {
