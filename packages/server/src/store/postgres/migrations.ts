@@ -9,7 +9,7 @@ export const PARTITIONED_TABLES = ['network_requests', 'console_messages', 'erro
 
 /**
  * Ordered PostgreSQL migrations; `schema_migrations` records each applied version. Same tables
- * and columns as the SQLite schema (store/sqlite/schema.ts, v1–v12) with these differences:
+ * and columns as the SQLite schema (store/sqlite/schema.ts, v1–v13) with these differences:
  * - ids are `COLLATE "C"` so keyset order (started_at, id) is byte order, as in SQLite;
  * - the per-event index tables (network_requests, console_messages, errors, pages, clicks, signals)
  *   are partitioned by RANGE on `t` (epoch ms): monthly partitions (partitions.ts) plus a DEFAULT

@@ -57,7 +57,7 @@ export class SqliteBatchAppender {
          ON CONFLICT(id) DO NOTHING`,
       ),
       insertBatch: db.prepare(
-        `INSERT INTO batches (session_id, seq, chunk_path, chunk_format, event_count, bytes, t_min, t_max, received_at)
+        `INSERT INTO batches (session_id, seq, chunk_key, chunk_format, event_count, bytes, t_min, t_max, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       ),
       // Existing session: widen the time range; the lowest seq that carried a URL names the first page.

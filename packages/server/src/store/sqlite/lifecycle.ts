@@ -48,7 +48,7 @@ export function deleteSessionRows(db: Database.Database, ids: string[]): Deleted
   if (ids.length === 0) return [];
   return db.transaction((): DeletedSession[] => {
     const owner = db.prepare('SELECT project_id FROM sessions WHERE id = ?');
-    const keys = db.prepare('SELECT chunk_path FROM batches WHERE session_id = ?').pluck();
+    const keys = db.prepare('SELECT chunk_key FROM batches WHERE session_id = ?').pluck();
     const out: DeletedSession[] = [];
     for (const id of new Set(ids)) {
       const row = owner.get(id) as { project_id: string } | undefined;

@@ -303,6 +303,11 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX session_assets_by_url ON session_assets(project_id, url);
   `,
+  // v13: the batch's chunk-store key is `chunk_key`, as in PostgreSQL, so both backends (and the
+  // store core, store/core/) name it alike. The batches_by_chunk index follows the rename.
+  `
+  ALTER TABLE batches RENAME COLUMN chunk_path TO chunk_key;
+  `,
 ];
 
 /** Brings the database to `target` (default: the latest; tests stop earlier to check an upgrade). */

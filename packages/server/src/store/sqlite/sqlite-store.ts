@@ -364,16 +364,16 @@ export class SqliteStore implements Store {
   private segmentRows(where: string, args: unknown[]): BatchSegmentRow[] {
     const rows = this.db
       .prepare(
-        `SELECT b.seq, b.received_at, b.chunk_path, b.chunk_offset, b.chunk_length, b.chunk_format, b.t_min, s.project_id, b.session_id
+        `SELECT b.seq, b.received_at, b.chunk_key, b.chunk_offset, b.chunk_length, b.chunk_format, b.t_min, s.project_id, b.session_id
          FROM batches b JOIN sessions s ON s.id = b.session_id
          WHERE b.session_id = ? ${where} ORDER BY b.seq`,
       )
       .all(...args) as {
-      seq: number; received_at: number; chunk_path: string; chunk_offset: number | null; chunk_length: number | null;
+      seq: number; received_at: number; chunk_key: string; chunk_offset: number | null; chunk_length: number | null;
       chunk_format: string; t_min: number | null; project_id: string; session_id: string;
     }[];
     return rows.map((r) => ({
-      projectId: r.project_id, sessionId: r.session_id, seq: r.seq, key: r.chunk_path,
+      projectId: r.project_id, sessionId: r.session_id, seq: r.seq, key: r.chunk_key,
       offset: r.chunk_offset, length: r.chunk_length, format: r.chunk_format, receivedAt: r.received_at, tMin: r.t_min,
     }));
   }
@@ -402,8 +402,8 @@ export class SqliteStore implements Store {
   async compactSession(sessionId: string, opts: { maxPackBytes?: number } = {}): Promise<CompactResult> {
     const segments = this.segmentRows('AND b.chunk_offset IS NULL', [sessionId]);
     const move = this.db.prepare(
-      `UPDATE batches SET chunk_path = ?, chunk_offset = ?, chunk_length = ?, bytes = ?
-       WHERE session_id = ? AND seq = ? AND chunk_path = ? AND chunk_offset IS NULL`,
+      `UPDATE batches SET chunk_key = ?, chunk_offset = ?, chunk_length = ?, bytes = ?
+       WHERE session_id = ? AND seq = ? AND chunk_key = ? AND chunk_offset IS NULL`,
     );
     try {
       return await this.batchChunks.compact({
@@ -444,7 +444,7 @@ export class SqliteStore implements Store {
 
   /** Deletes chunk objects older than `olderThanMs` (default 1 h) that no batch row references. */
   async gcChunks(opts: { olderThanMs?: number; now?: number; dryRun?: boolean } = {}): Promise<GcResult> {
-    const used = this.db.prepare('SELECT 1 FROM batches WHERE chunk_path = ? LIMIT 1').pluck();
+    const used = this.db.prepare('SELECT 1 FROM batches WHERE chunk_key = ? LIMIT 1').pluck();
     return this.batchChunks.gc({
       ...opts,
       referenced: async (keys) => new Set(keys.filter((k) => used.get(k) !== undefined)),
