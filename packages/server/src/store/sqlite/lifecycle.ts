@@ -1,12 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { DeletedSession } from '../core/session-chunks.js';
 
-/** A deleted session: what is left to remove from the chunk store once its metadata is gone. */
-export interface DeletedSession {
-  id: string;
-  projectId: string;
-  /** Chunk keys its batch rows pointed at. */
-  chunkKeys: string[];
-}
 
 const DAY_MS = 86_400_000;
 
