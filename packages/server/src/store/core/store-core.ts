@@ -1,4 +1,4 @@
-import type { ReplayEvent, SessionDetail, SessionSummary } from '@reprise/protocol';
+import type { ReplayEvent, SavedSearch, SessionDetail, SessionList, SessionSummary } from '@reprise/protocol';
 import { AssetBlobs } from '../../assets/types.js';
 import { randomId } from '../../ids.js';
 import { BatchChunks, type CompactResult, type GcResult, type PackedSegment } from '../chunks/batch-chunks.js';
@@ -16,7 +16,10 @@ import {
   type SessionRow,
   type UserRow,
 } from '../rows.js';
-import type { EventTimeRange, Project, User, UserRole } from '../types.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { ApiToken, CreateApiTokenInput, CreateSavedSearchInput, EventTimeRange, Link, Membership, Project, User, UserRole } from '../types.js';
+import * as access from './access.js';
+import * as savedSearches from './saved-searches.js';
 import { SessionChunks } from './session-chunks.js';
 import type { Sql } from './sql.js';
 
@@ -24,11 +27,14 @@ import type { Sql } from './sql.js';
 export interface CoreDialect {
   /** Matches `users.email` to `$1` without regard to case (SQLite: a NOCASE column; PostgreSQL: lower()). */
   emailIs: string;
+  /** Sessions after the keyset cursor (`$1` = started_at, `$2` = id) in newest-first order. */
+  beforeCursor: string;
 }
 
 /**
- * What every metadata store does the same way, whatever its database: projects, users and login
- * sessions, a session's detail, and the chunk side (SessionChunks). A backend extends it with its
+ * What every metadata store does the same way, whatever its database: projects, users, login
+ * sessions, API tokens and memberships (core/access.ts), saved searches, the session list and a
+ * session's detail, and the chunk side (SessionChunks). A backend extends it with its
  * Sql (the statements here are written once, with `$n` placeholders), its transaction for moving
  * packed batches and its lookup of referenced chunk keys (the BatchRows of SessionChunks), and
  * everything its dialect writes differently.
@@ -150,6 +156,39 @@ export abstract class StoreCore {
       ip: row.ip,
     };
   }
+
+  async listSessions(query: { limit: number; cursor: string | null }): Promise<SessionList> {
+    const after = query.cursor ? decodeCursor(query.cursor) : null;
+    const order = 'ORDER BY s.started_at DESC, s.id DESC';
+    const rows = after
+      ? await this.sql.all<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} WHERE ${this.dialect.beforeCursor} ${order} LIMIT $3`, [
+          after.startedAt, after.id, query.limit + 1,
+        ])
+      : await this.sql.all<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} ${order} LIMIT $1`, [query.limit + 1]);
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      sessions: page.map(this.summaryOf),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last.started_at, last.id) : null,
+    };
+  }
+
+  createApiToken(input: CreateApiTokenInput): Promise<ApiToken> { return access.createApiToken(this.sql, input); }
+  getApiTokenByHash(tokenHash: string, now: number): Promise<{ token: ApiToken; user: User } | null> { return access.apiTokenByHash(this.sql, tokenHash, now); }
+  listApiTokens(userId: string): Promise<ApiToken[]> { return access.listApiTokens(this.sql, userId); }
+  revokeApiToken(id: string, userId: string, at: number): Promise<boolean> { return access.revokeApiToken(this.sql, id, userId, at); }
+  listUsers(): Promise<User[]> { return access.listUsers(this.sql); }
+  setUserRole(id: string, role: UserRole): Promise<boolean> { return access.setUserRole(this.sql, id, role); }
+  listMemberships(userId: string): Promise<Membership[]> { return access.listMemberships(this.sql, userId); }
+  listProjectMembers(projectId: string): Promise<Membership[]> { return access.listProjectMembers(this.sql, projectId); }
+  setMembership(m: Membership): Promise<void> { return access.setMembership(this.sql, m); }
+  removeMembership(projectId: string, userId: string): Promise<boolean> { return access.removeMembership(this.sql, projectId, userId); }
+  getSessionProject(sessionId: string): Promise<string | null> { return access.sessionProject(this.sql, sessionId); }
+  getLink(id: string): Promise<Link | null> { return access.getLink(this.sql, id); }
+  getSavedSearch(id: string): Promise<SavedSearch | null> { return access.getSavedSearch(this.sql, id); }
+  listSavedSearches(projectId: string): Promise<SavedSearch[]> { return savedSearches.list(this.sql, projectId); }
+  createSavedSearch(input: CreateSavedSearchInput): Promise<SavedSearch> { return savedSearches.create(this.sql, input); }
+  deleteSavedSearch(id: string): Promise<boolean> { return savedSearches.remove(this.sql, id); }
 
   readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]> { return this.sessionChunks.readEvents(sessionId, range); }
   streamEvents(sessionId: string, range?: EventTimeRange): AsyncIterable<ReplayEvent[]> { return this.sessionChunks.streamEvents(sessionId, range); }

@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import type { SessionList, SessionTimeline } from '@reprise/protocol';
-import type { ClickProblem, ErrorGroup, FailingEndpoint, SavedSearch } from '@reprise/protocol';
+import type { ClickProblem, ErrorGroup, FailingEndpoint } from '@reprise/protocol';
 import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
-import { randomId } from '../../ids.js';
 import { openEndpoints, openErrorGroups, sealAppend } from '../index-seal.js';
 import type { PackedSegment } from '../chunks/batch-chunks.js';
 import type { ChunkCipher } from '../chunks/crypto.js';
@@ -14,16 +13,11 @@ import type { Sql } from '../core/sql.js';
 import type { LiveBus } from '../../live/bus.js';
 import { PgLiveBus } from '../../live/pg-bus.js';
 import { PgAssetIndex } from './assets.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
   SessionFull,
   SessionProjectConflict,
-  type ApiToken,
   type AppendBatchInput,
-  type CreateApiTokenInput,
   type CreateLinkInput,
-  type Membership,
-  type CreateSavedSearchInput,
   type Link,
   type LinkWithSessions,
   type MetadataDump,
@@ -32,11 +26,8 @@ import {
   type Project,
   type SessionSearch,
   type Store,
-  type User,
-  type UserRole,
 } from '../types.js';
 import { indexTimes, writeIndexRows } from './index-writer.js';
-import * as access from './access.js';
 import * as lifecycle from './lifecycle.js';
 import * as links from './links.js';
 import { checkSchema, migrate } from './migrations.js';
@@ -44,8 +35,7 @@ import { Partitions } from './partitions.js';
 import { createPool, withTransaction } from './pool.js';
 import { pgSql } from './sql.js';
 import * as problems from './problems.js';
-import { mergeTags, SESSION_COLUMNS, SESSION_FROM, toProject, type ProjectRow, type SessionRow } from '../rows.js';
-import * as savedSearches from './saved-searches.js';
+import { mergeTags, toProject, type ProjectRow } from '../rows.js';
 import * as search from './search.js';
 import * as transferMeta from './transfer-meta.js';
 import { readTimeline } from './timeline.js';
@@ -91,7 +81,10 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
   private maintenance: NodeJS.Timeout | null = null;
 
   private constructor(options: PgStoreOptions) {
-    super(options.chunks, options.cipher ?? null, { emailIs: 'lower(email) = lower($1)' });
+    super(options.chunks, options.cipher ?? null, {
+      emailIs: 'lower(email) = lower($1)',
+      beforeCursor: '(s.started_at, s.id) < ($1, $2)',
+    });
     this.url = options.url;
     this.pool = createPool(options.url, { max: options.poolSize, name: options.name });
     this.sql = pgSql(this.pool);
@@ -171,20 +164,6 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
     ).rows[0];
     return row ? toProject(row) : null;
   }
-
-  async createApiToken(input: CreateApiTokenInput): Promise<ApiToken> { return access.createApiToken(this.pool, input); }
-  async getApiTokenByHash(tokenHash: string, now: number): Promise<{ token: ApiToken; user: User } | null> { return access.apiTokenByHash(this.pool, tokenHash, now); }
-  async listApiTokens(userId: string): Promise<ApiToken[]> { return access.listApiTokens(this.pool, userId); }
-  async revokeApiToken(id: string, userId: string, at: number): Promise<boolean> { return access.revokeApiToken(this.pool, id, userId, at); }
-  async listUsers(): Promise<User[]> { return access.listUsers(this.pool); }
-  async setUserRole(id: string, role: UserRole): Promise<boolean> { return access.setUserRole(this.pool, id, role); }
-  async listMemberships(userId: string): Promise<Membership[]> { return access.listMemberships(this.pool, userId); }
-  async listProjectMembers(projectId: string): Promise<Membership[]> { return access.listProjectMembers(this.pool, projectId); }
-  async setMembership(m: Membership): Promise<void> { return access.setMembership(this.pool, m); }
-  async removeMembership(projectId: string, userId: string): Promise<boolean> { return access.removeMembership(this.pool, projectId, userId); }
-  async getSessionProject(sessionId: string): Promise<string | null> { return access.sessionProject(this.pool, sessionId); }
-  async getLink(id: string): Promise<Link | null> { return access.getLink(this.pool, id); }
-  async getSavedSearch(id: string): Promise<SavedSearch | null> { return access.getSavedSearch(this.pool, id); }
 
   async appendBatch(plainInput: AppendBatchInput): Promise<{ duplicate: boolean }> {
     const input = sealAppend(plainInput, this.sealer);
@@ -307,27 +286,6 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
   async markLinkOpened(id: string, at: number): Promise<void> { return links.markOpened(this.pool, id, at); }
   async revokeLink(id: string, at: number): Promise<boolean> { return links.revoke(this.pool, id, at); }
 
-  async listSessions(query: { limit: number; cursor: string | null }): Promise<SessionList> {
-    const after = query.cursor ? decodeCursor(query.cursor) : null;
-    const rows = (
-      after
-        ? await this.pool.query<SessionRow>(
-            `SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} WHERE (s.started_at, s.id) < ($1, $2)
-             ORDER BY s.started_at DESC, s.id DESC LIMIT $3`,
-            [after.startedAt, after.id, query.limit + 1],
-          )
-        : await this.pool.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} ORDER BY s.started_at DESC, s.id DESC LIMIT $1`, [
-            query.limit + 1,
-          ])
-    ).rows;
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      sessions: page.map(this.summaryOf),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.started_at, last.id) : null,
-    };
-  }
-
   async searchSessions(query: SessionSearch): Promise<SessionList> {
     return search.searchSessions(this.pool, query, this.summaryOf, this.sealer);
   }
@@ -354,9 +312,6 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
   async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> { return openEndpoints(await problems.failingEndpoints(this.pool, q), this.sealer); }
   async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> { return openErrorGroups(await problems.errorGroups(this.pool, q), this.sealer); }
   async listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> { return problems.clickProblems(this.pool, q); }
-  async listSavedSearches(projectId: string): Promise<SavedSearch[]> { return savedSearches.list(this.pool, projectId); }
-  async createSavedSearch(input: CreateSavedSearchInput): Promise<SavedSearch> { return savedSearches.create(this.pool, input); }
-  async deleteSavedSearch(id: string): Promise<boolean> { return savedSearches.remove(this.pool, id); }
   async getSessionTimeline(id: string): Promise<SessionTimeline | null> { return readTimeline(this.pool, id); }
   async dumpMetadata(): Promise<MetadataDump> { return transferMeta.dump(this.pool); }
   async restoreMetadata(dump: MetadataDump): Promise<void> { return transferMeta.restore(this.pool, dump); }

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DeletedSession } from '../core/session-chunks.js';
 
-
 const DAY_MS = 86_400_000;
 
 /** When a session ended for retention: its last batch by the server's clock (the tab's only without one). */

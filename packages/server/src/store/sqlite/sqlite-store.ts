@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { SessionList, SessionTimeline } from '@reprise/protocol';
-import type { ClickProblem, ErrorGroup, FailingEndpoint, SavedSearch } from '@reprise/protocol';
+import type { ClickProblem, ErrorGroup, FailingEndpoint } from '@reprise/protocol';
 import { randomId } from '../../ids.js';
 import { openEndpoints, openErrorGroups, sealAppend } from '../index-seal.js';
 import type { PackedSegment } from '../chunks/batch-chunks.js';
@@ -13,28 +13,19 @@ import { RowsChanged } from '../core/session-chunks.js';
 import { StoreCore } from '../core/store-core.js';
 import type { Sql } from '../core/sql.js';
 import { SqliteAssetIndex } from './assets.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
-  type CreateApiTokenInput,
   type CreateLinkInput,
-  type Membership,
   type Link,
   type LinkWithSessions,
   type MetadataDump,
-  type ApiToken,
   type AppendBatchInput,
-  type CreateSavedSearchInput,
   type ProblemQuery,
   type ProblemRows,
   type Project,
   type Store,
-  type User,
-  type UserRole,
 } from '../types.js';
 import {
   LINK_SELECT,
-  SESSION_COLUMNS,
-  SESSION_FROM,
   toLink,
   toProject,
   withLinkSessions,
@@ -49,8 +40,6 @@ import { SignalIndexWriter } from './signal-index.js';
 import { SqliteBatchAppender } from './batch-append.js';
 import { sqliteSql } from './sql.js';
 import * as problems from './problems.js';
-import * as savedSearches from './saved-searches.js';
-import * as access from './access.js';
 import * as lifecycle from './lifecycle.js';
 import * as transferMeta from './transfer-meta.js';
 import { readTimeline } from './timeline.js';
@@ -91,6 +80,7 @@ export class SqliteStore extends StoreCore implements Store {
     mkdirSync(dataDir, { recursive: true });
     super(options.chunks ?? new LocalChunkStore(path.join(dataDir, 'chunks'), { durable }), options.cipher ?? null, {
       emailIs: 'email = $1',
+      beforeCursor: '(s.started_at < $1) OR (s.started_at = $1 AND s.id < $2)',
     });
     this.durable = durable;
     this.db = new Database(path.join(dataDir, 'reprise.db'));
@@ -132,20 +122,6 @@ export class SqliteStore extends StoreCore implements Store {
       .run(next.name, JSON.stringify(next.allowedOrigins), next.retentionDays, id);
     return next;
   }
-
-  async createApiToken(input: CreateApiTokenInput): Promise<ApiToken> { return access.createApiToken(this.db, input); }
-  async getApiTokenByHash(tokenHash: string, now: number): Promise<{ token: ApiToken; user: User } | null> { return access.apiTokenByHash(this.db, tokenHash, now); }
-  async listApiTokens(userId: string): Promise<ApiToken[]> { return access.listApiTokens(this.db, userId); }
-  async revokeApiToken(id: string, userId: string, at: number): Promise<boolean> { return access.revokeApiToken(this.db, id, userId, at); }
-  async listUsers(): Promise<User[]> { return access.listUsers(this.db); }
-  async setUserRole(id: string, role: UserRole): Promise<boolean> { return access.setUserRole(this.db, id, role); }
-  async listMemberships(userId: string): Promise<Membership[]> { return access.listMemberships(this.db, userId); }
-  async listProjectMembers(projectId: string): Promise<Membership[]> { return access.listProjectMembers(this.db, projectId); }
-  async setMembership(m: Membership): Promise<void> { access.setMembership(this.db, m); }
-  async removeMembership(projectId: string, userId: string): Promise<boolean> { return access.removeMembership(this.db, projectId, userId); }
-  async getSessionProject(sessionId: string): Promise<string | null> { return access.sessionProject(this.db, sessionId); }
-  async getLink(id: string): Promise<Link | null> { return access.getLink(this.db, id); }
-  async getSavedSearch(id: string): Promise<SavedSearch | null> { return access.getSavedSearch(this.db, id); }
 
   async appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
     return this.appender.append(sealAppend(input, this.sealer));
@@ -193,28 +169,6 @@ export class SqliteStore extends StoreCore implements Store {
     return res.changes > 0;
   }
 
-  async listSessions(query: { limit: number; cursor: string | null }): Promise<SessionList> {
-    const after = query.cursor ? decodeCursor(query.cursor) : null;
-    const rows = (
-      after
-        ? this.db
-            .prepare(
-              `SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} WHERE (s.started_at < ?) OR (s.started_at = ? AND s.id < ?)
-               ORDER BY s.started_at DESC, s.id DESC LIMIT ?`,
-            )
-            .all(after.startedAt, after.startedAt, after.id, query.limit + 1)
-        : this.db
-            .prepare(`SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} ORDER BY s.started_at DESC, s.id DESC LIMIT ?`)
-            .all(query.limit + 1)
-    ) as SessionRow[];
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      sessions: page.map(this.summaryOf),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.started_at, last.id) : null,
-    };
-  }
-
   async searchSessions(query: SessionSearch): Promise<SessionList> {
     return search.searchSessions<SessionRow>(this.db, query, this.summaryOf, { sealer: this.sealer });
   }
@@ -222,9 +176,6 @@ export class SqliteStore extends StoreCore implements Store {
   async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> { return openEndpoints(await problems.failingEndpoints(this.db, q), this.sealer); }
   async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> { return openErrorGroups(await problems.errorGroups(this.db, q), this.sealer); }
   async listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> { return problems.clickProblems(this.db, q); }
-  async listSavedSearches(projectId: string): Promise<SavedSearch[]> { return savedSearches.list(this.db, projectId); }
-  async createSavedSearch(input: CreateSavedSearchInput): Promise<SavedSearch> { return savedSearches.create(this.db, input); }
-  async deleteSavedSearch(id: string): Promise<boolean> { return savedSearches.remove(this.db, id); }
   async getSessionTimeline(id: string): Promise<SessionTimeline | null> { return readTimeline(this.db, id); }
   async dumpMetadata(): Promise<MetadataDump> { return transferMeta.dump(this.db); }
   async restoreMetadata(dump: MetadataDump): Promise<void> { transferMeta.restore(this.db, dump); }
