@@ -29,6 +29,11 @@ export interface BatchRows {
   movePack(sessionId: string, pack: { key: string; segments: PackedSegment[] }): Promise<void>;
   /** The keys among `keys` some batch row names. */
   referenced(keys: string[]): Promise<Set<string>>;
+  /**
+   * The [lo, hi] that selects the batches whose rounded [t_min, t_max] may hold events of `range`
+   * (`t_max >= lo AND t_min <= hi`); the events are filtered exactly after reading.
+   */
+  timeBounds(range: EventTimeRange): [number, number];
 }
 
 /** A deleted session: what is left to remove from the chunk store once its metadata is gone. */
@@ -161,10 +166,7 @@ export class SessionChunks {
   /** The batches with events, only those overlapping `range` when given. */
   private eventRows(sessionId: string, range?: EventTimeRange): Promise<BatchSegmentRow[]> {
     if (!range) return this.segmentRows('AND b.event_count > 0', [sessionId]);
-    // t_min/t_max are rounded to ms: widen by 1 and filter exactly after reading. BIGINT has no
-    // infinity: an open end is the widest safe integer.
-    const lo = range.from !== undefined && Number.isFinite(range.from) ? range.from - 1 : Number.MIN_SAFE_INTEGER;
-    const hi = range.to !== undefined && Number.isFinite(range.to) ? range.to + 1 : Number.MAX_SAFE_INTEGER;
+    const [lo, hi] = this.rows.timeBounds(range);
     return this.segmentRows('AND b.event_count > 0 AND b.t_max >= $2 AND b.t_min <= $3', [sessionId, lo, hi]);
   }
 

@@ -29,6 +29,8 @@ export interface CoreDialect {
   emailIs: string;
   /** Sessions after the keyset cursor (`$1` = started_at, `$2` = id) in newest-first order. */
   beforeCursor: string;
+  /** See BatchRows.timeBounds (core/session-chunks.ts). */
+  timeBounds(range: EventTimeRange): [number, number];
 }
 
 /**
@@ -67,7 +69,7 @@ export abstract class StoreCore {
   protected get sessionChunks(): SessionChunks {
     this.chunkSide ??= new SessionChunks(
       this.sql,
-      { movePack: (s, p) => this.movePack(s, p), referenced: (k) => this.referencedKeys(k) },
+      { movePack: (s, p) => this.movePack(s, p), referenced: (k) => this.referencedKeys(k), timeBounds: this.dialect.timeBounds },
       this.batchChunks,
       this.chunks,
     );

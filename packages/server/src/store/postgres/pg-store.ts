@@ -84,6 +84,12 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
     super(options.chunks, options.cipher ?? null, {
       emailIs: 'lower(email) = lower($1)',
       beforeCursor: '(s.started_at, s.id) < ($1, $2)',
+      // t_min/t_max are rounded to ms: widen by 1, as the bounds must be BIGINTs; BIGINT has no
+      // infinity: an open end is the widest safe integer.
+      timeBounds: (range) => [
+        range.from !== undefined && Number.isFinite(range.from) ? range.from - 1 : Number.MIN_SAFE_INTEGER,
+        range.to !== undefined && Number.isFinite(range.to) ? range.to + 1 : Number.MAX_SAFE_INTEGER,
+      ],
     });
     this.url = options.url;
     this.pool = createPool(options.url, { max: options.poolSize, name: options.name });
