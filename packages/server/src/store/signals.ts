@@ -276,3 +276,23 @@ export function toStoredClick(r: ClickDbRow): StoredClick {
     rage: r.rage === 1, errorClick: r.error_click === 1, dead: (r.dead === 1 || r.dead === 2 ? r.dead : 0) as DeadState,
   };
 }
+
+/** What a store read for a batch's SignalContext (see contextRanges), as both stores select it. */
+export interface ContextRows {
+  before: ClickDbRow[];
+  /** Read only when `before[0]` is marked rage. */
+  burst: { t: number; click_count: number } | undefined;
+  pending: ClickDbRow[];
+  dead: ClickDbRow[];
+  beforeErrors: ClickDbRow[];
+}
+
+export function toSignalContext(r: ContextRows): SignalContext {
+  return {
+    before: r.before.map(toStoredClick),
+    burst: r.burst ? { t: r.burst.t, clickCount: r.burst.click_count } : null,
+    pending: r.pending.map(toStoredClick),
+    dead: r.dead.map(toStoredClick),
+    beforeErrors: r.beforeErrors.map(toStoredClick),
+  };
+}
