@@ -20,6 +20,16 @@ export interface DdlTypes {
 export const SQLITE_TYPES: DdlTypes = { id: 'TEXT', bigint: 'INTEGER', flag: 'INTEGER', json: 'TEXT', on: '' };
 export const PG_TYPES: DdlTypes = { id: 'TEXT COLLATE "C"', bigint: 'BIGINT', flag: 'SMALLINT', json: 'JSONB', on: ' ' };
 
+/** A session's page and client facts (sessions table, the same in both dialects' first migration). */
+export const SESSION_FACT_COLUMNS = `first_url TEXT,
+    first_url_seq INTEGER,
+    user_agent TEXT,
+    browser TEXT,
+    browser_version TEXT,
+    os TEXT,
+    os_version TEXT,
+    device TEXT,`;
+
 /** The replay index (ingest/snapshots.ts): one row per rrweb full snapshot, written with its batch. */
 export const fullSnapshotsDdl = (d: DdlTypes): string => `
   CREATE TABLE full_snapshots (

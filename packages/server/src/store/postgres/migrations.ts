@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { accessControlDdl, assetsDdl, fullSnapshotsDdl, PG_TYPES, sessionCapDdl } from '../schema-ddl.js';
+import { accessControlDdl, assetsDdl, fullSnapshotsDdl, PG_TYPES, SESSION_FACT_COLUMNS, sessionCapDdl } from '../schema-ddl.js';
 import { createClient } from './pool.js';
 
 /**
@@ -71,14 +71,7 @@ export const MIGRATIONS: string[] = [
     started_at BIGINT NOT NULL,
     ended_at BIGINT NOT NULL,
     duration_ms BIGINT GENERATED ALWAYS AS (ended_at - started_at) STORED,
-    first_url TEXT,
-    first_url_seq INTEGER,
-    user_agent TEXT,
-    browser TEXT,
-    browser_version TEXT,
-    os TEXT,
-    os_version TEXT,
-    device TEXT,
+    ${SESSION_FACT_COLUMNS}
     ip TEXT,
     event_count BIGINT NOT NULL DEFAULT 0,
     batch_count INTEGER NOT NULL DEFAULT 0,

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { accessControlDdl, assetsDdl, fullSnapshotsDdl, sessionCapDdl, SQLITE_TYPES } from '../schema-ddl.js';
+import { accessControlDdl, assetsDdl, fullSnapshotsDdl, SESSION_FACT_COLUMNS, sessionCapDdl, SQLITE_TYPES } from '../schema-ddl.js';
 
 /**
  * Ordered migrations; `PRAGMA user_version` records how many ran. A database
@@ -38,14 +38,7 @@ const MIGRATIONS: string[] = [
     project_id TEXT NOT NULL REFERENCES projects(id),
     started_at INTEGER NOT NULL,
     ended_at INTEGER NOT NULL,
-    first_url TEXT,
-    first_url_seq INTEGER,
-    user_agent TEXT,
-    browser TEXT,
-    browser_version TEXT,
-    os TEXT,
-    os_version TEXT,
-    device TEXT,
+    ${SESSION_FACT_COLUMNS}
     event_count INTEGER NOT NULL DEFAULT 0,
     batch_count INTEGER NOT NULL DEFAULT 0,
     last_seq INTEGER NOT NULL DEFAULT -1,
