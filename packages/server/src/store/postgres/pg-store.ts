@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { SessionList, SessionTimeline } from '@reprise/protocol';
 import type { ClickProblem, ErrorGroup, FailingEndpoint } from '@reprise/protocol';
-import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
 import { openEndpoints, openErrorGroups, sealAppend } from '../index-seal.js';
 import type { PackedSegment } from '../chunks/batch-chunks.js';
 import type { ChunkCipher } from '../chunks/crypto.js';
@@ -14,8 +13,6 @@ import type { LiveBus } from '../../live/bus.js';
 import { PgLiveBus } from '../../live/pg-bus.js';
 import { PgAssetIndex } from './assets.js';
 import {
-  SessionFull,
-  SessionProjectConflict,
   type AppendBatchInput,
   type CreateLinkInput,
   type Link,
@@ -27,7 +24,7 @@ import {
   type SessionSearch,
   type Store,
 } from '../types.js';
-import { indexTimes, writeIndexRows } from './index-writer.js';
+import { appendBatch } from './batch-append.js';
 import * as lifecycle from './lifecycle.js';
 import * as links from './links.js';
 import { checkSchema, migrate } from './migrations.js';
@@ -35,7 +32,7 @@ import { Partitions } from './partitions.js';
 import { createPool, withTransaction } from './pool.js';
 import { pgSql } from './sql.js';
 import * as problems from './problems.js';
-import { mergeTags, toProject, type ProjectRow } from '../rows.js';
+import { toProject, type ProjectRow } from '../rows.js';
 import * as search from './search.js';
 import * as transferMeta from './transfer-meta.js';
 import { readTimeline } from './timeline.js';
@@ -171,119 +168,9 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
     return row ? toProject(row) : null;
   }
 
-  async appendBatch(plainInput: AppendBatchInput): Promise<{ duplicate: boolean }> {
-    const input = sealAppend(plainInput, this.sealer);
-    const { batch, projectId, facts, receivedAt, index } = input;
-    const sid = batch.sessionId;
-    const linkId = input.linkId ?? null;
-    const owner = (
-      await this.pool.query<{ project_id: string; dup: boolean; stored_bytes: number; truncated: number } & SessionAccessRow>(
-        `SELECT s.project_id, s.stored_bytes, s.truncated, ${SESSION_ACCESS_COLUMNS},
-           EXISTS (SELECT 1 FROM batches WHERE session_id = $1 AND seq = $2) AS dup
-         FROM sessions s LEFT JOIN links l ON l.id = s.link_id WHERE s.id = $1`,
-        [sid, batch.seq],
-      )
-    ).rows[0];
-    if (owner && owner.project_id !== projectId) throw new SessionProjectConflict(sid);
-    if (owner) assertSessionKey(sid, owner, input.sessionKeyHash);
-    if (owner?.dup) return { duplicate: true };
-    if (owner) assertSessionLinkOpen(owner, receivedAt);
-    // The per-session byte cap, checked before the chunk is written. Concurrent appends of one
-    // session may each pass it: the cap can be overshot by the batches in flight, never more.
-    const cap = input.maxSessionBytes;
-    if (cap !== undefined && (owner?.truncated || Number(owner?.stored_bytes ?? 0) + (input.chunk?.rawBytes ?? 0) > cap)) {
-      if (owner) await this.pool.query('UPDATE sessions SET truncated = 1 WHERE id = $1', [sid]);
-      throw new SessionFull(sid, cap);
-    }
-    // Refuse before writing anything; re-checked in the transaction below against races.
-    if (linkId && !owner) await links.assertRoom(this.pool, linkId, sid, false);
-    // A batch of a month without partitions yet (near now) creates them, outside the transaction.
-    await this.partitions.ensureFor(indexTimes(index), Date.now()).catch(() => undefined);
-
-    // A new object (unique key) per attempt, durable before the row commits: concurrent
-    // duplicates never overwrite a stored chunk, and a crash leaves only an orphan object.
-    // With ingest's chunk the events are never touched here (they may not even be parsed on this thread).
-    const { key, bytes: storedBytes, chunk } = await this.batchChunks.writeBatch(
-      { projectId, sessionId: sid, seq: batch.seq },
-      input.chunk ? [] : batch.events,
-      input.chunk,
-    );
-    const tMin = chunk.tMin === null ? null : Math.round(chunk.tMin);
-    const tMax = chunk.tMax === null ? null : Math.round(chunk.tMax);
-    const start = tMin ?? receivedAt;
-    const end = tMax ?? receivedAt;
-    const url = batch.meta?.url ?? null;
-
-    const client = await this.pool.connect();
-    let commitSent = false;
-    let inserted: boolean;
-    try {
-      await client.query('BEGIN');
-      // A new session is tagged with its link (first batch wins); the room check is atomic with the insert.
-      const isNew = (await client.query('SELECT 1 FROM sessions WHERE id = $1', [sid])).rowCount === 0;
-      if (linkId && isNew) await links.assertRoom(client, linkId, sid, true);
-      await client.query(
-        `INSERT INTO sessions (id, project_id, started_at, ended_at, first_url, first_url_seq, user_agent,
-           browser, browser_version, os, os_version, device, ip, created_at, updated_at, link_id, key_hash)
-         VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
-         ON CONFLICT (id) DO NOTHING`,
-        [sid, projectId, start, end, facts.userAgent, facts.browser, facts.browserVersion, facts.os, facts.osVersion,
-          facts.device, facts.ip ?? null, receivedAt, linkId, input.sessionKeyHash ?? null],
-      );
-      // From here on the session is ours until COMMIT: appends of it on any instance wait here.
-      const session = (
-        await client.query<{ project_id: string; tags: unknown; key_hash: string | null }>(
-          'SELECT project_id, tags, key_hash FROM sessions WHERE id = $1 FOR UPDATE',
-          [sid],
-        )
-      ).rows[0]!;
-      if (session.project_id !== projectId) throw new SessionProjectConflict(sid);
-      // Another first batch may have created the session (with its key) since the check above.
-      assertSessionKey(sid, session, input.sessionKeyHash);
-      const b = await client.query(
-        `INSERT INTO batches (session_id, seq, chunk_key, chunk_format, event_count, bytes, t_min, t_max, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-        [sid, batch.seq, key, chunk.format, chunk.eventCount, storedBytes, tMin, tMax, receivedAt],
-      );
-      inserted = b.rowCount === 1;
-      if (inserted) {
-        // Widen the time range; the lowest seq that carried a URL names the first page.
-        await client.query(
-          `UPDATE sessions SET
-             started_at = least(started_at, $1), ended_at = greatest(ended_at, $2),
-             first_url = CASE WHEN $3::text IS NOT NULL AND (first_url_seq IS NULL OR $4 < first_url_seq) THEN $3::text ELSE first_url END,
-             first_url_seq = CASE WHEN $3::text IS NOT NULL AND (first_url_seq IS NULL OR $4 < first_url_seq) THEN $4 ELSE first_url_seq END,
-             event_count = event_count + $5, batch_count = batch_count + 1, last_seq = greatest(last_seq, $4), updated_at = $6,
-             stored_bytes = stored_bytes + $8
-           WHERE id = $7`,
-          [start, end, url, batch.seq, chunk.eventCount, receivedAt, sid, chunk.rawBytes],
-        );
-        if (Object.keys(index.tags).length > 0) {
-          const tags = mergeTags(session.tags, index.tags);
-          await client.query('UPDATE sessions SET tags = $1::jsonb WHERE id = $2', [JSON.stringify(tags), sid]);
-        }
-        await writeIndexRows(client, sid, batch.seq, receivedAt, index);
-      }
-      commitSent = true;
-      await client.query(inserted ? 'COMMIT' : 'ROLLBACK');
-    } catch (err) {
-      let broken = false;
-      if (!commitSent) {
-        await client.query('ROLLBACK').catch(() => (broken = true));
-        // Nothing references our object: remove it (a leftover would only be an orphan for the GC).
-        await this.chunks.delete([key]).catch(() => undefined);
-      }
-      // A failed COMMIT may still have committed: keep the object, its row may exist.
-      client.release(broken || commitSent);
-      throw err;
-    }
-    client.release();
-    if (!inserted) {
-      // Lost a race with an identical (session, seq), maybe on another instance: drop our copy.
-      await this.chunks.delete([key]).catch(() => undefined);
-      return { duplicate: true };
-    }
-    return { duplicate: false };
+  async appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
+    const deps = { pool: this.pool, chunks: this.chunks, batchChunks: this.batchChunks, partitions: this.partitions };
+    return appendBatch(deps, sealAppend(input, this.sealer));
   }
 
   async createLink(input: CreateLinkInput): Promise<Link> { return links.create(this.pool, input); }
