@@ -1,5 +1,6 @@
 import type { Batch } from '@reprise/protocol';
-import { extractIndexRows, type IndexRows } from '../../packages/server/src/ingest/extract.js';
+import { extractIndexRows } from '../../packages/server/src/ingest/extract.js';
+import type { IndexRows } from '../../packages/server/src/store/index-rows.js';
 import type { SessionFacts } from '../../packages/server/src/store/types.js';
 import { createRng } from '../../test-support/rng.js';
 import { syntheticSession, type SyntheticSession } from './synthetic-sessions.js';

@@ -34,7 +34,7 @@ export class ShardWriter {
     for (const sql of tableSql) this.db.exec(sql);
     this.q = {
       batch: this.db.prepare(
-        `INSERT INTO batches (session_id, seq, chunk_path, chunk_format, event_count, bytes, t_min, t_max, received_at)
+        `INSERT INTO batches (session_id, seq, chunk_key, chunk_format, event_count, bytes, t_min, t_max, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       net: this.db.prepare(

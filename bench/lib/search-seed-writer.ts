@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { MAX_TAGS } from '../../packages/server/src/ingest/extract.js';
+import { MAX_TAGS } from '../../packages/server/src/store/index-rows.js';
 import { SignalIndexWriter } from '../../packages/server/src/store/sqlite/signal-index.js';
 import type { SeedRecord } from './search-seed-data.js';
 

@@ -56,7 +56,7 @@ function rows(db: Database.Database, table: string, projectId: string): unknown[
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(r)) out[k] = v === projectId ? '<project>' : v;
     if (table === 'projects') out.key = out.created_at = '<per store>';
-    if (table === 'batches') out.chunk_path = out.bytes = '<shared chunk>';
+    if (table === 'batches') out.chunk_key = out.bytes = '<shared chunk>';
     // The per-session byte cap counts the bytes of the chunks written; the seed writes one shared chunk.
     if (table === 'sessions') out.stored_bytes = '<shared chunk>';
     return out;

@@ -21,12 +21,10 @@ import { assetRoutes } from './assets/routes.js';
 import { hasAssetStore } from './assets/types.js';
 import { consentRoutes, linkApiRoutes } from './links/routes.js';
 import { InProcessLiveBus, type LiveBus } from './live/bus.js';
-import { PgLiveBus } from './live/pg-bus.js';
 import { liveRoutes } from './live/routes.js';
 import { mcpRoutes } from './mcp/http.js';
 import { startRetentionJob } from './lifecycle/retention.js';
 import { hasChunkMaintenance, startChunkMaintenance } from './store/chunks/maintenance.js';
-import { PgStore } from './store/postgres/pg-store.js';
 import type { Store } from './store/types.js';
 
 export interface AppOptions {
@@ -79,7 +77,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   }
 
   // With PostgreSQL, several instances may share the data: live fan-out goes through LISTEN/NOTIFY.
-  const bus = opts.bus ?? (store instanceof PgStore ? new PgLiveBus(store, { onError: (err) => app.log.warn({ err }, 'live bus') }) : new InProcessLiveBus());
+  const bus = opts.bus ?? store.liveBus?.({ onError: (err) => app.log.warn({ err }, 'live bus') }) ?? new InProcessLiveBus();
   if (!opts.bus) app.addHook('onClose', async () => bus.close());
   // Assets the recordings load are captured in the background and served to replays (assets/).
   const assets = hasAssetStore(store) ? new AssetCapture(store, { log: app.log, ...opts.assets }) : undefined;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { parseNdjson, type ReplayEvent } from '@reprise/protocol';
 import { loadConfig } from '../src/config.js';
 import { extractIndexRows } from '../src/ingest/extract.js';
@@ -16,6 +17,7 @@ import { ChunkNotFoundError } from '../src/store/chunks/errors.js';
 import { LocalChunkStore } from '../src/store/chunks/local.js';
 import { S3ChunkStore, type S3Config } from '../src/store/chunks/s3.js';
 import type { ChunkObject, ChunkStore } from '../src/store/chunks/types.js';
+import { migrate as migrateSqlite } from '../src/store/sqlite/schema.js';
 import { SqliteStore, type SqliteStoreOptions } from '../src/store/sqlite/sqlite-store.js';
 import { ADMIN, domEvent, gz, makeBatch, postBatch, startTestServer } from './helpers.js';
 
@@ -320,8 +322,8 @@ function filesUnder(dir: string): string[] {
 
 function batchRows(store: SqliteStore, sessionId: string) {
   return (store as unknown as { db: import('better-sqlite3').Database }).db
-    .prepare('SELECT seq, chunk_path, chunk_offset, chunk_length, bytes FROM batches WHERE session_id = ? ORDER BY seq')
-    .all(sessionId) as { seq: number; chunk_path: string; chunk_offset: number | null; chunk_length: number | null; bytes: number }[];
+    .prepare('SELECT seq, chunk_key, chunk_offset, chunk_length, bytes FROM batches WHERE session_id = ? ORDER BY seq')
+    .all(sessionId) as { seq: number; chunk_key: string; chunk_offset: number | null; chunk_length: number | null; bytes: number }[];
 }
 
 const KEY_A = `a:${Buffer.alloc(32, 0xa1).toString('base64')}`;
@@ -342,6 +344,45 @@ describe('SqliteStore chunks: local default layout', () => {
     expect(lines).toHaveLength(20);
     expect((await store.readEvents('sess_layout')).length).toBe(20);
     await store.close();
+  });
+});
+
+describe('SqliteStore schema v13: batches.chunk_path becomes chunk_key', () => {
+  it('opens a v12 database, renames the column and still reads, packs and keeps its chunks', async () => {
+    const dir = tmp();
+    const db = new Database(path.join(dir, 'reprise.db'));
+    migrateSqlite(db, 12);
+    db.prepare(`INSERT INTO projects (id, name, key, allowed_origins, created_at) VALUES ('prj_old', 'old', 'pk_old', '["*"]', 1)`).run();
+    db.prepare(`INSERT INTO sessions (id, project_id, started_at, ended_at, created_at, updated_at) VALUES ('sess_old', 'prj_old', 0, 0, 1, 1)`).run();
+    // Chunks written as v12 wrote them: one object per batch, its key in chunk_path.
+    const writer = new BatchChunks(new LocalChunkStore(path.join(dir, 'chunks')), null);
+    const sent: ReplayEvent[][] = [];
+    for (let seq = 0; seq < 3; seq++) {
+      const events = Array.from({ length: 4 }, (_, i) => domEvent(seq * 100 + i * 10, 3, { source: 2, type: 2, id: seq, x: i, y: 1 }));
+      sent.push(events);
+      const { key, bytes, chunk } = await writer.writeBatch({ projectId: 'prj_old', sessionId: 'sess_old', seq }, events);
+      db.prepare(
+        `INSERT INTO batches (session_id, seq, chunk_path, chunk_format, event_count, bytes, t_min, t_max, received_at)
+         VALUES ('sess_old', ?, ?, ?, ?, ?, ?, ?, 1)`,
+      ).run(seq, key, chunk.format, chunk.eventCount, bytes, chunk.tMin, chunk.tMax);
+    }
+    db.close();
+
+    const store = new SqliteStore(dir);
+    try {
+      const version = (store as unknown as { db: import('better-sqlite3').Database }).db.pragma('user_version', { simple: true });
+      expect(version).toBe(13);
+      expect(batchRows(store, 'sess_old').map((r) => r.chunk_key.startsWith('prj_old/sess_old/'))).toEqual([true, true, true]);
+      expect(await store.readEvents('sess_old')).toEqual(sent.flat());
+      expect(await store.readBatch('sess_old', 1)).toEqual(sent[1]);
+      // Every key is still referenced (gc keeps them) and compaction moves the rows into one pack.
+      expect((await store.gcChunks({ olderThanMs: 0, dryRun: true })).deleted).toEqual([]);
+      expect((await store.compactSession('sess_old')).packedBatches).toBe(3);
+      expect(new Set(batchRows(store, 'sess_old').map((r) => r.chunk_key)).size).toBe(1);
+      expect(await store.readEvents('sess_old')).toEqual(sent.flat());
+    } finally {
+      await store.close();
+    }
   });
 });
 
@@ -381,7 +422,7 @@ for (const backend of ['local', 's3'] as const) {
       expect(objects.map((o) => o.key)).toEqual([r.packs[0]!.key]);
       expect(r.packs[0]!.key).toMatch(new RegExp(`^${projectId}/sess_pack/pack-0000000000-0000000012-[A-Za-z0-9_-]{22}\\.pack$`));
       const rows = batchRows(store, 'sess_pack');
-      expect(rows.every((b) => b.chunk_path === r.packs[0]!.key && b.chunk_offset !== null)).toBe(true);
+      expect(rows.every((b) => b.chunk_key === r.packs[0]!.key && b.chunk_offset !== null)).toBe(true);
       expect(rows.reduce((n, b) => n + b.chunk_length!, 0)).toBe(objects[0]!.size);
 
       expect(await store.readEvents('sess_pack')).toEqual(before);
@@ -467,7 +508,7 @@ for (const backend of ['local', 's3'] as const) {
       const r2 = await store.compactSession('sess_lone');
       expect(r2).toMatchObject({ packs: [], inPlace: 1 });
       expect(chunks.puts).toEqual([]);
-      expect(batchRows(store, 'sess_lone')[0]).toMatchObject({ chunk_path: lone!.chunk_path, chunk_offset: 0, chunk_length: lone!.bytes });
+      expect(batchRows(store, 'sess_lone')[0]).toMatchObject({ chunk_key: lone!.chunk_key, chunk_offset: 0, chunk_length: lone!.bytes });
       expect(await store.listCompactableSessions(Date.now() + 1000, 10)).not.toContain('sess_lone');
       expect((await store.readEvents('sess_lone')).length).toBe(20);
       await store.close();
@@ -709,7 +750,7 @@ describe('the HTTP app on S3 chunks', () => {
       try {
         const rows = batchRows(store, sid);
         expect(rows.length).toBeGreaterThanOrEqual(acked.length);
-        for (const r of rows) await expect(store.chunks.get(r.chunk_path)).resolves.toBeInstanceOf(Buffer);
+        for (const r of rows) await expect(store.chunks.get(r.chunk_key)).resolves.toBeInstanceOf(Buffer);
       } finally {
         await store.close();
       }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { endpointQuery, errorQuery, quote } from '../src/api/problems.js';
-import { activeTime } from '../src/ingest/signals.js';
+import { activeTime } from '../src/store/signals.js';
 import { messageKey, messageLiterals, normalizeRoute, routeLiteralPrefix } from '../src/ingest/normalize.js';
 
 describe('normalizeRoute', () => {

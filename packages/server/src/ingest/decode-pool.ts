@@ -7,7 +7,8 @@ import { decodeChunk, type EncodedChunk } from '../store/chunk-codec.js';
 import { decodeBatch } from './decode.js';
 import { fromWireError, toWireError, type FromWorker, type ToWorker } from './decode-worker.js';
 import type { DictionarySource } from './dictionaries.js';
-import { extractIndexRows, type IndexRows } from './extract.js';
+import type { IndexRows } from '../store/index-rows.js';
+import { extractIndexRows } from './extract.js';
 import { sanitizeForStorage } from './sanitize.js';
 
 /** A decoded ingest request: the validated batch, its index rows and its chunk. */

@@ -4,7 +4,8 @@ import { HttpError } from '../http/errors.js';
 import type { ChunkFormat, EventStats } from '../store/chunk-codec.js';
 import { decodeBatch } from './decode.js';
 import type { DictionarySource } from './dictionaries.js';
-import { extractIndexRows, type IndexRows } from './extract.js';
+import type { IndexRows } from '../store/index-rows.js';
+import { extractIndexRows } from './extract.js';
 import { sanitizeForStorage } from './sanitize.js';
 
 /**

@@ -1,68 +1,7 @@
 import { collectAssetUrls, type ReplayEvent, type SessionCounts, type SerializedValue } from '@reprise/protocol';
 import { messageKey, normalizeRoute } from './normalize.js';
-import { SnapshotScanner, type SnapshotRow } from './snapshots.js';
-
-export type { SnapshotRow } from './snapshots.js';
-
-/** Rows for the small index tables, taken from a batch as it arrives so search never re-reads chunks. */
-export interface IndexRows {
-  network: { t: number; method: string; url: string; route: string; status: number; durationMs: number; failed: boolean }[];
-  console: { t: number; level: string; text: string }[];
-  errors: { t: number; name: string | null; message: string; messageKey: string; stack: string | null }[];
-  /** `click` events, sorted by time. */
-  clicks: ClickRow[];
-  /** One row per `nav` event. */
-  pages: { t: number; url: string }[];
-  /** Pages counted for `pageCount`: nav events of type load, pushState and popstate. */
-  pageCount: number;
-  /** `search_text` rows of the batch: one per field, distinct non-empty values joined by newlines. */
-  search: { field: SearchField; text: string }[];
-  /** Times the signal detection needs (see ingest/signals.ts). */
-  timeline: SignalTimeline;
-  /** What this batch adds to the session's counts. */
-  counts: SessionCounts;
-  /** Last `identify` userId in the batch, if any (replaces the session's). */
-  userId: string | null;
-  /** `tag` calls in the batch, merged into the session's tags (last value wins). */
-  tags: Record<string, string>;
-  /** rrweb full snapshots of the batch, in batch order: the replay index (ingest/snapshots.ts). */
-  snapshots: SnapshotRow[];
-  /** Stylesheets, images, fonts and media the batch's rrweb events load (assets/capture.ts). */
-  assetUrls?: string[];
-}
-
-export type SearchField = 'url' | 'request' | 'console' | 'error' | 'click';
-
-export interface ClickRow {
-  t: number;
-  selector: string;
-  text: string | null;
-  testId: string | null;
-  tag: string;
-  x: number;
-  y: number;
-  nodeId: number | null;
-  interactive: boolean;
-  /** Interactive and not a text-entry field: a click nothing answers is a dead click. */
-  deadCandidate: boolean;
-}
-
-export interface SignalTimeline {
-  /**
-   * What answers a click, sorted: DOM mutations that change something, navigations, request
-   * starts (`startedAt`), and user-triggered rrweb input events (a checkbox or radio toggling
-   * is recorded as an input event, not a mutation).
-   */
-  responses: number[];
-  /** Request starts alone, sorted (a late one can answer a click an earlier batch called dead). */
-  requests: number[];
-  /** JS errors (uncaught and unhandled rejections; failed resource loads are not), sorted. */
-  errors: number[];
-  /** User activity: rrweb mouse moves, mouse interactions, scrolls, inputs, touch moves, clicks; sorted. */
-  activity: number[];
-  /** Latest event time of the batch (any kind); null for an empty batch. */
-  maxT: number | null;
-}
+import { MAX_TAGS, type ClickRow, type IndexRows, type SearchField, type SignalTimeline } from '../store/index-rows.js';
+import { SnapshotScanner } from './snapshots.js';
 
 /**
  * Input types whose click expects a visible answer. Every other type (text, email, number, date,
@@ -85,7 +24,6 @@ export const ZERO_COUNTS: SessionCounts = {
 };
 
 const MAX_TEXT = 2000;
-export const MAX_TAGS = 50;
 
 /** Event data is untrusted: every field is checked, and anything malformed is skipped, not fatal. */
 export function extractIndexRows(events: ReplayEvent[], meta?: { url?: string }): IndexRows {

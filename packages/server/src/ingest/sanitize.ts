@@ -1,5 +1,5 @@
 import { LIMITS, type BatchMeta } from '@reprise/protocol';
-import type { IndexRows } from './extract.js';
+import type { IndexRows } from '../store/index-rows.js';
 
 /**
  * What ingest writes to text, JSONB and integer columns (summary fields, index rows, search

@@ -6,13 +6,7 @@
  * DOMContentLoaded also gets DomContentLoaded (0) / Load (1) events just before.
  */
 
-/** One full snapshot of a batch. */
-export interface SnapshotRow {
-  /** Time of the full snapshot event. */
-  t: number;
-  /** Time of the first event of the Meta/DomContentLoaded/Load run just before it; `t` when the batch has none. */
-  startT: number;
-}
+import type { SnapshotRow } from '../store/index-rows.js';
 
 const RR_DOM_CONTENT_LOADED = 0;
 const RR_LOAD = 1;

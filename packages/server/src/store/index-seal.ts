@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
 import type { ErrorGroup, FailingEndpoint } from '@reprise/protocol';
-import type { IndexRows } from '../ingest/extract.js';
+import type { IndexRows } from './index-rows.js';
 import type { ChunkCipher, EncryptionKey } from './chunks/crypto.js';
 import type { AppendBatchInput, ProblemRows } from './types.js';
 

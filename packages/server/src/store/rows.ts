@@ -1,4 +1,5 @@
 import type { SessionSummary } from '@reprise/protocol';
+import { MAX_TAGS } from './index-rows.js';
 import type { Link, LinkWithSessions, Project, User } from './types.js';
 
 /**
@@ -139,6 +140,20 @@ export function toTags(raw: unknown): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
   return { ...out };
+}
+
+/**
+ * A session's stored tags (as toTags reads them) with a batch's tags merged in: the last value
+ * wins, and new keys stop at MAX_TAGS. Keys are defined, not assigned, so `__proto__` is a tag.
+ */
+export function mergeTags(stored: unknown, added: Record<string, string>): Record<string, string> {
+  const tags = toTags(stored);
+  for (const [k, v] of Object.entries(added)) {
+    if (Object.hasOwn(tags, k) || Object.keys(tags).length < MAX_TAGS) {
+      Object.defineProperty(tags, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return tags;
 }
 
 /** seq numbers below the highest one received that never arrived (at most 1000). */

@@ -6,12 +6,18 @@ export interface TimelineSessionRow { id: string; started_at: number; ended_at: 
 export interface SnapshotDbRow { t: number; start_t: number }
 export interface BatchRangeRow { seq: number; t_min: number; t_max: number; event_count: number; bytes: number }
 
-export const TIMELINE_SESSION_SQL = 'SELECT id, started_at, ended_at, last_batch_at FROM sessions WHERE id = ';
-export const TIMELINE_SNAPSHOTS_SQL = 'SELECT t, start_t FROM full_snapshots WHERE session_id = ';
-export const TIMELINE_SNAPSHOTS_ORDER = ' ORDER BY t, seq';
-/** Empty batches carry no time range and hold nothing to load. */
-export const TIMELINE_BATCHES_SQL = 'SELECT seq, t_min, t_max, event_count, bytes FROM batches WHERE t_min IS NOT NULL AND session_id = ';
-export const TIMELINE_BATCHES_ORDER = ' ORDER BY seq';
+/**
+ * The three reads of a timeline, each taking the session id as its one parameter `p` (`?` or `$1`):
+ * the session row, its full snapshots, and its batches' time ranges (empty batches carry no time
+ * range and hold nothing to load).
+ */
+export function timelineSql(p: string): { session: string; snapshots: string; batches: string } {
+  return {
+    session: `SELECT id, started_at, ended_at, last_batch_at FROM sessions WHERE id = ${p}`,
+    snapshots: `SELECT t, start_t FROM full_snapshots WHERE session_id = ${p} ORDER BY t, seq`,
+    batches: `SELECT seq, t_min, t_max, event_count, bytes FROM batches WHERE t_min IS NOT NULL AND session_id = ${p} ORDER BY seq`,
+  };
+}
 
 export function toTimeline(s: TimelineSessionRow, snapshots: SnapshotDbRow[], batches: BatchRangeRow[], now = Date.now()): SessionTimeline {
   // From the batches' event times: an empty batch widens the session's range to its receive time

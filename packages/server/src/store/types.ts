@@ -1,4 +1,5 @@
-import type { IndexRows } from '../ingest/extract.js';
+import type { LiveBus } from '../live/bus.js';
+import type { IndexRows } from './index-rows.js';
 import type { EncodedChunk } from './chunk-codec.js';
 import type { QueryNode, SessionSort } from '@reprise/protocol/query';
 import type { Batch, ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
@@ -138,6 +139,12 @@ export interface Store {
    * advisory lock), e.g. first-start bootstrap. Absent on single-process stores.
    */
   exclusive?<T>(name: string, fn: () => Promise<T>): Promise<T>;
+
+  /**
+   * The live bus that reaches every instance sharing this store (PostgreSQL: LISTEN/NOTIFY).
+   * Absent on single-process stores: an in-process bus reaches every viewer there.
+   */
+  liveBus?(opts: { onError?: (err: unknown) => void }): LiveBus;
 }
 
 /** Store metadata without sessions (Store.dumpMetadata): secrets only as the hashes the store keeps. */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { AssetMode } from '@reprise/protocol';
 import type { AssetIndex, AssetRecord, AssetResult, BlobRef } from '../../assets/types.js';
-import { toAssetMode, toAssetRecord } from '../sqlite/assets.js';
+import { finishValues, toAssetMode, toAssetRecord } from '../asset-rows.js';
 import { withTransaction } from './pool.js';
 
 /** The asset index (assets/types.ts) in PostgreSQL (migration 6); same semantics as SqliteAssetIndex. */
@@ -50,19 +50,9 @@ export class PgAssetIndex implements AssetIndex {
   }
 
   async finishAsset(projectId: string, url: string, result: AssetResult, now: number): Promise<void> {
-    const stored = result.status === 'stored' ? result : null;
     await this.pool.query(
       'UPDATE assets SET status = $1, hash = $2, content_type = $3, bytes = $4, error = $5, updated_at = $6 WHERE project_id = $7 AND url = $8',
-      [
-        result.status,
-        stored?.hash ?? null,
-        stored?.contentType ?? null,
-        stored?.bytes ?? null,
-        result.status === 'failed' ? result.error : null,
-        now,
-        projectId,
-        url,
-      ],
+      [...finishValues(result), now, projectId, url],
     );
   }
 

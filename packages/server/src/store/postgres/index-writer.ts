@@ -1,14 +1,5 @@
-import type { IndexRows } from '../../ingest/extract.js';
-import {
-  activeTime,
-  contextRanges,
-  planSignals,
-  SIGNAL_TYPES,
-  toStoredClick,
-  type ClickDbRow,
-  type StoredClick,
-  type SignalContext,
-} from '../../ingest/signals.js';
+import type { IndexRows } from '../index-rows.js';
+import { activeTime, contextRanges, planSignals, SIGNAL_TYPES, toSignalContext, type ClickDbRow } from '../signals.js';
 import type { Queryable } from './pool.js';
 
 const CLICK_COLUMNS = 'id, t, selector, text, node_id, x, y, rage, error_click, dead';
@@ -28,7 +19,7 @@ export async function insertRows(c: Queryable, table: string, columns: string[],
  * Writes a batch's index rows, clicks, pages, search text, full snapshots, signals and counters. Runs inside
  * appendBatch's transaction after the batch row is inserted and with the session row locked
  * (`SELECT … FOR UPDATE`), so two instances ingesting the same session read and update the
- * cross-batch signal state one after the other. The detection itself is ingest/signals.ts,
+ * cross-batch signal state one after the other. The detection itself is store/signals.ts,
  * shared with the SQLite store; only the SQL differs.
  */
 export async function writeIndexRows(c: Queryable, sessionId: string, seq: number, receivedAt: number, index: IndexRows): Promise<void> {
@@ -52,27 +43,25 @@ export async function writeIndexRows(c: Queryable, sessionId: string, seq: numbe
 async function writeSignals(c: Queryable, sessionId: string, seq: number, index: IndexRows): Promise<void> {
   const { clicks, timeline } = index;
   const ranges = contextRanges(clicks, timeline);
-  const select = async (where: string, params: unknown[]): Promise<StoredClick[]> =>
-    (await c.query<ClickDbRow>(`SELECT ${CLICK_COLUMNS} FROM clicks WHERE session_id = $1 AND ${where}`, [sessionId, ...params])).rows.map(
-      toStoredClick,
-    );
+  const select = async (where: string, params: unknown[]): Promise<ClickDbRow[]> =>
+    (await c.query<ClickDbRow>(`SELECT ${CLICK_COLUMNS} FROM clicks WHERE session_id = $1 AND ${where}`, [sessionId, ...params])).rows;
 
   const before = ranges.firstClick === null ? [] : await select('t <= $2 ORDER BY t DESC, id DESC LIMIT 2', [Math.round(ranges.firstClick)]);
-  const burstRow = before[0]?.rage
-    ? (
-        await c.query<{ t: number; click_count: number }>(
-          `SELECT t, click_count FROM signals WHERE session_id = $1 AND type = '${SIGNAL_TYPES.rage}' AND t <= $2 ORDER BY t DESC LIMIT 1`,
-          [sessionId, before[0].t],
-        )
-      ).rows[0]
-    : undefined;
-  const ctx: SignalContext = {
+  const ctx = toSignalContext({
     before,
-    burst: burstRow ? { t: burstRow.t, clickCount: burstRow.click_count } : null,
+    burst:
+      before[0]?.rage === 1
+        ? (
+            await c.query<{ t: number; click_count: number }>(
+              `SELECT t, click_count FROM signals WHERE session_id = $1 AND type = '${SIGNAL_TYPES.rage}' AND t <= $2 ORDER BY t DESC LIMIT 1`,
+              [sessionId, before[0].t],
+            )
+          ).rows[0]
+        : undefined,
     pending: timeline.maxT === null ? [] : await select('dead = 2', []),
     dead: ranges.deadRecheck ? await select('t BETWEEN $2 AND $3 AND dead = 1', ranges.deadRecheck.map(Math.round)) : [],
     beforeErrors: ranges.errorLookback ? await select('t BETWEEN $2 AND $3', ranges.errorLookback.map(Math.round)) : [],
-  };
+  });
   const plan = planSignals(clicks, timeline, ctx);
 
   await insertRows(

@@ -1,11 +1,9 @@
 import type pg from 'pg';
-import type { ChunkStore } from '../chunks/types.js';
+import type { DeletedSession } from '../core/session-chunks.js';
 import { addMonths, monthStart, type Partitions } from './partitions.js';
 import { withTransaction } from './pool.js';
 
 const DAY_MS = 86_400_000;
-/** Objects under a deleted session's prefix younger than this may belong to an append still committing. */
-const ORPHAN_GRACE_MS = 15 * 60_000;
 /** When a session ended for retention: its last batch by the server's clock (the tab's only without one). */
 const ENDED = 'coalesce(s.last_batch_at, s.ended_at)';
 
@@ -18,35 +16,30 @@ export async function userSessionIds(pool: pg.Pool, userId: string, projectId?: 
 }
 
 /**
- * Deletes sessions: the metadata first, in one transaction (the session rows; batches, every
- * index table and search_text follow by ON DELETE CASCADE), then the chunk objects, then
- * leftovers under each session's prefix (objects of appends that died before their commit).
- * Returns how many sessions existed.
+ * Deletes the sessions' metadata in one transaction (the session rows; batches, every index table
+ * and search_text follow by ON DELETE CASCADE). Returns the sessions that existed, with the chunk
+ * keys to delete next (SessionChunks.deleteObjects).
  */
-export async function deleteSessions(pool: pg.Pool, chunks: ChunkStore, ids: string[]): Promise<number> {
-  if (ids.length === 0) return 0;
+export async function deleteSessionRows(pool: pg.Pool, ids: string[]): Promise<DeletedSession[]> {
+  if (ids.length === 0) return [];
   // Rows locked in id order, so two instances deleting overlapping sets never deadlock.
-  const deleted = await withTransaction(pool, async (c) => {
+  return withTransaction(pool, async (c) => {
     const sessions = (
       await c.query<{ id: string; project_id: string }>('SELECT id, project_id FROM sessions WHERE id = ANY($1) ORDER BY id FOR UPDATE', [[...new Set(ids)]])
     ).rows;
     if (sessions.length === 0) return [];
     const found = sessions.map((s) => s.id);
-    const keys = (await c.query<{ chunk_key: string }>('SELECT DISTINCT chunk_key FROM batches WHERE session_id = ANY($1)', [found])).rows;
+    const keys = (
+      await c.query<{ session_id: string; chunk_key: string }>(
+        'SELECT DISTINCT session_id, chunk_key FROM batches WHERE session_id = ANY($1)',
+        [found],
+      )
+    ).rows;
     await c.query('DELETE FROM sessions WHERE id = ANY($1)', [found]);
-    return sessions.map((s) => ({ ...s, keys: keys.map((k) => k.chunk_key) }));
+    const bySession = new Map(found.map((id) => [id, [] as string[]]));
+    for (const k of keys) bySession.get(k.session_id)?.push(k.chunk_key);
+    return sessions.map((s) => ({ id: s.id, projectId: s.project_id, chunkKeys: bySession.get(s.id) ?? [] }));
   });
-  if (deleted.length === 0) return 0;
-  const keys = new Set<string>();
-  for (const s of deleted) for (const k of s.keys) keys.add(k);
-  await chunks.delete([...keys]);
-  const now = Date.now();
-  for (const s of deleted) {
-    const stale: string[] = [];
-    for await (const o of chunks.list(`${s.project_id}/${s.id}/`)) if (now - o.lastModified > ORPHAN_GRACE_MS) stale.push(o.key);
-    if (stale.length) await chunks.delete(stale);
-  }
-  return deleted.length;
 }
 
 /**
@@ -57,7 +50,12 @@ export async function deleteSessions(pool: pg.Pool, chunks: ChunkStore, ids: str
  * the past can lose its index rows (search and problems) to a dropped month before it expires
  * itself; its events and summary stay until then.
  */
-export async function deleteExpired(pool: pg.Pool, chunks: ChunkStore, partitions: Partitions, now: number): Promise<number> {
+export async function deleteExpired(
+  pool: pg.Pool,
+  partitions: Partitions,
+  now: number,
+  deleteSessions: (ids: string[]) => Promise<number>,
+): Promise<number> {
   await partitions.ensureAround(now).catch(() => undefined);
   const projects = (await pool.query<{ id: string; retention_days: number | null }>('SELECT id, retention_days FROM projects')).rows;
   if (projects.length > 0 && projects.every((p) => p.retention_days !== null)) {
@@ -75,7 +73,7 @@ export async function deleteExpired(pool: pg.Pool, chunks: ChunkStore, partition
         ])
       ).rows.map((r) => r.id);
       if (ids.length === 0) break;
-      const n = await deleteSessions(pool, chunks, ids);
+      const n = await deleteSessions(ids);
       total += n;
       if (n === 0) break;
     }

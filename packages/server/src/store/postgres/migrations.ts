@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { accessControlDdl, assetsDdl, fullSnapshotsDdl, PG_TYPES, SESSION_FACT_COLUMNS, sessionCapDdl } from '../schema-ddl.js';
 import { createClient } from './pool.js';
 
 /**
@@ -9,7 +10,7 @@ export const PARTITIONED_TABLES = ['network_requests', 'console_messages', 'erro
 
 /**
  * Ordered PostgreSQL migrations; `schema_migrations` records each applied version. Same tables
- * and columns as the SQLite schema (store/sqlite/schema.ts, v1–v12) with these differences:
+ * and columns as the SQLite schema (store/sqlite/schema.ts, v1–v13) with these differences:
  * - ids are `COLLATE "C"` so keyset order (started_at, id) is byte order, as in SQLite;
  * - the per-event index tables (network_requests, console_messages, errors, pages, clicks, signals)
  *   are partitioned by RANGE on `t` (epoch ms): monthly partitions (partitions.ts) plus a DEFAULT
@@ -70,14 +71,7 @@ export const MIGRATIONS: string[] = [
     started_at BIGINT NOT NULL,
     ended_at BIGINT NOT NULL,
     duration_ms BIGINT GENERATED ALWAYS AS (ended_at - started_at) STORED,
-    first_url TEXT,
-    first_url_seq INTEGER,
-    user_agent TEXT,
-    browser TEXT,
-    browser_version TEXT,
-    os TEXT,
-    os_version TEXT,
-    device TEXT,
+    ${SESSION_FACT_COLUMNS}
     ip TEXT,
     event_count BIGINT NOT NULL DEFAULT 0,
     batch_count INTEGER NOT NULL DEFAULT 0,
@@ -232,22 +226,10 @@ export const MIGRATIONS: string[] = [
   `,
   // 2: the replay index (ingest/snapshots.ts, SQLite v8): one row per rrweb full snapshot, written
   // with its batch. Not partitioned: a handful of rows per session, removed with the session.
-  `
-  CREATE TABLE full_snapshots (
-    session_id TEXT COLLATE "C" NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    t BIGINT NOT NULL,
-    -- Where loading must start to replay from here: the rrweb Meta just before the snapshot.
-    start_t BIGINT NOT NULL
-  );
-  CREATE INDEX full_snapshots_by_session ON full_snapshots (session_id, t);
-  `,
+  fullSnapshotsDdl(PG_TYPES),
   // 3: the per-session byte cap (SQLite v9, ingest/session-cap.ts): uncompressed JSON bytes of the
   // session's batches (counted from this version on), and whether a batch was refused for it.
-  `
-  ALTER TABLE sessions ADD COLUMN stored_bytes BIGINT NOT NULL DEFAULT 0;
-  ALTER TABLE sessions ADD COLUMN truncated SMALLINT NOT NULL DEFAULT 0;
-  `,
+  sessionCapDdl(PG_TYPES),
   // 4: session binding (store/session-access.ts, SQLite v10): the SHA-256 of the session key its
   // first batch carried. Null for sessions without one (older recorders).
   `
@@ -256,49 +238,11 @@ export const MIGRATIONS: string[] = [
   // 5: access control (SQLite v11): per-project membership and scoped, expiring, revocable API
   // tokens. Every existing user becomes a `member` of every existing project; existing tokens
   // keep what they could do (write, every project, no expiry).
-  `
-  CREATE TABLE project_members (
-    project_id TEXT COLLATE "C" NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    role TEXT NOT NULL,
-    PRIMARY KEY (project_id, user_id)
-  );
-  CREATE INDEX project_members_by_user ON project_members (user_id);
-  INSERT INTO project_members (project_id, user_id, role) SELECT p.id, u.id, 'member' FROM projects p CROSS JOIN users u;
-  ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'write';
-  ALTER TABLE api_tokens ADD COLUMN project_ids JSONB;
-  ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT;
-  ALTER TABLE api_tokens ADD COLUMN revoked_at BIGINT;
-  CREATE INDEX api_tokens_by_user ON api_tokens (user_id, created_at);
-  `,
+  accessControlDdl(PG_TYPES),
   // 6: captured assets (assets/, SQLite v12): a project's asset mode, each asset URL of a project
   // once with its fetch result (bytes: `assets/<projectId>/<sha256>` in the chunk store), and the
   // sessions that reference each URL (retention removes what no session references).
-  `
-  CREATE TABLE asset_settings (
-    project_id TEXT COLLATE "C" PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
-    mode TEXT NOT NULL
-  );
-  CREATE TABLE assets (
-    project_id TEXT COLLATE "C" NOT NULL,
-    url TEXT COLLATE "C" NOT NULL,
-    status TEXT NOT NULL,
-    hash TEXT,
-    content_type TEXT,
-    bytes BIGINT,
-    error TEXT,
-    updated_at BIGINT NOT NULL,
-    PRIMARY KEY (project_id, url)
-  );
-  CREATE INDEX assets_by_hash ON assets (project_id, hash);
-  CREATE TABLE session_assets (
-    session_id TEXT COLLATE "C" NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-    project_id TEXT COLLATE "C" NOT NULL,
-    url TEXT COLLATE "C" NOT NULL,
-    PRIMARY KEY (session_id, url)
-  );
-  CREATE INDEX session_assets_by_url ON session_assets (project_id, url);
-  `,
+  assetsDdl(PG_TYPES),
 ];
 
 /** The safety net: rows whose time falls in no monthly partition (skewed tab clocks, far past or future). */

@@ -1,29 +1,20 @@
 import type pg from 'pg';
-import type { ReplayEvent, SessionDetail, SessionList, SessionSummary, SessionTimeline } from '@reprise/protocol';
-import type { ClickProblem, ErrorGroup, FailingEndpoint, SavedSearch } from '@reprise/protocol';
-import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
-import { randomId } from '../../ids.js';
-import { MAX_TAGS } from '../../ingest/extract.js';
-import { IndexSealer, openEndpoints, openErrorGroups, openSummary, sealAppend } from '../index-seal.js';
-import { BatchChunks, type CompactResult, type GcResult, type SegmentRef } from '../chunks/batch-chunks.js';
+import type { SessionList, SessionTimeline } from '@reprise/protocol';
+import type { ClickProblem, ErrorGroup, FailingEndpoint } from '@reprise/protocol';
+import { openEndpoints, openErrorGroups, sealAppend } from '../index-seal.js';
+import type { PackedSegment } from '../chunks/batch-chunks.js';
 import type { ChunkCipher } from '../chunks/crypto.js';
-import { isChunkNotFound } from '../chunks/errors.js';
 import type { ChunkMaintenance } from '../chunks/maintenance.js';
 import type { ChunkStore } from '../chunks/types.js';
-import { sortedEvents } from '../event-stream.js';
-import { AssetBlobs } from '../../assets/types.js';
+import { RowsChanged } from '../core/session-chunks.js';
+import { StoreCore } from '../core/store-core.js';
+import type { Sql } from '../core/sql.js';
+import type { LiveBus } from '../../live/bus.js';
+import { PgLiveBus } from '../../live/pg-bus.js';
 import { PgAssetIndex } from './assets.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
 import {
-  SessionFull,
-  SessionProjectConflict,
-  type ApiToken,
   type AppendBatchInput,
-  type CreateApiTokenInput,
   type CreateLinkInput,
-  type Membership,
-  type CreateSavedSearchInput,
-  type EventTimeRange,
   type Link,
   type LinkWithSessions,
   type MetadataDump,
@@ -32,30 +23,16 @@ import {
   type Project,
   type SessionSearch,
   type Store,
-  type User,
-  type UserRole,
 } from '../types.js';
-import { indexTimes, writeIndexRows } from './index-writer.js';
-import * as access from './access.js';
+import { appendBatch } from './batch-append.js';
 import * as lifecycle from './lifecycle.js';
 import * as links from './links.js';
 import { checkSchema, migrate } from './migrations.js';
 import { Partitions } from './partitions.js';
 import { createPool, withTransaction } from './pool.js';
+import { pgSql } from './sql.js';
 import * as problems from './problems.js';
-import {
-  missingSeqs,
-  SESSION_COLUMNS,
-  SESSION_FROM,
-  toProject,
-  toSummary,
-  toTags,
-  toUser,
-  type ProjectRow,
-  type SessionRow,
-  type UserRow,
-} from '../rows.js';
-import * as savedSearches from './saved-searches.js';
+import { toProject, type ProjectRow } from '../rows.js';
 import * as search from './search.js';
 import * as transferMeta from './transfer-meta.js';
 import { readTimeline } from './timeline.js';
@@ -91,31 +68,30 @@ const MAINTENANCE_MS = 6 * 3600_000;
  *   by one append at a time; counters are `col = col + n`;
  * - a link's maxSessions is re-checked with the link row locked.
  */
-export class PgStore implements Store, ChunkMaintenance {
+export class PgStore extends StoreCore implements Store, ChunkMaintenance {
   readonly pool: pg.Pool;
-  /** Where event chunks live (owned: closed with the store). */
-  readonly chunks: ChunkStore;
-  private readonly batchChunks: BatchChunks;
+  protected readonly sql: Sql;
   /** Captured assets (assets/): their index rows here, their bytes beside the chunks. */
   readonly assets: PgAssetIndex;
-  readonly assetBlobs: AssetBlobs;
   readonly url: string;
   private readonly partitions: Partitions;
   private maintenance: NodeJS.Timeout | null = null;
 
-  /** Seals the index tables' text when REPRISE_ENCRYPTION_KEY is set (store/index-seal.ts); null = plaintext. */
-  private readonly sealer: IndexSealer | null;
-  /** A summary row as the API shows it (the first URL opened when sealed). */
-  private readonly summaryOf = (r: SessionRow): SessionSummary => openSummary(toSummary(r), this.sealer);
-
   private constructor(options: PgStoreOptions) {
+    super(options.chunks, options.cipher ?? null, {
+      emailIs: 'lower(email) = lower($1)',
+      beforeCursor: '(s.started_at, s.id) < ($1, $2)',
+      // t_min/t_max are rounded to ms: widen by 1, as the bounds must be BIGINTs; BIGINT has no
+      // infinity: an open end is the widest safe integer.
+      timeBounds: (range) => [
+        range.from !== undefined && Number.isFinite(range.from) ? range.from - 1 : Number.MIN_SAFE_INTEGER,
+        range.to !== undefined && Number.isFinite(range.to) ? range.to + 1 : Number.MAX_SAFE_INTEGER,
+      ],
+    });
     this.url = options.url;
     this.pool = createPool(options.url, { max: options.poolSize, name: options.name });
-    this.chunks = options.chunks;
-    this.batchChunks = new BatchChunks(this.chunks, options.cipher ?? null);
-    this.sealer = IndexSealer.fromCipher(options.cipher);
+    this.sql = pgSql(this.pool);
     this.assets = new PgAssetIndex(this.pool);
-    this.assetBlobs = new AssetBlobs(this.chunks, options.cipher ?? null);
     this.partitions = new Partitions(this.pool);
   }
 
@@ -166,28 +142,8 @@ export class PgStore implements Store, ChunkMaintenance {
     }
   }
 
-  async createProject(input: { name: string; allowedOrigins: string[] }): Promise<Project> {
-    const p: Project = {
-      id: randomId('prj_'),
-      name: input.name,
-      key: randomId('pk_'),
-      allowedOrigins: input.allowedOrigins,
-      createdAt: Date.now(),
-      retentionDays: null,
-    };
-    await this.pool.query('INSERT INTO projects (id, name, key, allowed_origins, created_at) VALUES ($1, $2, $3, $4, $5)', [
-      p.id, p.name, p.key, JSON.stringify(p.allowedOrigins), p.createdAt,
-    ]);
-    return p;
-  }
-
-  async listProjects(): Promise<Project[]> {
-    return (await this.pool.query<ProjectRow>('SELECT * FROM projects ORDER BY created_at, id')).rows.map(toProject);
-  }
-
-  async getProjectByKey(key: string): Promise<Project | null> {
-    const row = (await this.pool.query<ProjectRow>('SELECT * FROM projects WHERE key = $1', [key])).rows[0];
-    return row ? toProject(row) : null;
+  liveBus(opts: { onError?: (err: unknown) => void } = {}): LiveBus {
+    return new PgLiveBus(this, opts);
   }
 
   async updateProject(
@@ -212,180 +168,9 @@ export class PgStore implements Store, ChunkMaintenance {
     return row ? toProject(row) : null;
   }
 
-  async countUsers(): Promise<number> {
-    return (await this.pool.query<{ n: number }>('SELECT count(*) AS n FROM users')).rows[0]!.n;
-  }
-
-  async createUser(input: { email: string; passwordHash: string; role: UserRole }): Promise<User> {
-    const u: User = { id: randomId('usr_'), email: input.email, role: input.role, createdAt: Date.now() };
-    await this.pool.query('INSERT INTO users (id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)', [
-      u.id, u.email, input.passwordHash, u.role, u.createdAt,
-    ]);
-    return u;
-  }
-
-  async getUserByEmail(email: string): Promise<(User & { passwordHash: string }) | null> {
-    const row = (await this.pool.query<UserRow>('SELECT * FROM users WHERE lower(email) = lower($1)', [email])).rows[0];
-    return row ? { ...toUser(row), passwordHash: row.password_hash } : null;
-  }
-
-  async getUser(id: string): Promise<User | null> {
-    const row = (await this.pool.query<UserRow>('SELECT * FROM users WHERE id = $1', [id])).rows[0];
-    return row ? toUser(row) : null;
-  }
-
-  async createLoginSession(input: { tokenHash: string; userId: string; expiresAt: number }): Promise<void> {
-    await this.pool.query('INSERT INTO login_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [
-      input.tokenHash, input.userId, input.expiresAt,
-    ]);
-  }
-
-  async getLoginSessionUser(tokenHash: string, now: number): Promise<User | null> {
-    const row = (
-      await this.pool.query<UserRow>(
-        'SELECT u.* FROM login_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2',
-        [tokenHash, now],
-      )
-    ).rows[0];
-    return row ? toUser(row) : null;
-  }
-
-  async deleteLoginSession(tokenHash: string): Promise<void> {
-    await this.pool.query('DELETE FROM login_sessions WHERE token_hash = $1', [tokenHash]);
-  }
-
-  async createApiToken(input: CreateApiTokenInput): Promise<ApiToken> { return access.createApiToken(this.pool, input); }
-  async getApiTokenByHash(tokenHash: string, now: number): Promise<{ token: ApiToken; user: User } | null> { return access.apiTokenByHash(this.pool, tokenHash, now); }
-  async listApiTokens(userId: string): Promise<ApiToken[]> { return access.listApiTokens(this.pool, userId); }
-  async revokeApiToken(id: string, userId: string, at: number): Promise<boolean> { return access.revokeApiToken(this.pool, id, userId, at); }
-  async listUsers(): Promise<User[]> { return access.listUsers(this.pool); }
-  async setUserRole(id: string, role: UserRole): Promise<boolean> { return access.setUserRole(this.pool, id, role); }
-  async listMemberships(userId: string): Promise<Membership[]> { return access.listMemberships(this.pool, userId); }
-  async listProjectMembers(projectId: string): Promise<Membership[]> { return access.listProjectMembers(this.pool, projectId); }
-  async setMembership(m: Membership): Promise<void> { return access.setMembership(this.pool, m); }
-  async removeMembership(projectId: string, userId: string): Promise<boolean> { return access.removeMembership(this.pool, projectId, userId); }
-  async getSessionProject(sessionId: string): Promise<string | null> { return access.sessionProject(this.pool, sessionId); }
-  async getLink(id: string): Promise<Link | null> { return access.getLink(this.pool, id); }
-  async getSavedSearch(id: string): Promise<SavedSearch | null> { return access.getSavedSearch(this.pool, id); }
-
-  async appendBatch(plainInput: AppendBatchInput): Promise<{ duplicate: boolean }> {
-    const input = sealAppend(plainInput, this.sealer);
-    const { batch, projectId, facts, receivedAt, index } = input;
-    const sid = batch.sessionId;
-    const linkId = input.linkId ?? null;
-    const owner = (
-      await this.pool.query<{ project_id: string; dup: boolean; stored_bytes: number; truncated: number } & SessionAccessRow>(
-        `SELECT s.project_id, s.stored_bytes, s.truncated, ${SESSION_ACCESS_COLUMNS},
-           EXISTS (SELECT 1 FROM batches WHERE session_id = $1 AND seq = $2) AS dup
-         FROM sessions s LEFT JOIN links l ON l.id = s.link_id WHERE s.id = $1`,
-        [sid, batch.seq],
-      )
-    ).rows[0];
-    if (owner && owner.project_id !== projectId) throw new SessionProjectConflict(sid);
-    if (owner) assertSessionKey(sid, owner, input.sessionKeyHash);
-    if (owner?.dup) return { duplicate: true };
-    if (owner) assertSessionLinkOpen(owner, receivedAt);
-    // The per-session byte cap, checked before the chunk is written. Concurrent appends of one
-    // session may each pass it: the cap can be overshot by the batches in flight, never more.
-    const cap = input.maxSessionBytes;
-    if (cap !== undefined && (owner?.truncated || Number(owner?.stored_bytes ?? 0) + (input.chunk?.rawBytes ?? 0) > cap)) {
-      if (owner) await this.pool.query('UPDATE sessions SET truncated = 1 WHERE id = $1', [sid]);
-      throw new SessionFull(sid, cap);
-    }
-    // Refuse before writing anything; re-checked in the transaction below against races.
-    if (linkId && !owner) await links.assertRoom(this.pool, linkId, sid, false);
-    // A batch of a month without partitions yet (near now) creates them, outside the transaction.
-    await this.partitions.ensureFor(indexTimes(index), Date.now()).catch(() => undefined);
-
-    // A new object (unique key) per attempt, durable before the row commits: concurrent
-    // duplicates never overwrite a stored chunk, and a crash leaves only an orphan object.
-    // With ingest's chunk the events are never touched here (they may not even be parsed on this thread).
-    const { key, bytes: storedBytes, chunk } = await this.batchChunks.writeBatch(
-      { projectId, sessionId: sid, seq: batch.seq },
-      input.chunk ? [] : batch.events,
-      input.chunk,
-    );
-    const tMin = chunk.tMin === null ? null : Math.round(chunk.tMin);
-    const tMax = chunk.tMax === null ? null : Math.round(chunk.tMax);
-    const start = tMin ?? receivedAt;
-    const end = tMax ?? receivedAt;
-    const url = batch.meta?.url ?? null;
-
-    const client = await this.pool.connect();
-    let commitSent = false;
-    let inserted: boolean;
-    try {
-      await client.query('BEGIN');
-      // A new session is tagged with its link (first batch wins); the room check is atomic with the insert.
-      const isNew = (await client.query('SELECT 1 FROM sessions WHERE id = $1', [sid])).rowCount === 0;
-      if (linkId && isNew) await links.assertRoom(client, linkId, sid, true);
-      await client.query(
-        `INSERT INTO sessions (id, project_id, started_at, ended_at, first_url, first_url_seq, user_agent,
-           browser, browser_version, os, os_version, device, ip, created_at, updated_at, link_id, key_hash)
-         VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
-         ON CONFLICT (id) DO NOTHING`,
-        [sid, projectId, start, end, facts.userAgent, facts.browser, facts.browserVersion, facts.os, facts.osVersion,
-          facts.device, facts.ip ?? null, receivedAt, linkId, input.sessionKeyHash ?? null],
-      );
-      // From here on the session is ours until COMMIT: appends of it on any instance wait here.
-      const session = (
-        await client.query<{ project_id: string; tags: unknown; key_hash: string | null }>(
-          'SELECT project_id, tags, key_hash FROM sessions WHERE id = $1 FOR UPDATE',
-          [sid],
-        )
-      ).rows[0]!;
-      if (session.project_id !== projectId) throw new SessionProjectConflict(sid);
-      // Another first batch may have created the session (with its key) since the check above.
-      assertSessionKey(sid, session, input.sessionKeyHash);
-      const b = await client.query(
-        `INSERT INTO batches (session_id, seq, chunk_key, chunk_format, event_count, bytes, t_min, t_max, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-        [sid, batch.seq, key, chunk.format, chunk.eventCount, storedBytes, tMin, tMax, receivedAt],
-      );
-      inserted = b.rowCount === 1;
-      if (inserted) {
-        // Widen the time range; the lowest seq that carried a URL names the first page.
-        await client.query(
-          `UPDATE sessions SET
-             started_at = least(started_at, $1), ended_at = greatest(ended_at, $2),
-             first_url = CASE WHEN $3::text IS NOT NULL AND (first_url_seq IS NULL OR $4 < first_url_seq) THEN $3::text ELSE first_url END,
-             first_url_seq = CASE WHEN $3::text IS NOT NULL AND (first_url_seq IS NULL OR $4 < first_url_seq) THEN $4 ELSE first_url_seq END,
-             event_count = event_count + $5, batch_count = batch_count + 1, last_seq = greatest(last_seq, $4), updated_at = $6,
-             stored_bytes = stored_bytes + $8
-           WHERE id = $7`,
-          [start, end, url, batch.seq, chunk.eventCount, receivedAt, sid, chunk.rawBytes],
-        );
-        if (Object.keys(index.tags).length > 0) {
-          const tags = toTags(session.tags);
-          for (const [k, v] of Object.entries(index.tags)) {
-            if (Object.hasOwn(tags, k) || Object.keys(tags).length < MAX_TAGS) {
-              Object.defineProperty(tags, k, { value: v, enumerable: true, writable: true, configurable: true });
-            }
-          }
-          await client.query('UPDATE sessions SET tags = $1::jsonb WHERE id = $2', [JSON.stringify(tags), sid]);
-        }
-        await writeIndexRows(client, sid, batch.seq, receivedAt, index);
-      }
-      commitSent = true;
-      await client.query(inserted ? 'COMMIT' : 'ROLLBACK');
-    } catch (err) {
-      let broken = false;
-      if (!commitSent) {
-        await client.query('ROLLBACK').catch(() => (broken = true));
-        // Nothing references our object: remove it (a leftover would only be an orphan for the GC).
-        await this.chunks.delete([key]).catch(() => undefined);
-      }
-      // A failed COMMIT may still have committed: keep the object, its row may exist.
-      client.release(broken || commitSent);
-      throw err;
-    }
-    client.release();
-    if (!inserted) {
-      // Lost a race with an identical (session, seq), maybe on another instance: drop our copy.
-      await this.chunks.delete([key]).catch(() => undefined);
-      return { duplicate: true };
-    }
-    return { duplicate: false };
+  async appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
+    const deps = { pool: this.pool, chunks: this.chunks, batchChunks: this.batchChunks, partitions: this.partitions };
+    return appendBatch(deps, sealAppend(input, this.sealer));
   }
 
   async createLink(input: CreateLinkInput): Promise<Link> { return links.create(this.pool, input); }
@@ -394,206 +179,52 @@ export class PgStore implements Store, ChunkMaintenance {
   async markLinkOpened(id: string, at: number): Promise<void> { return links.markOpened(this.pool, id, at); }
   async revokeLink(id: string, at: number): Promise<boolean> { return links.revoke(this.pool, id, at); }
 
-  async listSessions(query: { limit: number; cursor: string | null }): Promise<SessionList> {
-    const after = query.cursor ? decodeCursor(query.cursor) : null;
-    const rows = (
-      after
-        ? await this.pool.query<SessionRow>(
-            `SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} WHERE (s.started_at, s.id) < ($1, $2)
-             ORDER BY s.started_at DESC, s.id DESC LIMIT $3`,
-            [after.startedAt, after.id, query.limit + 1],
-          )
-        : await this.pool.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} ORDER BY s.started_at DESC, s.id DESC LIMIT $1`, [
-            query.limit + 1,
-          ])
-    ).rows;
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      sessions: page.map(this.summaryOf),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.started_at, last.id) : null,
-    };
-  }
-
   async searchSessions(query: SessionSearch): Promise<SessionList> {
     return search.searchSessions(this.pool, query, this.summaryOf, this.sealer);
   }
 
-  async getSession(id: string): Promise<SessionDetail | null> {
-    const row = (await this.pool.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} WHERE s.id = $1`, [id])).rows[0];
-    if (!row) return null;
-    const seqs = (await this.pool.query<{ seq: number }>('SELECT seq FROM batches WHERE session_id = $1 ORDER BY seq', [id])).rows;
-    return {
-      ...this.summaryOf(row),
-      browserVersion: row.browser_version,
-      osVersion: row.os_version,
-      userAgent: row.user_agent,
-      eventCount: row.event_count,
-      batchCount: row.batch_count,
-      lastSeq: row.last_seq,
-      missingSeqs: missingSeqs(seqs.map((s) => s.seq)),
-      ip: row.ip,
-    };
-  }
-
-  /**
-   * A session's events in time order; with `range` only those with `from <= t <= to`, and only
-   * the batches whose [t_min, t_max] overlaps it are fetched (ranged reads inside packs).
-   */
-  async readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]> {
-    const from = range?.from ?? -Infinity;
-    const to = range?.to ?? Infinity;
-    // t_min/t_max are rounded to ms: widen by 1 and filter exactly below. BIGINT has no infinity:
-    // an open end is the widest safe integer.
-    const lo = Number.isFinite(from) ? from - 1 : Number.MIN_SAFE_INTEGER;
-    const hi = Number.isFinite(to) ? to + 1 : Number.MAX_SAFE_INTEGER;
-    const { segments } = await this.readRows(() =>
-      range ? this.segmentRows('AND b.event_count > 0 AND b.t_max >= $2 AND b.t_min <= $3', [sessionId, lo, hi])
-        : this.segmentRows('AND b.event_count > 0', [sessionId]),
-    );
-    const events: ReplayEvent[] = [];
-    for (const seg of segments) for (const e of seg) if (e.t >= from && e.t <= to) events.push(e);
-    // Batches are in seq order and nearly sorted by time; a stable sort fixes cross-batch skew.
-    return events.sort((a, b) => a.t - b.t);
-  }
-
-  async readBatch(sessionId: string, seq: number): Promise<ReplayEvent[] | null> {
-    const { rows, segments } = await this.readRows(() => this.segmentRows('AND b.seq = $2', [sessionId, seq]));
-    return rows.length > 0 ? segments[0]! : null;
-  }
-
-  async readBatches(sessionId: string): Promise<{ seq: number; receivedAt: number; events: ReplayEvent[] }[]> {
-    const { rows, segments } = await this.readRows(() => this.segmentRows('', [sessionId]));
-    return rows.map((r, i) => ({ seq: r.seq, receivedAt: r.receivedAt, events: segments[i]! }));
-  }
-
-  async *streamEvents(sessionId: string, range?: EventTimeRange): AsyncGenerator<ReplayEvent[]> {
-    const lo = range?.from !== undefined && Number.isFinite(range.from) ? range.from - 1 : Number.MIN_SAFE_INTEGER;
-    const hi = range?.to !== undefined && Number.isFinite(range.to) ? range.to + 1 : Number.MAX_SAFE_INTEGER;
-    const rows = range
-      ? await this.segmentRows('AND b.event_count > 0 AND b.t_max >= $2 AND b.t_min <= $3', [sessionId, lo, hi])
-      : await this.segmentRows('AND b.event_count > 0', [sessionId]);
-    // One batch at a time; a batch compacted meanwhile is looked up again by its seq.
-    const read = async (row: BatchSegmentRow) =>
-      (await this.readRows(() => this.segmentRows('AND b.seq = $2', [sessionId, row.seq]))).segments[0] ?? [];
-    yield* sortedEvents(rows, read, range);
-  }
-
-  /** Where the selected batches' bytes are; `where` continues `WHERE b.session_id = $1`. */
-  private async segmentRows(where: string, args: unknown[]): Promise<BatchSegmentRow[]> {
-    const rows = (
-      await this.pool.query<{
-        seq: number; received_at: number; chunk_key: string; chunk_offset: number | null; chunk_length: number | null;
-        chunk_format: string; t_min: number | null; project_id: string; session_id: string;
-      }>(
-        `SELECT b.seq, b.received_at, b.chunk_key, b.chunk_offset, b.chunk_length, b.chunk_format, b.t_min, s.project_id, b.session_id
-         FROM batches b JOIN sessions s ON s.id = b.session_id
-         WHERE b.session_id = $1 ${where} ORDER BY b.seq`,
-        args,
-      )
-    ).rows;
-    return rows.map((r) => ({
-      projectId: r.project_id, sessionId: r.session_id, seq: r.seq, key: r.chunk_key,
-      offset: r.chunk_offset, length: r.chunk_length, format: r.chunk_format, receivedAt: r.received_at, tMin: r.t_min,
-    }));
-  }
-
-  /**
-   * Reads the selected rows' segments. Compaction (on any instance) may replace the objects
-   * between the SELECT and the read (it deletes the small objects after its commit): then select once more.
-   */
-  private async readRows(select: () => Promise<BatchSegmentRow[]>): Promise<{ rows: BatchSegmentRow[]; segments: ReplayEvent[][] }> {
-    let rows = await select();
-    try {
-      return { rows, segments: await this.batchChunks.readSegments(rows) };
-    } catch (err) {
-      if (!isChunkNotFound(err)) throw err;
-      rows = await select();
-      return { rows, segments: await this.batchChunks.readSegments(rows) };
-    }
-  }
-
-  /**
-   * Packs the session's whole-object batches into pack objects (BatchChunks.compact). Safe while
-   * batches still arrive and against a concurrent compaction or deletion of the session, on any
-   * instance: the commit moves only rows still pointing at the objects that were packed.
-   */
-  async compactSession(sessionId: string, opts: { maxPackBytes?: number } = {}): Promise<CompactResult> {
-    const segments = await this.segmentRows('AND b.chunk_offset IS NULL', [sessionId]);
-    try {
-      return await this.batchChunks.compact({
-        segments,
-        maxPackBytes: opts.maxPackBytes,
-        commit: async (pack) => {
-          try {
-            return await withTransaction(this.pool, async (c) => {
-              for (const seg of pack.segments) {
-                const res = await c.query(
-                  `UPDATE batches SET chunk_key = $1, chunk_offset = $2, chunk_length = $3, bytes = $7
-                   WHERE session_id = $4 AND seq = $5 AND chunk_key = $6 AND chunk_offset IS NULL`,
-                  [pack.key, seg.offset, seg.length, sessionId, seg.seq, seg.oldKey, seg.length],
-                );
-                if (res.rowCount !== 1) throw new RowsChanged();
-              }
-              return true;
-            });
-          } catch (err) {
-            if (err instanceof RowsChanged) return false;
-            throw err;
-          }
-        },
-      });
-    } catch (err) {
-      if (isChunkNotFound(err)) return { packs: [], packedBatches: 0, inPlace: 0, deletedObjects: 0 };
-      throw err;
-    }
-  }
-
-  /** Sessions with unpacked batches whose last batch arrived before `idleBefore` (epoch ms). */
-  async listCompactableSessions(idleBefore: number, limit: number): Promise<string[]> {
-    const r = await this.pool.query<{ session_id: string }>(
-      `SELECT DISTINCT b.session_id FROM batches b JOIN sessions s ON s.id = b.session_id
-       WHERE b.chunk_offset IS NULL AND coalesce(s.last_batch_at, s.updated_at) < $1 LIMIT $2`,
-      [idleBefore, limit],
-    );
-    return r.rows.map((x) => x.session_id);
-  }
-
-  /** Deletes chunk objects older than `olderThanMs` (default 1 h) that no batch row references. */
-  async gcChunks(opts: { olderThanMs?: number; now?: number; dryRun?: boolean } = {}): Promise<GcResult> {
-    return this.batchChunks.gc({
-      ...opts,
-      referenced: async (keys) => {
-        const r = await this.pool.query<{ chunk_key: string }>('SELECT DISTINCT chunk_key FROM batches WHERE chunk_key = ANY($1)', [keys]);
-        return new Set(r.rows.map((x) => x.chunk_key));
-      },
-    });
-  }
-
   async deleteSession(id: string): Promise<boolean> {
-    return (await lifecycle.deleteSessions(this.pool, this.chunks, [id])) > 0;
+    return (await this.deleteSessions([id])) > 0;
   }
 
   async deleteUserSessions(userId: string, projectId?: string): Promise<number> {
-    return lifecycle.deleteSessions(this.pool, this.chunks, await lifecycle.userSessionIds(this.pool, userId, projectId));
+    return this.deleteSessions(await lifecycle.userSessionIds(this.pool, userId, projectId));
   }
 
   async deleteExpiredSessions(now: number): Promise<number> {
-    return lifecycle.deleteExpired(this.pool, this.chunks, this.partitions, now);
+    return lifecycle.deleteExpired(this.pool, this.partitions, now, (ids) => this.deleteSessions(ids));
+  }
+
+  /** The metadata first, in one transaction; then the chunk objects. Returns how many sessions existed. */
+  private async deleteSessions(ids: string[]): Promise<number> {
+    const deleted = await lifecycle.deleteSessionRows(this.pool, ids);
+    await this.sessionChunks.deleteObjects(deleted);
+    return deleted.length;
   }
 
   async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> { return openEndpoints(await problems.failingEndpoints(this.pool, q), this.sealer); }
   async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> { return openErrorGroups(await problems.errorGroups(this.pool, q), this.sealer); }
   async listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> { return problems.clickProblems(this.pool, q); }
-  async listSavedSearches(projectId: string): Promise<SavedSearch[]> { return savedSearches.list(this.pool, projectId); }
-  async createSavedSearch(input: CreateSavedSearchInput): Promise<SavedSearch> { return savedSearches.create(this.pool, input); }
-  async deleteSavedSearch(id: string): Promise<boolean> { return savedSearches.remove(this.pool, id); }
   async getSessionTimeline(id: string): Promise<SessionTimeline | null> { return readTimeline(this.pool, id); }
   async dumpMetadata(): Promise<MetadataDump> { return transferMeta.dump(this.pool); }
   async restoreMetadata(dump: MetadataDump): Promise<void> { return transferMeta.restore(this.pool, dump); }
+
+  /** Compaction's commit (BatchRows.movePack): one transaction, rolled back by RowsChanged. */
+  protected async movePack(sessionId: string, pack: { key: string; segments: PackedSegment[] }): Promise<void> {
+    await withTransaction(this.pool, async (c) => {
+      for (const seg of pack.segments) {
+        const res = await c.query(
+          `UPDATE batches SET chunk_key = $1, chunk_offset = $2, chunk_length = $3, bytes = $7
+           WHERE session_id = $4 AND seq = $5 AND chunk_key = $6 AND chunk_offset IS NULL`,
+          [pack.key, seg.offset, seg.length, sessionId, seg.seq, seg.oldKey, seg.length],
+        );
+        if (res.rowCount !== 1) throw new RowsChanged();
+      }
+    });
+  }
+
+  protected async referencedKeys(keys: string[]): Promise<Set<string>> {
+    const r = await this.pool.query<{ chunk_key: string }>('SELECT DISTINCT chunk_key FROM batches WHERE chunk_key = ANY($1)', [keys]);
+    return new Set(r.rows.map((x) => x.chunk_key));
+  }
 }
-
-type BatchSegmentRow = SegmentRef & { receivedAt: number; tMin: number | null };
-
-/** Thrown inside a compaction commit to roll it back: a row no longer points where it did. */
-class RowsChanged extends Error {}

@@ -1,5 +1,5 @@
 import type { ClickProblem, ErrorGroup, FailingEndpoint } from '@reprise/protocol';
-import { SIGNAL_TYPES } from '../../ingest/signals.js';
+import { SIGNAL_TYPES } from '../signals.js';
 import type { ProblemQuery, ProblemRows } from '../types.js';
 import type { Queryable } from './pool.js';
 

@@ -1,34 +1,7 @@
 import type Database from 'better-sqlite3';
-import { ASSET_MODES, DEFAULT_ASSET_MODE, type AssetMode } from '@reprise/protocol';
-import type { AssetIndex, AssetRecord, AssetResult, AssetStatus, BlobRef } from '../../assets/types.js';
-
-interface AssetRow {
-  project_id: string;
-  url: string;
-  status: AssetStatus;
-  hash: string | null;
-  content_type: string | null;
-  bytes: number | null;
-  error: string | null;
-  updated_at: number;
-}
-
-export function toAssetRecord(r: AssetRow): AssetRecord {
-  return {
-    projectId: r.project_id,
-    url: r.url,
-    status: r.status,
-    hash: r.hash,
-    contentType: r.content_type,
-    bytes: r.bytes === null ? null : Number(r.bytes),
-    error: r.error,
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-export function toAssetMode(v: unknown): AssetMode {
-  return (ASSET_MODES as readonly unknown[]).includes(v) ? (v as AssetMode) : DEFAULT_ASSET_MODE;
-}
+import type { AssetMode } from '@reprise/protocol';
+import type { AssetIndex, AssetRecord, AssetResult, BlobRef } from '../../assets/types.js';
+import { finishValues, toAssetMode, toAssetRecord, type AssetRow } from '../asset-rows.js';
 
 /** The asset index (assets/types.ts) in SQLite (schema v12). */
 export class SqliteAssetIndex implements AssetIndex {
@@ -71,19 +44,9 @@ export class SqliteAssetIndex implements AssetIndex {
   }
 
   async finishAsset(projectId: string, url: string, result: AssetResult, now: number): Promise<void> {
-    const stored = result.status === 'stored' ? result : null;
     this.db
       .prepare('UPDATE assets SET status = ?, hash = ?, content_type = ?, bytes = ?, error = ?, updated_at = ? WHERE project_id = ? AND url = ?')
-      .run(
-        result.status,
-        stored?.hash ?? null,
-        stored?.contentType ?? null,
-        stored?.bytes ?? null,
-        result.status === 'failed' ? result.error : null,
-        now,
-        projectId,
-        url,
-      );
+      .run(...finishValues(result), now, projectId, url);
   }
 
   async getSessionAsset(sessionId: string, url: string): Promise<AssetRecord | null> {

@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
-import { MAX_TAGS } from '../../ingest/extract.js';
 import type { BatchChunks } from '../chunks/batch-chunks.js';
 import type { ChunkStore } from '../chunks/types.js';
-import { LINK_SELECT, toTags, type LinkRow } from '../rows.js';
+import { LINK_SELECT, mergeTags, type LinkRow } from '../rows.js';
 import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
 import { LinkRefused, SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
 import type { SignalIndexWriter } from './signal-index.js';
@@ -58,7 +57,7 @@ export class SqliteBatchAppender {
          ON CONFLICT(id) DO NOTHING`,
       ),
       insertBatch: db.prepare(
-        `INSERT INTO batches (session_id, seq, chunk_path, chunk_format, event_count, bytes, t_min, t_max, received_at)
+        `INSERT INTO batches (session_id, seq, chunk_key, chunk_format, event_count, bytes, t_min, t_max, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       ),
       // Existing session: widen the time range; the lowest seq that carried a URL names the first page.
@@ -209,12 +208,7 @@ export class SqliteBatchAppender {
     this.q.counts.run(c.errors, c.consoleErrors, c.consoleWarnings, c.network4xx, c.network5xx, c.networkFailed,
       c.feedback, index.userId, input.receivedAt, sessionId);
     if (Object.keys(index.tags).length > 0) {
-      const tags = toTags((this.q.tags.get(sessionId) as { tags: string }).tags);
-      for (const [k, v] of Object.entries(index.tags)) {
-        if (Object.hasOwn(tags, k) || Object.keys(tags).length < MAX_TAGS) {
-          Object.defineProperty(tags, k, { value: v, enumerable: true, writable: true, configurable: true });
-        }
-      }
+      const tags = mergeTags((this.q.tags.get(sessionId) as { tags: string }).tags, index.tags);
       this.q.setTags.run(JSON.stringify(tags), sessionId);
     }
     for (const r of index.network) {

@@ -1,12 +1,5 @@
 import type Database from 'better-sqlite3';
-
-/** A deleted session: what is left to remove from the chunk store once its metadata is gone. */
-export interface DeletedSession {
-  id: string;
-  projectId: string;
-  /** Chunk keys its batch rows pointed at. */
-  chunkKeys: string[];
-}
+import type { DeletedSession } from '../core/session-chunks.js';
 
 const DAY_MS = 86_400_000;
 
@@ -48,7 +41,7 @@ export function deleteSessionRows(db: Database.Database, ids: string[]): Deleted
   if (ids.length === 0) return [];
   return db.transaction((): DeletedSession[] => {
     const owner = db.prepare('SELECT project_id FROM sessions WHERE id = ?');
-    const keys = db.prepare('SELECT chunk_path FROM batches WHERE session_id = ?').pluck();
+    const keys = db.prepare('SELECT chunk_key FROM batches WHERE session_id = ?').pluck();
     const out: DeletedSession[] = [];
     for (const id of new Set(ids)) {
       const row = owner.get(id) as { project_id: string } | undefined;

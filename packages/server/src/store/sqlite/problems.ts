@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ClickProblem, ErrorGroup, FailingEndpoint } from '@reprise/protocol';
-import { SIGNAL_TYPES } from '../../ingest/signals.js';
+import { SIGNAL_TYPES } from '../signals.js';
 import type { ProblemQuery, ProblemRows } from '../types.js';
 
 /**

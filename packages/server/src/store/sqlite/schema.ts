@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { accessControlDdl, assetsDdl, fullSnapshotsDdl, SESSION_FACT_COLUMNS, sessionCapDdl, SQLITE_TYPES } from '../schema-ddl.js';
 
 /**
  * Ordered migrations; `PRAGMA user_version` records how many ran. A database
@@ -37,14 +38,7 @@ const MIGRATIONS: string[] = [
     project_id TEXT NOT NULL REFERENCES projects(id),
     started_at INTEGER NOT NULL,
     ended_at INTEGER NOT NULL,
-    first_url TEXT,
-    first_url_seq INTEGER,
-    user_agent TEXT,
-    browser TEXT,
-    browser_version TEXT,
-    os TEXT,
-    os_version TEXT,
-    device TEXT,
+    ${SESSION_FACT_COLUMNS}
     event_count INTEGER NOT NULL DEFAULT 0,
     batch_count INTEGER NOT NULL DEFAULT 0,
     last_seq INTEGER NOT NULL DEFAULT -1,
@@ -233,22 +227,10 @@ const MIGRATIONS: string[] = [
   // batch, so the viewer plans range loading from GET /api/v1/sessions/:id/timeline and reads only
   // the chunks around the playhead. Sessions stored before v8 have no rows (the viewer then loads
   // everything, as before).
-  `
-  CREATE TABLE full_snapshots (
-    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    t INTEGER NOT NULL,
-    -- Where loading must start to replay from here: the rrweb Meta just before the snapshot.
-    start_t INTEGER NOT NULL
-  );
-  CREATE INDEX full_snapshots_by_session ON full_snapshots(session_id, t);
-  `,
+  fullSnapshotsDdl(SQLITE_TYPES),
   // v9: the per-session byte cap (ingest/session-cap.ts): the uncompressed JSON bytes of the
   // session's batches (counted from this version on), and whether a batch was refused for it.
-  `
-  ALTER TABLE sessions ADD COLUMN stored_bytes INTEGER NOT NULL DEFAULT 0;
-  ALTER TABLE sessions ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;
-  `,
+  sessionCapDdl(SQLITE_TYPES),
   // v10: session binding (store/session-access.ts): the SHA-256 of the session key its first batch
   // carried; later batches must carry the same key. Null for sessions without one (older recorders).
   `
@@ -258,50 +240,16 @@ const MIGRATIONS: string[] = [
   // tokens with a scope, a project list, an expiry and a revocation time. Upgrades keep working:
   // every existing user becomes a `member` of every existing project (admins stay admins), and
   // existing tokens keep what they could do (write, every project, no expiry).
-  `
-  CREATE TABLE project_members (
-    project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
-    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    role TEXT NOT NULL,
-    PRIMARY KEY (project_id, user_id)
-  );
-  CREATE INDEX project_members_by_user ON project_members(user_id);
-  INSERT INTO project_members (project_id, user_id, role) SELECT p.id, u.id, 'member' FROM projects p CROSS JOIN users u;
-  ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'write';
-  -- JSON array of project ids; NULL = every project the owner may access.
-  ALTER TABLE api_tokens ADD COLUMN project_ids TEXT;
-  ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
-  ALTER TABLE api_tokens ADD COLUMN revoked_at INTEGER;
-  CREATE INDEX api_tokens_by_user ON api_tokens(user_id, created_at);
-  `,
+  accessControlDdl(SQLITE_TYPES, '\n  -- JSON array of project ids; NULL = every project the owner may access.'),
   // v12: captured assets (assets/): a project's asset mode; per project, each asset URL once with
   // what fetching it gave (the bytes are an object `assets/<projectId>/<sha256>` in the chunk
   // store, shared by every URL with the same content); which sessions reference which URLs, so
   // retention removes assets no session references any more.
+  assetsDdl(SQLITE_TYPES),
+  // v13: the batch's chunk-store key is `chunk_key`, as in PostgreSQL, so both backends (and the
+  // store core, store/core/) name it alike. The batches_by_chunk index follows the rename.
   `
-  CREATE TABLE asset_settings (
-    project_id TEXT PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
-    mode TEXT NOT NULL
-  );
-  CREATE TABLE assets (
-    project_id TEXT NOT NULL,
-    url TEXT NOT NULL,
-    status TEXT NOT NULL,
-    hash TEXT,
-    content_type TEXT,
-    bytes INTEGER,
-    error TEXT,
-    updated_at INTEGER NOT NULL,
-    PRIMARY KEY (project_id, url)
-  );
-  CREATE INDEX assets_by_hash ON assets(project_id, hash);
-  CREATE TABLE session_assets (
-    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-    project_id TEXT NOT NULL,
-    url TEXT NOT NULL,
-    PRIMARY KEY (session_id, url)
-  );
-  CREATE INDEX session_assets_by_url ON session_assets(project_id, url);
+  ALTER TABLE batches RENAME COLUMN chunk_path TO chunk_key;
   `,
 ];
 

@@ -1,14 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { IndexRows } from '../../ingest/extract.js';
-import {
-  activeTime,
-  contextRanges,
-  planSignals,
-  SIGNAL_TYPES,
-  toStoredClick,
-  type ClickDbRow,
-  type SignalContext,
-} from '../../ingest/signals.js';
+import type { IndexRows } from '../index-rows.js';
+import { activeTime, contextRanges, planSignals, SIGNAL_TYPES, toSignalContext, type ClickDbRow } from '../signals.js';
 import { SnapshotIndexWriter } from './snapshot-index.js';
 
 const CLICK_COLUMNS = 'rowid AS id, t, selector, text, node_id, x, y, rage, error_click, dead';
@@ -17,7 +9,7 @@ const CLICK_COLUMNS = 'rowid AS id, t, selector, text, node_id, x, y, rage, erro
  * Writes a batch's clicks, pages, search text, signals and activity. Runs inside appendBatch's
  * transaction (after the batch row is inserted, so a duplicate never gets here): the rows and
  * the session counters commit with the batch or not at all. A handful of indexed reads per
- * batch give the signal detection its context (ingest/signals.ts); statements are prepared once.
+ * batch give the signal detection its context (store/signals.ts); statements are prepared once.
  */
 export class SignalIndexWriter {
   private readonly q;
@@ -66,19 +58,16 @@ export class SignalIndexWriter {
     const q = this.q;
     const { clicks, timeline } = index;
     const ranges = contextRanges(clicks, timeline);
-    const stored = (rows: unknown[]) => (rows as ClickDbRow[]).map(toStoredClick);
+    const clickRows = (rows: unknown[]) => rows as ClickDbRow[];
 
-    const before = ranges.firstClick === null ? [] : stored(q.before.all(sessionId, Math.round(ranges.firstClick)));
-    const burstRow = before[0]?.rage
-      ? (q.burst.get(sessionId, before[0].t) as { t: number; click_count: number } | undefined)
-      : undefined;
-    const ctx: SignalContext = {
+    const before = ranges.firstClick === null ? [] : clickRows(q.before.all(sessionId, Math.round(ranges.firstClick)));
+    const ctx = toSignalContext({
       before,
-      burst: burstRow ? { t: burstRow.t, clickCount: burstRow.click_count } : null,
-      pending: timeline.maxT === null ? [] : stored(q.pending.all(sessionId)),
-      dead: ranges.deadRecheck ? stored(q.dead.all(sessionId, ...ranges.deadRecheck.map(Math.round))) : [],
-      beforeErrors: ranges.errorLookback ? stored(q.range.all(sessionId, ...ranges.errorLookback.map(Math.round))) : [],
-    };
+      burst: before[0]?.rage === 1 ? (q.burst.get(sessionId, before[0].t) as { t: number; click_count: number } | undefined) : undefined,
+      pending: timeline.maxT === null ? [] : clickRows(q.pending.all(sessionId)),
+      dead: ranges.deadRecheck ? clickRows(q.dead.all(sessionId, ...ranges.deadRecheck.map(Math.round))) : [],
+      beforeErrors: ranges.errorLookback ? clickRows(q.range.all(sessionId, ...ranges.errorLookback.map(Math.round))) : [],
+    });
     const plan = planSignals(clicks, timeline, ctx);
 
     clicks.forEach((c, i) => {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { SnapshotRow } from '../../ingest/extract.js';
+import type { SnapshotRow } from '../index-rows.js';
 
 /**
  * Writes a batch's full-snapshot rows (the replay index, ingest/snapshots.ts). Called by

@@ -20,7 +20,7 @@
  * - Active time: the sum of gaps of at most 5 s between consecutive user-activity events,
  *   continued across batches through the session's last activity time.
  */
-import type { ClickRow, SignalTimeline } from './extract.js';
+import type { ClickRow, SignalTimeline } from './index-rows.js';
 
 export const RAGE_MIN_CLICKS = 3;
 export const RAGE_INTERVAL_MS = 1000;
@@ -274,5 +274,25 @@ export function toStoredClick(r: ClickDbRow): StoredClick {
   return {
     id: r.id, t: r.t, selector: r.selector, text: r.text, nodeId: r.node_id, x: r.x, y: r.y,
     rage: r.rage === 1, errorClick: r.error_click === 1, dead: (r.dead === 1 || r.dead === 2 ? r.dead : 0) as DeadState,
+  };
+}
+
+/** What a store read for a batch's SignalContext (see contextRanges), as both stores select it. */
+export interface ContextRows {
+  before: ClickDbRow[];
+  /** Read only when `before[0]` is marked rage. */
+  burst: { t: number; click_count: number } | undefined;
+  pending: ClickDbRow[];
+  dead: ClickDbRow[];
+  beforeErrors: ClickDbRow[];
+}
+
+export function toSignalContext(r: ContextRows): SignalContext {
+  return {
+    before: r.before.map(toStoredClick),
+    burst: r.burst ? { t: r.burst.t, clickCount: r.burst.click_count } : null,
+    pending: r.pending.map(toStoredClick),
+    dead: r.dead.map(toStoredClick),
+    beforeErrors: r.beforeErrors.map(toStoredClick),
   };
 }

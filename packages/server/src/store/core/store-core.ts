@@ -1,0 +1,202 @@
+import type { ReplayEvent, SavedSearch, SessionDetail, SessionList, SessionSummary } from '@reprise/protocol';
+import { AssetBlobs } from '../../assets/types.js';
+import { randomId } from '../../ids.js';
+import { BatchChunks, type CompactResult, type GcResult, type PackedSegment } from '../chunks/batch-chunks.js';
+import type { ChunkCipher } from '../chunks/crypto.js';
+import type { ChunkStore } from '../chunks/types.js';
+import { IndexSealer, openSummary } from '../index-seal.js';
+import {
+  missingSeqs,
+  SESSION_COLUMNS,
+  SESSION_FROM,
+  toProject,
+  toSummary,
+  toUser,
+  type ProjectRow,
+  type SessionRow,
+  type UserRow,
+} from '../rows.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { ApiToken, CreateApiTokenInput, CreateSavedSearchInput, EventTimeRange, Link, Membership, Project, User, UserRole } from '../types.js';
+import * as access from './access.js';
+import * as savedSearches from './saved-searches.js';
+import { SessionChunks } from './session-chunks.js';
+import type { Sql } from './sql.js';
+
+/** The SQL text that differs between the backends for the statements written here. */
+export interface CoreDialect {
+  /** Matches `users.email` to `$1` without regard to case (SQLite: a NOCASE column; PostgreSQL: lower()). */
+  emailIs: string;
+  /** Sessions after the keyset cursor (`$1` = started_at, `$2` = id) in newest-first order. */
+  beforeCursor: string;
+  /** See BatchRows.timeBounds (core/session-chunks.ts). */
+  timeBounds(range: EventTimeRange): [number, number];
+}
+
+/**
+ * What every metadata store does the same way, whatever its database: projects, users, login
+ * sessions, API tokens and memberships (core/access.ts), saved searches, the session list and a
+ * session's detail, and the chunk side (SessionChunks). A backend extends it with its
+ * Sql (the statements here are written once, with `$n` placeholders), its transaction for moving
+ * packed batches and its lookup of referenced chunk keys (the BatchRows of SessionChunks), and
+ * everything its dialect writes differently.
+ */
+export abstract class StoreCore {
+  /** Where event chunks live (owned: closed with the store). */
+  readonly chunks: ChunkStore;
+  readonly assetBlobs: AssetBlobs;
+  protected readonly batchChunks: BatchChunks;
+  /** Seals the index tables' text when REPRISE_ENCRYPTION_KEY is set (store/index-seal.ts); null = plaintext. */
+  protected readonly sealer: IndexSealer | null;
+  /** A summary row as the API shows it (the first URL opened when sealed). */
+  protected readonly summaryOf = (r: SessionRow): SessionSummary => openSummary(toSummary(r), this.sealer);
+  private chunkSide: SessionChunks | null = null;
+
+  protected abstract readonly sql: Sql;
+  /** See BatchRows.movePack (core/session-chunks.ts). */
+  protected abstract movePack(sessionId: string, pack: { key: string; segments: PackedSegment[] }): Promise<void>;
+  /** See BatchRows.referenced. */
+  protected abstract referencedKeys(keys: string[]): Promise<Set<string>>;
+
+  protected constructor(chunks: ChunkStore, cipher: ChunkCipher | null, private readonly dialect: CoreDialect) {
+    this.chunks = chunks;
+    this.batchChunks = new BatchChunks(chunks, cipher);
+    this.assetBlobs = new AssetBlobs(chunks, cipher);
+    this.sealer = IndexSealer.fromCipher(cipher);
+  }
+
+  /** Built on first use: the backend's Sql exists only once its constructor has run. */
+  protected get sessionChunks(): SessionChunks {
+    this.chunkSide ??= new SessionChunks(
+      this.sql,
+      { movePack: (s, p) => this.movePack(s, p), referenced: (k) => this.referencedKeys(k), timeBounds: this.dialect.timeBounds },
+      this.batchChunks,
+      this.chunks,
+    );
+    return this.chunkSide;
+  }
+
+  async createProject(input: { name: string; allowedOrigins: string[] }): Promise<Project> {
+    const p: Project = {
+      id: randomId('prj_'),
+      name: input.name,
+      key: randomId('pk_'),
+      allowedOrigins: input.allowedOrigins,
+      createdAt: Date.now(),
+      retentionDays: null,
+    };
+    await this.sql.run('INSERT INTO projects (id, name, key, allowed_origins, created_at) VALUES ($1, $2, $3, $4, $5)', [
+      p.id, p.name, p.key, JSON.stringify(p.allowedOrigins), p.createdAt,
+    ]);
+    return p;
+  }
+
+  async listProjects(): Promise<Project[]> {
+    return (await this.sql.all<ProjectRow>('SELECT * FROM projects ORDER BY created_at, id')).map(toProject);
+  }
+
+  async getProjectByKey(key: string): Promise<Project | null> {
+    const row = (await this.sql.all<ProjectRow>('SELECT * FROM projects WHERE key = $1', [key]))[0];
+    return row ? toProject(row) : null;
+  }
+
+  async countUsers(): Promise<number> {
+    return (await this.sql.all<{ n: number }>('SELECT count(*) AS n FROM users'))[0]!.n;
+  }
+
+  async createUser(input: { email: string; passwordHash: string; role: UserRole }): Promise<User> {
+    const u: User = { id: randomId('usr_'), email: input.email, role: input.role, createdAt: Date.now() };
+    await this.sql.run('INSERT INTO users (id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)', [
+      u.id, u.email, input.passwordHash, u.role, u.createdAt,
+    ]);
+    return u;
+  }
+
+  async getUserByEmail(email: string): Promise<(User & { passwordHash: string }) | null> {
+    const row = (await this.sql.all<UserRow>(`SELECT * FROM users WHERE ${this.dialect.emailIs}`, [email]))[0];
+    return row ? { ...toUser(row), passwordHash: row.password_hash } : null;
+  }
+
+  async getUser(id: string): Promise<User | null> {
+    const row = (await this.sql.all<UserRow>('SELECT * FROM users WHERE id = $1', [id]))[0];
+    return row ? toUser(row) : null;
+  }
+
+  async createLoginSession(input: { tokenHash: string; userId: string; expiresAt: number }): Promise<void> {
+    await this.sql.run('INSERT INTO login_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [
+      input.tokenHash, input.userId, input.expiresAt,
+    ]);
+  }
+
+  async getLoginSessionUser(tokenHash: string, now: number): Promise<User | null> {
+    const row = (
+      await this.sql.all<UserRow>(
+        'SELECT u.* FROM login_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2',
+        [tokenHash, now],
+      )
+    )[0];
+    return row ? toUser(row) : null;
+  }
+
+  async deleteLoginSession(tokenHash: string): Promise<void> {
+    await this.sql.run('DELETE FROM login_sessions WHERE token_hash = $1', [tokenHash]);
+  }
+
+  async getSession(id: string): Promise<SessionDetail | null> {
+    const row = (await this.sql.all<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} WHERE s.id = $1`, [id]))[0];
+    if (!row) return null;
+    const seqs = await this.sql.all<{ seq: number }>('SELECT seq FROM batches WHERE session_id = $1 ORDER BY seq', [id]);
+    return {
+      ...this.summaryOf(row),
+      browserVersion: row.browser_version,
+      osVersion: row.os_version,
+      userAgent: row.user_agent,
+      eventCount: row.event_count,
+      batchCount: row.batch_count,
+      lastSeq: row.last_seq,
+      missingSeqs: missingSeqs(seqs.map((s) => s.seq)),
+      ip: row.ip,
+    };
+  }
+
+  async listSessions(query: { limit: number; cursor: string | null }): Promise<SessionList> {
+    const after = query.cursor ? decodeCursor(query.cursor) : null;
+    const order = 'ORDER BY s.started_at DESC, s.id DESC';
+    const rows = after
+      ? await this.sql.all<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} WHERE ${this.dialect.beforeCursor} ${order} LIMIT $3`, [
+          after.startedAt, after.id, query.limit + 1,
+        ])
+      : await this.sql.all<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} ${order} LIMIT $1`, [query.limit + 1]);
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      sessions: page.map(this.summaryOf),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last.started_at, last.id) : null,
+    };
+  }
+
+  createApiToken(input: CreateApiTokenInput): Promise<ApiToken> { return access.createApiToken(this.sql, input); }
+  getApiTokenByHash(tokenHash: string, now: number): Promise<{ token: ApiToken; user: User } | null> { return access.apiTokenByHash(this.sql, tokenHash, now); }
+  listApiTokens(userId: string): Promise<ApiToken[]> { return access.listApiTokens(this.sql, userId); }
+  revokeApiToken(id: string, userId: string, at: number): Promise<boolean> { return access.revokeApiToken(this.sql, id, userId, at); }
+  listUsers(): Promise<User[]> { return access.listUsers(this.sql); }
+  setUserRole(id: string, role: UserRole): Promise<boolean> { return access.setUserRole(this.sql, id, role); }
+  listMemberships(userId: string): Promise<Membership[]> { return access.listMemberships(this.sql, userId); }
+  listProjectMembers(projectId: string): Promise<Membership[]> { return access.listProjectMembers(this.sql, projectId); }
+  setMembership(m: Membership): Promise<void> { return access.setMembership(this.sql, m); }
+  removeMembership(projectId: string, userId: string): Promise<boolean> { return access.removeMembership(this.sql, projectId, userId); }
+  getSessionProject(sessionId: string): Promise<string | null> { return access.sessionProject(this.sql, sessionId); }
+  getLink(id: string): Promise<Link | null> { return access.getLink(this.sql, id); }
+  getSavedSearch(id: string): Promise<SavedSearch | null> { return access.getSavedSearch(this.sql, id); }
+  listSavedSearches(projectId: string): Promise<SavedSearch[]> { return savedSearches.list(this.sql, projectId); }
+  createSavedSearch(input: CreateSavedSearchInput): Promise<SavedSearch> { return savedSearches.create(this.sql, input); }
+  deleteSavedSearch(id: string): Promise<boolean> { return savedSearches.remove(this.sql, id); }
+
+  readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]> { return this.sessionChunks.readEvents(sessionId, range); }
+  streamEvents(sessionId: string, range?: EventTimeRange): AsyncIterable<ReplayEvent[]> { return this.sessionChunks.streamEvents(sessionId, range); }
+  readBatch(sessionId: string, seq: number): Promise<ReplayEvent[] | null> { return this.sessionChunks.readBatch(sessionId, seq); }
+  readBatches(sessionId: string): Promise<{ seq: number; receivedAt: number; events: ReplayEvent[] }[]> { return this.sessionChunks.readBatches(sessionId); }
+  compactSession(sessionId: string, opts?: { maxPackBytes?: number }): Promise<CompactResult> { return this.sessionChunks.compactSession(sessionId, opts); }
+  listCompactableSessions(idleBefore: number, limit: number): Promise<string[]> { return this.sessionChunks.listCompactableSessions(idleBefore, limit); }
+  gcChunks(opts?: { olderThanMs?: number; now?: number; dryRun?: boolean }): Promise<GcResult> { return this.sessionChunks.gcChunks(opts); }
+}
