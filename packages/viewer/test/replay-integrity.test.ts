@@ -65,7 +65,7 @@ const mutation = (t: number, d: { adds?: unknown[]; removes?: unknown[] }) => ({
 
 /**
  * Builds a Replayer as the player does (virtual DOM off, patches applied), then for each offset
- * pauses there (settling the frontier as replayClock.goTo does) and reads the list's text.
+ * pauses there (settling the frontier as ReplayClock.goTo does) and reads the list's text.
  */
 function replay(events: unknown[], offsets: number[], patched: boolean): Promise<{ texts: string[]; events: unknown[]; notFound: number }> {
   return page.evaluate(
