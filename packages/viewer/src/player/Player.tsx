@@ -59,43 +59,10 @@ export interface PlayerApi {
 }
 
 export function Player(props: PlayerProps) {
-  const { timeline, error, loadedCount, onTimeChange, apiRef, markers, errorMoments, live = false, liveEnded = false } = props;
+  const { timeline, error, loadedCount, markers, errorMoments, live = false, liveEnded = false } = props;
   const stageRef = useRef<HTMLDivElement>(null);
   const mountRef = useRef<HTMLDivElement>(null);
-  const [controller] = useState(() => new PlaybackController({ initialMs: readStartMs(), writeTime: momentWriter() }));
-  const s = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
-  const rrweb = useRrweb(controller);
-
-  const { ensureLoaded, complete = true } = props;
-  useEffect(() => controller.configure({ ensureLoaded, complete, live }), [controller, ensureLoaded, complete, live]);
-  useEffect(() => () => controller.dispose(), [controller]);
-
-  // Create the replayer once the events are here, and render the frame at `?t=`.
-  useEffect(() => {
-    const root = mountRef.current;
-    if (!timeline || !root || !rrweb) return;
-    controller.attach(timeline, browserReplayer(rrweb, root));
-    return () => controller.detach();
-  }, [controller, timeline, rrweb]);
-
-  useEffect(() => {
-    if (!apiRef) return;
-    apiRef.current = { seek: controller.seekAndPause, addEvents: controller.addEvents };
-    return () => {
-      apiRef.current = null;
-    };
-  }, [apiRef, controller]);
-
-  useEffect(() => {
-    onTimeChange?.(s.currentMs);
-  }, [onTimeChange, s.currentMs]);
-
-  const onReady = props.onReady;
-  useEffect(() => {
-    if (s.ready) onReady?.();
-  }, [s.ready, onReady]);
-
-  useSpaceToggles(controller.togglePlay);
+  const { controller, s } = usePlayback(props, mountRef);
   const stage = useSize(stageRef);
 
   const failure = error ?? s.error;
@@ -151,6 +118,44 @@ export function Player(props: PlayerProps) {
       />
     </section>
   );
+}
+
+/** The session's playback controller, fed the props; its state, re-rendered on every change. */
+function usePlayback(props: PlayerProps, mountRef: { current: HTMLDivElement | null }) {
+  const { timeline, ensureLoaded, complete = true, live = false, apiRef, onTimeChange, onReady } = props;
+  const [controller] = useState(() => new PlaybackController({ initialMs: readStartMs(), writeTime: momentWriter() }));
+  const s = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
+  const rrweb = useRrweb(controller);
+
+  useEffect(() => controller.configure({ ensureLoaded, complete, live }), [controller, ensureLoaded, complete, live]);
+  useEffect(() => () => controller.dispose(), [controller]);
+
+  // Create the replayer once the events are here, and render the frame at `?t=`.
+  useEffect(() => {
+    const root = mountRef.current;
+    if (!timeline || !root || !rrweb) return;
+    controller.attach(timeline, browserReplayer(rrweb, root));
+    return () => controller.detach();
+  }, [controller, timeline, rrweb, mountRef]);
+
+  useEffect(() => {
+    if (!apiRef) return;
+    apiRef.current = { seek: controller.seekAndPause, addEvents: controller.addEvents };
+    return () => {
+      apiRef.current = null;
+    };
+  }, [apiRef, controller]);
+
+  useEffect(() => {
+    onTimeChange?.(s.currentMs);
+  }, [onTimeChange, s.currentMs]);
+
+  useEffect(() => {
+    if (s.ready) onReady?.();
+  }, [s.ready, onReady]);
+
+  useSpaceToggles(controller.togglePlay);
+  return { controller, s };
 }
 
 /** rrweb's module, loaded from mount on, alongside the session's events. */
