@@ -65,7 +65,7 @@ const mutation = (t: number, d: { adds?: unknown[]; removes?: unknown[] }) => ({
 
 /**
  * Builds a Replayer as the player does (virtual DOM off, patches applied), then for each offset
- * pauses there (settling the frontier as replayClock.goTo does) and reads the list's text.
+ * pauses there (settling the frontier as ReplayClock.goTo does) and reads the list's text.
  */
 function replay(events: unknown[], offsets: number[], patched: boolean): Promise<{ texts: string[]; events: unknown[]; notFound: number }> {
   return page.evaluate(
@@ -110,6 +110,37 @@ describe('the player hands rrweb events it can replay any number of times', () =
   it('(rrweb alone edits them: the check above can fail)', async () => {
     const { events: after } = await replay(events(), [300], false);
     expect((after[3] as { data: { removes: unknown[] } }).data.removes).toHaveLength(1);
+  });
+});
+
+describe('building nodes never writes into the events', () => {
+  // rrweb-snapshot writes the adapted CSS into the text children of a <style> recorded in parts
+  // (`_cssText` with rr_split), and empties the children of a <textarea> with a value: in a full
+  // snapshot and in the nodes a mutation adds.
+  const css = (id: number) => ({
+    type: 2,
+    id,
+    tagName: 'style',
+    attributes: { _cssText: 'li:hover { color: red; }/* rr_split */ul { margin: 0; }' },
+    childNodes: [text(id + 1, 'li:hover { color: red; }'), text(id + 2, 'ul { margin: 0; }')],
+  });
+  const events = () => {
+    const [meta, snapshot] = page0([li(6, 'A')]) as [object, { data: { node: { childNodes: { childNodes: { childNodes: unknown[] }[] }[] } } }];
+    const [head, body] = snapshot.data.node.childNodes[0]!.childNodes;
+    head!.childNodes.push(css(9));
+    body!.childNodes.push({ type: 2, id: 12, tagName: 'textarea', attributes: { value: 'note' }, childNodes: [text(13, 'note')] });
+    return [meta, snapshot, mutation(100, { adds: [{ parentId: 3, nextId: null, node: css(20) }] })];
+  };
+
+  it('keeps snapshots and added nodes as recorded after they are built', async () => {
+    const { texts, events: after } = await replay(events(), [200, 50, 200], true);
+    expect(texts).toEqual(['A', 'A', 'A']);
+    expect(JSON.parse(JSON.stringify(after))).toEqual(events());
+  });
+
+  it('(rrweb alone edits them: the check above can fail)', async () => {
+    const { events: after } = await replay(events(), [200], false);
+    expect(JSON.parse(JSON.stringify(after))).not.toEqual(events());
   });
 });
 

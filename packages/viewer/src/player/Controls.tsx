@@ -99,43 +99,8 @@ export function Controls(p: ControlsProps) {
       <span className="clock" data-testid="current-time">
         {clock(p.currentMs)} / {clock(p.durationMs)}
       </span>
-      {p.live && (
-        <>
-          <span
-            className={p.following ? 'live-indicator' : 'live-indicator behind'}
-            data-testid="live-indicator"
-            data-following={p.following ? 'true' : 'false'}
-            title={p.following ? 'Showing events as they arrive' : 'Live session: you are looking at an earlier moment'}
-          >
-            LIVE
-          </span>
-          {!p.following && (
-            <button type="button" data-testid="go-live" disabled={!p.enabled} onClick={p.onGoLive}>
-              Go live
-            </button>
-          )}
-        </>
-      )}
-      {!p.live && p.liveEnded && (
-        <span className="live-ended muted" data-testid="live-ended" title="No new events are arriving">
-          Recording ended
-        </span>
-      )}
-      <span className="group" role="group" aria-label="Speed">
-        {SPEEDS.map((s) => (
-          <button
-            key={s}
-            type="button"
-            data-testid={`speed-${s}`}
-            className={s === p.speed ? 'toggle on' : 'toggle'}
-            aria-pressed={s === p.speed}
-            disabled={!p.enabled}
-            onClick={() => p.onSpeed(s)}
-          >
-            {s}×
-          </button>
-        ))}
-      </span>
+      <LiveStatus live={p.live} liveEnded={p.liveEnded} following={p.following} enabled={p.enabled} onGoLive={p.onGoLive} />
+      <Speeds speed={p.speed} enabled={p.enabled} onSpeed={p.onSpeed} />
       <label className="check">
         <input
           type="checkbox"
@@ -154,6 +119,54 @@ export function Controls(p: ControlsProps) {
         {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy failed' : 'Copy link'}
       </button>
     </div>
+  );
+}
+
+/** The LIVE indicator and "Go live" while the session records; "Recording ended" once it stopped. */
+function LiveStatus(p: Pick<ControlsProps, 'live' | 'liveEnded' | 'following' | 'enabled' | 'onGoLive'>) {
+  if (!p.live) {
+    return p.liveEnded ? (
+      <span className="live-ended muted" data-testid="live-ended" title="No new events are arriving">
+        Recording ended
+      </span>
+    ) : null;
+  }
+  return (
+    <>
+      <span
+        className={p.following ? 'live-indicator' : 'live-indicator behind'}
+        data-testid="live-indicator"
+        data-following={p.following ? 'true' : 'false'}
+        title={p.following ? 'Showing events as they arrive' : 'Live session: you are looking at an earlier moment'}
+      >
+        LIVE
+      </span>
+      {!p.following && (
+        <button type="button" data-testid="go-live" disabled={!p.enabled} onClick={p.onGoLive}>
+          Go live
+        </button>
+      )}
+    </>
+  );
+}
+
+function Speeds(p: Pick<ControlsProps, 'speed' | 'enabled' | 'onSpeed'>) {
+  return (
+    <span className="group" role="group" aria-label="Speed">
+      {SPEEDS.map((s) => (
+        <button
+          key={s}
+          type="button"
+          data-testid={`speed-${s}`}
+          className={s === p.speed ? 'toggle on' : 'toggle'}
+          aria-pressed={s === p.speed}
+          disabled={!p.enabled}
+          onClick={() => p.onSpeed(s)}
+        >
+          {s}×
+        </button>
+      ))}
+    </span>
   );
 }
 

@@ -23,3 +23,14 @@ export function writeStartMs(ms: number): void {
   const url = urlAt(ms);
   if (url !== window.location.href) history.replaceState(history.state, '', url);
 }
+
+/**
+ * Writes `t` for the page open now: scrubbing ends with a write, and the user may have
+ * navigated to another page since (its URL is never rewritten).
+ */
+export function momentWriter(): (ms: number) => void {
+  const path = window.location.pathname;
+  return (ms) => {
+    if (window.location.pathname === path) writeStartMs(ms);
+  };
+}

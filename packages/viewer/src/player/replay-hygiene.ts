@@ -1,6 +1,6 @@
 /**
  * What the viewer adds to rrweb's replay so it shows what the user saw, and only that, inside
- * the sandbox (an iframe with `allow-same-origin` and no `allow-scripts`, see Player.tsx):
+ * the sandbox (an iframe with `allow-same-origin` and no `allow-scripts`, see mount.ts):
  *
  * - `cleanForReplay` (on every rrweb event, once, before rrweb gets it): removes attributes
  *   that can only fail in a sandbox without scripts and fill the console: `autofocus` ("Blocked

@@ -1,7 +1,7 @@
 /**
  * Makes seeks cheap on pages that scroll. A seek applies every event since the last full snapshot
  * at once; rrweb applies each scroll among them as it goes (`scrollTo`), and with its virtual DOM
- * off (Player.tsx) every one forces a layout of the whole page: a few minutes of browsing held
+ * off (mount.ts) every one forces a layout of the whole page: a few minutes of browsing held
  * ~50 scrolls, which took longer than everything else in the seek together (bench/replay.ts). Only
  * the last position of each element matters once the seek is done, so scrolls applied during a
  * seek are kept and applied once at the end, as rrweb's virtual DOM does.

@@ -43,6 +43,9 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+// Longer than the usual ~80 lines: one effect runs a session's loading from the index to the last
+// window, and its steps share the log, the publish timer and the abort signal; the steps that need
+// none of them are the functions below.
 export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => void): SessionEvents {
   const [initial, setInitial] = useState<Timeline | null>(null);
   const [loaded, setLoaded] = useState<Timeline | null>(null);
@@ -86,9 +89,7 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
 
     const finish = () => {
       if (!log || ctrl.signal.aborted) return;
-      const lastDom = log.dom[log.dom.length - 1]?.timestamp ?? -Infinity;
-      const lastOther = log.other[log.other.length - 1]?.t ?? -Infinity;
-      const end = endMarker(lastDom, Math.max(lastOther, log.startTime + log.durationMs));
+      const end = endOf(log);
       if (end) onDomRef.current([end]);
       publish(true);
       setComplete(true);
@@ -108,24 +109,10 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
       ctrl.signal.addEventListener('abort', () => loader?.stop());
       // A deep link names a moment; a live session opens at its newest events; else the beginning.
       const at = readStartMs();
-      let t = at > 0 ? start + at : index.live ? index.endedAt : start;
-      let first = await loader.start(t);
-      let timeline: Timeline;
-      for (;;) {
-        try {
-          timeline = buildTimeline(first, index);
-          break;
-        } catch (err) {
-          // The window's snapshot is stored but unreadable (left out): start from the one before.
-          const from = neededFor(index, t).from;
-          const earlier = err instanceof NotReplayable ? index.snapshots.filter((s) => s.startT < from).pop() : undefined;
-          if (!earlier) {
-            setError(message(err));
-            return;
-          }
-          t = earlier.startT;
-          first = [...(await loader.start(t)), ...first].sort((a, b) => a.t - b.t);
-        }
+      const timeline = await firstTimeline(loader, index, at > 0 ? start + at : index.live ? index.endedAt : start);
+      if (typeof timeline === 'string') {
+        setError(timeline);
+        return;
       }
       log = timeline;
       setLoadedCount(loader.receivedCount);
@@ -136,16 +123,7 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
       setInitial(timeline);
       setLoaded(timeline);
       await shown;
-      // The replay already works: a failed background window is retried before giving up.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await loader.run();
-          break;
-        } catch (err) {
-          if (ctrl.signal.aborted || attempt >= BACKGROUND_ATTEMPTS) throw err;
-          await new Promise((r) => setTimeout(r, 1000 * attempt));
-        }
-      }
+      await runWithRetries(loader, ctrl.signal);
       finish();
     })().catch(fail);
 
@@ -166,6 +144,46 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
   const firstFrameShown = useCallback(() => shownRef.current(), []);
 
   return { initial, loaded, durationMs, error, loadedCount, complete, ensureLoaded, firstFrameShown, assets };
+}
+
+/**
+ * The first window's timeline, from the moment `t` (epoch ms); the message for the user when
+ * the session cannot be replayed.
+ */
+async function firstTimeline(loader: SessionLoader, index: SessionTimeline, t: number): Promise<Timeline | string> {
+  let first = await loader.start(t);
+  for (;;) {
+    try {
+      return buildTimeline(first, index);
+    } catch (err) {
+      // The window's snapshot is stored but unreadable (left out): start from the one before.
+      const from = neededFor(index, t).from;
+      const earlier = err instanceof NotReplayable ? index.snapshots.filter((s) => s.startT < from).pop() : undefined;
+      if (!earlier) return message(err);
+      t = earlier.startT;
+      first = [...(await loader.start(t)), ...first].sort((a, b) => a.t - b.t);
+    }
+  }
+}
+
+/** Loads every other window. The replay already works: a failed background window is retried before giving up. */
+async function runWithRetries(loader: SessionLoader, signal: AbortSignal): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await loader.run();
+      return;
+    } catch (err) {
+      if (signal.aborted || attempt >= BACKGROUND_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, 1000 * attempt));
+    }
+  }
+}
+
+/** The marker at the session's true end, when events of other kinds come after the last DOM event. */
+function endOf(log: Timeline): RrwebEvent | null {
+  const lastDom = log.dom[log.dom.length - 1]?.timestamp ?? -Infinity;
+  const lastOther = log.other[log.other.length - 1]?.t ?? -Infinity;
+  return endMarker(lastDom, Math.max(lastOther, log.startTime + log.durationMs));
 }
 
 /** Merges two lists sorted by `key`; on ties the existing entries stay first. */
