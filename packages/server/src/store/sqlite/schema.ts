@@ -200,7 +200,7 @@ const MIGRATIONS: string[] = [
   -- user: is an exact lookup.
   CREATE INDEX sessions_by_user ON sessions(user_id);
   -- A session's problem requests, for "status:>=400 OR status:failed"-style row checks
-  -- (search/sqlite.ts repeats this WHERE literally so the planner can use the index).
+  -- (search/compile.ts repeats this WHERE literally so the planner can use the index).
   CREATE INDEX network_problems_by_session ON network_requests(session_id, t) WHERE status >= 400 OR failed = 1;
   `,
   // v6: data lifecycle and privacy. Per-project retention, the (anonymized) client IP of a
