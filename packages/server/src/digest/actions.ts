@@ -1,4 +1,4 @@
-import { anyIn, DEAD_WINDOW_MS, sameTargetSoon } from '../ingest/signals.js';
+import { anyIn, DEAD_WINDOW_MS, sameTargetSoon } from '../store/signals.js';
 import type { ClickFact, FeedbackFact, InputFact, NavFact, SessionFactsRead } from './facts.js';
 import { shortUrl, targetText } from './wording.js';
 

@@ -101,7 +101,7 @@ export class S3ChunkStore implements ChunkStore {
     } catch (err) {
       if (isNotFound(err)) throw new ChunkNotFoundError(key);
       if (range && errorName(err) === 'InvalidRange') {
-        throw new Error(`short read of ${key}: [${range.start}, ${range.end}) is past the end of the object`);
+        throw new Error(`short read of ${key}: [${range.start}, ${range.end}) is past the end of the object`, { cause: err });
       }
       throw err;
     }

@@ -286,7 +286,7 @@ export async function migrate(url: string, log: (msg: string) => void = () => un
           await client.query('COMMIT');
         } catch (err) {
           await client.query('ROLLBACK');
-          throw new Error(`migration ${v + 1} failed: ${err instanceof Error ? err.message : String(err)}`);
+          throw new Error(`migration ${v + 1} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
         }
         log(`applied migration ${v + 1}`);
       }
