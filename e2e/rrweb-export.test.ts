@@ -20,7 +20,9 @@ describe('rrweb export', () => {
     await shop.goto(`${h.server.base}/demo/`);
     await shop.click('[data-testid="add-to-cart-mug"]');
     await shop.click('[data-testid="add-to-cart-hoodie"]');
-    await shop.waitForTimeout(300);
+    // The buttons say "Added ✓" for a moment, then change back: compare the page once it is still,
+    // so the recording's end and the live page are the same moment however late the flush runs.
+    await shop.waitForFunction(() => !document.body.innerText.includes('Added'), undefined, { timeout: 30_000 });
     const sessionId = await sessionIdOf(shop);
     const live = await pageShape(shop);
     expect(live.text).toContain('Products');
