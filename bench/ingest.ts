@@ -9,13 +9,12 @@ import {
   PROFILED_FUNCTIONS,
   runScaleOut,
   runScenario,
-  scaleBodies,
   scenario,
   scenarioRow,
-  type LoadBody,
   type ScaleOutOptions,
   type ScaleOutRun,
 } from './lib/scale-out.js';
+import { scaleBodies, type LoadBody } from './lib/load-targets.js';
 import { summarizeProfiles, type ProfileSummary } from './lib/cpu-profile.js';
 import { median, percentile, sum } from './lib/stats.js';
 import { syntheticEventBatches } from './lib/synthetic-rrweb.js';
