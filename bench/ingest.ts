@@ -9,13 +9,12 @@ import {
   PROFILED_FUNCTIONS,
   runScaleOut,
   runScenario,
-  scaleBodies,
   scenario,
   scenarioRow,
-  type LoadBody,
   type ScaleOutOptions,
   type ScaleOutRun,
 } from './lib/scale-out.js';
+import { scaleBodies, type LoadBody } from './lib/load-targets.js';
 import { summarizeProfiles, type ProfileSummary } from './lib/cpu-profile.js';
 import { median, percentile, sum } from './lib/stats.js';
 import { syntheticEventBatches } from './lib/synthetic-rrweb.js';
@@ -138,38 +137,14 @@ export async function runIngest(opts: IngestOptions): Promise<BenchResult> {
   let profile: { main: ProfileSummary; workers: ProfileSummary } | null = null;
   try {
     for (let run = 0; run < opts.runs; run++) {
-      // Reprise and the floor back to back on the same bodies, so both see the same machine.
-      const r = await runScenario(SQLITE, bodies, load);
-      const synced = floorPass(path.join(scratch, `fsync-${run}.ndjson`), true, bodies.measured);
-      const unsynced = floorPass(path.join(scratch, `nofsync-${run}.ndjson`), false, bodies.measured);
-      const row: Record<string, number> = {
-        ...scenarioRow(SQLITE, r, opts.batches),
-        ...floorRow('floorFsync', synced),
-        ...floorRow('floorNoFsync', unsynced),
-        batchKBCompressedMedian: percentile(bodies.measured.map((b) => b.gzip.length), 50) / 1000,
-        batchKBDecompressedMedian: percentile(bodies.measured.map((b) => b.rawBytes), 50) / 1000,
-      };
-      row.ratioFloorFsync = row.sqliteBatchesPerS! / row.floorFsyncBatchesPerS!;
-      row.ratioFloorNoFsync = row.sqliteBatchesPerS! / row.floorNoFsyncBatchesPerS!;
+      const { row, pass: r } = await measureRun(run, bodies, load, scratch, opts.batches);
       rows.push(row);
       log(
         `ingest run ${run + 1}/${opts.runs}: ${describePass(SQLITE, r, opts.batches)}; floor ${row.floorFsyncBatchesPerS!.toFixed(0)} ` +
           `batches/s with fsync, ${row.floorNoFsyncBatchesPerS!.toFixed(0)} without; ratio ${row.ratioFloorFsync!.toFixed(3)}`,
       );
     }
-    if (opts.profile) {
-      const dir = mkdtempSync(path.join(tmpdir(), 'reprise-bench-prof-'));
-      try {
-        await runScenario(SQLITE, bodies, load, dir);
-        profile = {
-          main: summarizeProfiles(dir, PROFILED_FUNCTIONS, 'main'),
-          workers: summarizeProfiles(dir, PROFILED_FUNCTIONS, 'workers'),
-        };
-        log(`  profile, main thread: ${profile.main.self.slice(0, 5).map((x) => `${x.area} ${(x.share * 100).toFixed(0)}%`).join(', ')}`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }
+    if (opts.profile) profile = await profilePass(bodies, load, log);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -180,28 +155,8 @@ export async function runIngest(opts: IngestOptions): Promise<BenchResult> {
   return {
     name: 'ingest',
     title: 'Ingest throughput',
-    measured:
-      `\`reprise serve\` (the built CLI, one process, logging at warn, no background jobs) on SQLite + local files, fresh ` +
-      `storage per run, under autocannon: ${opts.batches} gzip batches per run over ${opts.connections} connections, after ` +
-      `${opts.warmup} warm-up batches. The batches are synthetic rrweb (seeded; a meta + full snapshot of ~2000 nodes every 20 ` +
-      `batches, otherwise 5 s of mouse moves, clicks, scrolls, inputs and DOM mutations) as a recorder sends them, each a ` +
-      `distinct session/seq over ${opts.sessions} sessions; every answer must be a 200 ack that is not a duplicate, and an ack ` +
-      `means the batch is durable (chunk file and row fsynced). Throughput = acknowledged batches (or their decompressed MB) / ` +
-      `wall time from the first request to the last answer; latency is per request, so it includes queueing behind the ` +
-      `${opts.connections} in flight. CPU from /proc: the server process (all threads, and its main JavaScript thread alone) and ` +
-      `the load generator. Scale-out (issue "scale-out"): the same load (${opts.scale.requests} batches, ${opts.scale.connections} ` +
-      `connections per instance) on PostgreSQL 15 (local, a new database) + S3 (the local OpenStack Swift of scripts/s3, a new key ` +
-      `prefix) with one instance, and with two instances on the same database and bucket, each loaded by its own autocannon at ` +
-      `once (every other batch each, so no session has two batches in flight). Each of the two is started once (storage, ` +
-      `instances, ${opts.scale.warmup} warm-up batches per instance); a run is one pass of each, with sessions of its own. CPU ` +
-      `per batch of the server processes, PostgreSQL's backends, Swift's processes and the load generator.`,
-    baseline:
-      'The physical floor for the same bytes, measured in the same run right after Reprise: the same gzip bodies, one after ' +
-      'another in the benchmark process with no HTTP, each gunzipSync + JSON.parse + appended to one file, with an fsync after ' +
-      'each batch (and again without fsync). Throughput = batches (or decompressed MB) / the summed time. The target ratio ' +
-      '(Reprise ≥ 50% of the floor) is against the floor with fsync: Reprise acknowledges only durable batches, so that is the ' +
-      'like-for-like floor; the ratio against the floor without fsync is reported too. For the scale-out figures one instance ' +
-      'is the baseline of two.',
+    measured: measuredText(opts),
+    baseline: BASELINE,
     machine: describeMachine(null),
     date: new Date().toISOString(),
     command: opts.command,
@@ -228,6 +183,70 @@ export async function runIngest(opts: IngestOptions): Promise<BenchResult> {
     ],
   };
 }
+
+type Bodies = Parameters<typeof runScenario>[1];
+type Load = Parameters<typeof runScenario>[2];
+
+/** One run: Reprise on SQLite, then the floor with and without fsync; the run's row and Reprise's pass. */
+async function measureRun(run: number, bodies: Bodies, load: Load, scratch: string, batches: number) {
+  // Reprise and the floor back to back on the same bodies, so both see the same machine.
+  const r = await runScenario(SQLITE, bodies, load);
+  const synced = floorPass(path.join(scratch, `fsync-${run}.ndjson`), true, bodies.measured);
+  const unsynced = floorPass(path.join(scratch, `nofsync-${run}.ndjson`), false, bodies.measured);
+  const row: Record<string, number> = {
+    ...scenarioRow(SQLITE, r, batches),
+    ...floorRow('floorFsync', synced),
+    ...floorRow('floorNoFsync', unsynced),
+    batchKBCompressedMedian: percentile(bodies.measured.map((b) => b.gzip.length), 50) / 1000,
+    batchKBDecompressedMedian: percentile(bodies.measured.map((b) => b.rawBytes), 50) / 1000,
+  };
+  row.ratioFloorFsync = row.sqliteBatchesPerS! / row.floorFsyncBatchesPerS!;
+  row.ratioFloorNoFsync = row.sqliteBatchesPerS! / row.floorNoFsyncBatchesPerS!;
+  return { row, pass: r };
+}
+
+/** One more SQLite pass under the V8 profiler: where the main thread and the workers spend their time. */
+async function profilePass(bodies: Bodies, load: Load, log: (line: string) => void): Promise<{ main: ProfileSummary; workers: ProfileSummary }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'reprise-bench-prof-'));
+  try {
+    await runScenario(SQLITE, bodies, load, dir);
+    const profile = {
+      main: summarizeProfiles(dir, PROFILED_FUNCTIONS, 'main'),
+      workers: summarizeProfiles(dir, PROFILED_FUNCTIONS, 'workers'),
+    };
+    log(`  profile, main thread: ${profile.main.self.slice(0, 5).map((x) => `${x.area} ${(x.share * 100).toFixed(0)}%`).join(', ')}`);
+    return profile;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function measuredText(opts: IngestOptions): string {
+  return (
+    `\`reprise serve\` (the built CLI, one process, logging at warn, no background jobs) on SQLite + local files, fresh ` +
+    `storage per run, under autocannon: ${opts.batches} gzip batches per run over ${opts.connections} connections, after ` +
+    `${opts.warmup} warm-up batches. The batches are synthetic rrweb (seeded; a meta + full snapshot of ~2000 nodes every 20 ` +
+    `batches, otherwise 5 s of mouse moves, clicks, scrolls, inputs and DOM mutations) as a recorder sends them, each a ` +
+    `distinct session/seq over ${opts.sessions} sessions; every answer must be a 200 ack that is not a duplicate, and an ack ` +
+    `means the batch is durable (chunk file and row fsynced). Throughput = acknowledged batches (or their decompressed MB) / ` +
+    `wall time from the first request to the last answer; latency is per request, so it includes queueing behind the ` +
+    `${opts.connections} in flight. CPU from /proc: the server process (all threads, and its main JavaScript thread alone) and ` +
+    `the load generator. Scale-out (issue "scale-out"): the same load (${opts.scale.requests} batches, ${opts.scale.connections} ` +
+    `connections per instance) on PostgreSQL 15 (local, a new database) + S3 (the local OpenStack Swift of scripts/s3, a new key ` +
+    `prefix) with one instance, and with two instances on the same database and bucket, each loaded by its own autocannon at ` +
+    `once (every other batch each, so no session has two batches in flight). Each of the two is started once (storage, ` +
+    `instances, ${opts.scale.warmup} warm-up batches per instance); a run is one pass of each, with sessions of its own. CPU ` +
+    `per batch of the server processes, PostgreSQL's backends, Swift's processes and the load generator.`
+  );
+}
+
+const BASELINE =
+  'The physical floor for the same bytes, measured in the same run right after Reprise: the same gzip bodies, one after ' +
+  'another in the benchmark process with no HTTP, each gunzipSync + JSON.parse + appended to one file, with an fsync after ' +
+  'each batch (and again without fsync). Throughput = batches (or decompressed MB) / the summed time. The target ratio ' +
+  '(Reprise ≥ 50% of the floor) is against the floor with fsync: Reprise acknowledges only durable batches, so that is the ' +
+  'like-for-like floor; the ratio against the floor without fsync is reported too. For the scale-out figures one instance ' +
+  'is the baseline of two.';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const ms = (x: number) => `${x.toFixed(1)} ms`;

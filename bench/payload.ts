@@ -124,21 +124,7 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
   const server = await startBenchServer({ needRecorder: true });
   let browser: Browser | null = null;
   const rows: Record<string, number>[] = [];
-  const notes: string[] = [
-    'Strategy (docs/ARCHITECTURE.md, wire format): each batch is zlib (Content-Encoding: deflate) against a preset dictionary of ' +
-      'at most 32,000 bytes: the end of a static dictionary shipped with recorder and server (`r1`, 14.7 KB of generic rrweb, HTML, CSS and ' +
-      'Reprise JSON vocabulary) followed by the first 24,000 bytes of an earlier page-start batch (the one with the full snapshot) ' +
-      'of the same session, the newest of the same page path if any, which the server reads back from the store. Page loads of one site ' +
-      'repeat their markup and stylesheets, so a page seen before costs a fraction of its first visit. Compression runs in the ' +
-      'recorder\'s Worker (fflate); batch cutting is unchanged (every 5 s, and at pagehide).',
-    `Schedule: ${opts.runs} sessions of ${opts.durationS} s, ${opts.parallel} recorded at the same time (one browser, a context, proxy and ` +
-      'session each, starts 1 s apart), to keep the whole benchmark near 2 minutes. 60 s sessions rather than 20 s: the dictionary ' +
-      'gains grow with the pages a session has already seen, and a 20 s session is mostly first visits (measured while choosing, ' +
-      'one session at a time: ratio 0.80-0.88 at 20 s, 0.59-0.61 at 60 s). Side by side, the machine is busier than with one session, ' +
-      'so a session holds fewer page loads per minute (see the full snapshot count); Reprise and the baseline measure the same session.',
-    'The baseline is favourable to rrweb: its 5 s groups span page loads (two pages in one gzip stream share their markup), which a ' +
-      'recorder restarting on every full page load cannot do.',
-  ];
+  const notes = strategyNotes(opts);
   let chromium = '';
   let recorder = '';
   try {
@@ -177,23 +163,8 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
   return {
     name: 'payload',
     title: 'Recorder upload size',
-    measured:
-      `A scripted, seeded (seed ${opts.seed}) shopper on the demo shop in headless Chromium for ${opts.durationS} s per run: ` +
-      `browse and scroll products, mouse movement, add to cart, change quantities, check out typing email, password, ` +
-      `name and card with per-keystroke delays (60-160 ms), mostly the expired card 01/20 (422 + the Retry button that throws), ` +
-      `sometimes a valid card; every page change is a full page load. The recorder bundle (/sdk/reprise.js) is read once ` +
-      `at the start and served from memory to every run, so all runs measure the same build (options.recorder). Then about:blank (pagehide flush) and wait until the ` +
-      `stored session stops growing. Counted: the body of every POST to /ingest/v1/batch, byte for byte as sent (deflate against ` +
-      `the batch's preset dictionary, gzip, or plain; refused requests and their re-sends included) and decompressed (the proxy ` +
-      `rebuilds each dictionary from the static one and the earlier batches it saw, as the server does), at a loopback counting proxy ` +
-      `the browser loads the shop through (playwright's request events do not report the keepalive flush sent during unload, so ` +
-      `they are only a cross-check). Per minute = bytes / recorded wall time (first page load to about:blank). ` +
-      `${opts.parallel > 1 ? `${opts.parallel} sessions are recorded at the same time (see notes).` : ''}`,
-    baseline:
-      'The same rrweb events, read back from the server (GET /api/v1/sessions/:id/events, kind "dom", the raw rrweb event), ' +
-      're-grouped per 5 s of event time, each group a plain JSON array gzipped on its own with node:zlib gzipSync at the ' +
-      'default level: how rrweb-based tools commonly upload. Ratio = Reprise bytes / baseline bytes; Reprise bytes also ' +
-      'carry its batch envelope and its non-DOM events (console, network, errors, navigation), the baseline carries only rrweb events.',
+    measured: measuredText(opts),
+    baseline: BASELINE,
     machine: describeMachine(chromium),
     date: new Date().toISOString(),
     command: opts.command,
@@ -204,3 +175,44 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
     notes,
   };
 }
+
+/** How Reprise compresses, how the sessions are scheduled, and why the baseline favours rrweb. */
+function strategyNotes(opts: PayloadOptions): string[] {
+  return [
+    'Strategy (docs/ARCHITECTURE.md, wire format): each batch is zlib (Content-Encoding: deflate) against a preset dictionary of ' +
+      'at most 32,000 bytes: the end of a static dictionary shipped with recorder and server (`r1`, 14.7 KB of generic rrweb, HTML, CSS and ' +
+      'Reprise JSON vocabulary) followed by the first 24,000 bytes of an earlier page-start batch (the one with the full snapshot) ' +
+      'of the same session, the newest of the same page path if any, which the server reads back from the store. Page loads of one site ' +
+      'repeat their markup and stylesheets, so a page seen before costs a fraction of its first visit. Compression runs in the ' +
+      'recorder\'s Worker (fflate); batch cutting is unchanged (every 5 s, and at pagehide).',
+    `Schedule: ${opts.runs} sessions of ${opts.durationS} s, ${opts.parallel} recorded at the same time (one browser, a context, proxy and ` +
+      'session each, starts 1 s apart), to keep the whole benchmark near 2 minutes. 60 s sessions rather than 20 s: the dictionary ' +
+      'gains grow with the pages a session has already seen, and a 20 s session is mostly first visits (measured while choosing, ' +
+      'one session at a time: ratio 0.80-0.88 at 20 s, 0.59-0.61 at 60 s). Side by side, the machine is busier than with one session, ' +
+      'so a session holds fewer page loads per minute (see the full snapshot count); Reprise and the baseline measure the same session.',
+    'The baseline is favourable to rrweb: its 5 s groups span page loads (two pages in one gzip stream share their markup), which a ' +
+      'recorder restarting on every full page load cannot do.',
+  ];
+}
+
+function measuredText(opts: PayloadOptions): string {
+  return (
+    `A scripted, seeded (seed ${opts.seed}) shopper on the demo shop in headless Chromium for ${opts.durationS} s per run: ` +
+    `browse and scroll products, mouse movement, add to cart, change quantities, check out typing email, password, ` +
+    `name and card with per-keystroke delays (60-160 ms), mostly the expired card 01/20 (422 + the Retry button that throws), ` +
+    `sometimes a valid card; every page change is a full page load. The recorder bundle (/sdk/reprise.js) is read once ` +
+    `at the start and served from memory to every run, so all runs measure the same build (options.recorder). Then about:blank (pagehide flush) and wait until the ` +
+    `stored session stops growing. Counted: the body of every POST to /ingest/v1/batch, byte for byte as sent (deflate against ` +
+    `the batch's preset dictionary, gzip, or plain; refused requests and their re-sends included) and decompressed (the proxy ` +
+    `rebuilds each dictionary from the static one and the earlier batches it saw, as the server does), at a loopback counting proxy ` +
+    `the browser loads the shop through (playwright's request events do not report the keepalive flush sent during unload, so ` +
+    `they are only a cross-check). Per minute = bytes / recorded wall time (first page load to about:blank). ` +
+    `${opts.parallel > 1 ? `${opts.parallel} sessions are recorded at the same time (see notes).` : ''}`
+  );
+}
+
+const BASELINE =
+  'The same rrweb events, read back from the server (GET /api/v1/sessions/:id/events, kind "dom", the raw rrweb event), ' +
+  're-grouped per 5 s of event time, each group a plain JSON array gzipped on its own with node:zlib gzipSync at the ' +
+  'default level: how rrweb-based tools commonly upload. Ratio = Reprise bytes / baseline bytes; Reprise bytes also ' +
+  'carry its batch envelope and its non-DOM events (console, network, errors, navigation), the baseline carries only rrweb events.';

@@ -150,42 +150,13 @@ export async function runReplay(opts: ReplayOptions): Promise<BenchResult> {
       for (const mode of order) out[mode] = await measurePlayer(browser, server, mode, s, targets);
       const r = out.reprise!;
       const b = out.baseline!;
-      const rs = seekTimes(r, timeout);
-      const bs = seekTimes(b, timeout);
-      const failures = [...r.seeks, ...b.seeks].filter((x) => x.ms === null);
-      for (const [mode, run2] of [['reprise', r], ['baseline', b]] as const) {
-        run2.seeks.forEach((x, i) => {
-          if (x.ms === null) notes.push(`run ${run + 1}: ${mode} seek to ${targets[i]} ms showed "${x.shown}", expected "${s.session.clockAt(s.session.startTime + targets[i]!)}"`);
-        });
-      }
-      const row: Record<string, number> = {
-        repriseFirstFrameMs: r.firstFrameMs,
-        repriseSeekP50Ms: percentile(rs, 50),
-        repriseSeekP95Ms: percentile(rs, 95),
-        repriseSeekMaxMs: Math.max(...rs),
-        baselineFirstFrameMs: b.firstFrameMs,
-        baselineSeekP50Ms: percentile(bs, 50),
-        baselineSeekP95Ms: percentile(bs, 95),
-        baselineSeekMaxMs: Math.max(...bs),
-        repriseFirstFrameKB: r.firstFrameBytes / 1000,
-        repriseFirstFrameRequests: r.firstFrameRequests,
-        baselineFirstFrameKB: b.firstFrameBytes / 1000,
-        repriseWindowSeeks: r.seeks.filter((x) => x.loadedWindow).length,
-        seekFailures: failures.length,
-        sessionMinutes: (s.session.endTime - s.session.startTime) / 60_000,
-        rrwebEventsPerMin: st.domEvents / opts.durationMin,
-        jsonKBPerMin: st.jsonBytes / 1000 / opts.durationMin,
-        storedMB: st.gzipBytes / 1e6,
-        fullSnapshots: st.fullSnapshots,
-      };
-      row.ratioFirstFrame = row.repriseFirstFrameMs! / row.baselineFirstFrameMs!;
-      row.ratioSeekP50 = row.repriseSeekP50Ms! / row.baselineSeekP50Ms!;
-      row.ratioSeekP95 = row.repriseSeekP95Ms! / row.baselineSeekP95Ms!;
+      notes.push(...seekFailureNotes(run, r, b, targets, s));
+      const row = replayRow(r, b, s, opts.durationMin, timeout);
       rows.push(row);
       log(
         `replay run ${run + 1}/${opts.runs}: first frame ${row.repriseFirstFrameMs!.toFixed(0)} ms (baseline ${row.baselineFirstFrameMs!.toFixed(0)}), ` +
           `seek p50/p95 ${row.repriseSeekP50Ms!.toFixed(0)}/${row.repriseSeekP95Ms!.toFixed(0)} ms (baseline ${row.baselineSeekP50Ms!.toFixed(0)}/${row.baselineSeekP95Ms!.toFixed(0)})` +
-          (failures.length ? `, ${failures.length} seeks failed` : ''),
+          (row.seekFailures ? `, ${row.seekFailures} seeks failed` : ''),
       );
     }
     notes.push(...targetNotes(rows), ...sessionNotes(s, intervals.checkoutEveryMs));
@@ -196,25 +167,8 @@ export async function runReplay(opts: ReplayOptions): Promise<BenchResult> {
   return {
     name: 'replay',
     title: `Replay of a ${opts.durationMin}-minute session: first frame and seeking`,
-    measured:
-      `A synthetic ${opts.durationMin}-minute session (seed ${opts.seed}; test-support/long-session.ts): a shop-like page of ~1500 nodes ` +
-      'with a #clock element whose text is the session time, updated every second; mouse moves, clicks, scrolls, typing, list entries ' +
-      'added and removed, a third of the page replaced about once a minute (in-app navigation), a full page load about every ' +
-      `10 minutes, a checkout (Meta + full snapshot) every ${intervals.checkoutEveryMs / 60_000} min of a page (the recorder's checkoutEveryNms), ` +
-      `requests and console lines; cut into ${intervals.batchEveryMs / 1000} s batches and POSTed gzip to the real ingest endpoint of an ` +
-      'in-process server (SQLite + local chunk files). Then, in headless Chromium with a fresh browser context per player and run ' +
-      '(cold cache, logged in through the API): the Reprise viewer opens /sessions/<id>. Time to first frame = from navigation start ' +
-      "(the page's performance.timeOrigin) to the first animation frame in which the replay iframe's #clock shows the first " +
-      "snapshot's text and no loading overlay covers it; it includes loading the viewer, its API calls (session, replay index, the first window of events), " +
-      `creating rrweb's Replayer and rendering. Then ${opts.seeks} seeks to seeded random moments (multiples of 100 ms), started as soon as ` +
-      'the player takes input (the rest of the session is still streaming in): the scrubber is set and an input event dispatched, as ' +
-      "a drag does; latency = from that action to the first animation frame whose #clock shows the text the recording had at that " +
-      'moment (checked by content, never by a timer). p50/p95 are over the seeks of one run.',
-    baseline:
-      'Measured in the same run on the same server, session and seek targets: a blank page on the same origin fetches the whole ' +
-      'events file (GET /api/v1/sessions/:id/events, unfiltered), parses it line by line, keeps the rrweb events and creates plain ' +
-      "@rrweb/replay 2.1.6 Replayer with rrweb's default options; its constructor renders the first full snapshot. Seeks call " +
-      "replayer.pause(offset), what rrweb-player's goto() does while paused. Ratio = Reprise / baseline (below 1: Reprise is faster).",
+    measured: measuredText(opts, intervals),
+    baseline: BASELINE,
     machine: describeMachine(chromium),
     date: new Date().toISOString(),
     command: opts.command,
@@ -225,6 +179,73 @@ export async function runReplay(opts: ReplayOptions): Promise<BenchResult> {
     notes,
   };
 }
+
+/** One run's row: Reprise's and the baseline's figures, the session's, and their ratios. */
+function replayRow(r: PlayerRun, b: PlayerRun, s: IngestedSession, durationMin: number, timeout: number): Record<string, number> {
+  const st = s.stats;
+  const rs = seekTimes(r, timeout);
+  const bs = seekTimes(b, timeout);
+  const failures = [...r.seeks, ...b.seeks].filter((x) => x.ms === null);
+  const row: Record<string, number> = {
+    repriseFirstFrameMs: r.firstFrameMs,
+    repriseSeekP50Ms: percentile(rs, 50),
+    repriseSeekP95Ms: percentile(rs, 95),
+    repriseSeekMaxMs: Math.max(...rs),
+    baselineFirstFrameMs: b.firstFrameMs,
+    baselineSeekP50Ms: percentile(bs, 50),
+    baselineSeekP95Ms: percentile(bs, 95),
+    baselineSeekMaxMs: Math.max(...bs),
+    repriseFirstFrameKB: r.firstFrameBytes / 1000,
+    repriseFirstFrameRequests: r.firstFrameRequests,
+    baselineFirstFrameKB: b.firstFrameBytes / 1000,
+    repriseWindowSeeks: r.seeks.filter((x) => x.loadedWindow).length,
+    seekFailures: failures.length,
+    sessionMinutes: (s.session.endTime - s.session.startTime) / 60_000,
+    rrwebEventsPerMin: st.domEvents / durationMin,
+    jsonKBPerMin: st.jsonBytes / 1000 / durationMin,
+    storedMB: st.gzipBytes / 1e6,
+    fullSnapshots: st.fullSnapshots,
+  };
+  row.ratioFirstFrame = row.repriseFirstFrameMs! / row.baselineFirstFrameMs!;
+  row.ratioSeekP50 = row.repriseSeekP50Ms! / row.baselineSeekP50Ms!;
+  row.ratioSeekP95 = row.repriseSeekP95Ms! / row.baselineSeekP95Ms!;
+  return row;
+}
+
+/** A note per seek that never showed the expected moment. */
+function seekFailureNotes(run: number, r: PlayerRun, b: PlayerRun, targets: number[], s: IngestedSession): string[] {
+  const notes: string[] = [];
+  for (const [mode, run2] of [['reprise', r], ['baseline', b]] as const) {
+    run2.seeks.forEach((x, i) => {
+      if (x.ms === null) notes.push(`run ${run + 1}: ${mode} seek to ${targets[i]} ms showed "${x.shown}", expected "${s.session.clockAt(s.session.startTime + targets[i]!)}"`);
+    });
+  }
+  return notes;
+}
+
+function measuredText(opts: ReplayOptions, intervals: { checkoutEveryMs: number; batchEveryMs: number }): string {
+  return (
+    `A synthetic ${opts.durationMin}-minute session (seed ${opts.seed}; test-support/long-session.ts): a shop-like page of ~1500 nodes ` +
+    'with a #clock element whose text is the session time, updated every second; mouse moves, clicks, scrolls, typing, list entries ' +
+    'added and removed, a third of the page replaced about once a minute (in-app navigation), a full page load about every ' +
+    `10 minutes, a checkout (Meta + full snapshot) every ${intervals.checkoutEveryMs / 60_000} min of a page (the recorder's checkoutEveryNms), ` +
+    `requests and console lines; cut into ${intervals.batchEveryMs / 1000} s batches and POSTed gzip to the real ingest endpoint of an ` +
+    'in-process server (SQLite + local chunk files). Then, in headless Chromium with a fresh browser context per player and run ' +
+    '(cold cache, logged in through the API): the Reprise viewer opens /sessions/<id>. Time to first frame = from navigation start ' +
+    "(the page's performance.timeOrigin) to the first animation frame in which the replay iframe's #clock shows the first " +
+    "snapshot's text and no loading overlay covers it; it includes loading the viewer, its API calls (session, replay index, the first window of events), " +
+    `creating rrweb's Replayer and rendering. Then ${opts.seeks} seeks to seeded random moments (multiples of 100 ms), started as soon as ` +
+    'the player takes input (the rest of the session is still streaming in): the scrubber is set and an input event dispatched, as ' +
+    "a drag does; latency = from that action to the first animation frame whose #clock shows the text the recording had at that " +
+    'moment (checked by content, never by a timer). p50/p95 are over the seeks of one run.'
+  );
+}
+
+const BASELINE =
+  'Measured in the same run on the same server, session and seek targets: a blank page on the same origin fetches the whole ' +
+  'events file (GET /api/v1/sessions/:id/events, unfiltered), parses it line by line, keeps the rrweb events and creates plain ' +
+  "@rrweb/replay 2.1.6 Replayer with rrweb's default options; its constructor renders the first full snapshot. Seeks call " +
+  "replayer.pause(offset), what rrweb-player's goto() does while paused. Ratio = Reprise / baseline (below 1: Reprise is faster).";
 
 function targetNotes(rows: Record<string, number>[]): string[] {
   const target = (label: string, key: string, limit: number) => {

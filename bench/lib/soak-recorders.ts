@@ -136,34 +136,58 @@ function malformedRequests(o: SoakLoadOptions, anySession: () => Session | null)
 
 /** Runs the load for `durationMs`, then lets queued batches finish (up to DRAIN_MS). */
 export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => void): Promise<LoadStats> {
-  const pool = syntheticEventBatches({ seed: o.seed, batches: POOL_BATCHES, pageEvery: 12, snapshotNodes: 400, startTime: Date.now() });
-  const rng = createRng(o.seed + 1);
-  const stats: LoadStats = {
+  const load = new SoakLoad(o);
+  const progress = setInterval(() => {
+    log(`  ${((Date.now() - load.started) / 1000).toFixed(0)} s: ${load.stats.acks.length} acked, ${load.stats.batchesSent} sent`);
+  }, 60_000);
+  await Promise.all(Array.from({ length: o.recorders }, (_, i) => load.tab(i)));
+  clearInterval(progress);
+  return load.stats;
+}
+
+const countIn = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+
+/** The simulated tabs of one soak run and what they saw. */
+class SoakLoad {
+  readonly pool: ReplayEvent[][];
+  readonly rng: Rng;
+  readonly stats: LoadStats = {
     acks: [], failures: new Map(), malformed: new Map(), droppedByQueue: 0, sessions: new Map(), batchesSent: 0, rawBytes: 0, wireBytes: 0,
   };
-  const started = Date.now();
-  const url = `${o.base}/ingest/v1/batch?key=${encodeURIComponent(o.projectKey)}&${DICT_PARAM}=${CURRENT_STATIC_DICTIONARY}`;
-  const live: Session[] = [];
-  // The stranger targets a session the server already holds (one batch acknowledged). A session
-  // whose first batch has not arrived yet does not exist: whoever sends first creates it, with its key.
-  const malformed = malformedRequests(o, () => {
-    const s = live.length ? live[rng.int(0, live.length - 1)]! : null;
-    return s && stats.sessions.has(s.id) ? s : null;
-  });
-  let malformedNext = 0;
-  const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  readonly started: number;
+  private readonly url: string;
+  /** Each tab's current session. */
+  private readonly live: Session[] = [];
+  private readonly malformed: Malformed[];
+  private malformedNext = 0;
 
-  const newSession = (): Session => ({
-    id: `soak_${randomBytes(12).toString('base64url')}`,
-    key: randomBytes(16).toString('base64url'),
-    seq: 0,
-    left: rng.int(24, 72),
-    poolStart: rng.int(0, POOL_BATCHES / 12 - 1) * 12,
-  });
+  constructor(private readonly o: SoakLoadOptions) {
+    this.pool = syntheticEventBatches({ seed: o.seed, batches: POOL_BATCHES, pageEvery: 12, snapshotNodes: 400, startTime: Date.now() });
+    this.rng = createRng(o.seed + 1);
+    this.started = Date.now();
+    this.url = `${o.base}/ingest/v1/batch?key=${encodeURIComponent(o.projectKey)}&${DICT_PARAM}=${CURRENT_STATIC_DICTIONARY}`;
+    // The stranger targets a session the server already holds (one batch acknowledged). A session
+    // whose first batch has not arrived yet does not exist: whoever sends first creates it, with its key.
+    this.malformed = malformedRequests(o, () => {
+      const s = this.live.length ? this.live[this.rng.int(0, this.live.length - 1)]! : null;
+      return s && this.stats.sessions.has(s.id) ? s : null;
+    });
+  }
+
+  private newSession(): Session {
+    return {
+      id: `soak_${randomBytes(12).toString('base64url')}`,
+      key: randomBytes(16).toString('base64url'),
+      seq: 0,
+      left: this.rng.int(24, 72),
+      poolStart: this.rng.int(0, POOL_BATCHES / 12 - 1) * 12,
+    };
+  }
 
   /** Sends one batch; true when a malformed request is due after it (one per malformedEvery batches, counted as they go out). */
-  async function sendOne(s: Session, seq: number, t0: number): Promise<boolean> {
-    const events = batchEvents(pool, s.poolStart + seq, t0, rng, s.id, seq);
+  private async sendOne(s: Session, seq: number, t0: number): Promise<boolean> {
+    const { o, stats } = this;
+    const events = batchEvents(this.pool, s.poolStart + seq, t0, this.rng, s.id, seq);
     const lines = events.map((e) => JSON.stringify({ t: e.t, kind: e.kind, data: e.data }));
     const json = `{"v":1,"sessionId":"${s.id}","seq":${seq},"meta":{"url":"http://localhost/demo/","sdk":"bench-soak"},"events":[${lines.join(',')}]}`;
     const body = deflateSync(Buffer.from(json), { dictionary: DICT });
@@ -174,7 +198,7 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
     const t = Date.now();
     let status: string;
     try {
-      const res = await fetch(url, {
+      const res = await fetch(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'content-encoding': 'deflate', [SESSION_KEY_HEADER]: s.key },
         body,
@@ -183,25 +207,29 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
       status = String(res.status);
       const ack = (await res.json().catch(() => null)) as { ok?: boolean } | null;
       if (res.status === 200 && ack?.ok === true) {
-        stats.acks.push([t - started, Date.now() - t]);
-        let exp = stats.sessions.get(s.id);
-        if (!exp) stats.sessions.set(s.id, (exp = { seqs: new Set(), events: 0, digest: 0n }));
-        if (!exp.seqs.has(seq)) {
-          exp.seqs.add(seq);
-          exp.events += lines.length;
-          for (const l of lines) exp.digest = addDigest(exp.digest, lineHash(l));
-        }
+        stats.acks.push([t - this.started, Date.now() - t]);
+        this.expectAcked(s.id, seq, lines);
         return malformedDue;
       }
     } catch (err) {
       status = (err as Error).name === 'TimeoutError' ? 'timeout' : 'net';
     }
-    count(stats.failures, status);
+    countIn(stats.failures, status);
     return malformedDue;
   }
 
-  async function sendMalformed(): Promise<void> {
-    const m = malformed[malformedNext++ % malformed.length]!;
+  /** What the server must hold for an acknowledged batch (a repeated seq adds nothing). */
+  private expectAcked(sessionId: string, seq: number, lines: string[]): void {
+    let exp = this.stats.sessions.get(sessionId);
+    if (!exp) this.stats.sessions.set(sessionId, (exp = { seqs: new Set(), events: 0, digest: 0n }));
+    if (exp.seqs.has(seq)) return;
+    exp.seqs.add(seq);
+    exp.events += lines.length;
+    for (const l of lines) exp.digest = addDigest(exp.digest, lineHash(l));
+  }
+
+  private async sendMalformed(): Promise<void> {
+    const m = this.malformed[this.malformedNext++ % this.malformed.length]!;
     let status: string;
     try {
       const res = await m.send();
@@ -210,29 +238,30 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
     } catch (err) {
       status = (err as Error).name === 'TimeoutError' ? 'timeout' : 'net';
     }
-    const byKind = stats.malformed.get(m.kind) ?? new Map<string, number>();
-    stats.malformed.set(m.kind, byKind);
-    count(byKind, status);
+    const byKind = this.stats.malformed.get(m.kind) ?? new Map<string, number>();
+    this.stats.malformed.set(m.kind, byKind);
+    countIn(byKind, status);
   }
 
-  // One tab: a timer cuts a batch every interval; a single sender drains its queue in seq order.
-  async function tab(index: number): Promise<void> {
-    let s = newSession();
-    live[index] = s;
+  /** One tab: a timer cuts a batch every interval; a single sender drains its queue in seq order. */
+  async tab(index: number): Promise<void> {
+    const { o } = this;
+    let s = this.newSession();
+    this.live[index] = s;
     const queue: Array<{ s: Session; seq: number; t0: number }> = [];
     let wake: (() => void) | null = null;
     const timer = setInterval(() => {
-      if (s.left-- <= 0) live[index] = s = newSession();
+      if (s.left-- <= 0) this.live[index] = s = this.newSession();
       queue.push({ s, seq: s.seq++, t0: Date.now() });
       if (queue.length > o.maxQueue) {
         queue.shift();
-        stats.droppedByQueue++;
+        this.stats.droppedByQueue++;
       }
       wake?.();
     }, o.intervalMs);
     // Tabs start spread over one interval, as real ones do.
-    await new Promise((r) => setTimeout(r, rng.next() * o.intervalMs));
-    const deadline = started + o.durationMs;
+    await new Promise((r) => setTimeout(r, this.rng.next() * o.intervalMs));
+    const deadline = this.started + o.durationMs;
     for (;;) {
       const now = Date.now();
       // After the deadline no batch is cut; what is queued still goes, for up to DRAIN_MS.
@@ -248,15 +277,8 @@ export async function runSoakLoad(o: SoakLoadOptions, log: (line: string) => voi
         wake = null;
         continue;
       }
-      if (await sendOne(next.s, next.seq, next.t0)) await sendMalformed();
+      if (await this.sendOne(next.s, next.seq, next.t0)) await this.sendMalformed();
     }
     clearInterval(timer);
   }
-
-  const progress = setInterval(() => {
-    log(`  ${((Date.now() - started) / 1000).toFixed(0)} s: ${stats.acks.length} acked, ${stats.batchesSent} sent`);
-  }, 60_000);
-  await Promise.all(Array.from({ length: o.recorders }, (_, i) => tab(i)));
-  clearInterval(progress);
-  return stats;
 }

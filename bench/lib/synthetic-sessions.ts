@@ -70,81 +70,108 @@ export function syntheticSession(rng: Rng, index: number, now: number): Syntheti
   const browser = weighted(rng, BROWSERS, (i) => i[0] as string);
   const mobile = browser === 'Samsung Internet' || (browser === 'Safari' ? rng.chance(0.6) : rng.chance(0.3));
   const [os, device] = weighted(rng, OSES[mobile ? 'mobile' : 'desktop']!, (i) => [i[0] as string, i[1] as string] as const);
-  const origin = 'https://shop.example.com';
-  const events: ReplayEvent[] = [];
-  const push = <D>(t: number, kind: ReplayEvent['kind'], data: D) => events.push({ t, kind, data });
-  let t = startedAt;
-  let node = 100;
+  const w = new SessionScript(rng, 'https://shop.example.com', startedAt);
 
   // Problems a search should single out, at realistic rates.
-  const expiredCard = rng.chance(0.004);
-  const rage = rng.chance(0.03);
-  const dead = rng.chance(0.02);
-  const errorCount = rng.chance(0.15) ? rng.int(1, 3) : 0;
+  const problems: Problems = { expiredCard: rng.chance(0.004), rage: rng.chance(0.03), dead: rng.chance(0.02), errorCount: rng.chance(0.15) ? rng.int(1, 3) : 0 };
 
-  push(t, 'dom', { type: 4, timestamp: t, data: { href: `${origin}/`, width: 1280, height: 800 } });
-  push(t, 'dom', { type: 2, timestamp: t, data: { node: { type: 0, id: 1, childNodes: [] }, initialOffset: { top: 0, left: 0 } } });
-  if (rng.chance(0.4)) push(t, 'custom', { type: 'identify', userId: `u_${rng.int(1, 20_000)}` });
-  push(t, 'custom', { type: 'tag', key: 'plan', value: rng.pick(['free', 'free', 'pro', 'enterprise']) });
+  const t = startedAt;
+  w.push(t, 'dom', { type: 4, timestamp: t, data: { href: `${w.origin}/`, width: 1280, height: 800 } });
+  w.push(t, 'dom', { type: 2, timestamp: t, data: { node: { type: 0, id: 1, childNodes: [] }, initialOffset: { top: 0, left: 0 } } });
+  if (rng.chance(0.4)) w.push(t, 'custom', { type: 'identify', userId: `u_${rng.int(1, 20_000)}` });
+  w.push(t, 'custom', { type: 'tag', key: 'plan', value: rng.pick(['free', 'free', 'pro', 'enterprise']) });
 
   const pages = rng.int(3, 8);
-  const requests = rng.int(40, 60);
-  const logs = rng.int(15, 25);
-  const clicks = rng.int(25, 35);
+  const totals = { requests: rng.int(40, 60), logs: rng.int(15, 25), clicks: rng.int(25, 35) };
   // Everything is spread over the session in page-sized slices.
-  for (let p = 0; p < pages; p++) {
-    const url = origin + path(rng, p === 0 ? '/' : rng.pick(PAGES));
-    push(t, 'nav', { url, type: p === 0 ? 'load' : 'pushState' } satisfies NavData);
-    const share = (n: number) => Math.round(n / pages) + (p === 0 ? n % pages : 0);
-    for (let i = 0; i < share(requests); i++) {
-      t += rng.int(50, 1500);
-      const [method, route] = rng.pick(ROUTES);
-      const r = rng.next();
-      const status = r < 0.95 ? 200 : r < 0.97 ? 404 : r < 0.985 ? 500 : r < 0.995 ? 401 : 0;
-      push(t, 'network', networkData(rng, method, origin + path(rng, route), status, t));
-    }
-    for (let i = 0; i < share(logs); i++) {
-      t += rng.int(20, 800);
-      const [level, text] = rng.pick(LOGS);
-      push(t, 'console', { level, args: [{ type: 'string', value: fill(rng, text) }] } satisfies ConsoleData);
-    }
-    for (let i = 0; i < share(clicks); i++) {
-      t += rng.int(300, 4000);
-      const [selector, text] = rng.pick(BUTTONS);
-      push(t, 'dom', { type: 3, timestamp: t - 200, data: { source: 1, positions: [{ x: 400, y: 300, id: node, timeOffset: 0 }] } });
-      push(t, 'click', clickData(selector, text, node++, rng));
-      // Most clicks change the page; that is what makes them not dead.
-      push(t + 120, 'dom', { type: 3, timestamp: t + 120, data: { source: 0, texts: [{ id: node, value: 'updated' }], attributes: [], removes: [], adds: [] } });
-      if (rng.chance(0.3)) push(t + 300, 'dom', { type: 3, timestamp: t + 300, data: { source: 5, id: node, text: '*****', isChecked: false } });
-    }
+  for (let p = 0; p < pages; p++) writePage(w, p, pages, totals);
+  writeProblems(w, problems);
+  w.t += rng.int(1000, 20_000);
+  w.push(w.t, 'dom', { type: 3, timestamp: w.t, data: { source: 3, id: 1, x: 0, y: rng.int(0, 3000) } });
+  w.events.sort((a, b) => a.t - b.t);
+  return { id, startedAt, events: w.events, browser, os, device };
+}
+
+interface Problems {
+  expiredCard: boolean;
+  rage: boolean;
+  dead: boolean;
+  errorCount: number;
+}
+
+/** A session's events as they are written: the clock `t` and the next DOM node id move on as they go. */
+class SessionScript {
+  readonly events: ReplayEvent[] = [];
+  node = 100;
+  constructor(
+    readonly rng: Rng,
+    readonly origin: string,
+    public t: number,
+  ) {}
+
+  push<D>(t: number, kind: ReplayEvent['kind'], data: D): void {
+    this.events.push({ t, kind, data });
   }
-  if (expiredCard) {
-    t += 2000;
-    push(t, 'click', clickData('#pay', 'Pay now', node++, rng));
-    push(t + 50, 'network', networkData(rng, 'POST', `${origin}/api/checkout`, 422, t + 50));
-    push(t + 400, 'console', { level: 'error', args: [{ type: 'string', value: 'card_expiry: the card has expired' }] } satisfies ConsoleData);
+}
+
+/** Page `p` of `pages`: its navigation, then its share of the requests, console lines and clicks. */
+function writePage(w: SessionScript, p: number, pages: number, totals: { requests: number; logs: number; clicks: number }): void {
+  const { rng, origin } = w;
+  const url = origin + path(rng, p === 0 ? '/' : rng.pick(PAGES));
+  w.push(w.t, 'nav', { url, type: p === 0 ? 'load' : 'pushState' } satisfies NavData);
+  const share = (n: number) => Math.round(n / pages) + (p === 0 ? n % pages : 0);
+  for (let i = 0; i < share(totals.requests); i++) {
+    w.t += rng.int(50, 1500);
+    const [method, route] = rng.pick(ROUTES);
+    const r = rng.next();
+    const status = r < 0.95 ? 200 : r < 0.97 ? 404 : r < 0.985 ? 500 : r < 0.995 ? 401 : 0;
+    w.push(w.t, 'network', networkData(rng, method, origin + path(rng, route), status, w.t));
   }
-  if (rage) {
-    t += 3000;
-    for (let i = 0; i < rng.int(3, 6); i++) push(t + i * 250, 'click', clickData('#apply-coupon', 'Apply coupon', 999_999, rng));
-    t += 3000;
+  for (let i = 0; i < share(totals.logs); i++) {
+    w.t += rng.int(20, 800);
+    const [level, text] = rng.pick(LOGS);
+    w.push(w.t, 'console', { level, args: [{ type: 'string', value: fill(rng, text) }] } satisfies ConsoleData);
   }
-  if (dead) {
-    t += 3000;
-    push(t, 'click', clickData('.size-picker > button:nth-of-type(3)', 'M', node++, rng));
-    t += 4000;
-    push(t, 'dom', { type: 3, timestamp: t, data: { source: 1, positions: [{ x: 10, y: 10, id: 1, timeOffset: 0 }] } });
+  for (let i = 0; i < share(totals.clicks); i++) {
+    w.t += rng.int(300, 4000);
+    const t = w.t;
+    const [selector, text] = rng.pick(BUTTONS);
+    w.push(t, 'dom', { type: 3, timestamp: t - 200, data: { source: 1, positions: [{ x: 400, y: 300, id: w.node, timeOffset: 0 }] } });
+    w.push(t, 'click', clickData(selector, text, w.node++, rng));
+    // Most clicks change the page; that is what makes them not dead.
+    w.push(t + 120, 'dom', { type: 3, timestamp: t + 120, data: { source: 0, texts: [{ id: w.node, value: 'updated' }], attributes: [], removes: [], adds: [] } });
+    if (rng.chance(0.3)) w.push(t + 300, 'dom', { type: 3, timestamp: t + 300, data: { source: 5, id: w.node, text: '*****', isChecked: false } });
   }
-  for (let i = 0; i < errorCount; i++) {
-    t += rng.int(100, 2000);
+}
+
+/** The session's problems after its pages: an expired card, rage clicks, a dead click, errors. */
+function writeProblems(w: SessionScript, problems: Problems): void {
+  const { rng, origin } = w;
+  if (problems.expiredCard) {
+    w.t += 2000;
+    const t = w.t;
+    w.push(t, 'click', clickData('#pay', 'Pay now', w.node++, rng));
+    w.push(t + 50, 'network', networkData(rng, 'POST', `${origin}/api/checkout`, 422, t + 50));
+    w.push(t + 400, 'console', { level: 'error', args: [{ type: 'string', value: 'card_expiry: the card has expired' }] } satisfies ConsoleData);
+  }
+  if (problems.rage) {
+    w.t += 3000;
+    const t = w.t;
+    for (let i = 0; i < rng.int(3, 6); i++) w.push(t + i * 250, 'click', clickData('#apply-coupon', 'Apply coupon', 999_999, rng));
+    w.t += 3000;
+  }
+  if (problems.dead) {
+    w.t += 3000;
+    w.push(w.t, 'click', clickData('.size-picker > button:nth-of-type(3)', 'M', w.node++, rng));
+    w.t += 4000;
+    w.push(w.t, 'dom', { type: 3, timestamp: w.t, data: { source: 1, positions: [{ x: 10, y: 10, id: 1, timeOffset: 0 }] } });
+  }
+  for (let i = 0; i < problems.errorCount; i++) {
+    w.t += rng.int(100, 2000);
     const [name, message] = rng.pick(ERRORS);
     const msg = fill(rng, message);
-    push(t, 'error', { name, message: msg, stack: `${name}: ${msg}\n    at render (${origin}/assets/app.js:1:${rng.int(1, 90_000)})`, origin: 'error' } satisfies ErrorData);
+    w.push(w.t, 'error', { name, message: msg, stack: `${name}: ${msg}\n    at render (${origin}/assets/app.js:1:${rng.int(1, 90_000)})`, origin: 'error' } satisfies ErrorData);
   }
-  t += rng.int(1000, 20_000);
-  push(t, 'dom', { type: 3, timestamp: t, data: { source: 3, id: 1, x: 0, y: rng.int(0, 3000) } });
-  events.sort((a, b) => a.t - b.t);
-  return { id, startedAt, events, browser, os, device };
 }
 
 function networkData(rng: Rng, method: string, url: string, status: number, t: number): NetworkData {

@@ -22,22 +22,11 @@ export async function apiRoutes(app: FastifyInstance, opts: { store: Store }): P
 
   // `q` is the search language of docs/search.md; a bad query is a 400 pointing at the problem.
   app.get('/sessions', { config: { access: { need: 'read', project: 'query' } } }, async (req, reply) => {
-    const q = req.query as { limit?: unknown; cursor?: unknown; q?: unknown; sort?: unknown };
-    for (const key of ['limit', 'cursor', 'q', 'sort'] as const) {
-      if (q[key] !== undefined && typeof q[key] !== 'string') throw new HttpError(400, 'invalid_request', `${key} must be given once`);
-    }
-    const limit = q.limit === undefined ? 50 : Number(q.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-      throw new HttpError(400, 'invalid_request', 'limit must be an integer from 1 to 500');
-    }
-    const sort = q.sort === undefined || q.sort === '' ? 'newest' : q.sort;
-    if (!isSessionSort(sort)) throw new HttpError(400, 'invalid_request', `sort must be one of ${SESSION_SORTS.join(', ')}`);
-    const cursor = (q.cursor as string | undefined) || null;
-    if (cursor && !decodeSortCursor(sort, cursor)) throw new HttpError(400, 'invalid_request', 'cursor is not valid for this sort');
-    const parsed = parseQuery((q.q as string | undefined) ?? '');
+    const parsed = parseSessionSearch(req.query as SessionSearchQuery);
     if (!parsed.ok) return reply.status(400).send({ error: 'invalid_query', ...parsed.error });
     const { projectId, projectIds } = accessOf(req);
-    return store.searchSessions({ ast: parsed.ast, sort, limit, cursor, now: Date.now(), projectId: projectId ?? undefined, projectIds: projectIds ?? undefined });
+    const { ast, sort, limit, cursor } = parsed;
+    return store.searchSessions({ ast, sort, limit, cursor, now: Date.now(), projectId: projectId ?? undefined, projectIds: projectIds ?? undefined });
   });
 
   app.get('/sessions/:id', { config: { access: { need: 'read', project: 'session' } } }, async (req) => {
@@ -82,23 +71,47 @@ export async function apiRoutes(app: FastifyInstance, opts: { store: Store }): P
 
   app.patch('/projects/:id', { config: { access: { need: 'admin', project: 'project' } } }, async (req) => {
     const { id } = req.params as { id: string };
-    const body = (req.body ?? {}) as { name?: unknown; allowedOrigins?: unknown; retentionDays?: unknown };
-    if (body.name !== undefined && (typeof body.name !== 'string' || !body.name.trim())) {
-      throw new HttpError(400, 'invalid_request', 'name must be a non-empty string');
-    }
-    // Sessions are deleted this many days after they end (the retention job); null keeps them.
-    const r = body.retentionDays;
-    if (r !== undefined && r !== null && !(typeof r === 'number' && Number.isInteger(r) && r >= 1 && r <= 3650)) {
-      throw new HttpError(400, 'invalid_request', 'retentionDays must be an integer from 1 to 3650, or null to keep sessions');
-    }
-    const p = await store.updateProject(id, {
-      name: typeof body.name === 'string' ? body.name.trim() : undefined,
-      allowedOrigins: body.allowedOrigins === undefined ? undefined : parseOrigins(body.allowedOrigins),
-      retentionDays: r as number | null | undefined,
-    });
+    const p = await store.updateProject(id, parseProjectPatch(req.body ?? {}));
     if (!p) throw new HttpError(404, 'not_found', `no project ${id}`);
     return p;
   });
+}
+
+type SessionSearchQuery = { limit?: unknown; cursor?: unknown; q?: unknown; sort?: unknown };
+
+/** `GET /sessions`'s query string; a malformed parameter is a 400, a query that does not parse is returned. */
+function parseSessionSearch(q: SessionSearchQuery) {
+  for (const key of ['limit', 'cursor', 'q', 'sort'] as const) {
+    if (q[key] !== undefined && typeof q[key] !== 'string') throw new HttpError(400, 'invalid_request', `${key} must be given once`);
+  }
+  const limit = q.limit === undefined ? 50 : Number(q.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+    throw new HttpError(400, 'invalid_request', 'limit must be an integer from 1 to 500');
+  }
+  const sort = q.sort === undefined || q.sort === '' ? 'newest' : q.sort;
+  if (!isSessionSort(sort)) throw new HttpError(400, 'invalid_request', `sort must be one of ${SESSION_SORTS.join(', ')}`);
+  const cursor = (q.cursor as string | undefined) || null;
+  if (cursor && !decodeSortCursor(sort, cursor)) throw new HttpError(400, 'invalid_request', 'cursor is not valid for this sort');
+  const parsed = parseQuery((q.q as string | undefined) ?? '');
+  return parsed.ok ? { ok: true as const, ast: parsed.ast, sort, limit, cursor } : parsed;
+}
+
+/** `PATCH /projects/:id`'s body as the store's update; a bad field is a 400. */
+function parseProjectPatch(raw: unknown) {
+  const body = raw as { name?: unknown; allowedOrigins?: unknown; retentionDays?: unknown };
+  if (body.name !== undefined && (typeof body.name !== 'string' || !body.name.trim())) {
+    throw new HttpError(400, 'invalid_request', 'name must be a non-empty string');
+  }
+  // Sessions are deleted this many days after they end (the retention job); null keeps them.
+  const r = body.retentionDays;
+  if (r !== undefined && r !== null && !(typeof r === 'number' && Number.isInteger(r) && r >= 1 && r <= 3650)) {
+    throw new HttpError(400, 'invalid_request', 'retentionDays must be an integer from 1 to 3650, or null to keep sessions');
+  }
+  return {
+    name: typeof body.name === 'string' ? body.name.trim() : undefined,
+    allowedOrigins: body.allowedOrigins === undefined ? undefined : parseOrigins(body.allowedOrigins),
+    retentionDays: r as number | null | undefined,
+  };
 }
 
 function publicUser(u: User | undefined) {

@@ -25,6 +25,9 @@ export const ZERO_COUNTS: SessionCounts = {
 
 const MAX_TEXT = 2000;
 
+/** Adds one value to a search field (blank ones are skipped). */
+type AddSearch = (field: SearchField, v: string | null | undefined) => void;
+
 /** Event data is untrusted: every field is checked, and anything malformed is skipped, not fatal. */
 export function extractIndexRows(events: ReplayEvent[], meta?: { url?: string }): IndexRows {
   const timeline: SignalTimeline = { responses: [], requests: [], errors: [], activity: [], maxT: null };
@@ -36,7 +39,7 @@ export function extractIndexRows(events: ReplayEvent[], meta?: { url?: string })
   const search: Record<SearchField, Set<string>> = { url: new Set(), request: new Set(), console: new Set(), error: new Set(), click: new Set() };
   // Values exactly as the plain index tables hold them, so a row matching there always has a
   // matching search_text row (search relies on it); blank ones are skipped.
-  const addSearch = (field: SearchField, v: string | null | undefined) => {
+  const addSearch: AddSearch = (field, v) => {
     if (v && v.trim()) search[field].add(v);
   };
   if (typeof meta?.url === 'string') addSearch('url', meta.url.slice(0, MAX_TEXT));
@@ -47,86 +50,107 @@ export function extractIndexRows(events: ReplayEvent[], meta?: { url?: string })
     if (e.kind === 'dom') {
       snapshots.add(e.t, d.type);
       indexDom(e.t, d, out);
-    } else if (e.kind === 'click') {
-      const click = clickRow(e.t, d);
-      if (click) {
-        out.clicks.push(click);
-        out.counts.clicks++;
-        timeline.activity.push(e.t);
-        addSearch('click', click.text);
-        addSearch('click', click.testId);
-      }
-    } else if (e.kind === 'nav') {
-      const url = str(d.url, MAX_TEXT);
-      if (url === null || typeof d.type !== 'string' || !NAV_TYPES.has(d.type)) continue;
-      out.pages.push({ t: e.t, url });
-      if (PAGE_NAV_TYPES.has(d.type)) out.pageCount++;
-      timeline.responses.push(e.t);
-      addSearch('url', url);
-    } else if (e.kind === 'network') {
-      const status = num(d.status) ?? 0;
-      // A beacon never sees its response: status 0 there means queued, not failed.
-      const failed = typeof d.error === 'string' || (status === 0 && d.initiator !== 'beacon');
-      const url = str(d.url, MAX_TEXT) ?? '';
-      out.network.push({
-        t: e.t,
-        method: str(d.method, 16)?.toUpperCase() ?? 'GET',
-        url,
-        route: normalizeRoute(url),
-        status,
-        durationMs: num(d.durationMs) ?? 0,
-        failed,
-      });
-      // The event is emitted when the request ends; what answers a click is when it started.
-      const startedAt = num(d.startedAt) ?? e.t;
-      timeline.responses.push(startedAt);
-      timeline.requests.push(startedAt);
-      addSearch('request', url);
-      if (failed) out.counts.networkFailed++;
-      else if (status >= 500) out.counts.network5xx++;
-      else if (status >= 400) out.counts.network4xx++;
-    } else if (e.kind === 'console') {
-      const level = str(d.level, 32) ?? 'log';
-      const text = Array.isArray(d.args) ? argsText(d.args as SerializedValue[]) : '';
-      out.console.push({ t: e.t, level, text });
-      addSearch('console', text);
-      // The recorder emits `assert` only for failed assertions, which browsers print as errors.
-      if (level === 'error' || level === 'assert') out.counts.consoleErrors++;
-      else if (level === 'warn') out.counts.consoleWarnings++;
-    } else if (e.kind === 'error') {
-      const name = str(d.name, 200);
-      const message = str(d.message, MAX_TEXT) ?? '';
-      out.errors.push({ t: e.t, name, message, messageKey: messageKey(message), stack: str(d.stack, 8000) });
-      out.counts.errors++;
-      if (d.origin !== 'resource') timeline.errors.push(e.t);
-      addSearch('error', name ? `${name}: ${message}` : message);
-    } else if (e.kind === 'custom') {
-      if (d.type === 'identify') {
-        const userId = str(d.userId, 256);
-        if (userId) out.userId = userId;
-      } else if (d.type === 'tag') {
-        const key = str(d.key, 100);
-        const value = typeof d.value === 'string' ? d.value.slice(0, 500) : typeof d.value === 'number' || typeof d.value === 'boolean' ? String(d.value) : null;
-        // Own-property writes only; capped so a hostile batch cannot bloat the row.
-        if (key && value !== null && (Object.hasOwn(out.tags, key) || Object.keys(out.tags).length < MAX_TAGS)) {
-          Object.defineProperty(out.tags, key, { value, enumerable: true, writable: true, configurable: true });
-        }
-      } else if (d.type === 'feedback') {
-        out.counts.feedback++;
-      }
-    }
+    } else if (e.kind === 'click') indexClick(e.t, d, out, addSearch);
+    else if (e.kind === 'nav') indexNav(e.t, d, out, addSearch);
+    else if (e.kind === 'network') indexNetwork(e.t, d, out, addSearch);
+    else if (e.kind === 'console') indexConsole(e.t, d, out, addSearch);
+    else if (e.kind === 'error') indexError(e.t, d, out, addSearch);
+    else if (e.kind === 'custom') indexCustom(d, out);
   }
   for (const field of Object.keys(search) as SearchField[]) {
     if (search[field].size > 0) out.search.push({ field, text: [...search[field]].join('\n') });
   }
-  const byTime = (a: number, b: number) => a - b;
-  timeline.responses.sort(byTime);
-  timeline.requests.sort(byTime);
-  timeline.errors.sort(byTime);
-  timeline.activity.sort(byTime);
-  out.clicks.sort((a, b) => a.t - b.t);
+  sortTimeline(out);
   out.assetUrls = collectAssetUrls(domData(events), typeof meta?.url === 'string' ? meta.url : null);
   return out;
+}
+
+function sortTimeline(out: IndexRows): void {
+  const byTime = (a: number, b: number) => a - b;
+  out.timeline.responses.sort(byTime);
+  out.timeline.requests.sort(byTime);
+  out.timeline.errors.sort(byTime);
+  out.timeline.activity.sort(byTime);
+  out.clicks.sort((a, b) => a.t - b.t);
+}
+
+function indexClick(t: number, d: Record<string, unknown>, out: IndexRows, addSearch: AddSearch): void {
+  const click = clickRow(t, d);
+  if (!click) return;
+  out.clicks.push(click);
+  out.counts.clicks++;
+  out.timeline.activity.push(t);
+  addSearch('click', click.text);
+  addSearch('click', click.testId);
+}
+
+function indexNav(t: number, d: Record<string, unknown>, out: IndexRows, addSearch: AddSearch): void {
+  const url = str(d.url, MAX_TEXT);
+  if (url === null || typeof d.type !== 'string' || !NAV_TYPES.has(d.type)) return;
+  out.pages.push({ t, url });
+  if (PAGE_NAV_TYPES.has(d.type)) out.pageCount++;
+  out.timeline.responses.push(t);
+  addSearch('url', url);
+}
+
+function indexNetwork(t: number, d: Record<string, unknown>, out: IndexRows, addSearch: AddSearch): void {
+  const status = num(d.status) ?? 0;
+  // A beacon never sees its response: status 0 there means queued, not failed.
+  const failed = typeof d.error === 'string' || (status === 0 && d.initiator !== 'beacon');
+  const url = str(d.url, MAX_TEXT) ?? '';
+  out.network.push({
+    t,
+    method: str(d.method, 16)?.toUpperCase() ?? 'GET',
+    url,
+    route: normalizeRoute(url),
+    status,
+    durationMs: num(d.durationMs) ?? 0,
+    failed,
+  });
+  // The event is emitted when the request ends; what answers a click is when it started.
+  const startedAt = num(d.startedAt) ?? t;
+  out.timeline.responses.push(startedAt);
+  out.timeline.requests.push(startedAt);
+  addSearch('request', url);
+  if (failed) out.counts.networkFailed++;
+  else if (status >= 500) out.counts.network5xx++;
+  else if (status >= 400) out.counts.network4xx++;
+}
+
+function indexConsole(t: number, d: Record<string, unknown>, out: IndexRows, addSearch: AddSearch): void {
+  const level = str(d.level, 32) ?? 'log';
+  const text = Array.isArray(d.args) ? argsText(d.args as SerializedValue[]) : '';
+  out.console.push({ t, level, text });
+  addSearch('console', text);
+  // The recorder emits `assert` only for failed assertions, which browsers print as errors.
+  if (level === 'error' || level === 'assert') out.counts.consoleErrors++;
+  else if (level === 'warn') out.counts.consoleWarnings++;
+}
+
+function indexError(t: number, d: Record<string, unknown>, out: IndexRows, addSearch: AddSearch): void {
+  const name = str(d.name, 200);
+  const message = str(d.message, MAX_TEXT) ?? '';
+  out.errors.push({ t, name, message, messageKey: messageKey(message), stack: str(d.stack, 8000) });
+  out.counts.errors++;
+  if (d.origin !== 'resource') out.timeline.errors.push(t);
+  addSearch('error', name ? `${name}: ${message}` : message);
+}
+
+/** identify sets the user, tag sets a tag, feedback is counted. */
+function indexCustom(d: Record<string, unknown>, out: IndexRows): void {
+  if (d.type === 'identify') {
+    const userId = str(d.userId, 256);
+    if (userId) out.userId = userId;
+  } else if (d.type === 'tag') {
+    const key = str(d.key, 100);
+    const value = typeof d.value === 'string' ? d.value.slice(0, 500) : typeof d.value === 'number' || typeof d.value === 'boolean' ? String(d.value) : null;
+    // Own-property writes only; capped so a hostile batch cannot bloat the row.
+    if (key && value !== null && (Object.hasOwn(out.tags, key) || Object.keys(out.tags).length < MAX_TAGS)) {
+      Object.defineProperty(out.tags, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+  } else if (d.type === 'feedback') {
+    out.counts.feedback++;
+  }
 }
 
 function* domData(events: ReplayEvent[]): Iterable<unknown> {

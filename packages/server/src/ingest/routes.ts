@@ -43,20 +43,7 @@ export async function ingestRoutes(
   );
 
   // Key and origin are checked before the body is read, so refused senders cost nothing.
-  app.addHook('onRequest', async (req, reply) => {
-    const key = (req.query as Record<string, string | undefined>).key ?? req.headers['x-reprise-key'];
-    if (typeof key !== 'string' || key === '') {
-      throw new HttpError(401, 'missing_project_key', 'pass the project key as ?key= or the X-Reprise-Key header');
-    }
-    const project = plausibleProjectKey(key) ? await store.getProjectByKey(key) : null;
-    if (!project) throw new HttpError(401, 'unknown_project_key', 'no project has this key');
-    const origin = req.headers.origin;
-    if (!originAllowed(project.allowedOrigins, origin)) {
-      throw new HttpError(403, 'origin_not_allowed', `origin ${origin} may not send to this project`);
-    }
-    if (origin) setCors(reply, origin);
-    req.ingestProject = project;
-  });
+  app.addHook('onRequest', senderCheck(store));
 
   // Every tab sends a batch every few seconds: at the default level (info) Fastify's two lines per
   // request would be most of the log and a measurable share of ingest's CPU. They show at debug;
@@ -71,14 +58,7 @@ export async function ingestRoutes(
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'empty_body', 'a batch body is required');
     const keyHash = sessionKeyHash(req.headers);
     // A magic-link token (`?link=`) is checked before anything is decoded or stored.
-    const token = (req.query as Record<string, string | undefined>).link;
-    let linkId: string | null = null;
-    if (token !== undefined) {
-      const link = typeof token === 'string' && token !== '' ? await store.getLinkByTokenHash(sha256(token)) : null;
-      const refusal = link && link.projectId !== project.id ? 'link_invalid' : linkRefusal(link, Date.now(), { newSession: false });
-      if (refusal) throw linkError(refusal);
-      linkId = link!.id;
-    }
+    const linkId = await checkedLinkId(store, project, (req.query as Record<string, string | undefined>).link);
     const { batch, index, chunk } = await decoder.decode(
       req.body,
       req.headers['content-encoding'],
@@ -104,13 +84,45 @@ export async function ingestRoutes(
       const ack: IngestAck = { ok: true, sessionId: batch.sessionId, seq: batch.seq, duplicate };
       return reply.status(200).send(ack);
     } catch (err) {
-      if (err instanceof SessionProjectConflict) throw new HttpError(409, 'session_conflict', err.message);
-      if (err instanceof SessionFull) throw new HttpError(413, 'session_full', err.message);
-      if (err instanceof LinkRefused) throw linkError(err.code);
-      if (err instanceof SessionKeyMismatch) throw sessionKeyError(err);
-      throw err;
+      throw storeRefusal(err);
     }
   });
+}
+
+/** The `onRequest` hook that finds the project by its key and checks the sender's origin. */
+function senderCheck(store: Store) {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const key = (req.query as Record<string, string | undefined>).key ?? req.headers['x-reprise-key'];
+    if (typeof key !== 'string' || key === '') {
+      throw new HttpError(401, 'missing_project_key', 'pass the project key as ?key= or the X-Reprise-Key header');
+    }
+    const project = plausibleProjectKey(key) ? await store.getProjectByKey(key) : null;
+    if (!project) throw new HttpError(401, 'unknown_project_key', 'no project has this key');
+    const origin = req.headers.origin;
+    if (!originAllowed(project.allowedOrigins, origin)) {
+      throw new HttpError(403, 'origin_not_allowed', `origin ${origin} may not send to this project`);
+    }
+    if (origin) setCors(reply, origin);
+    req.ingestProject = project;
+  };
+}
+
+/** The id of the recording link `token` names (null without one); a link that may not record is a 403. */
+async function checkedLinkId(store: Store, project: Project, token: string | undefined): Promise<string | null> {
+  if (token === undefined) return null;
+  const link = typeof token === 'string' && token !== '' ? await store.getLinkByTokenHash(sha256(token)) : null;
+  const refusal = link && link.projectId !== project.id ? 'link_invalid' : linkRefusal(link, Date.now(), { newSession: false });
+  if (refusal) throw linkError(refusal);
+  return link!.id;
+}
+
+/** The HTTP answer for a batch the store refused; anything else is passed on as it is. */
+function storeRefusal(err: unknown): unknown {
+  if (err instanceof SessionProjectConflict) return new HttpError(409, 'session_conflict', err.message);
+  if (err instanceof SessionFull) return new HttpError(413, 'session_full', err.message);
+  if (err instanceof LinkRefused) return linkError(err.code);
+  if (err instanceof SessionKeyMismatch) return sessionKeyError(err);
+  return err;
 }
 
 const LINK_MESSAGES: Record<LinkRefused['code'], string> = {

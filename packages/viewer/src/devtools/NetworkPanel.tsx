@@ -53,41 +53,7 @@ export function NetworkPanel({ entries, unreadable, durationMs, nowMs, onSeek }:
 
   return (
     <div className={selected ? 'dt-tab split' : 'dt-tab'}>
-      <div className="dt-filters">
-        <select
-          data-testid="network-status-filter"
-          aria-label="Status"
-          value={status}
-          onChange={(e) => setStatus(e.currentTarget.value as StatusFilter)}
-        >
-          {STATUS_FILTERS.map((s) => (
-            <option key={s} value={s}>
-              {s === 'all' ? 'All statuses' : s}
-            </option>
-          ))}
-        </select>
-        <select
-          data-testid="network-method-filter"
-          aria-label="Method"
-          value={method}
-          onChange={(e) => setMethod(e.currentTarget.value)}
-        >
-          <option value="all">All methods</option>
-          {methods.map((m) => (
-            <option key={m} value={m}>
-              {m}
-            </option>
-          ))}
-        </select>
-        <input
-          type="search"
-          data-testid="network-filter"
-          placeholder="Filter URLs"
-          aria-label="Filter requests by URL"
-          value={text}
-          onChange={(e) => setText(e.currentTarget.value)}
-        />
-      </div>
+      <NetworkFilters methods={methods} status={status} onStatus={setStatus} method={method} onMethod={setMethod} text={text} onText={setText} />
       <div className="dt-list" ref={listRef}>
         {items.length === 0 && <p className="dt-empty muted">{entries.length ? 'No matching requests.' : 'No requests recorded.'}</p>}
         {items.map((it) =>
@@ -105,6 +71,44 @@ export function NetworkPanel({ entries, unreadable, durationMs, nowMs, onSeek }:
           <NetworkDetail entry={selected} onClose={() => setSelected(null)} />
         </ErrorBoundary>
       )}
+    </div>
+  );
+}
+
+function NetworkFilters(p: {
+  methods: string[];
+  status: StatusFilter;
+  onStatus(s: StatusFilter): void;
+  method: string;
+  onMethod(m: string): void;
+  text: string;
+  onText(t: string): void;
+}) {
+  return (
+    <div className="dt-filters">
+      <select data-testid="network-status-filter" aria-label="Status" value={p.status} onChange={(e) => p.onStatus(e.currentTarget.value as StatusFilter)}>
+        {STATUS_FILTERS.map((s) => (
+          <option key={s} value={s}>
+            {s === 'all' ? 'All statuses' : s}
+          </option>
+        ))}
+      </select>
+      <select data-testid="network-method-filter" aria-label="Method" value={p.method} onChange={(e) => p.onMethod(e.currentTarget.value)}>
+        <option value="all">All methods</option>
+        {p.methods.map((m) => (
+          <option key={m} value={m}>
+            {m}
+          </option>
+        ))}
+      </select>
+      <input
+        type="search"
+        data-testid="network-filter"
+        placeholder="Filter URLs"
+        aria-label="Filter requests by URL"
+        value={p.text}
+        onChange={(e) => p.onText(e.currentTarget.value)}
+      />
     </div>
   );
 }

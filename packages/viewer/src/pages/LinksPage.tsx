@@ -3,12 +3,15 @@
  * and follow what happened to earlier ones. Refreshes every few seconds so a link that
  * starts recording shows up without a reload.
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ApiError, createLink, isAbort, listLinks, revokeLink, type CreatedLink, type LinkInfo, type LinkStatus } from '../api';
+import { useState, type FormEvent } from 'react';
+import { createLink, listLinks, revokeLink, type CreatedLink, type LinkInfo, type LinkStatus } from '../api';
 import { localDateTime } from '../format';
-import { copyText } from '../player/clipboard';
 import { Link } from '../router';
-import { ListStatus } from './ListStatus';
+import { ErrorAlert, ListStatus } from './ListStatus';
+import { ListTable } from './ListTable';
+import { ShownOnce } from './ShownOnce';
+import { useAdminList } from './useAdminList';
+import { useSubmit } from './useSubmit';
 
 const REFRESH_MS = 5000;
 
@@ -19,41 +22,13 @@ const STATUS_TEXT: Record<LinkStatus, string> = {
   ended: 'Ended',
 };
 
-function message(err: unknown): string {
-  return err instanceof ApiError || err instanceof Error ? err.message : String(err);
-}
+const COLUMNS = ['Status', 'Label', 'Target', 'Expires', 'Sessions', ''];
 
 export function LinksPage() {
-  const [links, setLinks] = useState<LinkInfo[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data: links, error, refresh, revoke } = useAdminList(listLinks, REFRESH_MS);
 
-  const refresh = useCallback(async (signal?: AbortSignal) => {
-    try {
-      setLinks(await listLinks(signal));
-      setError(null);
-    } catch (err) {
-      if (!isAbort(err)) setError(message(err));
-    }
-  }, []);
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    void refresh(ctrl.signal);
-    const id = setInterval(() => void refresh(ctrl.signal), REFRESH_MS);
-    return () => {
-      clearInterval(id);
-      ctrl.abort();
-    };
-  }, [refresh]);
-
-  async function onRevoke(l: LinkInfo): Promise<void> {
-    if (!window.confirm(`Revoke the link "${l.label || l.targetUrl}"? It stops working at once, also for a recording in progress.`)) return;
-    try {
-      await revokeLink(l.id);
-      await refresh();
-    } catch (err) {
-      if (!isAbort(err)) setError(message(err));
-    }
+  function onRevoke(l: LinkInfo): void {
+    void revoke(`Revoke the link "${l.label || l.targetUrl}"? It stops working at once, also for a recording in progress.`, () => revokeLink(l.id));
   }
 
   return (
@@ -67,59 +42,55 @@ export function LinksPage() {
       <h2>Links</h2>
       <ListStatus error={error} items={links} loading="Loading links…" empty="No links yet." />
       {links && links.length > 0 && (
-        <table className="sessions links-table">
-          <thead>
-            <tr>
-              <th>Status</th>
-              <th>Label</th>
-              <th>Target</th>
-              <th>Expires</th>
-              <th>Sessions</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {links.map((l) => (
-              <tr key={l.id} data-testid="link-row" data-status={l.status} data-link-id={l.id}>
-                <td className="nowrap">
-                  <span className={`link-status link-status-${l.status}`} data-testid="link-status">
-                    {STATUS_TEXT[l.status]}
-                  </span>
-                </td>
-                <td>{l.label || <span className="muted">—</span>}</td>
-                <td className="url" title={l.targetUrl}>
-                  {l.targetUrl}
-                </td>
-                <td className="nowrap">
-                  {l.revokedAt ? `revoked ${localDateTime(l.revokedAt)}` : localDateTime(l.expiresAt)}
-                </td>
-                <td>
-                  {l.sessions.length === 0 ? (
-                    <span className="muted">{l.maxSessions ? `0 / ${l.maxSessions}` : '0'}</span>
-                  ) : (
-                    <span className="link-sessions">
-                      {l.sessions.map((id, i) => (
-                        <Link key={id} to={`/sessions/${encodeURIComponent(id)}`} data-testid="link-session">
-                          #{l.sessions.length - i}
-                        </Link>
-                      ))}
-                      {l.maxSessions ? <span className="muted"> of {l.maxSessions}</span> : null}
-                    </span>
-                  )}
-                </td>
-                <td>
-                  {!l.revokedAt && l.expiresAt > Date.now() && (
-                    <button type="button" data-testid="revoke-link" onClick={() => void onRevoke(l)}>
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ListTable columns={COLUMNS}>
+          {links.map((l) => (
+            <LinkRow key={l.id} link={l} onRevoke={() => onRevoke(l)} />
+          ))}
+        </ListTable>
       )}
     </main>
+  );
+}
+
+function LinkRow({ link: l, onRevoke }: { link: LinkInfo; onRevoke: () => void }) {
+  return (
+    <tr data-testid="link-row" data-status={l.status} data-link-id={l.id}>
+      <td className="nowrap">
+        <span className={`link-status link-status-${l.status}`} data-testid="link-status">
+          {STATUS_TEXT[l.status]}
+        </span>
+      </td>
+      <td>{l.label || <span className="muted">—</span>}</td>
+      <td className="url" title={l.targetUrl}>
+        {l.targetUrl}
+      </td>
+      <td className="nowrap">{l.revokedAt ? `revoked ${localDateTime(l.revokedAt)}` : localDateTime(l.expiresAt)}</td>
+      <td>
+        <LinkSessions link={l} />
+      </td>
+      <td>
+        {!l.revokedAt && l.expiresAt > Date.now() && (
+          <button type="button" data-testid="revoke-link" onClick={onRevoke}>
+            Revoke
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** The sessions a link recorded, newest first as #n, with its cap. */
+function LinkSessions({ link: l }: { link: LinkInfo }) {
+  if (l.sessions.length === 0) return <span className="muted">{l.maxSessions ? `0 / ${l.maxSessions}` : '0'}</span>;
+  return (
+    <span className="link-sessions">
+      {l.sessions.map((id, i) => (
+        <Link key={id} to={`/sessions/${encodeURIComponent(id)}`} data-testid="link-session">
+          #{l.sessions.length - i}
+        </Link>
+      ))}
+      {l.maxSessions ? <span className="muted"> of {l.maxSessions}</span> : null}
+    </span>
   );
 }
 
@@ -128,35 +99,26 @@ function CreateLinkForm({ onCreated }: { onCreated: () => void }) {
   const [label, setLabel] = useState('');
   const [hours, setHours] = useState('24');
   const [maxSessions, setMaxSessions] = useState('1');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<CreatedLink | null>(null);
-  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const { busy, error, setError, submit } = useSubmit();
 
-  async function onSubmit(e: FormEvent): Promise<void> {
+  function onSubmit(e: FormEvent): void {
     e.preventDefault();
     setError(null);
     const h = Number(hours);
     if (!Number.isFinite(h) || h <= 0) return setError('Expiry must be a positive number of hours.');
     const max = maxSessions.trim() === '' ? undefined : Number(maxSessions);
     if (max !== undefined && (!Number.isInteger(max) || max < 1)) return setError('Max sessions must be a positive whole number (or empty).');
-    setBusy(true);
-    try {
-      const link = await createLink({ targetUrl: targetUrl.trim(), label: label.trim(), expiresInSeconds: Math.round(h * 3600), maxSessions: max });
-      setCreated(link);
-      setCopied('idle');
+    void submit(async () => {
+      setCreated(await createLink({ targetUrl: targetUrl.trim(), label: label.trim(), expiresInSeconds: Math.round(h * 3600), maxSessions: max }));
       setLabel('');
       onCreated();
-    } catch (err) {
-      if (!isAbort(err)) setError(message(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <div className="card link-form">
-      <form onSubmit={(e) => void onSubmit(e)}>
+      <form onSubmit={onSubmit}>
         <label>
           Target URL
           <input
@@ -191,28 +153,12 @@ function CreateLinkForm({ onCreated }: { onCreated: () => void }) {
           {busy ? 'Creating…' : 'Create link'}
         </button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert error={error} />
       {created && (
-        <div className="created-link">
-          <p>
-            Link for <strong>{created.label || created.targetUrl}</strong>, valid until {localDateTime(created.expiresAt)}.
-            Copy it now: it is shown only once.
-          </p>
-          <div className="created-link-row">
-            <input readOnly data-testid="created-link-url" value={created.url} onFocus={(e) => e.currentTarget.select()} />
-            <button
-              type="button"
-              data-testid="copy-link"
-              onClick={() => copyText(created.url).then(() => setCopied('copied'), () => setCopied('failed'))}
-            >
-              {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy failed' : 'Copy'}
-            </button>
-          </div>
-        </div>
+        <ShownOnce key={created.url} value={created.url} valueTestId="created-link-url" copyTestId="copy-link">
+          Link for <strong>{created.label || created.targetUrl}</strong>, valid until {localDateTime(created.expiresAt)}.
+          Copy it now: it is shown only once.
+        </ShownOnce>
       )}
     </div>
   );

@@ -2,13 +2,19 @@
 export function ListStatus({ error, items, loading, empty }: { error: string | null; items: readonly unknown[] | null; loading: string; empty: string }) {
   return (
     <>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert error={error} />
       {items === null && !error && <p className="muted">{loading}</p>}
       {items && items.length === 0 && <p className="muted">{empty}</p>}
     </>
+  );
+}
+
+/** An error message read out as soon as it appears; nothing without one. */
+export function ErrorAlert({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <p className="error" role="alert">
+      {error}
+    </p>
   );
 }

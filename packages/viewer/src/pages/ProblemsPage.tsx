@@ -46,16 +46,7 @@ export function ProblemsPage() {
   const since = useMemo(() => Date.now() - windowMs, [windowMs]);
   const endpoints = useProblems(useCallback((signal: AbortSignal) => problemEndpoints(since, signal), [since]));
   const errors = useProblems(useCallback((signal: AbortSignal) => problemErrors(since, signal), [since]));
-  const clicks = useProblems(
-    useCallback(
-      async (signal: AbortSignal): Promise<ProblemList<ClickProblem>> => {
-        const [rage, dead] = await Promise.all([problemClicks('rage', since, signal), problemClicks('dead', since, signal)]);
-        const rows = [...rage.rows, ...dead.rows].sort((a, b) => b.count - a.count || b.lastSeen - a.lastSeen);
-        return { rows, since };
-      },
-      [since],
-    ),
-  );
+  const clicks = useProblems(useCallback((signal: AbortSignal) => clickProblems(since, signal), [since]));
 
   return (
     <main className="page problems-page">
@@ -78,69 +69,15 @@ export function ProblemsPage() {
       </p>
 
       <Section title="Failing endpoints" testId="problems-endpoints" state={endpoints} empty="No failing requests.">
-        {(rows: FailingEndpoint[]) => (
-          <ProblemTable head={['Method', 'Route', 'Statuses']}>
-            {rows.map((r) => (
-              <Row key={`${r.method} ${r.route}`} row={r} label={`${r.method} ${r.route}`}>
-                <td className="nowrap">
-                  <code>{r.method}</code>
-                </td>
-                <td className="url" title={r.route}>
-                  <Link to={sessionListUrl(r.query)} data-testid="problem-link">
-                    <code>{r.route}</code>
-                  </Link>
-                </td>
-                <td className="nowrap">
-                  {r.statuses.map((s) => (
-                    <span key={s} className={`status-chip ${s === 0 || s >= 500 ? 'bad' : 'warn'}`}>
-                      {s === 0 ? 'failed' : s}
-                    </span>
-                  ))}
-                </td>
-              </Row>
-            ))}
-          </ProblemTable>
-        )}
+        {(rows: FailingEndpoint[]) => <EndpointsTable rows={rows} />}
       </Section>
 
       <Section title="Errors" testId="problems-errors" state={errors} empty="No JavaScript errors.">
-        {(rows: ErrorGroup[]) => (
-          <ProblemTable head={['Name', 'Message', 'Example']}>
-            {rows.map((r) => (
-              <Row key={`${r.name ?? ''}:${r.message}`} row={r} label={r.message}>
-                <td className="nowrap">{r.name ?? <span className="muted">—</span>}</td>
-                <td className="message" title={r.message}>
-                  <Link to={sessionListUrl(r.query)} data-testid="problem-link">
-                    {r.message}
-                  </Link>
-                </td>
-                <td className="message muted" title={r.example}>
-                  {r.example}
-                </td>
-              </Row>
-            ))}
-          </ProblemTable>
-        )}
+        {(rows: ErrorGroup[]) => <ErrorsTable rows={rows} />}
       </Section>
 
       <Section title="Rage and dead clicks" testId="problems-clicks" state={clicks} empty="No rage or dead clicks.">
-        {(rows: ClickProblem[]) => (
-          <ProblemTable head={['Type', 'Selector', 'Text']}>
-            {rows.map((r) => (
-              <Row key={`${r.type}:${r.selector}`} row={r} label={`${r.type} click on ${r.selector}`}>
-                <td className="nowrap">
-                  <span className={`problem problem-${r.type}`}>{r.type}</span>
-                </td>
-                <td className="url" title={r.selector}>
-                  <Link to={sessionListUrl(r.query)} data-testid="problem-link">
-                    <code>{r.selector}</code>
-                  </Link>
-                </td>
-                <td className="message">{r.text ?? <span className="muted">—</span>}</td>
-              </Row>
-            ))}
-          </ProblemTable>
-        )}
+        {(rows: ClickProblem[]) => <ClicksTable rows={rows} />}
       </Section>
     </main>
   );
@@ -206,4 +143,77 @@ function Row({ row, label, children }: { row: FailingEndpoint | ErrorGroup | Cli
       <td className="nowrap">{localDateTime(row.lastSeen)}</td>
     </tr>
   );
+}
+
+function EndpointsTable({ rows }: { rows: FailingEndpoint[] }) {
+  return (
+    <ProblemTable head={['Method', 'Route', 'Statuses']}>
+      {rows.map((r) => (
+        <Row key={`${r.method} ${r.route}`} row={r} label={`${r.method} ${r.route}`}>
+          <td className="nowrap">
+            <code>{r.method}</code>
+          </td>
+          <td className="url" title={r.route}>
+            <Link to={sessionListUrl(r.query)} data-testid="problem-link">
+              <code>{r.route}</code>
+            </Link>
+          </td>
+          <td className="nowrap">
+            {r.statuses.map((s) => (
+              <span key={s} className={`status-chip ${s === 0 || s >= 500 ? 'bad' : 'warn'}`}>
+                {s === 0 ? 'failed' : s}
+              </span>
+            ))}
+          </td>
+        </Row>
+      ))}
+    </ProblemTable>
+  );
+}
+
+function ErrorsTable({ rows }: { rows: ErrorGroup[] }) {
+  return (
+    <ProblemTable head={['Name', 'Message', 'Example']}>
+      {rows.map((r) => (
+        <Row key={`${r.name ?? ''}:${r.message}`} row={r} label={r.message}>
+          <td className="nowrap">{r.name ?? <span className="muted">—</span>}</td>
+          <td className="message" title={r.message}>
+            <Link to={sessionListUrl(r.query)} data-testid="problem-link">
+              {r.message}
+            </Link>
+          </td>
+          <td className="message muted" title={r.example}>
+            {r.example}
+          </td>
+        </Row>
+      ))}
+    </ProblemTable>
+  );
+}
+
+function ClicksTable({ rows }: { rows: ClickProblem[] }) {
+  return (
+    <ProblemTable head={['Type', 'Selector', 'Text']}>
+      {rows.map((r) => (
+        <Row key={`${r.type}:${r.selector}`} row={r} label={`${r.type} click on ${r.selector}`}>
+          <td className="nowrap">
+            <span className={`problem problem-${r.type}`}>{r.type}</span>
+          </td>
+          <td className="url" title={r.selector}>
+            <Link to={sessionListUrl(r.query)} data-testid="problem-link">
+              <code>{r.selector}</code>
+            </Link>
+          </td>
+          <td className="message">{r.text ?? <span className="muted">—</span>}</td>
+        </Row>
+      ))}
+    </ProblemTable>
+  );
+}
+
+/** Rage and dead clicks in one list, most frequent first. */
+async function clickProblems(since: number, signal: AbortSignal): Promise<ProblemList<ClickProblem>> {
+  const [rage, dead] = await Promise.all([problemClicks('rage', since, signal), problemClicks('dead', since, signal)]);
+  const rows = [...rage.rows, ...dead.rows].sort((a, b) => b.count - a.count || b.lastSeen - a.lastSeen);
+  return { rows, since };
 }

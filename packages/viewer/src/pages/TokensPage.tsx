@@ -3,51 +3,34 @@
  * expiry; the secret is shown once, with a copy button), list one's tokens and revoke them.
  * A token never grants more than its owner (docs/access.md).
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ApiError, createToken, isAbort, listProjects, listTokens, revokeToken, type ProjectInfo, type TokenInfo } from '../api';
+import { useState, type FormEvent } from 'react';
+import { createToken, listProjects, listTokens, revokeToken, type ProjectInfo, type TokenInfo } from '../api';
 import { localDateTime } from '../format';
-import { copyText } from '../player/clipboard';
-import { ListStatus } from './ListStatus';
+import { ErrorAlert, ListStatus } from './ListStatus';
+import { ListTable } from './ListTable';
+import { ShownOnce } from './ShownOnce';
+import { useAdminList } from './useAdminList';
+import { useSubmit } from './useSubmit';
 
 const STATUS_TEXT: Record<TokenInfo['status'], string> = { active: 'Active', expired: 'Expired', revoked: 'Revoked' };
 
-function message(err: unknown): string {
-  return err instanceof ApiError || err instanceof Error ? err.message : String(err);
+const COLUMNS = ['Status', 'Name', 'Access', 'Projects', 'Created', 'Expires', ''];
+
+/** The tokens and the projects they may name, loaded together. */
+async function loadTokens(signal?: AbortSignal): Promise<{ tokens: TokenInfo[]; projects: ProjectInfo[] }> {
+  const [tokens, projects] = await Promise.all([listTokens(signal), listProjects(signal)]);
+  return { tokens, projects };
 }
 
 export function TokensPage() {
-  const [tokens, setTokens] = useState<TokenInfo[] | null>(null);
-  const [projects, setProjects] = useState<ProjectInfo[]>([]);
-  const [error, setError] = useState<string | null>(null);
-
-  const refresh = useCallback(async (signal?: AbortSignal) => {
-    try {
-      const [t, p] = await Promise.all([listTokens(signal), listProjects(signal)]);
-      setTokens(t);
-      setProjects(p);
-      setError(null);
-    } catch (err) {
-      if (!isAbort(err)) setError(message(err));
-    }
-  }, []);
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    void refresh(ctrl.signal);
-    return () => ctrl.abort();
-  }, [refresh]);
-
-  async function onRevoke(t: TokenInfo): Promise<void> {
-    if (!window.confirm(`Revoke the token "${t.name}"? Scripts using it stop working at once.`)) return;
-    try {
-      await revokeToken(t.id);
-      await refresh();
-    } catch (err) {
-      if (!isAbort(err)) setError(message(err));
-    }
-  }
-
+  const { data, error, refresh, revoke } = useAdminList(loadTokens);
+  const tokens = data?.tokens ?? null;
+  const projects = data?.projects ?? [];
   const projectName = (id: string) => projects.find((p) => p.id === id)?.name ?? id;
+
+  function onRevoke(t: TokenInfo): void {
+    void revoke(`Revoke the token "${t.name}"? Scripts using it stop working at once.`, () => revokeToken(t.id));
+  }
 
   return (
     <main className="page tokens">
@@ -60,44 +43,35 @@ export function TokensPage() {
       <h2>Your tokens</h2>
       <ListStatus error={error} items={tokens} loading="Loading tokens…" empty="No tokens yet." />
       {tokens && tokens.length > 0 && (
-        <table className="sessions links-table">
-          <thead>
-            <tr>
-              <th>Status</th>
-              <th>Name</th>
-              <th>Access</th>
-              <th>Projects</th>
-              <th>Created</th>
-              <th>Expires</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.map((t) => (
-              <tr key={t.id} data-testid="token-row" data-token-id={t.id} data-status={t.status}>
-                <td className="nowrap" data-testid="token-status">
-                  {STATUS_TEXT[t.status]}
-                </td>
-                <td data-testid="token-name">{t.name}</td>
-                <td data-testid="token-scope">{t.scope === 'read' ? 'Read' : 'Read and write'}</td>
-                <td data-testid="token-projects">{t.projectIds ? t.projectIds.map(projectName).join(', ') : 'All your projects'}</td>
-                <td className="nowrap">{localDateTime(t.createdAt)}</td>
-                <td className="nowrap">
-                  {t.revokedAt ? `revoked ${localDateTime(t.revokedAt)}` : t.expiresAt ? localDateTime(t.expiresAt) : 'Never'}
-                </td>
-                <td>
-                  {t.status === 'active' && (
-                    <button type="button" data-testid="revoke-token" onClick={() => void onRevoke(t)}>
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ListTable columns={COLUMNS}>
+          {tokens.map((t) => (
+            <TokenRow key={t.id} token={t} projectName={projectName} onRevoke={() => onRevoke(t)} />
+          ))}
+        </ListTable>
       )}
     </main>
+  );
+}
+
+function TokenRow({ token: t, projectName, onRevoke }: { token: TokenInfo; projectName: (id: string) => string; onRevoke: () => void }) {
+  return (
+    <tr data-testid="token-row" data-token-id={t.id} data-status={t.status}>
+      <td className="nowrap" data-testid="token-status">
+        {STATUS_TEXT[t.status]}
+      </td>
+      <td data-testid="token-name">{t.name}</td>
+      <td data-testid="token-scope">{t.scope === 'read' ? 'Read' : 'Read and write'}</td>
+      <td data-testid="token-projects">{t.projectIds ? t.projectIds.map(projectName).join(', ') : 'All your projects'}</td>
+      <td className="nowrap">{localDateTime(t.createdAt)}</td>
+      <td className="nowrap">{t.revokedAt ? `revoked ${localDateTime(t.revokedAt)}` : t.expiresAt ? localDateTime(t.expiresAt) : 'Never'}</td>
+      <td>
+        {t.status === 'active' && (
+          <button type="button" data-testid="revoke-token" onClick={onRevoke}>
+            Revoke
+          </button>
+        )}
+      </td>
+    </tr>
   );
 }
 
@@ -106,18 +80,15 @@ function CreateTokenForm({ projects, onCreated }: { projects: ProjectInfo[]; onC
   const [scope, setScope] = useState<'read' | 'write'>('read');
   const [project, setProject] = useState('');
   const [days, setDays] = useState('90');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
-  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const { busy, error, setError, submit } = useSubmit();
 
-  async function onSubmit(e: FormEvent): Promise<void> {
+  function onSubmit(e: FormEvent): void {
     e.preventDefault();
     setError(null);
     const d = days.trim() === '' ? null : Number(days);
     if (d !== null && (!Number.isFinite(d) || d <= 0)) return setError('Expiry must be a positive number of days (or empty for never).');
-    setBusy(true);
-    try {
+    void submit(async () => {
       const t = await createToken({
         name: name.trim() || 'api token',
         scope,
@@ -125,19 +96,14 @@ function CreateTokenForm({ projects, onCreated }: { projects: ProjectInfo[]; onC
         expiresInSeconds: d === null ? null : Math.round(d * 86_400),
       });
       setCreated({ name: t.name, token: t.token });
-      setCopied('idle');
       setName('');
       onCreated();
-    } catch (err) {
-      if (!isAbort(err)) setError(message(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <div className="card link-form">
-      <form onSubmit={(e) => void onSubmit(e)}>
+      <form onSubmit={onSubmit}>
         <label>
           Name
           <input type="text" placeholder="nightly export" maxLength={200} data-testid="token-name-input" value={name} onChange={(e) => setName(e.currentTarget.value)} />
@@ -168,23 +134,11 @@ function CreateTokenForm({ projects, onCreated }: { projects: ProjectInfo[]; onC
           {busy ? 'Creating…' : 'Create token'}
         </button>
       </form>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert error={error} />
       {created && (
-        <div className="created-link">
-          <p>
-            Token <strong>{created.name}</strong> created. Copy it now: it is shown only once.
-          </p>
-          <div className="created-link-row">
-            <input readOnly data-testid="created-token" value={created.token} onFocus={(e) => e.currentTarget.select()} />
-            <button type="button" data-testid="copy-token" onClick={() => copyText(created.token).then(() => setCopied('copied'), () => setCopied('failed'))}>
-              {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy failed' : 'Copy'}
-            </button>
-          </div>
-        </div>
+        <ShownOnce key={created.token} value={created.token} valueTestId="created-token" copyTestId="copy-token">
+          Token <strong>{created.name}</strong> created. Copy it now: it is shown only once.
+        </ShownOnce>
       )}
     </div>
   );

@@ -5,9 +5,10 @@
  * The query is parsed on every keystroke and a parse error is shown under the bar with the
  * offending part marked; the server's 400 for the submitted query is shown the same way.
  */
-import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { parseQuery, QUERY_FIELDS } from '@reprise/protocol/query';
-import { apply, suggest, type Suggestion } from './suggest';
+import { useEffect, useId, useMemo, type RefObject } from 'react';
+import { parseQuery } from '@reprise/protocol/query';
+import type { Suggestion } from './suggest';
+import { useSuggestions } from './useSuggestions';
 
 export interface QueryProblem {
   message: string;
@@ -24,19 +25,8 @@ interface Props {
 }
 
 export function SearchBar({ value, onChange, onSubmit, serverError }: Props) {
-  const inputRef = useRef<HTMLInputElement>(null);
-  const pendingCaret = useRef<number | null>(null);
-  const [caret, setCaret] = useState(value.length);
-  const [open, setOpen] = useState(false);
-  const [all, setAll] = useState(false);
-  const [active, setActive] = useState(-1);
-  const listId = useId();
+  const { inputRef, listId, suggestions, expanded, activeIndex, accept, close, typed, setCaret, setOpen, onKeyDown } = useSuggestions(value, onChange);
   const errorId = useId();
-
-  const suggestions = useMemo(() => (open ? suggest(value, caret, QUERY_FIELDS, { all }) : []), [open, value, caret, all]);
-  const expanded = suggestions.length > 0;
-  const activeIndex = active < suggestions.length ? active : -1;
-
   const problem = useMemo((): QueryProblem | null => {
     if (value.trim()) {
       const parsed = parseQuery(value);
@@ -44,79 +34,7 @@ export function SearchBar({ value, onChange, onSubmit, serverError }: Props) {
     }
     return serverError && serverError.query === value ? serverError : null;
   }, [value, serverError]);
-
-  // Put the caret after an accepted suggestion once React has written the new value.
-  useLayoutEffect(() => {
-    const at = pendingCaret.current;
-    if (at !== null && inputRef.current) {
-      inputRef.current.setSelectionRange(at, at);
-      pendingCaret.current = null;
-    }
-  });
-
-  useEffect(() => {
-    if (activeIndex >= 0) document.getElementById(`${listId}-${activeIndex}`)?.scrollIntoView({ block: 'nearest' });
-  }, [activeIndex, listId]);
-
-  // "/" anywhere on the page (outside a text field) jumps to the search bar.
-  useEffect(() => {
-    function onKey(e: globalThis.KeyboardEvent): void {
-      const t = e.target as HTMLElement | null;
-      if (e.key !== '/' || e.metaKey || e.ctrlKey || e.altKey) return;
-      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
-      e.preventDefault();
-      inputRef.current?.focus();
-    }
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
-
-  function accept(s: Suggestion): void {
-    const next = apply(value, s);
-    pendingCaret.current = next.caret;
-    setCaret(next.caret);
-    setActive(-1);
-    setAll(false);
-    setOpen(true); // after `field:` the values come up at once
-    onChange(next.text);
-  }
-
-  function onKeyDown(e: KeyboardEvent<HTMLInputElement>): void {
-    const n = suggestions.length;
-    switch (e.key) {
-      case 'ArrowDown':
-        e.preventDefault();
-        if (!expanded) {
-          setOpen(true);
-          setAll(true);
-          setActive(0);
-        } else setActive((activeIndex + 1) % n);
-        break;
-      case 'ArrowUp':
-        if (!expanded) return;
-        e.preventDefault();
-        setActive(activeIndex <= 0 ? n - 1 : activeIndex - 1);
-        break;
-      case 'Enter':
-        if (expanded && activeIndex >= 0) {
-          e.preventDefault();
-          accept(suggestions[activeIndex]!);
-        }
-        // Otherwise the form submits: Enter searches.
-        break;
-      case 'Tab':
-        if (!expanded || e.shiftKey) return;
-        e.preventDefault();
-        accept(suggestions[Math.max(0, activeIndex)]!);
-        break;
-      case 'Escape':
-        if (!expanded) return;
-        e.preventDefault();
-        setOpen(false);
-        setActive(-1);
-        break;
-    }
-  }
+  useSlashFocus(inputRef);
 
   return (
     <form
@@ -146,45 +64,12 @@ export function SearchBar({ value, onChange, onSubmit, serverError }: Props) {
             spellCheck={false}
             autoComplete="off"
             value={value}
-            onChange={(e) => {
-              onChange(e.target.value);
-              setCaret(e.target.selectionStart ?? e.target.value.length);
-              setOpen(true);
-              setAll(false);
-              setActive(-1);
-            }}
+            onChange={(e) => typed(e.target.value, e.target.selectionStart ?? e.target.value.length)}
             onSelect={(e) => setCaret(e.currentTarget.selectionStart ?? value.length)}
             onKeyDown={onKeyDown}
-            onBlur={() => {
-              setOpen(false);
-              setActive(-1);
-            }}
+            onBlur={close}
           />
-          <ul
-            id={listId}
-            role="listbox"
-            aria-label="Search suggestions"
-            className="suggestions"
-            data-testid="search-suggestions"
-            hidden={!expanded}
-          >
-            {suggestions.map((s, i) => (
-              <li
-                key={`${s.kind}:${s.label}`}
-                id={`${listId}-${i}`}
-                role="option"
-                aria-selected={i === activeIndex}
-                className={i === activeIndex ? 'active' : undefined}
-                data-testid="search-suggestion"
-                // Keep focus (and the caret) in the input while clicking an option.
-                onMouseDown={(e) => e.preventDefault()}
-                onClick={() => accept(s)}
-              >
-                <span className="suggestion-label">{s.label}</span>
-                <span className="suggestion-detail">{s.detail}</span>
-              </li>
-            ))}
-          </ul>
+          <SuggestionList id={listId} suggestions={suggestions} activeIndex={activeIndex} onPick={accept} />
         </div>
         <button type="submit" className="primary" data-testid="search-submit">
           Search
@@ -192,6 +77,44 @@ export function SearchBar({ value, onChange, onSubmit, serverError }: Props) {
       </div>
       {problem && <QueryError id={errorId} query={value} problem={problem} />}
     </form>
+  );
+}
+
+/** "/" anywhere on the page (outside a text field) jumps to the search bar. */
+function useSlashFocus(inputRef: RefObject<HTMLInputElement | null>): void {
+  useEffect(() => {
+    function onKey(e: globalThis.KeyboardEvent): void {
+      const t = e.target as HTMLElement | null;
+      if (e.key !== '/' || e.metaKey || e.ctrlKey || e.altKey) return;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      e.preventDefault();
+      inputRef.current?.focus();
+    }
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [inputRef]);
+}
+
+function SuggestionList({ id, suggestions, activeIndex, onPick }: { id: string; suggestions: Suggestion[]; activeIndex: number; onPick(s: Suggestion): void }) {
+  return (
+    <ul id={id} role="listbox" aria-label="Search suggestions" className="suggestions" data-testid="search-suggestions" hidden={suggestions.length === 0}>
+      {suggestions.map((s, i) => (
+        <li
+          key={`${s.kind}:${s.label}`}
+          id={`${id}-${i}`}
+          role="option"
+          aria-selected={i === activeIndex}
+          className={i === activeIndex ? 'active' : undefined}
+          data-testid="search-suggestion"
+          // Keep focus (and the caret) in the input while clicking an option.
+          onMouseDown={(e) => e.preventDefault()}
+          onClick={() => onPick(s)}
+        >
+          <span className="suggestion-label">{s.label}</span>
+          <span className="suggestion-detail">{s.detail}</span>
+        </li>
+      ))}
+    </ul>
   );
 }
 
