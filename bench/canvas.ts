@@ -60,7 +60,10 @@ async function pageServer(server: RunningServer): Promise<{ base: string; server
       const attrs = Object.entries({ 'data-project-key': server.projectKey, 'data-flush-interval-ms': '5000', ...v.attrs })
         .map(([k, val]) => `${k}="${val}"`)
         .join(' ');
-      return [`/${v.key}`, `<!doctype html><html><head><meta charset="utf-8"><script src="${server.base}/sdk/reprise.js" ${attrs}></script></head><body>${CHART}</body></html>`];
+      return [
+        `/${v.key}`,
+        `<!doctype html><html><head><meta charset="utf-8"><script src="${server.base}/sdk/reprise.js" ${attrs}></script></head><body>${CHART}</body></html>`,
+      ];
     }),
   );
   const s = createServer((req, res) => {
@@ -93,7 +96,9 @@ async function measure(browser: Browser, url: string, windowMs: number): Promise
     const cdp = await ctx.newCDPSession(page);
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
     await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { Reprise?: { getSessionId(): string | null } }).Reprise?.getSessionId() != null);
+    await page.waitForFunction(
+      () => (window as unknown as { Reprise?: { getSessionId(): string | null } }).Reprise?.getSessionId() != null,
+    );
     await page.waitForTimeout(1000);
     await page.evaluate(() => (window as unknown as { Reprise: { flush(): Promise<void> } }).Reprise.flush());
     const task = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')!.value;

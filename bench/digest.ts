@@ -16,7 +16,13 @@ export interface DigestBenchOptions {
 }
 
 export function digestOptions(args: { runs?: number; smoke: boolean; command: string }): DigestBenchOptions {
-  return { runs: args.runs ?? (args.smoke ? 1 : 5), durationsMin: args.smoke ? [3] : [10, 30, 60], seed: 13, budgetTokens: 2000, command: args.command };
+  return {
+    runs: args.runs ?? (args.smoke ? 1 : 5),
+    durationsMin: args.smoke ? [3] : [10, 30, 60],
+    seed: 13,
+    budgetTokens: 2000,
+    command: args.command,
+  };
 }
 
 /** The issue's target: a 60-minute session under 2,000 tokens with every error chain kept. */
@@ -47,8 +53,13 @@ export async function runDigest(opts: DigestBenchOptions): Promise<BenchResult> 
     try {
       const durationMs = d * 60_000;
       const s = await ingestLongSession(server, `bench_digest_${d}m_${opts.seed}`, {
-        seed: opts.seed, startTime: Date.now() - durationMs - 60_000, durationMs,
-        checkoutEveryMs: intervals.checkoutEveryMs, batchEveryMs: intervals.batchEveryMs, pageEveryMs: 10 * 60_000, nodes: 1500,
+        seed: opts.seed,
+        startTime: Date.now() - durationMs - 60_000,
+        durationMs,
+        checkoutEveryMs: intervals.checkoutEveryMs,
+        batchEveryMs: intervals.batchEveryMs,
+        pageEveryMs: 10 * 60_000,
+        nodes: 1500,
       });
       const timeline = await server.api<SessionTimeline>(`/api/v1/sessions/${s.sessionId}/timeline`);
       const storedBytes = timeline.batches.reduce((n, b) => n + b.bytes, 0);
@@ -70,7 +81,9 @@ export async function runDigest(opts: DigestBenchOptions): Promise<BenchResult> 
           [`chainsKept${d}`]: digest.problems.filter((p) => all.problems.some((q) => q.chain === p.chain)).length,
           [`occurrences${d}`]: digest.problems.reduce((n, p) => n + p.count, 0),
         });
-        log(`digest ${d} min run ${run + 1}/${opts.runs}: ${digest.tokens} tokens from ${(storedBytes / 1e6).toFixed(2)} MB stored (${(s.stats.jsonBytes / 1e6).toFixed(1)} MB JSON), ${ms.toFixed(0)} ms, ${digest.problems.length}/${all.problems.length} chains${keptAll ? '' : ' (some dropped)'}`);
+        log(
+          `digest ${d} min run ${run + 1}/${opts.runs}: ${digest.tokens} tokens from ${(storedBytes / 1e6).toFixed(2)} MB stored (${(s.stats.jsonBytes / 1e6).toFixed(1)} MB JSON), ${ms.toFixed(0)} ms, ${digest.problems.length}/${all.problems.length} chains${keptAll ? '' : ' (some dropped)'}`,
+        );
         if (run === 0) notes.push(`${d} min: left out at ${opts.budgetTokens} tokens: ${digest.dropped.join('; ') || 'nothing'}.`);
       }
     } finally {
@@ -93,11 +106,12 @@ export async function runDigest(opts: DigestBenchOptions): Promise<BenchResult> 
       'minute, a page load about every 10 minutes, a request on about one second in eight (5% answered 500, half of those followed by an ' +
       'uncaught TypeError), a console line a minute; POSTed gzip to the real ingest endpoint of an in-process server (SQLite + local chunk files). ' +
       `Then GET /api/v1/sessions/:id/digest?budget=${opts.budgetTokens} over loopback HTTP, ${opts.runs} times per session. Digest size = its ` +
-      'estimated tokens (characters / 4); stored event bytes = the session\'s event chunks as stored (compressed; the replay index\'s batch sizes); ' +
+      "estimated tokens (characters / 4); stored event bytes = the session's event chunks as stored (compressed; the replay index's batch sizes); " +
       'events JSON = the same events as uncompressed JSON, what a model would be fed raw. ' +
       'Problem chains = those of the same digest with a 50,000-token budget (which drops none); kept = the same chains in the budgeted digest. ' +
       'A chain is one bug: the same failing request and error met again with other ids is one chain with a count (docs/digest.md).',
-    baseline: 'The stored events themselves (ratio = digest bytes / stored bytes), and their uncompressed JSON, what feeding the raw session to a model would cost.',
+    baseline:
+      'The stored events themselves (ratio = digest bytes / stored bytes), and their uncompressed JSON, what feeding the raw session to a model would cost.',
     machine: describeMachine(null),
     date: new Date().toISOString(),
     command: opts.command,

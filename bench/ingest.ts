@@ -42,12 +42,22 @@ export function ingestOptions(args: { runs?: number; smoke: boolean; command: st
   // Sized for ~2 minutes on a 2-core machine (the SQLite runs ~5 s each, a PostgreSQL + S3 run ~12 s).
   return args.smoke
     ? {
-        runs, batches: 40, connections: 8, sessions: 16, warmup: 8, profile: false,
+        runs,
+        batches: 40,
+        connections: 8,
+        sessions: 16,
+        warmup: 8,
+        profile: false,
         scale: { requests: 24, connections: 4, sessions: 16, warmup: 4, runs },
         command: args.command,
       }
     : {
-        runs, batches: 400, connections: 16, sessions: 64, warmup: 32, profile: true,
+        runs,
+        batches: 400,
+        connections: 16,
+        sessions: 64,
+        warmup: 32,
+        profile: true,
         scale: { requests: 120, connections: 16, sessions: 64, warmup: 16, runs },
         command: args.command,
       };
@@ -62,7 +72,12 @@ const SPECS: MetricSpec[] = [
   { key: 'sqliteMBPerS', label: 'Reprise under autocannon: throughput (decompressed)', unit: 'MB/s', role: 'reprise' },
   { key: 'sqliteP50Ms', label: 'Reprise under autocannon: latency p50', unit: 'ms', role: 'reprise' },
   { key: 'sqliteP99Ms', label: 'Reprise under autocannon: latency p99', unit: 'ms', role: 'reprise' },
-  { key: 'floorFsyncBatchesPerS', label: 'Floor (gunzipSync + JSON.parse + append + fsync per batch): throughput', unit: 'batches/s', role: 'baseline' },
+  {
+    key: 'floorFsyncBatchesPerS',
+    label: 'Floor (gunzipSync + JSON.parse + append + fsync per batch): throughput',
+    unit: 'batches/s',
+    role: 'baseline',
+  },
   { key: 'floorFsyncMBPerS', label: 'Floor with fsync: throughput (decompressed)', unit: 'MB/s', role: 'baseline' },
   { key: 'floorFsyncP50Ms', label: 'Floor with fsync: time per batch, p50', unit: 'ms', role: 'baseline' },
   { key: 'floorFsyncP99Ms', label: 'Floor with fsync: time per batch, p99', unit: 'ms', role: 'baseline' },
@@ -90,9 +105,24 @@ const SCALE_SPECS: MetricSpec[] = [
   { key: 'ratioPg2Pg1', label: 'Scale-out: two instances / one instance throughput (PostgreSQL + S3)', unit: 'ratio', role: 'ratio' },
   ...[PG1, PG2].flatMap((sc): MetricSpec[] => [
     { key: `${sc.key}ServerCpuMs`, label: `Scale-out, ${sc.label}: CPU per batch in the Reprise process(es)`, unit: 'ms', role: 'info' },
-    { key: `${sc.key}PgCpuMs`, label: `Scale-out, ${sc.label}: CPU per batch in PostgreSQL (its backends + WAL writer)`, unit: 'ms', role: 'info' },
-    { key: `${sc.key}S3CpuMs`, label: `Scale-out, ${sc.label}: CPU per batch in the S3 server (Swift + memcached)`, unit: 'ms', role: 'info' },
-    { key: `${sc.key}ClientCpuMs`, label: `Scale-out, ${sc.label}: CPU per batch in the load generator (autocannon)`, unit: 'ms', role: 'info' },
+    {
+      key: `${sc.key}PgCpuMs`,
+      label: `Scale-out, ${sc.label}: CPU per batch in PostgreSQL (its backends + WAL writer)`,
+      unit: 'ms',
+      role: 'info',
+    },
+    {
+      key: `${sc.key}S3CpuMs`,
+      label: `Scale-out, ${sc.label}: CPU per batch in the S3 server (Swift + memcached)`,
+      unit: 'ms',
+      role: 'info',
+    },
+    {
+      key: `${sc.key}ClientCpuMs`,
+      label: `Scale-out, ${sc.label}: CPU per batch in the load generator (autocannon)`,
+      unit: 'ms',
+      role: 'info',
+    },
     { key: `${sc.key}BusyPct`, label: `Scale-out, ${sc.label}: all cores busy during the pass`, unit: '%', role: 'info' },
   ]),
 ];
@@ -171,10 +201,26 @@ export async function runIngest(opts: IngestOptions): Promise<BenchResult> {
       scaleOutConnections: opts.scale.connections,
       revision: gitRevision(),
     },
-    metrics: [...collectMetrics(SPECS, rows), ...collectMetrics(SCALE_SPECS, scale.map((r) => r.row))],
+    metrics: [
+      ...collectMetrics(SPECS, rows),
+      ...collectMetrics(
+        SCALE_SPECS,
+        scale.map((r) => r.row),
+      ),
+    ],
     headline: [
-      'sqliteBatchesPerS', 'sqliteMBPerS', 'sqliteP50Ms', 'sqliteP99Ms', 'floorFsyncBatchesPerS', 'floorNoFsyncBatchesPerS',
-      'ratioFloorFsync', 'ratioFloorNoFsync', 'pg1BatchesPerS', 'pg2BatchesPerS', 'pg2P99Ms', 'ratioPg2Pg1',
+      'sqliteBatchesPerS',
+      'sqliteMBPerS',
+      'sqliteP50Ms',
+      'sqliteP99Ms',
+      'floorFsyncBatchesPerS',
+      'floorNoFsyncBatchesPerS',
+      'ratioFloorFsync',
+      'ratioFloorNoFsync',
+      'pg1BatchesPerS',
+      'pg2BatchesPerS',
+      'pg2P99Ms',
+      'ratioPg2Pg1',
     ],
     notes: [
       ...ingestNotes(rows, profile),
@@ -197,8 +243,16 @@ async function measureRun(run: number, bodies: Bodies, load: Load, scratch: stri
     ...scenarioRow(SQLITE, r, batches),
     ...floorRow('floorFsync', synced),
     ...floorRow('floorNoFsync', unsynced),
-    batchKBCompressedMedian: percentile(bodies.measured.map((b) => b.gzip.length), 50) / 1000,
-    batchKBDecompressedMedian: percentile(bodies.measured.map((b) => b.rawBytes), 50) / 1000,
+    batchKBCompressedMedian:
+      percentile(
+        bodies.measured.map((b) => b.gzip.length),
+        50,
+      ) / 1000,
+    batchKBDecompressedMedian:
+      percentile(
+        bodies.measured.map((b) => b.rawBytes),
+        50,
+      ) / 1000,
   };
   row.ratioFloorFsync = row.sqliteBatchesPerS! / row.floorFsyncBatchesPerS!;
   row.ratioFloorNoFsync = row.sqliteBatchesPerS! / row.floorNoFsyncBatchesPerS!;
@@ -206,7 +260,11 @@ async function measureRun(run: number, bodies: Bodies, load: Load, scratch: stri
 }
 
 /** One more SQLite pass under the V8 profiler: where the main thread and the workers spend their time. */
-async function profilePass(bodies: Bodies, load: Load, log: (line: string) => void): Promise<{ main: ProfileSummary; workers: ProfileSummary }> {
+async function profilePass(
+  bodies: Bodies,
+  load: Load,
+  log: (line: string) => void,
+): Promise<{ main: ProfileSummary; workers: ProfileSummary }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'reprise-bench-prof-'));
   try {
     await runScenario(SQLITE, bodies, load, dir);
@@ -214,7 +272,12 @@ async function profilePass(bodies: Bodies, load: Load, log: (line: string) => vo
       main: summarizeProfiles(dir, PROFILED_FUNCTIONS, 'main'),
       workers: summarizeProfiles(dir, PROFILED_FUNCTIONS, 'workers'),
     };
-    log(`  profile, main thread: ${profile.main.self.slice(0, 5).map((x) => `${x.area} ${(x.share * 100).toFixed(0)}%`).join(', ')}`);
+    log(
+      `  profile, main thread: ${profile.main.self
+        .slice(0, 5)
+        .map((x) => `${x.area} ${(x.share * 100).toFixed(0)}%`)
+        .join(', ')}`,
+    );
     return profile;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -268,12 +331,19 @@ function ingestNotes(rows: Record<string, number>[], profile: { main: ProfileSum
     bottleneck(m),
   ];
   if (profile && profile.main.samples > 0) {
-    const top = (p: ProfileSummary, n: number) => p.self.slice(0, n).map((x) => `${x.area} ${pct(x.share)}`).join(', ');
+    const top = (p: ProfileSummary, n: number) =>
+      p.self
+        .slice(0, n)
+        .map((x) => `${x.area} ${pct(x.share)}`)
+        .join(', ');
     notes.push(
       `CPU profile of the server in an extra SQLite pass (node --cpu-prof; start-up left out; time of Node internals and ` +
         `natives goes to the library or Reprise code that called them; a sample counts while the thread runs or waits in a ` +
         `native call, such as the WAL fsync inside a commit). Main thread: ${top(profile.main, 9)}; inclusive: ` +
-        `${profile.main.inclusive.filter((x) => x.share > 0).map((x) => `${x.fn} ${pct(x.share)}`).join(', ')} (commitPending = ` +
+        `${profile.main.inclusive
+          .filter((x) => x.share > 0)
+          .map((x) => `${x.fn} ${pct(x.share)}`)
+          .join(', ')} (commitPending = ` +
         'the shared SQLite transactions with their WAL fsync; writeBatch = the chunk file). ' +
         (profile.workers.samples > 0
           ? `Decode thread (${Math.round((profile.workers.samples / profile.main.samples) * 100)}% as many busy samples as the ` +
@@ -290,7 +360,8 @@ function bottleneck(m: (key: string) => number): string {
   const own = m('sqliteServerCpuMs') + m('sqliteClientCpuMs');
   const total = own + m('sqliteOtherCpuMs');
   const busy = m('sqliteBusyPct');
-  const rest = `the server's main thread (HTTP, SQLite, the file calls) ${ms(m('sqliteMainCpuMs'))}, its decode thread, ` +
+  const rest =
+    `the server's main thread (HTTP, SQLite, the file calls) ${ms(m('sqliteMainCpuMs'))}, its decode thread, ` +
     'threadpool and kernel work (inflating, JSON.parse, validation; creating, writing and fsyncing each chunk file and its ' +
     `directory; the WAL) ${ms(m('sqliteServerCpuMs') - m('sqliteMainCpuMs'))}`;
   if (busy >= 85) {
@@ -332,7 +403,9 @@ function scaleNotes(runs: ScaleOutRun[]): string[] {
     busy2 >= 85
       ? `Scale-out bottleneck: CPU. With two instances the machine's ${cores} cores were ${Math.round(busy2)}% busy, so a ` +
           `second instance ` +
-          (ratio < 1.1 ? `cannot add throughput here (two / one = ×${ratio.toFixed(2)})` : `adds only the CPU one instance left idle (×${ratio.toFixed(2)})`) +
+          (ratio < 1.1
+            ? `cannot add throughput here (two / one = ×${ratio.toFixed(2)})`
+            : `adds only the CPU one instance left idle (×${ratio.toFixed(2)})`) +
           `: Reprise, PostgreSQL and the S3 server share the same cores, and the S3 server alone takes ${pct(s3Share)} of the ` +
           `CPU the stack spends per batch. Instances scale when they get cores of their own; then each instance's ` +
           `${ms(m('pg2ServerCpuMs'))} of CPU per batch is the figure to size by.`

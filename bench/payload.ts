@@ -37,14 +37,29 @@ const SPECS: MetricSpec[] = [
   { key: 'repriseRawPerMin', label: 'Reprise: bytes sent per minute, decompressed', unit: 'KB/min', role: 'reprise' },
   { key: 'repriseGzipTotal', label: 'Reprise: total bytes sent (compressed)', unit: 'KB', role: 'reprise' },
   { key: 'repriseBatches', label: 'Reprise: ingest requests', unit: 'count', role: 'reprise' },
-  { key: 'repriseDeflateRefBatches', label: 'Reprise: of which deflate against static dictionary + an earlier batch of the session', unit: 'count', role: 'reprise' },
+  {
+    key: 'repriseDeflateRefBatches',
+    label: 'Reprise: of which deflate against static dictionary + an earlier batch of the session',
+    unit: 'count',
+    role: 'reprise',
+  },
   { key: 'repriseDeflateBatches', label: 'Reprise: of which deflate against the static dictionary alone', unit: 'count', role: 'reprise' },
   { key: 'repriseGzipBatches', label: 'Reprise: of which gzip (no dictionary)', unit: 'count', role: 'reprise' },
   { key: 'repriseUncompressedBatches', label: 'Reprise: of which sent uncompressed (plain JSON)', unit: 'count', role: 'reprise' },
-  { key: 'repriseDictionaryRefusals', label: 'Reprise: of which refused for their dictionary or encoding (422/415) and sent again', unit: 'count', role: 'reprise' },
+  {
+    key: 'repriseDictionaryRefusals',
+    label: 'Reprise: of which refused for their dictionary or encoding (422/415) and sent again',
+    unit: 'count',
+    role: 'reprise',
+  },
   { key: 'playwrightRequests', label: 'Cross-check: ingest requests playwright reported in the browser', unit: 'count', role: 'info' },
   { key: 'playwrightSentBytes', label: 'Cross-check: their body bytes per request.postDataBuffer()', unit: 'KB', role: 'info' },
-  { key: 'baselineGzipPerMin', label: 'Baseline: same rrweb events, 5 s batches, gzip per batch, per minute', unit: 'KB/min', role: 'baseline' },
+  {
+    key: 'baselineGzipPerMin',
+    label: 'Baseline: same rrweb events, 5 s batches, gzip per batch, per minute',
+    unit: 'KB/min',
+    role: 'baseline',
+  },
   { key: 'baselineRawPerMin', label: 'Baseline: same, uncompressed JSON, per minute', unit: 'KB/min', role: 'baseline' },
   { key: 'baselineGzipTotal', label: 'Baseline: total bytes (gzip)', unit: 'KB', role: 'baseline' },
   { key: 'baselineBatches', label: 'Baseline: batches', unit: 'count', role: 'baseline' },
@@ -71,7 +86,9 @@ async function onePayloadRun(browser: Browser, server: RunningServer, opts: Payl
     const page = await context.newPage();
     const started = Date.now();
     const loops = await runShopper(page, proxy.base, opts.durationS * 1000, opts.seed);
-    const sessionId = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('reprise:session') || '{}') as { id?: string }).id ?? '');
+    const sessionId = await page.evaluate(
+      () => (JSON.parse(sessionStorage.getItem('reprise:session') || '{}') as { id?: string }).id ?? '',
+    );
     if (!sessionId) throw new Error('recorder did not start a session');
     await page.goto('about:blank'); // pagehide: the recorder flushes with keepalive
     const minutes = (Date.now() - started) / 60_000;
@@ -81,7 +98,8 @@ async function onePayloadRun(browser: Browser, server: RunningServer, opts: Payl
     const dom = events.filter((e) => e.kind === 'dom').map((e) => e.data as RrwebEvent);
     const baseline = rebatchAndGzip(dom, 5000);
     const t = proxy.totals;
-    if (t.acceptedBatches !== detail.batchCount) problems.push(`${t.acceptedBatches} batches accepted on the wire, server stored ${detail.batchCount}`);
+    if (t.acceptedBatches !== detail.batchCount)
+      problems.push(`${t.acceptedBatches} batches accepted on the wire, server stored ${detail.batchCount}`);
     if (t.bodiesUnavailable > 0) problems.push(`${t.bodiesUnavailable} request bodies could not be decoded at the proxy`);
     if (detail.missingSeqs.length > 0) problems.push(`server reports missing seqs ${detail.missingSeqs.join(',')}`);
 
@@ -184,7 +202,7 @@ function strategyNotes(opts: PayloadOptions): string[] {
       'Reprise JSON vocabulary) followed by the first 24,000 bytes of an earlier page-start batch (the one with the full snapshot) ' +
       'of the same session, the newest of the same page path if any, which the server reads back from the store. Page loads of one site ' +
       'repeat their markup and stylesheets, so a page seen before costs a fraction of its first visit. Compression runs in the ' +
-      'recorder\'s Worker (fflate); batch cutting is unchanged (every 5 s, and at pagehide).',
+      "recorder's Worker (fflate); batch cutting is unchanged (every 5 s, and at pagehide).",
     `Schedule: ${opts.runs} sessions of ${opts.durationS} s, ${opts.parallel} recorded at the same time (one browser, a context, proxy and ` +
       'session each, starts 1 s apart), to keep the whole benchmark near 2 minutes. 60 s sessions rather than 20 s: the dictionary ' +
       'gains grow with the pages a session has already seen, and a 20 s session is mostly first visits (measured while choosing, ' +

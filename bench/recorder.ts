@@ -84,7 +84,9 @@ export async function runRecorder(opts: RecorderBenchOptions): Promise<BenchResu
     chromium = browser.version();
     for (let run = 0; run < opts.runs; run++) rows.push(await measureRun(browser, site, list, run, opts, tally, log));
 
-    notes.push(...targetNotes(list, rows, RATIO_TARGET, LONG_TASK_TARGET_MS, { tasks: tally.snapshotTasks, retaken: tally.snapshotRetaken }));
+    notes.push(
+      ...targetNotes(list, rows, RATIO_TARGET, LONG_TASK_TARGET_MS, { tasks: tally.snapshotTasks, retaken: tally.snapshotRetaken }),
+    );
     notes.push(...(await profileNotes(browser, site, list, rows, maps, opts)));
     notes.push(...methodNotes(tally, opts.settleMs));
     for (const p of tally.problems) notes.push(`Problem: ${p}`);
@@ -177,7 +179,10 @@ async function profileNotes(
     if (ratio(w.key) <= RATIO_TARGET && !opts.alwaysProfile.includes(w.key)) continue;
     const prof = {
       rrweb: attributeProfile((await measureWindow(browser, site, w, 'rrweb', { profile: true, settleMs: opts.settleMs })).profile!, maps),
-      reprise: attributeProfile((await measureWindow(browser, site, w, 'reprise', { profile: true, settleMs: opts.settleMs })).profile!, maps),
+      reprise: attributeProfile(
+        (await measureWindow(browser, site, w, 'reprise', { profile: true, settleMs: opts.settleMs })).profile!,
+        maps,
+      ),
     };
     notes.push(profileNote(w.label, ratio(w.key), RATIO_TARGET, prof));
   }
@@ -216,6 +221,7 @@ const BASELINE =
   `then the median.`;
 
 function rrwebVersion(): string {
-  const read = (p: string) => (JSON.parse(readFileSync(path.join(BENCH_DIR, '..', 'node_modules', p, 'package.json'), 'utf8')) as { version: string }).version;
+  const read = (p: string) =>
+    (JSON.parse(readFileSync(path.join(BENCH_DIR, '..', 'node_modules', p, 'package.json'), 'utf8')) as { version: string }).version;
   return `@rrweb/record ${read('@rrweb/record')}, console plugin ${read('@rrweb/rrweb-plugin-console-record')}`;
 }

@@ -30,7 +30,9 @@ function machineLine(r: BenchResult): string {
 }
 
 function section(r: BenchResult): string {
-  const opts = Object.entries(r.options).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+  const opts = Object.entries(r.options)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
   const lines = [
     `## ${r.title} (\`${r.name}\`)`,
     '',
@@ -69,7 +71,9 @@ export function renderMarkdown(results: readonly BenchResult[]): string {
   for (const r of results) {
     for (const key of r.headline) {
       const m = metric(r, key);
-      summary.push(`| \`${r.name}\` | ${m.role === 'ratio' ? `**${m.label}**` : m.label} | ${fmt(m.median, m.unit)} | ${fmt(m.min, m.unit)} | ${fmt(m.max, m.unit)} | ${m.unit} |`);
+      summary.push(
+        `| \`${r.name}\` | ${m.role === 'ratio' ? `**${m.label}**` : m.label} | ${fmt(m.median, m.unit)} | ${fmt(m.min, m.unit)} | ${fmt(m.max, m.unit)} | ${m.unit} |`,
+      );
     }
   }
   return [...head, ...summary, '', ...results.map(section).flatMap((s) => [s, '']), ''].join('\n').replace(/\n{3,}/g, '\n\n');

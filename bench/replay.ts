@@ -82,7 +82,11 @@ async function loggedInContext(browser: Browser, base: string): Promise<BrowserC
 
 /** One player, fresh browser context (cold cache, as someone opening a link): first frame, then every seek. */
 async function measurePlayer(
-  browser: Browser, server: RunningServer, mode: 'reprise' | 'baseline', s: IngestedSession, targets: number[],
+  browser: Browser,
+  server: RunningServer,
+  mode: 'reprise' | 'baseline',
+  s: IngestedSession,
+  targets: number[],
 ): Promise<PlayerRun> {
   const context = await loggedInContext(browser, server.base);
   try {
@@ -129,7 +133,9 @@ export async function runReplay(opts: ReplayOptions): Promise<BenchResult> {
     });
     const ingestedAt = Date.now();
     const st = s.stats;
-    log(`replay: ingested ${st.batches} batches (${(st.gzipBytes / 1e6).toFixed(2)} MB gzip, ${st.domEvents} rrweb events) in ${st.ingestMs} ms`);
+    log(
+      `replay: ingested ${st.batches} batches (${(st.gzipBytes / 1e6).toFixed(2)} MB gzip, ${st.domEvents} rrweb events) in ${st.ingestMs} ms`,
+    );
     browser = await launchChromium();
     chromium = browser.version();
     const rng = createRng(opts.seed);
@@ -173,7 +179,13 @@ export async function runReplay(opts: ReplayOptions): Promise<BenchResult> {
     date: new Date().toISOString(),
     command: opts.command,
     runs: opts.runs,
-    options: { durationMin: opts.durationMin, seeks: opts.seeks, seed: opts.seed, checkoutEveryMs: intervals.checkoutEveryMs, revision: gitRevision() },
+    options: {
+      durationMin: opts.durationMin,
+      seeks: opts.seeks,
+      seed: opts.seed,
+      checkoutEveryMs: intervals.checkoutEveryMs,
+      revision: gitRevision(),
+    },
     metrics: collectMetrics(SPECS, rows),
     headline: ['repriseFirstFrameMs', 'baselineFirstFrameMs', 'ratioFirstFrame', 'repriseSeekP95Ms', 'baselineSeekP95Ms', 'ratioSeekP95'],
     notes,
@@ -215,9 +227,15 @@ function replayRow(r: PlayerRun, b: PlayerRun, s: IngestedSession, durationMin: 
 /** A note per seek that never showed the expected moment. */
 function seekFailureNotes(run: number, r: PlayerRun, b: PlayerRun, targets: number[], s: IngestedSession): string[] {
   const notes: string[] = [];
-  for (const [mode, run2] of [['reprise', r], ['baseline', b]] as const) {
+  for (const [mode, run2] of [
+    ['reprise', r],
+    ['baseline', b],
+  ] as const) {
     run2.seeks.forEach((x, i) => {
-      if (x.ms === null) notes.push(`run ${run + 1}: ${mode} seek to ${targets[i]} ms showed "${x.shown}", expected "${s.session.clockAt(s.session.startTime + targets[i]!)}"`);
+      if (x.ms === null)
+        notes.push(
+          `run ${run + 1}: ${mode} seek to ${targets[i]} ms showed "${x.shown}", expected "${s.session.clockAt(s.session.startTime + targets[i]!)}"`,
+        );
     });
   }
   return notes;
@@ -236,7 +254,7 @@ function measuredText(opts: ReplayOptions, intervals: { checkoutEveryMs: number;
     "snapshot's text and no loading overlay covers it; it includes loading the viewer, its API calls (session, replay index, the first window of events), " +
     `creating rrweb's Replayer and rendering. Then ${opts.seeks} seeks to seeded random moments (multiples of 100 ms), started as soon as ` +
     'the player takes input (the rest of the session is still streaming in): the scrubber is set and an input event dispatched, as ' +
-    "a drag does; latency = from that action to the first animation frame whose #clock shows the text the recording had at that " +
+    'a drag does; latency = from that action to the first animation frame whose #clock shows the text the recording had at that ' +
     'moment (checked by content, never by a timer). p50/p95 are over the seeks of one run.'
   );
 }

@@ -112,7 +112,11 @@ async function ingestPass(n: number): Promise<{ indexed: number; plain: number }
 
 /** One run: every query (and the unfiltered list) timed, then the ingest pass. */
 async function measureRun(
-  store: SqliteStore, opts: SearchOptions, hits: Record<string, number>, run: number, log: (line: string) => void,
+  store: SqliteStore,
+  opts: SearchOptions,
+  hits: Record<string, number>,
+  run: number,
+  log: (line: string) => void,
 ): Promise<Record<string, number>> {
   const row: Record<string, number> = {};
   const list = await timeQuery(store, '', opts.repetitions);
@@ -132,7 +136,9 @@ async function measureRun(
   row.ingestIndexedMs = ingest.indexed;
   row.ingestPlainMs = ingest.plain;
   row.ratioIndexing = ingest.indexed / ingest.plain;
-  log(`run ${run + 1}/${opts.runs}: slowest p95 ${worst.toFixed(1)} ms, list p95 ${list.p95.toFixed(1)} ms, ingest ${ingest.indexed.toFixed(2)} vs ${ingest.plain.toFixed(2)} ms`);
+  log(
+    `run ${run + 1}/${opts.runs}: slowest p95 ${worst.toFixed(1)} ms, list p95 ${list.p95.toFixed(1)} ms, ingest ${ingest.indexed.toFixed(2)} vs ${ingest.plain.toFixed(2)} ms`,
+  );
   return row;
 }
 
@@ -167,7 +173,7 @@ export async function runSearch(opts: SearchOptions): Promise<BenchResult> {
   const totalSeconds = (performance.now() - runStarted) / 1000;
   const notes = [
     `Seeding ${opts.sessions} sessions took ${seedSeconds.toFixed(0)} s (${(opts.sessions / seedSeconds).toFixed(0)} sessions/s, ${seedCpuSeconds.toFixed(0)} s of CPU time over the two cores); the whole benchmark (seeding, ${opts.runs} runs of queries and the ingest pass) took ${totalSeconds.toFixed(0)} s. The store is seeded afresh on every run; nothing is cached.`,
-    'Seeding stores the rows appendBatch stores for each session\'s one batch: the real extraction, the store\'s own signal index writer, the same statements for the other tables, in session order; two worker threads share the work (transactions of 500 sessions, bulk-load pragmas, some indexes built once at the end). bench/test/search-seed.test.ts checks it against appendBatch row for row, query result for query result and query plan for query plan. What differs is out of search\'s sight: every batch row points at one shared, empty event chunk (search never reads chunks), and the files are more compact than a server\'s, which commits batch by batch.',
+    "Seeding stores the rows appendBatch stores for each session's one batch: the real extraction, the store's own signal index writer, the same statements for the other tables, in session order; two worker threads share the work (transactions of 500 sessions, bulk-load pragmas, some indexes built once at the end). bench/test/search-seed.test.ts checks it against appendBatch row for row, query result for query result and query plan for query plan. What differs is out of search's sight: every batch row points at one shared, empty event chunk (search never reads chunks), and the files are more compact than a server's, which commits batch by batch.",
   ];
   for (const { q } of QUERIES) notes.push(`\`${q}\`: ${hits[q] === 50 ? '50 (a full page)' : hits[q]} sessions on the first page.`);
   return {

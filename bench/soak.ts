@@ -25,8 +25,26 @@ export interface SoakOptions {
 
 export function soakOptions(args: { minutes?: number; smoke: boolean; command: string; backends?: Backend[] }): SoakOptions {
   return args.smoke
-    ? { recorders: 50, minutes: args.minutes ?? 1 / 6, intervalMs: 2000, malformedEvery: 20, maxQueue: 60, rssEveryMs: 1000, backends: args.backends ?? ['sqlite'], command: args.command }
-    : { recorders: 1000, minutes: args.minutes ?? 10, intervalMs: 5000, malformedEvery: 200, maxQueue: 60, rssEveryMs: 10_000, backends: args.backends ?? ['sqlite', 'postgres'], command: args.command };
+    ? {
+        recorders: 50,
+        minutes: args.minutes ?? 1 / 6,
+        intervalMs: 2000,
+        malformedEvery: 20,
+        maxQueue: 60,
+        rssEveryMs: 1000,
+        backends: args.backends ?? ['sqlite'],
+        command: args.command,
+      }
+    : {
+        recorders: 1000,
+        minutes: args.minutes ?? 10,
+        intervalMs: 5000,
+        malformedEvery: 200,
+        maxQueue: 60,
+        rssEveryMs: 10_000,
+        backends: args.backends ?? ['sqlite', 'postgres'],
+        command: args.command,
+      };
 }
 
 const ADMIN_EMAIL = 'soak@bench.local';
@@ -68,7 +86,16 @@ async function runBackend(o: SoakOptions, backend: Backend, log: (line: string) 
       let load: LoadStats;
       try {
         load = await runSoakLoad(
-          { base: server.base, projectKey: server.projectKey, recorders: o.recorders, intervalMs: o.intervalMs, durationMs, malformedEvery: o.malformedEvery, maxQueue: o.maxQueue, seed: 12 },
+          {
+            base: server.base,
+            projectKey: server.projectKey,
+            recorders: o.recorders,
+            intervalMs: o.intervalMs,
+            durationMs,
+            malformedEvery: o.malformedEvery,
+            maxQueue: o.maxQueue,
+            seed: 12,
+          },
           log,
         );
       } finally {
@@ -149,12 +176,27 @@ function specs(backend: Backend): MetricSpec[] {
     { key: `${b}RssEndOverMid`, label: `${l}: RSS last 20% / RSS mid-run (plateau ≈ 1)`, unit: 'ratio', role: 'ratio' },
     { key: `${b}RssMaxMiB`, label: `${l}: server RSS, max`, unit: 'MiB', role: 'info' },
     { key: `${b}Failed5xx`, label: `${l}: recorder batches answered 5xx`, unit: 'count', role: 'reprise' },
-    { key: `${b}FailedOther`, label: `${l}: recorder batches not acknowledged otherwise (4xx, timeout, no answer)`, unit: 'count', role: 'reprise' },
-    { key: `${b}DroppedByQueue`, label: `${l}: batches the simulated recorders dropped from a full queue (never sent)`, unit: 'count', role: 'info' },
+    {
+      key: `${b}FailedOther`,
+      label: `${l}: recorder batches not acknowledged otherwise (4xx, timeout, no answer)`,
+      unit: 'count',
+      role: 'reprise',
+    },
+    {
+      key: `${b}DroppedByQueue`,
+      label: `${l}: batches the simulated recorders dropped from a full queue (never sent)`,
+      unit: 'count',
+      role: 'info',
+    },
     { key: `${b}Malformed4xx`, label: `${l}: malformed requests answered 4xx`, unit: 'count', role: 'reprise' },
     { key: `${b}MalformedNot4xx`, label: `${l}: malformed requests answered otherwise (target 0)`, unit: 'count', role: 'reprise' },
     { key: `${b}ReadbackMissing`, label: `${l}: acknowledged batches missing at read-back (target 0)`, unit: 'count', role: 'reprise' },
-    { key: `${b}ReadbackBadSessions`, label: `${l}: sessions whose events read back differ from those acknowledged (target 0)`, unit: 'count', role: 'reprise' },
+    {
+      key: `${b}ReadbackBadSessions`,
+      label: `${l}: sessions whose events read back differ from those acknowledged (target 0)`,
+      unit: 'count',
+      role: 'reprise',
+    },
   ];
 }
 
@@ -163,7 +205,10 @@ function notes(r: BackendRun): string[] {
   const perMinute: string[] = [];
   const step = Math.max(r.durationMs / 10, 1000);
   for (let t = 0; t <= r.durationMs + step / 2; t += step) {
-    const near = r.rss.reduce<[number, number] | null>((best, s) => (best === null || Math.abs(s[0] - t) < Math.abs(best[0] - t) ? s : best), null);
+    const near = r.rss.reduce<[number, number] | null>(
+      (best, s) => (best === null || Math.abs(s[0] - t) < Math.abs(best[0] - t) ? s : best),
+      null,
+    );
     if (near) perMinute.push(`${(near[0] / 60_000).toFixed(1)} min ${near[1].toFixed(0)}`);
   }
   const statuses = (m: Map<string, number>) => [...m].map(([k, v]) => `${k}×${v}`).join(', ') || 'none';
@@ -206,9 +251,19 @@ export async function runSoak(o: SoakOptions): Promise<BenchResult> {
     date: new Date().toISOString(),
     command: o.command,
     runs: 1,
-    options: { recorders: o.recorders, minutes: o.minutes, intervalMs: o.intervalMs, malformedEvery: o.malformedEvery, backends: o.backends.join('+') },
+    options: {
+      recorders: o.recorders,
+      minutes: o.minutes,
+      intervalMs: o.intervalMs,
+      malformedEvery: o.malformedEvery,
+      backends: o.backends.join('+'),
+    },
     metrics: collectMetrics(o.backends.flatMap(specs), [merged]),
-    headline: o.backends.flatMap((b) => (b === 'sqlite' ? ['sqliteAckP99Ms', 'sqliteRssEndOverMid', 'sqliteReadbackMissing'] : ['pgAckP99Ms', 'pgRssEndOverMid', 'pgReadbackMissing'])),
+    headline: o.backends.flatMap((b) =>
+      b === 'sqlite'
+        ? ['sqliteAckP99Ms', 'sqliteRssEndOverMid', 'sqliteReadbackMissing']
+        : ['pgAckP99Ms', 'pgRssEndOverMid', 'pgReadbackMissing'],
+    ),
     notes: [
       'The machine is shared with other work (see the load average): latencies and throughput are lower bounds of what it can do alone.',
       ...runs.flatMap(notes),

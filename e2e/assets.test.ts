@@ -122,7 +122,9 @@ describe('assets of a recording are captured by the server and replayed from Rep
     await startSites();
     const projectId = (await h.server.api<{ projects: { id: string }[] }>('/api/v1/projects')).projects[0]!.id;
     // Named origins: the server may fetch them even on loopback (a project allowed only through * may not).
-    const patched = await h.server.apiSend('PATCH', `/api/v1/projects/${projectId}`, { allowedOrigins: [site.origin, cdn.origin, h.server.base] });
+    const patched = await h.server.apiSend('PATCH', `/api/v1/projects/${projectId}`, {
+      allowedOrigins: [site.origin, cdn.origin, h.server.base],
+    });
     expect(patched.status).toBe(200);
 
     const ctx = await h.browser.newContext({ viewport: { width: 900, height: 700 } });
@@ -161,7 +163,14 @@ describe('assets of a recording are captured by the server and replayed from Rep
     }
     const stored = assets.filter((a) => a.status === 'stored').map((a) => a.url.replace(site.origin, 'site:').replace(cdn.origin, 'cdn:'));
     expect(stored).toEqual(
-      expect.arrayContaining(['site:/logo.png', 'site:/bg.png', 'site:/fonts/replay.ttf', 'site:/late.css', 'cdn:/cross.css', 'cdn:/dot.png']),
+      expect.arrayContaining([
+        'site:/logo.png',
+        'site:/bg.png',
+        'site:/fonts/replay.ttf',
+        'site:/late.css',
+        'cdn:/cross.css',
+        'cdn:/dot.png',
+      ]),
     );
   });
 
@@ -178,12 +187,14 @@ describe('assets of a recording are captured by the server and replayed from Rep
       if (r.url().includes('/asset?') && r.status() !== 200) failed.push(`${r.status()} ${r.url()}`);
     });
     const frame = await openReplay(page, sessionId, endSeconds);
-    await expect.poll(() => replayedAssets(frame), { timeout: 15_000 }).toMatchObject({
-      logoWidth: 40,
-      crossColor: 'rgb(0, 0, 255)',
-      lateColor: 'rgb(0, 128, 0)',
-      font: true,
-    });
+    await expect
+      .poll(() => replayedAssets(frame), { timeout: 15_000 })
+      .toMatchObject({
+        logoWidth: 40,
+        crossColor: 'rgb(0, 0, 255)',
+        lateColor: 'rgb(0, 128, 0)',
+        font: true,
+      });
     const shown = await replayedAssets(frame);
     expect(shown.bg).toContain('/api/v1/sessions/');
     expect(shown.crossBg).toContain('/api/v1/sessions/');
@@ -191,8 +202,17 @@ describe('assets of a recording are captured by the server and replayed from Rep
     expect(failed).toEqual([]);
     expect(requests.filter((u) => u.startsWith(site.origin) || u.startsWith(cdn.origin))).toEqual([]);
     const route = (u: string) => `/api/v1/sessions/${sessionId}/asset?url=${encodeURIComponent(u)}`;
-    for (const u of [`${site.origin}/logo.png`, `${site.origin}/late.css`, `${cdn.origin}/cross.css`, `${cdn.origin}/dot.png`, `${site.origin}/fonts/replay.ttf`]) {
-      expect(requests.some((r) => r.endsWith(route(u))), u).toBe(true);
+    for (const u of [
+      `${site.origin}/logo.png`,
+      `${site.origin}/late.css`,
+      `${cdn.origin}/cross.css`,
+      `${cdn.origin}/dot.png`,
+      `${site.origin}/fonts/replay.ttf`,
+    ]) {
+      expect(
+        requests.some((r) => r.endsWith(route(u))),
+        u,
+      ).toBe(true);
     }
     await ctx.close();
   });

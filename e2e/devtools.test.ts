@@ -31,7 +31,10 @@ beforeAll(async () => {
   await checkoutWithExpiredCard(page, server.base);
   // A request carrying credentials the recorder must strip before anything is queued.
   await page.evaluate(
-    (secret) => fetch('/demo/api/products?token=query-secret-123', { headers: { Authorization: `Bearer ${secret}`, 'X-Session-Token': secret } }).then((r) => r.json()),
+    (secret) =>
+      fetch('/demo/api/products?token=query-secret-123', {
+        headers: { Authorization: `Bearer ${secret}`, 'X-Session-Token': secret },
+      }).then((r) => r.json()),
     BEARER,
   );
   sessionId = await sessionIdOf(page);
@@ -121,7 +124,9 @@ describe('devtools capture on the demo shop', () => {
     const req = ofKind<NetworkData>('network').find((e) => e.data.status === 422)!;
     const firstDom = events.find((e) => e.kind === 'dom')!.t;
     const expected = req.data.startedAt - firstDom;
-    const current = await page.evaluate(() => (window as unknown as { __repriseReplayer: { getCurrentTime(): number } }).__repriseReplayer.getCurrentTime());
+    const current = await page.evaluate(() =>
+      (window as unknown as { __repriseReplayer: { getCurrentTime(): number } }).__repriseReplayer.getCurrentTime(),
+    );
     expect(Math.abs(current - expected)).toBeLessThanOrEqual(100);
     const body = await page.locator('[data-testid="network-detail"] [data-testid="response-body"]').innerText();
     expect(body).toContain('card_expired');
@@ -134,13 +139,19 @@ describe('devtools capture on the demo shop', () => {
     // "previous" comes back to the 422.
     const moments = [
       ...ofKind<ErrorData>('error').map((e) => e.t),
-      ...ofKind<NetworkData>('network').filter((e) => e.data.status >= 400 || e.data.error).map((e) => e.data.startedAt),
-    ].map((t) => t - firstDom).sort((a, b) => a - b);
+      ...ofKind<NetworkData>('network')
+        .filter((e) => e.data.status >= 400 || e.data.error)
+        .map((e) => e.data.startedAt),
+    ]
+      .map((t) => t - firstDom)
+      .sort((a, b) => a - b);
     const typeError = ofKind<ErrorData>('error').find((e) => /Cannot read/.test(e.data.message))!;
     expect(moments).toContain(typeError.t - firstDom);
     const following = moments.find((m) => m > expected + 1)!;
-    const now = () => page.evaluate(() => (window as unknown as { __repriseReplayer: { getCurrentTime(): number } }).__repriseReplayer.getCurrentTime());
-    const diag = async () => `moments ${moments.join(',')} expected ${expected} now ${await now()} clock ${await page.textContent('[data-testid="current-time"]')} live ${await page.locator('[data-testid="live-indicator"]').count()} url ${page.url()}`;
+    const now = () =>
+      page.evaluate(() => (window as unknown as { __repriseReplayer: { getCurrentTime(): number } }).__repriseReplayer.getCurrentTime());
+    const diag = async () =>
+      `moments ${moments.join(',')} expected ${expected} now ${await now()} clock ${await page.textContent('[data-testid="current-time"]')} live ${await page.locator('[data-testid="live-indicator"]').count()} url ${page.url()}`;
     if (await page.locator('[data-testid="next-error"]').isDisabled()) throw new Error(`next-error disabled: ${await diag()}`);
     await page.click('[data-testid="next-error"]');
     expect(Math.abs((await now()) - following), await diag()).toBeLessThanOrEqual(100);
@@ -240,11 +251,18 @@ describe('a hostile page', () => {
     const text = JSON.stringify(consoles);
     expect(text).toContain('"type":"circular"');
     expect(text).toContain('"type":"thrown"');
-    const bigLog = consoles.find((e) => e.data.args[0]?.type === 'string' && (e.data.args[0] as { value: string }).value.startsWith('xxxx'))!;
+    const bigLog = consoles.find(
+      (e) => e.data.args[0]?.type === 'string' && (e.data.args[0] as { value: string }).value.startsWith('xxxx'),
+    )!;
     expect((bigLog.data.args[0] as { truncated?: number }).truncated).toBe(5 * 1024 * 1024);
-    const big = evs.find((e) => e.kind === 'network' && (e.data as NetworkData).url.endsWith('/big')) as ReplayEvent<'network', NetworkData>;
+    const big = evs.find((e) => e.kind === 'network' && (e.data as NetworkData).url.endsWith('/big')) as ReplayEvent<
+      'network',
+      NetworkData
+    >;
     expect(big.data.status).toBe(200);
     expect(JSON.stringify(big).length).toBeLessThan(200 * 1024);
-    expect(big.data.responseBody?.truncated || big.data.responseBody?.kind === 'omitted' || big.data.responseBody?.kind === 'binary').toBeTruthy();
+    expect(
+      big.data.responseBody?.truncated || big.data.responseBody?.kind === 'omitted' || big.data.responseBody?.kind === 'binary',
+    ).toBeTruthy();
   });
 });

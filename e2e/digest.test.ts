@@ -75,7 +75,8 @@ describe('digest and steps of the demo-shop checkout', () => {
     expect(await payRow.innerText()).toContain("Click 'Pay'");
     await payRow.click();
     const firstDom = events.find((e) => e.kind === 'dom')!.t;
-    const now = () => page.evaluate(() => (window as unknown as { __repriseReplayer: { getCurrentTime(): number } }).__repriseReplayer.getCurrentTime());
+    const now = () =>
+      page.evaluate(() => (window as unknown as { __repriseReplayer: { getCurrentTime(): number } }).__repriseReplayer.getCurrentTime());
     expect(Math.abs((await now()) - (steps.steps[payIndex]!.t - firstDom))).toBeLessThanOrEqual(100);
     expect(await payRow.getAttribute('data-current')).toBe('true');
 

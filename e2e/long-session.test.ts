@@ -21,13 +21,20 @@ let ingestedAt = 0;
 beforeAll(async () => {
   server = await startServer();
   session = generateLongSession({
-    seed: 5, startTime: Date.now() - DURATION_MS - 120_000, durationMs: DURATION_MS,
-    checkoutEveryMs: 2 * 60_000, batchEveryMs: 10_000, pageEveryMs: 10 * 60_000, nodes: 600,
+    seed: 5,
+    startTime: Date.now() - DURATION_MS - 120_000,
+    durationMs: DURATION_MS,
+    checkoutEveryMs: 2 * 60_000,
+    batchEveryMs: 10_000,
+    pageEveryMs: 10 * 60_000,
+    nodes: 600,
   });
   for (const [seq, events] of session.batches.entries()) {
     const body = gzipSync(JSON.stringify({ v: 1, sessionId: SESSION_ID, seq, events, meta: { url: 'https://shop.example/page-1' } }));
     const res = await fetch(`${server.base}/ingest/v1/batch?key=${server.projectKey}`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body,
     });
     expect(res.status, await res.text()).toBe(200);
   }
@@ -69,7 +76,9 @@ async function openSession(query = ''): Promise<{ page: Page; requests: EventsRe
 }
 
 const clockText = (page: Page) =>
-  page.evaluate(() => document.querySelector<HTMLIFrameElement>('.replay-mount iframe')?.contentDocument?.getElementById('clock')?.textContent ?? null);
+  page.evaluate(
+    () => document.querySelector<HTMLIFrameElement>('.replay-mount iframe')?.contentDocument?.getElementById('clock')?.textContent ?? null,
+  );
 
 /** Sets the scrubber as a drag does (value + input event). */
 async function scrub(page: Page, ms: number): Promise<void> {

@@ -19,28 +19,82 @@ const T0 = Date.now() - 3_600_000;
 
 // A one-element page: document > html > body > p.
 const snapshotNode = {
-  type: 0, id: 1, childNodes: [
-    { type: 2, id: 2, tagName: 'html', attributes: {}, childNodes: [
-      { type: 2, id: 3, tagName: 'head', attributes: {}, childNodes: [] },
-      { type: 2, id: 4, tagName: 'body', attributes: {}, childNodes: [
-        { type: 2, id: 5, tagName: 'p', attributes: { id: 'greeting' }, childNodes: [{ type: 3, id: 6, textContent: 'A readable page' }] },
-      ] },
-    ] },
+  type: 0,
+  id: 1,
+  childNodes: [
+    {
+      type: 2,
+      id: 2,
+      tagName: 'html',
+      attributes: {},
+      childNodes: [
+        { type: 2, id: 3, tagName: 'head', attributes: {}, childNodes: [] },
+        {
+          type: 2,
+          id: 4,
+          tagName: 'body',
+          attributes: {},
+          childNodes: [
+            {
+              type: 2,
+              id: 5,
+              tagName: 'p',
+              attributes: { id: 'greeting' },
+              childNodes: [{ type: 3, id: 6, textContent: 'A readable page' }],
+            },
+          ],
+        },
+      ],
+    },
   ],
 };
 
 const dom = (t: number, data: unknown): ReplayEvent => ({ t, kind: 'dom', data: { timestamp: t, ...(data as object) } as never });
 const ev = (t: number, kind: ReplayEvent['kind'], data: unknown): ReplayEvent => ({ t, kind, data: data as never });
 
-const goodEnv = { userAgent: 'UA/1', viewport: { width: 1280, height: 800 }, screen: { width: 1920, height: 1080 }, dpr: 1, url: 'https://shop.example/', referrer: '' };
-const goodNet = { id: 'r1', initiator: 'fetch', method: 'GET', url: 'https://shop.example/api/ok', status: 200, requestHeaders: {}, responseHeaders: {}, requestBody: null, responseBody: null, startedAt: T0 + 1500, durationMs: 20 };
+const goodEnv = {
+  userAgent: 'UA/1',
+  viewport: { width: 1280, height: 800 },
+  screen: { width: 1920, height: 1080 },
+  dpr: 1,
+  url: 'https://shop.example/',
+  referrer: '',
+};
+const goodNet = {
+  id: 'r1',
+  initiator: 'fetch',
+  method: 'GET',
+  url: 'https://shop.example/api/ok',
+  status: 200,
+  requestHeaders: {},
+  responseHeaders: {},
+  requestBody: null,
+  responseBody: null,
+  startedAt: T0 + 1500,
+  durationMs: 20,
+};
 
 /** Type confusions per kind; each becomes one event (the panel and marker kind in brackets). */
-const MALFORMED: { kind: ReplayEvent['kind']; panel: 'console' | 'network' | 'errors' | 'environment' | 'feedback' | null; what: string; data: unknown }[] = [
+const MALFORMED: {
+  kind: ReplayEvent['kind'];
+  panel: 'console' | 'network' | 'errors' | 'environment' | 'feedback' | null;
+  what: string;
+  data: unknown;
+}[] = [
   { kind: 'console', panel: 'console', what: 'args as a string', data: { level: 'log', args: 'hello' } },
   { kind: 'console', panel: 'console', what: 'args as a number', data: { level: 'error', args: 42 } },
-  { kind: 'console', panel: 'console', what: 'an argument of an unknown type', data: { level: 'log', args: [{ type: 'weird', value: 1 }] } },
-  { kind: 'console', panel: 'console', what: 'object entries as a string', data: { level: 'warn', args: [{ type: 'object', entries: 'nope' }] } },
+  {
+    kind: 'console',
+    panel: 'console',
+    what: 'an argument of an unknown type',
+    data: { level: 'log', args: [{ type: 'weird', value: 1 }] },
+  },
+  {
+    kind: 'console',
+    panel: 'console',
+    what: 'object entries as a string',
+    data: { level: 'warn', args: [{ type: 'object', entries: 'nope' }] },
+  },
   { kind: 'console', panel: 'console', what: 'a string argument without its value', data: { level: 'log', args: [{ type: 'string' }] } },
   { kind: 'console', panel: 'console', what: 'level as an object', data: { level: { x: 1 }, args: [] } },
   { kind: 'console', panel: 'console', what: 'data as a string', data: 'console.log("x")' },
@@ -65,8 +119,26 @@ const MALFORMED: { kind: ReplayEvent['kind']; panel: 'console' | 'network' | 'er
 /** rrweb events that pass ingest's {type, timestamp} check but that rrweb chokes on. */
 const GARBAGE_DOM: unknown[] = [
   { type: 3, data: { source: 0, texts: [], attributes: [], removes: [], adds: 'nodes' } },
-  { type: 3, data: { source: 0, texts: [], attributes: [], removes: [], adds: [{ parentId: 4, nextId: null, node: { type: 2, id: 50, tagName: '1 bad<tag', attributes: {}, childNodes: [] } }] } },
-  { type: 3, data: { source: 0, texts: [], attributes: [], removes: [], adds: [{ parentId: 4, nextId: null, node: { type: 2, id: 51, tagName: 'div', attributes: {}, childNodes: 'x' } }] } },
+  {
+    type: 3,
+    data: {
+      source: 0,
+      texts: [],
+      attributes: [],
+      removes: [],
+      adds: [{ parentId: 4, nextId: null, node: { type: 2, id: 50, tagName: '1 bad<tag', attributes: {}, childNodes: [] } }],
+    },
+  },
+  {
+    type: 3,
+    data: {
+      source: 0,
+      texts: [],
+      attributes: [],
+      removes: [],
+      adds: [{ parentId: 4, nextId: null, node: { type: 2, id: 51, tagName: 'div', attributes: {}, childNodes: 'x' } }],
+    },
+  },
   { type: 3, data: { source: 1, positions: 'here' } },
   { type: 3, data: null },
   { type: 3, data: { source: 3, id: 'x', x: 1, y: 2 } },
@@ -120,11 +192,17 @@ describe('the viewer survives malformed stored events', () => {
     await ingest();
     const { page, uncaught } = await loggedIn(`/sessions/${SID}`);
     await page.waitForSelector('[data-testid="player"][data-state="ready"]', { timeout: 30_000 }).catch(async (err: unknown) => {
-      throw new Error(`player not ready: ${String(err)}\nuncaught: ${uncaught.join(' | ')}\npage: ${(await page.locator('main').innerText()).slice(0, 1500)}`);
+      throw new Error(
+        `player not ready: ${String(err)}\nuncaught: ${uncaught.join(' | ')}\npage: ${(await page.locator('main').innerText()).slice(0, 1500)}`,
+      );
     });
     // The replay shows the page from the good snapshot.
-    await expect.poll(() => page.frameLocator('[data-testid="player"] iframe').locator('#greeting').textContent(), { timeout: 15_000 }).toBe('A readable page');
-    await expect.poll(() => page.locator('[data-testid="unreadable-dom"]').textContent()).toContain(`${GARBAGE_DOM.length} unreadable events`);
+    await expect
+      .poll(() => page.frameLocator('[data-testid="player"] iframe').locator('#greeting').textContent(), { timeout: 15_000 })
+      .toBe('A readable page');
+    await expect
+      .poll(() => page.locator('[data-testid="unreadable-dom"]').textContent())
+      .toContain(`${GARBAGE_DOM.length} unreadable events`);
 
     const unreadableIn = () => page.locator('[data-testid="unreadable-event"]');
     const expectPanel = async (tab: string, goodSelector: string, goodText: string, panel: string) => {
@@ -151,7 +229,7 @@ describe('the viewer survives malformed stored events', () => {
     await page.context().close();
   });
 
-  it('the viewer\'s own writes (create and revoke a link, log out) pass the CSRF guard', async () => {
+  it("the viewer's own writes (create and revoke a link, log out) pass the CSRF guard", async () => {
     const { page, uncaught } = await loggedIn('/links');
     page.on('dialog', (d) => void d.accept());
     await page.waitForSelector('[data-testid="create-link"]');

@@ -17,8 +17,14 @@ import { checkoutWithExpiredCard, sessionIdOf, SHOPPER } from './support/shopper
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const h = useServerAndBrowser();
 const TOOL_NAMES = [
-  'search_sessions', 'get_session_digest', 'get_repro_steps', 'list_problems',
-  'get_network_request', 'get_console', 'get_errors', 'get_page_text',
+  'search_sessions',
+  'get_session_digest',
+  'get_repro_steps',
+  'list_problems',
+  'get_network_request',
+  'get_console',
+  'get_errors',
+  'get_page_text',
 ];
 
 let sessionId = '';
@@ -177,8 +183,12 @@ describe.each(Object.keys(transports) as (keyof typeof transports)[])('MCP over 
 
   it('answers an unknown session with a clear error from every session tool', async () => {
     for (const [name, args] of [
-      ['get_session_digest', {}], ['get_repro_steps', {}], ['get_network_request', { requestId: 'x' }],
-      ['get_console', {}], ['get_errors', {}], ['get_page_text', { atMs: 0 }],
+      ['get_session_digest', {}],
+      ['get_repro_steps', {}],
+      ['get_network_request', { requestId: 'x' }],
+      ['get_console', {}],
+      ['get_errors', {}],
+      ['get_page_text', { atMs: 0 }],
     ] as const) {
       const r = await call(name, { sessionId: 'no-such-session', ...args });
       expect(r.isError, name).toBe(true);
@@ -188,9 +198,18 @@ describe.each(Object.keys(transports) as (keyof typeof transports)[])('MCP over 
 });
 
 describe('/mcp access', () => {
-  const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '1' } } };
+  const init = {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '1' } },
+  };
   const post = (headers: Record<string, string>) =>
-    fetch(`${h.server.base}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify(init) });
+    fetch(`${h.server.base}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      body: JSON.stringify(init),
+    });
 
   it('refuses a missing or wrong token with 401', async () => {
     expect((await post({})).status).toBe(401);
@@ -204,7 +223,9 @@ describe('/mcp access', () => {
 
   it('does not take the login cookie', async () => {
     const login = await fetch(`${h.server.base}/api/v1/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@e2e.local', password: 'e2e admin password' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@e2e.local', password: 'e2e admin password' }),
     });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     expect((await post({ cookie })).status).toBe(401);
@@ -219,7 +240,9 @@ describe('/mcp access', () => {
 
   it('a token limited to another project sees none of this session', async () => {
     const other = (await h.server.apiSend<{ id: string }>('POST', '/api/v1/projects', { name: 'elsewhere' })).body;
-    const limited = (await h.server.apiSend<{ token: string }>('POST', '/api/v1/tokens', { name: 'other only', scope: 'read', projectIds: [other.id] })).body.token;
+    const limited = (
+      await h.server.apiSend<{ token: string }>('POST', '/api/v1/tokens', { name: 'other only', scope: 'read', projectIds: [other.id] })
+    ).body.token;
     const client = new Client({ name: 'x', version: '1' });
     await client.connect(transports.http(limited));
     try {

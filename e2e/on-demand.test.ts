@@ -7,7 +7,11 @@ import { launchChromium } from '../test-support/chromium.js';
 import { ADMIN, startServer, type RunningServer } from './support/server.js';
 import { sessionIdOf } from './support/shopper.js';
 
-interface CreatedLink { id: string; url: string; expiresAt: number }
+interface CreatedLink {
+  id: string;
+  url: string;
+  expiresAt: number;
+}
 
 let server: RunningServer;
 let browser: Browser;
@@ -23,7 +27,11 @@ afterAll(async () => {
 });
 
 async function createLink(body: Record<string, unknown>): Promise<CreatedLink> {
-  const r = await server.apiSend<CreatedLink>('POST', '/api/v1/links', { targetUrl: `${server.base}/demo/`, expiresInSeconds: 3600, ...body });
+  const r = await server.apiSend<CreatedLink>('POST', '/api/v1/links', {
+    targetUrl: `${server.base}/demo/`,
+    expiresInSeconds: 3600,
+    ...body,
+  });
   expect(r.status).toBe(201);
   return r.body;
 }
@@ -109,7 +117,12 @@ describe('support links on the demo shop', () => {
     await new Promise((r) => setTimeout(r, 1100)); // let `expired` expire
 
     const before = (await listSessions()).sessions.length;
-    for (const [url, reason] of [[expired.url, 'expired'], [revoked.url, 'revoked'], [tampered, 'invalid'], [used.url, 'used_up']] as const) {
+    for (const [url, reason] of [
+      [expired.url, 'expired'],
+      [revoked.url, 'revoked'],
+      [tampered, 'invalid'],
+      [used.url, 'used_up'],
+    ] as const) {
       const ctx = await browser.newContext();
       const page = await ctx.newPage();
       const res = await page.goto(url);
@@ -133,7 +146,12 @@ describe('support links on the demo shop', () => {
       const hits: string[] = [];
       page.on('request', (r) => {
         const u = new URL(r.url());
-        if (u.pathname.startsWith('/ingest/') || u.pathname.startsWith('/api/') || (u.pathname.startsWith('/sdk/') && u.pathname !== '/sdk/loader.js')) hits.push(u.pathname);
+        if (
+          u.pathname.startsWith('/ingest/') ||
+          u.pathname.startsWith('/api/') ||
+          (u.pathname.startsWith('/sdk/') && u.pathname !== '/sdk/loader.js')
+        )
+          hits.push(u.pathname);
       });
       if (blockLoader) await page.route('**/sdk/loader.js', (r) => r.fulfill({ status: 200, contentType: 'text/javascript', body: '' }));
       await page.addInitScript(() => {
@@ -250,7 +268,8 @@ describe('flight recorder and feedback (script tag on a customer site)', () => {
   const tag = (attrs: string) => `<script src="${server.base}/sdk/reprise.js" data-project-key="${server.projectKey}" ${attrs}></script>`;
 
   it('buffer mode uploads only about the last 10 s, starting with a full snapshot, when the page throws', async () => {
-    pages['/buffer'] = `<!doctype html><html><head>${tag('data-mode="buffer" data-buffer-seconds="10"')}</head><body><p id="now">start</p></body></html>`;
+    pages['/buffer'] =
+      `<!doctype html><html><head>${tag('data-mode="buffer" data-buffer-seconds="10"')}</head><body><p id="now">start</p></body></html>`;
     const page = await (await browser.newContext()).newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -266,7 +285,11 @@ describe('flight recorder and feedback (script tag on a customer site)', () => {
     });
     expect((await listSessions()).sessions.length).toBe(before); // nothing uploaded before the error
     const thrownAt = Date.now();
-    await page.evaluate(() => setTimeout(() => { throw new Error('buffer trigger'); }, 0));
+    await page.evaluate(() =>
+      setTimeout(() => {
+        throw new Error('buffer trigger');
+      }, 0),
+    );
     await page.waitForTimeout(200);
     const sessionId = await page.evaluate(() => (window as unknown as { Reprise: { getSessionId(): string } }).Reprise.getSessionId());
     await server.waitForSession(sessionId);
@@ -288,7 +311,8 @@ describe('flight recorder and feedback (script tag on a customer site)', () => {
   }, 60_000);
 
   it('feedback from the widget shows on the session', async () => {
-    pages['/feedback'] = `<!doctype html><html><head>${tag('data-feedback="true" data-flush-interval-ms="500"')}</head><body><p>app</p></body></html>`;
+    pages['/feedback'] =
+      `<!doctype html><html><head>${tag('data-feedback="true" data-flush-interval-ms="500"')}</head><body><p>app</p></body></html>`;
     const page = await (await browser.newContext()).newPage();
     await page.goto(`${siteBase}/feedback`);
     const widget = page.locator('reprise-feedback');

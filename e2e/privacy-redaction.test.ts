@@ -34,12 +34,18 @@ describe('page URLs, console arguments and bearer values never reach storage', (
     const page = await ctx.newPage();
     const referer = `${h.server.base}/demo/cart.html?token=${SECRETS.referrer}`;
     await page.goto(`${h.server.base}/demo/?token=${SECRETS.pageQuery}&page=2#access_token=${SECRETS.pageFragment}&state=ok`, { referer });
-    await page.waitForFunction(() => typeof (window as unknown as { Reprise?: unknown }).Reprise === 'object' && !!sessionStorage.getItem('reprise:session'));
+    await page.waitForFunction(
+      () => typeof (window as unknown as { Reprise?: unknown }).Reprise === 'object' && !!sessionStorage.getItem('reprise:session'),
+    );
     // The first batch leaves before the navigation below: it names the session's first URL.
     await page.evaluate(() => (window as unknown as { Reprise: { flush(): Promise<void> } }).Reprise.flush());
     await page.evaluate(
       ({ s, jwt }) => {
-        console.log('login', { user: 'ada', password: s.consolePassword, nested: { deeper: { session_id: s.consoleNested } } }, new Map([['token', s.consoleMap]]));
+        console.log(
+          'login',
+          { user: 'ada', password: s.consolePassword, nested: { deeper: { session_id: s.consoleNested } } },
+          new Map([['token', s.consoleMap]]),
+        );
         console.warn(`retrying with ${jwt}`);
         history.pushState({}, '', `?sid=${s.navSid}&view=list`);
         const r = (window as unknown as { Reprise: { tag(k: string, v: string): void; event(n: string, d: unknown): void } }).Reprise;
@@ -69,7 +75,9 @@ describe('page URLs, console arguments and bearer values never reach storage', (
     expect(json('meta')).toContain('/demo/?token=[redacted]&page=2#access_token=[redacted]&state=ok');
     expect(json('meta')).toContain('/demo/cart.html?token=[redacted]');
     const rrMeta = events.find((e) => e.kind === 'dom' && (e.data as { type: number }).type === 4);
-    expect((rrMeta?.data as { data: { href: string } }).data.href).toBe(`${h.server.base}/demo/?token=[redacted]&page=2#access_token=[redacted]&state=ok`);
+    expect((rrMeta?.data as { data: { href: string } }).data.href).toBe(
+      `${h.server.base}/demo/?token=[redacted]&page=2#access_token=[redacted]&state=ok`,
+    );
     expect(json('env')).toContain('cart.html?token=[redacted]');
     expect(json('nav')).toContain('?sid=[redacted]&view=list');
     expect(json('console')).toContain('"password",{"type":"string","value":"[redacted]"}');

@@ -10,7 +10,6 @@ const { password: PASSWORD, email: EMAIL, card: CARD } = SHOPPER;
 
 const h = useServerAndBrowser();
 
-
 describe('record the demo shop in Chromium, replay it in the viewer', () => {
   let sessionId = '';
   let live: Awaited<ReturnType<typeof pageShape>>;

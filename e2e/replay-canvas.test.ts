@@ -77,7 +77,11 @@ describe('canvas recording', () => {
   });
 
   it("with recordCanvas 'marked' records only canvases carrying data-reprise-canvas, as JPEG when asked", async () => {
-    const s = await recordCanvasPage('/canvas-marked', { 'data-record-canvas': 'marked', 'data-canvas-fps': '10', 'data-canvas-type': 'image/jpeg' });
+    const s = await recordCanvasPage('/canvas-marked', {
+      'data-record-canvas': 'marked',
+      'data-canvas-fps': '10',
+      'data-canvas-type': 'image/jpeg',
+    });
     const replay = await openReplay(h.browser, h.server, s);
     try {
       await expect.poll(() => pixel(replay.frame, 'chart', 150, 50), { timeout: 10_000 }).toSatisfy((p: Rgb) => near(p, [0, 0, 230]));
@@ -152,7 +156,10 @@ describe('sandbox noise', () => {
       await expect.poll(() => inReplay('#late')).not.toBeNull();
       // Seek back and forth: each rebuild would report autofocus again.
       for (const t of [0, 500, 0, 5000]) {
-        await replay.page.evaluate((ms) => (window as unknown as { __repriseReplayer?: { pause(t: number): void } }).__repriseReplayer?.pause(ms), t);
+        await replay.page.evaluate(
+          (ms) => (window as unknown as { __repriseReplayer?: { pause(t: number): void } }).__repriseReplayer?.pause(ms),
+          t,
+        );
         await replay.page.waitForTimeout(150);
       }
       expect(await inReplay('#q')).toContain('placeholder="search"');

@@ -25,10 +25,16 @@ function frameText(p: import('playwright-core').Page, id: string): Promise<strin
 
 describe('iframes', () => {
   it('replays a same-origin frame in place, a cross-origin frame that loads the recorder inside the page session, and a placeholder for one that does not', async () => {
-    a.pages.set('/same', page('', '<p id="s">same-origin frame text</p><button id="sb" onclick="this.textContent=\'same clicked\'">same</button>'));
+    a.pages.set(
+      '/same',
+      page('', '<p id="s">same-origin frame text</p><button id="sb" onclick="this.textContent=\'same clicked\'">same</button>'),
+    );
     b.pages.set(
       '/child',
-      page(sdkTag(h.server), '<p id="c">cross-origin recorded text</p><button id="cb" onclick="document.getElementById(\'c\').textContent=\'child changed it\'">child</button>'),
+      page(
+        sdkTag(h.server),
+        '<p id="c">cross-origin recorded text</p><button id="cb" onclick="document.getElementById(\'c\').textContent=\'child changed it\'">child</button>',
+      ),
     );
     b.pages.set('/plain', page('', '<p>plain cross-origin page</p>'));
     a.pages.set(
@@ -83,7 +89,10 @@ describe('iframes', () => {
       await p.click('#go');
       await p.waitForTimeout(1000);
     });
-    const events = (await h.server.apiText(`/api/v1/sessions/${s.id}/events`)).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; data: { type: number; data?: { isAttachIframe?: boolean } } });
+    const events = (await h.server.apiText(`/api/v1/sessions/${s.id}/events`))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { kind: string; data: { type: number; data?: { isAttachIframe?: boolean } } });
     const dom = events.filter((e) => e.kind === 'dom').map((e) => e.data);
     const snapshots = dom.map((e, i) => (e.type === 2 ? i : -1)).filter((i) => i >= 0);
     expect(snapshots.length).toBe(2);
@@ -105,7 +114,11 @@ describe('iframes', () => {
       await p.goto(`${a.base}/host`);
       const frame = p.frame({ url: `${b.base}/alone` })!;
       // No answer from the page: after the wait the frame records as a page of its own.
-      await frame.waitForFunction(() => !!(window as unknown as { Reprise?: { getSessionId(): string | null } }).Reprise?.getSessionId(), undefined, { timeout: 10_000 });
+      await frame.waitForFunction(
+        () => !!(window as unknown as { Reprise?: { getSessionId(): string | null } }).Reprise?.getSessionId(),
+        undefined,
+        { timeout: 10_000 },
+      );
       const id = await frame.evaluate(() => (window as unknown as { Reprise: { getSessionId(): string } }).Reprise.getSessionId());
       await p.goto('about:blank');
       const d = await h.server.waitForSession(id);

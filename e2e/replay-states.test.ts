@@ -84,14 +84,25 @@ describe('states rrweb misses, replayed at the end of the session', () => {
     await expect.poll(() => inReplay((d) => d.getElementById('scroller')!.scrollTop)).toBe(300);
   });
   it('media: paused, at the recorded position', async () => {
-    const media = () => inReplay((d) => { const m = d.getElementById('media') as HTMLMediaElement; return { paused: m.paused, t: m.currentTime }; });
+    const media = () =>
+      inReplay((d) => {
+        const m = d.getElementById('media') as HTMLMediaElement;
+        return { paused: m.paused, t: m.currentTime };
+      });
     await expect.poll(async () => (await media()).paused).toBe(true);
     const { t } = await media();
     expect(t).toBeGreaterThan(1.5);
     expect(t).toBeLessThan(3);
   });
   it('<dialog> opened with showModal: open and modal (top layer)', async () => {
-    await expect.poll(() => inReplay((d) => { const x = d.getElementById('dlg')!; return [(x as HTMLDialogElement).open, x.matches(':modal')]; })).toEqual([true, true]);
+    await expect
+      .poll(() =>
+        inReplay((d) => {
+          const x = d.getElementById('dlg')!;
+          return [(x as HTMLDialogElement).open, x.matches(':modal')];
+        }),
+      )
+      .toEqual([true, true]);
   });
   it('popover open state (top layer)', async () => {
     await expect.poll(() => inReplay((d) => d.getElementById('pop')!.matches(':popover-open'))).toBe(true);

@@ -11,9 +11,8 @@ const root = path.resolve(__dirname, '..');
 
 const h = useServerAndBrowser();
 
-
 describe('rrweb export', () => {
-  it('An exported rrweb file plays in rrweb-player (rrweb\'s Replayer, run in Chromium)', async () => {
+  it("An exported rrweb file plays in rrweb-player (rrweb's Replayer, run in Chromium)", async () => {
     // Record the demo shop with the real recorder: products, two items added to the cart.
     const ctx = await h.browser.newContext({ viewport: { width: 1100, height: 800 } });
     const shop = await ctx.newPage();

@@ -41,7 +41,12 @@ const ingestedBy: string[] = [];
 const acks: { by: string; at: number }[] = [];
 
 async function startInstance(name: string): Promise<Instance> {
-  const config = loadConfig({ ...storage.env, REPRISE_ADMIN_EMAIL: ADMIN.email, REPRISE_ADMIN_PASSWORD: ADMIN.password, REPRISE_RETENTION_INTERVAL_MINUTES: '0' });
+  const config = loadConfig({
+    ...storage.env,
+    REPRISE_ADMIN_EMAIL: ADMIN.email,
+    REPRISE_ADMIN_PASSWORD: ADMIN.password,
+    REPRISE_RETENTION_INTERVAL_MINUTES: '0',
+  });
   const store = await PgStore.open({ url: config.databaseUrl!, chunks: openChunkStore(config), name: `reprise-e2e-${name}` });
   const boot = await bootstrap(store, config);
   const bus = new PgLiveBus(store);
@@ -95,7 +100,11 @@ afterAll(async () => {
 });
 
 async function loginCookie(origin: string): Promise<string> {
-  const r = await fetch(`${origin}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const r = await fetch(`${origin}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
   expect(r.status).toBe(200);
   return r.headers.get('set-cookie')!.split(';')[0]!;
 }
@@ -109,7 +118,9 @@ describe('two instances behind a load balancer', () => {
 
     // A viewer on B, following the session live (it exists once the first batch is stored).
     const cookie = await loginCookie(b.origin);
-    await expect.poll(async () => (await fetch(`${b.origin}/api/v1/sessions/${sessionId}`, { headers: { cookie } })).status, { timeout: 15_000 }).toBe(200);
+    await expect
+      .poll(async () => (await fetch(`${b.origin}/api/v1/sessions/${sessionId}`, { headers: { cookie } })).status, { timeout: 15_000 })
+      .toBe(200);
     const viewer = await (await browser.newContext()).newPage();
     await viewer.context().addCookies([{ name: cookie.split('=')[0]!, value: cookie.slice(cookie.indexOf('=') + 1), url: b.origin }]);
     await viewer.goto(`${b.origin}/sessions/${sessionId}`);
@@ -141,16 +152,22 @@ describe('two instances behind a load balancer', () => {
 
     expect(ingestedBy.filter((x) => x === 'A').length).toBeGreaterThan(1);
     expect(ingestedBy.filter((x) => x === 'B').length).toBeGreaterThan(1);
-    const read = async () => (await (await fetch(`${a.origin}/api/v1/sessions/${sessionId}`, { headers: { cookie } })).json()) as SessionDetail;
+    const read = async () =>
+      (await (await fetch(`${a.origin}/api/v1/sessions/${sessionId}`, { headers: { cookie } })).json()) as SessionDetail;
     // Settled: the closing tab's last (keepalive) batch is in, and nothing arrives for 1.5 s.
     let settled = -1;
-    await expect.poll(async () => {
-      const x = await read();
-      const complete = x.batchCount > 2 && x.batchCount === x.lastSeq + 1 && x.missingSeqs.length === 0;
-      const stable = complete && x.eventCount === settled;
-      settled = complete ? x.eventCount : -1;
-      return stable;
-    }, { timeout: 20_000, interval: 1500 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const x = await read();
+          const complete = x.batchCount > 2 && x.batchCount === x.lastSeq + 1 && x.missingSeqs.length === 0;
+          const stable = complete && x.eventCount === settled;
+          settled = complete ? x.eventCount : -1;
+          return stable;
+        },
+        { timeout: 20_000, interval: 1500 },
+      )
+      .toBe(true);
     const d = await read();
 
     // The same events from both instances, with no event stored twice.

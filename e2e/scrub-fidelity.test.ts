@@ -8,7 +8,17 @@ import { useServerAndBrowser } from './support/harness.js';
 import { checkoutWithCheckpoints, sessionIdOf } from './support/shopper.js';
 import { serveTodoApp, useTodos } from './support/todo-apps.js';
 import {
-  clickScrubber, dragScrubber, openViewer, playToEnd, replayState, sampled, samplePlayback, scrubKeys, scrubTo, settled, type OpenViewer,
+  clickScrubber,
+  dragScrubber,
+  openViewer,
+  playToEnd,
+  replayState,
+  sampled,
+  samplePlayback,
+  scrubKeys,
+  scrubTo,
+  settled,
+  type OpenViewer,
 } from './support/viewer.js';
 
 // The replay must never show a page that did not exist, however the user moved around before
@@ -147,10 +157,16 @@ async function scrubAndCompare(rec: Recorded): Promise<void> {
   // Round 3: scrub across the whole session both ways (the keys in 100 ms steps), then show each checkpoint.
   await dragScrubber(page, 0, 1, 15);
   await dragScrubber(page, 1, 0, 15);
-  await scrubKeys(page, Array.from({ length: 30 }, () => 'ArrowRight'));
+  await scrubKeys(
+    page,
+    Array.from({ length: 30 }, () => 'ArrowRight'),
+  );
   await settled(page);
   await clickScrubber(page, 0.5);
-  await scrubKeys(page, Array.from({ length: 30 }, () => 'ArrowRight'));
+  await scrubKeys(
+    page,
+    Array.from({ length: 30 }, () => 'ArrowRight'),
+  );
   await scrubKeys(page, ['End', 'PageDown', 'PageDown', 'PageDown', 'Home', 'PageUp', 'PageUp']);
   await settled(page);
   const fresh: FreshReplays = await freshReplays(v.ctx, rec.events, DOM_STATE_JS);
@@ -180,7 +196,9 @@ async function scrubAndCompare(rec: Recorded): Promise<void> {
   const scrubbed = await heldEvents(page);
   const other = await openViewer(h.browser, h.server.base, rec.sessionId);
   viewers.push(other);
-  await other.page.waitForFunction(`window.__repriseReplayer.service.state.context.events.length >= ${scrubbed.length}`, undefined, { timeout: 60_000 });
+  await other.page.waitForFunction(`window.__repriseReplayer.service.state.context.events.length >= ${scrubbed.length}`, undefined, {
+    timeout: 60_000,
+  });
   expect(heldDifference(scrubbed, await heldEvents(other.page)), 'events the player holds after scrubbing').toBeNull();
   expect(v.errors).toEqual([]);
 }
@@ -198,7 +216,10 @@ describe('scrubbing, then playing, shows only pages that existed', () => {
     const todos = async () => {
       const ctx = await h.browser.newContext({ viewport: { width: 1000, height: 700 } });
       // Small batches and a checkout every 3 s: many windows and several snapshots to cross.
-      const url = await serveTodoApp(ctx, h.server.base, h.server.projectKey, 'react', { 'data-flush-interval-ms': '500', 'data-checkout-every-ms': '3000' });
+      const url = await serveTodoApp(ctx, h.server.base, h.server.projectKey, 'react', {
+        'data-flush-interval-ms': '500',
+        'data-checkout-every-ms': '3000',
+      });
       const page = await ctx.newPage();
       await page.goto(url);
       const cp = checkpointer(page);
@@ -211,11 +232,19 @@ describe('scrubbing, then playing, shows only pages that existed', () => {
   });
 
   // Three rounds of scrubbing and playing, every checkpoint sought, a second viewer: minutes on a loaded machine.
-  it('demo shop: scrubbed with mouse and keyboard, played and sought, every checkpoint matches the live page', { timeout: 300_000 }, async () => {
-    await scrubAndCompare(sessions.shop!);
-  });
+  it(
+    'demo shop: scrubbed with mouse and keyboard, played and sought, every checkpoint matches the live page',
+    { timeout: 300_000 },
+    async () => {
+      await scrubAndCompare(sessions.shop!);
+    },
+  );
 
-  it('todo list: scrubbed with mouse and keyboard, played and sought, every checkpoint matches the live page', { timeout: 300_000 }, async () => {
-    await scrubAndCompare(sessions.todos!);
-  });
+  it(
+    'todo list: scrubbed with mouse and keyboard, played and sought, every checkpoint matches the live page',
+    { timeout: 300_000 },
+    async () => {
+      await scrubAndCompare(sessions.todos!);
+    },
+  );
 });

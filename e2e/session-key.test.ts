@@ -26,7 +26,12 @@ describe('session binding with the real recorder and server', () => {
     const answers = await other.evaluate(
       async ({ id, projectKey }) => {
         const batch = (seq: number) =>
-          JSON.stringify({ v: 1, sessionId: id, seq, events: [{ t: Date.now(), kind: 'custom', data: { type: 'tag', key: 'injected', value: 'INJECTED-BY-STRANGER' } }] });
+          JSON.stringify({
+            v: 1,
+            sessionId: id,
+            seq,
+            events: [{ t: Date.now(), kind: 'custom', data: { type: 'tag', key: 'injected', value: 'INJECTED-BY-STRANGER' } }],
+          });
         const out: { status: number; body: unknown }[] = [];
         for (const [seq, headers] of [
           [9000, {}],

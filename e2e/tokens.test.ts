@@ -5,7 +5,10 @@ import { useServerAndBrowser } from './support/harness.js';
 
 const h = useServerAndBrowser();
 
-interface ProjectInfo { id: string; name: string }
+interface ProjectInfo {
+  id: string;
+  name: string;
+}
 
 describe('the Tokens page (real Chromium)', () => {
   it('creates a named read-only token for one project, shows it once, lists it and revokes it', async () => {
@@ -50,13 +53,17 @@ describe('the Tokens page (real Chromium)', () => {
       expect(list.status).toBe(200);
       expect(((await list.json()) as SessionList).sessions.every((x) => x.projectId === first!.id)).toBe(true);
       const write = await fetch(`${h.server.base}/api/v1/saved-searches`, {
-        method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', query: 'has:error' }),
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'x', query: 'has:error' }),
       });
       expect(write.status).toBe(403);
 
       page.once('dialog', (d) => void d.accept());
       await row.locator('[data-testid="revoke-token"]').click();
-      await page.waitForSelector(`[data-testid="token-row"][data-token-id="${await row.getAttribute('data-token-id')}"][data-status="revoked"]`);
+      await page.waitForSelector(
+        `[data-testid="token-row"][data-token-id="${await row.getAttribute('data-token-id')}"][data-status="revoked"]`,
+      );
       expect((await fetch(`${h.server.base}/api/v1/sessions`, { headers: auth })).status).toBe(401);
     } finally {
       await ctx.close();

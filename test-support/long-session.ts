@@ -68,8 +68,14 @@ class Page {
   readonly inputs: number[] = [];
   readonly all: number[] = [];
 
-  constructor(private readonly rng: Rng, readonly no: number, nodes: number, clock: string) {
-    const el = (tagName: string, attributes: Record<string, string>, childNodes: SNode[] = []): SNode => this.node({ type: 2, tagName, attributes, childNodes });
+  constructor(
+    private readonly rng: Rng,
+    readonly no: number,
+    nodes: number,
+    clock: string,
+  ) {
+    const el = (tagName: string, attributes: Record<string, string>, childNodes: SNode[] = []): SNode =>
+      this.node({ type: 2, tagName, attributes, childNodes });
     this.clockText = this.node({ type: 3, textContent: clock });
     this.list = el('ul', { id: 'activity', class: 'activity' });
     const main: SNode[] = [];
@@ -87,7 +93,13 @@ class Page {
     const head = el('head', {}, [
       el('meta', { charset: 'utf-8' }),
       el('title', {}, [this.node({ type: 3, textContent: `Shop page ${no}` })]),
-      el('style', {}, [this.node({ type: 3, textContent: 'body{font:14px sans-serif;margin:0}.card{display:inline-block;width:220px;margin:6px;padding:8px;border:1px solid #ddd}.card.hot{border-color:#e33}#clock{font:bold 28px monospace;padding:12px}' })]),
+      el('style', {}, [
+        this.node({
+          type: 3,
+          textContent:
+            'body{font:14px sans-serif;margin:0}.card{display:inline-block;width:220px;margin:6px;padding:8px;border:1px solid #ddd}.card.hot{border-color:#e33}#clock{font:bold 28px monospace;padding:12px}',
+        }),
+      ]),
     ]);
     this.main = el('main', {}, main);
     const body = el('body', { class: `shop page-${no}` }, [
@@ -96,7 +108,11 @@ class Page {
       el('aside', {}, [this.list]),
     ]);
     // The document gets the last id here (rrweb gives it 1); the replayer only needs ids to be consistent.
-    this.root = { type: 0, id: this.nextId++, childNodes: [{ type: 1, id: this.nextId++, name: 'html', publicId: '', systemId: '' }, el('html', { lang: 'en' }, [head, body])] };
+    this.root = {
+      type: 0,
+      id: this.nextId++,
+      childNodes: [{ type: 1, id: this.nextId++, name: 'html', publicId: '', systemId: '' }, el('html', { lang: 'en' }, [head, body])],
+    };
   }
 
   /** A new node with the next id (also for nodes added later by mutations). */
@@ -116,7 +132,14 @@ class Page {
     const kids: SNode[] = [];
     for (let i = 0, n = this.rng.int(3, 6); i < n; i++) {
       const tag = this.rng.pick(['p', 'span', 'a', 'button', 'h3', 'small']);
-      kids.push(this.node({ type: 2, tagName: tag, attributes: { class: `${tag}-${this.rng.pick(WORDS)}` }, childNodes: [this.text(this.rng.int(1, 6))] }));
+      kids.push(
+        this.node({
+          type: 2,
+          tagName: tag,
+          attributes: { class: `${tag}-${this.rng.pick(WORDS)}` },
+          childNodes: [this.text(this.rng.int(1, 6))],
+        }),
+      );
     }
     const card = this.node({ type: 2, tagName: 'div', attributes: { class: 'card' }, childNodes: kids });
     this.cards.push(card);
@@ -219,7 +242,8 @@ export function generateLongSession(o: LongSessionOptions): LongSession {
     for (let k = 0; k < 4; k++) {
       if (rng.next() < 0.2) continue;
       const positions = [];
-      for (let i = 0, n = rng.int(3, 8); i < n; i++) positions.push({ x: rng.int(0, 1280), y: rng.int(0, 800), id: rng.pick(page.all), timeOffset: -rng.int(0, 450) });
+      for (let i = 0, n = rng.int(3, 8); i < n; i++)
+        positions.push({ x: rng.int(0, 1280), y: rng.int(0, 800), id: rng.pick(page.all), timeOffset: -rng.int(0, 450) });
       dom(t + k * 220, 3, { source: 1, positions });
     }
     if (t >= nextRoute) {
@@ -233,19 +257,44 @@ export function generateLongSession(o: LongSessionOptions): LongSession {
       dom(at, 3, { source: 2, type: 2, id: card.id, x: rng.int(0, 1280), y: rng.int(0, 800), pointerType: 0 });
       const hot = card.attributes!.class === 'card hot';
       card.attributes!.class = hot ? 'card' : 'card hot';
-      dom(at + 5, 3, { source: 0, texts: [], attributes: [{ id: card.id, attributes: { class: card.attributes!.class } }], removes: [], adds: [] });
+      dom(at + 5, 3, {
+        source: 0,
+        texts: [],
+        attributes: [{ id: card.id, attributes: { class: card.attributes!.class } }],
+        removes: [],
+        adds: [],
+      });
       requests++;
       const status = rng.next() < 0.05 ? 500 : 200;
       events.push({
-        t: at + 120, kind: 'network',
+        t: at + 120,
+        kind: 'network',
         data: {
-          id: `r${requests}`, initiator: 'fetch', method: 'POST', url: `https://shop.example/api/cart/${card.id}`, status, statusText: status === 200 ? 'OK' : 'Internal Server Error',
-          requestHeaders: { 'content-type': 'application/json' }, responseHeaders: { 'content-type': 'application/json' },
-          requestBody: { kind: 'json', value: `{"item":${card.id},"qty":1}` }, responseBody: { kind: 'json', value: `{"ok":${status === 200},"items":${rng.int(1, 9)}}` },
-          startedAt: at + 10, durationMs: 110,
+          id: `r${requests}`,
+          initiator: 'fetch',
+          method: 'POST',
+          url: `https://shop.example/api/cart/${card.id}`,
+          status,
+          statusText: status === 200 ? 'OK' : 'Internal Server Error',
+          requestHeaders: { 'content-type': 'application/json' },
+          responseHeaders: { 'content-type': 'application/json' },
+          requestBody: { kind: 'json', value: `{"item":${card.id},"qty":1}` },
+          responseBody: { kind: 'json', value: `{"ok":${status === 200},"items":${rng.int(1, 9)}}` },
+          startedAt: at + 10,
+          durationMs: 110,
         },
       });
-      if (status !== 200 && rng.next() < 0.5) events.push({ t: at + 130, kind: 'error', data: { name: 'TypeError', message: `Cannot read properties of undefined (reading 'items')`, stack: 'at cart.js:42:7', origin: 'error' } });
+      if (status !== 200 && rng.next() < 0.5)
+        events.push({
+          t: at + 130,
+          kind: 'error',
+          data: {
+            name: 'TypeError',
+            message: `Cannot read properties of undefined (reading 'items')`,
+            stack: 'at cart.js:42:7',
+            origin: 'error',
+          },
+        });
     } else if (r < 0.3) {
       addEntry(at);
     } else if (r < 0.45) {
@@ -276,13 +325,19 @@ export function generateLongSession(o: LongSessionOptions): LongSession {
       addsFor(page.main.id, card, adds);
     }
     dom(t, 3, { source: 0, texts: [], attributes: [], removes, adds });
-    events.push({ t: t + 1, kind: 'nav', data: { url: `https://shop.example/page-${pages}/view-${Math.floor(t / 1000) % 997}`, type: 'pushState' } });
+    events.push({
+      t: t + 1,
+      kind: 'nav',
+      data: { url: `https://shop.example/page-${pages}/view-${Math.floor(t / 1000) % 997}`, type: 'pushState' },
+    });
   }
 
   /** An activity entry: a small subtree added, the oldest removed once there are a few. */
   function addEntry(t: number): void {
     const item = page.node({ type: 2, tagName: 'li', attributes: { class: 'entry' }, childNodes: [] });
-    item.childNodes!.push(page.node({ type: 2, tagName: 'strong', attributes: {}, childNodes: [page.node({ type: 3, textContent: rng.pick(WORDS) })] }));
+    item.childNodes!.push(
+      page.node({ type: 2, tagName: 'strong', attributes: {}, childNodes: [page.node({ type: 3, textContent: rng.pick(WORDS) })] }),
+    );
     item.childNodes!.push(page.node({ type: 3, textContent: ` ${rng.pick(WORDS)} ${rng.pick(WORDS)} added` }));
     const adds: unknown[] = [];
     addsFor(page.list.id, item, adds);

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 
 // The viewer's player: @rrweb/replay's Replayer (rrweb-player is a UI around the same class).
-const replayDist = path.dirname(createRequire(path.join(path.dirname(fileURLToPath(import.meta.url)), '../packages/viewer/package.json')).resolve('@rrweb/replay'));
+const replayDist = path.dirname(
+  createRequire(path.join(path.dirname(fileURLToPath(import.meta.url)), '../packages/viewer/package.json')).resolve('@rrweb/replay'),
+);
 
 export interface ReplayedPage {
   /** The blank page the Replayer runs in. */
@@ -51,7 +53,11 @@ export interface FreshReplays {
  * the events again and builds a new Replayer (virtual DOM off, as the viewer), so nothing an
  * earlier replay did to the events can leak into it.
  */
-export async function freshReplays(ctx: Pick<BrowserContext, 'newPage'>, events: readonly unknown[], stateJs: string): Promise<FreshReplays> {
+export async function freshReplays(
+  ctx: Pick<BrowserContext, 'newPage'>,
+  events: readonly unknown[],
+  stateJs: string,
+): Promise<FreshReplays> {
   const page = await ctx.newPage();
   await page.setContent('<!doctype html><html><body><div id="player"></div></body></html>');
   await page.addStyleTag({ path: path.join(replayDist, 'style.css') });

@@ -24,9 +24,11 @@ function areaOf(functionName: string, url: string): string | null {
   if (nm >= 0) {
     const rest = url.slice(nm + '/node_modules/'.length).split('/');
     const pkg = rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
-    if (pkg.startsWith('@aws-sdk/') || pkg.startsWith('@smithy/') || pkg.startsWith('@aws-crypto/')) return 'AWS SDK (S3 client: signing, HTTP)';
+    if (pkg.startsWith('@aws-sdk/') || pkg.startsWith('@smithy/') || pkg.startsWith('@aws-crypto/'))
+      return 'AWS SDK (S3 client: signing, HTTP)';
     if (pkg === 'pg' || pkg.startsWith('pg-')) return 'pg (PostgreSQL client, incl. its socket writes)';
-    if (pkg === 'fastify' || pkg.startsWith('@fastify/') || pkg === 'find-my-way' || pkg === 'light-my-request' || pkg === 'avvio') return 'Fastify';
+    if (pkg === 'fastify' || pkg.startsWith('@fastify/') || pkg === 'find-my-way' || pkg === 'light-my-request' || pkg === 'avvio')
+      return 'Fastify';
     return pkg;
   }
   if (url.startsWith('node:zlib')) return 'zlib (gzip/gunzip, node:zlib)';

@@ -77,7 +77,7 @@ class WireLog {
     const keys = new Map<WireRequest, string>();
     // References are sent before the batches that use them, but arrival order can differ
     // slightly (keepalive): decode in passes until nothing more resolves.
-    for (let progress = true; progress; ) {
+    for (let progress = true; progress;) {
       progress = false;
       for (const e of this.entries) {
         if (decoded.has(e)) continue;
@@ -197,7 +197,9 @@ export class CountingProxy {
         if (req.method === 'POST' && url.pathname === INGEST_PATH) {
           entry = {
             body,
-            encoding: String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase(),
+            encoding: String(req.headers['content-encoding'] ?? 'identity')
+              .trim()
+              .toLowerCase(),
             dict: url.searchParams.get(DICT_PARAM),
             ref: url.searchParams.get(REF_PARAM),
             status: null,
@@ -206,12 +208,15 @@ export class CountingProxy {
         }
         const headers: IncomingHttpHeaders = { ...req.headers, 'content-length': String(body.length) };
         delete headers['transfer-encoding'];
-        const up = httpRequest({ host: t.hostname === 'localhost' ? '127.0.0.1' : t.hostname, port: t.port, method: req.method, path: req.url, headers }, (upRes) => {
-          if (entry) entry.status = upRes.statusCode ?? null;
-          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-          upRes.pipe(res);
-          upRes.on('end', () => proxy.inFlight--);
-        });
+        const up = httpRequest(
+          { host: t.hostname === 'localhost' ? '127.0.0.1' : t.hostname, port: t.port, method: req.method, path: req.url, headers },
+          (upRes) => {
+            if (entry) entry.status = upRes.statusCode ?? null;
+            res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+            upRes.pipe(res);
+            upRes.on('end', () => proxy.inFlight--);
+          },
+        );
         up.on('error', (err) => {
           proxy.inFlight--;
           res.writeHead(502).end(String(err));

@@ -23,7 +23,9 @@ export const PG_ADMIN_URL = process.env.REPRISE_BENCH_PG_URL ?? 'postgres://post
 export function scaleBodies(tag: string, count: number, sessions: number, events: ReplayEvent[][]): LoadBody[] {
   const out: LoadBody[] = [];
   for (let i = 0; i < count; i++) {
-    const raw = Buffer.from(JSON.stringify(toBatch(`bench-so-${tag}-${i % sessions}`, Math.floor(i / sessions), events[i % events.length]!)));
+    const raw = Buffer.from(
+      JSON.stringify(toBatch(`bench-so-${tag}-${i % sessions}`, Math.floor(i / sessions), events[i % events.length]!)),
+    );
     out.push({ gzip: gzipSync(raw), rawBytes: raw.length });
   }
   return out;
@@ -79,12 +81,12 @@ export async function loadTargets(
     // The last answer ends the pass: CPU is read here, not at autocannon's next tick.
     if (latencies.length === expected) after = { procs: readProcs(), main: mainCpu(), machine: readMachineCpu() };
   };
-  const results = await Promise.all(
-    targets.map(({ server, bodies }) => loadOne(server, bodies, opts.connections, onResponse)),
-  ).catch(async (err: unknown) => {
-    await pgSampler?.stop();
-    throw err;
-  });
+  const results = await Promise.all(targets.map(({ server, bodies }) => loadOne(server, bodies, opts.connections, onResponse))).catch(
+    async (err: unknown) => {
+      await pgSampler?.stop();
+      throw err;
+    },
+  );
   const wallMs = lastResponse - start;
   after ??= { procs: readProcs(), main: mainCpu(), machine: readMachineCpu() };
   const machine = machineShare(machineBefore, after.machine);
@@ -131,11 +133,13 @@ function loadOne(server: ServerProcess, bodies: LoadBody[], connections: number,
           },
         ],
       },
-      (err: unknown, r: autocannon.Result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve({ ...r, duplicates, firstError })),
+      (err: unknown, r: autocannon.Result) =>
+        err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve({ ...r, duplicates, firstError }),
     );
     // autocannon emits (client, statusCode, resBytes, responseTime); @types/autocannon omits the client.
-    (instance as unknown as { on(e: 'response', f: (c: unknown, s: number, b: number, ms: number) => void): void }).on('response', (_c, _s, _b, ms) =>
-      onResponse(ms),
+    (instance as unknown as { on(e: 'response', f: (c: unknown, s: number, b: number, ms: number) => void): void }).on(
+      'response',
+      (_c, _s, _b, ms) => onResponse(ms),
     );
   });
 }
@@ -146,7 +150,9 @@ function ackedCount(targets: { bodies: LoadBody[] }[], results: TargetResult[]):
   for (const [i, r] of results.entries()) {
     const sent = targets[i]!.bodies.length;
     if (r['2xx'] !== sent || r.errors > 0 || r.duplicates > 0) {
-      throw new Error(`target ${i}: ${r['2xx']} of ${sent} acknowledged (${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts, ${r.duplicates} duplicates)${r.firstError ? `; first error: ${r.firstError}` : ''}`);
+      throw new Error(
+        `target ${i}: ${r['2xx']} of ${sent} acknowledged (${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts, ${r.duplicates} duplicates)${r.firstError ? `; first error: ${r.firstError}` : ''}`,
+      );
     }
     acked += r['2xx'];
   }
@@ -179,7 +185,13 @@ function samplePgActivity(database: string): { stop(): Promise<{ pids: Set<numbe
   const loop = (async () => {
     await client.connect();
     while (!stopped) {
-      const r = await client.query<{ pid: number; state: string | null; wait_event_type: string | null; wait_event: string | null; backend_type: string }>(
+      const r = await client.query<{
+        pid: number;
+        state: string | null;
+        wait_event_type: string | null;
+        wait_event: string | null;
+        backend_type: string;
+      }>(
         `SELECT pid, state, wait_event_type, wait_event, backend_type FROM pg_stat_activity
          WHERE (datname = $1 AND application_name <> 'reprise-bench-sampler') OR backend_type = 'walwriter'`,
         [database],

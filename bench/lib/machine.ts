@@ -48,7 +48,10 @@ export function gitRevision(): string {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
     // Pathspecs relative to the repository root (this file is in bench/lib): the measured code and the benchmarks.
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages', 'examples', 'e2e', 'bench', ':(exclude)bench/results'], { encoding: 'utf8', cwd: root }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages', 'examples', 'e2e', 'bench', ':(exclude)bench/results'], {
+      encoding: 'utf8',
+      cwd: root,
+    }).trim();
     return dirty ? `${head}+dirty` : head;
   } catch {
     return 'unknown';

@@ -25,7 +25,6 @@ const LONGTASK_OBSERVER = `(() => { window.__benchLongTasks = [];
   try { new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__benchLongTasks.push([e.startTime, e.duration]); })
     .observe({ type: 'longtask', buffered: true }); } catch (e) {} })();`;
 
-
 type Metrics = Record<string, number>;
 
 async function metrics(cdp: CDPSession): Promise<Metrics> {
@@ -40,7 +39,10 @@ function delta(a: Metrics, b: Metrics, name: string): number {
 
 async function longTasksSince(page: Page, t0: number): Promise<number[]> {
   return page.evaluate(
-    (since) => ((window as unknown as { __benchLongTasks?: Array<[number, number]> }).__benchLongTasks ?? []).filter(([s]) => s >= since).map(([, d]) => d),
+    (since) =>
+      ((window as unknown as { __benchLongTasks?: Array<[number, number]> }).__benchLongTasks ?? [])
+        .filter(([s]) => s >= since)
+        .map(([, d]) => d),
     t0,
   );
 }
@@ -57,7 +59,13 @@ export interface WindowOptions {
  * recording page uploads what it has and settles first), then measure the window (act, drain,
  * settle) from main-thread metrics read over CDP.
  */
-export async function measureWindow(browser: Browser, site: Site, w: Workload, variant: Variant, opts: WindowOptions): Promise<WindowFigures> {
+export async function measureWindow(
+  browser: Browser,
+  site: Site,
+  w: Workload,
+  variant: Variant,
+  opts: WindowOptions,
+): Promise<WindowFigures> {
   const { profile, settleMs } = opts;
   const context = await browser.newContext({ viewport: w.viewport });
   try {

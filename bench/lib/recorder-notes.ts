@@ -24,9 +24,9 @@ const REMEDY: ReadonlyArray<[RegExp, string]> = [
   [
     /^rrweb.*\|(closest|matches)$/,
     "Reprise's privacy selectors in rrweb: the block selector ([data-reprise-block] plus the user's) is tested with " +
-      'Element.matches on every serialized element, the mask selector ([data-reprise-mask] plus the user\'s) on every element a ' +
+      "Element.matches on every serialized element, the mask selector ([data-reprise-mask] plus the user's) on every element a " +
       "mutation adds (each element once per emit: rrweb's ancestor walk with Element.closest is memoized by the SDK build, " +
-      'packages/recorder/rrweb-patches.mjs). Blink matches attribute selectors slower than plain rrweb\'s class checks ' +
+      "packages/recorder/rrweb-patches.mjs). Blink matches attribute selectors slower than plain rrweb's class checks " +
       '(.rr-mask, .rr-block); class-based markers would move what is left',
   ],
   [
@@ -35,11 +35,17 @@ const REMEDY: ReadonlyArray<[RegExp, string]> = [
       'array); it can move out of the tasks that produce events (idle slices) but not off the main thread, as structured clone to a ' +
       'Worker costs the main thread more than JSON.stringify',
   ],
-  [/^Reprise transport\/compress/, 'posting each batch string to the compression Worker (a copy) and taking its reply; UTF-8 encoding and compression already run in the Worker'],
+  [
+    /^Reprise transport\/compress/,
+    'posting each batch string to the compression Worker (a copy) and taking its reply; UTF-8 encoding and compression already run in the Worker',
+  ],
   [/^Reprise capture\/(console|serialize)/, 'console argument serialization; lower caps (depth, keys) would move it'],
   [/^Reprise capture\/network/, 'network capture (headers and bodies of fetch/XHR); body capture is the part to restrict'],
   [/^Reprise capture\/clicks/, 'click description (selector uniqueness checks, visible text walk)'],
-  [/^Reprise (session|storage|link)/, 'sessionStorage access (the first one in a page waits for the browser to hand over the storage area)'],
+  [
+    /^Reprise (session|storage|link)/,
+    'sessionStorage access (the first one in a page waits for the browser to hand over the storage area)',
+  ],
   [/^Reprise /, 'the recorder code in that file'],
   [/^garbage collection/, "garbage collection of Reprise's copies of the events (JSON strings, batch strings)"],
 ];
@@ -66,14 +72,22 @@ function extras(reprise: AttributedProfile, rrweb: AttributedProfile): Extra[] {
 
 export function describeAreas(p: AttributedProfile, limit: number): string {
   const parts = p.areas.slice(0, limit).map((a) => {
-    const nat = a.natives.slice(0, 3).filter((n) => n.ms >= 1).map((n) => `${n.name} ${n.ms.toFixed(0)} ms`);
+    const nat = a.natives
+      .slice(0, 3)
+      .filter((n) => n.ms >= 1)
+      .map((n) => `${n.name} ${n.ms.toFixed(0)} ms`);
     return `${a.area} ${a.ms.toFixed(0)} ms${nat.length ? ` (${nat.join(', ')})` : ''}`;
   });
   return `${p.totalMs.toFixed(0)} ms sampled: ${parts.join('; ')}`;
 }
 
 /** Where Reprise's extra main-thread time went in one profiled window per recorder, and what would move it. */
-export function profileNote(label: string, ratio: number, target: number, prof: { rrweb: AttributedProfile; reprise: AttributedProfile }): string {
+export function profileNote(
+  label: string,
+  ratio: number,
+  target: number,
+  prof: { rrweb: AttributedProfile; reprise: AttributedProfile },
+): string {
   const missed = ratio > target;
   const all = extras(prof.reprise, prof.rrweb);
   const top = all.slice(0, 4);
@@ -86,7 +100,17 @@ export function profileNote(label: string, ratio: number, target: number, prof: 
     .filter((r, i, all) => all.indexOf(r) === i)
     .slice(0, 2);
   const extraText = top
-    .map((e) => `${e.area} +${e.ms.toFixed(0)} ms${e.natives.length ? ` (${e.natives.slice(0, 2).map((n) => `${n.name} +${n.ms.toFixed(0)} ms`).join(', ')})` : ''}`)
+    .map(
+      (e) =>
+        `${e.area} +${e.ms.toFixed(0)} ms${
+          e.natives.length
+            ? ` (${e.natives
+                .slice(0, 2)
+                .map((n) => `${n.name} +${n.ms.toFixed(0)} ms`)
+                .join(', ')})`
+            : ''
+        }`,
+    )
     .join(', ');
   return (
     `${label}: Reprise / plain rrweb script time ×${ratio.toFixed(3)}${missed ? ` (target ≤ ${target}: missed)` : ''}. ` +

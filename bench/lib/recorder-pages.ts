@@ -43,7 +43,8 @@ export class PageServer {
     let self: PageServer | null = null;
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const send = (type: string, body: string | Buffer) => res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+      const send = (type: string, body: string | Buffer) =>
+        res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
       if (req.method === 'GET') {
         if (url.pathname === '/bench/page.html') return send('text/html; charset=utf-8', WORKLOAD_PAGE);
         if (url.pathname === '/bench/workloads.js') return send('text/javascript', files.workloads);
@@ -59,23 +60,32 @@ export class PageServer {
         delete headers['transfer-encoding'];
         // Uncompressed answers, so demo pages can be rewritten.
         delete headers['accept-encoding'];
-        const isDemoPage = req.method === 'GET' && url.pathname.startsWith('/demo/') && !url.pathname.startsWith('/demo/assets/') && !url.pathname.startsWith('/demo/api/');
-        const upReq = httpRequest({ host: up.hostname === 'localhost' ? '127.0.0.1' : up.hostname, port: up.port, method: req.method, path: req.url, headers }, (upRes) => {
-          const isIngest = req.method === 'POST' && url.pathname === '/ingest/v1/batch';
-          if (!isDemoPage || !String(upRes.headers['content-type'] ?? '').startsWith('text/html')) {
-            if (isIngest && upRes.statusCode === 200) self!.ingestAcks++;
-            res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-            upRes.pipe(res);
-            return;
-          }
-          const chunks: Buffer[] = [];
-          upRes.on('data', (c: Buffer) => chunks.push(c));
-          upRes.on('end', () => {
-            const html = Buffer.concat(chunks).toString('utf8').replace(DEMO_TAG, recorderTag(variantOf(url), projectKey, true));
-            const h = { ...upRes.headers, 'content-length': String(Buffer.byteLength(html)) };
-            res.writeHead(upRes.statusCode ?? 502, h).end(html);
-          });
-        });
+        const isDemoPage =
+          req.method === 'GET' &&
+          url.pathname.startsWith('/demo/') &&
+          !url.pathname.startsWith('/demo/assets/') &&
+          !url.pathname.startsWith('/demo/api/');
+        const upReq = httpRequest(
+          { host: up.hostname === 'localhost' ? '127.0.0.1' : up.hostname, port: up.port, method: req.method, path: req.url, headers },
+          (upRes) => {
+            const isIngest = req.method === 'POST' && url.pathname === '/ingest/v1/batch';
+            if (!isDemoPage || !String(upRes.headers['content-type'] ?? '').startsWith('text/html')) {
+              if (isIngest && upRes.statusCode === 200) self!.ingestAcks++;
+              res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+              upRes.pipe(res);
+              return;
+            }
+            const chunks: Buffer[] = [];
+            upRes.on('data', (c: Buffer) => chunks.push(c));
+            upRes.on('end', () => {
+              const html = Buffer.concat(chunks)
+                .toString('utf8')
+                .replace(DEMO_TAG, recorderTag(variantOf(url), projectKey, true));
+              const h = { ...upRes.headers, 'content-length': String(Buffer.byteLength(html)) };
+              res.writeHead(upRes.statusCode ?? 502, h).end(html);
+            });
+          },
+        );
         upReq.on('error', (err) => res.writeHead(502).end(String(err)));
         upReq.end(body);
       });

@@ -106,7 +106,10 @@ export interface AreaTime {
  * issued by the transport is transport time; the native's name is kept as detail.
  * `bundles` maps a script URL path (e.g. "/sdk/reprise.js") to its source map.
  */
-export function attributeProfile(profile: BrowserProfile, bundles: ReadonlyMap<string, SourceMapIndex>): { totalMs: number; areas: AreaTime[] } {
+export function attributeProfile(
+  profile: BrowserProfile,
+  bundles: ReadonlyMap<string, SourceMapIndex>,
+): { totalMs: number; areas: AreaTime[] } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -135,7 +138,10 @@ export function attributeProfile(profile: BrowserProfile, bundles: ReadonlyMap<s
       }
       const map = bundles.get(p);
       const src = map?.sourceAt(node.callFrame.lineNumber, node.callFrame.columnNumber);
-      result = { area: src ? areaOfSource(src) : p.startsWith('/demo/') ? 'page (demo shop scripts)' : `${p} (script top level)`, native: null };
+      result = {
+        area: src ? areaOfSource(src) : p.startsWith('/demo/') ? 'page (demo shop scripts)' : `${p} (script top level)`,
+        native: null,
+      };
     }
     areaCache.set(id, result);
     return result;
@@ -162,7 +168,10 @@ export function attributeProfile(profile: BrowserProfile, bundles: ReadonlyMap<s
       .map(([area, a]) => ({
         area,
         ms: a.ms,
-        natives: [...a.natives.entries()].sort((x, y) => y[1] - x[1]).slice(0, 8).map(([name, ms]) => ({ name, ms })),
+        natives: [...a.natives.entries()]
+          .sort((x, y) => y[1] - x[1])
+          .slice(0, 8)
+          .map(([name, ms]) => ({ name, ms })),
       }))
       .sort((x, y) => y.ms - x.ms),
   };

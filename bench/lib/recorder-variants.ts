@@ -27,7 +27,9 @@ window.__rrwebStop = record({ emit(e) { events.push(e); }, plugins: [getRecordCo
 
 async function bundle(opts: { entry: string } | { stdin: string }, minify: boolean): Promise<Bundle> {
   const out = await build({
-    ...('entry' in opts ? { entryPoints: [opts.entry] } : { stdin: { contents: opts.stdin, resolveDir: BENCH_DIR, loader: 'js' as const, sourcefile: 'rrweb-entry.js' } }),
+    ...('entry' in opts
+      ? { entryPoints: [opts.entry] }
+      : { stdin: { contents: opts.stdin, resolveDir: BENCH_DIR, loader: 'js' as const, sourcefile: 'rrweb-entry.js' } }),
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -64,7 +66,9 @@ export function recorderAttrs(variant: Variant, projectKey: string): Record<stri
 
 /** The same as a tag (what the demo shop's recorder tag is rewritten to). */
 export function recorderTag(variant: Variant, projectKey: string, async: boolean): string {
-  const attrs = Object.entries(recorderAttrs(variant, projectKey)).map(([k, v]) => ` ${k}="${v}"`).join('');
+  const attrs = Object.entries(recorderAttrs(variant, projectKey))
+    .map(([k, v]) => ` ${k}="${v}"`)
+    .join('');
   return `<script${attrs}${async ? ' async' : ''}></script>`;
 }
 
@@ -104,7 +108,8 @@ export interface VariantOutput {
 export function outputExpression(variant: Variant): string {
   const none = 'snapshotTasks: 0, snapshotRetaken: 0';
   if (variant === 'none') return `({ events: 0, batchesSent: 0, workerCompression: 0, internalErrors: 0, ${none} })`;
-  if (variant === 'rrweb') return `({ events: window.__rrwebEvents.length, batchesSent: 0, workerCompression: 0, internalErrors: 0, ${none} })`;
+  if (variant === 'rrweb')
+    return `({ events: window.__rrwebEvents.length, batchesSent: 0, workerCompression: 0, internalErrors: 0, ${none} })`;
   return `(() => { const s = window.Reprise.stats(); return { events: s.eventsCaptured, batchesSent: s.batchesSent,
     workerCompression: s.compression === 'worker' ? 1 : 0, internalErrors: s.internalErrors,
     snapshotTasks: s.initialSnapshot ? s.initialSnapshot.tasks : 0, snapshotRetaken: s.initialSnapshot && s.initialSnapshot.retaken ? 1 : 0 }; })()`;

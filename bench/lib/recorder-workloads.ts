@@ -72,7 +72,14 @@ const DEMO_CART = `try { if (!localStorage.getItem('reprise-demo-cart')) localSt
 
 /** What the demo session types, keystroke by keystroke; the short version keeps smoke runs quick. */
 const DEMO_TYPED = {
-  full: { email: 'ada.lovelace@example.com', password: 'Pa55-Lovelace-1815', name: 'Ada Lovelace', number: '4242 4242 4242 4242', expiry: '0120', cvc: '123' },
+  full: {
+    email: 'ada.lovelace@example.com',
+    password: 'Pa55-Lovelace-1815',
+    name: 'Ada Lovelace',
+    number: '4242 4242 4242 4242',
+    expiry: '0120',
+    cvc: '123',
+  },
   short: { email: 'ada@ex.io', password: 'pw-1815', name: 'Ada', number: '4242424242424242', expiry: '0120', cvc: '123' },
 };
 
@@ -140,7 +147,12 @@ export function workloads(s: WorkloadSizes): Workload[] {
   return [
     synthetic('nested', `${s.nested} nested elements added`, s.nested, 'action'),
     synthetic('addMove', `${s.addMove} elements added, then moved`, s.addMove, 'action'),
-    synthetic('attributes', `${s.attributes} attribute changes (${Math.round(s.attributes / 10)} elements × 10 tasks)`, s.attributes, 'action'),
+    synthetic(
+      'attributes',
+      `${s.attributes} attribute changes (${Math.round(s.attributes / 10)} elements × 10 tasks)`,
+      s.attributes,
+      'action',
+    ),
     synthetic('snapshot', `Initial snapshot of a ${s.snapshotNodes}-node page`, s.snapshotNodes, 'start'),
     demoCheckout(s.demoTyping),
   ];

@@ -64,11 +64,18 @@ export interface SeekOutcome {
  * event, as a drag does; baseline: `replayer.pause(offset)`, which is what rrweb-player's goto()
  * does when paused), then animation frames until `#clock` shows `expected`.
  */
-export function seek(page: Page, mode: 'reprise' | 'baseline', offsetMs: number, expected: string, timeoutMs = 15_000): Promise<SeekOutcome> {
+export function seek(
+  page: Page,
+  mode: 'reprise' | 'baseline',
+  offsetMs: number,
+  expected: string,
+  timeoutMs = 15_000,
+): Promise<SeekOutcome> {
   return page.evaluate(
     ({ mode, offsetMs, expected, timeoutMs, selector }) =>
       new Promise<SeekOutcome>((resolve) => {
-        const clock = () => document.querySelector<HTMLIFrameElement>(selector)?.contentDocument?.getElementById('clock')?.textContent ?? null;
+        const clock = () =>
+          document.querySelector<HTMLIFrameElement>(selector)?.contentDocument?.getElementById('clock')?.textContent ?? null;
         const player = document.querySelector<HTMLElement>('[data-testid="player"]');
         let loadedWindow = false;
         const t0 = performance.now();

@@ -14,7 +14,15 @@ export interface IngestedSession {
   sessionId: string;
   session: LongSession;
   /** Batches, events, their JSON size and the stored (gzip) size. */
-  stats: { batches: number; domEvents: number; otherEvents: number; fullSnapshots: number; jsonBytes: number; gzipBytes: number; ingestMs: number };
+  stats: {
+    batches: number;
+    domEvents: number;
+    otherEvents: number;
+    fullSnapshots: number;
+    jsonBytes: number;
+    gzipBytes: number;
+    ingestMs: number;
+  };
 }
 
 /** Generates the session and POSTs its batches (gzip, as the recorder sends them) to the real ingest endpoint, a few at a time. */

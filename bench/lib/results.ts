@@ -77,7 +77,9 @@ export function writeResult(dir: string, result: BenchResult): string {
 export function readResults(dir: string): BenchResult[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort();
   } catch {
     return [];
   }

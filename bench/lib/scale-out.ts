@@ -42,7 +42,10 @@ async function freePort(): Promise<number> {
 }
 
 /** `node packages/server/dist/cli.js serve` with only the given REPRISE_* settings; resolves once it listens. */
-export async function startServerProcess(env: Record<string, string>, opts: { cpuProfDir?: string; cli?: string } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  opts: { cpuProfDir?: string; cli?: string } = {},
+): Promise<ServerProcess> {
   const cli = opts.cli ?? CLI;
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first`);
   const port = await freePort();
@@ -109,7 +112,8 @@ async function swiftEnv(): Promise<Record<string, string>> {
     ),
   );
   const env: Record<string, string> = {};
-  for (const m of stdout.matchAll(/^export (REPRISE_S3_[A-Z_]+)=(.*)$/gm)) env[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1').replace(/\\(.)/g, '$1');
+  for (const m of stdout.matchAll(/^export (REPRISE_S3_[A-Z_]+)=(.*)$/gm))
+    env[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1').replace(/\\(.)/g, '$1');
   if (!env.REPRISE_S3_ENDPOINT) throw new Error(`swift-start.sh printed no endpoint:\n${stdout}`);
   return env;
 }
@@ -140,8 +144,13 @@ export async function createScenarioStorage(backend: Backend): Promise<ScenarioS
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${database}`;
   const chunks = new S3ChunkStore({
-    endpoint: s3.REPRISE_S3_ENDPOINT, region: s3.REPRISE_S3_REGION ?? 'us-east-1', bucket: BUCKET, prefix, forcePathStyle: true,
-    accessKeyId: s3.REPRISE_S3_ACCESS_KEY_ID, secretAccessKey: s3.REPRISE_S3_SECRET_ACCESS_KEY,
+    endpoint: s3.REPRISE_S3_ENDPOINT,
+    region: s3.REPRISE_S3_REGION ?? 'us-east-1',
+    bucket: BUCKET,
+    prefix,
+    forcePathStyle: true,
+    accessKeyId: s3.REPRISE_S3_ACCESS_KEY_ID,
+    secretAccessKey: s3.REPRISE_S3_SECRET_ACCESS_KEY,
   });
   await chunks.ensureBucket();
   return {

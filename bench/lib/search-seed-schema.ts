@@ -31,7 +31,9 @@ export function prepareBulkLoad(db: Database.Database): BulkLoadPlan {
     deferredIndexSql: schemaSql(db, 'index', DEFERRED_INDEX_TABLES),
   };
   const names = db
-    .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${DEFERRED_INDEX_TABLES.map(() => '?').join(', ')})`)
+    .prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${DEFERRED_INDEX_TABLES.map(() => '?').join(', ')})`,
+    )
     .pluck()
     .all(...DEFERRED_INDEX_TABLES) as string[];
   for (const n of names) db.exec(`DROP INDEX "${n}"`);

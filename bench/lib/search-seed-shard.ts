@@ -24,7 +24,11 @@ export class ShardWriter {
   private readonly q;
 
   /** `tableSql`: the store's own CREATE TABLE statements of SHARD_TABLES, so the copy is exact. */
-  constructor(file: string, tableSql: readonly string[], private readonly chunk: SharedChunk) {
+  constructor(
+    file: string,
+    tableSql: readonly string[],
+    private readonly chunk: SharedChunk,
+  ) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
@@ -51,9 +55,19 @@ export class ShardWriter {
     this.db.transaction(() => {
       for (const r of records) {
         const { sessionId: id, seq, index } = r;
-        q.batch.run(id, seq, chunk.key, CHUNK_FORMAT, r.eventCount, chunk.bytes,
-          r.tMin === null ? null : Math.round(r.tMin), r.tMax === null ? null : Math.round(r.tMax), r.receivedAt);
-        for (const n of index.network) q.net.run(id, seq, Math.round(n.t), n.method, n.url, n.status, n.durationMs, n.failed ? 1 : 0, n.route);
+        q.batch.run(
+          id,
+          seq,
+          chunk.key,
+          CHUNK_FORMAT,
+          r.eventCount,
+          chunk.bytes,
+          r.tMin === null ? null : Math.round(r.tMin),
+          r.tMax === null ? null : Math.round(r.tMax),
+          r.receivedAt,
+        );
+        for (const n of index.network)
+          q.net.run(id, seq, Math.round(n.t), n.method, n.url, n.status, n.durationMs, n.failed ? 1 : 0, n.route);
         for (const m of index.console) q.con.run(id, seq, Math.round(m.t), m.level, m.text);
         for (const e of index.errors) q.err.run(id, seq, Math.round(e.t), e.name, e.message, e.stack, e.messageKey);
       }

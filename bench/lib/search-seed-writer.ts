@@ -14,7 +14,10 @@ export class SeedWriter {
   private readonly signals: SignalIndexWriter;
   private readonly insertSession: Database.Statement;
 
-  constructor(file: string, private readonly projectId: string) {
+  constructor(
+    file: string,
+    private readonly projectId: string,
+  ) {
     this.db = new Database(file);
     // A throwaway bulk load: nothing needs to survive a crash, and the rows are valid by construction.
     this.db.pragma('journal_mode = OFF');
@@ -48,10 +51,33 @@ export class SeedWriter {
     const c = index.counts;
     const f = r.facts;
     this.insertSession.run(
-      id, this.projectId, r.tMin === null ? r.receivedAt : Math.round(r.tMin), r.tMax === null ? r.receivedAt : Math.round(r.tMax),
-      r.url, r.url ? seq : null, f.userAgent, f.browser, f.browserVersion, f.os, f.osVersion, f.device, r.receivedAt, r.receivedAt,
-      f.ip ?? null, r.eventCount, seq, c.errors, c.consoleErrors, c.consoleWarnings, c.network4xx, c.network5xx, c.networkFailed,
-      c.feedback, index.userId, Math.max(0, r.receivedAt), tagsJson(index.tags),
+      id,
+      this.projectId,
+      r.tMin === null ? r.receivedAt : Math.round(r.tMin),
+      r.tMax === null ? r.receivedAt : Math.round(r.tMax),
+      r.url,
+      r.url ? seq : null,
+      f.userAgent,
+      f.browser,
+      f.browserVersion,
+      f.os,
+      f.osVersion,
+      f.device,
+      r.receivedAt,
+      r.receivedAt,
+      f.ip ?? null,
+      r.eventCount,
+      seq,
+      c.errors,
+      c.consoleErrors,
+      c.consoleWarnings,
+      c.network4xx,
+      c.network5xx,
+      c.networkFailed,
+      c.feedback,
+      index.userId,
+      Math.max(0, r.receivedAt),
+      tagsJson(index.tags),
     );
     this.signals.write(id, seq, index);
   }
@@ -61,7 +87,8 @@ export class SeedWriter {
 function tagsJson(tags: Record<string, string>): string {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(tags)) {
-    if (Object.keys(out).length < MAX_TAGS) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    if (Object.keys(out).length < MAX_TAGS)
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return JSON.stringify(out);
 }

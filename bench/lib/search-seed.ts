@@ -65,14 +65,23 @@ export async function seedStore(dir: string, spec: SeedSpec, options: SeedOption
     const plan = withDatabase(dbFile, prepareBulkLoad);
     const workerUrl = await bundleSeedWorker(work);
     const { port1, port2 } = new MessageChannel();
-    await runWorkers(workerUrl, [
-      {
-        role: 'generate', port: port1, spec, chunk: options.chunk ?? 500, shardFile,
-        shardTableSql: plan.shardTableSql, shardIndexSql: plan.shardIndexSql,
-        sharedChunk: { key: chunk.key, bytes: chunk.bytes.length },
-      },
-      { role: 'write', port: port2, dbFile, projectId: project.id, prefetch: PREFETCH },
-    ], (n) => log(`  seeded ${n} sessions (${elapsed()})`));
+    await runWorkers(
+      workerUrl,
+      [
+        {
+          role: 'generate',
+          port: port1,
+          spec,
+          chunk: options.chunk ?? 500,
+          shardFile,
+          shardTableSql: plan.shardTableSql,
+          shardIndexSql: plan.shardIndexSql,
+          sharedChunk: { key: chunk.key, bytes: chunk.bytes.length },
+        },
+        { role: 'write', port: port2, dbFile, projectId: project.id, prefetch: PREFETCH },
+      ],
+      (n) => log(`  seeded ${n} sessions (${elapsed()})`),
+    );
     log(`  rows written (${elapsed()})`);
     withDatabase(dbFile, (db) => finishBulkLoad(db, shardFile, plan));
     log(`  shard copied in, indexes built (${elapsed()})`);

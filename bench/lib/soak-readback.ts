@@ -14,7 +14,11 @@ export interface ReadBackResult {
 const PARALLEL = 4;
 
 /** Reads every session back through the API (as the viewer does) and compares it with what was acknowledged. */
-export async function readBack(base: string, admin: { email: string; password: string }, expected: Map<string, SessionExpect>): Promise<ReadBackResult> {
+export async function readBack(
+  base: string,
+  admin: { email: string; password: string },
+  expected: Map<string, SessionExpect>,
+): Promise<ReadBackResult> {
   const t0 = Date.now();
   const login = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',

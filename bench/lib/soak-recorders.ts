@@ -82,15 +82,27 @@ function batchEvents(pool: ReplayEvent[][], i: number, t0: number, rng: Rng, ses
     return { t: e.t + shift, kind: e.kind, data: { ...d, timestamp: d.timestamp + shift } };
   });
   const t = t0 + rng.int(10, 4900);
-  out.push({ t, kind: 'console', data: { level: rng.chance(0.2) ? 'error' : 'log', args: [{ type: 'string', value: `cart updated ${rng.int(1, 99)} items` }] } });
+  out.push({
+    t,
+    kind: 'console',
+    data: { level: rng.chance(0.2) ? 'error' : 'log', args: [{ type: 'string', value: `cart updated ${rng.int(1, 99)} items` }] },
+  });
   out.push({
     t: t + 1,
     kind: 'network',
     data: {
-      id: `r${seq}`, initiator: 'fetch', method: rng.chance(0.7) ? 'GET' : 'POST', url: `http://localhost/demo/api/products/${rng.int(1, 500)}`,
-      status: rng.chance(0.05) ? 500 : 200, statusText: '', requestHeaders: {}, responseHeaders: { 'content-type': 'application/json' },
-      requestBody: { kind: 'omitted' }, responseBody: { kind: 'json', value: `{"id":${rng.int(1, 500)},"stock":${rng.int(0, 40)}}` },
-      startedAt: t, durationMs: rng.int(5, 400),
+      id: `r${seq}`,
+      initiator: 'fetch',
+      method: rng.chance(0.7) ? 'GET' : 'POST',
+      url: `http://localhost/demo/api/products/${rng.int(1, 500)}`,
+      status: rng.chance(0.05) ? 500 : 200,
+      statusText: '',
+      requestHeaders: {},
+      responseHeaders: { 'content-type': 'application/json' },
+      requestBody: { kind: 'omitted' },
+      responseBody: { kind: 'json', value: `{"id":${rng.int(1, 500)},"stock":${rng.int(0, 40)}}` },
+      startedAt: t,
+      durationMs: rng.int(5, 400),
     },
   });
   out.push({ t: t0 + 4999, kind: 'custom', data: { type: 'event', name: 'soak', data: { s: sessionId, q: seq } } });
@@ -113,7 +125,12 @@ type Malformed = { kind: string; send(): Promise<Response> };
 function malformedRequests(o: SoakLoadOptions, anySession: () => Session | null): Malformed[] {
   const url = `${o.base}/ingest/v1/batch?key=${encodeURIComponent(o.projectKey)}`;
   const post = (u: string, headers: Record<string, string>, body: Buffer<ArrayBuffer> | string) =>
-    fetch(u, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    fetch(u, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
   const deflate = (text: string) => deflateSync(Buffer.from(text), { dictionary: DICT });
   const dictUrl = `${url}&${DICT_PARAM}=${CURRENT_STATIC_DICTIONARY}`;
   return [
@@ -127,7 +144,12 @@ function malformedRequests(o: SoakLoadOptions, anySession: () => Session | null)
       send: () => {
         const s = anySession();
         if (!s) return post(`${o.base}/ingest/v1/batch?key=pk_not_a_key`, {}, '{}');
-        const batch = { v: 1, sessionId: s.id, seq: 1_000_000, events: [{ t: 1, kind: 'custom', data: { type: 'tag', key: 'x', value: 'y' } }] };
+        const batch = {
+          v: 1,
+          sessionId: s.id,
+          seq: 1_000_000,
+          events: [{ t: 1, kind: 'custom', data: { type: 'tag', key: 'x', value: 'y' } }],
+        };
         return post(url, { [SESSION_KEY_HEADER]: randomBytes(16).toString('base64url') }, JSON.stringify(batch));
       },
     },
@@ -152,7 +174,14 @@ class SoakLoad {
   readonly pool: ReplayEvent[][];
   readonly rng: Rng;
   readonly stats: LoadStats = {
-    acks: [], failures: new Map(), malformed: new Map(), droppedByQueue: 0, sessions: new Map(), batchesSent: 0, rawBytes: 0, wireBytes: 0,
+    acks: [],
+    failures: new Map(),
+    malformed: new Map(),
+    droppedByQueue: 0,
+    sessions: new Map(),
+    batchesSent: 0,
+    rawBytes: 0,
+    wireBytes: 0,
   };
   readonly started: number;
   private readonly url: string;

@@ -17,29 +17,68 @@ export interface SyntheticSession {
   device: string;
 }
 
-const BROWSERS = [['Chrome', 65], ['Safari', 18], ['Firefox', 8], ['Edge', 6], ['Samsung Internet', 3]] as const;
+const BROWSERS = [
+  ['Chrome', 65],
+  ['Safari', 18],
+  ['Firefox', 8],
+  ['Edge', 6],
+  ['Samsung Internet', 3],
+] as const;
 const OSES: Record<string, readonly (readonly [string, string, number])[]> = {
-  desktop: [['Windows', 'desktop', 55], ['macOS', 'desktop', 35], ['Linux', 'desktop', 10]],
-  mobile: [['iOS', 'mobile', 55], ['Android', 'mobile', 45]],
+  desktop: [
+    ['Windows', 'desktop', 55],
+    ['macOS', 'desktop', 35],
+    ['Linux', 'desktop', 10],
+  ],
+  mobile: [
+    ['iOS', 'mobile', 55],
+    ['Android', 'mobile', 45],
+  ],
 };
 const PAGES = ['/', '/products', '/products/:id', '/cart', '/checkout', '/account', '/orders/:id', '/search', '/help'];
 const ROUTES = [
-  ['GET', '/api/products'], ['GET', '/api/products/:id'], ['GET', '/api/cart'], ['POST', '/api/cart/items'],
-  ['DELETE', '/api/cart/items/:id'], ['GET', '/api/users/:id/profile'], ['GET', '/api/orders/:id'],
-  ['GET', '/api/search'], ['POST', '/api/events'], ['GET', '/api/recommendations'], ['POST', '/api/checkout'],
-  ['GET', '/api/shipping/rates'], ['PATCH', '/api/users/:id'], ['GET', '/api/stock/:id'],
+  ['GET', '/api/products'],
+  ['GET', '/api/products/:id'],
+  ['GET', '/api/cart'],
+  ['POST', '/api/cart/items'],
+  ['DELETE', '/api/cart/items/:id'],
+  ['GET', '/api/users/:id/profile'],
+  ['GET', '/api/orders/:id'],
+  ['GET', '/api/search'],
+  ['POST', '/api/events'],
+  ['GET', '/api/recommendations'],
+  ['POST', '/api/checkout'],
+  ['GET', '/api/shipping/rates'],
+  ['PATCH', '/api/users/:id'],
+  ['GET', '/api/stock/:id'],
 ] as const;
 const BUTTONS = [
-  ['#add-to-cart', 'Add to cart'], ['[data-testid="checkout"]', 'Checkout'], ['#pay', 'Pay now'],
-  ['nav > a:nth-of-type(1)', 'Home'], ['nav > a:nth-of-type(2)', 'Products'], ['nav > a:nth-of-type(3)', 'Account'],
-  ['#search-submit', 'Search'], ['.product-card:nth-of-type(2) > button', 'Quick view'], ['#apply-coupon', 'Apply coupon'],
-  ['#qty-plus', '+'], ['#qty-minus', '−'], ['.filters > label:nth-of-type(1)', 'In stock'], ['#load-more', 'Load more'],
-  ['footer > a:nth-of-type(4)', 'Contact'], ['#newsletter-submit', 'Subscribe'], ['.size-picker > button:nth-of-type(3)', 'M'],
+  ['#add-to-cart', 'Add to cart'],
+  ['[data-testid="checkout"]', 'Checkout'],
+  ['#pay', 'Pay now'],
+  ['nav > a:nth-of-type(1)', 'Home'],
+  ['nav > a:nth-of-type(2)', 'Products'],
+  ['nav > a:nth-of-type(3)', 'Account'],
+  ['#search-submit', 'Search'],
+  ['.product-card:nth-of-type(2) > button', 'Quick view'],
+  ['#apply-coupon', 'Apply coupon'],
+  ['#qty-plus', '+'],
+  ['#qty-minus', '−'],
+  ['.filters > label:nth-of-type(1)', 'In stock'],
+  ['#load-more', 'Load more'],
+  ['footer > a:nth-of-type(4)', 'Contact'],
+  ['#newsletter-submit', 'Subscribe'],
+  ['.size-picker > button:nth-of-type(3)', 'M'],
 ] as const;
 const LOGS = [
-  ['log', 'Loaded product <id>'], ['info', 'cart updated: <n> items'], ['debug', 'render took <n>ms'],
-  ['log', 'analytics: page_view <id>'], ['warn', 'Deprecated API used: window.webkitStorageInfo'],
-  ['info', 'feature flag new_checkout=<b>'], ['log', 'session restored for user <id>'], ['warn', 'Slow request /api/search took <n>ms'],
+  ['log', 'Loaded product <id>'],
+  ['info', 'cart updated: <n> items'],
+  ['debug', 'render took <n>ms'],
+  ['log', 'analytics: page_view <id>'],
+  ['warn', 'Deprecated API used: window.webkitStorageInfo'],
+  ['info', 'feature flag new_checkout=<b>'],
+  ['log', 'session restored for user <id>'],
+  ['warn', 'Slow request /api/search took <n>ms'],
 ] as const;
 const ERRORS = [
   ['TypeError', "Cannot read properties of undefined (reading 'price')"],
@@ -60,7 +99,10 @@ function weighted<T>(rng: Rng, items: readonly (readonly [...unknown[], number])
 }
 
 const fill = (rng: Rng, s: string) =>
-  s.replace(/<id>/g, () => String(rng.int(1, 99_999))).replace(/<n>/g, () => String(rng.int(1, 400))).replace(/<b>/g, () => (rng.chance(0.5) ? 'on' : 'off'));
+  s
+    .replace(/<id>/g, () => String(rng.int(1, 99_999)))
+    .replace(/<n>/g, () => String(rng.int(1, 400)))
+    .replace(/<b>/g, () => (rng.chance(0.5) ? 'on' : 'off'));
 const path = (rng: Rng, p: string) => p.replace(/:id/g, () => String(rng.int(1, 50_000)));
 
 /** One session, deterministic for a given rng state. `now` anchors start times in the last 30 days. */
@@ -73,7 +115,12 @@ export function syntheticSession(rng: Rng, index: number, now: number): Syntheti
   const w = new SessionScript(rng, 'https://shop.example.com', startedAt);
 
   // Problems a search should single out, at realistic rates.
-  const problems: Problems = { expiredCard: rng.chance(0.004), rage: rng.chance(0.03), dead: rng.chance(0.02), errorCount: rng.chance(0.15) ? rng.int(1, 3) : 0 };
+  const problems: Problems = {
+    expiredCard: rng.chance(0.004),
+    rage: rng.chance(0.03),
+    dead: rng.chance(0.02),
+    errorCount: rng.chance(0.15) ? rng.int(1, 3) : 0,
+  };
 
   const t = startedAt;
   w.push(t, 'dom', { type: 4, timestamp: t, data: { href: `${w.origin}/`, width: 1280, height: 800 } });
@@ -139,8 +186,13 @@ function writePage(w: SessionScript, p: number, pages: number, totals: { request
     w.push(t, 'dom', { type: 3, timestamp: t - 200, data: { source: 1, positions: [{ x: 400, y: 300, id: w.node, timeOffset: 0 }] } });
     w.push(t, 'click', clickData(selector, text, w.node++, rng));
     // Most clicks change the page; that is what makes them not dead.
-    w.push(t + 120, 'dom', { type: 3, timestamp: t + 120, data: { source: 0, texts: [{ id: w.node, value: 'updated' }], attributes: [], removes: [], adds: [] } });
-    if (rng.chance(0.3)) w.push(t + 300, 'dom', { type: 3, timestamp: t + 300, data: { source: 5, id: w.node, text: '*****', isChecked: false } });
+    w.push(t + 120, 'dom', {
+      type: 3,
+      timestamp: t + 120,
+      data: { source: 0, texts: [{ id: w.node, value: 'updated' }], attributes: [], removes: [], adds: [] },
+    });
+    if (rng.chance(0.3))
+      w.push(t + 300, 'dom', { type: 3, timestamp: t + 300, data: { source: 5, id: w.node, text: '*****', isChecked: false } });
   }
 }
 
@@ -152,7 +204,10 @@ function writeProblems(w: SessionScript, problems: Problems): void {
     const t = w.t;
     w.push(t, 'click', clickData('#pay', 'Pay now', w.node++, rng));
     w.push(t + 50, 'network', networkData(rng, 'POST', `${origin}/api/checkout`, 422, t + 50));
-    w.push(t + 400, 'console', { level: 'error', args: [{ type: 'string', value: 'card_expiry: the card has expired' }] } satisfies ConsoleData);
+    w.push(t + 400, 'console', {
+      level: 'error',
+      args: [{ type: 'string', value: 'card_expiry: the card has expired' }],
+    } satisfies ConsoleData);
   }
   if (problems.rage) {
     w.t += 3000;
@@ -170,7 +225,12 @@ function writeProblems(w: SessionScript, problems: Problems): void {
     w.t += rng.int(100, 2000);
     const [name, message] = rng.pick(ERRORS);
     const msg = fill(rng, message);
-    w.push(w.t, 'error', { name, message: msg, stack: `${name}: ${msg}\n    at render (${origin}/assets/app.js:1:${rng.int(1, 90_000)})`, origin: 'error' } satisfies ErrorData);
+    w.push(w.t, 'error', {
+      name,
+      message: msg,
+      stack: `${name}: ${msg}\n    at render (${origin}/assets/app.js:1:${rng.int(1, 90_000)})`,
+      origin: 'error',
+    } satisfies ErrorData);
   }
 }
 

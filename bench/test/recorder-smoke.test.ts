@@ -49,7 +49,13 @@ describe('recorder overhead benchmark in smoke mode', () => {
   it("maps the SDK bundle's sources to rrweb, fflate and Reprise's own files", () => {
     const map = new SourceMapIndex(readFileSync(`${RECORDER_BUNDLE}.map`, 'utf8'));
     const areas = new Set(map.sources.map(areaOfSource));
-    for (const area of [RRWEB_AREA, 'fflate (synchronous compression)', 'Reprise transport/transport.ts', 'Reprise dom/rrweb-adapter.ts', 'Reprise protocol']) {
+    for (const area of [
+      RRWEB_AREA,
+      'fflate (synchronous compression)',
+      'Reprise transport/transport.ts',
+      'Reprise dom/rrweb-adapter.ts',
+      'Reprise protocol',
+    ]) {
       expect(areas).toContain(area);
     }
   });

@@ -36,13 +36,18 @@ afterAll(() => {
 function schema(db: Database.Database): string[] {
   return (
     db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'search\\_text\\_%' ESCAPE '\\'").all() as object[]
-  ).map((r) => JSON.stringify(r)).sort();
+  )
+    .map((r) => JSON.stringify(r))
+    .sort();
 }
 
 function tables(db: Database.Database): string[] {
-  return (
-    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'search\\_text\\_%' ESCAPE '\\' ORDER BY name").pluck().all() as string[]
-  );
+  return db
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'search\\_text\\_%' ESCAPE '\\' ORDER BY name",
+    )
+    .pluck()
+    .all() as string[];
 }
 
 /**
@@ -108,7 +113,10 @@ describe('search benchmark seeding', () => {
         const search = { ast: parsed.ast, sort: 'newest' as const, limit: 50, cursor: null, now: SEARCH_NOW };
         const [fast, append] = [await stores.fast.searchSessions(search), await stores.append.searchSessions(search)];
         const norm = (l: typeof fast) => JSON.stringify(l).replaceAll(ids.fast, '<project>').replaceAll(ids.append, '<project>');
-        expect(fast.sessions.map((x) => x.id), q).toEqual(append.sessions.map((x) => x.id));
+        expect(
+          fast.sessions.map((x) => x.id),
+          q,
+        ).toEqual(append.sessions.map((x) => x.id));
         expect(norm(fast), q).toBe(norm(append));
         expect(explainSearch(dbs.fast, search), q).toEqual(explainSearch(dbs.append, search));
       }

@@ -5,7 +5,7 @@ import { runSoak, soakOptions } from '../soak.js';
 // Smoke mode: 50 recorders for 10 s on SQLite (a batch every 2 s), malformed requests mixed in;
 // the full soak (1,000 recorders, 10 minutes, both backends) is `npm run bench -- soak`.
 describe('soak benchmark in smoke mode', () => {
-  it('acknowledges the recorders\' batches, refuses the malformed ones with 4xx, and reads every acknowledged batch back', async () => {
+  it("acknowledges the recorders' batches, refuses the malformed ones with 4xx, and reads every acknowledged batch back", async () => {
     const r = await runSoak(soakOptions({ smoke: true, command: 'vitest smoke' }));
     expect(r.options).toMatchObject({ recorders: 50, backends: 'sqlite' });
     expect(metric(r, 'sqliteAcked').median).toBeGreaterThan(50);

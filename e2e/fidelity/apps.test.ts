@@ -60,7 +60,10 @@ afterAll(() => {
   mkdirSync(path.dirname(REPORT), { recursive: true });
   writeFileSync(REPORT, JSON.stringify({ viewport: VIEWPORT, maxDiffRatio: MAX_DIFF_RATIO, apps, checkpoints: report }, null, 2));
   console.log(`fidelity (pixels differing per checkpoint, max / mean; report ${path.relative(process.cwd(), REPORT)}):`);
-  for (const a of apps) console.log(`  ${a.app.padEnd(8)} ${a.statesMatching}/${a.checkpoints} states, ${a.maxDiffPercent}% / ${a.meanDiffPercent}% (${a.maxDiffPixels} px)`);
+  for (const a of apps)
+    console.log(
+      `  ${a.app.padEnd(8)} ${a.statesMatching}/${a.checkpoints} states, ${a.maxDiffPercent}% / ${a.meanDiffPercent}% (${a.maxDiffPixels} px)`,
+    );
 });
 
 describe('fidelity: framework apps replay as they were seen', () => {

@@ -45,7 +45,9 @@ export function checkpointer(page: Page, opts: CheckpointOptions = {}) {
     async take(label: string, settleMs = SETTLE_MS): Promise<void> {
       await wander(page, settleMs);
       const png = opts.screenshots ? await page.screenshot({ animations: 'disabled', caret: 'hide' }) : undefined;
-      const { t, state } = (await page.evaluate(`(function () { var state = ${DOM_STATE_JS}(document.body); return { t: Date.now(), state: state }; })()`)) as { t: number; state: string[] };
+      const { t, state } = (await page.evaluate(
+        `(function () { var state = ${DOM_STATE_JS}(document.body); return { t: Date.now(), state: state }; })()`,
+      )) as { t: number; state: string[] };
       list.push({ label, t, state, png });
       await wander(page, opts.quietMs ?? QUIET_MS);
     },

@@ -72,7 +72,12 @@ export function page(head: string, body: string): string {
  * Opens `url` in a new context, runs `act` on the live page, leaves the page (the recorder
  * flushes on pagehide) and waits until the server has the whole session.
  */
-export async function record(browser: Browser, server: RunningServer, url: string, act: (p: Page) => Promise<void>): Promise<SessionDetail> {
+export async function record(
+  browser: Browser,
+  server: RunningServer,
+  url: string,
+  act: (p: Page) => Promise<void>,
+): Promise<SessionDetail> {
   const ctx = await browser.newContext({ viewport: { width: 1000, height: 700 } });
   try {
     const p = await ctx.newPage();

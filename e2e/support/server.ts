@@ -40,9 +40,21 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const base = address.replace('127.0.0.1', 'localhost');
-  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-  const token = ((await (await fetch(`${base}/api/v1/tokens`, { method: 'POST', headers: { cookie, origin: base, 'content-type': 'application/json' }, body: '{}' })).json()) as { token: string }).token;
+  const token = (
+    (await (
+      await fetch(`${base}/api/v1/tokens`, {
+        method: 'POST',
+        headers: { cookie, origin: base, 'content-type': 'application/json' },
+        body: '{}',
+      })
+    ).json()) as { token: string }
+  ).token;
   const get = async (p: string) => {
     const r = await fetch(`${base}${p}`, { headers: { authorization: `Bearer ${token}` } });
     if (!r.ok) throw new Error(`GET ${p} → ${r.status} ${await r.text()}`);

@@ -6,8 +6,16 @@ import { buildTodoApp, type TodoAppName } from '@reprise/todo-apps';
  * Reprise server's origin, which its default project accepts, as for the demo shop), with the
  * recorder tag in its head. `attrs` are extra data-* options of the tag.
  */
-export async function serveTodoApp(ctx: BrowserContext, base: string, projectKey: string, name: TodoAppName, attrs: Record<string, string> = {}): Promise<string> {
-  const extra = Object.entries(attrs).map(([k, v]) => ` ${k}="${v}"`).join('');
+export async function serveTodoApp(
+  ctx: BrowserContext,
+  base: string,
+  projectKey: string,
+  name: TodoAppName,
+  attrs: Record<string, string> = {},
+): Promise<string> {
+  const extra = Object.entries(attrs)
+    .map(([k, v]) => ` ${k}="${v}"`)
+    .join('');
   const { html, js } = await buildTodoApp(name, `<script src="/sdk/reprise.js" data-project-key="${projectKey}"${extra} async></script>`);
   const prefix = `/examples/${name}/`;
   await ctx.route(

@@ -38,8 +38,7 @@ export default async function demoShop(app, opts) {
   if (typeof projectKey !== 'string' || projectKey === '') {
     throw new TypeError('demo-shop: opts.projectKey must be a non-empty string');
   }
-  const recorderTag =
-    `<script src="${escapeHtml(sdkUrl)}" data-project-key="${escapeHtml(projectKey)}" async></script>`;
+  const recorderTag = `<script src="${escapeHtml(sdkUrl)}" data-project-key="${escapeHtml(projectKey)}" async></script>`;
 
   // Everything is small, so read it once at startup.
   /** @type {Map<string, string>} */
@@ -68,7 +67,10 @@ export default async function demoShop(app, opts) {
     const { file } = /** @type {{ file: string }} */ (request.params);
     const type = Object.hasOwn(assets, file) ? assets[/** @type {keyof typeof assets} */ (file)] : undefined;
     if (!type) return reply.code(404).send({ error: 'not_found' });
-    return reply.type(type).header('cache-control', 'no-cache').send(files.get(`assets/${file}`));
+    return reply
+      .type(type)
+      .header('cache-control', 'no-cache')
+      .send(files.get(`assets/${file}`));
   });
 
   // --- API -------------------------------------------------------------------

@@ -125,7 +125,10 @@ class TodoApp extends HTMLElement {
     const left = this.todos.filter((t) => !t.completed).length;
     footer.innerHTML = `<span class="todo-count" data-testid="todo-count">${left} ${left === 1 ? 'item' : 'items'} left</span>
       <ul class="filters">${['all', 'active', 'completed']
-        .map((x) => `<li><button data-filter="${x}" data-testid="filter-${x}"${x === f ? ' class="selected"' : ''}>${x[0].toUpperCase() + x.slice(1)}</button></li>`)
+        .map(
+          (x) =>
+            `<li><button data-filter="${x}" data-testid="filter-${x}"${x === f ? ' class="selected"' : ''}>${x[0].toUpperCase() + x.slice(1)}</button></li>`,
+        )
         .join('')}</ul>
       <button class="clear-completed" data-testid="clear-completed"${this.todos.length === left ? ' hidden' : ''}>Clear completed</button>`;
   }

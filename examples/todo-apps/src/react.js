@@ -32,7 +32,14 @@ function Item({ todo, onToggle, onDestroy, onSave }) {
           onBlur: () => editing && finish(),
         })
       : [
-          h('input', { key: 't', className: 'toggle', type: 'checkbox', 'data-testid': 'toggle', checked: todo.completed, onChange: onToggle }),
+          h('input', {
+            key: 't',
+            className: 'toggle',
+            type: 'checkbox',
+            'data-testid': 'toggle',
+            checked: todo.completed,
+            onChange: onToggle,
+          }),
           h('label', { key: 'l', 'data-testid': 'todo-label', onDoubleClick: () => (setText(todo.title), setEditing(true)) }, todo.title),
           h('button', { key: 'd', className: 'destroy', 'data-testid': 'destroy', 'aria-label': 'Delete', onClick: onDestroy }, '×'),
         ],
@@ -87,11 +94,24 @@ function App() {
             h(
               'li',
               { key: f },
-              h('button', { className: f === filter ? 'selected' : undefined, 'data-testid': `filter-${f}`, onClick: () => setFilter(f) }, f[0].toUpperCase() + f.slice(1)),
+              h(
+                'button',
+                { className: f === filter ? 'selected' : undefined, 'data-testid': `filter-${f}`, onClick: () => setFilter(f) },
+                f[0].toUpperCase() + f.slice(1),
+              ),
             ),
           ),
         ),
-        h('button', { className: 'clear-completed', 'data-testid': 'clear-completed', hidden: todos.length === left, onClick: () => setTodos((all) => all.filter((t) => !t.completed)) }, 'Clear completed'),
+        h(
+          'button',
+          {
+            className: 'clear-completed',
+            'data-testid': 'clear-completed',
+            hidden: todos.length === left,
+            onClick: () => setTodos((all) => all.filter((t) => !t.completed)),
+          },
+          'Clear completed',
+        ),
       ),
   );
 }

@@ -95,12 +95,15 @@ export function mapCssUrls(css: string, base: string | null, map: AssetUrlMap): 
     return abs === null ? undefined : map(abs);
   };
   return css
-    .replace(CSS_URL, (whole, q1: string | undefined, p1: string | undefined, q2: string | undefined, p2: string | undefined, p3: string | undefined) => {
-      const quote = q1 ?? q2 ?? '';
-      const raw = p1 ?? p2 ?? p3 ?? '';
-      const next = one(raw);
-      return next === undefined ? whole : `url(${quote}${next}${quote})`;
-    })
+    .replace(
+      CSS_URL,
+      (whole, q1: string | undefined, p1: string | undefined, q2: string | undefined, p2: string | undefined, p3: string | undefined) => {
+        const quote = q1 ?? q2 ?? '';
+        const raw = p1 ?? p2 ?? p3 ?? '';
+        const next = one(raw);
+        return next === undefined ? whole : `url(${quote}${next}${quote})`;
+      },
+    )
     .replace(CSS_IMPORT, (whole, quote: string, raw: string) => {
       const next = one(raw);
       return next === undefined ? whole : `@import ${quote}${next}${quote}`;
@@ -222,7 +225,8 @@ export function mapEventAssetUrls(event: unknown, base: string | null, map: Asse
       }
       return;
     case STYLE_SHEET_RULE:
-      if (Array.isArray(data.adds)) for (const r of data.adds) if (isObj(r) && typeof r.rule === 'string') r.rule = mapCssUrls(r.rule, base, map);
+      if (Array.isArray(data.adds))
+        for (const r of data.adds) if (isObj(r) && typeof r.rule === 'string') r.rule = mapCssUrls(r.rule, base, map);
       return;
     case STYLE_DECLARATION:
       if (isObj(data.set) && typeof data.set.value === 'string') data.set.value = mapCssUrls(data.set.value, base, map);

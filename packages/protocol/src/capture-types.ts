@@ -28,8 +28,25 @@ export type SerializedValue =
   | { type: 'thrown'; message: string };
 
 export type ConsoleLevel =
-  | 'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'table' | 'assert' | 'dir' | 'dirxml'
-  | 'count' | 'countReset' | 'group' | 'groupCollapsed' | 'groupEnd' | 'time' | 'timeEnd' | 'timeLog' | 'clear';
+  | 'log'
+  | 'info'
+  | 'warn'
+  | 'error'
+  | 'debug'
+  | 'trace'
+  | 'table'
+  | 'assert'
+  | 'dir'
+  | 'dirxml'
+  | 'count'
+  | 'countReset'
+  | 'group'
+  | 'groupCollapsed'
+  | 'groupEnd'
+  | 'time'
+  | 'timeEnd'
+  | 'timeLog'
+  | 'clear';
 
 export interface ConsoleData {
   level: ConsoleLevel;

@@ -22,6 +22,7 @@ export function between(src, start, end) {
 
 export function replaceAll(src, anchor, replacement, count) {
   const parts = src.split(anchor);
-  if (parts.length - 1 !== count) throw new Error(`rrweb-patches: expected ${count} × "${anchor}" in @rrweb/record's record.js (is rrweb still 2.1.6?)`);
+  if (parts.length - 1 !== count)
+    throw new Error(`rrweb-patches: expected ${count} × "${anchor}" in @rrweb/record's record.js (is rrweb still 2.1.6?)`);
   return parts.join(replacement);
 }

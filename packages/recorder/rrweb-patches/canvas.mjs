@@ -40,8 +40,16 @@ export function patchCanvas(src) {
   );
   patched = replaceAll(patched, SAMPLE_STOP, `${SAMPLE_STOP}      clearTimeout(repriseSampleTimer);\n`, 1);
   src = src.replace(sampler, () => patched);
-  src = replaceOnce(src, CANVAS_SNAPSHOT, 'if (tagName === "canvas" && recordCanvas && (repriseCanvasFilter === null || repriseCanvasFilter(n))) {');
-  src = replaceOnce(src, CANVAS_FRAME, 'if (!isBlocked(canvas, blockClass, blockSelector, true) && (repriseCanvasFilter === null || repriseCanvasFilter(canvas))) {');
+  src = replaceOnce(
+    src,
+    CANVAS_SNAPSHOT,
+    'if (tagName === "canvas" && recordCanvas && (repriseCanvasFilter === null || repriseCanvasFilter(n))) {',
+  );
+  src = replaceOnce(
+    src,
+    CANVAS_FRAME,
+    'if (!isBlocked(canvas, blockClass, blockSelector, true) && (repriseCanvasFilter === null || repriseCanvasFilter(canvas))) {',
+  );
   return replaceOnce(
     src,
     RECORD_FN,

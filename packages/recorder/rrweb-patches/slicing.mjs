@@ -284,6 +284,14 @@ export function patchSlicing(src) {
   src = replaceOnce(src, CHECKOUT, '      if (exceedCount || exceedTime) {\n        repriseCheckout(true);\n      }');
   // record.takeFullSnapshot: a snapshot in progress (the initial one too) is the fresh one;
   // otherwise sliced, or not, as record() was set up.
-  src = replaceOnce(src, PUBLIC_TAKE, 'record.takeFullSnapshot = (isCheckout) => {\n  if (repriseSnapshotJob !== null) return;\n  if (!recording) {');
-  return replaceOnce(src, PUBLIC_TAKE_CALL, '  if (repriseTakeSnapshot !== null) return repriseTakeSnapshot(isCheckout);\n  takeFullSnapshot(isCheckout);\n};');
+  src = replaceOnce(
+    src,
+    PUBLIC_TAKE,
+    'record.takeFullSnapshot = (isCheckout) => {\n  if (repriseSnapshotJob !== null) return;\n  if (!recording) {',
+  );
+  return replaceOnce(
+    src,
+    PUBLIC_TAKE_CALL,
+    '  if (repriseTakeSnapshot !== null) return repriseTakeSnapshot(isCheckout);\n  takeFullSnapshot(isCheckout);\n};',
+  );
 }

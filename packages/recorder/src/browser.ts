@@ -8,7 +8,16 @@
  */
 import * as sdk from './index.js';
 import { activeLink } from './link.js';
-import { init, isOwnRequest, SDK_VERSION, type CaptureToggles, type RecorderHandle, type RecorderOptions, type RecorderStats, type BufferTrigger } from './index.js';
+import {
+  init,
+  isOwnRequest,
+  SDK_VERSION,
+  type CaptureToggles,
+  type RecorderHandle,
+  type RecorderOptions,
+  type RecorderStats,
+  type BufferTrigger,
+} from './index.js';
 
 /** `window.Reprise`: the handle's methods (documented on RecorderHandle) plus the module functions. */
 export interface RepriseGlobal extends Omit<RecorderHandle, 'stats'> {
@@ -46,13 +55,24 @@ function stringAttr(s: HTMLScriptElement, name: string): string | undefined {
 function listAttr(s: HTMLScriptElement, name: string): string[] | undefined {
   const v = s.getAttribute(name);
   if (v === null) return undefined;
-  return v.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  return v
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 }
 
 /** data-capture-console="false" etc. turn a capture kind off. */
 function captureAttrs(s: HTMLScriptElement): CaptureToggles {
   const off = (kind: string): boolean | undefined => (s.getAttribute(`data-capture-${kind}`) === 'false' ? false : undefined);
-  return { console: off('console'), network: off('network'), errors: off('errors'), nav: off('nav'), env: off('env'), perf: off('perf'), clicks: off('clicks') };
+  return {
+    console: off('console'),
+    network: off('network'),
+    errors: off('errors'),
+    nav: off('nav'),
+    env: off('env'),
+    perf: off('perf'),
+    clicks: off('clicks'),
+  };
 }
 
 function optionsFromScript(s: HTMLScriptElement): RecorderOptions | null {
@@ -116,7 +136,8 @@ try {
   const fromTag = script ? optionsFromScript(script) : null;
   // A support link also works on a page with the always-on tag: the link's token
   // switches this tab to link mode (tagged session, badge, recorded regardless of sampling).
-  const link = fromTag?.endpoint && fromTag.mode !== 'on-demand' ? activeLink(fromTag.projectKey, fromTag.endpoint.replace(/\/+$/, '')) : null;
+  const link =
+    fromTag?.endpoint && fromTag.mode !== 'on-demand' ? activeLink(fromTag.projectKey, fromTag.endpoint.replace(/\/+$/, '')) : null;
   if (fromTag) handle = init(link ? { ...fromTag, link: link.token } : fromTag);
 } catch {
   /* never break the page */

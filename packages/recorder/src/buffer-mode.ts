@@ -100,7 +100,8 @@ export class BufferMode {
     const d = e.data as { origin?: string; level?: string } | null;
     if (!d) return false;
     const t = this.opts.triggers;
-    if (e.kind === 'error') return (d.origin === 'error' && t.includes('error')) || (d.origin === 'unhandledrejection' && t.includes('unhandledrejection'));
+    if (e.kind === 'error')
+      return (d.origin === 'error' && t.includes('error')) || (d.origin === 'unhandledrejection' && t.includes('unhandledrejection'));
     return e.kind === 'console' && d.level === 'error' && t.includes('console.error');
   }
 

@@ -28,7 +28,12 @@ function parentRecords(): boolean {
  * A handle for a recorder in a frame; null when the frame is not recorded through its parent
  * (a same-origin parent that does not record: the caller records as usual).
  */
-export function initInFrame(opts: ResolvedOptions, standalone: () => RecorderHandle, inert: () => RecorderHandle, empty: () => RecorderStats): RecorderHandle | null {
+export function initInFrame(
+  opts: ResolvedOptions,
+  standalone: () => RecorderHandle,
+  inert: () => RecorderHandle,
+  empty: () => RecorderStats,
+): RecorderHandle | null {
   if (parentIsSameOrigin()) return parentRecords() ? inert() : null;
   let own: RecorderHandle | null = null;
   let dom: DomCapture | null = null;

@@ -152,7 +152,11 @@ function startRecorder(resolved: ResolvedOptions, holder: HandleHolder): Recorde
         safe(() => {
           if (typeof userId !== 'string' || userId === '') return;
           const t = plain(traits);
-          rec.custom({ type: 'identify', userId: text(userId, MAX_NAME), ...(t && typeof t === 'object' ? { traits: t as Record<string, unknown> } : {}) });
+          rec.custom({
+            type: 'identify',
+            userId: text(userId, MAX_NAME),
+            ...(t && typeof t === 'object' ? { traits: t as Record<string, unknown> } : {}),
+          });
         }, undefined);
       },
       tag(key, value) {

@@ -161,7 +161,10 @@ function patterns(v: unknown): Array<string | RegExp> {
 
 function names(v: unknown): string[] {
   if (!Array.isArray(v)) return [];
-  return v.filter((p): p is string => typeof p === 'string' && p.trim() !== '').map((p) => p.trim()).slice(0, 200);
+  return v
+    .filter((p): p is string => typeof p === 'string' && p.trim() !== '')
+    .map((p) => p.trim())
+    .slice(0, 200);
 }
 
 function toggles(v: unknown): Required<CaptureToggles> {

@@ -103,7 +103,13 @@ export class Recorder {
     );
     this.cleanups.push(registerOwnEndpoint(opts.endpoint));
     if (opts.mode === 'buffer') {
-      this.bufferMode = new BufferMode(opts, this.transport, () => this.dom, this.guard, (...args) => this.log(...args));
+      this.bufferMode = new BufferMode(
+        opts,
+        this.transport,
+        () => this.dom,
+        this.guard,
+        (...args) => this.log(...args),
+      );
     }
     // Even a sampled-out page delivers what an earlier page of this tab left behind.
     this.transport.start();
@@ -257,7 +263,8 @@ export class Recorder {
     const show = (): void => {
       this.uiPending = null;
       if (!this.capturing) return;
-      if (this.opts.link !== null && !this.badge) this.badge = this.guard.run(() => showBadge(this.guard.wrap(() => this.endByUser('user')))) ?? null;
+      if (this.opts.link !== null && !this.badge)
+        this.badge = this.guard.run(() => showBadge(this.guard.wrap(() => this.endByUser('user')))) ?? null;
       if (this.opts.feedback && !this.feedbackUi) {
         this.feedbackUi =
           this.guard.run(() =>

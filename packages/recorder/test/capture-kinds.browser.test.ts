@@ -36,7 +36,9 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 50));
     // A long task, a failed image, an unhandled rejection.
     const until = performance.now() + 120;
-    while (performance.now() < until) { /* busy */ }
+    while (performance.now() < until) {
+      /* busy */
+    }
     const img = document.createElement('img');
     img.src = '/missing.png';
     document.body.appendChild(img);
@@ -47,7 +49,8 @@ beforeAll(async () => {
   await page.goto('about:blank');
   await page.close();
   const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && !h.ingest.forSession(sid).some((r) => r.text.includes('"vital"'))) await new Promise((r) => setTimeout(r, 100));
+  while (Date.now() < deadline && !h.ingest.forSession(sid).some((r) => r.text.includes('"vital"')))
+    await new Promise((r) => setTimeout(r, 100));
   events = h.ingest.forSession(sid).flatMap((r) => r.batch.events);
 }, 60_000);
 

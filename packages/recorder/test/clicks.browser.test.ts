@@ -11,7 +11,15 @@ const SECRET_INPUT = 'hunter2-INPUTSECRET';
 const SECRET_TEXTAREA = 'notes-AREASECRET';
 const SECRET_FEEDBACK = 'feedback-WIDGETSECRET';
 /** Text that rrweb masks or blocks: must never reach the server through a click either. */
-const PRIVATE_TEXTS = ['Jane Private-Doe', 'BlockedCaption', 'blocked-aria-words', '$42.17', 'CustomMaskedCaption', 'CustomBlockedCaption', 'RrMaskedCaption'];
+const PRIVATE_TEXTS = [
+  'Jane Private-Doe',
+  'BlockedCaption',
+  'blocked-aria-words',
+  '$42.17',
+  'CustomMaskedCaption',
+  'CustomBlockedCaption',
+  'RrMaskedCaption',
+];
 
 const BODY = `
 <main id="app">
@@ -79,7 +87,25 @@ beforeAll(async () => {
   const sid = await sessionId(page);
   await page.fill('#email', SECRET_INPUT);
   await page.fill('#notes', SECRET_TEXTAREA);
-  for (const sel of ['#pay', '#ember1234', 'li.active span', '#close svg', '#email', '#notes', '#send', '#masked-link', '#blocked-btn', '#cm', '#cb', '#rrm', '#fake-btn', '#plain', 'label[for="agree"]', '#wrapped', 'a.deep']) {
+  for (const sel of [
+    '#pay',
+    '#ember1234',
+    'li.active span',
+    '#close svg',
+    '#email',
+    '#notes',
+    '#send',
+    '#masked-link',
+    '#blocked-btn',
+    '#cm',
+    '#cb',
+    '#rrm',
+    '#fake-btn',
+    '#plain',
+    'label[for="agree"]',
+    '#wrapped',
+    'a.deep',
+  ]) {
     await page.click(sel);
   }
   await page.evaluate(() => document.getElementById('prog')!.click());
@@ -94,10 +120,14 @@ beforeAll(async () => {
   await page.evaluate(() => window.Reprise!.flush());
   // Wait for the last click (the second #pay) to arrive.
   const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && clicksOf(ingest.forSession(sid)).filter((c) => c.selector === '#pay').length < 2) await new Promise((r) => setTimeout(r, 50));
+  while (Date.now() < deadline && clicksOf(ingest.forSession(sid)).filter((c) => c.selector === '#pay').length < 2)
+    await new Promise((r) => setTimeout(r, 50));
   received = ingest.forSession(sid);
   clicks = clicksOf(received);
-  matchCounts = await page.evaluate((sels) => Object.fromEntries(sels.map((s) => [s, document.querySelectorAll(s).length])), clicks.map((c) => c.selector));
+  matchCounts = await page.evaluate(
+    (sels) => Object.fromEntries(sels.map((s) => [s, document.querySelectorAll(s).length])),
+    clicks.map((c) => c.selector),
+  );
   await page.close();
 }, 30_000);
 
@@ -121,9 +151,11 @@ describe('click capture', () => {
 
   it('tells hand-written ids and classes from generated ones', () => {
     for (const id of ['pay', 'checkout-form', 'main_nav', 'step2']) expect(isStableId(id), id).toBe(true);
-    for (const id of ['ember1234', ':r5:', 'react-select-3-input-12', 'a1b2c3', '5items', '3f2a9c1e-77aa-4b8e']) expect(isStableId(id), id).toBe(false);
+    for (const id of ['ember1234', ':r5:', 'react-select-3-input-12', 'a1b2c3', '5items', '3f2a9c1e-77aa-4b8e'])
+      expect(isStableId(id), id).toBe(false);
     for (const c of ['btn', 'btn-primary', 'list_item']) expect(isStableClass(c), c).toBe(true);
-    for (const c of ['css-1x2y3z', 'sc-bdVaJa', 'Button_root__a8f3k', 'active', 'is-open', 'jsx-2391', 'hover:bg-blue-500']) expect(isStableClass(c), c).toBe(false);
+    for (const c of ['css-1x2y3z', 'sc-bdVaJa', 'Button_root__a8f3k', 'active', 'is-open', 'jsx-2391', 'hover:bg-blue-500'])
+      expect(isStableClass(c), c).toBe(false);
   });
 
   it('takes text from visible text, aria-label, <label> and submit values', () => {
@@ -207,7 +239,13 @@ describe('click capture: badge and toggle', () => {
     // Stop ends the recording; the capture-phase listener sees the click before it does.
     await badge.locator('button').click();
     await expect
-      .poll(() => ingest.forSession(sid).some((r) => r.batch.events.some((e) => e.kind === 'custom' && (e.data as { type: string }).type === 'stop')), { timeout: 10_000 })
+      .poll(
+        () =>
+          ingest
+            .forSession(sid)
+            .some((r) => r.batch.events.some((e) => e.kind === 'custom' && (e.data as { type: string }).type === 'stop')),
+        { timeout: 10_000 },
+      )
       .toBe(true);
     expect(clicksOf(ingest.forSession(sid)).map((c) => c.selector)).toEqual(['#inpage']);
     await page.close();

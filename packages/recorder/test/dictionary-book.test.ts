@@ -4,7 +4,8 @@ import { createMemoryStore } from '../src/storage.js';
 import { DICT_KEY, DictionaryBook, pathOf } from '../src/transport/dictionary-book.js';
 
 const SID = 'sess_book_0001';
-const lines = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ t: i, kind: 'dom', data: { type: 3, timestamp: i, data: { i } } }));
+const lines = (n: number) =>
+  Array.from({ length: n }, (_, i) => JSON.stringify({ t: i, kind: 'dom', data: { type: 3, timestamp: i, data: { i } } }));
 const refOf = (d: { ref: { seq: number } | null } | null) => (d === null ? 'gzip' : d.ref === null ? 'static' : d.ref.seq);
 
 describe('dictionary book: which preset dictionary a batch uses', () => {
@@ -31,7 +32,15 @@ describe('dictionary book: which preset dictionary a batch uses', () => {
     expect(d.query).toBe(`&${DICT_PARAM}=r1&${REF_PARAM}=${SID}.0`);
     // The end of the static dictionary, then the reference text (here short: all of the static one fits).
     expect(d.bytes.length).toBeLessThanOrEqual(32_000);
-    expect(Buffer.from(d.bytes).toString('utf8').endsWith(lines(3).map((l) => l + '\n').join(''))).toBe(true);
+    expect(
+      Buffer.from(d.bytes)
+        .toString('utf8')
+        .endsWith(
+          lines(3)
+            .map((l) => l + '\n')
+            .join(''),
+        ),
+    ).toBe(true);
   });
 
   it('pagehide sends: gzip until deflate is proven, then only references the server surely rebuilds', () => {
@@ -43,7 +52,13 @@ describe('dictionary book: which preset dictionary a batch uses', () => {
     book.acked(SID, 0, first); // a deflate batch was taken: deflate is proven
     expect(refOf(book.choose(SID, '/a', true))).toBe('static'); // stored, but its text was not canonicalized
     expect(book.safeAtPagehide(SID, book.choose(SID, '/a', false)!)).toBe(false);
-    book.canonicalized(SID, 0, lines(3).map((l) => l + '\n').join(''));
+    book.canonicalized(
+      SID,
+      0,
+      lines(3)
+        .map((l) => l + '\n')
+        .join(''),
+    );
     expect(refOf(book.choose(SID, '/a', true))).toBe(0);
 
     book.addPageStart(SID, 1, '/b', lines(2));

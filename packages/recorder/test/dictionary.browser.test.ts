@@ -11,10 +11,20 @@ import { useHarness } from './support/harness.js';
 const h = useHarness();
 
 // Pages of one "site": the same stylesheet and list markup, a different heading.
-const CSS = Array.from({ length: 60 }, (_, i) => `.card-${i} { display: flex; padding: ${i}px; color: rgb(${i}, 20, 30); border-radius: 8px; }`).join('\n');
-const ITEMS = Array.from({ length: 24 }, (_, i) => `<li class="card card-${i % 60}" data-testid="item-${i}"><h3>Item ${i}</h3><p>Description of item ${i}, which is a fine thing</p><button>Add</button></li>`).join('');
+const CSS = Array.from(
+  { length: 60 },
+  (_, i) => `.card-${i} { display: flex; padding: ${i}px; color: rgb(${i}, 20, 30); border-radius: 8px; }`,
+).join('\n');
+const ITEMS = Array.from(
+  { length: 24 },
+  (_, i) =>
+    `<li class="card card-${i % 60}" data-testid="item-${i}"><h3>Item ${i}</h3><p>Description of item ${i}, which is a fine thing</p><button>Add</button></li>`,
+).join('');
 function sitePage(title: string, attrs: Record<string, string | number> = {}): string {
-  return html(`<style>${CSS}</style>${sdkTag(attrs)}`, `<h1 id="title">${title}</h1><ul>${ITEMS}</ul><a id="to-a" href="/site/a">a</a><a id="to-b" href="/site/b">b</a>`);
+  return html(
+    `<style>${CSS}</style>${sdkTag(attrs)}`,
+    `<h1 id="title">${title}</h1><ul>${ITEMS}</ul><a id="to-a" href="/site/a">a</a><a id="to-b" href="/site/b">b</a>`,
+  );
 }
 
 async function sessionIdOf(page: Page): Promise<string> {

@@ -25,7 +25,8 @@ describe('ESM package', () => {
     const sid = await page.evaluate(() => (window as unknown as { __handle: { getSessionId(): string } }).__handle.getSessionId());
     expect(await page.evaluate(() => (window as unknown as { __same: boolean }).__same)).toBe(true);
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && !h.ingest.forSession(sid).some((r) => r.text.includes('esm page'))) await new Promise((r) => setTimeout(r, 50));
+    while (Date.now() < deadline && !h.ingest.forSession(sid).some((r) => r.text.includes('esm page')))
+      await new Promise((r) => setTimeout(r, 50));
     expect(h.ingest.forSession(sid).some((r) => r.text.includes('esm page'))).toBe(true);
     await page.close();
   });

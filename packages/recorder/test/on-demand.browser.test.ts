@@ -45,7 +45,9 @@ async function newPage(): Promise<{ ctx: BrowserContext; page: Page; pageErrors:
 }
 
 async function sessionIdOf(page: Page): Promise<string> {
-  await expect.poll(() => page.evaluate(() => window.Reprise?.getSessionId() ?? null), { timeout: 10_000 }).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+  await expect
+    .poll(() => page.evaluate(() => window.Reprise?.getSessionId() ?? null), { timeout: 10_000 })
+    .toMatch(/^[A-Za-z0-9_-]{8,64}$/);
   return (await page.evaluate(() => window.Reprise!.getSessionId()))!;
 }
 
@@ -120,14 +122,19 @@ describe('on-demand loader (dist/browser/loader.js)', () => {
     await page.waitForURL(/\/lp2$/);
     expect(await sessionIdOf(page)).toBe(id);
     await expect.poll(() => ingest.forSession(id).some((r) => r.text.includes('link page two')), { timeout: 10_000 }).toBe(true);
-    const stored = await page.evaluate(() => JSON.parse(sessionStorage.getItem('reprise:session')!) as { link?: string; startedAt?: number });
+    const stored = await page.evaluate(
+      () => JSON.parse(sessionStorage.getItem('reprise:session')!) as { link?: string; startedAt?: number },
+    );
     expect(stored.link).toBe(TOKEN);
     expect(stored.startedAt).toEqual(expect.any(Number));
 
     await page.locator('reprise-badge').locator('button').click();
     await expect.poll(() => customs(ingest.forSession(id)).some((d) => d.type === 'stop'), { timeout: 10_000 }).toBe(true);
     await expect.poll(() => page.locator('reprise-badge').count()).toBe(0);
-    expect(await page.evaluate(() => [sessionStorage.getItem('reprise:link'), sessionStorage.getItem('reprise:session')])).toEqual([null, null]);
+    expect(await page.evaluate(() => [sessionStorage.getItem('reprise:link'), sessionStorage.getItem('reprise:session')])).toEqual([
+      null,
+      null,
+    ]);
     const countAtStop = ingest.received.length;
     await page.evaluate(() => {
       document.body.appendChild(document.createElement('p')).textContent = 'after stop';
@@ -295,9 +302,13 @@ describe('feedback widget and SDK API', () => {
       { type: 'tag', key: 'cart', value: 'big' },
       { type: 'event', name: 'checkout', data: { items: 3 } },
     ]);
-    const startedAt = await page.evaluate(() => (JSON.parse(sessionStorage.getItem('reprise:session')!) as { startedAt: number }).startedAt);
+    const startedAt = await page.evaluate(
+      () => (JSON.parse(sessionStorage.getItem('reprise:session')!) as { startedAt: number }).startedAt,
+    );
     expect(await page.evaluate((t) => window.Reprise!.getSessionUrl(t + 7500), startedAt)).toBe(`${ingest.base}/sessions/${id}?t=7`);
-    expect(await page.evaluate((t) => window.Reprise!.getSessionUrl(new Date(t + 61_000)), startedAt)).toBe(`${ingest.base}/sessions/${id}?t=61`);
+    expect(await page.evaluate((t) => window.Reprise!.getSessionUrl(new Date(t + 61_000)), startedAt)).toBe(
+      `${ingest.base}/sessions/${id}?t=61`,
+    );
     expect(await page.evaluate(() => window.Reprise!.getSessionUrl())).toMatch(new RegExp(`^${ingest.base}/sessions/${id}\\?t=\\d+$`));
     await page.evaluate(() => window.Reprise!.stop());
     expect(await page.evaluate(() => window.Reprise!.getSessionUrl())).toBeNull();

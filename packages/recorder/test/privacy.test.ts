@@ -7,9 +7,18 @@ describe('network redaction rules', () => {
 
   it('drops credential headers and any header naming a token, secret, session or csrf', () => {
     const out = r.headers({
-      Authorization: 'Bearer abc', 'Proxy-Authorization': 'Basic x', Cookie: 'sid=1', 'Set-Cookie': 'sid=2',
-      'X-API-Key': 'k', 'X-Auth-Token': 't', 'X-Client-Secret': 's', 'X-Session-Id': 'i', 'X-CSRF-Token': 'c',
-      'X-Tenant': 'acme', 'Content-Type': 'application/json', Accept: '*/*',
+      Authorization: 'Bearer abc',
+      'Proxy-Authorization': 'Basic x',
+      Cookie: 'sid=1',
+      'Set-Cookie': 'sid=2',
+      'X-API-Key': 'k',
+      'X-Auth-Token': 't',
+      'X-Client-Secret': 's',
+      'X-Session-Id': 'i',
+      'X-CSRF-Token': 'c',
+      'X-Tenant': 'acme',
+      'Content-Type': 'application/json',
+      Accept: '*/*',
     });
     expect(out).toEqual({ 'content-type': 'application/json', accept: '*/*' });
   });
@@ -18,12 +27,22 @@ describe('network redaction rules', () => {
     const body = {
       user: { name: 'Ada', password: 'pw1', profile: { dob: '1990-01-01', ssn: '123' } },
       payment: [{ cardNumber: '4242', cvv: '1', iban: 'DE00', amount: 3 }],
-      api_key: 'k', apikey: 'k2', access_token: 't', client_secret: 's', passwd: 'p', note: 'ok',
+      api_key: 'k',
+      apikey: 'k2',
+      access_token: 't',
+      client_secret: 's',
+      passwd: 'p',
+      note: 'ok',
     };
     expect(r.json(body)).toEqual({
       user: { name: 'Ada', password: REDACTED, profile: { dob: REDACTED, ssn: REDACTED } },
       payment: [{ cardNumber: REDACTED, cvv: REDACTED, iban: REDACTED, amount: 3 }],
-      api_key: REDACTED, apikey: REDACTED, access_token: REDACTED, client_secret: REDACTED, passwd: REDACTED, note: 'ok',
+      api_key: REDACTED,
+      apikey: REDACTED,
+      access_token: REDACTED,
+      client_secret: REDACTED,
+      passwd: REDACTED,
+      note: 'ok',
     });
     expect(body.user.password).toBe('pw1'); // the app's object is not touched
   });
@@ -40,7 +59,9 @@ describe('network redaction rules', () => {
 });
 
 // A real-shaped JWT (header.payload.signature), split so no scanner flags this file.
-const JWT = ['eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', 'eyJzdWIiOiIxMjM0NTY3ODkwIn0', 'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'].join('.');
+const JWT = ['eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', 'eyJzdWIiOiIxMjM0NTY3ODkwIn0', 'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'].join(
+  '.',
+);
 
 describe('default key names and bearer-looking values', () => {
   const r = createRedactor();
@@ -50,7 +71,20 @@ describe('default key names and bearer-looking values', () => {
   });
 
   it('treats jwt, auth, session ids and sid as sensitive keys, but not author or side', () => {
-    for (const k of ['jwt', 'id_jwt', 'auth', 'X-Auth', 'oauth_state', 'session_id', 'sessionId', 'session-id', 'PHPSESSID', 'sid', 'SID', 'connect.sid']) {
+    for (const k of [
+      'jwt',
+      'id_jwt',
+      'auth',
+      'X-Auth',
+      'oauth_state',
+      'session_id',
+      'sessionId',
+      'session-id',
+      'PHPSESSID',
+      'sid',
+      'SID',
+      'connect.sid',
+    ]) {
       expect(r.isSensitiveKey(k), k).toBe(true);
     }
     for (const k of ['author', 'authorName', 'side', 'inside', 'session', 'considered', 'name']) expect(r.isSensitiveKey(k), k).toBe(false);
@@ -71,11 +105,15 @@ describe('default key names and bearer-looking values', () => {
     );
   });
 
-  it('scrubs every string of an event without touching the caller\'s objects', () => {
+  it("scrubs every string of an event without touching the caller's objects", () => {
     const traits = { plan: 'pro', note: `Bearer ${JWT}` };
     const event = { t: 1, kind: 'custom', data: { type: 'identify', userId: 'u1', traits, list: [JWT, 'ok', 3] } };
     const out = scrubDeep(event);
-    expect(out).toEqual({ t: 1, kind: 'custom', data: { type: 'identify', userId: 'u1', traits: { plan: 'pro', note: `Bearer ${REDACTED}` }, list: [REDACTED, 'ok', 3] } });
+    expect(out).toEqual({
+      t: 1,
+      kind: 'custom',
+      data: { type: 'identify', userId: 'u1', traits: { plan: 'pro', note: `Bearer ${REDACTED}` }, list: [REDACTED, 'ok', 3] },
+    });
     expect(traits.note).toBe(`Bearer ${JWT}`);
     const clean = { t: 1, kind: 'tag', data: { key: 'plan', value: 'pro' } };
     expect(scrubDeep(clean)).toBe(clean);
@@ -88,12 +126,21 @@ describe('console argument redaction', () => {
 
   it('redacts sensitive keys in objects, nested objects, Maps and free text, without reading them', () => {
     let read = false;
-    const hostile = { get password() { read = true; return 'pw-getter'; } };
+    const hostile = {
+      get password() {
+        read = true;
+        return 'pw-getter';
+      },
+    };
     const args = serializeArgs(
       [
         'login',
         { user: 'ada', password: 'hunter2', nested: { deeper: { api_key: 'k-123', dob: '1990' } }, hostile },
-        new Map<unknown, unknown>([['token', 'map-secret'], ['plain', 'ok'], [1, 'one']]),
+        new Map<unknown, unknown>([
+          ['token', 'map-secret'],
+          ['plain', 'ok'],
+          [1, 'one'],
+        ]),
         'password=qs-secret&x=1',
         '{"secret":"json-secret"}',
       ],
@@ -101,7 +148,8 @@ describe('console argument redaction', () => {
       redact,
     );
     const json = JSON.stringify(args);
-    for (const secret of ['hunter2', 'k-123', '1990', 'map-secret', 'qs-secret', 'json-secret', 'pw-getter']) expect(json, secret).not.toContain(secret);
+    for (const secret of ['hunter2', 'k-123', '1990', 'map-secret', 'qs-secret', 'json-secret', 'pw-getter'])
+      expect(json, secret).not.toContain(secret);
     expect(read).toBe(false);
     // Keys, other values and structure stay.
     expect(json).toContain('"password"');

@@ -17,7 +17,8 @@ let ingest: FakeIngest;
 
 beforeAll(async () => {
   // `npm test` builds first; build here only when run alone (parallel files must not rewrite it mid-read).
-  if (!existsSync(join(pkgDir, 'dist/browser/reprise.js'))) execFileSync(process.execPath, ['build.mjs'], { cwd: pkgDir, stdio: 'inherit' });
+  if (!existsSync(join(pkgDir, 'dist/browser/reprise.js')))
+    execFileSync(process.execPath, ['build.mjs'], { cwd: pkgDir, stdio: 'inherit' });
   ingest = new FakeIngest(SDK);
   await ingest.start();
   browser = await launchChromium();
@@ -34,7 +35,10 @@ interface RrwebLike {
 }
 
 const events = (rs: Received[]): ReplayEvent[] => rs.flatMap((r) => r.batch.events);
-const domEvents = (rs: Received[]): RrwebLike[] => events(rs).filter((e) => e.kind === 'dom').map((e) => e.data as RrwebLike);
+const domEvents = (rs: Received[]): RrwebLike[] =>
+  events(rs)
+    .filter((e) => e.kind === 'dom')
+    .map((e) => e.data as RrwebLike);
 
 async function sessionIdOf(page: Page): Promise<string> {
   await expect.poll(() => page.evaluate(() => window.Reprise?.getSessionId() ?? null)).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
@@ -238,7 +242,9 @@ describe('recorder in Chromium (script tag build)', () => {
     ingest.mode = 'ok';
     await page.evaluate(() => (window as unknown as { __churn(n: number): void }).__churn(5));
     await expect.poll(() => ingest.forSession(id).length, { timeout: 15_000 }).toBeGreaterThan(0);
-    await expect.poll(async () => (await page.evaluate(() => window.Reprise!.stats()))!.queuedBytes, { timeout: 15_000 }).toBeLessThan(8192);
+    await expect
+      .poll(async () => (await page.evaluate(() => window.Reprise!.stats()))!.queuedBytes, { timeout: 15_000 })
+      .toBeLessThan(8192);
     const after = (await page.evaluate(() => window.Reprise!.stats()))!;
     expect(after.batchesSent).toBeGreaterThan(0);
 

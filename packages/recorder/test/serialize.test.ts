@@ -7,10 +7,25 @@ const entries = (v: SerializedValue) => new Map((v as Obj).entries);
 
 describe('console argument serialization', () => {
   it('keeps structure: objects, arrays, maps, sets, errors, dates, functions, special numbers', () => {
-    const v = serialize({ a: 1, b: 'x', c: [true, null, undefined], m: new Map([['k', 1]]), s: new Set([2]), e: new TypeError('bad'), d: new Date(0), f: function named() {}, n: NaN, big: 10n });
+    const v = serialize({
+      a: 1,
+      b: 'x',
+      c: [true, null, undefined],
+      m: new Map([['k', 1]]),
+      s: new Set([2]),
+      e: new TypeError('bad'),
+      d: new Date(0),
+      f: function named() {},
+      n: NaN,
+      big: 10n,
+    });
     const m = entries(v);
     expect(m.get('a')).toEqual({ type: 'number', value: 1 });
-    expect(m.get('c')).toEqual({ type: 'array', length: 3, items: [{ type: 'boolean', value: true }, { type: 'null' }, { type: 'undefined' }] });
+    expect(m.get('c')).toEqual({
+      type: 'array',
+      length: 3,
+      items: [{ type: 'boolean', value: true }, { type: 'null' }, { type: 'undefined' }],
+    });
     expect(m.get('m')).toMatchObject({ type: 'map', size: 1 });
     expect(m.get('s')).toMatchObject({ type: 'set', size: 1 });
     expect(m.get('e')).toMatchObject({ type: 'error', name: 'TypeError', message: 'bad' });
@@ -24,7 +39,14 @@ describe('console argument serialization', () => {
   it('marks circular references and survives hostile getters, toJSON and revoked proxies', () => {
     const circ: Record<string, unknown> = { name: 'c' };
     circ.self = circ;
-    const evil = { get boom(): never { throw new Error('getter exploded'); }, toJSON(): never { throw new Error('nope'); } };
+    const evil = {
+      get boom(): never {
+        throw new Error('getter exploded');
+      },
+      toJSON(): never {
+        throw new Error('nope');
+      },
+    };
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
     const [c, e, p] = serializeArgs([circ, evil, proxy]);

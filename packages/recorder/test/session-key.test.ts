@@ -42,10 +42,23 @@ describe('session key and closed sessions (unit)', () => {
 
   it('parks batches with their session key, so a later page sends them with it', () => {
     const store = createMemoryStore();
-    const item = (seq: number, key: string | null): OutboxItem => ({ state: 'queued', sessionId: 'sess_parked_01', seq, key, tries: 3, json: `{"seq":${seq}}`, body: null, dict: null, ready: true });
+    const item = (seq: number, key: string | null): OutboxItem => ({
+      state: 'queued',
+      sessionId: 'sess_parked_01',
+      seq,
+      key,
+      tries: 3,
+      json: `{"seq":${seq}}`,
+      body: null,
+      dict: null,
+      ready: true,
+    });
     expect(persistItems(store, [item(0, 'k'.repeat(22)), item(1, null)])).toBe(0);
     const back = takePersisted(store);
-    expect(back.map((i) => [i.seq, i.key, i.tries])).toEqual([[0, 'k'.repeat(22), 0], [1, null, 0]]);
+    expect(back.map((i) => [i.seq, i.key, i.tries])).toEqual([
+      [0, 'k'.repeat(22), 0],
+      [1, null, 0],
+    ]);
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {

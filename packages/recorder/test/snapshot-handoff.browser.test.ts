@@ -45,7 +45,8 @@ async function startAndLog(page: Page, sameTask: string): Promise<{ sid: string;
     const original = JSON.stringify;
     JSON.stringify = function (...args: Parameters<typeof JSON.stringify>): string {
       const s = original.apply(JSON, args);
-      if (typeof s === 'string' && s.includes('"kind":"dom"')) log.push({ snapshot: s.includes('"type":2,"data":{"node"'), sameTask: inStartTask });
+      if (typeof s === 'string' && s.includes('"kind":"dom"'))
+        log.push({ snapshot: s.includes('"type":2,"data":{"node"'), sameTask: inStartTask });
       return s;
     } as typeof JSON.stringify;
     const handle = window.Reprise!.init({ projectKey: 'test-key', endpoint: location.origin, flushIntervalMs: 60_000 });
@@ -77,7 +78,10 @@ describe('full snapshot hand-off (rrweb adapter)', () => {
     expect(dom[snap - 1]?.type).toBe(4);
     expect(await page.evaluate(() => window.Reprise!.stats()!.internalErrors)).toBe(0);
     // The env event's time zone comes from Temporal where the browser has it: the same zone Intl reports.
-    const env = h.ingest.forSession(sid).flatMap((r) => r.batch.events).find((e) => e.kind === 'env')?.data as EnvData | undefined;
+    const env = h.ingest
+      .forSession(sid)
+      .flatMap((r) => r.batch.events)
+      .find((e) => e.kind === 'env')?.data as EnvData | undefined;
     expect(env?.timezone).toBe(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone));
     await page.close();
   });

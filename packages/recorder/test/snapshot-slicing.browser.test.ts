@@ -248,7 +248,8 @@ describe('initial snapshot sliced over tasks (patched rrweb)', () => {
     expect(stats.initialSnapshot?.retaken).toBe(false);
     expect(stats.initialSnapshot!.tasks).toBeGreaterThan(1);
     const json = JSON.stringify(dom.find((e) => e.type === 2));
-    for (const text of ['last-row-changed', 'changed-ahead', 'appended-ahead', `"value":"${'*'.repeat('ahead-value'.length)}"`]) expect(json).toContain(text);
+    for (const text of ['last-row-changed', 'changed-ahead', 'appended-ahead', `"value":"${'*'.repeat('ahead-value'.length)}"`])
+      expect(json).toContain(text);
     expect(json).not.toContain(`"row-${ROWS - 1}"`);
     expect(errors).toEqual([]);
     await page.close();
@@ -258,7 +259,12 @@ describe('initial snapshot sliced over tasks (patched rrweb)', () => {
     const { page, errors } = await open('/slices-checkout');
     await page.evaluate(() => document.body.prepend(Object.assign(document.createElement('input'), { id: 'early', type: 'text' })));
     const sid = await page.evaluate(() => {
-      const handle = window.Reprise!.init({ projectKey: 'test-key', endpoint: location.origin, flushIntervalMs: 60_000, checkoutEveryNms: 10_000 });
+      const handle = window.Reprise!.init({
+        projectKey: 'test-key',
+        endpoint: location.origin,
+        flushIntervalMs: 60_000,
+        checkoutEveryNms: 10_000,
+      });
       return handle.getSessionId()!;
     });
     await page.waitForFunction(() => window.Reprise!.stats()!.initialSnapshot !== null, undefined, { timeout: 20_000 });
@@ -294,7 +300,7 @@ describe('initial snapshot sliced over tasks (patched rrweb)', () => {
       .toBeGreaterThanOrEqual(2);
     // The checkout was emitted after a page timer queued behind the task that started it.
     expect(domEvents().filter((e) => e.type === 2)[1]!.timestamp).toBeGreaterThan(timerAt);
-    await page.evaluate(() => document.body.appendChild(document.createElement('p')).textContent = 'after-checkout');
+    await page.evaluate(() => (document.body.appendChild(document.createElement('p')).textContent = 'after-checkout'));
     await page.evaluate(() => window.Reprise!.flush());
     const events = domEvents();
     expect(JSON.stringify(events)).toContain('after-checkout');

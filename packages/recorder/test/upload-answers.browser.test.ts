@@ -18,7 +18,10 @@ function page(attrs: Record<string, string | number> = {}): string {
   );
 }
 
-async function open(path: string, attrs: Record<string, string | number> = {}): Promise<{ ctx: BrowserContext; page: Page; id: string; errors: string[] }> {
+async function open(
+  path: string,
+  attrs: Record<string, string | number> = {},
+): Promise<{ ctx: BrowserContext; page: Page; id: string; errors: string[] }> {
   h.ingest.pages.set(path, page(attrs));
   const ctx = await h.browser.newContext();
   const p = await ctx.newPage();
@@ -47,7 +50,13 @@ describe('recorder answers to refusals and failures', () => {
     await mark(p, 'LATER-ONE');
     await expect.poll(() => acceptedWith(id, 'LATER-ONE'), { timeout: 10_000 }).toBe(true);
     expect(attempts(id, 'POISON-1')).toHaveLength(1);
-    expect(await stats(p)).toMatchObject({ batchesFailed: 1, batchesGivenUp: 0, batchesSessionClosed: 0, uploadStopped: null, recording: true });
+    expect(await stats(p)).toMatchObject({
+      batchesFailed: 1,
+      batchesGivenUp: 0,
+      batchesSessionClosed: 0,
+      uploadStopped: null,
+      recording: true,
+    });
     expect(errors).toEqual([]);
     h.ingest.respond = null;
     await ctx.close();
@@ -92,7 +101,11 @@ describe('recorder answers to refusals and failures', () => {
     await ctx.close();
   });
 
-  for (const [status, error] of [[413, 'session_full'], [403, 'session_key_mismatch'], [403, 'link_expired']] as const) {
+  for (const [status, error] of [
+    [413, 'session_full'],
+    [403, 'session_key_mismatch'],
+    [403, 'link_expired'],
+  ] as const) {
     it(`stops uploading a session refused with ${status} ${error} (counted), also after a reload`, async () => {
       h.ingest.respond = (b) => (JSON.stringify(b.events).includes('OVER') ? { status, error } : null);
       const { ctx, page: p, id, errors } = await open(`/answers/closed-${error}`);

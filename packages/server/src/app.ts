@@ -82,7 +82,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Assets the recordings load are captured in the background and served to replays (assets/).
   const assets = hasAssetStore(store) ? new AssetCapture(store, { log: app.log, ...opts.assets }) : undefined;
   if (assets) app.addHook('onClose', async () => assets.close());
-  await app.register(ingestRoutes, { prefix: '/ingest/v1', store, bus, ipMode: config.ipMode, maxSessionBytes: config.maxSessionBytes, assets });
+  await app.register(ingestRoutes, {
+    prefix: '/ingest/v1',
+    store,
+    bus,
+    ipMode: config.ipMode,
+    maxSessionBytes: config.maxSessionBytes,
+    assets,
+  });
   await app.register(consentRoutes, { store });
   await app.register(
     async (api) => {
@@ -108,7 +115,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // MCP tools for AI assistants (mcp/): bearer API tokens only, the same rights as /api/v1.
   await app.register(mcpRoutes, { store, config });
 
-  if (opts.demoProjectKey) await mountDemo(app, opts.demoProjectKey, config.demoMode === 'on-demand' ? '/sdk/loader.js' : '/sdk/reprise.js');
+  if (opts.demoProjectKey)
+    await mountDemo(app, opts.demoProjectKey, config.demoMode === 'on-demand' ? '/sdk/loader.js' : '/sdk/reprise.js');
   await staticRoutes(app, { viewerDir: opts.viewerDir ?? DEFAULT_VIEWER_DIR, sdkDir: opts.sdkDir ?? DEFAULT_SDK_DIR });
   return app;
 }
@@ -121,7 +129,9 @@ export function redactSecrets(url: string): string {
 /** The demo shop is an example workspace package; a deployment without it simply has no /demo/. */
 async function mountDemo(app: FastifyInstance, projectKey: string, sdkUrl: string): Promise<void> {
   try {
-    const mod = (await import('@reprise/demo-shop')) as { default: import('fastify').FastifyPluginAsync<{ projectKey: string; sdkUrl?: string }> };
+    const mod = (await import('@reprise/demo-shop')) as {
+      default: import('fastify').FastifyPluginAsync<{ projectKey: string; sdkUrl?: string }>;
+    };
     await app.register(mod.default, { prefix: '/demo', projectKey, sdkUrl });
   } catch (err) {
     app.log.warn({ err }, 'demo shop not available');

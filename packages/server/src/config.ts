@@ -101,14 +101,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     http: {
       requestTimeoutMs: positiveIntEnv(env.REPRISE_REQUEST_TIMEOUT_MS, DEFAULT_HTTP_LIMITS.requestTimeoutMs, 'REPRISE_REQUEST_TIMEOUT_MS'),
       headersTimeoutMs: positiveIntEnv(env.REPRISE_HEADERS_TIMEOUT_MS, DEFAULT_HTTP_LIMITS.headersTimeoutMs, 'REPRISE_HEADERS_TIMEOUT_MS'),
-      keepAliveTimeoutMs: positiveIntEnv(env.REPRISE_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs, 'REPRISE_KEEP_ALIVE_TIMEOUT_MS'),
+      keepAliveTimeoutMs: positiveIntEnv(
+        env.REPRISE_KEEP_ALIVE_TIMEOUT_MS,
+        DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs,
+        'REPRISE_KEEP_ALIVE_TIMEOUT_MS',
+      ),
       idleTimeoutMs: positiveIntEnv(env.REPRISE_IDLE_TIMEOUT_MS, DEFAULT_HTTP_LIMITS.idleTimeoutMs, 'REPRISE_IDLE_TIMEOUT_MS'),
       maxConnections: positiveIntEnv(env.REPRISE_MAX_CONNECTIONS, DEFAULT_HTTP_LIMITS.maxConnections, 'REPRISE_MAX_CONNECTIONS'),
     },
     loginLimits: {
-      perAccount: countEnv(env.REPRISE_LOGIN_MAX_FAILURES_PER_ACCOUNT, DEFAULT_LOGIN_LIMITS.perAccount, 'REPRISE_LOGIN_MAX_FAILURES_PER_ACCOUNT'),
+      perAccount: countEnv(
+        env.REPRISE_LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        DEFAULT_LOGIN_LIMITS.perAccount,
+        'REPRISE_LOGIN_MAX_FAILURES_PER_ACCOUNT',
+      ),
       perIp: countEnv(env.REPRISE_LOGIN_MAX_FAILURES_PER_IP, DEFAULT_LOGIN_LIMITS.perIp, 'REPRISE_LOGIN_MAX_FAILURES_PER_IP'),
-      windowMs: minutesEnv(env.REPRISE_LOGIN_WINDOW_MINUTES, DEFAULT_LOGIN_LIMITS.windowMs / 60_000, 'REPRISE_LOGIN_WINDOW_MINUTES') * 60_000,
+      windowMs:
+        minutesEnv(env.REPRISE_LOGIN_WINDOW_MINUTES, DEFAULT_LOGIN_LIMITS.windowMs / 60_000, 'REPRISE_LOGIN_WINDOW_MINUTES') * 60_000,
     },
     llm: llmConfig(env),
   };
@@ -131,7 +140,9 @@ function databaseUrlEnv(v: string | undefined): string | undefined {
 function s3Config(env: NodeJS.ProcessEnv): S3Config | undefined {
   const bucket = env.REPRISE_S3_BUCKET?.trim();
   if (!bucket) {
-    const set = ['ENDPOINT', 'REGION', 'ACCESS_KEY_ID', 'SECRET_ACCESS_KEY', 'PREFIX', 'FORCE_PATH_STYLE'].filter((k) => env[`REPRISE_S3_${k}`]);
+    const set = ['ENDPOINT', 'REGION', 'ACCESS_KEY_ID', 'SECRET_ACCESS_KEY', 'PREFIX', 'FORCE_PATH_STYLE'].filter(
+      (k) => env[`REPRISE_S3_${k}`],
+    );
     if (set.length > 0) throw new Error(`REPRISE_S3_BUCKET is required when REPRISE_S3_${set[0]} is set`);
     return undefined;
   }

@@ -47,7 +47,10 @@ async function schemaBeforeAccessControl(st: TestStorage): Promise<void> {
 
 async function open(st: TestStorage): Promise<{ store: Store; app: FastifyInstance }> {
   const config = loadConfig(st.env);
-  const store: Store = st.backend === 'sqlite' ? new SqliteStore(st.dataDir) : await PgStore.open({ url: config.databaseUrl!, chunks: openChunkStore(config) });
+  const store: Store =
+    st.backend === 'sqlite'
+      ? new SqliteStore(st.dataDir)
+      : await PgStore.open({ url: config.databaseUrl!, chunks: openChunkStore(config) });
   const app = await buildApp({ store, config });
   cleanups.push(async () => {
     await app.close();
@@ -62,18 +65,49 @@ describe('upgrading to per-project access control', () => {
     cleanups.push(() => st.cleanup());
     await schemaBeforeAccessControl(st);
     const now = Date.now();
-    for (const [id, key] of [['prj_a', 'pk_a'], ['prj_b', 'pk_b']]) {
+    for (const [id, key] of [
+      ['prj_a', 'pk_a'],
+      ['prj_b', 'pk_b'],
+    ]) {
       await st.exec('INSERT INTO projects (id, name, key, allowed_origins, created_at) VALUES (?, ?, ?, ?, ?)', id, id, key, '["*"]', now);
     }
     const hash = await hashPassword('member password');
-    await st.exec('INSERT INTO users (id, email, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)', 'usr_admin', 'admin@old.local', hash, 'admin', now);
-    await st.exec('INSERT INTO users (id, email, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)', 'usr_member', 'member@old.local', hash, 'member', now);
-    await st.exec('INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?, ?)', 'tok_old', sha256('rpt_old_secret'), 'usr_member', 'ci', now);
+    await st.exec(
+      'INSERT INTO users (id, email, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)',
+      'usr_admin',
+      'admin@old.local',
+      hash,
+      'admin',
+      now,
+    );
+    await st.exec(
+      'INSERT INTO users (id, email, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)',
+      'usr_member',
+      'member@old.local',
+      hash,
+      'member',
+      now,
+    );
+    await st.exec(
+      'INSERT INTO api_tokens (id, token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?, ?)',
+      'tok_old',
+      sha256('rpt_old_secret'),
+      'usr_member',
+      'ci',
+      now,
+    );
 
     const { store, app } = await open(st);
-    expect((await store.listMemberships('usr_member')).map((m) => [m.projectId, m.role]).sort()).toEqual([['prj_a', 'member'], ['prj_b', 'member']]);
+    expect((await store.listMemberships('usr_member')).map((m) => [m.projectId, m.role]).sort()).toEqual([
+      ['prj_a', 'member'],
+      ['prj_b', 'member'],
+    ]);
 
-    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'member@old.local', password: 'member password' } });
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'member@old.local', password: 'member password' },
+    });
     expect(login.statusCode).toBe(200);
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
     const projects = (await app.inject({ url: '/api/v1/projects', headers: { cookie } })).json() as { projects: { id: string }[] };
@@ -82,10 +116,17 @@ describe('upgrading to per-project access control', () => {
     // The old token: write on every project, no expiry, as before.
     const auth = { authorization: 'Bearer rpt_old_secret' };
     for (const projectId of ['prj_a', 'prj_b']) {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/saved-searches', headers: auth, payload: { name: 'errors', query: 'has:error', projectId } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/saved-searches',
+        headers: auth,
+        payload: { name: 'errors', query: 'has:error', projectId },
+      });
       expect(res.statusCode, res.body).toBe(201);
     }
     const tokens = (await app.inject({ url: '/api/v1/tokens', headers: auth })).json() as { tokens: unknown[] };
-    expect(tokens.tokens).toEqual([expect.objectContaining({ id: 'tok_old', scope: 'write', projectIds: null, expiresAt: null, status: 'active' })]);
+    expect(tokens.tokens).toEqual([
+      expect.objectContaining({ id: 'tok_old', scope: 'write', projectIds: null, expiresAt: null, status: 'active' }),
+    ]);
   });
 });

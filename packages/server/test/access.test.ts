@@ -56,7 +56,10 @@ async function session(p: Project): Promise<string> {
     method: 'POST',
     url: `/ingest/v1/batch?key=${p.key}`,
     headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'user-agent': CHROME_UA },
-    payload: gz({ ...makeBatch(id, 0, [domEvent(Date.now())]), events: [{ t: Date.now(), kind: 'custom', data: { type: 'identify', userId: `u-${id}` } }, domEvent(Date.now())] }),
+    payload: gz({
+      ...makeBatch(id, 0, [domEvent(Date.now())]),
+      events: [{ t: Date.now(), kind: 'custom', data: { type: 'identify', userId: `u-${id}` } }, domEvent(Date.now())],
+    }),
   });
   expect(res.statusCode, res.body).toBe(200);
   return id;
@@ -78,8 +81,13 @@ async function storedAsset(p: Project): Promise<string> {
 
 async function link(p: Project, createdBy: string): Promise<string> {
   const l = await s.store.createLink({
-    projectId: p.id, label: 'x', targetUrl: 'https://shop.example/', tokenHash: sha256(randomSecret()),
-    expiresAt: Date.now() + 3600_000, maxSessions: null, createdBy,
+    projectId: p.id,
+    label: 'x',
+    targetUrl: 'https://shop.example/',
+    tokenHash: sha256(randomSecret()),
+    expiresAt: Date.now() + 3600_000,
+    maxSessions: null,
+    createdBy,
   });
   return l.id;
 }
@@ -99,20 +107,34 @@ const ROUTES: Record<string, Row> = {
   'GET /api/v1/auth/me': { need: 'login', call: async () => ({ url: '/api/v1/auth/me' }) },
   'GET /api/v1/projects': { need: 'login', call: async () => ({ url: '/api/v1/projects' }) },
   'GET /api/v1/tokens': { need: 'login', call: async () => ({ url: '/api/v1/tokens' }) },
-  'POST /api/v1/tokens': { need: 'account', call: async (c) => ({ url: '/api/v1/tokens', payload: { name: 't', scope: 'read', projectIds: c.which === 'own' ? [c.project.id] : null } }) },
+  'POST /api/v1/tokens': {
+    need: 'account',
+    call: async (c) => ({
+      url: '/api/v1/tokens',
+      payload: { name: 't', scope: 'read', projectIds: c.which === 'own' ? [c.project.id] : null },
+    }),
+  },
   'DELETE /api/v1/tokens/:id': {
     need: 'account',
-    call: async (c) => ({ url: `/api/v1/tokens/${(await s.store.createApiToken({ tokenHash: sha256(randomSecret()), userId: c.userId, name: 'x' })).id}` }),
+    call: async (c) => ({
+      url: `/api/v1/tokens/${(await s.store.createApiToken({ tokenHash: sha256(randomSecret()), userId: c.userId, name: 'x' })).id}`,
+    }),
   },
   'GET /api/v1/sessions': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions?projectId=${c.project.id}` }) },
   'GET /api/v1/sessions/:id': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}` }) },
-  'GET /api/v1/sessions/:id/timeline': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/timeline` }) },
+  'GET /api/v1/sessions/:id/timeline': {
+    need: 'read',
+    call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/timeline` }),
+  },
   'GET /api/v1/sessions/:id/events': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/events` }) },
   'GET /api/v1/sessions/:id/digest': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/digest` }) },
   'GET /api/v1/sessions/:id/steps': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/steps` }) },
   'GET /api/v1/digest/rewrite': { need: 'login', call: async () => ({ url: '/api/v1/digest/rewrite' }) },
   // Answered by the local stand-in model the server is configured with (beforeAll).
-  'POST /api/v1/sessions/:id/digest/rewrite': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/digest/rewrite` }) },
+  'POST /api/v1/sessions/:id/digest/rewrite': {
+    need: 'read',
+    call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/digest/rewrite` }),
+  },
   'GET /api/v1/sessions/:id/live': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/live` }) },
   'GET /api/v1/sessions/:id/assets': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/assets` }) },
   'GET /api/v1/sessions/:id/asset': { need: 'read', call: async (c) => ({ url: await storedAsset(c.project) }) },
@@ -120,24 +142,45 @@ const ROUTES: Record<string, Row> = {
   'DELETE /api/v1/users/:userId/data': { need: 'write', call: async (c) => ({ url: `/api/v1/users/u-x/data?projectId=${c.project.id}` }) },
   'GET /api/v1/problems/endpoints': { need: 'read', call: async (c) => ({ url: `/api/v1/problems/endpoints?projectId=${c.project.id}` }) },
   'GET /api/v1/problems/errors': { need: 'read', call: async (c) => ({ url: `/api/v1/problems/errors?projectId=${c.project.id}` }) },
-  'GET /api/v1/problems/clicks': { need: 'read', call: async (c) => ({ url: `/api/v1/problems/clicks?type=rage&projectId=${c.project.id}` }) },
+  'GET /api/v1/problems/clicks': {
+    need: 'read',
+    call: async (c) => ({ url: `/api/v1/problems/clicks?type=rage&projectId=${c.project.id}` }),
+  },
   'GET /api/v1/saved-searches': { need: 'read', call: async (c) => ({ url: `/api/v1/saved-searches?projectId=${c.project.id}` }) },
-  'POST /api/v1/saved-searches': { need: 'write', call: async (c) => ({ url: '/api/v1/saved-searches', payload: { name: 'n', query: 'has:error', projectId: c.project.id } }) },
+  'POST /api/v1/saved-searches': {
+    need: 'write',
+    call: async (c) => ({ url: '/api/v1/saved-searches', payload: { name: 'n', query: 'has:error', projectId: c.project.id } }),
+  },
   'DELETE /api/v1/saved-searches/:id': { need: 'write', call: async (c) => ({ url: `/api/v1/saved-searches/${await saved(c.project)}` }) },
   'GET /api/v1/links': { need: 'read', call: async (c) => ({ url: `/api/v1/links?projectId=${c.project.id}` }) },
   'POST /api/v1/links': {
     need: 'write',
-    call: async (c) => ({ url: '/api/v1/links', payload: { targetUrl: 'https://shop.example/', expiresInSeconds: 60, projectId: c.project.id } }),
+    call: async (c) => ({
+      url: '/api/v1/links',
+      payload: { targetUrl: 'https://shop.example/', expiresInSeconds: 60, projectId: c.project.id },
+    }),
   },
   // The caller's own link; revoking another's link is checked separately below.
   'DELETE /api/v1/links/:id': { need: 'write', call: async (c) => ({ url: `/api/v1/links/${await link(c.project, c.userId)}` }) },
   'POST /api/v1/projects': { need: 'admin', call: async () => ({ url: '/api/v1/projects', payload: { name: `p${++n}` } }) },
-  'PATCH /api/v1/projects/:id': { need: 'admin', call: async (c) => ({ url: `/api/v1/projects/${c.project.id}`, payload: { retentionDays: 30 } }) },
+  'PATCH /api/v1/projects/:id': {
+    need: 'admin',
+    call: async (c) => ({ url: `/api/v1/projects/${c.project.id}`, payload: { retentionDays: 30 } }),
+  },
   'GET /api/v1/projects/:id/assets': { need: 'read', call: async (c) => ({ url: `/api/v1/projects/${c.project.id}/assets` }) },
-  'PUT /api/v1/projects/:id/assets': { need: 'admin', call: async (c) => ({ url: `/api/v1/projects/${c.project.id}/assets`, payload: { mode: 'capture' } }) },
+  'PUT /api/v1/projects/:id/assets': {
+    need: 'admin',
+    call: async (c) => ({ url: `/api/v1/projects/${c.project.id}/assets`, payload: { mode: 'capture' } }),
+  },
   'GET /api/v1/users': { need: 'admin', call: async () => ({ url: '/api/v1/users' }) },
-  'POST /api/v1/users': { need: 'admin', call: async () => ({ url: '/api/v1/users', payload: { email: `new${++n}@test.local`, password: PASSWORD } }) },
-  'PATCH /api/v1/users/:id': { need: 'admin', call: async () => ({ url: `/api/v1/users/${await freshUser()}`, payload: { role: 'member' } }) },
+  'POST /api/v1/users': {
+    need: 'admin',
+    call: async () => ({ url: '/api/v1/users', payload: { email: `new${++n}@test.local`, password: PASSWORD } }),
+  },
+  'PATCH /api/v1/users/:id': {
+    need: 'admin',
+    call: async () => ({ url: `/api/v1/users/${await freshUser()}`, payload: { role: 'member' } }),
+  },
   'GET /api/v1/projects/:id/members': { need: 'admin', call: async (c) => ({ url: `/api/v1/projects/${c.project.id}/members` }) },
   'PUT /api/v1/projects/:id/members/:userId': {
     need: 'admin',
@@ -169,7 +212,12 @@ async function send(method: string, call: Call, cookie: string, base: string): P
     ctl.abort();
     return res.status;
   }
-  const res = await s.app.inject({ method: method as 'GET', url: call.url, headers: cookie ? { cookie } : {}, ...(call.payload !== undefined ? { payload: call.payload as object } : {}) });
+  const res = await s.app.inject({
+    method: method as 'GET',
+    url: call.url,
+    headers: cookie ? { cookie } : {},
+    ...(call.payload !== undefined ? { payload: call.payload as object } : {}),
+  });
   return res.statusCode;
 }
 
@@ -209,8 +257,14 @@ describe('access control: every /api/v1 route × role × project', () => {
     const routes = apiRouteTable(s.app);
     expect(routes.length).toBeGreaterThan(20);
     const keys = routes.map((r) => `${r.method} ${r.url}`);
-    expect(keys.filter((k) => !(k in ROUTES)), 'routes missing from the table in access.test.ts').toEqual([]);
-    expect(routes.filter((r) => !r.access).map((r) => `${r.method} ${r.url}`), 'routes without an access rule').toEqual([]);
+    expect(
+      keys.filter((k) => !(k in ROUTES)),
+      'routes missing from the table in access.test.ts',
+    ).toEqual([]);
+    expect(
+      routes.filter((r) => !r.access).map((r) => `${r.method} ${r.url}`),
+      'routes without an access rule',
+    ).toEqual([]);
     for (const r of routes) expect(r.access!.need, `${r.method} ${r.url}`).toBe(ROUTES[`${r.method} ${r.url}`]!.need);
   });
 
@@ -264,9 +318,13 @@ describe('access control: what members see and change', () => {
       expect(links.length).toBeGreaterThan(0);
       expect(links).not.toContain(otherLink);
       expect((await get<{ projects: Project[] }>('/api/v1/projects')).projects.map((p) => p.id)).toEqual([own.id]);
-      expect((await get<{ searches: { projectId: string }[] }>('/api/v1/saved-searches')).searches.every((x) => x.projectId === own.id)).toBe(true);
+      expect(
+        (await get<{ searches: { projectId: string }[] }>('/api/v1/saved-searches')).searches.every((x) => x.projectId === own.id),
+      ).toBe(true);
     }
-    const adminIds = (await (await s.app.inject({ url: '/api/v1/sessions?limit=500', headers: { cookie: cookies.admin } })).json() as SessionList).sessions.map((x) => x.id);
+    const adminIds = (
+      (await (await s.app.inject({ url: '/api/v1/sessions?limit=500', headers: { cookie: cookies.admin } })).json()) as SessionList
+    ).sessions.map((x) => x.id);
     expect(adminIds).toEqual(expect.arrayContaining([mine, theirs]));
   });
 
@@ -274,9 +332,13 @@ describe('access control: what members see and change', () => {
     const errorIn = async (p: Project, message: string) => {
       const id = `sess_problem_${++n}`;
       const res = await s.app.inject({
-        method: 'POST', url: `/ingest/v1/batch?key=${p.key}`,
+        method: 'POST',
+        url: `/ingest/v1/batch?key=${p.key}`,
         headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'user-agent': CHROME_UA },
-        payload: gz({ ...makeBatch(id, 0, []), events: [domEvent(Date.now()), { t: Date.now(), kind: 'error', data: { message, origin: 'error' } }] }),
+        payload: gz({
+          ...makeBatch(id, 0, []),
+          events: [domEvent(Date.now()), { t: Date.now(), kind: 'error', data: { message, origin: 'error' } }],
+        }),
       });
       expect(res.statusCode, res.body).toBe(200);
     };
@@ -313,11 +375,20 @@ describe('access control: what members see and change', () => {
     const theirs = await session(other);
     const url = `/api/v1/sessions/${theirs}`;
     expect((await s.app.inject({ url, headers: { cookie: cookies.viewer } })).statusCode).toBe(404);
-    const add = await s.app.inject({ method: 'PUT', url: `/api/v1/projects/${other.id}/members/${userIds.viewer}`, headers: { cookie: cookies.admin }, payload: { role: 'viewer' } });
+    const add = await s.app.inject({
+      method: 'PUT',
+      url: `/api/v1/projects/${other.id}/members/${userIds.viewer}`,
+      headers: { cookie: cookies.admin },
+      payload: { role: 'viewer' },
+    });
     expect(add.statusCode).toBe(200);
     expect((await s.app.inject({ url, headers: { cookie: cookies.viewer } })).statusCode).toBe(200);
     expect((await s.app.inject({ method: 'DELETE', url, headers: { cookie: cookies.viewer } })).statusCode).toBe(403);
-    const rm = await s.app.inject({ method: 'DELETE', url: `/api/v1/projects/${other.id}/members/${userIds.viewer}`, headers: { cookie: cookies.admin } });
+    const rm = await s.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/projects/${other.id}/members/${userIds.viewer}`,
+      headers: { cookie: cookies.admin },
+    });
     expect(rm.statusCode).toBe(204);
     expect((await s.app.inject({ url, headers: { cookie: cookies.viewer } })).statusCode).toBe(404);
   });

@@ -24,7 +24,8 @@ async function startOrigin(): Promise<Origin> {
     const path = (req.url ?? '/').split('?')[0]!;
     requests.push({ path, headers: req.headers });
     const send = (type: string, body: Buffer | string) => res.writeHead(200, { 'content-type': type }).end(body);
-    if (path === '/style.css') send('text/css', `@font-face { font-family: F; src: url(fonts/f.woff2) format("woff2"); }\nbody { background: url('/bg.png'); }`);
+    if (path === '/style.css')
+      send('text/css', `@font-face { font-family: F; src: url(fonts/f.woff2) format("woff2"); }\nbody { background: url('/bg.png'); }`);
     else if (path === '/img.png' || path === '/copy.png' || path === '/bg.png' || path === '/poster.png') send('image/png', PNG);
     else if (path === '/other.png') send('image/png', Buffer.concat([PNG, Buffer.from('other')]));
     else if (path === '/fonts/f.woff2') send('font/woff2', FONT);
@@ -44,10 +45,11 @@ async function startOrigin(): Promise<Origin> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -74,7 +76,8 @@ async function projectId(): Promise<string> {
 
 async function setProject(patch: { allowedOrigins?: string[]; mode?: string }): Promise<string> {
   const id = await projectId();
-  if (patch.allowedOrigins) expect((await api('PATCH', `/api/v1/projects/${id}`, { allowedOrigins: patch.allowedOrigins })).statusCode).toBe(200);
+  if (patch.allowedOrigins)
+    expect((await api('PATCH', `/api/v1/projects/${id}`, { allowedOrigins: patch.allowedOrigins })).statusCode).toBe(200);
   if (patch.mode) expect((await api('PUT', `/api/v1/projects/${id}/assets`, { mode: patch.mode })).statusCode).toBe(200);
   return id;
 }
@@ -97,7 +100,9 @@ function page(t: number, o: string, imgs: string[], rich = false): ReplayEvent[]
         ]
       : []),
   ];
-  const head = rich ? [el(4, 'link', { rel: 'stylesheet', href: `${o}/style.css` }), el(5, 'link', { rel: 'canonical', href: `${o}/canonical` })] : [];
+  const head = rich
+    ? [el(4, 'link', { rel: 'stylesheet', href: `${o}/style.css` }), el(5, 'link', { rel: 'canonical', href: `${o}/canonical` })]
+    : [];
   const node = { type: 0, id: 1, childNodes: [el(2, 'html', {}, [el(3, 'head', {}, head), el(6, 'body', {}, body)])] };
   return [
     { t, kind: 'dom', data: { type: 4, timestamp: t, data: { href: `${o}/`, width: 800, height: 600 } } },
@@ -119,7 +124,11 @@ async function settledAssets(sessionId: string, count = 1): Promise<{ mode: stri
     const r = await api('GET', `/api/v1/sessions/${sessionId}/assets`);
     expect(r.statusCode).toBe(200);
     const body = r.json() as { mode: string; assets: AssetInfo[] };
-    if (body.assets.length >= count && (body.mode !== 'capture' || body.assets.every((a) => a.status === 'stored' || a.status === 'failed'))) return body;
+    if (
+      body.assets.length >= count &&
+      (body.mode !== 'capture' || body.assets.every((a) => a.status === 'stored' || a.status === 'failed'))
+    )
+      return body;
     await new Promise((res) => setTimeout(res, 20));
   }
 }
@@ -142,8 +151,11 @@ describe('asset capture', () => {
     await record('assetsess01', page(Date.now(), origin.url, [], true));
     const { mode, assets } = await settledAssets('assetsess01', 9);
     expect(mode).toBe('capture');
-    const byPath = Object.fromEntries(assets.map((a) => [new URL(a.url).pathname + (new URL(a.url).origin === stranger.url ? '@stranger' : ''), a]));
-    for (const p of ['/style.css', '/img.png', '/copy.png', '/poster.png', '/bg.png', '/fonts/f.woff2']) expect(byPath[p]?.status, p).toBe('stored');
+    const byPath = Object.fromEntries(
+      assets.map((a) => [new URL(a.url).pathname + (new URL(a.url).origin === stranger.url ? '@stranger' : ''), a]),
+    );
+    for (const p of ['/style.css', '/img.png', '/copy.png', '/poster.png', '/bg.png', '/fonts/f.woff2'])
+      expect(byPath[p]?.status, p).toBe('stored');
     expect(byPath['/fonts/f.woff2']!.contentType).toBe('font/woff2');
     // Size cap, content types, and origins the project does not allow.
     expect(byPath['/big.png']).toMatchObject({ status: 'failed', error: expect.stringMatching(/larger than/) });
@@ -195,7 +207,10 @@ describe('asset capture', () => {
     const pid = await setProject({ allowedOrigins: [origin.url] });
     await record('assetsess08', page(Date.now(), origin.url, [`${origin.url}/redirect.png`, `${origin.url}/hop.png`]));
     const { assets } = await settledAssets('assetsess08', 2);
-    expect(assets.find((a) => a.url.endsWith('/redirect.png'))).toMatchObject({ status: 'failed', error: expect.stringMatching(/not an allowed origin/) });
+    expect(assets.find((a) => a.url.endsWith('/redirect.png'))).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/not an allowed origin/),
+    });
     expect(assets.find((a) => a.url.endsWith('/hop.png'))).toMatchObject({ status: 'stored', contentType: 'image/png' });
     expect(stranger.requests).toEqual([]);
     const [key] = await blobKeys();
@@ -208,7 +223,10 @@ describe('asset capture', () => {
   it('never fetches private or loopback addresses for an origin allowed only through *', async () => {
     s = await startTestServer();
     await setProject({ allowedOrigins: ['*'] });
-    await record('assetsess03', page(Date.now(), origin.url, [`${origin.url}/img.png`, `http://localhost:${new URL(origin.url).port}/img.png`]));
+    await record(
+      'assetsess03',
+      page(Date.now(), origin.url, [`${origin.url}/img.png`, `http://localhost:${new URL(origin.url).port}/img.png`]),
+    );
     const { assets } = await settledAssets('assetsess03', 2);
     expect(assets).toHaveLength(2);
     for (const a of assets) expect(a).toMatchObject({ status: 'failed', error: expect.stringMatching(/not public/) });
@@ -232,7 +250,12 @@ describe('asset capture', () => {
     const r = await s.app.inject({
       method: 'GET',
       url: assetRoute('assetsess05', `${origin.url}/img.png`),
-      headers: { cookie: s.cookie, referer: 'http://viewer.example/sessions/assetsess05', 'user-agent': 'Viewer Browser/1.0', 'x-forwarded-for': '198.51.100.7' },
+      headers: {
+        cookie: s.cookie,
+        referer: 'http://viewer.example/sessions/assetsess05',
+        'user-agent': 'Viewer Browser/1.0',
+        'x-forwarded-for': '198.51.100.7',
+      },
     });
     expect(r.statusCode).toBe(200);
     expect(r.rawPayload.equals(PNG)).toBe(true);
@@ -259,7 +282,9 @@ describe('asset capture', () => {
     expect((await api('DELETE', '/api/v1/sessions/assetsess06')).statusCode).toBe(204);
     const run = await runRetention(s.store, Date.now() + 1);
     expect(run.assets).toEqual({ rows: 1, objects: 1 });
-    expect((await s.query<{ url: string }>('SELECT url FROM assets WHERE project_id = ?', pid)).map((r) => r.url)).toEqual([`${origin.url}/img.png`]);
+    expect((await s.query<{ url: string }>('SELECT url FROM assets WHERE project_id = ?', pid)).map((r) => r.url)).toEqual([
+      `${origin.url}/img.png`,
+    ]);
     expect(await blobKeys()).toHaveLength(1);
     expect((await api('GET', assetRoute('assetsess07', `${origin.url}/img.png`))).statusCode).toBe(200);
 

@@ -79,7 +79,14 @@ export async function createStorage(backend: Backend = BACKEND): Promise<TestSto
     },
     async exec(sql: string, ...args: unknown[]): Promise<number> {
       let n = 0;
-      return (await pool.query(sql.replace(/\?/g, () => `$${++n}`), args)).rowCount ?? 0;
+      return (
+        (
+          await pool.query(
+            sql.replace(/\?/g, () => `$${++n}`),
+            args,
+          )
+        ).rowCount ?? 0
+      );
     },
     async cleanup() {
       await pool.end().catch(() => undefined);

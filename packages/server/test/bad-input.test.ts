@@ -33,23 +33,33 @@ describe('bad input gets a 4xx with a reason and loses nothing', () => {
     ['malformed gzip', () => raw(randomBytes(200), JSON_GZ), 400, 'bad_gzip'],
     ['truncated gzip', () => raw(gz(makeBatch(SID, 5, [domEvent(5)])).subarray(0, 20), JSON_GZ), 400, 'bad_gzip'],
     ['wrong content type', () => raw('hello', { 'content-type': 'text/plain' }), 415, 'unsupported_media_type'],
-    ['unknown content encoding', () => raw('x', { 'content-type': 'application/json', 'content-encoding': 'br' }), 415, 'unsupported_encoding'],
+    [
+      'unknown content encoding',
+      () => raw('x', { 'content-type': 'application/json', 'content-encoding': 'br' }),
+      415,
+      'unsupported_encoding',
+    ],
     ['malformed deflate', () => raw('not a zlib stream', { ...JSON_GZ, 'content-encoding': 'deflate' }), 400, 'bad_deflate'],
     ['missing project key', () => raw(gz(makeBatch(SID, 6, [])), JSON_GZ, null), 401, 'missing_project_key'],
     ['unknown project key', () => raw(gz(makeBatch(SID, 6, [])), JSON_GZ, 'pk_nope'), 401, 'unknown_project_key'],
     ['compressed body over the limit', () => raw(randomBytes(1024 * 1024 + 10), JSON_GZ), 413, 'body_too_large'],
+    ['zip bomb over the decompressed limit', () => raw(gzipSync(Buffer.alloc(40 * 1024 * 1024, 0x20)), JSON_GZ), 413, 'body_too_large'],
     [
-      'zip bomb over the decompressed limit',
-      () => raw(gzipSync(Buffer.alloc(40 * 1024 * 1024, 0x20)), JSON_GZ),
-      413,
-      'body_too_large',
+      'origin not allowed',
+      () => raw(gz(makeBatch(SID, 7, [domEvent(7)])), { ...JSON_GZ, origin: 'https://evil.example' }),
+      403,
+      'origin_not_allowed',
     ],
-    ['origin not allowed', () => raw(gz(makeBatch(SID, 7, [domEvent(7)])), { ...JSON_GZ, origin: 'https://evil.example' }), 403, 'origin_not_allowed'],
     ['wrong version', () => raw(gz({ ...makeBatch(SID, 8, []), v: 99 }), JSON_GZ), 400, 'invalid_batch'],
     ['bad session id', () => raw(gz(makeBatch('../../etc/passwd', 8, [])), JSON_GZ), 400, 'invalid_batch'],
     ['negative seq', () => raw(gz(makeBatch(SID, -1, [])), JSON_GZ), 400, 'invalid_batch'],
     ['unknown event kind', () => raw(gz(makeBatch(SID, 9, [{ t: 1, kind: 'evil', data: {} } as never])), JSON_GZ), 400, 'invalid_batch'],
-    ['dom event without an rrweb event', () => raw(gz(makeBatch(SID, 9, [{ t: 1, kind: 'dom', data: 'x' }])), JSON_GZ), 400, 'invalid_batch'],
+    [
+      'dom event without an rrweb event',
+      () => raw(gz(makeBatch(SID, 9, [{ t: 1, kind: 'dom', data: 'x' }])), JSON_GZ),
+      400,
+      'invalid_batch',
+    ],
     ['JSON that is not an object', () => raw(gz([1, 2, 3]), JSON_GZ), 400, 'invalid_batch'],
     ['empty body', () => raw('', { 'content-type': 'application/json' }), 400, 'empty_body'],
   ];
@@ -64,14 +74,23 @@ describe('bad input gets a 4xx with a reason and loses nothing', () => {
   }
 
   it('a session id owned by another project is refused', async () => {
-    const create = await s.app.inject({ method: 'POST', url: '/api/v1/projects', headers: { cookie: s.cookie }, payload: { name: 'Other', allowedOrigins: ['*'] } });
+    const create = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/projects',
+      headers: { cookie: s.cookie },
+      payload: { name: 'Other', allowedOrigins: ['*'] },
+    });
     const other = create.json() as { key: string };
     const r = await raw(gz(makeBatch(SID, 1, [domEvent(3)])), JSON_GZ, other.key);
     expect(r.statusCode).toBe(409);
   });
 
   it('an allowed origin is accepted with CORS headers, and preflight works', async () => {
-    const pre = await s.app.inject({ method: 'OPTIONS', url: `/ingest/v1/batch?key=${s.projectKey}`, headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+    const pre = await s.app.inject({
+      method: 'OPTIONS',
+      url: `/ingest/v1/batch?key=${s.projectKey}`,
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+    });
     expect(pre.statusCode).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe('https://shop.example');
     const r = await postBatch(s, makeBatch('sess_corsokcors', 0, [domEvent(1)]), { origin: 'https://shop.example' });
@@ -81,7 +100,7 @@ describe('bad input gets a 4xx with a reason and loses nothing', () => {
 
   it('random garbage never produces a 5xx', async () => {
     let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     // A different session, so a mutation that stays valid cannot touch the one checked below.
     const valid = JSON.stringify(makeBatch('sess_fuzzfuzz01', 50, [domEvent(50)]));
     for (let i = 0; i < 200; i++) {

@@ -92,9 +92,15 @@ class CountingStore implements ChunkStore {
     this.gets.push({ key, range });
     return this.inner.get(key, range);
   }
-  delete(keys: string[]) { return this.inner.delete(keys); }
-  list(prefix: string) { return this.inner.list(prefix); }
-  close() { return this.inner.close(); }
+  delete(keys: string[]) {
+    return this.inner.delete(keys);
+  }
+  list(prefix: string) {
+    return this.inner.list(prefix);
+  }
+  close() {
+    return this.inner.close();
+  }
 }
 
 /** A view of a shared chunk store that a SqliteStore may close without closing the store. */
@@ -124,7 +130,9 @@ for (const backend of backends) {
       await store().put('prj_a/sess_1/0000000000-x.ndjson.gz', bytes);
       expect((await store().get('prj_a/sess_1/0000000000-x.ndjson.gz')).equals(bytes)).toBe(true);
       expect((await store().get('prj_a/sess_1/0000000000-x.ndjson.gz', { start: 10, end: 20 })).equals(bytes.subarray(10, 20))).toBe(true);
-      expect((await store().get('prj_a/sess_1/0000000000-x.ndjson.gz', { start: 99_990, end: 100_000 })).equals(bytes.subarray(99_990))).toBe(true);
+      expect(
+        (await store().get('prj_a/sess_1/0000000000-x.ndjson.gz', { start: 99_990, end: 100_000 })).equals(bytes.subarray(99_990)),
+      ).toBe(true);
       expect((await store().get('prj_a/sess_1/0000000000-x.ndjson.gz', { start: 5, end: 5 })).length).toBe(0);
       await expect(store().get('prj_a/sess_1/0000000000-x.ndjson.gz', { start: 99_990, end: 100_010 })).rejects.toThrow(/short read/);
       await store().put('prj_a/sess_1/empty', Buffer.alloc(0));
@@ -143,7 +151,11 @@ for (const backend of backends) {
       await store().put('prj_l/sess_2/c', Buffer.from('c'));
       await store().put('prj_l2/sess_1/d', Buffer.from('dd'));
       const all = await listAll(store(), 'prj_l/');
-      expect(all.map((o) => [o.key, o.size])).toEqual([['prj_l/sess_1/a', 3], ['prj_l/sess_1/b', 5], ['prj_l/sess_2/c', 1]]);
+      expect(all.map((o) => [o.key, o.size])).toEqual([
+        ['prj_l/sess_1/a', 3],
+        ['prj_l/sess_1/b', 5],
+        ['prj_l/sess_2/c', 1],
+      ]);
       for (const o of all) {
         expect(o.lastModified).toBeGreaterThan(before);
         expect(o.lastModified).toBeLessThan(Date.now() + 5 * 60_000);
@@ -151,7 +163,10 @@ for (const backend of backends) {
       expect((await listAll(store(), 'prj_l/sess_1/')).map((o) => o.key)).toEqual(['prj_l/sess_1/a', 'prj_l/sess_1/b']);
       // A prefix is a string prefix, not only a directory.
       expect((await listAll(store(), 'prj_l')).map((o) => o.key)).toEqual([
-        'prj_l/sess_1/a', 'prj_l/sess_1/b', 'prj_l/sess_2/c', 'prj_l2/sess_1/d',
+        'prj_l/sess_1/a',
+        'prj_l/sess_1/b',
+        'prj_l/sess_2/c',
+        'prj_l2/sess_1/d',
       ]);
       expect((await listAll(store(), 'prj_l/sess_')).length).toBe(3);
       expect(await listAll(store(), 'prj_none/')).toEqual([]);
@@ -260,7 +275,9 @@ describe('encryption keys', () => {
     const c = loadConfig({ REPRISE_S3_BUCKET: 'b', REPRISE_S3_ENDPOINT: 'http://h:1', REPRISE_S3_PREFIX: 'p/' }).s3!;
     expect(c).toMatchObject({ bucket: 'b', endpoint: 'http://h:1', region: 'us-east-1', prefix: 'p/', forcePathStyle: true });
     expect(loadConfig({ REPRISE_S3_BUCKET: 'b' }).s3!.forcePathStyle).toBe(false);
-    expect(loadConfig({ REPRISE_S3_BUCKET: 'b', REPRISE_S3_ENDPOINT: 'http://h', REPRISE_S3_FORCE_PATH_STYLE: 'false' }).s3!.forcePathStyle).toBe(false);
+    expect(
+      loadConfig({ REPRISE_S3_BUCKET: 'b', REPRISE_S3_ENDPOINT: 'http://h', REPRISE_S3_FORCE_PATH_STYLE: 'false' }).s3!.forcePathStyle,
+    ).toBe(false);
     expect(() => loadConfig({ REPRISE_S3_ENDPOINT: 'http://h' })).toThrow(/REPRISE_S3_BUCKET is required/);
     expect(() => loadConfig({ REPRISE_S3_BUCKET: 'b', REPRISE_S3_ACCESS_KEY_ID: 'a' })).toThrow(/together/);
     expect(loadConfig({}).compactAfterMinutes).toBe(30);
@@ -353,7 +370,9 @@ describe('SqliteStore schema v13: batches.chunk_path becomes chunk_key', () => {
     const db = new Database(path.join(dir, 'reprise.db'));
     migrateSqlite(db, 12);
     db.prepare(`INSERT INTO projects (id, name, key, allowed_origins, created_at) VALUES ('prj_old', 'old', 'pk_old', '["*"]', 1)`).run();
-    db.prepare(`INSERT INTO sessions (id, project_id, started_at, ended_at, created_at, updated_at) VALUES ('sess_old', 'prj_old', 0, 0, 1, 1)`).run();
+    db.prepare(
+      `INSERT INTO sessions (id, project_id, started_at, ended_at, created_at, updated_at) VALUES ('sess_old', 'prj_old', 0, 0, 1, 1)`,
+    ).run();
     // Chunks written as v12 wrote them: one object per batch, its key in chunk_path.
     const writer = new BatchChunks(new LocalChunkStore(path.join(dir, 'chunks')), null);
     const sent: ReplayEvent[][] = [];
@@ -666,7 +685,9 @@ describe('the HTTP app on S3 chunks', () => {
       };
       const all = await get();
       expect(all).toHaveLength(25);
-      expect(all.map((e) => e.t)).toEqual(Array.from({ length: 5 }, (_, seq) => Array.from({ length: 5 }, (_, i) => 1_000_000 + seq * 1000 + i * 10)).flat());
+      expect(all.map((e) => e.t)).toEqual(
+        Array.from({ length: 5 }, (_, seq) => Array.from({ length: 5 }, (_, i) => 1_000_000 + seq * 1000 + i * 10)).flat(),
+      );
       expect(JSON.stringify(all)).toContain(MARKER);
 
       await s.store.compactSession(sid);
@@ -686,16 +707,28 @@ describe('the HTTP app on S3 chunks', () => {
     const cfg = s3Config(`${RUN}/kill/`);
     const dataDir = tmp();
     const env = {
-      ...process.env, PORT: '0', REPRISE_HOST: '127.0.0.1', REPRISE_DATA_DIR: dataDir, REPRISE_DEMO: '0',
-      REPRISE_ADMIN_EMAIL: ADMIN.email, REPRISE_ADMIN_PASSWORD: ADMIN.password,
-      REPRISE_S3_ENDPOINT: cfg.endpoint!, REPRISE_S3_BUCKET: cfg.bucket, REPRISE_S3_REGION: cfg.region,
-      REPRISE_S3_ACCESS_KEY_ID: cfg.accessKeyId!, REPRISE_S3_SECRET_ACCESS_KEY: cfg.secretAccessKey!,
-      REPRISE_S3_PREFIX: cfg.prefix, REPRISE_S3_FORCE_PATH_STYLE: 'true', REPRISE_ENCRYPTION_KEY: KEY_A,
+      ...process.env,
+      PORT: '0',
+      REPRISE_HOST: '127.0.0.1',
+      REPRISE_DATA_DIR: dataDir,
+      REPRISE_DEMO: '0',
+      REPRISE_ADMIN_EMAIL: ADMIN.email,
+      REPRISE_ADMIN_PASSWORD: ADMIN.password,
+      REPRISE_S3_ENDPOINT: cfg.endpoint!,
+      REPRISE_S3_BUCKET: cfg.bucket,
+      REPRISE_S3_REGION: cfg.region,
+      REPRISE_S3_ACCESS_KEY_ID: cfg.accessKeyId!,
+      REPRISE_S3_SECRET_ACCESS_KEY: cfg.secretAccessKey!,
+      REPRISE_S3_PREFIX: cfg.prefix,
+      REPRISE_S3_FORCE_PATH_STYLE: 'true',
+      REPRISE_ENCRYPTION_KEY: KEY_A,
     };
     const start = () =>
       new Promise<{ child: ChildProcess; base: string; key: string }>((resolve, reject) => {
         const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'packages/server/src/cli.ts'), 'serve'], {
-          cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
+          cwd: ROOT,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
         });
         let out = '';
         const onData = (d: Buffer) => {
@@ -738,7 +771,9 @@ describe('the HTTP app on S3 chunks', () => {
     const b = await start();
     try {
       const login = await fetch(`${b.base}/api/v1/auth/login`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ADMIN),
       });
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
       const res = await fetch(`${b.base}/api/v1/sessions/${sid}/events`, { headers: { cookie } });

@@ -43,9 +43,17 @@ describe('reprise (the command table)', () => {
     const lines = bare.stdout.split('\n');
     const synopses = COMMANDS.flatMap((c) => c.usage.map((u) => u.synopsis));
     expect(synopses.length).toBeGreaterThanOrEqual(COMMANDS.length);
-    for (const s of synopses) expect(lines.some((l) => l.startsWith(`  ${s}`)), s).toBe(true);
+    for (const s of synopses)
+      expect(
+        lines.some((l) => l.startsWith(`  ${s}`)),
+        s,
+      ).toBe(true);
     // Each command's first word is the one the dispatcher answers to.
-    for (const c of COMMANDS) expect(synopses.some((s) => s.startsWith(`${c.name}${c.sub ? ` ${c.sub}` : ''}`)), c.name).toBe(true);
+    for (const c of COMMANDS)
+      expect(
+        synopses.some((s) => s.startsWith(`${c.name}${c.sub ? ` ${c.sub}` : ''}`)),
+        c.name,
+      ).toBe(true);
   });
 
   it('closes the store when a command throws: non-zero exit, the error on stderr, the SQLite WAL checkpointed away', async () => {

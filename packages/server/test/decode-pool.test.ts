@@ -46,8 +46,11 @@ async function same(body: Buffer, encoding: string | undefined): Promise<Outcome
   return here;
 }
 
-const valid = makeBatch('sess_decodepool', 3, [domEvent(1000), domEvent(1001, 2, { node: { type: 0, id: 1, childNodes: [] } }),
-  { t: 1002, kind: 'console', data: { level: 'error', args: [{ t: 'str', v: 'boom' }] } }]);
+const valid = makeBatch('sess_decodepool', 3, [
+  domEvent(1000),
+  domEvent(1001, 2, { node: { type: 0, id: 1, childNodes: [] } }),
+  { t: 1002, kind: 'console', data: { level: 'error', args: [{ t: 'str', v: 'boom' }] } },
+]);
 
 describe('decoding on worker threads', () => {
   it('gives what decoding on the main thread gives: gzip, uncompressed, empty', async () => {
@@ -75,11 +78,12 @@ describe('decoding on worker threads', () => {
     await same(gz({ ...valid, v: 2 }), 'gzip');
     await same(Buffer.from('x'), 'br');
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const text = JSON.stringify(valid);
     for (let i = 0; i < 100; i++) {
       const chars = text.split('');
-      for (let k = 0; k < 1 + Math.floor(rnd() * 4); k++) chars.splice(Math.floor(rnd() * chars.length), 1, '{["\\,:0x'.charAt(Math.floor(rnd() * 8)));
+      for (let k = 0; k < 1 + Math.floor(rnd() * 4); k++)
+        chars.splice(Math.floor(rnd() * chars.length), 1, '{["\\,:0x'.charAt(Math.floor(rnd() * 8)));
       const body = chars.join('');
       await same(rnd() < 0.5 ? gzipSync(body) : Buffer.from(body), rnd() < 0.5 ? 'gzip' : undefined);
     }
@@ -101,8 +105,20 @@ describe('decoding on worker threads', () => {
     expect(decodeChunk(there.chunk.bytes, there.chunk.format)).toEqual(valid.events);
     // No dictionary needed, a wrong one, one that cannot be loaded, a reference that does not parse.
     await same(deflateSync(raw), 'deflate');
-    const wrong: DictionarySource = { ref: () => null, load: async () => presetDictionary(staticDictionaryBytes('r1'), Buffer.from('other')) };
-    for (const src of [wrong, noDictionaries, { ref: () => { throw new HttpError(400, 'bad_dictionary', 'bad ref'); }, load: source.load }]) {
+    const wrong: DictionarySource = {
+      ref: () => null,
+      load: async () => presetDictionary(staticDictionaryBytes('r1'), Buffer.from('other')),
+    };
+    for (const src of [
+      wrong,
+      noDictionaries,
+      {
+        ref: () => {
+          throw new HttpError(400, 'bad_dictionary', 'bad ref');
+        },
+        load: source.load,
+      },
+    ]) {
       const a = await outcome(inProcessDecoder.decode(body, 'deflate', src));
       const b = await outcome(workers.decode(body, 'deflate', src));
       expect(a.ok).toBe(false);

@@ -35,7 +35,22 @@ function pageBatch(sessionId: string, seq: number, t: number, title: string): Ba
     childNodes: [{ type: 3, textContent: `Product number ${i}, a fine thing to buy`, id: 100 + i * 2 }],
     id: 99 + i * 2,
   }));
-  const node = { type: 0, childNodes: [{ type: 2, tagName: 'html', attributes: {}, childNodes: [{ type: 2, tagName: 'title', attributes: {}, childNodes: [{ type: 3, textContent: title, id: 5 }], id: 4 }, { type: 2, tagName: 'ul', attributes: {}, childNodes: items, id: 6 }], id: 2 }], id: 1 };
+  const node = {
+    type: 0,
+    childNodes: [
+      {
+        type: 2,
+        tagName: 'html',
+        attributes: {},
+        childNodes: [
+          { type: 2, tagName: 'title', attributes: {}, childNodes: [{ type: 3, textContent: title, id: 5 }], id: 4 },
+          { type: 2, tagName: 'ul', attributes: {}, childNodes: items, id: 6 },
+        ],
+        id: 2,
+      },
+    ],
+    id: 1,
+  };
   const events: ReplayEvent[] = [
     { t, kind: 'meta', data: { url: 'https://shop.example/products', title, viewport: { w: 1280, h: 800 } } },
     { t, kind: 'dom', data: { type: 2, timestamp: t, data: { node, initialOffset: { left: 0, top: 0 } } } },
@@ -100,7 +115,10 @@ describe('deflate batches', () => {
 
     // A second server on the same storage, with nothing cached: the stored batch is all it needs.
     const config = loadConfig(s.env);
-    const store = s.backend === 'postgres' ? await PgStore.open({ url: config.databaseUrl!, chunks: openChunkStore(config) }) : new SqliteStore(s.dataDir);
+    const store =
+      s.backend === 'postgres'
+        ? await PgStore.open({ url: config.databaseUrl!, chunks: openChunkStore(config) })
+        : new SqliteStore(s.dataDir);
     const other = await buildApp({ store, config });
     try {
       const third = pageBatch(id, 2, 15000, 'Products (3)');
@@ -156,7 +174,12 @@ describe('deflate batches the server cannot decode get a 4xx with a reason', () 
   });
 
   it("another project's session is never a dictionary", async () => {
-    const create = await s.app.inject({ method: 'POST', url: '/api/v1/projects', headers: { cookie: s.cookie }, payload: { name: 'Other deflate', allowedOrigins: ['*'] } });
+    const create = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/projects',
+      headers: { cookie: s.cookie },
+      payload: { name: 'Other deflate', allowedOrigins: ['*'] },
+    });
     const otherKey = (create.json() as { key: string }).key;
     const r = await postDeflate(s, deflateWith(next(), dictionaryFor(first.events)), dictQuery({ sessionId: id, seq: 0 }), otherKey);
     expect(r.statusCode).toBe(422);
@@ -177,7 +200,13 @@ describe('deflate batches the server cannot decode get a 4xx with a reason', () 
     ['not zlib at all', () => Buffer.from('{"v":1}'), '', 400, 'bad_deflate'],
     ['raw deflate without the zlib header', () => deflateRawSync(JSON.stringify(next())), '', 400, 'bad_deflate'],
     ['a truncated stream', () => deflateWith(next(), dictionaryFor(null)).subarray(0, 40), dictQuery(), 400, 'bad_deflate'],
-    ['a zip bomb over the decompressed limit', () => deflateSync(Buffer.alloc(40 * 1024 * 1024, 0x20), { dictionary: dictionaryFor(null) }), dictQuery(), 413, 'body_too_large'],
+    [
+      'a zip bomb over the decompressed limit',
+      () => deflateSync(Buffer.alloc(40 * 1024 * 1024, 0x20), { dictionary: dictionaryFor(null) }),
+      dictQuery(),
+      413,
+      'body_too_large',
+    ],
     ['JSON that is no batch', () => deflateWith([1, 2], dictionaryFor(null)), dictQuery(), 400, 'invalid_batch'],
   ];
   for (const [name, body, query, status, code] of cases) {
@@ -198,9 +227,15 @@ describe('deflate batches the server cannot decode get a 4xx with a reason', () 
 
   it('random mutations of a deflate body with a reference never produce a 5xx', async () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const valid = deflateWith(pageBatch(id, 9, 5000, 'Cart'), dictionaryFor(first.events));
-    const queries = [dictQuery({ sessionId: id, seq: 0 }), dictQuery(), '', '&dict=r1&ref=sess_deflate_bad01.0&ref=x', '&ref=sess_deflate_bad01.0'];
+    const queries = [
+      dictQuery({ sessionId: id, seq: 0 }),
+      dictQuery(),
+      '',
+      '&dict=r1&ref=sess_deflate_bad01.0&ref=x',
+      '&ref=sess_deflate_bad01.0',
+    ];
     for (let i = 0; i < 150; i++) {
       const b = Buffer.from(valid);
       for (let k = 0; k < 1 + Math.floor(rnd() * 4); k++) {

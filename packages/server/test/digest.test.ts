@@ -81,15 +81,54 @@ describe('session digest', () => {
     const events: ReplayEvent[] = [{ t: t1, kind: 'nav', data: { url: 'https://shop.example/', type: 'load' } }];
     for (const [i, id] of [481, 77, 9130].entries()) {
       const t = t1 + 1000 + i * 30_000;
-      events.push({ t, kind: 'click', data: { selector: `#add-${id}`, text: 'Add to cart', tag: 'button', interactive: true, x: 10, y: 10 } });
-      events.push({ t: t + 100, kind: 'network', data: { id: `r${i}`, initiator: 'fetch', method: 'POST', url: `https://shop.example/api/cart/${id}`, status: 500, startedAt: t + 20, durationMs: 80, requestHeaders: {}, responseHeaders: {}, requestBody: null, responseBody: null } });
+      events.push({
+        t,
+        kind: 'click',
+        data: { selector: `#add-${id}`, text: 'Add to cart', tag: 'button', interactive: true, x: 10, y: 10 },
+      });
+      events.push({
+        t: t + 100,
+        kind: 'network',
+        data: {
+          id: `r${i}`,
+          initiator: 'fetch',
+          method: 'POST',
+          url: `https://shop.example/api/cart/${id}`,
+          status: 500,
+          startedAt: t + 20,
+          durationMs: 80,
+          requestHeaders: {},
+          responseHeaders: {},
+          requestBody: null,
+          responseBody: null,
+        },
+      });
       events.push({ t: t + 120, kind: 'error', data: { name: 'TypeError', message: `Item ${id} has no price`, origin: 'error' } });
     }
     // A different status on the same route is another problem.
-    events.push({ t: t1 + 200_000, kind: 'network', data: { id: 'r9', initiator: 'fetch', method: 'POST', url: 'https://shop.example/api/cart/5', status: 409, startedAt: t1 + 199_990, durationMs: 10, requestHeaders: {}, responseHeaders: {}, requestBody: null, responseBody: null } });
+    events.push({
+      t: t1 + 200_000,
+      kind: 'network',
+      data: {
+        id: 'r9',
+        initiator: 'fetch',
+        method: 'POST',
+        url: 'https://shop.example/api/cart/5',
+        status: 409,
+        startedAt: t1 + 199_990,
+        durationMs: 10,
+        requestHeaders: {},
+        responseHeaders: {},
+        requestBody: null,
+        responseBody: null,
+      },
+    });
     await store('dg_repeat_1', events);
     const d = await get<Digest>('/api/v1/sessions/dg_repeat_1/digest');
-    expect(d.problems.map((p) => [p.kind, p.count])).toEqual([['error', 3], ['request', 1]]);
+    expect(d.problems.map((p) => [p.kind, p.count])).toEqual([
+      ['error', 3],
+      ['request', 1],
+    ]);
     expect(d.problems[0]!.at).toEqual([t1 + 1000, t1 + 31_000, t1 + 61_000]);
     expect(d.problems[0]!.chain).toBe("clicked 'Add to cart' → POST /api/cart/481 500 → uncaught TypeError: Item 481 has no price");
     expect(d.text).toContain('(×3; again at 00:31, 01:01)');
@@ -118,7 +157,12 @@ describe('reproduction steps', () => {
     expect(pay.target).toEqual({ testId: 'pay', role: 'button', name: 'Pay', selector: '[data-testid="pay"]' });
     expect(pay.outcomes.map((o) => o.kind)).toEqual(['request', 'console', 'error']);
     const card = list.steps[1]!;
-    expect(card).toMatchObject({ kind: 'input', masked: true, value: null, target: { testId: 'card-number', role: 'textbox', name: 'Card number', selector: '#card-number' } });
+    expect(card).toMatchObject({
+      kind: 'input',
+      masked: true,
+      value: null,
+      target: { testId: 'card-number', role: 'textbox', name: 'Card number', selector: '#card-number' },
+    });
     expect(list.steps.map((x) => x.n)).toEqual([1, 2, 3, 4]);
     expect(list.firstProblemAt).toBe(pay.outcomes.find((o) => o.kind === 'error')!.t);
     // Markdown for a ticket, with a deep link to the moment of the error (seconds from the start).
@@ -139,7 +183,9 @@ describe('rewrite by a configured model', () => {
       req.on('end', () => {
         seen.push({ auth: req.headers.authorization, body });
         res.writeHead(req.url === '/v1/chat/completions' ? 200 : 404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'The shopper paid and the server refused the card.' } }] }));
+        res.end(
+          JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'The shopper paid and the server refused the card.' } }] }),
+        );
       });
     });
     await new Promise<void>((r) => model.listen(0, '127.0.0.1', r));
@@ -155,7 +201,11 @@ describe('rewrite by a configured model', () => {
 
   it('sends the digest and nothing else, and returns the prose', async () => {
     const port = (model.address() as AddressInfo).port;
-    const withModel = await startTestServer({ REPRISE_LLM_URL: `http://127.0.0.1:${port}/v1`, REPRISE_LLM_MODEL: 'test-model', REPRISE_LLM_KEY: 'sk-test-key' });
+    const withModel = await startTestServer({
+      REPRISE_LLM_URL: `http://127.0.0.1:${port}/v1`,
+      REPRISE_LLM_MODEL: 'test-model',
+      REPRISE_LLM_KEY: 'sk-test-key',
+    });
     try {
       const sid = 'dg_rewrite_1';
       const events = checkoutEvents(T0);

@@ -16,8 +16,16 @@ afterAll(async () => storage.cleanup());
 function startServer(): Promise<{ child: ChildProcess; base: string; key: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'packages/server/src/cli.ts'), 'serve'], {
     cwd: root,
-    env: { ...process.env, ...storage.env, PORT: '0', REPRISE_HOST: '127.0.0.1', REPRISE_DEMO: '0',
-      REPRISE_ADMIN_EMAIL: ADMIN.email, REPRISE_ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      ...storage.env,
+      PORT: '0',
+      REPRISE_HOST: '127.0.0.1',
+      REPRISE_DEMO: '0',
+      REPRISE_ADMIN_EMAIL: ADMIN.email,
+      REPRISE_ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

@@ -13,8 +13,7 @@ import { createStorage, type Backend, type TestStorage } from './backend.js';
 export { BACKEND, type Backend } from './backend.js';
 
 export const ADMIN = { email: 'admin@test.local', password: 'correct horse battery staple' };
-export const CHROME_UA =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+export const CHROME_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 
 export interface TestServer {
   app: FastifyInstance;

@@ -68,14 +68,33 @@ beforeAll(async () => {
   const events: ReplayEvent[] = [
     { t, kind: 'nav', data: { type: 'pushState', url: `https://shop.example/orders/${W.nav}` } },
     {
-      t: t + 1, kind: 'network',
+      t: t + 1,
+      kind: 'network',
       data: {
-        id: 'r1', initiator: 'fetch', method: 'POST', url: `https://api.example/v1/${W.request}/7`, status: 500,
-        requestHeaders: {}, responseHeaders: {}, requestBody: null, responseBody: null, startedAt: t + 1, durationMs: 5,
+        id: 'r1',
+        initiator: 'fetch',
+        method: 'POST',
+        url: `https://api.example/v1/${W.request}/7`,
+        status: 500,
+        requestHeaders: {},
+        responseHeaders: {},
+        requestBody: null,
+        responseBody: null,
+        startedAt: t + 1,
+        durationMs: 5,
       },
     },
     { t: t + 2, kind: 'console', data: { level: 'warn', args: [{ type: 'string', value: `Card ${W.console} declined` }] } },
-    { t: t + 3, kind: 'error', data: { name: 'TypeError', message: `Order ${W.error} failed`, stack: `TypeError: x\n    at ${W.stack} (app.js:1:1)`, origin: 'error' } },
+    {
+      t: t + 3,
+      kind: 'error',
+      data: {
+        name: 'TypeError',
+        message: `Order ${W.error} failed`,
+        stack: `TypeError: x\n    at ${W.stack} (app.js:1:1)`,
+        origin: 'error',
+      },
+    },
   ];
   expect((await postBatch(s, makeBatch(SID, 0, events, FIRST_URL))).statusCode).toBe(200);
   // A second session, so a search that matched everything would show.
@@ -128,7 +147,10 @@ describe(`encrypted index text (${process.env.REPRISE_TEST_BACKEND ?? 'sqlite'})
   it('still finds and shows rows written before encryption was turned on, by substring', async () => {
     const legacy = 'sess_sealed_legacy';
     const t = NOW - 30_000;
-    expect((await postBatch(s, makeBatch(legacy, 0, [{ t, kind: 'custom', data: { type: 'tag', key: 'k', value: 'v' } }], 'https://x.example/'))).statusCode).toBe(200);
+    expect(
+      (await postBatch(s, makeBatch(legacy, 0, [{ t, kind: 'custom', data: { type: 'tag', key: 'k', value: 'v' } }], 'https://x.example/')))
+        .statusCode,
+    ).toBe(200);
     // What a server without the key wrote: plain search_text rows and a plain first URL.
     await s.exec("INSERT INTO search_text (session_id, field, text) VALUES (?, 'console', 'Legacy plaintext message')", legacy);
     await s.exec("UPDATE sessions SET first_url = 'https://legacy.example/plain' WHERE id = ?", legacy);

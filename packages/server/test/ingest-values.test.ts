@@ -21,10 +21,19 @@ function deepSnapshot(t: number, levels: number): ReplayEvent {
   let node: Record<string, unknown> = { type: 3, textContent: 'leaf', id: id++ };
   for (let i = 0; i < levels; i++) node = { type: 2, tagName: 'div', attributes: { class: `l${i}` }, childNodes: [node], id: id++ };
   const html = {
-    type: 2, tagName: 'html', attributes: {}, id: 2,
-    childNodes: [{ type: 2, tagName: 'head', attributes: {}, childNodes: [], id: 3 }, { type: 2, tagName: 'body', attributes: {}, childNodes: [node], id: 4 }],
+    type: 2,
+    tagName: 'html',
+    attributes: {},
+    id: 2,
+    childNodes: [
+      { type: 2, tagName: 'head', attributes: {}, childNodes: [], id: 3 },
+      { type: 2, tagName: 'body', attributes: {}, childNodes: [node], id: 4 },
+    ],
   };
-  return domEvent(t, 2, { node: { type: 0, childNodes: [{ type: 1, name: 'html', publicId: '', systemId: '', id: 5 }, html], id: 1 }, initialOffset: { left: 0, top: 0 } });
+  return domEvent(t, 2, {
+    node: { type: 0, childNodes: [{ type: 1, name: 'html', publicId: '', systemId: '', id: 5 }, html], id: 1 },
+    initialOffset: { left: 0, top: 0 },
+  });
 }
 
 function nested(depth: number): unknown {
@@ -51,7 +60,11 @@ describe('NUL and lone surrogates in any string are accepted the same on both ba
     { t: 1004, kind: 'error', data: { name: `E${NUL}`, message: `boom ${NUL}`, stack: `at ${LONE}` } },
     { t: 1005, kind: 'custom', data: { type: 'identify', userId: `user${NUL}${LONE}` } },
     { t: 1006, kind: 'custom', data: { type: 'tag', key: `k${NUL}`, value: `v${NUL}${LONE}` } },
-    { t: 1007, kind: 'click', data: { selector: `#b${NUL}`, x: 1, y: 2, text: `Buy${NUL}`, testId: LONE, tag: 'button', interactive: true } },
+    {
+      t: 1007,
+      kind: 'click',
+      data: { selector: `#b${NUL}`, x: 1, y: 2, text: `Buy${NUL}`, testId: LONE, tag: 'button', interactive: true },
+    },
   ];
 
   it('stores the batch (200), indexes U+FFFD in place of each, and keeps the raw event bytes', async () => {

@@ -13,7 +13,18 @@ import { storedIp } from '../src/privacy/ip.js';
 import { createInstance, makeBatch, postBatch, startTestServer, type TestServer, type TestStore } from './helpers.js';
 
 const DAY = 86_400_000;
-const PARENT_TABLES = ['sessions', 'batches', 'network_requests', 'console_messages', 'errors', 'pages', 'clicks', 'signals', 'search_text', 'full_snapshots'];
+const PARENT_TABLES = [
+  'sessions',
+  'batches',
+  'network_requests',
+  'console_messages',
+  'errors',
+  'pages',
+  'clicks',
+  'signals',
+  'search_text',
+  'full_snapshots',
+];
 let s: TestServer;
 afterEach(async () => s?.close());
 
@@ -22,19 +33,40 @@ function richEvents(t0: number, marker: string, userId: string | null): ReplayEv
   const events: ReplayEvent[] = [
     { t: t0, kind: 'dom', data: { type: 4, timestamp: t0, data: { href: `https://shop.example/${marker}`, width: 800, height: 600 } } },
     {
-      t: t0 + 1, kind: 'dom',
-      data: { type: 2, timestamp: t0 + 1, data: { node: { type: 0, id: 1, childNodes: [{ type: 3, id: 2, textContent: `Hello ${marker}` }] }, initialOffset: { top: 0, left: 0 } } },
+      t: t0 + 1,
+      kind: 'dom',
+      data: {
+        type: 2,
+        timestamp: t0 + 1,
+        data: {
+          node: { type: 0, id: 1, childNodes: [{ type: 3, id: 2, textContent: `Hello ${marker}` }] },
+          initialOffset: { top: 0, left: 0 },
+        },
+      },
     },
     { t: t0 + 2, kind: 'nav', data: { url: `https://shop.example/${marker}/cart`, type: 'pushState' } },
     { t: t0 + 3, kind: 'console', data: { level: 'error', args: [{ type: 'string', value: `console ${marker}` }] } },
     { t: t0 + 4, kind: 'error', data: { name: 'TypeError', message: `boom ${marker}`, stack: `at ${marker}.js:1:1`, origin: 'error' } },
     {
-      t: t0 + 5, kind: 'network',
-      data: { id: 'r1', initiator: 'fetch', method: 'POST', url: `https://shop.example/api/${marker}`, status: 500, requestHeaders: {}, responseHeaders: {},
-        requestBody: { kind: 'text', value: `body ${marker}` }, responseBody: null, startedAt: t0 + 5, durationMs: 12 },
+      t: t0 + 5,
+      kind: 'network',
+      data: {
+        id: 'r1',
+        initiator: 'fetch',
+        method: 'POST',
+        url: `https://shop.example/api/${marker}`,
+        status: 500,
+        requestHeaders: {},
+        responseHeaders: {},
+        requestBody: { kind: 'text', value: `body ${marker}` },
+        responseBody: null,
+        startedAt: t0 + 5,
+        durationMs: 12,
+      },
     },
     ...[6, 7, 8].map((d): ReplayEvent => ({
-      t: t0 + d, kind: 'click',
+      t: t0 + d,
+      kind: 'click',
       data: { selector: `button#${marker}`, text: `Pay ${marker}`, tag: 'button', interactive: true, x: 10, y: 10 },
     })),
     { t: t0 + 9, kind: 'custom', data: { type: 'tag', key: 'plan', value: `gold-${marker}` } },
@@ -45,10 +77,20 @@ function richEvents(t0: number, marker: string, userId: string | null): ReplayEv
 }
 
 /** Stores a batch the way ingest does, at a chosen receive time (an old session, as an import would). */
-async function appendAt(store: TestStore, projectId: string, sessionId: string, receivedAt: number, marker: string, userId: string | null = null) {
+async function appendAt(
+  store: TestStore,
+  projectId: string,
+  sessionId: string,
+  receivedAt: number,
+  marker: string,
+  userId: string | null = null,
+) {
   const batch = makeBatch(sessionId, 0, richEvents(receivedAt - 60_000, marker, userId), `https://shop.example/${marker}`);
   await store.appendBatch({
-    projectId, batch, receivedAt, index: extractIndexRows(batch.events, batch.meta),
+    projectId,
+    batch,
+    receivedAt,
+    index: extractIndexRows(batch.events, batch.meta),
     facts: { userAgent: null, browser: null, browserVersion: null, os: null, osVersion: null, device: null, ip: '203.0.113.0' },
   });
 }
@@ -57,9 +99,29 @@ async function appendAt(store: TestStore, projectId: string, sessionId: string, 
 async function sessionTables(): Promise<string[]> {
   const names =
     s.backend === 'sqlite'
-      ? (await s.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%session_id%' AND name NOT LIKE 'search_text_%'")).map((r) => r.name)
-      : (await s.query<{ name: string }>("SELECT DISTINCT table_name AS name FROM information_schema.columns WHERE column_name = 'session_id' AND table_schema = current_schema()")).map((r) => r.name);
-  expect(names).toEqual(expect.arrayContaining(['batches', 'network_requests', 'console_messages', 'errors', 'pages', 'clicks', 'signals', 'search_text', 'full_snapshots']));
+      ? (
+          await s.query<{ name: string }>(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%session_id%' AND name NOT LIKE 'search_text_%'",
+          )
+        ).map((r) => r.name)
+      : (
+          await s.query<{ name: string }>(
+            "SELECT DISTINCT table_name AS name FROM information_schema.columns WHERE column_name = 'session_id' AND table_schema = current_schema()",
+          )
+        ).map((r) => r.name);
+  expect(names).toEqual(
+    expect.arrayContaining([
+      'batches',
+      'network_requests',
+      'console_messages',
+      'errors',
+      'pages',
+      'clicks',
+      'signals',
+      'search_text',
+      'full_snapshots',
+    ]),
+  );
   return names;
 }
 
@@ -104,7 +166,11 @@ async function diskBytes(dataDir: string): Promise<{ db: Buffer; chunks: Buffer;
     };
     walk(dataDir);
   } else {
-    const tables = (await s.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")).map((r) => r.name);
+    const tables = (
+      await s.query<{ name: string }>(
+        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+      )
+    ).map((r) => r.name);
     for (const t of tables) {
       files.push(t);
       for (const r of await s.query<{ row: string }>(`SELECT t::text AS row FROM "${t}" t`)) db.push(Buffer.from(r.row));
@@ -128,12 +194,18 @@ describe('retention', () => {
     const ok = await api('PATCH', `/api/v1/projects/${project!.id}`, { retentionDays: 30 });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ id: project!.id, retentionDays: 30 });
-    expect(((await api('GET', '/api/v1/projects')).json() as { projects: { retentionDays: number }[] }).projects[0]!.retentionDays).toBe(30);
+    expect(((await api('GET', '/api/v1/projects')).json() as { projects: { retentionDays: number }[] }).projects[0]!.retentionDays).toBe(
+      30,
+    );
     expect((await api('PATCH', `/api/v1/projects/${project!.id}`, { name: 'renamed' })).json()).toMatchObject({ retentionDays: 30 });
     expect((await api('PATCH', `/api/v1/projects/${project!.id}`, { retentionDays: null })).json()).toMatchObject({ retentionDays: null });
 
     await s.store.createUser({ email: 'member@test.local', passwordHash: await hashPassword('member password'), role: 'member' });
-    const login = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'member@test.local', password: 'member password' } });
+    const login = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'member@test.local', password: 'member password' },
+    });
     const member = String(login.headers['set-cookie']).split(';')[0]!;
     expect((await api('PATCH', `/api/v1/projects/${project!.id}`, { retentionDays: 1 }, member)).statusCode).toBe(403);
   });
@@ -195,7 +267,8 @@ describe('retention', () => {
     await appendAt(s.store, p!.id, 'sess_cli_expired', Date.now() - 2 * DAY, 'CLIMARK');
     const root = path.resolve(__dirname, '../../..');
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', 'retention', 'run'], {
-      cwd: root, env: { ...process.env, ...s.env },
+      cwd: root,
+      env: { ...process.env, ...s.env },
     });
     expect(stdout.trim()).toBe('deleted 1 expired session');
     expect(await s.store.getSession('sess_cli_expired')).toBeNull();
@@ -222,7 +295,7 @@ describe('erasure', () => {
     expect(await s.store.readBatch('sess_keep_me_01', 0)).toEqual(events);
   });
 
-  it('Erasure by user leaves no bytes of that user\'s sessions in the database or the bucket', async () => {
+  it("Erasure by user leaves no bytes of that user's sessions in the database or the bucket", async () => {
     s = await startTestServer();
     const MARK = 'ERASE-ME-7f3a9c';
     const KEEP = 'KEEP-ME-b1d2e3';

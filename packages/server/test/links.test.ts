@@ -11,14 +11,31 @@ let s: TestServer;
 beforeEach(async () => (s = await startTestServer()));
 afterEach(async () => s.close());
 
-interface Created { id: string; url: string; expiresAt: number; label: string; targetUrl: string; maxSessions: number | null }
-interface LinkInfo { id: string; status: string; sessions: string[]; sessionCount: number; openedAt: number | null; revokedAt: number | null; label: string }
+interface Created {
+  id: string;
+  url: string;
+  expiresAt: number;
+  label: string;
+  targetUrl: string;
+  maxSessions: number | null;
+}
+interface LinkInfo {
+  id: string;
+  status: string;
+  sessions: string[];
+  sessionCount: number;
+  openedAt: number | null;
+  revokedAt: number | null;
+  label: string;
+}
 
 const TARGET = 'https://shop.example/checkout?step=2#old';
 
 async function create(body: Record<string, unknown> = {}): Promise<{ link: Created; token: string }> {
   const res = await s.app.inject({
-    method: 'POST', url: '/api/v1/links', headers: { cookie: s.cookie },
+    method: 'POST',
+    url: '/api/v1/links',
+    headers: { cookie: s.cookie },
     payload: { targetUrl: TARGET, label: 'TICKET-123', expiresInSeconds: 3600, ...body },
   });
   expect(res.statusCode).toBe(201);
@@ -29,7 +46,8 @@ async function create(body: Record<string, unknown> = {}): Promise<{ link: Creat
 
 function postWithLink(batch: unknown, token: string) {
   return s.app.inject({
-    method: 'POST', url: `/ingest/v1/batch?key=${s.projectKey}&link=${encodeURIComponent(token)}`,
+    method: 'POST',
+    url: `/ingest/v1/batch?key=${s.projectKey}&link=${encodeURIComponent(token)}`,
     // Sent cross-origin, as from a customer's site: refusals must stay readable (CORS) to the recorder.
     headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'user-agent': CHROME_UA, origin: 'https://shop.example' },
     payload: gz(batch),
@@ -54,7 +72,11 @@ async function dbBytes(): Promise<Buffer> {
     const rows = await Promise.all(tables.map((t) => s.query(`SELECT * FROM ${t.tablename}`)));
     return Buffer.from(JSON.stringify(rows));
   }
-  return Buffer.concat(readdirSync(s.dataDir).filter((f) => f.startsWith('reprise.db')).map((f) => readFileSync(path.join(s.dataDir, f))));
+  return Buffer.concat(
+    readdirSync(s.dataDir)
+      .filter((f) => f.startsWith('reprise.db'))
+      .map((f) => readFileSync(path.join(s.dataDir, f))),
+  );
 }
 
 describe('magic links', () => {
@@ -68,21 +90,43 @@ describe('magic links', () => {
     expect((await dbBytes()).includes(Buffer.from(token))).toBe(false);
     expect(JSON.stringify(await links())).not.toContain(token);
 
-    expect((await s.app.inject({ method: 'POST', url: '/api/v1/links', payload: { targetUrl: TARGET, expiresInSeconds: 60 } })).statusCode).toBe(401);
-    const bad = await s.app.inject({ method: 'POST', url: '/api/v1/links', headers: { cookie: s.cookie }, payload: { targetUrl: 'javascript:alert(1)', expiresInSeconds: 60 } });
+    expect(
+      (await s.app.inject({ method: 'POST', url: '/api/v1/links', payload: { targetUrl: TARGET, expiresInSeconds: 60 } })).statusCode,
+    ).toBe(401);
+    const bad = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/links',
+      headers: { cookie: s.cookie },
+      payload: { targetUrl: 'javascript:alert(1)', expiresInSeconds: 60 },
+    });
     expect(bad.statusCode).toBe(400);
   });
 
   it('only targets the project’s allowed origins', async () => {
     const [project] = await s.store.listProjects();
     await s.store.updateProject(project!.id, { allowedOrigins: ['https://shop.example', 'http://localhost:3000'] });
-    for (const targetUrl of ['https://evil.example/login', 'https://shop.example.evil.example/', 'http://shop.example/', 'https://shop.example:8443/']) {
-      const res = await s.app.inject({ method: 'POST', url: '/api/v1/links', headers: { cookie: s.cookie }, payload: { targetUrl, expiresInSeconds: 60 } });
+    for (const targetUrl of [
+      'https://evil.example/login',
+      'https://shop.example.evil.example/',
+      'http://shop.example/',
+      'https://shop.example:8443/',
+    ]) {
+      const res = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/links',
+        headers: { cookie: s.cookie },
+        payload: { targetUrl, expiresInSeconds: 60 },
+      });
       expect(res.statusCode, targetUrl).toBe(400);
       expect(res.json()).toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/allowed origins/) });
     }
     for (const targetUrl of ['https://shop.example/checkout?x=1', 'http://localhost:3000/app']) {
-      const res = await s.app.inject({ method: 'POST', url: '/api/v1/links', headers: { cookie: s.cookie }, payload: { targetUrl, expiresInSeconds: 60 } });
+      const res = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/links',
+        headers: { cookie: s.cookie },
+        payload: { targetUrl, expiresInSeconds: 60 },
+      });
       expect(res.statusCode, targetUrl).toBe(201);
     }
     expect((await links()).map((l) => l.label)).toHaveLength(2);
@@ -105,13 +149,30 @@ describe('magic links', () => {
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     expect(page.body).toContain(`<form method="post" action="/l/${token}/start">`);
     expect(page.body).toContain('data-testid="consent-start"');
-    for (const text of ['clicks', 'typing', 'masked', 'console', 'network', 'Errors', 'Passwords', 'Payment card', 'Authorization headers and cookies', 'Stop', '30 minutes']) {
+    for (const text of [
+      'clicks',
+      'typing',
+      'masked',
+      'console',
+      'network',
+      'Errors',
+      'Passwords',
+      'Payment card',
+      'Authorization headers and cookies',
+      'Stop',
+      '30 minutes',
+    ]) {
       expect(page.body.toLowerCase()).toContain(text.toLowerCase());
     }
     expect(page.body).not.toContain('<script');
 
     // Exactly what the consent form sends: an empty urlencoded body.
-    const start = await s.app.inject({ method: 'POST', url: `/l/${token}/start`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+    const start = await s.app.inject({
+      method: 'POST',
+      url: `/l/${token}/start`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: '',
+    });
     expect(start.statusCode).toBe(303);
     expect(start.headers.location).toBe(`https://shop.example/checkout?step=2#reprise_token=${token}`);
 
@@ -127,7 +188,9 @@ describe('magic links', () => {
 
     // Sessions without a link have nulls.
     await postBatch(s, makeBatch('sess_plain_000001', 0, [domEvent(5000)]));
-    const plain = (await s.app.inject({ url: '/api/v1/sessions/sess_plain_000001', headers: { cookie: s.cookie } })).json() as SessionDetail;
+    const plain = (
+      await s.app.inject({ url: '/api/v1/sessions/sess_plain_000001', headers: { cookie: s.cookie } })
+    ).json() as SessionDetail;
     expect(plain).toMatchObject({ linkId: null, linkLabel: null });
   });
 
@@ -189,10 +252,14 @@ describe('magic links', () => {
 
   it('refuses a link of another project', async () => {
     const { token } = await create();
-    const other = (await s.app.inject({ method: 'POST', url: '/api/v1/projects', headers: { cookie: s.cookie }, payload: { name: 'Other' } })).json() as { key: string };
+    const other = (
+      await s.app.inject({ method: 'POST', url: '/api/v1/projects', headers: { cookie: s.cookie }, payload: { name: 'Other' } })
+    ).json() as { key: string };
     const res = await s.app.inject({
-      method: 'POST', url: `/ingest/v1/batch?key=${other.key}&link=${token}`,
-      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, payload: gz(makeBatch('sess_otherproj01', 0, [domEvent(1)])),
+      method: 'POST',
+      url: `/ingest/v1/batch?key=${other.key}&link=${token}`,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      payload: gz(makeBatch('sess_otherproj01', 0, [domEvent(1)])),
     });
     expect(res.statusCode).toBe(403);
     expect(res.json()).toMatchObject({ error: 'link_invalid' });
@@ -204,7 +271,7 @@ describe('magic links', () => {
     const status = async () => (await links()).find((l) => l.id === link.id)!;
     expect((await status()).status).toBe('created');
     await s.app.inject({ url: `/l/${token}` });
-    expect((await status())).toMatchObject({ status: 'opened', sessionCount: 0 });
+    expect(await status()).toMatchObject({ status: 'opened', sessionCount: 0 });
     await postWithLink(makeBatch('sess_status_0001', 0, [domEvent(Date.now())]), token);
     expect(await status()).toMatchObject({ status: 'recording', sessionCount: 1, sessions: ['sess_status_0001'], label: 'TICKET-123' });
     await s.app.inject({ method: 'DELETE', url: `/api/v1/links/${link.id}`, headers: { cookie: s.cookie } });
@@ -229,21 +296,27 @@ describe('custom events', () => {
   it('sets userId, tags and the feedback count from identify/tag/feedback', async () => {
     const sid = 'sess_custom_00001';
     const c = (t: number, data: unknown) => ({ t, kind: 'custom' as const, data });
-    await postBatch(s, makeBatch(sid, 0, [
-      domEvent(1000),
-      c(1001, { type: 'identify', userId: 'user-1', traits: { plan: 'pro' } }),
-      c(1002, { type: 'tag', key: 'plan', value: 'free' }),
-      c(1003, { type: 'feedback', message: 'the button does nothing' }),
-      c(1004, { type: 'event', name: 'checkout', data: { n: 1 } }),
-      c(1005, { type: 'tag', key: '__proto__', value: 'x' }),
-      c(1006, { type: 'tag', key: 7, value: 'bad' }),
-    ]));
-    await postBatch(s, makeBatch(sid, 1, [
-      c(2001, { type: 'identify', userId: 'user-2' }),
-      c(2002, { type: 'tag', key: 'plan', value: 'pro' }),
-      c(2003, { type: 'tag', key: 'ticket', value: 'T-9' }),
-      c(2004, { type: 'feedback', message: 'again', email: 'a@b.c' }),
-    ]));
+    await postBatch(
+      s,
+      makeBatch(sid, 0, [
+        domEvent(1000),
+        c(1001, { type: 'identify', userId: 'user-1', traits: { plan: 'pro' } }),
+        c(1002, { type: 'tag', key: 'plan', value: 'free' }),
+        c(1003, { type: 'feedback', message: 'the button does nothing' }),
+        c(1004, { type: 'event', name: 'checkout', data: { n: 1 } }),
+        c(1005, { type: 'tag', key: '__proto__', value: 'x' }),
+        c(1006, { type: 'tag', key: 7, value: 'bad' }),
+      ]),
+    );
+    await postBatch(
+      s,
+      makeBatch(sid, 1, [
+        c(2001, { type: 'identify', userId: 'user-2' }),
+        c(2002, { type: 'tag', key: 'plan', value: 'pro' }),
+        c(2003, { type: 'tag', key: 'ticket', value: 'T-9' }),
+        c(2004, { type: 'feedback', message: 'again', email: 'a@b.c' }),
+      ]),
+    );
     const d = (await s.app.inject({ url: `/api/v1/sessions/${sid}`, headers: { cookie: s.cookie } })).json() as SessionDetail;
     expect(d.userId).toBe('user-2');
     expect(d.tags).toMatchObject({ plan: 'pro', ticket: 'T-9' });
@@ -273,13 +346,16 @@ describe('live stream', () => {
     expect(first.value).toContain(':');
 
     const post = await fetch(`${base}/ingest/v1/batch?key=${s.projectKey}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify(makeBatch(sid, 1, [domEvent(2000), { t: 2001, kind: 'console', data: { level: 'log', args: [] } }])),
     });
     expect(post.status).toBe(200);
     // A duplicate is not re-published.
     await fetch(`${base}/ingest/v1/batch?key=${s.projectKey}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(makeBatch(sid, 1, [domEvent(9999)])),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(makeBatch(sid, 1, [domEvent(9999)])),
     });
 
     let buf = '';
@@ -291,8 +367,16 @@ describe('live stream', () => {
     }
     ctrl.abort();
     const block = buf.slice(buf.indexOf('event: events')).split('\n\n')[0]!;
-    const data = JSON.parse(block.split('\n').find((l) => l.startsWith('data: '))!.slice(6)) as { t: number; kind: string }[];
-    expect(data.map((e) => [e.t, e.kind])).toEqual([[2000, 'dom'], [2001, 'console']]);
+    const data = JSON.parse(
+      block
+        .split('\n')
+        .find((l) => l.startsWith('data: '))!
+        .slice(6),
+    ) as { t: number; kind: string }[];
+    expect(data.map((e) => [e.t, e.kind])).toEqual([
+      [2000, 'dom'],
+      [2001, 'console'],
+    ]);
     expect(buf).not.toContain('9999');
   });
 });
@@ -304,8 +388,30 @@ describe('cli', () => {
       const root = path.resolve(__dirname, '../../..');
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        ['--import', 'tsx', 'packages/server/src/cli.ts', 'link', 'create', '--url', 'https://shop.example/', '--label', 'TICKET-123', '--expires', '24h', '--max-sessions', '2'],
-        { cwd: root, env: { ...process.env, REPRISE_DATA_DIR: dir, REPRISE_PUBLIC_URL: 'https://replay.example.com', REPRISE_ADMIN_PASSWORD: 'x'.repeat(16) } },
+        [
+          '--import',
+          'tsx',
+          'packages/server/src/cli.ts',
+          'link',
+          'create',
+          '--url',
+          'https://shop.example/',
+          '--label',
+          'TICKET-123',
+          '--expires',
+          '24h',
+          '--max-sessions',
+          '2',
+        ],
+        {
+          cwd: root,
+          env: {
+            ...process.env,
+            REPRISE_DATA_DIR: dir,
+            REPRISE_PUBLIC_URL: 'https://replay.example.com',
+            REPRISE_ADMIN_PASSWORD: 'x'.repeat(16),
+          },
+        },
       );
       expect(stdout.trim()).toMatch(/^https:\/\/replay\.example\.com\/l\/[A-Za-z0-9_-]{22,}$/);
     } finally {

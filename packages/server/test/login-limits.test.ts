@@ -13,7 +13,11 @@ function login(email: string, password: string, ip = '203.0.113.1') {
 describe('login rate limits', () => {
   it('defaults to 10 failures per account and 100 per IP in 15 minutes, configurable', () => {
     expect(loadConfig({}).loginLimits).toEqual({ perAccount: 10, perIp: 100, windowMs: 15 * 60_000 });
-    const c = loadConfig({ REPRISE_LOGIN_MAX_FAILURES_PER_ACCOUNT: '5', REPRISE_LOGIN_MAX_FAILURES_PER_IP: '0', REPRISE_LOGIN_WINDOW_MINUTES: '2' });
+    const c = loadConfig({
+      REPRISE_LOGIN_MAX_FAILURES_PER_ACCOUNT: '5',
+      REPRISE_LOGIN_MAX_FAILURES_PER_IP: '0',
+      REPRISE_LOGIN_WINDOW_MINUTES: '2',
+    });
     expect(c.loginLimits).toEqual({ perAccount: 5, perIp: 0, windowMs: 120_000 });
     expect(() => loadConfig({ REPRISE_LOGIN_MAX_FAILURES_PER_IP: 'many' })).toThrow(/REPRISE_LOGIN_MAX_FAILURES_PER_IP/);
   });

@@ -25,19 +25,33 @@ let client: Client;
 beforeAll(async () => {
   s = await startTestServer();
   session = generateLongSession({
-    seed: 11, startTime: Date.now() - DURATION_MS - 60_000, durationMs: DURATION_MS,
-    checkoutEveryMs: 2 * 60_000, batchEveryMs: 10_000, pageEveryMs: 3 * 60_000, nodes: 300,
+    seed: 11,
+    startTime: Date.now() - DURATION_MS - 60_000,
+    durationMs: DURATION_MS,
+    checkoutEveryMs: 2 * 60_000,
+    batchEveryMs: 10_000,
+    pageEveryMs: 3 * 60_000,
+    nodes: 300,
   });
   for (const [seq, events] of session.batches.entries()) {
     const res = await postBatch(s, makeBatch(SESSION_ID, seq, events, 'https://shop.example/page-1'));
     expect(res.statusCode, res.body).toBe(200);
   }
-  const created = await s.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { cookie: s.cookie }, payload: { name: 'mcp', scope: 'read' } });
+  const created = await s.app.inject({
+    method: 'POST',
+    url: '/api/v1/tokens',
+    headers: { cookie: s.cookie },
+    payload: { name: 'mcp', scope: 'read' },
+  });
   token = (created.json() as { token: string }).token;
-  detail = (await s.app.inject({ method: 'GET', url: `/api/v1/sessions/${SESSION_ID}`, headers: { authorization: `Bearer ${token}` } })).json() as SessionDetail;
+  detail = (
+    await s.app.inject({ method: 'GET', url: `/api/v1/sessions/${SESSION_ID}`, headers: { authorization: `Bearer ${token}` } })
+  ).json() as SessionDetail;
   base = await s.app.listen({ port: 0, host: '127.0.0.1' });
   client = new Client({ name: 'reprise-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', base), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL('/mcp', base), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -92,16 +106,38 @@ describe('size budgets on a long recording', () => {
 
 describe('/mcp authentication', () => {
   it('refuses a request without a token, with a revoked token, and with a login cookie', async () => {
-    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+    const init = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    };
     const post = (headers: Record<string, string>) =>
       s.app.inject({ method: 'POST', url: '/mcp', headers: { accept: 'application/json, text/event-stream', ...headers }, payload: init });
     expect((await post({})).statusCode).toBe(401);
     expect((await post({})).headers['www-authenticate']).toMatch(/^Bearer/);
     expect((await post({ cookie: s.cookie })).statusCode).toBe(401);
-    const other = (await s.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { cookie: s.cookie }, payload: { name: 'to revoke', scope: 'read' } })).json() as { id: string; token: string };
-    const ok = await fetch(`${base}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${other.token}` }, body: JSON.stringify(init) });
+    const other = (
+      await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        headers: { cookie: s.cookie },
+        payload: { name: 'to revoke', scope: 'read' },
+      })
+    ).json() as { id: string; token: string };
+    const ok = await fetch(`${base}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${other.token}`,
+      },
+      body: JSON.stringify(init),
+    });
     expect(ok.status).toBe(200);
-    expect((await s.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${other.id}`, headers: { cookie: s.cookie } })).statusCode).toBeLessThan(300);
+    expect(
+      (await s.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${other.id}`, headers: { cookie: s.cookie } })).statusCode,
+    ).toBeLessThan(300);
     expect((await post({ authorization: `Bearer ${other.token}` })).statusCode).toBe(401);
   });
 });

@@ -28,7 +28,12 @@ let a: Node;
 let b: Node;
 
 async function startNode(name: string): Promise<Node> {
-  const config = loadConfig({ ...storage.env, REPRISE_ADMIN_EMAIL: ADMIN.email, REPRISE_ADMIN_PASSWORD: ADMIN.password, REPRISE_RETENTION_INTERVAL_MINUTES: '0' });
+  const config = loadConfig({
+    ...storage.env,
+    REPRISE_ADMIN_EMAIL: ADMIN.email,
+    REPRISE_ADMIN_PASSWORD: ADMIN.password,
+    REPRISE_RETENTION_INTERVAL_MINUTES: '0',
+  });
   const store = await PgStore.open({ url: config.databaseUrl!, chunks: openChunkStore(config), name: `reprise-${name}` });
   const boot = await bootstrap(store, config);
   const bus = new PgLiveBus(store);
@@ -54,7 +59,11 @@ function post(n: Node, sessionId: string, seq: number, events: ReplayEvent[]) {
 }
 
 async function login(n: Node): Promise<string> {
-  const r = await fetch(`${n.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const r = await fetch(`${n.base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
   expect(r.status).toBe(200);
   return r.headers.get('set-cookie')!.split(';')[0]!;
 }
@@ -81,7 +90,11 @@ describe('several instances on one PostgreSQL and one bucket', () => {
     expect(me.status).toBe(200);
     expect(((await me.json()) as { user: { email: string } }).user.email).toBe(ADMIN.email);
     // An API token made on B works on A.
-    const t = await fetch(`${b.base}/api/v1/tokens`, { method: 'POST', headers: { cookie, origin: b.base, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ci' }) });
+    const t = await fetch(`${b.base}/api/v1/tokens`, {
+      method: 'POST',
+      headers: { cookie, origin: b.base, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'ci' }),
+    });
     const { token } = (await t.json()) as { token: string };
     expect((await fetch(`${a.base}/api/v1/projects`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
   });
@@ -102,7 +115,10 @@ describe('several instances on one PostgreSQL and one bucket', () => {
     );
     for (const pair of both) {
       expect(pair.map((r) => r.status)).toEqual([200, 200]);
-      expect(pair.filter((r) => r.body.duplicate === false), JSON.stringify(pair)).toHaveLength(1);
+      expect(
+        pair.filter((r) => r.body.duplicate === false),
+        JSON.stringify(pair),
+      ).toHaveLength(1);
     }
 
     const cookie = await login(b);
@@ -149,7 +165,11 @@ describe('several instances on one PostgreSQL and one bucket', () => {
         while (received.length < seq && Date.now() - sent < 2000) await new Promise((r) => setTimeout(r, 20));
         expect(received.length, `batch ${seq} reached the viewer on B within 2 s`).toBe(seq);
       }
-      expect(received.map((evs) => evs.map((e) => e.t))).toEqual([[1001, 1001.5], [1002, 1002.5], [1003, 1003.5]]);
+      expect(received.map((evs) => evs.map((e) => e.t))).toEqual([
+        [1001, 1001.5],
+        [1002, 1002.5],
+        [1003, 1003.5],
+      ]);
 
       // The LISTEN connections are cut (a database restart, a proxy timeout): they come back on their own.
       // Counted once LISTEN has run on them (the last statement of an idle connection); the
@@ -158,12 +178,19 @@ describe('several instances on one PostgreSQL and one bucket', () => {
       const listeners = () =>
         storage.query<{ n: number }>(
           `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'reprise-live' AND datname = current_database()
-             AND state = 'idle' AND query LIKE 'LISTEN%' AND NOT (pid = ANY(?::int[]))`, `{${killed.join(',')}}`);
+             AND state = 'idle' AND query LIKE 'LISTEN%' AND NOT (pid = ANY(?::int[]))`,
+          `{${killed.join(',')}}`,
+        );
       expect((await listeners())[0]!.n).toBe(2);
-      const pids = await storage.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'reprise-live' AND datname = current_database()");
+      const pids = await storage.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'reprise-live' AND datname = current_database()",
+      );
       killed.push(...pids.map((r) => r.pid));
       // The timeout makes pg_terminate_backend wait until each backend is gone.
-      await storage.query('SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE pid = ANY(?::int[])', `{${killed.join(',')}}`);
+      await storage.query(
+        'SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE pid = ANY(?::int[])',
+        `{${killed.join(',')}}`,
+      );
       const cut = Date.now();
       while ((await listeners())[0]!.n < 2 && Date.now() - cut < 10_000) await new Promise((r) => setTimeout(r, 50));
       expect((await listeners())[0]!.n).toBe(2);
@@ -179,11 +206,17 @@ describe('several instances on one PostgreSQL and one bucket', () => {
 
   it('keeps cross-batch signal state of one session across instances (a rage burst spanning batches)', async () => {
     const sid = 'sess_multi_rage_01';
-    const click = (t: number) => ({ t, kind: 'click' as const, data: { selector: '#total', tag: 'span', interactive: false, x: 100, y: 100 } });
+    const click = (t: number) => ({
+      t,
+      kind: 'click' as const,
+      data: { selector: '#total', tag: 'span', interactive: false, x: 100, y: 100 },
+    });
     // One click per batch, 300 ms apart, each batch on the other instance: one burst of 5.
     for (let seq = 0; seq < 5; seq++) expect((await post(seq % 2 ? b : a, sid, seq, [click(1000 + seq * 300)])).status).toBe(200);
     const d = await b.store.getSession(sid);
     expect(d!.counts).toMatchObject({ clicks: 5, rageClicks: 1 });
-    expect(await storage.query("SELECT t, click_count FROM signals WHERE session_id = ? AND type = 'rage'", sid)).toEqual([{ t: 1000, click_count: 5 }]);
+    expect(await storage.query("SELECT t, click_count FROM signals WHERE session_id = ? AND type = 'rage'", sid)).toEqual([
+      { t: 1000, click_count: 5 },
+    ]);
   });
 });

@@ -29,7 +29,7 @@ describe('messageKey', () => {
     ['Order 123 failed', 'Order <n> failed'],
     ["Cannot read properties of undefined (reading 'x')", "Cannot read properties of undefined (reading 'x')"],
     ["Cannot read properties of null (reading 'user.name')", "Cannot read properties of null (reading 'user.name')"],
-    ['Unexpected token \'<\', "<!DOCTYPE "... is not valid JSON', "Unexpected token '<s>', \"<s>\"... is not valid JSON"],
+    ['Unexpected token \'<\', "<!DOCTYPE "... is not valid JSON', 'Unexpected token \'<s>\', "<s>"... is not valid JSON'],
     ["Can't find user ada@example.com's cart", "Can't find user ada@example.com's cart"],
     ['Timeout after 30.5s for request 550e8400-e29b-41d4-a716-446655440000', 'Timeout after <n>s for request <id>'],
     ['Object 5f2b9c0e7a1d not found at 0x1F', 'Object <id> not found at <n>'],
@@ -39,8 +39,10 @@ describe('messageKey', () => {
 
   it('keeps the literal runs of a key for error: terms', () => {
     expect(messageLiterals('Order <n> failed')).toEqual(['Order', 'failed']);
-    expect(messageLiterals("Cannot read properties of undefined (reading 'x')")).toEqual(["Cannot read properties of undefined (reading 'x')"]);
-    expect(messageLiterals("Unexpected token '<s>', \"<s>\"... is not valid JSON")).toEqual(['Unexpected token', '... is not valid JSON']);
+    expect(messageLiterals("Cannot read properties of undefined (reading 'x')")).toEqual([
+      "Cannot read properties of undefined (reading 'x')",
+    ]);
+    expect(messageLiterals('Unexpected token \'<s>\', "<s>"... is not valid JSON')).toEqual(['Unexpected token', '... is not valid JSON']);
     expect(messageLiterals('a <n> b <n> ccc <n> dddd <n> eeeee <n> ffffff')).toEqual(['dddd', 'eeeee', 'ffffff']);
     expect(messageLiterals('<n>')).toEqual([]);
     expect(errorQuery('<n>')).toBe('has:error');

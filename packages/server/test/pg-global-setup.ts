@@ -35,7 +35,9 @@ export function testDatabaseName(kind: 'test' | 'tmpl'): string {
 
 /** Test databases of runs that were killed before their cleanup (older than 6 h, nobody connected). */
 async function sweepStale(admin: pg.Client): Promise<void> {
-  const names = (await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname ~ '^reprise_(test|tmpl)_[0-9a-z]+_[0-9a-f]{10}$'")).rows;
+  const names = (
+    await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname ~ '^reprise_(test|tmpl)_[0-9a-z]+_[0-9a-f]{10}$'")
+  ).rows;
   for (const { datname } of names) {
     const created = parseInt(datname.split('_')[2]!, 36) * 1000;
     if (Date.now() - created < 6 * 3600_000) continue;

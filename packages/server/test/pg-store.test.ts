@@ -42,14 +42,35 @@ async function open(st: TestStorage, migrateOnOpen = true): Promise<PgStore> {
 
 const FACTS = { userAgent: null, browser: null, browserVersion: null, os: null, osVersion: null, device: null };
 
-async function append(store: PgStore, projectId: string, sessionId: string, seq: number, events: ReplayEvent[], receivedAt = Date.now(), linkId?: string) {
+async function append(
+  store: PgStore,
+  projectId: string,
+  sessionId: string,
+  seq: number,
+  events: ReplayEvent[],
+  receivedAt = Date.now(),
+  linkId?: string,
+) {
   const batch = makeBatch(sessionId, seq, events);
   return store.appendBatch({ projectId, batch, facts: FACTS, index: extractIndexRows(batch.events, batch.meta), receivedAt, linkId });
 }
 
 const netEvent = (t: number): ReplayEvent => ({
-  t, kind: 'network',
-  data: { id: `r${t}`, initiator: 'fetch', method: 'GET', url: 'https://shop.example/api/x', status: 500, requestHeaders: {}, responseHeaders: {}, requestBody: null, responseBody: null, startedAt: t, durationMs: 5 },
+  t,
+  kind: 'network',
+  data: {
+    id: `r${t}`,
+    initiator: 'fetch',
+    method: 'GET',
+    url: 'https://shop.example/api/x',
+    status: 500,
+    requestHeaders: {},
+    responseHeaders: {},
+    requestBody: null,
+    responseBody: null,
+    startedAt: t,
+    durationMs: 5,
+  },
 });
 
 describe('migrations', () => {
@@ -76,7 +97,10 @@ describe('migrations', () => {
     await st.exec('CREATE SCHEMA public');
     await expect(open(st, false)).rejects.toThrow(/run `reprise migrate`/);
     const run = (args: string[], env: Record<string, string> = {}) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...st.env, ...env } });
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...st.env, ...env },
+      });
     const out = await run(['migrate']);
     expect(out.stdout).toContain(`schema migrated from version 0 to ${MIGRATIONS.length}`);
     expect((await run(['migrate'])).stdout).toContain('schema is up to date');
@@ -95,7 +119,8 @@ describe('partitions', () => {
     await append(store, p.id, 'sess_part_now', 0, [netEvent(now)]);
     await append(store, p.id, 'sess_part_old', 0, [netEvent(old)]);
     const where = async (sid: string) =>
-      (await st.query<{ part: string }>('SELECT tableoid::regclass::text AS part FROM network_requests WHERE session_id = ?', sid))[0]!.part;
+      (await st.query<{ part: string }>('SELECT tableoid::regclass::text AS part FROM network_requests WHERE session_id = ?', sid))[0]!
+        .part;
     const d = new Date(now);
     expect(await where('sess_part_now')).toBe(`network_requests_p${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`);
     // Six months back is outside the on-demand window: the default partition keeps it.
@@ -118,7 +143,11 @@ describe('partitions', () => {
     await append(store, p1.id, 'sess_expired_01', 0, [netEvent(now - 8 * DAY)], now - 8 * DAY);
     await append(store, p1.id, 'sess_current_01', 0, [netEvent(now)], now);
     const partitions = async () =>
-      (await st.query<{ name: string }>("SELECT relname AS name FROM pg_class WHERE relkind = 'r' AND relname ~ '^network_requests_p[0-9]{6}$' ORDER BY 1")).map((r) => r.name);
+      (
+        await st.query<{ name: string }>(
+          "SELECT relname AS name FROM pg_class WHERE relkind = 'r' AND relname ~ '^network_requests_p[0-9]{6}$' ORDER BY 1",
+        )
+      ).map((r) => r.name);
     const before = await partitions();
     // p2 keeps sessions forever: no month may be dropped, only p1's expired session goes.
     expect(await store.deleteExpiredSessions(now)).toBe(1);
@@ -146,7 +175,15 @@ describe('links across instances', () => {
     const a = await open(st);
     const b = await open(st);
     const p = await a.createProject({ name: 'p', allowedOrigins: ['*'] });
-    const link = await a.createLink({ projectId: p.id, label: 'x', targetUrl: 'https://shop.example/', tokenHash: 'h'.repeat(64), expiresAt: Date.now() + DAY, maxSessions: 1, createdBy: null });
+    const link = await a.createLink({
+      projectId: p.id,
+      label: 'x',
+      targetUrl: 'https://shop.example/',
+      tokenHash: 'h'.repeat(64),
+      expiresAt: Date.now() + DAY,
+      maxSessions: 1,
+      createdBy: null,
+    });
     for (let round = 0; round < 5; round++) {
       const results = await Promise.allSettled([
         append(a, p.id, `sess_race_a_${round}`, 0, [domEvent(1)], Date.now(), link.id),
@@ -170,12 +207,15 @@ describe('chunk maintenance on PostgreSQL', () => {
     const st = await storage();
     const store = await open(st);
     const p = await store.createProject({ name: 'p', allowedOrigins: ['*'] });
-    for (let seq = 0; seq < 5; seq++) await append(store, p.id, 'sess_pack_me_01', seq, [domEvent(1000 + seq), domEvent(1000 + seq + 0.5)], Date.now() - DAY);
+    for (let seq = 0; seq < 5; seq++)
+      await append(store, p.id, 'sess_pack_me_01', seq, [domEvent(1000 + seq), domEvent(1000 + seq + 0.5)], Date.now() - DAY);
     expect(await store.listCompactableSessions(Date.now() - 60_000, 10)).toEqual(['sess_pack_me_01']);
     const r = await store.compactSession('sess_pack_me_01');
     expect(r.packedBatches).toBe(5);
     expect(await store.listCompactableSessions(Date.now() - 60_000, 10)).toEqual([]);
-    expect((await store.readEvents('sess_pack_me_01')).map((e) => e.t)).toEqual([1000, 1000.5, 1001, 1001.5, 1002, 1002.5, 1003, 1003.5, 1004, 1004.5]);
+    expect((await store.readEvents('sess_pack_me_01')).map((e) => e.t)).toEqual([
+      1000, 1000.5, 1001, 1001.5, 1002, 1002.5, 1003, 1003.5, 1004, 1004.5,
+    ]);
     expect((await store.readEvents('sess_pack_me_01', { from: 1002, to: 1003 })).map((e) => e.t)).toEqual([1002, 1002.5, 1003]);
     expect(await store.readBatch('sess_pack_me_01', 3)).toEqual([domEvent(1003), domEvent(1003.5)]);
     const gc = await store.gcChunks({ olderThanMs: 0 });

@@ -21,12 +21,25 @@ describe('PostgreSQL for the tests when none answers', () => {
   it('a vitest run pointed at a dead port starts a throwaway cluster, runs a PostgreSQL test file on it, then stops it and removes its folder', async () => {
     const asked = `postgres://postgres@127.0.0.1:${await deadPort()}/postgres`;
     // A whole vitest run of its own, as `npm test` would start it, on one real PostgreSQL test file.
-    const env: Record<string, string | undefined> = { ...process.env, REPRISE_TEST_PG_URL: asked, REPRISE_BENCH_PG_URL: undefined, REPRISE_TEST_BACKEND: undefined };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      REPRISE_TEST_PG_URL: asked,
+      REPRISE_BENCH_PG_URL: undefined,
+      REPRISE_TEST_BACKEND: undefined,
+    };
     for (const k of Object.keys(env)) if (k.startsWith('VITEST') || k === 'TEST') delete env[k];
     const run = await new Promise<{ code: number | null; out: string }>((resolve) => {
       execFile(
         process.execPath,
-        [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'default', 'packages/server/test/pg-store.test.ts', '-t', 'monthly partitions'],
+        [
+          path.join(ROOT, 'node_modules/vitest/vitest.mjs'),
+          'run',
+          '--project',
+          'default',
+          'packages/server/test/pg-store.test.ts',
+          '-t',
+          'monthly partitions',
+        ],
         { cwd: ROOT, env, timeout: 300_000, maxBuffer: 16 << 20 },
         (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, out: `${stdout}\n${stderr}` }),
       );

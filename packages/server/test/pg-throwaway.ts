@@ -46,7 +46,9 @@ export async function ensurePostgres(url: string): Promise<PgServer> {
     out = await run('bash', [start], { cwd: ROOT, timeout: 120_000, env: { ...process.env, REPRISE_PG_OWNER_PID: String(process.pid) } });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`nothing answers at ${url}, and scripts/pg/pg-start.sh failed:\n${(e.stderr ?? e.message).slice(-4000)}`, { cause: err });
+    throw new Error(`nothing answers at ${url}, and scripts/pg/pg-start.sh failed:\n${(e.stderr ?? e.message).slice(-4000)}`, {
+      cause: err,
+    });
   }
   // Say where the tests' database is: a reader of the run's output should not have to guess.
   process.stderr.write(`nothing answers at ${url}: the tests use a throwaway cluster\n${out.stderr}`);

@@ -31,12 +31,18 @@ function marked(q: string): string {
 function show(n: QueryNode | null): string {
   if (!n) return '∅';
   switch (n.type) {
-    case 'and': return `(${n.children.map(show).join(' & ')})`;
-    case 'or': return `(${n.children.map(show).join(' | ')})`;
-    case 'not': return `!${show(n.child)}`;
-    case 'group': return `[${show(n.child)}]`;
-    case 'text': return JSON.stringify(n.text);
-    case 'field': return `${n.field}:${JSON.stringify(n.value)}`;
+    case 'and':
+      return `(${n.children.map(show).join(' & ')})`;
+    case 'or':
+      return `(${n.children.map(show).join(' | ')})`;
+    case 'not':
+      return `!${show(n.child)}`;
+    case 'group':
+      return `[${show(n.child)}]`;
+    case 'text':
+      return JSON.stringify(n.text);
+    case 'field':
+      return `${n.field}:${JSON.stringify(n.value)}`;
   }
 }
 
@@ -54,8 +60,13 @@ describe('parseQuery: valid queries', () => {
     const [a, b] = n.children;
     expect(a).toMatchObject({ type: 'field', field: 'status', value: { kind: 'status', op: '=', status: 422 }, position: 0, length: 10 });
     expect(b).toMatchObject({
-      type: 'field', field: 'request', value: { kind: 'text', text: '/api/checkout' },
-      position: 11, length: 21, fieldSpan: { position: 11, length: 7 }, valueSpan: { position: 19, length: 13 },
+      type: 'field',
+      field: 'request',
+      value: { kind: 'text', text: '/api/checkout' },
+      position: 11,
+      length: 21,
+      fieldSpan: { position: 11, length: 7 },
+      valueSpan: { position: 19, length: 13 },
     });
   });
 
@@ -76,7 +87,9 @@ describe('parseQuery: valid queries', () => {
     expect(show(ast('-has:feedback'))).toBe('!has:{"kind":"has","what":"feedback"}');
     const q = 'url:/cart -(console:error OR error:TypeError)';
     const n = ast(q)!;
-    expect(show(n)).toBe('(url:{"kind":"text","text":"/cart"} & ![(console:{"kind":"level","level":"error"} | error:{"kind":"text","text":"TypeError"})])');
+    expect(show(n)).toBe(
+      '(url:{"kind":"text","text":"/cart"} & ![(console:{"kind":"level","level":"error"} | error:{"kind":"text","text":"TypeError"})])',
+    );
     if (n.type !== 'and') throw new Error('and');
     // The negation spans the '-' and the whole parenthesized group.
     expect(q.slice(n.children[1]!.position, n.children[1]!.position + n.children[1]!.length)).toBe('-(console:error OR error:TypeError)');
@@ -196,7 +209,26 @@ describe('parseQuery: errors point at the problem', () => {
 describe('QUERY_FIELDS', () => {
   it('lists every field with a description and examples that parse', () => {
     const names = QUERY_FIELDS.map((f) => f.name);
-    for (const n of ['url', 'request', 'method', 'status', 'console', 'error', 'browser', 'os', 'device', 'user', 'tag', 'link', 'has', 'duration', 'active', 'started', 'clicked', 'selector']) {
+    for (const n of [
+      'url',
+      'request',
+      'method',
+      'status',
+      'console',
+      'error',
+      'browser',
+      'os',
+      'device',
+      'user',
+      'tag',
+      'link',
+      'has',
+      'duration',
+      'active',
+      'started',
+      'clicked',
+      'selector',
+    ]) {
       expect(names).toContain(n);
     }
     for (const f of QUERY_FIELDS) {

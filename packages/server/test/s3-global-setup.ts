@@ -38,29 +38,24 @@ const LOCK = '/tmp/reprise-swift-start.lock';
 export default async function setup(project: TestProject): Promise<void> {
   const script = path.join(ROOT, 'scripts/s3/swift-start.sh');
   const env: S3TestEnv = await new Promise((resolve) => {
-    execFile(
-      'flock',
-      ['-o', LOCK, 'bash', script, BUCKET],
-      { cwd: ROOT, timeout: 300_000, maxBuffer: 1 << 20 },
-      (err, stdout, stderr) => {
-        if (err) {
-          // err.message repeats all of stderr; the tail holds the server log and the reason.
-          const how = err.killed ? 'timed out' : `exit code ${String(err.code)}`;
-          resolve({ error: `scripts/s3/swift-start.sh failed (${how}):\n${String(stderr).slice(-4000)}` });
-          return;
-        }
-        const vars: Record<string, string> = {};
-        for (const m of String(stdout).matchAll(/^export (REPRISE_S3_[A-Z_]+)=(.*)$/gm)) vars[m[1]!] = unquote(m[2]!);
-        resolve({
-          endpoint: vars.REPRISE_S3_ENDPOINT,
-          region: vars.REPRISE_S3_REGION,
-          accessKeyId: vars.REPRISE_S3_ACCESS_KEY_ID,
-          secretAccessKey: vars.REPRISE_S3_SECRET_ACCESS_KEY,
-          bucket: vars.REPRISE_S3_BUCKET,
-          error: vars.REPRISE_S3_ENDPOINT ? undefined : `swift-start.sh printed no endpoint:\n${String(stdout)}`,
-        });
-      },
-    );
+    execFile('flock', ['-o', LOCK, 'bash', script, BUCKET], { cwd: ROOT, timeout: 300_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) {
+        // err.message repeats all of stderr; the tail holds the server log and the reason.
+        const how = err.killed ? 'timed out' : `exit code ${String(err.code)}`;
+        resolve({ error: `scripts/s3/swift-start.sh failed (${how}):\n${String(stderr).slice(-4000)}` });
+        return;
+      }
+      const vars: Record<string, string> = {};
+      for (const m of String(stdout).matchAll(/^export (REPRISE_S3_[A-Z_]+)=(.*)$/gm)) vars[m[1]!] = unquote(m[2]!);
+      resolve({
+        endpoint: vars.REPRISE_S3_ENDPOINT,
+        region: vars.REPRISE_S3_REGION,
+        accessKeyId: vars.REPRISE_S3_ACCESS_KEY_ID,
+        secretAccessKey: vars.REPRISE_S3_SECRET_ACCESS_KEY,
+        bucket: vars.REPRISE_S3_BUCKET,
+        error: vars.REPRISE_S3_ENDPOINT ? undefined : `swift-start.sh printed no endpoint:\n${String(stdout)}`,
+      });
+    });
   });
   project.provide('s3', env);
 }

@@ -20,13 +20,33 @@ const NOW = Date.now();
 
 // Event builders.
 const req = (t: number, method: string, url: string, status: number, extra: object = {}): ReplayEvent => ({
-  t, kind: 'network',
-  data: { id: `r${t}`, initiator: 'fetch', method, url: `https://shop.example${url}`, status, requestHeaders: {}, responseHeaders: {}, requestBody: null, responseBody: null, startedAt: t, durationMs: 20, ...extra },
+  t,
+  kind: 'network',
+  data: {
+    id: `r${t}`,
+    initiator: 'fetch',
+    method,
+    url: `https://shop.example${url}`,
+    status,
+    requestHeaders: {},
+    responseHeaders: {},
+    requestBody: null,
+    responseBody: null,
+    startedAt: t,
+    durationMs: 20,
+    ...extra,
+  },
 });
-const log = (t: number, level: string, text: string): ReplayEvent => ({ t, kind: 'console', data: { level, args: [{ type: 'string', value: text }] } });
+const log = (t: number, level: string, text: string): ReplayEvent => ({
+  t,
+  kind: 'console',
+  data: { level, args: [{ type: 'string', value: text }] },
+});
 const jsError = (t: number, name: string, message: string): ReplayEvent => ({ t, kind: 'error', data: { name, message, origin: 'error' } });
 const click = (t: number, selector: string, text?: string, o: object = {}): ReplayEvent => ({
-  t, kind: 'click', data: { selector, text, tag: 'button', interactive: true, x: 10, y: 10, ...o },
+  t,
+  kind: 'click',
+  data: { selector, text, tag: 'button', interactive: true, x: 10, y: 10, ...o },
 });
 const nav = (t: number, url: string): ReplayEvent => ({ t, kind: 'nav', data: { url: `https://shop.example${url}`, type: 'pushState' } });
 const custom = (t: number, data: object): ReplayEvent => ({ t, kind: 'custom', data });
@@ -51,8 +71,13 @@ beforeAll(async () => {
   s = await startTestServer();
   const [project] = await s.store.listProjects();
   await s.store.createLink({
-    projectId: project!.id, label: 'TICKET-123 checkout bug', targetUrl: 'https://shop.example/',
-    tokenHash: sha256(LINK_TOKEN), expiresAt: NOW + DAY, maxSessions: null, createdBy: null,
+    projectId: project!.id,
+    label: 'TICKET-123 checkout bug',
+    targetUrl: 'https://shop.example/',
+    tokenHash: sha256(LINK_TOKEN),
+    expiresAt: NOW + DAY,
+    maxSessions: null,
+    createdBy: null,
   });
 
   const a = NOW - 1 * HOUR;
@@ -60,32 +85,46 @@ beforeAll(async () => {
     method: 'POST',
     url: `/ingest/v1/batch?key=${s.projectKey}&link=${LINK_TOKEN}`,
     headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'user-agent': CHROME_UA },
-    payload: gz(makeBatch(A, 0, [
-      domEvent(a), nav(a + 100, '/checkout?step=2'),
-      req(a + 1000, 'GET', '/api/cart', 200),
-      click(a + 2000, '#pay', 'Pay now'),
-      req(a + 2100, 'POST', '/api/checkout', 422),
-      log(a + 2200, 'error', 'card_expiry invalid format'),
-      jsError(a + 2300, 'TypeError', 'pay.submit is not a function'),
-      custom(a + 2400, { type: 'identify', userId: '42' }),
-      custom(a + 2500, { type: 'tag', key: 'plan', value: 'pro' }),
-    ], 'https://shop.example/cart')),
+    payload: gz(
+      makeBatch(
+        A,
+        0,
+        [
+          domEvent(a),
+          nav(a + 100, '/checkout?step=2'),
+          req(a + 1000, 'GET', '/api/cart', 200),
+          click(a + 2000, '#pay', 'Pay now'),
+          req(a + 2100, 'POST', '/api/checkout', 422),
+          log(a + 2200, 'error', 'card_expiry invalid format'),
+          jsError(a + 2300, 'TypeError', 'pay.submit is not a function'),
+          custom(a + 2400, { type: 'identify', userId: '42' }),
+          custom(a + 2500, { type: 'tag', key: 'plan', value: 'pro' }),
+        ],
+        'https://shop.example/cart',
+      ),
+    ),
   });
   expect(linked.statusCode, linked.body).toBe(200);
   await post(A, 1, [domEvent(a + 90_000)], '/checkout');
 
   const b = NOW - 2 * HOUR;
-  await post(B, 0, [
-    domEvent(b),
-    req(b + 100, 'GET', '/api/checkout', 200),
-    req(b + 200, 'POST', '/api/cart', 422),
-    log(b + 300, 'warn', 'card_expiry is deprecated'),
-    log(b + 400, 'error', 'something else'),
-    log(b + 450, 'log', 'cardXexpiry'),
-    click(b + 500, '#other', 'Pay now'),
-    click(b + 600, '#pay', 'Cancel'),
-    domEvent(b + 10_000),
-  ], '/cart', { 'user-agent': IPHONE_UA });
+  await post(
+    B,
+    0,
+    [
+      domEvent(b),
+      req(b + 100, 'GET', '/api/checkout', 200),
+      req(b + 200, 'POST', '/api/cart', 422),
+      log(b + 300, 'warn', 'card_expiry is deprecated'),
+      log(b + 400, 'error', 'something else'),
+      log(b + 450, 'log', 'cardXexpiry'),
+      click(b + 500, '#other', 'Pay now'),
+      click(b + 600, '#pay', 'Cancel'),
+      domEvent(b + 10_000),
+    ],
+    '/cart',
+    { 'user-agent': IPHONE_UA },
+  );
 
   const c = NOW - 10 * DAY;
   await post(C, 0, [domEvent(c), custom(c + 10, { type: 'feedback', message: 'it broke' }), domEvent(c + 5000)], '/home');
@@ -96,23 +135,33 @@ beforeAll(async () => {
   const e = NOW - 4 * HOUR;
   const moves: ReplayEvent[] = [];
   for (let t = e; t <= e + 200_000; t += 2000) moves.push(domEvent(t, 3, { source: 1, positions: [{ x: 1, y: 1, id: 1, timeOffset: 0 }] }));
-  await post(E, 0, [
-    ...moves,
-    click(e + 1000, '#total', 'Total', { tag: 'span', interactive: false }),
-    click(e + 1300, '#total', 'Total', { tag: 'span', interactive: false }),
-    click(e + 1600, '#total', 'Total', { tag: 'span', interactive: false }),
-  ], '/orders/42');
+  await post(
+    E,
+    0,
+    [
+      ...moves,
+      click(e + 1000, '#total', 'Total', { tag: 'span', interactive: false }),
+      click(e + 1300, '#total', 'Total', { tag: 'span', interactive: false }),
+      click(e + 1600, '#total', 'Total', { tag: 'span', interactive: false }),
+    ],
+    '/orders/42',
+  );
 
   const f = NOW - 5 * HOUR;
-  await post(F, 0, [
-    domEvent(f),
-    req(f + 100, 'GET', '/api/orders/7', 500),
-    req(f + 200, 'POST', '/api/pay', 0, { error: 'TypeError: Failed to fetch' }),
-    jsError(f + 300, 'RangeError', 'Invalid array length'),
-    jsError(f + 400, 'Error', 'x'),
-    jsError(f + 500, 'Error', 'y'),
-    domEvent(f + 30_000),
-  ], '/orders');
+  await post(
+    F,
+    0,
+    [
+      domEvent(f),
+      req(f + 100, 'GET', '/api/orders/7', 500),
+      req(f + 200, 'POST', '/api/pay', 0, { error: 'TypeError: Failed to fetch' }),
+      jsError(f + 300, 'RangeError', 'Invalid array length'),
+      jsError(f + 400, 'Error', 'x'),
+      jsError(f + 500, 'Error', 'y'),
+      domEvent(f + 30_000),
+    ],
+    '/orders',
+  );
 });
 
 afterAll(async () => s?.close());
@@ -294,10 +343,16 @@ describe('search: sorting and pagination', () => {
     for (const sort of SESSION_SORTS) {
       const list = (await search('', `&sort=${sort}`)).sessions;
       expect(list).toHaveLength(6);
-      const expected = [...list].sort((x, y) =>
-        key[sort](y) - key[sort](x) || (sort === 'oldest' ? x.startedAt - y.startedAt : y.startedAt - x.startedAt) || (sort === 'oldest' ? (x.id < y.id ? -1 : 1) : (x.id < y.id ? 1 : -1)),
+      const expected = [...list].sort(
+        (x, y) =>
+          key[sort](y) - key[sort](x) ||
+          (sort === 'oldest' ? x.startedAt - y.startedAt : y.startedAt - x.startedAt) ||
+          (sort === 'oldest' ? (x.id < y.id ? -1 : 1) : x.id < y.id ? 1 : -1),
       );
-      expect(list.map((x) => x.id), sort).toEqual(expected.map((x) => x.id));
+      expect(
+        list.map((x) => x.id),
+        sort,
+      ).toEqual(expected.map((x) => x.id));
     }
     expect((await search('', '&sort=longest')).sessions[0]!.id).toBe(E);
     expect((await search('', '&sort=errors')).sessions.map((x) => x.id).slice(0, 2)).toEqual([F, A]);
@@ -359,7 +414,9 @@ describe('search: sorting and pagination', () => {
       expect(plan('status:422')).toContain('network_by_status');
       expect(plan('user:42')).toContain('sessions_by_user');
       expect(plan('request:/api (status:>=400 OR status:failed)')).toContain('network_problems_by_session');
-      expect(plan('', 'longest', Buffer.from(`longest:100:${NOW}:x`).toString('base64url'))).toContain('sessions_by_duration ((duration_ms,started_at,id)<(?,?,?))');
+      expect(plan('', 'longest', Buffer.from(`longest:100:${NOW}:x`).toString('base64url'))).toContain(
+        'sessions_by_duration ((duration_ms,started_at,id)<(?,?,?))',
+      );
     } finally {
       db.close();
     }
@@ -372,20 +429,44 @@ describe('search: sorting and pagination', () => {
         const p = parseQuery(q);
         if (!p.ok) throw new Error(p.error.message);
         const query = { ast: p.ast, sort: 'newest' as const, limit: 100, cursor: null, now: NOW };
-        return searchSessions<{ id: string; started_at: number }>(db, query, (r) => ({ id: r.id }) as SessionSummary, { isCommon }).sessions.map((x) => x.id);
+        return searchSessions<{ id: string; started_at: number }>(db, query, (r) => ({ id: r.id }) as SessionSummary, {
+          isCommon,
+        }).sessions.map((x) => x.id);
       };
       const queries = [
-        'checkout', 'card_expiry', 'url:/checkout', 'url:/cart', 'url:/h', 'request:/api/checkout status:422', 'console:"card_expiry"',
-        'clicked:"Pay now" selector:#pay', 'error:TypeError', 'error:"TypeError: pay"', '"Pay now"', 'Total', '42', 'zzz', 'zq',
-        'method:POST request:/api/pay (status:>=400 OR status:failed)', '-url:/checkout', '-checkout',
+        'checkout',
+        'card_expiry',
+        'url:/checkout',
+        'url:/cart',
+        'url:/h',
+        'request:/api/checkout status:422',
+        'console:"card_expiry"',
+        'clicked:"Pay now" selector:#pay',
+        'error:TypeError',
+        'error:"TypeError: pay"',
+        '"Pay now"',
+        'Total',
+        '42',
+        'zzz',
+        'zq',
+        'method:POST request:/api/pay (status:>=400 OR status:failed)',
+        '-url:/checkout',
+        '-checkout',
       ];
       for (const q of queries) {
         const indexed = run(q, () => false);
-        expect(run(q, () => true), q).toEqual(indexed);
+        expect(
+          run(q, () => true),
+          q,
+        ).toEqual(indexed);
         expect(run(q), q).toEqual(indexed);
       }
       // The common path really takes the plain tables.
-      const common = explainSearch(db, { ast: (parseQuery('checkout') as { ast: QueryNode }).ast, sort: 'newest', limit: 50, cursor: null, now: NOW }, { isCommon: () => true });
+      const common = explainSearch(
+        db,
+        { ast: (parseQuery('checkout') as { ast: QueryNode }).ast, sort: 'newest', limit: 50, cursor: null, now: NOW },
+        { isCommon: () => true },
+      );
       expect(common.join('\n')).not.toContain('search_text');
     } finally {
       db.close();
@@ -499,9 +580,12 @@ describe('cli: sessions search', () => {
     expect(page.nextCursor).toBeTruthy();
     expect(stderr).toBe('');
     const next = await run(['-has:feedback', '--sort=errors', '--limit=10', '--cursor', page.nextCursor!]);
-    expect(next.stdout.trim().split('\n').map((l) => l.split('  ')[0])).toEqual(
-      (await search('-has:feedback', '&sort=errors')).sessions.slice(2).map((x) => x.id),
-    );
+    expect(
+      next.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('  ')[0]),
+    ).toEqual((await search('-has:feedback', '&sort=errors')).sessions.slice(2).map((x) => x.id));
   }, 30_000);
 
   it('shows a bad query with a caret under the problem and exits 2', async () => {

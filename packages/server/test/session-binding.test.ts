@@ -18,7 +18,10 @@ function withKey(key: string): Record<string, string> {
 async function storedEvents(id: string): Promise<ReplayEvent[]> {
   const res = await s.app.inject({ url: `/api/v1/sessions/${id}/events`, headers: { cookie: s.cookie } });
   expect(res.statusCode).toBe(200);
-  return res.body.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ReplayEvent);
+  return res.body
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ReplayEvent);
 }
 
 /** Every row of the metadata database as text (SQLite: its files). */
@@ -27,7 +30,11 @@ async function metadataText(): Promise<string> {
     const tables = await s.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
     return JSON.stringify(await Promise.all(tables.map((t) => s.query(`SELECT * FROM ${t.tablename}`))));
   }
-  return Buffer.concat(readdirSync(s.dataDir).filter((f) => f.startsWith('reprise.db')).map((f) => readFileSync(path.join(s.dataDir, f)))).toString('latin1');
+  return Buffer.concat(
+    readdirSync(s.dataDir)
+      .filter((f) => f.startsWith('reprise.db'))
+      .map((f) => readFileSync(path.join(s.dataDir, f))),
+  ).toString('latin1');
 }
 
 describe('session binding (session key)', () => {
@@ -36,7 +43,12 @@ describe('session binding (session key)', () => {
     expect((await postBatch(s, makeBatch(id, 0, [domEvent(1000)]), withKey(KEY))).statusCode).toBe(200);
 
     // Without the key, with another key, at a new seq or at a taken one: refused, nothing stored.
-    for (const [seq, headers] of [[1, {}], [1, withKey(OTHER)], [0, withKey(OTHER)], [0, {}]] as const) {
+    for (const [seq, headers] of [
+      [1, {}],
+      [1, withKey(OTHER)],
+      [0, withKey(OTHER)],
+      [0, {}],
+    ] as const) {
       const res = await postBatch(s, makeBatch(id, seq, [domEvent(2000, 3, { source: 5, text: 'injected' })]), headers);
       expect(res.statusCode, `seq ${seq} ${JSON.stringify(headers)}`).toBe(403);
       expect(res.json()).toMatchObject({ error: 'session_key_mismatch' });
@@ -85,12 +97,19 @@ describe('session binding (session key)', () => {
     expect(await s.query('SELECT id FROM sessions')).toEqual([]);
 
     await s.app.inject({
-      method: 'PATCH', url: '/api/v1/projects/' + (await s.query<{ id: string }>('SELECT id FROM projects'))[0]!.id,
-      headers: { cookie: s.cookie }, payload: { allowedOrigins: ['https://shop.example'] },
+      method: 'PATCH',
+      url: '/api/v1/projects/' + (await s.query<{ id: string }>('SELECT id FROM projects'))[0]!.id,
+      headers: { cookie: s.cookie },
+      payload: { allowedOrigins: ['https://shop.example'] },
     });
     const pre = await s.app.inject({
-      method: 'OPTIONS', url: `/ingest/v1/batch?key=${s.projectKey}`,
-      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,content-encoding,x-reprise-session-key' },
+      method: 'OPTIONS',
+      url: `/ingest/v1/batch?key=${s.projectKey}`,
+      headers: {
+        origin: 'https://shop.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,content-encoding,x-reprise-session-key',
+      },
     });
     expect(pre.statusCode).toBe(204);
     expect(String(pre.headers['access-control-allow-headers']).toLowerCase()).toContain('x-reprise-session-key');
@@ -103,7 +122,9 @@ describe('session binding (session key)', () => {
 describe('sessions of expired or revoked links', () => {
   async function createLink(): Promise<{ id: string; token: string }> {
     const res = await s.app.inject({
-      method: 'POST', url: '/api/v1/links', headers: { cookie: s.cookie },
+      method: 'POST',
+      url: '/api/v1/links',
+      headers: { cookie: s.cookie },
       payload: { targetUrl: 'https://shop.example/', label: 'T-1', expiresInSeconds: 3600 },
     });
     expect(res.statusCode).toBe(201);
@@ -113,7 +134,8 @@ describe('sessions of expired or revoked links', () => {
 
   function postWithLink(batch: unknown, token: string) {
     return s.app.inject({
-      method: 'POST', url: `/ingest/v1/batch?key=${s.projectKey}&link=${encodeURIComponent(token)}`,
+      method: 'POST',
+      url: `/ingest/v1/batch?key=${s.projectKey}&link=${encodeURIComponent(token)}`,
       headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'user-agent': CHROME_UA },
       payload: gz(batch),
     });

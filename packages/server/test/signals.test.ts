@@ -7,21 +7,59 @@ beforeEach(async () => (s = await startTestServer()));
 afterEach(async () => s.close());
 
 // Event builders on the session clock.
-function click(t: number, o: { selector?: string; x?: number; y?: number; tag?: string; interactive?: boolean; text?: string; testId?: string; nodeId?: number; inputType?: string; editable?: boolean } = {}): ReplayEvent {
+function click(
+  t: number,
+  o: {
+    selector?: string;
+    x?: number;
+    y?: number;
+    tag?: string;
+    interactive?: boolean;
+    text?: string;
+    testId?: string;
+    nodeId?: number;
+    inputType?: string;
+    editable?: boolean;
+  } = {},
+): ReplayEvent {
   const { selector = '#pay', x = 100, y = 100, tag = 'button', interactive = true, ...rest } = o;
   return { t, kind: 'click', data: { selector, x, y, tag, interactive, ...rest } };
 }
 const move = (t: number) => domEvent(t, 3, { source: 1, positions: [{ x: 1, y: 1, id: 1, timeOffset: 0 }] });
 const scroll = (t: number) => domEvent(t, 3, { source: 3, id: 1, x: 0, y: 10 });
 const input = (t: number, userTriggered = true) => domEvent(t, 3, { source: 5, id: 7, text: '***', isChecked: false, userTriggered });
-const mutation = (t: number) => domEvent(t, 3, { source: 0, adds: [{ parentId: 1, nextId: null, node: { type: 3, textContent: 'ok', id: 99 } }], removes: [], texts: [], attributes: [] });
+const mutation = (t: number) =>
+  domEvent(t, 3, {
+    source: 0,
+    adds: [{ parentId: 1, nextId: null, node: { type: 3, textContent: 'ok', id: 99 } }],
+    removes: [],
+    texts: [],
+    attributes: [],
+  });
 const emptyMutation = (t: number) => domEvent(t, 3, { source: 0, adds: [], removes: [], texts: [], attributes: [] });
 const nav = (t: number, url: string, type = 'pushState'): ReplayEvent => ({ t, kind: 'nav', data: { url, type } });
 const request = (startedAt: number, url = 'https://shop.example/api/cart', status = 200, t = startedAt): ReplayEvent => ({
-  t, kind: 'network',
-  data: { id: `r${startedAt}`, initiator: 'fetch', method: 'POST', url, status, requestHeaders: {}, responseHeaders: {}, requestBody: null, responseBody: null, startedAt, durationMs: 30 },
+  t,
+  kind: 'network',
+  data: {
+    id: `r${startedAt}`,
+    initiator: 'fetch',
+    method: 'POST',
+    url,
+    status,
+    requestHeaders: {},
+    responseHeaders: {},
+    requestBody: null,
+    responseBody: null,
+    startedAt,
+    durationMs: 30,
+  },
 });
-const jsError = (t: number, message = 'boom', extra: object = {}): ReplayEvent => ({ t, kind: 'error', data: { name: 'TypeError', message, ...extra } });
+const jsError = (t: number, message = 'boom', extra: object = {}): ReplayEvent => ({
+  t,
+  kind: 'error',
+  data: { name: 'TypeError', message, ...extra },
+});
 
 async function post(sid: string, seq: number, events: ReplayEvent[], url?: string) {
   const r = await postBatch(s, makeBatch(sid, seq, events, url));
@@ -41,10 +79,14 @@ function query<T>(sql: string, ...args: unknown[]): Promise<T[]> {
 }
 const signals = (sid: string) =>
   query<{ type: string; t: number; selector: string; click_count: number }>(
-    'SELECT type, t, selector, click_count FROM signals WHERE session_id = ? ORDER BY type, t', sid);
+    'SELECT type, t, selector, click_count FROM signals WHERE session_id = ? ORDER BY type, t',
+    sid,
+  );
 const clickRows = (sid: string) =>
   query<{ t: number; rage: number; dead: number; error_click: number }>(
-    'SELECT t, rage, dead, error_click FROM clicks WHERE session_id = ? ORDER BY t', sid);
+    'SELECT t, rage, dead, error_click FROM clicks WHERE session_id = ? ORDER BY t',
+    sid,
+  );
 
 describe('rage clicks', () => {
   it('finds 3 clicks on one selector, each within 1 s of the last, and grows the burst across batches', async () => {
@@ -79,7 +121,9 @@ describe('rage clicks', () => {
     await post('sess_rage_two', 0, [click(1000, o), click(1200, o)]);
     await post('sess_rage_slow', 0, [click(1000, o), click(1900, o), click(2901, o)]);
     await post('sess_rage_apart', 0, [
-      click(1000, { ...o, selector: '.a', x: 0, y: 0 }), click(1100, { ...o, selector: '.b', x: 31, y: 0 }), click(1200, { ...o, selector: '.c', x: 62, y: 0 }),
+      click(1000, { ...o, selector: '.a', x: 0, y: 0 }),
+      click(1100, { ...o, selector: '.b', x: 31, y: 0 }),
+      click(1200, { ...o, selector: '.c', x: 62, y: 0 }),
     ]);
     for (const sid of ['sess_rage_two', 'sess_rage_slow', 'sess_rage_apart']) {
       expect((await detail(sid)).counts.rageClicks, sid).toBe(0);
@@ -179,9 +223,13 @@ describe('error clicks', () => {
     const sid = 'sess_errclick_one';
     const o = { tag: 'div', interactive: false };
     await post(sid, 0, [
-      click(1000, { ...o, selector: '#a' }), click(1200, { ...o, selector: '#b', x: 500 }), jsError(1900),
-      click(5000, { ...o, selector: '#c' }), jsError(6001),
-      click(8000, { ...o, selector: '#d' }), jsError(8100, 'img failed', { origin: 'resource' }),
+      click(1000, { ...o, selector: '#a' }),
+      click(1200, { ...o, selector: '#b', x: 500 }),
+      jsError(1900),
+      click(5000, { ...o, selector: '#c' }),
+      jsError(6001),
+      click(8000, { ...o, selector: '#d' }),
+      jsError(8100, 'img failed', { origin: 'resource' }),
     ]);
     expect((await detail(sid)).counts).toMatchObject({ errorClicks: 1, errors: 3 });
     // The error is attributed to the latest click before it.
@@ -208,7 +256,15 @@ describe('activity, pages and keys', () => {
   it('sums gaps of at most 5 s between activity events, across batches', async () => {
     const sid = 'sess_activity';
     // 1000→2000→3000 (2 s), idle 7 s, 10000→10500 (0.5 s), a click at 11000 (0.5 s).
-    await post(sid, 0, [move(1000), scroll(2000), input(3000), input(3500, false), move(10000), input(10500), click(11000, { interactive: false })]);
+    await post(sid, 0, [
+      move(1000),
+      scroll(2000),
+      input(3000),
+      input(3500, false),
+      move(10000),
+      input(10500),
+      click(11000, { interactive: false }),
+    ]);
     let d = await detail(sid);
     expect(d.activeMs).toBe(3000);
     expect(d.counts.keyPresses).toBe(2);
@@ -225,13 +281,20 @@ describe('activity, pages and keys', () => {
   it('counts pages from load, pushState and popstate, and keeps a row per navigation', async () => {
     const sid = 'sess_pages';
     await post(sid, 0, [
-      nav(1000, 'https://shop.example/', 'load'), nav(2000, 'https://shop.example/cart', 'pushState'),
-      nav(3000, 'https://shop.example/cart?x=1', 'replaceState'), nav(4000, 'https://shop.example/cart#top', 'hashchange'),
-      nav(5000, 'https://shop.example/', 'popstate'), { t: 6000, kind: 'nav', data: { url: 42, type: 'load' } },
+      nav(1000, 'https://shop.example/', 'load'),
+      nav(2000, 'https://shop.example/cart', 'pushState'),
+      nav(3000, 'https://shop.example/cart?x=1', 'replaceState'),
+      nav(4000, 'https://shop.example/cart#top', 'hashchange'),
+      nav(5000, 'https://shop.example/', 'popstate'),
+      { t: 6000, kind: 'nav', data: { url: 42, type: 'load' } },
     ]);
     expect((await detail(sid)).pageCount).toBe(3);
     expect((await query<{ url: string }>('SELECT url FROM pages WHERE session_id = ? ORDER BY t', sid)).map((p) => p.url)).toEqual([
-      'https://shop.example/', 'https://shop.example/cart', 'https://shop.example/cart?x=1', 'https://shop.example/cart#top', 'https://shop.example/',
+      'https://shop.example/',
+      'https://shop.example/cart',
+      'https://shop.example/cart?x=1',
+      'https://shop.example/cart#top',
+      'https://shop.example/',
     ]);
   });
 });
@@ -239,17 +302,25 @@ describe('activity, pages and keys', () => {
 describe('index rows', () => {
   it('stores routes, message keys and per-field search text', async () => {
     const sid = 'sess_index_rows';
-    await post(sid, 0, [
-      nav(1000, 'https://shop.example/cart', 'pushState'),
-      request(1100, 'https://shop.example/api/orders/123?x=1', 500),
-      request(1200, 'https://shop.example/api/orders/123?x=1', 500),
-      { t: 1300, kind: 'console', data: { level: 'log', args: [{ type: 'string', value: 'hello console' }] } },
-      { t: 1301, kind: 'console', data: { level: 'log', args: [] } },
-      jsError(1400, 'Order 123 failed'),
-      click(1500, { text: 'Pay now', testId: 'pay-button', interactive: false }),
-      click(1600, { interactive: false }),
-    ], 'https://shop.example/');
-    expect(await query('SELECT route FROM network_requests WHERE session_id = ?', sid)).toEqual([{ route: '/api/orders/:id' }, { route: '/api/orders/:id' }]);
+    await post(
+      sid,
+      0,
+      [
+        nav(1000, 'https://shop.example/cart', 'pushState'),
+        request(1100, 'https://shop.example/api/orders/123?x=1', 500),
+        request(1200, 'https://shop.example/api/orders/123?x=1', 500),
+        { t: 1300, kind: 'console', data: { level: 'log', args: [{ type: 'string', value: 'hello console' }] } },
+        { t: 1301, kind: 'console', data: { level: 'log', args: [] } },
+        jsError(1400, 'Order 123 failed'),
+        click(1500, { text: 'Pay now', testId: 'pay-button', interactive: false }),
+        click(1600, { interactive: false }),
+      ],
+      'https://shop.example/',
+    );
+    expect(await query('SELECT route FROM network_requests WHERE session_id = ?', sid)).toEqual([
+      { route: '/api/orders/:id' },
+      { route: '/api/orders/:id' },
+    ]);
     expect(await query('SELECT message_key FROM errors WHERE session_id = ?', sid)).toEqual([{ message_key: 'Order <n> failed' }]);
     expect(await query('SELECT field, text FROM search_text WHERE session_id = ? ORDER BY field', sid)).toEqual([
       { field: 'click', text: 'Pay now\npay-button' },
@@ -279,9 +350,14 @@ describe('duplicates', () => {
   it('does not count a duplicate batch twice', async () => {
     const sid = 'sess_dup_signals';
     const events = [
-      nav(900, 'https://shop.example/', 'load'), move(950),
-      click(1000, { selector: '#x' }), click(1100, { selector: '#x' }), click(1200, { selector: '#x' }), jsError(1300),
-      input(3900), move(4000),
+      nav(900, 'https://shop.example/', 'load'),
+      move(950),
+      click(1000, { selector: '#x' }),
+      click(1100, { selector: '#x' }),
+      click(1200, { selector: '#x' }),
+      jsError(1300),
+      input(3900),
+      move(4000),
     ];
     await post(sid, 0, events);
     const first = await detail(sid);

@@ -78,7 +78,11 @@ describe('slow clients', () => {
   });
 
   it('connections past REPRISE_MAX_CONNECTIONS are refused; once slow ones time out, others get through', async () => {
-    const { server, port } = await listening({ REPRISE_MAX_CONNECTIONS: '4', REPRISE_REQUEST_TIMEOUT_MS: '1500', REPRISE_HEADERS_TIMEOUT_MS: '1000' });
+    const { server, port } = await listening({
+      REPRISE_MAX_CONNECTIONS: '4',
+      REPRISE_REQUEST_TIMEOUT_MS: '1500',
+      REPRISE_HEADERS_TIMEOUT_MS: '1000',
+    });
     const slow = [0, 1, 2, 3].map(() => slowBodyClient(port, server.projectKey));
     // Wait until the four are accepted (their bodies are flowing), then a fifth is closed at once.
     await new Promise((r) => setTimeout(r, 300));

@@ -67,7 +67,10 @@ describe('replay index (full snapshots) and GET /api/v1/sessions/:id/timeline', 
 
     // A range read from a snapshot's startT holds what rrweb needs to start there: Meta, then the snapshot.
     const from = tl.snapshots[1]!;
-    const ev = await s.app.inject({ url: `/api/v1/sessions/${sid}/events?from=${from.startT}&to=${from.t}`, headers: { cookie: s.cookie } });
+    const ev = await s.app.inject({
+      url: `/api/v1/sessions/${sid}/events?from=${from.startT}&to=${from.t}`,
+      headers: { cookie: s.cookie },
+    });
     expect(parseNdjson(ev.body).map((e) => (e.data as { type: number }).type)).toEqual([4, 2]);
 
     // Windows open at one end (the viewer's first and last ones).
@@ -115,11 +118,21 @@ describe('snapshot extraction', () => {
 
   it('starts a snapshot at the first event of the Meta / DomContentLoaded / Load run before it', () => {
     const rows = extractIndexRows([
-      rr(1, 0), rr(2, 4), { t: 3, kind: 'nav', data: { url: 'https://a.example/', type: 'load' } }, rr(4, 2),
-      rr(5, 3), rr(6, 4), rr(7, 3), rr(8, 2), // an incremental between Meta and snapshot breaks the run
+      rr(1, 0),
+      rr(2, 4),
+      { t: 3, kind: 'nav', data: { url: 'https://a.example/', type: 'load' } },
+      rr(4, 2),
+      rr(5, 3),
+      rr(6, 4),
+      rr(7, 3),
+      rr(8, 2), // an incremental between Meta and snapshot breaks the run
       rr(9, 2), // a snapshot right after a snapshot
     ]).snapshots;
-    expect(rows).toEqual([{ t: 4, startT: 1 }, { t: 8, startT: 8 }, { t: 9, startT: 9 }]);
+    expect(rows).toEqual([
+      { t: 4, startT: 1 },
+      { t: 8, startT: 8 },
+      { t: 9, startT: 9 },
+    ]);
   });
 
   it('ignores malformed dom events', () => {

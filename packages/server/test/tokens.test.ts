@@ -7,7 +7,15 @@ import { hashPassword } from '../src/auth/passwords.js';
 import type { Project } from '../src/store/types.js';
 import { CHROME_UA, domEvent, gz, makeBatch, startTestServer, type TestServer } from './helpers.js';
 
-interface TokenInfo { id: string; name: string; scope: string; projectIds: string[] | null; expiresAt: number | null; revokedAt: number | null; status: string }
+interface TokenInfo {
+  id: string;
+  name: string;
+  scope: string;
+  projectIds: string[] | null;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  status: string;
+}
 
 let s: TestServer;
 let own: Project;
@@ -36,7 +44,8 @@ async function createToken(cookie: string, body: Record<string, unknown>) {
 async function session(p: Project): Promise<string> {
   const id = `sess_tokens_${++n}`;
   const res = await s.app.inject({
-    method: 'POST', url: `/ingest/v1/batch?key=${p.key}`,
+    method: 'POST',
+    url: `/ingest/v1/batch?key=${p.key}`,
     headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'user-agent': CHROME_UA },
     payload: gz(makeBatch(id, 0, [domEvent(Date.now())])),
   });
@@ -58,12 +67,16 @@ describe('API tokens', () => {
     const list = await s.app.inject({ url: '/api/v1/tokens', headers: { cookie: s.cookie } });
     expect(list.statusCode).toBe(200);
     expect(list.body).not.toContain(created.token);
-    expect((list.json() as { tokens: TokenInfo[] }).tokens).toEqual([expect.objectContaining({ id: created.id, name: 'nightly export', status: 'active' })]);
+    expect((list.json() as { tokens: TokenInfo[] }).tokens).toEqual([
+      expect.objectContaining({ id: created.id, name: 'nightly export', status: 'active' }),
+    ]);
     const rows = await s.query<Record<string, unknown>>('SELECT * FROM api_tokens');
     expect(JSON.stringify(rows)).not.toContain(created.token);
 
     expect((await s.app.inject({ url: '/api/v1/sessions', headers: bearer(created.token) })).statusCode).toBe(200);
-    expect((await s.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${created.id}`, headers: { cookie: s.cookie } })).statusCode).toBe(204);
+    expect((await s.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${created.id}`, headers: { cookie: s.cookie } })).statusCode).toBe(
+      204,
+    );
     expect((await s.app.inject({ url: '/api/v1/sessions', headers: bearer(created.token) })).statusCode).toBe(401);
     const after = (await s.app.inject({ url: '/api/v1/tokens', headers: { cookie: s.cookie } })).json() as { tokens: TokenInfo[] };
     expect(after.tokens[0]).toMatchObject({ id: created.id, status: 'revoked' });
@@ -97,8 +110,12 @@ describe('API tokens', () => {
     const { token } = (await createToken(s.cookie, { name: 'ro', scope: 'read' })).json() as { token: string };
     expect((await s.app.inject({ url: `/api/v1/sessions/${sid}`, headers: bearer(token) })).statusCode).toBe(200);
     expect((await s.app.inject({ method: 'DELETE', url: `/api/v1/sessions/${sid}`, headers: bearer(token) })).statusCode).toBe(403);
-    expect((await s.app.inject({ method: 'POST', url: '/api/v1/projects', headers: bearer(token), payload: { name: 'x' } })).statusCode).toBe(403);
-    expect((await s.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: bearer(token), payload: { scope: 'write' } })).statusCode).toBe(403);
+    expect(
+      (await s.app.inject({ method: 'POST', url: '/api/v1/projects', headers: bearer(token), payload: { name: 'x' } })).statusCode,
+    ).toBe(403);
+    expect(
+      (await s.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: bearer(token), payload: { scope: 'write' } })).statusCode,
+    ).toBe(403);
     expect(await s.store.getSession(sid)).not.toBeNull();
   });
 
@@ -114,7 +131,10 @@ describe('API tokens', () => {
     expect((await s.app.inject({ url: '/api/v1/users', headers: bearer(token) })).statusCode).toBe(403);
     // Nor can it mint a token wider than itself.
     expect((await s.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: bearer(token), payload: {} })).statusCode).toBe(403);
-    expect((await s.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: bearer(token), payload: { projectIds: [other.id] } })).statusCode).toBe(403);
+    expect(
+      (await s.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: bearer(token), payload: { projectIds: [other.id] } }))
+        .statusCode,
+    ).toBe(403);
   });
 
   it('never grant more than their owner, now or later', async () => {
@@ -141,7 +161,9 @@ describe('API tokens', () => {
     const admins = (await createToken(s.cookie, { name: 'admin token' })).json() as { id: string; token: string };
     const listed = (await s.app.inject({ url: '/api/v1/tokens', headers: { cookie: member } })).json() as { tokens: TokenInfo[] };
     expect(listed.tokens).toEqual([]);
-    expect((await s.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${admins.id}`, headers: { cookie: member } })).statusCode).toBe(404);
+    expect((await s.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${admins.id}`, headers: { cookie: member } })).statusCode).toBe(
+      404,
+    );
     expect((await s.app.inject({ url: '/api/v1/projects', headers: bearer(admins.token) })).statusCode).toBe(200);
   });
 });
@@ -149,12 +171,27 @@ describe('API tokens', () => {
 describe('reprise token (CLI, a real child process)', () => {
   const root = path.resolve(__dirname, '../../..');
   const cli = (...args: string[]) =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', 'token', ...args], { cwd: root, env: { ...process.env, ...s.env } });
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', 'token', ...args], {
+      cwd: root,
+      env: { ...process.env, ...s.env },
+    });
 
   it('creates a scoped, expiring token, lists it and revokes it', async () => {
     const sid = await session(own);
     const theirs = await session(other);
-    const created = await cli('create', '--email', 'admin@test.local', '--name', 'ci export', '--scope', 'read', '--projects', own.id, '--expires', '7d');
+    const created = await cli(
+      'create',
+      '--email',
+      'admin@test.local',
+      '--name',
+      'ci export',
+      '--scope',
+      'read',
+      '--projects',
+      own.id,
+      '--expires',
+      '7d',
+    );
     const token = created.stdout.trim();
     expect(token).toMatch(/^rpt_[A-Za-z0-9_-]+$/);
     expect((await s.app.inject({ url: `/api/v1/sessions/${sid}`, headers: bearer(token) })).statusCode).toBe(200);
@@ -179,13 +216,30 @@ describe('reprise token (CLI, a real child process)', () => {
   it('users create --role viewer --projects makes a viewer of those projects only', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'packages/server/src/cli.ts', 'users', 'create', '--email', 'v@test.local', '--password', PASSWORD, '--role', 'viewer', '--projects', own.id],
+      [
+        '--import',
+        'tsx',
+        'packages/server/src/cli.ts',
+        'users',
+        'create',
+        '--email',
+        'v@test.local',
+        '--password',
+        PASSWORD,
+        '--role',
+        'viewer',
+        '--projects',
+        own.id,
+      ],
       { cwd: root, env: { ...process.env, ...s.env } },
     );
     expect(stdout).toContain('created viewer v@test.local');
     const login = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'v@test.local', password: PASSWORD } });
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
-    const me = (await s.app.inject({ url: '/api/v1/auth/me', headers: { cookie } })).json() as { admin: boolean; projects: { id: string; role: string }[] };
+    const me = (await s.app.inject({ url: '/api/v1/auth/me', headers: { cookie } })).json() as {
+      admin: boolean;
+      projects: { id: string; role: string }[];
+    };
     expect(me).toMatchObject({ admin: false, projects: [{ id: own.id, role: 'viewer' }] });
   }, 60_000);
 

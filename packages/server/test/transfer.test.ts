@@ -47,12 +47,50 @@ async function recordSession(s: TestServer, sid: string): Promise<void> {
     [
       domEvent(t + 1000),
       { t: t + 1001, kind: 'console', data: { level: 'error', args: [{ type: 'string', value: 'card_expiry invalid format' }] } },
-      { t: t + 1002, kind: 'network', data: { id: 'r1', initiator: 'fetch', method: 'POST', url: 'https://shop.example/api/pay', status: 422, requestHeaders: {}, responseHeaders: {}, requestBody: null, responseBody: { kind: 'json', value: '{"error":"card_expiry"}' }, startedAt: t + 1002, durationMs: 31.5 } },
-      { t: t + 1003, kind: 'click', data: { selector: 'button[data-testid="pay"]', text: 'Pay', testId: 'pay', tag: 'button', interactive: true, x: 100, y: 200, nodeId: 42 } },
+      {
+        t: t + 1002,
+        kind: 'network',
+        data: {
+          id: 'r1',
+          initiator: 'fetch',
+          method: 'POST',
+          url: 'https://shop.example/api/pay',
+          status: 422,
+          requestHeaders: {},
+          responseHeaders: {},
+          requestBody: null,
+          responseBody: { kind: 'json', value: '{"error":"card_expiry"}' },
+          startedAt: t + 1002,
+          durationMs: 31.5,
+        },
+      },
+      {
+        t: t + 1003,
+        kind: 'click',
+        data: {
+          selector: 'button[data-testid="pay"]',
+          text: 'Pay',
+          testId: 'pay',
+          tag: 'button',
+          interactive: true,
+          x: 100,
+          y: 200,
+          nodeId: 42,
+        },
+      },
       { t: t + 1004, kind: 'custom', data: { type: 'tag', key: 'cart', value: '2 items' } },
     ],
     [
-      { t: t + 2000, kind: 'error', data: { name: 'TypeError', message: "Cannot read properties of undefined (reading 'confirmation')", stack: 'TypeError\n at retry (checkout.js:10:5)', origin: 'error' } },
+      {
+        t: t + 2000,
+        kind: 'error',
+        data: {
+          name: 'TypeError',
+          message: "Cannot read properties of undefined (reading 'confirmation')",
+          stack: 'TypeError\n at retry (checkout.js:10:5)',
+          origin: 'error',
+        },
+      },
       { t: t + 2001, kind: 'nav', data: { url: 'https://shop.example/checkout', type: 'pushState' } },
       domEvent(t + 2002, 3, { source: 0, adds: [], removes: [], texts: [{ id: 1, value: 'x' }], attributes: [] }),
     ],
@@ -80,7 +118,11 @@ describe('export and import', () => {
     const first = (await exportSession(s.store, 'sess_roundtrip1', 'reprise'))!;
     expect(first.format).toBe('reprise-session');
     expect(first.version).toBe(1);
-    expect(first.batches.map((b) => [b.seq, b.events.length])).toEqual([[0, 4], [1, 5], [2, 3]]);
+    expect(first.batches.map((b) => [b.seq, b.events.length])).toEqual([
+      [0, 4],
+      [1, 5],
+      [2, 3],
+    ]);
     // Through JSON text, as a file carries it.
     const file = JSON.parse(JSON.stringify(first)) as unknown;
 
@@ -123,14 +165,22 @@ describe('export and import', () => {
 
   it('cuts a long rrweb recording into batches and rejects what is not an export', async () => {
     const { store } = await freshStore();
-    const rr = [{ type: 4, timestamp: 1, data: { href: 'https://a.example/' } }, ...Array.from({ length: 2500 }, (_, i) => ({ type: 3, timestamp: 2 + i, data: { source: 1, positions: [] } }))];
+    const rr = [
+      { type: 4, timestamp: 1, data: { href: 'https://a.example/' } },
+      ...Array.from({ length: 2500 }, (_, i) => ({ type: 3, timestamp: 2 + i, data: { source: 1, positions: [] } })),
+    ];
     const r = await importSession(store, rr);
     expect(r.batches).toBe(3);
     expect((await store.readBatches(r.sessionId)).map((b) => b.events.length)).toEqual([1000, 1000, 501]);
     await expect(importSession(store, { hello: 1 })).rejects.toThrow(/not a Reprise export/);
     await expect(importSession(store, [{ type: 'x' }])).rejects.toThrow(/event 0/);
     await expect(importSession(store, { format: 'reprise-session', version: 2 })).rejects.toThrow(/version 2/);
-    const bad = { format: 'reprise-session', version: 1, session: { id: 'sess_badbatch1' }, batches: [{ seq: 0, receivedAt: 1, events: [{ t: 1, kind: 'nope', data: 1 }] }] };
+    const bad = {
+      format: 'reprise-session',
+      version: 1,
+      session: { id: 'sess_badbatch1' },
+      batches: [{ seq: 0, receivedAt: 1, events: [{ t: 1, kind: 'nope', data: 1 }] }],
+    };
     await expect(importSession(store, bad)).rejects.toThrow(/batch seq 0/);
     expect(await store.getSession('sess_badbatch1')).toBeNull();
   });
@@ -144,7 +194,9 @@ describe('export and import', () => {
     cleanup.push(() => rmSync(target, { recursive: true, force: true }));
     const cli = (dir: string, ...args: string[]) =>
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', ...args], {
-        cwd: root, env: { ...process.env, REPRISE_DATA_DIR: dir, REPRISE_ADMIN_PASSWORD: 'x'.repeat(16) }, maxBuffer: 64 << 20,
+        cwd: root,
+        env: { ...process.env, REPRISE_DATA_DIR: dir, REPRISE_ADMIN_PASSWORD: 'x'.repeat(16) },
+        maxBuffer: 64 << 20,
       });
 
     await cli(s.dataDir, 'export', 'sess_cli_export', '--out', path.join(out, 's.json'));
@@ -168,6 +220,8 @@ describe('export and import', () => {
     } finally {
       await check.close();
     }
-    await expect(cli(s.dataDir, 'export', 'nope_nope_nope')).rejects.toMatchObject({ stderr: expect.stringMatching(/no session nope_nope_nope/) });
+    await expect(cli(s.dataDir, 'export', 'nope_nope_nope')).rejects.toMatchObject({
+      stderr: expect.stringMatching(/no session nope_nope_nope/),
+    });
   }, 60_000);
 });

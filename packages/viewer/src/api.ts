@@ -203,7 +203,10 @@ export function rewriteStatus(signal?: AbortSignal): Promise<{ enabled: boolean;
 
 /** The session digest rewritten into prose by the configured model; `sent` is exactly what went out. */
 export async function rewriteDigest(id: string): Promise<{ prose: string; sent: string; model: string }> {
-  const res = await request(`/api/v1/sessions/${encodeURIComponent(id)}/digest/rewrite`, { method: 'POST', headers: { accept: 'application/json' } });
+  const res = await request(`/api/v1/sessions/${encodeURIComponent(id)}/digest/rewrite`, {
+    method: 'POST',
+    headers: { accept: 'application/json' },
+  });
   return (await res.json()) as { prose: string; sent: string; model: string };
 }
 

@@ -17,7 +17,19 @@ const timeline = (other: ReplayEvent[]): Timeline => ({
 const ev = (i: number, kind: ReplayEvent['kind'], data: unknown): ReplayEvent => ({ t: T0 + i, kind, data: data as never });
 
 const env = { userAgent: 'UA', viewport: { width: 1, height: 2 }, screen: { width: 3, height: 4 }, dpr: 1, url: 'u', referrer: '' };
-const net = { id: 'r', initiator: 'fetch', method: 'GET', url: 'https://x/', status: 200, requestHeaders: {}, responseHeaders: {}, requestBody: null, responseBody: null, startedAt: 0, durationMs: 1 };
+const net = {
+  id: 'r',
+  initiator: 'fetch',
+  method: 'GET',
+  url: 'https://x/',
+  status: 200,
+  requestHeaders: {},
+  responseHeaders: {},
+  requestBody: null,
+  responseBody: null,
+  startedAt: 0,
+  durationMs: 1,
+};
 
 // Each kind × type confusions that a cast would have passed on to the panels.
 const BAD: [ReplayEvent['kind'], unknown][] = [
@@ -52,12 +64,16 @@ describe('devtools model over stored data', () => {
     ];
     const bad = BAD.map(([kind, data], i) => ev(100 + i, kind, data));
     const dt = buildDevtools(timeline([...good, ...bad]));
-    expect([dt.console.length, dt.network.length, dt.errors.length, dt.vitals.length, dt.navs.length, dt.feedback.length]).toEqual([1, 1, 1, 1, 1, 1]);
+    expect([dt.console.length, dt.network.length, dt.errors.length, dt.vitals.length, dt.navs.length, dt.feedback.length]).toEqual([
+      1, 1, 1, 1, 1, 1,
+    ]);
     expect(dt.env?.viewport).toEqual({ width: 1, height: 2 });
     // Optional fields stored as null read as absent.
     expect(dt.console[0]!.data.stack).toBeUndefined();
     expect(dt.errors[0]!.data.line).toBeUndefined();
-    expect(dt.unreadable.map((u) => u.data.kind)).toEqual(BAD.map(([kind, data]) => (kind === 'custom' && typeof data === 'object' ? 'feedback' : kind)));
+    expect(dt.unreadable.map((u) => u.data.kind)).toEqual(
+      BAD.map(([kind, data]) => (kind === 'custom' && typeof data === 'object' ? 'feedback' : kind)),
+    );
     expect(dt.unreadable.every((u) => u.data.reason.length > 0)).toBe(true);
     const markers = buildMarkers(dt, timeline([]));
     expect(markers.filter((m) => m.kind === 'unreadable')).toHaveLength(BAD.length);
@@ -65,13 +81,30 @@ describe('devtools model over stored data', () => {
 
   it('never throws on random JSON in any kind', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const value = (depth: number): unknown => {
       const r = rnd();
       if (depth > 3 || r < 0.3) return [null, 1, 'x', true, -0.5, ''][Math.floor(rnd() * 6)];
       if (r < 0.6) return Array.from({ length: Math.floor(rnd() * 4) }, () => value(depth + 1));
-      const keys = ['type', 'level', 'args', 'method', 'url', 'status', 'message', 'viewport', 'width', 'height', 'value', 'entries', 'items', 'name'];
-      return Object.fromEntries(Array.from({ length: Math.floor(rnd() * 6) }, () => [keys[Math.floor(rnd() * keys.length)]!, value(depth + 1)]));
+      const keys = [
+        'type',
+        'level',
+        'args',
+        'method',
+        'url',
+        'status',
+        'message',
+        'viewport',
+        'width',
+        'height',
+        'value',
+        'entries',
+        'items',
+        'name',
+      ];
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(rnd() * 6) }, () => [keys[Math.floor(rnd() * keys.length)]!, value(depth + 1)]),
+      );
     };
     const kinds: ReplayEvent['kind'][] = ['console', 'network', 'error', 'env', 'vital', 'nav', 'custom'];
     const events = Array.from({ length: 2000 }, (_, i) => ev(i, kinds[i % kinds.length]!, value(0)));

@@ -11,7 +11,11 @@ describe('Coverage', () => {
     const c = new Coverage();
     c.add({ from: 10, to: 20 });
     c.add({ from: 30, to: 40 });
-    expect(c.gaps({ from: 0, to: 50 })).toEqual([{ from: 0, to: 10 }, { from: 20, to: 30 }, { from: 40, to: 50 }]);
+    expect(c.gaps({ from: 0, to: 50 })).toEqual([
+      { from: 0, to: 10 },
+      { from: 20, to: 30 },
+      { from: 40, to: 50 },
+    ]);
     expect(c.covers({ from: 12, to: 18 })).toBe(true);
     expect(c.covers({ from: 12, to: 31 })).toBe(false);
     c.add({ from: 20, to: 30 });
@@ -26,9 +30,19 @@ describe('Coverage', () => {
 
 function index(): SessionTimeline {
   // Batches of 10 s and 100 bytes from t=1000 to 101_000; snapshots at the start and every 30 s.
-  const batches = Array.from({ length: 10 }, (_, i) => ({ seq: i, tMin: 1000 + i * 10_000, tMax: 1000 + i * 10_000 + 9_999, eventCount: 10, bytes: 100 }));
+  const batches = Array.from({ length: 10 }, (_, i) => ({
+    seq: i,
+    tMin: 1000 + i * 10_000,
+    tMax: 1000 + i * 10_000 + 9_999,
+    eventCount: 10,
+    bytes: 100,
+  }));
   return {
-    sessionId: 's', startedAt: 1000, endedAt: 100_999, live: false, batches,
+    sessionId: 's',
+    startedAt: 1000,
+    endedAt: 100_999,
+    live: false,
+    batches,
     snapshots: [0, 30_000, 60_000, 90_000].map((d) => ({ t: 1001 + d, startT: 1000 + d })),
   };
 }
@@ -48,7 +62,11 @@ describe('plan', () => {
     expect(w[w.length - 1]!.to).toBe(Infinity);
     for (let i = 1; i < w.length; i++) expect(w[i]!.from).toBe(w[i - 1]!.to);
     expect(w.map((x) => x.to).slice(0, -1)).toEqual([31_000, 61_000, 91_000]);
-    expect(planWindows(index(), { maxBytes: 1e9, maxSpanMs: 25_000 }).map((x) => x.from).slice(1)).toEqual([21_000, 41_000, 61_000, 81_000]);
+    expect(
+      planWindows(index(), { maxBytes: 1e9, maxSpanMs: 25_000 })
+        .map((x) => x.from)
+        .slice(1),
+    ).toEqual([21_000, 41_000, 61_000, 81_000]);
   });
 });
 
@@ -101,7 +119,11 @@ describe('SessionLoader', () => {
     const seek = loader.ensure(95_000);
     await new Promise((r) => setTimeout(r, 0));
     // The background's first two requests (it keeps two going) and the seek's window are out; nothing else starts.
-    expect(srv.calls.slice(1)).toEqual([{ from: -Infinity, to: 0 }, { from: 5000, to: 31_000 }, { from: 91_000, to: 100_000 }]);
+    expect(srv.calls.slice(1)).toEqual([
+      { from: -Infinity, to: 0 },
+      { from: 5000, to: 31_000 },
+      { from: 91_000, to: 100_000 },
+    ]);
     srv.setHold(false);
     for (const h of srv.held.splice(0)) h.resolve();
     await seek;

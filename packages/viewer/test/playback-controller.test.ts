@@ -18,8 +18,10 @@ const S = 1_000_000;
 const END = 60_000;
 
 const meta = (t: number) => ({ type: 4, timestamp: t, data: { href: 'https://shop.test/', width: 1000, height: 700 } }) as RrwebEvent;
-const full = (t: number) => ({ type: 2, timestamp: t, data: { node: { type: 0, id: 1, childNodes: [] }, initialOffset: { top: 0, left: 0 } } }) as RrwebEvent;
-const change = (t: number) => ({ type: 3, timestamp: t, data: { source: 0, texts: [], attributes: [], removes: [], adds: [] } }) as RrwebEvent;
+const full = (t: number) =>
+  ({ type: 2, timestamp: t, data: { node: { type: 0, id: 1, childNodes: [] }, initialOffset: { top: 0, left: 0 } } }) as RrwebEvent;
+const change = (t: number) =>
+  ({ type: 3, timestamp: t, data: { source: 0, texts: [], attributes: [], removes: [], adds: [] } }) as RrwebEvent;
 
 /** A minute: snapshots at 0 and 30 s (each after its Meta), a DOM change every second. */
 function session(): RrwebEvent[] {
@@ -29,8 +31,24 @@ function session(): RrwebEvent[] {
 }
 
 function index(): SessionTimeline {
-  const batches = Array.from({ length: 6 }, (_, i) => ({ seq: i, tMin: S + i * 10_000, tMax: S + i * 10_000 + 9_999, eventCount: 10, bytes: 1000 }));
-  return { sessionId: 's', startedAt: S, endedAt: S + END, live: false, batches, snapshots: [{ t: S + 1, startT: S }, { t: S + 30_001, startT: S + 30_000 }] };
+  const batches = Array.from({ length: 6 }, (_, i) => ({
+    seq: i,
+    tMin: S + i * 10_000,
+    tMax: S + i * 10_000 + 9_999,
+    eventCount: 10,
+    bytes: 1000,
+  }));
+  return {
+    sessionId: 's',
+    startedAt: S,
+    endedAt: S + END,
+    live: false,
+    batches,
+    snapshots: [
+      { t: S + 1, startT: S },
+      { t: S + 30_001, startT: S + 30_000 },
+    ],
+  };
 }
 
 type Handler = (payload?: unknown) => void;
@@ -191,7 +209,11 @@ async function open(opts: { initialMs?: number; live?: boolean; everything?: boo
   const first = toDom(await loader.start(initialMs > 0 || !opts.live ? S + initialMs : S + END));
   const state = { complete: false };
   const configure = () =>
-    c.configure({ ensureLoaded: (ms) => (loader.isLoaded(S + ms) ? null : loader.ensure(S + ms)), complete: state.complete, live: opts.live ?? false });
+    c.configure({
+      ensureLoaded: (ms) => (loader.isLoaded(S + ms) ? null : loader.ensure(S + ms)),
+      complete: state.complete,
+      live: opts.live ?? false,
+    });
   configure();
   let replayer: FakeReplayer | null = null;
   c.attach(timelineOf(first), (events, settings) => {

@@ -27,7 +27,9 @@ describe('cleanForReplay', () => {
         },
       },
     });
-    const out = cleanForReplay(snapshot) as unknown as { data: { node: { childNodes: { attributes: object; childNodes: { attributes?: object; textContent?: string }[] }[] } } };
+    const out = cleanForReplay(snapshot) as unknown as {
+      data: { node: { childNodes: { attributes: object; childNodes: { attributes?: object; textContent?: string }[] }[] } };
+    };
     const form = out.data.node.childNodes[0]!;
     expect(form.attributes).toEqual({});
     expect(form.childNodes[0]!.attributes).toEqual({ id: 'q', 'xlink:on': 'kept' });
@@ -49,7 +51,9 @@ describe('cleanForReplay', () => {
         texts: [],
       },
     });
-    const out = cleanForReplay(mutation) as unknown as { data: { adds: { node: { attributes: object } }[]; attributes: { attributes: object }[] } };
+    const out = cleanForReplay(mutation) as unknown as {
+      data: { adds: { node: { attributes: object } }[]; attributes: { attributes: object }[] };
+    };
     expect(out.data.adds[0]!.node.attributes).toEqual({ value: 'a' });
     expect(out.data.attributes[0]!.attributes).toEqual({ class: 'c' });
     const input = ev({ type: 3, timestamp: 3, data: { source: 5, id: 4, text: 'onclick' } });
@@ -57,7 +61,13 @@ describe('cleanForReplay', () => {
   });
 
   it('survives malformed stored events', () => {
-    for (const data of [null, 42, { node: null }, { source: 0, adds: [null, { node: { type: 2, attributes: null } }] }, { source: 0, attributes: 'x' }]) {
+    for (const data of [
+      null,
+      42,
+      { node: null },
+      { source: 0, adds: [null, { node: { type: 2, attributes: null } }] },
+      { source: 0, attributes: 'x' },
+    ]) {
       expect(() => cleanForReplay(ev({ type: 2, timestamp: 1, data }))).not.toThrow();
       expect(() => cleanForReplay(ev({ type: 3, timestamp: 1, data }))).not.toThrow();
     }

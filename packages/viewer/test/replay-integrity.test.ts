@@ -18,7 +18,8 @@ let page: Page;
 beforeAll(async () => {
   const out = await build({
     stdin: {
-      contents: "export { copyMutationsOnApply } from './mutationCopies'; export { settleFrontier } from './playedFrontier'; export { endSkip } from './skipState';",
+      contents:
+        "export { copyMutationsOnApply } from './mutationCopies'; export { settleFrontier } from './playedFrontier'; export { endSkip } from './skipState';",
       resolveDir: path.join(here, '../src/player'),
       loader: 'ts',
     },
@@ -74,7 +75,12 @@ function replay(events: unknown[], offsets: number[], patched: boolean): Promise
         rrwebReplay: { Replayer: new (e: unknown[], o: object) => { pause(t: number): void; destroy(): void; iframe: HTMLIFrameElement } };
         playerPatches: { copyMutationsOnApply(r: unknown): void; settleFrontier(r: unknown): void };
       };
-      const r = new w.rrwebReplay.Replayer(events, { root: document.getElementById('player'), showWarning: false, useVirtualDom: false, triggerFocus: false });
+      const r = new w.rrwebReplay.Replayer(events, {
+        root: document.getElementById('player'),
+        showWarning: false,
+        useVirtualDom: false,
+        triggerFocus: false,
+      });
       if (patched) w.playerPatches.copyMutationsOnApply(r);
       // rrweb warns when a mutation names a node that is not there: a remove applied twice does.
       let notFound = 0;
@@ -98,7 +104,12 @@ describe('the player hands rrweb events it can replay any number of times', () =
   const events = () => [
     ...page0([li(6, 'A'), li(7, 'B')]),
     mutation(100, { removes: [{ parentId: 5, id: 6 }] }),
-    mutation(200, { removes: [{ parentId: 5, id: 6 }, { parentId: 5, id: 7 }] }),
+    mutation(200, {
+      removes: [
+        { parentId: 5, id: 6 },
+        { parentId: 5, id: 7 },
+      ],
+    }),
   ];
 
   it('keeps every mutation as recorded after it is applied', async () => {
@@ -125,7 +136,10 @@ describe('building nodes never writes into the events', () => {
     childNodes: [text(id + 1, 'li:hover { color: red; }'), text(id + 2, 'ul { margin: 0; }')],
   });
   const events = () => {
-    const [meta, snapshot] = page0([li(6, 'A')]) as [object, { data: { node: { childNodes: { childNodes: { childNodes: unknown[] }[] }[] } } }];
+    const [meta, snapshot] = page0([li(6, 'A')]) as [
+      object,
+      { data: { node: { childNodes: { childNodes: { childNodes: unknown[] }[] }[] } } },
+    ];
     const [head, body] = snapshot.data.node.childNodes[0]!.childNodes;
     head!.childNodes.push(css(9));
     body!.childNodes.push({ type: 2, id: 12, tagName: 'textarea', attributes: { value: 'note' }, childNodes: [text(13, 'note')] });
@@ -149,8 +163,23 @@ describe('a seek forward after one that ended on a batch of mouse moves', () => 
   const events = [
     ...page0([li(6, 'A'), li(7, 'B')]),
     mutation(300, { removes: [{ parentId: 5, id: 6 }] }),
-    { type: 3, timestamp: T0 + 500, data: { source: 1, positions: [{ x: 1, y: 1, id: 4, timeOffset: -400 }, { x: 9, y: 9, id: 4, timeOffset: -10 }] } },
-    mutation(1000, { adds: [{ parentId: 5, nextId: null, node: el(8, 'li') }, { parentId: 8, nextId: null, node: text(108, 'C') }] }),
+    {
+      type: 3,
+      timestamp: T0 + 500,
+      data: {
+        source: 1,
+        positions: [
+          { x: 1, y: 1, id: 4, timeOffset: -400 },
+          { x: 9, y: 9, id: 4, timeOffset: -10 },
+        ],
+      },
+    },
+    mutation(1000, {
+      adds: [
+        { parentId: 5, nextId: null, node: el(8, 'li') },
+        { parentId: 8, nextId: null, node: text(108, 'C') },
+      ],
+    }),
   ];
 
   it('applies nothing twice', async () => {
@@ -169,16 +198,39 @@ describe('a seek forward after one that ended on a batch of mouse moves', () => 
 describe('a seek while skipping inactivity', () => {
   // 60 s without interaction between the moves at 30 ms and at 60 s: rrweb fast-forwards it.
   const mm = (t: number) => ({ type: 3, timestamp: T0 + t, data: { source: 1, positions: [{ x: 1, y: 1, id: 4, timeOffset: 0 }] } });
-  const events = [...page0([li(6, 'A')]), mm(30), mm(60_000), mutation(61_000, { removes: [{ parentId: 5, id: 6 }] }), mm(62_000), mm(200_000)];
+  const events = [
+    ...page0([li(6, 'A')]),
+    mm(30),
+    mm(60_000),
+    mutation(61_000, { removes: [{ parentId: 5, id: 6 }] }),
+    mm(62_000),
+    mm(200_000),
+  ];
 
   async function speedAfterSeek(patched: boolean): Promise<string> {
     return page.evaluate(
       async ({ events, patched }) => {
         const w = window as unknown as {
-          rrwebReplay: { Replayer: new (e: unknown[], o: object) => { play(t: number): void; pause(t?: number): void; destroy(): void; on(e: string, f: () => void): void; speedService: { state: { value: string } } } };
+          rrwebReplay: {
+            Replayer: new (
+              e: unknown[],
+              o: object,
+            ) => {
+              play(t: number): void;
+              pause(t?: number): void;
+              destroy(): void;
+              on(e: string, f: () => void): void;
+              speedService: { state: { value: string } };
+            };
+          };
           playerPatches: { endSkip(r: unknown): void };
         };
-        const r = new w.rrwebReplay.Replayer(events, { root: document.getElementById('player'), showWarning: false, useVirtualDom: false, skipInactive: true });
+        const r = new w.rrwebReplay.Replayer(events, {
+          root: document.getElementById('player'),
+          showWarning: false,
+          useVirtualDom: false,
+          skipInactive: true,
+        });
         const skipping = new Promise<void>((resolve) => r.on('skip-start', () => resolve()));
         r.play(0);
         await skipping;

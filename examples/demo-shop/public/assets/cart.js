@@ -59,7 +59,9 @@ document.addEventListener('DOMContentLoaded', function () {
     });
   }
 
-  Shop.fetchProducts().then(render).catch(function (error) {
-    status.textContent = 'Could not load the cart: ' + error.message;
-  });
+  Shop.fetchProducts()
+    .then(render)
+    .catch(function (error) {
+      status.textContent = 'Could not load the cart: ' + error.message;
+    });
 });

@@ -21,22 +21,26 @@ document.addEventListener('DOMContentLoaded', function () {
   var lastOrder; // the last successful order: { confirmation: { id, total } }
 
   function showStep(name) {
-    Object.keys(steps).forEach(function (key) { steps[key].hidden = key !== name; });
+    Object.keys(steps).forEach(function (key) {
+      steps[key].hidden = key !== name;
+    });
   }
 
-  Shop.fetchProducts().then(function (products) {
-    lines = Shop.cartLines(products);
-    if (lines.length === 0) {
-      status.innerHTML = 'Your cart is empty. <a href="./">Browse products</a>.';
-      return;
-    }
-    status.hidden = true;
-    document.querySelector('[data-checkout-total]').textContent = Shop.formatPrice(Shop.linesTotal(lines));
-    showStep('account');
-    document.getElementById('email').focus();
-  }).catch(function (error) {
-    status.textContent = 'Could not load checkout: ' + error.message;
-  });
+  Shop.fetchProducts()
+    .then(function (products) {
+      lines = Shop.cartLines(products);
+      if (lines.length === 0) {
+        status.innerHTML = 'Your cart is empty. <a href="./">Browse products</a>.';
+        return;
+      }
+      status.hidden = true;
+      document.querySelector('[data-checkout-total]').textContent = Shop.formatPrice(Shop.linesTotal(lines));
+      showStep('account');
+      document.getElementById('email').focus();
+    })
+    .catch(function (error) {
+      status.textContent = 'Could not load checkout: ' + error.message;
+    });
 
   // Step 1: the password is only checked for presence here and never sent.
   accountForm.addEventListener('submit', function (event) {
@@ -71,7 +75,9 @@ document.addEventListener('DOMContentLoaded', function () {
   function submitPayment(retryOf) {
     var body = {
       email: email,
-      items: lines.map(function (line) { return { id: line.product.id, qty: line.qty }; }),
+      items: lines.map(function (line) {
+        return { id: line.product.id, qty: line.qty };
+      }),
       card: {
         name: paymentForm.elements['card-name'].value.trim(),
         number: paymentForm.elements['card-number'].value.replace(/\s+/g, ''),
@@ -92,9 +98,14 @@ document.addEventListener('DOMContentLoaded', function () {
       body: JSON.stringify(body),
     })
       .then(function (res) {
-        return res.json().catch(function () { return {}; }).then(function (json) {
-          return { status: res.status, body: json };
-        });
+        return res
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (json) {
+            return { status: res.status, body: json };
+          });
       })
       .then(function (result) {
         if (result.status === 201) {

@@ -24,11 +24,15 @@
   var cart = {
     items: readCart,
     count: function () {
-      return readCart().reduce(function (sum, item) { return sum + item.qty; }, 0);
+      return readCart().reduce(function (sum, item) {
+        return sum + item.qty;
+      }, 0);
     },
     add: function (id) {
       var items = readCart();
-      var existing = items.find(function (item) { return item.id === id; });
+      var existing = items.find(function (item) {
+        return item.id === id;
+      });
       if (existing) existing.qty += 1;
       else items.push({ id: id, qty: 1 });
       writeCart(items);
@@ -36,8 +40,12 @@
     /** Sets an item's quantity; 0 removes it. */
     setQty: function (id, qty) {
       var items = readCart()
-        .map(function (item) { return item.id === id ? { id: id, qty: qty } : item; })
-        .filter(function (item) { return item.qty > 0; });
+        .map(function (item) {
+          return item.id === id ? { id: id, qty: qty } : item;
+        })
+        .filter(function (item) {
+          return item.qty > 0;
+        });
       writeCart(items);
     },
     clear: function () {
@@ -61,14 +69,18 @@
   function cartLines(products) {
     return readCart()
       .map(function (item) {
-        var product = products.find(function (p) { return p.id === item.id; });
+        var product = products.find(function (p) {
+          return p.id === item.id;
+        });
         return product ? { product: product, qty: item.qty } : null;
       })
       .filter(Boolean);
   }
 
   function linesTotal(lines) {
-    var cents = lines.reduce(function (sum, line) { return sum + Math.round(line.product.price * 100) * line.qty; }, 0);
+    var cents = lines.reduce(function (sum, line) {
+      return sum + Math.round(line.product.price * 100) * line.qty;
+    }, 0);
     return cents / 100;
   }
 
@@ -79,7 +91,9 @@
 
   function renderCartCount() {
     var count = String(cart.count());
-    document.querySelectorAll('[data-cart-count]').forEach(function (el) { el.textContent = count; });
+    document.querySelectorAll('[data-cart-count]').forEach(function (el) {
+      el.textContent = count;
+    });
   }
 
   /** A product "photo": a coloured tile with the product's initials (no images needed). */
@@ -88,7 +102,13 @@
     art.className = 'product-art';
     art.style.setProperty('--hue', String(product.hue));
     art.setAttribute('aria-hidden', 'true');
-    art.textContent = product.name.split(' ').map(function (word) { return word[0]; }).join('').slice(0, 2);
+    art.textContent = product.name
+      .split(' ')
+      .map(function (word) {
+        return word[0];
+      })
+      .join('')
+      .slice(0, 2);
     return art;
   }
 

@@ -54,7 +54,9 @@ export function parseDateRange(s: string): { start: number; end: number } | null
   const m = DATE_RE.exec(s);
   if (!m) return null;
   const [y, mo, d, h, mi, sec, ms, zone] = m.slice(1).map((x) => x);
-  const year = Number(y), month = Number(mo), day = Number(d);
+  const year = Number(y),
+    month = Number(mo),
+    day = Number(d);
   const start = Date.UTC(year, month - 1, day, Number(h ?? 0), Number(mi ?? 0), Number(sec ?? 0), Number((ms ?? '0').padEnd(3, '0')));
   const back = new Date(start);
   if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day) return null;
@@ -113,7 +115,9 @@ function valueOnly(t: WordToken) {
 
 /** Edit distance with adjacent transpositions (optimal string alignment), for "did you mean". */
 function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
@@ -329,9 +333,9 @@ export const QUERY_FIELDS: QueryFieldInfo[] = SPECS.map(({ name, description, ex
 );
 
 /** Parses the value of a `field:value` word; unknown fields get a "did you mean" error at the name. */
-export function parseFieldValue(t: WordToken & { field: NonNullable<WordToken['field']> }):
-  | { ok: true; field: QueryField; value: FieldValues[QueryField] }
-  | { ok: false; error: QueryError } {
+export function parseFieldValue(
+  t: WordToken & { field: NonNullable<WordToken['field']> },
+): { ok: true; field: QueryField; value: FieldValues[QueryField] } | { ok: false; error: QueryError } {
   const name = t.field.name.toLowerCase();
   const spec = BY_NAME.get(name);
   if (!spec) {

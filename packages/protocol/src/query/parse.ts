@@ -28,7 +28,14 @@ class ParseError extends Error {
  */
 export function parseQuery(q: string): ParseResult {
   if (q.length > MAX_QUERY_LENGTH) {
-    return { ok: false, error: { message: `query is too long (at most ${MAX_QUERY_LENGTH} characters)`, position: MAX_QUERY_LENGTH, length: q.length - MAX_QUERY_LENGTH } };
+    return {
+      ok: false,
+      error: {
+        message: `query is too long (at most ${MAX_QUERY_LENGTH} characters)`,
+        position: MAX_QUERY_LENGTH,
+        length: q.length - MAX_QUERY_LENGTH,
+      },
+    };
   }
   const lexed = tokenizeQuery(q);
   if (!lexed.ok) return lexed;

@@ -6,9 +6,7 @@ import type { CompareOp, QueryError, Span } from './ast.js';
  * `tag:plan="pro plus"` is one word. `OR` and `AND` (upper case, unquoted) are operators,
  * a `-` directly before a term or `(` negates it.
  */
-export type Token =
-  | (Span & { kind: 'lparen' | 'rparen' | 'not' | 'or' | 'and' })
-  | WordToken;
+export type Token = (Span & { kind: 'lparen' | 'rparen' | 'not' | 'or' | 'and' }) | WordToken;
 
 export interface WordToken extends Span {
   kind: 'word';

@@ -19,10 +19,25 @@ const INTERACTIVE =
 const RRWEB_BLOCK = '.rr-block';
 const RRWEB_MASK = '.rr-mask';
 /** Subtrees whose text never counts: form values, non-rendered content. */
-const NO_TEXT_TAGS = new Set(['script', 'style', 'noscript', 'template', 'textarea', 'select', 'option', 'datalist', 'iframe', 'object', 'embed', 'head', 'title']);
+const NO_TEXT_TAGS = new Set([
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'textarea',
+  'select',
+  'option',
+  'datalist',
+  'iframe',
+  'object',
+  'embed',
+  'head',
+  'title',
+]);
 const BUTTON_INPUTS = new Set(['button', 'submit', 'reset']);
 const LABELABLE = new Set(['input', 'select', 'textarea', 'button', 'meter', 'output', 'progress']);
-const STATE_CLASS = /^(?:is-|has-)|^(?:active|hover|hovered|focus|focused|focus-visible|selected|open|opened|closed|disabled|checked|visited|show|shown|hidden|visible|collapsed|expanded|loading|pressed|current)$/i;
+const STATE_CLASS =
+  /^(?:is-|has-)|^(?:active|hover|hovered|focus|focused|focus-visible|selected|open|opened|closed|disabled|checked|visited|show|shown|hidden|visible|collapsed|expanded|loading|pressed|current)$/i;
 
 const MAX_TEXT = 100;
 const MAX_SELECTOR = 300;
@@ -295,7 +310,14 @@ export function clickTarget(raw: Element): { el: Element; interactive: boolean }
 }
 
 /** Describes a click on `el` (see clickTarget) at viewport position x, y. */
-export function describeClick(el: Element, interactive: boolean, x: number, y: number, rules: Rules, nodeId?: (n: Node) => number | undefined): ClickData {
+export function describeClick(
+  el: Element,
+  interactive: boolean,
+  x: number,
+  y: number,
+  rules: Rules,
+  nodeId?: (n: Node) => number | undefined,
+): ClickData {
   const data: ClickData = { selector: selectorFor(el), tag: el.localName, interactive, x: Math.round(x), y: Math.round(y) };
   const text = clickText(el, rules);
   if (text) data.text = text;
@@ -347,7 +369,11 @@ export function startClickCapture(ctx: CaptureContext): Stop {
       x = r.left + r.width / 2;
       y = r.top + r.height / 2;
     }
-    const event: ReplayEvent<'click', ClickData> = { t: Date.now(), kind: 'click', data: describeClick(el, interactive, x, y, rules, ctx.nodeId) };
+    const event: ReplayEvent<'click', ClickData> = {
+      t: Date.now(),
+      kind: 'click',
+      data: describeClick(el, interactive, x, y, rules, ctx.nodeId),
+    };
     ctx.sink.push(event);
   });
   const options: AddEventListenerOptions = { capture: true, passive: true };

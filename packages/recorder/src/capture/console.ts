@@ -9,8 +9,25 @@ import { createRedactor } from './privacy.js';
 import { serializeArgs, type SerializeRedaction } from './serialize.js';
 
 const LEVELS: readonly ConsoleLevel[] = [
-  'log', 'info', 'warn', 'error', 'debug', 'trace', 'table', 'assert', 'dir', 'dirxml',
-  'count', 'countReset', 'group', 'groupCollapsed', 'groupEnd', 'time', 'timeEnd', 'timeLog', 'clear',
+  'log',
+  'info',
+  'warn',
+  'error',
+  'debug',
+  'trace',
+  'table',
+  'assert',
+  'dir',
+  'dirxml',
+  'count',
+  'countReset',
+  'group',
+  'groupCollapsed',
+  'groupEnd',
+  'time',
+  'timeEnd',
+  'timeLog',
+  'clear',
 ];
 const WITH_STACK = new Set<ConsoleLevel>(['error', 'warn', 'trace', 'assert']);
 const MAX_LABELS = 1000;
@@ -70,31 +87,34 @@ export function startConsoleCapture(ctx: CaptureContext): Stop {
   };
 
   for (const level of LEVELS) {
-    const p = patchMethod(console as unknown as Record<string, (...a: unknown[]) => unknown>, level, (original, isActive) =>
-      function (this: unknown, ...args: unknown[]): unknown {
-        // Created here so the recorder's frames are exactly this wrapper (skipped below).
-        const err = WITH_STACK.has(level) && isActive() && !busy ? new Error() : null;
-        const result = original.apply(this, args);
-        if (!isActive() || busy) return result;
-        busy = true;
-        try {
-          const recorded = argsFor(level, args);
-          if (recorded) {
-            const data: ConsoleData = { level, args: serializeArgs(recorded, {}, redact) };
-            if (err) {
-              const stack = trimStack(err.stack, 1);
-              if (stack) data.stack = stack;
+    const p = patchMethod(
+      console as unknown as Record<string, (...a: unknown[]) => unknown>,
+      level,
+      (original, isActive) =>
+        function (this: unknown, ...args: unknown[]): unknown {
+          // Created here so the recorder's frames are exactly this wrapper (skipped below).
+          const err = WITH_STACK.has(level) && isActive() && !busy ? new Error() : null;
+          const result = original.apply(this, args);
+          if (!isActive() || busy) return result;
+          busy = true;
+          try {
+            const recorded = argsFor(level, args);
+            if (recorded) {
+              const data: ConsoleData = { level, args: serializeArgs(recorded, {}, redact) };
+              if (err) {
+                const stack = trimStack(err.stack, 1);
+                if (stack) data.stack = stack;
+              }
+              const event: ReplayEvent<'console', ConsoleData> = { t: Date.now(), kind: 'console', data };
+              ctx.sink.push(event);
             }
-            const event: ReplayEvent<'console', ConsoleData> = { t: Date.now(), kind: 'console', data };
-            ctx.sink.push(event);
+          } catch (e) {
+            ctx.guard.report(e);
+          } finally {
+            busy = false;
           }
-        } catch (e) {
-          ctx.guard.report(e);
-        } finally {
-          busy = false;
-        }
-        return result;
-      },
+          return result;
+        },
     );
     if (p) patches.push(p as Patched<unknown>);
   }

@@ -119,7 +119,10 @@ export function startEnvCapture(ctx: CaptureContext): EnvCapture {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const onResize = ctx.guard.wrap(() => {
     clearTimeout(timer);
-    timer = setTimeout(ctx.guard.wrap(() => emit(false)), RESIZE_DEBOUNCE_MS);
+    timer = setTimeout(
+      ctx.guard.wrap(() => emit(false)),
+      RESIZE_DEBOUNCE_MS,
+    );
   });
   const onChange = ctx.guard.wrap(() => emit(false));
   window.addEventListener('resize', onResize, { passive: true });

@@ -26,13 +26,16 @@ export function startNavCapture(ctx: CaptureContext): NavCapture {
   const patches: Array<Patched<unknown> | null> = [];
   for (const method of ['pushState', 'replaceState'] as const) {
     patches.push(
-      patchMethod(history, method, (original, isActive) =>
-        function (this: History, ...args: Parameters<History['pushState']>) {
-          const from = current;
-          const result = original.apply(this, args);
-          if (isActive()) ctx.guard.run(() => push(method, from));
-          return result;
-        },
+      patchMethod(
+        history,
+        method,
+        (original, isActive) =>
+          function (this: History, ...args: Parameters<History['pushState']>) {
+            const from = current;
+            const result = original.apply(this, args);
+            if (isActive()) ctx.guard.run(() => push(method, from));
+            return result;
+          },
       ) as Patched<unknown> | null,
     );
   }

@@ -347,11 +347,7 @@ export function serialize(
 }
 
 /** Serializes a console message's arguments under one shared byte budget. */
-export function serializeArgs(
-  args: readonly unknown[],
-  caps: Partial<SerializeCaps> = {},
-  redact?: SerializeRedaction,
-): SerializedValue[] {
+export function serializeArgs(args: readonly unknown[], caps: Partial<SerializeCaps> = {}, redact?: SerializeRedaction): SerializedValue[] {
   const c: SerializeCaps = { ...DEFAULT_CAPS, ...caps };
   const budget: Budget = { remaining: c.bytes };
   const out: SerializedValue[] = [];

@@ -16,7 +16,8 @@ export function canvasFilter(markedOnly: boolean): (canvas: HTMLCanvasElement) =
       const view = canvas.ownerDocument.defaultView;
       if (view && (r.bottom <= 0 || r.right <= 0 || r.top >= view.innerHeight || r.left >= view.innerWidth)) return false;
       const el = canvas as HTMLCanvasElement & { checkVisibility?(o: object): boolean };
-      if (typeof el.checkVisibility === 'function' && !el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) return false;
+      if (typeof el.checkVisibility === 'function' && !el.checkVisibility({ visibilityProperty: true, opacityProperty: true }))
+        return false;
       return true;
     } catch {
       return false;

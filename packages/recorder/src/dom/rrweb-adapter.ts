@@ -171,7 +171,11 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
 }
 
 /** rrweb's options: what it records and masks, how it samples, and our snapshot slicing. */
-function recordOptions(opts: DomCaptureOptions, emit: (e: eventWithTime) => void, onDone: (report: InitialSnapshot) => void): RecordOptions {
+function recordOptions(
+  opts: DomCaptureOptions,
+  emit: (e: eventWithTime) => void,
+  onDone: (report: InitialSnapshot) => void,
+): RecordOptions {
   return {
     emit,
     maskAllInputs: opts.maskAllInputs,

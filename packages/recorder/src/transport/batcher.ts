@@ -124,7 +124,17 @@ export abstract class Batcher {
     if (startsPage) this.book.addPageStart(sessionId, seq, path, this.pending.events);
     const json = this.pending.toJson(sessionId, seq, meta);
     this.pending.clear();
-    const item: OutboxItem = { state: 'queued', sessionId, seq, key: this.session.key, tries: 0, json, body: null, dict: null, ready: !compress };
+    const item: OutboxItem = {
+      state: 'queued',
+      sessionId,
+      seq,
+      key: this.session.key,
+      tries: 0,
+      json,
+      body: null,
+      dict: null,
+      ready: !compress,
+    };
     this.outbox.push(item);
     this.enforceBound();
     if (compress && this.outbox.has(item)) this.compress(item, json, dict, startsPage);

@@ -18,14 +18,7 @@ import type { OutboxItem } from './outbox.js';
  * server); either way the batch must go again self-contained (gzip).
  */
 export type SendResult =
-  | 'ok'
-  | 'reject'
-  | 'retry'
-  | 'offline'
-  | 'dictionary-unavailable'
-  | 'deflate-unsupported'
-  | LinkError
-  | SessionRefusal;
+  'ok' | 'reject' | 'retry' | 'offline' | 'dictionary-unavailable' | 'deflate-unsupported' | LinkError | SessionRefusal;
 
 export type SessionRefusal = typeof SESSION_FULL | typeof SESSION_KEY_MISMATCH;
 

@@ -6,7 +6,16 @@ import { Batcher } from './batcher.js';
 import { pathOf } from './dictionary-book.js';
 import { itemJson, persistItems, takePersisted, type OutboxItem } from './outbox.js';
 import { ingestUrl } from './own-request.js';
-import { KEEPALIVE_BUDGET, isLinkError, isSessionRefusal, postBatch, retryDelayMs, wireBytes, type FetchFn, type SendOutcome } from './send.js';
+import {
+  KEEPALIVE_BUDGET,
+  isLinkError,
+  isSessionRefusal,
+  postBatch,
+  retryDelayMs,
+  wireBytes,
+  type FetchFn,
+  type SendOutcome,
+} from './send.js';
 import type { SeqSource, TransportOptions } from './types.js';
 
 export { zeroCounters, type SeqSource, type TransportCounters, type TransportOptions } from './types.js';

@@ -50,7 +50,13 @@ export interface TransportCounters {
 
 export function zeroCounters(): TransportCounters {
   return {
-    eventsCaptured: 0, eventsDropped: 0, batchesSent: 0, batchesFailed: 0, batchesDropped: 0, retries: 0,
-    batchesGivenUp: 0, batchesSessionClosed: 0,
+    eventsCaptured: 0,
+    eventsDropped: 0,
+    batchesSent: 0,
+    batchesFailed: 0,
+    batchesDropped: 0,
+    retries: 0,
+    batchesGivenUp: 0,
+    batchesSessionClosed: 0,
   };
 }

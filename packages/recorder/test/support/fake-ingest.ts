@@ -184,11 +184,28 @@ export class FakeIngest {
       const before = this.received.filter((r) => r.batch.sessionId === batch.sessionId && r.batch.seq === batch.seq).length;
       const scripted = this.respond?.(batch, before) ?? null;
       const status =
-        url.searchParams.get('key') !== 'test-key' ? 401 : linkError ? 403 : scripted ? scripted.status : this.mode === 'error500' ? 500 : 200;
+        url.searchParams.get('key') !== 'test-key'
+          ? 401
+          : linkError
+            ? 403
+            : scripted
+              ? scripted.status
+              : this.mode === 'error500'
+                ? 500
+                : 200;
       const sessionKey = req.headers['x-reprise-session-key'];
       this.received.push({
-        encoding, contentType: req.headers['content-type'] ?? null, text, batch, status, link, size: raw.length, dict, ref,
-        sessionKey: typeof sessionKey === 'string' ? sessionKey : null, at: Date.now(),
+        encoding,
+        contentType: req.headers['content-type'] ?? null,
+        text,
+        batch,
+        status,
+        link,
+        size: raw.length,
+        dict,
+        ref,
+        sessionKey: typeof sessionKey === 'string' ? sessionKey : null,
+        at: Date.now(),
       });
       res.statusCode = status;
       for (const [k, v] of Object.entries(scripted?.headers ?? {})) res.setHeader(k, v);

@@ -23,7 +23,8 @@ export interface Harness {
 export function useHarness(): Harness {
   const h = {} as Harness;
   beforeAll(async () => {
-    if (!existsSync(join(pkgDir, 'dist/browser/loader.js'))) execFileSync(process.execPath, ['build.mjs'], { cwd: pkgDir, stdio: 'inherit' });
+    if (!existsSync(join(pkgDir, 'dist/browser/loader.js')))
+      execFileSync(process.execPath, ['build.mjs'], { cwd: pkgDir, stdio: 'inherit' });
     h.ingest = new FakeIngest(SDK);
     h.ingest.files.set('/esm/index.js', { type: 'text/javascript', path: join(pkgDir, 'dist/index.js') });
     await h.ingest.start();

@@ -18,11 +18,15 @@ const MAX_LIMIT = 100;
 export async function problemRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const { store } = opts;
 
-  app.get('/problems/endpoints', { config: { access: { need: 'read', project: 'query' } } }, async (req): Promise<ProblemList<FailingEndpoint>> => {
-    const q = problemQuery(req);
-    const rows = await store.listFailingEndpoints(q);
-    return { since: q.since, rows: rows.map((r) => ({ ...r, query: endpointQuery(r.method, r.route, r.statuses) })) };
-  });
+  app.get(
+    '/problems/endpoints',
+    { config: { access: { need: 'read', project: 'query' } } },
+    async (req): Promise<ProblemList<FailingEndpoint>> => {
+      const q = problemQuery(req);
+      const rows = await store.listFailingEndpoints(q);
+      return { since: q.since, rows: rows.map((r) => ({ ...r, query: endpointQuery(r.method, r.route, r.statuses) })) };
+    },
+  );
 
   app.get('/problems/errors', { config: { access: { need: 'read', project: 'query' } } }, async (req): Promise<ProblemList<ErrorGroup>> => {
     const q = problemQuery(req);
@@ -30,13 +34,17 @@ export async function problemRoutes(app: FastifyInstance, opts: { store: Store }
     return { since: q.since, rows: rows.map((r) => ({ ...r, query: errorQuery(r.message) })) };
   });
 
-  app.get('/problems/clicks', { config: { access: { need: 'read', project: 'query' } } }, async (req): Promise<ProblemList<ClickProblem>> => {
-    const q = problemQuery(req);
-    const type = (req.query as Record<string, unknown>).type;
-    if (type !== 'rage' && type !== 'dead') throw new HttpError(400, 'invalid_request', 'type must be rage or dead');
-    const rows = await store.listClickProblems({ ...q, type });
-    return { since: q.since, rows: rows.map((r) => ({ ...r, query: `has:${type} selector:${quote(r.selector)}` })) };
-  });
+  app.get(
+    '/problems/clicks',
+    { config: { access: { need: 'read', project: 'query' } } },
+    async (req): Promise<ProblemList<ClickProblem>> => {
+      const q = problemQuery(req);
+      const type = (req.query as Record<string, unknown>).type;
+      if (type !== 'rage' && type !== 'dead') throw new HttpError(400, 'invalid_request', 'type must be rage or dead');
+      const rows = await store.listClickProblems({ ...q, type });
+      return { since: q.since, rows: rows.map((r) => ({ ...r, query: `has:${type} selector:${quote(r.selector)}` })) };
+    },
+  );
 }
 
 /** `since` and `limit`, and the caller's projects (one with `?projectId=`, auth/access.ts). */
@@ -51,7 +59,7 @@ function problemQuery(req: FastifyRequest): ProblemQuery {
     throw new HttpError(400, 'invalid_request', `limit must be an integer from 1 to ${MAX_LIMIT}`);
   }
   const { projectId, projectIds } = accessOf(req);
-  return { since, limit, projectIds: projectId ? [projectId] : projectIds ?? undefined };
+  return { since, limit, projectIds: projectId ? [projectId] : (projectIds ?? undefined) };
 }
 
 /** A double-quoted query value (`\"` and `\\` escaped). */

@@ -17,7 +17,12 @@ export async function apiRoutes(app: FastifyInstance, opts: { store: Store }): P
       const role = caller.roleIn(p.id);
       return role ? [{ id: p.id, name: p.name, role }] : [];
     });
-    return { user: publicUser(req.user), admin: caller.isAdmin, token: req.apiToken ? { id: req.apiToken.id, scope: req.apiToken.scope } : null, projects };
+    return {
+      user: publicUser(req.user),
+      admin: caller.isAdmin,
+      token: req.apiToken ? { id: req.apiToken.id, scope: req.apiToken.scope } : null,
+      projects,
+    };
   });
 
   // `q` is the search language of docs/search.md; a bad query is a 400 pointing at the problem.
@@ -26,7 +31,15 @@ export async function apiRoutes(app: FastifyInstance, opts: { store: Store }): P
     if (!parsed.ok) return reply.status(400).send({ error: 'invalid_query', ...parsed.error });
     const { projectId, projectIds } = accessOf(req);
     const { ast, sort, limit, cursor } = parsed;
-    return store.searchSessions({ ast, sort, limit, cursor, now: Date.now(), projectId: projectId ?? undefined, projectIds: projectIds ?? undefined });
+    return store.searchSessions({
+      ast,
+      sort,
+      limit,
+      cursor,
+      now: Date.now(),
+      projectId: projectId ?? undefined,
+      projectIds: projectIds ?? undefined,
+    });
   });
 
   app.get('/sessions/:id', { config: { access: { need: 'read', project: 'session' } } }, async (req) => {

@@ -11,10 +11,14 @@ const MAX_QUERY = 4000;
 export async function savedSearchRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const { store } = opts;
 
-  app.get('/saved-searches', { config: { access: { need: 'read', project: 'query', otherwise: 'first' } } }, async (req): Promise<{ searches: SavedSearch[] }> => {
-    const projectId = accessOf(req).projectId;
-    return { searches: projectId ? await store.listSavedSearches(projectId) : [] };
-  });
+  app.get(
+    '/saved-searches',
+    { config: { access: { need: 'read', project: 'query', otherwise: 'first' } } },
+    async (req): Promise<{ searches: SavedSearch[] }> => {
+      const projectId = accessOf(req).projectId;
+      return { searches: projectId ? await store.listSavedSearches(projectId) : [] };
+    },
+  );
 
   app.post('/saved-searches', { config: { access: { need: 'write', project: 'body' } } }, async (req, reply) => {
     const body = req.body;
@@ -26,7 +30,12 @@ export async function savedSearchRoutes(app: FastifyInstance, opts: { store: Sto
     if (name.trim().length > MAX_NAME) throw new HttpError(400, 'invalid_request', `name is longer than ${MAX_NAME} characters`);
     if (typeof query !== 'string' || !query.trim()) throw new HttpError(400, 'invalid_request', 'query is required');
     if (query.length > MAX_QUERY) throw new HttpError(400, 'invalid_request', `query is longer than ${MAX_QUERY} characters`);
-    const saved = await store.createSavedSearch({ projectId: accessOf(req).projectId!, name: name.trim(), query: query.trim(), createdBy: req.user?.id ?? null });
+    const saved = await store.createSavedSearch({
+      projectId: accessOf(req).projectId!,
+      name: name.trim(),
+      query: query.trim(),
+      createdBy: req.user?.id ?? null,
+    });
     return reply.status(201).send(saved);
   });
 

@@ -12,11 +12,23 @@ export type TokenStatus = 'active' | 'expired' | 'revoked';
 /** A token as listed: never its secret (only its hash is stored). */
 export function tokenInfo(t: ApiToken, now: number) {
   const status: TokenStatus = t.revokedAt !== null ? 'revoked' : t.expiresAt !== null && t.expiresAt <= now ? 'expired' : 'active';
-  return { id: t.id, name: t.name, scope: t.scope, projectIds: t.projectIds, createdAt: t.createdAt, expiresAt: t.expiresAt, revokedAt: t.revokedAt, status };
+  return {
+    id: t.id,
+    name: t.name,
+    scope: t.scope,
+    projectIds: t.projectIds,
+    createdAt: t.createdAt,
+    expiresAt: t.expiresAt,
+    revokedAt: t.revokedAt,
+    status,
+  };
 }
 
 /** A validated token request; throws 400 with the reason. */
-export function parseTokenRequest(body: unknown, projects: string[]): { name: string; scope: TokenScope; projectIds: string[] | null; expiresInSeconds: number | null } {
+export function parseTokenRequest(
+  body: unknown,
+  projects: string[],
+): { name: string; scope: TokenScope; projectIds: string[] | null; expiresInSeconds: number | null } {
   const b = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   if (b.name !== undefined && typeof b.name !== 'string') throw new HttpError(400, 'invalid_request', 'name must be a string');
   const name = typeof b.name === 'string' && b.name.trim() ? b.name.trim().slice(0, 200) : 'api token';
@@ -35,7 +47,11 @@ export function parseTokenRequest(body: unknown, projects: string[]): { name: st
   if (b.expiresInSeconds !== undefined && b.expiresInSeconds !== null) {
     const e = b.expiresInSeconds;
     if (typeof e !== 'number' || !Number.isInteger(e) || e < 1 || e > MAX_TTL_SECONDS) {
-      throw new HttpError(400, 'invalid_request', `expiresInSeconds must be an integer from 1 to ${MAX_TTL_SECONDS}, or null for no expiry`);
+      throw new HttpError(
+        400,
+        'invalid_request',
+        `expiresInSeconds must be an integer from 1 to ${MAX_TTL_SECONDS}, or null for no expiry`,
+      );
     }
     expiresInSeconds = e;
   }

@@ -14,15 +14,23 @@ export async function userRoutes(app: FastifyInstance, opts: { store: Store }): 
     const users = await store.listUsers();
     return {
       users: await Promise.all(
-        users.map(async (u) => ({ id: u.id, email: u.email, role: u.role, createdAt: u.createdAt, projects: await store.listMemberships(u.id) })),
+        users.map(async (u) => ({
+          id: u.id,
+          email: u.email,
+          role: u.role,
+          createdAt: u.createdAt,
+          projects: await store.listMemberships(u.id),
+        })),
       ),
     };
   });
 
   app.post('/users', admin, async (req, reply) => {
     const b = (req.body ?? {}) as { email?: unknown; password?: unknown; role?: unknown };
-    if (typeof b.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(b.email.trim())) throw new HttpError(400, 'invalid_request', 'email must be an email address');
-    if (typeof b.password !== 'string' || b.password.length < 8) throw new HttpError(400, 'invalid_request', 'password must be at least 8 characters');
+    if (typeof b.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(b.email.trim()))
+      throw new HttpError(400, 'invalid_request', 'email must be an email address');
+    if (typeof b.password !== 'string' || b.password.length < 8)
+      throw new HttpError(400, 'invalid_request', 'password must be at least 8 characters');
     const role = userRole(b.role ?? 'member');
     if (await store.getUserByEmail(b.email.trim())) throw new HttpError(409, 'conflict', `a user ${b.email.trim()} exists`);
     const user = await store.createUser({ email: b.email.trim(), passwordHash: await hashPassword(b.password), role });

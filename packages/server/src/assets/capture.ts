@@ -144,7 +144,12 @@ export class AssetCapture {
       const urls = cssAssetUrls(got.bytes.toString('utf8'), got.url).filter((u) => u.length <= MAX_ASSET_URL_LENGTH);
       if (urls.length > 0) inner = await this.index.referenceAssets(project.id, sessionId, urls.slice(0, MAX_URLS_PER_BATCH), Date.now());
     }
-    await this.index.finishAsset(project.id, url, { status: 'stored', hash, contentType: got.contentType, bytes: got.bytes.length }, Date.now());
+    await this.index.finishAsset(
+      project.id,
+      url,
+      { status: 'stored', hash, contentType: got.contentType, bytes: got.bytes.length },
+      Date.now(),
+    );
     if (mode === 'capture') for (const u of inner) if (!this.closed) await this.fetchOne(project, sessionId, u, mode, depth + 1);
   }
 }

@@ -29,13 +29,33 @@ export type FetchOutcome = { ok: true; bytes: Buffer; contentType: string; url: 
 
 const SPECIAL = new BlockList();
 for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
-  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) SPECIAL.addSubnet(net, bits, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  SPECIAL.addSubnet(net, bits, 'ipv4');
 for (const [net, bits] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['2001:db8::', 32], ['64:ff9b::', 96], ['100::', 64],
-] as const) SPECIAL.addSubnet(net, bits, 'ipv6');
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['2001:db8::', 32],
+  ['64:ff9b::', 96],
+  ['100::', 64],
+] as const)
+  SPECIAL.addSubnet(net, bits, 'ipv6');
 
 /** Loopback, private, link-local, multicast, documentation and other non-public addresses. */
 export function isSpecialAddress(address: string): boolean {
@@ -58,7 +78,8 @@ export function fetchPermission(allowedOrigins: readonly string[], url: URL): 'n
   return allowedOrigins.includes('*') ? 'public' : null;
 }
 
-const ALLOWED_TYPES = /^(text\/css|image\/[a-z0-9.+-]+|font\/[a-z0-9.+-]+|video\/[a-z0-9.+-]+|audio\/[a-z0-9.+-]+|application\/(font-woff2?|x-font-[a-z0-9.+-]+|font-sfnt|vnd\.ms-fontobject|octet-stream))$/;
+const ALLOWED_TYPES =
+  /^(text\/css|image\/[a-z0-9.+-]+|font\/[a-z0-9.+-]+|video\/[a-z0-9.+-]+|audio\/[a-z0-9.+-]+|application\/(font-woff2?|x-font-[a-z0-9.+-]+|font-sfnt|vnd\.ms-fontobject|octet-stream))$/;
 
 export function isAllowedAssetType(contentType: string): boolean {
   return ALLOWED_TYPES.test(contentType);
@@ -66,7 +87,11 @@ export function isAllowedAssetType(contentType: string): boolean {
 
 class FetchRefused extends Error {}
 
-export async function fetchAsset(rawUrl: string, allowedOrigins: readonly string[], limits: FetchLimits = DEFAULT_FETCH_LIMITS): Promise<FetchOutcome> {
+export async function fetchAsset(
+  rawUrl: string,
+  allowedOrigins: readonly string[],
+  limits: FetchLimits = DEFAULT_FETCH_LIMITS,
+): Promise<FetchOutcome> {
   const signal = AbortSignal.timeout(limits.timeoutMs);
   let url: URL;
   try {

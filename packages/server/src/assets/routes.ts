@@ -44,7 +44,8 @@ export async function assetRoutes(app: FastifyInstance, opts: { store: Store & A
     }
     const projectId = await sessionProject(id);
     const mode = await store.assets.getAssetMode(projectId);
-    if (mode === 'block' || mode === 'origin') throw new HttpError(404, 'asset_missing', `assets of this project are not served (mode ${mode})`);
+    if (mode === 'block' || mode === 'origin')
+      throw new HttpError(404, 'asset_missing', `assets of this project are not served (mode ${mode})`);
     let asset = await store.assets.getSessionAsset(id, url);
     if (asset && mode === 'proxy' && (asset.status === 'new' || asset.status === 'pending')) {
       const project = (await store.listProjects()).find((p) => p.id === projectId);
@@ -57,16 +58,24 @@ export async function assetRoutes(app: FastifyInstance, opts: { store: Store & A
     let body = await store.assetBlobs.get({ projectId, hash: asset.hash });
     // A stylesheet's own fonts, images and imports load from here too (relative to its original URL).
     if (asset.contentType === 'text/css') {
-      body = Buffer.from(mapCssUrls(body.toString('utf8'), url, (u) => (u.length <= MAX_ASSET_URL_LENGTH ? assetRoute(id, u) : BLOCKED_ASSET_URL)), 'utf8');
+      body = Buffer.from(
+        mapCssUrls(body.toString('utf8'), url, (u) => (u.length <= MAX_ASSET_URL_LENGTH ? assetRoute(id, u) : BLOCKED_ASSET_URL)),
+        'utf8',
+      );
     }
-    return reply
-      .type(asset.contentType)
-      .header('X-Content-Type-Options', 'nosniff')
-      // Stored bytes are the recorded site's: opened as a document (an SVG), nothing in them runs.
-      .header('Content-Security-Policy', "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:")
-      .header('Cross-Origin-Resource-Policy', 'same-origin')
-      .header('Cache-Control', 'private, max-age=86400')
-      .send(body);
+    return (
+      reply
+        .type(asset.contentType)
+        .header('X-Content-Type-Options', 'nosniff')
+        // Stored bytes are the recorded site's: opened as a document (an SVG), nothing in them runs.
+        .header(
+          'Content-Security-Policy',
+          "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:",
+        )
+        .header('Cross-Origin-Resource-Policy', 'same-origin')
+        .header('Cache-Control', 'private, max-age=86400')
+        .send(body)
+    );
   });
 
   app.get('/projects/:id/assets', { config: { access: { need: 'read', project: 'project' } } }, async (req) => {

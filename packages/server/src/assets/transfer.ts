@@ -16,7 +16,12 @@ export async function copySessionAssets(source: Store, target: Store, projectId:
   if (!hasAssetStore(source) || !hasAssetStore(target)) return 0;
   const assets = await source.assets.listSessionAssets(sessionId, 100_000);
   if (assets.length === 0) return 0;
-  await target.assets.referenceAssets(projectId, sessionId, assets.map((a) => a.url), Date.now());
+  await target.assets.referenceAssets(
+    projectId,
+    sessionId,
+    assets.map((a) => a.url),
+    Date.now(),
+  );
   let copied = 0;
   for (const a of assets) {
     if (a.status !== 'stored' && a.status !== 'failed') continue;
@@ -28,7 +33,12 @@ export async function copySessionAssets(source: Store, target: Store, projectId:
     if (!a.hash || !a.contentType) continue;
     const ref = { projectId, hash: a.hash };
     if (!(await target.assets.hasAssetHash(projectId, a.hash))) await target.assetBlobs.put(ref, await source.assetBlobs.get(ref));
-    await target.assets.finishAsset(projectId, a.url, { status: 'stored', hash: a.hash, contentType: a.contentType, bytes: a.bytes ?? 0 }, a.updatedAt);
+    await target.assets.finishAsset(
+      projectId,
+      a.url,
+      { status: 'stored', hash: a.hash, contentType: a.contentType, bytes: a.bytes ?? 0 },
+      a.updatedAt,
+    );
     copied++;
   }
   return copied;

@@ -27,9 +27,7 @@ export interface AssetRecord {
   updatedAt: number;
 }
 
-export type AssetResult =
-  | { status: 'stored'; hash: string; contentType: string; bytes: number }
-  | { status: 'failed'; error: string };
+export type AssetResult = { status: 'stored'; hash: string; contentType: string; bytes: number } | { status: 'failed'; error: string };
 
 /** The metadata half of asset capture, implemented by each metadata store (SQLite, PostgreSQL). */
 export interface AssetIndex {
@@ -88,7 +86,10 @@ export function sha256Hex(bytes: Buffer): string {
  * chunk gc and compaction never touch), sealed like chunks when encryption is on.
  */
 export class AssetBlobs {
-  constructor(readonly store: ChunkStore, readonly cipher: ChunkCipher | null = null) {}
+  constructor(
+    readonly store: ChunkStore,
+    readonly cipher: ChunkCipher | null = null,
+  ) {}
 
   static key(ref: BlobRef): string {
     return `assets/${ref.projectId}/${ref.hash}`;

@@ -124,7 +124,8 @@ export class Caller {
     if (projectIds !== null && missing.length > 0) {
       throw new HttpError(403, 'forbidden', `you cannot ${need} project ${missing[0]}, so a token cannot either`);
     }
-    if (this.token && this.token.scope === 'read' && scope === 'write') throw new HttpError(403, 'forbidden', 'a read-only token cannot create a write token');
+    if (this.token && this.token.scope === 'read' && scope === 'write')
+      throw new HttpError(403, 'forbidden', 'a read-only token cannot create a write token');
   }
 }
 
@@ -180,9 +181,11 @@ export function enforceAccess(store: Store) {
       }
       case 'query':
       case 'body': {
-        const given = rule.project === 'query' ? (req.query as Record<string, unknown> | undefined)?.projectId : bodyField(req.body, 'projectId');
+        const given =
+          rule.project === 'query' ? (req.query as Record<string, unknown> | undefined)?.projectId : bodyField(req.body, 'projectId');
         if (given !== undefined) {
-          if (typeof given !== 'string' || given === '') throw new HttpError(400, 'invalid_request', 'projectId must be given once, as a project id');
+          if (typeof given !== 'string' || given === '')
+            throw new HttpError(400, 'invalid_request', 'projectId must be given once, as a project id');
           const exists = (await store.listProjects()).some((p) => p.id === given);
           return check(caller, need, exists ? given : null, `no project ${given}`, req);
         }

@@ -10,12 +10,14 @@ const ABOUT_COLUMN = 42;
 /** `reprise`'s usage, one entry per line of each command's `usage`, in table order. */
 export function usage(commands: readonly CliCommand[] = COMMANDS): string {
   const indent = ' '.repeat(ABOUT_COLUMN);
-  const lines = commands.flatMap((c) => c.usage).flatMap(({ synopsis, about }) => {
-    const [first = '', ...more] = about;
-    const head = `  ${synopsis}`;
-    const top = head.length + 2 <= ABOUT_COLUMN ? [head.padEnd(ABOUT_COLUMN) + first] : [head, indent + first];
-    return [...top, ...more.map((line) => indent + line)];
-  });
+  const lines = commands
+    .flatMap((c) => c.usage)
+    .flatMap(({ synopsis, about }) => {
+      const [first = '', ...more] = about;
+      const head = `  ${synopsis}`;
+      const top = head.length + 2 <= ABOUT_COLUMN ? [head.padEnd(ABOUT_COLUMN) + first] : [head, indent + first];
+      return [...top, ...more.map((line) => indent + line)];
+    });
   return `reprise <command>\n\n${lines.join('\n')}\n`;
 }
 
@@ -46,6 +48,10 @@ export async function runCli(argv: string[], commands: readonly CliCommand[] = C
     return await command.run(argv.slice(command.sub === undefined ? 1 : 2), ctx);
   } finally {
     // Also when the command threw: SQLite checkpoints its WAL, PostgreSQL's pool ends.
-    if (opened) await opened.then((store) => store.close(), () => undefined);
+    if (opened)
+      await opened.then(
+        (store) => store.close(),
+        () => undefined,
+      );
   }
 }

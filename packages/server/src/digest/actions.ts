@@ -82,11 +82,16 @@ function asTarget(c: ClickFact, t: number) {
 /** `clicked 'Pay' ([data-testid=pay])`, the wording of an action inside a digest chain. */
 export function actionText(a: Action): string {
   switch (a.kind) {
-    case 'open': return `opened ${shortUrl(a.url)}`;
-    case 'navigate': return `${a.nav.type === 'popstate' ? 'went back to' : 'went to'} ${shortUrl(a.nav.url)}`;
-    case 'click': return `clicked ${targetText(a.click.target)}${a.count > 1 ? ` ×${a.count}` : ''}`;
-    case 'input': return `${inputVerb(a.input)}`;
-    case 'feedback': return `reported a problem: "${a.feedback.message}"`;
+    case 'open':
+      return `opened ${shortUrl(a.url)}`;
+    case 'navigate':
+      return `${a.nav.type === 'popstate' ? 'went back to' : 'went to'} ${shortUrl(a.nav.url)}`;
+    case 'click':
+      return `clicked ${targetText(a.click.target)}${a.count > 1 ? ` ×${a.count}` : ''}`;
+    case 'input':
+      return `${inputVerb(a.input)}`;
+    case 'feedback':
+      return `reported a problem: "${a.feedback.message}"`;
   }
 }
 

@@ -56,7 +56,10 @@ export function digestOf(f: SessionFactsRead, opts: DigestOptions = {}): Digest 
   const budgetChars = budgetTokens * 4;
 
   // The most telling lines first (see rank), as many as fit; each run of the others becomes one line.
-  const order = rank(items, events.map((e) => e.t));
+  const order = rank(
+    items,
+    events.map((e) => e.t),
+  );
   const attempt = (k: number) => {
     const shown = new Set(order.slice(0, k));
     const timeline = collapse(items, shown, f.startedAt);
@@ -87,9 +90,19 @@ export function digestOf(f: SessionFactsRead, opts: DigestOptions = {}): Digest 
   while (text.length > budgetChars && kept.length > 1) {
     kept = kept.slice(0, -1);
     const left = problems.length - kept.length;
-    text = render(header, kept, [], [`${plural(left, 'less severe problem')} (${kindsOf(problems.slice(kept.length))})`, ...dropped], f.startedAt, budgetTokens);
+    text = render(
+      header,
+      kept,
+      [],
+      [`${plural(left, 'less severe problem')} (${kindsOf(problems.slice(kept.length))})`, ...dropped],
+      f.startedAt,
+      budgetTokens,
+    );
   }
-  const finalDropped = kept.length < problems.length ? [`${plural(problems.length - kept.length, 'less severe problem')} (${kindsOf(problems.slice(kept.length))})`, ...dropped] : dropped;
+  const finalDropped =
+    kept.length < problems.length
+      ? [`${plural(problems.length - kept.length, 'less severe problem')} (${kindsOf(problems.slice(kept.length))})`, ...dropped]
+      : dropped;
   return result(f, header, kept, [], finalDropped, budgetTokens, text);
 }
 
@@ -103,13 +116,20 @@ function rank(items: Item[], problemTimes: number[]): number[] {
   const sortedProblems = [...problemTimes].sort((a, b) => a - b);
   const distance = (t: number) => {
     let best = Infinity;
-    for (const p of sortedProblems) if (p >= t) { best = p - t; break; }
+    for (const p of sortedProblems)
+      if (p >= t) {
+        best = p - t;
+        break;
+      }
     return best;
   };
   const spread = (i: number) => {
     // Bit-reversed-ish order: 0, n/2, n/4, 3n/4… by the lowest set bit of the position.
     let k = 0;
-    while (i > 0 && (i & 1) === 0) { i >>= 1; k++; }
+    while (i > 0 && (i & 1) === 0) {
+      i >>= 1;
+      k++;
+    }
     return i === 0 ? 64 : k;
   };
   const keyed = items.map((it, i) => ({ i, level: it.level, near: distance(it.t) <= 60_000 ? 0 : 1, d: distance(it.t), s: spread(i + 1) }));
@@ -117,7 +137,15 @@ function rank(items: Item[], problemTimes: number[]): number[] {
   return keyed.map((k) => k.i);
 }
 
-function result(f: SessionFactsRead, header: string, problems: DigestProblem[], timeline: DigestLine[], dropped: string[], budgetTokens: number, text: string): Digest {
+function result(
+  f: SessionFactsRead,
+  header: string,
+  problems: DigestProblem[],
+  timeline: DigestLine[],
+  dropped: string[],
+  budgetTokens: number,
+  text: string,
+): Digest {
   return { sessionId: f.session.id, header, problems, timeline, dropped, budgetTokens, tokens: estimateTokens(text), text };
 }
 
@@ -154,12 +182,20 @@ function timelineItems(f: SessionFactsRead, actions: Action[], occurrences: Occu
   const items: Item[] = [];
   for (const a of actions) {
     const kind = lineKind(a);
-    items.push({ t: a.t, kind, text: actionText(a), level: kind === 'nav' ? 0 : 1, label: kind === 'nav' ? LABELS.nav : kind === 'feedback' ? LABELS.feedback : kind === 'input' ? LABELS.input : LABELS.click });
+    items.push({
+      t: a.t,
+      kind,
+      text: actionText(a),
+      level: kind === 'nav' ? 0 : 1,
+      label: kind === 'nav' ? LABELS.nav : kind === 'feedback' ? LABELS.feedback : kind === 'input' ? LABELS.input : LABELS.click,
+    });
   }
   // Each time a problem happens is one line pointing at it (its chain is told above).
   for (const o of occurrences) items.push({ t: o.t, kind: 'signal', text: `✖ problem ${o.problem + 1}`, level: 0, label: LABELS.problem });
-  for (const c of f.consoles) if (c.level === 'warn') items.push({ t: c.t, kind: 'console', text: consoleText(c), level: 2, label: LABELS.warn });
-  for (const r of f.requests) if (!isBadRequest(r)) items.push({ t: r.t, kind: 'request', text: requestText(r), level: 3, label: LABELS.request });
+  for (const c of f.consoles)
+    if (c.level === 'warn') items.push({ t: c.t, kind: 'console', text: consoleText(c), level: 2, label: LABELS.warn });
+  for (const r of f.requests)
+    if (!isBadRequest(r)) items.push({ t: r.t, kind: 'request', text: requestText(r), level: 3, label: LABELS.request });
   items.sort((a, b) => a.t - b.t);
   return items;
 }
@@ -225,7 +261,14 @@ function repeats(p: DigestProblem, start: number): string {
   return ` (×${p.count}; again at ${again.join(', ')}${p.count > 4 ? ' …' : ''})`;
 }
 
-function render(header: string, problems: DigestProblem[], timeline: DigestLine[], dropped: string[], start: number, budget: number): string {
+function render(
+  header: string,
+  problems: DigestProblem[],
+  timeline: DigestLine[],
+  dropped: string[],
+  start: number,
+  budget: number,
+): string {
   const out = [header, ''];
   if (problems.length === 0) out.push('Problems: none recorded.');
   else {

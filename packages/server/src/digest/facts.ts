@@ -12,13 +12,59 @@ import type { StepTarget } from './types.js';
  * untrusted: malformed fields are skipped.
  */
 
-export interface ClickFact { t: number; target: StepTarget; tag: string; x: number; y: number; nodeId: number | null; deadCandidate: boolean; textEntry: boolean; url: string | null }
-export interface InputFact { t: number; nodeId: number; target: StepTarget; tag: string; type: string | null; value: string | null; masked: boolean; checked: boolean | null; url: string | null }
-export interface NavFact { t: number; url: string; type: string }
-export interface RequestFact { t: number; end: number; method: string; url: string; status: number; failed: boolean; error: string | null; body: string | null }
-export interface ConsoleFact { t: number; level: string; text: string }
-export interface ErrorFact { t: number; name: string | null; message: string; where: string | null; origin: string }
-export interface FeedbackFact { t: number; message: string }
+export interface ClickFact {
+  t: number;
+  target: StepTarget;
+  tag: string;
+  x: number;
+  y: number;
+  nodeId: number | null;
+  deadCandidate: boolean;
+  textEntry: boolean;
+  url: string | null;
+}
+export interface InputFact {
+  t: number;
+  nodeId: number;
+  target: StepTarget;
+  tag: string;
+  type: string | null;
+  value: string | null;
+  masked: boolean;
+  checked: boolean | null;
+  url: string | null;
+}
+export interface NavFact {
+  t: number;
+  url: string;
+  type: string;
+}
+export interface RequestFact {
+  t: number;
+  end: number;
+  method: string;
+  url: string;
+  status: number;
+  failed: boolean;
+  error: string | null;
+  body: string | null;
+}
+export interface ConsoleFact {
+  t: number;
+  level: string;
+  text: string;
+}
+export interface ErrorFact {
+  t: number;
+  name: string | null;
+  message: string;
+  where: string | null;
+  origin: string;
+}
+export interface FeedbackFact {
+  t: number;
+  message: string;
+}
 
 export interface SessionFactsRead {
   session: SessionDetail;
@@ -52,7 +98,15 @@ export async function readFacts(store: Store, sessionId: string): Promise<Sessio
   const timeline = await store.getSessionTimeline(sessionId);
   const f: SessionFactsRead = {
     session,
-    clicks: [], inputs: [], navs: [], requests: [], consoles: [], otherConsole: 0, errors: [], feedback: [], responses: [],
+    clicks: [],
+    inputs: [],
+    navs: [],
+    requests: [],
+    consoles: [],
+    otherConsole: 0,
+    errors: [],
+    feedback: [],
+    responses: [],
     startedAt: timeline?.startedAt ?? session.startedAt,
     endedAt: timeline?.endedAt ?? session.endedAt,
   };
@@ -69,7 +123,8 @@ export async function readFacts(store: Store, sessionId: string): Promise<Sessio
         if (d.type !== RR_INCREMENTAL || !isObj(d.data)) continue;
         const rr = d.data;
         if (rr.source === RR_MUTATION) {
-          if (['adds', 'removes', 'texts', 'attributes'].some((k) => Array.isArray(rr[k]) && (rr[k] as unknown[]).length > 0)) f.responses.push(e.t);
+          if (['adds', 'removes', 'texts', 'attributes'].some((k) => Array.isArray(rr[k]) && (rr[k] as unknown[]).length > 0))
+            f.responses.push(e.t);
         } else if (rr.source === RR_INPUT && rr.userTriggered !== false && typeof rr.id === 'number') {
           f.responses.push(e.t);
           const last = f.inputs[f.inputs.length - 1];
@@ -83,8 +138,14 @@ export async function readFacts(store: Store, sessionId: string): Promise<Sessio
           }
           const info = fields.field(rr.id);
           f.inputs.push({
-            t: e.t, nodeId: rr.id, value, masked, checked, url,
-            tag: info?.tag ?? 'input', type: info?.type ?? null,
+            t: e.t,
+            nodeId: rr.id,
+            value,
+            masked,
+            checked,
+            url,
+            tag: info?.tag ?? 'input',
+            type: info?.type ?? null,
             target: info?.target ?? { testId: null, role: null, name: null, selector: null },
           });
           inputOpen = true;
@@ -127,7 +188,8 @@ function clickFact(t: number, d: Record<string, unknown>, url: string | null, fi
   const tag = typeof d.tag === 'string' ? d.tag.toLowerCase().slice(0, 64) : '';
   const inputType = typeof d.inputType === 'string' ? d.inputType.toLowerCase() : '';
   const nodeId = typeof d.nodeId === 'number' && Number.isInteger(d.nodeId) ? d.nodeId : null;
-  const textEntry = tag === 'textarea' || tag === 'select' || d.editable === true || (tag === 'input' && !BUTTON_LIKE_INPUTS.has(inputType));
+  const textEntry =
+    tag === 'textarea' || tag === 'select' || d.editable === true || (tag === 'input' && !BUTTON_LIKE_INPUTS.has(inputType));
   const field = nodeId !== null && textEntry ? fields.field(nodeId) : null;
   const target: StepTarget = {
     testId: typeof d.testId === 'string' && d.testId ? d.testId.slice(0, 200) : null,
@@ -175,9 +237,16 @@ function bodyText(b: Record<string, unknown>): string | null {
 export function compact(v: unknown, depth: number): string {
   if (v === null || typeof v !== 'object') return typeof v === 'string' ? v : String(v);
   if (depth > 1) return Array.isArray(v) ? '[…]' : '{…}';
-  if (Array.isArray(v)) return `[${v.slice(0, 5).map((x) => compact(x, depth + 1)).join(', ')}${v.length > 5 ? ', …' : ''}]`;
+  if (Array.isArray(v))
+    return `[${v
+      .slice(0, 5)
+      .map((x) => compact(x, depth + 1))
+      .join(', ')}${v.length > 5 ? ', …' : ''}]`;
   const entries = Object.entries(v as Record<string, unknown>);
-  return `{${entries.slice(0, 6).map(([k, x]) => `${k}: ${compact(x, depth + 1)}`).join(', ')}${entries.length > 6 ? ', …' : ''}}`;
+  return `{${entries
+    .slice(0, 6)
+    .map(([k, x]) => `${k}: ${compact(x, depth + 1)}`)
+    .join(', ')}${entries.length > 6 ? ', …' : ''}}`;
 }
 
 function errorFact(t: number, d: Record<string, unknown>): ErrorFact {

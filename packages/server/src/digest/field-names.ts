@@ -86,8 +86,7 @@ export class FieldNames {
     const tag = n.tag!;
     const a = n.attrs;
     const type = tag === 'input' ? (a.type ?? 'text').toLowerCase() : null;
-    const name =
-      clean(a['aria-label']) ?? this.labelFor(id, a.id) ?? clean(a.placeholder) ?? clean(a.title) ?? clean(a.name) ?? null;
+    const name = clean(a['aria-label']) ?? this.labelFor(id, a.id) ?? clean(a.placeholder) ?? clean(a.title) ?? clean(a.name) ?? null;
     const testId = a['data-testid'] ?? null;
     const selector = a.id ? `#${a.id}` : testId ? `[data-testid="${testId}"]` : a.name ? `${tag}[name="${a.name}"]` : tag;
     return { tag, type, target: { testId, role: a.role ?? fieldRole(tag, type), name, selector } };

@@ -34,7 +34,8 @@ export function problemEvents(f: SessionFactsRead, actions: Action[]): ProblemEv
     out.push({ kind, t, text, key, severity: SEVERITY[kind], line: { t, kind: lineKind, text } });
   for (const e of f.errors) add('error', e.t, 'error', errorText(e));
   for (const r of f.requests) {
-    if (isBadRequest(r)) add('request', r.t, 'request', requestText(r), `${r.method} ${normalizeRoute(r.url)} ${r.failed ? 'failed' : r.status}`);
+    if (isBadRequest(r))
+      add('request', r.t, 'request', requestText(r), `${r.method} ${normalizeRoute(r.url)} ${r.failed ? 'failed' : r.status}`);
   }
   for (const c of f.consoles) if (c.level === 'error') add('console', c.t, 'console', consoleText(c));
   for (const a of actions) {
@@ -64,7 +65,11 @@ export interface Occurrence {
   problem: number;
 }
 
-export function problemChains(f: SessionFactsRead, actions: Action[], events: ProblemEvent[]): { problems: DigestProblem[]; occurrences: Occurrence[] } {
+export function problemChains(
+  f: SessionFactsRead,
+  actions: Action[],
+  events: ProblemEvent[],
+): { problems: DigestProblem[]; occurrences: Occurrence[] } {
   // By the action that led to them; problems long after any action (a background poll failing)
   // are grouped by closeness in time instead, with no action at their head.
   const groups = new Map<string, { action: Action | undefined; evs: ProblemEvent[] }>();
@@ -93,7 +98,10 @@ export function problemChains(f: SessionFactsRead, actions: Action[], events: Pr
       ...warns.map((c) => ({ line: { t: c.t, kind: 'console' as const, text: consoleText(c) }, key: messageKey(consoleText(c)) })),
     ].sort((a, b) => a.line.t - b.line.t);
     const shown = dedupeLinks(links);
-    const kept = shown.length > MAX_LINKS ? [...shown.slice(0, MAX_LINKS), { line: { t: last, kind: 'gap' as const, text: `+${shown.length - MAX_LINKS} more` }, key: '+' }] : shown;
+    const kept =
+      shown.length > MAX_LINKS
+        ? [...shown.slice(0, MAX_LINKS), { line: { t: last, kind: 'gap' as const, text: `+${shown.length - MAX_LINKS} more` }, key: '+' }]
+        : shown;
     const lines = [...(action ? [{ t: action.t, kind: lineKind(action), text: actionText(action) }] : []), ...kept.map((l) => l.line)];
     const chain = lines.map((l) => l.text).join(' → ');
     // One bug met again (another id, another card, another minute, once or twice in a row) is the

@@ -30,11 +30,15 @@ export async function digestRoutes(app: FastifyInstance, opts: { store: Store; c
   });
 
   // Whether the viewer shows "Rewrite" (the endpoint and key stay on the server).
-  app.get('/digest/rewrite', { config: { access: { need: 'login' } } }, async () => ({ enabled: config.llm !== null, model: config.llm?.model ?? null }));
+  app.get('/digest/rewrite', { config: { access: { need: 'login' } } }, async () => ({
+    enabled: config.llm !== null,
+    model: config.llm?.model ?? null,
+  }));
 
   app.post('/sessions/:id/digest/rewrite', { config: { access: { need: 'read', project: 'session' } } }, async (req) => {
     const { id } = req.params as { id: string };
-    if (!config.llm) throw new HttpError(404, 'llm_not_configured', 'no model is configured: set REPRISE_LLM_URL, REPRISE_LLM_MODEL and REPRISE_LLM_KEY');
+    if (!config.llm)
+      throw new HttpError(404, 'llm_not_configured', 'no model is configured: set REPRISE_LLM_URL, REPRISE_LLM_MODEL and REPRISE_LLM_KEY');
     const digest = await buildDigest(store, id, { budgetTokens: budgetParam(req.query) });
     if (!digest) throw new HttpError(404, 'not_found', `no session ${id}`);
     try {

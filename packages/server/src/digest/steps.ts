@@ -30,7 +30,8 @@ export function stepsOf(f: SessionFactsRead): StepList {
     const consequence = outcomeWords(out);
     return { n: i + 1, ...base, t: a.t, text: consequence ? `${base.text}: ${consequence}` : base.text, outcomes: out };
   });
-  const firstOf = (kind: ProblemEvent['kind']) => problems.find((p) => p.kind === kind && !(kind === 'error' && p.text.startsWith('failed to load')))?.t;
+  const firstOf = (kind: ProblemEvent['kind']) =>
+    problems.find((p) => p.kind === kind && !(kind === 'error' && p.text.startsWith('failed to load')))?.t;
   const firstProblemAt = firstOf('error') ?? firstOf('request') ?? firstOf('console') ?? null;
   return { sessionId: f.session.id, startedAt: f.startedAt, steps, firstProblemAt };
 }
@@ -43,13 +44,32 @@ function stepBase(a: Action): StepBase {
     case 'open':
       return { kind: 'open', text: `Open ${shortUrl(a.url)}`, url: a.url, ...none };
     case 'navigate':
-      return { kind: 'navigate', text: `${a.nav.type === 'popstate' ? 'Go back to' : 'Go to'} ${shortUrl(a.nav.url)}`, url: a.nav.url, ...none };
+      return {
+        kind: 'navigate',
+        text: `${a.nav.type === 'popstate' ? 'Go back to' : 'Go to'} ${shortUrl(a.nav.url)}`,
+        url: a.nav.url,
+        ...none,
+      };
     case 'click': {
       const times = a.count > 1 ? ` ${a.count} times quickly` : '';
-      return { kind: 'click', text: `Click ${targetText(a.click.target)}${times}`, target: a.click.target, value: null, masked: false, url: a.click.url };
+      return {
+        kind: 'click',
+        text: `Click ${targetText(a.click.target)}${times}`,
+        target: a.click.target,
+        value: null,
+        masked: false,
+        url: a.click.url,
+      };
     }
     case 'input':
-      return { kind: 'input', text: inputText(a.input), target: a.input.target, value: a.input.value, masked: a.input.masked, url: a.input.url };
+      return {
+        kind: 'input',
+        text: inputText(a.input),
+        target: a.input.target,
+        value: a.input.value,
+        masked: a.input.masked,
+        url: a.input.url,
+      };
     case 'feedback':
       return { kind: 'feedback', text: `Report a problem: "${a.feedback.message}"`, url: null, ...none };
   }
@@ -68,10 +88,14 @@ function inputText(i: InputFact): string {
 /** "the server answers 422 and the page throws a TypeError". */
 function outcomeWords(out: StepOutcome[]): string {
   const words: string[] = [];
-  const statuses = [...new Set(out.filter((o) => o.kind === 'request').map((o) => /\s(\d{3}|failed(?: \(\w+\))?)(?:\s|$)/.exec(o.text)?.[1] ?? 'an error'))];
+  const statuses = [
+    ...new Set(out.filter((o) => o.kind === 'request').map((o) => /\s(\d{3}|failed(?: \(\w+\))?)(?:\s|$)/.exec(o.text)?.[1] ?? 'an error')),
+  ];
   for (const s of statuses) words.push(s.startsWith('failed') ? `a request ${s}` : `the server answers ${s}`);
   const errors = out.filter((o) => o.kind === 'error' && !o.text.startsWith('failed to load'));
-  for (const name of [...new Set(errors.map((o) => /^(?:uncaught|unhandled rejection) ([A-Z]\w*(?:Error|Exception))\b/.exec(o.text)?.[1] ?? 'an error'))]) {
+  for (const name of [
+    ...new Set(errors.map((o) => /^(?:uncaught|unhandled rejection) ([A-Z]\w*(?:Error|Exception))\b/.exec(o.text)?.[1] ?? 'an error')),
+  ]) {
     words.push(`the page throws ${name === 'an error' ? name : `a ${name}`}`);
   }
   if (words.length === 0 && out.some((o) => o.kind === 'console')) words.push('the console shows an error');

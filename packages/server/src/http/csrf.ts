@@ -40,7 +40,11 @@ export function csrfGuard(opts: { publicUrl: string | null }) {
     } else if (referer !== undefined) {
       if (!matches(referer)) throw new HttpError(403, 'cross_origin_request', 'requests referred from another origin are not accepted');
     } else if (cookieAuth) {
-      throw new HttpError(403, 'origin_required', 'a cookie-authenticated request must send Origin (or Referer); scripts should use a bearer API token');
+      throw new HttpError(
+        403,
+        'origin_required',
+        'a cookie-authenticated request must send Origin (or Referer); scripts should use a bearer API token',
+      );
     }
 
     if (hasBody(req) && mediaType(req.headers['content-type']) !== 'application/json') {

@@ -10,10 +10,9 @@ import type { HttpLimits } from '../config.js';
  * do not arrive in time is answered 408 and closed, idle sockets are closed, and connections
  * beyond `maxConnections` are refused at accept (applyConnectionLimit).
  */
-export function httpServerOptions(limits: HttpLimits): Pick<
-  FastifyHttpOptions<Server>,
-  'requestTimeout' | 'connectionTimeout' | 'keepAliveTimeout' | 'http'
-> {
+export function httpServerOptions(
+  limits: HttpLimits,
+): Pick<FastifyHttpOptions<Server>, 'requestTimeout' | 'connectionTimeout' | 'keepAliveTimeout' | 'http'> {
   const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   return {
     requestTimeout: limits.requestTimeoutMs,

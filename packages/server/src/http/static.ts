@@ -64,7 +64,11 @@ export async function staticRoutes(app: FastifyInstance, opts: { viewerDir: stri
   });
   const indexHtml = await readFile(indexFile);
   const sendIndex = (reply: import('fastify').FastifyReply) =>
-    reply.type('text/html; charset=utf-8').header('Content-Security-Policy', VIEWER_CSP).header('Cache-Control', 'no-cache').send(indexHtml);
+    reply
+      .type('text/html; charset=utf-8')
+      .header('Content-Security-Policy', VIEWER_CSP)
+      .header('Cache-Control', 'no-cache')
+      .send(indexHtml);
   app.get('/', async (_req, reply) => sendIndex(reply));
   // Client-side routes (/login, /sessions/:id) get the SPA shell; API-like paths keep their JSON 404.
   app.setNotFoundHandler((req, reply) => {

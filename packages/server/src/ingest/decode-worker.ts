@@ -82,7 +82,14 @@ async function decode(req: Extract<ToWorker, { type: 'decode' }>): Promise<void>
     const index = extractIndexRows(events, batch.meta);
     sanitizeForStorage(envelope, index);
     const bytes = chunk.bytes === body ? null : new Uint8Array(chunk.bytes);
-    const wire: WireChunk = { format: chunk.format, eventCount: chunk.eventCount, tMin: chunk.tMin, tMax: chunk.tMax, rawBytes: chunk.rawBytes, bytes };
+    const wire: WireChunk = {
+      format: chunk.format,
+      eventCount: chunk.eventCount,
+      tMin: chunk.tMin,
+      tMax: chunk.tMax,
+      rawBytes: chunk.rawBytes,
+      bytes,
+    };
     post({ type: 'done', id: req.id, ok: true, envelope, index, chunk: wire }, bytes ? [bytes.buffer as ArrayBuffer] : []);
   } catch (err) {
     post({ type: 'done', id: req.id, ok: false, error: toWireError(err) });

@@ -19,8 +19,18 @@ const PAGE_NAV_TYPES = new Set(['load', 'pushState', 'popstate']);
 const NAV_TYPES = new Set(['load', 'pushState', 'replaceState', 'popstate', 'hashchange']);
 
 export const ZERO_COUNTS: SessionCounts = {
-  errors: 0, consoleErrors: 0, consoleWarnings: 0, network4xx: 0, network5xx: 0, networkFailed: 0, feedback: 0,
-  clicks: 0, keyPresses: 0, rageClicks: 0, deadClicks: 0, errorClicks: 0,
+  errors: 0,
+  consoleErrors: 0,
+  consoleWarnings: 0,
+  network4xx: 0,
+  network5xx: 0,
+  networkFailed: 0,
+  feedback: 0,
+  clicks: 0,
+  keyPresses: 0,
+  rageClicks: 0,
+  deadClicks: 0,
+  errorClicks: 0,
 };
 
 const MAX_TEXT = 2000;
@@ -32,11 +42,27 @@ type AddSearch = (field: SearchField, v: string | null | undefined) => void;
 export function extractIndexRows(events: ReplayEvent[], meta?: { url?: string }): IndexRows {
   const timeline: SignalTimeline = { responses: [], requests: [], errors: [], activity: [], maxT: null };
   const out: IndexRows = {
-    network: [], console: [], errors: [], clicks: [], pages: [], pageCount: 0, search: [], timeline,
-    counts: { ...ZERO_COUNTS }, userId: null, tags: {}, snapshots: [],
+    network: [],
+    console: [],
+    errors: [],
+    clicks: [],
+    pages: [],
+    pageCount: 0,
+    search: [],
+    timeline,
+    counts: { ...ZERO_COUNTS },
+    userId: null,
+    tags: {},
+    snapshots: [],
   };
   const snapshots = new SnapshotScanner(out.snapshots);
-  const search: Record<SearchField, Set<string>> = { url: new Set(), request: new Set(), console: new Set(), error: new Set(), click: new Set() };
+  const search: Record<SearchField, Set<string>> = {
+    url: new Set(),
+    request: new Set(),
+    console: new Set(),
+    error: new Set(),
+    click: new Set(),
+  };
   // Values exactly as the plain index tables hold them, so a row matching there always has a
   // matching search_text row (search relies on it); blank ones are skipped.
   const addSearch: AddSearch = (field, v) => {
@@ -143,7 +169,12 @@ function indexCustom(d: Record<string, unknown>, out: IndexRows): void {
     if (userId) out.userId = userId;
   } else if (d.type === 'tag') {
     const key = str(d.key, 100);
-    const value = typeof d.value === 'string' ? d.value.slice(0, 500) : typeof d.value === 'number' || typeof d.value === 'boolean' ? String(d.value) : null;
+    const value =
+      typeof d.value === 'string'
+        ? d.value.slice(0, 500)
+        : typeof d.value === 'number' || typeof d.value === 'boolean'
+          ? String(d.value)
+          : null;
     // Own-property writes only; capped so a hostile batch cannot bloat the row.
     if (key && value !== null && (Object.hasOwn(out.tags, key) || Object.keys(out.tags).length < MAX_TAGS)) {
       Object.defineProperty(out.tags, key, { value, enumerable: true, writable: true, configurable: true });
@@ -222,15 +253,44 @@ export function argsText(args: SerializedValue[]): string {
   const walk = (v: SerializedValue | undefined, depth: number): void => {
     if (!v || typeof v !== 'object' || depth > 3 || text.length >= MAX_TEXT) return;
     switch (v.type) {
-      case 'string': add(String(v.value)); break;
-      case 'number': case 'boolean': case 'bigint': case 'symbol': case 'date': case 'regexp': add(String(v.value)); break;
-      case 'error': add(`${v.name}: ${v.message}`); break;
-      case 'dom': add(v.selector); break;
-      case 'function': add(`ƒ ${v.name}`); break;
-      case 'array': case 'set': for (const i of v.items ?? []) walk(i, depth + 1); break;
-      case 'object': for (const [k, val] of v.entries ?? []) { add(`${k}:`); walk(val, depth + 1); } break;
-      case 'map': for (const [k, val] of v.entries ?? []) { walk(k, depth + 1); walk(val, depth + 1); } break;
-      default: break;
+      case 'string':
+        add(String(v.value));
+        break;
+      case 'number':
+      case 'boolean':
+      case 'bigint':
+      case 'symbol':
+      case 'date':
+      case 'regexp':
+        add(String(v.value));
+        break;
+      case 'error':
+        add(`${v.name}: ${v.message}`);
+        break;
+      case 'dom':
+        add(v.selector);
+        break;
+      case 'function':
+        add(`ƒ ${v.name}`);
+        break;
+      case 'array':
+      case 'set':
+        for (const i of v.items ?? []) walk(i, depth + 1);
+        break;
+      case 'object':
+        for (const [k, val] of v.entries ?? []) {
+          add(`${k}:`);
+          walk(val, depth + 1);
+        }
+        break;
+      case 'map':
+        for (const [k, val] of v.entries ?? []) {
+          walk(k, depth + 1);
+          walk(val, depth + 1);
+        }
+        break;
+      default:
+        break;
     }
   };
   for (const a of args.slice(0, 50)) walk(a, 0);

@@ -20,7 +20,7 @@ export function adler32(bytes: Uint8Array): number {
   let a = 1;
   let b = 0;
   // Reduce every 5552 bytes, as zlib does: the sums stay exact integers in between.
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const end = Math.min(i + 5552, bytes.length);
     for (; i < end; i++) {
       a += bytes[i]!;

@@ -67,16 +67,18 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
  *   `Order 123 failed` → `Order <n> failed`.
  */
 export function messageKey(message: string): string {
-  return message
-    // A quote opens after a non-word character and closes before one, so apostrophes (can't) are not quotes.
-    .replace(/(?<!\w)(["'`])((?:(?!\1)[^\\\n]|\\.){0,500})\1(?!\w)/g, (m, q: string, inner: string) =>
-      IDENTIFIER.test(inner) && inner.length <= 60 ? m : `${q}<s>${q}`,
-    )
-    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>')
-    .replace(/\b0x[0-9a-f]+\b/gi, '<n>')
-    .replace(/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<id>')
-    .replace(/(?<![A-Za-z\d])\d+(?:\.\d+)?/g, '<n>')
-    .slice(0, MAX_MESSAGE_KEY);
+  return (
+    message
+      // A quote opens after a non-word character and closes before one, so apostrophes (can't) are not quotes.
+      .replace(/(?<!\w)(["'`])((?:(?!\1)[^\\\n]|\\.){0,500})\1(?!\w)/g, (m, q: string, inner: string) =>
+        IDENTIFIER.test(inner) && inner.length <= 60 ? m : `${q}<s>${q}`,
+      )
+      .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>')
+      .replace(/\b0x[0-9a-f]+\b/gi, '<n>')
+      .replace(/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b/gi, '<id>')
+      .replace(/(?<![A-Za-z\d])\d+(?:\.\d+)?/g, '<n>')
+      .slice(0, MAX_MESSAGE_KEY)
+  );
 }
 
 /**

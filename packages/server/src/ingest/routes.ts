@@ -78,7 +78,14 @@ export async function ingestRoutes(
         maxSessionBytes: opts.maxSessionBytes,
       });
       // The events are read (parsed on this thread, see decode-pool.ts) only if the session has a live viewer.
-      if (!duplicate) bus?.publish({ sessionId: batch.sessionId, seq: batch.seq, get events() { return batch.events; } });
+      if (!duplicate)
+        bus?.publish({
+          sessionId: batch.sessionId,
+          seq: batch.seq,
+          get events() {
+            return batch.events;
+          },
+        });
       // Stylesheets, images and fonts the batch loads are captured in the background (assets/capture.ts).
       if (!duplicate) opts.assets?.enqueue(project, batch.sessionId, index.assetUrls);
       const ack: IngestAck = { ok: true, sessionId: batch.sessionId, seq: batch.seq, duplicate };

@@ -56,7 +56,11 @@ export async function migrateStore(source: Store, target: Store, opts: MigrateSt
   const meta = await source.dumpMetadata();
   assertCompatible(meta, await target.dumpMetadata());
   await target.restoreMetadata(meta);
-  await copyAssetModes(source, target, meta.projects.map((p) => p.id));
+  await copyAssetModes(
+    source,
+    target,
+    meta.projects.map((p) => p.id),
+  );
   log(
     `metadata: ${meta.projects.length} project(s), ${meta.users.length} user(s), ${meta.apiTokens.length} API token(s), ` +
       `${meta.loginSessions.length} login session(s), ${meta.links.length} link(s), ${meta.savedSearches.length} saved search(es)`,
@@ -141,7 +145,13 @@ async function copySession(source: Store, target: Store, id: string, result: Mig
   const facts = factsOf(src);
   for (const [i, b] of batches.entries()) {
     // Batches do not keep their `meta`: the lowest seq carries the first URL, which names the session's first page.
-    const batch: Batch = { v: FORMAT_VERSION, sessionId: id, seq: b.seq, events: b.events, meta: i === 0 && src.firstUrl ? { url: src.firstUrl } : undefined };
+    const batch: Batch = {
+      v: FORMAT_VERSION,
+      sessionId: id,
+      seq: b.seq,
+      events: b.events,
+      meta: i === 0 && src.firstUrl ? { url: src.firstUrl } : undefined,
+    };
     const index = extractIndexRows(batch.events, batch.meta);
     sanitizeForStorage(batch, index);
     const { duplicate } = await target.appendBatch({
@@ -187,10 +197,34 @@ function assertCompatible(source: MetadataDump, target: MetadataDump): void {
     const foreign = tgt.filter((x) => !ids.has(id(x)));
     if (foreign.length > 0) problems.push(`${foreign.length} ${what} not from the source (${foreign.slice(0, 3).map(name).join(', ')})`);
   };
-  check('project(s)', source.projects, target.projects, (p) => p.id, (p) => `${p.name} ${p.id}`);
-  check('user(s)', source.users, target.users, (u) => u.id, (u) => u.email);
-  check('link(s)', source.links, target.links, (l) => l.id, (l) => l.id);
-  check('API token(s)', source.apiTokens, target.apiTokens, (t) => t.id, (t) => t.name);
+  check(
+    'project(s)',
+    source.projects,
+    target.projects,
+    (p) => p.id,
+    (p) => `${p.name} ${p.id}`,
+  );
+  check(
+    'user(s)',
+    source.users,
+    target.users,
+    (u) => u.id,
+    (u) => u.email,
+  );
+  check(
+    'link(s)',
+    source.links,
+    target.links,
+    (l) => l.id,
+    (l) => l.id,
+  );
+  check(
+    'API token(s)',
+    source.apiTokens,
+    target.apiTokens,
+    (t) => t.id,
+    (t) => t.name,
+  );
   if (problems.length > 0) {
     throw new TargetNotEmpty(
       `the target already holds data of another installation: ${problems.join('; ')}. ` +

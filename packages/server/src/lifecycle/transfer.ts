@@ -91,10 +91,17 @@ async function importReprise(store: Store, data: Record<string, unknown>, projec
   sorted.forEach((b, i) => {
     if (!isRecord(b)) throw new Error(`batches.${i}: not an object`);
     const firstUrl = i === 0 && typeof session.firstUrl === 'string' ? session.firstUrl : undefined;
-    const parsed = parseBatch({ v: FORMAT_VERSION, sessionId, seq: b.seq, events: b.events, meta: firstUrl ? { url: firstUrl } : undefined });
+    const parsed = parseBatch({
+      v: FORMAT_VERSION,
+      sessionId,
+      seq: b.seq,
+      events: b.events,
+      meta: firstUrl ? { url: firstUrl } : undefined,
+    });
     if (!parsed.ok) throw new Error(`batch seq ${String(b.seq)}: ${parsed.message}`);
     if (seen.has(parsed.batch.seq)) throw new Error(`batch seq ${parsed.batch.seq} appears twice`);
-    if (typeof b.receivedAt !== 'number' || !Number.isFinite(b.receivedAt)) throw new Error(`batch seq ${parsed.batch.seq}: receivedAt must be a number`);
+    if (typeof b.receivedAt !== 'number' || !Number.isFinite(b.receivedAt))
+      throw new Error(`batch seq ${parsed.batch.seq}: receivedAt must be a number`);
     seen.add(parsed.batch.seq);
     batches.push(parsed.batch);
   });

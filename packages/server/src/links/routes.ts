@@ -41,7 +41,7 @@ export async function linkApiRoutes(app: FastifyInstance, opts: { store: Store; 
   app.get('/links', { config: { access: { need: 'read', project: 'query' } } }, async (req) => {
     const now = Date.now();
     const { projectId, projectIds } = accessOf(req);
-    const links = await store.listLinks({ projectIds: projectId ? [projectId] : projectIds ?? undefined });
+    const links = await store.listLinks({ projectIds: projectId ? [projectId] : (projectIds ?? undefined) });
     return {
       links: links.map((l) => ({
         id: l.id,
@@ -69,16 +69,38 @@ export async function linkApiRoutes(app: FastifyInstance, opts: { store: Store; 
 }
 
 const REASON: Record<LinkError, { reason: string; status: number; title: string; text: string }> = {
-  link_invalid: { reason: 'invalid', status: 404, title: 'This link is not valid', text: 'The link is incomplete or was never issued. Check that you copied the whole link, or ask the person who sent it for a new one.' },
-  link_expired: { reason: 'expired', status: 410, title: 'This link has expired', text: 'Recording links only work for a limited time. Ask the person who sent it for a new one.' },
-  link_revoked: { reason: 'revoked', status: 410, title: 'This link was turned off', text: 'The person who sent it has revoked it. Nothing will be recorded.' },
-  link_used_up: { reason: 'used_up', status: 410, title: 'This link has already been used', text: 'It was meant for a limited number of recordings, and they have all been made. Ask the person who sent it for a new one.' },
+  link_invalid: {
+    reason: 'invalid',
+    status: 404,
+    title: 'This link is not valid',
+    text: 'The link is incomplete or was never issued. Check that you copied the whole link, or ask the person who sent it for a new one.',
+  },
+  link_expired: {
+    reason: 'expired',
+    status: 410,
+    title: 'This link has expired',
+    text: 'Recording links only work for a limited time. Ask the person who sent it for a new one.',
+  },
+  link_revoked: {
+    reason: 'revoked',
+    status: 410,
+    title: 'This link was turned off',
+    text: 'The person who sent it has revoked it. Nothing will be recorded.',
+  },
+  link_used_up: {
+    reason: 'used_up',
+    status: 410,
+    title: 'This link has already been used',
+    text: 'It was meant for a limited number of recordings, and they have all been made. Ask the person who sent it for a new one.',
+  },
 };
 
 /** `GET /l/:token` consent page and `POST /l/:token/start`. No auth: the token is the credential. */
 export async function consentRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   // The consent page posts a plain HTML form; it carries nothing we read, the token is in the path.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, _body, done) => done(null, {}));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_req, _body, done) =>
+    done(null, {}),
+  );
   const { store } = opts;
 
   const resolve = async (token: string): Promise<{ link: Link | null; refusal: LinkError | null }> => {
@@ -111,7 +133,13 @@ export async function consentRoutes(app: FastifyInstance, opts: { store: Store }
 function securityHeaders(reply: FastifyReply, formTarget: string | null): void {
   reply.header(
     'Content-Security-Policy',
-    ["default-src 'none'", "style-src 'unsafe-inline'", `form-action 'self'${formTarget ? ` ${formTarget}` : ''}`, "base-uri 'none'", "frame-ancestors 'none'"].join('; '),
+    [
+      "default-src 'none'",
+      "style-src 'unsafe-inline'",
+      `form-action 'self'${formTarget ? ` ${formTarget}` : ''}`,
+      "base-uri 'none'",
+      "frame-ancestors 'none'",
+    ].join('; '),
   );
   reply.header('Referrer-Policy', 'no-referrer');
   reply.header('X-Content-Type-Options', 'nosniff');

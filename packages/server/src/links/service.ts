@@ -30,7 +30,16 @@ export function validateTargetUrl(v: unknown): string {
  */
 export async function createLink(
   store: Store,
-  input: { projectId: string; allowedOrigins: string[]; targetUrl: unknown; label: unknown; expiresInSeconds: unknown; maxSessions?: unknown; createdBy: string | null; publicBase: string },
+  input: {
+    projectId: string;
+    allowedOrigins: string[];
+    targetUrl: unknown;
+    label: unknown;
+    expiresInSeconds: unknown;
+    maxSessions?: unknown;
+    createdBy: string | null;
+    publicBase: string;
+  },
 ): Promise<CreatedLink> {
   const targetUrl = validateTargetUrl(input.targetUrl);
   // A link sends a customer to a page that records them: only to the project's own sites.

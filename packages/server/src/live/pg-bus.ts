@@ -46,7 +46,9 @@ export class PgLiveBus implements LiveBus {
     this.local.publish(msg);
     if (msg.seq === undefined) return;
     const notice: Notice = { sessionId: msg.sessionId, seq: msg.seq, from: this.id };
-    this.store.pool.query('SELECT pg_notify($1, $2)', [LIVE_CHANNEL, JSON.stringify(notice)]).catch((err: unknown) => this.opts.onError?.(err));
+    this.store.pool
+      .query('SELECT pg_notify($1, $2)', [LIVE_CHANNEL, JSON.stringify(notice)])
+      .catch((err: unknown) => this.opts.onError?.(err));
   }
 
   subscribe(sessionId: string, fn: (msg: LiveMessage) => void): () => void {

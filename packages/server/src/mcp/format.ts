@@ -6,21 +6,41 @@ export function formatValue(v: SerializedValue, depth = 0): string {
   const nested = (x: SerializedValue) => (depth >= 3 ? '…' : formatValue(x, depth + 1));
   const more = (n: number | undefined) => (n ? `, …${n} more` : '');
   switch (v.type) {
-    case 'string': return depth === 0 ? v.value : JSON.stringify(v.value);
-    case 'number': case 'boolean': case 'bigint': case 'symbol': case 'date': case 'regexp': return String(v.value);
-    case 'null': return 'null';
-    case 'undefined': return 'undefined';
-    case 'function': return `ƒ ${v.name}()`;
-    case 'error': return `${v.name}: ${v.message}`;
-    case 'dom': return v.selector;
-    case 'array': return `[${v.items.map(nested).join(', ')}${more(v.truncated)}]`;
-    case 'set': return `Set(${v.size}) {${v.items.map(nested).join(', ')}${more(v.truncated)}}`;
-    case 'object': return `${v.className && v.className !== 'Object' ? `${v.className} ` : ''}{${v.entries.map(([k, x]) => `${k}: ${nested(x)}`).join(', ')}${more(v.truncated)}}`;
-    case 'map': return `Map(${v.size}) {${v.entries.map(([k, x]) => `${nested(k)} => ${nested(x)}`).join(', ')}${more(v.truncated)}}`;
-    case 'circular': return `[circular ${v.path}]`;
-    case 'capped': return `[${v.className ?? 'value'} not captured: ${v.reason} cap]`;
-    case 'thrown': return `[reading it threw: ${v.message}]`;
-    default: return '?';
+    case 'string':
+      return depth === 0 ? v.value : JSON.stringify(v.value);
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'symbol':
+    case 'date':
+    case 'regexp':
+      return String(v.value);
+    case 'null':
+      return 'null';
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return `ƒ ${v.name}()`;
+    case 'error':
+      return `${v.name}: ${v.message}`;
+    case 'dom':
+      return v.selector;
+    case 'array':
+      return `[${v.items.map(nested).join(', ')}${more(v.truncated)}]`;
+    case 'set':
+      return `Set(${v.size}) {${v.items.map(nested).join(', ')}${more(v.truncated)}}`;
+    case 'object':
+      return `${v.className && v.className !== 'Object' ? `${v.className} ` : ''}{${v.entries.map(([k, x]) => `${k}: ${nested(x)}`).join(', ')}${more(v.truncated)}}`;
+    case 'map':
+      return `Map(${v.size}) {${v.entries.map(([k, x]) => `${nested(k)} => ${nested(x)}`).join(', ')}${more(v.truncated)}}`;
+    case 'circular':
+      return `[circular ${v.path}]`;
+    case 'capped':
+      return `[${v.className ?? 'value'} not captured: ${v.reason} cap]`;
+    case 'thrown':
+      return `[reading it threw: ${v.message}]`;
+    default:
+      return '?';
   }
 }
 

@@ -34,7 +34,10 @@ export async function mcpRoutes(app: FastifyInstance, opts: { store: Store; conf
   // Stateless: no server-sent event stream to open and no session to end.
   const notAllowed = async (req: FastifyRequest, reply: FastifyReply) => {
     await bearerCaller(store, req, reply);
-    return reply.status(405).header('allow', 'POST').send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: POST JSON-RPC messages to /mcp' }, id: null });
+    return reply
+      .status(405)
+      .header('allow', 'POST')
+      .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: POST JSON-RPC messages to /mcp' }, id: null });
   };
   app.get('/mcp', notAllowed);
   app.delete('/mcp', notAllowed);
@@ -46,7 +49,11 @@ async function bearerCaller(store: Store, req: FastifyRequest, reply: FastifyRep
   const found = auth?.startsWith('Bearer ') ? await store.getApiTokenByHash(sha256(auth.slice(7).trim()), Date.now()) : null;
   if (!found) {
     reply.header('www-authenticate', 'Bearer realm="reprise"');
-    throw new HttpError(401, 'unauthorized', 'pass a Reprise API token: Authorization: Bearer <token> (reprise token create, or Settings → API tokens)');
+    throw new HttpError(
+      401,
+      'unauthorized',
+      'pass a Reprise API token: Authorization: Bearer <token> (reprise token create, or Settings → API tokens)',
+    );
   }
   return Caller.load(store, found.user, found.token);
 }

@@ -12,7 +12,14 @@ import { searchSessions } from './tools/search.js';
 
 /** Every tool, in the order an assistant usually needs them. */
 export const TOOLS = [
-  searchSessions, getSessionDigest, getReproSteps, listProblems, getNetworkRequest, getConsole, getErrors, getPageText,
+  searchSessions,
+  getSessionDigest,
+  getReproSteps,
+  listProblems,
+  getNetworkRequest,
+  getConsole,
+  getErrors,
+  getPageText,
 ] as const;
 
 /** The hard cap of any answer (the tools fit well below it; this only guards against a slip). */
@@ -43,7 +50,10 @@ function register(server: McpServer, ctx: ToolContext, tool: ToolDef): void {
         // A ToolError is the assistant's to read; anything else is ours, reported without internals.
         if (err instanceof ToolError) return { isError: true, content: [{ type: 'text', text: err.message }] };
         ctx.log.error({ err, tool: tool.name }, 'MCP tool failed');
-        return { isError: true, content: [{ type: 'text', text: `${tool.name} failed on the server (logged there); try again or another tool` }] };
+        return {
+          isError: true,
+          content: [{ type: 'text', text: `${tool.name} failed on the server (logged there); try again or another tool` }],
+        };
       }
     },
   );

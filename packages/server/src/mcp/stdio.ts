@@ -24,7 +24,10 @@ export async function mcpStdioCommand(args: string[], env: NodeJS.ProcessEnv = p
     console.error(`reprise: REPRISE_URL is not a URL: ${url}`);
     return 2;
   }
-  await relay(new StdioServerTransport(), new StreamableHTTPClientTransport(endpoint, { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  await relay(
+    new StdioServerTransport(),
+    new StreamableHTTPClientTransport(endpoint, { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+  );
   return 0;
 }
 
@@ -44,13 +47,18 @@ async function relay(local: StdioServerTransport, remote: StreamableHTTPClientTr
       console.error(`reprise mcp: ${text}`);
       // The assistant waits for an answer to each request: give it the failure as one.
       if (isJSONRPCRequest(message)) {
-        void local.send({ jsonrpc: '2.0', id: message.id, error: { code: -32000, message: `Reprise server unreachable or refused the token: ${text}` } });
+        void local.send({
+          jsonrpc: '2.0',
+          id: message.id,
+          error: { code: -32000, message: `Reprise server unreachable or refused the token: ${text}` },
+        });
       }
     });
   };
   remote.onmessage = (message: JSONRPCMessage) => {
     // Later requests carry the negotiated protocol version, as the SDK's own client sends them.
-    if (isJSONRPCResultResponse(message) && typeof message.result.protocolVersion === 'string') remote.setProtocolVersion(message.result.protocolVersion);
+    if (isJSONRPCResultResponse(message) && typeof message.result.protocolVersion === 'string')
+      remote.setProtocolVersion(message.result.protocolVersion);
     void local.send(message);
   };
   remote.onerror = (err) => console.error(`reprise mcp: ${err.message}`);

@@ -35,9 +35,19 @@ export function blindPlan(pred: Pred, sealer: IndexSealer): Pred {
       case 'error':
         return tokens('error', p.text);
       case 'request':
-        return splitRow(p.all, (a) => (a.c === 'url' ? a.text : null), (rest) => ({ t: 'request', all: rest }), (t) => tokens('request', t));
+        return splitRow(
+          p.all,
+          (a) => (a.c === 'url' ? a.text : null),
+          (rest) => ({ t: 'request', all: rest }),
+          (t) => tokens('request', t),
+        );
       case 'console':
-        return splitRow<ConsoleCond>(p.all, (a) => (a.c === 'text' ? a.text : null), (rest) => ({ t: 'console', all: rest }), (t) => tokens('console', t));
+        return splitRow<ConsoleCond>(
+          p.all,
+          (a) => (a.c === 'text' ? a.text : null),
+          (rest) => ({ t: 'console', all: rest }),
+          (t) => tokens('console', t),
+        );
       default:
         return p;
     }

@@ -181,10 +181,14 @@ function any(parts: string[]): string {
 
 function requestCond<V>(a: RequestCond, d: SearchDialect<V>, ps: Params<V>): string {
   switch (a.c) {
-    case 'url': return d.like('n.url', ps.p(containsPattern(a.text)));
-    case 'method': return `n.method = ${ps.p(a.method)}`;
-    case 'status': return a.min === a.max ? `n.status = ${ps.p(a.min)}` : `n.status BETWEEN ${ps.p(a.min)} AND ${ps.p(a.max)}`;
-    case 'failed': return 'n.failed = 1';
+    case 'url':
+      return d.like('n.url', ps.p(containsPattern(a.text)));
+    case 'method':
+      return `n.method = ${ps.p(a.method)}`;
+    case 'status':
+      return a.min === a.max ? `n.status = ${ps.p(a.min)}` : `n.status BETWEEN ${ps.p(a.min)} AND ${ps.p(a.max)}`;
+    case 'failed':
+      return 'n.failed = 1';
   }
 }
 
@@ -233,12 +237,14 @@ function consoleRows<V>(entries: ConsoleCond[][], d: SearchDialect<V>, ps: Param
 function clickRows<V>(entries: ClickCond[][], d: SearchDialect<V>, ps: Params<V>): string {
   const pre = entries.flatMap((alts) => onlyText(alts, (a) => (a.c === 'text' ? a.text : null), 'click', d, ps));
   const conds = entries.map((alts) =>
-    any(alts.map((a) => {
-      const pat = containsPattern(a.text);
-      return a.c === 'selector'
-        ? d.like('k.selector', ps.p(pat))
-        : `(${d.like('k.text', ps.p(pat))} OR ${d.like('k.test_id', ps.p(pat))})`;
-    })),
+    any(
+      alts.map((a) => {
+        const pat = containsPattern(a.text);
+        return a.c === 'selector'
+          ? d.like('k.selector', ps.p(pat))
+          : `(${d.like('k.text', ps.p(pat))} OR ${d.like('k.test_id', ps.p(pat))})`;
+      }),
+    ),
   );
   return all([...pre, `EXISTS (SELECT 1 FROM clicks k WHERE k.session_id = s.id AND ${conds.join(' AND ')})`]);
 }
@@ -289,7 +295,12 @@ const PRIMARY: Record<NonNullable<SortSpec['primary']>, string> = {
  * ORDER BY, the keyset condition after `after` (row values, so each page is one range of a
  * sort index) and the expression selected as `sort_key` to build the next cursor.
  */
-function compileSort<V>(sort: SessionSort, after: SortKey | null, d: SearchDialect<V>, ps: Params<V>): {
+function compileSort<V>(
+  sort: SessionSort,
+  after: SortKey | null,
+  d: SearchDialect<V>,
+  ps: Params<V>,
+): {
   orderBy: string;
   sortKey: string;
   after: string | null;

@@ -7,10 +7,21 @@ import { toUser, type UserRow } from './rows.js';
  * (SQLite: JSON text; PostgreSQL: JSONB, handed over parsed).
  */
 export interface ApiTokenRow {
-  id: string; token_hash: string; user_id: string; name: string; created_at: number;
-  scope: string; project_ids: string[] | string | null; expires_at: number | null; revoked_at: number | null;
+  id: string;
+  token_hash: string;
+  user_id: string;
+  name: string;
+  created_at: number;
+  scope: string;
+  project_ids: string[] | string | null;
+  expires_at: number | null;
+  revoked_at: number | null;
 }
-export interface MembershipRow { project_id: string; user_id: string; role: string }
+export interface MembershipRow {
+  project_id: string;
+  user_id: string;
+  role: string;
+}
 
 /** A token row joined with its owner (`u_*` columns). */
 export type TokenUserRow = ApiTokenRow & { u_email: string; u_role: string; u_created_at: number };

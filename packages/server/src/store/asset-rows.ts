@@ -33,5 +33,11 @@ export function toAssetMode(v: unknown): AssetMode {
 /** An asset's fetch result as the values of (status, hash, content_type, bytes, error). */
 export function finishValues(result: AssetResult): [string, string | null, string | null, number | null, string | null] {
   const stored = result.status === 'stored' ? result : null;
-  return [result.status, stored?.hash ?? null, stored?.contentType ?? null, stored?.bytes ?? null, result.status === 'failed' ? result.error : null];
+  return [
+    result.status,
+    stored?.hash ?? null,
+    stored?.contentType ?? null,
+    stored?.bytes ?? null,
+    result.status === 'failed' ? result.error : null,
+  ];
 }

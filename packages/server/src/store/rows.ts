@@ -8,25 +8,72 @@ import type { Link, LinkWithSessions, Project, User } from './types.js';
  * TEXT[] for origins) as values; BIGINT and count(*) arrive as numbers on both (see postgres/pool.ts).
  */
 export interface ProjectRow {
-  id: string; name: string; key: string; allowed_origins: string[] | string; created_at: number; retention_days: number | null;
+  id: string;
+  name: string;
+  key: string;
+  allowed_origins: string[] | string;
+  created_at: number;
+  retention_days: number | null;
 }
-export interface UserRow { id: string; email: string; role: string; created_at: number; password_hash: string }
+export interface UserRow {
+  id: string;
+  email: string;
+  role: string;
+  created_at: number;
+  password_hash: string;
+}
 export interface SessionRow {
-  id: string; project_id: string; started_at: number; ended_at: number; first_url: string | null;
-  first_url_seq: number | null; user_agent: string | null; browser: string | null; browser_version: string | null;
-  os: string | null; os_version: string | null; device: string | null; event_count: number; batch_count: number;
-  last_seq: number; errors: number; console_errors: number; console_warnings: number; network_4xx: number;
-  network_5xx: number; network_failed: number; link_id: string | null; link_label?: string | null;
-  user_id: string | null; tags: unknown; feedback_count: number; last_batch_at: number | null;
-  click_count: number; key_count: number; rage_clicks: number; dead_clicks: number; error_clicks: number;
-  active_ms: number; page_count: number; ip: string | null;
+  id: string;
+  project_id: string;
+  started_at: number;
+  ended_at: number;
+  first_url: string | null;
+  first_url_seq: number | null;
+  user_agent: string | null;
+  browser: string | null;
+  browser_version: string | null;
+  os: string | null;
+  os_version: string | null;
+  device: string | null;
+  event_count: number;
+  batch_count: number;
+  last_seq: number;
+  errors: number;
+  console_errors: number;
+  console_warnings: number;
+  network_4xx: number;
+  network_5xx: number;
+  network_failed: number;
+  link_id: string | null;
+  link_label?: string | null;
+  user_id: string | null;
+  tags: unknown;
+  feedback_count: number;
+  last_batch_at: number | null;
+  click_count: number;
+  key_count: number;
+  rage_clicks: number;
+  dead_clicks: number;
+  error_clicks: number;
+  active_ms: number;
+  page_count: number;
+  ip: string | null;
   /** 1 once a batch was refused for the per-session byte cap (ingest/session-cap.ts). */
   truncated?: number | boolean;
 }
 export interface LinkRow {
-  id: string; project_id: string; label: string; target_url: string; token_hash: string; expires_at: number;
-  max_sessions: number | null; revoked_at: number | null; opened_at: number | null; created_at: number;
-  created_by: string | null; session_count: number;
+  id: string;
+  project_id: string;
+  label: string;
+  target_url: string;
+  token_hash: string;
+  expires_at: number;
+  max_sessions: number | null;
+  revoked_at: number | null;
+  opened_at: number | null;
+  created_at: number;
+  created_by: string | null;
+  session_count: number;
 }
 
 /** A session counts as live while its last batch is at most this old. */

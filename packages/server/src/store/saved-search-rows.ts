@@ -3,7 +3,14 @@ import { randomId } from '../ids.js';
 import type { CreateSavedSearchInput } from './types.js';
 
 /** A `saved_searches` row, the same in both dialects. */
-export interface SavedSearchRow { id: string; project_id: string; name: string; query: string; created_by: string | null; created_at: number }
+export interface SavedSearchRow {
+  id: string;
+  project_id: string;
+  name: string;
+  query: string;
+  created_by: string | null;
+  created_at: number;
+}
 
 /** The row a new saved search is stored as. */
 export function newSavedSearchRow(input: CreateSavedSearchInput): SavedSearchRow {

@@ -160,14 +160,29 @@ export function planSignals(clicks: ClickRow[], tl: SignalTimeline, ctx: SignalC
 type Member = { kind: 'new'; i: number } | { kind: 'stored'; id: number };
 
 function planRage(clicks: ClickRow[], ctx: SignalContext, plan: SignalPlan): void {
-  interface Burst { first: Target & { text: string | null }; last: Target; size: number; rage: boolean; unmarked: Member[] }
+  interface Burst {
+    first: Target & { text: string | null };
+    last: Target;
+    size: number;
+    rage: boolean;
+    unmarked: Member[];
+  }
   let burst: Burst | null = null;
   const [last, prev] = ctx.before;
   if (last) {
     if (last.rage && ctx.burst) {
       burst = { first: { ...last, t: ctx.burst.t }, last, size: ctx.burst.clickCount, rage: true, unmarked: [] };
     } else if (prev && !prev.rage && sameTargetSoon(prev, last)) {
-      burst = { first: prev, last, size: 2, rage: false, unmarked: [{ kind: 'stored', id: prev.id }, { kind: 'stored', id: last.id }] };
+      burst = {
+        first: prev,
+        last,
+        size: 2,
+        rage: false,
+        unmarked: [
+          { kind: 'stored', id: prev.id },
+          { kind: 'stored', id: last.id },
+        ],
+      };
     } else {
       burst = { first: last, last, size: 1, rage: false, unmarked: [{ kind: 'stored', id: last.id }] };
     }
@@ -192,7 +207,11 @@ function planRage(clicks: ClickRow[], ctx: SignalContext, plan: SignalPlan): voi
     }
     burst.unmarked = [];
     signals.set(burst.first.t, {
-      type: SIGNAL_TYPES.rage, t: burst.first.t, selector: burst.first.selector, text: burst.first.text, clickCount: burst.size,
+      type: SIGNAL_TYPES.rage,
+      t: burst.first.t,
+      selector: burst.first.selector,
+      text: burst.first.text,
+      clickCount: burst.size,
     });
   });
   plan.rage = [...signals.values()];
@@ -225,13 +244,25 @@ function planDead(clicks: ClickRow[], tl: SignalTimeline, ctx: SignalContext, pl
 
 function planErrorClicks(clicks: ClickRow[], tl: SignalTimeline, ctx: SignalContext, plan: SignalPlan): void {
   if (tl.errors.length === 0) return;
-  interface Candidate { t: number; selector: string; text: string | null; marked: boolean; mark(): void }
+  interface Candidate {
+    t: number;
+    selector: string;
+    text: string | null;
+    marked: boolean;
+    mark(): void;
+  }
   const stored: Candidate[] = ctx.beforeErrors.map((c) => ({
-    t: c.t, selector: c.selector, text: c.text, marked: c.errorClick,
+    t: c.t,
+    selector: c.selector,
+    text: c.text,
+    marked: c.errorClick,
     mark: () => plan.updates.push({ id: c.id, errorClick: true }),
   }));
   const fresh: Candidate[] = clicks.map((c, i) => ({
-    t: c.t, selector: c.selector, text: c.text, marked: false,
+    t: c.t,
+    selector: c.selector,
+    text: c.text,
+    marked: false,
     mark: () => (plan.clicks[i]!.errorClick = true),
   }));
   const all = [...stored, ...fresh].sort((a, b) => a.t - b.t);
@@ -266,14 +297,30 @@ export function activeTime(sortedActivity: number[], lastActivityAt: number | nu
 
 /** A `clicks` row as both stores select it (`id` is SQLite's rowid or PostgreSQL's serial). */
 export interface ClickDbRow {
-  id: number; t: number; selector: string; text: string | null; node_id: number | null; x: number; y: number;
-  rage: number; error_click: number; dead: number;
+  id: number;
+  t: number;
+  selector: string;
+  text: string | null;
+  node_id: number | null;
+  x: number;
+  y: number;
+  rage: number;
+  error_click: number;
+  dead: number;
 }
 
 export function toStoredClick(r: ClickDbRow): StoredClick {
   return {
-    id: r.id, t: r.t, selector: r.selector, text: r.text, nodeId: r.node_id, x: r.x, y: r.y,
-    rage: r.rage === 1, errorClick: r.error_click === 1, dead: (r.dead === 1 || r.dead === 2 ? r.dead : 0) as DeadState,
+    id: r.id,
+    t: r.t,
+    selector: r.selector,
+    text: r.text,
+    nodeId: r.node_id,
+    x: r.x,
+    y: r.y,
+    rage: r.rage === 1,
+    errorClick: r.error_click === 1,
+    dead: (r.dead === 1 || r.dead === 2 ? r.dead : 0) as DeadState,
   };
 }
 

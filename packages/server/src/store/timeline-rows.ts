@@ -2,9 +2,23 @@ import type { SessionTimeline } from '@reprise/protocol';
 import { LIVE_WINDOW_MS } from './rows.js';
 
 /** Row shapes of the timeline read (same columns on SQLite and PostgreSQL). */
-export interface TimelineSessionRow { id: string; started_at: number; ended_at: number; last_batch_at: number | null }
-export interface SnapshotDbRow { t: number; start_t: number }
-export interface BatchRangeRow { seq: number; t_min: number; t_max: number; event_count: number; bytes: number }
+export interface TimelineSessionRow {
+  id: string;
+  started_at: number;
+  ended_at: number;
+  last_batch_at: number | null;
+}
+export interface SnapshotDbRow {
+  t: number;
+  start_t: number;
+}
+export interface BatchRangeRow {
+  seq: number;
+  t_min: number;
+  t_max: number;
+  event_count: number;
+  bytes: number;
+}
 
 /**
  * The three reads of a timeline, each taking the session id as its one parameter `p` (`?` or `$1`):

@@ -16,10 +16,7 @@ export interface Store {
   createProject(input: { name: string; allowedOrigins: string[] }): Promise<Project>;
   listProjects(): Promise<Project[]>;
   getProjectByKey(key: string): Promise<Project | null>;
-  updateProject(
-    id: string,
-    patch: { name?: string; allowedOrigins?: string[]; retentionDays?: number | null },
-  ): Promise<Project | null>;
+  updateProject(id: string, patch: { name?: string; allowedOrigins?: string[]; retentionDays?: number | null }): Promise<Project | null>;
 
   countUsers(): Promise<number>;
   createUser(input: { email: string; passwordHash: string; role: UserRole }): Promise<User>;
@@ -330,7 +327,10 @@ export class LinkRefused extends Error {
 
 /** The session reached its byte cap (AppendBatchInput.maxSessionBytes); it is marked truncated. */
 export class SessionFull extends Error {
-  constructor(sessionId: string, readonly maxBytes: number) {
+  constructor(
+    sessionId: string,
+    readonly maxBytes: number,
+  ) {
     super(`session ${sessionId} reached the cap of ${maxBytes} stored bytes; later batches are refused`);
   }
 }

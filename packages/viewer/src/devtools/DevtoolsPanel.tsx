@@ -56,7 +56,14 @@ function tabCounts(dt: Devtools | null, c: SessionCounts | undefined): Record<Ta
   };
 }
 
-const LABELS: Record<Tab, string> = { console: 'Console', network: 'Network', errors: 'Errors', feedback: 'Feedback', steps: 'Steps', environment: 'Environment' };
+const LABELS: Record<Tab, string> = {
+  console: 'Console',
+  network: 'Network',
+  errors: 'Errors',
+  feedback: 'Feedback',
+  steps: 'Steps',
+  environment: 'Environment',
+};
 
 export function DevtoolsPanel({ sessionId, devtools, counts, nowMs, onSeek }: Props) {
   const [tab, setTab] = useState<Tab>('console');
@@ -90,19 +97,37 @@ export function DevtoolsPanel({ sessionId, devtools, counts, nowMs, onSeek }: Pr
         <p className="dt-empty muted">Loading events…</p>
       ) : (
         // Keyed by tab: a panel that failed is tried again when its tab is chosen anew.
-        <ErrorBoundary resetKey={`${tab}:${devtools.startTime}`} fallback={(error, retry) => <PartFailed what={`${LABELS[tab]} panel`} error={error} retry={retry} />}>
+        <ErrorBoundary
+          resetKey={`${tab}:${devtools.startTime}`}
+          fallback={(error, retry) => <PartFailed what={`${LABELS[tab]} panel`} error={error} retry={retry} />}
+        >
           {tab === 'console' ? (
             <ConsolePanel entries={devtools.console} unreadable={unreadableOf(devtools, 'console')} nowMs={nowMs} onSeek={onSeek} />
           ) : tab === 'network' ? (
-            <NetworkPanel entries={devtools.network} unreadable={unreadableOf(devtools, 'network')} durationMs={devtools.durationMs} nowMs={nowMs} onSeek={onSeek} />
+            <NetworkPanel
+              entries={devtools.network}
+              unreadable={unreadableOf(devtools, 'network')}
+              durationMs={devtools.durationMs}
+              nowMs={nowMs}
+              onSeek={onSeek}
+            />
           ) : tab === 'errors' ? (
             <ErrorsPanel entries={devtools.errors} unreadable={unreadableOf(devtools, 'error')} nowMs={nowMs} onSeek={onSeek} />
           ) : tab === 'feedback' ? (
             <FeedbackPanel entries={devtools.feedback} unreadable={unreadableOf(devtools, 'feedback')} nowMs={nowMs} onSeek={onSeek} />
           ) : tab === 'steps' ? (
-            sessionId ? <StepsPanel sessionId={sessionId} startTime={devtools.startTime} nowMs={nowMs} onSeek={onSeek} /> : <p className="dt-empty muted">No session.</p>
+            sessionId ? (
+              <StepsPanel sessionId={sessionId} startTime={devtools.startTime} nowMs={nowMs} onSeek={onSeek} />
+            ) : (
+              <p className="dt-empty muted">No session.</p>
+            )
           ) : (
-            <EnvironmentPanel env={devtools.env} vitals={devtools.vitals} unreadable={unreadableOf(devtools, 'env', 'vital')} onSeek={onSeek} />
+            <EnvironmentPanel
+              env={devtools.env}
+              vitals={devtools.vitals}
+              unreadable={unreadableOf(devtools, 'env', 'vital')}
+              onSeek={onSeek}
+            />
           )}
         </ErrorBoundary>
       )}

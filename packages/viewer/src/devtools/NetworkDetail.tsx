@@ -100,11 +100,7 @@ function Body({ body }: { body: BodyCapture | null }) {
   return (
     <>
       {notes.length > 0 && <p className="muted body-note">{notes.join(' · ')}</p>}
-      {typeof body.value === 'string' ? (
-        <pre className="body-text">{body.value}</pre>
-      ) : (
-        <ValueTree value={fromJson(body.value)} />
-      )}
+      {typeof body.value === 'string' ? <pre className="body-text">{body.value}</pre> : <ValueTree value={fromJson(body.value)} />}
     </>
   );
 }

@@ -53,7 +53,15 @@ export function NetworkPanel({ entries, unreadable, durationMs, nowMs, onSeek }:
 
   return (
     <div className={selected ? 'dt-tab split' : 'dt-tab'}>
-      <NetworkFilters methods={methods} status={status} onStatus={setStatus} method={method} onMethod={setMethod} text={text} onText={setText} />
+      <NetworkFilters
+        methods={methods}
+        status={status}
+        onStatus={setStatus}
+        method={method}
+        onMethod={setMethod}
+        text={text}
+        onText={setText}
+      />
       <div className="dt-list" ref={listRef}>
         {items.length === 0 && <p className="dt-empty muted">{entries.length ? 'No matching requests.' : 'No requests recorded.'}</p>}
         {items.map((it) =>
@@ -61,13 +69,25 @@ export function NetworkPanel({ entries, unreadable, durationMs, nowMs, onSeek }:
             <UnreadableItem key={`u${it.bad.index}`} item={it.bad} onSeek={onSeek} />
           ) : (
             <GuardedRow key={it.entry.index} offset={it.entry.offset} kind="network" onSeek={onSeek}>
-              <NetworkRow entry={it.entry} span={span} future={it.entry.offset > nowMs} current={it.pos === current} selected={it.entry === selected} onOpen={open} />
+              <NetworkRow
+                entry={it.entry}
+                span={span}
+                future={it.entry.offset > nowMs}
+                current={it.pos === current}
+                selected={it.entry === selected}
+                onOpen={open}
+              />
             </GuardedRow>
           ),
         )}
       </div>
       {selected && (
-        <ErrorBoundary resetKey={selected} fallback={(err) => <UnreadableRow offset={selected.offset} kind="network" reason={`could not be shown: ${err.message}`} onSeek={onSeek} />}>
+        <ErrorBoundary
+          resetKey={selected}
+          fallback={(err) => (
+            <UnreadableRow offset={selected.offset} kind="network" reason={`could not be shown: ${err.message}`} onSeek={onSeek} />
+          )}
+        >
           <NetworkDetail entry={selected} onClose={() => setSelected(null)} />
         </ErrorBoundary>
       )}
@@ -86,7 +106,12 @@ function NetworkFilters(p: {
 }) {
   return (
     <div className="dt-filters">
-      <select data-testid="network-status-filter" aria-label="Status" value={p.status} onChange={(e) => p.onStatus(e.currentTarget.value as StatusFilter)}>
+      <select
+        data-testid="network-status-filter"
+        aria-label="Status"
+        value={p.status}
+        onChange={(e) => p.onStatus(e.currentTarget.value as StatusFilter)}
+      >
         {STATUS_FILTERS.map((s) => (
           <option key={s} value={s}>
             {s === 'all' ? 'All statuses' : s}

@@ -10,7 +10,6 @@ import { getSessionSteps, isAbort, rewriteDigest, rewriteStatus } from '../api';
 import { clock } from '../format';
 import { currentIndex, rowActivation, timeAttrs, useFollowCurrent } from './sync';
 
-
 interface Props {
   sessionId: string;
   /** The player's start (epoch ms): a step's offset is `t - startTime`. */
@@ -20,7 +19,11 @@ interface Props {
 }
 
 type Load = { state: 'loading' } | { state: 'failed'; message: string } | { state: 'ready'; list: StepList };
-type Rewrite = { state: 'idle' } | { state: 'working' } | { state: 'failed'; message: string } | { state: 'done'; prose: string; sent: string; model: string };
+type Rewrite =
+  | { state: 'idle' }
+  | { state: 'working' }
+  | { state: 'failed'; message: string }
+  | { state: 'done'; prose: string; sent: string; model: string };
 
 export function StepsPanel({ sessionId, startTime, nowMs, onSeek }: Props) {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
@@ -36,7 +39,7 @@ export function StepsPanel({ sessionId, startTime, nowMs, onSeek }: Props) {
       (err: unknown) => !isAbort(err) && setLoad({ state: 'failed', message: (err as Error).message }),
     );
     rewriteStatus(ctl.signal).then(
-      (s) => setModel(s.enabled ? s.model ?? 'the configured model' : null),
+      (s) => setModel(s.enabled ? (s.model ?? 'the configured model') : null),
       () => setModel(null),
     );
     return () => ctl.abort();
@@ -76,11 +79,21 @@ export function StepsPanel({ sessionId, startTime, nowMs, onSeek }: Props) {
           Copy as Markdown
         </button>
         {model && (
-          <button type="button" data-testid="steps-rewrite" onClick={() => void runRewrite()} disabled={rewrite.state === 'working'} title={`Sends the session digest (no raw events) to ${model}`}>
+          <button
+            type="button"
+            data-testid="steps-rewrite"
+            onClick={() => void runRewrite()}
+            disabled={rewrite.state === 'working'}
+            title={`Sends the session digest (no raw events) to ${model}`}
+          >
             {rewrite.state === 'working' ? 'Rewriting…' : 'Rewrite'}
           </button>
         )}
-        {copied === 'Copied' && <span className="muted" role="status">Copied</span>}
+        {copied === 'Copied' && (
+          <span className="muted" role="status">
+            Copied
+          </span>
+        )}
       </div>
       {copied && copied !== 'Copied' && <textarea className="steps-markdown" readOnly value={copied} aria-label="Steps as Markdown" />}
       {rewrite.state === 'failed' && <p className="dt-empty error">Rewrite failed: {rewrite.message}</p>}
@@ -118,7 +131,14 @@ export function StepsPanel({ sessionId, startTime, nowMs, onSeek }: Props) {
 function targetTitle(s: Step): string | undefined {
   if (!s.target) return s.url ?? undefined;
   const t = s.target;
-  return [t.testId && `data-testid: ${t.testId}`, t.role && `role: ${t.role}`, t.name && `name: ${t.name}`, t.selector && `selector: ${t.selector}`].filter(Boolean).join('\n');
+  return [
+    t.testId && `data-testid: ${t.testId}`,
+    t.role && `role: ${t.role}`,
+    t.name && `name: ${t.name}`,
+    t.selector && `selector: ${t.selector}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** This page's URL opened at `offsetMs` (`?t=` in seconds, as the player reads it). */

@@ -44,13 +44,7 @@ function ValueNode({ value, depth, name, topLevel }: NodeProps) {
   const hidden = (value.truncated ?? 0) + Math.max(0, children.length - shown);
   return (
     <div className="v-node">
-      <button
-        type="button"
-        className="tree-toggle"
-        data-testid="tree-toggle"
-        aria-expanded={open}
-        onClick={() => setOpen(!open)}
-      >
+      <button type="button" className="tree-toggle" data-testid="tree-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
         <span className="caret">{open ? '▾' : '▸'}</span>
         {key}
         <span className="v-label">{previewText(value, 1)}</span>

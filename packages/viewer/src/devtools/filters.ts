@@ -28,32 +28,24 @@ const consoleTextCache = new WeakMap<ConsoleData, string>();
 function consoleText(d: ConsoleData): string {
   let s = consoleTextCache.get(d);
   if (s === undefined) {
-    s = d.args.flatMap((a) => searchText(a)).join(' ').toLowerCase();
+    s = d.args
+      .flatMap((a) => searchText(a))
+      .join(' ')
+      .toLowerCase();
     consoleTextCache.set(d, s);
   }
   return s;
 }
 
-export function filterConsole(
-  entries: Entry<ConsoleData>[],
-  level: LevelGroup | 'all',
-  text: string,
-): Entry<ConsoleData>[] {
+export function filterConsole(entries: Entry<ConsoleData>[], level: LevelGroup | 'all', text: string): Entry<ConsoleData>[] {
   const q = text.trim().toLowerCase();
-  return entries.filter(
-    (e) => (level === 'all' || levelGroup(e.data.level) === level) && (!q || consoleText(e.data).includes(q)),
-  );
+  return entries.filter((e) => (level === 'all' || levelGroup(e.data.level) === level) && (!q || consoleText(e.data).includes(q)));
 }
 
 export type StatusFilter = 'all' | Exclude<StatusClass, 'other'>;
 export const STATUS_FILTERS: StatusFilter[] = ['all', '2xx', '3xx', '4xx', '5xx', 'failed'];
 
-export function filterNetwork(
-  entries: Entry<NetworkData>[],
-  status: StatusFilter,
-  method: string,
-  text: string,
-): Entry<NetworkData>[] {
+export function filterNetwork(entries: Entry<NetworkData>[], status: StatusFilter, method: string, text: string): Entry<NetworkData>[] {
   const q = text.trim().toLowerCase();
   return entries.filter(
     (e) =>

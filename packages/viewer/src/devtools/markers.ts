@@ -54,7 +54,16 @@ export function buildMarkers(dt: Devtools, timeline: Timeline): Marker[] {
     markers.push({ kind: 'click', offset: ev.timestamp - timeline.startTime, label: 'Click' });
   }
   // Draw the most important kinds last so they sit on top.
-  const rank: Record<MarkerKind, number> = { click: 0, unreadable: 0, nav: 1, custom: 2, 'console-error': 3, 'network-error': 4, error: 5, feedback: 6 };
+  const rank: Record<MarkerKind, number> = {
+    click: 0,
+    unreadable: 0,
+    nav: 1,
+    custom: 2,
+    'console-error': 3,
+    'network-error': 4,
+    error: 5,
+    feedback: 6,
+  };
   return markers.sort((a, b) => rank[a.kind] - rank[b.kind] || a.offset - b.offset);
 }
 

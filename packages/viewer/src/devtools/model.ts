@@ -2,15 +2,7 @@
  * Splits the timeline's non-dom events into what each devtools tab lists, each entry
  * carrying its `offset` on the player clock (ms since the replay's first rrweb event).
  */
-import type {
-  ConsoleData,
-  CustomData,
-  EnvData,
-  ErrorData,
-  NavData,
-  NetworkData,
-  VitalData,
-} from '@reprise/protocol';
+import type { ConsoleData, CustomData, EnvData, ErrorData, NavData, NetworkData, VitalData } from '@reprise/protocol';
 import type { Timeline } from '../player/timeline';
 import { read, readConsole, readCustomEvent, readEnv, readError, readFeedback, readNav, readNetwork, readVital } from './guards';
 
@@ -81,10 +73,9 @@ export function buildDevtools(timeline: Timeline): Devtools {
     startTime: timeline.startTime,
     durationMs: timeline.durationMs,
   };
-  const push = <D,>(list: Entry<D>[], t: number, data: D) =>
-    list.push({ index: list.length, t, offset: t - timeline.startTime, data });
+  const push = <D>(list: Entry<D>[], t: number, data: D) => list.push({ index: list.length, t, offset: t - timeline.startTime, data });
   /** Reads `data`; pushes it, or an unreadable entry of `kind`. */
-  const take = <D,>(kind: UnreadableKind, t: number, data: unknown, reader: Parameters<typeof read<D>>[0], onRead: (d: D) => void) => {
+  const take = <D>(kind: UnreadableKind, t: number, data: unknown, reader: Parameters<typeof read<D>>[0], onRead: (d: D) => void) => {
     const r = read(reader, data);
     if (r.ok) onRead(r.data);
     else push(out.unreadable, t, { kind, reason: r.reason });

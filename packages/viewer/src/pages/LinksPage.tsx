@@ -28,15 +28,17 @@ export function LinksPage() {
   const { data: links, error, refresh, revoke } = useAdminList(listLinks, REFRESH_MS);
 
   function onRevoke(l: LinkInfo): void {
-    void revoke(`Revoke the link "${l.label || l.targetUrl}"? It stops working at once, also for a recording in progress.`, () => revokeLink(l.id));
+    void revoke(`Revoke the link "${l.label || l.targetUrl}"? It stops working at once, also for a recording in progress.`, () =>
+      revokeLink(l.id),
+    );
   }
 
   return (
     <main className="page links">
       <h1>Recording links</h1>
       <p className="muted">
-        Send a link to a user who can reproduce a problem. They see what will be recorded, press Start, and their
-        session appears here tagged with the link's label.
+        Send a link to a user who can reproduce a problem. They see what will be recorded, press Start, and their session appears here
+        tagged with the link's label.
       </p>
       <CreateLinkForm onCreated={() => void refresh()} />
       <h2>Links</h2>
@@ -108,9 +110,12 @@ function CreateLinkForm({ onCreated }: { onCreated: () => void }) {
     const h = Number(hours);
     if (!Number.isFinite(h) || h <= 0) return setError('Expiry must be a positive number of hours.');
     const max = maxSessions.trim() === '' ? undefined : Number(maxSessions);
-    if (max !== undefined && (!Number.isInteger(max) || max < 1)) return setError('Max sessions must be a positive whole number (or empty).');
+    if (max !== undefined && (!Number.isInteger(max) || max < 1))
+      return setError('Max sessions must be a positive whole number (or empty).');
     void submit(async () => {
-      setCreated(await createLink({ targetUrl: targetUrl.trim(), label: label.trim(), expiresInSeconds: Math.round(h * 3600), maxSessions: max }));
+      setCreated(
+        await createLink({ targetUrl: targetUrl.trim(), label: label.trim(), expiresInSeconds: Math.round(h * 3600), maxSessions: max }),
+      );
       setLabel('');
       onCreated();
     });
@@ -143,11 +148,27 @@ function CreateLinkForm({ onCreated }: { onCreated: () => void }) {
         </label>
         <label>
           Expires in (hours)
-          <input type="number" min="0.1" step="any" required data-testid="link-expires" value={hours} onChange={(e) => setHours(e.currentTarget.value)} />
+          <input
+            type="number"
+            min="0.1"
+            step="any"
+            required
+            data-testid="link-expires"
+            value={hours}
+            onChange={(e) => setHours(e.currentTarget.value)}
+          />
         </label>
         <label>
           Max sessions
-          <input type="number" min="1" step="1" placeholder="unlimited" data-testid="link-max-sessions" value={maxSessions} onChange={(e) => setMaxSessions(e.currentTarget.value)} />
+          <input
+            type="number"
+            min="1"
+            step="1"
+            placeholder="unlimited"
+            data-testid="link-max-sessions"
+            value={maxSessions}
+            onChange={(e) => setMaxSessions(e.currentTarget.value)}
+          />
         </label>
         <button type="submit" className="primary" data-testid="create-link" disabled={busy}>
           {busy ? 'Creating…' : 'Create link'}
@@ -156,8 +177,8 @@ function CreateLinkForm({ onCreated }: { onCreated: () => void }) {
       <ErrorAlert error={error} />
       {created && (
         <ShownOnce key={created.url} value={created.url} valueTestId="created-link-url" copyTestId="copy-link">
-          Link for <strong>{created.label || created.targetUrl}</strong>, valid until {localDateTime(created.expiresAt)}.
-          Copy it now: it is shown only once.
+          Link for <strong>{created.label || created.targetUrl}</strong>, valid until {localDateTime(created.expiresAt)}. Copy it now: it is
+          shown only once.
         </ShownOnce>
       )}
     </div>

@@ -1,5 +1,15 @@
 /** What an admin list page shows above its table: the load error, "Loading…" or "No … yet." */
-export function ListStatus({ error, items, loading, empty }: { error: string | null; items: readonly unknown[] | null; loading: string; empty: string }) {
+export function ListStatus({
+  error,
+  items,
+  loading,
+  empty,
+}: {
+  error: string | null;
+  items: readonly unknown[] | null;
+  loading: string;
+  empty: string;
+}) {
   return (
     <>
       <ErrorAlert error={error} />

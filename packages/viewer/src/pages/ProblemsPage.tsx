@@ -64,8 +64,7 @@ export function ProblemsPage() {
         </label>
       </div>
       <p className="muted">
-        What went wrong most in sessions recorded since {localDateTime(since)}. Each row opens the sessions it happened
-        in.
+        What went wrong most in sessions recorded since {localDateTime(since)}. Each row opens the sessions it happened in.
       </p>
 
       <Section title="Failing endpoints" testId="problems-endpoints" state={endpoints} empty="No failing requests.">

@@ -68,7 +68,10 @@ export function SessionListPage() {
               Could not load sessions: {error}
             </p>
           )}
-          {status !== 'loading' && !error && !queryError && sessions.length === 0 &&
+          {status !== 'loading' &&
+            !error &&
+            !queryError &&
+            sessions.length === 0 &&
             (filtered ? (
               <p className="muted" data-testid="no-matches">
                 No sessions match this search.
@@ -167,17 +170,13 @@ function EmptyState() {
   return (
     <div className="card empty">
       <h2>No sessions yet</h2>
-      <p>
-        Install the recorder in the web app you want to record, and point it at this server with your project
-        key:
-      </p>
+      <p>Install the recorder in the web app you want to record, and point it at this server with your project key:</p>
       <pre>
         <code>npm install @reprise/recorder</code>
       </pre>
       <p>
-        The recorder sends batches to <code>{origin}/ingest/v1/batch?key=&lt;project key&gt;</code>. Sessions
-        appear here as soon as the first batch is stored; make sure the app's origin is in the project's allowed
-        origins.
+        The recorder sends batches to <code>{origin}/ingest/v1/batch?key=&lt;project key&gt;</code>. Sessions appear here as soon as the
+        first batch is stored; make sure the app's origin is in the project's allowed origins.
       </p>
     </div>
   );

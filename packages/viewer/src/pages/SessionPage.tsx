@@ -33,7 +33,15 @@ export function SessionPage({ id }: { id: string }) {
   const timeline = loading.complete ? loading.loaded : null;
 
   // Live sessions: events that arrive over the stream after the log was loaded.
-  const { fullTimeline, streaming, liveNow } = useLiveSession({ id, detail, onDetail: setDetail, timeline, loaded: loading.loaded, assets: loading.assets, playerApi });
+  const { fullTimeline, streaming, liveNow } = useLiveSession({
+    id,
+    detail,
+    onDetail: setDetail,
+    timeline,
+    loaded: loading.loaded,
+    assets: loading.assets,
+    playerApi,
+  });
 
   const devtools = useMemo(() => (fullTimeline ? buildDevtools(fullTimeline) : null), [fullTimeline]);
   const markers = useMemo(() => (devtools && fullTimeline ? buildMarkers(devtools, fullTimeline) : []), [devtools, fullTimeline]);
@@ -138,8 +146,8 @@ function SessionHeader({ detail, error }: { detail: SessionDetail | null; error:
       </dl>
       {detail.missingSeqs?.length > 0 && (
         <p className="warning">
-          {detail.missingSeqs.length} upload batch{detail.missingSeqs.length === 1 ? ' was' : 'es were'} lost; the
-          replay may jump over gaps.
+          {detail.missingSeqs.length} upload batch{detail.missingSeqs.length === 1 ? ' was' : 'es were'} lost; the replay may jump over
+          gaps.
         </p>
       )}
     </div>

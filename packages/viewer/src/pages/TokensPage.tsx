@@ -36,8 +36,8 @@ export function TokensPage() {
     <main className="page tokens">
       <h1>API tokens</h1>
       <p className="muted">
-        A token lets a script use the API as you (<code>Authorization: Bearer …</code>). It can only read, or read and
-        write, in the projects you choose, and never more than your own role allows.
+        A token lets a script use the API as you (<code>Authorization: Bearer …</code>). It can only read, or read and write, in the
+        projects you choose, and never more than your own role allows.
       </p>
       <CreateTokenForm projects={projects} onCreated={() => void refresh()} />
       <h2>Your tokens</h2>
@@ -63,7 +63,9 @@ function TokenRow({ token: t, projectName, onRevoke }: { token: TokenInfo; proje
       <td data-testid="token-scope">{t.scope === 'read' ? 'Read' : 'Read and write'}</td>
       <td data-testid="token-projects">{t.projectIds ? t.projectIds.map(projectName).join(', ') : 'All your projects'}</td>
       <td className="nowrap">{localDateTime(t.createdAt)}</td>
-      <td className="nowrap">{t.revokedAt ? `revoked ${localDateTime(t.revokedAt)}` : t.expiresAt ? localDateTime(t.expiresAt) : 'Never'}</td>
+      <td className="nowrap">
+        {t.revokedAt ? `revoked ${localDateTime(t.revokedAt)}` : t.expiresAt ? localDateTime(t.expiresAt) : 'Never'}
+      </td>
       <td>
         {t.status === 'active' && (
           <button type="button" data-testid="revoke-token" onClick={onRevoke}>
@@ -106,11 +108,22 @@ function CreateTokenForm({ projects, onCreated }: { projects: ProjectInfo[]; onC
       <form onSubmit={onSubmit}>
         <label>
           Name
-          <input type="text" placeholder="nightly export" maxLength={200} data-testid="token-name-input" value={name} onChange={(e) => setName(e.currentTarget.value)} />
+          <input
+            type="text"
+            placeholder="nightly export"
+            maxLength={200}
+            data-testid="token-name-input"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+          />
         </label>
         <label>
           Access
-          <select value={scope} data-testid="token-scope-input" onChange={(e) => setScope(e.currentTarget.value === 'write' ? 'write' : 'read')}>
+          <select
+            value={scope}
+            data-testid="token-scope-input"
+            onChange={(e) => setScope(e.currentTarget.value === 'write' ? 'write' : 'read')}
+          >
             <option value="read">Read</option>
             <option value="write">Read and write</option>
           </select>
@@ -128,7 +141,15 @@ function CreateTokenForm({ projects, onCreated }: { projects: ProjectInfo[]; onC
         </label>
         <label>
           Expires in (days)
-          <input type="number" min="1" step="any" placeholder="never" data-testid="token-expires-input" value={days} onChange={(e) => setDays(e.currentTarget.value)} />
+          <input
+            type="number"
+            min="1"
+            step="any"
+            placeholder="never"
+            data-testid="token-expires-input"
+            value={days}
+            onChange={(e) => setDays(e.currentTarget.value)}
+          />
         </label>
         <button type="submit" className="primary" data-testid="create-token" disabled={busy}>
           {busy ? 'Creating…' : 'Create token'}

@@ -51,7 +51,17 @@ export function useLiveSession(opts: {
 }
 
 /** Live events kept apart from the loaded log, and the merged timeline. */
-function useLiveEvents({ timeline, loaded, assets, playerApi }: { timeline: Timeline | null; loaded: Timeline | null; assets: AssetRewriter | null; playerApi: MutableRefObject<PlayerApi | null> }) {
+function useLiveEvents({
+  timeline,
+  loaded,
+  assets,
+  playerApi,
+}: {
+  timeline: Timeline | null;
+  loaded: Timeline | null;
+  assets: AssetRewriter | null;
+  playerApi: MutableRefObject<PlayerApi | null>;
+}) {
   const [liveOther, setLiveOther] = useState<ReplayEvent[]>([]);
   const [liveDom, setLiveDom] = useState<RrwebEvent[]>([]);
   const [stopped, setStopped] = useState(false);
@@ -73,22 +83,25 @@ function useLiveEvents({ timeline, loaded, assets, playerApi }: { timeline: Time
     };
   }, [timeline, loaded, liveOther, liveDom]);
 
-  const deliverLive = useCallback((events: ReplayEvent[]) => {
-    const base = timelineRef.current;
-    if (!base) {
-      pendingLive.current.push(...events);
-      return;
-    }
-    // Asset URLs as for loaded events (player/assets.ts); the rewriter exists before any timeline does.
-    const { dom, other } = splitLive(newSince(base, assetsRef.current ? assetsRef.current.events(events) : []));
-    if (dom.length > 0) {
-      playerApi.current?.addEvents(dom);
-      setLiveDom((prev) => [...prev, ...dom]);
-    }
-    if (other.length > 0) setLiveOther((prev) => [...prev, ...other]);
-    // The badge's Stop ends the recording for good: no need to wait for the session to go quiet.
-    if (other.some((e) => e.kind === 'custom' && (e.data as { type?: unknown } | null)?.type === 'stop')) setStopped(true);
-  }, [playerApi]);
+  const deliverLive = useCallback(
+    (events: ReplayEvent[]) => {
+      const base = timelineRef.current;
+      if (!base) {
+        pendingLive.current.push(...events);
+        return;
+      }
+      // Asset URLs as for loaded events (player/assets.ts); the rewriter exists before any timeline does.
+      const { dom, other } = splitLive(newSince(base, assetsRef.current ? assetsRef.current.events(events) : []));
+      if (dom.length > 0) {
+        playerApi.current?.addEvents(dom);
+        setLiveDom((prev) => [...prev, ...dom]);
+      }
+      if (other.length > 0) setLiveOther((prev) => [...prev, ...other]);
+      // The badge's Stop ends the recording for good: no need to wait for the session to go quiet.
+      if (other.some((e) => e.kind === 'custom' && (e.data as { type?: unknown } | null)?.type === 'stop')) setStopped(true);
+    },
+    [playerApi],
+  );
 
   // Events that streamed in while the log was still loading, once all of it is here.
   useEffect(() => {
@@ -167,7 +180,8 @@ function newSince(base: Timeline, events: ReplayEvent[]): ReplayEvent[] {
   const lastOther = base.other.length > 0 ? base.other[base.other.length - 1].t : -Infinity;
   const last = Math.max(lastDom, lastOther);
   const seen = new Set<string>();
-  for (let i = base.dom.length - 1; i >= 0 && base.dom[i].timestamp >= last; i--) seen.add(`dom:${JSON.stringify({ ...base.dom[i], delay: undefined })}`);
+  for (let i = base.dom.length - 1; i >= 0 && base.dom[i].timestamp >= last; i--)
+    seen.add(`dom:${JSON.stringify({ ...base.dom[i], delay: undefined })}`);
   for (let i = base.other.length - 1; i >= 0 && base.other[i].t >= last; i--) {
     const o = base.other[i];
     seen.add(`${o.kind}:${JSON.stringify(o.data)}`);

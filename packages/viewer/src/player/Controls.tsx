@@ -114,7 +114,12 @@ export function Controls(p: ControlsProps) {
       <button
         type="button"
         disabled={!p.enabled}
-        onClick={() => p.onCopyLink().then(() => setCopied('copied'), () => setCopied('failed'))}
+        onClick={() =>
+          p.onCopyLink().then(
+            () => setCopied('copied'),
+            () => setCopied('failed'),
+          )
+        }
       >
         {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy failed' : 'Copy link'}
       </button>

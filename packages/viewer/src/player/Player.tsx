@@ -85,9 +85,7 @@ export function Player(props: PlayerProps) {
           }}
         />
         {state === 'loading' && (
-          <div className="overlay muted">
-            {timeline ? 'Rendering…' : `Loading events…${loadedCount > 0 ? ` (${loadedCount})` : ''}`}
-          </div>
+          <div className="overlay muted">{timeline ? 'Rendering…' : `Loading events…${loadedCount > 0 ? ` (${loadedCount})` : ''}`}</div>
         )}
         {failure && (
           <div className="overlay error" role="alert">

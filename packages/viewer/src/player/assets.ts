@@ -12,7 +12,16 @@
  * holds them).
  */
 import { getSessionAssetMode, isAbort } from '../api';
-import { assetRoute, BLOCKED_ASSET_URL, DEFAULT_ASSET_MODE, mapEventAssetUrls, MAX_ASSET_URL_LENGTH, rrwebMetaHref, type AssetMode, type ReplayEvent } from '@reprise/protocol';
+import {
+  assetRoute,
+  BLOCKED_ASSET_URL,
+  DEFAULT_ASSET_MODE,
+  mapEventAssetUrls,
+  MAX_ASSET_URL_LENGTH,
+  rrwebMetaHref,
+  type AssetMode,
+  type ReplayEvent,
+} from '@reprise/protocol';
 
 export class AssetRewriter {
   /** The page URL relative URLs resolve against: the latest rrweb Meta or `meta` event seen. */

@@ -351,7 +351,8 @@ export class PlaybackController {
   /** Advances the playhead every frame while playing (not while waiting for data). */
   private readonly tick = (): void => {
     const r = this.replayer;
-    if (r && this.stalledAt === null && !this.seeks.waiting) this.set({ currentMs: Math.min(this.clock.fromRrweb(r), this.state.durationMs) });
+    if (r && this.stalledAt === null && !this.seeks.waiting)
+      this.set({ currentMs: Math.min(this.clock.fromRrweb(r), this.state.durationMs) });
     this.cancelTick = this.sched.frame(this.tick);
   };
 

@@ -119,7 +119,9 @@ export class SessionLoader {
       await Promise.allSettled(busy.map((f) => f.done));
       return;
     }
-    await Promise.all(missing.map((g) => this.fetch(g.to >= t ? { from: g.from, to: Math.max(g.to, t + this.opts.seekAfterMs) } : g, true)));
+    await Promise.all(
+      missing.map((g) => this.fetch(g.to >= t ? { from: g.from, to: Math.max(g.to, t + this.opts.seekAfterMs) } : g, true)),
+    );
   }
 
   /** Streams every window not loaded yet, from the focus onwards (BACKGROUND_REQUESTS at a time). */

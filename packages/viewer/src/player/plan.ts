@@ -54,7 +54,11 @@ export function planWindows(index: SessionTimeline, limits: WindowLimits): Range
   let bytes = 0;
   let since: number | null = null;
   for (const b of batches) {
-    if (since !== null && (bytes + b.bytes > limits.maxBytes || b.tMax - since > limits.maxSpanMs) && b.tMin > (cuts[cuts.length - 1] ?? -Infinity)) {
+    if (
+      since !== null &&
+      (bytes + b.bytes > limits.maxBytes || b.tMax - since > limits.maxSpanMs) &&
+      b.tMin > (cuts[cuts.length - 1] ?? -Infinity)
+    ) {
       cuts.push(b.tMin);
       bytes = 0;
       since = null;

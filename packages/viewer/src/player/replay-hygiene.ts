@@ -106,7 +106,8 @@ interface FrameCommand {
 /** The image of one sampled canvas frame (the recorder's format), or null for anything else. */
 function frameBlob(commands: FrameCommand[] | undefined): Blob | null {
   const draw = commands?.find((c) => c.property === 'drawImage');
-  const bitmap = draw?.args?.[0] as { rr_type?: string; args?: { rr_type?: string; type?: string; data?: { base64?: string }[] }[] } | undefined;
+  const bitmap = draw?.args?.[0] as
+    { rr_type?: string; args?: { rr_type?: string; type?: string; data?: { base64?: string }[] }[] } | undefined;
   const blob = bitmap?.rr_type === 'ImageBitmap' ? bitmap.args?.[0] : undefined;
   const base64 = blob?.rr_type === 'Blob' ? blob.data?.[0]?.base64 : undefined;
   if (typeof base64 !== 'string') return null;

@@ -160,7 +160,14 @@ export function isReplayableEvent(e: unknown): e is RrwebEvent {
     case T.Load:
       return true;
     case T.FullSnapshot:
-      return isObj(d) && isObj(d.initialOffset) && isNum(d.initialOffset.top) && isNum(d.initialOffset.left) && isSerializedNode(d.node) && (d.node as Obj).type === 0;
+      return (
+        isObj(d) &&
+        isObj(d.initialOffset) &&
+        isNum(d.initialOffset.top) &&
+        isNum(d.initialOffset.left) &&
+        isSerializedNode(d.node) &&
+        (d.node as Obj).type === 0
+      );
     case T.Incremental:
       return isObj(d) && isIncremental(d);
     case T.Meta:

@@ -36,7 +36,6 @@ export interface Timeline {
 /** Why a session cannot be replayed, as a message for the user. */
 export class NotReplayable extends Error {}
 
-
 function viewportOf(e: RrwebEvent): { width: number; height: number } | null {
   const d = e.data as { width?: unknown; height?: unknown } | null;
   if (d && typeof d.width === 'number' && typeof d.height === 'number' && d.width > 0 && d.height > 0) {

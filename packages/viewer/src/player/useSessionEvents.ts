@@ -81,7 +81,12 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
     const receive = (events: ReplayEvent[], received: number) => {
       if (!log) return;
       const { dom, other, unreadable } = splitEvents(events);
-      log = { ...log, dom: mergeByTime(log.dom, dom, (e) => e.timestamp), other: mergeByTime(log.other, other, (e) => e.t), unreadable: log.unreadable + unreadable };
+      log = {
+        ...log,
+        dom: mergeByTime(log.dom, dom, (e) => e.timestamp),
+        other: mergeByTime(log.other, other, (e) => e.t),
+        unreadable: log.unreadable + unreadable,
+      };
       onDomRef.current(dom);
       setLoadedCount(received);
       timer ??= setTimeout(() => publish(), PUBLISH_EVERY_MS);
@@ -96,7 +101,10 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
     };
 
     (async () => {
-      const [index, assets]: [SessionTimeline, AssetRewriter] = await Promise.all([getSessionTimeline(id, ctrl.signal), sessionAssets(id, ctrl.signal)]);
+      const [index, assets]: [SessionTimeline, AssetRewriter] = await Promise.all([
+        getSessionTimeline(id, ctrl.signal),
+        sessionAssets(id, ctrl.signal),
+      ]);
       setAssets(assets);
       const start = replayStart(index);
       if (index.snapshots.length > 0) setDurationMs(index.endedAt - start);

@@ -4,15 +4,7 @@
  * whose searches are listed (and where a new one is saved).
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import {
-  createSavedSearch,
-  deleteSavedSearch,
-  isAbort,
-  listProjects,
-  listSavedSearches,
-  type ProjectInfo,
-  type SavedSearch,
-} from '../api';
+import { createSavedSearch, deleteSavedSearch, isAbort, listProjects, listSavedSearches, type ProjectInfo, type SavedSearch } from '../api';
 
 interface Props {
   /** The query the list shows now (what "Save" stores). */
@@ -129,7 +121,17 @@ function ProjectSelect({ projects, value, onChange }: { projects: ProjectInfo[];
 }
 
 /** The saved searches; the one matching the current query is marked. */
-function SavedList({ saved, current, onApply, onDelete }: { saved: SavedSearch[]; current: string; onApply(query: string): void; onDelete(s: SavedSearch): void }) {
+function SavedList({
+  saved,
+  current,
+  onApply,
+  onDelete,
+}: {
+  saved: SavedSearch[];
+  current: string;
+  onApply(query: string): void;
+  onDelete(s: SavedSearch): void;
+}) {
   return (
     <ul className="saved-list">
       {saved.map((s) => (
@@ -154,7 +156,19 @@ function SavedList({ saved, current, onApply, onDelete }: { saved: SavedSearch[]
   );
 }
 
-function SaveForm({ query, name, onName, busy, onSave }: { query: string; name: string; onName(name: string): void; busy: boolean; onSave(e: FormEvent): void }) {
+function SaveForm({
+  query,
+  name,
+  onName,
+  busy,
+  onSave,
+}: {
+  query: string;
+  name: string;
+  onName(name: string): void;
+  busy: boolean;
+  onSave(e: FormEvent): void;
+}) {
   return (
     <form className="saved-form" onSubmit={onSave}>
       <label>

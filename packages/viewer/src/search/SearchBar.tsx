@@ -25,7 +25,10 @@ interface Props {
 }
 
 export function SearchBar({ value, onChange, onSubmit, serverError }: Props) {
-  const { inputRef, listId, suggestions, expanded, activeIndex, accept, close, typed, setCaret, setOpen, onKeyDown } = useSuggestions(value, onChange);
+  const { inputRef, listId, suggestions, expanded, activeIndex, accept, close, typed, setCaret, setOpen, onKeyDown } = useSuggestions(
+    value,
+    onChange,
+  );
   const errorId = useId();
   const problem = useMemo((): QueryProblem | null => {
     if (value.trim()) {
@@ -95,9 +98,26 @@ function useSlashFocus(inputRef: RefObject<HTMLInputElement | null>): void {
   }, [inputRef]);
 }
 
-function SuggestionList({ id, suggestions, activeIndex, onPick }: { id: string; suggestions: Suggestion[]; activeIndex: number; onPick(s: Suggestion): void }) {
+function SuggestionList({
+  id,
+  suggestions,
+  activeIndex,
+  onPick,
+}: {
+  id: string;
+  suggestions: Suggestion[];
+  activeIndex: number;
+  onPick(s: Suggestion): void;
+}) {
   return (
-    <ul id={id} role="listbox" aria-label="Search suggestions" className="suggestions" data-testid="search-suggestions" hidden={suggestions.length === 0}>
+    <ul
+      id={id}
+      role="listbox"
+      aria-label="Search suggestions"
+      className="suggestions"
+      data-testid="search-suggestions"
+      hidden={suggestions.length === 0}
+    >
       {suggestions.map((s, i) => (
         <li
           key={`${s.kind}:${s.label}`}

@@ -9,19 +9,22 @@ import { newRequestRecord, type EmitRecord, type NetConfig } from './record.js';
 
 export function patchBeacon(ctx: CaptureContext, cfg: NetConfig, emit: EmitRecord): Patched<unknown> | null {
   if (typeof navigator === 'undefined' || typeof navigator.sendBeacon !== 'function') return null;
-  return patchMethod(navigator, 'sendBeacon', (original, isActive) =>
-    function (this: Navigator, url: string | URL, body?: BodyInit | null): boolean {
-      // eslint-disable-next-line prefer-rest-params
-      const queued = original.apply(this, arguments as unknown as [string | URL, BodyInit?]);
-      if (!isActive()) return queued;
-      try {
-        const rawUrl = String(url);
-        if (!isOwnRequest(rawUrl)) emit(beaconRecord(cfg, rawUrl, body, queued));
-      } catch (err) {
-        ctx.guard.report(err);
-      }
-      return queued;
-    } as Navigator['sendBeacon'],
+  return patchMethod(
+    navigator,
+    'sendBeacon',
+    (original, isActive) =>
+      function (this: Navigator, url: string | URL, body?: BodyInit | null): boolean {
+        // eslint-disable-next-line prefer-rest-params
+        const queued = original.apply(this, arguments as unknown as [string | URL, BodyInit?]);
+        if (!isActive()) return queued;
+        try {
+          const rawUrl = String(url);
+          if (!isOwnRequest(rawUrl)) emit(beaconRecord(cfg, rawUrl, body, queued));
+        } catch (err) {
+          ctx.guard.report(err);
+        }
+        return queued;
+      } as Navigator['sendBeacon'],
   ) as Patched<unknown> | null;
 }
 

@@ -7,7 +7,8 @@ import type { NetConfig } from './record.js';
 
 /** Longest we keep reading a response clone (long polls, slow streams). */
 const READ_TIMEOUT_MS = 10_000;
-const BINARY_TYPE = /^(image|audio|video|font)\/|octet-stream|application\/(pdf|zip|x-zip|gzip|x-gzip|x-tar|x-7z|x-rar|wasm|x-protobuf|protobuf|vnd\.ms-|vnd\.openxmlformats|msword|x-bzip)|multipart\/byteranges/i;
+const BINARY_TYPE =
+  /^(image|audio|video|font)\/|octet-stream|application\/(pdf|zip|x-zip|gzip|x-gzip|x-tar|x-7z|x-rar|wasm|x-protobuf|protobuf|vnd\.ms-|vnd\.openxmlformats|msword|x-bzip)|multipart\/byteranges/i;
 const STREAM_TYPE = /text\/event-stream|application\/x-ndjson-stream/i;
 
 function matches(url: string, p: string | RegExp): boolean {
@@ -48,7 +49,13 @@ function looksJson(s: string): boolean {
 }
 
 /** A text body (request string or decoded response): JSON is parsed and redacted, text is cut and redacted. */
-export function textBody(cfg: NetConfig, text: string, contentType: string, size: number | undefined, alreadyTruncated = false): BodyCapture {
+export function textBody(
+  cfg: NetConfig,
+  text: string,
+  contentType: string,
+  size: number | undefined,
+  alreadyTruncated = false,
+): BodyCapture {
   const truncated = alreadyTruncated || text.length > cfg.max;
   const t = text.length > cfg.max ? text.slice(0, cfg.max) : text;
   const sz = size ?? (text.length <= 4 * cfg.max ? utf8Length(text) : undefined);

@@ -72,7 +72,13 @@ function startRecord(cfg: NetConfig, input: RequestInfo | URL, init: RequestInit
 }
 
 /** Completes the record when `p` settles; returns what the app gets. */
-function track(ctx: CaptureContext, cfg: NetConfig, emit: EmitRecord, { data, t0, reqBody }: Started, p: Promise<Response>): Promise<Response> {
+function track(
+  ctx: CaptureContext,
+  cfg: NetConfig,
+  emit: EmitRecord,
+  { data, t0, reqBody }: Started,
+  p: Promise<Response>,
+): Promise<Response> {
   const finish = (respBody: BodyResult): void => {
     ctx.guard.swallow(
       Promise.all([respBody, reqBody ?? data.requestBody]).then(([resB, reqB]) => {

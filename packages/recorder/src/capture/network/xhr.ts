@@ -21,48 +21,57 @@ export function patchXhr(ctx: CaptureContext, cfg: NetConfig, emit: EmitRecord):
   if (typeof XMLHttpRequest === 'undefined' || !XMLHttpRequest.prototype) return [];
   const states = new WeakMap<XMLHttpRequest, XhrState>();
   const proto = XMLHttpRequest.prototype;
-  const open = patchMethod(proto, 'open', (original, isActive) =>
-    function (this: XMLHttpRequest, ...args: unknown[]) {
-      const result = (original as (...a: unknown[]) => unknown).apply(this, args);
-      if (isActive()) {
+  const open = patchMethod(
+    proto,
+    'open',
+    (original, isActive) =>
+      function (this: XMLHttpRequest, ...args: unknown[]) {
+        const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+        if (isActive()) {
+          try {
+            const rawUrl = String(args[1]);
+            states.set(this, { method: String(args[0]).toUpperCase(), url: rawUrl, headers: {}, own: isOwnRequest(rawUrl) });
+          } catch (err) {
+            ctx.guard.report(err);
+          }
+        }
+        return result;
+      } as XMLHttpRequest['open'],
+  ) as Patched<unknown> | null;
+  const setHeader = patchMethod(
+    proto,
+    'setRequestHeader',
+    (original, isActive) =>
+      function (this: XMLHttpRequest, name: string, value: string) {
+        original.call(this, name, value);
+        if (!isActive()) return;
         try {
-          const rawUrl = String(args[1]);
-          states.set(this, { method: String(args[0]).toUpperCase(), url: rawUrl, headers: {}, own: isOwnRequest(rawUrl) });
+          const s = states.get(this);
+          if (s && !s.own) {
+            const k = String(name).toLowerCase();
+            s.headers[k] = k in s.headers ? `${s.headers[k]}, ${String(value)}` : String(value);
+          }
         } catch (err) {
           ctx.guard.report(err);
         }
-      }
-      return result;
-    } as XMLHttpRequest['open'],
+      },
   ) as Patched<unknown> | null;
-  const setHeader = patchMethod(proto, 'setRequestHeader', (original, isActive) =>
-    function (this: XMLHttpRequest, name: string, value: string) {
-      original.call(this, name, value);
-      if (!isActive()) return;
-      try {
-        const s = states.get(this);
-        if (s && !s.own) {
-          const k = String(name).toLowerCase();
-          s.headers[k] = k in s.headers ? `${s.headers[k]}, ${String(value)}` : String(value);
+  const send = patchMethod(
+    proto,
+    'send',
+    (original, isActive) =>
+      function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
+        const s = isActive() ? states.get(this) : undefined;
+        if (s && !s.own && !s.sent) {
+          try {
+            s.sent = true;
+            watch(ctx, cfg, emit, this, s, body, () => states.delete(this));
+          } catch (err) {
+            ctx.guard.report(err);
+          }
         }
-      } catch (err) {
-        ctx.guard.report(err);
-      }
-    },
-  ) as Patched<unknown> | null;
-  const send = patchMethod(proto, 'send', (original, isActive) =>
-    function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
-      const s = isActive() ? states.get(this) : undefined;
-      if (s && !s.own && !s.sent) {
-        try {
-          s.sent = true;
-          watch(ctx, cfg, emit, this, s, body, () => states.delete(this));
-        } catch (err) {
-          ctx.guard.report(err);
-        }
-      }
-      return original.call(this, body);
-    },
+        return original.call(this, body);
+      },
   ) as Patched<unknown> | null;
   return [open, setHeader, send];
 }
@@ -78,7 +87,13 @@ function watch(
   forget: () => void,
 ): void {
   const url = absoluteUrl(s.url);
-  const data: NetworkData = newRequestRecord('xhr', s.method, url, { ...s.headers }, requestBody(cfg, url, body, s.headers['content-type'] ?? ''));
+  const data: NetworkData = newRequestRecord(
+    'xhr',
+    s.method,
+    url,
+    { ...s.headers },
+    requestBody(cfg, url, body, s.headers['content-type'] ?? ''),
+  );
   const t0 = performance.now();
   let failure: 'network' | 'abort' | 'timeout' | undefined;
   const onError = (): void => void (failure = 'network');

@@ -9,7 +9,10 @@ export const exportCommand: CliCommand = {
   usage: [
     {
       synopsis: 'export <sessionId> [--format reprise|rrweb] [--out FILE]',
-      about: ['write a session as Reprise JSON (default; re-importable) or as a', 'plain rrweb events array (rrweb-player), to FILE or stdout'],
+      about: [
+        'write a session as Reprise JSON (default; re-importable) or as a',
+        'plain rrweb events array (rrweb-player), to FILE or stdout',
+      ],
     },
   ],
   async run(args, ctx) {

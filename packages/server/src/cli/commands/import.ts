@@ -28,7 +28,9 @@ export const importCommand: CliCommand = {
       await bootstrapStore(store, config);
       const r = await importSession(store, data, { projectId: values.project });
       if (r.takenId) console.error(`session id ${r.takenId} is taken: imported as ${r.sessionId}`);
-      console.error(`imported ${r.format} file: ${r.batches} batch${r.batches === 1 ? '' : 'es'}, ${r.events} events, project ${r.projectId}`);
+      console.error(
+        `imported ${r.format} file: ${r.batches} batch${r.batches === 1 ? '' : 'es'}, ${r.events} events, project ${r.projectId}`,
+      );
       console.log(r.sessionId);
       return 0;
     });

@@ -43,7 +43,9 @@ export const linkCreate: CliCommand = {
         publicBase: config.publicUrl,
       });
       console.log(link.url);
-      console.error(`expires ${new Date(link.expiresAt).toISOString()}${link.maxSessions ? `, at most ${link.maxSessions} session(s)` : ''}`);
+      console.error(
+        `expires ${new Date(link.expiresAt).toISOString()}${link.maxSessions ? `, at most ${link.maxSessions} session(s)` : ''}`,
+      );
       return 0;
     });
   },

@@ -9,7 +9,10 @@ export const mcp: CliCommand = {
   usage: [
     {
       synopsis: 'mcp [--url URL] [--token TOKEN]',
-      about: ['MCP server on stdin/stdout for a local AI assistant: relays to', 'URL/mcp with an API token (env: REPRISE_URL, REPRISE_TOKEN; docs/mcp.md)'],
+      about: [
+        'MCP server on stdin/stdout for a local AI assistant: relays to',
+        'URL/mcp with an API token (env: REPRISE_URL, REPRISE_TOKEN; docs/mcp.md)',
+      ],
     },
   ],
   run: (args) => mcpStdioCommand(args),

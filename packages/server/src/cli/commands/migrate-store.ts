@@ -11,7 +11,10 @@ export const migrateStore: CliCommand = {
   usage: [
     {
       synopsis: 'migrate-store --from DIR [--to postgres://…] [--concurrency N]',
-      about: ['copy a SQLite data dir (database + chunks) into PostgreSQL + S3', '(target: --to or REPRISE_DATABASE_URL, with REPRISE_S3_*); re-runnable'],
+      about: [
+        'copy a SQLite data dir (database + chunks) into PostgreSQL + S3',
+        '(target: --to or REPRISE_DATABASE_URL, with REPRISE_S3_*); re-runnable',
+      ],
     },
   ],
   async run(args) {
@@ -20,9 +23,11 @@ export const migrateStore: CliCommand = {
       allowPositionals: true,
       options: { from: { type: 'string' }, to: { type: 'string' }, concurrency: { type: 'string' } },
     });
-    if (!values.from || positionals.length > 0) return fail('usage: reprise migrate-store --from <data dir> [--to postgres://…] [--concurrency N]');
+    if (!values.from || positionals.length > 0)
+      return fail('usage: reprise migrate-store --from <data dir> [--to postgres://…] [--concurrency N]');
     const from = path.resolve(values.from);
-    if (!existsSync(path.join(from, 'reprise.db'))) return fail(`${from} holds no reprise.db: --from takes the SQLite data dir (REPRISE_DATA_DIR)`);
+    if (!existsSync(path.join(from, 'reprise.db')))
+      return fail(`${from} holds no reprise.db: --from takes the SQLite data dir (REPRISE_DATA_DIR)`);
     const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) return fail('--concurrency must be an integer from 1 to 64');
     let config: ServerConfig;
@@ -36,7 +41,9 @@ export const migrateStore: CliCommand = {
     const { LocalChunkStore } = await import('../../store/chunks/local.js');
     const { migrateStore } = await import('../../lifecycle/migrate-store.js');
     const log = (line: string) => console.error(line);
-    const target = config.s3 ? `${redactUrl(config.databaseUrl)} + s3://${config.s3.bucket}/${config.s3.prefix}` : `${redactUrl(config.databaseUrl)} + local chunks in ${path.join(config.dataDir, 'chunks')}`;
+    const target = config.s3
+      ? `${redactUrl(config.databaseUrl)} + s3://${config.s3.bucket}/${config.s3.prefix}`
+      : `${redactUrl(config.databaseUrl)} + local chunks in ${path.join(config.dataDir, 'chunks')}`;
     log(`migrate-store: ${from} → ${target}`);
     if (!config.s3) log('warning: REPRISE_S3_BUCKET is not set, so the chunks go to local files: fine for one instance, not for several');
     // The same REPRISE_ENCRYPTION_KEY decrypts the source's chunks and encrypts the target's.

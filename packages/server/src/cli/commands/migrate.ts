@@ -6,7 +6,10 @@ export const migrate: CliCommand = {
   usage: [
     {
       synopsis: 'migrate',
-      about: ['PostgreSQL (REPRISE_DATABASE_URL): apply pending schema migrations', '(serve does it at start unless REPRISE_AUTO_MIGRATE=0)'],
+      about: [
+        'PostgreSQL (REPRISE_DATABASE_URL): apply pending schema migrations',
+        '(serve does it at start unless REPRISE_AUTO_MIGRATE=0)',
+      ],
     },
   ],
   async run(_args, { config }) {

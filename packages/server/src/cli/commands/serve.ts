@@ -30,7 +30,9 @@ export const serve: CliCommand = {
       `  links     ${base}/links`,
       `  ingest    ${base}/ingest/v1/batch`,
       `  API       ${base}/api/v1/`,
-      config.databaseUrl ? `  database  ${redactUrl(config.databaseUrl)}${config.s3 ? `, chunks in s3://${config.s3.bucket}/${config.s3.prefix}` : `, chunks in ${config.dataDir}`}` : `  data      ${config.dataDir}`,
+      config.databaseUrl
+        ? `  database  ${redactUrl(config.databaseUrl)}${config.s3 ? `, chunks in s3://${config.s3.bucket}/${config.s3.prefix}` : `, chunks in ${config.dataDir}`}`
+        : `  data      ${config.dataDir}`,
       `  project key (default project): ${boot.projectKey}`,
     ];
     if (boot.generatedAdminPassword) {

@@ -65,10 +65,19 @@ export const sessionsSearch: CliCommand = {
 function sessionLine(s: SessionSummary): string {
   const c = s.counts;
   const counts = [
-    ['errors', c.errors], ['console_errors', c.consoleErrors], ['4xx', c.network4xx], ['5xx', c.network5xx],
-    ['failed', c.networkFailed], ['rage', c.rageClicks], ['dead', c.deadClicks], ['error_clicks', c.errorClicks],
-    ['feedback', c.feedback], ['clicks', c.clicks],
-  ].filter(([, n]) => (n as number) > 0).map(([k, n]) => `${k}=${n}`);
+    ['errors', c.errors],
+    ['console_errors', c.consoleErrors],
+    ['4xx', c.network4xx],
+    ['5xx', c.network5xx],
+    ['failed', c.networkFailed],
+    ['rage', c.rageClicks],
+    ['dead', c.deadClicks],
+    ['error_clicks', c.errorClicks],
+    ['feedback', c.feedback],
+    ['clicks', c.clicks],
+  ]
+    .filter(([, n]) => (n as number) > 0)
+    .map(([k, n]) => `${k}=${n}`);
   return [
     s.id,
     new Date(s.startedAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),

@@ -22,8 +22,12 @@ export const token: CliCommand = {
       args,
       allowPositionals: true,
       options: {
-        email: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string' }, projects: { type: 'string' },
-        expires: { type: 'string' }, json: { type: 'boolean' },
+        email: { type: 'string' },
+        name: { type: 'string' },
+        scope: { type: 'string' },
+        projects: { type: 'string' },
+        expires: { type: 'string' },
+        json: { type: 'boolean' },
       },
     });
     if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') return fail('usage: reprise token create|list|revoke --email E …');
@@ -57,7 +61,12 @@ export const token: CliCommand = {
     const body = {
       name: values.name ?? 'cli',
       scope: values.scope ?? 'write',
-      projectIds: values.projects ? values.projects.split(',').map((p) => p.trim()).filter(Boolean) : null,
+      projectIds: values.projects
+        ? values.projects
+            .split(',')
+            .map((p) => p.trim())
+            .filter(Boolean)
+        : null,
       expiresInSeconds,
     };
     let input: ReturnType<typeof parseTokenRequest>;
@@ -69,11 +78,17 @@ export const token: CliCommand = {
     }
     const secret = randomSecret('rpt_');
     const info = await store.createApiToken({
-      tokenHash: sha256(secret), userId: user.id, name: input.name, scope: input.scope, projectIds: input.projectIds,
+      tokenHash: sha256(secret),
+      userId: user.id,
+      name: input.name,
+      scope: input.scope,
+      projectIds: input.projectIds,
       expiresAt: input.expiresInSeconds === null ? null : now + input.expiresInSeconds * 1000,
     });
     console.log(secret);
-    console.error(`${info.id}: ${info.scope}, ${info.projectIds?.join(',') ?? 'all projects'}, expires ${info.expiresAt === null ? 'never' : new Date(info.expiresAt).toISOString()}`);
+    console.error(
+      `${info.id}: ${info.scope}, ${info.projectIds?.join(',') ?? 'all projects'}, expires ${info.expiresAt === null ? 'never' : new Date(info.expiresAt).toISOString()}`,
+    );
     return 0;
   },
 };

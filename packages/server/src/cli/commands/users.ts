@@ -23,7 +23,12 @@ export const usersCreate: CliCommand = {
     if (role !== 'admin' && role !== 'member' && role !== 'viewer') return fail('--role must be admin, member or viewer');
     const store = await ctx.store();
     const all = (await store.listProjects()).map((p) => p.id);
-    const projects = values.projects ? values.projects.split(',').map((p) => p.trim()).filter(Boolean) : all;
+    const projects = values.projects
+      ? values.projects
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : all;
     const unknown = projects.find((p) => !all.includes(p));
     if (unknown) return fail(`no project ${unknown}`);
     const password = values.password ?? randomSecret().slice(0, 20);

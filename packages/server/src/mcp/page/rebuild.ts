@@ -49,7 +49,12 @@ export function rebuildPage(events: RrwebEvent[]): RebuiltPage | null {
       disableCSSFileLoading: true,
       disableIframePageLoading: true,
       handleDisabledFileLoadingAsSuccess: true,
-      navigation: { disableMainFrameNavigation: true, disableChildFrameNavigation: true, disableChildPageNavigation: true, disableFallbackToSetURL: true },
+      navigation: {
+        disableMainFrameNavigation: true,
+        disableChildFrameNavigation: true,
+        disableChildPageNavigation: true,
+        disableFallbackToSetURL: true,
+      },
     },
   });
   const document = window.document;
@@ -75,7 +80,11 @@ export function rebuildPage(events: RrwebEvent[]): RebuiltPage | null {
     changes++;
   }
   return {
-    window, document, url, snapshotT: events[start]!.timestamp, changes,
+    window,
+    document,
+    url,
+    snapshotT: events[start]!.timestamp,
+    changes,
     close: () => window.happyDOM.close(),
   };
 }
@@ -143,7 +152,8 @@ function applyMutation(doc: Document, mirror: Mirror, cache: ReturnType<typeof c
 
 /** rrweb's style diff: property → value, [value, priority], or false (removed). */
 function applyStyle(el: Element, diff: Record<string, string | [string, string] | false>): void {
-  const style = (el as unknown as { style: { setProperty(p: string, v: string, prio?: string): void; removeProperty(p: string): void } }).style;
+  const style = (el as unknown as { style: { setProperty(p: string, v: string, prio?: string): void; removeProperty(p: string): void } })
+    .style;
   for (const [prop, v] of Object.entries(diff)) {
     if (v === false) style.removeProperty(prop);
     else if (Array.isArray(v)) style.setProperty(prop, v[0], v[1]);

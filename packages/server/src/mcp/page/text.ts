@@ -19,9 +19,51 @@ export interface PageText {
 }
 
 const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'HEAD', 'META', 'LINK', 'IFRAME', 'OBJECT', 'CANVAS']);
-const INLINE = new Set(['A', 'ABBR', 'B', 'BDI', 'BDO', 'CITE', 'CODE', 'DATA', 'DFN', 'EM', 'I', 'KBD', 'LABEL', 'MARK', 'Q', 'S', 'SAMP', 'SMALL', 'SPAN', 'STRONG', 'SUB', 'SUP', 'TIME', 'U', 'VAR', 'BUTTON', 'IMG', 'SVG']);
+const INLINE = new Set([
+  'A',
+  'ABBR',
+  'B',
+  'BDI',
+  'BDO',
+  'CITE',
+  'CODE',
+  'DATA',
+  'DFN',
+  'EM',
+  'I',
+  'KBD',
+  'LABEL',
+  'MARK',
+  'Q',
+  'S',
+  'SAMP',
+  'SMALL',
+  'SPAN',
+  'STRONG',
+  'SUB',
+  'SUP',
+  'TIME',
+  'U',
+  'VAR',
+  'BUTTON',
+  'IMG',
+  'SVG',
+]);
 const ROLES: Record<string, string> = { A: 'link', BUTTON: 'button', SELECT: 'combobox', TEXTAREA: 'textbox', SUMMARY: 'button' };
-const INTERACTIVE_ROLES = new Set(['button', 'link', 'checkbox', 'radio', 'tab', 'menuitem', 'switch', 'option', 'textbox', 'combobox', 'searchbox', 'slider']);
+const INTERACTIVE_ROLES = new Set([
+  'button',
+  'link',
+  'checkbox',
+  'radio',
+  'tab',
+  'menuitem',
+  'switch',
+  'option',
+  'textbox',
+  'combobox',
+  'searchbox',
+  'slider',
+]);
 
 /** The visible text and interactive elements of a rebuilt page (hidden by attribute, ARIA or CSS: left out). */
 export function readPage(window: Window): PageText {
@@ -46,7 +88,8 @@ export function readPage(window: Window): PageText {
     if (item) interactive.push(item);
     const block = !INLINE.has(el.tagName);
     if (block) flush();
-    if (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT') line += ` [${item?.name || 'field'}${item?.value ? `: ${item.value}` : ''}]`;
+    if (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT')
+      line += ` [${item?.name || 'field'}${item?.value ? `: ${item.value}` : ''}]`;
     if (el.tagName === 'IMG' && el.getAttribute('alt')) line += ` ${el.getAttribute('alt')}`;
     for (const child of el.childNodes) walk(child);
     const root = (el as unknown as { shadowRoot: Node | null }).shadowRoot;
@@ -70,9 +113,17 @@ function describe(el: Element): Interactive | null {
   const type = el.getAttribute('type')?.toLowerCase() ?? 'text';
   let role: string | null = el.getAttribute('role') ?? ROLES[tag] ?? null;
   if (tag === 'A' && !el.hasAttribute('href')) role = el.getAttribute('role') ?? null;
-  if (tag === 'INPUT') role = ['button', 'submit', 'reset', 'image'].includes(type) ? 'button' : type === 'checkbox' || type === 'radio' ? type : type === 'range' ? 'slider' : 'textbox';
+  if (tag === 'INPUT')
+    role = ['button', 'submit', 'reset', 'image'].includes(type)
+      ? 'button'
+      : type === 'checkbox' || type === 'radio'
+        ? type
+        : type === 'range'
+          ? 'slider'
+          : 'textbox';
   // rrweb keeps recorded handlers inert as `_onclick`.
-  if (!role && (el.hasAttribute('_onclick') || el.getAttribute('contenteditable') === 'true')) role = el.hasAttribute('_onclick') ? 'button' : 'textbox';
+  if (!role && (el.hasAttribute('_onclick') || el.getAttribute('contenteditable') === 'true'))
+    role = el.hasAttribute('_onclick') ? 'button' : 'textbox';
   if (!role || !INTERACTIVE_ROLES.has(role)) return null;
   const field = tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT';
   const state: string[] = [];
@@ -102,7 +153,8 @@ function accessibleName(el: Element, field: boolean): string {
     const text = clean(el.textContent);
     if (text) return text;
   }
-  if (el.tagName === 'INPUT' && ['button', 'submit', 'reset'].includes(el.getAttribute('type') ?? '')) return clean(el.getAttribute('value'));
+  if (el.tagName === 'INPUT' && ['button', 'submit', 'reset'].includes(el.getAttribute('type') ?? ''))
+    return clean(el.getAttribute('value'));
   return clean(el.getAttribute('placeholder') ?? el.getAttribute('title') ?? el.getAttribute('name') ?? el.getAttribute('alt'));
 }
 
@@ -112,6 +164,10 @@ function selectorOf(el: Element): string {
   if (testId) return `[data-testid="${testId}"]`;
   const id = el.getAttribute('id');
   if (id && /^[A-Za-z][\w-]*$/.test(id)) return `#${id}`;
-  const cls = (el.getAttribute('class') ?? '').trim().split(/\s+/).filter((c) => /^[A-Za-z][\w-]*$/.test(c)).slice(0, 2);
+  const cls = (el.getAttribute('class') ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((c) => /^[A-Za-z][\w-]*$/.test(c))
+    .slice(0, 2);
   return `${el.tagName.toLowerCase()}${cls.map((c) => `.${c}`).join('')}`;
 }

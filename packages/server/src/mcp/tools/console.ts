@@ -11,7 +11,8 @@ const LEVELS = ['log', 'info', 'warn', 'error', 'debug', 'trace', 'assert'] as c
 
 export const getConsole = defineTool({
   name: 'get_console',
-  description: 'Console messages of a session in time order, optionally one level only and/or the ones nearest a moment (ms from the session start).',
+  description:
+    'Console messages of a session in time order, optionally one level only and/or the ones nearest a moment (ms from the session start).',
   input: {
     sessionId,
     level: z.enum(LEVELS).optional().describe('Only this console level'),
@@ -24,7 +25,10 @@ export const getConsole = defineTool({
     if (around !== undefined) {
       // The nearest ones first, so the budget keeps those; then back in time order.
       const at = session.startedAt + around;
-      entries = [...entries].sort((a, b) => Math.abs(a.t - at) - Math.abs(b.t - at)).slice(0, 50).sort((a, b) => a.t - b.t);
+      entries = [...entries]
+        .sort((a, b) => Math.abs(a.t - at) - Math.abs(b.t - at))
+        .slice(0, 50)
+        .sort((a, b) => a.t - b.t);
     }
     const lines = entries.map((e) => {
       const text = (Array.isArray(e.data.args) ? e.data.args : []).map((a) => formatValue(a)).join(' ');
@@ -45,7 +49,13 @@ export const getErrors = defineTool({
     const lines = errors.map(({ t, data: e }) => {
       const where = e.source ? ` at ${e.source}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}` : '';
       const kind = e.origin === 'unhandledrejection' ? 'unhandled rejection' : e.origin === 'resource' ? 'failed resource' : 'uncaught';
-      const stack = e.stack ? `\n${e.stack.split('\n').slice(0, 12).map((l) => `    ${clip(l.trim(), 300)}`).join('\n')}` : '';
+      const stack = e.stack
+        ? `\n${e.stack
+            .split('\n')
+            .slice(0, 12)
+            .map((l) => `    ${clip(l.trim(), 300)}`)
+            .join('\n')}`
+        : '';
       return `${offset(t, session.startedAt)} ${kind} ${clip(namedMessage(e.name, (e.message ?? '').replace(/^Uncaught /, '')), 1_000)}${where}${stack}`;
     });
     return fitLines(lines, undefined, 'errors');

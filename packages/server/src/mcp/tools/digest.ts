@@ -23,7 +23,8 @@ export const getSessionDigest = defineTool({
 
 export const getReproSteps = defineTool({
   name: 'get_repro_steps',
-  description: 'Numbered, human-readable steps to reproduce what the user did in a session, with what went wrong after each step (Markdown).',
+  description:
+    'Numbered, human-readable steps to reproduce what the user did in a session, with what went wrong after each step (Markdown).',
   input: { sessionId },
   async run(ctx, args) {
     const session = await readableSession(ctx, args.sessionId);

@@ -13,7 +13,11 @@ export const getNetworkRequest = defineTool({
     'One recorded request of a session with its headers and bodies as stored (redacted by the recorder); requestId is the recorded id, or a URL fragment that names one request.',
   input: {
     sessionId: z.string().min(1).max(64).describe('Session id'),
-    requestId: z.string().min(1).max(2000).describe('The recorded request id, or part of its URL (e.g. /api/checkout) when only one request matches'),
+    requestId: z
+      .string()
+      .min(1)
+      .max(2000)
+      .describe('The recorded request id, or part of its URL (e.g. /api/checkout) when only one request matches'),
   },
   async run(ctx, { sessionId, requestId }) {
     const session = await readableSession(ctx, sessionId);
@@ -24,12 +28,19 @@ export const getNetworkRequest = defineTool({
     const exact = requests.filter((r) => r.data.id === requestId);
     const matches = exact.length ? exact : requests.filter((r) => r.data.url.includes(requestId));
     if (matches.length !== 1) {
-      const list = requests.map((r) => `- ${r.data.id}  ${offset(r.t, session.startedAt)}  ${r.data.method} ${r.data.url} → ${r.data.status || 'failed'}`);
-      const why = matches.length === 0 ? `no request ${JSON.stringify(requestId)} in session ${session.id}` : `${matches.length} requests match ${JSON.stringify(requestId)}: pass one id`;
+      const list = requests.map(
+        (r) => `- ${r.data.id}  ${offset(r.t, session.startedAt)}  ${r.data.method} ${r.data.url} → ${r.data.status || 'failed'}`,
+      );
+      const why =
+        matches.length === 0
+          ? `no request ${JSON.stringify(requestId)} in session ${session.id}`
+          : `${matches.length} requests match ${JSON.stringify(requestId)}: pass one id`;
       throw new ToolError(`${why}. Its requests:\n${fitLines(list, 6_000, 'requests') || '(none recorded)'}`);
     }
     const { t, data: r } = matches[0]!;
-    const outcome = r.status ? `${r.status}${r.statusText ? ` ${r.statusText}` : ''}` : `failed (${r.error ?? 'no response'}${r.errorMessage ? `: ${r.errorMessage}` : ''})`;
+    const outcome = r.status
+      ? `${r.status}${r.statusText ? ` ${r.statusText}` : ''}`
+      : `failed (${r.error ?? 'no response'}${r.errorMessage ? `: ${r.errorMessage}` : ''})`;
     return [
       `${r.method} ${r.url} → ${outcome}`,
       `id ${r.id}, ${r.initiator}, at ${offset(t, session.startedAt)}, took ${Math.round(r.durationMs)} ms`,

@@ -38,7 +38,10 @@ export const getPageText = defineTool({
         `(rebuilt from the snapshot at ${offset(page.snapshotT, timeline.startedAt)} and ${page.changes} later DOM changes; masked text stays masked)`,
         '',
         '## Visible text',
-        fitLines(lines.map((l) => clip(l, 500)), TEXT_CHARS) || '(no visible text)',
+        fitLines(
+          lines.map((l) => clip(l, 500)),
+          TEXT_CHARS,
+        ) || '(no visible text)',
         '',
         '## Interactive elements',
         fitLines(interactive.map(elementLine), ELEMENT_CHARS, 'elements') || '(none)',

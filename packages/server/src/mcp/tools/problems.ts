@@ -28,11 +28,25 @@ export const listProblems = defineTool({
     const section = (title: string, lines: string[]) => `## ${title}\n${lines.length ? lines.join('\n') : '(none)'}`;
     return [
       `Problems in the last ${window} (top ${PER_KIND} of each kind, most frequent first):`,
-      section('Failing endpoints', endpoints.map((r) =>
-        `- ${r.method} ${r.route} → ${r.statuses.map((s) => (s === 0 ? 'failed' : s)).join(', ')}: ${seen(r)}; query: ${endpointQuery(r.method, r.route, r.statuses)}`)),
-      section('JS errors', errors.map((r) => `- ${namedMessage(r.name, r.example)}: ${seen(r)}; query: ${errorQuery(r.message)}`)),
-      section('Rage clicks', rage.map((r) => `- ${r.selector}${r.text ? ` ('${r.text}')` : ''}: ${seen(r)}; query: has:rage selector:${quote(r.selector)}`)),
-      section('Dead clicks', dead.map((r) => `- ${r.selector}${r.text ? ` ('${r.text}')` : ''}: ${seen(r)}; query: has:dead selector:${quote(r.selector)}`)),
+      section(
+        'Failing endpoints',
+        endpoints.map(
+          (r) =>
+            `- ${r.method} ${r.route} → ${r.statuses.map((s) => (s === 0 ? 'failed' : s)).join(', ')}: ${seen(r)}; query: ${endpointQuery(r.method, r.route, r.statuses)}`,
+        ),
+      ),
+      section(
+        'JS errors',
+        errors.map((r) => `- ${namedMessage(r.name, r.example)}: ${seen(r)}; query: ${errorQuery(r.message)}`),
+      ),
+      section(
+        'Rage clicks',
+        rage.map((r) => `- ${r.selector}${r.text ? ` ('${r.text}')` : ''}: ${seen(r)}; query: has:rage selector:${quote(r.selector)}`),
+      ),
+      section(
+        'Dead clicks',
+        dead.map((r) => `- ${r.selector}${r.text ? ` ('${r.text}')` : ''}: ${seen(r)}; query: has:dead selector:${quote(r.selector)}`),
+      ),
     ].join('\n\n');
   },
 });

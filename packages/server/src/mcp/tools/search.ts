@@ -20,7 +20,12 @@ export const searchSessions = defineTool({
       throw new ToolError(`invalid query: ${message}\n  ${query}\n  ${' '.repeat(position)}${'^'.repeat(Math.max(1, length))}`);
     }
     const page = await ctx.store.searchSessions({
-      ast: parsed.ast, sort: 'newest', limit, cursor: null, now: Date.now(), projectIds: await readableProjects(ctx),
+      ast: parsed.ast,
+      sort: 'newest',
+      limit,
+      cursor: null,
+      now: Date.now(),
+      projectIds: await readableProjects(ctx),
     });
     if (page.sessions.length === 0) return `no session matches ${JSON.stringify(query)}`;
     const lines = page.sessions.map((s) => sessionLine(ctx, s));
@@ -32,10 +37,18 @@ export const searchSessions = defineTool({
 function sessionLine(ctx: ToolContext, s: SessionSummary): string {
   const c = s.counts;
   const counts = [
-    ['errors', c.errors], ['console errors', c.consoleErrors], ['4xx', c.network4xx], ['5xx', c.network5xx],
-    ['failed requests', c.networkFailed], ['rage clicks', c.rageClicks], ['dead clicks', c.deadClicks],
-    ['error clicks', c.errorClicks], ['feedback', c.feedback],
-  ].filter(([, n]) => (n as number) > 0).map(([k, n]) => `${n} ${k}`);
+    ['errors', c.errors],
+    ['console errors', c.consoleErrors],
+    ['4xx', c.network4xx],
+    ['5xx', c.network5xx],
+    ['failed requests', c.networkFailed],
+    ['rage clicks', c.rageClicks],
+    ['dead clicks', c.deadClicks],
+    ['error clicks', c.errorClicks],
+    ['feedback', c.feedback],
+  ]
+    .filter(([, n]) => (n as number) > 0)
+    .map(([k, n]) => `${n} ${k}`);
   const when = new Date(s.startedAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const who = s.userId ? ` user ${s.userId}` : '';
   return `- ${s.id}  ${when}  ${Math.round(s.durationMs / 1000)}s  ${s.firstUrl ?? '-'}${who}  problems: ${counts.join(', ') || 'none'}  ${viewerLink(ctx, s.id)}`;

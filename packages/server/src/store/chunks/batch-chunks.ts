@@ -94,7 +94,10 @@ function pad(n: number): string {
 }
 
 export class BatchChunks {
-  constructor(readonly store: ChunkStore, readonly cipher: ChunkCipher | null = null) {}
+  constructor(
+    readonly store: ChunkStore,
+    readonly cipher: ChunkCipher | null = null,
+  ) {}
 
   /**
    * Stores one batch (sealed when encryption is on) as a new object; durable when this resolves.
@@ -141,7 +144,8 @@ export class BatchChunks {
         const bytes = await this.store.get(run.key, run.end === null ? undefined : { start: run.start, end: run.end });
         for (const i of run.members) {
           const r = refs[i]!;
-          const seg = r.offset === null || r.length === null ? bytes : bytes.subarray(r.offset - run.start, r.offset - run.start + r.length);
+          const seg =
+            r.offset === null || r.length === null ? bytes : bytes.subarray(r.offset - run.start, r.offset - run.start + r.length);
           const label = r.offset === null ? r.key : `${r.key}@${r.offset}`;
           const plain = openStoredChunk(this.cipher, seg, segmentContext(r.projectId, r.sessionId, r.seq), label);
           out[i] = decodeChunk(plain, r.format);
@@ -193,7 +197,13 @@ export class BatchChunks {
       }
       const first = items[0]!.ref;
       const key = packKey(first.projectId, first.sessionId, first.seq, items[items.length - 1]!.ref.seq);
-      await this.store.put(key, Buffer.concat(items.map((x) => x.bytes), offset));
+      await this.store.put(
+        key,
+        Buffer.concat(
+          items.map((x) => x.bytes),
+          offset,
+        ),
+      );
       let committed: boolean;
       try {
         committed = await input.commit({ key, segments: segs });
@@ -210,7 +220,9 @@ export class BatchChunks {
       result.packedBatches += segs.length;
       const old = segs.map((x) => x.oldKey);
       await this.store.delete(old).then(
-        () => { result.deletedObjects += old.length; },
+        () => {
+          result.deletedObjects += old.length;
+        },
         () => undefined, // left for gc
       );
       return true;

@@ -27,7 +27,10 @@ export interface EncryptionKey {
  * ones). A single bare base64 key means key id `k1`.
  */
 export function parseEncryptionKeys(value: string): EncryptionKey[] {
-  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new Error('REPRISE_ENCRYPTION_KEY is empty');
   const keys: EncryptionKey[] = [];
   for (const entry of entries) {
@@ -121,9 +124,7 @@ export class ChunkCipher {
     try {
       return Buffer.concat([d.update(stored.subarray(headerLen + IV_BYTES, stored.length - TAG_BYTES)), d.final()]);
     } catch {
-      throw new Error(
-        `chunk ${label}: decryption failed with key id "${id}" (wrong key for that id, or the chunk was modified or moved)`,
-      );
+      throw new Error(`chunk ${label}: decryption failed with key id "${id}" (wrong key for that id, or the chunk was modified or moved)`);
     }
   }
 }

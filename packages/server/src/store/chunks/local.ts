@@ -14,7 +14,10 @@ import type { ChunkObject, ChunkStore } from './types.js';
 export class LocalChunkStore implements ChunkStore {
   private readonly durable: boolean;
 
-  constructor(readonly rootDir: string, options: { durable?: boolean } = {}) {
+  constructor(
+    readonly rootDir: string,
+    options: { durable?: boolean } = {},
+  ) {
     this.durable = options.durable ?? true;
   }
 

@@ -1,7 +1,13 @@
 import type { SavedSearch } from '@reprise/protocol';
 import {
-  TOKEN_USER_SELECT, newApiToken, toApiToken, toMembership, toTokenAndUser,
-  type ApiTokenRow, type MembershipRow, type TokenUserRow,
+  TOKEN_USER_SELECT,
+  newApiToken,
+  toApiToken,
+  toMembership,
+  toTokenAndUser,
+  type ApiTokenRow,
+  type MembershipRow,
+  type TokenUserRow,
 } from '../access-rows.js';
 import { LINK_SELECT, toLink, toUser, type LinkRow, type UserRow } from '../rows.js';
 import { toSavedSearch, type SavedSearchRow } from '../saved-search-rows.js';
@@ -31,7 +37,9 @@ export async function apiTokenByHash(db: Sql, tokenHash: string, now: number): P
 }
 
 export async function listApiTokens(db: Sql, userId: string): Promise<ApiToken[]> {
-  return (await db.all<ApiTokenRow>('SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC', [userId])).map(toApiToken);
+  return (await db.all<ApiTokenRow>('SELECT * FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC', [userId])).map(
+    toApiToken,
+  );
 }
 
 export async function revokeApiToken(db: Sql, id: string, userId: string, at: number): Promise<boolean> {
@@ -51,7 +59,9 @@ export async function listMemberships(db: Sql, userId: string): Promise<Membersh
 }
 
 export async function listProjectMembers(db: Sql, projectId: string): Promise<Membership[]> {
-  return (await db.all<MembershipRow>('SELECT * FROM project_members WHERE project_id = $1 ORDER BY user_id', [projectId])).map(toMembership);
+  return (await db.all<MembershipRow>('SELECT * FROM project_members WHERE project_id = $1 ORDER BY user_id', [projectId])).map(
+    toMembership,
+  );
 }
 
 export async function setMembership(db: Sql, m: Membership): Promise<void> {

@@ -11,7 +11,12 @@ export async function list(db: Sql, projectId: string): Promise<SavedSearch[]> {
 export async function create(db: Sql, input: CreateSavedSearchInput): Promise<SavedSearch> {
   const row = newSavedSearchRow(input);
   await db.run('INSERT INTO saved_searches (id, project_id, name, query, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-    row.id, row.project_id, row.name, row.query, row.created_by, row.created_at,
+    row.id,
+    row.project_id,
+    row.name,
+    row.query,
+    row.created_by,
+    row.created_at,
   ]);
   return toSavedSearch(row);
 }

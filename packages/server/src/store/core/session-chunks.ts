@@ -51,8 +51,15 @@ const SEGMENT_SQL = `SELECT b.seq, b.received_at, b.chunk_key, b.chunk_offset, b
   FROM batches b JOIN sessions s ON s.id = b.session_id WHERE b.session_id = $1`;
 
 interface SegmentDbRow {
-  seq: number; received_at: number; chunk_key: string; chunk_offset: number | null; chunk_length: number | null;
-  chunk_format: string; t_min: number | null; project_id: string; session_id: string;
+  seq: number;
+  received_at: number;
+  chunk_key: string;
+  chunk_offset: number | null;
+  chunk_length: number | null;
+  chunk_format: string;
+  t_min: number | null;
+  project_id: string;
+  session_id: string;
 }
 
 /**
@@ -174,8 +181,15 @@ export class SessionChunks {
   private async segmentRows(where: string, args: unknown[]): Promise<BatchSegmentRow[]> {
     const rows = await this.sql.all<SegmentDbRow>(`${SEGMENT_SQL} ${where} ORDER BY b.seq`, args);
     return rows.map((r) => ({
-      projectId: r.project_id, sessionId: r.session_id, seq: r.seq, key: r.chunk_key,
-      offset: r.chunk_offset, length: r.chunk_length, format: r.chunk_format, receivedAt: r.received_at, tMin: r.t_min,
+      projectId: r.project_id,
+      sessionId: r.session_id,
+      seq: r.seq,
+      key: r.chunk_key,
+      offset: r.chunk_offset,
+      length: r.chunk_length,
+      format: r.chunk_format,
+      receivedAt: r.received_at,
+      tMin: r.t_min,
     }));
   }
 

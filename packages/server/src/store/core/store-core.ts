@@ -17,7 +17,17 @@ import {
   type UserRow,
 } from '../rows.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import type { ApiToken, CreateApiTokenInput, CreateSavedSearchInput, EventTimeRange, Link, Membership, Project, User, UserRole } from '../types.js';
+import type {
+  ApiToken,
+  CreateApiTokenInput,
+  CreateSavedSearchInput,
+  EventTimeRange,
+  Link,
+  Membership,
+  Project,
+  User,
+  UserRole,
+} from '../types.js';
 import * as access from './access.js';
 import * as savedSearches from './saved-searches.js';
 import { SessionChunks } from './session-chunks.js';
@@ -58,7 +68,11 @@ export abstract class StoreCore {
   /** See BatchRows.referenced. */
   protected abstract referencedKeys(keys: string[]): Promise<Set<string>>;
 
-  protected constructor(chunks: ChunkStore, cipher: ChunkCipher | null, private readonly dialect: CoreDialect) {
+  protected constructor(
+    chunks: ChunkStore,
+    cipher: ChunkCipher | null,
+    private readonly dialect: CoreDialect,
+  ) {
     this.chunks = chunks;
     this.batchChunks = new BatchChunks(chunks, cipher);
     this.assetBlobs = new AssetBlobs(chunks, cipher);
@@ -86,7 +100,11 @@ export abstract class StoreCore {
       retentionDays: null,
     };
     await this.sql.run('INSERT INTO projects (id, name, key, allowed_origins, created_at) VALUES ($1, $2, $3, $4, $5)', [
-      p.id, p.name, p.key, JSON.stringify(p.allowedOrigins), p.createdAt,
+      p.id,
+      p.name,
+      p.key,
+      JSON.stringify(p.allowedOrigins),
+      p.createdAt,
     ]);
     return p;
   }
@@ -107,7 +125,11 @@ export abstract class StoreCore {
   async createUser(input: { email: string; passwordHash: string; role: UserRole }): Promise<User> {
     const u: User = { id: randomId('usr_'), email: input.email, role: input.role, createdAt: Date.now() };
     await this.sql.run('INSERT INTO users (id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)', [
-      u.id, u.email, input.passwordHash, u.role, u.createdAt,
+      u.id,
+      u.email,
+      input.passwordHash,
+      u.role,
+      u.createdAt,
     ]);
     return u;
   }
@@ -124,7 +146,9 @@ export abstract class StoreCore {
 
   async createLoginSession(input: { tokenHash: string; userId: string; expiresAt: number }): Promise<void> {
     await this.sql.run('INSERT INTO login_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [
-      input.tokenHash, input.userId, input.expiresAt,
+      input.tokenHash,
+      input.userId,
+      input.expiresAt,
     ]);
   }
 
@@ -163,9 +187,10 @@ export abstract class StoreCore {
     const after = query.cursor ? decodeCursor(query.cursor) : null;
     const order = 'ORDER BY s.started_at DESC, s.id DESC';
     const rows = after
-      ? await this.sql.all<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} WHERE ${this.dialect.beforeCursor} ${order} LIMIT $3`, [
-          after.startedAt, after.id, query.limit + 1,
-        ])
+      ? await this.sql.all<SessionRow>(
+          `SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} WHERE ${this.dialect.beforeCursor} ${order} LIMIT $3`,
+          [after.startedAt, after.id, query.limit + 1],
+        )
       : await this.sql.all<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM ${SESSION_FROM} ${order} LIMIT $1`, [query.limit + 1]);
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
@@ -175,28 +200,74 @@ export abstract class StoreCore {
     };
   }
 
-  createApiToken(input: CreateApiTokenInput): Promise<ApiToken> { return access.createApiToken(this.sql, input); }
-  getApiTokenByHash(tokenHash: string, now: number): Promise<{ token: ApiToken; user: User } | null> { return access.apiTokenByHash(this.sql, tokenHash, now); }
-  listApiTokens(userId: string): Promise<ApiToken[]> { return access.listApiTokens(this.sql, userId); }
-  revokeApiToken(id: string, userId: string, at: number): Promise<boolean> { return access.revokeApiToken(this.sql, id, userId, at); }
-  listUsers(): Promise<User[]> { return access.listUsers(this.sql); }
-  setUserRole(id: string, role: UserRole): Promise<boolean> { return access.setUserRole(this.sql, id, role); }
-  listMemberships(userId: string): Promise<Membership[]> { return access.listMemberships(this.sql, userId); }
-  listProjectMembers(projectId: string): Promise<Membership[]> { return access.listProjectMembers(this.sql, projectId); }
-  setMembership(m: Membership): Promise<void> { return access.setMembership(this.sql, m); }
-  removeMembership(projectId: string, userId: string): Promise<boolean> { return access.removeMembership(this.sql, projectId, userId); }
-  getSessionProject(sessionId: string): Promise<string | null> { return access.sessionProject(this.sql, sessionId); }
-  getLink(id: string): Promise<Link | null> { return access.getLink(this.sql, id); }
-  getSavedSearch(id: string): Promise<SavedSearch | null> { return access.getSavedSearch(this.sql, id); }
-  listSavedSearches(projectId: string): Promise<SavedSearch[]> { return savedSearches.list(this.sql, projectId); }
-  createSavedSearch(input: CreateSavedSearchInput): Promise<SavedSearch> { return savedSearches.create(this.sql, input); }
-  deleteSavedSearch(id: string): Promise<boolean> { return savedSearches.remove(this.sql, id); }
+  createApiToken(input: CreateApiTokenInput): Promise<ApiToken> {
+    return access.createApiToken(this.sql, input);
+  }
+  getApiTokenByHash(tokenHash: string, now: number): Promise<{ token: ApiToken; user: User } | null> {
+    return access.apiTokenByHash(this.sql, tokenHash, now);
+  }
+  listApiTokens(userId: string): Promise<ApiToken[]> {
+    return access.listApiTokens(this.sql, userId);
+  }
+  revokeApiToken(id: string, userId: string, at: number): Promise<boolean> {
+    return access.revokeApiToken(this.sql, id, userId, at);
+  }
+  listUsers(): Promise<User[]> {
+    return access.listUsers(this.sql);
+  }
+  setUserRole(id: string, role: UserRole): Promise<boolean> {
+    return access.setUserRole(this.sql, id, role);
+  }
+  listMemberships(userId: string): Promise<Membership[]> {
+    return access.listMemberships(this.sql, userId);
+  }
+  listProjectMembers(projectId: string): Promise<Membership[]> {
+    return access.listProjectMembers(this.sql, projectId);
+  }
+  setMembership(m: Membership): Promise<void> {
+    return access.setMembership(this.sql, m);
+  }
+  removeMembership(projectId: string, userId: string): Promise<boolean> {
+    return access.removeMembership(this.sql, projectId, userId);
+  }
+  getSessionProject(sessionId: string): Promise<string | null> {
+    return access.sessionProject(this.sql, sessionId);
+  }
+  getLink(id: string): Promise<Link | null> {
+    return access.getLink(this.sql, id);
+  }
+  getSavedSearch(id: string): Promise<SavedSearch | null> {
+    return access.getSavedSearch(this.sql, id);
+  }
+  listSavedSearches(projectId: string): Promise<SavedSearch[]> {
+    return savedSearches.list(this.sql, projectId);
+  }
+  createSavedSearch(input: CreateSavedSearchInput): Promise<SavedSearch> {
+    return savedSearches.create(this.sql, input);
+  }
+  deleteSavedSearch(id: string): Promise<boolean> {
+    return savedSearches.remove(this.sql, id);
+  }
 
-  readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]> { return this.sessionChunks.readEvents(sessionId, range); }
-  streamEvents(sessionId: string, range?: EventTimeRange): AsyncIterable<ReplayEvent[]> { return this.sessionChunks.streamEvents(sessionId, range); }
-  readBatch(sessionId: string, seq: number): Promise<ReplayEvent[] | null> { return this.sessionChunks.readBatch(sessionId, seq); }
-  readBatches(sessionId: string): Promise<{ seq: number; receivedAt: number; events: ReplayEvent[] }[]> { return this.sessionChunks.readBatches(sessionId); }
-  compactSession(sessionId: string, opts?: { maxPackBytes?: number }): Promise<CompactResult> { return this.sessionChunks.compactSession(sessionId, opts); }
-  listCompactableSessions(idleBefore: number, limit: number): Promise<string[]> { return this.sessionChunks.listCompactableSessions(idleBefore, limit); }
-  gcChunks(opts?: { olderThanMs?: number; now?: number; dryRun?: boolean }): Promise<GcResult> { return this.sessionChunks.gcChunks(opts); }
+  readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]> {
+    return this.sessionChunks.readEvents(sessionId, range);
+  }
+  streamEvents(sessionId: string, range?: EventTimeRange): AsyncIterable<ReplayEvent[]> {
+    return this.sessionChunks.streamEvents(sessionId, range);
+  }
+  readBatch(sessionId: string, seq: number): Promise<ReplayEvent[] | null> {
+    return this.sessionChunks.readBatch(sessionId, seq);
+  }
+  readBatches(sessionId: string): Promise<{ seq: number; receivedAt: number; events: ReplayEvent[] }[]> {
+    return this.sessionChunks.readBatches(sessionId);
+  }
+  compactSession(sessionId: string, opts?: { maxPackBytes?: number }): Promise<CompactResult> {
+    return this.sessionChunks.compactSession(sessionId, opts);
+  }
+  listCompactableSessions(idleBefore: number, limit: number): Promise<string[]> {
+    return this.sessionChunks.listCompactableSessions(idleBefore, limit);
+  }
+  gcChunks(opts?: { olderThanMs?: number; now?: number; dryRun?: boolean }): Promise<GcResult> {
+    return this.sessionChunks.gcChunks(opts);
+  }
 }

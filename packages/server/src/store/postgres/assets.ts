@@ -73,7 +73,10 @@ export class PgAssetIndex implements AssetIndex {
   }
 
   async hasAssetHash(projectId: string, hash: string): Promise<boolean> {
-    const r = await this.pool.query(`SELECT 1 FROM assets WHERE project_id = $1 AND hash = $2 AND status = 'stored' LIMIT 1`, [projectId, hash]);
+    const r = await this.pool.query(`SELECT 1 FROM assets WHERE project_id = $1 AND hash = $2 AND status = 'stored' LIMIT 1`, [
+      projectId,
+      hash,
+    ]);
     return (r.rowCount ?? 0) > 0;
   }
 

@@ -42,11 +42,11 @@ export async function appendBatch(deps: PgAppendDeps, input: AppendBatchInput): 
   // A new object (unique key) per attempt, durable before the row commits: concurrent
   // duplicates never overwrite a stored chunk, and a crash leaves only an orphan object.
   // With ingest's chunk the events are never touched here (they may not even be parsed on this thread).
-  const { key, bytes: storedBytes, chunk } = await deps.batchChunks.writeBatch(
-    { projectId, sessionId: sid, seq: batch.seq },
-    input.chunk ? [] : batch.events,
-    input.chunk,
-  );
+  const {
+    key,
+    bytes: storedBytes,
+    chunk,
+  } = await deps.batchChunks.writeBatch({ projectId, sessionId: sid, seq: batch.seq }, input.chunk ? [] : batch.events, input.chunk);
   const tMin = chunk.tMin === null ? null : Math.round(chunk.tMin);
   const tMax = chunk.tMax === null ? null : Math.round(chunk.tMax);
   const start = tMin ?? receivedAt;
@@ -134,8 +134,22 @@ async function insertRows(client: pg.PoolClient, input: AppendBatchInput, stored
        browser, browser_version, os, os_version, device, ip, created_at, updated_at, link_id, key_hash)
      VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
      ON CONFLICT (id) DO NOTHING`,
-    [sid, projectId, start, end, facts.userAgent, facts.browser, facts.browserVersion, facts.os, facts.osVersion,
-      facts.device, facts.ip ?? null, receivedAt, linkId, input.sessionKeyHash ?? null],
+    [
+      sid,
+      projectId,
+      start,
+      end,
+      facts.userAgent,
+      facts.browser,
+      facts.browserVersion,
+      facts.os,
+      facts.osVersion,
+      facts.device,
+      facts.ip ?? null,
+      receivedAt,
+      linkId,
+      input.sessionKeyHash ?? null,
+    ],
   );
   // From here on the session is ours until COMMIT: appends of it on any instance wait here.
   const session = (

@@ -29,14 +29,37 @@ export async function writeIndexRows(c: Queryable, sessionId: string, seq: numbe
        network_4xx = network_4xx + $4, network_5xx = network_5xx + $5, network_failed = network_failed + $6,
        feedback_count = feedback_count + $7, user_id = coalesce($8, user_id),
        last_batch_at = greatest(coalesce(last_batch_at, 0), $9) WHERE id = $10`,
-    [k.errors, k.consoleErrors, k.consoleWarnings, k.network4xx, k.network5xx, k.networkFailed, k.feedback, index.userId, receivedAt, sessionId],
+    [
+      k.errors,
+      k.consoleErrors,
+      k.consoleWarnings,
+      k.network4xx,
+      k.network5xx,
+      k.networkFailed,
+      k.feedback,
+      index.userId,
+      receivedAt,
+      sessionId,
+    ],
   );
-  await insertRows(c, 'network_requests', ['session_id', 'seq', 't', 'method', 'url', 'status', 'duration_ms', 'failed', 'route'],
-    index.network.map((r) => [sessionId, seq, Math.round(r.t), r.method, r.url, r.status, r.durationMs, r.failed ? 1 : 0, r.route]));
-  await insertRows(c, 'console_messages', ['session_id', 'seq', 't', 'level', 'text'],
-    index.console.map((r) => [sessionId, seq, Math.round(r.t), r.level, r.text]));
-  await insertRows(c, 'errors', ['session_id', 'seq', 't', 'name', 'message', 'stack', 'message_key'],
-    index.errors.map((r) => [sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey]));
+  await insertRows(
+    c,
+    'network_requests',
+    ['session_id', 'seq', 't', 'method', 'url', 'status', 'duration_ms', 'failed', 'route'],
+    index.network.map((r) => [sessionId, seq, Math.round(r.t), r.method, r.url, r.status, r.durationMs, r.failed ? 1 : 0, r.route]),
+  );
+  await insertRows(
+    c,
+    'console_messages',
+    ['session_id', 'seq', 't', 'level', 'text'],
+    index.console.map((r) => [sessionId, seq, Math.round(r.t), r.level, r.text]),
+  );
+  await insertRows(
+    c,
+    'errors',
+    ['session_id', 'seq', 't', 'name', 'message', 'stack', 'message_key'],
+    index.errors.map((r) => [sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey]),
+  );
   await writeSignals(c, sessionId, seq, index);
 }
 
@@ -46,7 +69,8 @@ async function writeSignals(c: Queryable, sessionId: string, seq: number, index:
   const select = async (where: string, params: unknown[]): Promise<ClickDbRow[]> =>
     (await c.query<ClickDbRow>(`SELECT ${CLICK_COLUMNS} FROM clicks WHERE session_id = $1 AND ${where}`, [sessionId, ...params])).rows;
 
-  const before = ranges.firstClick === null ? [] : await select('t <= $2 ORDER BY t DESC, id DESC LIMIT 2', [Math.round(ranges.firstClick)]);
+  const before =
+    ranges.firstClick === null ? [] : await select('t <= $2 ORDER BY t DESC, id DESC LIMIT 2', [Math.round(ranges.firstClick)]);
   const ctx = toSignalContext({
     before,
     burst:
@@ -70,8 +94,22 @@ async function writeSignals(c: Queryable, sessionId: string, seq: number, index:
     ['session_id', 'seq', 't', 'selector', 'text', 'test_id', 'tag', 'x', 'y', 'node_id', 'interactive', 'rage', 'error_click', 'dead'],
     clicks.map((k, i) => {
       const f = plan.clicks[i]!;
-      return [sessionId, seq, Math.round(k.t), k.selector, k.text, k.testId, k.tag, k.x, k.y, k.nodeId,
-        k.interactive ? 1 : 0, f.rage ? 1 : 0, f.errorClick ? 1 : 0, f.dead];
+      return [
+        sessionId,
+        seq,
+        Math.round(k.t),
+        k.selector,
+        k.text,
+        k.testId,
+        k.tag,
+        k.x,
+        k.y,
+        k.nodeId,
+        k.interactive ? 1 : 0,
+        f.rage ? 1 : 0,
+        f.errorClick ? 1 : 0,
+        f.dead,
+      ];
     }),
   );
   // Stored clicks are addressed by session and time too, so each update touches one partition through its index.
@@ -106,17 +144,38 @@ async function writeSignals(c: Queryable, sessionId: string, seq: number, index:
   }
   for (const r of plan.removedDead) {
     const t = Math.round(r.t);
-    await c.query(`UPDATE signals SET click_count = click_count - 1 WHERE session_id = $1 AND type = '${SIGNAL_TYPES.dead}' AND t = $2`, [sessionId, t]);
-    await c.query(`DELETE FROM signals WHERE session_id = $1 AND type = '${SIGNAL_TYPES.dead}' AND t = $2 AND click_count <= 0`, [sessionId, t]);
+    await c.query(`UPDATE signals SET click_count = click_count - 1 WHERE session_id = $1 AND type = '${SIGNAL_TYPES.dead}' AND t = $2`, [
+      sessionId,
+      t,
+    ]);
+    await c.query(`DELETE FROM signals WHERE session_id = $1 AND type = '${SIGNAL_TYPES.dead}' AND t = $2 AND click_count <= 0`, [
+      sessionId,
+      t,
+    ]);
   }
-  await insertRows(c, 'pages', ['session_id', 'seq', 't', 'url'], index.pages.map((p) => [sessionId, seq, Math.round(p.t), p.url]));
-  await insertRows(c, 'search_text', ['session_id', 'field', 'text'], index.search.map((s) => [sessionId, s.field, s.text]));
-  await insertRows(c, 'full_snapshots', ['session_id', 'seq', 't', 'start_t'],
-    index.snapshots.map((r) => [sessionId, seq, Math.round(r.t), Math.round(r.startT)]));
+  await insertRows(
+    c,
+    'pages',
+    ['session_id', 'seq', 't', 'url'],
+    index.pages.map((p) => [sessionId, seq, Math.round(p.t), p.url]),
+  );
+  await insertRows(
+    c,
+    'search_text',
+    ['session_id', 'field', 'text'],
+    index.search.map((s) => [sessionId, s.field, s.text]),
+  );
+  await insertRows(
+    c,
+    'full_snapshots',
+    ['session_id', 'seq', 't', 'start_t'],
+    index.snapshots.map((r) => [sessionId, seq, Math.round(r.t), Math.round(r.startT)]),
+  );
 
   let active = { addMs: 0, last: null as number | null };
   if (timeline.activity.length > 0) {
-    const row = (await c.query<{ last_activity_at: number | null }>('SELECT last_activity_at FROM sessions WHERE id = $1', [sessionId])).rows[0];
+    const row = (await c.query<{ last_activity_at: number | null }>('SELECT last_activity_at FROM sessions WHERE id = $1', [sessionId]))
+      .rows[0];
     active = activeTime(timeline.activity, row?.last_activity_at ?? null);
   }
   const d = plan.deltas;
@@ -124,14 +183,24 @@ async function writeSignals(c: Queryable, sessionId: string, seq: number, index:
     `UPDATE sessions SET click_count = click_count + $1, key_count = key_count + $2, rage_clicks = rage_clicks + $3,
        dead_clicks = greatest(0, dead_clicks + $4), error_clicks = error_clicks + $5, active_ms = active_ms + $6,
        page_count = page_count + $7, last_activity_at = coalesce($8, last_activity_at) WHERE id = $9`,
-    [index.counts.clicks, index.counts.keyPresses, d.rageClicks, d.deadClicks, d.errorClicks, Math.round(active.addMs),
-      index.pageCount, active.last === null ? null : Math.round(active.last), sessionId],
+    [
+      index.counts.clicks,
+      index.counts.keyPresses,
+      d.rageClicks,
+      d.deadClicks,
+      d.errorClicks,
+      Math.round(active.addMs),
+      index.pageCount,
+      active.last === null ? null : Math.round(active.last),
+      sessionId,
+    ],
   );
 }
 
 /** Every time a batch's index rows carry (for on-demand partitions). */
 export function indexTimes(index: IndexRows): number[] {
   const out: number[] = [];
-  for (const rows of [index.network, index.console, index.errors, index.pages, index.clicks]) for (const r of rows) out.push(Math.round(r.t));
+  for (const rows of [index.network, index.console, index.errors, index.pages, index.clicks])
+    for (const r of rows) out.push(Math.round(r.t));
   return out;
 }

@@ -25,7 +25,9 @@ export async function deleteSessionRows(pool: pg.Pool, ids: string[]): Promise<D
   // Rows locked in id order, so two instances deleting overlapping sets never deadlock.
   return withTransaction(pool, async (c) => {
     const sessions = (
-      await c.query<{ id: string; project_id: string }>('SELECT id, project_id FROM sessions WHERE id = ANY($1) ORDER BY id FOR UPDATE', [[...new Set(ids)]])
+      await c.query<{ id: string; project_id: string }>('SELECT id, project_id FROM sessions WHERE id = ANY($1) ORDER BY id FOR UPDATE', [
+        [...new Set(ids)],
+      ])
     ).rows;
     if (sessions.length === 0) return [];
     const found = sessions.map((s) => s.id);
@@ -69,7 +71,8 @@ export async function deleteExpired(
     for (;;) {
       const ids = (
         await pool.query<{ id: string }>(`SELECT s.id FROM sessions s WHERE s.project_id = $1 AND ${ENDED} < $2 LIMIT 500`, [
-          p.id, now - p.retention_days * DAY_MS,
+          p.id,
+          now - p.retention_days * DAY_MS,
         ])
       ).rows.map((r) => r.id);
       if (ids.length === 0) break;

@@ -54,10 +54,10 @@ export async function assertRoom(db: Queryable, linkId: string, sessionId: strin
   if (!link) throw new LinkRefused('link_invalid');
   if (link.max_sessions === null) return;
   const r = (
-    await db.query<{ n: number; mine: boolean }>(
-      'SELECT count(*) AS n, bool_or(id = $2) AS mine FROM sessions WHERE link_id = $1',
-      [linkId, sessionId],
-    )
+    await db.query<{ n: number; mine: boolean }>('SELECT count(*) AS n, bool_or(id = $2) AS mine FROM sessions WHERE link_id = $1', [
+      linkId,
+      sessionId,
+    ])
   ).rows[0]!;
   if (!r.mine && r.n >= link.max_sessions) throw new LinkRefused('link_used_up');
 }

@@ -159,9 +159,12 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
          WHERE id = $1 RETURNING *`,
         [
           id,
-          patch.name !== undefined, patch.name ?? null,
-          patch.allowedOrigins !== undefined, JSON.stringify(patch.allowedOrigins ?? []),
-          patch.retentionDays !== undefined, patch.retentionDays ?? null,
+          patch.name !== undefined,
+          patch.name ?? null,
+          patch.allowedOrigins !== undefined,
+          JSON.stringify(patch.allowedOrigins ?? []),
+          patch.retentionDays !== undefined,
+          patch.retentionDays ?? null,
         ],
       )
     ).rows[0];
@@ -173,11 +176,21 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
     return appendBatch(deps, sealAppend(input, this.sealer));
   }
 
-  async createLink(input: CreateLinkInput): Promise<Link> { return links.create(this.pool, input); }
-  async getLinkByTokenHash(tokenHash: string): Promise<Link | null> { return links.byTokenHash(this.pool, tokenHash); }
-  async listLinks(filter?: { projectIds?: string[] }): Promise<LinkWithSessions[]> { return links.list(this.pool, filter?.projectIds); }
-  async markLinkOpened(id: string, at: number): Promise<void> { return links.markOpened(this.pool, id, at); }
-  async revokeLink(id: string, at: number): Promise<boolean> { return links.revoke(this.pool, id, at); }
+  async createLink(input: CreateLinkInput): Promise<Link> {
+    return links.create(this.pool, input);
+  }
+  async getLinkByTokenHash(tokenHash: string): Promise<Link | null> {
+    return links.byTokenHash(this.pool, tokenHash);
+  }
+  async listLinks(filter?: { projectIds?: string[] }): Promise<LinkWithSessions[]> {
+    return links.list(this.pool, filter?.projectIds);
+  }
+  async markLinkOpened(id: string, at: number): Promise<void> {
+    return links.markOpened(this.pool, id, at);
+  }
+  async revokeLink(id: string, at: number): Promise<boolean> {
+    return links.revoke(this.pool, id, at);
+  }
 
   async searchSessions(query: SessionSearch): Promise<SessionList> {
     return search.searchSessions(this.pool, query, this.summaryOf, this.sealer);
@@ -202,12 +215,24 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
     return deleted.length;
   }
 
-  async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> { return openEndpoints(await problems.failingEndpoints(this.pool, q), this.sealer); }
-  async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> { return openErrorGroups(await problems.errorGroups(this.pool, q), this.sealer); }
-  async listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> { return problems.clickProblems(this.pool, q); }
-  async getSessionTimeline(id: string): Promise<SessionTimeline | null> { return readTimeline(this.pool, id); }
-  async dumpMetadata(): Promise<MetadataDump> { return transferMeta.dump(this.pool); }
-  async restoreMetadata(dump: MetadataDump): Promise<void> { return transferMeta.restore(this.pool, dump); }
+  async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> {
+    return openEndpoints(await problems.failingEndpoints(this.pool, q), this.sealer);
+  }
+  async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> {
+    return openErrorGroups(await problems.errorGroups(this.pool, q), this.sealer);
+  }
+  async listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> {
+    return problems.clickProblems(this.pool, q);
+  }
+  async getSessionTimeline(id: string): Promise<SessionTimeline | null> {
+    return readTimeline(this.pool, id);
+  }
+  async dumpMetadata(): Promise<MetadataDump> {
+    return transferMeta.dump(this.pool);
+  }
+  async restoreMetadata(dump: MetadataDump): Promise<void> {
+    return transferMeta.restore(this.pool, dump);
+  }
 
   /** Compaction's commit (BatchRows.movePack): one transaction, rolled back by RowsChanged. */
   protected async movePack(sessionId: string, pack: { key: string; segments: PackedSegment[] }): Promise<void> {

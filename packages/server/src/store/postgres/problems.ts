@@ -55,7 +55,14 @@ export async function errorGroups(db: Queryable, q: ProblemQuery): Promise<Probl
       [q.since, q.limit, ...pf.args],
     )
   ).rows;
-  return rows.map((r) => ({ name: r.name, message: r.key, example: r.message, count: r.count, sessions: r.sessions, lastSeen: r.last_seen }));
+  return rows.map((r) => ({
+    name: r.name,
+    message: r.key,
+    example: r.message,
+    count: r.count,
+    sessions: r.sessions,
+    lastSeen: r.last_seen,
+  }));
 }
 
 export async function clickProblems(db: Queryable, q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> {
@@ -71,5 +78,12 @@ export async function clickProblems(db: Queryable, q: ProblemQuery & { type: 'ra
       [q.type === 'rage' ? SIGNAL_TYPES.rage : SIGNAL_TYPES.dead, q.since, q.limit, ...pf.args],
     )
   ).rows;
-  return rows.map((r) => ({ type: q.type, selector: r.selector, text: r.text, count: r.count, sessions: r.sessions, lastSeen: r.last_seen }));
+  return rows.map((r) => ({
+    type: q.type,
+    selector: r.selector,
+    text: r.text,
+    count: r.count,
+    sessions: r.sessions,
+    lastSeen: r.last_seen,
+  }));
 }

@@ -45,20 +45,26 @@ export class SqliteAssetIndex implements AssetIndex {
 
   async finishAsset(projectId: string, url: string, result: AssetResult, now: number): Promise<void> {
     this.db
-      .prepare('UPDATE assets SET status = ?, hash = ?, content_type = ?, bytes = ?, error = ?, updated_at = ? WHERE project_id = ? AND url = ?')
+      .prepare(
+        'UPDATE assets SET status = ?, hash = ?, content_type = ?, bytes = ?, error = ?, updated_at = ? WHERE project_id = ? AND url = ?',
+      )
       .run(...finishValues(result), now, projectId, url);
   }
 
   async getSessionAsset(sessionId: string, url: string): Promise<AssetRecord | null> {
     const row = this.db
-      .prepare('SELECT a.* FROM session_assets r JOIN assets a ON a.project_id = r.project_id AND a.url = r.url WHERE r.session_id = ? AND r.url = ?')
+      .prepare(
+        'SELECT a.* FROM session_assets r JOIN assets a ON a.project_id = r.project_id AND a.url = r.url WHERE r.session_id = ? AND r.url = ?',
+      )
       .get(sessionId, url) as AssetRow | undefined;
     return row ? toAssetRecord(row) : null;
   }
 
   async listSessionAssets(sessionId: string, limit: number): Promise<AssetRecord[]> {
     const rows = this.db
-      .prepare('SELECT a.* FROM session_assets r JOIN assets a ON a.project_id = r.project_id AND a.url = r.url WHERE r.session_id = ? ORDER BY a.url LIMIT ?')
+      .prepare(
+        'SELECT a.* FROM session_assets r JOIN assets a ON a.project_id = r.project_id AND a.url = r.url WHERE r.session_id = ? ORDER BY a.url LIMIT ?',
+      )
       .all(sessionId, limit) as AssetRow[];
     return rows.map(toAssetRecord);
   }

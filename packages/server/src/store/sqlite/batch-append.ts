@@ -48,7 +48,9 @@ export class SqliteBatchAppender {
     private readonly deps: { batchChunks: BatchChunks; chunks: ChunkStore; signalIndex: SignalIndexWriter },
   ) {
     this.q = {
-      owner: db.prepare(`SELECT s.project_id, ${SESSION_ACCESS_COLUMNS} FROM sessions s LEFT JOIN links l ON l.id = s.link_id WHERE s.id = ?`),
+      owner: db.prepare(
+        `SELECT s.project_id, ${SESSION_ACCESS_COLUMNS} FROM sessions s LEFT JOIN links l ON l.id = s.link_id WHERE s.id = ?`,
+      ),
       hasBatch: db.prepare('SELECT 1 FROM batches WHERE session_id = ? AND seq = ?'),
       insertSession: db.prepare(
         `INSERT INTO sessions (id, project_id, started_at, ended_at, first_url, first_url_seq, user_agent,
@@ -117,7 +119,14 @@ export class SqliteBatchAppender {
     const tMin = chunk.tMin === null ? null : Math.round(chunk.tMin);
     const tMax = chunk.tMax === null ? null : Math.round(chunk.tMax);
     const row: BatchRow = {
-      input, key, format: chunk.format, bytes, rawBytes: chunk.rawBytes, eventCount: chunk.eventCount, tMin, tMax,
+      input,
+      key,
+      format: chunk.format,
+      bytes,
+      rawBytes: chunk.rawBytes,
+      eventCount: chunk.eventCount,
+      tMin,
+      tMax,
       start: tMin ?? receivedAt,
       end: tMax ?? receivedAt,
     };
@@ -185,9 +194,23 @@ export class SqliteBatchAppender {
     // A new session is tagged with its link (first batch wins); the room check is atomic with the insert.
     if (linkId && !owner) this.assertLinkHasRoom(linkId, sid);
     const res = this.q.insertSession.run(
-      sid, projectId, start, end, url, url ? batch.seq : null, facts.userAgent,
-      facts.browser, facts.browserVersion, facts.os, facts.osVersion, facts.device, receivedAt, receivedAt, linkId,
-      facts.ip ?? null, input.sessionKeyHash ?? null,
+      sid,
+      projectId,
+      start,
+      end,
+      url,
+      url ? batch.seq : null,
+      facts.userAgent,
+      facts.browser,
+      facts.browserVersion,
+      facts.os,
+      facts.osVersion,
+      facts.device,
+      receivedAt,
+      receivedAt,
+      linkId,
+      facts.ip ?? null,
+      input.sessionKeyHash ?? null,
     );
     const b = this.q.insertBatch.run(sid, batch.seq, row.key, row.format, row.eventCount, row.bytes, row.tMin, row.tMax, receivedAt);
     if (b.changes === 0) return false;
@@ -205,8 +228,18 @@ export class SqliteBatchAppender {
   private insertIndexRows(sessionId: string, seq: number, input: AppendBatchInput): void {
     const { index } = input;
     const c = index.counts;
-    this.q.counts.run(c.errors, c.consoleErrors, c.consoleWarnings, c.network4xx, c.network5xx, c.networkFailed,
-      c.feedback, index.userId, input.receivedAt, sessionId);
+    this.q.counts.run(
+      c.errors,
+      c.consoleErrors,
+      c.consoleWarnings,
+      c.network4xx,
+      c.network5xx,
+      c.networkFailed,
+      c.feedback,
+      index.userId,
+      input.receivedAt,
+      sessionId,
+    );
     if (Object.keys(index.tags).length > 0) {
       const tags = mergeTags((this.q.tags.get(sessionId) as { tags: string }).tags, index.tags);
       this.q.setTags.run(JSON.stringify(tags), sessionId);
@@ -238,5 +271,4 @@ export class SqliteBatchAppender {
     const mine = this.q.linkedSession.get(sessionId, linkId);
     if (!mine && link.max_sessions !== null && link.session_count >= link.max_sessions) throw new LinkRefused('link_used_up');
   }
-
 }

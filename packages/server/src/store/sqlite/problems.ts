@@ -52,7 +52,14 @@ export function errorGroups(db: Database.Database, q: ProblemQuery): ProblemRows
        FROM errors WHERE t >= ?${pf.sql}
        GROUP BY coalesce(message_key, message) ORDER BY count DESC, last_seen DESC LIMIT ?`,
     )
-    .all(q.since, ...pf.args, q.limit) as { key: string; count: number; sessions: number; last_seen: number; name: string | null; message: string }[];
+    .all(q.since, ...pf.args, q.limit) as {
+    key: string;
+    count: number;
+    sessions: number;
+    last_seen: number;
+    name: string | null;
+    message: string;
+  }[];
   return rows.map((r) => ({
     name: r.name,
     message: r.key,
@@ -74,7 +81,11 @@ export function clickProblems(db: Database.Database, q: ProblemQuery & { type: '
        GROUP BY selector ORDER BY count DESC, last_seen DESC LIMIT ?`,
     )
     .all(q.type === 'rage' ? SIGNAL_TYPES.rage : SIGNAL_TYPES.dead, q.since, ...pf.args, q.limit) as {
-    selector: string; count: number; sessions: number; last_seen: number; text: string | null;
+    selector: string;
+    count: number;
+    sessions: number;
+    last_seen: number;
+    text: string | null;
   }[];
   return rows.map((r) => ({
     type: q.type,

@@ -257,9 +257,7 @@ const MIGRATIONS: string[] = [
 export function migrate(db: Database.Database, target = MIGRATIONS.length): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(
-      `database schema version ${current} is newer than this Reprise (${MIGRATIONS.length}); upgrade Reprise`,
-    );
+    throw new Error(`database schema version ${current} is newer than this Reprise (${MIGRATIONS.length}); upgrade Reprise`);
   }
   for (let v = current; v < target; v++) {
     db.transaction(() => {

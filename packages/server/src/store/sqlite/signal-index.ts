@@ -42,8 +42,12 @@ export class SignalIndexWriter {
         `INSERT INTO signals (session_id, t, type, selector, text, click_count) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (session_id, type, t) DO UPDATE SET click_count = click_count + excluded.click_count`,
       ),
-      takeBackDead: db.prepare(`UPDATE signals SET click_count = click_count - 1 WHERE session_id = ? AND type = '${SIGNAL_TYPES.dead}' AND t = ?`),
-      dropEmptyDead: db.prepare(`DELETE FROM signals WHERE session_id = ? AND type = '${SIGNAL_TYPES.dead}' AND t = ? AND click_count <= 0`),
+      takeBackDead: db.prepare(
+        `UPDATE signals SET click_count = click_count - 1 WHERE session_id = ? AND type = '${SIGNAL_TYPES.dead}' AND t = ?`,
+      ),
+      dropEmptyDead: db.prepare(
+        `DELETE FROM signals WHERE session_id = ? AND type = '${SIGNAL_TYPES.dead}' AND t = ? AND click_count <= 0`,
+      ),
       insertPage: db.prepare('INSERT INTO pages (session_id, seq, t, url) VALUES (?, ?, ?, ?)'),
       insertText: db.prepare('INSERT INTO search_text (session_id, field, text) VALUES (?, ?, ?)'),
       counters: db.prepare(
@@ -72,8 +76,22 @@ export class SignalIndexWriter {
 
     clicks.forEach((c, i) => {
       const f = plan.clicks[i]!;
-      q.insertClick.run(sessionId, seq, Math.round(c.t), c.selector, c.text, c.testId, c.tag, c.x, c.y, c.nodeId,
-        c.interactive ? 1 : 0, f.rage ? 1 : 0, f.errorClick ? 1 : 0, f.dead);
+      q.insertClick.run(
+        sessionId,
+        seq,
+        Math.round(c.t),
+        c.selector,
+        c.text,
+        c.testId,
+        c.tag,
+        c.x,
+        c.y,
+        c.nodeId,
+        c.interactive ? 1 : 0,
+        f.rage ? 1 : 0,
+        f.errorClick ? 1 : 0,
+        f.dead,
+      );
     });
     for (const u of plan.updates) {
       if (u.rage) q.setRage.run(u.id);
@@ -96,7 +114,16 @@ export class SignalIndexWriter {
       active = activeTime(timeline.activity, row?.last_activity_at ?? null);
     }
     const d = plan.deltas;
-    q.counters.run(index.counts.clicks, index.counts.keyPresses, d.rageClicks, d.deadClicks, d.errorClicks, active.addMs,
-      index.pageCount, active.last === null ? null : Math.round(active.last), sessionId);
+    q.counters.run(
+      index.counts.clicks,
+      index.counts.keyPresses,
+      d.rageClicks,
+      d.deadClicks,
+      d.errorClicks,
+      active.addMs,
+      index.pageCount,
+      active.last === null ? null : Math.round(active.last),
+      sessionId,
+    );
   }
 }

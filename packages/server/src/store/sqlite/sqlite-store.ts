@@ -24,15 +24,7 @@ import {
   type Project,
   type Store,
 } from '../types.js';
-import {
-  LINK_SELECT,
-  toLink,
-  toProject,
-  withLinkSessions,
-  type LinkRow,
-  type ProjectRow,
-  type SessionRow,
-} from '../rows.js';
+import { LINK_SELECT, toLink, toProject, withLinkSessions, type LinkRow, type ProjectRow, type SessionRow } from '../rows.js';
 import { migrate } from './schema.js';
 import * as search from './search.js';
 import type { SessionSearch } from '../types.js';
@@ -75,7 +67,10 @@ export class SqliteStore extends StoreCore implements Store {
    * `durable: false` is for bulk loads (benchmark seeding, imports that can be re-run): no
    * fsync of chunks, `synchronous=OFF`. A server never opens the store that way.
    */
-  constructor(readonly dataDir: string, options: SqliteStoreOptions = {}) {
+  constructor(
+    readonly dataDir: string,
+    options: SqliteStoreOptions = {},
+  ) {
     const durable = options.durable ?? true;
     mkdirSync(dataDir, { recursive: true });
     super(options.chunks ?? new LocalChunkStore(path.join(dataDir, 'chunks'), { durable }), options.cipher ?? null, {
@@ -175,12 +170,24 @@ export class SqliteStore extends StoreCore implements Store {
     return search.searchSessions<SessionRow>(this.db, query, this.summaryOf, { sealer: this.sealer });
   }
 
-  async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> { return openEndpoints(await problems.failingEndpoints(this.db, q), this.sealer); }
-  async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> { return openErrorGroups(await problems.errorGroups(this.db, q), this.sealer); }
-  async listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> { return problems.clickProblems(this.db, q); }
-  async getSessionTimeline(id: string): Promise<SessionTimeline | null> { return readTimeline(this.db, id); }
-  async dumpMetadata(): Promise<MetadataDump> { return transferMeta.dump(this.db); }
-  async restoreMetadata(dump: MetadataDump): Promise<void> { transferMeta.restore(this.db, dump); }
+  async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> {
+    return openEndpoints(await problems.failingEndpoints(this.db, q), this.sealer);
+  }
+  async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> {
+    return openErrorGroups(await problems.errorGroups(this.db, q), this.sealer);
+  }
+  async listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> {
+    return problems.clickProblems(this.db, q);
+  }
+  async getSessionTimeline(id: string): Promise<SessionTimeline | null> {
+    return readTimeline(this.db, id);
+  }
+  async dumpMetadata(): Promise<MetadataDump> {
+    return transferMeta.dump(this.db);
+  }
+  async restoreMetadata(dump: MetadataDump): Promise<void> {
+    transferMeta.restore(this.db, dump);
+  }
 
   async deleteSession(id: string): Promise<boolean> {
     return (await this.deleteSessions([id])) > 0;
