@@ -255,6 +255,7 @@ describe('initial snapshot sliced over tasks (patched rrweb)', () => {
     await page.close();
   });
 
+  // Its waits alone (a 10 s checkout interval, then polls of up to 20 + 20 + 10 s) pass the 60 s default.
   it('slices checkouts too; typed while one is sliced, it is retaken, and the recording replays to the live page', async () => {
     const { page, errors } = await open('/slices-checkout');
     await page.evaluate(() => document.body.prepend(Object.assign(document.createElement('input'), { id: 'early', type: 'text' })));
@@ -317,7 +318,7 @@ describe('initial snapshot sliced over tasks (patched rrweb)', () => {
     expect(errors).toEqual([]);
     await replay.page.close();
     await page.close();
-  });
+  }, 180_000);
 
   it('stop() while it is sliced ends it: no snapshot, nothing recorded after, no errors', async () => {
     const { page, errors } = await open('/slices-stopped');
