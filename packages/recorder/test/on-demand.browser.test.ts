@@ -159,6 +159,40 @@ describe('on-demand loader (dist/browser/loader.js)', () => {
     await ctx.close();
   });
 
+  it('Stop then an immediate navigation: the final batch, held on the wire, still arrives with the stop event', async () => {
+    const TOKEN = 'tokLinkNav';
+    ingest.pages.set('/sn1', html(loaderTag(), '<p>stop then leave</p><a id="away" href="/sn2">away</a>'));
+    ingest.pages.set('/sn2', html('', '<p>elsewhere</p>'));
+    const { ctx, page, pageErrors } = await newPage();
+    await page.goto(`${ingest.base}/sn1#reprise_token=${TOKEN}`);
+    const id = await sessionIdOf(page);
+    await expect.poll(() => ingest.forSession(id).some((r) => r.text.includes('stop then leave')), { timeout: 10_000 }).toBe(true);
+    // From Stop on, the first upload is held in the browser and never let through: the normal
+    // send of the final batch is still on the wire when the page goes away.
+    let held: (() => void) | null = null;
+    const heldSeen = new Promise<void>((resolve) => (held = resolve));
+    let holding = false;
+    let heldOne = false;
+    await ctx.route('**/ingest/v1/batch*', async (route) => {
+      if (holding && !heldOne) {
+        heldOne = true;
+        held?.();
+        return; // neither continued nor fulfilled: cancelled when the page unloads
+      }
+      await route.continue();
+    });
+    holding = true;
+    await page.locator('reprise-badge').locator('button').click();
+    await heldSeen;
+    await page.click('#away');
+    await page.waitForURL(/\/sn2$/);
+    await expect.poll(() => customs(ingest.forSession(id)).some((d) => d.type === 'stop'), { timeout: 15_000 }).toBe(true);
+    const all = events(ingest.forSession(id).sort((a, b) => a.batch.seq - b.batch.seq));
+    expect(all[all.length - 1]).toMatchObject({ kind: 'custom', data: { type: 'stop', by: 'user' } });
+    expect(pageErrors).toEqual([]);
+    await ctx.close();
+  });
+
   it('stops at once when ingest answers 403 link_revoked', async () => {
     const TOKEN = 'tokRevoked9';
     ingest.linkErrors.set(TOKEN, 'link_revoked');
