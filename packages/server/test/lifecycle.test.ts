@@ -272,7 +272,7 @@ describe('retention', () => {
     });
     expect(stdout.trim()).toBe('deleted 1 expired session');
     expect(await s.store.getSession('sess_cli_expired')).toBeNull();
-  }, 30_000);
+  }, 120_000);
 });
 
 describe('erasure', () => {

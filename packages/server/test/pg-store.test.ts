@@ -106,7 +106,7 @@ describe('migrations', () => {
     expect((await run(['migrate'])).stdout).toContain('schema is up to date');
     const store = await open(st, false);
     expect(await store.listProjects()).toEqual([]);
-  }, 30_000);
+  }, 120_000);
 });
 
 describe('partitions', () => {

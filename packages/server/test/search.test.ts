@@ -571,7 +571,7 @@ describe('cli: sessions search', () => {
     expect(lines).toHaveLength(1);
     const start = new Date(NOW - HOUR).toISOString().slice(0, 16);
     expect(lines[0]).toMatch(new RegExp(`^${A}  ${start}:\\d\\dZ  1m30s  https://shop\\.example/cart  .*errors=1.*4xx=1`));
-  }, 30_000);
+  }, 120_000);
 
   it('sorts, limits, pages and prints JSON; a query may start with -', async () => {
     const { stdout, stderr } = await run(['--sort', 'errors', '--limit', '2', '--json', '-has:feedback']);
@@ -586,11 +586,11 @@ describe('cli: sessions search', () => {
         .split('\n')
         .map((l) => l.split('  ')[0]),
     ).toEqual((await search('-has:feedback', '&sort=errors')).sessions.slice(2).map((x) => x.id));
-  }, 30_000);
+  }, 120_000);
 
   it('shows a bad query with a caret under the problem and exits 2', async () => {
     const err = await run(['url:/a stauts:4xx']).catch((e: { code: number; stderr: string }) => e);
     expect(err).toMatchObject({ code: 2 });
     expect((err as { stderr: string }).stderr).toContain('(did you mean status:?)\n  url:/a stauts:4xx\n         ^^^^^^\n');
-  }, 30_000);
+  }, 120_000);
 });

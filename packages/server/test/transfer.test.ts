@@ -223,5 +223,5 @@ describe('export and import', () => {
     await expect(cli(s.dataDir, 'export', 'nope_nope_nope')).rejects.toMatchObject({
       stderr: expect.stringMatching(/no session nope_nope_nope/),
     });
-  }, 60_000);
+  }, 180_000);
 });
