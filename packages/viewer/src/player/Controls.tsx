@@ -36,17 +36,6 @@ interface ControlsProps {
 }
 
 export function Controls(p: ControlsProps) {
-  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
-
-  useEffect(() => {
-    if (copied === 'idle') return;
-    const id = setTimeout(() => setCopied('idle'), 1500);
-    return () => clearTimeout(id);
-  }, [copied]);
-
-  const prev = prevMoment(p.errorMoments, p.currentMs);
-  const next = nextMoment(p.errorMoments, p.currentMs);
-
   return (
     <div className="controls">
       <button
@@ -59,6 +48,41 @@ export function Controls(p: ControlsProps) {
       >
         {p.playing ? '❚❚' : '▶'}
       </button>
+      <ErrorSteps errorMoments={p.errorMoments} currentMs={p.currentMs} enabled={p.enabled} onSeekAndPause={p.onSeekAndPause} />
+      <Scrubber
+        currentMs={p.currentMs}
+        durationMs={p.durationMs}
+        enabled={p.enabled}
+        markers={p.markers}
+        onSeek={p.onSeek}
+        onSeekAndPause={p.onSeekAndPause}
+      />
+      <span className="clock" data-testid="current-time">
+        {clock(p.currentMs)} / {clock(p.durationMs)}
+      </span>
+      <LiveStatus live={p.live} liveEnded={p.liveEnded} following={p.following} enabled={p.enabled} onGoLive={p.onGoLive} />
+      <Speeds speed={p.speed} enabled={p.enabled} onSpeed={p.onSpeed} />
+      <label className="check">
+        <input
+          type="checkbox"
+          data-testid="skip-inactive"
+          checked={p.skipInactive}
+          disabled={!p.enabled}
+          onChange={(e) => p.onSkipInactive(e.currentTarget.checked)}
+        />
+        Skip inactivity
+      </label>
+      <CopyLinkButton enabled={p.enabled} onCopyLink={p.onCopyLink} />
+    </div>
+  );
+}
+
+/** Previous/next error-like moment from the playhead. */
+function ErrorSteps(p: Pick<ControlsProps, 'errorMoments' | 'currentMs' | 'enabled' | 'onSeekAndPause'>) {
+  const prev = prevMoment(p.errorMoments, p.currentMs);
+  const next = nextMoment(p.errorMoments, p.currentMs);
+  return (
+    <>
       <button
         type="button"
         className="step"
@@ -81,49 +105,53 @@ export function Controls(p: ControlsProps) {
       >
         Error ›
       </button>
-      <span className="scrub">
-        <input
-          type="range"
-          className="scrubber"
-          data-testid="scrubber"
-          aria-label="Position"
-          min={0}
-          max={Math.max(0, Math.round(p.durationMs))}
-          step={100}
-          value={Math.round(Math.min(p.currentMs, p.durationMs))}
-          disabled={!p.enabled}
-          onChange={(e) => p.onSeek(Number(e.currentTarget.value))}
-        />
-        {p.enabled && p.durationMs > 0 && <Markers markers={p.markers} durationMs={p.durationMs} onSeekAndPause={p.onSeekAndPause} />}
-      </span>
-      <span className="clock" data-testid="current-time">
-        {clock(p.currentMs)} / {clock(p.durationMs)}
-      </span>
-      <LiveStatus live={p.live} liveEnded={p.liveEnded} following={p.following} enabled={p.enabled} onGoLive={p.onGoLive} />
-      <Speeds speed={p.speed} enabled={p.enabled} onSpeed={p.onSpeed} />
-      <label className="check">
-        <input
-          type="checkbox"
-          data-testid="skip-inactive"
-          checked={p.skipInactive}
-          disabled={!p.enabled}
-          onChange={(e) => p.onSkipInactive(e.currentTarget.checked)}
-        />
-        Skip inactivity
-      </label>
-      <button
-        type="button"
+    </>
+  );
+}
+
+function Scrubber(p: Pick<ControlsProps, 'currentMs' | 'durationMs' | 'enabled' | 'markers' | 'onSeek' | 'onSeekAndPause'>) {
+  return (
+    <span className="scrub">
+      <input
+        type="range"
+        className="scrubber"
+        data-testid="scrubber"
+        aria-label="Position"
+        min={0}
+        max={Math.max(0, Math.round(p.durationMs))}
+        step={100}
+        value={Math.round(Math.min(p.currentMs, p.durationMs))}
         disabled={!p.enabled}
-        onClick={() =>
-          p.onCopyLink().then(
-            () => setCopied('copied'),
-            () => setCopied('failed'),
-          )
-        }
-      >
-        {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy failed' : 'Copy link'}
-      </button>
-    </div>
+        onChange={(e) => p.onSeek(Number(e.currentTarget.value))}
+      />
+      {p.enabled && p.durationMs > 0 && <Markers markers={p.markers} durationMs={p.durationMs} onSeekAndPause={p.onSeekAndPause} />}
+    </span>
+  );
+}
+
+/** "Copy link", saying "Copied" or "Copy failed" for a moment after a click. */
+function CopyLinkButton(p: Pick<ControlsProps, 'enabled' | 'onCopyLink'>) {
+  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
+
+  useEffect(() => {
+    if (copied === 'idle') return;
+    const id = setTimeout(() => setCopied('idle'), 1500);
+    return () => clearTimeout(id);
+  }, [copied]);
+
+  return (
+    <button
+      type="button"
+      disabled={!p.enabled}
+      onClick={() =>
+        p.onCopyLink().then(
+          () => setCopied('copied'),
+          () => setCopied('failed'),
+        )
+      }
+    >
+      {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy failed' : 'Copy link'}
+    </button>
   );
 }
 
