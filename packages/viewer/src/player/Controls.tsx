@@ -2,7 +2,7 @@
  * Transport controls under the replay: play/pause, previous/next error, scrubber with
  * markers, clock, speed, skip, copy link.
  */
-import { memo, useEffect, useState } from 'react';
+import { memo, useEffect, useState, type ReactNode } from 'react';
 import { clock } from '../format';
 import type { Marker } from '../devtools/markers';
 import { nextMoment, prevMoment } from '../devtools/markers';
@@ -83,29 +83,38 @@ function ErrorSteps(p: Pick<ControlsProps, 'errorMoments' | 'currentMs' | 'enabl
   const next = nextMoment(p.errorMoments, p.currentMs);
   return (
     <>
-      <button
-        type="button"
-        className="step"
-        data-testid="prev-error"
-        title="Previous error"
-        aria-label="Previous error"
-        disabled={!p.enabled || prev === null}
-        onClick={() => prev !== null && p.onSeekAndPause(prev)}
-      >
+      <ErrorStepButton testId="prev-error" label="Previous error" to={prev} enabled={p.enabled} onSeekAndPause={p.onSeekAndPause}>
         ‹ Error
-      </button>
-      <button
-        type="button"
-        className="step"
-        data-testid="next-error"
-        title="Next error"
-        aria-label="Next error"
-        disabled={!p.enabled || next === null}
-        onClick={() => next !== null && p.onSeekAndPause(next)}
-      >
+      </ErrorStepButton>
+      <ErrorStepButton testId="next-error" label="Next error" to={next} enabled={p.enabled} onSeekAndPause={p.onSeekAndPause}>
         Error ›
-      </button>
+      </ErrorStepButton>
     </>
+  );
+}
+
+function ErrorStepButton(p: {
+  testId: string;
+  label: string;
+  /** The moment it seeks to; null when there is none that way. */
+  to: number | null;
+  enabled: boolean;
+  onSeekAndPause: (ms: number) => void;
+  children: ReactNode;
+}) {
+  const { to } = p;
+  return (
+    <button
+      type="button"
+      className="step"
+      data-testid={p.testId}
+      title={p.label}
+      aria-label={p.label}
+      disabled={!p.enabled || to === null}
+      onClick={() => to !== null && p.onSeekAndPause(to)}
+    >
+      {p.children}
+    </button>
   );
 }
 
