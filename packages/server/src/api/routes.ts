@@ -9,7 +9,12 @@ import type { Store, User } from '../store/types.js';
 /** `/api/v1`: sessions, events, projects. Each route declares its access rule (auth/access.ts). */
 export async function apiRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
   const { store } = opts;
+  meRoute(app, store);
+  sessionRoutes(app, store);
+  projectRoutes(app, store);
+}
 
+function meRoute(app: FastifyInstance, store: Store): void {
   // The caller and their projects, with the role the viewer shows (and hides buttons by).
   app.get('/auth/me', { config: { access: { need: 'login' } } }, async (req) => {
     const caller = callerOf(req);
@@ -24,7 +29,9 @@ export async function apiRoutes(app: FastifyInstance, opts: { store: Store }): P
       projects,
     };
   });
+}
 
+function sessionRoutes(app: FastifyInstance, store: Store): void {
   // `q` is the search language of docs/search.md; a bad query is a 400 pointing at the problem.
   app.get('/sessions', { config: { access: { need: 'read', project: 'query' } } }, async (req, reply) => {
     const parsed = parseSessionSearch(req.query as SessionSearchQuery);
@@ -68,7 +75,9 @@ export async function apiRoutes(app: FastifyInstance, opts: { store: Store }): P
     );
     return reply.type('application/x-ndjson; charset=utf-8').send(body);
   });
+}
 
+function projectRoutes(app: FastifyInstance, store: Store): void {
   // Only the caller's projects.
   app.get('/projects', { config: { access: { need: 'login' } } }, async (req) => {
     const caller = callerOf(req);

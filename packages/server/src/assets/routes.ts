@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ASSET_MODES, assetRoute, BLOCKED_ASSET_URL, mapCssUrls, MAX_ASSET_URL_LENGTH, type AssetMode } from '@reprise/protocol';
 import { HttpError } from '../http/errors.js';
 import type { Store } from '../store/types.js';
@@ -16,7 +16,11 @@ import type { AssetStore } from './types.js';
  */
 export async function assetRoutes(app: FastifyInstance, opts: { store: Store & AssetStore; capture: AssetCapture }): Promise<void> {
   const { store, capture } = opts;
+  sessionAssetRoutes(app, store, capture);
+  projectAssetRoutes(app, store);
+}
 
+function sessionAssetRoutes(app: FastifyInstance, store: Store & AssetStore, capture: AssetCapture): void {
   const sessionProject = async (id: string) => {
     const s = await store.getSession(id);
     if (!s) throw new HttpError(404, 'not_found', `no session ${id}`);
@@ -57,27 +61,12 @@ export async function assetRoutes(app: FastifyInstance, opts: { store: Store & A
     }
     let body = await store.assetBlobs.get({ projectId, hash: asset.hash });
     // A stylesheet's own fonts, images and imports load from here too (relative to its original URL).
-    if (asset.contentType === 'text/css') {
-      body = Buffer.from(
-        mapCssUrls(body.toString('utf8'), url, (u) => (u.length <= MAX_ASSET_URL_LENGTH ? assetRoute(id, u) : BLOCKED_ASSET_URL)),
-        'utf8',
-      );
-    }
-    return (
-      reply
-        .type(asset.contentType)
-        .header('X-Content-Type-Options', 'nosniff')
-        // Stored bytes are the recorded site's: opened as a document (an SVG), nothing in them runs.
-        .header(
-          'Content-Security-Policy',
-          "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:",
-        )
-        .header('Cross-Origin-Resource-Policy', 'same-origin')
-        .header('Cache-Control', 'private, max-age=86400')
-        .send(body)
-    );
+    if (asset.contentType === 'text/css') body = cssWithAssetRoutes(body, url, id);
+    return sendStoredAsset(reply, asset.contentType, body);
   });
+}
 
+function projectAssetRoutes(app: FastifyInstance, store: Store & AssetStore): void {
   app.get('/projects/:id/assets', { config: { access: { need: 'read', project: 'project' } } }, async (req) => {
     const { id } = req.params as { id: string };
     await requireProject(store, id);
@@ -94,6 +83,29 @@ export async function assetRoutes(app: FastifyInstance, opts: { store: Store & A
     await store.assets.setAssetMode(id, mode as AssetMode);
     return { mode };
   });
+}
+
+function cssWithAssetRoutes(css: Buffer, url: string, sessionId: string): Buffer {
+  return Buffer.from(
+    mapCssUrls(css.toString('utf8'), url, (u) => (u.length <= MAX_ASSET_URL_LENGTH ? assetRoute(sessionId, u) : BLOCKED_ASSET_URL)),
+    'utf8',
+  );
+}
+
+function sendStoredAsset(reply: FastifyReply, contentType: string, body: Buffer): FastifyReply {
+  return (
+    reply
+      .type(contentType)
+      .header('X-Content-Type-Options', 'nosniff')
+      // Stored bytes are the recorded site's: opened as a document (an SVG), nothing in them runs.
+      .header(
+        'Content-Security-Policy',
+        "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:",
+      )
+      .header('Cross-Origin-Resource-Policy', 'same-origin')
+      .header('Cache-Control', 'private, max-age=86400')
+      .send(body)
+  );
 }
 
 async function requireProject(store: Store, id: string): Promise<void> {

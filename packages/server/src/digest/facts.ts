@@ -91,6 +91,14 @@ const NAV_TYPES = new Set(['load', 'pushState', 'replaceState', 'popstate', 'has
 const MAX_TEXT = 200;
 const MAX_BODY = 160;
 
+/** Where the pass stands: the page URL so far and whether the last fact was an input. */
+interface ReadState {
+  fields: FieldNames;
+  url: string | null;
+  // Whether anything but an input happened since the last input fact (inputs on one field coalesce).
+  inputOpen: boolean;
+}
+
 /** Null when the session is unknown. */
 export async function readFacts(store: Store, sessionId: string): Promise<SessionFactsRead | null> {
   const session = await store.getSession(sessionId);
@@ -110,77 +118,88 @@ export async function readFacts(store: Store, sessionId: string): Promise<Sessio
     startedAt: timeline?.startedAt ?? session.startedAt,
     endedAt: timeline?.endedAt ?? session.endedAt,
   };
-  const fields = new FieldNames();
-  let url: string | null = session.firstUrl;
-  // Whether anything but an input happened since the last input fact (inputs on one field coalesce).
-  let inputOpen = false;
+  const state: ReadState = { fields: new FieldNames(), url: session.firstUrl, inputOpen: false };
   for await (const group of store.streamEvents(sessionId)) {
     for (const e of group) {
       const d = e.data as Record<string, unknown> | null;
       if (!d || typeof d !== 'object') continue;
       if (e.kind === 'dom') {
-        fields.add(d);
-        if (d.type !== RR_INCREMENTAL || !isObj(d.data)) continue;
-        const rr = d.data;
-        if (rr.source === RR_MUTATION) {
-          if (['adds', 'removes', 'texts', 'attributes'].some((k) => Array.isArray(rr[k]) && (rr[k] as unknown[]).length > 0))
-            f.responses.push(e.t);
-        } else if (rr.source === RR_INPUT && rr.userTriggered !== false && typeof rr.id === 'number') {
-          f.responses.push(e.t);
-          const last = f.inputs[f.inputs.length - 1];
-          const text = typeof rr.text === 'string' ? rr.text : null;
-          const masked = text !== null && text.length > 0 && /^\*+$/.test(text);
-          const value = masked ? null : text === null ? null : text.slice(0, MAX_TEXT);
-          const checked = typeof rr.isChecked === 'boolean' ? rr.isChecked : null;
-          if (inputOpen && last && last.nodeId === rr.id) {
-            Object.assign(last, { value, masked, checked });
-            continue;
-          }
-          const info = fields.field(rr.id);
-          f.inputs.push({
-            t: e.t,
-            nodeId: rr.id,
-            value,
-            masked,
-            checked,
-            url,
-            tag: info?.tag ?? 'input',
-            type: info?.type ?? null,
-            target: info?.target ?? { testId: null, role: null, name: null, selector: null },
-          });
-          inputOpen = true;
-        }
+        addDomFacts(f, state, e.t, d);
         continue;
       }
-      inputOpen = false;
-      if (e.kind === 'click') {
-        const c = clickFact(e.t, d, url, fields);
-        if (c) f.clicks.push(c);
-      } else if (e.kind === 'nav') {
-        if (typeof d.url !== 'string' || typeof d.type !== 'string' || !NAV_TYPES.has(d.type)) continue;
-        url = d.url.slice(0, 2000);
-        f.navs.push({ t: e.t, url, type: d.type });
-        f.responses.push(e.t);
-      } else if (e.kind === 'network') {
-        const r = requestFact(e, d);
-        f.requests.push(r);
-        f.responses.push(r.t);
-      } else if (e.kind === 'console') {
-        const level = typeof d.level === 'string' ? d.level : 'log';
-        if (level === 'error' || level === 'assert' || level === 'warn') {
-          const text = Array.isArray(d.args) ? argsText(d.args as SerializedValue[]) : '';
-          f.consoles.push({ t: e.t, level: level === 'assert' ? 'error' : level, text: oneLine(text, MAX_TEXT) });
-        } else f.otherConsole++;
-      } else if (e.kind === 'error') {
-        f.errors.push(errorFact(e.t, d));
-      } else if (e.kind === 'custom' && d.type === 'feedback' && typeof d.message === 'string') {
-        f.feedback.push({ t: e.t, message: oneLine(d.message, MAX_TEXT) });
-      }
+      state.inputOpen = false;
+      addEventFact(f, state, e, d);
     }
   }
   f.responses.sort((a, b) => a - b);
   f.requests.sort((a, b) => a.t - b.t);
   return f;
+}
+
+/** An rrweb event: field names for later, DOM changes as responses, user inputs as input facts. */
+function addDomFacts(f: SessionFactsRead, state: ReadState, t: number, d: Record<string, unknown>): void {
+  state.fields.add(d);
+  if (d.type !== RR_INCREMENTAL || !isObj(d.data)) return;
+  const rr = d.data;
+  if (rr.source === RR_MUTATION) {
+    if (['adds', 'removes', 'texts', 'attributes'].some((k) => Array.isArray(rr[k]) && (rr[k] as unknown[]).length > 0))
+      f.responses.push(t);
+  } else if (rr.source === RR_INPUT && rr.userTriggered !== false && typeof rr.id === 'number') {
+    f.responses.push(t);
+    addInputFact(f, state, t, rr.id, rr);
+  }
+}
+
+function addInputFact(f: SessionFactsRead, state: ReadState, t: number, nodeId: number, rr: Record<string, unknown>): void {
+  const last = f.inputs[f.inputs.length - 1];
+  const text = typeof rr.text === 'string' ? rr.text : null;
+  const masked = text !== null && text.length > 0 && /^\*+$/.test(text);
+  const value = masked ? null : text === null ? null : text.slice(0, MAX_TEXT);
+  const checked = typeof rr.isChecked === 'boolean' ? rr.isChecked : null;
+  if (state.inputOpen && last && last.nodeId === nodeId) {
+    Object.assign(last, { value, masked, checked });
+    return;
+  }
+  const info = state.fields.field(nodeId);
+  f.inputs.push({
+    t,
+    nodeId,
+    value,
+    masked,
+    checked,
+    url: state.url,
+    tag: info?.tag ?? 'input',
+    type: info?.type ?? null,
+    target: info?.target ?? { testId: null, role: null, name: null, selector: null },
+  });
+  state.inputOpen = true;
+}
+
+/** Any event but rrweb's: clicks, navigations, requests, console, errors and feedback. */
+function addEventFact(f: SessionFactsRead, state: ReadState, e: ReplayEvent, d: Record<string, unknown>): void {
+  if (e.kind === 'click') {
+    const c = clickFact(e.t, d, state.url, state.fields);
+    if (c) f.clicks.push(c);
+  } else if (e.kind === 'nav') {
+    if (typeof d.url !== 'string' || typeof d.type !== 'string' || !NAV_TYPES.has(d.type)) return;
+    state.url = d.url.slice(0, 2000);
+    f.navs.push({ t: e.t, url: state.url, type: d.type });
+    f.responses.push(e.t);
+  } else if (e.kind === 'network') {
+    const r = requestFact(e, d);
+    f.requests.push(r);
+    f.responses.push(r.t);
+  } else if (e.kind === 'console') {
+    const level = typeof d.level === 'string' ? d.level : 'log';
+    if (level === 'error' || level === 'assert' || level === 'warn') {
+      const text = Array.isArray(d.args) ? argsText(d.args as SerializedValue[]) : '';
+      f.consoles.push({ t: e.t, level: level === 'assert' ? 'error' : level, text: oneLine(text, MAX_TEXT) });
+    } else f.otherConsole++;
+  } else if (e.kind === 'error') {
+    f.errors.push(errorFact(e.t, d));
+  } else if (e.kind === 'custom' && d.type === 'feedback' && typeof d.message === 'string') {
+    f.feedback.push({ t: e.t, message: oneLine(d.message, MAX_TEXT) });
+  }
 }
 
 function clickFact(t: number, d: Record<string, unknown>, url: string | null, fields: FieldNames): ClickFact | null {

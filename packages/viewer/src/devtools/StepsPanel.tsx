@@ -4,7 +4,7 @@
  * of the error (`?t=`) on the clipboard; "Rewrite" (only when the server has a model configured)
  * shows the digest rewritten as prose and says what was sent.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type RefObject } from 'react';
 import { stepsMarkdown, type Step, type StepList } from '@reprise/protocol';
 import { getSessionSteps, isAbort, rewriteDigest, rewriteStatus } from '../api';
 import { clock } from '../format';
@@ -26,10 +26,30 @@ type Rewrite =
   | { state: 'done'; prose: string; sent: string; model: string };
 
 export function StepsPanel({ sessionId, startTime, nowMs, onSeek }: Props) {
+  const { load, model } = useSteps(sessionId);
+  const { copied, rewrite, copy, runRewrite } = useStepActions(sessionId, startTime);
+
+  const steps = load.state === 'ready' ? load.list.steps.map((s) => ({ step: s, offset: s.t - startTime })) : [];
+  const current = currentIndex(steps, nowMs);
+  const listRef = useFollowCurrent<HTMLOListElement>(steps[current]?.step.n);
+
+  if (load.state === 'loading') return <p className="dt-empty muted">Loading steps…</p>;
+  if (load.state === 'failed') return <p className="dt-empty error">Steps could not be loaded: {load.message}</p>;
+  const list = load.list;
+  return (
+    <div className="dt-tab">
+      <StepsToolbar list={list} model={model} rewrite={rewrite} copied={copied} onCopy={copy} onRewrite={runRewrite} />
+      {copied && copied !== 'Copied' && <textarea className="steps-markdown" readOnly value={copied} aria-label="Steps as Markdown" />}
+      <RewriteResult rewrite={rewrite} />
+      <StepRows steps={steps} current={current} nowMs={nowMs} onSeek={onSeek} listRef={listRef} />
+    </div>
+  );
+}
+
+/** The session's steps, and the rewrite model's name when the server has one configured. */
+function useSteps(sessionId: string): { load: Load; model: string | null } {
   const [load, setLoad] = useState<Load>({ state: 'loading' });
   const [model, setModel] = useState<string | null>(null);
-  const [copied, setCopied] = useState<string | null>(null);
-  const [rewrite, setRewrite] = useState<Rewrite>({ state: 'idle' });
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -44,10 +64,13 @@ export function StepsPanel({ sessionId, startTime, nowMs, onSeek }: Props) {
     );
     return () => ctl.abort();
   }, [sessionId]);
+  return { load, model };
+}
 
-  const steps = load.state === 'ready' ? load.list.steps.map((s) => ({ step: s, offset: s.t - startTime })) : [];
-  const current = currentIndex(steps, nowMs);
-  const listRef = useFollowCurrent<HTMLOListElement>(steps[current]?.step.n);
+/** "Copy as Markdown" (`copied` is 'Copied', or the text to copy by hand) and "Rewrite". */
+function useStepActions(sessionId: string, startTime: number) {
+  const [copied, setCopied] = useState<string | null>(null);
+  const [rewrite, setRewrite] = useState<Rewrite>({ state: 'idle' });
 
   async function copy(list: StepList): Promise<void> {
     const md = stepsMarkdown(list, (t) => deepLink(t - startTime));
@@ -68,63 +91,84 @@ export function StepsPanel({ sessionId, startTime, nowMs, onSeek }: Props) {
       setRewrite({ state: 'failed', message: (err as Error).message });
     }
   }
+  return { copied, rewrite, copy, runRewrite };
+}
 
-  if (load.state === 'loading') return <p className="dt-empty muted">Loading steps…</p>;
-  if (load.state === 'failed') return <p className="dt-empty error">Steps could not be loaded: {load.message}</p>;
-  const list = load.list;
+function StepsToolbar(props: {
+  list: StepList;
+  model: string | null;
+  rewrite: Rewrite;
+  copied: string | null;
+  onCopy: (list: StepList) => Promise<void>;
+  onRewrite: () => Promise<void>;
+}) {
+  const { list, model, rewrite, copied } = props;
   return (
-    <div className="dt-tab">
-      <div className="dt-filters steps-actions">
-        <button type="button" data-testid="steps-copy" onClick={() => void copy(list)} disabled={list.steps.length === 0}>
-          Copy as Markdown
+    <div className="dt-filters steps-actions">
+      <button type="button" data-testid="steps-copy" onClick={() => void props.onCopy(list)} disabled={list.steps.length === 0}>
+        Copy as Markdown
+      </button>
+      {model && (
+        <button
+          type="button"
+          data-testid="steps-rewrite"
+          onClick={() => void props.onRewrite()}
+          disabled={rewrite.state === 'working'}
+          title={`Sends the session digest (no raw events) to ${model}`}
+        >
+          {rewrite.state === 'working' ? 'Rewriting…' : 'Rewrite'}
         </button>
-        {model && (
-          <button
-            type="button"
-            data-testid="steps-rewrite"
-            onClick={() => void runRewrite()}
-            disabled={rewrite.state === 'working'}
-            title={`Sends the session digest (no raw events) to ${model}`}
-          >
-            {rewrite.state === 'working' ? 'Rewriting…' : 'Rewrite'}
-          </button>
-        )}
-        {copied === 'Copied' && (
-          <span className="muted" role="status">
-            Copied
-          </span>
-        )}
-      </div>
-      {copied && copied !== 'Copied' && <textarea className="steps-markdown" readOnly value={copied} aria-label="Steps as Markdown" />}
-      {rewrite.state === 'failed' && <p className="dt-empty error">Rewrite failed: {rewrite.message}</p>}
-      {rewrite.state === 'done' && (
-        <div className="steps-prose" data-testid="steps-prose">
-          <p>{rewrite.prose}</p>
-          <details>
-            <summary className="muted">What was sent to {rewrite.model}</summary>
-            <pre>{rewrite.sent}</pre>
-          </details>
-        </div>
       )}
-      <ol className="dt-list steps-list" ref={listRef}>
-        {steps.length === 0 && <li className="dt-empty muted">No steps were recorded in this session.</li>}
-        {steps.map(({ step, offset }, i) => (
-          <li
-            key={step.n}
-            className={step.outcomes.length > 0 ? 'dt-row step-row bad' : 'dt-row step-row'}
-            data-testid="step"
-            {...timeAttrs(offset > nowMs, i === current)}
-            {...rowActivation(() => onSeek(Math.max(0, offset)))}
-          >
-            <span className="dt-time">{clock(Math.max(0, offset))}</span>
-            <span className="step-n">{step.n}.</span>
-            <span className="step-text" title={targetTitle(step)}>
-              {step.text}
-            </span>
-          </li>
-        ))}
-      </ol>
+      {copied === 'Copied' && (
+        <span className="muted" role="status">
+          Copied
+        </span>
+      )}
     </div>
+  );
+}
+
+function RewriteResult({ rewrite }: { rewrite: Rewrite }) {
+  if (rewrite.state === 'failed') return <p className="dt-empty error">Rewrite failed: {rewrite.message}</p>;
+  if (rewrite.state !== 'done') return null;
+  return (
+    <div className="steps-prose" data-testid="steps-prose">
+      <p>{rewrite.prose}</p>
+      <details>
+        <summary className="muted">What was sent to {rewrite.model}</summary>
+        <pre>{rewrite.sent}</pre>
+      </details>
+    </div>
+  );
+}
+
+function StepRows(props: {
+  steps: { step: Step; offset: number }[];
+  current: number;
+  nowMs: number;
+  onSeek: (offsetMs: number) => void;
+  listRef: RefObject<HTMLOListElement | null>;
+}) {
+  const { steps, current, nowMs, onSeek } = props;
+  return (
+    <ol className="dt-list steps-list" ref={props.listRef}>
+      {steps.length === 0 && <li className="dt-empty muted">No steps were recorded in this session.</li>}
+      {steps.map(({ step, offset }, i) => (
+        <li
+          key={step.n}
+          className={step.outcomes.length > 0 ? 'dt-row step-row bad' : 'dt-row step-row'}
+          data-testid="step"
+          {...timeAttrs(offset > nowMs, i === current)}
+          {...rowActivation(() => onSeek(Math.max(0, offset)))}
+        >
+          <span className="dt-time">{clock(Math.max(0, offset))}</span>
+          <span className="step-n">{step.n}.</span>
+          <span className="step-text" title={targetTitle(step)}>
+            {step.text}
+          </span>
+        </li>
+      ))}
+    </ol>
   );
 }
 

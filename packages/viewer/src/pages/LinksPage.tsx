@@ -7,7 +7,8 @@ import { useState, type FormEvent } from 'react';
 import { createLink, listLinks, revokeLink, type CreatedLink, type LinkInfo, type LinkStatus } from '../api';
 import { localDateTime } from '../format';
 import { Link } from '../router';
-import { ErrorAlert, ListStatus } from './ListStatus';
+import { CreateCard, Field } from './CreateCard';
+import { ListStatus } from './ListStatus';
 import { ListTable } from './ListTable';
 import { ShownOnce } from './ShownOnce';
 import { useAdminList } from './useAdminList';
@@ -107,80 +108,78 @@ function CreateLinkForm({ onCreated }: { onCreated: () => void }) {
   function onSubmit(e: FormEvent): void {
     e.preventDefault();
     setError(null);
-    const h = Number(hours);
-    if (!Number.isFinite(h) || h <= 0) return setError('Expiry must be a positive number of hours.');
-    const max = maxSessions.trim() === '' ? undefined : Number(maxSessions);
-    if (max !== undefined && (!Number.isInteger(max) || max < 1))
-      return setError('Max sessions must be a positive whole number (or empty).');
+    const limits = linkLimits(hours, maxSessions);
+    if (typeof limits === 'string') return setError(limits);
     void submit(async () => {
-      setCreated(
-        await createLink({ targetUrl: targetUrl.trim(), label: label.trim(), expiresInSeconds: Math.round(h * 3600), maxSessions: max }),
-      );
+      setCreated(await createLink({ targetUrl: targetUrl.trim(), label: label.trim(), ...limits }));
       setLabel('');
       onCreated();
     });
   }
 
   return (
-    <div className="card link-form">
-      <form onSubmit={onSubmit}>
-        <label>
-          Target URL
-          <input
-            type="url"
-            required
-            placeholder="https://app.example.com/checkout"
-            data-testid="link-target"
-            value={targetUrl}
-            onChange={(e) => setTargetUrl(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Label
-          <input
-            type="text"
-            placeholder="TICKET-123"
-            maxLength={200}
-            data-testid="link-label-input"
-            value={label}
-            onChange={(e) => setLabel(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Expires in (hours)
-          <input
-            type="number"
-            min="0.1"
-            step="any"
-            required
-            data-testid="link-expires"
-            value={hours}
-            onChange={(e) => setHours(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Max sessions
-          <input
-            type="number"
-            min="1"
-            step="1"
-            placeholder="unlimited"
-            data-testid="link-max-sessions"
-            value={maxSessions}
-            onChange={(e) => setMaxSessions(e.currentTarget.value)}
-          />
-        </label>
-        <button type="submit" className="primary" data-testid="create-link" disabled={busy}>
-          {busy ? 'Creating…' : 'Create link'}
-        </button>
-      </form>
-      <ErrorAlert error={error} />
-      {created && (
-        <ShownOnce key={created.url} value={created.url} valueTestId="created-link-url" copyTestId="copy-link">
-          Link for <strong>{created.label || created.targetUrl}</strong>, valid until {localDateTime(created.expiresAt)}. Copy it now: it is
-          shown only once.
-        </ShownOnce>
-      )}
-    </div>
+    <CreateCard
+      onSubmit={onSubmit}
+      busy={busy}
+      error={error}
+      submitLabel="Create link"
+      submitTestId="create-link"
+      created={
+        created && (
+          <ShownOnce key={created.url} value={created.url} valueTestId="created-link-url" copyTestId="copy-link">
+            Link for <strong>{created.label || created.targetUrl}</strong>, valid until {localDateTime(created.expiresAt)}. Copy it now: it
+            is shown only once.
+          </ShownOnce>
+        )
+      }
+    >
+      <Field
+        label="Target URL"
+        type="url"
+        required
+        placeholder="https://app.example.com/checkout"
+        data-testid="link-target"
+        value={targetUrl}
+        onChange={setTargetUrl}
+      />
+      <Field
+        label="Label"
+        type="text"
+        placeholder="TICKET-123"
+        maxLength={200}
+        data-testid="link-label-input"
+        value={label}
+        onChange={setLabel}
+      />
+      <Field
+        label="Expires in (hours)"
+        type="number"
+        min="0.1"
+        step="any"
+        required
+        data-testid="link-expires"
+        value={hours}
+        onChange={setHours}
+      />
+      <Field
+        label="Max sessions"
+        type="number"
+        min="1"
+        step="1"
+        placeholder="unlimited"
+        data-testid="link-max-sessions"
+        value={maxSessions}
+        onChange={setMaxSessions}
+      />
+    </CreateCard>
   );
+}
+
+/** The form's expiry and session cap as the API takes them, or what is wrong with them. */
+function linkLimits(hours: string, maxSessions: string): { expiresInSeconds: number; maxSessions: number | undefined } | string {
+  const h = Number(hours);
+  if (!Number.isFinite(h) || h <= 0) return 'Expiry must be a positive number of hours.';
+  const max = maxSessions.trim() === '' ? undefined : Number(maxSessions);
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) return 'Max sessions must be a positive whole number (or empty).';
+  return { expiresInSeconds: Math.round(h * 3600), maxSessions: max };
 }

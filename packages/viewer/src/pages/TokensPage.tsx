@@ -6,7 +6,8 @@
 import { useState, type FormEvent } from 'react';
 import { createToken, listProjects, listTokens, revokeToken, type ProjectInfo, type TokenInfo } from '../api';
 import { localDateTime } from '../format';
-import { ErrorAlert, ListStatus } from './ListStatus';
+import { CreateCard, Field } from './CreateCard';
+import { ListStatus } from './ListStatus';
 import { ListTable } from './ListTable';
 import { ShownOnce } from './ShownOnce';
 import { useAdminList } from './useAdminList';
@@ -104,63 +105,76 @@ function CreateTokenForm({ projects, onCreated }: { projects: ProjectInfo[]; onC
   }
 
   return (
-    <div className="card link-form">
-      <form onSubmit={onSubmit}>
-        <label>
-          Name
-          <input
-            type="text"
-            placeholder="nightly export"
-            maxLength={200}
-            data-testid="token-name-input"
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Access
-          <select
-            value={scope}
-            data-testid="token-scope-input"
-            onChange={(e) => setScope(e.currentTarget.value === 'write' ? 'write' : 'read')}
-          >
-            <option value="read">Read</option>
-            <option value="write">Read and write</option>
-          </select>
-        </label>
-        <label>
-          Project
-          <select value={project} data-testid="token-project-input" onChange={(e) => setProject(e.currentTarget.value)}>
-            <option value="">All your projects</option>
-            {projects.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Expires in (days)
-          <input
-            type="number"
-            min="1"
-            step="any"
-            placeholder="never"
-            data-testid="token-expires-input"
-            value={days}
-            onChange={(e) => setDays(e.currentTarget.value)}
-          />
-        </label>
-        <button type="submit" className="primary" data-testid="create-token" disabled={busy}>
-          {busy ? 'Creating…' : 'Create token'}
-        </button>
-      </form>
-      <ErrorAlert error={error} />
-      {created && (
-        <ShownOnce key={created.token} value={created.token} valueTestId="created-token" copyTestId="copy-token">
-          Token <strong>{created.name}</strong> created. Copy it now: it is shown only once.
-        </ShownOnce>
-      )}
-    </div>
+    <CreateCard
+      onSubmit={onSubmit}
+      busy={busy}
+      error={error}
+      submitLabel="Create token"
+      submitTestId="create-token"
+      created={
+        created && (
+          <ShownOnce key={created.token} value={created.token} valueTestId="created-token" copyTestId="copy-token">
+            Token <strong>{created.name}</strong> created. Copy it now: it is shown only once.
+          </ShownOnce>
+        )
+      }
+    >
+      <Field
+        label="Name"
+        type="text"
+        placeholder="nightly export"
+        maxLength={200}
+        data-testid="token-name-input"
+        value={name}
+        onChange={setName}
+      />
+      <TokenAccessFields scope={scope} onScope={setScope} project={project} onProject={setProject} projects={projects} />
+      <Field
+        label="Expires in (days)"
+        type="number"
+        min="1"
+        step="any"
+        placeholder="never"
+        data-testid="token-expires-input"
+        value={days}
+        onChange={setDays}
+      />
+    </CreateCard>
+  );
+}
+
+/** What a token may do (read, or read and write) and where (every project of the owner, or one). */
+function TokenAccessFields(p: {
+  scope: 'read' | 'write';
+  onScope: (scope: 'read' | 'write') => void;
+  project: string;
+  onProject: (projectId: string) => void;
+  projects: ProjectInfo[];
+}) {
+  return (
+    <>
+      <label>
+        Access
+        <select
+          value={p.scope}
+          data-testid="token-scope-input"
+          onChange={(e) => p.onScope(e.currentTarget.value === 'write' ? 'write' : 'read')}
+        >
+          <option value="read">Read</option>
+          <option value="write">Read and write</option>
+        </select>
+      </label>
+      <label>
+        Project
+        <select value={p.project} data-testid="token-project-input" onChange={(e) => p.onProject(e.currentTarget.value)}>
+          <option value="">All your projects</option>
+          {p.projects.map((project) => (
+            <option key={project.id} value={project.id}>
+              {project.name}
+            </option>
+          ))}
+        </select>
+      </label>
+    </>
   );
 }

@@ -2,7 +2,7 @@
  * Transport controls under the replay: play/pause, previous/next error, scrubber with
  * markers, clock, speed, skip, copy link.
  */
-import { memo, useEffect, useState } from 'react';
+import { memo, useEffect, useState, type ReactNode } from 'react';
 import { clock } from '../format';
 import type { Marker } from '../devtools/markers';
 import { nextMoment, prevMoment } from '../devtools/markers';
@@ -36,17 +36,6 @@ interface ControlsProps {
 }
 
 export function Controls(p: ControlsProps) {
-  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
-
-  useEffect(() => {
-    if (copied === 'idle') return;
-    const id = setTimeout(() => setCopied('idle'), 1500);
-    return () => clearTimeout(id);
-  }, [copied]);
-
-  const prev = prevMoment(p.errorMoments, p.currentMs);
-  const next = nextMoment(p.errorMoments, p.currentMs);
-
   return (
     <div className="controls">
       <button
@@ -59,43 +48,15 @@ export function Controls(p: ControlsProps) {
       >
         {p.playing ? '❚❚' : '▶'}
       </button>
-      <button
-        type="button"
-        className="step"
-        data-testid="prev-error"
-        title="Previous error"
-        aria-label="Previous error"
-        disabled={!p.enabled || prev === null}
-        onClick={() => prev !== null && p.onSeekAndPause(prev)}
-      >
-        ‹ Error
-      </button>
-      <button
-        type="button"
-        className="step"
-        data-testid="next-error"
-        title="Next error"
-        aria-label="Next error"
-        disabled={!p.enabled || next === null}
-        onClick={() => next !== null && p.onSeekAndPause(next)}
-      >
-        Error ›
-      </button>
-      <span className="scrub">
-        <input
-          type="range"
-          className="scrubber"
-          data-testid="scrubber"
-          aria-label="Position"
-          min={0}
-          max={Math.max(0, Math.round(p.durationMs))}
-          step={100}
-          value={Math.round(Math.min(p.currentMs, p.durationMs))}
-          disabled={!p.enabled}
-          onChange={(e) => p.onSeek(Number(e.currentTarget.value))}
-        />
-        {p.enabled && p.durationMs > 0 && <Markers markers={p.markers} durationMs={p.durationMs} onSeekAndPause={p.onSeekAndPause} />}
-      </span>
+      <ErrorSteps errorMoments={p.errorMoments} currentMs={p.currentMs} enabled={p.enabled} onSeekAndPause={p.onSeekAndPause} />
+      <Scrubber
+        currentMs={p.currentMs}
+        durationMs={p.durationMs}
+        enabled={p.enabled}
+        markers={p.markers}
+        onSeek={p.onSeek}
+        onSeekAndPause={p.onSeekAndPause}
+      />
       <span className="clock" data-testid="current-time">
         {clock(p.currentMs)} / {clock(p.durationMs)}
       </span>
@@ -111,19 +72,95 @@ export function Controls(p: ControlsProps) {
         />
         Skip inactivity
       </label>
-      <button
-        type="button"
-        disabled={!p.enabled}
-        onClick={() =>
-          p.onCopyLink().then(
-            () => setCopied('copied'),
-            () => setCopied('failed'),
-          )
-        }
-      >
-        {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy failed' : 'Copy link'}
-      </button>
+      <CopyLinkButton enabled={p.enabled} onCopyLink={p.onCopyLink} />
     </div>
+  );
+}
+
+/** Previous/next error-like moment from the playhead. */
+function ErrorSteps(p: Pick<ControlsProps, 'errorMoments' | 'currentMs' | 'enabled' | 'onSeekAndPause'>) {
+  const prev = prevMoment(p.errorMoments, p.currentMs);
+  const next = nextMoment(p.errorMoments, p.currentMs);
+  return (
+    <>
+      <ErrorStepButton testId="prev-error" label="Previous error" to={prev} enabled={p.enabled} onSeekAndPause={p.onSeekAndPause}>
+        ‹ Error
+      </ErrorStepButton>
+      <ErrorStepButton testId="next-error" label="Next error" to={next} enabled={p.enabled} onSeekAndPause={p.onSeekAndPause}>
+        Error ›
+      </ErrorStepButton>
+    </>
+  );
+}
+
+function ErrorStepButton(p: {
+  testId: string;
+  label: string;
+  /** The moment it seeks to; null when there is none that way. */
+  to: number | null;
+  enabled: boolean;
+  onSeekAndPause: (ms: number) => void;
+  children: ReactNode;
+}) {
+  const { to } = p;
+  return (
+    <button
+      type="button"
+      className="step"
+      data-testid={p.testId}
+      title={p.label}
+      aria-label={p.label}
+      disabled={!p.enabled || to === null}
+      onClick={() => to !== null && p.onSeekAndPause(to)}
+    >
+      {p.children}
+    </button>
+  );
+}
+
+function Scrubber(p: Pick<ControlsProps, 'currentMs' | 'durationMs' | 'enabled' | 'markers' | 'onSeek' | 'onSeekAndPause'>) {
+  return (
+    <span className="scrub">
+      <input
+        type="range"
+        className="scrubber"
+        data-testid="scrubber"
+        aria-label="Position"
+        min={0}
+        max={Math.max(0, Math.round(p.durationMs))}
+        step={100}
+        value={Math.round(Math.min(p.currentMs, p.durationMs))}
+        disabled={!p.enabled}
+        onChange={(e) => p.onSeek(Number(e.currentTarget.value))}
+      />
+      {p.enabled && p.durationMs > 0 && <Markers markers={p.markers} durationMs={p.durationMs} onSeekAndPause={p.onSeekAndPause} />}
+    </span>
+  );
+}
+
+/** "Copy link", saying "Copied" or "Copy failed" for a moment after a click. */
+function CopyLinkButton(p: Pick<ControlsProps, 'enabled' | 'onCopyLink'>) {
+  const [copied, setCopied] = useState<'idle' | 'copied' | 'failed'>('idle');
+
+  useEffect(() => {
+    if (copied === 'idle') return;
+    const id = setTimeout(() => setCopied('idle'), 1500);
+    return () => clearTimeout(id);
+  }, [copied]);
+
+  return (
+    <button
+      type="button"
+      disabled={!p.enabled}
+      onClick={() =>
+        p.onCopyLink().then(
+          () => setCopied('copied'),
+          () => setCopied('failed'),
+        )
+      }
+    >
+      {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Copy failed' : 'Copy link'}
+    </button>
   );
 }
 

@@ -4,14 +4,15 @@
  * events of later windows go to the player through `onDom`; every loaded event also lands in
  * `loaded`, which feeds the devtools panels and the scrub-bar markers.
  */
-import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
-import type { ReplayEvent, SessionTimeline } from '@reprise/protocol';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { SessionTimeline } from '@reprise/protocol';
 import { getSessionEvents, getSessionTimeline, isAbort } from '../api';
 import { readStartMs } from './deepLink';
 import { AssetRewriter, sessionAssets } from './assets';
 import { SessionLoader } from './loader';
 import { neededFor, replayStart } from './plan';
-import { buildTimeline, endMarker, NotReplayable, splitEvents, type RrwebEvent, type Timeline } from './timeline';
+import { StreamedLog } from './streamedLog';
+import { buildTimeline, NotReplayable, type RrwebEvent, type Timeline } from './timeline';
 
 export interface SessionEvents {
   /** The first window's timeline, to create the player with; set once. */
@@ -33,8 +34,6 @@ export interface SessionEvents {
   assets: AssetRewriter | null;
 }
 
-/** Devtools re-render at most this often while windows stream in. */
-const PUBLISH_EVERY_MS = 250;
 const BACKGROUND_ATTEMPTS = 3;
 /** Streams anyway this long after the first window should the player never report its first frame. */
 const FIRST_FRAME_WAIT_MS = 5000;
@@ -43,9 +42,6 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-// Longer than the usual ~80 lines: one effect runs a session's loading from the index to the last
-// window, and its steps share the log, the publish timer and the abort signal; the steps that need
-// none of them are the functions below.
 export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => void): SessionEvents {
   const [initial, setInitial] = useState<Timeline | null>(null);
   const [loaded, setLoaded] = useState<Timeline | null>(null);
@@ -62,42 +58,14 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
   useEffect(() => {
     const ctrl = new AbortController();
     let loader: SessionLoader | null = null;
-    let log: Timeline | null = null;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const publish = (urgent = false) => {
-      clearTimeout(timer);
-      timer = undefined;
-      const next = log;
-      if (!next || ctrl.signal.aborted) return;
-      // A transition while streaming: rebuilding the panels and markers yields to a seek or a frame
-      // of playback. The last one commits with `complete`, which live streaming builds on.
-      if (urgent) setLoaded({ ...next });
-      else startTransition(() => setLoaded({ ...next }));
-    };
+    const log = new StreamedLog(ctrl.signal, {
+      loaded: setLoaded,
+      loadedCount: setLoadedCount,
+      complete: () => setComplete(true),
+      dom: (events) => onDomRef.current(events),
+    });
     const fail = (err: unknown) => {
       if (!isAbort(err) && !ctrl.signal.aborted) setError(`Could not load the recording: ${message(err)}`);
-    };
-
-    const receive = (events: ReplayEvent[], received: number) => {
-      if (!log) return;
-      const { dom, other, unreadable } = splitEvents(events);
-      log = {
-        ...log,
-        dom: mergeByTime(log.dom, dom, (e) => e.timestamp),
-        other: mergeByTime(log.other, other, (e) => e.t),
-        unreadable: log.unreadable + unreadable,
-      };
-      onDomRef.current(dom);
-      setLoadedCount(received);
-      timer ??= setTimeout(() => publish(), PUBLISH_EVERY_MS);
-    };
-
-    const finish = () => {
-      if (!log || ctrl.signal.aborted) return;
-      const end = endOf(log);
-      if (end) onDomRef.current([end]);
-      publish(true);
-      setComplete(true);
     };
 
     (async () => {
@@ -111,7 +79,7 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
       loader = new SessionLoader(
         index,
         (range, signal) => getSessionEvents(id, signal, undefined, range).then((events) => assets.events(events)),
-        receive,
+        log.receive,
       );
       loaderRef.current = { loader, start };
       ctrl.signal.addEventListener('abort', () => loader?.stop());
@@ -122,7 +90,7 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
         setError(timeline);
         return;
       }
-      log = timeline;
+      log.begin(timeline);
       setLoadedCount(loader.receivedCount);
       const shown = new Promise<void>((r) => {
         shownRef.current = r;
@@ -132,12 +100,12 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
       setLoaded(timeline);
       await shown;
       await runWithRetries(loader, ctrl.signal);
-      finish();
+      log.finish();
     })().catch(fail);
 
     return () => {
       ctrl.abort();
-      clearTimeout(timer);
+      log.stop();
       loaderRef.current = null;
     };
   }, [id]);
@@ -185,25 +153,4 @@ async function runWithRetries(loader: SessionLoader, signal: AbortSignal): Promi
       await new Promise((r) => setTimeout(r, 1000 * attempt));
     }
   }
-}
-
-/** The marker at the session's true end, when events of other kinds come after the last DOM event. */
-function endOf(log: Timeline): RrwebEvent | null {
-  const lastDom = log.dom[log.dom.length - 1]?.timestamp ?? -Infinity;
-  const lastOther = log.other[log.other.length - 1]?.t ?? -Infinity;
-  return endMarker(lastDom, Math.max(lastOther, log.startTime + log.durationMs));
-}
-
-/** Merges two lists sorted by `key`; on ties the existing entries stay first. */
-function mergeByTime<T>(a: T[], b: T[], key: (x: T) => number): T[] {
-  if (b.length === 0) return a;
-  if (a.length === 0 || key(a[a.length - 1]) <= key(b[0])) return a.concat(b);
-  const out: T[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && key(a[i]) <= key(b[j]))) out.push(a[i++]);
-    else out.push(b[j++]);
-  }
-  return out;
 }

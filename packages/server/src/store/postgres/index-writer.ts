@@ -1,5 +1,14 @@
 import type { IndexRows } from '../index-rows.js';
-import { activeTime, contextRanges, planSignals, SIGNAL_TYPES, toSignalContext, type ClickDbRow } from '../signals.js';
+import {
+  activeTime,
+  contextRanges,
+  planSignals,
+  SIGNAL_TYPES,
+  toSignalContext,
+  type ClickDbRow,
+  type SignalContext,
+  type SignalPlan,
+} from '../signals.js';
 import type { Queryable } from './pool.js';
 
 const CLICK_COLUMNS = 'id, t, selector, text, node_id, x, y, rage, error_click, dead';
@@ -65,13 +74,25 @@ export async function writeIndexRows(c: Queryable, sessionId: string, seq: numbe
 
 async function writeSignals(c: Queryable, sessionId: string, seq: number, index: IndexRows): Promise<void> {
   const { clicks, timeline } = index;
+  const ctx = await readSignalContext(c, sessionId, index);
+  const plan = planSignals(clicks, timeline, ctx);
+  await insertClicks(c, sessionId, seq, clicks, plan);
+  await updateStoredClicks(c, sessionId, ctx, plan);
+  await writeSignalRows(c, sessionId, plan);
+  await insertPagesSearchSnapshots(c, sessionId, seq, index);
+  await addSessionCounters(c, sessionId, index, plan);
+}
+
+/** Reads the stored clicks and the last rage burst that the cross-batch detection needs. */
+async function readSignalContext(c: Queryable, sessionId: string, index: IndexRows): Promise<SignalContext> {
+  const { clicks, timeline } = index;
   const ranges = contextRanges(clicks, timeline);
   const select = async (where: string, params: unknown[]): Promise<ClickDbRow[]> =>
     (await c.query<ClickDbRow>(`SELECT ${CLICK_COLUMNS} FROM clicks WHERE session_id = $1 AND ${where}`, [sessionId, ...params])).rows;
 
   const before =
     ranges.firstClick === null ? [] : await select('t <= $2 ORDER BY t DESC, id DESC LIMIT 2', [Math.round(ranges.firstClick)]);
-  const ctx = toSignalContext({
+  return toSignalContext({
     before,
     burst:
       before[0]?.rage === 1
@@ -86,8 +107,9 @@ async function writeSignals(c: Queryable, sessionId: string, seq: number, index:
     dead: ranges.deadRecheck ? await select('t BETWEEN $2 AND $3 AND dead = 1', ranges.deadRecheck.map(Math.round)) : [],
     beforeErrors: ranges.errorLookback ? await select('t BETWEEN $2 AND $3', ranges.errorLookback.map(Math.round)) : [],
   });
-  const plan = planSignals(clicks, timeline, ctx);
+}
 
+async function insertClicks(c: Queryable, sessionId: string, seq: number, clicks: IndexRows['clicks'], plan: SignalPlan): Promise<void> {
   await insertRows(
     c,
     'clicks',
@@ -112,6 +134,10 @@ async function writeSignals(c: Queryable, sessionId: string, seq: number, index:
       ];
     }),
   );
+}
+
+/** Applies the plan's flag changes to clicks stored by earlier batches. */
+async function updateStoredClicks(c: Queryable, sessionId: string, ctx: SignalContext, plan: SignalPlan): Promise<void> {
   // Stored clicks are addressed by session and time too, so each update touches one partition through its index.
   const storedT = new Map<number, number>();
   for (const k of [...ctx.before, ...ctx.pending, ...ctx.dead, ...ctx.beforeErrors]) storedT.set(k.id, k.t);
@@ -127,6 +153,10 @@ async function writeSignals(c: Queryable, sessionId: string, seq: number, index:
       t === undefined ? [sessionId, u.id] : [sessionId, u.id, t],
     );
   }
+}
+
+/** Upserts rage bursts and dead/error signals, and takes back dead clicks that turned out live. */
+async function writeSignalRows(c: Queryable, sessionId: string, plan: SignalPlan): Promise<void> {
   for (const s of plan.rage) {
     await c.query(
       `INSERT INTO signals (session_id, t, type, selector, text, click_count) VALUES ($1, $2, $3, $4, $5, $6)
@@ -153,6 +183,9 @@ async function writeSignals(c: Queryable, sessionId: string, seq: number, index:
       t,
     ]);
   }
+}
+
+async function insertPagesSearchSnapshots(c: Queryable, sessionId: string, seq: number, index: IndexRows): Promise<void> {
   await insertRows(
     c,
     'pages',
@@ -171,12 +204,15 @@ async function writeSignals(c: Queryable, sessionId: string, seq: number, index:
     ['session_id', 'seq', 't', 'start_t'],
     index.snapshots.map((r) => [sessionId, seq, Math.round(r.t), Math.round(r.startT)]),
   );
+}
 
+/** Adds the batch's click, signal, activity and page counts to the session row. */
+async function addSessionCounters(c: Queryable, sessionId: string, index: IndexRows, plan: SignalPlan): Promise<void> {
   let active = { addMs: 0, last: null as number | null };
-  if (timeline.activity.length > 0) {
+  if (index.timeline.activity.length > 0) {
     const row = (await c.query<{ last_activity_at: number | null }>('SELECT last_activity_at FROM sessions WHERE id = $1', [sessionId]))
       .rows[0];
-    active = activeTime(timeline.activity, row?.last_activity_at ?? null);
+    active = activeTime(index.timeline.activity, row?.last_activity_at ?? null);
   }
   const d = plan.deltas;
   await c.query(

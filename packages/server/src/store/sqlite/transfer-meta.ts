@@ -10,88 +10,108 @@ export function dump(db: Database.Database): MetadataDump {
   // One read transaction: a consistent picture even while a server writes.
   return db.transaction((): MetadataDump => ({
     version: 1,
-    projects: (
-      db.prepare('SELECT * FROM projects ORDER BY created_at, id').all() as {
-        id: string;
-        name: string;
-        key: string;
-        allowed_origins: string;
-        created_at: number;
-        retention_days: number | null;
-      }[]
-    ).map((r) => ({
-      id: r.id,
-      name: r.name,
-      key: r.key,
-      allowedOrigins: JSON.parse(r.allowed_origins) as string[],
-      createdAt: r.created_at,
-      retentionDays: r.retention_days,
-    })),
-    users: (
-      db.prepare('SELECT * FROM users ORDER BY created_at, id').all() as {
-        id: string;
-        email: string;
-        password_hash: string;
-        role: string;
-        created_at: number;
-      }[]
-    ).map((r) => ({
-      id: r.id,
-      email: r.email,
-      role: r.role === 'admin' ? 'admin' : 'member',
-      createdAt: r.created_at,
-      passwordHash: r.password_hash,
-    })),
+    projects: dumpProjects(db),
+    users: dumpUsers(db),
     apiTokens: (db.prepare('SELECT * FROM api_tokens ORDER BY created_at, id').all() as ApiTokenRow[]).map((r) => ({
       ...toApiToken(r),
       tokenHash: r.token_hash,
     })),
     memberships: (db.prepare('SELECT * FROM project_members ORDER BY project_id, user_id').all() as MembershipRow[]).map(toMembership),
-    loginSessions: (
-      db.prepare('SELECT * FROM login_sessions ORDER BY expires_at, token_hash').all() as {
-        token_hash: string;
-        user_id: string;
-        expires_at: number;
-      }[]
-    ).map((r) => ({ tokenHash: r.token_hash, userId: r.user_id, expiresAt: r.expires_at })),
-    links: (
-      db.prepare('SELECT * FROM links ORDER BY created_at, id').all() as {
-        id: string;
-        project_id: string;
-        label: string;
-        target_url: string;
-        token_hash: string;
-        expires_at: number;
-        max_sessions: number | null;
-        revoked_at: number | null;
-        opened_at: number | null;
-        created_at: number;
-        created_by: string | null;
-      }[]
-    ).map((r) => ({
-      id: r.id,
-      projectId: r.project_id,
-      label: r.label,
-      targetUrl: r.target_url,
-      tokenHash: r.token_hash,
-      expiresAt: r.expires_at,
-      maxSessions: r.max_sessions,
-      revokedAt: r.revoked_at,
-      openedAt: r.opened_at,
-      createdAt: r.created_at,
-      createdBy: r.created_by,
-    })),
-    savedSearches: (
-      db.prepare('SELECT * FROM saved_searches ORDER BY created_at, id').all() as {
-        id: string;
-        project_id: string;
-        name: string;
-        query: string;
-        created_by: string | null;
-        created_at: number;
-      }[]
-    ).map((r) => ({ id: r.id, projectId: r.project_id, name: r.name, query: r.query, createdBy: r.created_by, createdAt: r.created_at })),
+    loginSessions: dumpLoginSessions(db),
+    links: dumpLinks(db),
+    savedSearches: dumpSavedSearches(db),
   }))();
+}
+
+function dumpProjects(db: Database.Database): MetadataDump['projects'] {
+  return (
+    db.prepare('SELECT * FROM projects ORDER BY created_at, id').all() as {
+      id: string;
+      name: string;
+      key: string;
+      allowed_origins: string;
+      created_at: number;
+      retention_days: number | null;
+    }[]
+  ).map((r) => ({
+    id: r.id,
+    name: r.name,
+    key: r.key,
+    allowedOrigins: JSON.parse(r.allowed_origins) as string[],
+    createdAt: r.created_at,
+    retentionDays: r.retention_days,
+  }));
+}
+
+function dumpUsers(db: Database.Database): MetadataDump['users'] {
+  return (
+    db.prepare('SELECT * FROM users ORDER BY created_at, id').all() as {
+      id: string;
+      email: string;
+      password_hash: string;
+      role: string;
+      created_at: number;
+    }[]
+  ).map((r) => ({
+    id: r.id,
+    email: r.email,
+    role: r.role === 'admin' ? 'admin' : 'member',
+    createdAt: r.created_at,
+    passwordHash: r.password_hash,
+  }));
+}
+
+function dumpLoginSessions(db: Database.Database): MetadataDump['loginSessions'] {
+  return (
+    db.prepare('SELECT * FROM login_sessions ORDER BY expires_at, token_hash').all() as {
+      token_hash: string;
+      user_id: string;
+      expires_at: number;
+    }[]
+  ).map((r) => ({ tokenHash: r.token_hash, userId: r.user_id, expiresAt: r.expires_at }));
+}
+
+function dumpLinks(db: Database.Database): MetadataDump['links'] {
+  return (
+    db.prepare('SELECT * FROM links ORDER BY created_at, id').all() as {
+      id: string;
+      project_id: string;
+      label: string;
+      target_url: string;
+      token_hash: string;
+      expires_at: number;
+      max_sessions: number | null;
+      revoked_at: number | null;
+      opened_at: number | null;
+      created_at: number;
+      created_by: string | null;
+    }[]
+  ).map((r) => ({
+    id: r.id,
+    projectId: r.project_id,
+    label: r.label,
+    targetUrl: r.target_url,
+    tokenHash: r.token_hash,
+    expiresAt: r.expires_at,
+    maxSessions: r.max_sessions,
+    revokedAt: r.revoked_at,
+    openedAt: r.opened_at,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+  }));
+}
+
+function dumpSavedSearches(db: Database.Database): MetadataDump['savedSearches'] {
+  return (
+    db.prepare('SELECT * FROM saved_searches ORDER BY created_at, id').all() as {
+      id: string;
+      project_id: string;
+      name: string;
+      query: string;
+      created_by: string | null;
+      created_at: number;
+    }[]
+  ).map((r) => ({ id: r.id, projectId: r.project_id, name: r.name, query: r.query, createdBy: r.created_by, createdAt: r.created_at }));
 }
 
 /** Inserts every row of the dump, or updates it by primary key; one transaction. */
