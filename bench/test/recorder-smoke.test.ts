@@ -11,6 +11,7 @@ import { recorderOptions, runRecorder } from '../recorder.js';
 const metric = (r: BenchResult, key: string): number => metricOf(r, key).median;
 
 describe('recorder overhead benchmark in smoke mode', () => {
+  // Every workload under every variant, each in a fresh Chromium page: more than the 60 s default on a loaded machine.
   it('measures every workload under every variant, and the recorders really record and upload', async () => {
     const r = await runRecorder(recorderOptions({ smoke: true, command: 'vitest smoke' }));
     expect(r.name).toBe('recorder');
@@ -44,7 +45,7 @@ describe('recorder overhead benchmark in smoke mode', () => {
     expect(prof).toMatch(/Plain rrweb window \d+ ms sampled: .*rrweb \(record, snapshot, observers\)/);
     const repriseWindow = prof.slice(prof.indexOf('Reprise window'), prof.indexOf('Plain rrweb window'));
     expect(repriseWindow).toMatch(/^Reprise window \d+ ms sampled: .*(rrweb \(record, snapshot, observers\)|Reprise [a-z/-]+\.ts)/);
-  });
+  }, 180_000);
 
   it("maps the SDK bundle's sources to rrweb, fflate and Reprise's own files", () => {
     const map = new SourceMapIndex(readFileSync(`${RECORDER_BUNDLE}.map`, 'utf8'));
