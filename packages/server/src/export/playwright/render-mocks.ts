@@ -33,8 +33,8 @@ export function renderFixture(calls: RecordedCall[], origin: string): string[] {
 }
 
 /** The helpers at the end of the spec: the mock route, request matchers, repeated clicks. */
-export function renderHelpers(unmatched: Unmatched): string[] {
-  return `interface RecordedResponse {
+export function renderHelpers(unmatched: Unmatched, withClickTimes: boolean): string[] {
+  const lines = `interface RecordedResponse {
   method: string;
   /** Path and query for the app's own origin, the whole URL for other origins. */
   url: string;
@@ -86,10 +86,14 @@ function responseTo(method: string, path: string): (response: Response) => boole
 
 function requestTo(method: string, path: string): (request: Request) => boolean {
   return (request) => request.method() === method && new URL(request.url()).pathname === path;
-}
-
-/** Quick repeated clicks, as the user made them. */
-async function clickTimes(target: Locator, times: number): Promise<void> {
-  for (let i = 0; i < times; i++) await target.click();
 }`.split('\n');
+  if (!withClickTimes) return lines;
+  return [
+    ...lines,
+    '',
+    '/** Quick repeated clicks, as the user made them. */',
+    'async function clickTimes(target: Locator, times: number): Promise<void> {',
+    '  for (let i = 0; i < times; i++) await target.click();',
+    '}',
+  ];
 }
