@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { exportPlaywright, RangeParamError } from '../../export/playwright/index.js';
 import { fail, type CliCommand } from '../command.js';
 
-const USAGE = 'usage: reprise export playwright <sessionId> [--from MS|ISO] [--to MS|ISO] [--har] [--unmatched passthrough|block] [--out DIR]';
+const USAGE =
+  'usage: reprise export playwright <sessionId> [--from MS|ISO] [--to MS|ISO] [--har] [--unmatched passthrough|block] [--out DIR]';
 
 /** `reprise export playwright`: a session as a Playwright test (docs/playwright-export.md). Sits before `export` in the table. */
 export const exportPlaywrightCommand: CliCommand = {

@@ -50,7 +50,11 @@ export async function exportPlaywright(
 async function visibleAtEnd(store: Store, plan: ExportPlan): Promise<string[]> {
   const last = plan.steps[plan.steps.length - 1];
   if (!last) return [];
-  const problems = [...plan.failing.map((c) => c.t + c.durationMs), ...plan.pageErrors.map((e) => e.t), ...plan.consoleErrors.map((c) => c.t)];
+  const problems = [
+    ...plan.failing.map((c) => c.t + c.durationMs),
+    ...plan.pageErrors.map((e) => e.t),
+    ...plan.consoleErrors.map((c) => c.t),
+  ];
   const at = problems.length ? Math.min(Math.max(...problems) + SETTLE_MS, plan.range.to) : plan.range.to;
   return textThatAppeared(store, plan.sessionId, last.t - 1, Math.max(at, last.t));
 }
