@@ -28,7 +28,8 @@ export function renderFixture(calls: RecordedCall[], origin: string): string[] {
     if (c.redacted) fields.push('redacted: true');
     lines.push('  {', ...fields.map((f) => `    ${f},`), '  },');
   }
-  lines.push('];');
+  if (calls.length === 0) lines[lines.length - 1] += '];';
+  else lines.push('];');
   return lines;
 }
 
