@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayEvent } from '@reprise/protocol';
@@ -218,5 +224,35 @@ describe('a time range', () => {
     await get('pw_routine', '?from=5000&to=1000', 400);
     await get('pw_routine', '?unmatched=maybe', 400);
     await get('nope_nope', '', 404);
+  });
+});
+
+describe('reprise export playwright', () => {
+  it('writes the spec and the HAR into --out, and the spec to stdout without it; `export <id>` keeps working', async () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REPRISE_')));
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', ...args], {
+        cwd: root,
+        env: { ...env, REPRISE_DATA_DIR: s.dataDir },
+      });
+    const out = mkdtempSync(path.join(tmpdir(), 'reprise-pw-'));
+    try {
+      await cli('export', 'playwright', 'pw_checkout', '--har', '--out', out);
+      const spec = readFileSync(path.join(out, 'reprise-pw_checkout.spec.ts'), 'utf8');
+      expect(spec).toContain('expect(checkoutResponse.status()).toBe(422);');
+      const har = JSON.parse(readFileSync(path.join(out, 'reprise-pw_checkout.har'), 'utf8')) as { log: { entries: unknown[] } };
+      expect(har.log.entries.length).toBe(1);
+      const [{ stdout: sliced }, { stdout: json }] = await Promise.all([
+        cli('export', 'playwright', 'pw_routine', '--from', String(1000 + 5 * 10_000 + 4000)),
+        cli('export', 'pw_checkout'),
+      ]);
+      expect(sliced).toContain('(a slice of it)');
+      expect(sliced).not.toContain('Product');
+      expect(JSON.parse(json)).toHaveProperty('batches');
+      await expect(cli('export', 'playwright', 'pw_checkout', '--from', 'soon')).rejects.toMatchObject({ code: 2 });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
