@@ -234,7 +234,7 @@ describe('reprise export playwright', () => {
     const cli = (...args: string[]) =>
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', ...args], {
         cwd: root,
-        env: { ...env, REPRISE_DATA_DIR: s.dataDir },
+        env: { ...env, ...s.env },
       });
     const out = mkdtempSync(path.join(tmpdir(), 'reprise-pw-'));
     try {

@@ -65,7 +65,11 @@ async function serveRecordedResponses(page: Page): Promise<void> {
     served.add(next);
     if (next.failed) return route.abort('failed');
     const body = next.json !== undefined ? JSON.stringify(next.json) : (next.text ?? '');
-    return route.fulfill({ status: next.status, headers: next.headers, body });
+    // A call to another origin needs CORS headers the recorder could not see.
+    const cors: Record<string, string> = next.url.startsWith('/')
+      ? {}
+      : { 'access-control-allow-origin': request.headers()['origin'] ?? '*', 'access-control-allow-credentials': 'true' };
+    return route.fulfill({ status: next.status, headers: { ...next.headers, ...cors }, body });
   });
 }
 
