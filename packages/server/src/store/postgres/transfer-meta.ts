@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import type { MetadataDump } from '../types.js';
 import { withTransaction } from './pool.js';
-import type { ProjectRow, UserRow } from '../rows.js';
-import { toApiToken, toMembership, type ApiTokenRow, type MembershipRow } from '../access-rows.js';
+import { METADATA_SELECTS, restoreParams, toMetadataDump, type MetadataRows } from '../transfer-rows.js';
 
 /**
  * Store.dumpMetadata / restoreMetadata for PostgreSQL (`reprise migrate-store`): every table but
@@ -13,65 +12,9 @@ export async function dump(pool: pg.Pool): Promise<MetadataDump> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const q = async <T>(sql: string) => (await client.query(sql)).rows as T[];
-    const out: MetadataDump = {
-      version: 1,
-      projects: (await q<ProjectRow>('SELECT * FROM projects ORDER BY created_at, id')).map((r) => ({
-        id: r.id,
-        name: r.name,
-        key: r.key,
-        allowedOrigins: Array.isArray(r.allowed_origins) ? r.allowed_origins.map(String) : [],
-        createdAt: r.created_at,
-        retentionDays: r.retention_days,
-      })),
-      users: (await q<UserRow>('SELECT * FROM users ORDER BY created_at, id')).map((r) => ({
-        id: r.id,
-        email: r.email,
-        role: r.role === 'admin' ? 'admin' : 'member',
-        createdAt: r.created_at,
-        passwordHash: r.password_hash,
-      })),
-      apiTokens: (await q<ApiTokenRow>('SELECT * FROM api_tokens ORDER BY created_at, id')).map((r) => ({
-        ...toApiToken(r),
-        tokenHash: r.token_hash,
-      })),
-      memberships: (await q<MembershipRow>('SELECT * FROM project_members ORDER BY project_id, user_id')).map(toMembership),
-      loginSessions: (
-        await q<{ token_hash: string; user_id: string; expires_at: number }>('SELECT * FROM login_sessions ORDER BY expires_at, token_hash')
-      ).map((r) => ({ tokenHash: r.token_hash, userId: r.user_id, expiresAt: r.expires_at })),
-      links: (
-        await q<{
-          id: string;
-          project_id: string;
-          label: string;
-          target_url: string;
-          token_hash: string;
-          expires_at: number;
-          max_sessions: number | null;
-          revoked_at: number | null;
-          opened_at: number | null;
-          created_at: number;
-          created_by: string | null;
-        }>('SELECT * FROM links ORDER BY created_at, id')
-      ).map((r) => ({
-        id: r.id,
-        projectId: r.project_id,
-        label: r.label,
-        targetUrl: r.target_url,
-        tokenHash: r.token_hash,
-        expiresAt: r.expires_at,
-        maxSessions: r.max_sessions,
-        revokedAt: r.revoked_at,
-        openedAt: r.opened_at,
-        createdAt: r.created_at,
-        createdBy: r.created_by,
-      })),
-      savedSearches: (
-        await q<{ id: string; project_id: string; name: string; query: string; created_by: string | null; created_at: number }>(
-          'SELECT * FROM saved_searches ORDER BY created_at, id',
-        )
-      ).map((r) => ({ id: r.id, projectId: r.project_id, name: r.name, query: r.query, createdBy: r.created_by, createdAt: r.created_at })),
-    };
+    const rows: Record<string, unknown[]> = {};
+    for (const [table, sql] of Object.entries(METADATA_SELECTS)) rows[table] = (await client.query(sql)).rows;
+    const out = toMetadataDump(rows as unknown as MetadataRows);
     await client.query('COMMIT');
     return out;
   } catch (err) {
@@ -106,17 +49,7 @@ export async function restore(pool: pg.Pool, d: MetadataDump): Promise<void> {
         `INSERT INTO api_tokens (id, token_hash, user_id, name, created_at, scope, project_ids, expires_at, revoked_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, revoked_at = excluded.revoked_at`,
-        [
-          t.id,
-          t.tokenHash,
-          t.userId,
-          t.name,
-          t.createdAt,
-          t.scope ?? 'write',
-          t.projectIds ? JSON.stringify(t.projectIds) : null,
-          t.expiresAt ?? null,
-          t.revokedAt ?? null,
-        ],
+        restoreParams.token(t),
       );
     }
     for (const m of d.memberships ?? []) {
@@ -139,19 +72,7 @@ export async function restore(pool: pg.Pool, d: MetadataDump): Promise<void> {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (id) DO UPDATE SET label = excluded.label, expires_at = excluded.expires_at, max_sessions = excluded.max_sessions,
            revoked_at = excluded.revoked_at, opened_at = excluded.opened_at`,
-        [
-          l.id,
-          l.projectId,
-          l.label,
-          l.targetUrl,
-          l.tokenHash,
-          l.expiresAt,
-          l.maxSessions,
-          l.revokedAt,
-          l.openedAt,
-          l.createdAt,
-          l.createdBy,
-        ],
+        restoreParams.link(l),
       );
     }
     for (const s of d.savedSearches) {
