@@ -1,4 +1,5 @@
 import type { ClickProblem, ErrorGroup, FailingEndpoint } from '@reprise/protocol';
+import * as rows from '../problem-rows.js';
 import { SIGNAL_TYPES } from '../signals.js';
 import type { ProblemQuery, ProblemRows } from '../types.js';
 import type { Queryable } from './pool.js';
@@ -20,8 +21,8 @@ function projectFilter(q: ProblemQuery, n: number): { sql: string; args: string[
 
 export async function failingEndpoints(db: Queryable, q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> {
   const pf = projectFilter(q, 3);
-  const rows = (
-    await db.query<{ method: string; route: string; count: number; sessions: number; last_seen: number; statuses: number[] }>(
+  const found = (
+    await db.query<rows.EndpointRow & { statuses: number[] | null }>(
       `WITH p AS (
          SELECT method, coalesce(route, url) AS route, status, session_id, t FROM network_requests
          WHERE (status >= 400 OR failed = 1) AND t >= $1${pf.sql}),
@@ -34,20 +35,13 @@ export async function failingEndpoints(db: Queryable, q: ProblemQuery): Promise<
       [q.since, q.limit, ...pf.args],
     )
   ).rows;
-  return rows.map((r) => ({
-    method: r.method,
-    route: r.route,
-    statuses: (r.statuses ?? []).map(Number),
-    count: r.count,
-    sessions: r.sessions,
-    lastSeen: r.last_seen,
-  }));
+  return found.map((r) => rows.toFailingEndpoint(r, (r.statuses ?? []).map(Number)));
 }
 
 export async function errorGroups(db: Queryable, q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> {
   const pf = projectFilter(q, 3);
-  const rows = (
-    await db.query<{ key: string; count: number; sessions: number; last_seen: number; name: string | null; message: string }>(
+  const found = (
+    await db.query<rows.ErrorGroupRow>(
       `SELECT coalesce(message_key, message) AS key, count(*) AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen,
          (array_agg(name ORDER BY t DESC))[1] AS name, (array_agg(message ORDER BY t DESC))[1] AS message
        FROM errors WHERE t >= $1${pf.sql}
@@ -55,22 +49,15 @@ export async function errorGroups(db: Queryable, q: ProblemQuery): Promise<Probl
       [q.since, q.limit, ...pf.args],
     )
   ).rows;
-  return rows.map((r) => ({
-    name: r.name,
-    message: r.key,
-    example: r.message,
-    count: r.count,
-    sessions: r.sessions,
-    lastSeen: r.last_seen,
-  }));
+  return found.map(rows.toErrorGroup);
 }
 
 export async function clickProblems(db: Queryable, q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> {
   // A rage signal is one burst; a dead signal row may hold several clicks of the same millisecond.
   const count = q.type === 'rage' ? 'count(*)' : 'sum(click_count)';
   const pf = projectFilter(q, 4);
-  const rows = (
-    await db.query<{ selector: string; count: number; sessions: number; last_seen: number; text: string | null }>(
+  const found = (
+    await db.query<rows.ClickProblemRow>(
       `SELECT selector, ${count} AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen,
          (array_agg(text ORDER BY t DESC))[1] AS text
        FROM signals WHERE type = $1 AND t >= $2${pf.sql}
@@ -78,12 +65,5 @@ export async function clickProblems(db: Queryable, q: ProblemQuery & { type: 'ra
       [q.type === 'rage' ? SIGNAL_TYPES.rage : SIGNAL_TYPES.dead, q.since, q.limit, ...pf.args],
     )
   ).rows;
-  return rows.map((r) => ({
-    type: q.type,
-    selector: r.selector,
-    text: r.text,
-    count: r.count,
-    sessions: r.sessions,
-    lastSeen: r.last_seen,
-  }));
+  return found.map((r) => rows.toClickProblem(q.type, r));
 }

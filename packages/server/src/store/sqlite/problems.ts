@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ClickProblem, ErrorGroup, FailingEndpoint } from '@reprise/protocol';
+import * as rows from '../problem-rows.js';
 import { SIGNAL_TYPES } from '../signals.js';
 import type { ProblemQuery, ProblemRows } from '../types.js';
 
@@ -21,78 +22,49 @@ function projectFilter(q: ProblemQuery): { sql: string; args: string[] } {
 
 export function failingEndpoints(db: Database.Database, q: ProblemQuery): ProblemRows<FailingEndpoint> {
   const pf = projectFilter(q);
-  const rows = db
+  const found = db
     .prepare(
       `SELECT method, coalesce(route, url) AS route, count(*) AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen
        FROM network_requests WHERE (status >= 400 OR failed = 1) AND t >= ?${pf.sql}
        GROUP BY method, coalesce(route, url) ORDER BY count DESC, last_seen DESC LIMIT ?`,
     )
-    .all(q.since, ...pf.args, q.limit) as { method: string; route: string; count: number; sessions: number; last_seen: number }[];
+    .all(q.since, ...pf.args, q.limit) as rows.EndpointRow[];
   const statuses = db.prepare(
     `SELECT status FROM network_requests
      WHERE (status >= 400 OR failed = 1) AND t >= ?${pf.sql} AND method = ? AND coalesce(route, url) = ?
      GROUP BY status ORDER BY count(*) DESC, status`,
   );
-  return rows.map((r) => ({
-    method: r.method,
-    route: r.route,
-    statuses: (statuses.all(q.since, ...pf.args, r.method, r.route) as { status: number }[]).map((s) => s.status),
-    count: r.count,
-    sessions: r.sessions,
-    lastSeen: r.last_seen,
-  }));
+  return found.map((r) =>
+    rows.toFailingEndpoint(
+      r,
+      (statuses.all(q.since, ...pf.args, r.method, r.route) as { status: number }[]).map((s) => s.status),
+    ),
+  );
 }
 
 export function errorGroups(db: Database.Database, q: ProblemQuery): ProblemRows<ErrorGroup> {
   const pf = projectFilter(q);
-  const rows = db
+  const found = db
     .prepare(
       `SELECT coalesce(message_key, message) AS key, count(*) AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen,
          name, message
        FROM errors WHERE t >= ?${pf.sql}
        GROUP BY coalesce(message_key, message) ORDER BY count DESC, last_seen DESC LIMIT ?`,
     )
-    .all(q.since, ...pf.args, q.limit) as {
-    key: string;
-    count: number;
-    sessions: number;
-    last_seen: number;
-    name: string | null;
-    message: string;
-  }[];
-  return rows.map((r) => ({
-    name: r.name,
-    message: r.key,
-    example: r.message,
-    count: r.count,
-    sessions: r.sessions,
-    lastSeen: r.last_seen,
-  }));
+    .all(q.since, ...pf.args, q.limit) as rows.ErrorGroupRow[];
+  return found.map(rows.toErrorGroup);
 }
 
 export function clickProblems(db: Database.Database, q: ProblemQuery & { type: 'rage' | 'dead' }): ProblemRows<ClickProblem> {
   // A rage signal is one burst; a dead signal row may hold several clicks of the same millisecond.
   const count = q.type === 'rage' ? 'count(*)' : 'sum(click_count)';
   const pf = projectFilter(q);
-  const rows = db
+  const found = db
     .prepare(
       `SELECT selector, ${count} AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen, text
        FROM signals WHERE type = ? AND t >= ?${pf.sql}
        GROUP BY selector ORDER BY count DESC, last_seen DESC LIMIT ?`,
     )
-    .all(q.type === 'rage' ? SIGNAL_TYPES.rage : SIGNAL_TYPES.dead, q.since, ...pf.args, q.limit) as {
-    selector: string;
-    count: number;
-    sessions: number;
-    last_seen: number;
-    text: string | null;
-  }[];
-  return rows.map((r) => ({
-    type: q.type,
-    selector: r.selector,
-    text: r.text,
-    count: r.count,
-    sessions: r.sessions,
-    lastSeen: r.last_seen,
-  }));
+    .all(q.type === 'rage' ? SIGNAL_TYPES.rage : SIGNAL_TYPES.dead, q.since, ...pf.args, q.limit) as rows.ClickProblemRow[];
+  return found.map((r) => rows.toClickProblem(q.type, r));
 }

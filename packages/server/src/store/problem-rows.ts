@@ -1,0 +1,29 @@
+import type { ClickProblem, ErrorGroup, FailingEndpoint } from '@reprise/protocol';
+import type { ProblemRows } from './types.js';
+
+/**
+ * "Top problems" aggregate rows, the same in both dialects, and their mapping to API objects:
+ * each backend only runs its queries (sqlite/problems.ts, postgres/problems.ts).
+ */
+interface GroupCounts {
+  count: number;
+  sessions: number;
+  last_seen: number;
+}
+export type EndpointRow = GroupCounts & { method: string; route: string };
+export type ErrorGroupRow = GroupCounts & { key: string; name: string | null; message: string };
+export type ClickProblemRow = GroupCounts & { selector: string; text: string | null };
+
+/** An endpoint group with its statuses, most frequent first. */
+export function toFailingEndpoint(r: EndpointRow, statuses: number[]): ProblemRows<FailingEndpoint>[number] {
+  return { method: r.method, route: r.route, statuses, count: r.count, sessions: r.sessions, lastSeen: r.last_seen };
+}
+
+/** A group's key is its message key (or raw message); `example` is the newest message in it. */
+export function toErrorGroup(r: ErrorGroupRow): ProblemRows<ErrorGroup>[number] {
+  return { name: r.name, message: r.key, example: r.message, count: r.count, sessions: r.sessions, lastSeen: r.last_seen };
+}
+
+export function toClickProblem(type: 'rage' | 'dead', r: ClickProblemRow): ProblemRows<ClickProblem>[number] {
+  return { type, selector: r.selector, text: r.text, count: r.count, sessions: r.sessions, lastSeen: r.last_seen };
+}
