@@ -295,6 +295,30 @@ export function activeTime(sortedActivity: number[], lastActivityAt: number | nu
   return { addMs: Math.round(add), last };
 }
 
+/** The `clicks` columns a batch's click is inserted into, the same in both dialects. */
+export const CLICK_INSERT_COLUMNS = [
+  'session_id',
+  'seq',
+  't',
+  'selector',
+  'text',
+  'test_id',
+  'tag',
+  'x',
+  'y',
+  'node_id',
+  'interactive',
+  'rage',
+  'error_click',
+  'dead',
+] as const;
+
+/** A batch's click with its planned flags, as the values of CLICK_INSERT_COLUMNS in that order. */
+export function clickValues(sessionId: string, seq: number, k: ClickRow, f: SignalPlan['clicks'][number]): unknown[] {
+  const flags = [k.interactive ? 1 : 0, f.rage ? 1 : 0, f.errorClick ? 1 : 0, f.dead];
+  return [sessionId, seq, Math.round(k.t), k.selector, k.text, k.testId, k.tag, k.x, k.y, k.nodeId, ...flags];
+}
+
 /** A `clicks` row as both stores select it (`id` is SQLite's rowid or PostgreSQL's serial). */
 export interface ClickDbRow {
   id: number;

@@ -1,6 +1,8 @@
 import type { IndexRows } from '../index-rows.js';
 import {
   activeTime,
+  CLICK_INSERT_COLUMNS,
+  clickValues,
   contextRanges,
   planSignals,
   SIGNAL_TYPES,
@@ -113,26 +115,8 @@ async function insertClicks(c: Queryable, sessionId: string, seq: number, clicks
   await insertRows(
     c,
     'clicks',
-    ['session_id', 'seq', 't', 'selector', 'text', 'test_id', 'tag', 'x', 'y', 'node_id', 'interactive', 'rage', 'error_click', 'dead'],
-    clicks.map((k, i) => {
-      const f = plan.clicks[i]!;
-      return [
-        sessionId,
-        seq,
-        Math.round(k.t),
-        k.selector,
-        k.text,
-        k.testId,
-        k.tag,
-        k.x,
-        k.y,
-        k.nodeId,
-        k.interactive ? 1 : 0,
-        f.rage ? 1 : 0,
-        f.errorClick ? 1 : 0,
-        f.dead,
-      ];
-    }),
+    [...CLICK_INSERT_COLUMNS],
+    clicks.map((k, i) => clickValues(sessionId, seq, k, plan.clicks[i]!)),
   );
 }
 

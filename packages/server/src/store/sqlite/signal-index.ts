@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { IndexRows } from '../index-rows.js';
-import { activeTime, contextRanges, planSignals, SIGNAL_TYPES, toSignalContext, type ClickDbRow } from '../signals.js';
+import { activeTime, clickValues, contextRanges, planSignals, SIGNAL_TYPES, toSignalContext, type ClickDbRow } from '../signals.js';
 import { SnapshotIndexWriter } from './snapshot-index.js';
 
 const CLICK_COLUMNS = 'rowid AS id, t, selector, text, node_id, x, y, rage, error_click, dead';
@@ -74,25 +74,7 @@ export class SignalIndexWriter {
     });
     const plan = planSignals(clicks, timeline, ctx);
 
-    clicks.forEach((c, i) => {
-      const f = plan.clicks[i]!;
-      q.insertClick.run(
-        sessionId,
-        seq,
-        Math.round(c.t),
-        c.selector,
-        c.text,
-        c.testId,
-        c.tag,
-        c.x,
-        c.y,
-        c.nodeId,
-        c.interactive ? 1 : 0,
-        f.rage ? 1 : 0,
-        f.errorClick ? 1 : 0,
-        f.dead,
-      );
-    });
+    clicks.forEach((c, i) => q.insertClick.run(...clickValues(sessionId, seq, c, plan.clicks[i]!)));
     for (const u of plan.updates) {
       if (u.rage) q.setRage.run(u.id);
       if (u.errorClick) q.setErrorClick.run(u.id);
