@@ -1,6 +1,6 @@
 import type { SessionSummary } from '@reprise/protocol';
 import { MAX_TAGS } from './index-rows.js';
-import type { Link, LinkWithSessions, Project, User } from './types.js';
+import type { Link, LinkWithSessions, Project, SessionFacts, User } from './types.js';
 
 /**
  * Row shapes shared by the SQLite and PostgreSQL schemas, and their mapping to API objects.
@@ -81,6 +81,11 @@ export const LIVE_WINDOW_MS = 10_000;
 export const SESSION_COLUMNS = 's.*, l.label AS link_label';
 export const SESSION_FROM = 'sessions s LEFT JOIN links l ON l.id = s.link_id';
 export const LINK_SELECT = 'SELECT l.*, (SELECT count(*) FROM sessions s WHERE s.link_id = l.id) AS session_count FROM links l';
+
+/** A new session's device facts as the values of `user_agent, browser, browser_version, os, os_version, device`. */
+export function deviceValues(f: SessionFacts): (string | null)[] {
+  return [f.userAgent, f.browser, f.browserVersion, f.os, f.osVersion, f.device];
+}
 
 export function toProject(r: ProjectRow): Project {
   return {

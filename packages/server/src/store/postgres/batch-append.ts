@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { BatchChunks } from '../chunks/batch-chunks.js';
 import type { ChunkStore } from '../chunks/types.js';
 import type { EncodedChunk } from '../chunk-codec.js';
-import { mergeTags } from '../rows.js';
+import { deviceValues, mergeTags } from '../rows.js';
 import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
 import { SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
 import { indexTimes, writeIndexRows } from './index-writer.js';
@@ -134,22 +134,7 @@ async function insertRows(client: pg.PoolClient, input: AppendBatchInput, stored
        browser, browser_version, os, os_version, device, ip, created_at, updated_at, link_id, key_hash)
      VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
      ON CONFLICT (id) DO NOTHING`,
-    [
-      sid,
-      projectId,
-      start,
-      end,
-      facts.userAgent,
-      facts.browser,
-      facts.browserVersion,
-      facts.os,
-      facts.osVersion,
-      facts.device,
-      facts.ip ?? null,
-      receivedAt,
-      linkId,
-      input.sessionKeyHash ?? null,
-    ],
+    [sid, projectId, start, end, ...deviceValues(facts), facts.ip ?? null, receivedAt, linkId, input.sessionKeyHash ?? null],
   );
   // From here on the session is ours until COMMIT: appends of it on any instance wait here.
   const session = (

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { BatchChunks } from '../chunks/batch-chunks.js';
 import type { ChunkStore } from '../chunks/types.js';
-import { LINK_SELECT, mergeTags, type LinkRow } from '../rows.js';
+import { deviceValues, LINK_SELECT, mergeTags, type LinkRow } from '../rows.js';
 import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
 import { LinkRefused, SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
 import type { SignalIndexWriter } from './signal-index.js';
@@ -200,12 +200,7 @@ export class SqliteBatchAppender {
       end,
       url,
       url ? batch.seq : null,
-      facts.userAgent,
-      facts.browser,
-      facts.browserVersion,
-      facts.os,
-      facts.osVersion,
-      facts.device,
+      ...deviceValues(facts),
       receivedAt,
       receivedAt,
       linkId,
