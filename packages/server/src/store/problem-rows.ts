@@ -1,5 +1,5 @@
 import type { ClickProblem, ErrorGroup, FailingEndpoint } from '@reprise/protocol';
-import type { ProblemRows } from './types.js';
+import type { ProblemQuery, ProblemRows } from './types.js';
 
 /**
  * "Top problems" aggregate rows, the same in both dialects, and their mapping to API objects:
@@ -26,4 +26,11 @@ export function toErrorGroup(r: ErrorGroupRow): ProblemRows<ErrorGroup>[number] 
 
 export function toClickProblem(type: 'rage' | 'dead', r: ClickProblemRow): ProblemRows<ClickProblem>[number] {
   return { type, selector: r.selector, text: r.text, count: r.count, sessions: r.sessions, lastSeen: r.last_seen };
+}
+
+/** A backend's "top problems" aggregates as stored (sealed text still sealed): its problems.ts over its database. */
+export interface ProblemAggregates {
+  failingEndpoints(q: ProblemQuery): ProblemRows<FailingEndpoint> | Promise<ProblemRows<FailingEndpoint>>;
+  errorGroups(q: ProblemQuery): ProblemRows<ErrorGroup> | Promise<ProblemRows<ErrorGroup>>;
+  clickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): ProblemRows<ClickProblem> | Promise<ProblemRows<ClickProblem>>;
 }

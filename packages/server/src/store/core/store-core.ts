@@ -1,10 +1,20 @@
-import type { ReplayEvent, SavedSearch, SessionDetail, SessionList, SessionSummary } from '@reprise/protocol';
+import type {
+  ClickProblem,
+  ErrorGroup,
+  FailingEndpoint,
+  ReplayEvent,
+  SavedSearch,
+  SessionDetail,
+  SessionList,
+  SessionSummary,
+} from '@reprise/protocol';
 import { AssetBlobs } from '../../assets/types.js';
 import { randomId } from '../../ids.js';
 import { BatchChunks, type CompactResult, type GcResult, type PackedSegment } from '../chunks/batch-chunks.js';
 import type { ChunkCipher } from '../chunks/crypto.js';
 import type { ChunkStore } from '../chunks/types.js';
-import { IndexSealer, openSummary } from '../index-seal.js';
+import { IndexSealer, openEndpoints, openErrorGroups, openSummary } from '../index-seal.js';
+import type { ProblemAggregates } from '../problem-rows.js';
 import {
   missingSeqs,
   SESSION_COLUMNS,
@@ -24,6 +34,8 @@ import type {
   EventTimeRange,
   Link,
   Membership,
+  ProblemQuery,
+  ProblemRows,
   Project,
   User,
   UserRole,
@@ -67,6 +79,8 @@ export abstract class StoreCore {
   protected abstract movePack(sessionId: string, pack: { key: string; segments: PackedSegment[] }): Promise<void>;
   /** See BatchRows.referenced. */
   protected abstract referencedKeys(keys: string[]): Promise<Set<string>>;
+  /** The backend's top-problem aggregates; their sealed text is opened here. */
+  protected abstract readonly problemAggregates: ProblemAggregates;
 
   protected constructor(
     chunks: ChunkStore,
@@ -88,6 +102,16 @@ export abstract class StoreCore {
       this.chunks,
     );
     return this.chunkSide;
+  }
+
+  async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> {
+    return openEndpoints(await this.problemAggregates.failingEndpoints(q), this.sealer);
+  }
+  async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> {
+    return openErrorGroups(await this.problemAggregates.errorGroups(q), this.sealer);
+  }
+  async listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> {
+    return this.problemAggregates.clickProblems(q);
   }
 
   async createProject(input: { name: string; allowedOrigins: string[] }): Promise<Project> {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { SessionList, SessionTimeline } from '@reprise/protocol';
-import type { ClickProblem, ErrorGroup, FailingEndpoint } from '@reprise/protocol';
-import { openEndpoints, openErrorGroups, sealAppend } from '../index-seal.js';
+import { sealAppend } from '../index-seal.js';
+import type { ProblemAggregates } from '../problem-rows.js';
 import type { PackedSegment } from '../chunks/batch-chunks.js';
 import type { ChunkCipher } from '../chunks/crypto.js';
 import type { ChunkMaintenance } from '../chunks/maintenance.js';
@@ -18,8 +18,6 @@ import {
   type Link,
   type LinkWithSessions,
   type MetadataDump,
-  type ProblemQuery,
-  type ProblemRows,
   type Project,
   type SessionSearch,
   type Store,
@@ -76,6 +74,12 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
   readonly url: string;
   private readonly partitions: Partitions;
   private maintenance: NodeJS.Timeout | null = null;
+
+  protected readonly problemAggregates: ProblemAggregates = {
+    failingEndpoints: (q) => problems.failingEndpoints(this.pool, q),
+    errorGroups: (q) => problems.errorGroups(this.pool, q),
+    clickProblems: (q) => problems.clickProblems(this.pool, q),
+  };
 
   private constructor(options: PgStoreOptions) {
     super(options.chunks, options.cipher ?? null, {
@@ -215,15 +219,6 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
     return deleted.length;
   }
 
-  async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> {
-    return openEndpoints(await problems.failingEndpoints(this.pool, q), this.sealer);
-  }
-  async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> {
-    return openErrorGroups(await problems.errorGroups(this.pool, q), this.sealer);
-  }
-  async listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> {
-    return problems.clickProblems(this.pool, q);
-  }
   async getSessionTimeline(id: string): Promise<SessionTimeline | null> {
     return readTimeline(this.pool, id);
   }

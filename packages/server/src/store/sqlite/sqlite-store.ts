@@ -2,9 +2,9 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { SessionList, SessionTimeline } from '@reprise/protocol';
-import type { ClickProblem, ErrorGroup, FailingEndpoint } from '@reprise/protocol';
 import { randomId } from '../../ids.js';
-import { openEndpoints, openErrorGroups, sealAppend } from '../index-seal.js';
+import { sealAppend } from '../index-seal.js';
+import type { ProblemAggregates } from '../problem-rows.js';
 import type { PackedSegment } from '../chunks/batch-chunks.js';
 import type { ChunkCipher } from '../chunks/crypto.js';
 import { LocalChunkStore } from '../chunks/local.js';
@@ -19,8 +19,6 @@ import {
   type LinkWithSessions,
   type MetadataDump,
   type AppendBatchInput,
-  type ProblemQuery,
-  type ProblemRows,
   type Project,
   type Store,
 } from '../types.js';
@@ -62,6 +60,12 @@ export class SqliteStore extends StoreCore implements Store {
   private readonly durable: boolean;
   /** One packed batch moved into its pack (compaction), prepared once. */
   private readonly moveRow: Database.Statement;
+
+  protected readonly problemAggregates: ProblemAggregates = {
+    failingEndpoints: (q) => problems.failingEndpoints(this.db, q),
+    errorGroups: (q) => problems.errorGroups(this.db, q),
+    clickProblems: (q) => problems.clickProblems(this.db, q),
+  };
 
   /**
    * `durable: false` is for bulk loads (benchmark seeding, imports that can be re-run): no
@@ -170,15 +174,6 @@ export class SqliteStore extends StoreCore implements Store {
     return search.searchSessions<SessionRow>(this.db, query, this.summaryOf, { sealer: this.sealer });
   }
 
-  async listFailingEndpoints(q: ProblemQuery): Promise<ProblemRows<FailingEndpoint>> {
-    return openEndpoints(await problems.failingEndpoints(this.db, q), this.sealer);
-  }
-  async listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>> {
-    return openErrorGroups(await problems.errorGroups(this.db, q), this.sealer);
-  }
-  async listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>> {
-    return problems.clickProblems(this.db, q);
-  }
   async getSessionTimeline(id: string): Promise<SessionTimeline | null> {
     return readTimeline(this.db, id);
   }
