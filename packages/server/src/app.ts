@@ -4,6 +4,7 @@ import { apiRoutes } from './api/routes.js';
 import { lifecycleRoutes } from './api/lifecycle.js';
 import { problemRoutes } from './api/problems.js';
 import { digestRoutes } from './digest/routes.js';
+import { playwrightRoutes } from './export/playwright/routes.js';
 import { savedSearchRoutes } from './api/saved-searches.js';
 import { tokenRoutes } from './api/tokens.js';
 import { userRoutes } from './api/users.js';
@@ -103,6 +104,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(lifecycleRoutes, { store });
       await api.register(problemRoutes, { store });
       await api.register(digestRoutes, { store, config });
+      await api.register(playwrightRoutes, { store, config });
       await api.register(savedSearchRoutes, { store });
       await api.register(tokenRoutes, { store });
       await api.register(userRoutes, { store });

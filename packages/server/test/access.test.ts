@@ -129,6 +129,10 @@ const ROUTES: Record<string, Row> = {
   'GET /api/v1/sessions/:id/events': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/events` }) },
   'GET /api/v1/sessions/:id/digest': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/digest` }) },
   'GET /api/v1/sessions/:id/steps': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/steps` }) },
+  'GET /api/v1/sessions/:id/playwright': {
+    need: 'read',
+    call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/playwright` }),
+  },
   'GET /api/v1/digest/rewrite': { need: 'login', call: async () => ({ url: '/api/v1/digest/rewrite' }) },
   // Answered by the local stand-in model the server is configured with (beforeAll).
   'POST /api/v1/sessions/:id/digest/rewrite': {
