@@ -15,7 +15,7 @@ export interface SpecRunOptions {
   specName?: string;
   /** Files beside the spec (a HAR the spec reads), by file name. */
   files?: Record<string, string>;
-  /** The config's `use.baseURL`: where the app's front end is served. */
+  /** Where the app's front end is served: the config's `use.baseURL` and `REPRISE_BASE_URL`. */
   baseURL: string;
   /** Per-test timeout inside Playwright; the whole run gets this plus a margin. */
   testTimeoutMs?: number;
@@ -91,7 +91,7 @@ export async function runPlaywrightSpec(opts: SpecRunOptions): Promise<SpecRun> 
     await writeFile(join(dir, 'playwright.config.ts'), configSource(opts.baseURL, testTimeoutMs));
     await writeFile(join(dir, opts.specName ?? 'exported.spec.ts'), opts.spec);
     for (const [name, body] of Object.entries(opts.files ?? {})) await writeFile(join(dir, name), body);
-    const { code, output } = await runCli(dir, testTimeoutMs + 60_000);
+    const { code, output } = await runCli(dir, opts.baseURL, testTimeoutMs + 60_000);
     const report = await readReport(join(dir, 'report.json'));
     const expected = report.stats?.expected ?? 0;
     const unexpected = report.stats?.unexpected ?? 0;
@@ -115,7 +115,7 @@ async function readReport(path: string): Promise<JsonReport> {
   }
 }
 
-function runCli(cwd: string, killAfterMs: number): Promise<{ code: number | null; output: string }> {
+function runCli(cwd: string, baseURL: string, killAfterMs: number): Promise<{ code: number | null; output: string }> {
   // A clean environment for the child: no vitest variables, no browser download.
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
