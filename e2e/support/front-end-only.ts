@@ -17,6 +17,8 @@ export interface FrontEndOnly {
   origin: string;
   /** Paths of the API requests that reached this server (each answered 503). */
   apiRequests: string[];
+  /** The public files served (`checkout.html`, `assets/checkout.js`), in order. */
+  served: string[];
   close(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export type Patch = (file: string, text: string) => string;
  */
 export async function startFrontEndOnly(patch: Patch = (_f, t) => t): Promise<FrontEndOnly> {
   const apiRequests: string[] = [];
+  const served: string[] = [];
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path.startsWith('/demo/api/')) {
@@ -40,6 +43,7 @@ export async function startFrontEndOnly(patch: Patch = (_f, t) => t): Promise<Fr
     }
     void fileFor(path).then(async (file) => {
       if (!file) return void res.writeHead(404).end('not found');
+      served.push(file);
       // As the shop's plugin does: the help page's relative URLs resolve against the shop's root.
       const text = patch(file, (await readFile(join(PUBLIC, file), 'utf8')).replace('<!-- reprise:base -->', '<base href="/demo/">'));
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(text);
@@ -49,6 +53,7 @@ export async function startFrontEndOnly(patch: Patch = (_f, t) => t): Promise<Fr
   return {
     origin: `http://localhost:${(server.address() as AddressInfo).port}`,
     apiRequests,
+    served,
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

@@ -116,12 +116,14 @@ async function readReport(path: string): Promise<JsonReport> {
 }
 
 function runCli(cwd: string, baseURL: string, killAfterMs: number): Promise<{ code: number | null; output: string }> {
-  // A clean environment for the child: no vitest variables, no browser download.
+  // A clean environment for the child: no vitest variables, no browser download. An exported
+  // spec takes its baseURL from REPRISE_BASE_URL (over the config's).
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
     FORCE_COLOR: '0',
+    REPRISE_BASE_URL: baseURL,
   };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'test', '--config', 'playwright.config.ts'], { cwd, env });
