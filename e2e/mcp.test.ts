@@ -25,6 +25,7 @@ const TOOL_NAMES = [
   'get_console',
   'get_errors',
   'get_page_text',
+  'export_playwright_test',
 ];
 
 let sessionId = '';

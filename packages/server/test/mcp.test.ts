@@ -96,7 +96,7 @@ describe('size budgets on a long recording', () => {
     expect(digest.isError).toBe(false);
     // 500 tokens ≈ 2,000 characters, plus the replay link line.
     expect(digest.text.length).toBeLessThanOrEqual(2_000 + 200);
-    for (const name of ['get_console', 'get_errors', 'get_repro_steps']) {
+    for (const name of ['get_console', 'get_errors', 'get_repro_steps', 'export_playwright_test']) {
       const r = await call(name, { sessionId: SESSION_ID });
       expect(r.isError, name).toBe(false);
       expect(r.text.length, name).toBeLessThanOrEqual(24_000);

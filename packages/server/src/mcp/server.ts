@@ -7,6 +7,7 @@ import { getSessionDigest, getReproSteps } from './tools/digest.js';
 import { getConsole, getErrors } from './tools/console.js';
 import { getNetworkRequest } from './tools/network.js';
 import { getPageText } from './tools/page-text.js';
+import { exportPlaywrightTest } from './tools/playwright.js';
 import { listProblems } from './tools/problems.js';
 import { searchSessions } from './tools/search.js';
 
@@ -20,6 +21,7 @@ export const TOOLS = [
   getConsole,
   getErrors,
   getPageText,
+  exportPlaywrightTest,
 ] as const;
 
 /** The hard cap of any answer (the tools fit well below it; this only guards against a slip). */

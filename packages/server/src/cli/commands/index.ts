@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.js';
 import { chunks, compact } from './chunks.js';
 import { exportCommand } from './export.js';
+import { exportPlaywrightCommand } from './export-playwright.js';
 import { importCommand } from './import.js';
 import { linkCreate } from './link.js';
 import { mcp } from './mcp.js';
@@ -22,6 +23,8 @@ export const COMMANDS: readonly CliCommand[] = [
   linkCreate,
   sessionsSearch,
   retentionRun,
+  // Before `export`: `export playwright <id>` is its sub-form.
+  exportPlaywrightCommand,
   exportCommand,
   importCommand,
   compact,

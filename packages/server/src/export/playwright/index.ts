@@ -2,9 +2,10 @@ import { readFacts } from '../../digest/facts.js';
 import type { Store } from '../../store/types.js';
 import { buildHar } from './har.js';
 import { readCalls } from './network.js';
-import { planExport } from './plan.js';
+import { planExport, type ExportPlan } from './plan.js';
 import { parseRange } from './range.js';
 import type { Unmatched } from './render-mocks.js';
+import { textThatAppeared } from './page-text.js';
 import { renderSpec } from './spec.js';
 
 export { RangeParamError } from './range.js';
@@ -39,7 +40,24 @@ export async function exportPlaywright(
   const range = parseRange(opts.from, opts.to, facts.startedAt, facts.endedAt);
   const calls = await readCalls(store, sessionId, range.to);
   const plan = planExport(facts, calls, range);
-  const spec = renderSpec(plan, { unmatched: opts.unmatched ?? 'passthrough', visibleText: [], replayUrl: opts.replayUrl ?? null });
+  const visibleText = await visibleAtEnd(store, plan);
+  const spec = renderSpec(plan, { unmatched: opts.unmatched ?? 'passthrough', visibleText, replayUrl: opts.replayUrl ?? null });
   const stem = `reprise-${sessionId.replace(/[^\w-]/g, '_')}`;
   return { filename: `${stem}.spec.ts`, spec, harFilename: `${stem}.har`, har: buildHar(plan.calls, sessionId) };
 }
+
+/** Text shown after the last step: at the first problem (a second later, once the page has shown it), else at the range end. */
+async function visibleAtEnd(store: Store, plan: ExportPlan): Promise<string[]> {
+  const last = plan.steps[plan.steps.length - 1];
+  if (!last) return [];
+  const problems = [
+    ...plan.failing.map((c) => c.t + c.durationMs),
+    ...plan.pageErrors.map((e) => e.t),
+    ...plan.consoleErrors.map((c) => c.t),
+  ];
+  const at = problems.length ? Math.min(Math.max(...problems) + SETTLE_MS, plan.range.to) : plan.range.to;
+  return textThatAppeared(store, plan.sessionId, last.t - 1, Math.max(at, last.t));
+}
+
+/** How long after an error the page is read (the app renders its error message after it). */
+const SETTLE_MS = 1000;

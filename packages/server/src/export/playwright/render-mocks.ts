@@ -28,13 +28,14 @@ export function renderFixture(calls: RecordedCall[], origin: string): string[] {
     if (c.redacted) fields.push('redacted: true');
     lines.push('  {', ...fields.map((f) => `    ${f},`), '  },');
   }
-  lines.push('];');
+  if (calls.length === 0) lines[lines.length - 1] += '];';
+  else lines.push('];');
   return lines;
 }
 
 /** The helpers at the end of the spec: the mock route, request matchers, repeated clicks. */
-export function renderHelpers(unmatched: Unmatched): string[] {
-  return `interface RecordedResponse {
+export function renderHelpers(unmatched: Unmatched, withClickTimes: boolean): string[] {
+  const lines = `interface RecordedResponse {
   method: string;
   /** Path and query for the app's own origin, the whole URL for other origins. */
   url: string;
@@ -64,7 +65,11 @@ async function serveRecordedResponses(page: Page): Promise<void> {
     served.add(next);
     if (next.failed) return route.abort('failed');
     const body = next.json !== undefined ? JSON.stringify(next.json) : (next.text ?? '');
-    return route.fulfill({ status: next.status, headers: next.headers, body });
+    // A call to another origin needs CORS headers the recorder could not see.
+    const cors: Record<string, string> = next.url.startsWith('/')
+      ? {}
+      : { 'access-control-allow-origin': request.headers()['origin'] ?? '*', 'access-control-allow-credentials': 'true' };
+    return route.fulfill({ status: next.status, headers: { ...next.headers, ...cors }, body });
   });
 }
 
@@ -86,10 +91,14 @@ function responseTo(method: string, path: string): (response: Response) => boole
 
 function requestTo(method: string, path: string): (request: Request) => boolean {
   return (request) => request.method() === method && new URL(request.url()).pathname === path;
-}
-
-/** Quick repeated clicks, as the user made them. */
-async function clickTimes(target: Locator, times: number): Promise<void> {
-  for (let i = 0; i < times; i++) await target.click();
 }`.split('\n');
+  if (!withClickTimes) return lines;
+  return [
+    ...lines,
+    '',
+    '/** Quick repeated clicks, as the user made them. */',
+    'async function clickTimes(target: Locator, times: number): Promise<void> {',
+    '  for (let i = 0; i < times; i++) await target.click();',
+    '}',
+  ];
 }
