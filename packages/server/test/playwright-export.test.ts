@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayEvent } from '@reprise/protocol';
+import { locatorFor } from '../src/export/playwright/locators.js';
 import { checkoutEvents, SECRET_HEADER } from './digest-fixture.js';
 import { makeBatch, postBatch, startTestServer, type TestServer } from './helpers.js';
 import { typeErrors } from './spec-typecheck.js';
@@ -154,6 +155,16 @@ describe('Playwright export of the failing checkout', () => {
 });
 
 describe('locators and a session with no network calls', () => {
+  it('prefers the test id, then the role with its name, then the selector', () => {
+    const all = { testId: 'pay', role: 'button', name: 'Pay now', selector: '#pay' };
+    expect(locatorFor(all)).toBe("page.getByTestId('pay')");
+    expect(locatorFor({ ...all, testId: null })).toBe("page.getByRole('button', { name: 'Pay now' })");
+    // A role getByRole does not take, or no name: the recorded selector.
+    expect(locatorFor({ ...all, testId: null, role: 'generic' })).toBe("page.locator('#pay')");
+    expect(locatorFor({ ...all, testId: null, name: null })).toBe("page.locator('#pay')");
+    expect(locatorFor({ testId: null, role: null, name: "Don't", selector: null })).toBe(`page.getByText("Don't")`);
+  });
+
   it('uses the role and accessible name, else the recorded selector; repeated clicks stay repeated', async () => {
     const spec = await get('pw_form_01');
     const body = testBody(spec);

@@ -12,9 +12,7 @@ export function renderChecks(plan: ExportPlan, names: SpecNames, visibleText: st
     const v = names.responses.get(c);
     if (!v) continue;
     if (c.failed) {
-      out.push(
-        `// ${c.method} ${pathText(c.url)} got no response when recorded (${c.failed ? 'network error' : ''}); the mock fails it the same way.`,
-      );
+      out.push(`// ${c.method} ${pathText(c.url)} got no response when recorded; the mock fails it the same way.`);
       out.push(`expect(${v}.method()).toBe(${str(c.method)});`);
       continue;
     }
