@@ -65,3 +65,16 @@ export async function checkoutWithCheckpoints(page: Page, base: string, take: Ta
   await page.click('[data-testid="retry"]');
   await take('retry clicked');
 }
+
+/** The help page's client-side routes and form: FAQ → Contact us (pushState) → fill in → Send → help/sent (pushState). */
+export async function contactSupport(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/demo/help`);
+  await page.click('[data-testid="help-contact"]');
+  await page.waitForURL(/\/demo\/help\/contact$/);
+  await page.fill('#contact-email', SHOPPER.email);
+  await page.selectOption('#contact-topic', 'payment');
+  await page.fill('#contact-message', 'My card was refused.');
+  await page.click('[data-testid="contact-send"]');
+  await page.waitForURL(/\/demo\/help\/sent$/);
+  await page.getByTestId('contact-sent').waitFor();
+}

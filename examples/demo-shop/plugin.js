@@ -8,7 +8,7 @@ import { products } from './products.js';
 const publicDir = new URL('./public/', import.meta.url);
 
 /** Full-page routes (relative to the plugin prefix) and the file each serves. */
-const pages = { '/': 'index.html', '/cart': 'cart.html', '/checkout': 'checkout.html' };
+const pages = { '/': 'index.html', '/cart': 'cart.html', '/checkout': 'checkout.html', '/help': 'help.html', '/help/*': 'help.html' };
 
 /** Shared assets under /assets/ and their content types. */
 const assets = {
@@ -17,9 +17,13 @@ const assets = {
   'products.js': 'text/javascript; charset=utf-8',
   'cart.js': 'text/javascript; charset=utf-8',
   'checkout.js': 'text/javascript; charset=utf-8',
+  'help.js': 'text/javascript; charset=utf-8',
 };
 
 const RECORDER_PLACEHOLDER = '<!-- reprise:recorder -->';
+// The help page routes on the client (help/contact is no file), so its relative URLs resolve
+// against the shop's root, whatever the prefix.
+const BASE_PLACEHOLDER = '<!-- reprise:base -->';
 
 /** @param {string} value */
 function escapeHtml(value) {
@@ -45,7 +49,7 @@ export default async function demoShop(app, opts) {
   const files = new Map();
   for (const name of Object.values(pages)) {
     const html = await readFile(new URL(name, publicDir), 'utf8');
-    files.set(name, html.replace(RECORDER_PLACEHOLDER, recorderTag));
+    files.set(name, html.replace(RECORDER_PLACEHOLDER, recorderTag).replace(BASE_PLACEHOLDER, `<base href="${escapeHtml(app.prefix)}/">`));
   }
   for (const name of Object.keys(assets)) {
     files.set(`assets/${name}`, await readFile(new URL(`assets/${name}`, publicDir), 'utf8'));
@@ -91,6 +95,19 @@ export default async function demoShop(app, opts) {
 
     const orderId = `ord_${randomBytes(6).toString('hex')}`;
     return reply.code(201).send({ orderId, total: result.totalCents / 100 });
+  });
+
+  // The help page's contact form. The message is not kept (nor echoed back).
+  app.post('/api/support', async (request, reply) => {
+    const body = /** @type {Record<string, unknown> | null} */ (request.body);
+    const email = body?.email;
+    if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      return reply.code(400).send({ error: 'invalid_request', field: 'email', message: 'email is missing or invalid' });
+    }
+    if (typeof body?.message !== 'string' || body.message.trim() === '') {
+      return reply.code(400).send({ error: 'invalid_request', field: 'message', message: 'message is missing' });
+    }
+    return reply.code(201).send({ ticketId: `T-${randomBytes(3).toString('hex').toUpperCase()}` });
   });
 }
 

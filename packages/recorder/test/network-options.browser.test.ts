@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { NetworkData } from '@reprise/protocol';
 import { html, sdkTag } from './support/fake-ingest.js';
 import { useHarness } from './support/harness.js';
@@ -6,20 +7,31 @@ import { useHarness } from './support/harness.js';
 const h = useHarness();
 
 /** Loads a recorded page with the given tag attributes, sends two POSTs, returns their network events. */
-async function requests(attrs: Record<string, string>): Promise<NetworkData[]> {
-  const path = `/net-${Math.random().toString(36).slice(2)}`;
+function requests(attrs: Record<string, string>): Promise<NetworkData[]> {
+  return recordCalls(attrs, async (page) => {
+    await page.evaluate(async () => {
+      const body = JSON.stringify({ dob: '1990-01-01', plan: 'pro', password: 'pw-in-body' });
+      await fetch('/public/orders', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', 'X-Tenant': 'tenant-secret-1' },
+      });
+      await fetch('/private/orders', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    });
+  });
+}
+
+/** Loads a recorded page (under a directory), runs `calls` in it, returns the network events recorded. */
+async function recordCalls(attrs: Record<string, string>, calls: (page: Page) => Promise<void>): Promise<NetworkData[]> {
+  const path = `/dir/net-${Math.random().toString(36).slice(2)}`;
   h.ingest.pages.set(path, html(sdkTag(attrs), '<p>net</p>'));
   const ctx = await h.browser.newContext();
   const page = await ctx.newPage();
   await page.goto(`${h.ingest.base}${path}`);
   await page.waitForFunction(() => !!window.Reprise?.getSessionId());
   const sid = await page.evaluate(() => window.Reprise!.getSessionId()!);
-  await page.evaluate(async () => {
-    const body = JSON.stringify({ dob: '1990-01-01', plan: 'pro', password: 'pw-in-body' });
-    await fetch('/public/orders', { method: 'POST', body, headers: { 'content-type': 'application/json', 'X-Tenant': 'tenant-secret-1' } });
-    await fetch('/private/orders', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-    await window.Reprise!.flush();
-  });
+  await calls(page);
+  await page.evaluate(() => window.Reprise!.flush());
   await ctx.close();
   return h.ingest
     .forSession(sid)
@@ -59,5 +71,24 @@ describe('network capture options', () => {
       expect(n.responseBody?.value).toBeUndefined();
     }
     expect(JSON.stringify(net)).not.toContain('1990-01-01');
+  });
+
+  it("resolves relative request URLs against the page's <base>, as the browser does", async () => {
+    const net = await recordCalls({}, async (page) => {
+      await page.evaluate(async () => {
+        const base = document.createElement('base');
+        base.href = '/shop/';
+        document.head.prepend(base);
+        await fetch('api/by-fetch');
+        await new Promise<void>((done) => {
+          const xhr = new XMLHttpRequest();
+          xhr.open('GET', 'api/by-xhr');
+          xhr.onloadend = () => done();
+          xhr.send();
+        });
+      });
+    });
+    const urls = net.map((n) => new URL(n.url).pathname).sort();
+    expect(urls).toEqual(['/shop/api/by-fetch', '/shop/api/by-xhr']);
   });
 });

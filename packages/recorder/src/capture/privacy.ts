@@ -123,10 +123,19 @@ export function createRedactor(extraKeys: readonly string[] = [], extraHeaders: 
   };
 }
 
+/**
+ * The URL a page's relative request URLs resolve against: the document's base URL (a `<base>`
+ * element changes it), as fetch, XHR and sendBeacon resolve them.
+ */
+export function pageBaseUrl(): string | undefined {
+  if (typeof document !== 'undefined') return document.baseURI;
+  return typeof location !== 'undefined' ? location.href : undefined;
+}
+
 /** Absolute form of a request URL, without any user:password part. */
 export function absoluteUrl(u: string): string {
   try {
-    const url = new URL(u, typeof location !== 'undefined' ? location.href : undefined);
+    const url = new URL(u, pageBaseUrl());
     if (url.username || url.password) {
       url.username = '';
       url.password = '';

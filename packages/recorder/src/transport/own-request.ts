@@ -1,3 +1,5 @@
+import { pageBaseUrl } from '../capture/privacy.js';
+
 /**
  * Ingest URLs of running recorders. Network capture must skip these, or the
  * recorder would record (and upload) its own uploads forever.
@@ -19,7 +21,7 @@ export function registerOwnEndpoint(endpoint: string): () => void {
 /** True when `url` (absolute or relative to the page) is one of the recorder's own upload requests. */
 export function isOwnRequest(url: string | URL): boolean {
   try {
-    const href = new URL(String(url), typeof location !== 'undefined' ? location.href : undefined).href;
+    const href = new URL(String(url), pageBaseUrl()).href;
     for (const p of prefixes) if (href.startsWith(p)) return true;
   } catch {
     /* unparseable URL: not ours */

@@ -78,7 +78,8 @@ export function readPage(window: Window): PageText {
   const interactive: Interactive[] = [];
   const walk = (node: Node): void => {
     if (node.nodeType === 3) {
-      line += ` ${node.textContent ?? ''}`;
+      // As rendered: `is <strong>T-1</strong>.` reads "is T-1." (blocks flush, fields add their own spaces).
+      line += node.textContent ?? '';
       return;
     }
     if (node.nodeType !== 1) return;

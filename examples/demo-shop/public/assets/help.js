@@ -1,0 +1,73 @@
+// Help page: a small client-side router (history.pushState) over three views at
+// help, help/contact and help/sent, and a contact form that posts to api/support.
+// The page's <base> is the shop's root, so relative URLs work on every route.
+document.addEventListener('DOMContentLoaded', function () {
+  var rootPath = new URL(document.baseURI).pathname;
+  var views = document.querySelectorAll('[data-view]');
+  var form = document.querySelector('[data-testid="contact-form"]');
+  var errorBox = document.querySelector('[data-testid="contact-error"]');
+  var sendButton = document.querySelector('[data-testid="contact-send"]');
+
+  function viewFor(pathname) {
+    var route = pathname.slice(rootPath.length);
+    if (route === 'help/contact') return 'contact';
+    if (route === 'help/sent') return 'sent';
+    return 'faq';
+  }
+
+  function render() {
+    var name = viewFor(location.pathname);
+    views.forEach(function (view) {
+      view.hidden = view.getAttribute('data-view') !== name;
+    });
+    if (name === 'contact') document.getElementById('contact-email').focus();
+  }
+
+  function navigate(href) {
+    history.pushState(null, '', href);
+    render();
+  }
+
+  document.addEventListener('click', function (event) {
+    var link = event.target.closest('a[data-route]');
+    if (!link) return;
+    event.preventDefault();
+    navigate(link.href);
+  });
+  window.addEventListener('popstate', render);
+
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    errorBox.hidden = true;
+    sendButton.disabled = true;
+    fetch('api/support', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: form.elements.email.value.trim(),
+        topic: form.elements.topic.value,
+        message: form.elements.message.value,
+      }),
+    })
+      .then(function (res) {
+        return res.json().then(function (body) {
+          if (res.status !== 201) throw new Error(body.message || 'HTTP ' + res.status);
+          return body;
+        });
+      })
+      .then(function (body) {
+        document.querySelector('[data-ticket-id]').textContent = body.ticketId;
+        form.reset();
+        navigate('help/sent');
+      })
+      .catch(function (error) {
+        errorBox.textContent = 'Could not send: ' + error.message;
+        errorBox.hidden = false;
+      })
+      .finally(function () {
+        sendButton.disabled = false;
+      });
+  });
+
+  render();
+});
