@@ -21,6 +21,24 @@ const CAUSED_NAV_MS = 3000;
 const FOCUS_CLICK_MS = 10_000;
 export const RAGE_MIN = 3;
 
+/**
+ * A field's value is recorded when it is committed, on the blur that the next click causes, so
+ * its input lands a millisecond or two either side of that click. The typing came first: order
+ * it before the click, so what the click sets off (a request, a route change) is the click's.
+ */
+const COMMIT_ON_CLICK_MS = 50;
+
+function commitBeforeClick(raw: Action[]): void {
+  for (let i = 0; i + 1 < raw.length; i++) {
+    const a = raw[i]!;
+    const b = raw[i + 1]!;
+    if (a.kind === 'click' && b.kind === 'input' && b.t - a.t <= COMMIT_ON_CLICK_MS && b.input.nodeId !== a.click.nodeId) {
+      raw[i] = b;
+      raw[i + 1] = a;
+    }
+  }
+}
+
 export function userActions(f: SessionFactsRead): Action[] {
   const raw: Action[] = [];
   const firstUrl = f.navs[0]?.url ?? f.session.firstUrl;
@@ -31,6 +49,7 @@ export function userActions(f: SessionFactsRead): Action[] {
   for (const fb of f.feedback) raw.push({ kind: 'feedback', t: fb.t, feedback: fb });
   const order = { open: 0, navigate: 1, click: 2, input: 3, feedback: 4 } as const;
   raw.sort((a, b) => a.t - b.t || order[a.kind] - order[b.kind]);
+  commitBeforeClick(raw);
 
   const out: Action[] = [];
   let url = firstUrl ? shortUrl(firstUrl) : null;

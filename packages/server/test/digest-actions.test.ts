@@ -1,0 +1,61 @@
+import type { SessionDetail } from '@reprise/protocol';
+import { describe, expect, it } from 'vitest';
+import { userActions } from '../src/digest/actions.js';
+import type { ClickFact, InputFact, SessionFactsRead } from '../src/digest/facts.js';
+
+const T0 = 1_700_000_000_000;
+const target = (name: string, role: string) => ({ testId: null, role, name, selector: null });
+const click = (t: number, nodeId: number, name: string): ClickFact => ({
+  t,
+  target: target(name, 'button'),
+  tag: 'button',
+  x: 10,
+  y: 10,
+  nodeId,
+  deadCandidate: false,
+  textEntry: false,
+  url: null,
+});
+const input = (t: number, nodeId: number, name: string): InputFact => ({
+  t,
+  nodeId,
+  target: target(name, 'textbox'),
+  tag: 'textarea',
+  type: null,
+  value: 'hello',
+  masked: false,
+  checked: null,
+  url: null,
+});
+const facts = (clicks: ClickFact[], inputs: InputFact[]): SessionFactsRead => ({
+  session: { id: 's1', firstUrl: 'https://shop.test/help' } as SessionDetail,
+  clicks,
+  inputs,
+  navs: [],
+  requests: [],
+  consoles: [],
+  otherConsole: 0,
+  errors: [],
+  feedback: [],
+  responses: [],
+  startedAt: T0,
+  endedAt: T0 + 60_000,
+});
+const kinds = (f: SessionFactsRead) => userActions(f).map((a) => a.kind);
+
+describe('user actions: a value committed by the click that blurred its field', () => {
+  it('orders the typing before the click, whichever of the two was recorded first', () => {
+    for (const [clickT, inputT] of [
+      [T0 + 5000, T0 + 5000],
+      [T0 + 5000, T0 + 5001],
+      [T0 + 5001, T0 + 5000],
+    ] as const) {
+      expect(kinds(facts([click(clickT, 7, 'Send')], [input(inputT, 3, 'Message')]))).toEqual(['open', 'input', 'click']);
+    }
+  });
+
+  it('keeps a click first when the typing came later, or went into the clicked field itself', () => {
+    expect(kinds(facts([click(T0 + 5000, 7, 'Send')], [input(T0 + 5200, 3, 'Message')]))).toEqual(['open', 'click', 'input']);
+    expect(kinds(facts([click(T0 + 5000, 3, 'Message')], [input(T0 + 5001, 3, 'Message')]))).not.toEqual(['open', 'input', 'click']);
+  });
+});
