@@ -159,7 +159,7 @@ describe('on-demand loader (dist/browser/loader.js)', () => {
     await ctx.close();
   });
 
-  it('Stop then an immediate navigation: the final batch, held on the wire, still arrives with the stop event', async () => {
+  it('Stop then a navigation while the final batch is on the wire: it still arrives, and the stop event is the last', async () => {
     const TOKEN = 'tokLinkNav';
     ingest.pages.set('/sn1', html(loaderTag(), '<p>stop then leave</p><a id="away" href="/sn2">away</a>'));
     ingest.pages.set('/sn2', html('', '<p>elsewhere</p>'));
@@ -182,8 +182,12 @@ describe('on-demand loader (dist/browser/loader.js)', () => {
       await route.continue();
     });
     holding = true;
+    // Mouse moves right before Stop: rrweb buffers their positions and emits them up to 500 ms
+    // later, after Stop, when they must not be recorded.
+    for (let i = 0; i < 5; i++) await page.mouse.move(20 + i * 15, 30 + i * 10);
     await page.locator('reprise-badge').locator('button').click();
     await heldSeen;
+    await page.waitForTimeout(800);
     await page.click('#away');
     await page.waitForURL(/\/sn2$/);
     await expect.poll(() => customs(ingest.forSession(id)).some((d) => d.type === 'stop'), { timeout: 15_000 }).toBe(true);

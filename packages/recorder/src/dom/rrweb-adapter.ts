@@ -101,6 +101,9 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
   let held: DomEvent[] = [];
   let initial: InitialSnapshot | null = null;
   let scheduled = false;
+  // rrweb's stop() leaves timers behind (buffered mouse positions are emitted up to 500 ms
+  // later): nothing it emits after stop belongs to the recording.
+  let stopped = false;
   const deliver = (ev: DomEvent): void => {
     try {
       opts.onEvent(ev);
@@ -117,6 +120,7 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
     }
   };
   const emit = (e: eventWithTime): void => {
+    if (stopped) return;
     try {
       // rrweb events travel unchanged, except the page URL of Meta events (tokens in its query
       // or fragment); t is rrweb's own timestamp.
@@ -163,6 +167,8 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
       } catch (err) {
         opts.onError(err);
       }
+      stopped = true;
+      held = [];
     },
     flushPending,
     initialSnapshot: () => initial,
