@@ -100,13 +100,19 @@ export function seek(
   );
 }
 
-/** Bytes of `/events` responses (and their count) received before `beforeMs` (ms since navigation start), from Resource Timing. */
+/** Bytes of `/events` responses (and their count) the first frame waited for: received before `beforeMs` (ms since navigation start) and asked for before the first one arrived, from Resource Timing. */
 export function eventBytesBefore(page: Page, beforeMs: number): Promise<{ requests: number; bytes: number }> {
   return page.evaluate((before) => {
     let requests = 0;
     let bytes = 0;
-    for (const e of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
-      if (!/\/api\/v1\/sessions\/[^/]+\/events/.test(e.name) || e.responseEnd > before) continue;
+    const reads = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) =>
+      /\/api\/v1\/sessions\/[^/]+\/events/.test(e.name),
+    );
+    // Reads the viewer asked for once the first window had arrived load ahead for later seeks;
+    // on a slow machine they may finish before the first frame, but it never waited for them.
+    const firstArrived = Math.min(...reads.map((e) => e.responseEnd));
+    for (const e of reads) {
+      if (e.responseEnd > before || e.startTime > firstArrived) continue;
       requests++;
       bytes += e.encodedBodySize;
     }
