@@ -82,6 +82,9 @@ export interface NetworkData {
   durationMs: number;
   error?: 'network' | 'abort' | 'timeout';
   errorMessage?: string;
+  /** W3C Trace Context the request carried (lowercase hex): the recorder's own, or the app's when it sent one. */
+  traceId?: string;
+  spanId?: string;
 }
 
 export interface ErrorData {

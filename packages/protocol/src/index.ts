@@ -6,3 +6,4 @@ export * from './session-key.js';
 export * from './assets.js';
 export * from './digest-types.js';
 export { stepsMarkdown } from './steps-markdown.js';
+export * from './trace-types.js';

@@ -58,4 +58,22 @@ describe('user actions: a value committed by the click that blurred its field', 
     expect(kinds(facts([click(T0 + 5000, 7, 'Send')], [input(T0 + 5200, 3, 'Message')]))).toEqual(['open', 'click', 'input']);
     expect(kinds(facts([click(T0 + 5000, 3, 'Message')], [input(T0 + 5001, 3, 'Message')]))).not.toEqual(['open', 'input', 'click']);
   });
+
+  it('moves a click past one commit only: fields filled quickly after it stay after it', () => {
+    const steps = (f: SessionFactsRead) => userActions(f).map((a) => (a.kind === 'input' ? a.input.target.name : a.kind));
+    // The click's blur commits Password 1 ms after it; Name is filled 20 ms later by a script.
+    expect(steps(facts([click(T0 + 5000, 7, 'Continue')], [input(T0 + 5001, 3, 'Password'), input(T0 + 5020, 4, 'Name')]))).toEqual([
+      'open',
+      'Password',
+      'click',
+      'Name',
+    ]);
+    // The commit was recorded just before the click: the quick fill after it is not moved either.
+    expect(steps(facts([click(T0 + 5001, 7, 'Continue')], [input(T0 + 5000, 3, 'Password'), input(T0 + 5020, 4, 'Name')]))).toEqual([
+      'open',
+      'Password',
+      'click',
+      'Name',
+    ]);
+  });
 });

@@ -32,10 +32,15 @@ function commitBeforeClick(raw: Action[]): void {
   for (let i = 0; i + 1 < raw.length; i++) {
     const a = raw[i]!;
     const b = raw[i + 1]!;
-    if (a.kind === 'click' && b.kind === 'input' && b.t - a.t <= COMMIT_ON_CLICK_MS && b.input.nodeId !== a.click.nodeId) {
-      raw[i] = b;
-      raw[i + 1] = a;
-    }
+    if (a.kind !== 'click' || b.kind !== 'input' || b.t - a.t > COMMIT_ON_CLICK_MS || b.input.nodeId === a.click.nodeId) continue;
+    // A click blurs one field: if its commit was already recorded before the click, the input
+    // after it is the next field's, typed by a fast hand (or a script) once the click was done.
+    const before = raw[i - 1];
+    if (before?.kind === 'input' && a.t - before.t <= COMMIT_ON_CLICK_MS) continue;
+    raw[i] = b;
+    raw[i + 1] = a;
+    // The click moves once; comparing it again would carry it past the fields typed after it.
+    i++;
   }
 }
 
