@@ -8,6 +8,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { parseNdjson, type ErrorData, type NetworkData, type ReplayEvent, type SessionDetail } from '@reprise/protocol';
 import { useServerAndBrowser } from './support/harness.js';
 import { checkoutWithExpiredCard, sessionIdOf, SHOPPER } from './support/shopper.js';
+import { builtCli } from '../test-support/cli.js';
 
 /**
  * The MCP server driven by the SDK's own client, over both transports (Streamable HTTP at
@@ -61,7 +62,7 @@ const transports = {
   stdio: (t: string) =>
     new StdioClientTransport({
       command: process.execPath,
-      args: ['--import', 'tsx', 'packages/server/src/cli.ts', 'mcp'],
+      args: [builtCli(), 'mcp'],
       cwd: root,
       env: { ...(process.env as Record<string, string>), REPRISE_URL: h.server.base, REPRISE_TOKEN: t },
       stderr: 'pipe',

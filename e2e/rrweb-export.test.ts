@@ -1,13 +1,9 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { useServerAndBrowser } from './support/harness.js';
 import { sessionIdOf } from './support/shopper.js';
 import { pageShape } from './support/page-shape.js';
 import { replayToEnd } from '../test-support/rrweb-replay.js';
-
-const root = path.resolve(__dirname, '..');
+import { runCli } from '../test-support/cli.js';
 
 const h = useServerAndBrowser();
 
@@ -31,11 +27,7 @@ describe('rrweb export', () => {
     await h.server.waitForSession(sessionId);
 
     // `npx reprise export <id> --format rrweb`, as a user would run it.
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'packages/server/src/cli.ts', 'export', sessionId, '--format', 'rrweb'],
-      { cwd: root, env: { ...process.env, REPRISE_DATA_DIR: h.server.dataDir }, maxBuffer: 64 << 20 },
-    );
+    const { stdout } = await runCli(['export', sessionId, '--format', 'rrweb'], { ...process.env, REPRISE_DATA_DIR: h.server.dataDir });
     const events = JSON.parse(stdout) as { type: number; timestamp: number }[];
     expect(Array.isArray(events)).toBe(true);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining([4, 2, 3]));

@@ -85,7 +85,7 @@ describe('search, frustration signals and top problems', () => {
     expect(clean).not.toContain(expired);
 
     // The list polls every ~5 s: the row arrives on its own, with its rage badge.
-    await viewer.waitForSelector(row(rage), { timeout: 15_000 });
+    await viewer.waitForSelector(row(rage), { timeout: 45_000 });
     expect(await viewer.locator(`${row(rage)} [data-testid="problem-rage"]`).count()).toBe(1);
     expect(await viewer.locator(`${row(rage)} [data-testid="problem-dead"]`).count()).toBe(1);
     expect(await viewer.locator(row(expired)).count()).toBe(0);

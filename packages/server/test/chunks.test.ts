@@ -20,6 +20,7 @@ import type { ChunkObject, ChunkStore } from '../src/store/chunks/types.js';
 import { migrate as migrateSqlite } from '../src/store/sqlite/schema.js';
 import { SqliteStore, type SqliteStoreOptions } from '../src/store/sqlite/sqlite-store.js';
 import { ADMIN, domEvent, gz, makeBatch, postBatch, startTestServer } from './helpers.js';
+import { builtCli } from '../../../test-support/cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const s3env = inject('s3');
@@ -725,7 +726,7 @@ describe('the HTTP app on S3 chunks', () => {
     };
     const start = () =>
       new Promise<{ child: ChildProcess; base: string; key: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'packages/server/src/cli.ts'), 'serve'], {
+        const child = spawn(process.execPath, [builtCli(), 'serve'], {
           cwd: ROOT,
           env,
           stdio: ['ignore', 'pipe', 'pipe'],

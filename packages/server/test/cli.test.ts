@@ -5,21 +5,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/commands/index.js';
+import { builtCli } from '../../../test-support/cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-/** `reprise <args>` from the sources on a SQLite data dir of its own. */
+/** `reprise <args>` (the built CLI) on a SQLite data dir of its own. */
 function reprise(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   // Only the SQLite settings: no REPRISE_DATABASE_URL or REPRISE_S3_* from the environment.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REPRISE_')));
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'packages/server/src/cli.ts', ...args],
-      { cwd: ROOT, env: { ...env, REPRISE_DATA_DIR: dataDir } },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }),
+    execFile(process.execPath, [builtCli(), ...args], { cwd: ROOT, env: { ...env, REPRISE_DATA_DIR: dataDir } }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }),
     );
   });
 }

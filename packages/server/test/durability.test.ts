@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNdjson } from '@reprise/protocol';
 import { createStorage, type TestStorage } from './backend.js';
 import { ADMIN, domEvent, gz, makeBatch } from './helpers.js';
+import { builtCli } from '../../../test-support/cli.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 // SQLite + local files, or PostgreSQL + S3 with REPRISE_TEST_BACKEND=postgres.
@@ -14,7 +15,7 @@ afterAll(async () => storage.cleanup());
 
 /** Starts the real CLI in its own process and resolves with its base URL and project key. */
 function startServer(): Promise<{ child: ChildProcess; base: string; key: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'packages/server/src/cli.ts'), 'serve'], {
+  const child = spawn(process.execPath, [builtCli(), 'serve'], {
     cwd: root,
     env: {
       ...process.env,

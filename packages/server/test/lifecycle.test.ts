@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReplayEvent, SessionDetail } from '@reprise/protocol';
@@ -11,6 +9,7 @@ import { hashPassword } from '../src/auth/passwords.js';
 import { extractIndexRows } from '../src/ingest/extract.js';
 import { storedIp } from '../src/privacy/ip.js';
 import { createInstance, makeBatch, postBatch, startTestServer, type TestServer, type TestStore } from './helpers.js';
+import { runCli } from '../../../test-support/cli.js';
 
 const DAY = 86_400_000;
 const PARENT_TABLES = [
@@ -265,11 +264,7 @@ describe('retention', () => {
     // exists, so only the CLI can delete it.
     await s.app.close();
     await appendAt(s.store, p!.id, 'sess_cli_expired', Date.now() - 2 * DAY, 'CLIMARK');
-    const root = path.resolve(__dirname, '../../..');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', 'retention', 'run'], {
-      cwd: root,
-      env: { ...process.env, ...s.env },
-    });
+    const { stdout } = await runCli(['retention', 'run'], { ...process.env, ...s.env });
     expect(stdout.trim()).toBe('deleted 1 expired session');
     expect(await s.store.getSession('sess_cli_expired')).toBeNull();
   }, 120_000);

@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionDetail, SessionList } from '@reprise/protocol';
 import { domEvent, gz, makeBatch, postBatch, startTestServer, CHROME_UA, type TestServer } from './helpers.js';
+import { runCli } from '../../../test-support/cli.js';
 
 let s: TestServer;
 beforeEach(async () => (s = await startTestServer()));
@@ -385,32 +384,13 @@ describe('cli', () => {
   it('link create prints a link URL based on REPRISE_PUBLIC_URL', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'reprise-cli-'));
     try {
-      const root = path.resolve(__dirname, '../../..');
-      const { stdout } = await promisify(execFile)(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'packages/server/src/cli.ts',
-          'link',
-          'create',
-          '--url',
-          'https://shop.example/',
-          '--label',
-          'TICKET-123',
-          '--expires',
-          '24h',
-          '--max-sessions',
-          '2',
-        ],
+      const { stdout } = await runCli(
+        ['link', 'create', '--url', 'https://shop.example/', '--label', 'TICKET-123', '--expires', '24h', '--max-sessions', '2'],
         {
-          cwd: root,
-          env: {
-            ...process.env,
-            REPRISE_DATA_DIR: dir,
-            REPRISE_PUBLIC_URL: 'https://replay.example.com',
-            REPRISE_ADMIN_PASSWORD: 'x'.repeat(16),
-          },
+          ...process.env,
+          REPRISE_DATA_DIR: dir,
+          REPRISE_PUBLIC_URL: 'https://replay.example.com',
+          REPRISE_ADMIN_PASSWORD: 'x'.repeat(16),
         },
       );
       expect(stdout.trim()).toMatch(/^https:\/\/replay\.example\.com\/l\/[A-Za-z0-9_-]{22,}$/);

@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayEvent, SessionDetail, SessionList, SessionSummary } from '@reprise/protocol';
@@ -14,6 +12,7 @@ import { PgStore } from '../src/store/postgres/pg-store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { createStorage, type TestStorage } from './backend.js';
 import { ADMIN, CHROME_UA, domEvent, gz, makeBatch, startTestServer, type TestServer } from './helpers.js';
+import { runCli } from '../../../test-support/cli.js';
 
 /**
  * `reprise migrate-store`: a SQLite store filled through real ingest (HTTP inject, with link
@@ -22,7 +21,6 @@ import { ADMIN, CHROME_UA, domEvent, gz, makeBatch, startTestServer, type TestSe
  * answer every API call (sessions, events, search, links, saved searches, problems, logins and
  * tokens) exactly as the source does. Runs once, in the default vitest project (SQLite source).
  */
-const ROOT = path.resolve(__dirname, '../../..');
 const IPHONE_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 const MEMBER = { email: 'member@test.local', password: 'member password 123' };
@@ -206,14 +204,7 @@ async function seed(): Promise<void> {
 
 function cli(...args: string[]) {
   const { REPRISE_DATABASE_URL: url, ...s3 } = storage.env;
-  return promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', 'packages/server/src/cli.ts', 'migrate-store', '--from', src.dataDir, '--to', url!, ...args],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...s3 },
-    },
-  );
+  return runCli(['migrate-store', '--from', src.dataDir, '--to', url!, ...args], { ...process.env, ...s3 });
 }
 
 async function get(app: FastifyInstance, url: string, auth: Record<string, string> = { cookie: src.cookie }) {

@@ -1,7 +1,3 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReplayEvent } from '@reprise/protocol';
 import { loadConfig } from '../src/config.js';
@@ -14,13 +10,13 @@ import { createPool } from '../src/store/postgres/pool.js';
 import { LinkRefused } from '../src/store/types.js';
 import { createStorage, createTestDatabase, type TestStorage } from './backend.js';
 import { domEvent, makeBatch } from './helpers.js';
+import { runCli } from '../../../test-support/cli.js';
 
 /**
  * What only the PostgreSQL store has: migrations under an advisory lock, monthly partitions and
  * retention by partition, the link slot race between instances, compaction on PostgreSQL.
  * PostgreSQL-only, so (like multi-instance.test.ts) it runs once, in the default project.
  */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const DAY = 86_400_000;
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -96,11 +92,7 @@ describe('migrations', () => {
     await st.exec('DROP SCHEMA public CASCADE');
     await st.exec('CREATE SCHEMA public');
     await expect(open(st, false)).rejects.toThrow(/run `reprise migrate`/);
-    const run = (args: string[], env: Record<string, string> = {}) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', ...args], {
-        cwd: ROOT,
-        env: { ...process.env, ...st.env, ...env },
-      });
+    const run = (args: string[], env: Record<string, string> = {}) => runCli(args, { ...process.env, ...st.env, ...env });
     const out = await run(['migrate']);
     expect(out.stdout).toContain(`schema migrated from version 0 to ${MIGRATIONS.length}`);
     expect((await run(['migrate'])).stdout).toContain('schema is up to date');

@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayEvent } from '@reprise/protocol';
@@ -11,6 +8,7 @@ import { locatorFor } from '../src/export/playwright/locators.js';
 import { checkoutEvents, SECRET_HEADER } from './digest-fixture.js';
 import { makeBatch, postBatch, startTestServer, type TestServer } from './helpers.js';
 import { typeErrors } from './spec-typecheck.js';
+import { runCli } from '../../../test-support/cli.js';
 
 let s: TestServer;
 const T0 = Date.now() - 3 * 3600_000;
@@ -240,13 +238,8 @@ describe('a time range', () => {
 
 describe('reprise export playwright', () => {
   it('writes the spec and the HAR into --out, and the spec to stdout without it; `export <id>` keeps working', async () => {
-    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REPRISE_')));
-    const cli = (...args: string[]) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', ...args], {
-        cwd: root,
-        env: { ...env, ...s.env },
-      });
+    const cli = (...args: string[]) => runCli(args, { ...env, ...s.env });
     const out = mkdtempSync(path.join(tmpdir(), 'reprise-pw-'));
     try {
       await cli('export', 'playwright', 'pw_checkout', '--har', '--out', out);

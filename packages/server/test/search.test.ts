@@ -1,8 +1,6 @@
 import Database from 'better-sqlite3';
-import { execFile } from 'node:child_process';
 import { renameSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayEvent, SessionList, SessionSummary } from '@reprise/protocol';
 import { parseQuery, SESSION_SORTS, type QueryNode, type SessionSort } from '@reprise/protocol/query';
@@ -11,6 +9,7 @@ import { explainSearch as explainPgSearch } from '../src/store/postgres/search.j
 import type { PgStore } from '../src/store/postgres/pg-store.js';
 import { explainSearch, searchSessions } from '../src/store/sqlite/search.js';
 import { BACKEND, CHROME_UA, domEvent, gz, makeBatch, postBatch, startTestServer, type TestServer } from './helpers.js';
+import { runCli } from '../../../test-support/cli.js';
 
 const IPHONE_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
@@ -559,11 +558,7 @@ describe('search: bad input', () => {
 });
 
 describe('cli: sessions search', () => {
-  const run = (args: string[]) =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', 'sessions', 'search', ...args], {
-      cwd: path.resolve(__dirname, '../../..'),
-      env: { ...process.env, ...s.env },
-    });
+  const run = (args: string[]) => runCli(['sessions', 'search', ...args], { ...process.env, ...s.env });
 
   it('prints one line per session: id, start, duration, first URL, counts', async () => {
     const { stdout } = await run(['status:422 request:/api/checkout']);

@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionList } from '@reprise/protocol';
 import { hashPassword } from '../src/auth/passwords.js';
 import type { Project } from '../src/store/types.js';
 import { CHROME_UA, domEvent, gz, makeBatch, startTestServer, type TestServer } from './helpers.js';
+import { runCli } from '../../../test-support/cli.js';
 
 interface TokenInfo {
   id: string;
@@ -169,12 +167,7 @@ describe('API tokens', () => {
 });
 
 describe('reprise token (CLI, a real child process)', () => {
-  const root = path.resolve(__dirname, '../../..');
-  const cli = (...args: string[]) =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', 'token', ...args], {
-      cwd: root,
-      env: { ...process.env, ...s.env },
-    });
+  const cli = (...args: string[]) => runCli(['token', ...args], { ...process.env, ...s.env });
 
   it('creates a scoped, expiring token, lists it and revokes it', async () => {
     const sid = await session(own);
@@ -214,24 +207,9 @@ describe('reprise token (CLI, a real child process)', () => {
   }, 90_000);
 
   it('users create --role viewer --projects makes a viewer of those projects only', async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'packages/server/src/cli.ts',
-        'users',
-        'create',
-        '--email',
-        'v@test.local',
-        '--password',
-        PASSWORD,
-        '--role',
-        'viewer',
-        '--projects',
-        own.id,
-      ],
-      { cwd: root, env: { ...process.env, ...s.env } },
+    const { stdout } = await runCli(
+      ['users', 'create', '--email', 'v@test.local', '--password', PASSWORD, '--role', 'viewer', '--projects', own.id],
+      { ...process.env, ...s.env },
     );
     expect(stdout).toContain('created viewer v@test.local');
     const login = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'v@test.local', password: PASSWORD } });

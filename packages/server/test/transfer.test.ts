@@ -1,16 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReplayEvent, SessionDetail } from '@reprise/protocol';
 import { parseQuery } from '@reprise/protocol/query';
 import { exportSession, importSession, type RepriseExport } from '../src/lifecycle/transfer.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { domEvent, makeBatch, postBatch, startTestServer, type TestServer } from './helpers.js';
+import { runCli } from '../../../test-support/cli.js';
 
-const root = path.resolve(__dirname, '../../..');
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
@@ -193,11 +191,7 @@ describe('export and import', () => {
     cleanup.push(() => rmSync(out, { recursive: true, force: true }));
     cleanup.push(() => rmSync(target, { recursive: true, force: true }));
     const cli = (dir: string, ...args: string[]) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/server/src/cli.ts', ...args], {
-        cwd: root,
-        env: { ...process.env, REPRISE_DATA_DIR: dir, REPRISE_ADMIN_PASSWORD: 'x'.repeat(16) },
-        maxBuffer: 64 << 20,
-      });
+      runCli(args, { ...process.env, REPRISE_DATA_DIR: dir, REPRISE_ADMIN_PASSWORD: 'x'.repeat(16) });
 
     await cli(s.dataDir, 'export', 'sess_cli_export', '--out', path.join(out, 's.json'));
     const { stdout: rrText } = await cli(s.dataDir, 'export', 'sess_cli_export', '--format', 'rrweb');
