@@ -72,26 +72,29 @@ export function DevtoolsPanel({ sessionId, devtools, counts, nowMs, onSeek }: Pr
   return (
     <aside className="devtools" aria-label="Recorded devtools">
       <div className="dt-tabs" role="tablist">
-        {(Object.keys(LABELS) as Tab[]).map((t) => (
-          <button
-            key={t}
-            type="button"
-            role="tab"
-            data-testid={`tab-${t}`}
-            aria-selected={tab === t}
-            className={tab === t ? 'dt-tabbtn on' : 'dt-tabbtn'}
-            onClick={() => setTab(t)}
-          >
-            {LABELS[t]}
-            {n[t].total !== null && t !== 'errors' && <span className="dt-count">{n[t].total}</span>}
-            {n[t].bad > 0 && (
-              <span className="dt-count bad" title={t === 'errors' ? 'errors' : 'errors in this tab'}>
-                {n[t].bad}
-              </span>
-            )}
-            {t === 'errors' && n[t].bad === 0 && n[t].total !== null && <span className="dt-count">0</span>}
-          </button>
-        ))}
+        {/* Steps come from the server: without a session (the HTML export) there is no such tab. */}
+        {(Object.keys(LABELS) as Tab[])
+          .filter((t) => t !== 'steps' || sessionId)
+          .map((t) => (
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              data-testid={`tab-${t}`}
+              aria-selected={tab === t}
+              className={tab === t ? 'dt-tabbtn on' : 'dt-tabbtn'}
+              onClick={() => setTab(t)}
+            >
+              {LABELS[t]}
+              {n[t].total !== null && t !== 'errors' && <span className="dt-count">{n[t].total}</span>}
+              {n[t].bad > 0 && (
+                <span className="dt-count bad" title={t === 'errors' ? 'errors' : 'errors in this tab'}>
+                  {n[t].bad}
+                </span>
+              )}
+              {t === 'errors' && n[t].bad === 0 && n[t].total !== null && <span className="dt-count">0</span>}
+            </button>
+          ))}
       </div>
       {!devtools ? (
         <p className="dt-empty muted">Loading events…</p>
