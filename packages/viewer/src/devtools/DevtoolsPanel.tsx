@@ -68,33 +68,32 @@ const LABELS: Record<Tab, string> = {
 export function DevtoolsPanel({ sessionId, devtools, counts, nowMs, onSeek }: Props) {
   const [tab, setTab] = useState<Tab>('console');
   const n = useMemo(() => tabCounts(devtools, counts), [devtools, counts]);
+  // Steps come from the server: without a session (the HTML export) there is no such tab.
+  const tabs = (Object.keys(LABELS) as Tab[]).filter((t) => t !== 'steps' || sessionId);
 
   return (
     <aside className="devtools" aria-label="Recorded devtools">
       <div className="dt-tabs" role="tablist">
-        {/* Steps come from the server: without a session (the HTML export) there is no such tab. */}
-        {(Object.keys(LABELS) as Tab[])
-          .filter((t) => t !== 'steps' || sessionId)
-          .map((t) => (
-            <button
-              key={t}
-              type="button"
-              role="tab"
-              data-testid={`tab-${t}`}
-              aria-selected={tab === t}
-              className={tab === t ? 'dt-tabbtn on' : 'dt-tabbtn'}
-              onClick={() => setTab(t)}
-            >
-              {LABELS[t]}
-              {n[t].total !== null && t !== 'errors' && <span className="dt-count">{n[t].total}</span>}
-              {n[t].bad > 0 && (
-                <span className="dt-count bad" title={t === 'errors' ? 'errors' : 'errors in this tab'}>
-                  {n[t].bad}
-                </span>
-              )}
-              {t === 'errors' && n[t].bad === 0 && n[t].total !== null && <span className="dt-count">0</span>}
-            </button>
-          ))}
+        {tabs.map((t) => (
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            data-testid={`tab-${t}`}
+            aria-selected={tab === t}
+            className={tab === t ? 'dt-tabbtn on' : 'dt-tabbtn'}
+            onClick={() => setTab(t)}
+          >
+            {LABELS[t]}
+            {n[t].total !== null && t !== 'errors' && <span className="dt-count">{n[t].total}</span>}
+            {n[t].bad > 0 && (
+              <span className="dt-count bad" title={t === 'errors' ? 'errors' : 'errors in this tab'}>
+                {n[t].bad}
+              </span>
+            )}
+            {t === 'errors' && n[t].bad === 0 && n[t].total !== null && <span className="dt-count">0</span>}
+          </button>
+        ))}
       </div>
       {!devtools ? (
         <p className="dt-empty muted">Loading events…</p>
