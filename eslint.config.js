@@ -8,7 +8,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig([
-  globalIgnores(['**/node_modules/', '**/dist/', '**/test-results/', '**/.vite/', '.reprise-data/', 'bench/results/']),
+  globalIgnores(['**/node_modules/', '**/dist/', '**/dist-export/', '**/test-results/', '**/.vite/', '.reprise-data/', 'bench/results/']),
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
   },

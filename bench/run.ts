@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { canvasOptions, runCanvas } from './canvas.js';
 import { digestOptions, runDigest } from './digest.js';
+import { htmlExportOptions, runHtmlExport } from './html-export.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ingestOptions, runIngest } from './ingest.js';
@@ -25,6 +26,7 @@ export const BENCHMARKS: Record<string, Runner> = {
   soak: (a, command, log) => runSoak({ ...soakOptions({ minutes: a.minutes, smoke: a.smoke, command, backends: a.backends }), log }),
   canvas: (a, command, log) => runCanvas({ ...canvasOptions({ runs: a.runs, durationS: a.durationS, smoke: a.smoke, command }), log }),
   digest: (a, command, log) => runDigest({ ...digestOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
+  'html-export': (a, command, log) => runHtmlExport({ ...htmlExportOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
 };
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@ import { apiRoutes } from './api/routes.js';
 import { lifecycleRoutes } from './api/lifecycle.js';
 import { problemRoutes } from './api/problems.js';
 import { digestRoutes } from './digest/routes.js';
+import { htmlExportRoutes } from './export/html/routes.js';
 import { playwrightRoutes } from './export/playwright/routes.js';
 import { savedSearchRoutes } from './api/saved-searches.js';
 import { tokenRoutes } from './api/tokens.js';
@@ -105,6 +106,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(problemRoutes, { store });
       await api.register(digestRoutes, { store, config });
       await api.register(playwrightRoutes, { store, config });
+      await api.register(htmlExportRoutes, { store });
       await api.register(savedSearchRoutes, { store });
       await api.register(tokenRoutes, { store });
       await api.register(userRoutes, { store });

@@ -133,6 +133,10 @@ const ROUTES: Record<string, Row> = {
     need: 'read',
     call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/playwright` }),
   },
+  'GET /api/v1/sessions/:id/export.html': {
+    need: 'read',
+    call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/export.html` }),
+  },
   'GET /api/v1/digest/rewrite': { need: 'login', call: async () => ({ url: '/api/v1/digest/rewrite' }) },
   // Answered by the local stand-in model the server is configured with (beforeAll).
   'POST /api/v1/sessions/:id/digest/rewrite': {

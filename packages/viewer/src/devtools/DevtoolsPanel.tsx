@@ -68,11 +68,13 @@ const LABELS: Record<Tab, string> = {
 export function DevtoolsPanel({ sessionId, devtools, counts, nowMs, onSeek }: Props) {
   const [tab, setTab] = useState<Tab>('console');
   const n = useMemo(() => tabCounts(devtools, counts), [devtools, counts]);
+  // Steps come from the server: without a session (the HTML export) there is no such tab.
+  const tabs = (Object.keys(LABELS) as Tab[]).filter((t) => t !== 'steps' || sessionId);
 
   return (
     <aside className="devtools" aria-label="Recorded devtools">
       <div className="dt-tabs" role="tablist">
-        {(Object.keys(LABELS) as Tab[]).map((t) => (
+        {tabs.map((t) => (
           <button
             key={t}
             type="button"

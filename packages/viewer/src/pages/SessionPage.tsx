@@ -12,6 +12,7 @@ import { useSessionEvents } from '../player/useSessionEvents';
 import { ErrorBoundary, PartFailed } from '../ErrorBoundary';
 import { Link } from '../router';
 import { lastSessionListUrl } from '../search/url';
+import { DownloadExport } from './DownloadExport';
 import { ExportTest } from './ExportTest';
 import { useLiveSession } from './useLiveSession';
 
@@ -64,6 +65,7 @@ export function SessionPage({ id }: { id: string }) {
       </p>
       <SessionHeader detail={detail} error={detailError} />
       {detail && <ExportTest id={id} nowMs={panelNowMs} />}
+      {detail && <DownloadExport id={id} nowMs={panelNowMs} />}
       {(fullTimeline?.unreadable ?? 0) > 0 && (
         <p className="muted unreadable-note" data-testid="unreadable-dom" title="stored events the replay or the panels cannot read">
           {fullTimeline!.unreadable} unreadable event{fullTimeline!.unreadable === 1 ? '' : 's'} left out of the replay

@@ -45,6 +45,8 @@ interface PlayerProps {
   live?: boolean;
   /** The session was live while open here and has since stopped recording. */
   liveEnded?: boolean;
+  /** Where the replay opens (offset ms); the URL's `?t=` by default. */
+  initialMs?: number;
 }
 
 /** What the devtools panel may do with the player. */
@@ -121,7 +123,7 @@ export function Player(props: PlayerProps) {
 /** The session's playback controller, fed the props; its state, re-rendered on every change. */
 function usePlayback(props: PlayerProps, mountRef: { current: HTMLDivElement | null }) {
   const { timeline, ensureLoaded, complete = true, live = false, apiRef, onTimeChange, onReady } = props;
-  const [controller] = useState(() => new PlaybackController({ initialMs: readStartMs(), writeTime: momentWriter() }));
+  const [controller] = useState(() => new PlaybackController({ initialMs: props.initialMs ?? readStartMs(), writeTime: momentWriter() }));
   const s = useSyncExternalStore(controller.subscribe, controller.getSnapshot);
   const rrweb = useRrweb(controller);
 

@@ -28,14 +28,17 @@ export class AssetRewriter {
   private base: string | null = null;
   private readonly map: (url: string) => string;
 
+  /** `map` replaces the mode's rule (the HTML export: captured assets inlined as data). */
   constructor(
     readonly sessionId: string,
     readonly mode: AssetMode,
+    map?: (url: string) => string,
   ) {
     this.map =
-      mode === 'block'
+      map ??
+      (mode === 'block'
         ? () => BLOCKED_ASSET_URL
-        : (url) => (url.length <= MAX_ASSET_URL_LENGTH ? assetRoute(sessionId, url) : BLOCKED_ASSET_URL);
+        : (url) => (url.length <= MAX_ASSET_URL_LENGTH ? assetRoute(sessionId, url) : BLOCKED_ASSET_URL));
   }
 
   /** Rewrites the rrweb events among `events` in place and returns `events`. */

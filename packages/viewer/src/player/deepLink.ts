@@ -21,7 +21,12 @@ export function urlAt(ms: number): string {
 /** Rewrites `t` in place (replaceState: scrubbing must not fill the back button history). */
 export function writeStartMs(ms: number): void {
   const url = urlAt(ms);
-  if (url !== window.location.href) history.replaceState(history.state, '', url);
+  if (url === window.location.href) return;
+  try {
+    history.replaceState(history.state, '', url);
+  } catch {
+    // A page whose URL cannot be rewritten (some browsers refuse it on file://, the HTML export) keeps it.
+  }
 }
 
 /**

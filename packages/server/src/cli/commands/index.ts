@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.js';
 import { chunks, compact } from './chunks.js';
 import { exportCommand } from './export.js';
+import { exportHtmlCommand } from './export-html.js';
 import { exportPlaywrightCommand } from './export-playwright.js';
 import { importCommand } from './import.js';
 import { linkCreate } from './link.js';
@@ -23,8 +24,9 @@ export const COMMANDS: readonly CliCommand[] = [
   linkCreate,
   sessionsSearch,
   retentionRun,
-  // Before `export`: `export playwright <id>` is its sub-form.
+  // Before `export`: `export playwright <id>` and `export html <id>` are its sub-forms.
   exportPlaywrightCommand,
+  exportHtmlCommand,
   exportCommand,
   importCommand,
   compact,
