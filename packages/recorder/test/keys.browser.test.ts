@@ -105,7 +105,10 @@ beforeAll(async () => {
   await k.press('Escape');
   await page.evaluate(() => window.Reprise!.flush());
   const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline && !keysOf(ingest.forSession(sid)).some((x) => x.data.target.selector === '#list' && x.data.key === 'Escape'))
+  while (
+    Date.now() < deadline &&
+    !keysOf(ingest.forSession(sid)).some((x) => x.data.target.selector === '#list' && x.data.key === 'Escape')
+  )
     await new Promise((r) => setTimeout(r, 50));
   received = ingest.forSession(sid);
   keys = keysOf(received);
@@ -159,7 +162,9 @@ describe('key capture', () => {
       { type: 'key', key: 'Enter', target: expect.objectContaining({ tag: 'input', inputType: 'password', text: 'Password' }) },
     ]);
     expect(Object.keys(pw[0]!.data).sort()).toEqual(['key', 'target', 'type']);
-    expect(Object.keys(pw[0]!.data.target).every((k) => ['selector', 'tag', 'interactive', 'x', 'y', 'text', 'inputType', 'nodeId'].includes(k))).toBe(true);
+    expect(
+      Object.keys(pw[0]!.data.target).every((k) => ['selector', 'tag', 'interactive', 'x', 'y', 'text', 'inputType', 'nodeId'].includes(k)),
+    ).toBe(true);
     const all = received.map((r) => r.text).join('\n');
     for (const secret of [PASSWORD, PASSWORD.slice(0, 6), USER, QUERY, CHAT]) expect(all, secret).not.toContain(secret);
     // No key event carries a printable character except the list's shortcut.

@@ -113,7 +113,10 @@ describe('key presses among the user actions', () => {
   });
 
   it('keeps the earlier click-commit rule: a click still moves before one field commit only', () => {
-    const f = facts({ clicks: [click(T0 + 5000, 20)], inputs: [input(T0 + 5001, 'a', 3, { ...SEARCH, name: 'A' }), input(T0 + 5020, 'b', 4)] });
+    const f = facts({
+      clicks: [click(T0 + 5000, 20)],
+      inputs: [input(T0 + 5001, 'a', 3, { ...SEARCH, name: 'A' }), input(T0 + 5020, 'b', 4)],
+    });
     expect(seq(f)).toEqual(['open', 'input:a', 'click:Go', 'input:b']);
   });
 
@@ -122,7 +125,10 @@ describe('key presses among the user actions', () => {
     const submit = facts({ keys: [key(T0 + 5000, 'Enter')], inputs: [input(T0 + 5001, 'card')], clicks: [click(T0 + 5001, 20)] });
     expect(seq(submit)).toEqual(['open', 'input:card', 'key:Enter']);
     // Enter on a focused button: the click stands for it.
-    const onButton = facts({ keys: [key(T0 + 5000, 'Enter', { target: GO, tag: 'button', nodeId: 20, textEntry: false })], clicks: [click(T0 + 5000, 20)] });
+    const onButton = facts({
+      keys: [key(T0 + 5000, 'Enter', { target: GO, tag: 'button', nodeId: 20, textEntry: false })],
+      clicks: [click(T0 + 5000, 20)],
+    });
     expect(seq(onButton)).toEqual(['open', 'click:Go']);
     // A mouse click a second later is its own action.
     const later = facts({ keys: [key(T0 + 5000, 'Escape')], clicks: [click(T0 + 6000, 20)] });
@@ -130,20 +136,31 @@ describe('key presses among the user actions', () => {
   });
 
   it('leaves out a Tab that only moved focus to the next field typed into, keeps one nothing follows', () => {
-    const tabbed = facts({ keys: [key(T0 + 5000, 'Tab')], inputs: [input(T0 + 5001, 'card'), input(T0 + 7000, 'x', 9, { ...SEARCH, name: 'Next' })] });
+    const tabbed = facts({
+      keys: [key(T0 + 5000, 'Tab')],
+      inputs: [input(T0 + 5001, 'card'), input(T0 + 7000, 'x', 9, { ...SEARCH, name: 'Next' })],
+    });
     expect(seq(tabbed)).toEqual(['open', 'input:card', 'input:x']);
     expect(seq(facts({ keys: [key(T0 + 5000, 'Shift+Tab', { combo: 'Shift+Tab' })] }))).toEqual(['open', 'key:Shift+Tab']);
   });
 
   it('words key steps with the target, and a key with nothing focused as the key alone', () => {
     const f = facts({
-      keys: [key(T0 + 5000, 'Enter'), key(T0 + 8000, 'k', { combo: 'Control+k', target: { testId: null, role: null, name: null, selector: 'body' }, tag: 'body', textEntry: false })],
+      keys: [
+        key(T0 + 5000, 'Enter'),
+        key(T0 + 8000, 'k', {
+          combo: 'Control+k',
+          target: { testId: null, role: null, name: null, selector: 'body' },
+          tag: 'body',
+          textEntry: false,
+        }),
+      ],
       inputs: [input(T0 + 5001, 'card')],
     });
     const steps = stepsOf(f).steps;
     expect(steps.map((s) => s.text)).toEqual([
       'Open /help',
-      "Type \"card\" into 'Search the FAQ' ([data-testid=faq-search])",
+      'Type "card" into \'Search the FAQ\' ([data-testid=faq-search])',
       "Press Enter in 'Search the FAQ' ([data-testid=faq-search])",
       'Press Control+k',
     ]);

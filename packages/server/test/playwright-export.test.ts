@@ -103,8 +103,22 @@ function keyEvents(t0: number): ReplayEvent[] {
     attributes,
     childNodes,
   });
-  const searchTarget = { selector: '#faq-q', tag: 'input', inputType: 'search', interactive: true, x: 50, y: 20, nodeId: 6, testId: 'faq-search', text: 'Search the FAQ' };
-  const key = (t: number, k: string, target: Record<string, unknown>): ReplayEvent => ({ t, kind: 'custom', data: { type: 'key', key: k, target } });
+  const searchTarget = {
+    selector: '#faq-q',
+    tag: 'input',
+    inputType: 'search',
+    interactive: true,
+    x: 50,
+    y: 20,
+    nodeId: 6,
+    testId: 'faq-search',
+    text: 'Search the FAQ',
+  };
+  const key = (t: number, k: string, target: Record<string, unknown>): ReplayEvent => ({
+    t,
+    kind: 'custom',
+    data: { type: 'key', key: k, target },
+  });
   return [
     { t: t0, kind: 'nav', data: { url: 'http://app.test:8080/help', type: 'load' } },
     dom(t0 + 1, 4, { href: 'http://app.test:8080/help', width: 800, height: 600 }),

@@ -61,7 +61,8 @@ function modifiers(e: KeyboardEvent): KeyModifier[] {
  */
 export function keyVerdict(key: string, mods: KeyModifier[], where: Context, privateRegion: boolean): 'yes' | 'no' | 'if-handled' {
   const shortcut = mods.includes('Control') || mods.includes('Meta');
-  if (where === 'password') return (key === 'Enter' || key === 'Escape' || key === 'Tab') && mods.every((m) => m === 'Shift') ? 'yes' : 'no';
+  if (where === 'password')
+    return (key === 'Enter' || key === 'Escape' || key === 'Tab') && mods.every((m) => m === 'Shift') ? 'yes' : 'no';
   if (key === 'Enter') return where === 'multiline' && mods.length === 0 ? 'if-handled' : 'yes';
   if (key === 'Escape' || key === 'Tab') return 'yes';
   if (ARROWS.has(key)) {

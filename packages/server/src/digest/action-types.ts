@@ -15,4 +15,3 @@ export type Action =
   /** A scroll that set something off (a request, an error) before the next action. */
   | { kind: 'scroll'; t: number; scroll: ScrollFact }
   | { kind: 'feedback'; t: number; feedback: FeedbackFact };
-
