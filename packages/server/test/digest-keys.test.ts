@@ -184,6 +184,9 @@ describe('scrolls among the user actions', () => {
       requests: [request(T0 + 5200, 'https://shop.test/api/x')],
     });
     expect(seq(appScroll)).toEqual(['open', 'click:Go']);
+    // The browser restoring the scroll position right after a page load.
+    const restored = facts({ scrolls: [scroll(T0 + 400, 0, 900)], requests: [request(T0 + 600, 'https://shop.test/api/x')] });
+    expect(seq(restored)).toEqual(['open']);
     const clickFirst = facts({
       scrolls: [scroll(T0 + 5000, 0, 900)],
       clicks: [click(T0 + 5500, 20)],

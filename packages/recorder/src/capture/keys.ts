@@ -97,7 +97,14 @@ export function startKeyCapture(ctx: CaptureContext): Stop {
 
   const emit = (t: number, el: Element, key: string, mods: KeyModifier[]): void => {
     const r = el.getBoundingClientRect();
-    const target = describeClick(el, true, r.left + r.width / 2, r.top + r.height / 2, rules, ctx.nodeId);
+    const target = describeClick(
+      el,
+      el.localName !== 'body' && el.localName !== 'html',
+      r.left + r.width / 2,
+      r.top + r.height / 2,
+      rules,
+      ctx.nodeId,
+    );
     const data: KeyData = { type: 'key', key, target };
     if (mods.length) data.mods = mods;
     const event: ReplayEvent<'custom', KeyData> = { t, kind: 'custom', data };

@@ -15,6 +15,8 @@ const LATE_COMMIT_MS = 60_000;
 const SCROLL_CAUSE_MS = 2000;
 /** Scrolling this soon after an action is the app's doing (scrolled to a result, to the top). */
 const APP_SCROLL_MS = 300;
+/** Scrolling this soon after a page load or route change is the browser's or the app's (restored position, anchor). */
+const LOAD_SCROLL_MS = 1000;
 /** A Tab followed by typing or a click this soon only moved focus, which the next step does anyway. */
 const TAB_FOCUS_MS = 10_000;
 
@@ -92,11 +94,14 @@ export function scrollsThatMatter(f: SessionFactsRead): ScrollFact[] {
     ...f.errors.filter((e) => e.origin !== 'resource').map((e) => e.t),
     ...f.consoles.filter((c) => c.level === 'error').map((c) => c.t),
   ].sort((a, b) => a - b);
+  const loads = [f.startedAt, ...f.navs.map((n) => n.t)].sort((a, b) => a - b);
   const out: ScrollFact[] = [];
   for (const s of f.scrolls) {
     if (s.y === s.fromY) continue;
     const before = lastAtOrBefore(acts, s.t);
     if (before !== null && s.t - before <= APP_SCROLL_MS) continue;
+    const loaded = lastAtOrBefore(loads, s.t);
+    if (loaded !== null && s.t - loaded <= LOAD_SCROLL_MS) continue;
     const nextAct = acts.find((t) => t > s.t) ?? Infinity;
     const until = Math.min(s.lastT + SCROLL_CAUSE_MS, nextAct);
     if (effects.some((t) => t >= s.t && t < until)) out.push(s);
