@@ -349,5 +349,6 @@ describe('reprise export playwright', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  });
+    // Four CLI starts through tsx: over a minute on a loaded machine.
+  }, 240_000);
 });
