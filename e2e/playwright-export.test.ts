@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { startFrontEndOnly, type FrontEndOnly } from './support/front-end-only.js';
 import { useServerAndBrowser } from './support/harness.js';
 import { runPlaywrightSpec, type SpecRun } from './support/run-playwright-spec.js';
-import { checkoutWithExpiredCard, contactSupport, SHOPPER, sessionIdOf } from './support/shopper.js';
+import { checkoutWithExpiredCard, contactSupport, FAQ_QUERY, SHOPPER, sessionIdOf } from './support/shopper.js';
 
 // Issue 17's proof: a session recorded in Chromium, exported as a Playwright test, and run with
 // @playwright/test on Debian's Chromium against the shop's front end with its API stopped.
@@ -101,7 +101,7 @@ describe('Playwright export, run with @playwright/test', () => {
     }
   }, 360_000);
 
-  it('replays a flow with client-side route changes and a form, green', async () => {
+  it('replays a flow with a search submitted with Enter, client-side route changes and a form, green', async () => {
     frontEnd.apiRequests.length = 0;
     frontEnd.served.length = 0;
     const ex = await recordAndExport(contactSupport);
@@ -109,7 +109,11 @@ describe('Playwright export, run with @playwright/test', () => {
     expect(ex.spec).toContain("url.pathname === '/demo/help/contact'");
     expect(ex.spec).toContain("url.pathname === '/demo/help/sent'");
     expect(ex.spec).toContain("url: '/demo/api/support'");
-    const spec = fillMaskedValues(ex.spec, { EMAIL: SHOPPER.email, TOPIC: 'payment', MESSAGE: 'My card was refused.' });
+    // The search's value is filled before the Enter that submitted it, which waits for the search.
+    expect(ex.spec).toMatch(
+      /await page\.getByTestId\('faq-query'\)\.fill\(FAQ_QUERY\);\n\n\s*\/\/ 3\. Press Enter in 'Search the FAQ' \(\[data-testid=faq-query\]\)\n\s*await Promise\.all\(\[\n\s*page\.waitForResponse\(responseTo\('GET', '\/demo\/api\/help\/search'\)\),\n\s*page\.getByTestId\('faq-query'\)\.press\('Enter'\),/,
+    );
+    const spec = fillMaskedValues(ex.spec, { FAQ_QUERY, EMAIL: SHOPPER.email, TOPIC: 'payment', MESSAGE: 'My card was refused.' });
 
     const run = await runAgainst(frontEnd, ex, spec);
     expect(run.errors).toEqual([]);

@@ -7,7 +7,8 @@ import { storedBytes } from './support/stored-bytes.js';
 /**
  * Privacy defaults are checked on stored bytes: a real recording in Chromium puts secrets in the
  * page URL, fragment and referrer, in console arguments, navigations, errors, tags and custom
- * events; none of them may appear in any byte the server stored (SQLite + WAL, inflated chunks).
+ * events, and types a password it submits with Enter; none of them may appear in any byte the
+ * server stored (SQLite + WAL, inflated chunks).
  */
 const h = useServerAndBrowser();
 
@@ -26,6 +27,7 @@ const SECRETS = {
   tagKey: 'tag-session-id-7e8f',
   eventKey: 'event-password-9a0b',
   jwtSig: JWT_SIG,
+  typedPassword: 'Typed-Pa55word-2d4f',
 };
 
 describe('page URLs, console arguments and bearer values never reach storage', () => {
@@ -39,6 +41,13 @@ describe('page URLs, console arguments and bearer values never reach storage', (
     );
     // The first batch leaves before the navigation below: it names the session's first URL.
     await page.evaluate(() => (window as unknown as { Reprise: { flush(): Promise<void> } }).Reprise.flush());
+    // A sign-in field added by the app: typed key by key, then submitted with Enter.
+    await page.evaluate(() =>
+      document.body.insertAdjacentHTML('beforeend', '<label for="e2e-pw">Password</label><input id="e2e-pw" type="password">'),
+    );
+    await page.focus('#e2e-pw');
+    await page.keyboard.type(SECRETS.typedPassword);
+    await page.keyboard.press('Enter');
     await page.evaluate(
       ({ s, jwt }) => {
         console.log(
@@ -88,5 +97,8 @@ describe('page URLs, console arguments and bearer values never reach storage', (
     expect(json('custom')).toContain('"key":"session_id","value":"[redacted]"');
     expect(json('custom')).toContain('"password":"[redacted]"');
     expect(json('error')).toContain('token rejected: [redacted]');
+    // The password's Enter was recorded, as the key alone.
+    const keys = events.filter((e) => e.kind === 'custom' && (e.data as { type?: string }).type === 'key').map((e) => e.data);
+    expect(keys).toEqual([{ type: 'key', key: 'Enter', target: expect.objectContaining({ selector: '#e2e-pw', inputType: 'password' }) }]);
   });
 });

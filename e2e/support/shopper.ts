@@ -1,5 +1,8 @@
 import type { Page } from 'playwright-core';
 
+/** What the help flow searches the FAQ for. */
+export const FAQ_QUERY = 'card';
+
 export const SHOPPER = { email: 'shopper.e2e@example.com', password: 'Sup3r-Secret-Pa55!', card: '4242424242424242' };
 
 /** Products → cart (page load) → checkout (page load) → pay with an expired card → 422 → Retry throws. */
@@ -66,9 +69,16 @@ export async function checkoutWithCheckpoints(page: Page, base: string, take: Ta
   await take('retry clicked');
 }
 
-/** The help page's client-side routes and form: FAQ → Contact us (pushState) → fill in → Send → help/sent (pushState). */
+/**
+ * The help page's client-side routes and forms: FAQ search submitted with Enter → Contact us
+ * (pushState) → fill in → Send → help/sent (pushState).
+ */
 export async function contactSupport(page: Page, base: string): Promise<void> {
   await page.goto(`${base}/demo/help`);
+  // The FAQ search has no button: Enter submits it (and commits the field's value).
+  await page.fill('#faq-query', FAQ_QUERY);
+  await page.press('#faq-query', 'Enter');
+  await page.getByTestId('faq-results').getByText('expired card').waitFor();
   await page.click('[data-testid="help-contact"]');
   await page.waitForURL(/\/demo\/help\/contact$/);
   await page.fill('#contact-email', SHOPPER.email);

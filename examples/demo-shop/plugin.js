@@ -97,6 +97,15 @@ export default async function demoShop(app, opts) {
     return reply.code(201).send({ orderId, total: result.totalCents / 100 });
   });
 
+  // The help page's FAQ search (submitted with Enter).
+  app.get('/api/help/search', async (request) => {
+    const { q } = /** @type {{ q?: unknown }} */ (request.query);
+    const query = typeof q === 'string' ? q.trim().slice(0, 100) : '';
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    const results = words.length ? faq.filter((f) => words.every((w) => `${f.question} ${f.answer}`.toLowerCase().includes(w))) : [];
+    return { query, results };
+  });
+
   // The help page's contact form. The message is not kept (nor echoed back).
   app.post('/api/support', async (request, reply) => {
     const body = /** @type {Record<string, unknown> | null} */ (request.body);
@@ -110,6 +119,12 @@ export default async function demoShop(app, opts) {
     return reply.code(201).send({ ticketId: `T-${randomBytes(3).toString('hex').toUpperCase()}` });
   });
 }
+
+const faq = [
+  { question: 'When does my order ship?', answer: 'Never: this shop is a demo.' },
+  { question: 'Can I pay with an expired card?', answer: 'No, and the error message says so badly.' },
+  { question: 'Which cards do you take?', answer: 'Any test card number.' },
+];
 
 /**
  * Checks the shape of a checkout request. Never echoes card details back.

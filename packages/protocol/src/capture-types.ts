@@ -184,13 +184,35 @@ export interface ClickData {
  * - event: `Reprise.event(name, data)`, shown on the timeline.
  * - feedback: the "Report a problem" widget; counted per session and marked on the timeline.
  * - stop: the user pressed Stop on the recording badge; nothing follows it.
+ * - key: a key press that matters for reproducing the session (see KeyData).
  */
 export type CustomData =
   | { type: 'identify'; userId: string; traits?: Record<string, unknown> }
   | { type: 'tag'; key: string; value: string }
   | { type: 'event'; name: string; data?: unknown }
   | { type: 'feedback'; message: string; email?: string }
-  | { type: 'stop'; by: 'user' | 'link-expired' | 'app' };
+  | { type: 'stop'; by: 'user' | 'link-expired' | 'app' }
+  | KeyData;
+
+/** Modifier keys held during a key press, in the order Playwright's `press('Control+Shift+K')` writes them. */
+export type KeyModifier = 'Control' | 'Alt' | 'Meta' | 'Shift';
+
+/**
+ * A key press that matters for reproducing the session (a `custom` event): Enter, Escape, Tab,
+ * the arrow keys, Backspace/Delete outside text fields, and shortcuts with Control or Meta
+ * outside text fields. Never a character typed into a field; in a password or masked field
+ * only Enter, Escape and Tab (and the arrow keys in a masked, non-password field). Typed
+ * values are in rrweb's input events, masked as configured.
+ */
+export interface KeyData {
+  type: 'key';
+  /** `KeyboardEvent.key` as Playwright names it: `Enter`, `ArrowDown`, `k` (of `Control+k`). */
+  key: string;
+  /** Modifiers held, when any. */
+  mods?: KeyModifier[];
+  /** The focused element, described as a click's target is (never its value). */
+  target: ClickData;
+}
 
 /** Why ingest refused a batch sent with a link token (403 `error` codes). */
 export const LINK_ERRORS = ['link_invalid', 'link_expired', 'link_revoked', 'link_used_up'] as const;

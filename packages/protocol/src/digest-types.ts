@@ -17,7 +17,7 @@ export interface StepTarget {
   selector: string | null;
 }
 
-export type StepKind = 'open' | 'navigate' | 'click' | 'input' | 'feedback';
+export type StepKind = 'open' | 'navigate' | 'click' | 'input' | 'key' | 'scroll' | 'feedback';
 
 /** What the session shows right after a step: a failing request, a console error, a JS error. */
 export interface StepOutcome {
@@ -36,12 +36,14 @@ export interface Step {
   t: number;
   /** The human-readable line without its number, e.g. "Click 'Pay'". */
   text: string;
-  /** click and input steps; null for open/navigate/feedback. */
+  /** click, input and key steps (and scroll steps in an element); null for open/navigate/feedback. */
   target: StepTarget | null;
   /** Typed value exactly as stored; null when masked or not recorded. */
   value: string | null;
   /** The stored value was masked by the recorder (never unmasked here). */
   masked: boolean;
+  /** Key steps: the key as Playwright's `press` names it (`Enter`, `Shift+Tab`, `Control+k`). */
+  key?: string;
   /** Page URL at the step (the destination for open/navigate). */
   url: string | null;
   /** Problems that followed the step before the next one. */
@@ -59,7 +61,7 @@ export interface StepList {
 /** One line of the digest: an event on the session clock and its rendering. */
 export interface DigestLine {
   t: number;
-  kind: 'nav' | 'click' | 'input' | 'request' | 'console' | 'error' | 'feedback' | 'signal' | 'gap';
+  kind: 'nav' | 'click' | 'input' | 'key' | 'scroll' | 'request' | 'console' | 'error' | 'feedback' | 'signal' | 'gap';
   text: string;
 }
 

@@ -72,6 +72,7 @@ function captureAttrs(s: HTMLScriptElement): CaptureToggles {
     env: off('env'),
     perf: off('perf'),
     clicks: off('clicks'),
+    keys: off('keys'),
   };
 }
 

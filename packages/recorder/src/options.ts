@@ -99,6 +99,8 @@ export interface CaptureToggles {
   perf?: boolean;
   /** `click` events describing what was clicked (selector, text, test id). */
   clicks?: boolean;
+  /** Key presses that matter for reproduction (Enter, Escape, Tab, arrows, shortcuts); never typed characters. */
+  keys?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -177,6 +179,7 @@ function toggles(v: unknown): Required<CaptureToggles> {
     env: c.env !== false,
     perf: c.perf !== false,
     clicks: c.clicks !== false,
+    keys: c.keys !== false,
   };
 }
 

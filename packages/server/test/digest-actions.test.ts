@@ -31,6 +31,8 @@ const facts = (clicks: ClickFact[], inputs: InputFact[]): SessionFactsRead => ({
   session: { id: 's1', firstUrl: 'https://shop.test/help' } as SessionDetail,
   clicks,
   inputs,
+  keys: [],
+  scrolls: [],
   navs: [],
   requests: [],
   consoles: [],

@@ -88,12 +88,73 @@ function redactedEvents(t0: number): ReplayEvent[] {
   ];
 }
 
+/**
+ * A help page: a search field submitted with Enter (the value committed by the Enter's change,
+ * just after the key), a scroll that loads more answers, a scroll that loads nothing, Escape.
+ */
+function keyEvents(t0: number): ReplayEvent[] {
+  const dom = (t: number, type: number, data: unknown): ReplayEvent => ({ t, kind: 'dom', data: { type, timestamp: t, data } });
+  const node = (id: number, tagName: string, attributes: Record<string, string>, childNodes: unknown[] = []) => ({
+    type: 2,
+    id,
+    tagName,
+    attributes,
+    childNodes,
+  });
+  const searchTarget = {
+    selector: '#faq-q',
+    tag: 'input',
+    inputType: 'search',
+    interactive: true,
+    x: 50,
+    y: 20,
+    nodeId: 6,
+    testId: 'faq-search',
+    text: 'Search the FAQ',
+  };
+  const key = (t: number, k: string, target: Record<string, unknown>): ReplayEvent => ({
+    t,
+    kind: 'custom',
+    data: { type: 'key', key: k, target },
+  });
+  return [
+    { t: t0, kind: 'nav', data: { url: 'http://app.test:8080/help', type: 'load' } },
+    dom(t0 + 1, 4, { href: 'http://app.test:8080/help', width: 800, height: 600 }),
+    dom(t0 + 2, 2, {
+      node: {
+        type: 0,
+        id: 1,
+        childNodes: [
+          node(2, 'html', {}, [
+            node(3, 'body', {}, [
+              node(4, 'label', { for: 'faq-q' }, [{ type: 3, id: 5, textContent: 'Search the FAQ' }]),
+              node(6, 'input', { id: 'faq-q', type: 'search', 'data-testid': 'faq-search' }),
+            ]),
+          ]),
+        ],
+      },
+      initialOffset: { top: 0, left: 0 },
+    }),
+    key(t0 + 2000, 'Enter', searchTarget),
+    dom(t0 + 2001, 3, { source: 5, id: 6, text: 'card', isChecked: false, userTriggered: true }),
+    net(t0 + 2003, 'http://app.test:8080/api/help/search?q=card'),
+    dom(t0 + 5000, 3, { source: 3, id: 1, x: 0, y: 400 }),
+    dom(t0 + 5150, 3, { source: 3, id: 1, x: 0, y: 900 }),
+    net(t0 + 5300, 'http://app.test:8080/api/help/more?page=2'),
+    dom(t0 + 8000, 3, { source: 3, id: 1, x: 0, y: 1234 }),
+    key(t0 + 9000, 'Escape', { selector: 'body', tag: 'body', interactive: false, x: 400, y: 300, nodeId: 3 }),
+    // The app closes its search on Escape and changes the route.
+    { t: t0 + 9050, kind: 'nav', data: { url: 'http://app.test:8080/help/faq', type: 'pushState' } },
+  ];
+}
+
 beforeAll(async () => {
   s = await startTestServer();
   await store('pw_checkout', checkoutEvents(T0));
   await store('pw_routine', checkoutEvents(T0, { routine: 5 }));
   await store('pw_form_01', formEvents(T0), 'http://app.test:8080/contact');
   await store('pw_redacted1', redactedEvents(T0), 'https://shop.example/account');
+  await store('pw_keys_001', keyEvents(T0), 'http://app.test:8080/help');
 });
 afterAll(async () => s.close());
 
@@ -183,6 +244,29 @@ describe('locators and a session with no network calls', () => {
   });
 });
 
+describe('key presses and scrolls', () => {
+  it('fills the field before pressing Enter in it, waits for what the keys and the scroll set off, leaves idle scrolls out', async () => {
+    const spec = await get('pw_keys_001');
+    expect(typeErrors(spec)).toEqual([]);
+    const body = testBody(spec);
+    const fill = body.indexOf("await page.getByTestId('faq-search').fill('card');");
+    const press = body.search(
+      /await Promise\.all\(\[\s*page\.waitForResponse\(responseTo\('GET', '\/api\/help\/search'\)\),\s*page\.getByTestId\('faq-search'\)\.press\('Enter'\),/,
+    );
+    expect(fill).toBeGreaterThan(0);
+    expect(press).toBeGreaterThan(fill);
+    expect(body).toContain("// 3. Press Enter in 'Search the FAQ' ([data-testid=faq-search])");
+    expect(body).toContain('// 4. Scroll down to 900 px');
+    expect(body).toMatch(
+      /this scroll set off what follows\.\n\s*await Promise\.all\(\[\s*page\.waitForResponse\(responseTo\('GET', '\/api\/help\/more'\)\),\s*page\.evaluate\(\(\) => window\.scrollTo\(0, 900\)\),/,
+    );
+    expect(body).not.toContain('1234');
+    expect(body).toContain(
+      "// 5. Press Escape\n  await page.keyboard.press('Escape');\n  await page.waitForURL((url) => url.pathname === '/help/faq');",
+    );
+  });
+});
+
 describe('redacted and unrecorded values in the mocks', () => {
   it('keeps redacted values redacted and marks them, says when a body was not recorded, and fails what failed', async () => {
     const spec = await get('pw_redacted1');
@@ -258,5 +342,6 @@ describe('reprise export playwright', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  });
+    // Four CLI starts through tsx: over a minute on a loaded machine.
+  }, 240_000);
 });

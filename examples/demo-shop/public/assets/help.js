@@ -1,5 +1,6 @@
 // Help page: a small client-side router (history.pushState) over three views at
-// help, help/contact and help/sent, and a contact form that posts to api/support.
+// help, help/contact and help/sent, a FAQ search submitted with Enter (GET api/help/search),
+// and a contact form that posts to api/support.
 // The page's <base> is the shop's root, so relative URLs work on every route.
 document.addEventListener('DOMContentLoaded', function () {
   var rootPath = new URL(document.baseURI).pathname;
@@ -66,6 +67,29 @@ document.addEventListener('DOMContentLoaded', function () {
       })
       .finally(function () {
         sendButton.disabled = false;
+      });
+  });
+
+  var search = document.querySelector('[data-testid="faq-search"]');
+  var results = document.querySelector('[data-testid="faq-results"]');
+  search.addEventListener('submit', function (event) {
+    event.preventDefault();
+    fetch('api/help/search?q=' + encodeURIComponent(search.elements.q.value.trim()))
+      .then(function (res) {
+        return res.json();
+      })
+      .then(function (body) {
+        results.textContent = '';
+        (body.results.length ? body.results : [{ question: 'No answer matches "' + body.query + '".', answer: '' }]).forEach(function (r) {
+          var item = document.createElement('li');
+          item.textContent = r.answer ? r.question + ' ' + r.answer : r.question;
+          results.appendChild(item);
+        });
+        results.hidden = false;
+      })
+      .catch(function () {
+        results.textContent = 'Search is unavailable.';
+        results.hidden = false;
       });
   });
 

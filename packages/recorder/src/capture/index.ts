@@ -1,12 +1,13 @@
 /**
  * Starts the enabled devtools capture modules (console, network, errors, nav, env,
- * perf, clicks). Each starts and stops independently: one failing leaves the others running.
+ * perf, clicks, keys). Each starts and stops independently: one failing leaves the others running.
  */
 import { startClickCapture } from './clicks.js';
 import { startConsoleCapture } from './console.js';
 import type { CaptureContext, Stop } from './context.js';
 import { startEnvCapture, type EnvCapture } from './env.js';
 import { startErrorCapture } from './errors.js';
+import { startKeyCapture } from './keys.js';
 import { startNavCapture, type NavCapture } from './nav.js';
 import { startNetworkCapture } from './network/index.js';
 import { startPerfCapture, type PerfCapture } from './perf.js';
@@ -41,6 +42,7 @@ export function startCaptures(ctx: CaptureContext): Captures {
   if (on.console) add(ctx.guard.run(() => startConsoleCapture(ctx)));
   if (on.network) add(ctx.guard.run(() => startNetworkCapture(ctx)));
   if (on.clicks) add(ctx.guard.run(() => startClickCapture(ctx)));
+  if (on.keys) add(ctx.guard.run(() => startKeyCapture(ctx)));
   let perf: PerfCapture | undefined;
   if (on.perf) {
     perf = ctx.guard.run(() => startPerfCapture(ctx));

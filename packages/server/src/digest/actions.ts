@@ -1,19 +1,10 @@
 import { anyIn, DEAD_WINDOW_MS, sameTargetSoon } from '../store/signals.js';
-import type { ClickFact, FeedbackFact, InputFact, NavFact, SessionFactsRead } from './facts.js';
+import type { Action } from './action-types.js';
+import type { ClickFact, InputFact, SessionFactsRead } from './facts.js';
+import { commitBeforeKey, keyboardClicks, keyWords, redundantTabs, scrollsThatMatter, scrollWords } from './keys-scrolls.js';
 import { shortUrl, targetText } from './wording.js';
 
-/**
- * The user's actions in order, as both the steps and the digest's chains use them: rapid repeated
- * clicks on one target merged (a rage burst when 3 or more), a click into a text field folded into
- * the typing that follows, navigations that a click or key press caused folded into it.
- */
-export type Action =
-  | { kind: 'open'; t: number; url: string }
-  | { kind: 'navigate'; t: number; nav: NavFact }
-  /** `count` clicks on one target, each within a second of the previous; `lastT` the last one. */
-  | { kind: 'click'; t: number; click: ClickFact; count: number; lastT: number; dead: boolean }
-  | { kind: 'input'; t: number; input: InputFact }
-  | { kind: 'feedback'; t: number; feedback: FeedbackFact };
+export type { Action } from './action-types.js';
 
 /** A navigation this soon after an action is that action's doing. */
 const CAUSED_NAV_MS = 3000;
@@ -51,10 +42,16 @@ export function userActions(f: SessionFactsRead): Action[] {
   for (const n of f.navs) raw.push({ kind: 'navigate', t: n.t, nav: n });
   for (const c of f.clicks) raw.push({ kind: 'click', t: c.t, click: c, count: 1, lastT: c.t, dead: false });
   for (const i of f.inputs) raw.push({ kind: 'input', t: i.t, input: i });
+  for (const k of f.keys) raw.push({ kind: 'key', t: k.t, key: k });
+  for (const s of scrollsThatMatter(f)) raw.push({ kind: 'scroll', t: s.t, scroll: s });
   for (const fb of f.feedback) raw.push({ kind: 'feedback', t: fb.t, feedback: fb });
-  const order = { open: 0, navigate: 1, click: 2, input: 3, feedback: 4 } as const;
+  // A key press comes first in its millisecond: the change and the click it causes follow it.
+  const order = { open: 0, navigate: 1, key: 2, click: 3, input: 4, scroll: 5, feedback: 6 } as const;
   raw.sort((a, b) => a.t - b.t || order[a.kind] - order[b.kind]);
+  keyboardClicks(raw);
   commitBeforeClick(raw);
+  commitBeforeKey(raw);
+  redundantTabs(raw);
 
   const out: Action[] = [];
   let url = firstUrl ? shortUrl(firstUrl) : null;
@@ -114,6 +111,10 @@ export function actionText(a: Action): string {
       return `clicked ${targetText(a.click.target)}${a.count > 1 ? ` ×${a.count}` : ''}`;
     case 'input':
       return `${inputVerb(a.input)}`;
+    case 'key':
+      return `pressed ${keyWords(a.key)}`;
+    case 'scroll':
+      return `scrolled ${scrollWords(a.scroll)}`;
     case 'feedback':
       return `reported a problem: "${a.feedback.message}"`;
   }

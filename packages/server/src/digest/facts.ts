@@ -34,6 +34,33 @@ export interface InputFact {
   checked: boolean | null;
   url: string | null;
 }
+/** A key press the recorder kept (custom `key` events): never a typed character. */
+export interface KeyFact {
+  t: number;
+  /** As Playwright's `press` names it: `Enter`, `Shift+Tab`, `Control+k`. */
+  combo: string;
+  key: string;
+  target: StepTarget;
+  tag: string;
+  nodeId: number | null;
+  textEntry: boolean;
+  url: string | null;
+}
+/**
+ * A burst of scrolling of the page (`nodeId` null) or of one element: rrweb's scroll events,
+ * each within SCROLL_BURST_MS of the previous, from where the last burst left off.
+ */
+export interface ScrollFact {
+  t: number;
+  lastT: number;
+  nodeId: number | null;
+  /** The scrolled element (null for the page). */
+  target: StepTarget | null;
+  fromY: number;
+  x: number;
+  y: number;
+  url: string | null;
+}
 export interface NavFact {
   t: number;
   url: string;
@@ -70,6 +97,8 @@ export interface SessionFactsRead {
   session: SessionDetail;
   clicks: ClickFact[];
   inputs: InputFact[];
+  keys: KeyFact[];
+  scrolls: ScrollFact[];
   navs: NavFact[];
   requests: RequestFact[];
   consoles: ConsoleFact[];
@@ -86,6 +115,11 @@ export interface SessionFactsRead {
 const RR_INCREMENTAL = 3;
 const RR_MUTATION = 0;
 const RR_INPUT = 5;
+const RR_SCROLL = 3;
+const RR_FULL = 2;
+/** Scroll events this close together are one gesture (rrweb samples scrolling every 150 ms). */
+const SCROLL_BURST_MS = 600;
+const MAX_SCROLLS = 2000;
 const BUTTON_LIKE_INPUTS = new Set(['button', 'submit', 'reset', 'image', 'checkbox', 'radio', 'range']);
 const NAV_TYPES = new Set(['load', 'pushState', 'replaceState', 'popstate', 'hashchange']);
 const MAX_TEXT = 200;
@@ -97,6 +131,10 @@ interface ReadState {
   url: string | null;
   // Whether anything but an input happened since the last input fact (inputs on one field coalesce).
   inputOpen: boolean;
+  /** The recorded document's node id (its scroll events are the page's). */
+  docId: number | null;
+  /** Last known scroll position per node (the page's under -1). */
+  scrollY: Map<number, number>;
 }
 
 /** Null when the session is unknown. */
@@ -108,6 +146,8 @@ export async function readFacts(store: Store, sessionId: string): Promise<Sessio
     session,
     clicks: [],
     inputs: [],
+    keys: [],
+    scrolls: [],
     navs: [],
     requests: [],
     consoles: [],
@@ -118,7 +158,7 @@ export async function readFacts(store: Store, sessionId: string): Promise<Sessio
     startedAt: timeline?.startedAt ?? session.startedAt,
     endedAt: timeline?.endedAt ?? session.endedAt,
   };
-  const state: ReadState = { fields: new FieldNames(), url: session.firstUrl, inputOpen: false };
+  const state: ReadState = { fields: new FieldNames(), url: session.firstUrl, inputOpen: false, docId: null, scrollY: new Map() };
   for await (const group of store.streamEvents(sessionId)) {
     for (const e of group) {
       const d = e.data as Record<string, unknown> | null;
@@ -139,6 +179,13 @@ export async function readFacts(store: Store, sessionId: string): Promise<Sessio
 /** An rrweb event: field names for later, DOM changes as responses, user inputs as input facts. */
 function addDomFacts(f: SessionFactsRead, state: ReadState, t: number, d: Record<string, unknown>): void {
   state.fields.add(d);
+  if (d.type === RR_FULL && isObj(d.data)) {
+    const node = d.data.node;
+    state.docId = isObj(node) && typeof node.id === 'number' ? node.id : null;
+    const top = isObj(d.data.initialOffset) ? d.data.initialOffset.top : null;
+    state.scrollY = new Map([[-1, typeof top === 'number' && Number.isFinite(top) ? top : 0]]);
+    return;
+  }
   if (d.type !== RR_INCREMENTAL || !isObj(d.data)) return;
   const rr = d.data;
   if (rr.source === RR_MUTATION) {
@@ -147,7 +194,22 @@ function addDomFacts(f: SessionFactsRead, state: ReadState, t: number, d: Record
   } else if (rr.source === RR_INPUT && rr.userTriggered !== false && typeof rr.id === 'number') {
     f.responses.push(t);
     addInputFact(f, state, t, rr.id, rr);
+  } else if (rr.source === RR_SCROLL && typeof rr.id === 'number' && typeof rr.y === 'number' && Number.isFinite(rr.y)) {
+    addScrollFact(f, state, t, rr.id, typeof rr.x === 'number' && Number.isFinite(rr.x) ? rr.x : 0, rr.y);
   }
+}
+
+function addScrollFact(f: SessionFactsRead, state: ReadState, t: number, id: number, x: number, y: number): void {
+  const nodeId = id === state.docId ? null : id;
+  const key = nodeId ?? -1;
+  const last = f.scrolls[f.scrolls.length - 1];
+  if (last && last.nodeId === nodeId && t - last.lastT <= SCROLL_BURST_MS) {
+    Object.assign(last, { lastT: t, x, y });
+  } else if (f.scrolls.length < MAX_SCROLLS) {
+    const target = nodeId === null ? null : (state.fields.field(nodeId)?.target ?? null);
+    f.scrolls.push({ t, lastT: t, nodeId, target, fromY: state.scrollY.get(key) ?? 0, x, y, url: state.url });
+  }
+  state.scrollY.set(key, y);
 }
 
 function addInputFact(f: SessionFactsRead, state: ReadState, t: number, nodeId: number, rr: Record<string, unknown>): void {
@@ -199,7 +261,29 @@ function addEventFact(f: SessionFactsRead, state: ReadState, e: ReplayEvent, d: 
     f.errors.push(errorFact(e.t, d));
   } else if (e.kind === 'custom' && d.type === 'feedback' && typeof d.message === 'string') {
     f.feedback.push({ t: e.t, message: oneLine(d.message, MAX_TEXT) });
+  } else if (e.kind === 'custom' && d.type === 'key') {
+    const k = keyFact(e.t, d, state.url, state.fields);
+    if (k) f.keys.push(k);
   }
+}
+
+const MODIFIERS = ['Control', 'Alt', 'Meta', 'Shift'];
+
+function keyFact(t: number, d: Record<string, unknown>, url: string | null, fields: FieldNames): KeyFact | null {
+  if (typeof d.key !== 'string' || !/^(?:[A-Z][A-Za-z0-9]{1,20}|\S)$/u.test(d.key) || !isObj(d.target)) return null;
+  const click = clickFact(t, d.target, url, fields);
+  if (!click) return null;
+  const mods = Array.isArray(d.mods) ? MODIFIERS.filter((m) => (d.mods as unknown[]).includes(m)) : [];
+  return {
+    t,
+    key: d.key,
+    combo: [...mods, d.key].join('+'),
+    target: click.target,
+    tag: click.tag,
+    nodeId: click.nodeId,
+    textEntry: click.textEntry,
+    url,
+  };
 }
 
 function clickFact(t: number, d: Record<string, unknown>, url: string | null, fields: FieldNames): ClickFact | null {
@@ -224,6 +308,8 @@ function clickRole(tag: string, inputType: string): string | null {
   if (tag === 'a') return 'link';
   if (tag === 'input' && (inputType === 'checkbox' || inputType === 'radio')) return inputType;
   if (tag === 'select') return 'combobox';
+  if (tag === 'input' && inputType === 'search') return 'searchbox';
+  if (tag === 'input' && inputType === 'number') return 'spinbutton';
   if (tag === 'input' || tag === 'textarea') return 'textbox';
   return null;
 }

@@ -161,6 +161,8 @@ function fieldRole(tag: string, type: string | null): string | null {
   if (tag !== 'input') return null;
   if (type === 'checkbox' || type === 'radio') return type;
   if (type === 'range') return 'slider';
+  if (type === 'search') return 'searchbox';
+  if (type === 'number') return 'spinbutton';
   if (type === 'button' || type === 'submit' || type === 'reset') return 'button';
   return 'textbox';
 }

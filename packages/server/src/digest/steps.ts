@@ -1,6 +1,7 @@
 import type { Store } from '../store/types.js';
 import { type Action, userActions } from './actions.js';
 import { readFacts, type InputFact, type SessionFactsRead } from './facts.js';
+import { keyWords, scrollWords } from './keys-scrolls.js';
 import { actionBefore, problemEvents, type ProblemEvent } from './problems.js';
 import type { Step, StepList, StepOutcome } from './types.js';
 
@@ -36,7 +37,7 @@ export function stepsOf(f: SessionFactsRead): StepList {
   return { sessionId: f.session.id, startedAt: f.startedAt, steps, firstProblemAt };
 }
 
-type StepBase = Pick<Step, 'kind' | 'text' | 'target' | 'value' | 'masked' | 'url'>;
+type StepBase = Pick<Step, 'kind' | 'text' | 'target' | 'value' | 'masked' | 'url' | 'key'>;
 
 function stepBase(a: Action): StepBase {
   const none = { target: null, value: null, masked: false };
@@ -70,6 +71,18 @@ function stepBase(a: Action): StepBase {
         masked: a.input.masked,
         url: a.input.url,
       };
+    case 'key':
+      return {
+        kind: 'key',
+        text: `Press ${keyWords(a.key)}`,
+        target: a.key.target,
+        value: null,
+        masked: false,
+        url: a.key.url,
+        key: a.key.combo,
+      };
+    case 'scroll':
+      return { kind: 'scroll', text: `Scroll ${scrollWords(a.scroll)}`, url: a.scroll.url, ...none, target: a.scroll.target };
     case 'feedback':
       return { kind: 'feedback', text: `Report a problem: "${a.feedback.message}"`, url: null, ...none };
   }

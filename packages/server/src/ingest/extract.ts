@@ -203,7 +203,8 @@ function indexDom(t: number, rr: Record<string, unknown>, out: IndexRows): void 
   if (source === RR_INPUT) {
     // rrweb also records values set by scripts (userTriggered: false): neither activity nor a key press.
     if (d.userTriggered === false) return;
-    // Key presses are approximated by input events: the recorder never records keystrokes.
+    // Key presses are approximated by input events: the recorder never records typed keys (its
+    // `key` events are only the few a reproduction needs).
     out.counts.keyPresses++;
     out.timeline.responses.push(t);
   }

@@ -78,7 +78,7 @@ export function planExport(f: SessionFactsRead, calls: RecordedCall[], range: Ex
       s.waits.push(c);
     }
     s.waits.sort((a, b) => a.t - b.t);
-    if (s.action.kind === 'click' || s.action.kind === 'input') {
+    if (s.action.kind === 'click' || s.action.kind === 'input' || s.action.kind === 'key' || s.action.kind === 'scroll') {
       const navs = f.navs.filter((n) => n.t > s.t && n.t < end && n.type !== 'replaceState' && n.type !== 'hashchange');
       const last = navs[navs.length - 1];
       if (last && originOf(last.url) === origin) s.landsOn = pathOf(last.url);

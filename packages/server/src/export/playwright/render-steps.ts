@@ -27,6 +27,7 @@ function stepLines(s: PlanStep, plan: ExportPlan, names: SpecNames): string[] {
   const act = actionCode(s, plan, names);
   if (act === null) return [`// (nothing to replay: ${oneLine(s.text)})`];
   const out: string[] = [];
+  if (s.action.kind === 'scroll') out.push('// Playwright scrolls only to the elements it acts on: this scroll set off what follows.');
   if (s.waits.length === 0) out.push(`await ${act};`);
   else {
     const named = s.waits.filter((c) => isBad(c)).map((c) => nameFor(c, names));
@@ -60,9 +61,25 @@ function actionCode(s: PlanStep, plan: ExportPlan, names: SpecNames): string | n
     }
     case 'input':
       return inputCode(a.input, s.text, names);
+    case 'key':
+      // Nothing had focus: the key went to the page.
+      if (a.key.tag === 'body' || a.key.tag === 'html') return `page.keyboard.press(${str(a.key.combo)})`;
+      return `${locatorFor(a.key.target)}.press(${str(a.key.combo)})`;
+    case 'scroll':
+      return scrollCode(a.scroll);
     case 'feedback':
       return null;
   }
+}
+
+/** The scroll's end position, set directly: the page (or element) scrolls there as the user's did. */
+function scrollCode(sc: Extract<PlanStep['action'], { kind: 'scroll' }>['scroll']): string | null {
+  const x = Math.round(sc.x);
+  const y = Math.round(sc.y);
+  if (!sc.target) return `page.evaluate(() => window.scrollTo(${x}, ${y}))`;
+  // Only an element a locator finds alone: a bare tag path would match many.
+  if (!sc.target.testId && !sc.target.selector?.startsWith('#')) return null;
+  return `${locatorFor({ ...sc.target, role: null })}.evaluate((element) => element.scrollTo(${x}, ${y}))`;
 }
 
 function inputCode(i: Extract<PlanStep['action'], { kind: 'input' }>['input'], text: string, names: SpecNames): string {

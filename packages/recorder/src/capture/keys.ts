@@ -1,0 +1,152 @@
+/**
+ * Key presses that matter for reproducing a session, as `custom` events of type `key`: a form
+ * submitted with Enter, a dialog closed with Escape, focus moved with Tab, a list or menu walked
+ * with the arrow keys, an item deleted with Backspace/Delete, an app shortcut (Control/Meta+key).
+ * rrweb records what fields contain (masked as configured), never keys; this adds only the keys
+ * a value cannot show.
+ *
+ * Privacy: never a character typed into a field. In text fields, textareas and editable regions
+ * only named keys count (shortcuts there are editing: copy, paste, undo); in a password field only
+ * Enter, Escape and Tab; inside masked or blocked regions no shortcuts. The target is described as
+ * a click's is (selector, label text, test id; never a value). Listens on window in the capture
+ * phase, passive; at most MAX_PER_SECOND events a second, held-down repeats skipped.
+ */
+import type { KeyData, KeyModifier, ReplayEvent } from '@reprise/protocol';
+import { UI_BLOCK_SELECTOR } from '../options.js';
+import { describeClick } from './clicks.js';
+import type { CaptureContext, Stop } from './context.js';
+
+const MAX_PER_SECOND = 10;
+const ARROWS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight']);
+const DELETING = new Set(['Backspace', 'Delete']);
+/** Inputs whose value is text the user types (arrow keys there move the caret or an autocomplete). */
+const TEXT_INPUTS = new Set(['text', 'search', 'email', 'url', 'tel', 'password', '']);
+
+/** Where the key was pressed, as far as recording it goes. */
+type Context =
+  | 'password'
+  /** A one-line text field: Up/Down may walk an autocomplete, Left/Right only move the caret. */
+  | 'text'
+  /** A textarea or editable region: arrows move the caret, a plain Enter types a new line. */
+  | 'multiline'
+  /** Any other form control (select, number, checkbox…): arrows change its value, which rrweb records. */
+  | 'control'
+  | 'page';
+
+function contextOf(el: Element): Context {
+  const tag = el.localName;
+  if (tag === 'input') {
+    const type = ((el as HTMLInputElement).type || '').toLowerCase();
+    if (type === 'password') return 'password';
+    return TEXT_INPUTS.has(type) ? 'text' : 'control';
+  }
+  if (tag === 'textarea') return 'multiline';
+  if (tag === 'select') return 'control';
+  if ((el as HTMLElement).isContentEditable) return 'multiline';
+  return 'page';
+}
+
+function modifiers(e: KeyboardEvent): KeyModifier[] {
+  const mods: KeyModifier[] = [];
+  if (e.ctrlKey) mods.push('Control');
+  if (e.altKey) mods.push('Alt');
+  if (e.metaKey) mods.push('Meta');
+  if (e.shiftKey) mods.push('Shift');
+  return mods;
+}
+
+/**
+ * Whether a key press is recorded: 'yes', 'no', or 'if-handled' (a plain Enter in a textarea or
+ * editable region types a new line, unless the app takes it, as a chat box's "send" does).
+ */
+export function keyVerdict(key: string, mods: KeyModifier[], where: Context, privateRegion: boolean): 'yes' | 'no' | 'if-handled' {
+  const shortcut = mods.includes('Control') || mods.includes('Meta');
+  if (where === 'password')
+    return (key === 'Enter' || key === 'Escape' || key === 'Tab') && mods.every((m) => m === 'Shift') ? 'yes' : 'no';
+  if (key === 'Enter') return where === 'multiline' && mods.length === 0 ? 'if-handled' : 'yes';
+  if (key === 'Escape' || key === 'Tab') return 'yes';
+  if (ARROWS.has(key)) {
+    if (where === 'page') return 'yes';
+    return where === 'text' && (key === 'ArrowUp' || key === 'ArrowDown') ? 'yes' : 'no';
+  }
+  if (DELETING.has(key)) return where === 'page' ? 'yes' : 'no';
+  // A shortcut: a single character (or a named key such as F2) with Control or Meta, outside
+  // fields. AltGr reports Control+Alt on Windows while typing a character: not a shortcut.
+  if (!shortcut || where !== 'page' || privateRegion) return 'no';
+  if (mods.includes('Control') && mods.includes('Alt') && !mods.includes('Meta')) return 'no';
+  if (key.length === 1) return /\S/.test(key) ? 'yes' : 'no';
+  return /^F\d{1,2}$/.test(key) ? 'yes' : 'no';
+}
+
+function within(el: Element, sel: string): boolean {
+  try {
+    return el.closest(sel) !== null;
+  } catch {
+    return true; // a selector we can't evaluate: treat as private
+  }
+}
+
+export function startKeyCapture(ctx: CaptureContext): Stop {
+  const rules = {
+    mask: `${ctx.opts.maskTextSelector}, .rr-mask`,
+    block: `${ctx.opts.blockSelector}, .rr-block, ${UI_BLOCK_SELECTOR}`,
+  };
+  let windowStart = 0;
+  let inWindow = 0;
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+
+  const emit = (t: number, el: Element, key: string, mods: KeyModifier[]): void => {
+    const r = el.getBoundingClientRect();
+    const target = describeClick(
+      el,
+      el.localName !== 'body' && el.localName !== 'html',
+      r.left + r.width / 2,
+      r.top + r.height / 2,
+      rules,
+      ctx.nodeId,
+    );
+    const data: KeyData = { type: 'key', key, target };
+    if (mods.length) data.mods = mods;
+    const event: ReplayEvent<'custom', KeyData> = { t, kind: 'custom', data };
+    ctx.sink.push(event);
+  };
+
+  const onKey = ctx.guard.wrap((e: KeyboardEvent) => {
+    if (!e.isTrusted || e.repeat || e.isComposing || typeof e.key !== 'string') return;
+    const raw = e.target as Node | null;
+    if (!raw || raw.nodeType !== 1) return;
+    // The element that has focus, also inside a shadow root (the target is retargeted to its host).
+    const inner = (e.composedPath()[0] as Node | undefined) ?? raw;
+    const focused = inner.nodeType === 1 ? (inner as Element) : (raw as Element);
+    const el = raw as Element;
+    if (within(el, UI_BLOCK_SELECTOR)) return;
+    const mods = modifiers(e);
+    const where = contextOf(focused);
+    const privateRegion = within(focused, rules.mask) || within(focused, rules.block) || within(el, rules.mask) || within(el, rules.block);
+    const verdict = keyVerdict(e.key, mods, where, privateRegion);
+    if (verdict === 'no') return;
+    const now = Date.now();
+    if (now - windowStart >= 1000) {
+      windowStart = now;
+      inWindow = 0;
+    }
+    if (++inWindow > MAX_PER_SECOND) return;
+    if (verdict === 'yes') return emit(now, el, e.key, mods);
+    // Decided once every listener has run: did the app take the Enter?
+    const timer = setTimeout(
+      ctx.guard.wrap(() => {
+        timers.delete(timer);
+        if (e.defaultPrevented) emit(now, el, e.key, mods);
+      }),
+      0,
+    );
+    timers.add(timer);
+  });
+  const options: AddEventListenerOptions = { capture: true, passive: true };
+  window.addEventListener('keydown', onKey, options);
+  return () => {
+    window.removeEventListener('keydown', onKey, options);
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+  };
+}
