@@ -1,16 +1,14 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Window } from 'happy-dom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTML_EXPORT_DATA_ID, type HtmlExportData, type ReplayEvent } from '@reprise/protocol';
 import { hasAssetStore } from '../src/assets/types.js';
 import { exportHtml } from '../src/export/html/index.js';
 import { domEvent, makeBatch, postBatch, startTestServer, type TestServer } from './helpers.js';
+import { runCli } from '../../../test-support/cli.js';
 
 let s: TestServer;
 const T0 = Date.now() - 3 * 3600_000;
@@ -205,16 +203,11 @@ describe('GET /api/v1/sessions/:id/export.html', () => {
 
 describe('reprise export html', () => {
   it('writes the slice to -o FILE, the same data as the API', async () => {
-    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REPRISE_')));
     const dir = mkdtempSync(path.join(tmpdir(), 'reprise-hx-'));
     try {
       const file = path.join(dir, 'out.html');
-      await promisify(execFile)(
-        process.execPath,
-        ['--import', 'tsx', 'packages/server/src/cli.ts', 'export', 'html', 'hx_range', '--from', '65000', '--to', '130000', '-o', file],
-        { cwd: root, env: { ...env, ...s.env } },
-      );
+      await runCli(['export', 'html', 'hx_range', '--from', '65000', '--to', '130000', '-o', file], { ...env, ...s.env });
       const fromCli = parse(readFileSync(file, 'utf8')).data;
       const fromApi = parse((await get('hx_range', '?from=65000&to=130000')).body).data;
       expect(fromCli.events).toEqual(fromApi.events);
