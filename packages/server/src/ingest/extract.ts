@@ -31,6 +31,7 @@ export const ZERO_COUNTS: SessionCounts = {
   rageClicks: 0,
   deadClicks: 0,
   errorClicks: 0,
+  backendErrors: 0,
 };
 
 const MAX_TEXT = 2000;
