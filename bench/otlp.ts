@@ -20,7 +20,12 @@ export interface OtlpBenchOptions {
 }
 
 export function otlpOptions(args: { runs?: number; smoke: boolean; command: string }): OtlpBenchOptions {
-  return { runs: args.runs ?? (args.smoke ? 1 : 5), requests: args.smoke ? 4 : 100, spansPerRequest: args.smoke ? 50 : 200, command: args.command };
+  return {
+    runs: args.runs ?? (args.smoke ? 1 : 5),
+    requests: args.smoke ? 4 : 100,
+    spansPerRequest: args.smoke ? 50 : 200,
+    command: args.command,
+  };
 }
 
 const SPECS: MetricSpec[] = [
@@ -57,7 +62,16 @@ function exportBody(traceIds: string[], spans: number, t0: number): Buffer {
         { key: 'user.email', value: { stringValue: 'ada@example.com' } },
         { key: 'retry.count', value: { intValue: 2 } },
       ],
-      events: i % 16 === 3 ? [{ name: 'exception', timeUnixNano: start.toString(), attributes: [{ key: 'exception.message', value: { stringValue: 'card expired' } }] }] : [],
+      events:
+        i % 16 === 3
+          ? [
+              {
+                name: 'exception',
+                timeUnixNano: start.toString(),
+                attributes: [{ key: 'exception.message', value: { stringValue: 'card expired' } }],
+              },
+            ]
+          : [],
       status: i % 16 === 3 ? { code: 2, message: 'card expired' } : {},
     };
   });
@@ -91,7 +105,16 @@ export async function runOtlp(opts: OtlpBenchOptions): Promise<BenchResult> {
       const events = traceIds.map((traceId, i) => ({
         t: t0 + i,
         kind: 'network' as const,
-        data: { id: `r${i}`, initiator: 'fetch', method: 'POST', url: 'https://shop.example/api/checkout', status: 200, startedAt: t0 + i, durationMs: 5, traceId },
+        data: {
+          id: `r${i}`,
+          initiator: 'fetch',
+          method: 'POST',
+          url: 'https://shop.example/api/checkout',
+          status: 200,
+          startedAt: t0 + i,
+          durationMs: 5,
+          traceId,
+        },
       }));
       await store.appendBatch({
         projectId: project.id,
@@ -129,7 +152,9 @@ export async function runOtlp(opts: OtlpBenchOptions): Promise<BenchResult> {
         bodyKB: bodies[0]!.length / 1024,
       };
       rows.push(row);
-      log(`otlp run ${run + 1}/${opts.runs}: ${row.spansPerS.toFixed(0)} spans/s stored, floor ${row.floorSpansPerS.toFixed(0)} spans/s, ratio ${row.ratio.toFixed(3)}`);
+      log(
+        `otlp run ${run + 1}/${opts.runs}: ${row.spansPerS.toFixed(0)} spans/s stored, floor ${row.floorSpansPerS.toFixed(0)} spans/s, ratio ${row.ratio.toFixed(3)}`,
+      );
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -57,7 +57,9 @@ interface ProtoType {
 const collector = (
   otlpRoot as unknown as {
     opentelemetry: {
-      proto: { collector: { trace: { v1: { ExportTraceServiceRequest: ProtoType } }; logs: { v1: { ExportLogsServiceRequest: ProtoType } } } };
+      proto: {
+        collector: { trace: { v1: { ExportTraceServiceRequest: ProtoType } }; logs: { v1: { ExportLogsServiceRequest: ProtoType } } };
+      };
     };
   }
 ).opentelemetry.proto.collector;
@@ -65,7 +67,10 @@ const collector = (
 const ms = (t: number) => String(BigInt(Math.round(t)) * 1_000_000n);
 
 /** An OTLP/JSON trace export of spans in one service (ids hex, times as decimal strings, as the spec maps them). */
-export function jsonTraces(service: string, spans: { traceId: string; spanId?: string; name: string; error?: boolean; attributes?: Record<string, string> }[]) {
+export function jsonTraces(
+  service: string,
+  spans: { traceId: string; spanId?: string; name: string; error?: boolean; attributes?: Record<string, string> }[],
+) {
   const now = Date.now();
   return {
     resourceSpans: [

@@ -125,7 +125,10 @@ describe('OTLP receiver with the OpenTelemetry JS exporters', () => {
       'http.request.header.authorization': '[redacted]',
       'payment.provider': 'stripe',
     });
-    expect(chargeSpan.events[0]).toMatchObject({ name: 'exception', attributes: { 'exception.type': 'CardExpired', 'exception.message': 'card expired' } });
+    expect(chargeSpan.events[0]).toMatchObject({
+      name: 'exception',
+      attributes: { 'exception.type': 'CardExpired', 'exception.message': 'card expired' },
+    });
     expect(chargeSpan.endTime).toBeGreaterThanOrEqual(chargeSpan.startTime);
     expect(first.logs.map((l) => [l.body, l.severityNumber, l.spanId, l.attributes['card.number'], l.attributes.order])).toEqual(
       expect.arrayContaining([
@@ -192,7 +195,9 @@ describe('OTLP receiver with the OpenTelemetry JS exporters', () => {
     expect(await s.store.expireOtlpPending(Date.now() + 1)).toBeGreaterThanOrEqual(1);
     const sid = 'sess_otlp_expired_03';
     await recordTraces(s, sid, 0, [traceId]);
-    expect((await sessionTraces(s, sid)).traces).toEqual([{ traceId, requestId: `req_${traceId.slice(0, 8)}`, spans: [], logs: [], error: false }]);
+    expect((await sessionTraces(s, sid)).traces).toEqual([
+      { traceId, requestId: `req_${traceId.slice(0, 8)}`, spans: [], logs: [], error: false },
+    ]);
 
     // A cap of 1 byte: nothing fits.
     const full = await s.store.appendOtlp({

@@ -261,7 +261,10 @@ describe('QUERY_FIELDS', () => {
     };
     expect(ok('service:checkout-api')).toMatchObject({ type: 'field', field: 'service', value: { text: 'checkout-api' } });
     expect(ok('span:"charge card"')).toMatchObject({ type: 'field', field: 'span', value: { text: 'charge card' } });
-    expect(ok('trace:4BF92F3577B34DA6A3CE929D0E0E4736')).toMatchObject({ field: 'trace', value: { text: '4bf92f3577b34da6a3ce929d0e0e4736' } });
+    expect(ok('trace:4BF92F3577B34DA6A3CE929D0E0E4736')).toMatchObject({
+      field: 'trace',
+      value: { text: '4bf92f3577b34da6a3ce929d0e0e4736' },
+    });
     expect(ok('has:backend-error')).toMatchObject({ field: 'has', value: { what: 'backenderror' } });
     const bad = parseQuery('trace:nothex');
     expect(bad.ok).toBe(false);
