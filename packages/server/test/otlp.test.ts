@@ -224,6 +224,27 @@ describe('OTLP receiver with the OpenTelemetry JS exporters', () => {
     expect(full).toEqual({ stored: 0, pending: 0, dropped: 1 });
   });
 
+  it('matches every span that races the batch naming its trace (either order, at once)', async () => {
+    const ids = Array.from({ length: 12 }, () => hex(16));
+    await Promise.all(
+      ids.flatMap((traceId, i) => [
+        recordTraces(s, `sess_otlp_race_${String(i).padStart(2, '0')}`, 0, [traceId]),
+        s.app
+          .inject({
+            method: 'POST',
+            url: '/otlp/v1/traces',
+            headers: { 'content-type': 'application/json', 'x-reprise-key': s.projectKey },
+            payload: jsonTraces('api', [{ traceId, name: `race ${i}` }]),
+          })
+          .then((r) => expect(r.statusCode, r.body).toBe(200)),
+      ]),
+    );
+    for (const [i, traceId] of ids.entries()) {
+      const { traces } = await sessionTraces(s, `sess_otlp_race_${String(i).padStart(2, '0')}`);
+      expect(traces.map((t) => [t.traceId, t.spans.map((x) => x.name)])).toEqual([[traceId, [`race ${i}`]]]);
+    }
+  });
+
   it('accepts a write token for one project and refuses a read token', async () => {
     const traceId = hex(16);
     const sid = 'sess_otlp_token_04';
