@@ -5,6 +5,7 @@ import { htmlExportOptions, runHtmlExport } from './html-export.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ingestOptions, runIngest } from './ingest.js';
+import { otlpOptions, runOtlp } from './otlp.js';
 import { parseArgs, type BenchArgs } from './lib/args.js';
 import { RESULTS_DIR, writeResult, type BenchResult } from './lib/results.js';
 import { payloadOptions, runPayload } from './payload.js';
@@ -27,6 +28,7 @@ export const BENCHMARKS: Record<string, Runner> = {
   canvas: (a, command, log) => runCanvas({ ...canvasOptions({ runs: a.runs, durationS: a.durationS, smoke: a.smoke, command }), log }),
   digest: (a, command, log) => runDigest({ ...digestOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   'html-export': (a, command, log) => runHtmlExport({ ...htmlExportOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
+  otlp: (a, command, log) => runOtlp({ ...otlpOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
 };
 
 async function main(): Promise<void> {

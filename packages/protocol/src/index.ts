@@ -8,3 +8,4 @@ export * from './digest-types.js';
 export { stepsMarkdown } from './steps-markdown.js';
 export * from './trace-types.js';
 export * from './html-export.js';
+export * from './redaction.js';
