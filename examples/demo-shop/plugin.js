@@ -77,6 +77,50 @@ export default async function demoShop(app, opts) {
       .send(files.get(`assets/${file}`));
   });
 
+  // --- Tracing ---------------------------------------------------------------
+  // The API's own OpenTelemetry (telemetry.js), loaded and started on the first API request
+  // received by a listening server: a server that never serves the API never loads the SDK.
+  /** @type {Promise<import('./telemetry.js').Telemetry | null> | null} */
+  let telemetry = null;
+  let telemetryOff = process.env.OTEL_SDK_DISABLED === 'true' || ['0', 'false'].includes(process.env.REPRISE_DEMO_OTEL ?? '');
+  /** @returns {Promise<import('./telemetry.js').Telemetry | null>} */
+  const getTelemetry = async () => {
+    if (telemetryOff) return null;
+    if (!telemetry) {
+      const t = await import('./telemetry.js');
+      const otlpBase = t.ownOtlpBase(app);
+      if (!otlpBase) return null;
+      telemetry ??= Promise.resolve(t.startTelemetry({ otlpBase, projectKey }));
+    }
+    return telemetry;
+  };
+  /** @type {WeakMap<import('fastify').FastifyRequest, { span: import('@opentelemetry/api').Span, context: import('@opentelemetry/api').Context, t: import('./telemetry.js').Telemetry }>} */
+  const spans = new WeakMap();
+  app.addHook('onRequest', async (request) => {
+    if (!request.routeOptions.url?.includes('/api/')) return;
+    try {
+      const t = await getTelemetry();
+      if (!t) return;
+      const { startServerSpan } = await import('./telemetry.js');
+      spans.set(request, { ...startServerSpan(t, request), t });
+    } catch (err) {
+      // Tracing is the demo's garnish: the shop works without it.
+      telemetryOff = true;
+      request.log.warn({ err }, 'demo shop: OpenTelemetry unavailable');
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const s = spans.get(request);
+    if (!s) return;
+    const { endServerSpan } = await import('./telemetry.js');
+    endServerSpan(s.span, reply.statusCode);
+  });
+  // Before the server stops listening: the last spans are exported to it.
+  app.addHook('preClose', async () => {
+    const t = telemetry && (await telemetry);
+    if (t) await t.shutdown();
+  });
+
   // --- API -------------------------------------------------------------------
   app.get('/api/products', async () =>
     products.map(({ id, name, description, priceCents, hue }) => ({ id, name, description, price: priceCents / 100, hue })),
@@ -87,7 +131,17 @@ export default async function demoShop(app, opts) {
     if ('error' in result) return reply.code(400).send(result.error);
 
     const [month, year] = result.expiry;
-    if (isExpired(month, year, new Date())) {
+    const expired = isExpired(month, year, new Date());
+    const traced = spans.get(request);
+    if (traced) {
+      const { chargeCardSpan } = await import('./telemetry.js');
+      chargeCardSpan(traced.t, traced.context, {
+        totalCents: result.totalCents,
+        items: /** @type {unknown[]} */ (/** @type {Record<string, unknown>} */ (request.body).items).length,
+        expired: expired ? { month, year } : null,
+      });
+    }
+    if (expired) {
       // The message is misleading on purpose: the format is fine, the card is
       // expired. It is part of the demo's bug chain (see README.md).
       return reply.code(422).send({ error: 'card_expired', field: 'card_expiry', message: 'card_expiry invalid format' });
