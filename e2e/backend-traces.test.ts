@@ -60,7 +60,12 @@ describe('backend traces of a recorded checkout', () => {
     const exception = charge.events.find((e) => e.name === 'exception');
     expect(exception?.attributes['exception.message']).toMatch(/card expired/);
     expect(trace!.logs).toEqual([
-      expect.objectContaining({ traceId: checkout.traceId, spanId: charge.spanId, severityText: 'ERROR', body: expect.stringMatching(/card expired/) }),
+      expect.objectContaining({
+        traceId: checkout.traceId,
+        spanId: charge.spanId,
+        severityText: 'ERROR',
+        body: expect.stringMatching(/card expired/),
+      }),
     ]);
     expect(trace!.error).toBe(true);
 
