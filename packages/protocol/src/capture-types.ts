@@ -144,6 +144,11 @@ export interface SessionCounts {
   rageClicks: number;
   deadClicks: number;
   errorClicks: number;
+  /**
+   * Backend errors in the traces of the session's recorded requests (OTLP, docs/otlp.md): spans
+   * with status error or an exception event, and log records of severity ERROR or worse.
+   */
+  backendErrors: number;
 }
 
 /**

@@ -17,6 +17,7 @@ import { applyConnectionLimit, httpServerOptions } from './http/limits.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { DEFAULT_SDK_DIR, DEFAULT_VIEWER_DIR, staticRoutes } from './http/static.js';
 import { ingestRoutes } from './ingest/routes.js';
+import { otlpRoutes } from './otlp/routes.js';
 import { AssetCapture, type AssetCaptureOptions } from './assets/capture.js';
 import { assetRoutes } from './assets/routes.js';
 import { hasAssetStore } from './assets/types.js';
@@ -91,6 +92,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     maxSessionBytes: config.maxSessionBytes,
     assets,
   });
+  // Backend spans and logs from OpenTelemetry exporters (otlp/, docs/otlp.md).
+  await app.register(otlpRoutes, { prefix: '/otlp/v1', store, config: config.otlp });
   await app.register(consentRoutes, { store });
   await app.register(
     async (api) => {

@@ -45,7 +45,22 @@ export interface ServerConfig {
   loginLimits: LoginLimits;
   /** The optional digest rewrite model (digest/llm.ts); null unless REPRISE_LLM_URL, _MODEL and _KEY are set. */
   llm: LlmConfig | null;
+  /** The OTLP receiver (docs/otlp.md). */
+  otlp: OtlpConfig;
 }
+
+export interface OtlpConfig {
+  /** REPRISE_OTLP_PENDING_SECONDS: how long spans and logs wait for a batch naming their trace id. */
+  pendingSeconds: number;
+  /** REPRISE_OTLP_PENDING_MAX_BYTES: pending bytes one project may hold; later unmatched items are dropped. */
+  pendingMaxBytes: number;
+  /** REPRISE_OTLP_REDACT_KEYS: extra attribute keys to redact (comma-separated, whole names). */
+  redactKeys: string[];
+  /** REPRISE_OTLP_SQL_LITERALS=keep stores db.statement as sent; default: literals become `?`. */
+  sqlLiterals: boolean;
+}
+
+export const DEFAULT_OTLP_CONFIG: OtlpConfig = { pendingSeconds: 300, pendingMaxBytes: 64 * 1024 * 1024, redactKeys: [], sqlLiterals: true };
 
 export interface HttpLimits {
   /** REPRISE_REQUEST_TIMEOUT_MS: a whole request (headers and body) must arrive within this. */
@@ -120,6 +135,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
         minutesEnv(env.REPRISE_LOGIN_WINDOW_MINUTES, DEFAULT_LOGIN_LIMITS.windowMs / 60_000, 'REPRISE_LOGIN_WINDOW_MINUTES') * 60_000,
     },
     llm: llmConfig(env),
+    otlp: {
+      pendingSeconds: positiveIntEnv(env.REPRISE_OTLP_PENDING_SECONDS, DEFAULT_OTLP_CONFIG.pendingSeconds, 'REPRISE_OTLP_PENDING_SECONDS'),
+      pendingMaxBytes: positiveIntEnv(
+        env.REPRISE_OTLP_PENDING_MAX_BYTES,
+        DEFAULT_OTLP_CONFIG.pendingMaxBytes,
+        'REPRISE_OTLP_PENDING_MAX_BYTES',
+      ),
+      redactKeys: (env.REPRISE_OTLP_REDACT_KEYS ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      sqlLiterals: env.REPRISE_OTLP_SQL_LITERALS !== 'keep',
+    },
   };
 }
 

@@ -126,6 +126,7 @@ const ROUTES: Record<string, Row> = {
     need: 'read',
     call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/timeline` }),
   },
+  'GET /api/v1/sessions/:id/traces': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/traces` }) },
   'GET /api/v1/sessions/:id/events': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/events` }) },
   'GET /api/v1/sessions/:id/digest': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/digest` }) },
   'GET /api/v1/sessions/:id/steps': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/steps` }) },

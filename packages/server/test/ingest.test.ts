@@ -157,6 +157,7 @@ describe('devtools events', () => {
       rageClicks: 0,
       deadClicks: 0,
       errorClicks: 0,
+      backendErrors: 0,
     };
     const d = (await s.app.inject({ url: `/api/v1/sessions/${sid}`, headers: { cookie: s.cookie } })).json() as SessionDetail;
     expect(d.counts).toEqual(counts);

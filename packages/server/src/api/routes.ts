@@ -64,6 +64,13 @@ function sessionRoutes(app: FastifyInstance, store: Store): void {
     return t;
   });
 
+  // Backend spans and logs of the session's recorded requests (OTLP, docs/otlp.md).
+  app.get('/sessions/:id/traces', { config: { access: { need: 'read', project: 'session' } } }, async (req) => {
+    const { id } = req.params as { id: string };
+    if (!(await store.getSessionProject(id))) throw new HttpError(404, 'not_found', `no session ${id}`);
+    return store.getSessionTraces(id);
+  });
+
   app.get('/sessions/:id/events', { config: { access: { need: 'read', project: 'session' } } }, async (req, reply) => {
     const { id } = req.params as { id: string };
     if (!(await store.getSession(id))) throw new HttpError(404, 'not_found', `no session ${id}`);

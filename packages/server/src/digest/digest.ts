@@ -169,6 +169,7 @@ function headerText(f: SessionFactsRead): string {
     plural(c.errors, 'JS error'),
     plural(c.network4xx + c.network5xx + c.networkFailed, 'failing request'),
     plural(c.consoleErrors, 'console error'),
+    c.backendErrors ? plural(c.backendErrors, 'backend error') : null,
     c.rageClicks ? plural(c.rageClicks, 'rage click') : null,
     c.deadClicks ? plural(c.deadClicks, 'dead click') : null,
     c.feedback ? plural(c.feedback, 'feedback report') : null,

@@ -31,6 +31,7 @@ export const ZERO_COUNTS: SessionCounts = {
   rageClicks: 0,
   deadClicks: 0,
   errorClicks: 0,
+  backendErrors: 0,
 };
 
 const MAX_TEXT = 2000;
@@ -54,6 +55,7 @@ export function extractIndexRows(events: ReplayEvent[], meta?: { url?: string })
     userId: null,
     tags: {},
     snapshots: [],
+    traces: [],
   };
   const snapshots = new SnapshotScanner(out.snapshots);
   const search: Record<SearchField, Set<string>> = {
@@ -138,9 +140,20 @@ function indexNetwork(t: number, d: Record<string, unknown>, out: IndexRows, add
   out.timeline.responses.push(startedAt);
   out.timeline.requests.push(startedAt);
   addSearch('request', url);
+  indexTrace(t, d, out);
   if (failed) out.counts.networkFailed++;
   else if (status >= 500) out.counts.network5xx++;
   else if (status >= 400) out.counts.network4xx++;
+}
+
+const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** The W3C trace id the request carried (lowercase hex, as the recorder writes it), for backend traces. */
+function indexTrace(t: number, d: Record<string, unknown>, out: IndexRows): void {
+  if (typeof d.traceId !== 'string' || !TRACE_ID.test(d.traceId)) return;
+  const requestId = typeof d.id === 'string' && REQUEST_ID.test(d.id) ? d.id : '';
+  out.traces!.push({ t, traceId: d.traceId, requestId });
 }
 
 function indexConsole(t: number, d: Record<string, unknown>, out: IndexRows, addSearch: AddSearch): void {

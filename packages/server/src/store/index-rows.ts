@@ -1,4 +1,5 @@
 import type { SessionCounts } from '@reprise/protocol';
+import type { TraceRow } from './trace-rows.js';
 
 /**
  * The rows a batch adds to the index tables, as ingest hands them to the store
@@ -31,6 +32,8 @@ export interface IndexRows {
   snapshots: SnapshotRow[];
   /** Stylesheets, images, fonts and media the batch's rrweb events load (assets/capture.ts). */
   assetUrls?: string[];
+  /** The trace context of the batch's requests (network events with a traceId): store/trace-rows.ts. */
+  traces?: TraceRow[];
 }
 
 export type SearchField = 'url' | 'request' | 'console' | 'error' | 'click';

@@ -55,6 +55,8 @@ export interface SessionRow {
   rage_clicks: number;
   dead_clicks: number;
   error_clicks: number;
+  /** Added by SQLite v14 / PostgreSQL 7 (OTLP traces). */
+  backend_errors?: number;
   active_ms: number;
   page_count: number;
   ip: string | null;
@@ -126,6 +128,7 @@ export function toSummary(r: SessionRow): SessionSummary {
       rageClicks: r.rage_clicks,
       deadClicks: r.dead_clicks,
       errorClicks: r.error_clicks,
+      backendErrors: r.backend_errors ?? 0,
     },
     linkId: r.link_id,
     linkLabel: r.link_id ? (r.link_label ?? null) : null,

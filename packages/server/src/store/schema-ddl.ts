@@ -91,3 +91,57 @@ export const assetsDdl = (d: DdlTypes): string => `
   );
   CREATE INDEX session_assets_by_url ON session_assets${d.on}(project_id, url);
   `;
+
+/**
+ * Backend traces (OTLP, docs/otlp.md): the trace id each recorded request carried, the spans and
+ * log records kept for them (a redacted BackendSpan/BackendLog JSON in `data`, sealed when the index
+ * is encrypted), and what arrived before its trace id was recorded (`otlp_pending`, shared by every
+ * instance: the batch naming the trace may reach another server). Spans and logs go with their
+ * session (cascade); pending rows expire by age (ingest/otlp/pending.ts).
+ */
+export const otlpDdl = (d: DdlTypes): string => `
+  ALTER TABLE sessions ADD COLUMN backend_errors INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE trace_requests (
+    session_id ${d.id} NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    project_id ${d.id} NOT NULL,
+    trace_id ${d.id} NOT NULL,
+    request_id TEXT NOT NULL,
+    t ${d.bigint} NOT NULL,
+    PRIMARY KEY (session_id, trace_id, request_id)
+  );
+  CREATE INDEX trace_requests_by_trace ON trace_requests${d.on}(project_id, trace_id);
+  CREATE TABLE backend_spans (
+    session_id ${d.id} NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    trace_id ${d.id} NOT NULL,
+    span_id ${d.id} NOT NULL,
+    service TEXT NOT NULL,
+    name TEXT NOT NULL,
+    start_ms ${d.bigint} NOT NULL,
+    error ${d.flag} NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (session_id, trace_id, span_id)
+  );
+  CREATE TABLE backend_logs (
+    session_id ${d.id} NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    trace_id ${d.id} NOT NULL,
+    -- A digest of the record: an exporter's retry of the same record is stored once.
+    log_key ${d.id} NOT NULL,
+    service TEXT NOT NULL,
+    time_ms ${d.bigint} NOT NULL,
+    error ${d.flag} NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (session_id, trace_id, log_key)
+  );
+  CREATE TABLE otlp_pending (
+    project_id ${d.id} NOT NULL,
+    trace_id ${d.id} NOT NULL,
+    kind TEXT NOT NULL,
+    item_key ${d.id} NOT NULL,
+    received_at ${d.bigint} NOT NULL,
+    bytes INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (project_id, trace_id, kind, item_key)
+  );
+  CREATE INDEX otlp_pending_by_age ON otlp_pending${d.on}(received_at);
+  CREATE INDEX otlp_pending_by_project ON otlp_pending${d.on}(project_id, received_at);
+  `;

@@ -1,8 +1,9 @@
 import type { LiveBus } from '../live/bus.js';
 import type { IndexRows } from './index-rows.js';
+import type { AppendOtlpInput, AppendOtlpResult } from './trace-rows.js';
 import type { EncodedChunk } from './chunk-codec.js';
 import type { QueryNode, SessionSort } from '@reprise/protocol/query';
-import type { Batch, ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
+import type { Batch, ReplayEvent, SessionDetail, SessionList, SessionTimeline, SessionTraces } from '@reprise/protocol';
 import type { ClickProblem, ErrorGroup, FailingEndpoint, SavedSearch } from '@reprise/protocol';
 
 /**
@@ -58,6 +59,16 @@ export interface Store {
    * Rejects with SessionProjectConflict when the session belongs to another project.
    */
   appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }>;
+
+  /**
+   * Backend spans and logs from an OTLP export (already redacted): stored for every session that
+   * recorded their trace id, or parked in the pending area until a batch names it (store/trace-rows.ts).
+   */
+  appendOtlp(input: AppendOtlpInput): Promise<AppendOtlpResult>;
+  /** Every trace id the session's requests carried, with the spans and logs that arrived for it. */
+  getSessionTraces(sessionId: string): Promise<SessionTraces>;
+  /** Drops pending spans and logs received before `before`; returns how many. */
+  expireOtlpPending(before: number): Promise<number>;
 
   /** Magic links: the token itself is never stored, only its SHA-256. */
   createLink(input: CreateLinkInput): Promise<Link>;

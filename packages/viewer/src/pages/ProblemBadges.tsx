@@ -17,6 +17,7 @@ export function ProblemBadges({ counts }: { counts: SessionCounts | undefined })
     ['rage', counts.rageClicks ?? 0, `${plural(counts.rageClicks ?? 0, 'rage click')}: repeated clicks in one spot`],
     ['dead', counts.deadClicks ?? 0, `${plural(counts.deadClicks ?? 0, 'dead click')}: nothing happened after the click`],
     ['error-click', counts.errorClicks ?? 0, `${plural(counts.errorClicks ?? 0, 'error click')}: an error followed the click`],
+    ['backend', counts.backendErrors ?? 0, `${plural(counts.backendErrors ?? 0, 'backend error')} in the traces of recorded requests`],
   ];
   const shown = items.filter(([, n]) => n > 0);
   if (shown.length === 0) return <span className="muted">—</span>;
@@ -39,4 +40,5 @@ const LABELS: Record<string, string> = {
   rage: 'rage',
   dead: 'dead',
   'error-click': 'error click',
+  backend: 'backend',
 };

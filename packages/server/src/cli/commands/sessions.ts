@@ -73,6 +73,7 @@ function sessionLine(s: SessionSummary): string {
     ['rage', c.rageClicks],
     ['dead', c.deadClicks],
     ['error_clicks', c.errorClicks],
+    ['backend_errors', c.backendErrors ?? 0],
     ['feedback', c.feedback],
     ['clicks', c.clicks],
   ]

@@ -45,6 +45,7 @@ function sessionLine(ctx: ToolContext, s: SessionSummary): string {
     ['rage clicks', c.rageClicks],
     ['dead clicks', c.deadClicks],
     ['error clicks', c.errorClicks],
+    ['backend errors', c.backendErrors ?? 0],
     ['feedback', c.feedback],
   ]
     .filter(([, n]) => (n as number) > 0)

@@ -7,6 +7,7 @@ import type {
   SessionDetail,
   SessionList,
   SessionSummary,
+  SessionTraces,
 } from '@reprise/protocol';
 import { AssetBlobs } from '../../assets/types.js';
 import { randomId } from '../../ids.js';
@@ -44,6 +45,7 @@ import * as access from './access.js';
 import * as savedSearches from './saved-searches.js';
 import { SessionChunks } from './session-chunks.js';
 import type { Sql } from './sql.js';
+import { toSessionTraces, TRACE_SQL, type TraceRequestDbRow } from '../trace-rows.js';
 
 /** The SQL text that differs between the backends for the statements written here. */
 export interface CoreDialect {
@@ -271,6 +273,21 @@ export abstract class StoreCore {
   }
   deleteSavedSearch(id: string): Promise<boolean> {
     return savedSearches.remove(this.sql, id);
+  }
+
+  async getSessionTraces(sessionId: string): Promise<SessionTraces> {
+    const [requests, spans, logs] = await Promise.all([
+      this.sql.all<TraceRequestDbRow>('SELECT trace_id, request_id, t FROM trace_requests WHERE session_id = $1 ORDER BY t, request_id', [
+        sessionId,
+      ]),
+      this.sql.all<{ trace_id: string; data: string }>('SELECT trace_id, data FROM backend_spans WHERE session_id = $1', [sessionId]),
+      this.sql.all<{ trace_id: string; data: string }>('SELECT trace_id, data FROM backend_logs WHERE session_id = $1', [sessionId]),
+    ]);
+    return toSessionTraces(requests, spans, logs, this.sealer);
+  }
+
+  async expireOtlpPending(before: number): Promise<number> {
+    return this.sql.run(TRACE_SQL.expirePending, [before]);
   }
 
   readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]> {

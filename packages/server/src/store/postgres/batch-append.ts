@@ -7,6 +7,8 @@ import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type S
 import { SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
 import { indexTimes, writeIndexRows } from './index-writer.js';
 import * as links from './links.js';
+import { lockTraces, writeBatchTraces } from './trace-index.js';
+import type { IndexSealer } from '../index-seal.js';
 import type { Partitions } from './partitions.js';
 
 /** What an append needs of PgStore. */
@@ -15,6 +17,8 @@ export interface PgAppendDeps {
   chunks: ChunkStore;
   batchChunks: BatchChunks;
   partitions: Partitions;
+  /** Opens pending spans and logs a batch takes over (store/trace-rows.ts). */
+  sealer: IndexSealer | null;
 }
 
 /** The stored chunk of one append and the row values taken from it. */
@@ -101,7 +105,7 @@ async function commitRows(deps: PgAppendDeps, input: AppendBatchInput, stored: S
   let inserted: boolean;
   try {
     await client.query('BEGIN');
-    inserted = await insertRows(client, input, stored);
+    inserted = await insertRows(client, input, stored, deps.sealer);
     commitSent = true;
     await client.query(inserted ? 'COMMIT' : 'ROLLBACK');
   } catch (err) {
@@ -120,12 +124,14 @@ async function commitRows(deps: PgAppendDeps, input: AppendBatchInput, stored: S
 }
 
 /** Inside the transaction: the session (locked), the batch row, the summary and the index rows. */
-async function insertRows(client: pg.PoolClient, input: AppendBatchInput, stored: StoredBatch): Promise<boolean> {
+async function insertRows(client: pg.PoolClient, input: AppendBatchInput, stored: StoredBatch, sealer: IndexSealer | null): Promise<boolean> {
   const { batch, projectId, facts, receivedAt, index } = input;
   const { key, storedBytes, chunk, tMin, tMax, start, end } = stored;
   const sid = batch.sessionId;
   const linkId = input.linkId ?? null;
   const url = batch.meta?.url ?? null;
+  // Trace locks before the session's row lock, in the order OTLP exports take them (trace-index.ts).
+  await lockTraces(client, projectId, (index.traces ?? []).map((t) => t.traceId));
   // A new session is tagged with its link (first batch wins); the room check is atomic with the insert.
   const isNew = (await client.query('SELECT 1 FROM sessions WHERE id = $1', [sid])).rowCount === 0;
   if (linkId && isNew) await links.assertRoom(client, linkId, sid, true);
@@ -169,6 +175,7 @@ async function insertRows(client: pg.PoolClient, input: AppendBatchInput, stored
       await client.query('UPDATE sessions SET tags = $1::jsonb WHERE id = $2', [JSON.stringify(tags), sid]);
     }
     await writeIndexRows(client, sid, batch.seq, receivedAt, index);
+    await writeBatchTraces(client, sid, projectId, index.traces, sealer);
   }
   return inserted;
 }

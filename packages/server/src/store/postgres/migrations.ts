@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { accessControlDdl, assetsDdl, fullSnapshotsDdl, PG_TYPES, SESSION_FACT_COLUMNS, sessionCapDdl } from '../schema-ddl.js';
+import { accessControlDdl, assetsDdl, fullSnapshotsDdl, otlpDdl, PG_TYPES, SESSION_FACT_COLUMNS, sessionCapDdl } from '../schema-ddl.js';
 import { createClient } from './pool.js';
 
 /**
@@ -243,6 +243,10 @@ export const MIGRATIONS: string[] = [
   // once with its fetch result (bytes: `assets/<projectId>/<sha256>` in the chunk store), and the
   // sessions that reference each URL (retention removes what no session references).
   assetsDdl(PG_TYPES),
+  // 7: backend traces (OTLP, SQLite v14): trace ids of recorded requests, kept spans and logs, the
+  // pending area every instance shares (a batch naming a trace may reach another instance) and
+  // the session's backend errors. Not partitioned: removed with their session, pending rows by age.
+  otlpDdl(PG_TYPES),
 ];
 
 /** The safety net: rows whose time falls in no monthly partition (skewed tab clocks, far past or future). */

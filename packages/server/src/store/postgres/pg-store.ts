@@ -23,6 +23,8 @@ import {
   type Store,
 } from '../types.js';
 import { appendBatch } from './batch-append.js';
+import * as traceIndex from './trace-index.js';
+import type { AppendOtlpInput, AppendOtlpResult } from '../trace-rows.js';
 import * as lifecycle from './lifecycle.js';
 import * as links from './links.js';
 import { checkSchema, migrate } from './migrations.js';
@@ -176,8 +178,12 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
   }
 
   async appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
-    const deps = { pool: this.pool, chunks: this.chunks, batchChunks: this.batchChunks, partitions: this.partitions };
+    const deps = { pool: this.pool, chunks: this.chunks, batchChunks: this.batchChunks, partitions: this.partitions, sealer: this.sealer };
     return appendBatch(deps, sealAppend(input, this.sealer));
+  }
+
+  async appendOtlp(input: AppendOtlpInput): Promise<AppendOtlpResult> {
+    return traceIndex.appendOtlp(this.pool, input, this.sealer);
   }
 
   async createLink(input: CreateLinkInput): Promise<Link> {

@@ -5,6 +5,7 @@ import { deviceValues, LINK_SELECT, mergeTags, type LinkRow } from '../rows.js';
 import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
 import { LinkRefused, SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
 import type { SignalIndexWriter } from './signal-index.js';
+import type { SqliteTraceIndex } from './trace-index.js';
 
 /** The row values of one batch, computed before its transaction. */
 interface BatchRow {
@@ -45,7 +46,7 @@ export class SqliteBatchAppender {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly deps: { batchChunks: BatchChunks; chunks: ChunkStore; signalIndex: SignalIndexWriter },
+    private readonly deps: { batchChunks: BatchChunks; chunks: ChunkStore; signalIndex: SignalIndexWriter; traceIndex: SqliteTraceIndex },
   ) {
     this.q = {
       owner: db.prepare(
@@ -245,6 +246,7 @@ export class SqliteBatchAppender {
     for (const r of index.console) this.q.console.run(sessionId, seq, Math.round(r.t), r.level, r.text);
     for (const r of index.errors) this.q.errors.run(sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey);
     this.deps.signalIndex.write(sessionId, seq, index);
+    this.deps.traceIndex.writeBatch(sessionId, input.projectId, index.traces);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { accessControlDdl, assetsDdl, fullSnapshotsDdl, SESSION_FACT_COLUMNS, sessionCapDdl, SQLITE_TYPES } from '../schema-ddl.js';
+import { accessControlDdl, assetsDdl, fullSnapshotsDdl, otlpDdl, SESSION_FACT_COLUMNS, sessionCapDdl, SQLITE_TYPES } from '../schema-ddl.js';
 
 /**
  * Ordered migrations; `PRAGMA user_version` records how many ran. A database
@@ -251,6 +251,9 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE batches RENAME COLUMN chunk_path TO chunk_key;
   `,
+  // v14: backend traces (OTLP, docs/otlp.md): the trace id of each recorded request, the spans and
+  // logs kept for them, the spans and logs waiting for their trace id, and the session's backend errors.
+  otlpDdl(SQLITE_TYPES),
 ];
 
 /** Brings the database to `target` (default: the latest; tests stop earlier to check an upgrade). */

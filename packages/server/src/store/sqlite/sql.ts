@@ -7,8 +7,14 @@ interface Prepared {
   order: number[];
 }
 
-/** The core's Sql on a better-sqlite3 database; each statement is prepared once, on first use. */
-export function sqliteSql(db: Database.Database): Sql {
+/** Synchronous statements with `$n` placeholders, for code inside a better-sqlite3 transaction. */
+export interface SyncSql {
+  all<T>(sql: string, args?: readonly unknown[]): T[];
+  run(sql: string, args?: readonly unknown[]): number;
+}
+
+/** `$n` statements on a better-sqlite3 database, synchronously; each statement is prepared once, on first use. */
+export function syncSql(db: Database.Database): SyncSql {
   const cache = new Map<string, Prepared>();
   const prepare = (sql: string): Prepared => {
     let p = cache.get(sql);
@@ -25,13 +31,26 @@ export function sqliteSql(db: Database.Database): Sql {
   };
   const bind = (p: Prepared, args: readonly unknown[]) => p.order.map((i) => args[i]);
   return {
-    async all<T>(sql: string, args: readonly unknown[] = []): Promise<T[]> {
+    all<T>(sql: string, args: readonly unknown[] = []): T[] {
       const p = prepare(sql);
       return p.stmt.all(...bind(p, args)) as T[];
     },
-    async run(sql: string, args: readonly unknown[] = []): Promise<number> {
+    run(sql: string, args: readonly unknown[] = []): number {
       const p = prepare(sql);
       return p.stmt.run(...bind(p, args)).changes;
+    },
+  };
+}
+
+/** The core's Sql on a better-sqlite3 database (see syncSql). */
+export function sqliteSql(db: Database.Database): Sql {
+  const q = syncSql(db);
+  return {
+    async all<T>(sql: string, args: readonly unknown[] = []): Promise<T[]> {
+      return q.all<T>(sql, args);
+    },
+    async run(sql: string, args: readonly unknown[] = []): Promise<number> {
+      return q.run(sql, args);
     },
   };
 }

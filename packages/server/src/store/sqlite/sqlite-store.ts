@@ -27,6 +27,8 @@ import { migrate } from './schema.js';
 import * as search from './search.js';
 import type { SessionSearch } from '../types.js';
 import { SignalIndexWriter } from './signal-index.js';
+import { SqliteTraceIndex } from './trace-index.js';
+import type { AppendOtlpInput, AppendOtlpResult } from '../trace-rows.js';
 import { SqliteBatchAppender } from './batch-append.js';
 import { sqliteSql } from './sql.js';
 import * as problems from './problems.js';
@@ -57,6 +59,7 @@ export class SqliteStore extends StoreCore implements Store {
   readonly assets: SqliteAssetIndex;
   private readonly signalIndex: SignalIndexWriter;
   private readonly appender: SqliteBatchAppender;
+  private readonly traceIndex: SqliteTraceIndex;
   private readonly durable: boolean;
   /** One packed batch moved into its pack (compaction), prepared once. */
   private readonly moveRow: Database.Statement;
@@ -99,11 +102,17 @@ export class SqliteStore extends StoreCore implements Store {
     );
     this.assets = new SqliteAssetIndex(this.db);
     this.signalIndex = new SignalIndexWriter(this.db);
+    this.traceIndex = new SqliteTraceIndex(this.db, () => this.sealer);
     this.appender = new SqliteBatchAppender(this.db, {
       batchChunks: this.batchChunks,
       chunks: this.chunks,
       signalIndex: this.signalIndex,
+      traceIndex: this.traceIndex,
     });
+  }
+
+  async appendOtlp(input: AppendOtlpInput): Promise<AppendOtlpResult> {
+    return this.traceIndex.append(input);
   }
 
   async close(): Promise<void> {
