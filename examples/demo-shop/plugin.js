@@ -78,47 +78,52 @@ export default async function demoShop(app, opts) {
   });
 
   // --- Tracing ---------------------------------------------------------------
-  // The API's own OpenTelemetry (telemetry.js), loaded and started on the first API request
-  // received by a listening server: a server that never serves the API never loads the SDK.
-  /** @type {Promise<import('./telemetry.js').Telemetry | null> | null} */
+  // The API's own OpenTelemetry (telemetry.js). The SDK loads in the background from the first
+  // request to the shop, and requests are traced once it is in; a server that never serves the
+  // shop never loads it. Only the checkout, the demo's story, waits for it.
+  /** @type {typeof import('./telemetry.js') | null} */
+  let sdk = null;
+  /** @type {Promise<void> | null} */
+  let loading = null;
+  /** @type {import('./telemetry.js').Telemetry | null} */
   let telemetry = null;
   let telemetryOff = process.env.OTEL_SDK_DISABLED === 'true' || ['0', 'false'].includes(process.env.REPRISE_DEMO_OTEL ?? '');
-  /** @returns {Promise<import('./telemetry.js').Telemetry | null>} */
-  const getTelemetry = async () => {
+  const loadSdk = () => {
     if (telemetryOff) return null;
-    if (!telemetry) {
-      const t = await import('./telemetry.js');
-      const otlpBase = t.ownOtlpBase(app);
-      if (!otlpBase) return null;
-      telemetry ??= Promise.resolve(t.startTelemetry({ otlpBase, projectKey }));
-    }
+    loading ??= import('./telemetry.js').then(
+      (m) => void (sdk = m),
+      (err) => {
+        // Tracing is the demo's garnish: the shop works without it.
+        telemetryOff = true;
+        app.log.warn({ err }, 'demo shop: OpenTelemetry unavailable');
+      },
+    );
+    return loading;
+  };
+  /** The running telemetry, started on the first call once the SDK is in and the server listens. */
+  const running = () => {
+    if (!sdk || telemetryOff) return null;
+    const otlpBase = telemetry ? null : sdk.ownOtlpBase(app);
+    if (otlpBase) telemetry = sdk.startTelemetry({ otlpBase, projectKey });
     return telemetry;
   };
   /** @type {WeakMap<import('fastify').FastifyRequest, { span: import('@opentelemetry/api').Span, context: import('@opentelemetry/api').Context, t: import('./telemetry.js').Telemetry }>} */
   const spans = new WeakMap();
   app.addHook('onRequest', async (request) => {
-    if (!request.routeOptions.url?.includes('/api/')) return;
-    try {
-      const t = await getTelemetry();
-      if (!t) return;
-      const { startServerSpan } = await import('./telemetry.js');
-      spans.set(request, { ...startServerSpan(t, request), t });
-    } catch (err) {
-      // Tracing is the demo's garnish: the shop works without it.
-      telemetryOff = true;
-      request.log.warn({ err }, 'demo shop: OpenTelemetry unavailable');
-    }
+    const route = request.routeOptions.url ?? '';
+    const pending = loadSdk();
+    if (!route.includes('/api/')) return;
+    if (route.endsWith('/api/checkout') && pending) await pending;
+    const t = running();
+    if (t && sdk) spans.set(request, { ...sdk.startServerSpan(t, request), t });
   });
   app.addHook('onResponse', async (request, reply) => {
     const s = spans.get(request);
-    if (!s) return;
-    const { endServerSpan } = await import('./telemetry.js');
-    endServerSpan(s.span, reply.statusCode);
+    if (s && sdk) sdk.endServerSpan(s.span, reply.statusCode);
   });
-  // Before the server stops listening: the last spans are exported to it.
+  // Stops the exporters when the server closes (see SHUTDOWN_MS in telemetry.js).
   app.addHook('preClose', async () => {
-    const t = telemetry && (await telemetry);
-    if (t) await t.shutdown();
+    if (telemetry) await telemetry.shutdown();
   });
 
   // --- API -------------------------------------------------------------------
@@ -133,9 +138,8 @@ export default async function demoShop(app, opts) {
     const [month, year] = result.expiry;
     const expired = isExpired(month, year, new Date());
     const traced = spans.get(request);
-    if (traced) {
-      const { chargeCardSpan } = await import('./telemetry.js');
-      chargeCardSpan(traced.t, traced.context, {
+    if (traced && sdk) {
+      sdk.chargeCardSpan(traced.t, traced.context, {
         totalCents: result.totalCents,
         items: /** @type {unknown[]} */ (/** @type {Record<string, unknown>} */ (request.body).items).length,
         expired: expired ? { month, year } : null,
