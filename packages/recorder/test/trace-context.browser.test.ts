@@ -67,7 +67,15 @@ function xhr(url: string, headers: Record<string, string> = {}): Promise<void> {
 
 describe('trace context on recorded requests', () => {
   it('adds a traceparent to same-origin fetch and XHR only, and records its ids', async () => {
+    let badHeader = '';
     const got = await run({}, async (page, cross) => {
+      // Headers fetch itself refuses: the app gets fetch's own TypeError, as without the recorder.
+      badHeader = await page.evaluate(() =>
+        fetch('/echo/never', { headers: { 'bad header': 'x' } }).then(
+          () => 'resolved',
+          (e: Error) => e.name,
+        ),
+      );
       await page.evaluate(
         async ({ cross, xhrSrc }) => {
           const T = (window as unknown as { T: string }).T;
@@ -81,6 +89,7 @@ describe('trace context on recorded requests', () => {
         { cross, xhrSrc: xhr.toString() },
       );
     });
+    expect(badHeader).toBe('TypeError');
     const same = ['same-fetch', 'same-request', 'same-xhr'].map(got);
     for (const s of same) expectLinked(s);
     // Every request is its own trace.
@@ -141,6 +150,22 @@ describe('trace context on recorded requests', () => {
     const invalid = got('invalid');
     expect(invalid.header).toBe('not-a-trace');
     expect(invalid.record?.traceId).toBeUndefined();
+  });
+
+  it('adds no header when the session is sampled out', async () => {
+    const tag = Math.random().toString(36).slice(2);
+    const path = `/trace-${tag}`;
+    h.ingest.pages.set(path, html(sdkTag({ 'data-sample-rate': 0 }), '<p>trace</p>'));
+    const ctx = await h.browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${h.ingest.base}${path}`);
+    await page.waitForFunction(() => !!window.Reprise?.stats());
+    expect(await page.evaluate(() => window.Reprise!.stats()?.recording)).toBe(false);
+    await page.evaluate(async (t) => void (await fetch(`/echo/${t}/sampled-out`)), tag);
+    await ctx.close();
+    const hits = h.ingest.echoed.filter((e) => e.path === `/echo/${tag}/sampled-out`);
+    expect(hits).toHaveLength(1);
+    expect(hits[0].headers.traceparent).toBeUndefined();
   });
 
   it('adds no header in buffer mode', async () => {
