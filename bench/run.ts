@@ -4,6 +4,7 @@ import { digestOptions, runDigest } from './digest.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ingestOptions, runIngest } from './ingest.js';
+import { otlpOptions, runOtlp } from './otlp.js';
 import { parseArgs, type BenchArgs } from './lib/args.js';
 import { RESULTS_DIR, writeResult, type BenchResult } from './lib/results.js';
 import { payloadOptions, runPayload } from './payload.js';
@@ -25,6 +26,7 @@ export const BENCHMARKS: Record<string, Runner> = {
   soak: (a, command, log) => runSoak({ ...soakOptions({ minutes: a.minutes, smoke: a.smoke, command, backends: a.backends }), log }),
   canvas: (a, command, log) => runCanvas({ ...canvasOptions({ runs: a.runs, durationS: a.durationS, smoke: a.smoke, command }), log }),
   digest: (a, command, log) => runDigest({ ...digestOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
+  otlp: (a, command, log) => runOtlp({ ...otlpOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
 };
 
 async function main(): Promise<void> {

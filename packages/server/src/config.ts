@@ -60,7 +60,12 @@ export interface OtlpConfig {
   sqlLiterals: boolean;
 }
 
-export const DEFAULT_OTLP_CONFIG: OtlpConfig = { pendingSeconds: 300, pendingMaxBytes: 64 * 1024 * 1024, redactKeys: [], sqlLiterals: true };
+export const DEFAULT_OTLP_CONFIG: OtlpConfig = {
+  pendingSeconds: 300,
+  pendingMaxBytes: 64 * 1024 * 1024,
+  redactKeys: [],
+  sqlLiterals: true,
+};
 
 export interface HttpLimits {
   /** REPRISE_REQUEST_TIMEOUT_MS: a whole request (headers and body) must arrive within this. */

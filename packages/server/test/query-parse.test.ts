@@ -228,6 +228,9 @@ describe('QUERY_FIELDS', () => {
       'started',
       'clicked',
       'selector',
+      'service',
+      'span',
+      'trace',
     ]) {
       expect(names).toContain(n);
     }
@@ -238,6 +241,33 @@ describe('QUERY_FIELDS', () => {
       // Suggested values are accepted values.
       for (const v of f.values ?? []) expect(parseQuery(`${f.name}:${/\s/.test(v) ? `"${v}"` : v}`).ok, `${f.name}:${v}`).toBe(true);
     }
-    expect(QUERY_FIELDS.find((f) => f.name === 'has')!.values).toEqual(['error', 'rage', 'dead', 'errorclick', 'feedback', 'link', 'user']);
+    expect(QUERY_FIELDS.find((f) => f.name === 'has')!.values).toEqual([
+      'error',
+      'rage',
+      'dead',
+      'errorclick',
+      'feedback',
+      'link',
+      'user',
+      'backenderror',
+    ]);
+  });
+
+  it('parses the backend trace fields: service, span, a trace id (lower-cased) and has:backend-error', () => {
+    const ok = (q: string) => {
+      const r = parseQuery(q);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.ast;
+    };
+    expect(ok('service:checkout-api')).toMatchObject({ type: 'field', field: 'service', value: { text: 'checkout-api' } });
+    expect(ok('span:"charge card"')).toMatchObject({ type: 'field', field: 'span', value: { text: 'charge card' } });
+    expect(ok('trace:4BF92F3577B34DA6A3CE929D0E0E4736')).toMatchObject({
+      field: 'trace',
+      value: { text: '4bf92f3577b34da6a3ce929d0e0e4736' },
+    });
+    expect(ok('has:backend-error')).toMatchObject({ field: 'has', value: { what: 'backenderror' } });
+    const bad = parseQuery('trace:nothex');
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.message).toContain('not a trace id');
   });
 });

@@ -110,7 +110,7 @@ export interface HasValue {
 export const CONSOLE_LEVELS = ['error', 'warn', 'info', 'log', 'debug', 'trace', 'assert'] as const;
 export type ConsoleLevelName = (typeof CONSOLE_LEVELS)[number];
 
-export const HAS_VALUES = ['error', 'rage', 'dead', 'errorclick', 'feedback', 'link', 'user'] as const;
+export const HAS_VALUES = ['error', 'rage', 'dead', 'errorclick', 'feedback', 'link', 'user', 'backenderror'] as const;
 export type HasWhat = (typeof HAS_VALUES)[number];
 
 /** The value type of each field. */
@@ -133,6 +133,10 @@ export interface FieldValues {
   started: DateValue | AgoValue;
   clicked: TextValue;
   selector: TextValue;
+  /** Backend traces of recorded requests (OTLP): a service name, a span name, a trace id. */
+  service: TextValue;
+  span: TextValue;
+  trace: TextValue;
 }
 
 export type QueryField = keyof FieldValues;

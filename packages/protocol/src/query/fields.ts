@@ -263,7 +263,7 @@ const SPECS: { [F in QueryField]: FieldSpec<F> }[QueryField][] = [
   },
   {
     name: 'has',
-    description: 'Has JS errors, rage/dead/error clicks, feedback, a magic link or an identified user',
+    description: 'Has JS errors, rage/dead/error clicks, feedback, a magic link, an identified user or backend errors (backend-error)',
     examples: ['has:error', 'has:rage', '-has:feedback'],
     values: [...HAS_VALUES],
     parse: (t, name) => {
@@ -322,6 +322,29 @@ const SPECS: { [F in QueryField]: FieldSpec<F> }[QueryField][] = [
     description: 'Clicked an element whose CSS selector contains the text (same click as clicked: next to it)',
     examples: ['selector:#pay', 'selector:"[data-testid=checkout]"'],
     parse: text('selector:#pay'),
+  },
+  {
+    name: 'service',
+    description: 'A recorded request reached a backend service whose name contains the text (OpenTelemetry service.name)',
+    examples: ['service:checkout-api', 'service:payments has:backend-error'],
+    parse: text('service:checkout-api'),
+  },
+  {
+    name: 'span',
+    description: 'A backend span of a recorded request has a name containing the text',
+    examples: ['span:"charge card"', 'span:SELECT'],
+    parse: text('span:"charge card"'),
+  },
+  {
+    name: 'trace',
+    description: 'A recorded request carried this W3C trace id (32 hex digits)',
+    examples: ['trace:4bf92f3577b34da6a3ce929d0e0e4736'],
+    parse: (t, name) => {
+      const bad = noOperator(t, name) ?? needValue(t, name, 'trace:4bf92f3577b34da6a3ce929d0e0e4736');
+      if (bad) return bad;
+      if (!/^[0-9a-fA-F]{32}$/.test(t.value)) return err(`trace: "${t.value}" is not a trace id (32 hex digits)`, valueOnly(t));
+      return { kind: 'text', text: t.value.toLowerCase() };
+    },
   },
 ];
 

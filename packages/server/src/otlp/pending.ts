@@ -19,7 +19,9 @@ export class OtlpStats {
  * most every 30 s): they belong to no recorded request. Any instance may run it; the DELETE is
  * idempotent. Never overlapping; stopped and awaited on close.
  */
-export function startPendingExpiry(opts: { store: Store; ttlMs: number; stats: OtlpStats; log: FastifyBaseLogger }): { stop(): Promise<void> } {
+export function startPendingExpiry(opts: { store: Store; ttlMs: number; stats: OtlpStats; log: FastifyBaseLogger }): {
+  stop(): Promise<void>;
+} {
   const { store, ttlMs, stats, log } = opts;
   let running: Promise<void> | null = null;
   const run = async () => {

@@ -105,7 +105,10 @@ export function sqlShape(sql: string): string {
       i = stop;
       continue;
     }
-    if (c === "'" || ((c === 'E' || c === 'e' || c === 'N' || c === 'n' || c === 'X' || c === 'x') && next === "'" && !isWord(sql[i - 1]))) {
+    if (
+      c === "'" ||
+      ((c === 'E' || c === 'e' || c === 'N' || c === 'n' || c === 'X' || c === 'x') && next === "'" && !isWord(sql[i - 1]))
+    ) {
       i = skipQuoted(sql, c === "'" ? i : i + 1);
       out += '?';
       continue;

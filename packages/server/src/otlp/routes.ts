@@ -89,12 +89,17 @@ function senderCheck(store: Store) {
       return;
     }
     if (!auth?.startsWith('Bearer ')) {
-      throw new HttpError(401, 'missing_credentials', 'send the project key as X-Reprise-Key, or a write API token as Authorization: Bearer');
+      throw new HttpError(
+        401,
+        'missing_credentials',
+        'send the project key as X-Reprise-Key, or a write API token as Authorization: Bearer',
+      );
     }
     const found = await store.getApiTokenByHash(sha256(auth.slice(7).trim()), Date.now());
     if (!found) throw new HttpError(401, 'invalid_token', 'the API token is unknown, revoked or expired');
     const named = req.headers['x-reprise-project'];
-    const projectId = typeof named === 'string' && named !== '' ? named : found.token.projectIds?.length === 1 ? found.token.projectIds[0] : null;
+    const projectId =
+      typeof named === 'string' && named !== '' ? named : found.token.projectIds?.length === 1 ? found.token.projectIds[0] : null;
     if (!projectId) {
       throw new HttpError(400, 'project_required', 'this token may write several projects: name one in X-Reprise-Project');
     }

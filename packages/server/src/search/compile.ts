@@ -127,6 +127,8 @@ function compileWhere<V>(pred: Pred, d: SearchDialect<V>, ps: Params<V>): string
       return `s.link_id IN (SELECT id FROM links WHERE id = ${ps.p(pred.text)} OR ${like('label', pred.text)})`;
     case 'has':
       return HAS[pred.what]!;
+    case 'backend':
+      return backendRows(pred, d, ps);
     case 'tokens':
       return tokenRows(pred, d, ps);
   }
@@ -150,7 +152,17 @@ const HAS: Record<string, string> = {
   feedback: 's.feedback_count > 0',
   link: 's.link_id IS NOT NULL',
   user: 's.user_id IS NOT NULL',
+  backenderror: 's.backend_errors > 0',
 };
+
+/** Backend traces (OTLP): spans by service or name (substring), requests by trace id (exact, indexed by project). */
+function backendRows<V>(pred: Extract<Pred, { t: 'backend' }>, d: SearchDialect<V>, ps: Params<V>): string {
+  if (pred.field === 'trace') {
+    return `EXISTS (SELECT 1 FROM trace_requests r WHERE r.project_id = s.project_id AND r.trace_id = ${ps.p(pred.text)} AND r.session_id = s.id)`;
+  }
+  const column = pred.field === 'service' ? 'b.service' : 'b.name';
+  return `EXISTS (SELECT 1 FROM backend_spans b WHERE b.session_id = s.id AND ${d.like(column, ps.p(containsPattern(pred.text)))})`;
+}
 
 const OPS: Record<CompareOp, string> = { '>': '>', '>=': '>=', '<': '<', '<=': '<=', '=': '=' };
 

@@ -31,6 +31,8 @@ export type Pred =
   | { t: 'tag'; key: string; value: string | null }
   | { t: 'link'; text: string }
   | { t: 'has'; what: HasWhat }
+  /** Backend traces: a span's service or name contains the text, or a request carried the trace id (exact). */
+  | { t: 'backend'; field: 'service' | 'span' | 'trace'; text: string }
   /**
    * Encrypted index only (search/blind.ts): the session's token rows in search_text of `field`
    * (null: any field) hold, for every entry of `words`, one of its tokens (no entries: always
@@ -234,6 +236,10 @@ function field(f: FieldNode, now: number): Pred {
       return { t: 'link', text: f.value.text };
     case 'has':
       return { t: 'has', what: f.value.what };
+    case 'service':
+    case 'span':
+    case 'trace':
+      return { t: 'backend', field: f.field, text: f.value.text };
     case 'duration':
     case 'active':
       return { t: 'cmp', column: f.field, op: f.value.op, value: f.value.ms };

@@ -102,7 +102,10 @@ export function itemIsError(item: TraceItem): boolean {
 
 /** The items of an export, in order: spans, then logs. */
 export function exportItems(input: Pick<AppendOtlpInput, 'spans' | 'logs'>): TraceItem[] {
-  return [...input.spans.map((value) => ({ kind: 'span' as const, value })), ...input.logs.map((value) => ({ kind: 'log' as const, value }))];
+  return [
+    ...input.spans.map((value) => ({ kind: 'span' as const, value })),
+    ...input.logs.map((value) => ({ kind: 'log' as const, value })),
+  ];
 }
 
 /** Statement and values that store one item for a session. */

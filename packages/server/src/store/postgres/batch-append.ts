@@ -124,14 +124,23 @@ async function commitRows(deps: PgAppendDeps, input: AppendBatchInput, stored: S
 }
 
 /** Inside the transaction: the session (locked), the batch row, the summary and the index rows. */
-async function insertRows(client: pg.PoolClient, input: AppendBatchInput, stored: StoredBatch, sealer: IndexSealer | null): Promise<boolean> {
+async function insertRows(
+  client: pg.PoolClient,
+  input: AppendBatchInput,
+  stored: StoredBatch,
+  sealer: IndexSealer | null,
+): Promise<boolean> {
   const { batch, projectId, facts, receivedAt, index } = input;
   const { key, storedBytes, chunk, tMin, tMax, start, end } = stored;
   const sid = batch.sessionId;
   const linkId = input.linkId ?? null;
   const url = batch.meta?.url ?? null;
   // Trace locks before the session's row lock, in the order OTLP exports take them (trace-index.ts).
-  await lockTraces(client, projectId, (index.traces ?? []).map((t) => t.traceId));
+  await lockTraces(
+    client,
+    projectId,
+    (index.traces ?? []).map((t) => t.traceId),
+  );
   // A new session is tagged with its link (first batch wins); the room check is atomic with the insert.
   const isNew = (await client.query('SELECT 1 FROM sessions WHERE id = $1', [sid])).rowCount === 0;
   if (linkId && isNew) await links.assertRoom(client, linkId, sid, true);

@@ -31,10 +31,10 @@ const IDS: TraceIdList = { condition: '= ANY($2::text[])', param: (ids) => ids }
  */
 export async function lockTraces(c: Queryable, projectId: string, traceIds: string[]): Promise<void> {
   if (traceIds.length === 0) return;
-  await c.query(
-    `SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || id, 0)) FROM unnest($2::text[]) AS id ORDER BY id`,
-    [projectId, distinctTraceIds(traceIds)],
-  );
+  await c.query(`SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || id, 0)) FROM unnest($2::text[]) AS id ORDER BY id`, [
+    projectId,
+    distinctTraceIds(traceIds),
+  ]);
 }
 
 /** In a batch's transaction (traces locked first): its requests' trace ids, and what was pending for them. */
