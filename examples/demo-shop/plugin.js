@@ -77,6 +77,55 @@ export default async function demoShop(app, opts) {
       .send(files.get(`assets/${file}`));
   });
 
+  // --- Tracing ---------------------------------------------------------------
+  // The API's own OpenTelemetry (telemetry.js). The SDK loads in the background from the first
+  // request to the shop, and requests are traced once it is in; a server that never serves the
+  // shop never loads it. Only the checkout, the demo's story, waits for it.
+  /** @type {typeof import('./telemetry.js') | null} */
+  let sdk = null;
+  /** @type {Promise<void> | null} */
+  let loading = null;
+  /** @type {import('./telemetry.js').Telemetry | null} */
+  let telemetry = null;
+  let telemetryOff = process.env.OTEL_SDK_DISABLED === 'true' || ['0', 'false'].includes(process.env.REPRISE_DEMO_OTEL ?? '');
+  const loadSdk = () => {
+    if (telemetryOff) return null;
+    loading ??= import('./telemetry.js').then(
+      (m) => void (sdk = m),
+      (err) => {
+        // Tracing is the demo's garnish: the shop works without it.
+        telemetryOff = true;
+        app.log.warn({ err }, 'demo shop: OpenTelemetry unavailable');
+      },
+    );
+    return loading;
+  };
+  /** The running telemetry, started on the first call once the SDK is in and the server listens. */
+  const running = () => {
+    if (!sdk || telemetryOff) return null;
+    const otlpBase = telemetry ? null : sdk.ownOtlpBase(app);
+    if (otlpBase) telemetry = sdk.startTelemetry({ otlpBase, projectKey });
+    return telemetry;
+  };
+  /** @type {WeakMap<import('fastify').FastifyRequest, { span: import('@opentelemetry/api').Span, context: import('@opentelemetry/api').Context, t: import('./telemetry.js').Telemetry }>} */
+  const spans = new WeakMap();
+  app.addHook('onRequest', async (request) => {
+    const route = request.routeOptions.url ?? '';
+    const pending = loadSdk();
+    if (!route.includes('/api/')) return;
+    if (route.endsWith('/api/checkout') && pending) await pending;
+    const t = running();
+    if (t && sdk) spans.set(request, { ...sdk.startServerSpan(t, request), t });
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const s = spans.get(request);
+    if (s && sdk) sdk.endServerSpan(s.span, reply.statusCode);
+  });
+  // Stops the exporters when the server closes (see SHUTDOWN_MS in telemetry.js).
+  app.addHook('preClose', async () => {
+    if (telemetry) await telemetry.shutdown();
+  });
+
   // --- API -------------------------------------------------------------------
   app.get('/api/products', async () =>
     products.map(({ id, name, description, priceCents, hue }) => ({ id, name, description, price: priceCents / 100, hue })),
@@ -87,7 +136,16 @@ export default async function demoShop(app, opts) {
     if ('error' in result) return reply.code(400).send(result.error);
 
     const [month, year] = result.expiry;
-    if (isExpired(month, year, new Date())) {
+    const expired = isExpired(month, year, new Date());
+    const traced = spans.get(request);
+    if (traced && sdk) {
+      sdk.chargeCardSpan(traced.t, traced.context, {
+        totalCents: result.totalCents,
+        items: /** @type {unknown[]} */ (/** @type {Record<string, unknown>} */ (request.body).items).length,
+        expired: expired ? { month, year } : null,
+      });
+    }
+    if (expired) {
       // The message is misleading on purpose: the format is fine, the card is
       // expired. It is part of the demo's bug chain (see README.md).
       return reply.code(422).send({ error: 'card_expired', field: 'card_expiry', message: 'card_expiry invalid format' });

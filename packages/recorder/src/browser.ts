@@ -108,6 +108,7 @@ function optionsFromScript(s: HTMLScriptElement): RecorderOptions | null {
     networkBodyMaxBytes: numberAttr(s, 'data-network-body-max-bytes'),
     redactKeys: listAttr(s, 'data-redact-keys'),
     redactHeaders: listAttr(s, 'data-redact-headers'),
+    tracePropagationTargets: listAttr(s, 'data-trace-propagation-targets'),
     mode: modeAttr(s),
     bufferSeconds: numberAttr(s, 'data-buffer-seconds'),
     afterErrorSeconds: numberAttr(s, 'data-after-error-seconds'),

@@ -42,6 +42,13 @@ export interface RecorderOptions {
   /** Extra request / response header names that are never recorded (case-insensitive). */
   redactHeaders?: string[];
   /**
+   * fetch/XHR URLs that get a W3C `traceparent` header, so backend traces link to the request:
+   * origins (`https://api.example.com`), URL prefixes (`https://api.example.com/v2/`, `/api/`)
+   * or RegExps tested on the absolute URL. Default: the page's own origin only (a new header on
+   * a cross-origin request needs the server's CORS consent). `[]` turns propagation off.
+   */
+  tracePropagationTargets?: Array<string | RegExp>;
+  /**
    * 'always' (default): record every sampled session. 'buffer': keep the last
    * bufferSeconds in memory and upload only on a trigger or flush(). 'on-demand':
    * record only when the tab was opened through a support link (see initOnDemand).
@@ -124,6 +131,7 @@ export interface ResolvedOptions {
   networkBodyMaxBytes: number;
   redactKeys: string[];
   redactHeaders: string[];
+  tracePropagationTargets: Array<string | RegExp>;
   mode: 'always' | 'buffer';
   /** Support-link token, or null when not recording under a link. */
   link: string | null;
@@ -217,6 +225,16 @@ function withDefault(user: unknown, def: string): string {
   return `${user}, ${def}`;
 }
 
+/** The default propagation target: the page's own origin (none on an opaque origin such as file:). */
+function pageOrigin(): string[] {
+  try {
+    const o = location.origin;
+    return o && o !== 'null' ? [o] : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Server base URL without trailing slash, or null if unusable. */
 export function normalizeEndpoint(endpoint: unknown): string | null {
   if (typeof endpoint !== 'string' || endpoint.trim() === '') return null;
@@ -270,6 +288,7 @@ export function resolveOptions(o: RecorderOptions): ResolvedOptions | string {
     networkBodyMaxBytes: num(o.networkBodyMaxBytes, DEFAULTS.networkBodyMaxBytes, 0, 10 * 1024 * 1024),
     redactKeys: names(o.redactKeys),
     redactHeaders: names(o.redactHeaders),
+    tracePropagationTargets: o.tracePropagationTargets === undefined ? pageOrigin() : patterns(o.tracePropagationTargets),
     mode,
     link,
     bufferMs,

@@ -111,6 +111,11 @@ export function getSession(id: string, signal?: AbortSignal): Promise<SessionDet
   return json<SessionDetail>(`/api/v1/sessions/${encodeURIComponent(id)}`, signal);
 }
 
+/** The backend traces of the session's requests, as sent (read through devtools/traces.ts). */
+export function getSessionTraces(id: string, signal?: AbortSignal): Promise<unknown> {
+  return json<unknown>(`/api/v1/sessions/${encodeURIComponent(id)}/traces`, signal);
+}
+
 /** The replay index: full snapshots and batch ranges, to plan range loading. */
 export function getSessionTimeline(id: string, signal?: AbortSignal): Promise<SessionTimeline> {
   return json<SessionTimeline>(`/api/v1/sessions/${encodeURIComponent(id)}/timeline`, signal);

@@ -73,6 +73,11 @@ export class FakeIngest {
   respond: ((batch: Batch, previousAttempts: number) => ScriptedAnswer | null) | null = null;
   /** Accepted batches (`<sessionId>.<seq>`) the fake acts as if it lacked, as dictionary references. */
   readonly forgotten = new Set<string>();
+  /**
+   * Requests to `/echo/…` (any origin may call it: it answers CORS preflights for any header),
+   * with the headers the server received, for trace-context checks.
+   */
+  readonly echoed: { path: string; headers: Record<string, string | string[] | undefined> }[] = [];
   private server: Server | null = null;
 
   /** `loaderPath` defaults to loader.js next to the SDK. */
@@ -214,6 +219,21 @@ export class FakeIngest {
           ? JSON.stringify({ ok: true, sessionId: batch.sessionId, seq: batch.seq, duplicate: false })
           : JSON.stringify({ error: linkError ?? scripted?.error ?? 'fail', message: 'test' }),
       );
+      return;
+    }
+    if (url.pathname.startsWith('/echo/')) {
+      res.setHeader('access-control-allow-origin', '*');
+      if (req.method === 'OPTIONS') {
+        res.setHeader('access-control-allow-methods', 'GET, POST');
+        res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? '*');
+        res.statusCode = 204;
+        res.end();
+        return;
+      }
+      for await (const _c of req) void _c;
+      this.echoed.push({ path: url.pathname, headers: { ...req.headers } });
+      res.setHeader('content-type', 'text/plain');
+      res.end('ok');
       return;
     }
     const file = this.files.get(url.pathname);

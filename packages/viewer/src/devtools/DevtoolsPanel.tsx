@@ -14,6 +14,8 @@ import { isNetworkError, unreadableOf, type Devtools } from './model';
 import { ErrorBoundary, PartFailed } from '../ErrorBoundary';
 import { NetworkPanel } from './NetworkPanel';
 import { StepsPanel } from './StepsPanel';
+import type { TraceStatus } from './BackendView';
+import type { TraceIndex } from './traces';
 
 type Tab = 'console' | 'network' | 'errors' | 'feedback' | 'steps' | 'environment';
 
@@ -26,6 +28,9 @@ interface Props {
   counts?: SessionCounts;
   nowMs: number;
   onSeek: (offsetMs: number) => void;
+  /** Backend traces of the session's requests. */
+  traces?: TraceIndex;
+  traceStatus?: TraceStatus;
 }
 
 interface TabCounts {
@@ -65,7 +70,7 @@ const LABELS: Record<Tab, string> = {
   environment: 'Environment',
 };
 
-export function DevtoolsPanel({ sessionId, devtools, counts, nowMs, onSeek }: Props) {
+export function DevtoolsPanel({ sessionId, devtools, counts, nowMs, onSeek, traces, traceStatus }: Props) {
   const [tab, setTab] = useState<Tab>('console');
   const n = useMemo(() => tabCounts(devtools, counts), [devtools, counts]);
   // Steps come from the server: without a session (the HTML export) there is no such tab.
@@ -112,6 +117,8 @@ export function DevtoolsPanel({ sessionId, devtools, counts, nowMs, onSeek }: Pr
               durationMs={devtools.durationMs}
               nowMs={nowMs}
               onSeek={onSeek}
+              traces={traces}
+              traceStatus={traceStatus}
             />
           ) : tab === 'errors' ? (
             <ErrorsPanel entries={devtools.errors} unreadable={unreadableOf(devtools, 'error')} nowMs={nowMs} onSeek={onSeek} />

@@ -1,13 +1,26 @@
-/** One request in full: general facts, headers both ways, and both bodies. */
-import type { ReactNode } from 'react';
-import type { BodyCapture, NetworkData } from '@reprise/protocol';
+/**
+ * One request in full: general facts, headers both ways, and both bodies; for a request that
+ * carried a trace, its Backend view (spans, exceptions, logs) beside them.
+ */
+import { useState, type ReactNode } from 'react';
+import type { BodyCapture, NetworkData, SessionTrace } from '@reprise/protocol';
 import { formatMs, localDateTime } from '../format';
+import { BackendView, type TraceStatus } from './BackendView';
 import type { Entry } from './model';
 import { fromJson, ValueTree } from './ValueTree';
 
-export function NetworkDetail({ entry, onClose }: { entry: Entry<NetworkData>; onClose: () => void }) {
+interface Props {
+  entry: Entry<NetworkData>;
+  onClose: () => void;
+  /** The request's backend trace, when it arrived. */
+  trace?: SessionTrace;
+  traceStatus?: TraceStatus;
+}
+
+export function NetworkDetail({ entry, onClose, trace, traceStatus = 'done' }: Props) {
   const d = entry.data;
-  const status = d.status ? `${d.status}${d.statusText ? ` ${d.statusText}` : ''}` : 'no response';
+  const [view, setView] = useState<'request' | 'backend'>('request');
+  const shown = d.traceId ? view : 'request';
   return (
     <div className="network-detail" data-testid="network-detail">
       <div className="nd-head">
@@ -18,6 +31,42 @@ export function NetworkDetail({ entry, onClose }: { entry: Entry<NetworkData>; o
           ✕
         </button>
       </div>
+      {d.traceId && (
+        <div className="nd-views" role="tablist">
+          {(['request', 'backend'] as const).map((v) => (
+            <button
+              key={v}
+              type="button"
+              role="tab"
+              aria-selected={shown === v}
+              className={shown === v ? 'dt-tabbtn on' : 'dt-tabbtn'}
+              data-testid={`nd-view-${v}`}
+              onClick={() => setView(v)}
+            >
+              {v === 'request' ? 'Request' : 'Backend'}
+              {v === 'backend' && trace?.error && (
+                <span className="dt-count bad" title="the backend trace has an error">
+                  !
+                </span>
+              )}
+            </button>
+          ))}
+        </div>
+      )}
+      {shown === 'backend' && d.traceId ? (
+        <BackendView traceId={d.traceId} trace={trace} status={traceStatus} />
+      ) : (
+        <RequestView entry={entry} />
+      )}
+    </div>
+  );
+}
+
+function RequestView({ entry }: { entry: Entry<NetworkData> }) {
+  const d = entry.data;
+  const status = d.status ? `${d.status}${d.statusText ? ` ${d.statusText}` : ''}` : 'no response';
+  return (
+    <>
       <Section title="General">
         <dl className="kv">
           <Row k="URL" v={d.url} />
@@ -27,6 +76,7 @@ export function NetworkDetail({ entry, onClose }: { entry: Entry<NetworkData>; o
           <Row k="Duration" v={formatMs(d.durationMs)} />
           <Row k="Initiator" v={d.initiator} />
           {d.error && <Row k="Error" v={d.errorMessage ? `${d.error}: ${d.errorMessage}` : d.error} />}
+          {d.traceId && <Row k="Trace" v={d.traceId} />}
         </dl>
       </Section>
       <Section title="Request headers">
@@ -41,7 +91,7 @@ export function NetworkDetail({ entry, onClose }: { entry: Entry<NetworkData>; o
       <Section title="Response body" testId="response-body">
         <Body body={d.responseBody} />
       </Section>
-    </div>
+    </>
   );
 }
 

@@ -6,7 +6,9 @@ import { statusClass, type Entry, type UnreadableData } from './model';
 import { GuardedRow, interleave, UnreadableItem, UnreadableRow } from './Unreadable';
 import { ErrorBoundary } from '../ErrorBoundary';
 import { formatMs } from '../format';
+import type { TraceStatus } from './BackendView';
 import { NetworkDetail } from './NetworkDetail';
+import type { TraceIndex } from './traces';
 import { currentIndex, rowActivation, timeAttrs, useFollowCurrent } from './sync';
 
 interface Props {
@@ -15,7 +17,12 @@ interface Props {
   durationMs: number;
   nowMs: number;
   onSeek: (offsetMs: number) => void;
+  /** Backend traces that arrived, by trace id. */
+  traces?: TraceIndex;
+  traceStatus?: TraceStatus;
 }
+
+const NO_TRACES: TraceIndex = new Map();
 
 export function urlPath(url: string): string {
   try {
@@ -26,7 +33,7 @@ export function urlPath(url: string): string {
   }
 }
 
-export function NetworkPanel({ entries, unreadable, durationMs, nowMs, onSeek }: Props) {
+export function NetworkPanel({ entries, unreadable, durationMs, nowMs, onSeek, traces = NO_TRACES, traceStatus = 'done' }: Props) {
   const [status, setStatus] = useState<StatusFilter>('all');
   const [method, setMethod] = useState('all');
   const [text, setText] = useState('');
@@ -75,6 +82,7 @@ export function NetworkPanel({ entries, unreadable, durationMs, nowMs, onSeek }:
                 future={it.entry.offset > nowMs}
                 current={it.pos === current}
                 selected={it.entry === selected}
+                backendError={!!it.entry.data.traceId && traces.get(it.entry.data.traceId)?.error === true}
                 onOpen={open}
               />
             </GuardedRow>
@@ -88,7 +96,12 @@ export function NetworkPanel({ entries, unreadable, durationMs, nowMs, onSeek }:
             <UnreadableRow offset={selected.offset} kind="network" reason={`could not be shown: ${err.message}`} onSeek={onSeek} />
           )}
         >
-          <NetworkDetail entry={selected} onClose={() => setSelected(null)} />
+          <NetworkDetail
+            entry={selected}
+            onClose={() => setSelected(null)}
+            trace={selected.data.traceId ? traces.get(selected.data.traceId) : undefined}
+            traceStatus={traceStatus}
+          />
         </ErrorBoundary>
       )}
     </div>
@@ -144,6 +157,7 @@ const NetworkRow = memo(function NetworkRow({
   future,
   current,
   selected,
+  backendError,
   onOpen,
 }: {
   entry: Entry<NetworkData>;
@@ -151,6 +165,8 @@ const NetworkRow = memo(function NetworkRow({
   future: boolean;
   current: boolean;
   selected: boolean;
+  /** Its backend trace has an error. */
+  backendError: boolean;
   onOpen: (e: Entry<NetworkData>) => void;
 }) {
   const d = entry.data;
@@ -163,12 +179,18 @@ const NetworkRow = memo(function NetworkRow({
       data-testid="network-entry"
       data-status={d.status}
       data-method={d.method.toUpperCase()}
-      title={d.url}
+      data-backend-error={backendError ? 'true' : undefined}
+      title={backendError ? `${d.url}\nIts backend trace has an error` : d.url}
       {...timeAttrs(future, current)}
       {...rowActivation(() => onOpen(entry))}
     >
       <span className="net-method">{d.method.toUpperCase()}</span>
       <span className="net-path">{urlPath(d.url)}</span>
+      {backendError && (
+        <span className="net-backend-error" data-testid="backend-error-badge" aria-label="backend error">
+          ⚠
+        </span>
+      )}
       <span className="net-status">{d.error ?? (d.status || 'failed')}</span>
       <span className="net-duration">{formatMs(d.durationMs)}</span>
       <span className="net-track" aria-hidden="true">

@@ -197,7 +197,14 @@ export function readNetwork(o: Obj): NetworkData {
     durationMs: optNum(o, 'durationMs') ?? 0,
     error: error === undefined ? undefined : oneOf(error, ['network', 'abort', 'timeout'] as const, 'error'),
     errorMessage: optStr(o, 'errorMessage'),
+    // A malformed id links to no trace; the request itself stays readable.
+    traceId: hexId(o.traceId, 32),
+    spanId: hexId(o.spanId, 16),
   };
+}
+
+function hexId(v: unknown, len: number): string | undefined {
+  return isStr(v) && v.length === len && /^[0-9a-f]+$/.test(v) ? v : undefined;
 }
 
 export function readError(o: Obj): ErrorData {

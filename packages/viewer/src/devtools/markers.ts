@@ -1,8 +1,10 @@
 /** Scrub-bar markers and the moments the previous/next error buttons step between. */
 import type { Timeline } from '../player/timeline';
 import { isNetworkError, type Devtools } from './model';
+import { backendErrorMoments, type TraceIndex } from './traces';
 
-export type MarkerKind = 'error' | 'network-error' | 'console-error' | 'nav' | 'click' | 'custom' | 'feedback' | 'unreadable';
+export type MarkerKind =
+  'error' | 'network-error' | 'backend-error' | 'console-error' | 'nav' | 'click' | 'custom' | 'feedback' | 'unreadable';
 
 export interface Marker {
   kind: MarkerKind;
@@ -28,8 +30,10 @@ function path(url: string): string {
   }
 }
 
-export function buildMarkers(dt: Devtools, timeline: Timeline): Marker[] {
+/** `traces`: the backend traces that arrived, whose errors are marked at their request. */
+export function buildMarkers(dt: Devtools, timeline: Timeline, traces?: TraceIndex): Marker[] {
   const markers: Marker[] = [];
+  if (traces) for (const m of backendErrorMoments(dt.network, traces)) markers.push({ kind: 'backend-error', ...m });
   for (const e of dt.errors) markers.push({ kind: 'error', offset: e.offset, label: `Error: ${e.data.message}` });
   for (const e of dt.network) {
     if (!isNetworkError(e.data)) continue;
@@ -61,8 +65,9 @@ export function buildMarkers(dt: Devtools, timeline: Timeline): Marker[] {
     custom: 2,
     'console-error': 3,
     'network-error': 4,
-    error: 5,
-    feedback: 6,
+    'backend-error': 5,
+    error: 6,
+    feedback: 7,
   };
   return markers.sort((a, b) => rank[a.kind] - rank[b.kind] || a.offset - b.offset);
 }

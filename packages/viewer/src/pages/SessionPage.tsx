@@ -15,6 +15,7 @@ import { lastSessionListUrl } from '../search/url';
 import { DownloadExport } from './DownloadExport';
 import { ExportTest } from './ExportTest';
 import { useLiveSession } from './useLiveSession';
+import { useSessionTraces } from './useSessionTraces';
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -46,7 +47,11 @@ export function SessionPage({ id }: { id: string }) {
   });
 
   const devtools = useMemo(() => (fullTimeline ? buildDevtools(fullTimeline) : null), [fullTimeline]);
-  const markers = useMemo(() => (devtools && fullTimeline ? buildMarkers(devtools, fullTimeline) : []), [devtools, fullTimeline]);
+  const backend = useSessionTraces(id, devtools?.network ?? null, liveNow, devtools ? devtools.startTime + devtools.durationMs : null);
+  const markers = useMemo(
+    () => (devtools && fullTimeline ? buildMarkers(devtools, fullTimeline, backend.traces) : []),
+    [devtools, fullTimeline, backend.traces],
+  );
   const moments = useMemo(() => (devtools ? errorMoments(devtools) : []), [devtools]);
 
   // Details and events load in parallel; the player does not need the details.
@@ -90,7 +95,15 @@ export function SessionPage({ id }: { id: string }) {
           />
         </ErrorBoundary>
         <ErrorBoundary resetKey={id} fallback={(error, retry) => <PartFailed what="devtools panel" error={error} retry={retry} />}>
-          <DevtoolsPanel sessionId={id} devtools={devtools} counts={detail?.counts} nowMs={panelNowMs} onSeek={seek} />
+          <DevtoolsPanel
+            sessionId={id}
+            devtools={devtools}
+            counts={detail?.counts}
+            nowMs={panelNowMs}
+            onSeek={seek}
+            traces={backend.traces}
+            traceStatus={backend.status}
+          />
         </ErrorBoundary>
       </div>
     </main>

@@ -9,6 +9,7 @@ import type { CaptureContext } from '../context.js';
 import { patchMethod, type Patched } from '../patch.js';
 import { absoluteUrl } from '../privacy.js';
 import { bodyBlocked, readCapped, requestBody, responseBody, textBody } from './body.js';
+import { newTrace, parseTraceparent } from './trace-context.js';
 import { elapsedMs, errorKind, errorText, headersToRecord, newRequestRecord, type EmitRecord, type NetConfig } from './record.js';
 
 type BodyResult = BodyCapture | null | Promise<BodyCapture | null>;
@@ -28,13 +29,15 @@ export function patchFetch(ctx: CaptureContext, cfg: NetConfig, emit: EmitRecord
       const args = arguments as unknown as [RequestInfo | URL, RequestInit?];
       if (!isActive()) return original.apply(this, args);
       let started: Started | null = null;
+      let callArgs: [RequestInfo | URL, RequestInit?] = args;
       try {
         started = startRecord(cfg, input, init);
+        if (started) callArgs = withTraceparent(cfg, started.data, input, init) ?? args;
       } catch (err) {
         ctx.guard.report(err);
         started = null;
       }
-      const p: Promise<Response> = original.apply(this, args);
+      const p: Promise<Response> = original.apply(this, callArgs);
       if (!started) return p;
       return track(ctx, cfg, emit, started, p);
     } as typeof fetch;
@@ -69,6 +72,41 @@ function startRecord(cfg: NetConfig, input: RequestInfo | URL, init: RequestInit
   }
   const data = newRequestRecord('fetch', method, url, headers, body);
   return { data, t0: performance.now(), reqBody };
+}
+
+/**
+ * The arguments that send a `traceparent` as well, or null to call with the app's own. A
+ * `traceparent` the app already sends (its own OpenTelemetry) is kept and its ids recorded;
+ * the app's objects are never modified (a copy of its headers goes in a copy of its init).
+ */
+function withTraceparent(
+  cfg: NetConfig,
+  data: NetworkData,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+): [RequestInfo | URL, RequestInit] | null {
+  // Headers in init replace a Request's own, as fetch does.
+  const sent: Headers | null =
+    init?.headers !== undefined
+      ? new Headers(init.headers)
+      : typeof Request !== 'undefined' && input instanceof Request
+        ? input.headers
+        : null;
+  const existing = sent?.get('traceparent') ?? null;
+  if (existing !== null) {
+    const ids = parseTraceparent(existing);
+    if (ids) Object.assign(data, ids);
+    return null;
+  }
+  if (!cfg.trace || !cfg.trace(data.url)) return null;
+  const trace = newTrace();
+  if (!trace) return null;
+  const headers = new Headers(sent ?? undefined);
+  headers.set('traceparent', trace.header);
+  data.traceId = trace.traceId;
+  data.spanId = trace.spanId;
+  data.requestHeaders.traceparent = trace.header;
+  return [input, { ...init, headers }];
 }
 
 /** Completes the record when `p` settles; returns what the app gets. */

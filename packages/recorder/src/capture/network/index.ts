@@ -8,10 +8,11 @@
 import type { NetworkData, ReplayEvent } from '@reprise/protocol';
 import type { CaptureContext, Stop } from '../context.js';
 import type { Patched } from '../patch.js';
-import { createRedactor } from '../privacy.js';
+import { createRedactor, pageBaseUrl } from '../privacy.js';
 import { patchBeacon } from './beacon.js';
 import { patchFetch } from './fetch.js';
 import type { NetConfig } from './record.js';
+import { traceTargets } from './trace-context.js';
 import { patchXhr } from './xhr.js';
 
 export function startNetworkCapture(ctx: CaptureContext): Stop {
@@ -22,6 +23,9 @@ export function startNetworkCapture(ctx: CaptureContext): Stop {
     allow: o.bodyUrlAllow,
     deny: o.bodyUrlDeny,
     max: o.networkBodyMaxBytes,
+    // Buffer mode keeps requests nobody may ever upload: no trace for them. (A sampled-out
+    // session never gets here: nothing is patched.)
+    trace: o.mode === 'buffer' ? null : traceTargets(o.tracePropagationTargets, pageBaseUrl()),
   };
   const r = cfg.redactor;
 

@@ -1,6 +1,7 @@
 /** The request record every initiator (fetch, XHR, beacon) fills in, and the helpers they share. */
 import type { BodyCapture, NetworkData } from '@reprise/protocol';
 import type { Redactor } from '../privacy.js';
+import type { TraceTargets } from './trace-context.js';
 
 /** Network capture options, resolved once per start. */
 export interface NetConfig {
@@ -9,6 +10,8 @@ export interface NetConfig {
   allow: Array<string | RegExp>;
   deny: Array<string | RegExp>;
   max: number;
+  /** Which URLs get a `traceparent`; null: none (propagation off, or buffer mode). */
+  trace: TraceTargets;
 }
 
 /** Redacts a finished record and puts it on the timeline. */

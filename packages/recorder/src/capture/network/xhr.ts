@@ -5,6 +5,7 @@ import type { CaptureContext } from '../context.js';
 import { patchMethod, type Patched } from '../patch.js';
 import { absoluteUrl } from '../privacy.js';
 import { requestBody, xhrResponseBody } from './body.js';
+import { newTrace, parseTraceparent, type TraceIds } from './trace-context.js';
 import { elapsedMs, newRequestRecord, parseRawHeaders, type EmitRecord, type NetConfig } from './record.js';
 
 interface XhrState {
@@ -13,6 +14,7 @@ interface XhrState {
   headers: Record<string, string>;
   own: boolean;
   sent?: boolean;
+  trace?: TraceIds;
 }
 
 type XhrBody = Document | XMLHttpRequestBodyInit | null | undefined;
@@ -65,6 +67,7 @@ export function patchXhr(ctx: CaptureContext, cfg: NetConfig, emit: EmitRecord):
         if (s && !s.own && !s.sent) {
           try {
             s.sent = true;
+            s.trace = traceparent(cfg, this, s, setHeader?.original as XMLHttpRequest['setRequestHeader'] | undefined) ?? undefined;
             watch(ctx, cfg, emit, this, s, body, () => states.delete(this));
           } catch (err) {
             ctx.guard.report(err);
@@ -74,6 +77,25 @@ export function patchXhr(ctx: CaptureContext, cfg: NetConfig, emit: EmitRecord):
       },
   ) as Patched<unknown> | null;
   return [open, setHeader, send];
+}
+
+/**
+ * The trace a request about to be sent carries: the app's own `traceparent` (kept as it is), or
+ * a new one set here with the unpatched setRequestHeader when the URL is a propagation target.
+ */
+function traceparent(
+  cfg: NetConfig,
+  xhr: XMLHttpRequest,
+  s: XhrState,
+  set: XMLHttpRequest['setRequestHeader'] | undefined,
+): TraceIds | null {
+  if ('traceparent' in s.headers) return parseTraceparent(s.headers.traceparent);
+  if (!cfg.trace || !set || !cfg.trace(absoluteUrl(s.url))) return null;
+  const trace = newTrace();
+  if (!trace) return null;
+  set.call(xhr, 'traceparent', trace.header);
+  s.headers.traceparent = trace.header;
+  return { traceId: trace.traceId, spanId: trace.spanId };
 }
 
 /** Starts the record of a request being sent and completes it on loadend. */
@@ -94,6 +116,7 @@ function watch(
     { ...s.headers },
     requestBody(cfg, url, body, s.headers['content-type'] ?? ''),
   );
+  if (s.trace) Object.assign(data, s.trace);
   const t0 = performance.now();
   let failure: 'network' | 'abort' | 'timeout' | undefined;
   const onError = (): void => void (failure = 'network');
