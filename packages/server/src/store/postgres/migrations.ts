@@ -1,5 +1,13 @@
 import type pg from 'pg';
-import { accessControlDdl, assetsDdl, fullSnapshotsDdl, PG_TYPES, SESSION_FACT_COLUMNS, sessionCapDdl } from '../schema-ddl.js';
+import {
+  accessControlDdl,
+  assetsDdl,
+  fullSnapshotsDdl,
+  PG_TYPES,
+  SESSION_FACT_COLUMNS,
+  sessionCapDdl,
+  sharesWebhooksDdl,
+} from '../schema-ddl.js';
 import { createClient } from './pool.js';
 
 /**
@@ -243,6 +251,9 @@ export const MIGRATIONS: string[] = [
   // once with its fetch result (bytes: `assets/<projectId>/<sha256>` in the chunk store), and the
   // sessions that reference each URL (retention removes what no session references).
   assetsDdl(PG_TYPES),
+  // 11: share links (shares/) with their open log, and per-project webhooks (webhooks/) with
+  // saved-search alerts and the delivery queue and log (SQLite v18).
+  sharesWebhooksDdl(PG_TYPES),
 ];
 
 /** The safety net: rows whose time falls in no monthly partition (skewed tab clocks, far past or future). */

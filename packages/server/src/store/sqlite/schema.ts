@@ -1,5 +1,13 @@
 import type Database from 'better-sqlite3';
-import { accessControlDdl, assetsDdl, fullSnapshotsDdl, SESSION_FACT_COLUMNS, sessionCapDdl, SQLITE_TYPES } from '../schema-ddl.js';
+import {
+  accessControlDdl,
+  assetsDdl,
+  fullSnapshotsDdl,
+  SESSION_FACT_COLUMNS,
+  sessionCapDdl,
+  sharesWebhooksDdl,
+  SQLITE_TYPES,
+} from '../schema-ddl.js';
 
 /**
  * Ordered migrations; `PRAGMA user_version` records how many ran. A database
@@ -251,6 +259,9 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE batches RENAME COLUMN chunk_path TO chunk_key;
   `,
+  // v18: share links (shares/) with their open log, and per-project webhooks (webhooks/) with
+  // saved-search alerts and the delivery queue and log.
+  sharesWebhooksDdl(SQLITE_TYPES),
 ];
 
 /** Brings the database to `target` (default: the latest; tests stop earlier to check an upgrade). */
