@@ -129,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       timeoutMs: positiveIntEnv(env.REPRISE_WEBHOOK_TIMEOUT_MS, DEFAULT_WEBHOOK_OPTIONS.timeoutMs, 'REPRISE_WEBHOOK_TIMEOUT_MS'),
       pollMs: positiveIntEnv(env.REPRISE_WEBHOOK_POLL_MS, DEFAULT_WEBHOOK_OPTIONS.pollMs, 'REPRISE_WEBHOOK_POLL_MS'),
       alertPollMs: positiveIntEnv(env.REPRISE_ALERT_POLL_MS, DEFAULT_WEBHOOK_OPTIONS.alertPollMs, 'REPRISE_ALERT_POLL_MS'),
+      alertLagMs: positiveIntEnv(env.REPRISE_ALERT_LAG_MS, DEFAULT_WEBHOOK_OPTIONS.alertLagMs, 'REPRISE_ALERT_LAG_MS'),
     },
   };
 }

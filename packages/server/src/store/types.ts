@@ -137,10 +137,12 @@ export interface Store {
   deleteSearchAlert(savedSearchId: string): Promise<boolean>;
   listSearchAlerts(projectIds?: string[]): Promise<SearchAlert[]>;
   /**
-   * Claims an alert's check: moves `checked_at` from `prevCheckedAt` to `now` only if nobody did
-   * meanwhile (compare-and-set, so one instance checks each interval); `fired` also sets last_fired_at.
+   * Claims an alert's check: moves `checked_at` from `prevCheckedAt` to `checkedAt` only if nobody did
+   * meanwhile (compare-and-set, so one instance checks each interval); `firedAt` also sets last_fired_at.
    */
-  claimSearchAlert(savedSearchId: string, prevCheckedAt: number, now: number, fired: boolean): Promise<boolean>;
+  claimSearchAlert(savedSearchId: string, prevCheckedAt: number, checkedAt: number, firedAt: number | null): Promise<boolean>;
+  /** Ids of a project's sessions whose first batch arrived in (since, until] (server clock), newest first. */
+  sessionsCreatedBetween(projectId: string, since: number, until: number, limit: number): Promise<string[]>;
   /** Queues deliveries; one per (webhook, dedupeKey) ever: a repeat is ignored. Returns how many were new. */
   enqueueDeliveries(deliveries: NewDelivery[]): Promise<number>;
   /**

@@ -1,4 +1,5 @@
 import { parseQuery } from '@reprise/protocol/query';
+import type { SessionSummary } from '@reprise/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { buildDigest } from '../digest/index.js';
 import type { ClaimedDelivery, NewDelivery, SearchAlert, Store, Webhook, WebhookEvent } from '../store/types.js';
@@ -18,6 +19,8 @@ const MAX_NOTICES = 1000;
 const MAX_SEEN = 10_000;
 const CLAIM_BATCH = 10;
 const MAX_BACKOFF_MS = 3600_000;
+/** New sessions an alert looks at per check. */
+const ALERT_SCAN = 500;
 
 /**
  * Outgoing webhooks (docs/webhooks.md). Ingest only calls `notice()`, which queues in memory and
@@ -203,7 +206,7 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Saved-search alerts: new sessions (started since the last check) that match the search, at
+   * Saved-search alerts: new sessions (whose first batch arrived since the last check) that match the search, at
    * most one delivery per minimum interval, with their count and the newest one. The check is
    * claimed by compare-and-set on `checked_at`, so with several instances one of them sends it.
    */
@@ -225,21 +228,31 @@ export class WebhookDispatcher {
   private async checkAlert(a: SearchAlert): Promise<void> {
     const now = Date.now();
     if (a.lastFiredAt !== null && now - a.lastFiredAt < a.minIntervalMs) return;
+    // A session's arrival time is taken before its first batch commits: look only at arrivals older
+    // than the lag, so none commits behind the watermark.
+    const until = now - this.opts.alertLagMs;
+    if (until <= a.checkedAt) return;
     const hooks = (await this.store.listWebhooks([a.projectId])).filter((h) => h.events.includes('alert'));
     const saved = await this.store.getSavedSearch(a.savedSearchId);
     if (!saved || hooks.length === 0) return;
     const parsed = parseQuery(saved.query);
     if (!parsed.ok) return;
-    const found = await this.store.searchSessions({
-      projectId: a.projectId,
-      ast: parsed.ast,
-      sort: 'newest',
-      limit: 100,
-      cursor: null,
-      now,
-    });
-    const fresh = found.sessions.filter((s) => s.startedAt > a.checkedAt);
-    if (!(await this.store.claimSearchAlert(a.savedSearchId, a.checkedAt, now, fresh.length > 0)) || fresh.length === 0) return;
+    // New = first batch arrived in (checkedAt, until] (server clock); of those, the ones the search matches now.
+    const created = new Set(await this.store.sessionsCreatedBetween(a.projectId, a.checkedAt, until, ALERT_SCAN));
+    let fresh: SessionSummary[] = [];
+    if (created.size > 0) {
+      const found = await this.store.searchSessions({
+        projectId: a.projectId,
+        ast: parsed.ast,
+        sort: 'newest',
+        limit: ALERT_SCAN,
+        cursor: null,
+        now,
+      });
+      fresh = found.sessions.filter((s) => created.has(s.id));
+    }
+    if (!(await this.store.claimSearchAlert(a.savedSearchId, a.checkedAt, until, fresh.length > 0 ? now : null)) || fresh.length === 0)
+      return;
     const payload = await this.payload('alert', a.projectId, fresh[0]!.id, now);
     if (!payload) return;
     payload.alert = { savedSearchId: saved.id, name: saved.name, query: saved.query, matches: fresh.length };

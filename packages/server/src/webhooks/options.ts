@@ -10,6 +10,8 @@ export interface WebhookOptions {
   pollMs: number;
   /** How often saved-search alerts are checked. */
   alertPollMs: number;
+  /** Alerts count sessions that arrived at least this long ago (their first batch has surely committed). */
+  alertLagMs: number;
 }
 
 export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
@@ -18,4 +20,5 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
   timeoutMs: 10_000,
   pollMs: 2_000,
   alertPollMs: 30_000,
+  alertLagMs: 30_000,
 };

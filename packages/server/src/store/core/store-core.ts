@@ -329,8 +329,11 @@ export abstract class StoreCore {
   listSearchAlerts(projectIds?: string[]): Promise<SearchAlert[]> {
     return webhooks.listAlerts(this.sql, projectIds);
   }
-  claimSearchAlert(savedSearchId: string, prevCheckedAt: number, now: number, fired: boolean): Promise<boolean> {
-    return webhooks.claimAlert(this.sql, savedSearchId, prevCheckedAt, now, fired);
+  claimSearchAlert(savedSearchId: string, prevCheckedAt: number, checkedAt: number, firedAt: number | null): Promise<boolean> {
+    return webhooks.claimAlert(this.sql, savedSearchId, prevCheckedAt, checkedAt, firedAt);
+  }
+  sessionsCreatedBetween(projectId: string, since: number, until: number, limit: number): Promise<string[]> {
+    return webhooks.createdBetween(this.sql, projectId, since, until, limit);
   }
   enqueueDeliveries(deliveries: NewDelivery[]): Promise<number> {
     return webhooks.enqueue(this.sql, deliveries);

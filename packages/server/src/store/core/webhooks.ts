@@ -139,11 +139,18 @@ export async function listAlerts(db: Sql, projectIds?: string[]): Promise<Search
   return rows.map(toAlert).filter((a) => !projectIds || projectIds.includes(a.projectId));
 }
 
-export async function claimAlert(db: Sql, savedSearchId: string, prevCheckedAt: number, now: number, fired: boolean): Promise<boolean> {
-  const sql = fired
-    ? 'UPDATE search_alerts SET checked_at = $1, last_fired_at = $1 WHERE saved_search_id = $2 AND checked_at = $3'
-    : 'UPDATE search_alerts SET checked_at = $1 WHERE saved_search_id = $2 AND checked_at = $3';
-  return (await db.run(sql, [now, savedSearchId, prevCheckedAt])) > 0;
+export async function claimAlert(
+  db: Sql,
+  savedSearchId: string,
+  prevCheckedAt: number,
+  checkedAt: number,
+  firedAt: number | null,
+): Promise<boolean> {
+  const changed = await db.run(
+    'UPDATE search_alerts SET checked_at = $1, last_fired_at = coalesce($2, last_fired_at) WHERE saved_search_id = $3 AND checked_at = $4',
+    [checkedAt, firedAt, savedSearchId, prevCheckedAt],
+  );
+  return changed > 0;
 }
 
 export async function enqueue(db: Sql, deliveries: NewDelivery[]): Promise<number> {
@@ -203,4 +210,12 @@ export async function listDeliveries(db: Sql, webhookId: string, limit: number):
     [webhookId, limit],
   );
   return rows.map(toDelivery);
+}
+
+export async function createdBetween(db: Sql, projectId: string, since: number, until: number, limit: number): Promise<string[]> {
+  const rows = await db.all<{ id: string }>(
+    'SELECT id FROM sessions WHERE project_id = $1 AND created_at > $2 AND created_at <= $3 ORDER BY created_at DESC, id DESC LIMIT $4',
+    [projectId, since, until, limit],
+  );
+  return rows.map((r) => r.id);
 }
