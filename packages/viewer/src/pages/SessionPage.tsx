@@ -13,6 +13,7 @@ import { ErrorBoundary, PartFailed } from '../ErrorBoundary';
 import { Link } from '../router';
 import { lastSessionListUrl } from '../search/url';
 import { ExportTest } from './ExportTest';
+import { SharePanel } from './SharePanel';
 import { useLiveSession } from './useLiveSession';
 
 function message(err: unknown): string {
@@ -64,6 +65,7 @@ export function SessionPage({ id }: { id: string }) {
       </p>
       <SessionHeader detail={detail} error={detailError} />
       {detail && <ExportTest id={id} nowMs={panelNowMs} />}
+      {detail && <SharePanel sessionId={id} startedAt={detail.startedAt} nowMs={panelNowMs} />}
       {(fullTimeline?.unreadable ?? 0) > 0 && (
         <p className="muted unreadable-note" data-testid="unreadable-dom" title="stored events the replay or the panels cannot read">
           {fullTimeline!.unreadable} unreadable event{fullTimeline!.unreadable === 1 ? '' : 's'} left out of the replay
