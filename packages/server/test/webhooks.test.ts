@@ -71,13 +71,15 @@ let s: TestServer;
 let projectId: string;
 let n = 0;
 const MAX_ATTEMPTS = 3;
+/** Long enough that a loaded machine answers in time, short enough for the slow receiver's test. */
+const TIMEOUT_MS = 1500;
 
 beforeAll(async () => {
   s = await startTestServer({
     REPRISE_PUBLIC_URL: 'https://reprise.example',
     REPRISE_WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
     REPRISE_WEBHOOK_BACKOFF_MS: '20',
-    REPRISE_WEBHOOK_TIMEOUT_MS: '400',
+    REPRISE_WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS),
     REPRISE_WEBHOOK_POLL_MS: '50',
     REPRISE_ALERT_POLL_MS: '50',
     REPRISE_ALERT_LAG_MS: '3000',
@@ -158,7 +160,9 @@ describe('webhooks', () => {
       ).toBe(true);
 
       const log = await until('delivered', async () => (await deliveries(json.id)).find((d) => d.status === 'delivered'));
-      expect(log).toMatchObject({ attempts: 1, lastStatus: 200, lastError: null, sessionId, event: 'feedback' });
+      expect(log).toMatchObject({ lastStatus: 200, lastError: null, sessionId, event: 'feedback' });
+      // One attempt per request the receiver saw (a loaded machine may time out a first one).
+      expect(log.attempts).toBe(r.got.length);
     } finally {
       await unhook(json.id);
       await unhook(sl.id);
@@ -173,10 +177,10 @@ describe('webhooks', () => {
     try {
       await ingestFeedback('retry me');
       const d = await until('delivered after retries', async () => (await deliveries(h.id)).find((x) => x.status === 'delivered'));
-      expect(d.attempts).toBe(3);
+      expect(d.attempts).toBeGreaterThanOrEqual(3);
       expect(d.lastStatus).toBe(204);
-      // The same signed body each time.
-      expect(r.got).toHaveLength(3);
+      // The same body each time, one request per attempt.
+      expect(r.got).toHaveLength(d.attempts);
       expect(new Set(r.got.map((g) => g.body)).size).toBe(1);
       expect(new Set(r.got.map((g) => g.headers['x-reprise-delivery'])).size).toBe(1);
     } finally {
@@ -216,7 +220,7 @@ describe('webhooks', () => {
         (await deliveries(h.id)).find((x) => x.status === 'failed' && x.sessionId === first),
       );
       expect(d.attempts).toBe(MAX_ATTEMPTS);
-      expect(d.lastError).toMatch(/no answer within 400 ms/);
+      expect(d.lastError).toBe(`no answer within ${TIMEOUT_MS} ms`);
       // One delivery per batch with feedback: six in all.
       await until('six deliveries', async () => (await deliveries(h.id)).length === 6);
     } finally {
