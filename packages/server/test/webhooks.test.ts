@@ -404,6 +404,12 @@ describe('webhooks', () => {
     const rest = (await s.store.claimDeliveries(at + 2, 100, 60_000)).map((d) => d.id);
     expect(rest.filter((id) => ids.includes(id))).toEqual([]);
     expect(ids.length + rest.length).toBe(30);
+    // Pruning the log removes finished deliveries only, never the queue.
+    const [done, failed] = [...ids, ...rest];
+    await s.store.finishDelivery(done!, { status: 'delivered', httpStatus: 200, at: at + 3 });
+    await s.store.finishDelivery(failed!, { status: 'failed', httpStatus: null, error: 'x', at: at + 3 });
+    expect(await s.store.pruneDeliveries(at + 1)).toBeGreaterThanOrEqual(2);
+    expect(await s.store.listDeliveries(w.id, 100)).toHaveLength(28);
     await s.store.deleteWebhook(w.id);
   });
 });

@@ -152,6 +152,8 @@ export interface Store {
   claimDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
   /** Records an attempt's outcome: delivered, retried at `nextAttemptAt`, or failed for good. */
   finishDelivery(id: string, outcome: DeliveryOutcome): Promise<void>;
+  /** Deletes delivered and failed deliveries created before `before`; returns how many. */
+  pruneDeliveries(before: number): Promise<number>;
   /** A webhook's deliveries, newest first. */
   listDeliveries(webhookId: string, limit: number): Promise<Delivery[]>;
 

@@ -19,6 +19,8 @@ const MAX_NOTICES = 1000;
 const MAX_SEEN = 10_000;
 const CLAIM_BATCH = 10;
 const MAX_BACKOFF_MS = 3600_000;
+/** Finished deliveries stay in the log this long. */
+export const DELIVERY_LOG_MS = 30 * 24 * 3600_000;
 /** New sessions an alert looks at per check. */
 const ALERT_SCAN = 500;
 
@@ -218,6 +220,8 @@ export class WebhookDispatcher {
   }
 
   private async runAlerts(): Promise<void> {
+    // The delivery log is bounded in time: finished deliveries older than a month go (the queue itself never).
+    await this.store.pruneDeliveries(Date.now() - DELIVERY_LOG_MS);
     const alerts = await this.store.listSearchAlerts();
     for (const a of alerts) {
       if (this.closed) return;

@@ -344,6 +344,9 @@ export abstract class StoreCore {
   finishDelivery(id: string, outcome: DeliveryOutcome): Promise<void> {
     return webhooks.finish(this.sql, id, outcome);
   }
+  pruneDeliveries(before: number): Promise<number> {
+    return webhooks.prune(this.sql, before);
+  }
   listDeliveries(webhookId: string, limit: number): Promise<Delivery[]> {
     return webhooks.listDeliveries(this.sql, webhookId, limit);
   }

@@ -219,3 +219,7 @@ export async function createdBetween(db: Sql, projectId: string, since: number, 
   );
   return rows.map((r) => r.id);
 }
+
+export async function prune(db: Sql, before: number): Promise<number> {
+  return db.run(`DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < $1`, [before]);
+}
