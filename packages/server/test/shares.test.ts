@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayEvent, SessionTimeline } from '@reprise/protocol';
+import { redactSecrets } from '../src/app.js';
 import { randomSecret, sha256 } from '../src/ids.js';
 import { domEvent, makeBatch, postBatch, startTestServer, CHROME_UA, type TestServer } from './helpers.js';
 
@@ -212,6 +213,12 @@ describe('share links', () => {
       expect((res.json() as { message: string }).message.length).toBeGreaterThan(0);
     }
     expect(await s.store.listShares(otherSessionId)).toHaveLength(before);
+  });
+
+  it('keeps tokens out of request logs', () => {
+    expect(redactSecrets('/s/AbC_123-xyz/events?from=1')).toBe('/s/[redacted]/events?from=1');
+    expect(redactSecrets('/s/AbC_123-xyz')).toBe('/s/[redacted]');
+    expect(redactSecrets('/sessions/abc')).toBe('/sessions/abc');
   });
 
   it('goes with its session when the session is deleted', async () => {
