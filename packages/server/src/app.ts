@@ -23,6 +23,9 @@ import { AssetCapture, type AssetCaptureOptions } from './assets/capture.js';
 import { assetRoutes } from './assets/routes.js';
 import { hasAssetStore } from './assets/types.js';
 import { consentRoutes, linkApiRoutes } from './links/routes.js';
+import { shareApiRoutes, sharePublicRoutes } from './shares/routes.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { webhookRoutes } from './webhooks/routes.js';
 import { InProcessLiveBus, type LiveBus } from './live/bus.js';
 import { liveRoutes } from './live/routes.js';
 import { mcpRoutes } from './mcp/http.js';
@@ -85,6 +88,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Assets the recordings load are captured in the background and served to replays (assets/).
   const assets = hasAssetStore(store) ? new AssetCapture(store, { log: app.log, ...opts.assets }) : undefined;
   if (assets) app.addHook('onClose', async () => assets.close());
+  // Outgoing webhooks: ingest only queues a notice in memory; building and sending happen on the dispatcher's loop.
+  const webhooks = new WebhookDispatcher(store, { ...config.webhooks, publicUrl: config.publicUrl, log: app.log });
+  app.addHook('onClose', async () => webhooks.close());
   await app.register(ingestRoutes, {
     prefix: '/ingest/v1',
     store,
@@ -92,10 +98,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ipMode: config.ipMode,
     maxSessionBytes: config.maxSessionBytes,
     assets,
+    webhooks,
   });
   // Backend spans and logs from OpenTelemetry exporters (otlp/, docs/otlp.md).
   await app.register(otlpRoutes, { prefix: '/otlp/v1', store, config: config.otlp });
   await app.register(consentRoutes, { store });
+  await app.register(sharePublicRoutes, { store });
   await app.register(
     async (api) => {
       api.addHook('onRoute', recordApiRoutes(app));
@@ -114,6 +122,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(tokenRoutes, { store });
       await api.register(userRoutes, { store });
       await api.register(linkApiRoutes, { store, config });
+      await api.register(shareApiRoutes, { store, config });
+      await api.register(webhookRoutes, { store });
       await api.register(liveRoutes, { store, bus });
       if (assets && hasAssetStore(store)) await api.register(assetRoutes, { store, capture: assets });
     },
@@ -128,9 +138,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
-/** `/l/<token>…` and `?link=<token>` with the token replaced. */
+/** `/l/<token>…`, `/s/<token>…` and `?link=<token>` with the token replaced. */
 export function redactSecrets(url: string): string {
-  return url.replace(/^\/l\/[^/?#]+/, '/l/[redacted]').replace(/([?&]link=)[^&#]*/, '$1[redacted]');
+  return url
+    .replace(/^\/l\/[^/?#]+/, '/l/[redacted]')
+    .replace(/^\/s\/[^/?#]+/, '/s/[redacted]')
+    .replace(/([?&]link=)[^&#]*/, '$1[redacted]');
 }
 
 /** The demo shop is an example workspace package; a deployment without it simply has no /demo/. */

@@ -4,6 +4,7 @@ import { parseEncryptionKeys, type EncryptionKey } from './store/chunks/crypto.j
 import type { S3Config } from './store/chunks/s3.js';
 import { IP_MODES, type IpMode } from './privacy/ip.js';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './auth/login-limiter.js';
+import { DEFAULT_WEBHOOK_OPTIONS, type WebhookOptions } from './webhooks/options.js';
 
 /** Everything the server reads from the environment, in one place (documented in the README). */
 export interface ServerConfig {
@@ -47,6 +48,8 @@ export interface ServerConfig {
   llm: LlmConfig | null;
   /** The OTLP receiver (docs/otlp.md). */
   otlp: OtlpConfig;
+  /** Webhook delivery: attempts, backoff, timeout, polling (REPRISE_WEBHOOK_*, docs/webhooks.md). */
+  webhooks: WebhookOptions;
 }
 
 export interface OtlpConfig {
@@ -152,6 +155,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
         .map((s) => s.trim())
         .filter(Boolean),
       sqlLiterals: env.REPRISE_OTLP_SQL_LITERALS !== 'keep',
+    },
+    webhooks: {
+      maxAttempts: positiveIntEnv(env.REPRISE_WEBHOOK_MAX_ATTEMPTS, DEFAULT_WEBHOOK_OPTIONS.maxAttempts, 'REPRISE_WEBHOOK_MAX_ATTEMPTS'),
+      backoffMs: positiveIntEnv(env.REPRISE_WEBHOOK_BACKOFF_MS, DEFAULT_WEBHOOK_OPTIONS.backoffMs, 'REPRISE_WEBHOOK_BACKOFF_MS'),
+      timeoutMs: positiveIntEnv(env.REPRISE_WEBHOOK_TIMEOUT_MS, DEFAULT_WEBHOOK_OPTIONS.timeoutMs, 'REPRISE_WEBHOOK_TIMEOUT_MS'),
+      pollMs: positiveIntEnv(env.REPRISE_WEBHOOK_POLL_MS, DEFAULT_WEBHOOK_OPTIONS.pollMs, 'REPRISE_WEBHOOK_POLL_MS'),
+      alertPollMs: positiveIntEnv(env.REPRISE_ALERT_POLL_MS, DEFAULT_WEBHOOK_OPTIONS.alertPollMs, 'REPRISE_ALERT_POLL_MS'),
+      alertLagMs: positiveIntEnv(env.REPRISE_ALERT_LAG_MS, DEFAULT_WEBHOOK_OPTIONS.alertLagMs, 'REPRISE_ALERT_LAG_MS'),
     },
   };
 }

@@ -96,6 +96,33 @@ async function saved(p: Project): Promise<string> {
   return (await s.store.createSavedSearch({ projectId: p.id, name: `s${++n}`, query: 'has:error', createdBy: null })).id;
 }
 
+async function shareLink(p: Project): Promise<string> {
+  const sessionId = await session(p);
+  const share = await s.store.createShare({
+    projectId: p.id,
+    sessionId,
+    tokenHash: sha256(randomSecret()),
+    view: 'strict',
+    rangeFrom: null,
+    rangeTo: null,
+    expiresAt: Date.now() + 3600_000,
+    createdBy: null,
+  });
+  return share.id;
+}
+
+async function webhook(p: Project): Promise<string> {
+  const hook = await s.store.createWebhook({
+    projectId: p.id,
+    url: 'http://127.0.0.1:9/hook',
+    secret: 'whsec_test',
+    format: 'json',
+    events: ['feedback'],
+    createdBy: null,
+  });
+  return hook.id;
+}
+
 async function freshUser(): Promise<string> {
   return (await s.store.createUser({ email: `u${++n}@test.local`, passwordHash: 'x', role: 'member' })).id;
 }
@@ -171,6 +198,38 @@ const ROUTES: Record<string, Row> = {
   },
   // The caller's own link; revoking another's link is checked separately below.
   'DELETE /api/v1/links/:id': { need: 'write', call: async (c) => ({ url: `/api/v1/links/${await link(c.project, c.userId)}` }) },
+  'GET /api/v1/sessions/:id/shares': { need: 'read', call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/shares` }) },
+  'POST /api/v1/sessions/:id/shares': {
+    need: 'write',
+    call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/shares`, payload: { view: 'strict', expiresInSeconds: 60 } }),
+  },
+  'DELETE /api/v1/shares/:id': { need: 'write', call: async (c) => ({ url: `/api/v1/shares/${await shareLink(c.project)}` }) },
+  'GET /api/v1/webhooks': { need: 'admin', call: async () => ({ url: '/api/v1/webhooks' }) },
+  'POST /api/v1/webhooks': {
+    need: 'admin',
+    call: async (c) => ({
+      url: '/api/v1/webhooks',
+      payload: { projectId: c.project.id, url: 'http://127.0.0.1:9/hook', events: ['feedback'] },
+    }),
+  },
+  'DELETE /api/v1/webhooks/:id': { need: 'admin', call: async (c) => ({ url: `/api/v1/webhooks/${await webhook(c.project)}` }) },
+  'GET /api/v1/webhooks/:id/deliveries': {
+    need: 'admin',
+    call: async (c) => ({ url: `/api/v1/webhooks/${await webhook(c.project)}/deliveries` }),
+  },
+  'GET /api/v1/alerts': { need: 'read', call: async (c) => ({ url: `/api/v1/alerts?projectId=${c.project.id}` }) },
+  'PUT /api/v1/saved-searches/:id/alert': {
+    need: 'write',
+    call: async (c) => ({ url: `/api/v1/saved-searches/${await saved(c.project)}/alert`, payload: { minIntervalSeconds: 600 } }),
+  },
+  'DELETE /api/v1/saved-searches/:id/alert': {
+    need: 'write',
+    call: async (c) => {
+      const id = await saved(c.project);
+      await s.store.setSearchAlert({ savedSearchId: id, projectId: c.project.id, minIntervalMs: 600_000, now: Date.now() });
+      return { url: `/api/v1/saved-searches/${id}/alert` };
+    },
+  },
   'POST /api/v1/projects': { need: 'admin', call: async () => ({ url: '/api/v1/projects', payload: { name: `p${++n}` } }) },
   'PATCH /api/v1/projects/:id': {
     need: 'admin',

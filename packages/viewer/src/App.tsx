@@ -1,4 +1,4 @@
-/** Route table: login, session list, player, links, tokens, problems. Everything else is a small 404. */
+/** Route table: login, session list, player, links, tokens, problems, webhooks, share links. Everything else is a small 404. */
 import { Link, usePathname } from './router';
 import { LoginPage } from './pages/LoginPage';
 import { SessionListPage } from './pages/SessionListPage';
@@ -6,12 +6,17 @@ import { SessionPage } from './pages/SessionPage';
 import { LinksPage } from './pages/LinksPage';
 import { TokensPage } from './pages/TokensPage';
 import { ProblemsPage } from './pages/ProblemsPage';
+import { SharePage } from './pages/SharePage';
+import { WebhooksPage } from './pages/WebhooksPage';
 import { Header } from './Header';
 import { ErrorBoundary, PartFailed } from './ErrorBoundary';
 
 export function App() {
   const path = usePathname();
   if (path === '/login') return <LoginPage />;
+  // A share link needs no login: no header (it would ask who is logged in), only the shared session.
+  const shared = /^\/s\/([^/]+)\/?$/.exec(path);
+  if (shared) return <SharePage key={shared[1]} token={decodeURIComponent(shared[1]!)} />;
 
   let page;
   const session = /^\/sessions\/([^/]+)\/?$/.exec(path);
@@ -19,6 +24,7 @@ export function App() {
   else if (path === '/links' || path === '/links/') page = <LinksPage />;
   else if (path === '/tokens' || path === '/tokens/') page = <TokensPage />;
   else if (path === '/problems' || path === '/problems/') page = <ProblemsPage />;
+  else if (path === '/webhooks' || path === '/webhooks/') page = <WebhooksPage />;
   // Keyed by id so moving between sessions tears down the old replayer completely.
   else if (session) page = <SessionPage key={session[1]} id={decodeURIComponent(session[1])} />;
   else

@@ -41,6 +41,9 @@ export function Header() {
         <Link to="/tokens" data-testid="nav-tokens">
           Tokens
         </Link>
+        <Link to="/webhooks" data-testid="nav-webhooks">
+          Webhooks
+        </Link>
       </nav>
       <span className="spacer" />
       {user && <span className="muted">{user.email}</span>}

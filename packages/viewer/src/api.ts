@@ -138,14 +138,15 @@ export async function getSessionEvents(
   onProgress?: (count: number) => void,
   range: EventRange = {},
 ): Promise<ReplayEvent[]> {
-  const q = new URLSearchParams();
-  if (range.from !== undefined && Number.isFinite(range.from)) q.set('from', String(range.from));
-  if (range.to !== undefined && Number.isFinite(range.to)) q.set('to', String(range.to));
-  const query = q.toString() ? `?${q}` : '';
-  const res = await request(`/api/v1/sessions/${encodeURIComponent(id)}/events${query}`, {
+  const res = await request(`/api/v1/sessions/${encodeURIComponent(id)}/events${rangeQuery(range)}`, {
     signal,
     headers: { accept: 'application/x-ndjson' },
   });
+  return readNdjson(res, onProgress);
+}
+
+/** Parses an NDJSON event stream as it arrives. */
+async function readNdjson(res: Response, onProgress?: (count: number) => void): Promise<ReplayEvent[]> {
   const events: ReplayEvent[] = [];
   const pushLine = (line: string): void => {
     if (line.trim() === '') return;
@@ -168,6 +169,161 @@ export async function getSessionEvents(
   }
   pushLine(buffer);
   return events;
+}
+
+function rangeQuery(range: EventRange): string {
+  const q = new URLSearchParams();
+  if (range.from !== undefined && Number.isFinite(range.from)) q.set('from', String(range.from));
+  if (range.to !== undefined && Number.isFinite(range.to)) q.set('to', String(range.to));
+  return q.toString() ? `?${q}` : '';
+}
+
+/** What a share link opens (`/s/:token/session`): no login; a refused token is an ApiError (`share_*`). */
+export interface SharedSession {
+  sessionId: string;
+  view: 'full' | 'strict';
+  from: number | null;
+  to: number | null;
+  expiresAt: number;
+  firstUrl: string | null;
+  startedAt: number;
+  durationMs: number;
+  browser: string | null;
+  os: string | null;
+  device: string | null;
+}
+
+const shareBase = (token: string) => `/s/${encodeURIComponent(token)}`;
+
+export async function getSharedSession(token: string, signal?: AbortSignal): Promise<SharedSession> {
+  const res = await request(`${shareBase(token)}/session`, { signal, authRedirect: false, headers: { accept: 'application/json' } });
+  return (await res.json()) as SharedSession;
+}
+
+export async function getSharedTimeline(token: string, signal?: AbortSignal): Promise<SessionTimeline> {
+  const res = await request(`${shareBase(token)}/timeline`, { signal, authRedirect: false, headers: { accept: 'application/json' } });
+  return (await res.json()) as SessionTimeline;
+}
+
+export async function getSharedEvents(token: string, signal: AbortSignal, range: EventRange = {}): Promise<ReplayEvent[]> {
+  const res = await request(`${shareBase(token)}/events${rangeQuery(range)}`, {
+    signal,
+    authRedirect: false,
+    headers: { accept: 'application/x-ndjson' },
+  });
+  return readNdjson(res);
+}
+
+/** A session's share link as listed (never its token). */
+export interface ShareInfo {
+  id: string;
+  sessionId: string;
+  view: 'full' | 'strict';
+  from: number | null;
+  to: number | null;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+  lastOpenedAt: number | null;
+  openCount: number;
+  status: 'active' | 'expired' | 'revoked';
+  /** The latest opens, newest first. */
+  opens: number[];
+}
+
+export async function listShares(sessionId: string, signal?: AbortSignal): Promise<ShareInfo[]> {
+  return (await json<{ shares: ShareInfo[] }>(`/api/v1/sessions/${encodeURIComponent(sessionId)}/shares`, signal)).shares;
+}
+
+/** Creates a share link; the answer's `url` holds its token, shown only this once. */
+export async function createShare(
+  sessionId: string,
+  input: { view: 'full' | 'strict'; expiresInSeconds: number; from?: number; to?: number },
+): Promise<ShareInfo & { url: string }> {
+  const res = await request(`/api/v1/sessions/${encodeURIComponent(sessionId)}/shares`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(input),
+  });
+  return (await res.json()) as ShareInfo & { url: string };
+}
+
+export async function revokeShare(id: string): Promise<void> {
+  await request(`/api/v1/shares/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+export type WebhookEvent = 'feedback' | 'link_session' | 'alert';
+
+export interface WebhookInfo {
+  id: string;
+  projectId: string;
+  url: string;
+  format: 'json' | 'slack';
+  events: WebhookEvent[];
+  createdAt: number;
+}
+
+export interface DeliveryInfo {
+  id: string;
+  sessionId: string | null;
+  event: WebhookEvent;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+export interface AlertInfo {
+  savedSearchId: string;
+  projectId: string;
+  minIntervalMs: number;
+  lastFiredAt: number | null;
+}
+
+export async function listWebhooks(signal?: AbortSignal): Promise<WebhookInfo[]> {
+  return (await json<{ webhooks: WebhookInfo[] }>('/api/v1/webhooks', signal)).webhooks;
+}
+
+/** Creates a webhook; the answer's `secret` (to verify signatures) is shown only this once. */
+export async function createWebhook(input: {
+  projectId: string;
+  url: string;
+  format: 'json' | 'slack';
+  events: WebhookEvent[];
+}): Promise<WebhookInfo & { secret: string }> {
+  const res = await request('/api/v1/webhooks', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(input),
+  });
+  return (await res.json()) as WebhookInfo & { secret: string };
+}
+
+export async function deleteWebhook(id: string): Promise<void> {
+  await request(`/api/v1/webhooks/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+export async function listDeliveries(id: string, signal?: AbortSignal): Promise<DeliveryInfo[]> {
+  return (await json<{ deliveries: DeliveryInfo[] }>(`/api/v1/webhooks/${encodeURIComponent(id)}/deliveries`, signal)).deliveries;
+}
+
+export async function listAlerts(signal?: AbortSignal): Promise<AlertInfo[]> {
+  return (await json<{ alerts: AlertInfo[] }>('/api/v1/alerts', signal)).alerts;
+}
+
+export async function setAlert(savedSearchId: string, minIntervalSeconds: number): Promise<void> {
+  await request(`/api/v1/saved-searches/${encodeURIComponent(savedSearchId)}/alert`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ minIntervalSeconds }),
+  });
+}
+
+export async function deleteAlert(savedSearchId: string): Promise<void> {
+  await request(`/api/v1/saved-searches/${encodeURIComponent(savedSearchId)}/alert`, { method: 'DELETE' });
 }
 
 export type { CreatedLink, LinkInfo, LinkStatus } from '@reprise/protocol';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, LogLevel } from 'fastify';
-import { LIMITS, type IngestAck } from '@reprise/protocol';
+import { LIMITS, type IngestAck, type ReplayEvent } from '@reprise/protocol';
 import { HttpError } from '../http/errors.js';
 import { sha256 } from '../ids.js';
 import { linkRefusal } from '../links/service.js';
@@ -14,6 +14,7 @@ import { sessionKeyError, sessionKeyHash } from './session-key.js';
 import { SessionKeyMismatch } from '../store/session-access.js';
 import { storedIp, type IpMode } from '../privacy/ip.js';
 import type { AssetCapture } from '../assets/capture.js';
+import type { Notice } from '../webhooks/dispatcher.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,7 +29,14 @@ declare module 'fastify' {
  */
 export async function ingestRoutes(
   app: FastifyInstance,
-  opts: { store: Store; bus?: LiveBus; ipMode?: IpMode; maxSessionBytes?: number; assets?: AssetCapture },
+  opts: {
+    store: Store;
+    bus?: LiveBus;
+    ipMode?: IpMode;
+    maxSessionBytes?: number;
+    assets?: AssetCapture;
+    webhooks?: { notice(n: Notice): void };
+  },
 ): Promise<void> {
   const { store, bus } = opts;
   const ipMode = opts.ipMode ?? 'anonymize';
@@ -88,12 +96,34 @@ export async function ingestRoutes(
         });
       // Stylesheets, images and fonts the batch loads are captured in the background (assets/capture.ts).
       if (!duplicate) opts.assets?.enqueue(project, batch.sessionId, index.assetUrls);
+      // Webhooks only get a notice queued in memory here: ingest never waits for them.
+      if (!duplicate && opts.webhooks) noticeWebhooks(opts.webhooks, project.id, batch, index.counts.feedback, linkId);
       const ack: IngestAck = { ok: true, sessionId: batch.sessionId, seq: batch.seq, duplicate };
       return reply.status(200).send(ack);
     } catch (err) {
       throw storeRefusal(err);
     }
   });
+}
+
+function noticeWebhooks(
+  webhooks: { notice(n: Notice): void },
+  projectId: string,
+  batch: { sessionId: string; seq: number; readonly events: ReplayEvent[] },
+  feedback: number,
+  linkId: string | null,
+): void {
+  const { sessionId, seq } = batch;
+  if (linkId) webhooks.notice({ event: 'link_session', projectId, sessionId, linkId });
+  if (feedback > 0) webhooks.notice({ event: 'feedback', projectId, sessionId, seq, message: () => feedbackMessage(batch.events) });
+}
+
+function feedbackMessage(events: ReplayEvent[]): string {
+  for (const e of events) {
+    const d = e.data as { type?: unknown; message?: unknown } | null;
+    if (e.kind === 'custom' && d?.type === 'feedback' && typeof d.message === 'string') return d.message.slice(0, 2000);
+  }
+  return '';
 }
 
 /** The `onRequest` hook that finds the project by its key and checks the sender's origin. */

@@ -145,3 +145,78 @@ export const otlpDdl = (d: DdlTypes): string => `
   CREATE INDEX otlp_pending_by_age ON otlp_pending${d.on}(received_at);
   CREATE INDEX otlp_pending_by_project ON otlp_pending${d.on}(project_id, received_at);
   `;
+
+/**
+ * Share links (shares/) and outgoing webhooks (webhooks/). A share link's token is never stored,
+ * only its SHA-256; its opens are logged one row each. A webhook's secret is stored as given: the
+ * server needs it to sign. Deliveries are the queue and its log at once: pending rows are claimed
+ * by a lease (`locked_until`), so with several instances each is sent by one.
+ */
+export const sharesWebhooksDdl = (d: DdlTypes): string => `
+  CREATE TABLE share_links (
+    id ${d.id} PRIMARY KEY,
+    project_id ${d.id} NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    session_id ${d.id} NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    token_hash TEXT NOT NULL UNIQUE,
+    -- 'full': every panel; 'strict': no network bodies, no console arguments (stripped by the server).
+    view TEXT NOT NULL,
+    range_from ${d.bigint},
+    range_to ${d.bigint},
+    created_by TEXT,
+    created_at ${d.bigint} NOT NULL,
+    expires_at ${d.bigint} NOT NULL,
+    revoked_at ${d.bigint},
+    last_opened_at ${d.bigint},
+    open_count INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX share_links_by_session ON share_links${d.on}(session_id, created_at);
+  CREATE TABLE share_opens (
+    share_id ${d.id} NOT NULL REFERENCES share_links(id) ON DELETE CASCADE,
+    opened_at ${d.bigint} NOT NULL
+  );
+  CREATE INDEX share_opens_by_share ON share_opens${d.on}(share_id, opened_at);
+  CREATE TABLE webhooks (
+    id ${d.id} PRIMARY KEY,
+    project_id ${d.id} NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    -- 'json' or 'slack'
+    format TEXT NOT NULL,
+    -- JSON array of 'feedback', 'link_session', 'alert'
+    events ${d.json} NOT NULL,
+    created_by TEXT,
+    created_at ${d.bigint} NOT NULL
+  );
+  CREATE INDEX webhooks_by_project ON webhooks${d.on}(project_id);
+  -- A saved search as an alert: at most one delivery per min_interval_ms; sessions started after
+  -- checked_at are the new ones.
+  CREATE TABLE search_alerts (
+    saved_search_id ${d.id} PRIMARY KEY REFERENCES saved_searches(id) ON DELETE CASCADE,
+    project_id ${d.id} NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    min_interval_ms ${d.bigint} NOT NULL,
+    checked_at ${d.bigint} NOT NULL,
+    last_fired_at ${d.bigint}
+  );
+  CREATE TABLE webhook_deliveries (
+    id ${d.id} PRIMARY KEY,
+    webhook_id ${d.id} NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    project_id ${d.id} NOT NULL,
+    session_id ${d.id} REFERENCES sessions(id) ON DELETE CASCADE,
+    event TEXT NOT NULL,
+    -- One delivery per (webhook, what happened), whichever instance noticed it first.
+    dedupe_key TEXT NOT NULL,
+    body TEXT NOT NULL,
+    -- 'pending', 'delivered' or 'failed' (attempts used up)
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at ${d.bigint} NOT NULL,
+    locked_until ${d.bigint},
+    last_status INTEGER,
+    last_error TEXT,
+    created_at ${d.bigint} NOT NULL,
+    finished_at ${d.bigint},
+    UNIQUE (webhook_id, dedupe_key)
+  );
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries${d.on}(status, next_attempt_at);
+  CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries${d.on}(webhook_id, created_at);
+  `;

@@ -124,6 +124,50 @@ export interface Store {
   listErrorGroups(q: ProblemQuery): Promise<ProblemRows<ErrorGroup>>;
   listClickProblems(q: ProblemQuery & { type: 'rage' | 'dead' }): Promise<ProblemRows<ClickProblem>>;
 
+  // Share links (shares/): read-only access to one session (or a time range of it) by token.
+  /** The token itself is never stored, only its SHA-256. */
+  createShare(input: CreateShareInput): Promise<Share>;
+  getShare(id: string): Promise<Share | null>;
+  getShareByTokenHash(tokenHash: string): Promise<Share | null>;
+  /** A session's share links, newest first (revoked and expired ones included). */
+  listShares(sessionId: string): Promise<Share[]>;
+  /** False when there is no such link. Revoking twice keeps the first time. */
+  revokeShare(id: string, at: number): Promise<boolean>;
+  /** Logs one open (a row in share_opens) and sets the link's last-opened time. */
+  recordShareOpen(id: string, at: number): Promise<void>;
+  /** The logged opens of a link, newest first. */
+  listShareOpens(id: string, limit: number): Promise<number[]>;
+
+  // Outgoing webhooks (webhooks/), saved-search alerts and the delivery queue.
+  createWebhook(input: CreateWebhookInput): Promise<Webhook>;
+  getWebhook(id: string): Promise<Webhook | null>;
+  listWebhooks(projectIds?: string[]): Promise<Webhook[]>;
+  deleteWebhook(id: string): Promise<boolean>;
+  /** Makes a saved search an alert (or changes its interval); `now` is where "new sessions" start. */
+  setSearchAlert(input: { savedSearchId: string; projectId: string; minIntervalMs: number; now: number }): Promise<SearchAlert>;
+  deleteSearchAlert(savedSearchId: string): Promise<boolean>;
+  listSearchAlerts(projectIds?: string[]): Promise<SearchAlert[]>;
+  /**
+   * Claims an alert's check: moves `checked_at` from `prevCheckedAt` to `checkedAt` only if nobody did
+   * meanwhile (compare-and-set, so one instance checks each interval); `firedAt` also sets last_fired_at.
+   */
+  claimSearchAlert(savedSearchId: string, prevCheckedAt: number, checkedAt: number, firedAt: number | null): Promise<boolean>;
+  /** Ids of a project's sessions whose first batch arrived in (since, until] (server clock), newest first. */
+  sessionsCreatedBetween(projectId: string, since: number, until: number, limit: number): Promise<string[]>;
+  /** Queues deliveries; one per (webhook, dedupeKey) ever: a repeat is ignored. Returns how many were new. */
+  enqueueDeliveries(deliveries: NewDelivery[]): Promise<number>;
+  /**
+   * Claims up to `limit` pending deliveries due at `now` for `leaseMs` (attempts + 1). PostgreSQL
+   * locks the rows with FOR UPDATE SKIP LOCKED, so concurrent instances never claim the same one.
+   */
+  claimDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  /** Records an attempt's outcome: delivered, retried at `nextAttemptAt`, or failed for good. */
+  finishDelivery(id: string, outcome: DeliveryOutcome): Promise<void>;
+  /** Deletes delivered and failed deliveries created before `before`; returns how many. */
+  pruneDeliveries(before: number): Promise<number>;
+  /** A webhook's deliveries, newest first. */
+  listDeliveries(webhookId: string, limit: number): Promise<Delivery[]>;
+
   /** A project's saved searches, by name. */
   listSavedSearches(projectId: string): Promise<SavedSearch[]>;
   createSavedSearch(input: CreateSavedSearchInput): Promise<SavedSearch>;
@@ -168,6 +212,98 @@ export interface MetadataDump {
   links: (Omit<Link, 'sessionCount'> & { tokenHash: string })[];
   savedSearches: SavedSearch[];
 }
+
+export type ShareView = 'full' | 'strict';
+
+export interface CreateShareInput {
+  projectId: string;
+  sessionId: string;
+  tokenHash: string;
+  view: ShareView;
+  rangeFrom: number | null;
+  rangeTo: number | null;
+  expiresAt: number;
+  createdBy: string | null;
+}
+
+export interface Share {
+  id: string;
+  projectId: string;
+  sessionId: string;
+  view: ShareView;
+  /** Epoch ms of the shared range; null ends are open. */
+  rangeFrom: number | null;
+  rangeTo: number | null;
+  createdBy: string | null;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+  lastOpenedAt: number | null;
+  openCount: number;
+}
+
+export const WEBHOOK_EVENTS = ['feedback', 'link_session', 'alert'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export type WebhookFormat = 'json' | 'slack';
+
+export interface CreateWebhookInput {
+  projectId: string;
+  url: string;
+  secret: string;
+  format: WebhookFormat;
+  events: WebhookEvent[];
+  createdBy: string | null;
+}
+
+export interface Webhook extends CreateWebhookInput {
+  id: string;
+  createdAt: number;
+}
+
+export interface SearchAlert {
+  savedSearchId: string;
+  projectId: string;
+  minIntervalMs: number;
+  checkedAt: number;
+  lastFiredAt: number | null;
+}
+
+export interface NewDelivery {
+  webhookId: string;
+  projectId: string;
+  sessionId: string | null;
+  event: WebhookEvent;
+  dedupeKey: string;
+  /** The exact request body (the signature covers it). */
+  body: string;
+  createdAt: number;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface Delivery {
+  id: string;
+  webhookId: string;
+  projectId: string;
+  sessionId: string | null;
+  event: WebhookEvent;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+export interface ClaimedDelivery extends Delivery {
+  body: string;
+}
+
+export type DeliveryOutcome =
+  | { status: 'delivered'; httpStatus: number; at: number }
+  | { status: 'pending'; httpStatus: number | null; error: string; nextAttemptAt: number }
+  | { status: 'failed'; httpStatus: number | null; error: string; at: number };
 
 /** Epoch ms, both ends inclusive; a missing end is open. */
 export interface EventTimeRange {

@@ -14,6 +14,7 @@ import { Link } from '../router';
 import { lastSessionListUrl } from '../search/url';
 import { DownloadExport } from './DownloadExport';
 import { ExportTest } from './ExportTest';
+import { SharePanel } from './SharePanel';
 import { useLiveSession } from './useLiveSession';
 import { useSessionTraces } from './useSessionTraces';
 
@@ -71,6 +72,7 @@ export function SessionPage({ id }: { id: string }) {
       <SessionHeader detail={detail} error={detailError} />
       {detail && <ExportTest id={id} nowMs={panelNowMs} />}
       {detail && <DownloadExport id={id} nowMs={panelNowMs} />}
+      {detail && <SharePanel sessionId={id} startedAt={detail.startedAt} nowMs={panelNowMs} />}
       {(fullTimeline?.unreadable ?? 0) > 0 && (
         <p className="muted unreadable-note" data-testid="unreadable-dom" title="stored events the replay or the panels cannot read">
           {fullTimeline!.unreadable} unreadable event{fullTimeline!.unreadable === 1 ? '' : 's'} left out of the replay

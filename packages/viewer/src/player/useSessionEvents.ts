@@ -6,7 +6,8 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SessionTimeline } from '@reprise/protocol';
-import { getSessionEvents, getSessionTimeline, isAbort } from '../api';
+import type { ReplayEvent } from '@reprise/protocol';
+import { getSessionEvents, getSessionTimeline, isAbort, type EventRange } from '../api';
 import { readStartMs } from './deepLink';
 import { AssetRewriter, sessionAssets } from './assets';
 import { SessionLoader } from './loader';
@@ -34,6 +35,21 @@ export interface SessionEvents {
   assets: AssetRewriter | null;
 }
 
+/** Where a session's index, events and asset mode come from: the API (default), or a share link (pages/SharePage.tsx). */
+export interface SessionSource {
+  timeline(signal: AbortSignal): Promise<SessionTimeline>;
+  events(range: EventRange, signal: AbortSignal): Promise<ReplayEvent[]>;
+  assets(signal: AbortSignal): Promise<AssetRewriter>;
+}
+
+function apiSource(id: string): SessionSource {
+  return {
+    timeline: (signal) => getSessionTimeline(id, signal),
+    events: (range, signal) => getSessionEvents(id, signal, undefined, range),
+    assets: (signal) => sessionAssets(id, signal),
+  };
+}
+
 const BACKGROUND_ATTEMPTS = 3;
 /** Streams anyway this long after the first window should the player never report its first frame. */
 const FIRST_FRAME_WAIT_MS = 5000;
@@ -42,7 +58,7 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => void): SessionEvents {
+export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => void, source?: SessionSource): SessionEvents {
   const [initial, setInitial] = useState<Timeline | null>(null);
   const [loaded, setLoaded] = useState<Timeline | null>(null);
   const [durationMs, setDurationMs] = useState<number | null>(null);
@@ -54,6 +70,8 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
   const onDomRef = useRef(onDom);
   onDomRef.current = onDom;
   const shownRef = useRef<() => void>(() => undefined);
+  // The source is fixed for an id (a page keys itself by it).
+  const sourceRef = useRef(source);
 
   useEffect(() => {
     const ctrl = new AbortController();
@@ -68,19 +86,13 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
       if (!isAbort(err) && !ctrl.signal.aborted) setError(`Could not load the recording: ${message(err)}`);
     };
 
+    const src = sourceRef.current ?? apiSource(id);
     (async () => {
-      const [index, assets]: [SessionTimeline, AssetRewriter] = await Promise.all([
-        getSessionTimeline(id, ctrl.signal),
-        sessionAssets(id, ctrl.signal),
-      ]);
+      const [index, assets]: [SessionTimeline, AssetRewriter] = await Promise.all([src.timeline(ctrl.signal), src.assets(ctrl.signal)]);
       setAssets(assets);
       const start = replayStart(index);
       if (index.snapshots.length > 0) setDurationMs(index.endedAt - start);
-      loader = new SessionLoader(
-        index,
-        (range, signal) => getSessionEvents(id, signal, undefined, range).then((events) => assets.events(events)),
-        log.receive,
-      );
+      loader = new SessionLoader(index, (range, signal) => src.events(range, signal).then((events) => assets.events(events)), log.receive);
       loaderRef.current = { loader, start };
       ctrl.signal.addEventListener('abort', () => loader?.stop());
       // A deep link names a moment; a live session opens at its newest events; else the beginning.

@@ -30,7 +30,16 @@ import {
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type {
   ApiToken,
+  ClaimedDelivery,
   CreateApiTokenInput,
+  CreateShareInput,
+  CreateWebhookInput,
+  Delivery,
+  DeliveryOutcome,
+  NewDelivery,
+  SearchAlert,
+  Share,
+  Webhook,
   CreateSavedSearchInput,
   EventTimeRange,
   Link,
@@ -43,6 +52,8 @@ import type {
 } from '../types.js';
 import * as access from './access.js';
 import * as savedSearches from './saved-searches.js';
+import * as shares from './shares.js';
+import * as webhooks from './webhooks.js';
 import { SessionChunks } from './session-chunks.js';
 import type { Sql } from './sql.js';
 import { toSessionTraces, TRACE_SQL, type TraceRequestDbRow } from '../trace-rows.js';
@@ -55,6 +66,8 @@ export interface CoreDialect {
   beforeCursor: string;
   /** See BatchRows.timeBounds (core/session-chunks.ts). */
   timeBounds(range: EventTimeRange): [number, number];
+  /** Appended to the delivery claim's subquery: PostgreSQL's ` FOR UPDATE SKIP LOCKED` (core/webhooks.ts). */
+  skipLocked: string;
 }
 
 /**
@@ -288,6 +301,71 @@ export abstract class StoreCore {
 
   async expireOtlpPending(before: number): Promise<number> {
     return this.sql.run(TRACE_SQL.expirePending, [before]);
+  }
+
+  createShare(input: CreateShareInput): Promise<Share> {
+    return shares.create(this.sql, input);
+  }
+  getShare(id: string): Promise<Share | null> {
+    return shares.get(this.sql, id);
+  }
+  getShareByTokenHash(tokenHash: string): Promise<Share | null> {
+    return shares.byTokenHash(this.sql, tokenHash);
+  }
+  listShares(sessionId: string): Promise<Share[]> {
+    return shares.list(this.sql, sessionId);
+  }
+  revokeShare(id: string, at: number): Promise<boolean> {
+    return shares.revoke(this.sql, id, at);
+  }
+  recordShareOpen(id: string, at: number): Promise<void> {
+    return shares.recordOpen(this.sql, id, at);
+  }
+  listShareOpens(id: string, limit: number): Promise<number[]> {
+    return shares.opens(this.sql, id, limit);
+  }
+
+  createWebhook(input: CreateWebhookInput): Promise<Webhook> {
+    return webhooks.create(this.sql, input);
+  }
+  getWebhook(id: string): Promise<Webhook | null> {
+    return webhooks.get(this.sql, id);
+  }
+  listWebhooks(projectIds?: string[]): Promise<Webhook[]> {
+    return webhooks.list(this.sql, projectIds);
+  }
+  deleteWebhook(id: string): Promise<boolean> {
+    return webhooks.remove(this.sql, id);
+  }
+  setSearchAlert(input: { savedSearchId: string; projectId: string; minIntervalMs: number; now: number }): Promise<SearchAlert> {
+    return webhooks.setAlert(this.sql, input);
+  }
+  deleteSearchAlert(savedSearchId: string): Promise<boolean> {
+    return webhooks.removeAlert(this.sql, savedSearchId);
+  }
+  listSearchAlerts(projectIds?: string[]): Promise<SearchAlert[]> {
+    return webhooks.listAlerts(this.sql, projectIds);
+  }
+  claimSearchAlert(savedSearchId: string, prevCheckedAt: number, checkedAt: number, firedAt: number | null): Promise<boolean> {
+    return webhooks.claimAlert(this.sql, savedSearchId, prevCheckedAt, checkedAt, firedAt);
+  }
+  sessionsCreatedBetween(projectId: string, since: number, until: number, limit: number): Promise<string[]> {
+    return webhooks.createdBetween(this.sql, projectId, since, until, limit);
+  }
+  enqueueDeliveries(deliveries: NewDelivery[]): Promise<number> {
+    return webhooks.enqueue(this.sql, deliveries);
+  }
+  claimDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    return webhooks.claim(this.sql, this.dialect.skipLocked, now, limit, leaseMs);
+  }
+  finishDelivery(id: string, outcome: DeliveryOutcome): Promise<void> {
+    return webhooks.finish(this.sql, id, outcome);
+  }
+  pruneDeliveries(before: number): Promise<number> {
+    return webhooks.prune(this.sql, before);
+  }
+  listDeliveries(webhookId: string, limit: number): Promise<Delivery[]> {
+    return webhooks.listDeliveries(this.sql, webhookId, limit);
   }
 
   readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]> {

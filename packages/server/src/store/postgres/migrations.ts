@@ -1,5 +1,14 @@
 import type pg from 'pg';
-import { accessControlDdl, assetsDdl, fullSnapshotsDdl, otlpDdl, PG_TYPES, SESSION_FACT_COLUMNS, sessionCapDdl } from '../schema-ddl.js';
+import {
+  accessControlDdl,
+  assetsDdl,
+  fullSnapshotsDdl,
+  otlpDdl,
+  PG_TYPES,
+  SESSION_FACT_COLUMNS,
+  sessionCapDdl,
+  sharesWebhooksDdl,
+} from '../schema-ddl.js';
 import { createClient } from './pool.js';
 
 /**
@@ -247,6 +256,9 @@ export const MIGRATIONS: string[] = [
   // pending area every instance shares (a batch naming a trace may reach another instance) and
   // the session's backend errors. Not partitioned: removed with their session, pending rows by age.
   otlpDdl(PG_TYPES),
+  // 8: share links (shares/) with their open log, and per-project webhooks (webhooks/) with
+  // saved-search alerts and the delivery queue and log (SQLite v15).
+  sharesWebhooksDdl(PG_TYPES),
 ];
 
 /** The safety net: rows whose time falls in no monthly partition (skewed tab clocks, far past or future). */

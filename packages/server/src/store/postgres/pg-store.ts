@@ -86,6 +86,7 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
   private constructor(options: PgStoreOptions) {
     super(options.chunks, options.cipher ?? null, {
       emailIs: 'lower(email) = lower($1)',
+      skipLocked: ' FOR UPDATE SKIP LOCKED',
       beforeCursor: '(s.started_at, s.id) < ($1, $2)',
       // t_min/t_max are rounded to ms: widen by 1, as the bounds must be BIGINTs; BIGINT has no
       // infinity: an open end is the widest safe integer.

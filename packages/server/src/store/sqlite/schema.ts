@@ -6,6 +6,7 @@ import {
   otlpDdl,
   SESSION_FACT_COLUMNS,
   sessionCapDdl,
+  sharesWebhooksDdl,
   SQLITE_TYPES,
 } from '../schema-ddl.js';
 
@@ -262,6 +263,9 @@ const MIGRATIONS: string[] = [
   // v14: backend traces (OTLP, docs/otlp.md): the trace id of each recorded request, the spans and
   // logs kept for them, the spans and logs waiting for their trace id, and the session's backend errors.
   otlpDdl(SQLITE_TYPES),
+  // v15: share links (shares/) with their open log, and per-project webhooks (webhooks/) with
+  // saved-search alerts and the delivery queue and log.
+  sharesWebhooksDdl(SQLITE_TYPES),
 ];
 
 /** Brings the database to `target` (default: the latest; tests stop earlier to check an upgrade). */

@@ -82,6 +82,7 @@ export class SqliteStore extends StoreCore implements Store {
     mkdirSync(dataDir, { recursive: true });
     super(options.chunks ?? new LocalChunkStore(path.join(dataDir, 'chunks'), { durable }), options.cipher ?? null, {
       emailIs: 'email = $1',
+      skipLocked: '',
       beforeCursor: '(s.started_at < $1) OR (s.started_at = $1 AND s.id < $2)',
       // t_min/t_max are Math.round()ed, so off by at most 0.5: widen by that (REAL bounds, infinite when open).
       timeBounds: (range) => [(range.from ?? -Infinity) - 0.5, (range.to ?? Infinity) + 0.5],
