@@ -228,6 +228,7 @@ describe('QUERY_FIELDS', () => {
       'started',
       'clicked',
       'selector',
+      'comment',
     ]) {
       expect(names).toContain(n);
     }
@@ -238,6 +239,6 @@ describe('QUERY_FIELDS', () => {
       // Suggested values are accepted values.
       for (const v of f.values ?? []) expect(parseQuery(`${f.name}:${/\s/.test(v) ? `"${v}"` : v}`).ok, `${f.name}:${v}`).toBe(true);
     }
-    expect(QUERY_FIELDS.find((f) => f.name === 'has')!.values).toEqual(['error', 'rage', 'dead', 'errorclick', 'feedback', 'link', 'user']);
+    expect(QUERY_FIELDS.find((f) => f.name === 'has')!.values).toEqual(['error', 'rage', 'dead', 'errorclick', 'feedback', 'link', 'user', 'comment']);
   });
 });

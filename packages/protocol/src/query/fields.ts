@@ -263,8 +263,8 @@ const SPECS: { [F in QueryField]: FieldSpec<F> }[QueryField][] = [
   },
   {
     name: 'has',
-    description: 'Has JS errors, rage/dead/error clicks, feedback, a magic link or an identified user',
-    examples: ['has:error', 'has:rage', '-has:feedback'],
+    description: 'Has JS errors, rage/dead/error clicks, feedback, a magic link, an identified user or a comment',
+    examples: ['has:error', 'has:rage', '-has:feedback', 'has:comment'],
     values: [...HAS_VALUES],
     parse: (t, name) => {
       const bad = noOperator(t, name) ?? needValue(t, name, 'has:error');
@@ -322,6 +322,12 @@ const SPECS: { [F in QueryField]: FieldSpec<F> }[QueryField][] = [
     description: 'Clicked an element whose CSS selector contains the text (same click as clicked: next to it)',
     examples: ['selector:#pay', 'selector:"[data-testid=checkout]"'],
     parse: text('selector:#pay'),
+  },
+  {
+    name: 'comment',
+    description: 'Has a comment (left in the player) whose text contains the text',
+    examples: ['comment:"wrong total"', 'comment:flaky'],
+    parse: text('comment:"wrong total"'),
   },
 ];
 

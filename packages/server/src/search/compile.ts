@@ -127,6 +127,8 @@ function compileWhere<V>(pred: Pred, d: SearchDialect<V>, ps: Params<V>): string
       return `s.link_id IN (SELECT id FROM links WHERE id = ${ps.p(pred.text)} OR ${like('label', pred.text)})`;
     case 'has':
       return HAS[pred.what]!;
+    case 'comment':
+      return `EXISTS (SELECT 1 FROM comments cm WHERE cm.session_id = s.id AND ${like('cm.text', pred.text)})`;
     case 'tokens':
       return tokenRows(pred, d, ps);
   }
@@ -150,6 +152,8 @@ const HAS: Record<string, string> = {
   feedback: 's.feedback_count > 0',
   link: 's.link_id IS NOT NULL',
   user: 's.user_id IS NOT NULL',
+  // comments_by_session (session_id, offset_ms) answers it per candidate session.
+  comment: 'EXISTS (SELECT 1 FROM comments cm WHERE cm.session_id = s.id)',
 };
 
 const OPS: Record<CompareOp, string> = { '>': '>', '>=': '>=', '<': '<', '<=': '<=', '=': '=' };

@@ -1,5 +1,6 @@
 import type {
   ClickProblem,
+  SessionComment,
   ErrorGroup,
   FailingEndpoint,
   ReplayEvent,
@@ -29,7 +30,9 @@ import {
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type {
   ApiToken,
+  CommentPatch,
   CreateApiTokenInput,
+  CreateCommentInput,
   CreateSavedSearchInput,
   EventTimeRange,
   Link,
@@ -41,6 +44,7 @@ import type {
   UserRole,
 } from '../types.js';
 import * as access from './access.js';
+import * as comments from './comments.js';
 import * as savedSearches from './saved-searches.js';
 import { SessionChunks } from './session-chunks.js';
 import type { Sql } from './sql.js';
@@ -57,7 +61,7 @@ export interface CoreDialect {
 
 /**
  * What every metadata store does the same way, whatever its database: projects, users, login
- * sessions, API tokens and memberships (core/access.ts), saved searches, the session list and a
+ * sessions, API tokens and memberships (core/access.ts), saved searches, comments, the session list and a
  * session's detail, and the chunk side (SessionChunks). A backend extends it with its
  * Sql (the statements here are written once, with `$n` placeholders), its transaction for moving
  * packed batches and its lookup of referenced chunk keys (the BatchRows of SessionChunks), and
@@ -271,6 +275,25 @@ export abstract class StoreCore {
   }
   deleteSavedSearch(id: string): Promise<boolean> {
     return savedSearches.remove(this.sql, id);
+  }
+
+  listComments(sessionId: string): Promise<SessionComment[]> {
+    return comments.list(this.sql, sessionId);
+  }
+  getComment(id: string): Promise<SessionComment | null> {
+    return comments.get(this.sql, id);
+  }
+  countComments(sessionId: string): Promise<number> {
+    return comments.count(this.sql, sessionId);
+  }
+  createComment(input: CreateCommentInput): Promise<SessionComment | null> {
+    return comments.create(this.sql, input);
+  }
+  updateComment(id: string, patch: CommentPatch): Promise<SessionComment | null> {
+    return comments.update(this.sql, id, patch);
+  }
+  deleteComment(id: string): Promise<boolean> {
+    return comments.remove(this.sql, id);
   }
 
   readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]> {

@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import { accessControlDdl, assetsDdl, fullSnapshotsDdl, SESSION_FACT_COLUMNS, sessionCapDdl, SQLITE_TYPES } from '../schema-ddl.js';
+import { accessControlDdl, assetsDdl, commentsDdl, fullSnapshotsDdl, SESSION_FACT_COLUMNS, sessionCapDdl, SQLITE_TYPES } from '../schema-ddl.js';
 
 /**
  * Ordered migrations; `PRAGMA user_version` records how many ran. A database
  * newer than this code refuses to open rather than being silently misread.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `
   CREATE TABLE projects (
     id TEXT PRIMARY KEY,
@@ -251,6 +251,9 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE batches RENAME COLUMN chunk_path TO chunk_key;
   `,
+  // v17 (PostgreSQL 10): comments pinned to a moment of a session, with a sketch in page
+  // coordinates (store/core/comments.ts, docs/handoff-comments.md). v14–v16 are other branches'.
+  commentsDdl(SQLITE_TYPES),
 ];
 
 /** Brings the database to `target` (default: the latest; tests stop earlier to check an upgrade). */
