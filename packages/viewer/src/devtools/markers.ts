@@ -2,13 +2,25 @@
 import type { Timeline } from '../player/timeline';
 import { isNetworkError, type Devtools } from './model';
 
-export type MarkerKind = 'error' | 'network-error' | 'console-error' | 'nav' | 'click' | 'custom' | 'feedback' | 'unreadable';
+export type MarkerKind = 'error' | 'network-error' | 'console-error' | 'nav' | 'click' | 'custom' | 'feedback' | 'unreadable' | 'comment';
 
 export interface Marker {
   kind: MarkerKind;
   offset: number;
   /** Tooltip text. */
   label: string;
+  /** A comment's marker opens that comment. */
+  commentId?: string;
+}
+
+/** Comment markers, drawn over every other kind. */
+export function commentMarkers(comments: { id: string; offsetMs: number; text: string; authorEmail: string | null }[]): Marker[] {
+  return comments.map((c) => ({
+    kind: 'comment',
+    offset: c.offsetMs,
+    label: `${c.authorEmail ?? 'Comment'}: ${c.text || '(sketch)'}`,
+    commentId: c.id,
+  }));
 }
 
 // rrweb: EventType.IncrementalSnapshot = 3, IncrementalSource.MouseInteraction = 2, MouseInteractions.Click = 2.
@@ -63,6 +75,7 @@ export function buildMarkers(dt: Devtools, timeline: Timeline): Marker[] {
     'network-error': 4,
     error: 5,
     feedback: 6,
+    comment: 7,
   };
   return markers.sort((a, b) => rank[a.kind] - rank[b.kind] || a.offset - b.offset);
 }
