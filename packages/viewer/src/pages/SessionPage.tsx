@@ -81,11 +81,11 @@ export function SessionPage({ id }: { id: string }) {
     (commentId: string | null) => {
       setActiveComment(commentId);
       writeCommentId(commentId);
-      const c = commentId ? comments.list?.find((x) => x.id === commentId) : null;
-      if (c) {
-        playerApi.current?.seek(c.offsetMs);
-        setTab('notes');
-      }
+      if (!commentId) return;
+      setTab('notes');
+      // A comment just created is not in this list yet: the player has already moved to it.
+      const c = comments.list?.find((x) => x.id === commentId);
+      if (c) playerApi.current?.seek(c.offsetMs);
     },
     [comments.list],
   );

@@ -86,7 +86,7 @@ export function Controls(p: ControlsProps) {
         <span className="spacer" />
         {p.onComment && (
           <button type="button" data-testid="comment-start" disabled={!p.enabled} onClick={p.onComment} title="Comment on this moment (c)">
-            💬 Comment
+            Comment
           </button>
         )}
         <Speeds speed={p.speed} enabled={p.enabled} onSpeed={p.onSpeed} />
