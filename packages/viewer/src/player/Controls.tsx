@@ -90,7 +90,7 @@ export function Controls(p: ControlsProps) {
           </button>
         )}
         <Speeds speed={p.speed} enabled={p.enabled} onSpeed={p.onSpeed} />
-        <label className="check">
+        <label className="check" title="Skip inactivity: jump over stretches where the user did nothing">
           <input
             type="checkbox"
             data-testid="skip-inactive"
@@ -98,7 +98,7 @@ export function Controls(p: ControlsProps) {
             disabled={!p.enabled}
             onChange={(e) => p.onSkipInactive(e.currentTarget.checked)}
           />
-          Skip inactivity
+          Skip idle
         </label>
         <CopyLinkButton enabled={p.enabled} onCopyLink={p.onCopyLink} />
         <button type="button" className="help-button" data-testid="shortcuts-button" onClick={p.onShortcuts} title="Keyboard shortcuts (?)">
