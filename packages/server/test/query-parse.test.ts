@@ -239,6 +239,15 @@ describe('QUERY_FIELDS', () => {
       // Suggested values are accepted values.
       for (const v of f.values ?? []) expect(parseQuery(`${f.name}:${/\s/.test(v) ? `"${v}"` : v}`).ok, `${f.name}:${v}`).toBe(true);
     }
-    expect(QUERY_FIELDS.find((f) => f.name === 'has')!.values).toEqual(['error', 'rage', 'dead', 'errorclick', 'feedback', 'link', 'user', 'comment']);
+    expect(QUERY_FIELDS.find((f) => f.name === 'has')!.values).toEqual([
+      'error',
+      'rage',
+      'dead',
+      'errorclick',
+      'feedback',
+      'link',
+      'user',
+      'comment',
+    ]);
   });
 });

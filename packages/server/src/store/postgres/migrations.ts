@@ -1,5 +1,13 @@
 import type pg from 'pg';
-import { accessControlDdl, assetsDdl, commentsDdl, fullSnapshotsDdl, PG_TYPES, SESSION_FACT_COLUMNS, sessionCapDdl } from '../schema-ddl.js';
+import {
+  accessControlDdl,
+  assetsDdl,
+  commentsDdl,
+  fullSnapshotsDdl,
+  PG_TYPES,
+  SESSION_FACT_COLUMNS,
+  sessionCapDdl,
+} from '../schema-ddl.js';
 import { createClient } from './pool.js';
 
 /**
