@@ -102,6 +102,25 @@ describe('comments: store contract (this backend)', () => {
     expect((await s.store.listComments(id)).map((c) => c.id)).toEqual([early!.id]);
   });
 
+  it('imports comments keeping ids and times, skipping those already there or without a session', async () => {
+    const id = await session();
+    const made = (await s.store.createComment({ sessionId: id, offsetMs: 5, text: 'here', shapes: [], element: null, authorId: null }))!;
+    const copy: SessionComment = {
+      ...made,
+      id: 'cmt_imported_1',
+      text: 'imported',
+      authorId: 'usr_unknown_here',
+      authorEmail: null,
+      createdAt: 1_000,
+      updatedAt: 2_000,
+      shapes: SKETCH.shapes as SessionComment['shapes'],
+    };
+    expect(await s.store.importComments([made, copy, { ...copy, id: 'cmt_imported_2', sessionId: 'sess_missing_2' }])).toBe(1);
+    expect(await s.store.getComment('cmt_imported_1')).toEqual({ ...copy, authorId: null });
+    expect(await s.store.importComments([copy])).toBe(0);
+    expect(await s.store.getComment('cmt_imported_2')).toBeNull();
+  });
+
   it('stores nothing for a session that does not exist', async () => {
     expect(
       await s.store.createComment({ sessionId: 'sess_missing_1', offsetMs: 0, text: 'x', shapes: [], element: null, authorId: null }),

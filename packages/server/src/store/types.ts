@@ -130,6 +130,8 @@ export interface Store {
   updateComment(id: string, patch: CommentPatch): Promise<SessionComment | null>;
   /** False when there is no such comment. */
   deleteComment(id: string): Promise<boolean>;
+  /** Stores comments with their ids and times (migrate-store); skips those already there. Returns how many were added. */
+  importComments(comments: SessionComment[]): Promise<number>;
 
   /**
    * Every row but sessions, for `reprise migrate-store`: projects (ids and keys), users (password

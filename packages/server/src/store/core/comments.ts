@@ -49,6 +49,34 @@ export async function update(db: Sql, id: string, patch: CommentPatch, now = Dat
   return n > 0 ? get(db, id) : null;
 }
 
+/**
+ * Stores comments as they are, ids and times included (`reprise migrate-store`): those already
+ * there and those whose session is not are skipped; an author unknown here becomes none.
+ * Returns how many were added.
+ */
+export async function importAll(db: Sql, comments: SessionComment[]): Promise<number> {
+  let added = 0;
+  for (const c of comments) {
+    added += await db.run(
+      `INSERT INTO comments (id, session_id, offset_ms, text, shapes, element, author_id, created_at, updated_at)
+       SELECT $1, s.id, CAST($2 AS BIGINT), $3, $4, $5, (SELECT u.id FROM users u WHERE u.id = $6), CAST($7 AS BIGINT), CAST($8 AS BIGINT)
+       FROM sessions s WHERE s.id = $9 AND NOT EXISTS (SELECT 1 FROM comments x WHERE x.id = $1)`,
+      [
+        c.id,
+        c.offsetMs,
+        c.text,
+        JSON.stringify(c.shapes),
+        c.element ? JSON.stringify(c.element) : null,
+        c.authorId,
+        c.createdAt,
+        c.updatedAt,
+        c.sessionId,
+      ],
+    );
+  }
+  return added;
+}
+
 export async function remove(db: Sql, id: string): Promise<boolean> {
   return (await db.run('DELETE FROM comments WHERE id = $1', [id])) > 0;
 }

@@ -295,6 +295,9 @@ export abstract class StoreCore {
   deleteComment(id: string): Promise<boolean> {
     return comments.remove(this.sql, id);
   }
+  importComments(list: SessionComment[]): Promise<number> {
+    return comments.importAll(this.sql, list);
+  }
 
   readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]> {
     return this.sessionChunks.readEvents(sessionId, range);
