@@ -9,3 +9,4 @@ export { stepsMarkdown } from './steps-markdown.js';
 export * from './trace-types.js';
 export * from './html-export.js';
 export * from './redaction.js';
+export * from './comment-types.js';

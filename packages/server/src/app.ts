@@ -1,6 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { apiRoutes } from './api/routes.js';
+import { commentRoutes } from './api/comments.js';
 import { lifecycleRoutes } from './api/lifecycle.js';
 import { problemRoutes } from './api/problems.js';
 import { digestRoutes } from './digest/routes.js';
@@ -119,6 +120,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(playwrightRoutes, { store, config });
       await api.register(htmlExportRoutes, { store });
       await api.register(savedSearchRoutes, { store });
+      await api.register(commentRoutes, { store });
       await api.register(tokenRoutes, { store });
       await api.register(userRoutes, { store });
       await api.register(linkApiRoutes, { store, config });

@@ -123,6 +123,13 @@ async function webhook(p: Project): Promise<string> {
   return hook.id;
 }
 
+/** A comment on a fresh session of `p`, written by `authorId`: the URL that addresses it. */
+async function comment(p: Project, authorId: string): Promise<string> {
+  const id = await session(p);
+  const c = await s.store.createComment({ sessionId: id, offsetMs: 0, text: 'note', shapes: [], element: null, authorId });
+  return `/api/v1/sessions/${id}/comments/${c!.id}`;
+}
+
 async function freshUser(): Promise<string> {
   return (await s.store.createUser({ email: `u${++n}@test.local`, passwordHash: 'x', role: 'member' })).id;
 }
@@ -182,6 +189,20 @@ const ROUTES: Record<string, Row> = {
     need: 'read',
     call: async (c) => ({ url: `/api/v1/problems/clicks?type=rage&projectId=${c.project.id}` }),
   },
+  'GET /api/v1/sessions/:id/comments': {
+    need: 'read',
+    call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/comments` }),
+  },
+  'POST /api/v1/sessions/:id/comments': {
+    need: 'write',
+    call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/comments`, payload: { offsetMs: 0, text: 'note' } }),
+  },
+  // The caller's own comment; another's is checked separately below (author or admin).
+  'PATCH /api/v1/sessions/:id/comments/:commentId': {
+    need: 'write',
+    call: async (c) => ({ url: await comment(c.project, c.userId), payload: { text: 'edited' } }),
+  },
+  'DELETE /api/v1/sessions/:id/comments/:commentId': { need: 'write', call: async (c) => ({ url: await comment(c.project, c.userId) }) },
   'GET /api/v1/saved-searches': { need: 'read', call: async (c) => ({ url: `/api/v1/saved-searches?projectId=${c.project.id}` }) },
   'POST /api/v1/saved-searches': {
     need: 'write',
@@ -437,6 +458,20 @@ describe('access control: what members see and change', () => {
     // A viewer may not erase at all.
     const viewerErase = await s.app.inject({ method: 'DELETE', url: `/api/v1/users/u-${b}/data`, headers: { cookie: cookies.viewer } });
     expect(viewerErase.statusCode).toBe(403);
+  });
+
+  it('lets only a comment’s author or an admin edit or delete it', async () => {
+    const byAdmin = await comment(own, userIds.admin);
+    for (const method of ['PATCH', 'DELETE'] as const) {
+      const res = await s.app.inject({ method, url: byAdmin, headers: { cookie: cookies.member }, payload: { text: 'x' } });
+      expect(res.statusCode, `${method} another's comment`).toBe(403);
+    }
+    const commentId = byAdmin.split('/').pop()!;
+    expect((await s.store.getComment(commentId))!.text).toBe('note');
+    const byMember = await comment(own, userIds.member);
+    const edit = await s.app.inject({ method: 'PATCH', url: byMember, headers: { cookie: cookies.admin }, payload: { text: 'by admin' } });
+    expect(edit.statusCode).toBe(200);
+    expect((await s.app.inject({ method: 'DELETE', url: byMember, headers: { cookie: cookies.admin } })).statusCode).toBe(204);
   });
 
   it('gives a user added to a project access to it, and takes it away when removed', async () => {

@@ -17,7 +17,7 @@ import { ChunkNotFoundError } from '../src/store/chunks/errors.js';
 import { LocalChunkStore } from '../src/store/chunks/local.js';
 import { S3ChunkStore, type S3Config } from '../src/store/chunks/s3.js';
 import type { ChunkObject, ChunkStore } from '../src/store/chunks/types.js';
-import { migrate as migrateSqlite } from '../src/store/sqlite/schema.js';
+import { migrate as migrateSqlite, MIGRATIONS as SQLITE_MIGRATIONS } from '../src/store/sqlite/schema.js';
 import { SqliteStore, type SqliteStoreOptions } from '../src/store/sqlite/sqlite-store.js';
 import { ADMIN, domEvent, gz, makeBatch, postBatch, startTestServer } from './helpers.js';
 import { builtCli } from '../../../test-support/cli.js';
@@ -391,7 +391,7 @@ describe('SqliteStore schema v13: batches.chunk_path becomes chunk_key', () => {
     const store = new SqliteStore(dir);
     try {
       const version = (store as unknown as { db: import('better-sqlite3').Database }).db.pragma('user_version', { simple: true });
-      expect(version).toBeGreaterThanOrEqual(13);
+      expect(version).toBe(SQLITE_MIGRATIONS.length);
       expect(batchRows(store, 'sess_old').map((r) => r.chunk_key.startsWith('prj_old/sess_old/'))).toEqual([true, true, true]);
       expect(await store.readEvents('sess_old')).toEqual(sent.flat());
       expect(await store.readBatch('sess_old', 1)).toEqual(sent[1]);

@@ -129,6 +129,17 @@ async function seed(): Promise<void> {
     { url: 'https://shop.example/checkout' },
   );
 
+  // A comment with a sketch on the shop session (comments are copied after its batches).
+  const admin = (await src.store.getUserByEmail(ADMIN.email))!;
+  await src.store.createComment({
+    sessionId: 'sess_migrate_shop',
+    offsetMs: 1500,
+    text: 'Total is wrong',
+    shapes: [{ kind: 'rect', x: 1, y: 2, w: 30, h: 40 }],
+    element: { nodeId: 7, selector: '#total' },
+    authorId: admin.id,
+  });
+
   // Through a support link, from an iPhone: a dead click (nothing answers it in the next batch).
   const created = await src.app.inject({
     method: 'POST',
@@ -320,6 +331,10 @@ describe('reprise migrate-store (SQLite → PostgreSQL + S3)', () => {
       const url = `/api/v1/saved-searches?projectId=${p.id}`;
       expect((await get(dst, url)).json()).toEqual((await get(src.app, url)).json());
     }
+    const comments = await src.store.listComments('sess_migrate_shop');
+    expect(comments).toHaveLength(1);
+    expect(await target.store.listComments('sess_migrate_shop')).toEqual(comments);
+    expect((await list(dst, 'comment:"total is"')).map((s) => s.id)).toEqual(['sess_migrate_shop']);
 
     // The target takes ingest with the same keys, and the link keeps counting toward its limit.
     const second = await dst.inject({

@@ -231,6 +231,7 @@ describe('QUERY_FIELDS', () => {
       'service',
       'span',
       'trace',
+      'comment',
     ]) {
       expect(names).toContain(n);
     }
@@ -250,6 +251,7 @@ describe('QUERY_FIELDS', () => {
       'link',
       'user',
       'backenderror',
+      'comment',
     ]);
   });
 

@@ -6,6 +6,7 @@ import type { CreatedLink, LinkInfo } from '@reprise/protocol';
 import type { ErrorBody, ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
 import type { ClickProblem, ErrorGroup, FailingEndpoint, ProblemList, SavedSearch } from '@reprise/protocol';
 import type { StepList } from '@reprise/protocol';
+import type { CommentElement, SessionComment, SketchShape } from '@reprise/protocol';
 import type { SessionSort } from '@reprise/protocol/query';
 import { ASSET_MODES, DEFAULT_ASSET_MODE, type AssetMode } from '@reprise/protocol';
 import { currentPath, navigate } from './router';
@@ -461,4 +462,41 @@ export async function revokeToken(id: string): Promise<void> {
 export async function getSessionAssetMode(id: string, signal?: AbortSignal): Promise<AssetMode> {
   const body = (await (await request(`/api/v1/sessions/${encodeURIComponent(id)}/assets`, { signal })).json()) as { mode?: unknown };
   return (ASSET_MODES as readonly unknown[]).includes(body.mode) ? (body.mode as AssetMode) : DEFAULT_ASSET_MODE;
+}
+
+export type { CommentElement, SessionComment, SketchShape } from '@reprise/protocol';
+
+/** What a new comment holds (docs/handoff-comments.md). */
+export interface CommentDraft {
+  offsetMs: number;
+  text: string;
+  shapes: SketchShape[];
+  element: CommentElement | null;
+}
+
+const commentsPath = (sessionId: string) => `/api/v1/sessions/${encodeURIComponent(sessionId)}/comments`;
+
+async function sendJson<T>(method: string, path: string, body: unknown): Promise<T> {
+  const res = await request(path, {
+    method,
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await res.json()) as T;
+}
+
+export async function listComments(sessionId: string, signal?: AbortSignal): Promise<SessionComment[]> {
+  return (await json<{ comments: SessionComment[] }>(commentsPath(sessionId), signal)).comments;
+}
+
+export function createComment(sessionId: string, draft: CommentDraft): Promise<SessionComment> {
+  return sendJson('POST', commentsPath(sessionId), draft);
+}
+
+export function updateComment(sessionId: string, id: string, patch: Partial<CommentDraft>): Promise<SessionComment> {
+  return sendJson('PATCH', `${commentsPath(sessionId)}/${encodeURIComponent(id)}`, patch);
+}
+
+export async function deleteComment(sessionId: string, id: string): Promise<void> {
+  await request(`${commentsPath(sessionId)}/${encodeURIComponent(id)}`, { method: 'DELETE' });
 }

@@ -39,7 +39,7 @@ export interface GroupNode extends Span {
   child: QueryNode;
 }
 
-/** Free text: a substring of a page or request URL, console text, an error message or a click label. */
+/** Free text: a substring of a page or request URL, console text, an error message or a click label (not comments: `comment:`). */
 export interface TextNode extends Span {
   type: 'text';
   text: string;
@@ -110,7 +110,7 @@ export interface HasValue {
 export const CONSOLE_LEVELS = ['error', 'warn', 'info', 'log', 'debug', 'trace', 'assert'] as const;
 export type ConsoleLevelName = (typeof CONSOLE_LEVELS)[number];
 
-export const HAS_VALUES = ['error', 'rage', 'dead', 'errorclick', 'feedback', 'link', 'user', 'backenderror'] as const;
+export const HAS_VALUES = ['error', 'rage', 'dead', 'errorclick', 'feedback', 'link', 'user', 'backenderror', 'comment'] as const;
 export type HasWhat = (typeof HAS_VALUES)[number];
 
 /** The value type of each field. */
@@ -137,6 +137,7 @@ export interface FieldValues {
   service: TextValue;
   span: TextValue;
   trace: TextValue;
+  comment: TextValue;
 }
 
 export type QueryField = keyof FieldValues;

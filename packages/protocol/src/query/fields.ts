@@ -263,8 +263,9 @@ const SPECS: { [F in QueryField]: FieldSpec<F> }[QueryField][] = [
   },
   {
     name: 'has',
-    description: 'Has JS errors, rage/dead/error clicks, feedback, a magic link, an identified user or backend errors (backend-error)',
-    examples: ['has:error', 'has:rage', '-has:feedback'],
+    description:
+      'Has JS errors, rage/dead/error clicks, feedback, a magic link, an identified user, backend errors (backend-error) or a comment',
+    examples: ['has:error', 'has:rage', '-has:feedback', 'has:comment'],
     values: [...HAS_VALUES],
     parse: (t, name) => {
       const bad = noOperator(t, name) ?? needValue(t, name, 'has:error');
@@ -345,6 +346,12 @@ const SPECS: { [F in QueryField]: FieldSpec<F> }[QueryField][] = [
       if (!/^[0-9a-fA-F]{32}$/.test(t.value)) return err(`trace: "${t.value}" is not a trace id (32 hex digits)`, valueOnly(t));
       return { kind: 'text', text: t.value.toLowerCase() };
     },
+  },
+  {
+    name: 'comment',
+    description: 'Has a comment (left in the player) whose text contains the text',
+    examples: ['comment:"wrong total"', 'comment:flaky'],
+    parse: text('comment:"wrong total"'),
   },
 ];
 

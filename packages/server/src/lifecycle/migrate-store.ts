@@ -137,6 +137,7 @@ async function copySession(source: Store, target: Store, id: string, result: Mig
     if (existing.projectId !== src.projectId) throw new Error(`the target has session ${id} in another project (${existing.projectId})`);
     if (existing.batchCount >= src.batchCount) {
       await copySessionAssets(source, target, src.projectId, id);
+      await target.importComments(await source.listComments(id));
       result.skippedSessions++;
       return;
     }
@@ -170,6 +171,8 @@ async function copySession(source: Store, target: Store, id: string, result: Mig
     }
   }
   await copySessionAssets(source, target, src.projectId, id);
+  // Comments come after the session's first batch has created it on the target.
+  await target.importComments(await source.listComments(id));
   result.copiedSessions++;
 }
 

@@ -129,6 +129,8 @@ function compileWhere<V>(pred: Pred, d: SearchDialect<V>, ps: Params<V>): string
       return HAS[pred.what]!;
     case 'backend':
       return backendRows(pred, d, ps);
+    case 'comment':
+      return `EXISTS (SELECT 1 FROM comments cm WHERE cm.session_id = s.id AND ${like('cm.text', pred.text)})`;
     case 'tokens':
       return tokenRows(pred, d, ps);
   }
@@ -153,6 +155,8 @@ const HAS: Record<string, string> = {
   link: 's.link_id IS NOT NULL',
   user: 's.user_id IS NOT NULL',
   backenderror: 's.backend_errors > 0',
+  // comments_by_session (session_id, offset_ms) answers it per candidate session.
+  comment: 'EXISTS (SELECT 1 FROM comments cm WHERE cm.session_id = s.id)',
 };
 
 /** Backend traces (OTLP): spans by service or name (substring), requests by trace id (exact, indexed by project). */

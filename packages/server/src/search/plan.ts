@@ -22,6 +22,8 @@ export type Pred =
   | { t: 'console'; all: ConsoleCond[][] }
   | { t: 'click'; all: ClickCond[][] }
   | { t: 'error'; text: string }
+  /** A comment on the session (store/core/comments.ts) contains the text; never sealed, so never blind. */
+  | { t: 'comment'; text: string }
   /** A session column compared with a number (ms for times and durations). */
   | { t: 'cmp'; column: NumericColumn; op: CompareOp; value: number }
   /** Browser or OS name contains the text, lower-cased and with spaces removed on both sides. */
@@ -240,6 +242,8 @@ function field(f: FieldNode, now: number): Pred {
     case 'span':
     case 'trace':
       return { t: 'backend', field: f.field, text: f.value.text };
+    case 'comment':
+      return { t: 'comment', text: f.value.text };
     case 'duration':
     case 'active':
       return { t: 'cmp', column: f.field, op: f.value.op, value: f.value.ms };

@@ -220,3 +220,23 @@ export const sharesWebhooksDdl = (d: DdlTypes): string => `
   CREATE INDEX webhook_deliveries_due ON webhook_deliveries${d.on}(status, next_attempt_at);
   CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries${d.on}(webhook_id, created_at);
   `;
+
+/**
+ * Comments pinned to a moment of a session (store/core/comments.ts): removed with their session
+ * (retention, erasure, delete) by the foreign key; an author's account removed leaves the comment.
+ * `shapes` and `element` are JSON text in both dialects (only ever read whole).
+ */
+export const commentsDdl = (d: DdlTypes): string => `
+  CREATE TABLE comments (
+    id ${d.id} PRIMARY KEY,
+    session_id ${d.id} NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    offset_ms ${d.bigint} NOT NULL,
+    text TEXT NOT NULL,
+    shapes TEXT NOT NULL,
+    element TEXT,
+    author_id ${d.id} REFERENCES users(id) ON DELETE SET NULL,
+    created_at ${d.bigint} NOT NULL,
+    updated_at ${d.bigint} NOT NULL
+  );
+  CREATE INDEX comments_by_session ON comments${d.on}(session_id, offset_ms);
+  `;

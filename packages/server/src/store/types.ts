@@ -5,6 +5,7 @@ import type { EncodedChunk } from './chunk-codec.js';
 import type { QueryNode, SessionSort } from '@reprise/protocol/query';
 import type { Batch, ReplayEvent, SessionDetail, SessionList, SessionTimeline, SessionTraces } from '@reprise/protocol';
 import type { ClickProblem, ErrorGroup, FailingEndpoint, SavedSearch } from '@reprise/protocol';
+import type { CommentElement, SessionComment, SketchShape } from '@reprise/protocol';
 
 /**
  * The storage interface. The embedded store (SQLite + local files) implements it
@@ -174,6 +175,19 @@ export interface Store {
   /** False when there is no such saved search. */
   deleteSavedSearch(id: string): Promise<boolean>;
 
+  /** A session's comments by moment (docs/handoff-comments.md); removed with the session. */
+  listComments(sessionId: string): Promise<SessionComment[]>;
+  getComment(id: string): Promise<SessionComment | null>;
+  countComments(sessionId: string): Promise<number>;
+  /** Null when the session does not exist: nothing is stored. */
+  createComment(input: CreateCommentInput): Promise<SessionComment | null>;
+  /** Changes the given fields (and `updatedAt`); null when there is no such comment. */
+  updateComment(id: string, patch: CommentPatch): Promise<SessionComment | null>;
+  /** False when there is no such comment. */
+  deleteComment(id: string): Promise<boolean>;
+  /** Stores comments with their ids and times (migrate-store); skips those already there. Returns how many were added. */
+  importComments(comments: SessionComment[]): Promise<number>;
+
   /**
    * Every row but sessions, for `reprise migrate-store`: projects (ids and keys), users (password
    * hashes), API tokens and login sessions (hashes), links (token hashes and states), saved searches.
@@ -328,6 +342,17 @@ export interface CreateSavedSearchInput {
   query: string;
   createdBy: string | null;
 }
+
+export interface CreateCommentInput {
+  sessionId: string;
+  offsetMs: number;
+  text: string;
+  shapes: SketchShape[];
+  element: CommentElement | null;
+  authorId: string | null;
+}
+
+export type CommentPatch = Partial<Pick<CreateCommentInput, 'offsetMs' | 'text' | 'shapes' | 'element'>>;
 
 export interface SessionSearch {
   projectId?: string;

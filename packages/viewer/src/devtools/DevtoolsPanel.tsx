@@ -1,8 +1,9 @@
 /**
- * The panel beside the player: Console, Network, Errors, Feedback, Steps and Environment tabs,
- * all on the player's clock (entries after the playhead dimmed, the current one highlighted, clicks seek).
+ * The panel beside the player: Console, Network, Errors, Feedback, Notes, Steps and Environment
+ * tabs, all on the player's clock (entries after the playhead dimmed, the current one highlighted,
+ * clicks seek). The tab strip wraps onto a second line rather than hiding a tab.
  */
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ComponentProps } from 'react';
 import type { SessionCounts } from '@reprise/protocol';
 import './devtools.css';
 import { ConsolePanel } from './ConsolePanel';
@@ -13,11 +14,15 @@ import { levelGroup } from './filters';
 import { isNetworkError, unreadableOf, type Devtools } from './model';
 import { ErrorBoundary, PartFailed } from '../ErrorBoundary';
 import { NetworkPanel } from './NetworkPanel';
+import { NotesPanel } from './NotesPanel';
 import { StepsPanel } from './StepsPanel';
 import type { TraceStatus } from './BackendView';
 import type { TraceIndex } from './traces';
 
-type Tab = 'console' | 'network' | 'errors' | 'feedback' | 'steps' | 'environment';
+export type Tab = 'console' | 'network' | 'errors' | 'feedback' | 'notes' | 'steps' | 'environment';
+
+/** The Notes tab's comments and actions (NotesPanel); nowMs comes from the panel. */
+export type NotesProps = Omit<ComponentProps<typeof NotesPanel>, 'nowMs'>;
 
 interface Props {
   /** The session shown (the Steps tab asks the server for its steps). */
@@ -31,6 +36,10 @@ interface Props {
   /** Backend traces of the session's requests. */
   traces?: TraceIndex;
   traceStatus?: TraceStatus;
+  notes?: NotesProps;
+  /** The tab to show (a deep link to a comment opens Notes); the user's choice otherwise. */
+  tab?: Tab;
+  onTab?: (tab: Tab) => void;
 }
 
 interface TabCounts {
@@ -39,13 +48,15 @@ interface TabCounts {
   bad: number;
 }
 
-function tabCounts(dt: Devtools | null, c: SessionCounts | undefined): Record<Tab, TabCounts> {
+function tabCounts(dt: Devtools | null, c: SessionCounts | undefined, notes: number | null): Record<Tab, TabCounts> {
+  const note = { total: notes, bad: 0 };
   if (!dt) {
     return {
       console: { total: null, bad: c ? c.consoleErrors : 0 },
       network: { total: null, bad: c ? c.network4xx + c.network5xx + c.networkFailed : 0 },
       errors: { total: c ? c.errors : null, bad: c ? c.errors : 0 },
       feedback: { total: c?.feedback ?? null, bad: 0 },
+      notes: note,
       steps: { total: null, bad: 0 },
       environment: { total: null, bad: 0 },
     };
@@ -56,6 +67,7 @@ function tabCounts(dt: Devtools | null, c: SessionCounts | undefined): Record<Ta
     network: { total: dt.network.length + u('network'), bad: dt.network.filter((e) => isNetworkError(e.data)).length },
     errors: { total: dt.errors.length + u('error'), bad: dt.errors.length + u('error') },
     feedback: { total: dt.feedback.length + u('feedback'), bad: 0 },
+    notes: note,
     steps: { total: null, bad: 0 },
     environment: { total: null, bad: 0 },
   };
@@ -66,19 +78,23 @@ const LABELS: Record<Tab, string> = {
   network: 'Network',
   errors: 'Errors',
   feedback: 'Feedback',
+  notes: 'Notes',
   steps: 'Steps',
   environment: 'Environment',
 };
 
-export function DevtoolsPanel({ sessionId, devtools, counts, nowMs, onSeek, traces, traceStatus }: Props) {
-  const [tab, setTab] = useState<Tab>('console');
-  const n = useMemo(() => tabCounts(devtools, counts), [devtools, counts]);
-  // Steps come from the server: without a session (the HTML export) there is no such tab.
-  const tabs = (Object.keys(LABELS) as Tab[]).filter((t) => t !== 'steps' || sessionId);
+export function DevtoolsPanel({ sessionId, devtools, counts, nowMs, onSeek, traces, traceStatus, notes, ...p }: Props) {
+  const [own, setOwn] = useState<Tab>('console');
+  const tab = p.tab ?? own;
+  const setTab = p.onTab ?? setOwn;
+  const noteCount = notes?.comments?.length ?? null;
+  const n = useMemo(() => tabCounts(devtools, counts, noteCount), [devtools, counts, noteCount]);
+  // Steps and notes come from the server: without a session (the HTML export) there are no such tabs.
+  const tabs = (Object.keys(LABELS) as Tab[]).filter((t) => (t !== 'steps' || sessionId) && (t !== 'notes' || notes));
 
   return (
     <aside className="devtools" aria-label="Recorded devtools">
-      <div className="dt-tabs" role="tablist">
+      <div className="dt-tabs" role="tablist" data-testid="devtools-tabs">
         {tabs.map((t) => (
           <button
             key={t}
@@ -100,7 +116,9 @@ export function DevtoolsPanel({ sessionId, devtools, counts, nowMs, onSeek, trac
           </button>
         ))}
       </div>
-      {!devtools ? (
+      {tab === 'notes' && notes ? (
+        <NotesPanel {...notes} nowMs={nowMs} />
+      ) : !devtools ? (
         <p className="dt-empty muted">Loading events…</p>
       ) : (
         // Keyed by tab: a panel that failed is tried again when its tab is chosen anew.

@@ -4,13 +4,25 @@ import { isNetworkError, type Devtools } from './model';
 import { backendErrorMoments, type TraceIndex } from './traces';
 
 export type MarkerKind =
-  'error' | 'network-error' | 'backend-error' | 'console-error' | 'nav' | 'click' | 'custom' | 'feedback' | 'unreadable';
+  'error' | 'network-error' | 'backend-error' | 'console-error' | 'nav' | 'click' | 'custom' | 'feedback' | 'unreadable' | 'comment';
 
 export interface Marker {
   kind: MarkerKind;
   offset: number;
   /** Tooltip text. */
   label: string;
+  /** A comment's marker opens that comment. */
+  commentId?: string;
+}
+
+/** Comment markers, drawn over every other kind. */
+export function commentMarkers(comments: { id: string; offsetMs: number; text: string; authorEmail: string | null }[]): Marker[] {
+  return comments.map((c) => ({
+    kind: 'comment',
+    offset: c.offsetMs,
+    label: `${c.authorEmail ?? 'Comment'}: ${c.text || '(sketch)'}`,
+    commentId: c.id,
+  }));
 }
 
 // rrweb: EventType.IncrementalSnapshot = 3, IncrementalSource.MouseInteraction = 2, MouseInteractions.Click = 2.
@@ -68,6 +80,7 @@ export function buildMarkers(dt: Devtools, timeline: Timeline, traces?: TraceInd
     'backend-error': 5,
     error: 6,
     feedback: 7,
+    comment: 8,
   };
   return markers.sort((a, b) => rank[a.kind] - rank[b.kind] || a.offset - b.offset);
 }

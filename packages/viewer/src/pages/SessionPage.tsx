@@ -3,8 +3,12 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } f
 import type { SessionDetail } from '@reprise/protocol';
 import { getSession, isAbort } from '../api';
 import { environment, humanDuration, localDateTime } from '../format';
-import { DevtoolsPanel } from '../devtools/DevtoolsPanel';
-import { buildMarkers, errorMoments } from '../devtools/markers';
+import { useComments } from '../comments/useComments';
+import { DevtoolsPanel, type Tab } from '../devtools/DevtoolsPanel';
+import { buildMarkers, commentMarkers, errorMoments } from '../devtools/markers';
+import { isNetworkError } from '../devtools/model';
+import { activityStrip } from '../player/activity';
+import { readCommentId, writeCommentId } from '../player/deepLink';
 import { buildDevtools } from '../devtools/model';
 import { Player, type PlayerApi } from '../player/Player';
 import type { RrwebEvent } from '../player/timeline';
@@ -49,11 +53,57 @@ export function SessionPage({ id }: { id: string }) {
 
   const devtools = useMemo(() => (fullTimeline ? buildDevtools(fullTimeline) : null), [fullTimeline]);
   const backend = useSessionTraces(id, devtools?.network ?? null, liveNow, devtools ? devtools.startTime + devtools.durationMs : null);
-  const markers = useMemo(
+  const comments = useComments(id);
+  const eventMarkers = useMemo(
     () => (devtools && fullTimeline ? buildMarkers(devtools, fullTimeline, backend.traces) : []),
     [devtools, fullTimeline, backend.traces],
   );
+  const markers = useMemo(() => [...eventMarkers, ...commentMarkers(comments.list ?? [])], [eventMarkers, comments.list]);
   const moments = useMemo(() => (devtools ? errorMoments(devtools) : []), [devtools]);
+  const activity = useMemo(
+    () =>
+      devtools && fullTimeline
+        ? activityStrip({
+            dom: fullTimeline.dom,
+            startTime: fullTimeline.startTime,
+            durationMs: Math.max(fullTimeline.durationMs, devtools.durationMs),
+            errorOffsets: moments,
+            requestOffsets: devtools.network.filter((e) => !isNetworkError(e.data)).map((e) => e.offset),
+            commentOffsets: (comments.list ?? []).map((c) => c.offsetMs),
+          })
+        : null,
+    [devtools, fullTimeline, moments, comments.list],
+  );
+
+  // The comment shown (its sketch over the frame, highlighted in Notes): from `?comment=` at first.
+  const [activeComment, setActiveComment] = useState<string | null>(() => readCommentId());
+  const [tab, setTab] = useState<Tab>(() => (readCommentId() ? 'notes' : 'console'));
+  const [playerReady, setPlayerReady] = useState(false);
+  const { firstFrameShown } = loading;
+  const onPlayerReady = useCallback(() => {
+    firstFrameShown();
+    setPlayerReady(true);
+  }, [firstFrameShown]);
+  const openComment = useCallback(
+    (commentId: string | null) => {
+      setActiveComment(commentId);
+      writeCommentId(commentId);
+      if (!commentId) return;
+      setTab('notes');
+      // A comment just created is not in this list yet: the player has already moved to it.
+      const c = comments.list?.find((x) => x.id === commentId);
+      if (c) playerApi.current?.seek(c.offsetMs);
+    },
+    [comments.list],
+  );
+  // A deep link to a comment seeks to its moment once the player and the comments are in.
+  const deepLinked = useRef(false);
+  useEffect(() => {
+    if (deepLinked.current || !playerReady || !comments.list || !activeComment) return;
+    deepLinked.current = true;
+    const c = comments.list.find((x) => x.id === activeComment);
+    if (c) playerApi.current?.seek(c.offsetMs);
+  }, [playerReady, comments.list, activeComment]);
 
   // Details and events load in parallel; the player does not need the details.
   useEffect(() => {
@@ -85,7 +135,7 @@ export function SessionPage({ id }: { id: string }) {
             durationHintMs={loading.durationMs}
             ensureLoaded={loading.ensureLoaded}
             complete={loading.complete}
-            onReady={loading.firstFrameShown}
+            onReady={onPlayerReady}
             error={loading.error}
             loadedCount={loading.loadedCount}
             onTimeChange={setNowMs}
@@ -94,6 +144,11 @@ export function SessionPage({ id }: { id: string }) {
             errorMoments={moments}
             live={liveNow}
             liveEnded={streaming && !liveNow}
+            activity={activity}
+            comments={comments.list ?? []}
+            activeCommentId={activeComment}
+            onSelectComment={openComment}
+            onCreateComment={comments.create}
           />
         </ErrorBoundary>
         <ErrorBoundary resetKey={id} fallback={(error, retry) => <PartFailed what="devtools panel" error={error} retry={retry} />}>
@@ -105,6 +160,16 @@ export function SessionPage({ id }: { id: string }) {
             onSeek={seek}
             traces={backend.traces}
             traceStatus={backend.status}
+            tab={tab}
+            onTab={setTab}
+            notes={{
+              comments: comments.list,
+              error: comments.error,
+              activeId: activeComment,
+              onOpen: openComment,
+              onEdit: (commentId, text) => comments.update(commentId, { text }),
+              onDelete: (commentId) => comments.remove(commentId),
+            }}
           />
         </ErrorBoundary>
       </div>

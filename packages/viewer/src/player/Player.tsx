@@ -4,12 +4,19 @@
  * component feeds it the props and renders its state.
  * React never renders children into the mount node; rrweb owns everything inside it.
  */
-import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { SessionComment } from '@reprise/protocol';
 import { Controls } from './Controls';
-import type { Marker } from '../devtools/markers';
+import type { CommentDraft } from '../api';
+import { CommentComposer, useCommentDraft } from '../comments/CommentComposer';
+import { SketchLayer } from '../comments/SketchLayer';
+import { nextMoment, prevMoment, type Marker } from '../devtools/markers';
+import type { ActivityStrip } from './activity';
 import { copyText } from './clipboard';
 import { PlaybackController, type Size } from './controller';
 import { momentWriter, readStartMs, urlAt } from './deepLink';
+import { isControlTarget, isTypingTarget, shortcutFor, SHORTCUTS, STEP_MS, type ShortcutAction } from './shortcuts';
+import { fitViewport } from './sketch';
 import type { EnsureLoaded } from './loadedSeek';
 import { browserReplayer } from './mount';
 import { loadRrweb, type ReplayModule } from './rrweb';
@@ -47,7 +54,19 @@ interface PlayerProps {
   liveEnded?: boolean;
   /** Where the replay opens (offset ms); the URL's `?t=` by default. */
   initialMs?: number;
+  /** The activity strip under the scrub bar (null until every event is in). */
+  activity?: ActivityStrip | null;
+  /** The session's comments; the active one's sketch shows while paused at its moment. */
+  comments?: SessionComment[];
+  activeCommentId?: string | null;
+  /** A comment was chosen (its marker), or none (null). */
+  onSelectComment?: (id: string | null) => void;
+  /** Stores a new comment; absent: no Comment button. */
+  onCreateComment?: (draft: CommentDraft) => Promise<SessionComment>;
 }
+
+/** How close to a comment's moment the playhead must be for its sketch to show. */
+const SKETCH_SHOWN_WITHIN_MS = 250;
 
 /** What the devtools panel may do with the player. */
 export interface PlayerApi {
@@ -62,20 +81,73 @@ export interface PlayerApi {
 
 export function Player(props: PlayerProps) {
   const { timeline, error, loadedCount, markers, errorMoments, live = false, liveEnded = false } = props;
+  const { comments = [], activeCommentId = null, onSelectComment, onCreateComment } = props;
   const stageRef = useRef<HTMLDivElement>(null);
   const mountRef = useRef<HTMLDivElement>(null);
   const { controller, s } = usePlayback(props, mountRef);
   const stage = useSize(stageRef);
+  const composer = useCommentDraft(controller.elementAt);
+  const [help, setHelp] = useState(false);
 
   const failure = error ?? s.error;
   const state = failure ? 'error' : s.ready ? 'ready' : 'loading';
   const { viewport } = s;
-  const scale = stage.width > 0 && stage.height > 0 ? Math.min(1, stage.width / viewport.width, stage.height / viewport.height) : 1;
-  const x = Math.max(0, (stage.width - viewport.width * scale) / 2);
-  const y = Math.max(0, (stage.height - viewport.height * scale) / 2);
+  const fit = fitViewport(stage, viewport);
+  const active = comments.find((c) => c.id === activeCommentId) ?? null;
+  const showActive = active && !composer.draft && !s.playing && Math.abs(s.currentMs - active.offsetMs) <= SKETCH_SHOWN_WITHIN_MS;
+
+  const startComment = useCallback(() => {
+    if (!controller.getSnapshot().ready || !onCreateComment) return;
+    controller.pause();
+    onSelectComment?.(null);
+    composer.start(controller.getSnapshot().currentMs);
+  }, [controller, composer, onCreateComment, onSelectComment]);
+
+  const saveComment = async () => {
+    const d = composer.draft;
+    if (!d || !onCreateComment) return;
+    const created = await onCreateComment({ offsetMs: d.offsetMs, text: d.text.trim(), shapes: d.shapes, element: d.element });
+    composer.cancel();
+    controller.seekAndPause(created.offsetMs);
+    onSelectComment?.(created.id);
+  };
+
+  const onMarker = useCallback(
+    (m: Marker) => {
+      if (m.commentId && onSelectComment) onSelectComment(m.commentId);
+      else controller.seekAndPause(m.offset);
+    },
+    [controller, onSelectComment],
+  );
+
+  useShortcuts((action) => {
+    const now = controller.getSnapshot().currentMs;
+    switch (action) {
+      case 'toggle-play':
+        return controller.togglePlay();
+      case 'step-back':
+        return controller.step(-STEP_MS);
+      case 'step-forward':
+        return controller.step(STEP_MS);
+      case 'prev-error':
+      case 'next-error': {
+        const to = (action === 'prev-error' ? prevMoment : nextMoment)(errorMoments ?? [], now);
+        if (to !== null) controller.seekAndPause(to);
+        return;
+      }
+      case 'comment':
+        return startComment();
+      case 'help':
+        return setHelp((h) => !h);
+      case 'close':
+        if (help) setHelp(false);
+        else composer.cancel();
+        return;
+    }
+  });
 
   return (
-    <section className="player">
+    <section className="player" data-testid="player-section">
       <div className="stage" ref={stageRef} data-testid="player" data-state={state} data-waiting={s.waiting ? 'true' : undefined}>
         <div
           ref={mountRef}
@@ -83,9 +155,24 @@ export function Player(props: PlayerProps) {
           style={{
             width: viewport.width,
             height: viewport.height,
-            transform: `translate(${x}px, ${y}px) scale(${scale})`,
+            transform: `translate(${fit.x}px, ${fit.y}px) scale(${fit.scale})`,
           }}
         />
+        {composer.draft ? (
+          <SketchLayer
+            fit={fit}
+            shapes={composer.draft.shapes}
+            testId="sketch-draft"
+            drawing={{ tool: composer.draft.tool, onShape: composer.addShape, onPick: composer.pick }}
+          />
+        ) : (
+          showActive && <SketchLayer fit={fit} shapes={active.shapes} testId="comment-sketch" />
+        )}
+        {showActive && active.text && (
+          <div className="comment-callout" data-testid="comment-callout">
+            <strong>{active.authorEmail ?? 'Comment'}</strong> {active.text}
+          </div>
+        )}
         {state === 'loading' && (
           <div className="overlay muted">{timeline ? 'Rendering…' : `Loading events…${loadedCount > 0 ? ` (${loadedCount})` : ''}`}</div>
         )}
@@ -95,7 +182,11 @@ export function Player(props: PlayerProps) {
           </div>
         )}
         {s.waiting && !failure && <div className="loading-window muted">Loading…</div>}
+        {help && <ShortcutsOverlay onClose={() => setHelp(false)} />}
       </div>
+      {composer.draft && (
+        <CommentComposer draft={composer.draft} onChange={composer.patch} onSave={saveComment} onCancel={composer.cancel} />
+      )}
       <Controls
         enabled={state === 'ready'}
         playing={s.playing}
@@ -111,12 +202,47 @@ export function Player(props: PlayerProps) {
         markers={markers ?? []}
         errorMoments={errorMoments ?? []}
         onSeekAndPause={controller.seekAndPause}
+        onMarker={onMarker}
+        activity={props.activity ?? null}
+        onStep={controller.step}
+        onComment={onCreateComment ? startComment : undefined}
+        onShortcuts={() => setHelp((h) => !h)}
         live={live}
         liveEnded={liveEnded}
         following={s.following}
         onGoLive={controller.goLive}
       />
     </section>
+  );
+}
+
+/** The `?` overlay: every shortcut (shortcuts.ts). */
+function ShortcutsOverlay({ onClose }: { onClose: () => void }) {
+  return (
+    <div className="shortcuts-overlay" role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts-overlay">
+      <div className="shortcuts-card">
+        <div className="shortcuts-head">
+          <strong>Keyboard shortcuts</strong>
+          <button type="button" onClick={onClose} aria-label="Close">
+            ×
+          </button>
+        </div>
+        <table>
+          <tbody>
+            {SHORTCUTS.map((sc) => (
+              <tr key={sc.action}>
+                <td>
+                  {sc.keys.map((k) => (
+                    <kbd key={k}>{k}</kbd>
+                  ))}
+                </td>
+                <td>{sc.label}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
   );
 }
 
@@ -154,7 +280,6 @@ function usePlayback(props: PlayerProps, mountRef: { current: HTMLDivElement | n
     if (s.ready) onReady?.();
   }, [s.ready, onReady]);
 
-  useSpaceToggles(controller.togglePlay);
   return { controller, s };
 }
 
@@ -189,17 +314,26 @@ function useSize(ref: { current: HTMLElement | null }): Size {
   return size;
 }
 
-/** Space toggles playback unless the user is typing or a focused control handles it. */
-function useSpaceToggles(toggle: () => void): void {
+/** The player's keyboard shortcuts (shortcuts.ts), on the window; `run` may change every render. */
+function useShortcuts(run: (action: ShortcutAction) => void): void {
+  const ref = useRef(run);
+  ref.current = run;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== ' ' || e.repeat) return;
-      const t = e.target;
-      if (t instanceof HTMLElement && t.closest('input, textarea, select, button, [contenteditable]')) return;
+      if (e.repeat && e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+      const action = shortcutFor({
+        key: e.key,
+        ctrlKey: e.ctrlKey,
+        metaKey: e.metaKey,
+        altKey: e.altKey,
+        typing: isTypingTarget(e.target),
+        onControl: isControlTarget(e.target),
+      });
+      if (!action) return;
       e.preventDefault();
-      toggle();
+      ref.current(action);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [toggle]);
+  }, []);
 }

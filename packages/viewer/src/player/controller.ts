@@ -9,10 +9,12 @@
  * shown, `addEvents` hands over windows and live events, `complete` says every window is in.
  */
 import type { Replayer } from '@rrweb/replay';
+import type { SketchPoint } from '@reprise/protocol';
 import type { Speed } from './Controls';
 import { feedReplayer } from './feed';
 import { LoadedSeek, type EnsureLoaded } from './loadedSeek';
 import type { MountedReplayer, ReplayerFactory } from './mount';
+import type { PickedElement } from './pickElement';
 import { ReplayClock } from './replayClock';
 import { browserScheduler, type Scheduler } from './scheduler';
 import type { RrwebEvent, Timeline } from './timeline';
@@ -232,6 +234,23 @@ export class PlaybackController {
     this.set({ playing: false, currentMs: t, following: false, stalled: false, ended: false });
     this.rememberTime(t);
   };
+
+  /** Pauses where playback is (a comment pins the moment on screen); nothing when paused. */
+  readonly pause = (): void => {
+    if (this.state.playing) this.togglePlay();
+  };
+
+  /** ← and →: moves the playhead by `deltaMs` (clamped), playing on if playing. */
+  readonly step = (deltaMs: number): void => {
+    if (!this.state.ready) return;
+    this.seek(this.state.currentMs + deltaMs);
+  };
+
+  /** The element under a page point of the frame on screen; null before the replay exists. */
+  readonly elementAt = (p: SketchPoint): PickedElement | null => this.mounted?.elementAt?.(p) ?? null;
+
+  /** An element's box in page coordinates at the moment on screen, by rrweb node id. */
+  readonly elementBox = (nodeId: number): PickedElement['box'] | null => this.mounted?.elementBox?.(nodeId) ?? null;
 
   /** Jumps to the newest event and keeps following new ones. */
   readonly goLive = (): void => {

@@ -1,6 +1,6 @@
 /**
  * `?t=<seconds>` on a session URL names a moment in the replay, so a copied URL
- * opens paused exactly there.
+ * opens paused exactly there; `&comment=<id>` also opens that comment with its sketch.
  */
 
 /** Start offset in ms from the current URL, or 0. */
@@ -38,4 +38,26 @@ export function momentWriter(): (ms: number) => void {
   return (ms) => {
     if (window.location.pathname === path) writeStartMs(ms);
   };
+}
+
+/** `&comment=<id>`: the comment a link opens, its sketch shown at its moment. Null without one. */
+export function readCommentId(search = window.location.search): string | null {
+  const id = new URLSearchParams(search).get('comment');
+  return id && /^[A-Za-z0-9_-]{1,80}$/.test(id) ? id : null;
+}
+
+/** The link to a comment: its moment as `t` and its id, on the session page open now. */
+export function commentUrl(href: string, offsetMs: number, commentId: string): string {
+  const url = new URL(href);
+  url.searchParams.set('t', String(Math.round(offsetMs / 100) / 10));
+  url.searchParams.set('comment', commentId);
+  return url.toString();
+}
+
+/** Sets or removes `comment` in place (the comment shown; replaceState, like `t`). */
+export function writeCommentId(id: string | null): void {
+  const url = new URL(window.location.href);
+  if (id) url.searchParams.set('comment', id);
+  else url.searchParams.delete('comment');
+  if (url.toString() !== window.location.href) history.replaceState(history.state, '', url.toString());
 }

@@ -7,7 +7,9 @@
  * Canvas frames are drawn by the viewer instead (replay-hygiene.ts).
  */
 import type { Replayer } from '@rrweb/replay';
+import type { SketchPoint } from '@reprise/protocol';
 import { copyMutationsOnApply } from './mutationCopies';
+import { elementAt, elementBox, type PickedElement } from './pickElement';
 import { attachReplayHygiene } from './replay-hygiene';
 import type { ReplayModule } from './rrweb';
 import { deferSeekScrolls } from './seekScrolls';
@@ -25,6 +27,10 @@ export interface MountedReplayer {
   flushScrolls(): void;
   /** Detaches what was attached and destroys the replayer. */
   destroy(): void;
+  /** The element under a page point of the frame on screen (comments name it). */
+  elementAt?(p: SketchPoint): PickedElement | null;
+  /** An element's box in page coordinates now, by rrweb node id. */
+  elementBox?(nodeId: number): PickedElement['box'] | null;
 }
 
 /** Builds a replayer holding `events` (sorted); may throw (shown as the player's error). */
@@ -56,6 +62,8 @@ export function browserReplayer(rrweb: ReplayModule, root: HTMLElement): Replaye
     return {
       replayer,
       flushScrolls: () => scrolls.flush(),
+      elementAt: (p) => elementAt(replayer, p),
+      elementBox: (nodeId) => elementBox(replayer, nodeId),
       destroy() {
         if (window.__repriseReplayer === replayer) delete window.__repriseReplayer;
         detachHygiene();

@@ -1,5 +1,6 @@
 import type {
   ClickProblem,
+  SessionComment,
   ErrorGroup,
   FailingEndpoint,
   ReplayEvent,
@@ -31,7 +32,9 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type {
   ApiToken,
   ClaimedDelivery,
+  CommentPatch,
   CreateApiTokenInput,
+  CreateCommentInput,
   CreateShareInput,
   CreateWebhookInput,
   Delivery,
@@ -51,6 +54,7 @@ import type {
   UserRole,
 } from '../types.js';
 import * as access from './access.js';
+import * as comments from './comments.js';
 import * as savedSearches from './saved-searches.js';
 import * as shares from './shares.js';
 import * as webhooks from './webhooks.js';
@@ -72,7 +76,7 @@ export interface CoreDialect {
 
 /**
  * What every metadata store does the same way, whatever its database: projects, users, login
- * sessions, API tokens and memberships (core/access.ts), saved searches, the session list and a
+ * sessions, API tokens and memberships (core/access.ts), saved searches, comments, the session list and a
  * session's detail, and the chunk side (SessionChunks). A backend extends it with its
  * Sql (the statements here are written once, with `$n` placeholders), its transaction for moving
  * packed batches and its lookup of referenced chunk keys (the BatchRows of SessionChunks), and
@@ -366,6 +370,27 @@ export abstract class StoreCore {
   }
   listDeliveries(webhookId: string, limit: number): Promise<Delivery[]> {
     return webhooks.listDeliveries(this.sql, webhookId, limit);
+  }
+  listComments(sessionId: string): Promise<SessionComment[]> {
+    return comments.list(this.sql, sessionId);
+  }
+  getComment(id: string): Promise<SessionComment | null> {
+    return comments.get(this.sql, id);
+  }
+  countComments(sessionId: string): Promise<number> {
+    return comments.count(this.sql, sessionId);
+  }
+  createComment(input: CreateCommentInput): Promise<SessionComment | null> {
+    return comments.create(this.sql, input);
+  }
+  updateComment(id: string, patch: CommentPatch): Promise<SessionComment | null> {
+    return comments.update(this.sql, id, patch);
+  }
+  deleteComment(id: string): Promise<boolean> {
+    return comments.remove(this.sql, id);
+  }
+  importComments(list: SessionComment[]): Promise<number> {
+    return comments.importAll(this.sql, list);
   }
 
   readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]> {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import {
   accessControlDdl,
   assetsDdl,
+  commentsDdl,
   fullSnapshotsDdl,
   otlpDdl,
   PG_TYPES,
@@ -259,6 +260,9 @@ export const MIGRATIONS: string[] = [
   // 8: share links (shares/) with their open log, and per-project webhooks (webhooks/) with
   // saved-search alerts and the delivery queue and log (SQLite v15).
   sharesWebhooksDdl(PG_TYPES),
+  // 9 (SQLite v16): comments pinned to a moment of a session, with a sketch in page coordinates
+  // (store/core/comments.ts).
+  commentsDdl(PG_TYPES),
 ];
 
 /** The safety net: rows whose time falls in no monthly partition (skewed tab clocks, far past or future). */

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import {
   accessControlDdl,
   assetsDdl,
+  commentsDdl,
   fullSnapshotsDdl,
   otlpDdl,
   SESSION_FACT_COLUMNS,
@@ -14,7 +15,7 @@ import {
  * Ordered migrations; `PRAGMA user_version` records how many ran. A database
  * newer than this code refuses to open rather than being silently misread.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `
   CREATE TABLE projects (
     id TEXT PRIMARY KEY,
@@ -266,6 +267,9 @@ const MIGRATIONS: string[] = [
   // v15: share links (shares/) with their open log, and per-project webhooks (webhooks/) with
   // saved-search alerts and the delivery queue and log.
   sharesWebhooksDdl(SQLITE_TYPES),
+  // v16 (PostgreSQL 9): comments pinned to a moment of a session, with a sketch in page
+  // coordinates (store/core/comments.ts, docs/handoff-comments.md).
+  commentsDdl(SQLITE_TYPES),
 ];
 
 /** Brings the database to `target` (default: the latest; tests stop earlier to check an upgrade). */
