@@ -58,6 +58,7 @@ export function checkSourceMap(text: string, maxBytes = MAX_MAP_BYTES): MapCheck
     if (s === null) return null;
     // `../src/a.ts` is how bundlers name sources next to their output dir: folded silently. A scheme,
     // an absolute path or control characters are worth saying.
+    // eslint-disable-next-line no-control-regex -- control characters are what is being detected
     if (/^([a-z][a-z0-9+.-]*:|[\\/])|[\u0000-\u001f\u007f]/i.test(s)) rewritten++;
     return safeSourcePath(s);
   });

@@ -43,7 +43,8 @@ export async function uploadCommand(args: string[], env: NodeJS.ProcessEnv = pro
   const server = values.url ?? env.REPRISE_URL;
   const token = values.token ?? env.REPRISE_TOKEN;
   const prefix = values['url-prefix'];
-  if (!values.release || !prefix || positionals.length !== 1) return fail('usage: reprise sourcemaps upload --release R --url-prefix URL DIR');
+  if (!values.release || !prefix || positionals.length !== 1)
+    return fail('usage: reprise sourcemaps upload --release R --url-prefix URL DIR');
   if (!server || !token) return fail('set REPRISE_URL and REPRISE_TOKEN (or pass --url and --token)');
   let base: URL;
   try {
@@ -53,14 +54,22 @@ export async function uploadCommand(args: string[], env: NodeJS.ProcessEnv = pro
   }
   const { pairs, skipped } = await findMapPairs(positionals[0]!);
   if (pairs.length === 0) return fail(`no script with a source map under ${positionals[0]}`);
-  const endpoint = new URL(`api/v1/releases/${encodeURIComponent(values.release)}/sourcemaps`, server.endsWith('/') ? server : `${server}/`);
+  const endpoint = new URL(
+    `api/v1/releases/${encodeURIComponent(values.release)}/sourcemaps`,
+    server.endsWith('/') ? server : `${server}/`,
+  );
   let failed = 0;
   for (const p of pairs) {
     const url = new URL(p.script, base).toString();
     const res = await fetch(endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ url, map: p.mapText, ...(p.debugId ? { debugId: p.debugId } : {}), ...(values.project ? { projectId: values.project } : {}) }),
+      body: JSON.stringify({
+        url,
+        map: p.mapText,
+        ...(p.debugId ? { debugId: p.debugId } : {}),
+        ...(values.project ? { projectId: values.project } : {}),
+      }),
     }).catch((err: unknown) => new Error(errorMessage(err)));
     if (res instanceof Error) {
       failed++;
