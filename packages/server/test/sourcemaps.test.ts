@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedSessionError, SessionList } from '@reprise/protocol';
 import { transform } from 'esbuild';
 import { runInNewContext } from 'node:vm';
+import { Caller } from '../src/auth/access.js';
+import { getErrors } from '../src/mcp/tools/console.js';
 import { MapCache } from '../src/sourcemaps/map-cache.js';
 import { MAX_MAP_BYTES } from '../src/sourcemaps/validate.js';
 import type { Project } from '../src/store/types.js';
@@ -131,6 +133,16 @@ describe('source maps', () => {
     expect((search.json() as SessionList).sessions.map((x) => x.id)).toEqual([id]);
     const none = await s.app.inject({ url: `/api/v1/sessions?q=${encodeURIComponent('release:1.0')}`, headers: { cookie: s.cookie } });
     expect((none.json() as SessionList).sessions).toEqual([]);
+
+    // The digest and the MCP errors tool name the original place.
+    const digest = await s.app.inject({ url: `/api/v1/sessions/${id}/digest`, headers: { cookie: s.cookie } });
+    expect((digest.json() as { text: string }).text).toContain(`at retryPayment (src/checkout.ts:${line}:`);
+    const admin = (await s.store.listUsers()).find((u) => u.role === 'admin')!;
+    const mcp = await getErrors.run(
+      { store: s.store, caller: await Caller.load(s.store, admin, null), publicUrl: 'http://x', log: { error: () => {} } },
+      { sessionId: id },
+    );
+    expect(mcp).toContain(`original: retryPayment (src/checkout.ts:${line}:`);
   });
 
   it('say plainly why a frame is not resolved: release mismatch, no map, no release', async () => {

@@ -79,7 +79,8 @@ function Context({ frame }: { frame: ResolvedFrame }) {
 }
 
 function Unresolved({ frames }: { frames: ResolvedFrame[] }) {
-  const reasons = [...new Set(frames.filter((f) => f.inApp && f.unresolved).map((f) => f.unresolved!))];
+  // A session without a release expects no maps: nothing to explain.
+  const reasons = [...new Set(frames.filter((f) => f.inApp && f.unresolved && f.unresolved !== 'no_release').map((f) => f.unresolved!))];
   if (reasons.length === 0) return null;
   return (
     <p className="muted rstack-note" data-testid="stack-unresolved">
