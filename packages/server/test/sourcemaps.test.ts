@@ -237,6 +237,11 @@ describe('source maps', () => {
     const body = res.json() as { stacks: { original?: { fn: string | null } }[][] };
     expect(body.stacks[0]![0]!.original!.fn).toBe('retryPayment');
     expect(body.stacks[1]).toEqual([]);
+    // The Problems page's error group names the newest error's resolved place.
+    const problems = await s.app.inject({ url: `/api/v1/problems/errors?projectId=${own.id}`, headers: { cookie: s.cookie } });
+    const group = (problems.json() as { rows: { example: string; top: string | null; sample?: unknown }[] }).rows[0]!;
+    expect(group.top).toMatch(/^retryPayment \(src\/checkout\.ts:\d+:\d+\)$/);
+    expect(group.sample).toBeUndefined();
     const setting = await s.app.inject({ url: `/api/v1/projects/${own.id}/sourcemap-fetch`, headers: { cookie: s.cookie } });
     expect(setting.json()).toEqual({ origins: null });
     const bad = await s.app.inject({
