@@ -10,3 +10,4 @@ export * from './trace-types.js';
 export * from './html-export.js';
 export * from './redaction.js';
 export * from './comment-types.js';
+export * from './stack-types.js';

@@ -31,6 +31,7 @@ import { InProcessLiveBus, type LiveBus } from './live/bus.js';
 import { liveRoutes } from './live/routes.js';
 import { mcpRoutes } from './mcp/http.js';
 import { startRetentionJob } from './lifecycle/retention.js';
+import { sourcemapRoutes } from './sourcemaps/routes.js';
 import { hasChunkMaintenance, startChunkMaintenance } from './store/chunks/maintenance.js';
 import type { Store } from './store/types.js';
 
@@ -127,6 +128,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(shareApiRoutes, { store, config });
       await api.register(webhookRoutes, { store });
       await api.register(liveRoutes, { store, bus });
+      await api.register(sourcemapRoutes, { store });
       if (assets && hasAssetStore(store)) await api.register(assetRoutes, { store, capture: assets });
     },
     { prefix: '/api/v1' },

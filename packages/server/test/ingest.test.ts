@@ -78,6 +78,7 @@ describe('ingest and read back', () => {
         'linkId',
         'linkLabel',
         'userId',
+        'release',
         'tags',
         'live',
         'activeMs',

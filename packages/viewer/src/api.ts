@@ -5,7 +5,7 @@
 import type { CreatedLink, LinkInfo } from '@reprise/protocol';
 import type { ErrorBody, ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
 import type { ClickProblem, ErrorGroup, FailingEndpoint, ProblemList, SavedSearch } from '@reprise/protocol';
-import type { StepList } from '@reprise/protocol';
+import type { ResolvedFrame, StepList } from '@reprise/protocol';
 import type { CommentElement, SessionComment, SketchShape } from '@reprise/protocol';
 import type { SessionSort } from '@reprise/protocol/query';
 import { ASSET_MODES, DEFAULT_ASSET_MODE, type AssetMode } from '@reprise/protocol';
@@ -499,4 +499,14 @@ export function updateComment(sessionId: string, id: string, patch: Partial<Comm
 
 export async function deleteComment(sessionId: string, id: string): Promise<void> {
   await request(`${commentsPath(sessionId)}/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+/** Recorded stacks resolved through the session's release's source maps, one frame list per stack. */
+export async function resolveStacks(id: string, stacks: string[]): Promise<ResolvedFrame[][]> {
+  const res = await request(`/api/v1/sessions/${encodeURIComponent(id)}/stacks/resolve`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify({ stacks }),
+  });
+  return ((await res.json()) as { stacks: ResolvedFrame[][] }).stacks;
 }

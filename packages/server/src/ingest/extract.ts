@@ -40,7 +40,7 @@ const MAX_TEXT = 2000;
 type AddSearch = (field: SearchField, v: string | null | undefined) => void;
 
 /** Event data is untrusted: every field is checked, and anything malformed is skipped, not fatal. */
-export function extractIndexRows(events: ReplayEvent[], meta?: { url?: string }): IndexRows {
+export function extractIndexRows(events: ReplayEvent[], meta?: { url?: string; release?: string }): IndexRows {
   const timeline: SignalTimeline = { responses: [], requests: [], errors: [], activity: [], maxT: null };
   const out: IndexRows = {
     network: [],
@@ -53,6 +53,7 @@ export function extractIndexRows(events: ReplayEvent[], meta?: { url?: string })
     timeline,
     counts: { ...ZERO_COUNTS },
     userId: null,
+    release: typeof meta?.release === 'string' && meta.release.trim() ? meta.release.trim() : null,
     tags: {},
     snapshots: [],
     traces: [],

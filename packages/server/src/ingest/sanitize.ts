@@ -16,6 +16,7 @@ export function sanitizeForStorage(envelope: { meta?: BatchMeta }, index: IndexR
       ...(m.url !== undefined ? { url: clean(m.url) } : {}),
       ...(m.referrer !== undefined ? { referrer: clean(m.referrer) } : {}),
       ...(m.sdk !== undefined ? { sdk: clean(m.sdk) } : {}),
+      ...(m.release !== undefined ? { release: clean(m.release) } : {}),
     };
   }
   for (const r of index.network) {
@@ -48,6 +49,7 @@ export function sanitizeForStorage(envelope: { meta?: BatchMeta }, index: IndexR
   t.requests = t.requests.filter(inTimeRange);
   for (const s of index.search) s.text = clean(s.text);
   index.userId = cleanOrNull(index.userId);
+  if (index.release !== undefined) index.release = cleanOrNull(index.release);
   const tags: Record<string, string> = {};
   for (const [k, v] of Object.entries(index.tags)) {
     // Own-property writes, as extract.ts does: a `__proto__` tag stays a tag.

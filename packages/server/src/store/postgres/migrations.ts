@@ -9,6 +9,7 @@ import {
   SESSION_FACT_COLUMNS,
   sessionCapDdl,
   sharesWebhooksDdl,
+  sourcemapsDdl,
 } from '../schema-ddl.js';
 import { createClient } from './pool.js';
 
@@ -263,6 +264,8 @@ export const MIGRATIONS: string[] = [
   // 9 (SQLite v16): comments pinned to a moment of a session, with a sketch in page coordinates
   // (store/core/comments.ts).
   commentsDdl(PG_TYPES),
+  // 10 (SQLite v17): releases and source maps (sourcemaps/).
+  sourcemapsDdl(PG_TYPES),
 ];
 
 /** The safety net: rows whose time falls in no monthly partition (skewed tab clocks, far past or future). */

@@ -77,7 +77,7 @@ export class SqliteBatchAppender {
       counts: db.prepare(
         `UPDATE sessions SET errors = errors + ?, console_errors = console_errors + ?, console_warnings = console_warnings + ?,
            network_4xx = network_4xx + ?, network_5xx = network_5xx + ?, network_failed = network_failed + ?,
-           feedback_count = feedback_count + ?, user_id = coalesce(?, user_id),
+           feedback_count = feedback_count + ?, user_id = coalesce(?, user_id), release = coalesce(release, ?),
            last_batch_at = max(coalesce(last_batch_at, 0), ?) WHERE id = ?`,
       ),
       tags: db.prepare('SELECT tags FROM sessions WHERE id = ?'),
@@ -86,7 +86,9 @@ export class SqliteBatchAppender {
         'INSERT INTO network_requests (session_id, seq, t, method, url, status, duration_ms, failed, route) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       console: db.prepare('INSERT INTO console_messages (session_id, seq, t, level, text) VALUES (?, ?, ?, ?, ?)'),
-      errors: db.prepare('INSERT INTO errors (session_id, seq, t, name, message, stack, message_key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      errors: db.prepare(
+        'INSERT INTO errors (session_id, seq, t, name, message, stack, message_key, release) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       link: db.prepare(`${LINK_SELECT} WHERE l.id = ?`),
       linkedSession: db.prepare('SELECT 1 FROM sessions WHERE id = ? AND link_id = ?'),
       capState: db.prepare('SELECT stored_bytes, truncated FROM sessions WHERE id = ?'),
@@ -233,6 +235,7 @@ export class SqliteBatchAppender {
       c.networkFailed,
       c.feedback,
       index.userId,
+      index.release ?? null,
       input.receivedAt,
       sessionId,
     );
@@ -244,7 +247,8 @@ export class SqliteBatchAppender {
       this.q.network.run(sessionId, seq, Math.round(r.t), r.method, r.url, r.status, r.durationMs, r.failed ? 1 : 0, r.route);
     }
     for (const r of index.console) this.q.console.run(sessionId, seq, Math.round(r.t), r.level, r.text);
-    for (const r of index.errors) this.q.errors.run(sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey);
+    for (const r of index.errors)
+      this.q.errors.run(sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey, index.release ?? null);
     this.deps.signalIndex.write(sessionId, seq, index);
     this.deps.traceIndex.writeBatch(sessionId, input.projectId, index.traces);
   }

@@ -8,6 +8,7 @@ import {
   SESSION_FACT_COLUMNS,
   sessionCapDdl,
   sharesWebhooksDdl,
+  sourcemapsDdl,
   SQLITE_TYPES,
 } from '../schema-ddl.js';
 
@@ -270,6 +271,10 @@ export const MIGRATIONS: string[] = [
   // v16 (PostgreSQL 9): comments pinned to a moment of a session, with a sketch in page
   // coordinates (store/core/comments.ts, docs/handoff-comments.md).
   commentsDdl(SQLITE_TYPES),
+  // v17 (PostgreSQL 10): releases and source maps (sourcemaps/, docs/sourcemaps.md).
+  // The session's and each error's release, uploaded maps by project, release and minified URL
+  // (bytes in the chunk store), and the origins a project lets the server fetch public maps from.
+  sourcemapsDdl(SQLITE_TYPES),
 ];
 
 /** Brings the database to `target` (default: the latest; tests stop earlier to check an upgrade). */
