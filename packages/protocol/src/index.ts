@@ -7,3 +7,4 @@ export * from './assets.js';
 export * from './digest-types.js';
 export { stepsMarkdown } from './steps-markdown.js';
 export * from './trace-types.js';
+export * from './issue-types.js';

@@ -1,3 +1,4 @@
+import type { IssueStatus } from '@reprise/protocol';
 import semver from 'semver';
 
 /**
@@ -7,7 +8,6 @@ import semver from 'semver';
  * project first saw each release: the one first seen later is the newer.
  */
 
-export type IssueStatus = 'open' | 'resolved' | 'ignored';
 export const ISSUE_STATUSES: readonly IssueStatus[] = ['open', 'resolved', 'ignored'];
 
 /** A release with the time the project first saw it (an error or session carrying it). */

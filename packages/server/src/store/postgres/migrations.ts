@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { accessControlDdl, assetsDdl, fullSnapshotsDdl, PG_TYPES, SESSION_FACT_COLUMNS, sessionCapDdl } from '../schema-ddl.js';
+import { accessControlDdl, assetsDdl, fullSnapshotsDdl, issuesDdl, PG_TYPES, SESSION_FACT_COLUMNS, sessionCapDdl } from '../schema-ddl.js';
 import { createClient } from './pool.js';
 
 /**
@@ -243,6 +243,9 @@ export const MIGRATIONS: string[] = [
   // once with its fetch result (bytes: `assets/<projectId>/<sha256>` in the chunk store), and the
   // sessions that reference each URL (retention removes what no session references).
   assetsDdl(PG_TYPES),
+  // 9: errors grouped into issues (SQLite v16, issues/, docs/issues.md): issues, the error→issue
+  // links (not partitioned: removed with their session) and when each release was first seen.
+  issuesDdl(PG_TYPES),
 ];
 
 /** The safety net: rows whose time falls in no monthly partition (skewed tab clocks, far past or future). */

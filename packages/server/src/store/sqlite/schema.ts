@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { accessControlDdl, assetsDdl, fullSnapshotsDdl, SESSION_FACT_COLUMNS, sessionCapDdl, SQLITE_TYPES } from '../schema-ddl.js';
+import { accessControlDdl, assetsDdl, fullSnapshotsDdl, issuesDdl, SESSION_FACT_COLUMNS, sessionCapDdl, SQLITE_TYPES } from '../schema-ddl.js';
 
 /**
  * Ordered migrations; `PRAGMA user_version` records how many ran. A database
@@ -251,6 +251,9 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE batches RENAME COLUMN chunk_path TO chunk_key;
   `,
+  // v16: errors grouped into issues (issues/, docs/issues.md): issues, the error→issue links
+  // (removed with their session) and when each release was first seen.
+  issuesDdl(SQLITE_TYPES),
 ];
 
 /** Brings the database to `target` (default: the latest; tests stop earlier to check an upgrade). */
