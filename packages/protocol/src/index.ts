@@ -7,4 +7,5 @@ export * from './assets.js';
 export * from './digest-types.js';
 export { stepsMarkdown } from './steps-markdown.js';
 export * from './trace-types.js';
+export * from './stack-types.js';
 export * from './issue-types.js';
