@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { apiRoutes } from './api/routes.js';
 import { lifecycleRoutes } from './api/lifecycle.js';
 import { problemRoutes } from './api/problems.js';
+import { issueRoutes } from './api/issues.js';
 import { digestRoutes } from './digest/routes.js';
 import { playwrightRoutes } from './export/playwright/routes.js';
 import { savedSearchRoutes } from './api/saved-searches.js';
@@ -103,6 +104,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(apiRoutes, { store });
       await api.register(lifecycleRoutes, { store });
       await api.register(problemRoutes, { store });
+      await api.register(issueRoutes, { store });
       await api.register(digestRoutes, { store, config });
       await api.register(playwrightRoutes, { store, config });
       await api.register(savedSearchRoutes, { store });

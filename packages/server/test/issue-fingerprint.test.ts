@@ -2,8 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { fingerprint, fingerprintParts, normalizeFile, normalizeMessage, type GroupingFrame } from '../src/issues/fingerprint.js';
 import { compareReleases, reopens } from '../src/issues/regression.js';
 
-const resolved = (functionName: string, file: string): GroupingFrame => ({ functionName, file, resolved: true });
-const minified = (functionName: string | null, file: string): GroupingFrame => ({ functionName, file, resolved: false });
+const resolved = (functionName: string, file: string): GroupingFrame => ({ functionName, file, resolved: true, inApp: true });
+const minified = (functionName: string | null, file: string): GroupingFrame => ({
+  functionName,
+  file,
+  resolved: false,
+  inApp: /^https?:/.test(file),
+});
 
 const checkoutStack = [
   resolved('submitOrder', 'webpack://shop/./src/checkout.ts'),

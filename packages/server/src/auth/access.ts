@@ -23,13 +23,13 @@ export type Need = 'public' | 'login' | 'account' | 'read' | 'write' | 'admin';
 
 /**
  * Where a route's project comes from:
- * - `session`, `link`, `savedSearch`: `:id` in the path names such an object; its project counts.
+ * - `session`, `link`, `savedSearch`, `issue`: `:id` in the path names such an object; its project counts.
  * - `project`: `:id` in the path is the project id.
  * - `query` / `body`: `?projectId=` / the body's `projectId` when given (that project must pass);
  *   without it (AccessRule.otherwise) every project the caller has `need` on (lists show only
  *   those: `req.access.projectIds`), or the first of them (`req.access.projectId`).
  */
-export type ProjectFrom = 'session' | 'link' | 'savedSearch' | 'project' | 'query' | 'body';
+export type ProjectFrom = 'session' | 'link' | 'savedSearch' | 'issue' | 'project' | 'query' | 'body';
 
 export interface AccessRule {
   need: Need;
@@ -174,6 +174,10 @@ export function enforceAccess(store: Store) {
         const id = pathId(req);
         const saved = await store.getSavedSearch(id);
         return check(caller, need, saved?.projectId ?? null, `no saved search ${id}`, req);
+      }
+      case 'issue': {
+        const id = pathId(req);
+        return check(caller, need, await store.getIssueProject(id), `no issue ${id}`, req);
       }
       case 'project': {
         const id = await projectFromPath(store, req);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ResolvedFrame, StackFrame } from '@reprise/protocol';
 import { messageKey } from '../ingest/normalize.js';
 
 /**
@@ -19,6 +20,16 @@ export interface GroupingFrame {
   file: string | null;
   /** True when a source map resolved this frame. */
   resolved: boolean;
+  /** What stack parsing said: an http(s) script that is not the recorder (sourcemaps/parse-stack.ts). */
+  inApp: boolean;
+}
+
+/** A parsed frame, or one resolution gave an original position, as grouping sees it. */
+export function groupingFrame(f: StackFrame | ResolvedFrame): GroupingFrame {
+  const o = 'original' in f ? f.original : undefined;
+  return o
+    ? { functionName: o.fn ?? f.fn, file: o.file, resolved: true, inApp: f.inApp }
+    : { functionName: f.fn, file: f.file, resolved: false, inApp: f.inApp };
 }
 
 export interface GroupingInput {
@@ -41,7 +52,7 @@ export function normalizeMessage(message: string): string {
 /** Code the application did not write: dependencies, browser extensions, the browser itself. */
 export function isInApp(frame: GroupingFrame): boolean {
   const f = frame.file;
-  if (!f) return false;
+  if (!f || !frame.inApp) return false;
   if (/(^|[/\\])node_modules[/\\]/.test(f) || /^webpack:\/\/\/?(\(webpack\)|webpack)\//.test(f)) return false;
   if (/^(chrome|moz|safari(-web)?|ms-browser)-extension:/i.test(f)) return false;
   return !/^(<anonymous>|native|\[native code\]|eval)$/i.test(f);
@@ -87,4 +98,10 @@ export function fingerprintParts(input: GroupingInput): string[] {
 /** The grouping key: 32 hex characters of the SHA-256 of the parts. */
 export function fingerprint(input: GroupingInput): string {
   return createHash('sha256').update(JSON.stringify(fingerprintParts(input))).digest('hex').slice(0, 32);
+}
+
+/** An error's issue grouping: its fingerprint, and the type and message the issue shows. */
+export function issueOf(name: string | null, message: string, frames: GroupingFrame[]): { fingerprint: string; type: string; message: string } {
+  const input = { name, message, frames };
+  return { fingerprint: fingerprint(input), type: name?.trim() || 'Error', message: normalizeMessage(message) };
 }

@@ -10,7 +10,7 @@ import type { SessionCounts } from '@reprise/protocol';
 export interface IndexRows {
   network: { t: number; method: string; url: string; route: string; status: number; durationMs: number; failed: boolean }[];
   console: { t: number; level: string; text: string }[];
-  errors: { t: number; name: string | null; message: string; messageKey: string; stack: string | null }[];
+  errors: ErrorRow[];
   /** `click` events, sorted by time. */
   clicks: ClickRow[];
   /** One row per `nav` event. */
@@ -31,6 +31,18 @@ export interface IndexRows {
   snapshots: SnapshotRow[];
   /** Stylesheets, images, fonts and media the batch's rrweb events load (assets/capture.ts). */
   assetUrls?: string[];
+}
+
+export interface ErrorRow {
+  t: number;
+  name: string | null;
+  message: string;
+  messageKey: string;
+  stack: string | null;
+  /** The release the error was recorded in; null without one. */
+  release: string | null;
+  /** Its issue's grouping (issues/fingerprint.ts); null for failed resource loads, which are not code errors. */
+  issue: { fingerprint: string; type: string; message: string } | null;
 }
 
 export type SearchField = 'url' | 'request' | 'console' | 'error' | 'click';

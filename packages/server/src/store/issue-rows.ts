@@ -43,13 +43,14 @@ export function* issueWrites(projectId: string, sessionId: string, errors: Index
   }
   const releases = new Set<string>();
   for (const list of byFingerprint.values()) for (const e of list) if (e.release) releases.add(e.release);
-  for (const r of releases) {
+  // Rows are locked in a fixed order (fingerprint, release), so concurrent appends cannot deadlock.
+  for (const r of [...releases].sort()) {
     yield {
       sql: 'INSERT INTO issue_releases (project_id, release, first_seen) VALUES ($1, $2, $3) ON CONFLICT (project_id, release) DO NOTHING',
       args: [projectId, r, at],
     };
   }
-  for (const [fp, list] of byFingerprint) {
+  for (const [fp, list] of [...byFingerprint].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const first = list[0]!.issue!;
     yield {
       sql: `INSERT INTO issues (id, project_id, fingerprint, type, message, created_at, status)

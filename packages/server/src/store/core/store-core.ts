@@ -2,6 +2,9 @@ import type {
   ClickProblem,
   ErrorGroup,
   FailingEndpoint,
+  Issue,
+  IssueSession,
+  IssueStatus,
   ReplayEvent,
   SavedSearch,
   SessionDetail,
@@ -32,6 +35,7 @@ import type {
   CreateApiTokenInput,
   CreateSavedSearchInput,
   EventTimeRange,
+  IssueQuery,
   Link,
   Membership,
   ProblemQuery,
@@ -41,6 +45,7 @@ import type {
   UserRole,
 } from '../types.js';
 import * as access from './access.js';
+import * as issues from './issues.js';
 import * as savedSearches from './saved-searches.js';
 import { SessionChunks } from './session-chunks.js';
 import type { Sql } from './sql.js';
@@ -272,6 +277,24 @@ export abstract class StoreCore {
   deleteSavedSearch(id: string): Promise<boolean> {
     return savedSearches.remove(this.sql, id);
   }
+
+  listIssues(q: IssueQuery): Promise<Issue[]> {
+    return issues.list(this.sql, q, this.openText);
+  }
+  getIssue(id: string, now = Date.now()): Promise<Issue | null> {
+    return issues.get(this.sql, id, now, this.openText);
+  }
+  getIssueProject(id: string): Promise<string | null> {
+    return issues.projectOf(this.sql, id);
+  }
+  listIssueSessions(id: string, limit: number): Promise<IssueSession[]> {
+    return issues.sessions(this.sql, id, limit, this.summaryOf);
+  }
+  setIssueStatus(id: string, status: IssueStatus, release: string | null, at: number): Promise<boolean> {
+    return issues.setStatus(this.sql, id, status, release, at);
+  }
+  /** Index text as the API shows it (opened when sealed). */
+  private readonly openText = (s: string): string => (this.sealer ? this.sealer.open(s) : s);
 
   readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]> {
     return this.sessionChunks.readEvents(sessionId, range);
