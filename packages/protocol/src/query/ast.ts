@@ -127,6 +127,7 @@ export interface FieldValues {
   user: TextValue;
   tag: TagValue;
   link: TextValue;
+  issue: TextValue;
   has: HasValue;
   duration: DurationValue;
   active: DurationValue;

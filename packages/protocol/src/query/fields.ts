@@ -262,6 +262,12 @@ const SPECS: { [F in QueryField]: FieldSpec<F> }[QueryField][] = [
     parse: text('link:TICKET-123'),
   },
   {
+    name: 'issue',
+    description: 'Has an error grouped into this issue (its id, from the Issues page)',
+    examples: ['issue:iss_k3J9x2Qw'],
+    parse: text('issue:iss_k3J9x2Qw'),
+  },
+  {
     name: 'has',
     description: 'Has JS errors, rage/dead/error clicks, feedback, a magic link or an identified user',
     examples: ['has:error', 'has:rage', '-has:feedback'],

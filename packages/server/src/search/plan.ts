@@ -30,6 +30,8 @@ export type Pred =
   | { t: 'user'; value: string }
   | { t: 'tag'; key: string; value: string | null }
   | { t: 'link'; text: string }
+  /** An error of the session is linked to this issue (issue_errors). */
+  | { t: 'issue'; id: string }
   | { t: 'has'; what: HasWhat }
   /**
    * Encrypted index only (search/blind.ts): the session's token rows in search_text of `field`
@@ -232,6 +234,8 @@ function field(f: FieldNode, now: number): Pred {
       return { t: 'tag', key: f.value.key, value: f.value.value };
     case 'link':
       return { t: 'link', text: f.value.text };
+    case 'issue':
+      return { t: 'issue', id: f.value.text };
     case 'has':
       return { t: 'has', what: f.value.what };
     case 'duration':

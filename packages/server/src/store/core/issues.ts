@@ -79,8 +79,9 @@ async function withDetails(db: Sql, rows: IssueRow[], now: number, open: Open): 
   );
   const start = sparkStart(now);
   const days = await db.all<{ issue_id: string; day: number; n: number }>(
-    `SELECT issue_id, (t - $1) / ${DAY_MS} AS day, count(*) AS n FROM issue_errors
-     WHERE issue_id IN (${marks(ids, 2)}) AND t >= $1 GROUP BY issue_id, (t - $1) / ${DAY_MS}`,
+    // SQLite binds JS numbers as REAL: the cast keeps the day an integer in both dialects.
+    `SELECT issue_id, CAST((t - $1) / ${DAY_MS} AS INTEGER) AS day, count(*) AS n FROM issue_errors
+     WHERE issue_id IN (${marks(ids, 2)}) AND t >= $1 GROUP BY issue_id, CAST((t - $1) / ${DAY_MS} AS INTEGER)`,
     [start, ...ids],
   );
   return rows.map((r) => {
