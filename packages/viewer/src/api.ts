@@ -6,6 +6,7 @@ import type { CreatedLink, LinkInfo } from '@reprise/protocol';
 import type { ErrorBody, ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
 import type { ClickProblem, ErrorGroup, FailingEndpoint, ProblemList, SavedSearch } from '@reprise/protocol';
 import type { StepList } from '@reprise/protocol';
+import type { Issue, IssueList, IssueSessionList, IssueStatus } from '@reprise/protocol';
 import type { SessionSort } from '@reprise/protocol/query';
 import { ASSET_MODES, DEFAULT_ASSET_MODE, type AssetMode } from '@reprise/protocol';
 import { currentPath, navigate } from './router';
@@ -300,4 +301,25 @@ export async function revokeToken(id: string): Promise<void> {
 export async function getSessionAssetMode(id: string, signal?: AbortSignal): Promise<AssetMode> {
   const body = (await (await request(`/api/v1/sessions/${encodeURIComponent(id)}/assets`, { signal })).json()) as { mode?: unknown };
   return (ASSET_MODES as readonly unknown[]).includes(body.mode) ? (body.mode as AssetMode) : DEFAULT_ASSET_MODE;
+}
+
+export type { Issue, IssueList, IssueSession, IssueSessionList, IssueStatus } from '@reprise/protocol';
+
+/** Issues, most recently seen first (docs/issues.md); `status` filters. */
+export async function listIssues(status: IssueStatus | null, signal?: AbortSignal): Promise<Issue[]> {
+  return (await json<IssueList>(`/api/v1/issues${status ? `?status=${status}` : ''}`, signal)).issues;
+}
+
+/** An issue and its sessions, the newest occurrence first. */
+export function issueSessions(id: string, signal?: AbortSignal): Promise<IssueSessionList> {
+  return json<IssueSessionList>(`/api/v1/issues/${encodeURIComponent(id)}/sessions`, signal);
+}
+
+export async function setIssueStatus(id: string, status: IssueStatus): Promise<Issue> {
+  const res = await request(`/api/v1/issues/${encodeURIComponent(id)}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ status }),
+  });
+  return (await res.json()) as Issue;
 }
