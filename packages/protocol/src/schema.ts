@@ -23,6 +23,7 @@ export const batchSchema = z.object({
       url: z.string().max(8192).optional(),
       referrer: z.string().max(8192).optional(),
       sdk: z.string().max(64).optional(),
+      release: z.string().max(LIMITS.maxReleaseLength).optional(),
     })
     .optional(),
 });

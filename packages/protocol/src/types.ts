@@ -33,6 +33,8 @@ export const LIMITS = {
   maxEventDepth: 1200,
   /** Largest single event, as its JSON text (strings and keys counted by length). */
   maxEventBytes: 8 * 1024 * 1024,
+  /** Longest release name (recorder `release` option, source map uploads). */
+  maxReleaseLength: 200,
 } as const;
 
 export const EVENT_KINDS = ['dom', 'console', 'network', 'error', 'nav', 'env', 'vital', 'custom', 'meta', 'click'] as const;
@@ -63,6 +65,8 @@ export interface BatchMeta {
   referrer?: string;
   /** Recorder version, for support. */
   sdk?: string;
+  /** The app's release (recorder `release` option): picks the source maps its errors resolve with. */
+  release?: string;
 }
 
 /** The unit of upload. `seq` is per session, starts at 0 and increases by one per batch. */
@@ -106,6 +110,8 @@ export interface SessionSummary {
   linkLabel: string | null;
   /** Last `identify` userId seen in the session. */
   userId: string | null;
+  /** The app's release the session was recorded with (recorder `release`), null when none. */
+  release?: string | null;
   /** `tag(key, value)` calls, last value wins. */
   tags: Record<string, string>;
   /** True when a batch arrived within the last 10 s. */

@@ -90,6 +90,7 @@ function optionsFromScript(s: HTMLScriptElement): RecorderOptions | null {
     projectKey,
     endpoint,
     sampleRate: numberAttr(s, 'data-sample-rate'),
+    release: stringAttr(s, 'data-release'),
     maskAllInputs: s.getAttribute('data-mask-all-inputs') !== 'false',
     blockSelector: stringAttr(s, 'data-block-selector'),
     maskTextSelector: stringAttr(s, 'data-mask-text-selector'),

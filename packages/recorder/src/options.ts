@@ -7,6 +7,8 @@ export interface RecorderOptions {
   endpoint?: string;
   /** Fraction of sessions to record, 0..1 (default 1). Decided once per session. */
   sampleRate?: number;
+  /** The app's release (e.g. a version or commit): stored on the session and its errors, picks the source maps. */
+  release?: string;
   /** Mask every input value (default true). Password inputs are always masked. */
   maskAllInputs?: boolean;
   /** Elements to leave out entirely; `[data-reprise-block]` always applies. */
@@ -105,6 +107,8 @@ export interface ResolvedOptions {
   projectKey: string;
   endpoint: string;
   sampleRate: number;
+  /** Trimmed, at most `LIMITS.maxReleaseLength` characters; null when not given. */
+  release: string | null;
   maskAllInputs: boolean;
   blockSelector: string;
   maskTextSelector: string;
@@ -246,6 +250,7 @@ export function resolveOptions(o: RecorderOptions): ResolvedOptions | string {
     projectKey: o.projectKey.trim(),
     endpoint,
     sampleRate: link !== null ? 1 : num(o.sampleRate, DEFAULTS.sampleRate, 0, 1),
+    release: releaseName(o.release),
     maskAllInputs: o.maskAllInputs !== false,
     // Our UI hosts carry data-reprise-block and rrweb's rr-block class (ui/host.ts): listing their
     // tags here too would make rrweb match a longer selector on every element it serializes.
@@ -276,4 +281,10 @@ export function resolveOptions(o: RecorderOptions): ResolvedOptions | string {
     feedback: o.feedback === true,
     canvas: canvasOptions(o),
   };
+}
+
+/** A release name as the server takes it: a non-blank string, cut to the protocol's length (never refused: recording goes on). */
+function releaseName(v: unknown): string | null {
+  if (typeof v !== 'string' || v.trim() === '') return null;
+  return v.trim().slice(0, LIMITS.maxReleaseLength);
 }

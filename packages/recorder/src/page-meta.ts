@@ -30,6 +30,8 @@ export function pageMetaEvent(redactUrl: (u: string) => string): MetaEvent {
 }
 
 /** Sent with every batch; the server keeps `url` as the session's first URL. */
-export function batchMeta(redactUrl: (u: string) => string): BatchMeta {
-  return { url: redactUrl(location.href), referrer: redactUrl(document.referrer), sdk: SDK_VERSION };
+export function batchMeta(redactUrl: (u: string) => string, release: string | null = null): BatchMeta {
+  const meta: BatchMeta = { url: redactUrl(location.href), referrer: redactUrl(document.referrer), sdk: SDK_VERSION };
+  if (release) meta.release = release;
+  return meta;
 }

@@ -92,7 +92,7 @@ export class Recorder {
         maxQueueBytes: opts.maxQueueBytes,
         maxRetryDelayMs: opts.maxRetryDelayMs,
         maxRetries: opts.maxRetries,
-        meta: () => batchMeta(this.redactUrl),
+        meta: () => batchMeta(this.redactUrl, opts.release),
         link: opts.link,
         onLinkError: (code) => this.onLinkError(code),
         onSessionClosed: (id, reason) => this.onSessionClosed(id, reason),

@@ -26,6 +26,7 @@ import { InProcessLiveBus, type LiveBus } from './live/bus.js';
 import { liveRoutes } from './live/routes.js';
 import { mcpRoutes } from './mcp/http.js';
 import { startRetentionJob } from './lifecycle/retention.js';
+import { sourcemapRoutes } from './sourcemaps/routes.js';
 import { hasChunkMaintenance, startChunkMaintenance } from './store/chunks/maintenance.js';
 import type { Store } from './store/types.js';
 
@@ -112,6 +113,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(userRoutes, { store });
       await api.register(linkApiRoutes, { store, config });
       await api.register(liveRoutes, { store, bus });
+      await api.register(sourcemapRoutes, { store });
       if (assets && hasAssetStore(store)) await api.register(assetRoutes, { store, capture: assets });
     },
     { prefix: '/api/v1' },

@@ -125,6 +125,7 @@ export interface FieldValues {
   os: TextValue;
   device: TextValue;
   user: TextValue;
+  release: TextValue;
   tag: TagValue;
   link: TextValue;
   issue: TextValue;

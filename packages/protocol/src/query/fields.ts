@@ -243,6 +243,12 @@ const SPECS: { [F in QueryField]: FieldSpec<F> }[QueryField][] = [
     parse: text('user:42'),
   },
   {
+    name: 'release',
+    description: "The app's release the session was recorded with (recorder `release` option), exact",
+    examples: ['release:1.4.2', 'release:"2026-05-01 a1b2c3"'],
+    parse: text('release:1.4.2'),
+  },
+  {
     name: 'tag',
     description: 'Has a tag (Reprise.tag): key=value, or just key for any value',
     examples: ['tag:plan=pro', 'tag:experiment', 'tag:"plan=pro plus"'],

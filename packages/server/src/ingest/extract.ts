@@ -41,7 +41,7 @@ const MAX_TEXT = 2000;
 type AddSearch = (field: SearchField, v: string | null | undefined) => void;
 
 /** Event data is untrusted: every field is checked, and anything malformed is skipped, not fatal. */
-export function extractIndexRows(events: ReplayEvent[], meta?: { url?: string }): IndexRows {
+export function extractIndexRows(events: ReplayEvent[], meta?: { url?: string; release?: string }): IndexRows {
   const timeline: SignalTimeline = { responses: [], requests: [], errors: [], activity: [], maxT: null };
   const out: IndexRows = {
     network: [],
@@ -54,6 +54,7 @@ export function extractIndexRows(events: ReplayEvent[], meta?: { url?: string })
     timeline,
     counts: { ...ZERO_COUNTS },
     userId: null,
+    release: typeof meta?.release === 'string' && meta.release.trim() ? meta.release.trim() : null,
     tags: {},
     snapshots: [],
   };
@@ -159,7 +160,8 @@ function indexError(t: number, d: Record<string, unknown>, out: IndexRows, addSe
   const name = str(d.name, 200);
   const message = str(d.message, MAX_TEXT) ?? '';
   const stack = str(d.stack, 8000);
-  const release = null;
+  // The batch's release (meta.release), as the errors table stores it.
+  const release = out.release ?? null;
   const issue = d.origin === 'resource' ? null : issueOf(name, message, parseStack(stack, message).map(groupingFrame));
   out.errors.push({ t, name, message, messageKey: messageKey(message), stack, release, issue });
   out.counts.errors++;

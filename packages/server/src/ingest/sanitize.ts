@@ -16,6 +16,7 @@ export function sanitizeForStorage(envelope: { meta?: BatchMeta }, index: IndexR
       ...(m.url !== undefined ? { url: clean(m.url) } : {}),
       ...(m.referrer !== undefined ? { referrer: clean(m.referrer) } : {}),
       ...(m.sdk !== undefined ? { sdk: clean(m.sdk) } : {}),
+      ...(m.release !== undefined ? { release: clean(m.release) } : {}),
     };
   }
   for (const r of index.network) {
@@ -33,6 +34,8 @@ export function sanitizeForStorage(envelope: { meta?: BatchMeta }, index: IndexR
     r.message = clean(r.message);
     r.messageKey = clean(r.messageKey);
     r.stack = cleanOrNull(r.stack);
+    r.release = cleanOrNull(r.release);
+    if (r.issue) r.issue = { ...r.issue, type: clean(r.issue.type), message: clean(r.issue.message) };
   }
   for (const c of index.clicks) {
     c.selector = clean(c.selector);
@@ -48,6 +51,7 @@ export function sanitizeForStorage(envelope: { meta?: BatchMeta }, index: IndexR
   t.requests = t.requests.filter(inTimeRange);
   for (const s of index.search) s.text = clean(s.text);
   index.userId = cleanOrNull(index.userId);
+  if (index.release !== undefined) index.release = cleanOrNull(index.release);
   const tags: Record<string, string> = {};
   for (const [k, v] of Object.entries(index.tags)) {
     // Own-property writes, as extract.ts does: a `__proto__` tag stays a tag.

@@ -121,6 +121,8 @@ function compileWhere<V>(pred: Pred, d: SearchDialect<V>, ps: Params<V>): string
       return `lower(s.device) = ${ps.p(pred.value)}`;
     case 'user':
       return `s.user_id = ${ps.p(pred.value)}`;
+    case 'release':
+      return `s.release = ${ps.p(pred.value)}`;
     case 'tag':
       return d.tag(ps, pred.key, pred.value);
     case 'link':

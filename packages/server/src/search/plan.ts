@@ -28,6 +28,7 @@ export type Pred =
   | { t: 'ua'; column: 'browser' | 'os'; text: string }
   | { t: 'device'; value: string }
   | { t: 'user'; value: string }
+  | { t: 'release'; value: string }
   | { t: 'tag'; key: string; value: string | null }
   | { t: 'link'; text: string }
   /** An error of the session is linked to this issue (issue_errors). */
@@ -230,6 +231,8 @@ function field(f: FieldNode, now: number): Pred {
       return { t: 'device', value: f.value.text.toLowerCase() };
     case 'user':
       return { t: 'user', value: f.value.text };
+    case 'release':
+      return { t: 'release', value: f.value.text };
     case 'tag':
       return { t: 'tag', key: f.value.key, value: f.value.value };
     case 'link':

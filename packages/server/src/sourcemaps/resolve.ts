@@ -1,9 +1,11 @@
-import type { ResolvedFrame, StackFrame, UnresolvedReason } from '@reprise/protocol';
+import type { OriginalPosition, ResolvedFrame, StackFrame, UnresolvedReason } from '@reprise/protocol';
 
 /** A parsed source map ready to answer positions (see `map-cache.ts`). */
 export interface LoadedMap {
   /** Original position of a 1-based line and column of the minified file, `null` when unmapped. */
-  originalPosition(line: number, column: number): ResolvedFrame['original'] | null;
+  originalPosition(line: number, column: number): OriginalPosition | null;
+  /** The original name the map gives the token at a position (a call site names the function it calls). */
+  nameAt(line: number, column: number): string | null;
 }
 
 /** Finds the map of one minified script for a project's release. */
@@ -27,27 +29,49 @@ export async function resolveFrames(
   frames: readonly StackFrame[],
 ): Promise<ResolvedFrame[]> {
   // A stack repeats its script many times: look each URL up once.
-  const lookups = new Map<string, ReturnType<MapSource['lookup']>>();
-  const out: ResolvedFrame[] = [];
+  const lookups = new Map<string, Promise<Lookup>>();
+  const found: (Lookup | null)[] = [];
   for (const frame of frames) {
     if (frame.line === null || frame.column === null || !/^https?:\/\//i.test(frame.file)) {
-      out.push({ ...frame, unresolved: 'not_resolvable' });
+      found.push(null);
       continue;
     }
     let pending = lookups.get(frame.file);
     if (!pending) {
-      pending = ctx.maps.lookup(projectId, release, frame.file).catch(() => ({ missing: 'invalid_map' as const }));
+      pending = ctx.maps.lookup(projectId, release, frame.file).catch((): Lookup => ({ missing: 'invalid_map' }));
       lookups.set(frame.file, pending);
     }
-    const found = await pending;
-    if ('missing' in found) {
-      out.push({ ...frame, unresolved: found.missing });
-      continue;
-    }
-    const original = found.map.originalPosition(frame.line, frame.column);
-    out.push(original ? { ...frame, original: { ...original, fn: original.fn ?? frame.fn } } : { ...frame, unresolved: 'no_mapping' });
+    found.push(await pending);
   }
-  return out;
+  return frames.map((frame, i): ResolvedFrame => {
+    const f = found[i];
+    if (!f || frame.line === null || frame.column === null) return { ...frame, unresolved: 'not_resolvable' };
+    if ('missing' in f) return { ...frame, unresolved: f.missing };
+    let original: OriginalPosition | null;
+    try {
+      original = f.map.originalPosition(frame.line, frame.column);
+    } catch {
+      // Mappings are decoded on first use: a corrupt string shows here.
+      return { ...frame, unresolved: 'invalid_map' };
+    }
+    if (!original) return { ...frame, unresolved: 'no_mapping' };
+    return { ...frame, original: { ...original, fn: callerName(frames[i + 1], found[i + 1]) ?? original.fn ?? frame.fn } };
+  });
+}
+
+type Lookup = { map: LoadedMap } | { missing: UnresolvedReason };
+
+/**
+ * A minified frame's function name is mangled (`a`); its original name is the name the map gives
+ * the call in the frame below (the caller's call site names the function it calls).
+ */
+function callerName(caller: StackFrame | undefined, lookup: Lookup | null | undefined): string | null {
+  if (!caller || !lookup || 'missing' in lookup || caller.line === null || caller.column === null) return null;
+  try {
+    return lookup.map.nameAt(caller.line, caller.column);
+  } catch {
+    return null;
+  }
 }
 
 /** A source with no maps: every frame is reported `no_map` (or `no_release`). */

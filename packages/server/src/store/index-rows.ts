@@ -25,6 +25,8 @@ export interface IndexRows {
   counts: SessionCounts;
   /** Last `identify` userId in the batch, if any (replaces the session's). */
   userId: string | null;
+  /** The batch's release (`meta.release`): the session keeps the first one, its errors carry it. */
+  release?: string | null;
   /** `tag` calls in the batch, merged into the session's tags (last value wins). */
   tags: Record<string, string>;
   /** rrweb full snapshots of the batch, in batch order: the replay index (ingest/snapshots.ts). */

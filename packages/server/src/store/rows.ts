@@ -47,6 +47,8 @@ export interface SessionRow {
   link_id: string | null;
   link_label?: string | null;
   user_id: string | null;
+  /** Null before the release migration's rows and for sessions without one. */
+  release?: string | null;
   tags: unknown;
   feedback_count: number;
   last_batch_at: number | null;
@@ -130,6 +132,7 @@ export function toSummary(r: SessionRow): SessionSummary {
     linkId: r.link_id,
     linkLabel: r.link_id ? (r.link_label ?? null) : null,
     userId: r.user_id,
+    release: r.release ?? null,
     tags: toTags(r.tags),
     live: r.last_batch_at !== null && Date.now() - r.last_batch_at <= LIVE_WINDOW_MS,
     activeMs: r.active_ms,

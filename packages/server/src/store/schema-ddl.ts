@@ -132,3 +132,28 @@ export function issuesDdl(t: DdlTypes): string {
   );
   `;
 }
+
+/**
+ * Releases and source maps (sourcemaps/): the release of a session (its first batch's) and of
+ * each error; per project, release and minified-file URL one uploaded map, its bytes an object
+ * `sourcemaps/<projectId>/<sha256>` in the chunk store; which origins the server may fetch
+ * public maps from (a JSON array; NULL = fetching off, the default).
+ */
+export const sourcemapsDdl = (d: DdlTypes): string => `
+  ALTER TABLE sessions ADD COLUMN release TEXT;
+  CREATE INDEX sessions_by_release ON sessions${d.on}(project_id, release);
+  ALTER TABLE errors ADD COLUMN release TEXT;
+  ALTER TABLE projects ADD COLUMN sourcemap_fetch_origins ${d.json};
+  CREATE TABLE sourcemaps (
+    project_id ${d.id} NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    release ${d.id} NOT NULL,
+    url ${d.id} NOT NULL,
+    debug_id TEXT,
+    hash TEXT NOT NULL,
+    bytes ${d.bigint} NOT NULL,
+    created_at ${d.bigint} NOT NULL,
+    PRIMARY KEY (project_id, release, url)
+  );
+  CREATE INDEX sourcemaps_by_url ON sourcemaps${d.on}(project_id, url);
+  CREATE INDEX sourcemaps_by_debug_id ON sourcemaps${d.on}(project_id, debug_id);
+  `;

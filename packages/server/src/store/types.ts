@@ -1,6 +1,7 @@
 import type { LiveBus } from '../live/bus.js';
 import type { IndexRows } from './index-rows.js';
 import type { EncodedChunk } from './chunk-codec.js';
+import type { SourceMapIndex } from './core/sourcemaps.js';
 import type { QueryNode, SessionSort } from '@reprise/protocol/query';
 import type { Batch, ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
 import type { ClickProblem, ErrorGroup, FailingEndpoint, Issue, IssueSession, IssueStatus, SavedSearch } from '@reprise/protocol';
@@ -12,6 +13,9 @@ import type { ClickProblem, ErrorGroup, FailingEndpoint, Issue, IssueSession, Is
  */
 export interface Store {
   close(): Promise<void>;
+
+  /** Uploaded source maps by project, release and minified URL, and the project's map fetching setting. */
+  readonly sourceMaps: SourceMapIndex;
 
   createProject(input: { name: string; allowedOrigins: string[] }): Promise<Project>;
   listProjects(): Promise<Project[]>;
@@ -88,6 +92,8 @@ export interface Store {
    */
   searchSessions(query: SessionSearch): Promise<SessionList>;
   getSession(id: string): Promise<SessionDetail | null>;
+  /** A session's recorded errors (the errors index rows), oldest first, at most `limit`. */
+  listSessionErrors(sessionId: string, limit: number): Promise<StoredError[]>;
   /**
    * Every stored event of a session, in time order; with `range`, only events with
    * `from <= t <= to`, reading only the chunks (or pack segments) that overlap it.
@@ -359,4 +365,15 @@ export class SessionProjectConflict extends Error {
   constructor(sessionId: string) {
     super(`session ${sessionId} belongs to another project`);
   }
+}
+
+/** One row of a session's errors index: what ingest kept of an `error` event. */
+export interface StoredError {
+  t: number;
+  name: string | null;
+  message: string;
+  /** Cut to 8000 characters at ingest. */
+  stack: string | null;
+  /** The release of the batch that carried it. */
+  release: string | null;
 }

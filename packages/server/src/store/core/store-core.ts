@@ -41,6 +41,7 @@ import type {
   ProblemQuery,
   ProblemRows,
   Project,
+  StoredError,
   User,
   UserRole,
 } from '../types.js';
@@ -48,6 +49,7 @@ import * as access from './access.js';
 import * as issues from './issues.js';
 import * as savedSearches from './saved-searches.js';
 import { SessionChunks } from './session-chunks.js';
+import { SourceMapIndex } from './sourcemaps.js';
 import type { Sql } from './sql.js';
 
 /** The SQL text that differs between the backends for the statements written here. */
@@ -78,6 +80,8 @@ export abstract class StoreCore {
   /** A summary row as the API shows it (the first URL opened when sealed). */
   protected readonly summaryOf = (r: SessionRow): SessionSummary => openSummary(toSummary(r), this.sealer);
   private chunkSide: SessionChunks | null = null;
+  private mapIndex: SourceMapIndex | null = null;
+  private readonly cipher: ChunkCipher | null;
 
   protected abstract readonly sql: Sql;
   /** See BatchRows.movePack (core/session-chunks.ts). */
@@ -96,6 +100,13 @@ export abstract class StoreCore {
     this.batchChunks = new BatchChunks(chunks, cipher);
     this.assetBlobs = new AssetBlobs(chunks, cipher);
     this.sealer = IndexSealer.fromCipher(cipher);
+    this.cipher = cipher;
+  }
+
+  /** Uploaded source maps (core/sourcemaps.ts); built on first use, like sessionChunks. */
+  get sourceMaps(): SourceMapIndex {
+    this.mapIndex ??= new SourceMapIndex(this.sql, this.chunks, this.cipher);
+    return this.mapIndex;
   }
 
   /** Built on first use: the backend's Sql exists only once its constructor has run. */
@@ -193,6 +204,15 @@ export abstract class StoreCore {
 
   async deleteLoginSession(tokenHash: string): Promise<void> {
     await this.sql.run('DELETE FROM login_sessions WHERE token_hash = $1', [tokenHash]);
+  }
+
+  async listSessionErrors(sessionId: string, limit: number): Promise<StoredError[]> {
+    const rows = await this.sql.all<{ t: number | string; name: string | null; message: string; stack: string | null; release: string | null }>(
+      'SELECT t, name, message, stack, release FROM errors WHERE session_id = $1 ORDER BY t LIMIT $2',
+      [sessionId, limit],
+    );
+    const open = (v: string | null) => (v === null || !this.sealer ? v : this.sealer.open(v));
+    return rows.map((r) => ({ t: Number(r.t), name: r.name, message: open(r.message) ?? '', stack: open(r.stack), release: r.release }));
   }
 
   async getSession(id: string): Promise<SessionDetail | null> {

@@ -46,7 +46,7 @@ export async function writeIndexRows(
   await c.query(
     `UPDATE sessions SET errors = errors + $1, console_errors = console_errors + $2, console_warnings = console_warnings + $3,
        network_4xx = network_4xx + $4, network_5xx = network_5xx + $5, network_failed = network_failed + $6,
-       feedback_count = feedback_count + $7, user_id = coalesce($8, user_id),
+       feedback_count = feedback_count + $7, user_id = coalesce($8, user_id), release = coalesce(release, $11),
        last_batch_at = greatest(coalesce(last_batch_at, 0), $9) WHERE id = $10`,
     [
       k.errors,
@@ -59,6 +59,7 @@ export async function writeIndexRows(
       index.userId,
       receivedAt,
       sessionId,
+      index.release ?? null,
     ],
   );
   await insertRows(
@@ -76,8 +77,8 @@ export async function writeIndexRows(
   await insertRows(
     c,
     'errors',
-    ['session_id', 'seq', 't', 'name', 'message', 'stack', 'message_key'],
-    index.errors.map((r) => [sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey]),
+    ['session_id', 'seq', 't', 'name', 'message', 'stack', 'message_key', 'release'],
+    index.errors.map((r) => [sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey, index.release ?? null]),
   );
   await runIssueWrites(
     issueWrites(ids.projectId, sessionId, index.errors, receivedAt, ' FOR UPDATE'),

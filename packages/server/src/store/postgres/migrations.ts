@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { accessControlDdl, assetsDdl, fullSnapshotsDdl, issuesDdl, PG_TYPES, SESSION_FACT_COLUMNS, sessionCapDdl } from '../schema-ddl.js';
+import { accessControlDdl, assetsDdl, fullSnapshotsDdl, issuesDdl, PG_TYPES, SESSION_FACT_COLUMNS, sessionCapDdl, sourcemapsDdl } from '../schema-ddl.js';
 import { createClient } from './pool.js';
 
 /**
@@ -243,6 +243,8 @@ export const MIGRATIONS: string[] = [
   // once with its fetch result (bytes: `assets/<projectId>/<sha256>` in the chunk store), and the
   // sessions that reference each URL (retention removes what no session references).
   assetsDdl(PG_TYPES),
+  // 8 (assigned; the lead renumbers at merge): releases and source maps (SQLite v15, sourcemaps/).
+  sourcemapsDdl(PG_TYPES),
   // 9: errors grouped into issues (SQLite v16, issues/, docs/issues.md): issues, the error→issue
   // links (not partitioned: removed with their session) and when each release was first seen.
   issuesDdl(PG_TYPES),

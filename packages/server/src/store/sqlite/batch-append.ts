@@ -79,7 +79,7 @@ export class SqliteBatchAppender {
       counts: db.prepare(
         `UPDATE sessions SET errors = errors + ?, console_errors = console_errors + ?, console_warnings = console_warnings + ?,
            network_4xx = network_4xx + ?, network_5xx = network_5xx + ?, network_failed = network_failed + ?,
-           feedback_count = feedback_count + ?, user_id = coalesce(?, user_id),
+           feedback_count = feedback_count + ?, user_id = coalesce(?, user_id), release = coalesce(release, ?),
            last_batch_at = max(coalesce(last_batch_at, 0), ?) WHERE id = ?`,
       ),
       tags: db.prepare('SELECT tags FROM sessions WHERE id = ?'),
@@ -88,7 +88,7 @@ export class SqliteBatchAppender {
         'INSERT INTO network_requests (session_id, seq, t, method, url, status, duration_ms, failed, route) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       console: db.prepare('INSERT INTO console_messages (session_id, seq, t, level, text) VALUES (?, ?, ?, ?, ?)'),
-      errors: db.prepare('INSERT INTO errors (session_id, seq, t, name, message, stack, message_key) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      errors: db.prepare('INSERT INTO errors (session_id, seq, t, name, message, stack, message_key, release) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       link: db.prepare(`${LINK_SELECT} WHERE l.id = ?`),
       linkedSession: db.prepare('SELECT 1 FROM sessions WHERE id = ? AND link_id = ?'),
       capState: db.prepare('SELECT stored_bytes, truncated FROM sessions WHERE id = ?'),
@@ -236,6 +236,7 @@ export class SqliteBatchAppender {
       c.networkFailed,
       c.feedback,
       index.userId,
+      index.release ?? null,
       input.receivedAt,
       sessionId,
     );
@@ -247,7 +248,7 @@ export class SqliteBatchAppender {
       this.q.network.run(sessionId, seq, Math.round(r.t), r.method, r.url, r.status, r.durationMs, r.failed ? 1 : 0, r.route);
     }
     for (const r of index.console) this.q.console.run(sessionId, seq, Math.round(r.t), r.level, r.text);
-    for (const r of index.errors) this.q.errors.run(sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey);
+    for (const r of index.errors) this.q.errors.run(sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey, index.release ?? null);
     runIssueWritesSync(issueWrites(input.projectId, sessionId, index.errors, input.receivedAt), this.exec);
     this.deps.signalIndex.write(sessionId, seq, index);
   }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { accessControlDdl, assetsDdl, fullSnapshotsDdl, issuesDdl, SESSION_FACT_COLUMNS, sessionCapDdl, SQLITE_TYPES } from '../schema-ddl.js';
+import { accessControlDdl, assetsDdl, fullSnapshotsDdl, issuesDdl, SESSION_FACT_COLUMNS, sessionCapDdl, sourcemapsDdl, SQLITE_TYPES } from '../schema-ddl.js';
 
 /**
  * Ordered migrations; `PRAGMA user_version` records how many ran. A database
@@ -251,6 +251,10 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE batches RENAME COLUMN chunk_path TO chunk_key;
   `,
+  // v15 (assigned; the lead renumbers at merge): releases and source maps (sourcemaps/, docs/sourcemaps.md).
+  // The session's and each error's release, uploaded maps by project, release and minified URL
+  // (bytes in the chunk store), and the origins a project lets the server fetch public maps from.
+  sourcemapsDdl(SQLITE_TYPES),
   // v16: errors grouped into issues (issues/, docs/issues.md): issues, the error→issue links
   // (removed with their session) and when each release was first seen.
   issuesDdl(SQLITE_TYPES),
