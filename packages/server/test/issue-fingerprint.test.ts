@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprint, fingerprintParts, normalizeFile, normalizeMessage, type GroupingFrame } from '../src/issues/fingerprint.js';
+import { fingerprint, fingerprintParts, groupingFrame, normalizeFile, normalizeMessage, type GroupingFrame } from '../src/issues/fingerprint.js';
 import { compareReleases, reopens } from '../src/issues/regression.js';
 
 const resolved = (functionName: string, file: string): GroupingFrame => ({ functionName, file, resolved: true, inApp: true });
@@ -71,6 +71,14 @@ describe('issue fingerprint', () => {
     const ext = [minified('f', 'chrome-extension://abc/content.js')];
     expect(fingerprintParts({ name: null, message: 'boom', frames: ext })).toEqual(['Error', 'boom', 'f@/content.js']);
     expect(fingerprintParts({ name: null, message: 'boom', frames: [] })).toEqual(['Error', 'boom']);
+  });
+
+  it('takes a resolved frame by its original name and file, and by its file alone when the map names no function', () => {
+    const frame = { fn: 'r', file: 'https://x.example/app.js', line: 1, column: 9, inApp: true };
+    const named = groupingFrame({ ...frame, original: { file: 'src/a.ts', line: 3, column: 1, fn: 'submitOrder' } });
+    expect(named).toEqual({ functionName: 'submitOrder', file: 'src/a.ts', resolved: true, inApp: true });
+    expect(groupingFrame({ ...frame, original: { file: 'src/a.ts', line: 3, column: 1, fn: 'r' } }).functionName).toBeNull();
+    expect(groupingFrame({ ...frame, unresolved: 'no_map' })).toEqual({ functionName: 'r', file: frame.file, resolved: false, inApp: true });
   });
 
   it('normalises messages', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transformSync } from 'esbuild';
 import type { Issue, IssueList, IssueSessionList, ReplayEvent, SessionList } from '@reprise/protocol';
 import { ISSUE_SPARK_DAYS } from '@reprise/protocol';
 import { domEvent, makeBatch, postBatch, startTestServer, type TestServer } from './helpers.js';
@@ -121,6 +122,51 @@ describe('issues', () => {
     expect(r2.statusCode, r2.body).toBeLessThan(300);
     expect((await issues()).map((i) => i.id)).not.toContain(order!.id);
     expect(await api<Issue>('GET', `/api/v1/issues/${order!.id}`)).toMatchObject({ count: 0, sessions: 0 });
+  });
+
+  it('groups by the original frames when source maps resolve them, across builds that minify differently', async () => {
+    // Two releases of the same checkout code, minified with other names and positions.
+    const source = (extra: string) =>
+      `${extra}\nfunction submitOrder(o) { if (!o.total) throw new TypeError('Total ' + o.id + ' missing'); return o; }\n` +
+      'function onClick() { return submitOrder({ id: 1 }); }\nwindow.go = onClick;';
+    const builds = [
+      { release: '3.0.0', url: 'https://shop.example/assets/app.aa11bb22.js', code: source('const pad = 1;') },
+      { release: '3.1.0', url: 'https://shop.example/assets/app.cc33dd44.js', code: source('function a1(x) { return x }\nfunction a2(x) { return a1(a1(a1(x))) }\nwindow.a = [a2(1), a2(2), a2(3), a1(4), a1(5)];') },
+    ];
+    const frames: string[][] = [];
+    for (const b of builds) {
+      const out = transformSync(b.code, { minify: true, format: 'iife', sourcemap: 'external', sourcefile: 'src/checkout.ts', loader: 'ts' });
+      const r = await s.app.inject({
+        method: 'POST',
+        url: `/api/v1/releases/${b.release}/sourcemaps`,
+        headers: { cookie: s.cookie },
+        payload: { url: b.url, map: out.map, projectId: (await s.store.getProjectByKey(s.projectKey))!.id },
+      });
+      expect(r.statusCode, r.body).toBe(201);
+      const thrower = /function (\w+)\(\w+\)\{if/.exec(out.code)!;
+      const caller = new RegExp(`function (\\w+)\\(\\)\\{return ${thrower[1]}\\(`).exec(out.code)!;
+      frames.push([
+        `    at ${thrower[1]} (${b.url}:1:${out.code.indexOf('throw') + 1})`,
+        `    at ${caller[1]} (${b.url}:1:${caller.index + caller[0].length - thrower[1]!.length})`,
+      ]);
+    }
+    // The minified names differ between the builds, so only resolution can group them.
+    const names = (f: string[]) => f.map((l) => l.split(' (')[0]).join();
+    expect(names(frames[0]!)).not.toBe(names(frames[1]!));
+    const mapped = (t: number, i: number, id: number): ReplayEvent => ({
+      t,
+      kind: 'error',
+      data: { name: 'TypeError', message: `Total ${id} missing`, stack: [`TypeError: Total ${id} missing`, ...frames[i]!].join('\n'), origin: 'error' },
+    });
+    await send('sess_iss_m1', [mapped(NOW - 30, 0, 1)], '3.0.0');
+    await send('sess_iss_m2', [mapped(NOW - 20, 1, 2)], '3.1.0');
+    // The same minified frames in a release without maps group by those frames: another issue.
+    await send('sess_iss_m3', [mapped(NOW - 10, 1, 3)], '3.2.0');
+    const found = await byType('Total <n> missing');
+    expect(found.map((i) => [i.count, i.releases])).toEqual([
+      [1, ['3.2.0']],
+      [2, ['3.0.0', '3.1.0']],
+    ]);
   });
 
   it('refuses bad input with a clear 400 and changes nothing', async () => {

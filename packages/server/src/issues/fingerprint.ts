@@ -27,8 +27,10 @@ export interface GroupingFrame {
 /** A parsed frame, or one resolution gave an original position, as grouping sees it. */
 export function groupingFrame(f: StackFrame | ResolvedFrame): GroupingFrame {
   const o = 'original' in f ? f.original : undefined;
+  // A name the map did not supply is the printed (minified) one, which changes with every build:
+  // the frame then counts by its original file alone.
   return o
-    ? { functionName: o.fn ?? f.fn, file: o.file, resolved: true, inApp: f.inApp }
+    ? { functionName: o.fn !== null && o.fn !== f.fn ? o.fn : null, file: o.file, resolved: true, inApp: f.inApp }
     : { functionName: f.fn, file: f.file, resolved: false, inApp: f.inApp };
 }
 
