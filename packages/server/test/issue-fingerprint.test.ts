@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprint, fingerprintParts, groupingFrame, normalizeFile, normalizeMessage, type GroupingFrame } from '../src/issues/fingerprint.js';
+import {
+  fingerprint,
+  fingerprintParts,
+  groupingFrame,
+  normalizeFile,
+  normalizeMessage,
+  type GroupingFrame,
+} from '../src/issues/fingerprint.js';
 import { compareReleases, reopens } from '../src/issues/regression.js';
 
 const resolved = (functionName: string, file: string): GroupingFrame => ({ functionName, file, resolved: true, inApp: true });
@@ -60,8 +67,14 @@ describe('issue fingerprint', () => {
   });
 
   it('falls back to minified frames without a map, ignoring the bundle hash, query and origin', () => {
-    const v1 = [minified('a', 'https://cdn.example/assets/main.3f9a2c1b.js?v=1'), minified('b', 'https://cdn.example/assets/main.3f9a2c1b.js')];
-    const v2 = [minified('a', 'https://cdn2.example/assets/main.77aa01ff.js'), minified('b', 'https://cdn2.example/assets/main.77aa01ff.js')];
+    const v1 = [
+      minified('a', 'https://cdn.example/assets/main.3f9a2c1b.js?v=1'),
+      minified('b', 'https://cdn.example/assets/main.3f9a2c1b.js'),
+    ];
+    const v2 = [
+      minified('a', 'https://cdn2.example/assets/main.77aa01ff.js'),
+      minified('b', 'https://cdn2.example/assets/main.77aa01ff.js'),
+    ];
     expect(fingerprint({ name: 'TypeError', message: 'x', frames: v1 })).toBe(fingerprint({ name: 'TypeError', message: 'x', frames: v2 }));
     expect(normalizeFile(minified('a', 'https://x.example/assets/chunk-AB12CD34.js'))).toBe('/assets/chunk-<hash>.js');
     expect(normalizeFile(minified('a', 'https://x.example/js/checkout-form.js'))).toBe('/js/checkout-form.js');
@@ -78,7 +91,12 @@ describe('issue fingerprint', () => {
     const named = groupingFrame({ ...frame, original: { file: 'src/a.ts', line: 3, column: 1, fn: 'submitOrder' } });
     expect(named).toEqual({ functionName: 'submitOrder', file: 'src/a.ts', resolved: true, inApp: true });
     expect(groupingFrame({ ...frame, original: { file: 'src/a.ts', line: 3, column: 1, fn: 'r' } }).functionName).toBeNull();
-    expect(groupingFrame({ ...frame, unresolved: 'no_map' })).toEqual({ functionName: 'r', file: frame.file, resolved: false, inApp: true });
+    expect(groupingFrame({ ...frame, unresolved: 'no_map' })).toEqual({
+      functionName: 'r',
+      file: frame.file,
+      resolved: false,
+      inApp: true,
+    });
   });
 
   it('normalises messages', () => {

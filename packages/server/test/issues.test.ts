@@ -56,7 +56,10 @@ describe('issues', () => {
       identify(NOW - 2 * DAY, 'ada'),
       jsError(NOW - 2 * DAY + 10, 'Order 123 for 0b0e7d3c-9a2f-4c1e-8f00-1234567890ab failed'),
     ]);
-    await send('sess_iss_b', [identify(NOW - 1000, 'bob'), jsError(NOW - 900, 'Order 98765 for 4f1d2c3b-0000-4000-8000-fedcba987654 failed')]);
+    await send('sess_iss_b', [
+      identify(NOW - 1000, 'bob'),
+      jsError(NOW - 900, 'Order 98765 for 4f1d2c3b-0000-4000-8000-fedcba987654 failed'),
+    ]);
     await send('sess_iss_c', [jsError(NOW - 500, 'Order 5 for 4f1d2c3b-0000-4000-8000-fedcba987655 failed', 'applyCoupon')]);
     await send('sess_iss_c', [jsError(NOW - 400, 'Order 6 for 4f1d2c3b-0000-4000-8000-fedcba987656 failed', 'applyCoupon')]);
 
@@ -131,11 +134,23 @@ describe('issues', () => {
       'function onClick() { return submitOrder({ id: 1 }); }\nwindow.go = onClick;';
     const builds = [
       { release: '3.0.0', url: 'https://shop.example/assets/app.aa11bb22.js', code: source('const pad = 1;') },
-      { release: '3.1.0', url: 'https://shop.example/assets/app.cc33dd44.js', code: source('function a1(x) { return x }\nfunction a2(x) { return a1(a1(a1(x))) }\nwindow.a = [a2(1), a2(2), a2(3), a1(4), a1(5)];') },
+      {
+        release: '3.1.0',
+        url: 'https://shop.example/assets/app.cc33dd44.js',
+        code: source(
+          'function a1(x) { return x }\nfunction a2(x) { return a1(a1(a1(x))) }\nwindow.a = [a2(1), a2(2), a2(3), a1(4), a1(5)];',
+        ),
+      },
     ];
     const frames: string[][] = [];
     for (const b of builds) {
-      const out = transformSync(b.code, { minify: true, format: 'iife', sourcemap: 'external', sourcefile: 'src/checkout.ts', loader: 'ts' });
+      const out = transformSync(b.code, {
+        minify: true,
+        format: 'iife',
+        sourcemap: 'external',
+        sourcefile: 'src/checkout.ts',
+        loader: 'ts',
+      });
       const r = await s.app.inject({
         method: 'POST',
         url: `/api/v1/releases/${b.release}/sourcemaps`,
@@ -156,7 +171,12 @@ describe('issues', () => {
     const mapped = (t: number, i: number, id: number): ReplayEvent => ({
       t,
       kind: 'error',
-      data: { name: 'TypeError', message: `Total ${id} missing`, stack: [`TypeError: Total ${id} missing`, ...frames[i]!].join('\n'), origin: 'error' },
+      data: {
+        name: 'TypeError',
+        message: `Total ${id} missing`,
+        stack: [`TypeError: Total ${id} missing`, ...frames[i]!].join('\n'),
+        origin: 'error',
+      },
     });
     await send('sess_iss_m1', [mapped(NOW - 30, 0, 1)], '3.0.0');
     await send('sess_iss_m2', [mapped(NOW - 20, 1, 2)], '3.1.0');

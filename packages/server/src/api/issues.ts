@@ -32,15 +32,11 @@ export async function issueRoutes(app: FastifyInstance, opts: { store: Store }):
 
   app.get('/issues/:id', { config: { access: { need: 'read', project: 'issue' } } }, async (req): Promise<Issue> => found(req, store));
 
-  app.get(
-    '/issues/:id/sessions',
-    { config: { access: { need: 'read', project: 'issue' } } },
-    async (req): Promise<IssueSessionList> => {
-      const issue = await found(req, store);
-      const limit = limitOf((req.query as Record<string, unknown> | undefined)?.limit);
-      return { issue, sessions: await store.listIssueSessions(issue.id, limit) };
-    },
-  );
+  app.get('/issues/:id/sessions', { config: { access: { need: 'read', project: 'issue' } } }, async (req): Promise<IssueSessionList> => {
+    const issue = await found(req, store);
+    const limit = limitOf((req.query as Record<string, unknown> | undefined)?.limit);
+    return { issue, sessions: await store.listIssueSessions(issue.id, limit) };
+  });
 
   app.patch('/issues/:id', { config: { access: { need: 'write', project: 'issue' } } }, async (req): Promise<Issue> => {
     const body = req.body as Record<string, unknown> | null;

@@ -99,11 +99,18 @@ export function fingerprintParts(input: GroupingInput): string[] {
 
 /** The grouping key: 32 hex characters of the SHA-256 of the parts. */
 export function fingerprint(input: GroupingInput): string {
-  return createHash('sha256').update(JSON.stringify(fingerprintParts(input))).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify(fingerprintParts(input)))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** An error's issue grouping: its fingerprint, and the type and message the issue shows. */
-export function issueOf(name: string | null, message: string, frames: GroupingFrame[]): { fingerprint: string; type: string; message: string } {
+export function issueOf(
+  name: string | null,
+  message: string,
+  frames: GroupingFrame[],
+): { fingerprint: string; type: string; message: string } {
   const input = { name, message, frames };
   return { fingerprint: fingerprint(input), type: name?.trim() || 'Error', message: normalizeMessage(message) };
 }

@@ -60,7 +60,9 @@ export function IssuesPage() {
         </p>
       )}
       {state && 'issues' in state && state.issues.length === 0 && <p className="muted">No issues.</p>}
-      {state && 'issues' in state && state.issues.length > 0 && <IssuesTable issues={state.issues} changed={() => setReload((n) => n + 1)} />}
+      {state && 'issues' in state && state.issues.length > 0 && (
+        <IssuesTable issues={state.issues} changed={() => setReload((n) => n + 1)} />
+      )}
     </main>
   );
 }

@@ -12,7 +12,6 @@ import type { Sql } from './sql.js';
  * a count behind. An issue whose links are all gone is kept (its status stays) but not listed.
  */
 
-
 const ISSUE_SELECT = `SELECT i.id, i.project_id, i.type, i.message, i.status, i.resolved_in,
     count(*) AS count, count(DISTINCT e.session_id) AS sessions, count(DISTINCT s.user_id) AS users,
     min(e.t) AS first_seen, max(e.t) AS last_seen
@@ -100,12 +99,7 @@ async function withDetails(db: Sql, rows: IssueRow[], now: number, open: Open): 
 }
 
 /** The issue's sessions, newest occurrence first, each with its first occurrence (where the replay opens). */
-export async function sessions(
-  db: Sql,
-  id: string,
-  limit: number,
-  summaryOf: (r: SessionRow) => SessionSummary,
-): Promise<IssueSession[]> {
+export async function sessions(db: Sql, id: string, limit: number, summaryOf: (r: SessionRow) => SessionSummary): Promise<IssueSession[]> {
   const occ = await db.all<{ session_id: string; first_t: number; last_t: number; n: number; release: string | null }>(
     `SELECT session_id, min(t) AS first_t, max(t) AS last_t, count(*) AS n, max(release) AS release
      FROM issue_errors WHERE issue_id = $1 GROUP BY session_id ORDER BY max(t) DESC, session_id LIMIT $2`,
@@ -130,10 +124,11 @@ export async function sessions(
  */
 export async function setStatus(db: Sql, id: string, status: IssueStatus, release: string | null, at: number): Promise<boolean> {
   if (status !== 'resolved') {
-    const n = await db.run(
-      'UPDATE issues SET status = $2, resolved_in = NULL, resolved_at = NULL, status_changed_at = $3 WHERE id = $1',
-      [id, status, at],
-    );
+    const n = await db.run('UPDATE issues SET status = $2, resolved_in = NULL, resolved_at = NULL, status_changed_at = $3 WHERE id = $1', [
+      id,
+      status,
+      at,
+    ]);
     return n > 0;
   }
   let resolvedIn = release;
@@ -144,7 +139,10 @@ export async function setStatus(db: Sql, id: string, status: IssueStatus, releas
        WHERE e.issue_id = $1 AND e.release IS NOT NULL`,
       [id],
     );
-    const newest = seen.map((s) => ({ name: s.name, firstSeen: Number(s.first_seen ?? 0) })).sort(compareReleases).pop();
+    const newest = seen
+      .map((s) => ({ name: s.name, firstSeen: Number(s.first_seen ?? 0) }))
+      .sort(compareReleases)
+      .pop();
     resolvedIn = newest?.name ?? null;
   } else {
     // A release named by hand that no error carried yet is first seen now (it orders after every earlier one).

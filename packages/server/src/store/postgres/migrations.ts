@@ -1,5 +1,14 @@
 import type pg from 'pg';
-import { accessControlDdl, assetsDdl, fullSnapshotsDdl, issuesDdl, PG_TYPES, SESSION_FACT_COLUMNS, sessionCapDdl, sourcemapsDdl } from '../schema-ddl.js';
+import {
+  accessControlDdl,
+  assetsDdl,
+  fullSnapshotsDdl,
+  issuesDdl,
+  PG_TYPES,
+  SESSION_FACT_COLUMNS,
+  sessionCapDdl,
+  sourcemapsDdl,
+} from '../schema-ddl.js';
 import { createClient } from './pool.js';
 
 /**

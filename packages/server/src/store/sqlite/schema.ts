@@ -1,5 +1,14 @@
 import type Database from 'better-sqlite3';
-import { accessControlDdl, assetsDdl, fullSnapshotsDdl, issuesDdl, SESSION_FACT_COLUMNS, sessionCapDdl, sourcemapsDdl, SQLITE_TYPES } from '../schema-ddl.js';
+import {
+  accessControlDdl,
+  assetsDdl,
+  fullSnapshotsDdl,
+  issuesDdl,
+  SESSION_FACT_COLUMNS,
+  sessionCapDdl,
+  sourcemapsDdl,
+  SQLITE_TYPES,
+} from '../schema-ddl.js';
 
 /**
  * Ordered migrations; `PRAGMA user_version` records how many ran. A database
