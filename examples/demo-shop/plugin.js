@@ -20,6 +20,18 @@ const assets = {
   'help.js': 'text/javascript; charset=utf-8',
 };
 
+/**
+ * The release the bundled checkout page records with (`data-release`), the one its source map is
+ * uploaded to (docs/sourcemaps.md).
+ */
+export const DEMO_RELEASE = 'demo-shop@1.0.0';
+
+/** The minified bundle built from src/checkout.ts by build.mjs, and its map. */
+const bundled = {
+  'checkout.min.js': 'text/javascript; charset=utf-8',
+  'checkout.min.js.map': 'application/json; charset=utf-8',
+};
+
 const RECORDER_PLACEHOLDER = '<!-- reprise:recorder -->';
 // The help page routes on the client (help/contact is no file), so its relative URLs resolve
 // against the shop's root, whatever the prefix.
@@ -54,6 +66,32 @@ export default async function demoShop(app, opts) {
   for (const name of Object.keys(assets)) {
     files.set(`assets/${name}`, await readFile(new URL(`assets/${name}`, publicDir), 'utf8'));
   }
+  // The checkout page again, loading the minified bundle and recording its release. Only once
+  // build.mjs has run (npm run build); without it the page answers 404 and says so.
+  for (const name of Object.keys(bundled)) {
+    const text = await readFile(new URL(`assets/dist/${name}`, publicDir), 'utf8').catch(() => null);
+    if (text !== null) files.set(`assets/dist/${name}`, text);
+  }
+  if (files.has('assets/dist/checkout.min.js')) {
+    const releaseTag = recorderTag.replace('></script>', ` data-release="${escapeHtml(DEMO_RELEASE)}"></script>`);
+    const page = await readFile(new URL('checkout.html', publicDir), 'utf8');
+    files.set(
+      'checkout-bundled.html',
+      page.replace(RECORDER_PLACEHOLDER, releaseTag).replace('src="assets/checkout.js"', 'src="assets/dist/checkout.min.js"'),
+    );
+  }
+  app.get('/checkout-bundled', async (_request, reply) => {
+    const html = files.get('checkout-bundled.html');
+    if (!html) return reply.code(404).type('text/plain').send('the bundled checkout is not built: npm run build -w @reprise/demo-shop');
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
+  });
+  app.get('/assets/dist/:file', async (request, reply) => {
+    const { file } = /** @type {{ file: string }} */ (request.params);
+    const type = Object.hasOwn(bundled, file) ? bundled[/** @type {keyof typeof bundled} */ (file)] : undefined;
+    const body = files.get(`assets/dist/${file}`);
+    if (!type || body === undefined) return reply.code(404).send({ error: 'not_found' });
+    return reply.type(type).header('cache-control', 'no-cache').send(body);
+  });
 
   // --- Pages -----------------------------------------------------------------
   for (const [path, name] of Object.entries(pages)) {

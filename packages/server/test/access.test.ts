@@ -201,6 +201,37 @@ const ROUTES: Record<string, Row> = {
     need: 'admin',
     call: async (c) => ({ url: `/api/v1/projects/${c.project.id}/assets`, payload: { mode: 'capture' } }),
   },
+  'GET /api/v1/projects/:id/sourcemap-fetch': {
+    need: 'read',
+    call: async (c) => ({ url: `/api/v1/projects/${c.project.id}/sourcemap-fetch` }),
+  },
+  'PUT /api/v1/projects/:id/sourcemap-fetch': {
+    need: 'admin',
+    call: async (c) => ({ url: `/api/v1/projects/${c.project.id}/sourcemap-fetch`, payload: { origins: null } }),
+  },
+  'POST /api/v1/releases/:release/sourcemaps': {
+    need: 'write',
+    call: async (c) => ({
+      url: '/api/v1/releases/1.0.0/sourcemaps',
+      payload: {
+        projectId: c.project.id,
+        url: 'https://shop.example/assets/app.js',
+        map: { version: 3, sources: ['a.ts'], names: [], mappings: 'AAAA' },
+      },
+    }),
+  },
+  'GET /api/v1/releases/:release/sourcemaps': {
+    need: 'read',
+    call: async (c) => ({ url: `/api/v1/releases/1.0.0/sourcemaps?projectId=${c.project.id}` }),
+  },
+  'GET /api/v1/sessions/:id/errors/resolved': {
+    need: 'read',
+    call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/errors/resolved` }),
+  },
+  'POST /api/v1/sessions/:id/stacks/resolve': {
+    need: 'read',
+    call: async (c) => ({ url: `/api/v1/sessions/${await session(c.project)}/stacks/resolve`, payload: { stacks: [] } }),
+  },
   'GET /api/v1/users': { need: 'admin', call: async () => ({ url: '/api/v1/users' }) },
   'POST /api/v1/users': {
     need: 'admin',

@@ -5,7 +5,7 @@
 import type { CreatedLink, LinkInfo } from '@reprise/protocol';
 import type { ErrorBody, ReplayEvent, SessionDetail, SessionList, SessionTimeline } from '@reprise/protocol';
 import type { ClickProblem, ErrorGroup, FailingEndpoint, ProblemList, SavedSearch } from '@reprise/protocol';
-import type { StepList } from '@reprise/protocol';
+import type { ResolvedFrame, StepList } from '@reprise/protocol';
 import type { Issue, IssueList, IssueSessionList, IssueStatus } from '@reprise/protocol';
 import type { SessionSort } from '@reprise/protocol/query';
 import { ASSET_MODES, DEFAULT_ASSET_MODE, type AssetMode } from '@reprise/protocol';
@@ -301,6 +301,16 @@ export async function revokeToken(id: string): Promise<void> {
 export async function getSessionAssetMode(id: string, signal?: AbortSignal): Promise<AssetMode> {
   const body = (await (await request(`/api/v1/sessions/${encodeURIComponent(id)}/assets`, { signal })).json()) as { mode?: unknown };
   return (ASSET_MODES as readonly unknown[]).includes(body.mode) ? (body.mode as AssetMode) : DEFAULT_ASSET_MODE;
+}
+
+/** Recorded stacks resolved through the session's release's source maps, one frame list per stack. */
+export async function resolveStacks(id: string, stacks: string[]): Promise<ResolvedFrame[][]> {
+  const res = await request(`/api/v1/sessions/${encodeURIComponent(id)}/stacks/resolve`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify({ stacks }),
+  });
+  return ((await res.json()) as { stacks: ResolvedFrame[][] }).stacks;
 }
 
 export type { Issue, IssueList, IssueSession, IssueSessionList, IssueStatus } from '@reprise/protocol';

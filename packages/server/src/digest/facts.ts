@@ -1,5 +1,6 @@
-import type { ReplayEvent, SerializedValue, SessionDetail } from '@reprise/protocol';
+import { formatFrame, topFrame, type ReplayEvent, type SerializedValue, type SessionDetail } from '@reprise/protocol';
 import { argsText } from '../ingest/extract.js';
+import { resolveStacks } from '../sourcemaps/session-errors.js';
 import type { Store } from '../store/types.js';
 import { clean, FieldNames } from './field-names.js';
 import type { StepTarget } from './types.js';
@@ -133,7 +134,28 @@ export async function readFacts(store: Store, sessionId: string): Promise<Sessio
   }
   f.responses.sort((a, b) => a - b);
   f.requests.sort((a, b) => a.t - b.t);
+  await resolveErrorPlaces(store, session, f.errors);
   return f;
+}
+
+/** Errors whose place is resolved through the source maps; later ones keep their minified place. */
+const MAX_RESOLVED = 50;
+/** The recorded stack of each error fact, for resolution only (it is not part of the facts). */
+const stacks = new WeakMap<ErrorFact, string>();
+
+/** An error's place becomes its top resolved frame, `retryPayment (src/checkout.ts:105:33)`, when its release's map has it. */
+async function resolveErrorPlaces(store: Store, session: SessionDetail, errors: ErrorFact[]): Promise<void> {
+  const withStacks = errors.filter((e) => stacks.has(e)).slice(0, MAX_RESOLVED);
+  if (withStacks.length === 0) return;
+  const resolved = await resolveStacks(
+    store,
+    session,
+    withStacks.map((e) => stacks.get(e)!),
+  );
+  withStacks.forEach((e, i) => {
+    const top = topFrame(resolved[i]!);
+    if (top?.original) e.where = formatFrame(top);
+  });
 }
 
 /** An rrweb event: field names for later, DOM changes as responses, user inputs as input facts. */
@@ -274,13 +296,15 @@ function errorFact(t: number, d: Record<string, unknown>): ErrorFact {
   if (!where && typeof d.source === 'string' && d.source) {
     where = `${basename(d.source)}${typeof d.line === 'number' ? `:${d.line}` : ''}${typeof d.column === 'number' ? `:${d.column}` : ''}`;
   }
-  return {
+  const fact: ErrorFact = {
     t,
     name: typeof d.name === 'string' && d.name ? d.name.slice(0, 100) : null,
     message: oneLine(typeof d.message === 'string' ? d.message : '', MAX_TEXT),
     where,
     origin: typeof d.origin === 'string' ? d.origin : 'error',
   };
+  if (stack) stacks.set(fact, stack);
+  return fact;
 }
 
 /** `checkout.js:42:13` from the first frame of a V8 or Firefox stack that has a location. */

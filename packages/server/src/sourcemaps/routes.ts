@@ -29,11 +29,11 @@ export async function sourcemapRoutes(app: FastifyInstance, opts: { store: Store
       const projectId = req.access?.projectId;
       if (!projectId) throw new HttpError(404, 'not_found', 'no project to upload to');
       const body = (req.body ?? {}) as { url?: unknown; map?: unknown; debugId?: unknown };
-      if (typeof body.url !== 'string') throw new HttpError(400, 'invalid_request', 'url (the minified file\'s URL) is required');
+      if (typeof body.url !== 'string') throw new HttpError(400, 'invalid_request', "url (the minified file's URL) is required");
       const url = scriptKey(body.url);
       if (!url) throw new HttpError(400, 'invalid_url', 'url must be an absolute http(s) URL of at most 2048 characters');
       const text = typeof body.map === 'string' ? body.map : body.map && typeof body.map === 'object' ? JSON.stringify(body.map) : null;
-      if (text === null) throw new HttpError(400, 'invalid_request', 'map (the source map\'s JSON text) is required');
+      if (text === null) throw new HttpError(400, 'invalid_request', "map (the source map's JSON text) is required");
       if (Buffer.byteLength(text, 'utf8') > MAX_MAP_BYTES) {
         throw new HttpError(413, 'map_too_large', `the map is over the ${MAX_MAP_BYTES}-byte cap`);
       }
@@ -43,7 +43,9 @@ export async function sourcemapRoutes(app: FastifyInstance, opts: { store: Store
       // What is stored is the checked map (sources made safe), so every later read is of a valid map.
       const rec = await store.sourceMaps.put({ projectId, release, url, debugId, bytes: Buffer.from(JSON.stringify(checked.map)) });
       const warnings =
-        checked.rewrittenSources > 0 ? [`${checked.rewrittenSources} source path(s) were made relative (scheme, absolute or ../ removed)`] : [];
+        checked.rewrittenSources > 0
+          ? [`${checked.rewrittenSources} source path(s) had a scheme, an absolute path or control characters: shown as relative paths`]
+          : [];
       return reply.status(201).send({ projectId, release, url, debugId: rec.debugId, bytes: rec.bytes, warnings });
     },
   );
@@ -65,8 +67,16 @@ export async function sourcemapRoutes(app: FastifyInstance, opts: { store: Store
   app.post('/sessions/:id/stacks/resolve', { config: { access: { need: 'read', project: 'session' } } }, async (req) => {
     const session = await sessionOf(store, req.params);
     const stacks = (req.body as { stacks?: unknown } | undefined)?.stacks;
-    if (!Array.isArray(stacks) || stacks.length > MAX_STACKS || !stacks.every((s) => typeof s === 'string' && s.length <= MAX_STACK_CHARS)) {
-      throw new HttpError(400, 'invalid_request', `stacks must be a list of at most ${MAX_STACKS} strings of at most ${MAX_STACK_CHARS} characters`);
+    if (
+      !Array.isArray(stacks) ||
+      stacks.length > MAX_STACKS ||
+      !stacks.every((s) => typeof s === 'string' && s.length <= MAX_STACK_CHARS)
+    ) {
+      throw new HttpError(
+        400,
+        'invalid_request',
+        `stacks must be a list of at most ${MAX_STACKS} strings of at most ${MAX_STACK_CHARS} characters`,
+      );
     }
     return { release: session.release ?? null, stacks: await resolveStacks(store, session, stacks as string[]) };
   });
@@ -80,7 +90,11 @@ export async function sourcemapRoutes(app: FastifyInstance, opts: { store: Store
     const { id } = req.params as { id: string };
     const origins = (req.body as { origins?: unknown } | undefined)?.origins;
     if (origins !== null && !(Array.isArray(origins) && origins.length <= MAX_FETCH_ORIGINS && origins.every(isOrigin))) {
-      throw new HttpError(400, 'invalid_request', `origins must be null (off) or a list of at most ${MAX_FETCH_ORIGINS} origins like https://app.example.com`);
+      throw new HttpError(
+        400,
+        'invalid_request',
+        `origins must be null (off) or a list of at most ${MAX_FETCH_ORIGINS} origins like https://app.example.com`,
+      );
     }
     if (!(await store.listProjects()).some((p) => p.id === id)) throw new HttpError(404, 'not_found', 'no such project');
     const list = origins === null ? null : (origins as string[]).map((o) => new URL(o).origin);

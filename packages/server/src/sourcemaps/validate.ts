@@ -51,13 +51,16 @@ export function checkSourceMap(text: string, maxBytes = MAX_MAP_BYTES): MapCheck
   ) {
     return { ok: false, reason: 'the map\'s "sourcesContent" is not a list of strings' };
   }
-  if (m.sourceRoot !== undefined && typeof m.sourceRoot !== 'string') return { ok: false, reason: 'the map\'s "sourceRoot" is not a string' };
+  if (m.sourceRoot !== undefined && typeof m.sourceRoot !== 'string')
+    return { ok: false, reason: 'the map\'s "sourceRoot" is not a string' };
   let rewritten = 0;
   const sources = (m.sources as (string | null)[]).map((s) => {
     if (s === null) return null;
-    const safe = safeSourcePath(s);
-    if (safe !== s) rewritten++;
-    return safe;
+    // `../src/a.ts` is how bundlers name sources next to their output dir: folded silently. A scheme,
+    // an absolute path or control characters are worth saying.
+    // eslint-disable-next-line no-control-regex -- control characters are what is being detected
+    if (/^([a-z][a-z0-9+.-]*:|[\\/])|[\u0000-\u001f\u007f]/i.test(s)) rewritten++;
+    return safeSourcePath(s);
   });
   const debugId = typeof m.debugId === 'string' && DEBUG_ID.test(m.debugId) ? m.debugId.toLowerCase() : null;
   const map: RawSourceMap = {
@@ -84,7 +87,7 @@ export function safeSourcePath(raw: string): string {
     .replace(/[\u0000-\u001f\u007f]/g, '')
     .replace(/\\/g, '/');
   s = s.replace(/^[a-z][a-z0-9+.-]*:(\/\/)?/i, ''); // scheme (file://, webpack://, javascript:)
-  s = s.replace(/^[a-z]:\//i, ''); // Windows drive
+  s = s.replace(/^\/+/, '').replace(/^[a-z]:(\/|$)/i, ''); // leading slashes, then a Windows drive
   const out: string[] = [];
   for (const seg of s.split('/')) {
     if (seg === '' || seg === '.') continue;

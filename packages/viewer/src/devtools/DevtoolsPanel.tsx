@@ -14,6 +14,8 @@ import { isNetworkError, unreadableOf, type Devtools } from './model';
 import { ErrorBoundary, PartFailed } from '../ErrorBoundary';
 import { NetworkPanel } from './NetworkPanel';
 import { StepsPanel } from './StepsPanel';
+import { StackResolver, StackResolverContext } from './stackResolver';
+import { resolveStacks } from '../api';
 
 type Tab = 'console' | 'network' | 'errors' | 'feedback' | 'steps' | 'environment';
 
@@ -68,69 +70,73 @@ const LABELS: Record<Tab, string> = {
 export function DevtoolsPanel({ sessionId, devtools, counts, nowMs, onSeek }: Props) {
   const [tab, setTab] = useState<Tab>('console');
   const n = useMemo(() => tabCounts(devtools, counts), [devtools, counts]);
+  // One resolver per session: the stacks of every panel resolve through its source maps, once.
+  const resolver = useMemo(() => (sessionId ? new StackResolver(sessionId, resolveStacks) : null), [sessionId]);
 
   return (
-    <aside className="devtools" aria-label="Recorded devtools">
-      <div className="dt-tabs" role="tablist">
-        {(Object.keys(LABELS) as Tab[]).map((t) => (
-          <button
-            key={t}
-            type="button"
-            role="tab"
-            data-testid={`tab-${t}`}
-            aria-selected={tab === t}
-            className={tab === t ? 'dt-tabbtn on' : 'dt-tabbtn'}
-            onClick={() => setTab(t)}
+    <StackResolverContext.Provider value={resolver}>
+      <aside className="devtools" aria-label="Recorded devtools">
+        <div className="dt-tabs" role="tablist">
+          {(Object.keys(LABELS) as Tab[]).map((t) => (
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              data-testid={`tab-${t}`}
+              aria-selected={tab === t}
+              className={tab === t ? 'dt-tabbtn on' : 'dt-tabbtn'}
+              onClick={() => setTab(t)}
+            >
+              {LABELS[t]}
+              {n[t].total !== null && t !== 'errors' && <span className="dt-count">{n[t].total}</span>}
+              {n[t].bad > 0 && (
+                <span className="dt-count bad" title={t === 'errors' ? 'errors' : 'errors in this tab'}>
+                  {n[t].bad}
+                </span>
+              )}
+              {t === 'errors' && n[t].bad === 0 && n[t].total !== null && <span className="dt-count">0</span>}
+            </button>
+          ))}
+        </div>
+        {!devtools ? (
+          <p className="dt-empty muted">Loading events…</p>
+        ) : (
+          // Keyed by tab: a panel that failed is tried again when its tab is chosen anew.
+          <ErrorBoundary
+            resetKey={`${tab}:${devtools.startTime}`}
+            fallback={(error, retry) => <PartFailed what={`${LABELS[tab]} panel`} error={error} retry={retry} />}
           >
-            {LABELS[t]}
-            {n[t].total !== null && t !== 'errors' && <span className="dt-count">{n[t].total}</span>}
-            {n[t].bad > 0 && (
-              <span className="dt-count bad" title={t === 'errors' ? 'errors' : 'errors in this tab'}>
-                {n[t].bad}
-              </span>
-            )}
-            {t === 'errors' && n[t].bad === 0 && n[t].total !== null && <span className="dt-count">0</span>}
-          </button>
-        ))}
-      </div>
-      {!devtools ? (
-        <p className="dt-empty muted">Loading events…</p>
-      ) : (
-        // Keyed by tab: a panel that failed is tried again when its tab is chosen anew.
-        <ErrorBoundary
-          resetKey={`${tab}:${devtools.startTime}`}
-          fallback={(error, retry) => <PartFailed what={`${LABELS[tab]} panel`} error={error} retry={retry} />}
-        >
-          {tab === 'console' ? (
-            <ConsolePanel entries={devtools.console} unreadable={unreadableOf(devtools, 'console')} nowMs={nowMs} onSeek={onSeek} />
-          ) : tab === 'network' ? (
-            <NetworkPanel
-              entries={devtools.network}
-              unreadable={unreadableOf(devtools, 'network')}
-              durationMs={devtools.durationMs}
-              nowMs={nowMs}
-              onSeek={onSeek}
-            />
-          ) : tab === 'errors' ? (
-            <ErrorsPanel entries={devtools.errors} unreadable={unreadableOf(devtools, 'error')} nowMs={nowMs} onSeek={onSeek} />
-          ) : tab === 'feedback' ? (
-            <FeedbackPanel entries={devtools.feedback} unreadable={unreadableOf(devtools, 'feedback')} nowMs={nowMs} onSeek={onSeek} />
-          ) : tab === 'steps' ? (
-            sessionId ? (
-              <StepsPanel sessionId={sessionId} startTime={devtools.startTime} nowMs={nowMs} onSeek={onSeek} />
+            {tab === 'console' ? (
+              <ConsolePanel entries={devtools.console} unreadable={unreadableOf(devtools, 'console')} nowMs={nowMs} onSeek={onSeek} />
+            ) : tab === 'network' ? (
+              <NetworkPanel
+                entries={devtools.network}
+                unreadable={unreadableOf(devtools, 'network')}
+                durationMs={devtools.durationMs}
+                nowMs={nowMs}
+                onSeek={onSeek}
+              />
+            ) : tab === 'errors' ? (
+              <ErrorsPanel entries={devtools.errors} unreadable={unreadableOf(devtools, 'error')} nowMs={nowMs} onSeek={onSeek} />
+            ) : tab === 'feedback' ? (
+              <FeedbackPanel entries={devtools.feedback} unreadable={unreadableOf(devtools, 'feedback')} nowMs={nowMs} onSeek={onSeek} />
+            ) : tab === 'steps' ? (
+              sessionId ? (
+                <StepsPanel sessionId={sessionId} startTime={devtools.startTime} nowMs={nowMs} onSeek={onSeek} />
+              ) : (
+                <p className="dt-empty muted">No session.</p>
+              )
             ) : (
-              <p className="dt-empty muted">No session.</p>
-            )
-          ) : (
-            <EnvironmentPanel
-              env={devtools.env}
-              vitals={devtools.vitals}
-              unreadable={unreadableOf(devtools, 'env', 'vital')}
-              onSeek={onSeek}
-            />
-          )}
-        </ErrorBoundary>
-      )}
-    </aside>
+              <EnvironmentPanel
+                env={devtools.env}
+                vitals={devtools.vitals}
+                unreadable={unreadableOf(devtools, 'env', 'vital')}
+                onSeek={onSeek}
+              />
+            )}
+          </ErrorBoundary>
+        )}
+      </aside>
+    </StackResolverContext.Provider>
   );
 }

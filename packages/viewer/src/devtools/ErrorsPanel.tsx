@@ -2,6 +2,7 @@
 import { memo } from 'react';
 import type { ErrorData } from '@reprise/protocol';
 import { clock } from '../format';
+import { ResolvedStack } from './ResolvedStack';
 import type { Entry, UnreadableData } from './model';
 import { GuardedRow, interleave, UnreadableItem } from './Unreadable';
 import { currentIndex, rowActivation, timeAttrs, useFollowCurrent } from './sync';
@@ -68,7 +69,7 @@ const ErrorRow = memo(function ErrorRow({
           {d.message}
         </div>
         {where && <div className="muted error-where">{where}</div>}
-        {d.stack && <pre className="error-stack">{d.stack}</pre>}
+        {d.stack && <ResolvedStack stack={d.stack} />}
       </div>
     </div>
   );

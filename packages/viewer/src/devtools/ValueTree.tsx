@@ -2,6 +2,7 @@
  * Inspectable tree for serialized console values and JSON bodies. Containers deeper than
  * depth 1 start collapsed; their toggle (`tree-toggle`) expands them lazily.
  */
+import { ResolvedStack } from './ResolvedStack';
 import { useState } from 'react';
 import type { SerializedValue } from '@reprise/protocol';
 import { isContainer, previewText, scalarText } from './valueText';
@@ -115,7 +116,7 @@ export function Stack({ stack, open = false }: { stack: string; open?: boolean }
   return (
     <details className="stack" open={open}>
       <summary>stack</summary>
-      <pre>{stack}</pre>
+      <ResolvedStack stack={stack} />
     </details>
   );
 }

@@ -10,6 +10,7 @@ import { migrate } from './migrate.js';
 import { retentionRun } from './retention.js';
 import { serve } from './serve.js';
 import { sessionsSearch } from './sessions.js';
+import { sourcemapsUpload } from './sourcemaps.js';
 import { token } from './token.js';
 import { usersCreate } from './users.js';
 
@@ -29,5 +30,6 @@ export const COMMANDS: readonly CliCommand[] = [
   importCommand,
   compact,
   chunks,
+  sourcemapsUpload,
   mcp,
 ];

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import type { ConsoleData, ErrorData, ReplayEvent, SessionDetail } from '@reprise/protocol';
+import {
+  formatFrame,
+  topFrame,
+  UNRESOLVED_REASON_TEXT,
+  type ConsoleData,
+  type ErrorData,
+  type ReplayEvent,
+  type SessionDetail,
+} from '@reprise/protocol';
+import { resolveStacks } from '../../sourcemaps/session-errors.js';
 import type { Store } from '../../store/types.js';
 import { clip, fitLines } from '../budget.js';
 import { offset, readableSession } from '../context.js';
@@ -38,6 +47,9 @@ export const getConsole = defineTool({
   },
 });
 
+/** Errors whose stacks are resolved per call; later ones show as recorded. */
+const MAX_RESOLVED = 50;
+
 export const getErrors = defineTool({
   name: 'get_errors',
   description: 'Uncaught JS errors, unhandled promise rejections and failed resource loads of a session, with source locations and stacks.',
@@ -46,7 +58,17 @@ export const getErrors = defineTool({
     const session = await readableSession(ctx, id);
     const errors = await eventsOf<ErrorData>(ctx.store, session, 'error');
     if (errors.length === 0) return `no JS errors in session ${session.id}`;
-    const lines = errors.map(({ t, data: e }) => {
+    // Stacks resolved through the release's source maps: the original place first, the minified one kept.
+    const resolved = await resolveStacks(
+      ctx.store,
+      session,
+      errors.slice(0, MAX_RESOLVED).map(({ data: e }) => e.stack ?? ''),
+    );
+    const lines = errors.map(({ t, data: e }, i) => {
+      const top = resolved[i] ? topFrame(resolved[i]) : undefined;
+      const original = top?.original ? `\n    original: ${clip(formatFrame(top), 300)}` : '';
+      // Said only where maps were expected: a session without a release has none to miss.
+      const why = top?.unresolved && top.inApp && session.release ? `\n    not de-minified: ${UNRESOLVED_REASON_TEXT[top.unresolved]}` : '';
       const where = e.source ? ` at ${e.source}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}` : '';
       const kind = e.origin === 'unhandledrejection' ? 'unhandled rejection' : e.origin === 'resource' ? 'failed resource' : 'uncaught';
       const stack = e.stack
@@ -56,7 +78,7 @@ export const getErrors = defineTool({
             .map((l) => `    ${clip(l.trim(), 300)}`)
             .join('\n')}`
         : '';
-      return `${offset(t, session.startedAt)} ${kind} ${clip(namedMessage(e.name, (e.message ?? '').replace(/^Uncaught /, '')), 1_000)}${where}${stack}`;
+      return `${offset(t, session.startedAt)} ${kind} ${clip(namedMessage(e.name, (e.message ?? '').replace(/^Uncaught /, '')), 1_000)}${where}${original}${why}${stack}`;
     });
     return fitLines(lines, undefined, 'errors');
   },

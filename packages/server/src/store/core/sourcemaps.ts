@@ -58,7 +58,7 @@ export class SourceMapIndex {
   async put(input: { projectId: string; release: string; url: string; debugId: string | null; bytes: Buffer }): Promise<SourceMapRecord> {
     const hash = createHash('sha256').update(input.bytes).digest('hex');
     const key = SourceMapIndex.key(input.projectId, hash);
-    await this.chunks.put(key, this.cipher ? this.cipher.seal(input.bytes, key) : input.bytes);
+    await this.putObject(input.projectId, hash, key, input.bytes);
     const previous = await this.get(input.projectId, input.release, input.url);
     const rec: SourceMapRecord = {
       projectId: input.projectId,
@@ -144,6 +144,21 @@ export class SourceMapIndex {
       origins === null ? null : JSON.stringify(origins),
       projectId,
     ]);
+  }
+
+  /** Objects are written once: the same content uploaded again (or at once by two uploads) is already there. */
+  private async putObject(projectId: string, hash: string, key: string, bytes: Buffer): Promise<void> {
+    const named = await this.sql.all('SELECT 1 FROM sourcemaps WHERE project_id = $1 AND hash = $2 LIMIT 1', [projectId, hash]);
+    if (named.length > 0) return;
+    try {
+      await this.chunks.put(key, this.cipher ? this.cipher.seal(bytes, key) : bytes);
+    } catch (err) {
+      const there = await this.chunks.get(key).then(
+        () => true,
+        () => false,
+      );
+      if (!there) throw err;
+    }
   }
 
   private async dropIfUnused(projectId: string, hash: string): Promise<void> {

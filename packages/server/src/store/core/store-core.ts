@@ -207,10 +207,13 @@ export abstract class StoreCore {
   }
 
   async listSessionErrors(sessionId: string, limit: number): Promise<StoredError[]> {
-    const rows = await this.sql.all<{ t: number | string; name: string | null; message: string; stack: string | null; release: string | null }>(
-      'SELECT t, name, message, stack, release FROM errors WHERE session_id = $1 ORDER BY t LIMIT $2',
-      [sessionId, limit],
-    );
+    const rows = await this.sql.all<{
+      t: number | string;
+      name: string | null;
+      message: string;
+      stack: string | null;
+      release: string | null;
+    }>('SELECT t, name, message, stack, release FROM errors WHERE session_id = $1 ORDER BY t LIMIT $2', [sessionId, limit]);
     const open = (v: string | null) => (v === null || !this.sealer ? v : this.sealer.open(v));
     return rows.map((r) => ({ t: Number(r.t), name: r.name, message: open(r.message) ?? '', stack: open(r.stack), release: r.release }));
   }

@@ -88,7 +88,9 @@ export class SqliteBatchAppender {
         'INSERT INTO network_requests (session_id, seq, t, method, url, status, duration_ms, failed, route) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       console: db.prepare('INSERT INTO console_messages (session_id, seq, t, level, text) VALUES (?, ?, ?, ?, ?)'),
-      errors: db.prepare('INSERT INTO errors (session_id, seq, t, name, message, stack, message_key, release) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      errors: db.prepare(
+        'INSERT INTO errors (session_id, seq, t, name, message, stack, message_key, release) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       link: db.prepare(`${LINK_SELECT} WHERE l.id = ?`),
       linkedSession: db.prepare('SELECT 1 FROM sessions WHERE id = ? AND link_id = ?'),
       capState: db.prepare('SELECT stored_bytes, truncated FROM sessions WHERE id = ?'),
@@ -248,7 +250,8 @@ export class SqliteBatchAppender {
       this.q.network.run(sessionId, seq, Math.round(r.t), r.method, r.url, r.status, r.durationMs, r.failed ? 1 : 0, r.route);
     }
     for (const r of index.console) this.q.console.run(sessionId, seq, Math.round(r.t), r.level, r.text);
-    for (const r of index.errors) this.q.errors.run(sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey, index.release ?? null);
+    for (const r of index.errors)
+      this.q.errors.run(sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey, index.release ?? null);
     runIssueWritesSync(issueWrites(input.projectId, sessionId, index.errors, input.receivedAt), this.exec);
     this.deps.signalIndex.write(sessionId, seq, index);
   }
