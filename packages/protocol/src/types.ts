@@ -247,6 +247,11 @@ export interface ErrorGroup extends ProblemRowBase {
   message: string;
   /** One raw message of the group, as it was captured. */
   example: string;
+  /**
+   * Where the newest error of the group happened, its top frame resolved through its release's
+   * source maps (`retryPayment (src/checkout.ts:105:39)`); null without a resolved frame.
+   */
+  top?: string | null;
 }
 
 /** `GET /api/v1/problems/clicks?type=rage|dead`: rage or dead clicks grouped by selector. */

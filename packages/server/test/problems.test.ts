@@ -134,6 +134,7 @@ describe('GET /api/v1/problems/errors', () => {
         count: 3,
         sessions: 2,
         lastSeen: NOW - 60_000 + 60,
+        top: null,
         query: 'error:"Order" error:"failed"',
       },
       {
@@ -143,6 +144,7 @@ describe('GET /api/v1/problems/errors', () => {
         count: 1,
         sessions: 1,
         lastSeen: NOW - 60_000 + 12,
+        top: null,
         query: 'error:"Cannot read properties of undefined (reading \'total\')"',
       },
     ]);

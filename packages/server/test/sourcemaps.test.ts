@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedSessionError, SessionList } from '@reprise/protocol';
 import { transform } from 'esbuild';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { runInNewContext } from 'node:vm';
 import { Caller } from '../src/auth/access.js';
 import { getErrors } from '../src/mcp/tools/console.js';
@@ -41,6 +43,8 @@ let n = 0;
 
 /** The V8 stack of the TypeError thrown by the minified code (run here, so the positions are real). */
 let stack: string;
+/** The stack recordError sends instead, when set. */
+let stackFor: string | null = null;
 
 beforeAll(async () => {
   s = await startTestServer();
@@ -79,7 +83,7 @@ async function recordError(p: Project, release: string | undefined): Promise<str
       {
         t: t + 1,
         kind: 'error',
-        data: { message: "Cannot read properties of undefined (reading 'confirmation')", name: 'TypeError', stack },
+        data: { message: "Cannot read properties of undefined (reading 'confirmation')", name: 'TypeError', stack: stackFor ?? stack },
       },
     ]),
   };
@@ -237,6 +241,11 @@ describe('source maps', () => {
     const body = res.json() as { stacks: { original?: { fn: string | null } }[][] };
     expect(body.stacks[0]![0]!.original!.fn).toBe('retryPayment');
     expect(body.stacks[1]).toEqual([]);
+    // The Problems page's error group names the newest error's resolved place.
+    const problems = await s.app.inject({ url: `/api/v1/problems/errors?projectId=${own.id}`, headers: { cookie: s.cookie } });
+    const group = (problems.json() as { rows: { example: string; top: string | null; sample?: unknown }[] }).rows[0]!;
+    expect(group.top).toMatch(/^retryPayment \(src\/checkout\.ts:\d+:\d+\)$/);
+    expect(group.sample).toBeUndefined();
     const setting = await s.app.inject({ url: `/api/v1/projects/${own.id}/sourcemap-fetch`, headers: { cookie: s.cookie } });
     expect(setting.json()).toEqual({ origins: null });
     const bad = await s.app.inject({
@@ -260,5 +269,51 @@ describe('map cache', () => {
     expect(loads).toBe(0);
     const bad = await cache.get('bad', async () => Buffer.from('{"version":3,"sources":[],"names":[],"mappings":"!!!"}'));
     expect('map' in bad || 'invalid' in bad).toBe(true);
+  });
+});
+
+describe('fetching public maps', () => {
+  it('is off by default, then fetches from the listed origin only, never following a redirect elsewhere', async () => {
+    let mapRequests = 0;
+    const site = createServer((req, res) => {
+      if (req.url === '/assets/app.min.js') {
+        res.writeHead(200, { 'content-type': 'text/javascript' }).end(`${minified}\n//# sourceMappingURL=app.min.js.map\n`);
+      } else if (req.url === '/assets/app.min.js.map') {
+        mapRequests++;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(map);
+      } else if (req.url === '/assets/moved.min.js') {
+        // To another host (localhost is not the listed 127.0.0.1 origin).
+        res.writeHead(302, { location: `http://localhost:${(site.address() as AddressInfo).port}/assets/app.min.js` }).end();
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+    try {
+      const origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+      const fetched = await s.store.createProject({ name: 'Fetched', allowedOrigins: ['*'] });
+      const record = async (script: string) => {
+        stackFor = stack.replaceAll(SCRIPT, script);
+        try {
+          return (await resolved(await recordError(fetched, '9.9.9')))[0]!.stack.frames[0]!;
+        } finally {
+          stackFor = null;
+        }
+      };
+      expect((await record(`${origin}/assets/app.min.js`)).unresolved).toBe('no_map');
+      expect(mapRequests).toBe(0);
+
+      const put = await s.app.inject({
+        method: 'PUT',
+        url: `/api/v1/projects/${fetched.id}/sourcemap-fetch`,
+        headers: { cookie: s.cookie },
+        payload: { origins: [origin] },
+      });
+      expect(put.statusCode, put.body).toBe(200);
+      expect((await record(`${origin}/assets/app.min.js`)).original).toMatchObject({ file: 'src/checkout.ts', fn: 'retryPayment' });
+      expect((await record(`${origin}/assets/app.min.js`)).original).toBeDefined();
+      expect(mapRequests).toBe(1); // cached
+      expect((await record(`${origin}/assets/moved.min.js`)).unresolved).toBe('no_map');
+    } finally {
+      await new Promise((r) => site.close(r));
+    }
   });
 });

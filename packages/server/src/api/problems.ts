@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { accessOf } from '../auth/access.js';
-import type { ClickProblem, ErrorGroup, FailingEndpoint, ProblemList } from '@reprise/protocol';
+import { formatFrame, topFrame, type ClickProblem, type ErrorGroup, type FailingEndpoint, type ProblemList } from '@reprise/protocol';
 import { HttpError } from '../http/errors.js';
 import { messageLiterals, routeLiteralPrefix } from '../ingest/normalize.js';
+import { resolveStacks } from '../sourcemaps/session-errors.js';
+import type { ErrorSample } from '../store/problem-rows.js';
 import type { ProblemQuery, Store } from '../store/types.js';
 
 const DAY = 86_400_000;
@@ -31,7 +33,14 @@ export async function problemRoutes(app: FastifyInstance, opts: { store: Store }
   app.get('/problems/errors', { config: { access: { need: 'read', project: 'query' } } }, async (req): Promise<ProblemList<ErrorGroup>> => {
     const q = problemQuery(req);
     const rows = await store.listErrorGroups(q);
-    return { since: q.since, rows: rows.map((r) => ({ ...r, query: errorQuery(r.message) })) };
+    const tops = await Promise.all(rows.map((r) => sampleTop(store, (r as { sample?: ErrorSample }).sample)));
+    return {
+      since: q.since,
+      rows: rows.map(({ ...r }, i) => {
+        delete (r as { sample?: ErrorSample }).sample;
+        return { ...r, top: tops[i] ?? null, query: errorQuery(r.message) };
+      }),
+    };
   });
 
   app.get(
@@ -86,4 +95,14 @@ export function endpointQuery(method: string, route: string, statuses: number[])
 export function errorQuery(messageKey: string): string {
   const literals = messageLiterals(messageKey);
   return literals.length ? literals.map((l) => `error:${quote(l)}`).join(' ') : 'has:error';
+}
+
+/** The newest error's top frame resolved through its release's maps, `fn (file:line:column)`; null when none resolves. */
+async function sampleTop(store: Store, sample: ErrorSample | undefined): Promise<string | null> {
+  if (!sample?.stack || !sample.sessionId) return null;
+  const projectId = await store.getSessionProject(sample.sessionId);
+  if (!projectId) return null;
+  const [frames] = await resolveStacks(store, { projectId, release: sample.release }, [sample.stack]);
+  const top = frames ? topFrame(frames) : undefined;
+  return top?.original ? formatFrame(top) : null;
 }

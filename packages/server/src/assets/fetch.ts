@@ -91,6 +91,8 @@ export async function fetchAsset(
   rawUrl: string,
   allowedOrigins: readonly string[],
   limits: FetchLimits = DEFAULT_FETCH_LIMITS,
+  /** Content types taken (default: what a replay loads as a subresource); source maps take scripts and JSON. */
+  accept: (contentType: string) => boolean = isAllowedAssetType,
 ): Promise<FetchOutcome> {
   const signal = AbortSignal.timeout(limits.timeoutMs);
   let url: URL;
@@ -114,7 +116,7 @@ export async function fetchAsset(
       }
       if (res.status !== 200) return { ok: false, error: `HTTP ${res.status}` };
       const contentType = (res.contentType.split(';')[0] ?? '').trim().toLowerCase();
-      if (!isAllowedAssetType(contentType)) return { ok: false, error: `content type ${contentType || '(none)'} is not an asset type` };
+      if (!accept(contentType)) return { ok: false, error: `content type ${contentType || '(none)'} is not an asset type` };
       return { ok: true, bytes: res.body, contentType, url: url.href };
     }
   } catch (err) {

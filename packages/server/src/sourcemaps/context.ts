@@ -1,20 +1,22 @@
 import type { Store } from '../store/types.js';
+import { PublicMapFetcher } from './fetch.js';
 import { MapCache } from './map-cache.js';
 import type { ResolveContext } from './resolve.js';
-import { StoreMapSource, type MapFetcher } from './store-source.js';
+import { StoreMapSource } from './store-source.js';
 
-type Context = ResolveContext & { cache: MapCache; fetcher: MapFetcher | null };
+type Context = ResolveContext & { cache: MapCache };
 const contexts = new WeakMap<Store, Context>();
 
 /**
  * The process's resolution context for a store: one per store, so its map cache (bounded, LRU by
- * bytes) is shared by the API, the digest and MCP. `fetcher` is set once, by the app.
+ * bytes) is shared by the API, the digest and MCP. Public maps are fetched only for projects that
+ * list origins for it (off by default).
  */
-export function resolveContextFor(store: Store, fetcher?: MapFetcher): Context {
+export function resolveContextFor(store: Store): Context {
   let ctx = contexts.get(store);
-  if (!ctx || (fetcher && !ctx.fetcher)) {
-    const cache = ctx?.cache ?? new MapCache();
-    ctx = { maps: new StoreMapSource(store, cache, fetcher ?? null), cache, fetcher: fetcher ?? null };
+  if (!ctx) {
+    const cache = new MapCache();
+    ctx = { maps: new StoreMapSource(store, cache, new PublicMapFetcher(store, cache)), cache };
     contexts.set(store, ctx);
   }
   return ctx;

@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
 import type { ErrorGroup, FailingEndpoint } from '@reprise/protocol';
+import type { ErrorSample } from './problem-rows.js';
 import type { IndexRows } from './index-rows.js';
 import type { ChunkCipher, EncryptionKey } from './chunks/crypto.js';
 import type { AppendBatchInput, ProblemRows } from './types.js';
@@ -162,5 +163,11 @@ export function openEndpoints(rows: ProblemRows<FailingEndpoint>, sealer: IndexS
 }
 
 export function openErrorGroups(rows: ProblemRows<ErrorGroup>, sealer: IndexSealer | null): ProblemRows<ErrorGroup> {
-  return sealer ? rows.map((r) => ({ ...r, message: sealer.open(r.message), example: sealer.open(r.example) })) : rows;
+  return sealer
+    ? rows.map((r) => {
+        const sample = (r as { sample?: ErrorSample }).sample;
+        const opened = { ...r, message: sealer.open(r.message), example: sealer.open(r.example) };
+        return sample ? { ...opened, sample: { ...sample, stack: sealer.openNullable(sample.stack) } } : opened;
+      })
+    : rows;
 }

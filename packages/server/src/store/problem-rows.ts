@@ -11,7 +11,22 @@ interface GroupCounts {
   last_seen: number;
 }
 export type EndpointRow = GroupCounts & { method: string; route: string };
-export type ErrorGroupRow = GroupCounts & { key: string; name: string | null; message: string };
+export type ErrorGroupRow = GroupCounts & {
+  key: string;
+  name: string | null;
+  message: string;
+  /** The newest error's stack, release and session (for its resolved top frame). */
+  stack?: string | null;
+  release?: string | null;
+  session_id?: string;
+};
+
+/** The newest error of a group, for the API to resolve its top frame; never sent as is. */
+export interface ErrorSample {
+  stack: string | null;
+  release: string | null;
+  sessionId: string | null;
+}
 export type ClickProblemRow = GroupCounts & { selector: string; text: string | null };
 
 /** An endpoint group with its statuses, most frequent first. */
@@ -20,8 +35,16 @@ export function toFailingEndpoint(r: EndpointRow, statuses: number[]): ProblemRo
 }
 
 /** A group's key is its message key (or raw message); `example` is the newest message in it. */
-export function toErrorGroup(r: ErrorGroupRow): ProblemRows<ErrorGroup>[number] {
-  return { name: r.name, message: r.key, example: r.message, count: r.count, sessions: r.sessions, lastSeen: r.last_seen };
+export function toErrorGroup(r: ErrorGroupRow): ProblemRows<ErrorGroup>[number] & { sample?: ErrorSample } {
+  return {
+    name: r.name,
+    message: r.key,
+    example: r.message,
+    count: r.count,
+    sessions: r.sessions,
+    lastSeen: r.last_seen,
+    sample: { stack: r.stack ?? null, release: r.release ?? null, sessionId: r.session_id ?? null },
+  };
 }
 
 export function toClickProblem(type: 'rage' | 'dead', r: ClickProblemRow): ProblemRows<ClickProblem>[number] {

@@ -183,6 +183,11 @@ function ErrorsTable({ rows }: { rows: ErrorGroup[] }) {
           </td>
           <td className="message muted" title={r.example}>
             {r.example}
+            {r.top && (
+              <div className="problem-top" data-testid="problem-top">
+                at {r.top}
+              </div>
+            )}
           </td>
         </Row>
       ))}

@@ -43,7 +43,9 @@ export async function errorGroups(db: Queryable, q: ProblemQuery): Promise<Probl
   const found = (
     await db.query<rows.ErrorGroupRow>(
       `SELECT coalesce(message_key, message) AS key, count(*) AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen,
-         (array_agg(name ORDER BY t DESC))[1] AS name, (array_agg(message ORDER BY t DESC))[1] AS message
+         (array_agg(name ORDER BY t DESC))[1] AS name, (array_agg(message ORDER BY t DESC))[1] AS message,
+         (array_agg(stack ORDER BY t DESC))[1] AS stack, (array_agg(release ORDER BY t DESC))[1] AS release,
+         (array_agg(session_id ORDER BY t DESC))[1] AS session_id
        FROM errors WHERE t >= $1${pf.sql}
        GROUP BY coalesce(message_key, message) ORDER BY count DESC, last_seen DESC LIMIT $2`,
       [q.since, q.limit, ...pf.args],

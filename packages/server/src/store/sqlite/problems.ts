@@ -47,7 +47,7 @@ export function errorGroups(db: Database.Database, q: ProblemQuery): ProblemRows
   const found = db
     .prepare(
       `SELECT coalesce(message_key, message) AS key, count(*) AS count, count(DISTINCT session_id) AS sessions, max(t) AS last_seen,
-         name, message
+         name, message, stack, release, session_id
        FROM errors WHERE t >= ?${pf.sql}
        GROUP BY coalesce(message_key, message) ORDER BY count DESC, last_seen DESC LIMIT ?`,
     )
