@@ -11,3 +11,4 @@ export * from './html-export.js';
 export * from './redaction.js';
 export * from './comment-types.js';
 export * from './stack-types.js';
+export * from './issue-types.js';

@@ -4,6 +4,7 @@ import { apiRoutes } from './api/routes.js';
 import { commentRoutes } from './api/comments.js';
 import { lifecycleRoutes } from './api/lifecycle.js';
 import { problemRoutes } from './api/problems.js';
+import { issueRoutes } from './api/issues.js';
 import { digestRoutes } from './digest/routes.js';
 import { htmlExportRoutes } from './export/html/routes.js';
 import { playwrightRoutes } from './export/playwright/routes.js';
@@ -117,6 +118,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(apiRoutes, { store });
       await api.register(lifecycleRoutes, { store });
       await api.register(problemRoutes, { store });
+      await api.register(issueRoutes, { store });
       await api.register(digestRoutes, { store, config });
       await api.register(playwrightRoutes, { store, config });
       await api.register(htmlExportRoutes, { store });

@@ -92,6 +92,24 @@ async function link(p: Project, createdBy: string): Promise<string> {
   return l.id;
 }
 
+/** An issue of `p`: a session whose batch carries an error of a type of its own (a fresh issue each time: one call resolves it). */
+async function issue(p: Project): Promise<string> {
+  const id = `sess_access_${++n}_${p.id.slice(-6)}`;
+  const type = `AccessError${n}`;
+  const res = await s.app.inject({
+    method: 'POST',
+    url: `/ingest/v1/batch?key=${p.key}`,
+    headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'user-agent': CHROME_UA },
+    payload: gz({
+      ...makeBatch(id, 0, []),
+      events: [domEvent(Date.now()), { t: Date.now(), kind: 'error', data: { name: type, message: 'boom', origin: 'error' } }],
+    }),
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  const found = (await s.store.listIssues({ projectIds: [p.id], limit: 200, now: Date.now() })).find((i) => i.type === type);
+  return found!.id;
+}
+
 async function saved(p: Project): Promise<string> {
   return (await s.store.createSavedSearch({ projectId: p.id, name: `s${++n}`, query: 'has:error', createdBy: null })).id;
 }
@@ -203,6 +221,13 @@ const ROUTES: Record<string, Row> = {
     call: async (c) => ({ url: await comment(c.project, c.userId), payload: { text: 'edited' } }),
   },
   'DELETE /api/v1/sessions/:id/comments/:commentId': { need: 'write', call: async (c) => ({ url: await comment(c.project, c.userId) }) },
+  'GET /api/v1/issues': { need: 'read', call: async (c) => ({ url: `/api/v1/issues?projectId=${c.project.id}` }) },
+  'GET /api/v1/issues/:id': { need: 'read', call: async (c) => ({ url: `/api/v1/issues/${await issue(c.project)}` }) },
+  'GET /api/v1/issues/:id/sessions': { need: 'read', call: async (c) => ({ url: `/api/v1/issues/${await issue(c.project)}/sessions` }) },
+  'PATCH /api/v1/issues/:id': {
+    need: 'write',
+    call: async (c) => ({ url: `/api/v1/issues/${await issue(c.project)}`, payload: { status: 'resolved', release: '1.0.0' } }),
+  },
   'GET /api/v1/saved-searches': { need: 'read', call: async (c) => ({ url: `/api/v1/saved-searches?projectId=${c.project.id}` }) },
   'POST /api/v1/saved-searches': {
     need: 'write',

@@ -1,4 +1,4 @@
-/** Route table: login, session list, player, links, tokens, problems, webhooks, share links. Everything else is a small 404. */
+/** Route table: login, session list, player, links, tokens, problems, issues, webhooks, share links. Everything else is a small 404. */
 import { Link, usePathname } from './router';
 import { LoginPage } from './pages/LoginPage';
 import { SessionListPage } from './pages/SessionListPage';
@@ -8,6 +8,8 @@ import { TokensPage } from './pages/TokensPage';
 import { ProblemsPage } from './pages/ProblemsPage';
 import { SharePage } from './pages/SharePage';
 import { WebhooksPage } from './pages/WebhooksPage';
+import { IssuesPage } from './pages/IssuesPage';
+import { IssuePage } from './pages/IssuePage';
 import { Header } from './Header';
 import { ErrorBoundary, PartFailed } from './ErrorBoundary';
 
@@ -20,11 +22,14 @@ export function App() {
 
   let page;
   const session = /^\/sessions\/([^/]+)\/?$/.exec(path);
+  const issue = /^\/issues\/([^/]+)\/?$/.exec(path);
   if (path === '/' || path === '') page = <SessionListPage />;
   else if (path === '/links' || path === '/links/') page = <LinksPage />;
   else if (path === '/tokens' || path === '/tokens/') page = <TokensPage />;
   else if (path === '/problems' || path === '/problems/') page = <ProblemsPage />;
   else if (path === '/webhooks' || path === '/webhooks/') page = <WebhooksPage />;
+  else if (path === '/issues' || path === '/issues/') page = <IssuesPage />;
+  else if (issue) page = <IssuePage key={issue[1]} id={decodeURIComponent(issue[1])} />;
   // Keyed by id so moving between sessions tears down the old replayer completely.
   else if (session) page = <SessionPage key={session[1]} id={decodeURIComponent(session[1])} />;
   else

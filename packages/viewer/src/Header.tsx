@@ -35,6 +35,9 @@ export function Header() {
         <Link to="/problems" data-testid="nav-problems">
           Problems
         </Link>
+        <Link to="/issues" data-testid="nav-issues">
+          Issues
+        </Link>
         <Link to="/links" data-testid="nav-links">
           Links
         </Link>

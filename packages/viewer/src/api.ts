@@ -7,6 +7,7 @@ import type { ErrorBody, ReplayEvent, SessionDetail, SessionList, SessionTimelin
 import type { ClickProblem, ErrorGroup, FailingEndpoint, ProblemList, SavedSearch } from '@reprise/protocol';
 import type { ResolvedFrame, StepList } from '@reprise/protocol';
 import type { CommentElement, SessionComment, SketchShape } from '@reprise/protocol';
+import type { Issue, IssueList, IssueSessionList, IssueStatus } from '@reprise/protocol';
 import type { SessionSort } from '@reprise/protocol/query';
 import { ASSET_MODES, DEFAULT_ASSET_MODE, type AssetMode } from '@reprise/protocol';
 import { currentPath, navigate } from './router';
@@ -509,4 +510,25 @@ export async function resolveStacks(id: string, stacks: string[]): Promise<Resol
     body: JSON.stringify({ stacks }),
   });
   return ((await res.json()) as { stacks: ResolvedFrame[][] }).stacks;
+}
+
+export type { Issue, IssueList, IssueSession, IssueSessionList, IssueStatus } from '@reprise/protocol';
+
+/** Issues, most recently seen first (docs/issues.md); `status` filters. */
+export async function listIssues(status: IssueStatus | null, signal?: AbortSignal): Promise<Issue[]> {
+  return (await json<IssueList>(`/api/v1/issues${status ? `?status=${status}` : ''}`, signal)).issues;
+}
+
+/** An issue and its sessions, the newest occurrence first. */
+export function issueSessions(id: string, signal?: AbortSignal): Promise<IssueSessionList> {
+  return json<IssueSessionList>(`/api/v1/issues/${encodeURIComponent(id)}/sessions`, signal);
+}
+
+export async function setIssueStatus(id: string, status: IssueStatus): Promise<Issue> {
+  const res = await request(`/api/v1/issues/${encodeURIComponent(id)}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ status }),
+  });
+  return (await res.json()) as Issue;
 }

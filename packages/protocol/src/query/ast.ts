@@ -128,6 +128,7 @@ export interface FieldValues {
   release: TextValue;
   tag: TagValue;
   link: TextValue;
+  issue: TextValue;
   has: HasValue;
   duration: DurationValue;
   active: DurationValue;

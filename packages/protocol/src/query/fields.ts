@@ -268,6 +268,12 @@ const SPECS: { [F in QueryField]: FieldSpec<F> }[QueryField][] = [
     parse: text('link:TICKET-123'),
   },
   {
+    name: 'issue',
+    description: 'Has an error grouped into this issue (its id, from the Issues page)',
+    examples: ['issue:iss_k3J9x2Qw'],
+    parse: text('issue:iss_k3J9x2Qw'),
+  },
+  {
     name: 'has',
     description:
       'Has JS errors, rage/dead/error clicks, feedback, a magic link, an identified user, backend errors (backend-error) or a comment',

@@ -23,13 +23,13 @@ export type Need = 'public' | 'login' | 'account' | 'read' | 'write' | 'admin';
 
 /**
  * Where a route's project comes from:
- * - `session`, `link`, `savedSearch`, `share`: `:id` in the path names such an object; its project counts.
+ * - `session`, `link`, `savedSearch`, `share`, `issue`: `:id` in the path names such an object; its project counts.
  * - `project`: `:id` in the path is the project id.
  * - `query` / `body`: `?projectId=` / the body's `projectId` when given (that project must pass);
  *   without it (AccessRule.otherwise) every project the caller has `need` on (lists show only
  *   those: `req.access.projectIds`), or the first of them (`req.access.projectId`).
  */
-export type ProjectFrom = 'session' | 'link' | 'savedSearch' | 'share' | 'project' | 'query' | 'body';
+export type ProjectFrom = 'session' | 'link' | 'savedSearch' | 'share' | 'issue' | 'project' | 'query' | 'body';
 
 export interface AccessRule {
   need: Need;
@@ -178,6 +178,10 @@ export function enforceAccess(store: Store) {
       case 'share': {
         const id = pathId(req);
         return check(caller, need, (await store.getShare(id))?.projectId ?? null, `no share link ${id}`, req);
+      }
+      case 'issue': {
+        const id = pathId(req);
+        return check(caller, need, await store.getIssueProject(id), `no issue ${id}`, req);
       }
       case 'project': {
         const id = await projectFromPath(store, req);

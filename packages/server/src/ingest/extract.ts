@@ -2,6 +2,8 @@ import { collectAssetUrls, type ReplayEvent, type SessionCounts, type Serialized
 import { messageKey, normalizeRoute } from './normalize.js';
 import { MAX_TAGS, type ClickRow, type IndexRows, type SearchField, type SignalTimeline } from '../store/index-rows.js';
 import { SnapshotScanner } from './snapshots.js';
+import { groupingFrame, issueOf } from '../issues/fingerprint.js';
+import { parseStack } from '../sourcemaps/parse-stack.js';
 
 /**
  * Input types whose click expects a visible answer. Every other type (text, email, number, date,
@@ -170,7 +172,11 @@ function indexConsole(t: number, d: Record<string, unknown>, out: IndexRows, add
 function indexError(t: number, d: Record<string, unknown>, out: IndexRows, addSearch: AddSearch): void {
   const name = str(d.name, 200);
   const message = str(d.message, MAX_TEXT) ?? '';
-  out.errors.push({ t, name, message, messageKey: messageKey(message), stack: str(d.stack, 8000) });
+  const stack = str(d.stack, 8000);
+  // The batch's release (meta.release), as the errors table stores it.
+  const release = out.release ?? null;
+  const issue = d.origin === 'resource' ? null : issueOf(name, message, parseStack(stack, message).map(groupingFrame));
+  out.errors.push({ t, name, message, messageKey: messageKey(message), stack, release, issue });
   out.counts.errors++;
   if (d.origin !== 'resource') out.timeline.errors.push(t);
   addSearch('error', name ? `${name}: ${message}` : message);

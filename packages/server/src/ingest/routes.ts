@@ -15,6 +15,8 @@ import { SessionKeyMismatch } from '../store/session-access.js';
 import { storedIp, type IpMode } from '../privacy/ip.js';
 import type { AssetCapture } from '../assets/capture.js';
 import type { Notice } from '../webhooks/dispatcher.js';
+import { groupWithMaps } from '../issues/group.js';
+import { resolveContextFor } from '../sourcemaps/context.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -72,6 +74,7 @@ export async function ingestRoutes(
       req.headers['content-encoding'],
       ingestDictionaries(store, project.id, req.query),
     );
+    await groupWithMaps(index, project.id, resolveContextFor(store));
     try {
       const { duplicate } = await store.appendBatch({
         projectId: project.id,

@@ -34,6 +34,8 @@ export function sanitizeForStorage(envelope: { meta?: BatchMeta }, index: IndexR
     r.message = clean(r.message);
     r.messageKey = clean(r.messageKey);
     r.stack = cleanOrNull(r.stack);
+    r.release = cleanOrNull(r.release);
+    if (r.issue) r.issue = { ...r.issue, type: clean(r.issue.type), message: clean(r.issue.message) };
   }
   for (const c of index.clicks) {
     c.selector = clean(c.selector);

@@ -127,6 +127,8 @@ function compileWhere<V>(pred: Pred, d: SearchDialect<V>, ps: Params<V>): string
       return d.tag(ps, pred.key, pred.value);
     case 'link':
       return `s.link_id IN (SELECT id FROM links WHERE id = ${ps.p(pred.text)} OR ${like('label', pred.text)})`;
+    case 'issue':
+      return `s.id IN (SELECT session_id FROM issue_errors WHERE issue_id = ${ps.p(pred.id)})`;
     case 'has':
       return HAS[pred.what]!;
     case 'backend':

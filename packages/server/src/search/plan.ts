@@ -33,6 +33,8 @@ export type Pred =
   | { t: 'release'; value: string }
   | { t: 'tag'; key: string; value: string | null }
   | { t: 'link'; text: string }
+  /** An error of the session is linked to this issue (issue_errors). */
+  | { t: 'issue'; id: string }
   | { t: 'has'; what: HasWhat }
   /** Backend traces: a span's service or name contains the text, or a request carried the trace id (exact). */
   | { t: 'backend'; field: 'service' | 'span' | 'trace'; text: string }
@@ -239,6 +241,8 @@ function field(f: FieldNode, now: number): Pred {
       return { t: 'tag', key: f.value.key, value: f.value.value };
     case 'link':
       return { t: 'link', text: f.value.text };
+    case 'issue':
+      return { t: 'issue', id: f.value.text };
     case 'has':
       return { t: 'has', what: f.value.what };
     case 'service':

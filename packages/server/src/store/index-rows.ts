@@ -11,7 +11,7 @@ import type { TraceRow } from './trace-rows.js';
 export interface IndexRows {
   network: { t: number; method: string; url: string; route: string; status: number; durationMs: number; failed: boolean }[];
   console: { t: number; level: string; text: string }[];
-  errors: { t: number; name: string | null; message: string; messageKey: string; stack: string | null }[];
+  errors: ErrorRow[];
   /** `click` events, sorted by time. */
   clicks: ClickRow[];
   /** One row per `nav` event. */
@@ -36,6 +36,18 @@ export interface IndexRows {
   assetUrls?: string[];
   /** The trace context of the batch's requests (network events with a traceId): store/trace-rows.ts. */
   traces?: TraceRow[];
+}
+
+export interface ErrorRow {
+  t: number;
+  name: string | null;
+  message: string;
+  messageKey: string;
+  stack: string | null;
+  /** The release the error was recorded in; null without one. */
+  release: string | null;
+  /** Its issue's grouping (issues/fingerprint.ts); null for failed resource loads, which are not code errors. */
+  issue: { fingerprint: string; type: string; message: string } | null;
 }
 
 export type SearchField = 'url' | 'request' | 'console' | 'error' | 'click';

@@ -134,6 +134,7 @@ export class IndexSealer {
         message: this.seal(r.message),
         messageKey: this.seal(r.messageKey),
         stack: this.sealNullable(r.stack),
+        issue: r.issue && { ...r.issue, message: this.seal(r.issue.message) },
       })),
       pages: index.pages.map((r) => ({ ...r, url: this.seal(r.url) })),
       // Click labels and test ids stay plain, as in the clicks table (the page's own UI text).

@@ -242,6 +242,47 @@ export const commentsDdl = (d: DdlTypes): string => `
   `;
 
 /**
+ * Errors grouped into issues (issues/, docs/issues.md; SQLite v18 = PostgreSQL 11):
+ * - issues: one per (project, fingerprint), with its type, normalised message (no ids, so erasing
+ *   a session leaves nothing of it here) and its status. Counts, sessions, users, first and last
+ *   seen and releases are derived from the links, so retention and erasure keep them right;
+ * - issue_errors: one row per error occurrence linked to its issue, removed with its session;
+ * - issue_releases: when the project first saw each release (the regression rule's order for
+ *   releases that are not semantic versions). Release names only: nothing personal.
+ */
+export function issuesDdl(t: DdlTypes): string {
+  return `
+  CREATE TABLE issues (
+    id ${t.id} PRIMARY KEY,
+    project_id ${t.id} NOT NULL REFERENCES projects(id),
+    fingerprint TEXT NOT NULL,
+    type TEXT NOT NULL,
+    message TEXT NOT NULL,
+    created_at ${t.bigint} NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    resolved_in TEXT,
+    resolved_at ${t.bigint},
+    status_changed_at ${t.bigint},
+    UNIQUE (project_id, fingerprint)
+  );
+  CREATE TABLE issue_errors (
+    issue_id ${t.id} NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+    session_id ${t.id} NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t ${t.bigint} NOT NULL,
+    release TEXT
+  );
+  CREATE INDEX issue_errors_by_issue ON issue_errors${t.on}(issue_id, t);
+  CREATE INDEX issue_errors_by_session ON issue_errors${t.on}(session_id, issue_id);
+  CREATE TABLE issue_releases (
+    project_id ${t.id} NOT NULL REFERENCES projects(id),
+    release TEXT NOT NULL,
+    first_seen ${t.bigint} NOT NULL,
+    PRIMARY KEY (project_id, release)
+  );
+  `;
+}
+
+/**
  * Releases and source maps (sourcemaps/): the release of a session (its first batch's) and of
  * each error; per project, release and minified-file URL one uploaded map, its bytes an object
  * `sourcemaps/<projectId>/<sha256>` in the chunk store; which origins the server may fetch

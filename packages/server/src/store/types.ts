@@ -5,7 +5,7 @@ import type { EncodedChunk } from './chunk-codec.js';
 import type { SourceMapIndex } from './core/sourcemaps.js';
 import type { QueryNode, SessionSort } from '@reprise/protocol/query';
 import type { Batch, ReplayEvent, SessionDetail, SessionList, SessionTimeline, SessionTraces } from '@reprise/protocol';
-import type { ClickProblem, ErrorGroup, FailingEndpoint, SavedSearch } from '@reprise/protocol';
+import type { ClickProblem, ErrorGroup, FailingEndpoint, Issue, IssueSession, IssueStatus, SavedSearch } from '@reprise/protocol';
 import type { CommentElement, SessionComment, SketchShape } from '@reprise/protocol';
 
 /**
@@ -87,6 +87,16 @@ export interface Store {
   revokeLink(id: string, at: number): Promise<boolean>;
 
   listSessions(query: { limit: number; cursor: string | null }): Promise<SessionList>;
+
+  /** Issues with at least one stored occurrence, most recently seen first (docs/issues.md). */
+  listIssues(query: IssueQuery): Promise<Issue[]>;
+  /** One issue (with zero counts when retention removed all its occurrences); null when unknown. */
+  getIssue(id: string, now?: number): Promise<Issue | null>;
+  getIssueProject(id: string): Promise<string | null>;
+  /** The issue's sessions, the one with the newest occurrence first. */
+  listIssueSessions(id: string, limit: number): Promise<IssueSession[]>;
+  /** `release` only with `resolved` (null: the newest release it was seen in). False when there is no such issue. */
+  setIssueStatus(id: string, status: IssueStatus, release: string | null, at: number): Promise<boolean>;
   /**
    * Sessions matching a parsed search query (docs/search.md; null = all), in `sort` order,
    * keyset-paginated: `cursor` is a previous page's `nextCursor` for the same sort (check it
@@ -329,6 +339,16 @@ export type DeliveryOutcome =
 export interface EventTimeRange {
   from?: number;
   to?: number;
+}
+
+/** Which issues Store.listIssues returns. */
+export interface IssueQuery {
+  /** Only these projects (absent: every project). */
+  projectIds?: string[];
+  status?: IssueStatus;
+  limit: number;
+  /** The sparkline's last day is the one holding `now`. */
+  now: number;
 }
 
 export interface ProblemQuery {

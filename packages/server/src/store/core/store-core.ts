@@ -3,6 +3,9 @@ import type {
   SessionComment,
   ErrorGroup,
   FailingEndpoint,
+  Issue,
+  IssueSession,
+  IssueStatus,
   ReplayEvent,
   SavedSearch,
   SessionDetail,
@@ -45,6 +48,7 @@ import type {
   Webhook,
   CreateSavedSearchInput,
   EventTimeRange,
+  IssueQuery,
   Link,
   Membership,
   ProblemQuery,
@@ -56,6 +60,7 @@ import type {
 } from '../types.js';
 import * as access from './access.js';
 import * as comments from './comments.js';
+import * as issues from './issues.js';
 import * as savedSearches from './saved-searches.js';
 import * as shares from './shares.js';
 import * as webhooks from './webhooks.js';
@@ -415,6 +420,23 @@ export abstract class StoreCore {
   importComments(list: SessionComment[]): Promise<number> {
     return comments.importAll(this.sql, list);
   }
+  listIssues(q: IssueQuery): Promise<Issue[]> {
+    return issues.list(this.sql, q, this.openText);
+  }
+  getIssue(id: string, now = Date.now()): Promise<Issue | null> {
+    return issues.get(this.sql, id, now, this.openText);
+  }
+  getIssueProject(id: string): Promise<string | null> {
+    return issues.projectOf(this.sql, id);
+  }
+  listIssueSessions(id: string, limit: number): Promise<IssueSession[]> {
+    return issues.sessions(this.sql, id, limit, this.summaryOf);
+  }
+  setIssueStatus(id: string, status: IssueStatus, release: string | null, at: number): Promise<boolean> {
+    return issues.setStatus(this.sql, id, status, release, at);
+  }
+  /** Index text as the API shows it (opened when sealed). */
+  private readonly openText = (s: string): string => (this.sealer ? this.sealer.open(s) : s);
 
   readEvents(sessionId: string, range?: EventTimeRange): Promise<ReplayEvent[]> {
     return this.sessionChunks.readEvents(sessionId, range);

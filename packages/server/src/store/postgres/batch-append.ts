@@ -183,7 +183,7 @@ async function insertRows(
       const tags = mergeTags(session.tags, index.tags);
       await client.query('UPDATE sessions SET tags = $1::jsonb WHERE id = $2', [JSON.stringify(tags), sid]);
     }
-    await writeIndexRows(client, sid, batch.seq, receivedAt, index);
+    await writeIndexRows(client, { projectId, sessionId: sid }, batch.seq, receivedAt, index);
     await writeBatchTraces(client, sid, projectId, index.traces, sealer);
   }
   return inserted;

@@ -1,4 +1,5 @@
 import type { IndexRows } from '../index-rows.js';
+import { issueWrites, runIssueWrites } from '../issue-rows.js';
 import {
   activeTime,
   CLICK_INSERT_COLUMNS,
@@ -33,7 +34,14 @@ export async function insertRows(c: Queryable, table: string, columns: string[],
  * cross-batch signal state one after the other. The detection itself is store/signals.ts,
  * shared with the SQLite store; only the SQL differs.
  */
-export async function writeIndexRows(c: Queryable, sessionId: string, seq: number, receivedAt: number, index: IndexRows): Promise<void> {
+export async function writeIndexRows(
+  c: Queryable,
+  ids: { projectId: string; sessionId: string },
+  seq: number,
+  receivedAt: number,
+  index: IndexRows,
+): Promise<void> {
+  const { sessionId } = ids;
   const k = index.counts;
   await c.query(
     `UPDATE sessions SET errors = errors + $1, console_errors = console_errors + $2, console_warnings = console_warnings + $3,
@@ -71,6 +79,10 @@ export async function writeIndexRows(c: Queryable, sessionId: string, seq: numbe
     'errors',
     ['session_id', 'seq', 't', 'name', 'message', 'stack', 'message_key', 'release'],
     index.errors.map((r) => [sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey, index.release ?? null]),
+  );
+  await runIssueWrites(
+    issueWrites(ids.projectId, sessionId, index.errors, receivedAt, ' FOR UPDATE'),
+    async (s) => (await c.query(s.sql, s.args)).rows,
   );
   await writeSignals(c, sessionId, seq, index);
 }

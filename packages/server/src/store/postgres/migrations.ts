@@ -4,6 +4,7 @@ import {
   assetsDdl,
   commentsDdl,
   fullSnapshotsDdl,
+  issuesDdl,
   otlpDdl,
   PG_TYPES,
   SESSION_FACT_COLUMNS,
@@ -266,6 +267,9 @@ export const MIGRATIONS: string[] = [
   commentsDdl(PG_TYPES),
   // 10 (SQLite v17): releases and source maps (sourcemaps/).
   sourcemapsDdl(PG_TYPES),
+  // 11: errors grouped into issues (SQLite v18, issues/, docs/issues.md): issues, the error→issue
+  // links (not partitioned: removed with their session) and when each release was first seen.
+  issuesDdl(PG_TYPES),
 ];
 
 /** The safety net: rows whose time falls in no monthly partition (skewed tab clocks, far past or future). */

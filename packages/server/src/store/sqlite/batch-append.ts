@@ -4,8 +4,10 @@ import type { ChunkStore } from '../chunks/types.js';
 import { deviceValues, LINK_SELECT, mergeTags, type LinkRow } from '../rows.js';
 import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
 import { LinkRefused, SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
+import { issueWrites, runIssueWritesSync } from '../issue-rows.js';
 import type { SignalIndexWriter } from './signal-index.js';
 import type { SqliteTraceIndex } from './trace-index.js';
+import { sqliteSyncExec } from './sql.js';
 
 /** The row values of one batch, computed before its transaction. */
 interface BatchRow {
@@ -39,6 +41,7 @@ interface Job {
  */
 export class SqliteBatchAppender {
   private readonly q;
+  private readonly exec: ReturnType<typeof sqliteSyncExec>;
   /** One append as a savepoint of the shared transaction. */
   private readonly insertOne: (row: BatchRow) => boolean;
   private pending: Job[] = [];
@@ -95,6 +98,7 @@ export class SqliteBatchAppender {
       markTruncated: db.prepare('UPDATE sessions SET truncated = 1 WHERE id = ?'),
       addBytes: db.prepare('UPDATE sessions SET stored_bytes = stored_bytes + ? WHERE id = ?'),
     };
+    this.exec = sqliteSyncExec(db);
     this.insertOne = db.transaction((row: BatchRow) => this.insertRows(row));
   }
 
@@ -249,6 +253,7 @@ export class SqliteBatchAppender {
     for (const r of index.console) this.q.console.run(sessionId, seq, Math.round(r.t), r.level, r.text);
     for (const r of index.errors)
       this.q.errors.run(sessionId, seq, Math.round(r.t), r.name, r.message, r.stack, r.messageKey, index.release ?? null);
+    runIssueWritesSync(issueWrites(input.projectId, sessionId, index.errors, input.receivedAt), this.exec);
     this.deps.signalIndex.write(sessionId, seq, index);
     this.deps.traceIndex.writeBatch(sessionId, input.projectId, index.traces);
   }

@@ -4,6 +4,7 @@ import {
   assetsDdl,
   commentsDdl,
   fullSnapshotsDdl,
+  issuesDdl,
   otlpDdl,
   SESSION_FACT_COLUMNS,
   sessionCapDdl,
@@ -275,6 +276,9 @@ export const MIGRATIONS: string[] = [
   // The session's and each error's release, uploaded maps by project, release and minified URL
   // (bytes in the chunk store), and the origins a project lets the server fetch public maps from.
   sourcemapsDdl(SQLITE_TYPES),
+  // v18 (PostgreSQL 11): errors grouped into issues (issues/, docs/issues.md): issues, the error→issue links
+  // (removed with their session) and when each release was first seen.
+  issuesDdl(SQLITE_TYPES),
 ];
 
 /** Brings the database to `target` (default: the latest; tests stop earlier to check an upgrade). */

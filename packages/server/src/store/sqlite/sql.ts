@@ -11,6 +11,8 @@ interface Prepared {
 export interface SyncSql {
   all<T>(sql: string, args?: readonly unknown[]): T[];
   run(sql: string, args?: readonly unknown[]): number;
+  /** The rows of a query, none for other statements. */
+  exec(s: { sql: string; args: readonly unknown[] }): unknown[];
 }
 
 /** `$n` statements on a better-sqlite3 database, synchronously; each statement is prepared once, on first use. */
@@ -39,7 +41,19 @@ export function syncSql(db: Database.Database): SyncSql {
       const p = prepare(sql);
       return p.stmt.run(...bind(p, args)).changes;
     },
+    exec({ sql, args }) {
+      const p = prepare(sql);
+      if (p.stmt.reader) return p.stmt.all(...bind(p, args));
+      p.stmt.run(...bind(p, args));
+      return [];
+    },
   };
+}
+
+/** Runs `$n` statements synchronously (inside a better-sqlite3 transaction, which cannot await). */
+export function sqliteSyncExec(db: Database.Database): SyncSql['exec'] {
+  const q = syncSql(db);
+  return (s) => q.exec(s);
 }
 
 /** The core's Sql on a better-sqlite3 database (see syncSql). */
