@@ -51,6 +51,23 @@ function replayBox(page: Page, selector: string): Promise<Box | null> {
   }, selector);
 }
 
+/** The element's box once two reads 100 ms apart agree (the player settles after a resize). */
+async function steadyBox(page: Page, selector: string): Promise<Box> {
+  let last: Box | null = null;
+  await expect
+    .poll(
+      async () => {
+        const box = await replayBox(page, selector);
+        const same = box !== null && last !== null && JSON.stringify(box) === JSON.stringify(last);
+        last = box;
+        return same;
+      },
+      { interval: 100, timeout: 15_000 },
+    )
+    .toBe(true);
+  return last!;
+}
+
 /** The rrweb node id of an element of the replayed page. */
 function replayNodeId(page: Page, selector: string): Promise<number> {
   return page.evaluate((sel) => {
@@ -152,12 +169,12 @@ describe('comments with sketches', () => {
       await scrubTo(page, beforeClickMs);
       await settled(page);
       await expect.poll(() => replayBox(page, MUG)).not.toBeNull();
-      const field = (await replayBox(page, MUG))!;
-      expect(field, 'the mug button is on the frame shown').not.toBeNull();
       await page.getByTestId('comment-start').click();
       await page.getByTestId('comment-composer').waitFor();
       // Name the element by clicking it, then draw a box and an arrow onto it.
       await page.getByTestId('sketch-tool-element').click();
+      // Measured once the comment box is open: opening it resizes the player and the replay's scale.
+      const field = await steadyBox(page, MUG);
       await page.mouse.click(field.x + field.width / 2, field.y + field.height / 2);
       await page.getByTestId('comment-element').waitFor();
       await page.getByTestId('sketch-tool-rect').click();

@@ -51,7 +51,8 @@ if (data.role === 'generate') {
       return;
     }
     shard.write(records);
-    for (const r of records) r.index = { ...r.index, network: [], console: [], errors: [] };
+    // The shard wrote these rows; the errors also go to the writer, which groups them into issues.
+    for (const r of records) r.index = { ...r.index, network: [], console: [] };
     port.postMessage(records);
   });
 } else {

@@ -1,18 +1,22 @@
 import Database from 'better-sqlite3';
 import { MAX_TAGS } from '../../packages/server/src/store/index-rows.js';
+import { issueWrites, runIssueWritesSync } from '../../packages/server/src/store/issue-rows.js';
 import { SignalIndexWriter } from '../../packages/server/src/store/sqlite/signal-index.js';
+import { sqliteSyncExec } from '../../packages/server/src/store/sqlite/sql.js';
 import type { SeedRecord } from './search-seed-data.js';
 
 /**
  * The writing worker's half of seeding, on the store's database: session rows as appendBatch
  * leaves a new session after its first batch (store/sqlite/batch-append.ts, folded into one
  * INSERT where appendBatch inserts the row and then updates it), and the store's own
- * SignalIndexWriter for clicks, signals, pages, search text and snapshots.
+ * SignalIndexWriter for clicks, signals, pages, search text and snapshots, and its issue
+ * statements for the errors grouped into issues.
  */
 export class SeedWriter {
   private readonly db: Database.Database;
   private readonly signals: SignalIndexWriter;
   private readonly insertSession: Database.Statement;
+  private readonly exec: ReturnType<typeof sqliteSyncExec>;
 
   constructor(
     file: string,
@@ -26,6 +30,7 @@ export class SeedWriter {
     this.db.pragma('locking_mode = EXCLUSIVE');
     this.db.pragma('cache_size = -262144');
     this.signals = new SignalIndexWriter(this.db);
+    this.exec = sqliteSyncExec(this.db);
     this.insertSession = this.db.prepare(
       `INSERT INTO sessions (id, project_id, started_at, ended_at, first_url, first_url_seq, user_agent,
          browser, browser_version, os, os_version, device, created_at, updated_at, link_id, ip,
@@ -80,6 +85,7 @@ export class SeedWriter {
       tagsJson(index.tags),
     );
     this.signals.write(id, seq, index);
+    runIssueWritesSync(issueWrites(this.projectId, id, index.errors, r.receivedAt), this.exec);
   }
 }
 

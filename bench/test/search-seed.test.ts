@@ -64,6 +64,9 @@ function rows(db: Database.Database, table: string, projectId: string): unknown[
     if (table === 'batches') out.chunk_key = out.bytes = '<shared chunk>';
     // The per-session byte cap counts the bytes of the chunks written; the seed writes one shared chunk.
     if (table === 'sessions') out.stored_bytes = '<shared chunk>';
+    // An issue's id is random: named by its fingerprint instead.
+    if (table === 'issues') out.id = out.fingerprint;
+    if (table === 'issue_errors') out.issue_id = db.prepare('SELECT fingerprint FROM issues WHERE id = ?').pluck().get(out.issue_id);
     return out;
   });
 }

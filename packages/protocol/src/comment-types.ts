@@ -1,5 +1,5 @@
 /**
- * Comments pinned to a moment of a session, with an optional sketch (docs/handoff-comments.md).
+ * Comments pinned to a moment of a session, with an optional sketch (docs/comments.md).
  * Sketch coordinates are the recorded page's CSS pixels in its viewport at that moment (the replay
  * iframe's own coordinates), so a sketch stays on the element whatever size the player is drawn at.
  */

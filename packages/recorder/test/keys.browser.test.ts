@@ -88,6 +88,8 @@ beforeAll(async () => {
   await k.press('Enter');
   await k.press('Control+Enter');
   // A list: arrows, Delete and a shortcut count; a plain character and a held key's repeats do not.
+  // At most 10 keys a second are kept: let the recorder's one-second window close first.
+  await page.waitForTimeout(1100);
   await page.focus('#list');
   for (const key of ['ArrowDown', 'Delete', 'Control+k', 'x', 'Shift+A']) await k.press(key);
   await k.down('ArrowUp');

@@ -467,7 +467,7 @@ export async function getSessionAssetMode(id: string, signal?: AbortSignal): Pro
 
 export type { CommentElement, SessionComment, SketchShape } from '@reprise/protocol';
 
-/** What a new comment holds (docs/handoff-comments.md). */
+/** What a new comment holds (docs/comments.md). */
 export interface CommentDraft {
   offsetMs: number;
   text: string;

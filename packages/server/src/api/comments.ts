@@ -9,7 +9,7 @@ type Params = { id: string; commentId?: string };
 
 /**
  * `/api/v1/sessions/:id/comments`: notes pinned to a moment of a session, with an optional sketch
- * (docs/handoff-comments.md). Reading needs read access to the session's project, writing needs
+ * (docs/comments.md). Reading needs read access to the session's project, writing needs
  * write access; editing or deleting a comment needs its author or an admin on top.
  */
 export async function commentRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {

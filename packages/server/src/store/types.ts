@@ -191,7 +191,7 @@ export interface Store {
   /** False when there is no such saved search. */
   deleteSavedSearch(id: string): Promise<boolean>;
 
-  /** A session's comments by moment (docs/handoff-comments.md); removed with the session. */
+  /** A session's comments by moment (docs/comments.md); removed with the session. */
   listComments(sessionId: string): Promise<SessionComment[]>;
   getComment(id: string): Promise<SessionComment | null>;
   countComments(sessionId: string): Promise<number>;

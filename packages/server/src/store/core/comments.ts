@@ -3,7 +3,7 @@ import { COMMENT_SELECT, newCommentRow, toComment, type CommentRow } from '../co
 import type { CommentPatch, CreateCommentInput } from '../types.js';
 import type { Sql } from './sql.js';
 
-/** Comments pinned to a moment of a session, on either backend (Store methods, docs/handoff-comments.md). */
+/** Comments pinned to a moment of a session, on either backend (Store methods, docs/comments.md). */
 
 export async function list(db: Sql, sessionId: string): Promise<SessionComment[]> {
   const rows = await db.all<CommentRow>(`${COMMENT_SELECT} WHERE c.session_id = $1 ORDER BY c.offset_ms, c.created_at, c.id`, [sessionId]);

@@ -270,7 +270,7 @@ export const MIGRATIONS: string[] = [
   // saved-search alerts and the delivery queue and log.
   sharesWebhooksDdl(SQLITE_TYPES),
   // v16 (PostgreSQL 9): comments pinned to a moment of a session, with a sketch in page
-  // coordinates (store/core/comments.ts, docs/handoff-comments.md).
+  // coordinates (store/core/comments.ts, docs/comments.md).
   commentsDdl(SQLITE_TYPES),
   // v17 (PostgreSQL 10): releases and source maps (sourcemaps/, docs/sourcemaps.md).
   // The session's and each error's release, uploaded maps by project, release and minified URL
