@@ -42,6 +42,18 @@ export default defineConfig({
             // Pure functions: nothing to do with storage.
             'packages/server/test/query-parse.test.ts',
             'packages/server/test/normalize.test.ts',
+            'packages/server/test/digest-actions.test.ts',
+            'packages/server/test/digest-keys.test.ts',
+            'packages/server/test/issue-fingerprint.test.ts',
+            'packages/server/test/parse-stack.test.ts',
+            'packages/server/test/otlp-redact.test.ts',
+            // The HTTP layer and the decode threads, the same whatever stores the rows.
+            'packages/server/test/csrf.test.ts',
+            'packages/server/test/security-headers.test.ts',
+            'packages/server/test/slow-clients.test.ts',
+            'packages/server/test/decode-pool.test.ts',
+            // A transformation of the events the store returns; the events API is tested on both.
+            'packages/server/test/playwright-export.test.ts',
             // Tests of the chunk layer and of SqliteStore itself (they construct SqliteStore).
             'packages/server/test/chunks.test.ts',
             'packages/server/test/transfer.test.ts',
