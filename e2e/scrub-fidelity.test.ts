@@ -196,9 +196,14 @@ async function scrubAndCompare(rec: Recorded): Promise<void> {
   const scrubbed = await heldEvents(page);
   const other = await openViewer(h.browser, h.server.base, rec.sessionId);
   viewers.push(other);
-  await other.page.waitForFunction(`window.__repriseReplayer.service.state.context.events.length >= ${scrubbed.length}`, undefined, {
-    timeout: 60_000,
-  });
+  // A function, not a string: a string predicate that must be polled is compiled in the page, which the viewer's CSP refuses.
+  await other.page.waitForFunction(
+    (n) =>
+      (window as unknown as { __repriseReplayer: { service: { state: { context: { events: unknown[] } } } } }).__repriseReplayer.service
+        .state.context.events.length >= n,
+    scrubbed.length,
+    { timeout: 60_000 },
+  );
   expect(heldDifference(scrubbed, await heldEvents(other.page)), 'events the player holds after scrubbing').toBeNull();
   expect(v.errors).toEqual([]);
 }
