@@ -1,10 +1,12 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import fs from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
  * Creates `file`, which must not exist, so that once this resolves it survives kill -9 and power
  * loss: write, fdatasync the file, fsync its directory (and, when directories had to be created,
- * the parent of each new one). `sync: false` (bulk loads only) skips the syncs.
+ * the parent of each new one). The directory's fsync runs while the file is written and synced
+ * (the name exists once the file is created). `sync: false` (bulk loads only) skips the syncs.
  *
  * There is no temporary name and rename: for write-once keys nobody reads a file before this
  * resolves (chunk objects are referenced only by rows committed afterwards), so a crash mid-write
@@ -14,25 +16,44 @@ import path from 'node:path';
 export async function createFileDurably(file: string, bytes: Buffer, opts: { sync?: boolean } = {}): Promise<void> {
   const sync = opts.sync ?? true;
   const dir = path.dirname(file);
-  let fh: FileHandle;
+  let fd: number;
   try {
-    fh = await open(file, 'wx');
+    fd = await call<number>((cb) => fs.open(file, 'wx', cb));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     // The directory is new (first batch of a session) or was removed by an erasure: create it.
     await createDirs(dir, sync);
-    fh = await open(file, 'wx');
+    fd = await call<number>((cb) => fs.open(file, 'wx', cb));
   }
+  // The new name is in the directory from here on: its fsync runs beside the file's write and fdatasync.
+  const dirSynced = sync ? syncDir(dir) : null;
   try {
-    await fh.writeFile(bytes);
-    if (sync) await fh.datasync();
+    await writeAll(fd, bytes);
+    if (sync) await call((cb) => fs.fdatasync(fd, cb));
   } finally {
-    await fh.close();
+    await call((cb) => fs.close(fd, cb));
+    // Settled either way, so a failed write never leaves its rejection unhandled.
+    await dirSynced?.catch(() => undefined);
   }
-  if (!sync) return;
-  await syncDir(dir);
+  if (!dirSynced) return;
+  await dirSynced;
   // Our directory may exist only thanks to a concurrent write whose mkdir is not durable yet.
   for (const [d, done] of creating) if (dir === d || dir.startsWith(d + path.sep)) await done;
+}
+
+/**
+ * A callback `fs` call as a promise. Plain descriptors and callbacks, not `fs/promises`: a chunk
+ * write is several threadpool round trips per batch, and FileHandle's bookkeeping cost the event
+ * loop more than the calls themselves.
+ */
+function call<T = void>(start: (cb: (err: NodeJS.ErrnoException | null, value?: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => start((err, value) => (err ? reject(err) : resolve(value as T))));
+}
+
+async function writeAll(fd: number, bytes: Buffer): Promise<void> {
+  for (let off = 0; off < bytes.length;) {
+    off += await call<number>((cb) => fs.write(fd, bytes, off, bytes.length - off, null, cb));
+  }
 }
 
 /** Directory creations in progress (mkdir -p, then syncs), by leaf directory. */
@@ -62,10 +83,10 @@ async function syncNewDirs(first: string, last: string): Promise<void> {
 }
 
 async function syncDir(dir: string): Promise<void> {
-  const dh = await open(dir, 'r');
+  const fd = await call<number>((cb) => fs.open(dir, 'r', cb));
   try {
-    await dh.sync();
+    await call((cb) => fs.fsync(fd, cb));
   } finally {
-    await dh.close();
+    await call((cb) => fs.close(fd, cb));
   }
 }

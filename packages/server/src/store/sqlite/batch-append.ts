@@ -8,6 +8,7 @@ import { issueWrites, runIssueWritesSync } from '../issue-rows.js';
 import type { SignalIndexWriter } from './signal-index.js';
 import type { SqliteTraceIndex } from './trace-index.js';
 import { sqliteSyncExec } from './sql.js';
+import { WalSync } from './wal-sync.js';
 
 /** The row values of one batch, computed before its transaction. */
 interface BatchRow {
@@ -33,11 +34,11 @@ interface Job {
 
 /**
  * SqliteStore.appendBatch: chunk first (durable), then the rows, acknowledged once they are
- * committed (synchronous=FULL: the commit returns after the WAL's fsync). Group commit: appends
- * whose chunks become durable in the same turn of the event loop share one transaction, each in
- * its own savepoint (one failing append rolls back only itself), so one WAL fsync, which blocks
- * the event loop, covers them all; under load the appends that arrive meanwhile form the next
- * group. Statements are prepared once.
+ * committed and the WAL is fsynced. Group commit: appends whose chunks become durable in the same
+ * turn of the event loop share one transaction, each in its own savepoint (one failing append
+ * rolls back only itself). The transaction commits with synchronous=NORMAL and the WAL's fsync
+ * runs on the threadpool (wal-sync.ts), so the event loop keeps serving requests meanwhile; the
+ * groups that commit while an fsync runs share the next one. Statements are prepared once.
  */
 export class SqliteBatchAppender {
   private readonly q;
@@ -46,11 +47,22 @@ export class SqliteBatchAppender {
   private readonly insertOne: (row: BatchRow) => boolean;
   private pending: Job[] = [];
   private scheduled = false;
+  /** null when the store is not durable (synchronous=OFF): nothing to sync. */
+  private readonly wal: WalSync | null;
+  private readonly synchronous: { normal: Database.Statement; full: Database.Statement };
 
   constructor(
     private readonly db: Database.Database,
-    private readonly deps: { batchChunks: BatchChunks; chunks: ChunkStore; signalIndex: SignalIndexWriter; traceIndex: SqliteTraceIndex },
+    private readonly deps: {
+      batchChunks: BatchChunks;
+      chunks: ChunkStore;
+      signalIndex: SignalIndexWriter;
+      traceIndex: SqliteTraceIndex;
+      durable: boolean;
+    },
   ) {
+    this.wal = deps.durable ? new WalSync(`${db.name}-wal`) : null;
+    this.synchronous = { normal: db.prepare('PRAGMA synchronous = NORMAL'), full: db.prepare('PRAGMA synchronous = FULL') };
     this.q = {
       owner: db.prepare(
         `SELECT s.project_id, ${SESSION_ACCESS_COLUMNS} FROM sessions s LEFT JOIN links l ON l.id = s.link_id WHERE s.id = ?`,
@@ -108,8 +120,12 @@ export class SqliteBatchAppender {
     const owner = this.q.owner.get(batch.sessionId) as Owner | undefined;
     if (owner && owner.project_id !== projectId) throw new SessionProjectConflict(batch.sessionId);
     if (owner) assertSessionKey(batch.sessionId, owner, input.sessionKeyHash);
-    // Rows are only ever seen committed (a group's transaction opens and commits within one call).
-    if (this.q.hasBatch.get(batch.sessionId, batch.seq)) return { duplicate: true };
+    // Rows are only ever seen committed (a group's transaction opens and commits within one call),
+    // but maybe not yet fsynced: a duplicate is acknowledged once the original is durable.
+    if (this.q.hasBatch.get(batch.sessionId, batch.seq)) {
+      await this.wal?.flush();
+      return { duplicate: true };
+    }
     if (owner) assertSessionLinkOpen(owner, receivedAt);
     // Refuse before writing anything; re-checked in the transaction against races.
     if (linkId && !owner) this.assertLinkHasRoom(linkId, batch.sessionId);
@@ -158,12 +174,18 @@ export class SqliteBatchAppender {
     return { duplicate: !inserted };
   }
 
-  /** One transaction for every append queued since the last one; each append is a savepoint in it. */
+  /**
+   * One transaction for every append queued since the last one; each append is a savepoint in it.
+   * Its appends are answered once the WAL fsync that follows the commit is done.
+   */
   private commitPending(): void {
     const jobs = this.pending;
     this.pending = [];
     this.scheduled = false;
     const outcome: ({ ok: true; inserted: boolean } | { ok: false; err: unknown })[] = [];
+    const wal = this.wal?.usable ? this.wal : null;
+    // Only this transaction skips the fsync in the commit: other writers keep synchronous=FULL.
+    if (wal) this.synchronous.normal.run();
     try {
       this.db.transaction(() => {
         for (const job of jobs) {
@@ -179,12 +201,25 @@ export class SqliteBatchAppender {
     } catch (err) {
       for (const job of jobs) job.reject(err);
       return;
+    } finally {
+      if (wal) this.synchronous.full.run();
     }
-    jobs.forEach((job, i) => {
-      const o = outcome[i]!;
-      if (o.ok) job.resolve(o.inserted);
-      else job.reject(o.err);
+    wal?.committed();
+    const answer = () =>
+      jobs.forEach((job, i) => {
+        const o = outcome[i]!;
+        if (o.ok) job.resolve(o.inserted);
+        else job.reject(o.err);
+      });
+    if (!wal) return answer();
+    wal.flush().then(answer, (err: unknown) => {
+      for (const job of jobs) job.reject(err);
     });
+  }
+
+  /** Waits for the WAL fsyncs in flight (the store is closing). */
+  async close(): Promise<void> {
+    await this.wal?.close();
   }
 
   /** The batch row, the session summary and the index rows; false when (session, seq) exists. */

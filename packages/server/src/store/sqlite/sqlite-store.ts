@@ -109,6 +109,7 @@ export class SqliteStore extends StoreCore implements Store {
       chunks: this.chunks,
       signalIndex: this.signalIndex,
       traceIndex: this.traceIndex,
+      durable,
     });
   }
 
@@ -117,6 +118,7 @@ export class SqliteStore extends StoreCore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.appender.close();
     this.db.close();
     await this.chunks.close();
   }
