@@ -2,8 +2,12 @@
 // bundling. Nothing in node_modules is modified, and the build fails if rrweb's code no longer
 // has the exact text a change hooks into (after an rrweb upgrade, review the changes again).
 // One module per change in rrweb-patches/: mask-memo.mjs (a memo for the masking check during a
-// mutation emit), slicing.mjs (full snapshots time-sliced), canvas.mjs (which canvases are recorded).
+// mutation emit), slicing.mjs (full snapshots time-sliced), canvas.mjs (which canvases are recorded),
+// bursts.mjs (a mutation burst past the limit becomes a fresh full snapshot), block-memo.mjs (a memo
+// for the block check while one observer callback is processed).
 import { readFile } from 'node:fs/promises';
+import { patchBlockMemo } from './rrweb-patches/block-memo.mjs';
+import { patchBursts } from './rrweb-patches/bursts.mjs';
 import { patchCanvas } from './rrweb-patches/canvas.mjs';
 import { patchMaskMemo } from './rrweb-patches/mask-memo.mjs';
 import { patchSlicing } from './rrweb-patches/slicing.mjs';
@@ -12,7 +16,7 @@ const RECORD_JS = /[\\/]@rrweb[\\/]record[\\/]dist[\\/]record\.js$/;
 
 /** Patched @rrweb/record source, exported for the test that checks the patches still apply. */
 export function patchRecordSource(src) {
-  return patchCanvas(patchSlicing(patchMaskMemo(src)));
+  return patchCanvas(patchSlicing(patchMaskMemo(patchBlockMemo(patchBursts(src)))));
 }
 
 /** The esbuild plugin; fails the build when a bundle that uses @rrweb/record did not get the patch. */

@@ -190,6 +190,7 @@ export interface ClickData {
  * - feedback: the "Report a problem" widget; counted per session and marked on the timeline.
  * - stop: the user pressed Stop on the recording badge; nothing follows it.
  * - key: a key press that matters for reproducing the session (see KeyData).
+ * - notice: the recorder degraded instead of stopping (see RecorderNotice).
  */
 export type CustomData =
   | { type: 'identify'; userId: string; traits?: Record<string, unknown> }
@@ -197,7 +198,23 @@ export type CustomData =
   | { type: 'event'; name: string; data?: unknown }
   | { type: 'feedback'; message: string; email?: string }
   | { type: 'stop'; by: 'user' | 'link-expired' | 'app' }
-  | KeyData;
+  | KeyData
+  | RecorderNotice;
+
+/**
+ * The recorder recorded something differently than usual, so the replay may differ from what
+ * the user saw around that moment. `mutation-burst`: one DOM change held more mutation
+ * records than the recorder's `mutationLimit`; instead of recording them, it took a fresh full
+ * snapshot (the rrweb FullSnapshot that follows), so the replay jumps to that state.
+ */
+export interface RecorderNotice {
+  type: 'notice';
+  code: 'mutation-burst';
+  /** Mutation records in the burst. */
+  records: number;
+  /** The limit it passed. */
+  limit: number;
+}
 
 /** Modifier keys held during a key press, in the order Playwright's `press('Control+Shift+K')` writes them. */
 export type KeyModifier = 'Control' | 'Alt' | 'Meta' | 'Shift';

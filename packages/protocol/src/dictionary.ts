@@ -79,8 +79,11 @@ export function staticDictionaryBytes(id: StaticDictionaryId): Uint8Array {
 export function referenceText(eventJson: Iterable<string>): string {
   let out = '';
   for (const line of eventJson) {
+    // The line that fills it is cut rather than joined whole: a full snapshot is megabytes, and
+    // joining then cutting copies all of it. One unit past the limit keeps the UTF-8 of the
+    // first REFERENCE_MAX_BYTES exact even when the cut splits a surrogate pair.
+    if (out.length + line.length >= REFERENCE_MAX_BYTES) return out + line.slice(0, REFERENCE_MAX_BYTES + 1 - out.length);
     out += line + '\n';
-    if (out.length >= REFERENCE_MAX_BYTES) break;
   }
   return out;
 }

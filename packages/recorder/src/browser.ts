@@ -101,6 +101,7 @@ function optionsFromScript(s: HTMLScriptElement): RecorderOptions | null {
     maxRetryDelayMs: numberAttr(s, 'data-max-retry-delay-ms'),
     maxRetries: numberAttr(s, 'data-max-retries'),
     checkoutEveryNms: numberAttr(s, 'data-checkout-every-ms'),
+    mutationLimit: numberAttr(s, 'data-mutation-limit'),
     debug: s.hasAttribute('data-debug') && s.getAttribute('data-debug') !== 'false',
     capture: captureAttrs(s),
     captureBodies: s.getAttribute('data-capture-bodies') !== 'false',

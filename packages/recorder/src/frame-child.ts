@@ -54,6 +54,11 @@ export function initInFrame(
         checkoutEveryNms: 0,
         canvas: opts.canvas,
         crossOrigin: 'report',
+        // A burst in the frame becomes a fresh snapshot of the frame; the notice has no timeline here.
+        mutationLimit: opts.mutationLimit,
+        onBurst: (records) => {
+          if (opts.debug) debugLog('frame mutation burst of', records, 'records: taking a full snapshot instead');
+        },
         // The frame's own URL, in its Meta events, is redacted like the page's.
         redactUrl: (u) => redactor.url(u),
         onEvent: () => {},

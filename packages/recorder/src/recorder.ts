@@ -306,6 +306,16 @@ export class Recorder {
       // A recorder in a frame runs only when no parent page records it (index.ts): it records
       // on its own, as a top page would, but cannot take in frames of its own by postMessage.
       crossOrigin: isFramed() ? 'off' : 'accept',
+      mutationLimit: this.opts.mutationLimit,
+      // Degraded, never stopped: the session says the burst became a fresh snapshot.
+      onBurst: (records) => {
+        this.log('mutation burst of', records, 'records: taking a full snapshot instead');
+        this.emit({
+          t: Date.now(),
+          kind: 'custom',
+          data: { type: 'notice', code: 'mutation-burst', records, limit: this.opts.mutationLimit } satisfies CustomData,
+        });
+      },
       onSnapshot: () => {
         this.popovers?.snapshotTaken();
         this.frames?.snapshotTaken();

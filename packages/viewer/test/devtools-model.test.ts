@@ -79,6 +79,20 @@ describe('devtools model over stored data', () => {
     expect(markers.filter((m) => m.kind === 'unreadable')).toHaveLength(BAD.length);
   });
 
+  it("marks the recorder's notices on the scrub bar; a malformed one is unreadable", () => {
+    const dt = buildDevtools(
+      timeline([
+        ev(40, 'custom', { type: 'notice', code: 'mutation-burst', records: 31000, limit: 25000 }),
+        ev(50, 'custom', { type: 'notice', code: 'mutation-burst', records: 'many' }),
+      ]),
+    );
+    expect(dt.notices.map((n) => [n.offset, n.data.records])).toEqual([[40, 31000]]);
+    expect(dt.unreadable.map((u) => u.data.kind)).toEqual(['notice']);
+    const notices = buildMarkers(dt, timeline([])).filter((m) => m.kind === 'notice');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.label).toContain('31,000 DOM changes at once');
+  });
+
   it('never throws on random JSON in any kind', () => {
     let seed = 7;
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;

@@ -25,6 +25,10 @@ export interface DomCaptureOptions {
    * postMessage; onEvent is never called), 'off' (a frame recording on its own).
    */
   crossOrigin: 'accept' | 'report' | 'off';
+  /** Most mutation records one MutationObserver callback may hold; a larger burst becomes a full snapshot. */
+  mutationLimit: number;
+  /** A burst of `records` passed mutationLimit: it is not recorded, a full snapshot follows (the caller says so in the session). */
+  onBurst(records: number): void;
   /** After each full snapshot this page takes (initial, checkout, asked for). */
   onSnapshot?(): void;
   onEvent(event: DomEvent): void;
@@ -69,6 +73,8 @@ type RecordOptions = NonNullable<Parameters<typeof record<eventWithTime>>[0]> & 
   repriseSlicing?: SnapshotSlicing;
   /** Read by the patched rrweb (rrweb-patches.mjs, change 3): false leaves a canvas out. */
   repriseCanvasFilter?: (canvas: HTMLCanvasElement) => boolean;
+  /** Read by the patched rrweb (rrweb-patches/bursts.mjs): true means rrweb leaves these records alone. */
+  repriseMutationGate?: (records: MutationRecord[]) => boolean;
 };
 
 // rrweb's EventType.Meta and EventType.FullSnapshot: takeFullSnapshot emits Meta, then the snapshot.
@@ -137,7 +143,25 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
       opts.onError(err);
     }
   };
+  // A burst's snapshot is on its way: later bursts until it is done are covered by it.
+  let burstSnapshotPending = false;
+  const gate = (records: MutationRecord[]): boolean => {
+    if (stopped || records.length <= opts.mutationLimit) return false;
+    try {
+      if (!burstSnapshotPending) {
+        burstSnapshotPending = true;
+        opts.onBurst(records.length);
+        // From inside rrweb's mutation callback, as rrweb's own checkouts are. A snapshot already
+        // in progress stands for it (it is retaken if the burst touched what it serialized).
+        record.takeFullSnapshot();
+      }
+    } catch (err) {
+      opts.onError(err);
+    }
+    return true;
+  };
   const onDone = ({ tasks, retaken }: InitialSnapshot): void => {
+    burstSnapshotPending = false;
     if (initial === null) initial = { tasks, retaken };
     if (opts.onSnapshot) {
       try {
@@ -149,7 +173,7 @@ export function startDomCapture(opts: DomCaptureOptions): DomCapture | null {
   };
   let stopRecord: (() => void) | undefined;
   try {
-    stopRecord = record<eventWithTime>(recordOptions(opts, emit, onDone) as Parameters<typeof record<eventWithTime>>[0]);
+    stopRecord = record<eventWithTime>(recordOptions(opts, emit, onDone, gate) as Parameters<typeof record<eventWithTime>>[0]);
   } catch (err) {
     opts.onError(err);
   }
@@ -181,6 +205,7 @@ function recordOptions(
   opts: DomCaptureOptions,
   emit: (e: eventWithTime) => void,
   onDone: (report: InitialSnapshot) => void,
+  gate: (records: MutationRecord[]) => boolean,
 ): RecordOptions {
   return {
     emit,
@@ -206,6 +231,7 @@ function recordOptions(
       : {}),
     collectFonts: false,
     inlineImages: false,
+    repriseMutationGate: gate,
     repriseSlicing: {
       budgetMs: SLICE_BUDGET_MS,
       // Our badge or feedback button appearing mid-snapshot is not a page change (it is never recorded).

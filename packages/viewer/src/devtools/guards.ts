@@ -4,7 +4,17 @@
  * the shape the panels expect (optional fields that are null or absent become undefined), or
  * null when it is not readable — and the panels show "unreadable event" in its place.
  */
-import type { BodyCapture, ConsoleData, EnvData, ErrorData, NavData, NetworkData, SerializedValue, VitalData } from '@reprise/protocol';
+import type {
+  BodyCapture,
+  ConsoleData,
+  EnvData,
+  ErrorData,
+  NavData,
+  NetworkData,
+  RecorderNotice,
+  SerializedValue,
+  VitalData,
+} from '@reprise/protocol';
 
 type Obj = Record<string, unknown>;
 
@@ -269,6 +279,15 @@ export function readEnv(o: Obj): EnvData {
 
 export function readFeedback(o: Obj): { type: 'feedback'; message: string; email?: string } {
   return { type: 'feedback', message: str(o, 'message'), email: optStr(o, 'email') };
+}
+
+export function readNotice(o: Obj): RecorderNotice {
+  return {
+    type: 'notice',
+    code: oneOf(str(o, 'code'), ['mutation-burst'] as const, 'code'),
+    records: num(o, 'records'),
+    limit: num(o, 'limit'),
+  };
 }
 
 export function readCustomEvent(o: Obj): { type: 'event'; name: string; data?: unknown } {

@@ -1,10 +1,21 @@
 /** Scrub-bar markers and the moments the previous/next error buttons step between. */
+import type { RecorderNotice } from '@reprise/protocol';
 import type { Timeline } from '../player/timeline';
 import { isNetworkError, type Devtools } from './model';
 import { backendErrorMoments, type TraceIndex } from './traces';
 
 export type MarkerKind =
-  'error' | 'network-error' | 'backend-error' | 'console-error' | 'nav' | 'click' | 'custom' | 'feedback' | 'unreadable' | 'comment';
+  | 'error'
+  | 'network-error'
+  | 'backend-error'
+  | 'console-error'
+  | 'nav'
+  | 'click'
+  | 'custom'
+  | 'notice'
+  | 'feedback'
+  | 'unreadable'
+  | 'comment';
 
 export interface Marker {
   kind: MarkerKind;
@@ -42,6 +53,11 @@ function path(url: string): string {
   }
 }
 
+/** What a recorder notice means for the replay, as its marker's tooltip. */
+export function noticeLabel(n: RecorderNotice): string {
+  return `Recorder: ${n.records.toLocaleString('en-US')} DOM changes at once (limit ${n.limit.toLocaleString('en-US')}), recorded as a fresh snapshot; the replay jumps to it`;
+}
+
 /** `traces`: the backend traces that arrived, whose errors are marked at their request. */
 export function buildMarkers(dt: Devtools, timeline: Timeline, traces?: TraceIndex): Marker[] {
   const markers: Marker[] = [];
@@ -60,6 +76,7 @@ export function buildMarkers(dt: Devtools, timeline: Timeline, traces?: TraceInd
   }
   for (const e of dt.feedback) markers.push({ kind: 'feedback', offset: e.offset, label: `Feedback: ${e.data.message}` });
   for (const e of dt.customEvents) markers.push({ kind: 'custom', offset: e.offset, label: `Event: ${e.data.name}` });
+  for (const e of dt.notices) markers.push({ kind: 'notice', offset: e.offset, label: noticeLabel(e.data) });
   for (const e of dt.navs) markers.push({ kind: 'nav', offset: e.offset, label: `Navigated to ${e.data.url}` });
   for (const e of dt.unreadable) markers.push({ kind: 'unreadable', offset: e.offset, label: `Unreadable ${e.data.kind} event` });
   let clicks = 0;
@@ -75,6 +92,7 @@ export function buildMarkers(dt: Devtools, timeline: Timeline, traces?: TraceInd
     unreadable: 0,
     nav: 1,
     custom: 2,
+    notice: 2,
     'console-error': 3,
     'network-error': 4,
     'backend-error': 5,

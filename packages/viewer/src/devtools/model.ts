@@ -2,9 +2,20 @@
  * Splits the timeline's non-dom events into what each devtools tab lists, each entry
  * carrying its `offset` on the player clock (ms since the replay's first rrweb event).
  */
-import type { ConsoleData, CustomData, EnvData, ErrorData, NavData, NetworkData, VitalData } from '@reprise/protocol';
+import type { ConsoleData, CustomData, EnvData, ErrorData, NavData, NetworkData, RecorderNotice, VitalData } from '@reprise/protocol';
 import type { Timeline } from '../player/timeline';
-import { read, readConsole, readCustomEvent, readEnv, readError, readFeedback, readNav, readNetwork, readVital } from './guards';
+import {
+  read,
+  readConsole,
+  readCustomEvent,
+  readEnv,
+  readError,
+  readFeedback,
+  readNav,
+  readNetwork,
+  readNotice,
+  readVital,
+} from './guards';
 
 export interface Entry<D> {
   /** Stable index within its list (used as React key and for "current" tracking). */
@@ -26,6 +37,8 @@ export interface Devtools {
   feedback: Entry<Extract<CustomData, { type: 'feedback' }>>[];
   /** App events from `Reprise.event(name, data)`. */
   customEvents: Entry<Extract<CustomData, { type: 'event' }>>[];
+  /** Where the recorder degraded instead of stopping (a mutation burst recorded as a fresh snapshot). */
+  notices: Entry<RecorderNotice>[];
   /** The latest readable environment snapshot, if any. */
   env: EnvData | null;
   /**
@@ -37,7 +50,7 @@ export interface Devtools {
   durationMs: number;
 }
 
-export type UnreadableKind = 'console' | 'network' | 'error' | 'nav' | 'vital' | 'env' | 'feedback' | 'custom';
+export type UnreadableKind = 'console' | 'network' | 'error' | 'nav' | 'vital' | 'env' | 'feedback' | 'custom' | 'notice';
 
 export interface UnreadableData {
   kind: UnreadableKind;
@@ -68,6 +81,7 @@ export function buildDevtools(timeline: Timeline): Devtools {
     vitals: [],
     feedback: [],
     customEvents: [],
+    notices: [],
     env: null,
     unreadable: [],
     startTime: timeline.startTime,
@@ -107,6 +121,7 @@ export function buildDevtools(timeline: Timeline): Devtools {
         // Other custom types (identify, tag, stop) are not listed anywhere.
         if (type === 'feedback') take('feedback', t, ev.data, readFeedback, (d) => push(out.feedback, t, d));
         else if (type === 'event') take('custom', t, ev.data, readCustomEvent, (d) => push(out.customEvents, t, d));
+        else if (type === 'notice') take('notice', t, ev.data, readNotice, (d) => push(out.notices, t, d));
         else if (!ev.data || typeof ev.data !== 'object') push(out.unreadable, t, { kind: 'custom', reason: 'data is not an object' });
         break;
       }
