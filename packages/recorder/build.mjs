@@ -6,7 +6,7 @@
 //                           (src/transport/codec-loader-lazy.ts); the hash pins it to this build
 //   dist/browser/loader.js  tiny on-demand loader (support links): must not pull in rrweb or the recorder
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rrwebPatches } from './rrweb-patches.mjs';
@@ -78,7 +78,7 @@ const common = {
   },
 };
 
-await Promise.all([
+const [, sdk, loader] = await Promise.all([
   build({ ...common, entryPoints: [join(root, 'src/index.ts')], outfile: join(root, 'dist/index.js'), format: 'esm' }),
   build({
     ...common,
@@ -100,3 +100,12 @@ await Promise.all([
     sourcemap: false,
   }),
 ]);
+
+// Which source files make up each browser file (bench/bundle.ts reports where the bytes go); not served.
+mkdirSync(join(root, 'dist/meta'), { recursive: true });
+for (const [name, result] of [
+  ['reprise', sdk],
+  ['codec', codecChunk],
+  ['loader', loader],
+])
+  writeFileSync(join(root, `dist/meta/${name}.json`), JSON.stringify(result.metafile));
