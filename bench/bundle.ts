@@ -30,10 +30,10 @@ interface Esbuildmeta {
   outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
 }
 
-/** The codec chunk's file name (it carries a content hash). */
-export function codecChunkFile(browserDir: string): string {
-  const f = readdirSync(browserDir).find((n) => /^reprise-codec\.[\w-]+\.js$/.test(n));
-  if (!f) throw new Error(`no reprise-codec.<hash>.js in ${browserDir}: run npm run build -w @reprise/recorder`);
+/** A lazy chunk's file name (it carries a content hash). */
+export function chunkFile(browserDir: string, name: string): string {
+  const f = readdirSync(browserDir).find((n) => new RegExp(`^reprise-${name}\\.[\\w-]+\\.js$`).test(n));
+  if (!f) throw new Error(`no reprise-${name}.<hash>.js in ${browserDir}: run npm run build -w @reprise/recorder`);
   return f;
 }
 
@@ -81,11 +81,13 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
   const browserDir = path.join(opts.recorderDir, 'dist/browser');
   const metaDir = path.join(opts.recorderDir, 'dist/meta');
   if (!existsSync(path.join(metaDir, 'reprise.json'))) throw new Error('run npm run build -w @reprise/recorder first');
-  const codecFile = codecChunkFile(browserDir);
+  const codecFile = chunkFile(browserDir, 'codec');
+  const uiFile = chunkFile(browserDir, 'ui');
   const read = (n: string) => readFileSync(path.join(browserDir, n));
   const sdk = read('reprise.js');
   const loader = read('loader.js');
   const codec = read(codecFile);
+  const ui = read(uiFile);
   const baseline = await rrwebRecordGzip(opts.recorderDir);
   const published = path.join(opts.recorderDir, 'node_modules/@rrweb/record/dist/record.umd.min.cjs');
   const publishedFile = existsSync(published)
@@ -100,8 +102,9 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
     loaderKB: kb(gzipSize(loader)),
     ratioLoader: gzipSize(loader) / baseline.gzip,
     codecKB: kb(gzipSize(codec)),
-    totalKB: kb(gzipSize(sdk) + gzipSize(codec)),
-    ratioTotal: (gzipSize(sdk) + gzipSize(codec)) / baseline.gzip,
+    uiKB: kb(gzipSize(ui)),
+    totalKB: kb(gzipSize(sdk) + gzipSize(codec) + gzipSize(ui)),
+    ratioTotal: (gzipSize(sdk) + gzipSize(codec) + gzipSize(ui)) / baseline.gzip,
     rrwebPublishedKB: kb(gzipSize(readFileSync(publishedFile))),
   };
   log(
@@ -120,8 +123,9 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
     { key: 'loaderKB', label: 'On-demand loader.js, gzip -9', unit: 'KB', role: 'reprise' },
     { key: 'ratioLoader', label: 'loader.js / rrweb record build', unit: 'ratio', role: 'ratio' },
     { key: 'codecKB', label: 'Lazy codec chunk (fflate, dictionary r1, Worker source), gzip -9', unit: 'KB', role: 'info' },
-    { key: 'totalKB', label: 'First load + codec chunk, gzip -9 (each file on its own)', unit: 'KB', role: 'info' },
-    { key: 'ratioTotal', label: 'First load + codec chunk / rrweb record build', unit: 'ratio', role: 'info' },
+    { key: 'uiKB', label: 'Lazy UI chunk (support-link badge, feedback widget; only when shown), gzip -9', unit: 'KB', role: 'info' },
+    { key: 'totalKB', label: 'First load + every lazy chunk, gzip -9 (each file on its own)', unit: 'KB', role: 'info' },
+    { key: 'ratioTotal', label: 'First load + every lazy chunk / rrweb record build', unit: 'ratio', role: 'info' },
     { key: 'firstLoadRawKB', label: 'First load, minified, uncompressed', unit: 'KB', role: 'info' },
     { key: 'rrwebRawKB', label: 'rrweb record build, minified, uncompressed', unit: 'KB', role: 'info' },
     { key: 'rrwebPublishedKB', label: "rrweb's published record.umd.min.cjs, gzip -9", unit: 'KB', role: 'info' },
@@ -129,6 +133,7 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
 
   const rawSdk = metafileParts(path.join(metaDir, 'reprise.json'), 'reprise.js');
   const rawCodec = metafileParts(path.join(metaDir, 'codec.json'), codecFile);
+  const rawUi = metafileParts(path.join(metaDir, 'ui.json'), uiFile);
   const tableRows = (file: string, parts: PartSize[], raw: Map<string, number>, gzipTotal: number) =>
     parts.map((p) => [
       p.part,
@@ -140,6 +145,7 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
   const rows = [
     ...tableRows('reprise.js', filePartSizes(browserDir, 'reprise.js'), rawSdk, gzipSize(sdk)),
     ...tableRows('reprise-codec.*.js (lazy)', filePartSizes(browserDir, codecFile), rawCodec, gzipSize(codec)),
+    ...tableRows('reprise-ui.*.js (lazy)', filePartSizes(browserDir, uiFile), rawUi, gzipSize(ui)),
   ];
 
   return {
@@ -147,7 +153,7 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
     title: 'Recorder bundle size',
     measured:
       'The built browser SDK (`npm run build -w @reprise/recorder`): gzip -9 of reprise.js, the script a page loads before ' +
-      'recording starts with always-on defaults; of its lazy codec chunk (imported once recording has started); and of ' +
+      'recording starts with always-on defaults; of its lazy chunks (the codec, imported once recording has started; the UI, when shown); and of ' +
       'the on-demand loader.js. The table below splits each file into parts (esbuild metafile for raw bytes; the source ' +
       "map attributes each output character to its source, each part's code is gzipped alone and those sizes scaled to the file's gzip size).",
     baseline:
@@ -164,7 +170,7 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
     notes: [
       'Sizes are deterministic for a given build: one run; min = max = median.',
       `Budgets (packages/recorder/test/bundle-size.test.ts): first load ≤ ${FIRST_LOAD_BUDGET_KB} KB gzip, loader < ${LOADER_BUDGET_KB} KB gzip.`,
-      "The codec chunk's name carries a hash of its content; reprise.js names the one of its own build.",
+      "A lazy chunk's name carries a hash of its content; reprise.js names those of its own build.",
     ],
   };
 }

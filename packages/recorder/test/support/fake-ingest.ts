@@ -163,8 +163,8 @@ export class FakeIngest {
       res.end(readFileSync(this.sdkPath));
       return;
     }
-    // The SDK's lazy chunks (reprise-codec.<hash>.js), with CORS like the server's /sdk/ route.
-    const chunk = /^\/sdk\/(reprise-codec\.[\w-]+\.js)$/.exec(url.pathname);
+    // The SDK's lazy chunks (reprise-<name>.<hash>.js), with CORS like the server's /sdk/ route.
+    const chunk = /^\/sdk\/(reprise-[a-z]+\.[\w-]+\.js)$/.exec(url.pathname);
     if (req.method === 'GET' && chunk && !this.refuseChunks) {
       const file = join(dirname(this.sdkPath), chunk[1]!);
       if (existsSync(file)) {
