@@ -124,11 +124,7 @@ const [, sdk, loader] = await Promise.all([
 
 // Which source files make up each browser file (bench/bundle.ts reports where the bytes go); not served.
 mkdirSync(join(root, 'dist/meta'), { recursive: true });
-for (const [name, result] of [
-  ['reprise', sdk],
-  ...Object.entries(chunkBuilds),
-  ['loader', loader],
-])
+for (const [name, result] of [['reprise', sdk], ...Object.entries(chunkBuilds), ['loader', loader]])
   writeFileSync(join(root, `dist/meta/${name}.json`), JSON.stringify(result.metafile));
 
 // rrweb's canvas code must be in the canvas chunk only (its image Worker converts frames to blobs).

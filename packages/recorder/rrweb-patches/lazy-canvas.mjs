@@ -47,7 +47,11 @@ export function cutCanvas(src, lazyChunkModule) {
 
 /** The canvas chunk's module: rrweb's canvas code, run once against the internals record.js hands it. */
 export function canvasChunkSource(src) {
-  const canvas = between(src, START, END).split(`${FILTER}(`).join('internals.canvasFilter()(').split(`${FILTER} ===`).join('internals.canvasFilter() ===');
+  const canvas = between(src, START, END)
+    .split(`${FILTER}(`)
+    .join('internals.canvasFilter()(')
+    .split(`${FILTER} ===`)
+    .join('internals.canvasFilter() ===');
   if (canvas.includes(FILTER)) throw new Error(`rrweb-patches: unexpected use of ${FILTER} in rrweb's canvas code`);
   return `let made = null;
 export function canvasManagerClass(internals) {

@@ -68,6 +68,8 @@ export class FakeIngest {
   deflate: 'ok' | 'unsupported' = 'ok';
   /** Answers 404 to the SDK's lazy chunks, as an SDK host that lacks them (or a failed fetch) would. */
   refuseChunks = false;
+  /** Never answers requests for the SDK's lazy chunks (a slow network): what must not wait for them doesn't. */
+  holdChunks = false;
   /**
    * Scripted answers: called for every decoded batch (with how many times this session and seq
    * were received before); a non-null answer replaces the normal one.
@@ -165,6 +167,7 @@ export class FakeIngest {
     }
     // The SDK's lazy chunks (reprise-<name>.<hash>.js), with CORS like the server's /sdk/ route.
     const chunk = /^\/sdk\/(reprise-[a-z]+\.[\w-]+\.js)$/.exec(url.pathname);
+    if (req.method === 'GET' && chunk && this.holdChunks) return;
     if (req.method === 'GET' && chunk && !this.refuseChunks) {
       const file = join(dirname(this.sdkPath), chunk[1]!);
       if (existsSync(file)) {
