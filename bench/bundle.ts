@@ -22,9 +22,9 @@ export function bundleOptions(args: { smoke: boolean; command: string }): Bundle
   return { recorderDir: path.resolve(BENCH_DIR, '..', 'packages/recorder'), command: args.command };
 }
 
-/** The issue's targets. */
-export const FIRST_LOAD_BUDGET_KB = 45;
-export const LOADER_BUDGET_KB = 1;
+/** The issue's targets (packages/recorder/test/bundle-size.test.ts holds the budgets this build reaches). */
+export const FIRST_LOAD_TARGET_KB = 45;
+export const LOADER_TARGET_KB = 1;
 
 interface Esbuildmeta {
   outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
@@ -163,13 +163,21 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
     date: new Date().toISOString(),
     command: opts.command,
     runs: 1,
-    options: { revision: gitRevision(), budgetFirstLoadKB: FIRST_LOAD_BUDGET_KB, budgetLoaderKB: LOADER_BUDGET_KB },
+    options: { revision: gitRevision(), targetFirstLoadKB: FIRST_LOAD_TARGET_KB, targetLoaderKB: LOADER_TARGET_KB },
     metrics: collectMetrics(specs, [row]),
     headline: ['firstLoadKB', 'rrwebKB', 'ratioFirstLoad', 'loaderKB'],
     tables: [{ title: 'Where the bytes go', header: ['Part', 'File', 'Raw bytes (metafile)', 'gzip share (KB)', 'Of the file'], rows }],
     notes: [
       'Sizes are deterministic for a given build: one run; min = max = median.',
-      `Budgets (packages/recorder/test/bundle-size.test.ts): first load ≤ ${FIRST_LOAD_BUDGET_KB} KB gzip, loader < ${LOADER_BUDGET_KB} KB gzip.`,
+      `Target: first load ≤ ${FIRST_LOAD_TARGET_KB} KB gzip: ${row.firstLoadKB <= FIRST_LOAD_TARGET_KB ? 'met' : 'missed'} (${row.firstLoadKB.toFixed(1)} KB); ` +
+        `loader < ${LOADER_TARGET_KB} KB gzip: ${row.loaderKB < LOADER_TARGET_KB ? 'met' : 'missed'} (${row.loaderKB.toFixed(2)} KB). ` +
+        'packages/recorder/test/bundle-size.test.ts holds the budgets this build reaches.',
+      'Lazy chunks: `codec` is imported as soon as recording queues its first event (normally there before the first batch is cut); ' +
+        '`canvas` only with canvas recording on, `ui` only for the support-link badge or the feedback widget. Before the codec is there, ' +
+        'a pagehide send goes as plain JSON; without it, batches go as gzip (CompressionStream).',
+      'What is left in the first load is needed from the first event: rrweb (without its canvas code), the capture modules that patch ' +
+        'console, fetch/XHR and listen for errors, clicks and keys from the start, the transport (batching, the outbox, sessionStorage ' +
+        'parking for pagehide) and the API.',
       "A lazy chunk's name carries a hash of its content; reprise.js names those of its own build.",
     ],
   };
