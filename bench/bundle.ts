@@ -83,11 +83,13 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
   if (!existsSync(path.join(metaDir, 'reprise.json'))) throw new Error('run npm run build -w @reprise/recorder first');
   const codecFile = chunkFile(browserDir, 'codec');
   const uiFile = chunkFile(browserDir, 'ui');
+  const canvasFile = chunkFile(browserDir, 'canvas');
   const read = (n: string) => readFileSync(path.join(browserDir, n));
   const sdk = read('reprise.js');
   const loader = read('loader.js');
   const codec = read(codecFile);
   const ui = read(uiFile);
+  const canvas = read(canvasFile);
   const baseline = await rrwebRecordGzip(opts.recorderDir);
   const published = path.join(opts.recorderDir, 'node_modules/@rrweb/record/dist/record.umd.min.cjs');
   const publishedFile = existsSync(published)
@@ -103,8 +105,9 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
     ratioLoader: gzipSize(loader) / baseline.gzip,
     codecKB: kb(gzipSize(codec)),
     uiKB: kb(gzipSize(ui)),
-    totalKB: kb(gzipSize(sdk) + gzipSize(codec) + gzipSize(ui)),
-    ratioTotal: (gzipSize(sdk) + gzipSize(codec) + gzipSize(ui)) / baseline.gzip,
+    canvasKB: kb(gzipSize(canvas)),
+    totalKB: kb(gzipSize(sdk) + gzipSize(codec) + gzipSize(ui) + gzipSize(canvas)),
+    ratioTotal: (gzipSize(sdk) + gzipSize(codec) + gzipSize(ui) + gzipSize(canvas)) / baseline.gzip,
     rrwebPublishedKB: kb(gzipSize(readFileSync(publishedFile))),
   };
   log(
@@ -124,6 +127,12 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
     { key: 'ratioLoader', label: 'loader.js / rrweb record build', unit: 'ratio', role: 'ratio' },
     { key: 'codecKB', label: 'Lazy codec chunk (fflate, dictionary r1, Worker source), gzip -9', unit: 'KB', role: 'info' },
     { key: 'uiKB', label: 'Lazy UI chunk (support-link badge, feedback widget; only when shown), gzip -9', unit: 'KB', role: 'info' },
+    {
+      key: 'canvasKB',
+      label: "Lazy canvas chunk (rrweb's canvas recording; only with canvas recording on), gzip -9",
+      unit: 'KB',
+      role: 'info',
+    },
     { key: 'totalKB', label: 'First load + every lazy chunk, gzip -9 (each file on its own)', unit: 'KB', role: 'info' },
     { key: 'ratioTotal', label: 'First load + every lazy chunk / rrweb record build', unit: 'ratio', role: 'info' },
     { key: 'firstLoadRawKB', label: 'First load, minified, uncompressed', unit: 'KB', role: 'info' },
@@ -134,6 +143,7 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
   const rawSdk = metafileParts(path.join(metaDir, 'reprise.json'), 'reprise.js');
   const rawCodec = metafileParts(path.join(metaDir, 'codec.json'), codecFile);
   const rawUi = metafileParts(path.join(metaDir, 'ui.json'), uiFile);
+  const rawCanvas = metafileParts(path.join(metaDir, 'canvas.json'), canvasFile);
   const tableRows = (file: string, parts: PartSize[], raw: Map<string, number>, gzipTotal: number) =>
     parts.map((p) => [
       p.part,
@@ -146,6 +156,7 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
     ...tableRows('reprise.js', filePartSizes(browserDir, 'reprise.js'), rawSdk, gzipSize(sdk)),
     ...tableRows('reprise-codec.*.js (lazy)', filePartSizes(browserDir, codecFile), rawCodec, gzipSize(codec)),
     ...tableRows('reprise-ui.*.js (lazy)', filePartSizes(browserDir, uiFile), rawUi, gzipSize(ui)),
+    ...tableRows('reprise-canvas.*.js (lazy)', filePartSizes(browserDir, canvasFile), rawCanvas, gzipSize(canvas)),
   ];
 
   return {
@@ -153,7 +164,7 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
     title: 'Recorder bundle size',
     measured:
       'The built browser SDK (`npm run build -w @reprise/recorder`): gzip -9 of reprise.js, the script a page loads before ' +
-      'recording starts with always-on defaults; of its lazy chunks (the codec, imported once recording has started; the UI, when shown); and of ' +
+      'recording starts with always-on defaults; of its lazy chunks (the codec, imported once recording has started; the UI and canvas recording, when used); and of ' +
       'the on-demand loader.js. The table below splits each file into parts (esbuild metafile for raw bytes; the source ' +
       "map attributes each output character to its source, each part's code is gzipped alone and those sizes scaled to the file's gzip size).",
     baseline:

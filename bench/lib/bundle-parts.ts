@@ -95,6 +95,8 @@ export function reprisePart(source: string): string {
   const s = source.replace(/\\/g, '/');
   if (s.includes('node_modules/@rrweb/') || s.includes('node_modules/rrweb')) return 'rrweb (@rrweb/record, patched)';
   if (s.includes('node_modules/base64-arraybuffer')) return 'rrweb (@rrweb/record, patched)';
+  // The canvas chunk's module (build.mjs: rrweb-patches/lazy-canvas.mjs).
+  if (s.includes('rrweb-canvas')) return "rrweb's canvas recording";
   if (s.includes('node_modules/fflate/')) return 'fflate';
   if (s.includes('static-dictionary')) return 'static dictionary r1';
   if (/src\/transport\/(compress|codec)/.test(s) || s.endsWith('src/codec-chunk.ts'))
