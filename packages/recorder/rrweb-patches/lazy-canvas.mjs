@@ -4,8 +4,10 @@
 // out of record.js into the chunk `canvas` (src/lazy-chunk.ts), and puts in its place a
 // CanvasManager with the same methods that imports the chunk when recordCanvas is on and hands
 // the calls over once it is there (canvas commands and frames are recorded from then on; the
-// full snapshot's canvas images are rrweb-snapshot's, still in record.js). If the chunk can't be
-// had, canvases keep their snapshot image only.
+// full snapshot's canvas images are rrweb-snapshot's, still in record.js). rrweb's getContext
+// hook stays in record.js and starts at once, so contexts created before the chunk arrives are
+// known and WebGL ones keep their drawing buffer. If the chunk can't be had, canvases keep
+// their snapshot image only.
 import { between, replaceOnce } from './anchors.mjs';
 
 const START = '\nvar chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";';
@@ -22,6 +24,9 @@ const STUB = `class CanvasManager {
     this.locked = false;
     this.dead = false;
     if (!options.recordCanvas) return;
+    // rrweb's getContext hook, at once: contexts the page creates before the chunk is there must
+    // be known (and WebGL ones keep their drawing buffer for the frame sampler), as in rrweb.
+    this.contextReset = initCanvasContextObserver(options.win, options.blockClass, options.blockSelector, typeof options.sampling === "number");
     repriseImportChunk("canvas").then((m) => {
       if (!m || this.dead) return;
       const Real = m.canvasManagerClass({ ${INTERNALS.join(', ')}, canvasFilter: () => ${FILTER} });
@@ -31,7 +36,7 @@ const STUB = `class CanvasManager {
       this.real = real;
     }).catch(() => {});
   }
-  reset() { this.dead = true; if (this.real) this.real.reset(); }
+  reset() { this.dead = true; if (this.real) this.real.reset(); if (this.contextReset) this.contextReset(); }
   freeze() { this.frozen = true; if (this.real) this.real.freeze(); }
   unfreeze() { this.frozen = false; if (this.real) this.real.unfreeze(); }
   lock() { this.locked = true; if (this.real) this.real.lock(); }
@@ -39,10 +44,11 @@ const STUB = `class CanvasManager {
 }
 `;
 
-/** record.js (already patched) without its canvas code; `lazyChunkModule` is the path of src/lazy-chunk.ts. */
+/** record.js (already patched) without its canvas code but the getContext hook; `lazyChunkModule` is the path of src/lazy-chunk.ts. */
 export function cutCanvas(src, lazyChunkModule) {
   const canvas = between(src, START, END);
-  return `import { importChunk as repriseImportChunk } from ${JSON.stringify(lazyChunkModule)};\n${replaceOnce(src, canvas, STUB)}`;
+  const contextHook = between(canvas, 'function getNormalizedContextName(', 'function patchGLPrototype(');
+  return `import { importChunk as repriseImportChunk } from ${JSON.stringify(lazyChunkModule)};\n${replaceOnce(src, canvas, `\n${contextHook}${STUB}`)}`;
 }
 
 /** The canvas chunk's module: rrweb's canvas code, run once against the internals record.js hands it. */
