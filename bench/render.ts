@@ -49,6 +49,10 @@ function section(r: BenchResult): string {
     '| --- | --- | ---: | ---: | ---: | --- |',
     ...r.metrics.map(row),
   ];
+  for (const t of r.tables ?? []) {
+    lines.push('', `**${t.title}.**`, '', `| ${t.header.join(' | ')} |`, `| ${t.header.map(() => '---').join(' | ')} |`);
+    lines.push(...t.rows.map((cells) => `| ${cells.join(' | ')} |`));
+  }
   if (r.notes.length) lines.push('', '**Notes.**', '', ...r.notes.map((n) => `- ${n}`));
   return lines.join('\n');
 }

@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { bundleOptions, runBundle } from './bundle.js';
 import { canvasOptions, runCanvas } from './canvas.js';
 import { digestOptions, runDigest } from './digest.js';
 import { htmlExportOptions, runHtmlExport } from './html-export.js';
@@ -29,6 +30,7 @@ export const BENCHMARKS: Record<string, Runner> = {
   digest: (a, command, log) => runDigest({ ...digestOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   'html-export': (a, command, log) => runHtmlExport({ ...htmlExportOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   otlp: (a, command, log) => runOtlp({ ...otlpOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
+  bundle: (_a, command, log) => runBundle({ ...bundleOptions({ smoke: _a.smoke, command }), log }),
 };
 
 async function main(): Promise<void> {

@@ -39,7 +39,15 @@ export interface BenchResult {
   metrics: Metric[];
   /** Keys of the metrics to show in the summary table. */
   headline: string[];
+  /** Extra tables rendered after the metrics (e.g. a breakdown that is not a per-run figure). */
+  tables?: BenchTable[];
   notes: string[];
+}
+
+export interface BenchTable {
+  title: string;
+  header: string[];
+  rows: string[][];
 }
 
 export interface MetricSpec {

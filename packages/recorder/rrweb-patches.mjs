@@ -4,13 +4,14 @@
 // One module per change in rrweb-patches/: mask-memo.mjs (a memo for the masking check during a
 // mutation emit), slicing.mjs (full snapshots time-sliced), canvas.mjs (which canvases are recorded),
 // bursts.mjs (a mutation burst past the limit becomes a fresh full snapshot), block-memo.mjs (a memo
-// for the block check while one observer callback is processed).
+// for the block check while one observer callback is processed), lazy-canvas.mjs (the script-tag build: canvas recording cut out into a lazy chunk).
 import { readFile } from 'node:fs/promises';
 import { patchBlockMemo } from './rrweb-patches/block-memo.mjs';
 import { patchBursts } from './rrweb-patches/bursts.mjs';
 import { patchCanvas } from './rrweb-patches/canvas.mjs';
 import { patchMaskMemo } from './rrweb-patches/mask-memo.mjs';
 import { patchSlicing } from './rrweb-patches/slicing.mjs';
+import { canvasChunkSource, cutCanvas } from './rrweb-patches/lazy-canvas.mjs';
 
 const RECORD_JS = /[\\/]@rrweb[\\/]record[\\/]dist[\\/]record\.js$/;
 
@@ -19,15 +20,24 @@ export function patchRecordSource(src) {
   return patchCanvas(patchSlicing(patchMaskMemo(patchBlockMemo(patchBursts(src)))));
 }
 
-/** The esbuild plugin; fails the build when a bundle that uses @rrweb/record did not get the patch. */
-export function rrwebPatches() {
+/** The module of the lazy canvas chunk (lazy-canvas.mjs), cut from the patched record.js at `recordJs`. */
+export async function canvasChunk(recordJs) {
+  return canvasChunkSource(patchRecordSource(await readFile(recordJs, 'utf8')));
+}
+
+/**
+ * The esbuild plugin; fails the build when a bundle that uses @rrweb/record did not get the patch.
+ * With `lazyCanvas` (the path of src/lazy-chunk.ts), rrweb's canvas code is left to the canvas chunk.
+ */
+export function rrwebPatches({ lazyCanvas } = {}) {
   return {
     name: 'reprise-rrweb-patches',
     setup(build) {
       let patched = false;
       build.onLoad({ filter: RECORD_JS }, async (args) => {
         patched = true;
-        return { contents: patchRecordSource(await readFile(args.path, 'utf8')), loader: 'js' };
+        const src = patchRecordSource(await readFile(args.path, 'utf8'));
+        return { contents: lazyCanvas ? cutCanvas(src, lazyCanvas) : src, loader: 'js' };
       });
       build.onEnd((result) => {
         const usesRrweb = Object.keys(result.metafile?.inputs ?? {}).some((f) => f.includes('@rrweb/record'));

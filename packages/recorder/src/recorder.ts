@@ -2,9 +2,8 @@ import type { CustomData, LinkError, ReplayEvent } from '@reprise/protocol';
 import { watchActivity } from './activity.js';
 import { BufferMode } from './buffer-mode.js';
 import { clearStoredLink } from './link.js';
-import { showBadge } from './ui/badge.js';
-import { showFeedback } from './ui/feedback.js';
 import type { UiHost } from './ui/host.js';
+import { loadUi, type Ui } from './ui/ui-loader.js';
 import { startCaptures, type Captures } from './capture/index.js';
 import { createRedactor, REDACTED, scrubDeep, type Redactor } from './capture/privacy.js';
 import { startDomCapture, type DomCapture, type InitialSnapshot } from './dom/rrweb-adapter.js';
@@ -260,28 +259,41 @@ export class Recorder {
 
   private showUi(): void {
     if (this.opts.link === null && !this.opts.feedback) return;
+    // The UI is a lazy chunk of the script-tag build: it shows once loaded, if still wanted then.
     const show = (): void => {
       this.uiPending = null;
       if (!this.capturing) return;
-      if (this.opts.link !== null && !this.badge)
-        this.badge = this.guard.run(() => showBadge(this.guard.wrap(() => this.endByUser('user')))) ?? null;
-      if (this.opts.feedback && !this.feedbackUi) {
-        this.feedbackUi =
-          this.guard.run(() =>
-            showFeedback(
-              this.guard.wrap((f) => {
-                this.custom({ type: 'feedback', message: f.message, ...(f.email ? { email: f.email } : {}) });
-                this.guard.swallow(this.flush());
-              }),
-            ),
-          ) ?? null;
-      }
+      let cancelled = false;
+      this.uiPending = () => (cancelled = true);
+      this.guard.swallow(
+        loadUi().then((ui) => {
+          if (cancelled) return;
+          this.uiPending = null;
+          if (ui && this.capturing) this.guard.run(() => this.showLoadedUi(ui));
+        }),
+      );
     };
     if (document.body) show();
     else if (!this.uiPending) {
       const onReady = this.guard.wrap(() => show());
       document.addEventListener('DOMContentLoaded', onReady, { once: true });
       this.uiPending = () => document.removeEventListener('DOMContentLoaded', onReady);
+    }
+  }
+
+  private showLoadedUi({ showBadge, showFeedback }: Ui): void {
+    if (this.opts.link !== null && !this.badge)
+      this.badge = this.guard.run(() => showBadge(this.guard.wrap(() => this.endByUser('user')))) ?? null;
+    if (this.opts.feedback && !this.feedbackUi) {
+      this.feedbackUi =
+        this.guard.run(() =>
+          showFeedback(
+            this.guard.wrap((f) => {
+              this.custom({ type: 'feedback', message: f.message, ...(f.email ? { email: f.email } : {}) });
+              this.guard.swallow(this.flush());
+            }),
+          ),
+        ) ?? null;
     }
   }
 

@@ -59,12 +59,16 @@ describe('masking of added nodes (rrweb with the masking memo)', () => {
     });
     await page.close();
 
-    const json = h.ingest
-      .forSession(sid)
-      .flatMap((r) => r.batch.events)
-      .filter((e: ReplayEvent) => e.kind === 'dom')
-      .map((e) => JSON.stringify(e.data))
-      .join('\n');
+    const domJson = () =>
+      h.ingest
+        .forSession(sid)
+        .flatMap((r) => r.batch.events)
+        .filter((e: ReplayEvent) => e.kind === 'dom')
+        .map((e) => JSON.stringify(e.data))
+        .join('\n');
+    // The mutations leave with the pagehide send, which may arrive after close() returns.
+    await expect.poll(() => domJson().includes('"host-open"'), { timeout: 10_000 }).toBe(true);
+    const json = domJson();
     expect(json).toContain('static-open');
     for (let i = 0; i < 100; i++) expect(json).toContain(`"chain-open-${i}"`);
     for (const open of ['class-open', 'class-open-after', 'host-open']) expect(json).toContain(`"${open}"`);

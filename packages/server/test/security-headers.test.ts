@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_VIEWER_DIR } from '../src/http/static.js';
+import { DEFAULT_SDK_DIR, DEFAULT_VIEWER_DIR } from '../src/http/static.js';
 import { domEvent, gz, makeBatch, startTestServer, CHROME_UA, type TestServer } from './helpers.js';
 
 let s: TestServer;
@@ -26,6 +26,7 @@ interface Route {
 
 const asset = () => `/assets/${readdirSync(path.join(DEFAULT_VIEWER_DIR, 'assets')).find((f) => f.endsWith('.js'))}`;
 const ingest = () => `/ingest/v1/batch?key=${s.projectKey}`;
+const sdkChunk = () => `/sdk/${readdirSync(DEFAULT_SDK_DIR).find((f) => /^reprise-codec\.[\w-]+\.js$/.test(f))}`;
 
 const routes: Route[] = [
   { name: 'viewer index', path: () => '/', status: 200 },
@@ -33,6 +34,7 @@ const routes: Route[] = [
   { name: 'viewer static asset', path: asset, status: 200 },
   { name: 'missing static file', path: () => '/favicon-nope.png', status: 404 },
   { name: 'SDK bundle', path: () => '/sdk/reprise.js', status: 200 },
+  { name: 'SDK lazy chunk', path: sdkChunk, status: 200 },
   { name: 'missing SDK file', path: () => '/sdk/nope.js', status: 404 },
   { name: 'API list', path: () => '/api/v1/sessions', auth: true, status: 200 },
   { name: 'API without login', path: () => '/api/v1/sessions', status: 401 },
@@ -92,6 +94,18 @@ describe('security headers on every response', () => {
     expect(res.status).toBe(r.status);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe(r.referrerPolicy ?? 'same-origin');
+  });
+
+  it('the SDK and its lazy chunks are served alike: cacheable, embeddable and importable from any origin', async () => {
+    for (const path of ['/sdk/reprise.js', sdkChunk()]) {
+      const res = await fetch(`${base}${path}`, { headers: { origin: 'https://shop.example' } });
+      await res.arrayBuffer();
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toMatch(/javascript/);
+      expect(res.headers.get('cache-control'), path).toBe('public, max-age=300');
+      expect(res.headers.get('cross-origin-resource-policy'), path).toBe('cross-origin');
+      expect(res.headers.get('access-control-allow-origin'), path).toBe('*');
+    }
   });
 
   it('a live stream (a hijacked reply) carries them too', async () => {

@@ -84,6 +84,7 @@ export abstract class Batcher {
   /** Queues an event already serialised by `serialize` (buffer mode replays its memory this way). */
   pushJson(json: string): void {
     if (this.disposed) return;
+    void this.compressor.prepare();
     const size = json.length + 1;
     if (this.pending.wouldOverflow(size, this.opts.maxBatchBytes)) this.cutAndSend();
     this.pending.add(json, size);
@@ -93,7 +94,7 @@ export abstract class Batcher {
 
   /** Compresses an item synchronously against `dict` (null: gzip); plain JSON if that fails. */
   protected encodeNow(item: OutboxItem, json: string, dict: PresetDictionary | null): void {
-    const c = compressNow(json, dict?.bytes ?? null);
+    const c = compressNow(json, dict);
     if (c) this.outbox.compressed(item, c, dict);
     else {
       this.outbox.uncompressed(item, json);
@@ -144,7 +145,7 @@ export abstract class Batcher {
   /** Compresses in the background; for a page-start batch the worker also canonicalizes its reference text. */
   protected compress(item: OutboxItem, json: string, dict: PresetDictionary | null, startsPage = false): void {
     this.guard.swallow(
-      this.compressor.compress(json, dict?.bytes ?? null, startsPage).then((c) => {
+      this.compressor.compress(json, dict, startsPage).then((c) => {
         if (c?.ref !== undefined) this.book.canonicalized(item.sessionId, item.seq, c.ref);
         // Gone already: evicted, or sent/parked uncompressed by flushOnHide.
         if (!this.outbox.has(item)) return;

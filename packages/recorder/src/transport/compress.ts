@@ -1,26 +1,18 @@
 /**
  * Batch body compression. Preferred: a Worker built from a Blob URL running fflate
- * (compress-worker.ts, inlined at build), deflating against the batch's preset dictionary so
- * a large full snapshot neither stalls the page nor costs its full size. If the page's CSP
- * forbids blob: workers (or the worker misbehaves) we fall back to CompressionStream gzip on
- * the main thread (no dictionary: it has none), and without it to plain JSON.
+ * (compress-worker.ts, whose source comes with the codec: codec.ts), deflating against the batch's
+ * preset dictionary so a large full snapshot neither stalls the page nor costs its full size. If
+ * the codec can't be loaded, or the page's CSP forbids blob: workers (or the worker misbehaves),
+ * we fall back to CompressionStream gzip on the main thread (no dictionary: it has none), and
+ * without it to plain JSON.
  */
-import { gzipSync, strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
 import type { CompressJob, CompressReply } from './compress-worker.js';
+import type { Compressed } from './codec.js';
+import { loadCodec, loadedCodec } from './codec-loader.js';
 
-declare const __REPRISE_COMPRESS_WORKER__: string | undefined;
-// Absent when the sources run unbundled (unit tests): then there is no worker.
-const WORKER_SOURCE = typeof __REPRISE_COMPRESS_WORKER__ === 'string' ? __REPRISE_COMPRESS_WORKER__ : null;
+export type { Compressed } from './codec.js';
 
 export type CompressionMode = 'worker' | 'main-thread' | 'none';
-
-/** A compressed body: zlib against the dictionary it was given (`deflate`), or gzip. */
-export interface Compressed {
-  bytes: Uint8Array<ArrayBuffer>;
-  deflate: boolean;
-  /** When asked for: the batch's reference text as the server rebuilds it (worker only). */
-  ref?: string;
-}
 
 // A worker that doesn't answer within this time is considered broken.
 const WORKER_TIMEOUT_MS = 10_000;
@@ -44,6 +36,9 @@ export class Compressor {
   private worker: Worker | null = null;
   private workerUrl: string | null = null;
   private workerBroken = false;
+  /** Set once loadCodec() settled; false: it can't be had (so no Worker source and no dictionary). */
+  private codecLoaded: boolean | null = null;
+  private preparing: Promise<void> | null = null;
   private nextId = 1;
   private jobs = new Map<number, Job>();
 
@@ -55,12 +50,25 @@ export class Compressor {
     return hasCompressionStream() ? 'main-thread' : 'none';
   }
 
+  /** Starts loading the codec (a chunk of its own in the script-tag build), so it is there by the first batch or pagehide. */
+  prepare(): Promise<void> {
+    this.preparing ??= loadCodec().then((c) => {
+      this.codecLoaded = c !== null;
+    });
+    return this.preparing;
+  }
+
   /**
    * Compressed `text`: deflate against `dict` in the worker, else gzip (the result says which);
    * null when it must be sent uncompressed. With `wantRef`, the worker also returns the batch's
-   * canonical reference text (JSON.parse + JSON.stringify there, off the main thread). Never rejects.
+   * canonical reference text (JSON.parse + JSON.stringify there, off the main thread). Waits for
+   * the codec; `dict.bytes` is read only then (the static dictionary comes with it). Never rejects.
    */
-  compress(text: string, dict: Uint8Array | null, wantRef = false): Promise<Compressed | null> {
+  compress(text: string, dict: { readonly bytes: Uint8Array } | null, wantRef = false): Promise<Compressed | null> {
+    return this.prepare().then(() => this.compressLoaded(text, this.codecLoaded && dict ? dict.bytes : null, wantRef));
+  }
+
+  private compressLoaded(text: string, dict: Uint8Array | null, wantRef: boolean): Promise<Compressed | null> {
     const worker = this.getWorker();
     if (!worker) return this.mainThread(text);
     return new Promise<Compressed | null>((resolve) => {
@@ -91,7 +99,10 @@ export class Compressor {
   }
 
   private workerUsable(): boolean {
-    return !this.workerBroken && WORKER_SOURCE !== null && typeof Worker === 'function' && typeof URL.createObjectURL === 'function';
+    if (this.workerBroken || this.codecLoaded === false) return false;
+    // Not loaded yet: whether it will have a Worker source is not known; the browser's support is.
+    const source = this.codecLoaded ? loadedCodec()?.workerSource : true;
+    return !!source && typeof Worker === 'function' && typeof URL.createObjectURL === 'function';
   }
 
   private mainThread(text: string): Promise<Compressed | null> {
@@ -104,9 +115,10 @@ export class Compressor {
 
   private getWorker(): Worker | null {
     if (this.worker) return this.worker;
-    if (!this.workerUsable()) return null;
+    const source = loadedCodec()?.workerSource;
+    if (!this.workerUsable() || !source) return null;
     try {
-      this.workerUrl = URL.createObjectURL(new Blob([WORKER_SOURCE!], { type: 'text/javascript' }));
+      this.workerUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
       const w = new Worker(this.workerUrl);
       w.onmessage = (e: MessageEvent<CompressReply>) => {
         try {
@@ -177,25 +189,17 @@ export class Compressor {
 }
 
 /**
- * Synchronous compression (fflate) for the moment the page is leaving: async compression may
- * never finish, and a compressed body fits far more into keepalive's 64 KiB. zlib against
- * `dict` when given, else gzip. Returns null if it fails, so the caller sends plain JSON.
+ * Synchronous compression for the moment the page is leaving: async compression may never
+ * finish, and a compressed body fits far more into keepalive's 64 KiB. zlib against `dict`
+ * when given, else gzip. Null when it fails or the codec is not loaded yet (a pagehide send
+ * cannot wait for it), so the caller sends plain JSON.
  */
-export function compressNow(text: string, dict: Uint8Array | null): Compressed | null {
-  try {
-    const input = strToU8(text);
-    const bytes = (dict ? zlibSync(input, { level: 6, dictionary: dict }) : gzipSync(input, { level: 6 })) as Uint8Array<ArrayBuffer>;
-    return { bytes, deflate: !!dict };
-  } catch {
-    return null;
-  }
+export function compressNow(text: string, dict: { readonly bytes: Uint8Array } | null): Compressed | null {
+  const c = loadedCodec();
+  return c ? c.compressNow(text, dict ? dict.bytes : null) : null;
 }
 
 /** The JSON of a body deflated against `dict` (to resend it self-contained), or null. */
 export function inflateToText(body: Uint8Array, dict: Uint8Array): string | null {
-  try {
-    return strFromU8(unzlibSync(body, { dictionary: dict }));
-  } catch {
-    return null;
-  }
+  return loadedCodec()?.inflateToText(body, dict) ?? null;
 }

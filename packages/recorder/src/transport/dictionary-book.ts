@@ -19,10 +19,10 @@ import {
   formatDictionaryRef,
   presetDictionary,
   referenceText,
-  staticDictionaryBytes,
   type DictionaryRef,
 } from '@reprise/protocol';
 import type { KeyValueStore } from '../storage.js';
+import { loadedCodec } from './codec-loader.js';
 
 /** A preset dictionary as the wire names it, with its bytes. */
 export interface PresetDictionary {
@@ -177,25 +177,37 @@ export class DictionaryBook {
   }
 
   private staticOnlyDictionary(): PresetDictionary {
-    this.staticOnly ??= {
-      ref: null,
-      query: `&${DICT_PARAM}=${CURRENT_STATIC_DICTIONARY}`,
-      bytes: presetDictionary(staticDictionaryBytes(CURRENT_STATIC_DICTIONARY), null),
-    };
+    this.staticOnly ??= lazyBytes(null, `&${DICT_PARAM}=${CURRENT_STATIC_DICTIONARY}`, null);
     return this.staticOnly;
   }
 
   private dictOf(r: RefEntry): PresetDictionary {
     if (!r.dict) {
       const ref = { sessionId: this.sessionId!, seq: r.seq };
-      r.dict = {
-        ref,
-        query: `&${DICT_PARAM}=${CURRENT_STATIC_DICTIONARY}&${REF_PARAM}=${formatDictionaryRef(ref)}`,
-        bytes: presetDictionary(staticDictionaryBytes(CURRENT_STATIC_DICTIONARY), new TextEncoder().encode(r.text)),
-      };
+      r.dict = lazyBytes(ref, `&${DICT_PARAM}=${CURRENT_STATIC_DICTIONARY}&${REF_PARAM}=${formatDictionaryRef(ref)}`, r.text);
     }
     return r.dict;
   }
+}
+
+/**
+ * A dictionary whose bytes are built on first use: the static dictionary comes with the codec
+ * (codec-loader.ts), which the compressor waits for; nothing reads `bytes` before it is loaded.
+ */
+function lazyBytes(ref: DictionaryRef | null, query: string, reference: string | null): PresetDictionary {
+  let bytes: Uint8Array | null = null;
+  return {
+    ref,
+    query,
+    get bytes() {
+      const codec = loadedCodec();
+      if (!codec) throw new Error('the codec is not loaded');
+      return (bytes ??= presetDictionary(
+        codec.staticDictionary(CURRENT_STATIC_DICTIONARY),
+        reference === null ? null : new TextEncoder().encode(reference),
+      ));
+    },
+  };
 }
 
 /** At least REFERENCE_MAX_BYTES of UTF-8 (a UTF-16 unit is never less than a byte): all the dictionary uses. */

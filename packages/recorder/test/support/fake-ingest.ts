@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
@@ -66,6 +66,10 @@ export class FakeIngest {
    * deflate body, like a server older than the encoding.
    */
   deflate: 'ok' | 'unsupported' = 'ok';
+  /** Answers 404 to the SDK's lazy chunks, as an SDK host that lacks them (or a failed fetch) would. */
+  refuseChunks = false;
+  /** Never answers requests for the SDK's lazy chunks (a slow network): what must not wait for them doesn't. */
+  holdChunks = false;
   /**
    * Scripted answers: called for every decoded batch (with how many times this session and seq
    * were received before); a non-null answer replaces the normal one.
@@ -160,6 +164,18 @@ export class FakeIngest {
       res.setHeader('content-type', 'text/javascript');
       res.end(readFileSync(this.sdkPath));
       return;
+    }
+    // The SDK's lazy chunks (reprise-<name>.<hash>.js), with CORS like the server's /sdk/ route.
+    const chunk = /^\/sdk\/(reprise-[a-z]+\.[\w-]+\.js)$/.exec(url.pathname);
+    if (req.method === 'GET' && chunk && this.holdChunks) return;
+    if (req.method === 'GET' && chunk && !this.refuseChunks) {
+      const file = join(dirname(this.sdkPath), chunk[1]!);
+      if (existsSync(file)) {
+        res.setHeader('content-type', 'text/javascript');
+        res.setHeader('access-control-allow-origin', '*');
+        res.end(readFileSync(file));
+        return;
+      }
     }
     if (req.method === 'POST' && url.pathname === '/ingest/v1/batch') {
       if (this.mode === 'unreachable') {

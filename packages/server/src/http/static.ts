@@ -39,7 +39,12 @@ export async function staticRoutes(app: FastifyInstance, opts: { viewerDir: stri
       prefix: '/sdk/',
       decorateReply: false,
       maxAge: '5m',
-      setHeaders: (res) => res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin'),
+      // Any site may embed the SDK. reprise.js imports its lazy chunk (reprise-codec.<hash>.js)
+      // as a module, which a page of another origin may only do with CORS; nothing here is private.
+      setHeaders: (res) => {
+        res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+        res.setHeader('Access-Control-Allow-Origin', '*');
+      },
     });
   } else {
     app.log.warn(`recorder build not found at ${opts.sdkDir}; /sdk/ is unavailable (run npm run build)`);

@@ -1,0 +1,195 @@
+/**
+ * The recorder's bundle: what a page loads before recording starts (always-on defaults: the
+ * script tag's reprise.js), what comes later (the lazy codec chunk), the on-demand loader, and
+ * where the bytes go. Baseline, built in the same run the same way (esbuild, minified IIFE,
+ * es2019): rrweb's record build, @rrweb/record alone. Sizes are deterministic: one run.
+ */
+import { build } from 'esbuild';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { BENCH_DIR, collectMetrics, type BenchResult, type MetricSpec } from './lib/results.js';
+import { describeMachine, gitRevision } from './lib/machine.js';
+import { gzipSize, partSizes, reprisePart, type PartSize } from './lib/bundle-parts.js';
+
+export interface BundleBenchOptions {
+  /** The recorder package (its dist/ must be built). */
+  recorderDir: string;
+  command: string;
+  log?: (line: string) => void;
+}
+
+export function bundleOptions(args: { smoke: boolean; command: string }): BundleBenchOptions {
+  return { recorderDir: path.resolve(BENCH_DIR, '..', 'packages/recorder'), command: args.command };
+}
+
+/** The issue's targets (packages/recorder/test/bundle-size.test.ts holds the budgets this build reaches). */
+export const FIRST_LOAD_TARGET_KB = 45;
+export const LOADER_TARGET_KB = 1;
+
+interface Esbuildmeta {
+  outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+}
+
+/** A lazy chunk's file name (it carries a content hash). */
+export function chunkFile(browserDir: string, name: string): string {
+  const f = readdirSync(browserDir).find((n) => new RegExp(`^reprise-${name}\\.[\\w-]+\\.js$`).test(n));
+  if (!f) throw new Error(`no reprise-${name}.<hash>.js in ${browserDir}: run npm run build -w @reprise/recorder`);
+  return f;
+}
+
+/** rrweb's record build, bundled like reprise.js: gzip size of the minified IIFE. */
+async function rrwebRecordGzip(recorderDir: string): Promise<{ raw: number; gzip: number }> {
+  const r = await build({
+    stdin: { contents: "export { record } from '@rrweb/record';", resolveDir: recorderDir, loader: 'js' },
+    bundle: true,
+    platform: 'browser',
+    target: 'es2019',
+    legalComments: 'none',
+    format: 'iife',
+    globalName: 'rrwebRecord',
+    minify: true,
+    write: false,
+    logLevel: 'warning',
+  });
+  const js = r.outputFiles[0]!.contents;
+  return { raw: js.byteLength, gzip: gzipSize(js) };
+}
+
+/** Raw bytes per part from esbuild's metafile (what the bundler put in). */
+function metafileParts(file: string, outputName: string): Map<string, number> {
+  const meta = JSON.parse(readFileSync(file, 'utf8')) as Esbuildmeta;
+  const out = Object.entries(meta.outputs).find(([k]) => k.endsWith(`/${outputName}`))?.[1];
+  if (!out) throw new Error(`${file} has no output ${outputName}`);
+  const parts = new Map<string, number>();
+  for (const [src, i] of Object.entries(out.inputs)) {
+    const p = reprisePart(src);
+    parts.set(p, (parts.get(p) ?? 0) + i.bytesInOutput);
+  }
+  return parts;
+}
+
+function filePartSizes(browserDir: string, name: string): PartSize[] {
+  const code = readFileSync(path.join(browserDir, name), 'utf8');
+  const map = JSON.parse(readFileSync(path.join(browserDir, `${name}.map`), 'utf8')) as { sources: string[]; mappings: string };
+  return partSizes(code, map, reprisePart);
+}
+
+const kb = (n: number) => n / 1000;
+
+export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> {
+  const log = opts.log ?? (() => undefined);
+  const browserDir = path.join(opts.recorderDir, 'dist/browser');
+  const metaDir = path.join(opts.recorderDir, 'dist/meta');
+  if (!existsSync(path.join(metaDir, 'reprise.json'))) throw new Error('run npm run build -w @reprise/recorder first');
+  const codecFile = chunkFile(browserDir, 'codec');
+  const uiFile = chunkFile(browserDir, 'ui');
+  const canvasFile = chunkFile(browserDir, 'canvas');
+  const read = (n: string) => readFileSync(path.join(browserDir, n));
+  const sdk = read('reprise.js');
+  const loader = read('loader.js');
+  const codec = read(codecFile);
+  const ui = read(uiFile);
+  const canvas = read(canvasFile);
+  const baseline = await rrwebRecordGzip(opts.recorderDir);
+  const published = path.join(opts.recorderDir, 'node_modules/@rrweb/record/dist/record.umd.min.cjs');
+  const publishedFile = existsSync(published)
+    ? published
+    : path.resolve(BENCH_DIR, '..', 'node_modules/@rrweb/record/dist/record.umd.min.cjs');
+  const row = {
+    firstLoadKB: kb(gzipSize(sdk)),
+    firstLoadRawKB: kb(sdk.byteLength),
+    rrwebKB: kb(baseline.gzip),
+    rrwebRawKB: kb(baseline.raw),
+    ratioFirstLoad: gzipSize(sdk) / baseline.gzip,
+    loaderKB: kb(gzipSize(loader)),
+    ratioLoader: gzipSize(loader) / baseline.gzip,
+    codecKB: kb(gzipSize(codec)),
+    uiKB: kb(gzipSize(ui)),
+    canvasKB: kb(gzipSize(canvas)),
+    totalKB: kb(gzipSize(sdk) + gzipSize(codec) + gzipSize(ui) + gzipSize(canvas)),
+    ratioTotal: (gzipSize(sdk) + gzipSize(codec) + gzipSize(ui) + gzipSize(canvas)) / baseline.gzip,
+    rrwebPublishedKB: kb(gzipSize(readFileSync(publishedFile))),
+  };
+  log(
+    `first load ${row.firstLoadKB.toFixed(1)} KB gzip, rrweb record build ${row.rrwebKB.toFixed(1)} KB: ${row.ratioFirstLoad.toFixed(2)}×`,
+  );
+
+  const specs: MetricSpec[] = [
+    {
+      key: 'firstLoadKB',
+      label: 'First load: reprise.js, gzip -9 (all a page loads before recording starts)',
+      unit: 'KB',
+      role: 'reprise',
+    },
+    { key: 'rrwebKB', label: "rrweb's record build (@rrweb/record bundled the same way), gzip -9", unit: 'KB', role: 'baseline' },
+    { key: 'ratioFirstLoad', label: 'First load / rrweb record build', unit: 'ratio', role: 'ratio' },
+    { key: 'loaderKB', label: 'On-demand loader.js, gzip -9', unit: 'KB', role: 'reprise' },
+    { key: 'ratioLoader', label: 'loader.js / rrweb record build', unit: 'ratio', role: 'ratio' },
+    { key: 'codecKB', label: 'Lazy codec chunk (fflate, dictionary r1, Worker source), gzip -9', unit: 'KB', role: 'info' },
+    { key: 'uiKB', label: 'Lazy UI chunk (support-link badge, feedback widget; only when shown), gzip -9', unit: 'KB', role: 'info' },
+    {
+      key: 'canvasKB',
+      label: "Lazy canvas chunk (rrweb's canvas recording; only with canvas recording on), gzip -9",
+      unit: 'KB',
+      role: 'info',
+    },
+    { key: 'totalKB', label: 'First load + every lazy chunk, gzip -9 (each file on its own)', unit: 'KB', role: 'info' },
+    { key: 'ratioTotal', label: 'First load + every lazy chunk / rrweb record build', unit: 'ratio', role: 'info' },
+    { key: 'firstLoadRawKB', label: 'First load, minified, uncompressed', unit: 'KB', role: 'info' },
+    { key: 'rrwebRawKB', label: 'rrweb record build, minified, uncompressed', unit: 'KB', role: 'info' },
+    { key: 'rrwebPublishedKB', label: "rrweb's published record.umd.min.cjs, gzip -9", unit: 'KB', role: 'info' },
+  ];
+
+  const rawSdk = metafileParts(path.join(metaDir, 'reprise.json'), 'reprise.js');
+  const rawCodec = metafileParts(path.join(metaDir, 'codec.json'), codecFile);
+  const rawUi = metafileParts(path.join(metaDir, 'ui.json'), uiFile);
+  const rawCanvas = metafileParts(path.join(metaDir, 'canvas.json'), canvasFile);
+  const tableRows = (file: string, parts: PartSize[], raw: Map<string, number>, gzipTotal: number) =>
+    parts.map((p) => [
+      p.part,
+      file,
+      String(raw.get(p.part) ?? p.raw),
+      kb(p.gzipShare).toFixed(1),
+      `${((100 * p.gzipShare) / gzipTotal).toFixed(1)}%`,
+    ]);
+  const rows = [
+    ...tableRows('reprise.js', filePartSizes(browserDir, 'reprise.js'), rawSdk, gzipSize(sdk)),
+    ...tableRows('reprise-codec.*.js (lazy)', filePartSizes(browserDir, codecFile), rawCodec, gzipSize(codec)),
+    ...tableRows('reprise-ui.*.js (lazy)', filePartSizes(browserDir, uiFile), rawUi, gzipSize(ui)),
+    ...tableRows('reprise-canvas.*.js (lazy)', filePartSizes(browserDir, canvasFile), rawCanvas, gzipSize(canvas)),
+  ];
+
+  return {
+    name: 'bundle',
+    title: 'Recorder bundle size',
+    measured:
+      'The built browser SDK (`npm run build -w @reprise/recorder`): gzip -9 of reprise.js, the script a page loads before ' +
+      'recording starts with always-on defaults; of its lazy chunks (the codec, imported once recording has started; the UI and canvas recording, when used); and of ' +
+      'the on-demand loader.js. The table below splits each file into parts (esbuild metafile for raw bytes; the source ' +
+      "map attributes each output character to its source, each part's code is gzipped alone and those sizes scaled to the file's gzip size).",
+    baseline:
+      "rrweb's record build: `export { record } from '@rrweb/record'` (the same pinned 2.1.6, unpatched) bundled by esbuild " +
+      'exactly as reprise.js is (minified IIFE, es2019), gzip -9.',
+    machine: describeMachine(null),
+    date: new Date().toISOString(),
+    command: opts.command,
+    runs: 1,
+    options: { revision: gitRevision(), targetFirstLoadKB: FIRST_LOAD_TARGET_KB, targetLoaderKB: LOADER_TARGET_KB },
+    metrics: collectMetrics(specs, [row]),
+    headline: ['firstLoadKB', 'rrwebKB', 'ratioFirstLoad', 'loaderKB'],
+    tables: [{ title: 'Where the bytes go', header: ['Part', 'File', 'Raw bytes (metafile)', 'gzip share (KB)', 'Of the file'], rows }],
+    notes: [
+      'Sizes are deterministic for a given build: one run; min = max = median.',
+      `Target: first load ≤ ${FIRST_LOAD_TARGET_KB} KB gzip: ${row.firstLoadKB <= FIRST_LOAD_TARGET_KB ? 'met' : 'missed'} (${row.firstLoadKB.toFixed(1)} KB); ` +
+        `loader < ${LOADER_TARGET_KB} KB gzip: ${row.loaderKB < LOADER_TARGET_KB ? 'met' : 'missed'} (${row.loaderKB.toFixed(2)} KB). ` +
+        'packages/recorder/test/bundle-size.test.ts holds the budgets this build reaches.',
+      'Lazy chunks: `codec` is imported as soon as recording queues its first event (normally there before the first batch is cut); ' +
+        '`canvas` only with canvas recording on, `ui` only for the support-link badge or the feedback widget. Before the codec is there, ' +
+        'a pagehide send goes as plain JSON; without it, batches go as gzip (CompressionStream).',
+      'What is left in the first load is needed from the first event: rrweb (without its canvas code), the capture modules that patch ' +
+        'console, fetch/XHR and listen for errors, clicks and keys from the start, the transport (batching, the outbox, sessionStorage ' +
+        'parking for pagehide) and the API.',
+      "A lazy chunk's name carries a hash of its content; reprise.js names those of its own build.",
+    ],
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Everything compression needs on the main thread besides the Worker: fflate (synchronous
+ * compression at pagehide, inflating a body to resend it self-contained), the static preset
+ * dictionary and the Worker's source. The npm build imports it directly; the script-tag build
+ * loads it as a chunk after recording has started (codec-loader-lazy.ts), so the first load
+ * carries none of it.
+ */
+import { gzipSync, strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
+import { staticDictionaryBytes, type StaticDictionaryId } from '@reprise/protocol';
+
+/** A compressed body: zlib against the dictionary it was given (`deflate`), or gzip. */
+export interface Compressed {
+  bytes: Uint8Array<ArrayBuffer>;
+  deflate: boolean;
+  /** When asked for: the batch's reference text as the server rebuilds it (worker only). */
+  ref?: string;
+}
+
+export interface Codec {
+  /** zlib against `dict` when given, else gzip; null if it fails (the caller sends plain JSON). */
+  compressNow(text: string, dict: Uint8Array | null): Compressed | null;
+  /** The JSON of a body deflated against `dict`, or null. */
+  inflateToText(body: Uint8Array, dict: Uint8Array): string | null;
+  staticDictionary(id: StaticDictionaryId): Uint8Array;
+  /** The compression Worker's code (compress-worker.ts bundled), started from a Blob URL; null when not built in. */
+  workerSource: string | null;
+}
+
+declare const __REPRISE_COMPRESS_WORKER__: string | undefined;
+
+export const codec: Codec = {
+  compressNow(text, dict) {
+    try {
+      const input = strToU8(text);
+      const bytes = (dict ? zlibSync(input, { level: 6, dictionary: dict }) : gzipSync(input, { level: 6 })) as Uint8Array<ArrayBuffer>;
+      return { bytes, deflate: !!dict };
+    } catch {
+      return null;
+    }
+  },
+  inflateToText(body, dict) {
+    try {
+      return strFromU8(unzlibSync(body, { dictionary: dict }));
+    } catch {
+      return null;
+    }
+  },
+  staticDictionary: staticDictionaryBytes,
+  // Absent when the sources run unbundled (unit tests): then there is no worker.
+  workerSource: typeof __REPRISE_COMPRESS_WORKER__ === 'string' ? __REPRISE_COMPRESS_WORKER__ : null,
+};

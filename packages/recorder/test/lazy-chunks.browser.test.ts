@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { html, sdkTag } from './support/fake-ingest.js';
+import { useHarness } from './support/harness.js';
+
+/**
+ * The script-tag build's lazy chunks (src/lazy-chunk.ts): the codec (fflate, dictionary r1, the
+ * Worker's source) is imported once recording has started; recording never depends on it.
+ */
+const h = useHarness();
+
+async function sessionIdOf(page: Page): Promise<string> {
+  await expect.poll(() => page.evaluate(() => window.Reprise?.getSessionId() ?? null)).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+  return (await page.evaluate(() => window.Reprise!.getSessionId()))!;
+}
+
+const codecRequests = () => h.ingest.requests.filter((r) => /^GET \/sdk\/reprise-codec\.[\w-]+\.js$/.test(r));
+const canvasOrUiRequests = () => h.ingest.requests.filter((r) => /^GET \/sdk\/reprise-(ui|canvas)\./.test(r));
+
+describe('lazy chunks', () => {
+  it('the codec chunk is imported after recording starts; batches are deflated against dictionary r1 in the Worker', async () => {
+    h.ingest.pages.set('/lazy', html(sdkTag(), '<h1 id="title">lazy</h1>'));
+    const before = { codec: codecRequests().length, other: canvasOrUiRequests().length };
+    const ctx = await h.browser.newContext();
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${h.ingest.base}/lazy`);
+    const id = await sessionIdOf(page);
+    await page.evaluate(() => {
+      document.getElementById('title')!.textContent = 'MARKER-lazy';
+    });
+    await expect.poll(() => h.ingest.forSession(id).some((r) => r.text.includes('MARKER-lazy')), { timeout: 10_000 }).toBe(true);
+    for (const r of h.ingest.forSession(id)) expect(r).toMatchObject({ encoding: 'deflate', dict: 'r1' });
+    expect(codecRequests().length).toBe(before.codec + 1);
+    // Nothing asked for the UI or canvas recording, so their chunks were never loaded.
+    expect(canvasOrUiRequests().length).toBe(before.other);
+    expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({
+      compression: 'worker',
+      batchesDropped: 0,
+      internalErrors: 0,
+    });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('when the chunks cannot be had, recording goes on: gzip via CompressionStream, nothing lost, the page unharmed', async () => {
+    h.ingest.pages.set('/lazy-fail', html(sdkTag(), '<h1 id="title">lazy</h1>'));
+    h.ingest.refuseChunks = true;
+    try {
+      const ctx = await h.browser.newContext();
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${h.ingest.base}/lazy-fail`);
+      const id = await sessionIdOf(page);
+      for (const m of ['MARKER-one', 'MARKER-two']) {
+        await page.evaluate((text) => {
+          document.getElementById('title')!.textContent = text;
+        }, m);
+        await expect.poll(() => h.ingest.forSession(id).some((r) => r.text.includes(m)), { timeout: 10_000 }).toBe(true);
+      }
+      const rs = h.ingest.forSession(id);
+      const seqs = rs.map((r) => r.batch.seq).sort((a, b) => a - b);
+      expect(seqs).toEqual(seqs.map((_, i) => i));
+      for (const r of rs) expect(r.encoding).toBe('gzip');
+      expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({
+        compression: 'main-thread',
+        batchesDropped: 0,
+        batchesFailed: 0,
+      });
+      expect(errors).toEqual([]);
+      await ctx.close();
+    } finally {
+      h.ingest.refuseChunks = false;
+    }
+  });
+
+  it('a page left before the codec is there still delivers its events (plain JSON at pagehide)', async () => {
+    // The chunk request hangs: the pagehide send cannot wait for it.
+    h.ingest.pages.set('/lazy-slow', html(sdkTag({ 'data-flush-interval-ms': 60_000 }), '<h1 id="title">slow</h1>'));
+    h.ingest.holdChunks = true;
+    try {
+      const ctx = await h.browser.newContext();
+      const page = await ctx.newPage();
+      await page.goto(`${h.ingest.base}/lazy-slow`);
+      const id = await sessionIdOf(page);
+      await page.evaluate(() => {
+        document.getElementById('title')!.textContent = 'MARKER-leaving';
+      });
+      await page.goto('about:blank');
+      await expect.poll(() => h.ingest.forSession(id).some((r) => r.text.includes('MARKER-leaving')), { timeout: 10_000 }).toBe(true);
+      for (const r of h.ingest.forSession(id)) expect(r.encoding).toBeNull();
+      await ctx.close();
+    } finally {
+      h.ingest.holdChunks = false;
+    }
+  });
+
+  it('canvas recording, cut out of the first load, comes with its chunk: sampled frames are recorded', async () => {
+    const body = `<canvas id="c" width="120" height="60"></canvas><script>
+      let n = 0;
+      setInterval(() => { const x = document.getElementById('c').getContext('2d'); x.fillStyle = 'rgb(' + (n++ % 255) + ',0,0)'; x.fillRect(0, 0, 120, 60); }, 50);
+    </script>`;
+    h.ingest.pages.set('/lazy-canvas', html(sdkTag({ 'data-record-canvas': 'true', 'data-canvas-fps': 4 }), body));
+    const ctx = await h.browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${h.ingest.base}/lazy-canvas`);
+    const id = await sessionIdOf(page);
+    // rrweb's canvas mutation events: incremental (type 3) with source 9 (CanvasMutation).
+    const canvasFrames = () =>
+      h.ingest
+        .forSession(id)
+        .flatMap((r) => r.batch.events)
+        .filter((e) => e.kind === 'dom' && (e.data as { type: number; data?: { source?: number } }).type === 3)
+        .filter((e) => (e.data as { data: { source?: number } }).data.source === 9).length;
+    await expect.poll(canvasFrames, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(h.ingest.requests.some((r) => /^GET \/sdk\/reprise-canvas\.[\w-]+\.js$/.test(r))).toBe(true);
+    await ctx.close();
+  });
+});
