@@ -68,7 +68,10 @@ export async function runPeers(opts: PeersBenchOptions): Promise<BenchResult> {
 
   const specs: MetricSpec[] = [...list.flatMap(specsFor), ...sizes.specs];
   const versions = Object.fromEntries(
-    PEERS.filter((p) => p !== 'reprise' && p !== 'sentryRaised').map((p) => [`${p}Version`, `${PEER_SPECS[p].pkg} ${packageVersion(PEER_SPECS[p].pkg)}`]),
+    PEERS.filter((p) => p !== 'reprise' && p !== 'sentryRaised').map((p) => [
+      `${p}Version`,
+      `${PEER_SPECS[p].pkg} ${packageVersion(PEER_SPECS[p].pkg)}`,
+    ]),
   );
   return {
     name: 'peers',
@@ -126,7 +129,9 @@ async function measureRun(
       `peers run ${run + 1}/${opts.runs} ${w.key}: script ms ` +
         PEERS.map((p) => `${p} ${figures[p].scriptMs.toFixed(0)}`).join(', ') +
         `; KB ` +
-        PEERS.filter((p) => PEER_SPECS[p].sink).map((p) => `${p} ${(figures[p].windowBytes / 1000).toFixed(1)}`).join(', ') +
+        PEERS.filter((p) => PEER_SPECS[p].sink)
+          .map((p) => `${p} ${(figures[p].windowBytes / 1000).toFixed(1)}`)
+          .join(', ') +
         `; window s ` +
         PEERS.map((p) => `${p} ${(figures[p].wallMs / 1000).toFixed(1)}`).join(', ') +
         `; longest task ` +

@@ -40,7 +40,8 @@ export async function buildPeerBundles(): Promise<Map<string, string>> {
 export function posthogStatics(): Map<string, string> {
   const dir = path.join(ROOT, 'node_modules/posthog-js/dist');
   const out = new Map<string, string>();
-  for (const f of readdirSync(dir)) if (f.endsWith('.js') && !f.startsWith('module') && !f.startsWith('main')) out.set(f, readFileSync(path.join(dir, f), 'utf8'));
+  for (const f of readdirSync(dir))
+    if (f.endsWith('.js') && !f.startsWith('module') && !f.startsWith('main')) out.set(f, readFileSync(path.join(dir, f), 'utf8'));
   return out;
 }
 

@@ -38,7 +38,13 @@ export interface PeerWindowOptions {
 }
 
 interface PeerHandle {
-  __peer?: { ready(): boolean; drain(): Promise<unknown>; state(): { recording: number; reason: string }; count?(): number; changesSince?(i: number): number };
+  __peer?: {
+    ready(): boolean;
+    drain(): Promise<unknown>;
+    state(): { recording: number; reason: string };
+    count?(): number;
+    changesSince?(i: number): number;
+  };
 }
 
 async function startPeer(page: Page, site: Site, peer: PeerName): Promise<void> {
@@ -129,7 +135,6 @@ export async function measurePeerWindow(
       await drain(page, sink, peer, opened, opts.maxDrainMs);
       await page.waitForTimeout(opts.settleMs);
     }
-    if (process.env.PEERS_DEBUG) process.stdout.write(`  ${w.key}/${peer}: opened in ${Date.now() - opened} ms\n`);
     const before = spec.sink ? sink.take(spec.sink) : [];
     const eventsBefore = peer === 'rrweb' ? await page.evaluate(() => (window as unknown as PeerHandle).__peer!.count!()) : 0;
 

@@ -48,7 +48,12 @@ export function specsFor(w: Workload): MetricSpec[] {
     }
     for (const p of OTHERS) {
       if (!f.rrweb && p === 'rrweb') continue;
-      s.push({ key: `${w.key}Ratio${fig}${SUFFIX[p]}`, label: `${w.label}: Reprise / ${PEER_SPECS[p].label}, ${f.what}`, unit: 'ratio', role: 'ratio' });
+      s.push({
+        key: `${w.key}Ratio${fig}${SUFFIX[p]}`,
+        label: `${w.label}: Reprise / ${PEER_SPECS[p].label}, ${f.what}`,
+        unit: 'ratio',
+        role: 'ratio',
+      });
     }
   }
   if (w.key === 'demo') {
@@ -61,14 +66,29 @@ export function specsFor(w: Workload): MetricSpec[] {
       });
     }
     for (const p of OTHERS.filter((x) => x !== 'rrweb')) {
-      s.push({ key: `${w.key}RatioKBPerMin${SUFFIX[p]}`, label: `${w.label}: Reprise / ${PEER_SPECS[p].label}, bytes per minute`, unit: 'ratio', role: 'ratio' });
+      s.push({
+        key: `${w.key}RatioKBPerMin${SUFFIX[p]}`,
+        label: `${w.label}: Reprise / ${PEER_SPECS[p].label}, bytes per minute`,
+        unit: 'ratio',
+        role: 'ratio',
+      });
     }
   }
   for (const p of UPLOADERS) {
-    s.push({ key: `${w.key}Recording${SUFFIX[p]}`, label: `${w.label}: ${PEER_SPECS[p].label} still recording after the window (1/0)`, unit: 'count', role: 'info' });
+    s.push({
+      key: `${w.key}Recording${SUFFIX[p]}`,
+      label: `${w.label}: ${PEER_SPECS[p].label} still recording after the window (1/0)`,
+      unit: 'count',
+      role: 'info',
+    });
   }
   for (const p of CHANGE_READERS) {
-    s.push({ key: `${w.key}Changes${SUFFIX[p]}`, label: `${w.label}: DOM changes in what ${PEER_SPECS[p].label} recorded in the window`, unit: 'count', role: 'info' });
+    s.push({
+      key: `${w.key}Changes${SUFFIX[p]}`,
+      label: `${w.label}: DOM changes in what ${PEER_SPECS[p].label} recorded in the window`,
+      unit: 'count',
+      role: 'info',
+    });
   }
   return s;
 }
@@ -90,7 +110,8 @@ export function rowFor(w: Workload, f: Record<PeerName, PeerWindow>): Record<str
   if (w.key === 'demo') {
     const perMin = (p: PeerName) => f[p].sessionBytes / 1000 / (f[p].sessionMs / 60_000);
     for (const p of UPLOADERS) row[`${w.key}KBPerMin${SUFFIX[p]}`] = perMin(p);
-    for (const p of OTHERS) if (p !== 'rrweb') row[`${w.key}RatioKBPerMin${SUFFIX[p]}`] = perMin(p) > 0 ? perMin('reprise') / perMin(p) : NO_RATIO;
+    for (const p of OTHERS)
+      if (p !== 'rrweb') row[`${w.key}RatioKBPerMin${SUFFIX[p]}`] = perMin(p) > 0 ? perMin('reprise') / perMin(p) : NO_RATIO;
   }
   for (const p of UPLOADERS) row[`${w.key}Recording${SUFFIX[p]}`] = f[p].recording;
   for (const p of CHANGE_READERS) row[`${w.key}Changes${SUFFIX[p]}`] = f[p].changes ?? -1;

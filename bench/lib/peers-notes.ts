@@ -37,7 +37,8 @@ export function peerNotes(list: Workload[], rows: Record<string, number>[], tall
   }
   for (const p of PEERS) {
     if (!PEER_SPECS[p].sink) continue;
-    for (const w of list) if ((tally.uploads.get(`${w.key}/${p}`) ?? 0) === 0) tally.problems.add(`${w.key}/${p}: its sink received no upload in any window`);
+    for (const w of list)
+      if ((tally.uploads.get(`${w.key}/${p}`) ?? 0) === 0) tally.problems.add(`${w.key}/${p}: its sink received no upload in any window`);
   }
   if (sizes) {
     notes.push(

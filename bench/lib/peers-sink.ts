@@ -1,4 +1,11 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerPosthog, answerOpenReplay, answerSentry, type PeerAnswer } from './peers-answers.js';
 import { PEERS, scriptTag, type PeerName, type SinkName } from './peers-recorders.js';
@@ -68,7 +75,6 @@ export class PeerSink {
     let self: PeerSink | null = null;
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      if (process.env.PEERS_DEBUG) res.on('finish', () => process.stdout.write(`  ${req.method} ${req.url?.slice(0, 90)} -> ${res.statusCode}\n`));
       const send = (type: string, body: string | Buffer) =>
         res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
       if (req.method === 'GET') {
@@ -137,7 +143,10 @@ function proxy(up: URL, projectKey: string, req: IncomingMessage, res: ServerRes
   delete headers['transfer-encoding'];
   delete headers['accept-encoding']; // uncompressed answers, so demo pages can be rewritten
   const isDemoPage =
-    req.method === 'GET' && url.pathname.startsWith('/demo/') && !url.pathname.startsWith('/demo/assets/') && !url.pathname.startsWith('/demo/api/');
+    req.method === 'GET' &&
+    url.pathname.startsWith('/demo/') &&
+    !url.pathname.startsWith('/demo/assets/') &&
+    !url.pathname.startsWith('/demo/api/');
   const upReq = httpRequest(
     { host: up.hostname === 'localhost' ? '127.0.0.1' : up.hostname, port: up.port, method: req.method, path: req.url, headers },
     (upRes) => {
@@ -149,7 +158,9 @@ function proxy(up: URL, projectKey: string, req: IncomingMessage, res: ServerRes
       const parts: Buffer[] = [];
       upRes.on('data', (c: Buffer) => parts.push(c));
       upRes.on('end', () => {
-        const html = Buffer.concat(parts).toString('utf8').replace(DEMO_TAG, scriptTag(peerOf(url), projectKey));
+        const html = Buffer.concat(parts)
+          .toString('utf8')
+          .replace(DEMO_TAG, scriptTag(peerOf(url), projectKey));
         res.writeHead(upRes.statusCode ?? 502, { ...upRes.headers, 'content-length': String(Buffer.byteLength(html)) }).end(html);
       });
     },

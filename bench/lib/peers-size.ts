@@ -24,7 +24,12 @@ const kb = (n: number) => `${(n / 1000).toFixed(1)} KB`;
  * (Sentry's and OpenReplay's compression workers are inlined in their packages), and for
  * PostHog also the scripts it loaded lazily from the sink during the run (its recorder).
  */
-export function bundleSizes(bundles: Map<string, string>, statics: Map<string, string>, sdk: Buffer, posthogServed: Set<string>): BundleSizes {
+export function bundleSizes(
+  bundles: Map<string, string>,
+  statics: Map<string, string>,
+  sdk: Buffer,
+  posthogServed: Set<string>,
+): BundleSizes {
   const gz = {} as Record<PeerName, number>;
   const parts = {} as Record<PeerName, string>;
   for (const p of PEERS) {
@@ -50,11 +55,21 @@ export function bundleSizes(bundles: Map<string, string>, statics: Map<string, s
   const specs: MetricSpec[] = [];
   const row: Record<string, number> = {};
   for (const p of PEERS) {
-    specs.push({ key: `bundleKB${SUFFIX[p]}`, label: `Scripts loaded for always-on recording (gzip), ${PEER_SPECS[p].label}`, unit: 'KB', role: p === 'reprise' ? 'reprise' : 'baseline' });
+    specs.push({
+      key: `bundleKB${SUFFIX[p]}`,
+      label: `Scripts loaded for always-on recording (gzip), ${PEER_SPECS[p].label}`,
+      unit: 'KB',
+      role: p === 'reprise' ? 'reprise' : 'baseline',
+    });
     row[`bundleKB${SUFFIX[p]}`] = gz[p] / 1000;
   }
   for (const p of PEERS.filter((x) => x !== 'reprise' && x !== 'sentryRaised')) {
-    specs.push({ key: `bundleRatio${SUFFIX[p]}`, label: `Reprise / ${PEER_SPECS[p].label}, scripts loaded (gzip)`, unit: 'ratio', role: 'ratio' });
+    specs.push({
+      key: `bundleRatio${SUFFIX[p]}`,
+      label: `Reprise / ${PEER_SPECS[p].label}, scripts loaded (gzip)`,
+      unit: 'ratio',
+      role: 'ratio',
+    });
     row[`bundleRatio${SUFFIX[p]}`] = gz.reprise / gz[p];
   }
   return { gz, parts, loaderGz: gzipBytes(repriseLoader()), specs, row };
