@@ -155,8 +155,13 @@ function measuredText(list: Workload[]): string {
     `defaults, uploading to the in-process Reprise server through the same origin. Windows: for the DOM workloads and the demo ` +
     `shop the recorder is started, its initial upload done and its sink quiet before the window; the window is the workload, then ` +
     `the recorder's own public flush where it has one (Reprise.flush(), Sentry's replay.flush(), OpenReplay's forceFlushBatch()), ` +
-    `then waiting until its sink has had no upload for a quiet time longer than its upload timer (PostHog, which has no public ` +
-    `flush: 5.5 s, its 2 s snapshot buffer plus its 3 s request queue), then a short settle. For the snapshot workload the window ` +
+    `then waiting until its sink has received recording data and had none for a quiet time longer than its upload timer ` +
+    `(PostHog, which has no public flush: 2.5 s after a /s/ upload; its snapshot buffer goes to its request queue every 2 s, ` +
+    `which sends every 3 s), then a short settle. Once a recorder is ready the harness moves the mouse, the same for every ` +
+    `recorder: PostHog holds its whole buffer until the user interacts with the page. Settings beyond the products' replay ` +
+    `docs, each so the SDK records and uploads here as it would for a real visitor: PostHog opt_out_useragent_filter (headless ` +
+    `Chromium's user agent is on its bot list, which drops every upload), surveys off, network capture allowed on localhost; ` +
+    `Sentry minReplayDuration 0 (else its first segment waits until the replay is 5 s old). For the snapshot workload the window ` +
     `starts when the recorder's script element is added to the built page, so it holds loading, configuring and starting it.`
   );
 }

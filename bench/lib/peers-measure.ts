@@ -136,7 +136,7 @@ export async function measurePeerWindow(
       await page.waitForTimeout(opts.settleMs);
     }
     const before = spec.sink ? sink.take(spec.sink) : [];
-    const eventsBefore = peer === 'rrweb' ? await page.evaluate(() => (window as unknown as PeerHandle).__peer!.count!()) : 0;
+    const eventsBefore = peer === 'rrweb' ? await page.evaluate(() => (window as unknown as PeerHandle).__peer?.count?.() ?? 0) : 0;
 
     const windowStart = Date.now();
     const t0 = await page.evaluate(() => performance.now());

@@ -42,6 +42,13 @@ function peerOf(url: URL): PeerName {
   return (PEERS as readonly string[]).includes(p ?? '') ? (p as PeerName) : 'rrweb';
 }
 
+/** Uploads that carry the recording itself (not config, events or session starts): what a drain waits for. */
+function isRecording(sink: SinkName, pathname: string): boolean {
+  if (sink === 'posthog') return pathname.startsWith('/ph/s/');
+  if (sink === 'openreplay') return pathname === '/or/v1/web/i';
+  return true;
+}
+
 function sinkOf(pathname: string): SinkName | null {
   if (pathname.startsWith('/ingest/')) return 'reprise';
   if (/^\/api\/\d+\/envelope\//.test(pathname)) return 'sentry';
@@ -62,7 +69,7 @@ export class PeerSink {
   private readonly uploads = new Map<SinkName, Upload[]>();
   /** PostHog's lazily loaded scripts the pages asked for (part of what always-on recording loads). */
   readonly posthogStaticServed = new Set<string>();
-  /** Total body bytes per sink since start (never reset), and when the last one arrived. */
+  /** Total body bytes per sink since start (never reset), and when the last recording upload arrived. */
   readonly totals = new Map<SinkName, { bytes: number; requests: number; lastAt: number }>();
 
   private constructor(
@@ -115,7 +122,7 @@ export class PeerSink {
     const t = this.totals.get(sink) ?? { bytes: 0, requests: 0, lastAt: 0 };
     t.bytes += u.body.length;
     t.requests++;
-    t.lastAt = Date.now();
+    if (isRecording(sink, u.path)) t.lastAt = Date.now();
     this.totals.set(sink, t);
   }
 
@@ -126,7 +133,7 @@ export class PeerSink {
     return list;
   }
 
-  /** When the sink last received an upload (0: never). */
+  /** When the sink last received an upload of recording data (0: never). */
   lastUploadAt(sink: SinkName): number {
     return this.totals.get(sink)?.lastAt ?? 0;
   }
