@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../test-support/chromium.js';
 import { describeMachine, gitRevision } from './lib/machine.js';
@@ -21,6 +23,8 @@ export interface PeersBenchOptions {
   settleMs: number;
   /** Longest wait for a recorder's uploads to go quiet after a drain, ms. */
   maxDrainMs: number;
+  /** Where to write the result of the runs done so far after each run (not bench/results). */
+  partialFile?: string;
   /** Only these workloads (keys); default all. */
   only?: readonly string[];
   command: string;
@@ -33,6 +37,7 @@ export function peersOptions(args: { runs?: number; smoke: boolean; command: str
     sizes: args.smoke ? SMOKE_SIZES : FULL_SIZES,
     settleMs: args.smoke ? 50 : 150,
     maxDrainMs: 15_000,
+    ...(args.smoke ? {} : { partialFile: path.join(tmpdir(), 'reprise-bench-peers-partial.json') }),
     command: args.command,
   };
 }
@@ -56,16 +61,32 @@ export async function runPeers(opts: PeersBenchOptions): Promise<BenchResult> {
     const site: Site = { base: sink.base, projectKey: server.projectKey };
     browser = await launchChromium();
     chromium = browser.version();
-    for (let run = 0; run < opts.runs; run++) rows.push(await measureRun(browser, sink, site, list, run, opts, tally, log));
-    sizes = bundleSizes(bundles, statics, sdk, sink.posthogStaticServed);
-    for (const row of rows) Object.assign(row, sizes.row);
+    for (let run = 0; run < opts.runs; run++) {
+      rows.push(await measureRun(browser, sink, site, list, run, opts, tally, log));
+      sizes = bundleSizes(bundles, statics, sdk, sink.posthogStaticServed);
+      for (const row of rows) Object.assign(row, sizes.row);
+      // The runs so far, kept where a long run on a loaded machine can be looked at before it ends.
+      if (opts.partialFile)
+        writeFileSync(opts.partialFile, JSON.stringify(resultOf(opts, list, rows, tally, sizes, chromium, sdk), null, 2));
+    }
     log(`peers benchmark took ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     await browser?.close();
     await sink?.close();
     await server.close();
   }
+  return resultOf(opts, list, rows, tally, sizes!, chromium, sdk);
+}
 
+function resultOf(
+  opts: PeersBenchOptions,
+  list: Workload[],
+  rows: Record<string, number>[],
+  tally: PeerTally,
+  sizes: BundleSizes,
+  chromium: string,
+  sdk: Buffer,
+): BenchResult {
   const specs: MetricSpec[] = [...list.flatMap(specsFor), ...sizes.specs];
   const versions = Object.fromEntries(
     PEERS.filter((p) => p !== 'reprise' && p !== 'sentryRaised').map((p) => [
@@ -81,7 +102,7 @@ export async function runPeers(opts: PeersBenchOptions): Promise<BenchResult> {
     machine: describeMachine(chromium),
     date: new Date().toISOString(),
     command: opts.command,
-    runs: opts.runs,
+    runs: rows.length,
     options: {
       ...opts.sizes,
       settleMs: opts.settleMs,
