@@ -133,7 +133,11 @@ async function measureRun(
     const figures = {} as Record<PeerName, PeerWindow>;
     for (let i = 0; i < PEERS.length; i++) {
       const p = PEERS[(i + run) % PEERS.length]!;
-      const f = await measurePeerWindow(browser, sink, site, w, p, opts);
+      const f = await measurePeerWindow(browser, sink, site, w, p, opts).catch((err: unknown) => {
+        // A renderer lost on a loaded machine: the window is measured again once, and said so.
+        tally.problems.add(`${w.key}/${p}: a window failed and was measured again (${String(err).split('\n')[0]})`);
+        return measurePeerWindow(browser, sink, site, w, p, opts);
+      });
       figures[p] = f;
       for (const e of f.pageErrors) tally.problems.add(`${w.key}/${p}: page error ${e}`);
       if (PEER_SPECS[p].sink && f.recording === 0) {

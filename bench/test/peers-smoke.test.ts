@@ -23,7 +23,7 @@ describe('peers benchmark in smoke mode', () => {
       // The sink counted bytes of the window's uploads, and the recorder still recorded after it.
       expect(metric(r, `nestedKB${SUFFIX[p]}`), p).toBeGreaterThan(0);
       expect(metric(r, `nestedRecording${SUFFIX[p]}`), p).toBe(1);
-      expect(metric(r, `nestedRatioKB${SUFFIX[p]}`) || 1, p).toBeGreaterThan(0);
+      if (p !== 'reprise') expect(metric(r, `nestedRatioKB${SUFFIX[p]}`), p).toBeGreaterThan(0);
     }
     // What Sentry and PostHog uploaded, read back from their sinks' bytes, holds every DOM change plain rrweb recorded.
     const changes = metric(r, 'nestedChangesRrweb');
