@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { peersTables } from './lib/peers-render.js';
 import { BENCH_DIR, RESULTS_DIR, metric, readResults, type BenchResult, type Metric } from './lib/results.js';
 
 export const BENCHMARKS_MD = path.resolve(BENCH_DIR, '..', 'BENCHMARKS.md');
@@ -45,9 +46,10 @@ function section(r: BenchResult): string {
     '',
     `**Baseline (measured in the same run).** ${r.baseline}`,
     '',
-    '| | Figure | Median | Min | Max | Unit |',
-    '| --- | --- | ---: | ---: | ---: | --- |',
-    ...r.metrics.map(row),
+    // The peers result has hundreds of figures: its own tables (every figure stays in its JSON).
+    ...(r.name === 'peers'
+      ? peersTables(r)
+      : ['| | Figure | Median | Min | Max | Unit |', '| --- | --- | ---: | ---: | ---: | --- |', ...r.metrics.map(row)]),
   ];
   for (const t of r.tables ?? []) {
     lines.push('', `**${t.title}.**`, '', `| ${t.header.join(' | ')} |`, `| ${t.header.map(() => '---').join(' | ')} |`);

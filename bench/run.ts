@@ -10,6 +10,7 @@ import { otlpOptions, runOtlp } from './otlp.js';
 import { parseArgs, type BenchArgs } from './lib/args.js';
 import { RESULTS_DIR, writeResult, type BenchResult } from './lib/results.js';
 import { payloadOptions, runPayload } from './payload.js';
+import { peersOptions, runPeers } from './peers.js';
 import { recorderOptions, runRecorder } from './recorder.js';
 import { renderBenchmarks } from './render.js';
 import { replayOptions, runReplay } from './replay.js';
@@ -30,7 +31,8 @@ export const BENCHMARKS: Record<string, Runner> = {
   digest: (a, command, log) => runDigest({ ...digestOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   'html-export': (a, command, log) => runHtmlExport({ ...htmlExportOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   otlp: (a, command, log) => runOtlp({ ...otlpOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
-  bundle: (_a, command, log) => runBundle({ ...bundleOptions({ smoke: _a.smoke, command }), log }),
+  bundle: (a, command, log) => runBundle({ ...bundleOptions({ smoke: a.smoke, command }), log }),
+  peers: (a, command, log) => runPeers({ ...peersOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
 };
 
 async function main(): Promise<void> {

@@ -21,23 +21,23 @@ export interface WindowFigures {
 }
 
 // Installed before any page script: every long task the page has, for the window to pick.
-const LONGTASK_OBSERVER = `(() => { window.__benchLongTasks = [];
+export const LONGTASK_OBSERVER = `(() => { window.__benchLongTasks = [];
   try { new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__benchLongTasks.push([e.startTime, e.duration]); })
     .observe({ type: 'longtask', buffered: true }); } catch (e) {} })();`;
 
 type Metrics = Record<string, number>;
 
-async function metrics(cdp: CDPSession): Promise<Metrics> {
+export async function metrics(cdp: CDPSession): Promise<Metrics> {
   const { metrics: list } = await cdp.send('Performance.getMetrics');
   return Object.fromEntries(list.map((m) => [m.name, m.value]));
 }
 
-function delta(a: Metrics, b: Metrics, name: string): number {
+export function delta(a: Metrics, b: Metrics, name: string): number {
   const v = (b[name] ?? NaN) - (a[name] ?? NaN);
   return v * 1000;
 }
 
-async function longTasksSince(page: Page, t0: number): Promise<number[]> {
+export async function longTasksSince(page: Page, t0: number): Promise<number[]> {
   return page.evaluate(
     (since) =>
       ((window as unknown as { __benchLongTasks?: Array<[number, number]> }).__benchLongTasks ?? [])
