@@ -12,6 +12,7 @@ import { payloadOptions, runPayload } from './payload.js';
 import { recorderOptions, runRecorder } from './recorder.js';
 import { renderBenchmarks } from './render.js';
 import { replayOptions, runReplay } from './replay.js';
+import { runS3cost, s3costOptions } from './s3cost.js';
 import { runSearch, searchOptions } from './search.js';
 import { runSoak, soakOptions } from './soak.js';
 
@@ -29,6 +30,7 @@ export const BENCHMARKS: Record<string, Runner> = {
   digest: (a, command, log) => runDigest({ ...digestOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   'html-export': (a, command, log) => runHtmlExport({ ...htmlExportOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   otlp: (a, command, log) => runOtlp({ ...otlpOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
+  s3cost: (a, command, log) => runS3cost({ ...s3costOptions({ runs: a.runs, durationS: a.durationS, smoke: a.smoke, command }), log }),
 };
 
 async function main(): Promise<void> {
