@@ -45,7 +45,12 @@ const SPECS: MetricSpec[] = [
   { key: 'offPutsPerMin', label: 'packing off: PutObject per recorded session-minute', unit: 'req/min', role: 'baseline' },
   { key: 'putRatio', label: 'PutObject per session-minute, on / off', unit: 'ratio', role: 'ratio' },
   { key: 'onReqPerMin', label: 'packing on: all S3 requests per session-minute (ingest + compaction)', unit: 'req/min', role: 'reprise' },
-  { key: 'offReqPerMin', label: 'packing off: all S3 requests per session-minute (ingest + compaction)', unit: 'req/min', role: 'baseline' },
+  {
+    key: 'offReqPerMin',
+    label: 'packing off: all S3 requests per session-minute (ingest + compaction)',
+    unit: 'req/min',
+    role: 'baseline',
+  },
   { key: 'reqRatio', label: 'all S3 requests per session-minute, on / off', unit: 'ratio', role: 'ratio' },
   { key: 'onCpuMs', label: 'packing on: Reprise CPU per batch (store path, in process)', unit: 'ms', role: 'reprise' },
   { key: 'offCpuMs', label: 'packing off: Reprise CPU per batch', unit: 'ms', role: 'baseline' },
@@ -64,7 +69,12 @@ const SPECS: MetricSpec[] = [
 /** A few seconds of a shopper's page: pointer moves, a click, an input, a console line, a fetch. */
 function batchEvents(t0: number): ReplayEvent[] {
   const out: ReplayEvent[] = [];
-  for (let i = 0; i < 40; i++) out.push({ t: t0 + i * 100, kind: 'dom', data: { type: 3, timestamp: t0 + i * 100, data: { source: 1, positions: [{ x: 10 + i, y: 200 - i, id: 12, timeOffset: 0 }] } } });
+  for (let i = 0; i < 40; i++)
+    out.push({
+      t: t0 + i * 100,
+      kind: 'dom',
+      data: { type: 3, timestamp: t0 + i * 100, data: { source: 1, positions: [{ x: 10 + i, y: 200 - i, id: 12, timeOffset: 0 }] } },
+    });
   out.push({ t: t0 + 4100, kind: 'dom', data: { type: 3, timestamp: t0 + 4100, data: { source: 2, type: 2, id: 31, x: 120, y: 48 } } });
   out.push({ t: t0 + 4200, kind: 'console', data: { level: 'log', args: ['cart updated', String(t0)] } });
   return out;
@@ -243,6 +253,7 @@ export async function runS3cost(opts: S3CostOptions): Promise<BenchResult> {
     notes: [
       'A recorded session-minute = 12 batches (one per 5 s). Requests include the compaction that follows: it copies each session out of shared packs (a ranged GET per batch, a PUT per session) or packs its small objects (a GET per batch, a PUT per session, a DELETE per batch).',
       'Swift is shared with other work on the machine (other test runs): its CPU figure carries their load; PostgreSQL counts only this database’s backends.',
+      'Target: halve Reprise CPU per batch. Missed: a CPU profile of the store path with packing on (node --cpu-prof over `npm run bench -- s3cost --smoke`, synchronous samples under appendBatch/commitPack) puts ~61% in socket writes (writev, writeBuffer: one write per SQL statement to PostgreSQL), ~9% in the S3 client (@smithy, hashing), ~6% in pg/pg-protocol and ~10% in the packer and row code. Packing removes the per-batch PutObject and transaction, but every batch still sends its own ~10 statements (session upsert and lock, batch row, summary update, index rows); the next step is one multi-row statement per table for the whole pack.',
       'The ack waits for the window: packing trades up to the window in latency (recorders send every 5 s and do not wait for it) for fewer requests.',
     ],
   };
