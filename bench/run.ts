@@ -14,6 +14,7 @@ import { peersOptions, runPeers } from './peers.js';
 import { recorderOptions, runRecorder } from './recorder.js';
 import { renderBenchmarks } from './render.js';
 import { replayOptions, runReplay } from './replay.js';
+import { runS3cost, s3costOptions } from './s3cost.js';
 import { runSearch, searchOptions } from './search.js';
 import { runSoak, soakOptions } from './soak.js';
 
@@ -33,6 +34,7 @@ export const BENCHMARKS: Record<string, Runner> = {
   otlp: (a, command, log) => runOtlp({ ...otlpOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
   bundle: (a, command, log) => runBundle({ ...bundleOptions({ smoke: a.smoke, command }), log }),
   peers: (a, command, log) => runPeers({ ...peersOptions({ runs: a.runs, smoke: a.smoke, command }), log }),
+  s3cost: (a, command, log) => runS3cost({ ...s3costOptions({ runs: a.runs, durationS: a.durationS, smoke: a.smoke, command }), log }),
 };
 
 async function main(): Promise<void> {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { llmConfig, type LlmConfig } from './digest/llm.js';
 import { parseEncryptionKeys, type EncryptionKey } from './store/chunks/crypto.js';
 import type { S3Config } from './store/chunks/s3.js';
+import { DEFAULT_PACK_MAX_BYTES, DEFAULT_PACK_WINDOW_MS, type IngestPackOptions } from './store/postgres/ingest-packer.js';
 import { IP_MODES, type IpMode } from './privacy/ip.js';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './auth/login-limiter.js';
 import { DEFAULT_WEBHOOK_OPTIONS, type WebhookOptions } from './webhooks/options.js';
@@ -30,6 +31,11 @@ export interface ServerConfig {
   retentionIntervalMinutes: number;
   /** Event chunks in an S3-compatible bucket instead of `<dataDir>/chunks` (REPRISE_S3_*). */
   s3?: S3Config;
+  /**
+   * PostgreSQL + S3: batches arriving within REPRISE_S3_PACK_WINDOW_MS (default 250; 0 = off) share
+   * one object, up to REPRISE_S3_PACK_MAX_BYTES (default 4 MiB) each (store/postgres/ingest-packer.ts).
+   */
+  ingestPack: IngestPackOptions;
   /** REPRISE_ENCRYPTION_KEY: the first key encrypts new chunks, all decrypt; null = plaintext. */
   encryptionKeys: EncryptionKey[] | null;
   /** Sessions idle this long get their small chunk objects packed; 0 disables the background job. */
@@ -116,6 +122,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ipMode: ipModeEnv(env.REPRISE_IP),
     retentionIntervalMinutes: minutesEnv(env.REPRISE_RETENTION_INTERVAL_MINUTES, 60, 'REPRISE_RETENTION_INTERVAL_MINUTES'),
     s3: s3Config(env),
+    ingestPack: {
+      windowMs: countEnv(env.REPRISE_S3_PACK_WINDOW_MS, DEFAULT_PACK_WINDOW_MS, 'REPRISE_S3_PACK_WINDOW_MS'),
+      maxBytes: positiveIntEnv(env.REPRISE_S3_PACK_MAX_BYTES, DEFAULT_PACK_MAX_BYTES, 'REPRISE_S3_PACK_MAX_BYTES'),
+    },
     encryptionKeys: env.REPRISE_ENCRYPTION_KEY?.trim() ? parseEncryptionKeys(env.REPRISE_ENCRYPTION_KEY) : null,
     compactAfterMinutes: minutesEnv(env.REPRISE_COMPACT_AFTER_MINUTES, 30, 'REPRISE_COMPACT_AFTER_MINUTES'),
     databaseUrl: databaseUrlEnv(env.REPRISE_DATABASE_URL),

@@ -70,7 +70,15 @@ export async function createStorage(backend: Backend = BACKEND): Promise<TestSto
     backend,
     dataDir,
     // The AWS SDK warns on stderr under Node 20 (it will require 22 from 2027); CLI tests compare stderr.
-    env: { REPRISE_DATA_DIR: dataDir, REPRISE_DATABASE_URL: url, ...s3, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // Ingest packing is on, as in production, with a short window so tests that send batch after
+    // batch do not wait a production window each.
+    env: {
+      REPRISE_DATA_DIR: dataDir,
+      REPRISE_DATABASE_URL: url,
+      ...s3,
+      REPRISE_S3_PACK_WINDOW_MS: '20',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
     async query<T>(sql: string, ...args: unknown[]): Promise<T[]> {
       let n = 0;
       const text = sql.replace(/\?/g, () => `$${++n}`);

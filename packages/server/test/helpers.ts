@@ -55,6 +55,7 @@ export async function createInstance(
             url: config.databaseUrl!,
             chunks: opts.store?.chunks ?? openChunkStore(config),
             cipher: opts.store?.cipher ?? openCipher(config),
+            pack: config.ingestPack,
           })
         : new SqliteStore(dataDir, opts.store);
   } catch (err) {

@@ -132,10 +132,21 @@ async function rowsOf(_dataDir: string, sessionId: string): Promise<Record<strin
   return out;
 }
 
-/** The session's chunk objects, in whichever chunk store the server uses (local files or the bucket). */
+/** Objects the session's rows ever named (shared ingest packs have no session in their key). */
+const namedBy = new Map<string, Set<string>>();
+
+/**
+ * The objects holding the session's bytes, in whichever chunk store the server uses (local files
+ * or the bucket): those under its prefix, and the shared packs its rows name or named before.
+ */
 async function chunkFiles(_dataDir: string, sessionId: string): Promise<string[]> {
+  const named = namedBy.get(sessionId) ?? new Set<string>();
+  namedBy.set(sessionId, named);
+  for (const r of await s.query<{ chunk_key: string }>('SELECT DISTINCT chunk_key FROM batches WHERE session_id = ?', sessionId)) {
+    named.add(r.chunk_key);
+  }
   const keys: string[] = [];
-  for await (const o of s.store.chunks.list('')) if (o.key.includes(`/${sessionId}/`)) keys.push(o.key);
+  for await (const o of s.store.chunks.list('')) if (o.key.includes(`/${sessionId}/`) || named.has(o.key)) keys.push(o.key);
   return keys;
 }
 

@@ -4,7 +4,7 @@ import { HttpError } from '../http/errors.js';
 import { sha256 } from '../ids.js';
 import { linkRefusal } from '../links/service.js';
 import type { LiveBus } from '../live/bus.js';
-import { LinkRefused, SessionFull, SessionProjectConflict, type Project, type Store } from '../store/types.js';
+import { ChunkStoreUnavailable, LinkRefused, SessionFull, SessionProjectConflict, type Project, type Store } from '../store/types.js';
 import { createBatchDecoder } from './decode-pool.js';
 import { ingestDictionaries } from './dictionaries.js';
 import { plausibleProjectKey } from './limits.js';
@@ -162,6 +162,7 @@ function storeRefusal(err: unknown): unknown {
   if (err instanceof SessionFull) return new HttpError(413, 'session_full', err.message);
   if (err instanceof LinkRefused) return linkError(err.code);
   if (err instanceof SessionKeyMismatch) return sessionKeyError(err);
+  if (err instanceof ChunkStoreUnavailable) return new HttpError(503, 'store_unavailable', 'the batch could not be stored; send it again');
   return err;
 }
 

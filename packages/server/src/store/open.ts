@@ -20,6 +20,8 @@ export async function openStore(config: ServerConfig, opts: { migrate?: boolean;
       url: config.databaseUrl,
       chunks: openChunkStore(config),
       cipher: openCipher(config),
+      // Packing saves requests to a bucket; local files (one instance) keep one file per batch.
+      pack: config.s3 ? config.ingestPack : null,
       migrate: opts.migrate ?? config.autoMigrate,
       log: opts.log,
     });

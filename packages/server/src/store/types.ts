@@ -523,6 +523,9 @@ export class LinkRefused extends Error {
   }
 }
 
+/** The chunk store refused or failed to store a batch's object: nothing was stored, send again (ingest: 503). */
+export class ChunkStoreUnavailable extends Error {}
+
 /** The session reached its byte cap (AppendBatchInput.maxSessionBytes); it is marked truncated. */
 export class SessionFull extends Error {
   constructor(

@@ -51,7 +51,9 @@ export const migrateStore: CliCommand = {
     try {
       // Its own stores, not ctx.store(): the source is the SQLite dir, the target is migrated at open.
       return await failOnThrow(async () => {
-        const dest = await openStore(config, { migrate: true, log });
+        // Without ingest packing: each worker appends a session's batches one after another, so a
+        // window would only add its wait to every batch; the compaction job packs them later.
+        const dest = await openStore({ ...config, ingestPack: { ...config.ingestPack, windowMs: 0 } }, { migrate: true, log });
         try {
           const r = await migrateStore(source, dest, { concurrency, log });
           const secs = (r.ms / 1000).toFixed(1);

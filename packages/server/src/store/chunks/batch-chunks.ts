@@ -24,6 +24,12 @@ import type { ChunkStore } from './types.js';
  * (key, offset, length) of its segment, so a time range reads only its segments (ranged GETs).
  * A segment is exactly the bytes the batch was first stored as: its chunk format (chunk-codec.ts),
  * sealed per segment when encryption is on, so segments are independently readable.
+ *
+ * Ingest packing (PostgreSQL + S3, postgres/ingest-packer.ts) stores the batches that arrive within
+ * a short window, from any sessions of one project, as one shared object
+ * `<projectId>/~packs/<random>.pack`, each row naming its segment. Shared packs are transient:
+ * compaction copies a session's segments out of them into its own objects, and a shared pack is
+ * deleted once no row references any part of it (by compaction, session deletion or gc).
  */
 
 /** Where one batch's bytes are: a whole object (offset/length null) or a segment of a pack. */
@@ -40,8 +46,10 @@ export interface SegmentRef {
 
 export interface PackedSegment {
   seq: number;
-  /** The whole object the batch was in before. */
+  /** The object the batch was in before: a whole object, or a shared pack (then `oldOffset` is set). */
   oldKey: string;
+  /** The batch's offset in `oldKey` when that is a shared ingest pack; null for a whole object. */
+  oldOffset: number | null;
   offset: number;
   length: number;
 }
@@ -61,6 +69,10 @@ export interface GcResult {
 
 const CHUNK_KEY =
   /^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+\/(?:\d{10}-[A-Za-z0-9_-]+\.(?:ndjson|json)\.gz|pack-\d{10}-\d{10}-[A-Za-z0-9_-]+\.pack)(?:\.[0-9a-f]{12}\.tmp)?$/;
+/** A shared ingest pack; `~` is not a session id character, so no session prefix covers it. */
+const SHARED_PACK_KEY = /^[A-Za-z0-9_-]+\/~packs\/[A-Za-z0-9_-]+\.pack$/;
+/** How compaction's SQL recognises a row in a shared pack (LIKE: `~` and `/` are no wildcards). */
+export const SHARED_PACK_LIKE = '%/~packs/%';
 const READ_CONCURRENCY = 8;
 export const DEFAULT_MAX_PACK_BYTES = 16 * 1024 * 1024;
 /** Orphans younger than this are left alone: their batch may be about to commit. */
@@ -75,13 +87,22 @@ export function packKey(projectId: string, sessionId: string, firstSeq: number, 
   return `${projectId}/${sessionId}/pack-${pad(firstSeq)}-${pad(lastSeq)}-${randomId()}.pack`;
 }
 
+/** A new shared ingest pack of one project (batches of any of its sessions). */
+export function sharedPackKey(projectId: string): string {
+  return `${projectId}/~packs/${randomId()}.pack`;
+}
+
+export function isSharedPackKey(key: string): boolean {
+  return SHARED_PACK_KEY.test(key);
+}
+
 export function sessionPrefix(projectId: string, sessionId: string): string {
   return `${projectId}/${sessionId}/`;
 }
 
 /** True for keys in the layout above (and temp files of interrupted local writes); gc touches nothing else. */
 export function isChunkKey(key: string): boolean {
-  return CHUNK_KEY.test(key);
+  return CHUNK_KEY.test(key) || SHARED_PACK_KEY.test(key);
 }
 
 /** The authenticated context of a sealed segment: its batch identity, stable across packing. */
@@ -91,6 +112,11 @@ export function segmentContext(projectId: string, sessionId: string, seq: number
 
 function pad(n: number): string {
   return String(n).padStart(10, '0');
+}
+
+/** A batch's chunk when ingest did not encode it: the default format. */
+export function encodeBatch(events: readonly ReplayEvent[]): EncodedChunk {
+  return { format: CHUNK_FORMAT, ...encodeNdjsonChunk(events), ...eventStats(events) };
 }
 
 export class BatchChunks {
@@ -108,11 +134,16 @@ export class BatchChunks {
     events: readonly ReplayEvent[],
     chunk?: EncodedChunk,
   ): Promise<{ key: string; bytes: number; chunk: EncodedChunk }> {
-    const encoded = chunk ?? { format: CHUNK_FORMAT, ...encodeNdjsonChunk(events), ...eventStats(events) };
+    const encoded = chunk ?? encodeBatch(events);
     const key = batchKey(ref.projectId, ref.sessionId, ref.seq, encoded.format);
     const bytes = this.seal(encoded.bytes, segmentContext(ref.projectId, ref.sessionId, ref.seq));
     await this.store.put(key, bytes);
     return { key, bytes: bytes.length, chunk: encoded };
+  }
+
+  /** A batch's bytes as stored (sealed when encryption is on): a whole object or a segment of a pack. */
+  sealBatch(ref: { projectId: string; sessionId: string; seq: number }, chunk: EncodedChunk): Buffer {
+    return this.seal(chunk.bytes, segmentContext(ref.projectId, ref.sessionId, ref.seq));
   }
 
   private seal(plain: Buffer, context: string): Buffer {
@@ -164,14 +195,18 @@ export class BatchChunks {
    * leaves only orphans (a pack nobody references, or small objects nobody references), which
    * gc removes. Segments are copied as stored; plaintext ones are sealed and ones under an old
    * key are re-sealed with the active key when a cipher is configured.
+   * Segments in shared ingest packs are copied out the same way (one ranged GET each); a shared
+   * pack is deleted once `referenced` says no row names it any more, else left to the others.
    */
   async compact(input: {
     segments: SegmentRef[];
     commit(pack: { key: string; segments: PackedSegment[] }): Promise<boolean>;
+    /** The keys among `keys` some row still names (shared packs are deleted only when none does). */
+    referenced?(keys: string[]): Promise<Set<string>>;
     maxPackBytes?: number;
   }): Promise<CompactResult> {
     const maxPackBytes = input.maxPackBytes ?? DEFAULT_MAX_PACK_BYTES;
-    const whole = input.segments.filter((s) => s.offset === null).sort((a, b) => a.seq - b.seq);
+    const whole = input.segments.filter((s) => s.offset === null || isSharedPackKey(s.key)).sort((a, b) => a.seq - b.seq);
     const result: CompactResult = { packs: [], packedBatches: 0, inPlace: 0, deletedObjects: 0 };
     let group: { ref: SegmentRef; bytes: Buffer; resealed: boolean }[] = [];
     let size = 0;
@@ -180,11 +215,11 @@ export class BatchChunks {
       group = [];
       size = 0;
       if (items.length === 0) return true;
-      if (items.length === 1 && !items[0]!.resealed) {
+      if (items.length === 1 && !items[0]!.resealed && items[0]!.ref.offset === null) {
         // A lone object gains nothing from a copy: its row just gets an explicit range, so it
         // is no longer a compaction candidate.
         const { ref, bytes } = items[0]!;
-        const seg = { seq: ref.seq, oldKey: ref.key, offset: 0, length: bytes.length };
+        const seg = { seq: ref.seq, oldKey: ref.key, oldOffset: null, offset: 0, length: bytes.length };
         if (!(await input.commit({ key: ref.key, segments: [seg] }))) return false;
         result.inPlace++;
         return true;
@@ -192,7 +227,7 @@ export class BatchChunks {
       const segs: PackedSegment[] = [];
       let offset = 0;
       for (const { ref, bytes } of items) {
-        segs.push({ seq: ref.seq, oldKey: ref.key, offset, length: bytes.length });
+        segs.push({ seq: ref.seq, oldKey: ref.key, oldOffset: ref.offset, offset, length: bytes.length });
         offset += bytes.length;
       }
       const first = items[0]!.ref;
@@ -218,10 +253,13 @@ export class BatchChunks {
       }
       result.packs.push({ key, segments: segs });
       result.packedBatches += segs.length;
-      const old = segs.map((x) => x.oldKey);
-      await this.store.delete(old).then(
+      const old = [...new Set(segs.map((x) => x.oldKey))];
+      const shared = old.filter(isSharedPackKey);
+      const used = shared.length > 0 && input.referenced ? await input.referenced(shared).catch(() => new Set(shared)) : new Set(shared);
+      const gone = old.filter((k) => !used.has(k));
+      await this.store.delete(gone).then(
         () => {
-          result.deletedObjects += old.length;
+          result.deletedObjects += gone.length;
         },
         () => undefined, // left for gc
       );
@@ -230,7 +268,10 @@ export class BatchChunks {
     for (const ref of whole) {
       let stored: Buffer;
       try {
-        stored = await this.store.get(ref.key);
+        stored = await this.store.get(
+          ref.key,
+          ref.offset === null || ref.length === null ? undefined : { start: ref.offset, end: ref.offset + ref.length },
+        );
       } catch (err) {
         // Gone: another compaction or an erasure got there first. Pack what we have.
         if (!isChunkNotFound(err)) throw err;

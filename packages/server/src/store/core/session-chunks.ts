@@ -1,6 +1,8 @@
 import type { ReplayEvent } from '@reprise/protocol';
 import {
+  isSharedPackKey,
   sessionPrefix,
+  SHARED_PACK_LIKE,
   type BatchChunks,
   type CompactResult,
   type GcResult,
@@ -34,6 +36,11 @@ export interface BatchRows {
    * (`t_max >= lo AND t_min <= hi`); the events are filtered exactly after reading.
    */
   timeBounds(range: EventTimeRange): [number, number];
+  /**
+   * Rows may name segments of shared ingest packs (PostgreSQL + S3 with packing): compaction
+   * then also copies those out, and deletion keeps a shared pack other sessions still use.
+   */
+  sharedPacks: boolean;
 }
 
 /** A deleted session: what is left to remove from the chunk store once its metadata is gone. */
@@ -114,11 +121,12 @@ export class SessionChunks {
    * objects that were packed.
    */
   async compactSession(sessionId: string, opts: { maxPackBytes?: number } = {}): Promise<CompactResult> {
-    const segments = await this.segmentRows('AND b.chunk_offset IS NULL', [sessionId]);
+    const segments = await this.segmentRows(`AND ${this.compactable}`, [sessionId]);
     try {
       return await this.batchChunks.compact({
         segments,
         maxPackBytes: opts.maxPackBytes,
+        referenced: (keys) => this.rows.referenced(keys),
         commit: async (pack) => {
           try {
             await this.rows.movePack(sessionId, pack);
@@ -140,10 +148,18 @@ export class SessionChunks {
   async listCompactableSessions(idleBefore: number, limit: number): Promise<string[]> {
     const rows = await this.sql.all<{ session_id: string }>(
       `SELECT DISTINCT b.session_id FROM batches b JOIN sessions s ON s.id = b.session_id
-       WHERE b.chunk_offset IS NULL AND coalesce(s.last_batch_at, s.updated_at) < $1 LIMIT $2`,
+       WHERE ${this.compactable} AND coalesce(s.last_batch_at, s.updated_at) < $1 LIMIT $2`,
       [idleBefore, limit],
     );
     return rows.map((r) => r.session_id);
+  }
+
+  /**
+   * Batches compaction moves: whole objects, and segments of shared ingest packs. The literal
+   * matches PostgreSQL's partial index batches_compactable (migration 12).
+   */
+  private get compactable(): string {
+    return this.rows.sharedPacks ? `(b.chunk_offset IS NULL OR b.chunk_key LIKE '${SHARED_PACK_LIKE}')` : 'b.chunk_offset IS NULL';
   }
 
   /** Deletes chunk objects older than `olderThanMs` (default 1 h) that no batch row references. */
@@ -159,7 +175,13 @@ export class SessionChunks {
   async deleteObjects(sessions: readonly DeletedSession[]): Promise<void> {
     if (sessions.length === 0) return;
     // Packed batches share a key. The local store drops a session's directory once empty.
-    await this.chunks.delete([...new Set(sessions.flatMap((s) => s.chunkKeys))]);
+    const keys = [...new Set(sessions.flatMap((s) => s.chunkKeys))];
+    // A shared ingest pack goes only once no other session's row names it; until then the
+    // deleted session's bytes stay in it, unreachable (no row points at them), and the last
+    // compaction that copies the other sessions out deletes it (docs/ARCHITECTURE.md).
+    const shared = keys.filter(isSharedPackKey);
+    const used = shared.length > 0 ? await this.rows.referenced(shared) : new Set<string>();
+    await this.chunks.delete(keys.filter((k) => !used.has(k)));
     const now = Date.now();
     for (const s of sessions) {
       const leftovers: string[] = [];

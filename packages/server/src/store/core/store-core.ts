@@ -79,6 +79,8 @@ export interface CoreDialect {
   timeBounds(range: EventTimeRange): [number, number];
   /** Appended to the delivery claim's subquery: PostgreSQL's ` FOR UPDATE SKIP LOCKED` (core/webhooks.ts). */
   skipLocked: string;
+  /** See BatchRows.sharedPacks: rows may name segments of shared ingest packs (PostgreSQL). */
+  sharedPacks?: boolean;
 }
 
 /**
@@ -132,7 +134,12 @@ export abstract class StoreCore {
   protected get sessionChunks(): SessionChunks {
     this.chunkSide ??= new SessionChunks(
       this.sql,
-      { movePack: (s, p) => this.movePack(s, p), referenced: (k) => this.referencedKeys(k), timeBounds: this.dialect.timeBounds },
+      {
+        movePack: (s, p) => this.movePack(s, p),
+        referenced: (k) => this.referencedKeys(k),
+        timeBounds: this.dialect.timeBounds,
+        sharedPacks: this.dialect.sharedPacks ?? false,
+      },
       this.batchChunks,
       this.chunks,
     );

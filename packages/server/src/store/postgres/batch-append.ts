@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import type { BatchChunks } from '../chunks/batch-chunks.js';
+import { encodeBatch, type BatchChunks } from '../chunks/batch-chunks.js';
 import type { ChunkStore } from '../chunks/types.js';
 import type { EncodedChunk } from '../chunk-codec.js';
+import type { IngestPacker, PackPart } from './ingest-packer.js';
 import { deviceValues, mergeTags } from '../rows.js';
 import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
 import { SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
@@ -19,11 +20,21 @@ export interface PgAppendDeps {
   partitions: Partitions;
   /** Opens pending spans and logs a batch takes over (store/trace-rows.ts). */
   sealer: IndexSealer | null;
+  /** Ingest packing (ingest-packer.ts); null = one object per batch. */
+  packer: IngestPacker<PackedAppend, { duplicate: boolean }> | null;
+}
+
+/** A batch waiting in a pack: its input and its encoded chunk. */
+export interface PackedAppend {
+  input: AppendBatchInput;
+  chunk: EncodedChunk;
 }
 
 /** The stored chunk of one append and the row values taken from it. */
 interface StoredBatch {
   key: string;
+  /** The segment of a shared pack; null for a whole object. */
+  offset: number | null;
   storedBytes: number;
   chunk: EncodedChunk;
   tMin: number | null;
@@ -43,6 +54,13 @@ export async function appendBatch(deps: PgAppendDeps, input: AppendBatchInput): 
   // A batch of a month without partitions yet (near now) creates them, outside the transaction.
   await deps.partitions.ensureFor(indexTimes(index), Date.now()).catch(() => undefined);
 
+  if (deps.packer) {
+    // Sealed here, stored with the other batches of its pack, acknowledged after the pack's commit.
+    const chunk = input.chunk ?? encodeBatch(batch.events);
+    const bytes = deps.batchChunks.sealBatch({ projectId, sessionId: sid, seq: batch.seq }, chunk);
+    return deps.packer.add(projectId, bytes, { input, chunk });
+  }
+
   // A new object (unique key) per attempt, durable before the row commits: concurrent
   // duplicates never overwrite a stored chunk, and a crash leaves only an orphan object.
   // With ingest's chunk the events are never touched here (they may not even be parsed on this thread).
@@ -51,12 +69,7 @@ export async function appendBatch(deps: PgAppendDeps, input: AppendBatchInput): 
     bytes: storedBytes,
     chunk,
   } = await deps.batchChunks.writeBatch({ projectId, sessionId: sid, seq: batch.seq }, input.chunk ? [] : batch.events, input.chunk);
-  const tMin = chunk.tMin === null ? null : Math.round(chunk.tMin);
-  const tMax = chunk.tMax === null ? null : Math.round(chunk.tMax);
-  const start = tMin ?? receivedAt;
-  const end = tMax ?? receivedAt;
-
-  const stored: StoredBatch = { key, storedBytes, chunk, tMin, tMax, start, end };
+  const stored: StoredBatch = { key, offset: null, storedBytes, ...times(chunk, receivedAt) };
   const inserted = await commitRows(deps, input, stored);
   if (!inserted) {
     // Lost a race with an identical (session, seq), maybe on another instance: drop our copy.
@@ -64,6 +77,66 @@ export async function appendBatch(deps: PgAppendDeps, input: AppendBatchInput): 
     return { duplicate: true };
   }
   return { duplicate: false };
+}
+
+/** The row's time values of a chunk (receivedAt for a batch without events). */
+function times(chunk: EncodedChunk, receivedAt: number): Omit<StoredBatch, 'key' | 'offset' | 'storedBytes'> {
+  const tMin = chunk.tMin === null ? null : Math.round(chunk.tMin);
+  const tMax = chunk.tMax === null ? null : Math.round(chunk.tMax);
+  return { chunk, tMin, tMax, start: tMin ?? receivedAt, end: tMax ?? receivedAt };
+}
+
+/**
+ * The packer's commit (ingest-packer.ts): the rows of every batch of the pack at `key` in ONE
+ * transaction, each batch under its own savepoint so a refused batch (wrong key, full link,
+ * duplicate) leaves the others in. Locks are taken in one order whatever the pack holds — every
+ * trace first (sorted, as lockTraces does), then the sessions by id — so packs committing on
+ * several instances at once cannot deadlock on each other.
+ */
+export async function commitPack(
+  deps: PgAppendDeps,
+  key: string,
+  parts: PackPart<PackedAppend>[],
+): Promise<{ outcomes: ({ duplicate: boolean } | Error)[]; used: boolean }> {
+  const outcomes: ({ duplicate: boolean } | Error)[] = new Array(parts.length);
+  let used = false;
+  const order = parts.map((_, i) => i);
+  const sid = (i: number) => parts[i]!.item.input.batch.sessionId;
+  order.sort((a, b) => (sid(a) < sid(b) ? -1 : sid(a) > sid(b) ? 1 : parts[a]!.item.input.batch.seq - parts[b]!.item.input.batch.seq));
+  const traceLocks = [
+    ...new Set(parts.flatMap((p) => (p.item.input.index.traces ?? []).map((t) => `${p.item.input.projectId}:${t.traceId}`))),
+  ].sort();
+  const client = await deps.pool.connect();
+  let commitSent = false;
+  try {
+    await client.query('BEGIN');
+    if (traceLocks.length > 0) {
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k', [traceLocks]);
+    }
+    for (const i of order) {
+      const { item, offset, length } = parts[i]!;
+      const stored: StoredBatch = { key, offset, storedBytes: length, ...times(item.chunk, item.input.receivedAt) };
+      await client.query('SAVEPOINT part');
+      try {
+        const inserted = await insertRows(client, item.input, stored, deps.sealer);
+        await client.query(inserted ? 'RELEASE SAVEPOINT part' : 'ROLLBACK TO SAVEPOINT part');
+        outcomes[i] = { duplicate: !inserted };
+        used ||= inserted;
+      } catch (err) {
+        await client.query('ROLLBACK TO SAVEPOINT part');
+        outcomes[i] = err instanceof Error ? err : new Error(String(err));
+      }
+    }
+    commitSent = true;
+    await client.query('COMMIT');
+  } catch (err) {
+    let broken = commitSent;
+    if (!commitSent) await client.query('ROLLBACK').catch(() => (broken = true));
+    client.release(broken);
+    throw err;
+  }
+  client.release();
+  return { outcomes, used };
 }
 
 /**
@@ -131,7 +204,7 @@ async function insertRows(
   sealer: IndexSealer | null,
 ): Promise<boolean> {
   const { batch, projectId, facts, receivedAt, index } = input;
-  const { key, storedBytes, chunk, tMin, tMax, start, end } = stored;
+  const { key, offset, storedBytes, chunk, tMin, tMax, start, end } = stored;
   const sid = batch.sessionId;
   const linkId = input.linkId ?? null;
   const url = batch.meta?.url ?? null;
@@ -162,9 +235,21 @@ async function insertRows(
   // Another first batch may have created the session (with its key) since the check above.
   assertSessionKey(sid, session, input.sessionKeyHash);
   const b = await client.query(
-    `INSERT INTO batches (session_id, seq, chunk_key, chunk_format, event_count, bytes, t_min, t_max, received_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-    [sid, batch.seq, key, chunk.format, chunk.eventCount, storedBytes, tMin, tMax, receivedAt],
+    `INSERT INTO batches (session_id, seq, chunk_key, chunk_offset, chunk_length, chunk_format, event_count, bytes, t_min, t_max, received_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
+    [
+      sid,
+      batch.seq,
+      key,
+      offset,
+      offset === null ? null : storedBytes,
+      chunk.format,
+      chunk.eventCount,
+      storedBytes,
+      tMin,
+      tMax,
+      receivedAt,
+    ],
   );
   const inserted = b.rowCount === 1;
   if (inserted) {

@@ -270,6 +270,14 @@ export const MIGRATIONS: string[] = [
   // 11: errors grouped into issues (SQLite v18, issues/, docs/issues.md): issues, the error→issue
   // links (not partitioned: removed with their session) and when each release was first seen.
   issuesDdl(PG_TYPES),
+  // 12: ingest packing (postgres/ingest-packer.ts): batches of many sessions share one object
+  // `<projectId>/~packs/…`, each row naming its segment. Compaction copies those segments out
+  // (core/session-chunks.ts), so its candidates are whole objects and shared-pack segments; the
+  // predicate is the literal the query uses. No SQLite counterpart: SQLite never packs at ingest.
+  `
+  CREATE INDEX batches_compactable ON batches (session_id) WHERE chunk_offset IS NULL OR chunk_key LIKE '%/~packs/%';
+  DROP INDEX batches_unpacked;
+  `,
 ];
 
 /** The safety net: rows whose time falls in no monthly partition (skewed tab clocks, far past or future). */

@@ -22,7 +22,8 @@ import {
   type SessionSearch,
   type Store,
 } from '../types.js';
-import { appendBatch } from './batch-append.js';
+import { appendBatch, commitPack, type PackedAppend, type PgAppendDeps } from './batch-append.js';
+import { IngestPacker, type IngestPackOptions } from './ingest-packer.js';
 import * as traceIndex from './trace-index.js';
 import type { AppendOtlpInput, AppendOtlpResult } from '../trace-rows.js';
 import * as lifecycle from './lifecycle.js';
@@ -47,6 +48,11 @@ export interface PgStoreOptions {
   /** Run pending migrations at open (default); false: refuse to open unless the schema is current. */
   migrate?: boolean;
   poolSize?: number;
+  /**
+   * Ingest packing (ingest-packer.ts): batches arriving within `windowMs` share one object.
+   * Unset or `windowMs: 0` = one object per batch.
+   */
+  pack?: IngestPackOptions | null;
   /** application_name of the pool's connections. */
   name?: string;
   log?: (msg: string) => void;
@@ -76,6 +82,9 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
   readonly url: string;
   private readonly partitions: Partitions;
   private maintenance: NodeJS.Timeout | null = null;
+  private readonly packer: IngestPacker<PackedAppend, { duplicate: boolean }> | null;
+  /** Appends in progress: close() waits for them. */
+  private readonly appending = new Set<Promise<unknown>>();
 
   protected readonly problemAggregates: ProblemAggregates = {
     failingEndpoints: (q) => problems.failingEndpoints(this.pool, q),
@@ -87,6 +96,7 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
     super(options.chunks, options.cipher ?? null, {
       emailIs: 'lower(email) = lower($1)',
       skipLocked: ' FOR UPDATE SKIP LOCKED',
+      sharedPacks: true,
       beforeCursor: '(s.started_at, s.id) < ($1, $2)',
       // t_min/t_max are rounded to ms: widen by 1, as the bounds must be BIGINTs; BIGINT has no
       // infinity: an open end is the widest safe integer.
@@ -100,6 +110,9 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
     this.sql = pgSql(this.pool);
     this.assets = new PgAssetIndex(this.pool);
     this.partitions = new Partitions(this.pool);
+    const pack = options.pack;
+    this.packer =
+      pack && pack.windowMs > 0 ? new IngestPacker(pack, this.chunks, (key, parts) => commitPack(this.appendDeps(), key, parts)) : null;
   }
 
   /** Connects, migrates (or checks the schema version) and creates the partitions around now. */
@@ -129,6 +142,10 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
     this.closing ??= (async () => {
       if (this.maintenance) clearInterval(this.maintenance);
       this.maintenance = null;
+      // Appends in progress finish (those in a pack are written at once) before the pool goes.
+      this.packer?.drain();
+      while (this.appending.size > 0) await Promise.allSettled([...this.appending]);
+      await this.packer?.close();
       await this.pool.end();
       await this.chunks.close();
     })();
@@ -179,8 +196,18 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
   }
 
   async appendBatch(input: AppendBatchInput): Promise<{ duplicate: boolean }> {
-    const deps = { pool: this.pool, chunks: this.chunks, batchChunks: this.batchChunks, partitions: this.partitions, sealer: this.sealer };
-    return appendBatch(deps, sealAppend(input, this.sealer));
+    const p = appendBatch(this.appendDeps(), sealAppend(input, this.sealer));
+    this.appending.add(p);
+    try {
+      return await p;
+    } finally {
+      this.appending.delete(p);
+    }
+  }
+
+  private appendDeps(): PgAppendDeps {
+    const { pool, chunks, batchChunks, partitions, sealer, packer } = this;
+    return { pool, chunks, batchChunks, partitions, sealer, packer };
   }
 
   async appendOtlp(input: AppendOtlpInput): Promise<AppendOtlpResult> {
@@ -242,8 +269,8 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
       for (const seg of pack.segments) {
         const res = await c.query(
           `UPDATE batches SET chunk_key = $1, chunk_offset = $2, chunk_length = $3, bytes = $7
-           WHERE session_id = $4 AND seq = $5 AND chunk_key = $6 AND chunk_offset IS NULL`,
-          [pack.key, seg.offset, seg.length, sessionId, seg.seq, seg.oldKey, seg.length],
+           WHERE session_id = $4 AND seq = $5 AND chunk_key = $6 AND chunk_offset IS NOT DISTINCT FROM $8::bigint`,
+          [pack.key, seg.offset, seg.length, sessionId, seg.seq, seg.oldKey, seg.length, seg.oldOffset],
         );
         if (res.rowCount !== 1) throw new RowsChanged();
       }
