@@ -4,6 +4,7 @@ import { ADMIN } from '../e2e/support/server.js';
 import { launchChromium } from '../test-support/chromium.js';
 import { describeMachine, gitRevision } from './lib/machine.js';
 import { trackEventReads, watchHeap } from './lib/replay-heap.js';
+import { describePhase, PhaseProfiler } from './lib/replay-profile.js';
 import { eventBytesBefore, firstFrameMs, routeBaseline, seek, watchFirstFrame, type SeekOutcome } from './lib/replay-page.js';
 import { ingestLongSession, recorderIntervals, type IngestedSession } from './lib/replay-session.js';
 import { collectMetrics, type BenchResult, type MetricSpec } from './lib/results.js';
@@ -124,6 +125,8 @@ interface PlayerRun {
   peakHeapMB: number;
   /** Used JS heap after a forced garbage collection at the end: what the player holds. */
   retainedHeapMB: number;
+  /** With `profile`: where the main thread spent the first frame and the seeks. */
+  profile?: string[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -142,6 +145,7 @@ async function measurePlayer(
   mode: 'reprise' | 'baseline',
   s: IngestedSession,
   targets: number[],
+  profile = false,
 ): Promise<PlayerRun> {
   const context = await loggedInContext(browser, server.base);
   try {
@@ -150,15 +154,21 @@ async function measurePlayer(
     const page = await context.newPage();
     const heap = await watchHeap(context, page);
     const reads = trackEventReads(page);
+    const profiler = profile ? await PhaseProfiler.attach(context, page) : null;
+    const phases: string[] = [];
+    await profiler?.start();
     const url = mode === 'reprise' ? `/sessions/${s.sessionId}` : `/__bench/baseline?session=${s.sessionId}`;
     await page.goto(`${server.base}${url}`);
     const firstFrame = await firstFrameMs(page);
+    if (profiler) phases.push(describePhase('until the first frame', await profiler.stop()));
     const bytes = await eventBytesBefore(page, firstFrame);
     // Seeking starts as soon as the player takes input: the Reprise viewer is still streaming the rest.
     if (mode === 'reprise') await page.waitForSelector('[data-testid="player"][data-state="ready"]');
     else await page.waitForFunction(() => window.__benchReplayer !== undefined);
     const seeks: SeekOutcome[] = [];
+    await profiler?.start();
     for (const ms of targets) seeks.push(await seek(page, mode, ms, s.session.clockAt(s.session.startTime + ms)));
+    if (profiler) phases.push(describePhase(`${targets.length} seeks`, await profiler.stop()));
     // The heap is reported once the whole session is in (the viewer may still be streaming it).
     await reads.settled();
     const { peakMB, retainedMB } = await heap.stop();
@@ -169,6 +179,7 @@ async function measurePlayer(
       seeks,
       peakHeapMB: peakMB,
       retainedHeapMB: retainedMB,
+      profile: profiler ? phases : undefined,
     };
   } finally {
     await context.close();
@@ -256,10 +267,15 @@ export async function runReplay(opts: ReplayOptions): Promise<BenchResult> {
           (row.longSeekFailures ? `, ${row.longSeekFailures} seeks failed` : ''),
       );
     }
+    // One more pass over the long session, profiled (not measured: the profiler slows the page down).
+    const profiled = await measurePlayer(browser, server, 'reprise', long, longTargets, true);
     notes.push(
       ...targetNotes(rows, opts.longDurationMin),
+      profileNote(opts.longDurationMin, profiled),
+      await longBaselineNote(browser, server, long, longTargets.filter((t) => t >= longMs * 0.9).slice(0, 4), opts.longDurationMin),
       ...sessionNotes(s, intervals.checkoutEveryMs),
       ...sessionNotes(long, intervals.checkoutEveryMs),
+      'The sessions are measured once they are no longer live (10 s after their last batch), so the viewer opens them at their start, not at their live edge.',
     );
   } finally {
     await browser?.close();
@@ -390,6 +406,40 @@ function longFailureNotes(run: number, l: PlayerRun, targets: number[], s: Inges
   );
 }
 
+function profileNote(longMin: number, run: PlayerRun): string {
+  return (
+    `Where the time goes in the ${longMin}-minute session: one extra pass, not measured, with the CDP sampling profiler on the page's main thread ` +
+    `(first frame ${run.firstFrameMs.toFixed(0)} ms, seek p95 ${percentile(seekTimes(run, 15_000), 95).toFixed(0)} ms in that pass): ` +
+    `${run.profile!.join('; ')}.`
+  );
+}
+
+/**
+ * The baseline on the long session, once: not in every run, as it reads and parses the whole
+ * file before its first frame and keeps all of it (the figures say how much that costs).
+ */
+async function longBaselineNote(
+  browser: Browser,
+  server: RunningServer,
+  long: IngestedSession,
+  targets: number[],
+  longMin: number,
+): Promise<string> {
+  const head = `Baseline on the ${longMin}-minute session: measured once (not in every run: it would take much of the suite's time budget), the same page and seeks into its last tenth`;
+  try {
+    const b = await measurePlayer(browser, server, 'baseline', long, targets);
+    const ms = seekTimes(b, 15_000);
+    const failed = b.seeks.filter((x) => x.ms === null).length;
+    return (
+      `${head}: first frame ${b.firstFrameMs.toFixed(0)} ms after reading ${(b.firstFrameBytes / 1e6).toFixed(1)} MB, ` +
+      `seeks ${ms.map((x) => x.toFixed(0)).join(', ')} ms${failed ? ` (${failed} never showed their frame in 15 s)` : ''}, ` +
+      `peak JS heap ${b.peakHeapMB.toFixed(0)} MB (retained ${b.retainedHeapMB.toFixed(0)} MB).`
+    );
+  } catch (err) {
+    return `${head}: failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)}).`;
+  }
+}
+
 function ingestLine(name: string, s: IngestedSession): string {
   const st = s.stats;
   return `${name}: ingested ${st.batches} batches (${(st.gzipBytes / 1e6).toFixed(2)} MB gzip, ${st.domEvents} rrweb events) in ${st.ingestMs} ms`;
@@ -426,7 +476,12 @@ function measuredText(opts: ReplayOptions, intervals: { checkoutEveryMs: number;
     `creating rrweb's Replayer and rendering. Then ${opts.seeks} seeks to seeded random moments (multiples of 100 ms), started as soon as ` +
     'the player takes input (the rest of the session is still streaming in): the scrubber is set and an input event dispatched, as ' +
     'a drag does; latency = from that action to the first animation frame whose #clock shows the text the recording had at that ' +
-    'moment (checked by content, never by a timer). p50/p95 are over the seeks of one run.'
+    'moment (checked by content, never by a timer). p50/p95 are over the seeks of one run. ' +
+    `In every run the Reprise viewer also opens a ${opts.longDurationMin}-minute session of the same kind (the same generator, seed and rates, ` +
+    `ingested the same way) and makes ${opts.longSeeks} seeks, half across the session and half into its last tenth. ` +
+    "JS heap: the page's used JS heap (which the same-origin replay iframe shares), read with the DevTools protocol's " +
+    'Performance.getMetrics every 100 ms from before navigation until every seek is done and the viewer has read every window; ' +
+    'the peak of those samples, and the heap left after a forced garbage collection at the end (what the player holds).'
   );
 }
 
@@ -434,7 +489,10 @@ const BASELINE =
   'Measured in the same run on the same server, session and seek targets: a blank page on the same origin fetches the whole ' +
   'events file (GET /api/v1/sessions/:id/events, unfiltered), parses it line by line, keeps the rrweb events and creates plain ' +
   "@rrweb/replay 2.1.6 Replayer with rrweb's default options; its constructor renders the first full snapshot. Seeks call " +
-  "replayer.pause(offset), what rrweb-player's goto() does while paused. Ratio = Reprise / baseline (below 1: Reprise is faster).";
+  "replayer.pause(offset), what rrweb-player's goto() does while paused. Ratio = Reprise / baseline (below 1: Reprise is faster). " +
+  'The long session is compared with the 60-minute one of the same run: Reprise on both (long / 60-minute: 1 means its length costs ' +
+  'nothing), and Reprise on the long session against the baseline on the 60-minute one. The baseline on the long session is measured ' +
+  'once, in the notes.';
 
 function targetNotes(rows: Record<string, number>[], longMin: number): string[] {
   const target = (label: string, key: string, limit: number, unit = 'ms') => {
@@ -455,9 +513,8 @@ function targetNotes(rows: Record<string, number>[], longMin: number): string[] 
 function sessionNotes(s: IngestedSession, checkoutEveryMs: number): string[] {
   const st = s.stats;
   return [
-    `Session: ${st.batches} batches, ${st.domEvents} rrweb events and ${st.otherEvents} other events (${s.session.requests} requests, ` +
+    `${((s.session.endTime - s.session.startTime) / 60_000).toFixed(0)}-minute session: ${st.batches} batches, ${st.domEvents} rrweb events and ${st.otherEvents} other events (${s.session.requests} requests, ` +
       `${s.session.minuteLines} console lines), ${(st.jsonBytes / 1e6).toFixed(1)} MB of JSON, ${(st.gzipBytes / 1e6).toFixed(2)} MB gzip as uploaded; ` +
       `${s.session.pages} page loads and ${s.session.checkouts} checkouts (every ${checkoutEveryMs / 60_000} min). Ingested in ${(st.ingestMs / 1000).toFixed(1)} s.`,
-    'The session is measured once it is no longer live (10 s after its last batch), so the viewer opens it at its start, not at its live edge.',
   ];
 }
