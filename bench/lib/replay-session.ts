@@ -46,10 +46,26 @@ export async function ingestLongSession(server: RunningServer, sessionId: string
   const worker = async () => {
     while (next < bodies.length) {
       const body = bodies[next++]!;
-      await postGzipBatch(server.base, server.projectKey, new Uint8Array(body));
+      await postWithRetry(server, new Uint8Array(body));
     }
   };
   await Promise.all([worker(), worker(), worker()]);
   stats.ingestMs = Date.now() - started;
   return { sessionId, session, stats };
+}
+
+/**
+ * A batch whose connection was reset is sent again, as the recorder would: the server keeps one
+ * copy of a (session, seq). Seen on a loaded machine in the first concurrent requests to a fresh server.
+ */
+async function postWithRetry(server: RunningServer, body: Uint8Array<ArrayBuffer>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await postGzipBatch(server.base, server.projectKey, body);
+      return;
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof TypeError)) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
 }

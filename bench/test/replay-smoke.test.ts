@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { replayOptions, runReplay } from '../replay.js';
 import { metric } from '../lib/results.js';
 
-// Smoke mode: a 3-minute session, one run of 6 seeks per player; nothing is written to bench/results.
+// Smoke mode: a 3-minute session (6 seeks per player) and a 5-minute one in place of the 3-hour
+// session (4 seeks), one run; nothing is written to bench/results.
 describe('replay benchmark in smoke mode', () => {
   it('shows the first frame and every seek target by content, in the viewer and in the baseline', async () => {
     const r = await runReplay(replayOptions({ smoke: true, command: 'vitest smoke' }));
@@ -28,5 +29,17 @@ describe('replay benchmark in smoke mode', () => {
     expect(metric(r, 'repriseFirstFrameKB').median).toBeLessThan(metric(r, 'baselineFirstFrameKB').median);
     expect(metric(r, 'sessionMinutes').median).toBeCloseTo(3, 0);
     expect(metric(r, 'fullSnapshots').median).toBeGreaterThanOrEqual(1);
-  }, 60_000);
+    // The long session: opened and seeked by content too, its heap sampled.
+    expect(r.options.longDurationMin).toBe(5);
+    expect(metric(r, 'longSeekFailures').median).toBe(0);
+    expect(r.notes.filter((n) => n.includes('long-session seek'))).toEqual([]);
+    expect(metric(r, 'longSessionMinutes').median).toBeCloseTo(5, 0);
+    for (const k of ['longFirstFrameMs', 'longSeekP95Ms', 'longEndSeekP95Ms']) {
+      expect(metric(r, k).median, k).toBeGreaterThan(0);
+      expect(metric(r, k).median, k).toBeLessThan(15_000);
+    }
+    for (const k of ['reprisePeakHeapMB', 'baselinePeakHeapMB', 'longPeakHeapMB']) expect(metric(r, k).median, k).toBeGreaterThan(1);
+    expect(metric(r, 'longRetainedHeapMB').median).toBeLessThanOrEqual(metric(r, 'longPeakHeapMB').median);
+    expect(r.notes.some((n) => /^Target: 5-minute session, peak JS heap at most 300 MB/.test(n))).toBe(true);
+  }, 180_000);
 });
