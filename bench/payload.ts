@@ -9,6 +9,8 @@ import { collectMetrics, type BenchResult, type MetricSpec } from './lib/results
 import { summarize } from './lib/stats.js';
 import { RECORDER_BUNDLE, recorderFingerprint, startBenchServer, type RunningServer } from './lib/server.js';
 import { waitForStableSession } from './lib/session-wait.js';
+import { WorkloadBytesRunner } from './lib/payload-workloads.js';
+import { FULL_SIZES, SMOKE_SIZES, type WorkloadSizes } from './lib/recorder-workloads.js';
 import { runShopper } from './lib/shopper.js';
 
 export interface PayloadOptions {
@@ -17,6 +19,8 @@ export interface PayloadOptions {
   /** Runs recorded at the same time (each its own browser context, proxy and session). */
   parallel: number;
   seed: number;
+  /** The recorder benchmark's workloads, each recorded once per run. */
+  sizes: WorkloadSizes;
   command: string;
   log?: (line: string) => void;
 }
@@ -29,7 +33,7 @@ export interface PayloadOptions {
 export function payloadOptions(args: { runs?: number; durationS?: number; smoke: boolean; command: string }): PayloadOptions {
   const durationS = args.smoke ? 3 : (args.durationS ?? 60);
   const runs = args.runs ?? (args.smoke ? 1 : 5);
-  return { runs, durationS, parallel: Math.min(runs, 5), seed: 7, command: args.command };
+  return { runs, durationS, parallel: Math.min(runs, 5), seed: 7, sizes: args.smoke ? SMOKE_SIZES : FULL_SIZES, command: args.command };
 }
 
 const SPECS: MetricSpec[] = [
@@ -44,6 +48,7 @@ const SPECS: MetricSpec[] = [
     role: 'reprise',
   },
   { key: 'repriseDeflateBatches', label: 'Reprise: of which deflate against the static dictionary alone', unit: 'count', role: 'reprise' },
+  { key: 'repriseDeltaBatches', label: 'Reprise: of which in the delta form (reprise-delta, deflate)', unit: 'count', role: 'reprise' },
   { key: 'repriseGzipBatches', label: 'Reprise: of which gzip (no dictionary)', unit: 'count', role: 'reprise' },
   { key: 'repriseUncompressedBatches', label: 'Reprise: of which sent uncompressed (plain JSON)', unit: 'count', role: 'reprise' },
   {
@@ -113,6 +118,7 @@ async function onePayloadRun(browser: Browser, server: RunningServer, opts: Payl
         repriseBatches: t.requests,
         repriseDeflateRefBatches: t.deflateRefRequests,
         repriseDeflateBatches: t.deflateRequests,
+        repriseDeltaBatches: t.deltaRequests,
         repriseGzipBatches: t.gzipRequests,
         repriseUncompressedBatches: t.plainRequests,
         repriseDictionaryRefusals: t.dictionaryRefusals,
@@ -142,6 +148,7 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
   const server = await startBenchServer({ needRecorder: true });
   let browser: Browser | null = null;
   const rows: Record<string, number>[] = [];
+  const workloadSpecs: MetricSpec[] = [];
   const notes = strategyNotes(opts);
   let chromium = '';
   let recorder = '';
@@ -151,6 +158,8 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
     // Pinned for every run: the bundle on disk may be rebuilt while the benchmark runs.
     const sdk = readFileSync(RECORDER_BUNDLE);
     recorder = recorderFingerprint(sdk);
+    const runner = await WorkloadBytesRunner.create(server, sdk, opts.sizes);
+    workloadSpecs.push(...runner.list.flatMap((w) => workloadMetricSpecs(w.key, w.label)));
     for (let first = 0; first < opts.runs; first += opts.parallel) {
       const wave = Array.from({ length: Math.min(opts.parallel, opts.runs - first) }, (_, i) => first + i);
       // Staggered by a second so the sessions' page loads do not all coincide.
@@ -167,6 +176,23 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
             (problems.length ? ` (${problems.join('; ')})` : ''),
         );
       });
+    }
+    // The recorder benchmark's workloads, one session each per run, one at a time.
+    for (let run = 0; run < opts.runs; run++) {
+      for (const w of runner.list) {
+        const b = await runner.run(browser, w);
+        const row = rows[run]!;
+        row[`${w.key}Sent`] = b.sentBytes / 1000;
+        row[`${w.key}Raw`] = b.rawBytes / 1000;
+        row[`${w.key}Requests`] = b.requests;
+        row[`${w.key}Baseline`] = b.baselineGzipBytes / 1000;
+        row[`${w.key}Ratio`] = b.sentBytes / b.baselineGzipBytes;
+        log(
+          `payload run ${run + 1}/${opts.runs}, ${w.key}: ${(b.sentBytes / 1000).toFixed(1)} KB sent, baseline ` +
+            `${(b.baselineGzipBytes / 1000).toFixed(1)} KB, ratio ${(b.sentBytes / b.baselineGzipBytes).toFixed(3)}; batches ` +
+            b.batches.map((x) => `${x.encoding}${x.ref ? '+ref' : ''} ${x.sent}/${x.raw} [${x.events}]`).join(', '),
+        );
+      }
     }
   } finally {
     await browser?.close();
@@ -187,9 +213,16 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
     date: new Date().toISOString(),
     command: opts.command,
     runs: opts.runs,
-    options: { durationS: opts.durationS, parallel: opts.parallel, seed: opts.seed, recorder, revision: gitRevision() },
-    metrics: collectMetrics(SPECS, rows),
-    headline: ['repriseGzipPerMin', 'repriseRawPerMin', 'baselineGzipPerMin', 'ratioGzip', 'ratioRaw'],
+    options: { durationS: opts.durationS, parallel: opts.parallel, seed: opts.seed, ...opts.sizes, recorder, revision: gitRevision() },
+    metrics: collectMetrics([...SPECS, ...workloadSpecs], rows),
+    headline: [
+      'repriseGzipPerMin',
+      'repriseRawPerMin',
+      'baselineGzipPerMin',
+      'ratioGzip',
+      'ratioRaw',
+      ...workloadSpecs.filter((s) => s.role === 'ratio').map((s) => s.key),
+    ],
     notes,
   };
 }
@@ -234,3 +267,14 @@ const BASELINE =
   're-grouped per 5 s of event time, each group a plain JSON array gzipped on its own with node:zlib gzipSync at the ' +
   'default level: how rrweb-based tools commonly upload. Ratio = Reprise bytes / baseline bytes; Reprise bytes also ' +
   'carry its batch envelope and its non-DOM events (console, network, errors, navigation), the baseline carries only rrweb events.';
+
+/** Figures of one recorder workload: bytes as sent, decompressed, and the same session's rrweb baseline. */
+function workloadMetricSpecs(key: string, label: string): MetricSpec[] {
+  return [
+    { key: `${key}Sent`, label: `${label}: Reprise bytes sent (as sent)`, unit: 'KB', role: 'reprise' },
+    { key: `${key}Raw`, label: `${label}: Reprise bytes sent, decompressed`, unit: 'KB', role: 'reprise' },
+    { key: `${key}Requests`, label: `${label}: Reprise ingest requests`, unit: 'count', role: 'reprise' },
+    { key: `${key}Baseline`, label: `${label}: baseline, same rrweb events, 5 s batches, gzip per batch`, unit: 'KB', role: 'baseline' },
+    { key: `${key}Ratio`, label: `${label}: Reprise / baseline, bytes sent`, unit: 'ratio', role: 'ratio' },
+  ];
+}

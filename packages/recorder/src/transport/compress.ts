@@ -6,6 +6,7 @@
  * the main thread (no dictionary: it has none), and without it to plain JSON.
  */
 import { gzipSync, strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
+import { decodeDeltaForm } from '@reprise/protocol';
 import type { CompressJob, CompressReply } from './compress-worker.js';
 
 declare const __REPRISE_COMPRESS_WORKER__: string | undefined;
@@ -18,6 +19,8 @@ export type CompressionMode = 'worker' | 'main-thread' | 'none';
 export interface Compressed {
   bytes: Uint8Array<ArrayBuffer>;
   deflate: boolean;
+  /** `bytes` is zlib of the batch's delta form, against the delta dictionary (worker only). */
+  delta?: boolean;
   /** When asked for: the batch's reference text as the server rebuilds it (worker only). */
   ref?: string;
 }
@@ -58,9 +61,11 @@ export class Compressor {
   /**
    * Compressed `text`: deflate against `dict` in the worker, else gzip (the result says which);
    * null when it must be sent uncompressed. With `wantRef`, the worker also returns the batch's
-   * canonical reference text (JSON.parse + JSON.stringify there, off the main thread). Never rejects.
+   * canonical reference text (JSON.parse + JSON.stringify there, off the main thread). With
+   * `deltaDict`, the worker deflates the batch's delta form against it when it can (the result
+   * says so). Never rejects.
    */
-  compress(text: string, dict: Uint8Array | null, wantRef = false): Promise<Compressed | null> {
+  compress(text: string, dict: Uint8Array | null, wantRef = false, deltaDict: Uint8Array | null = null): Promise<Compressed | null> {
     const worker = this.getWorker();
     if (!worker) return this.mainThread(text);
     return new Promise<Compressed | null>((resolve) => {
@@ -73,6 +78,7 @@ export class Compressor {
         // benchmark on a 3 MB snapshot). The dictionary is shared by many batches, so it is copied.
         const job: CompressJob = { id, text };
         if (dict) job.dict = dict;
+        if (dict && deltaDict) job.deltaDict = deltaDict;
         if (wantRef) job.ref = true;
         worker.postMessage(job);
       } catch (err) {
@@ -141,6 +147,7 @@ export class Compressor {
     this.jobs.delete(reply.id);
     clearTimeout(job.timer);
     const out: Compressed = { bytes: new Uint8Array(reply.buf), deflate: reply.deflate === true };
+    if (reply.delta === true) out.delta = true;
     if (typeof reply.ref === 'string') out.ref = reply.ref;
     job.resolve(out);
   }
@@ -191,10 +198,12 @@ export function compressNow(text: string, dict: Uint8Array | null): Compressed |
   }
 }
 
-/** The JSON of a body deflated against `dict` (to resend it self-contained), or null. */
-export function inflateToText(body: Uint8Array, dict: Uint8Array): string | null {
+/** The JSON of a body deflated against `dict` (to resend it self-contained; `delta`: of its delta form), or null. */
+export function inflateToText(body: Uint8Array, dict: Uint8Array, delta = false): string | null {
   try {
-    return strFromU8(unzlibSync(body, { dictionary: dict }));
+    const raw = unzlibSync(body, { dictionary: dict });
+    const json = delta ? decodeDeltaForm(raw) : raw;
+    return json ? strFromU8(json) : null;
   } catch {
     return null;
   }
