@@ -25,7 +25,9 @@ export interface Compressed {
   ref?: string;
 }
 
-// A worker that doesn't answer within this time is considered broken.
+// A worker that doesn't answer within this time is considered broken. The worker takes jobs one
+// at a time, so each answer restarts the clock of those still waiting: two large batches posted
+// together on a busy machine are slow, not broken.
 const WORKER_TIMEOUT_MS = 10_000;
 
 interface Job {
@@ -70,8 +72,7 @@ export class Compressor {
     if (!worker) return this.mainThread(text);
     return new Promise<Compressed | null>((resolve) => {
       const id = this.nextId++;
-      const timer = setTimeout(() => this.workerFailed(new Error('compression worker timed out')), WORKER_TIMEOUT_MS);
-      this.jobs.set(id, { resolve, text, timer });
+      this.jobs.set(id, { resolve, text, timer: this.timeout() });
       try {
         // The string is posted as is and UTF-8 encoded in the worker: structured-cloning a string
         // costs the main thread several times less than TextEncoder (measured by the recorder
@@ -94,6 +95,10 @@ export class Compressor {
     }
     this.jobs.clear();
     this.killWorker();
+  }
+
+  private timeout(): ReturnType<typeof setTimeout> {
+    return setTimeout(() => this.workerFailed(new Error('compression worker timed out')), WORKER_TIMEOUT_MS);
   }
 
   private workerUsable(): boolean {
@@ -146,6 +151,10 @@ export class Compressor {
     }
     this.jobs.delete(reply.id);
     clearTimeout(job.timer);
+    for (const waiting of this.jobs.values()) {
+      clearTimeout(waiting.timer);
+      waiting.timer = this.timeout();
+    }
     const out: Compressed = { bytes: new Uint8Array(reply.buf), deflate: reply.deflate === true };
     if (reply.delta === true) out.delta = true;
     if (typeof reply.ref === 'string') out.ref = reply.ref;
