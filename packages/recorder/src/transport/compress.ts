@@ -28,7 +28,7 @@ export interface Compressed {
 // A worker that doesn't answer within this time is considered broken. The worker takes jobs one
 // at a time, so each answer restarts the clock of those still waiting: two large batches posted
 // together on a busy machine are slow, not broken.
-const WORKER_TIMEOUT_MS = 10_000;
+const WORKER_TIMEOUT_MS = 30_000;
 
 interface Job {
   resolve(out: Compressed | null): void;
