@@ -242,7 +242,7 @@ function strategyNotes(opts: PayloadOptions): string[] {
       'at most 32,000 bytes: the end of a static dictionary shipped with recorder and server (`r1`, 14.7 KB of generic rrweb, HTML, CSS and ' +
       'Reprise JSON vocabulary) followed by the first 24,000 bytes of an earlier page-start batch (the one with the full snapshot) ' +
       'of the same session, the newest of the same page path if any, which the server reads back from the store. Page loads of one site ' +
-      'repeat their markup and stylesheets, so a page seen before costs a fraction of its first visit. The body is the batch\'s delta ' +
+      "repeat their markup and stylesheets, so a page seen before costs a fraction of its first visit. The body is the batch's delta " +
       'form (Content-Encoding: reprise-delta, deflate) whenever the server takes it: rrweb node ids (id, parentId, nextId, ' +
       'previousId, rootId, nodeId) and clocks (t, timestamp) written as the difference from the previous value of the same member, ' +
       'so the records of a burst of added nodes or of a full snapshot repeat byte for byte; the server undoes it exactly before parsing ' +
@@ -257,7 +257,7 @@ function strategyNotes(opts: PayloadOptions): string[] {
       'recorder restarting on every full page load cannot do.',
     "Workloads: each of the recorder benchmark's workloads (bench/lib/recorder-workloads.ts) is recorded once per run in a session " +
       "of its own, through that benchmark's page server and a counting proxy in front of the real server: every ingest body of the " +
-      'session counts (recorder start, the workload, Reprise.flush(), the pagehide flush), as sent; the baseline is the same session\'s ' +
+      "session counts (recorder start, the workload, Reprise.flush(), the pagehide flush), as sent; the baseline is the same session's " +
       'stored rrweb events, gzip per 5 s group as above.',
     'Where the bytes went before the delta form (measured on 2026-12-06 with this benchmark, one session per workload, per-batch ' +
       'breakdown in its log): 10000 elements added, then moved, sent 278 KB: two mutation events of 2.08 MB (20,000 adds) and 2.33 MB ' +
@@ -268,7 +268,7 @@ function strategyNotes(opts: PayloadOptions): string[] {
       'deflated, 111 KB in the delta form; 1000 nested: 16 KB, 3.8 KB.',
     "PostHog's 36.6 KB for 10000 elements added, then moved (from the issue; not measured here): the same rrweb events gzip'd per " +
       '5 s are 306 KB (baseline above) and the two mutation events alone gzip to 277 KB; gzip of a large field inside the event and ' +
-      'again of the request cannot go below gzip of the same text by a factor of 7, and posthog-js\'s mutation throttler ' +
+      "again of the request cannot go below gzip of the same text by a factor of 7, and posthog-js's mutation throttler " +
       '(mutation-throttler.ts) rate-limits attribute changes only, not adds or removes. So that upload does not hold these 50,000 node ' +
       'records as rrweb emits them: its rrweb build emits other mutations for this page, or the upload was counted before it ended. ' +
       'Which one was not established here (posthog-js was not run on this machine); until its replay is shown to hold the moved ' +

@@ -214,7 +214,9 @@ const BURST_PAGE = html(
 function addedIds(r: Received): number[] {
   return r.batch.events.flatMap((e) => {
     const d = e.data as { type?: number; data?: { source?: number; adds?: { node: { type: number; id: number } }[] } };
-    return e.kind === 'dom' && d.type === 3 && d.data?.source === 0 ? (d.data.adds ?? []).filter((a) => a.node.type === 2).map((a) => a.node.id) : [];
+    return e.kind === 'dom' && d.type === 3 && d.data?.source === 0
+      ? (d.data.adds ?? []).filter((a) => a.node.type === 2).map((a) => a.node.id)
+      : [];
   });
 }
 

@@ -35,7 +35,11 @@ function burstBatch(sessionId: string, seq: number, t: number, nodes: number, fi
   const events: ReplayEvent[] = [
     { t, kind: 'meta', data: { url: 'https://shop.example/list', title: 'List', viewport: { w: 1280, h: 800 } } },
     { t: t + 1, kind: 'dom', data: { type: 3, timestamp: t + 1, data: { source: 0, texts: [], attributes: [], removes: [], adds } } },
-    { t: t + 2.5, kind: 'dom', data: { type: 3, timestamp: t + 2.5, data: { source: 1, positions: [{ x: 10, y: -0.5, id: 12, timeOffset: -3 }] } } },
+    {
+      t: t + 2.5,
+      kind: 'dom',
+      data: { type: 3, timestamp: t + 2.5, data: { source: 1, positions: [{ x: 10, y: -0.5, id: 12, timeOffset: -3 }] } },
+    },
   ];
   return makeBatch(sessionId, seq, events, 'https://shop.example/list');
 }
@@ -93,7 +97,8 @@ describe('the delta form itself', () => {
     const keys = ['id', 'parentId', 'nextId', 't', 'timestamp', 'x', 'nodeId', 'rootId', 'previousId'];
     const value = (depth: number): unknown => {
       const r = rnd(8);
-      if (r === 0 && depth < 4) return Object.fromEntries(Array.from({ length: rnd(5) }, () => [keys[rnd(keys.length)]!, value(depth + 1)]));
+      if (r === 0 && depth < 4)
+        return Object.fromEntries(Array.from({ length: rnd(5) }, () => [keys[rnd(keys.length)]!, value(depth + 1)]));
       if (r === 1 && depth < 4) return Array.from({ length: rnd(4) }, () => value(depth + 1));
       if (r === 2) return `"id":${rnd(99)} \\ ${String.fromCharCode(0x4e00 + rnd(50))}`;
       if (r === 3) return rnd(1000) / 7;

@@ -125,8 +125,14 @@ export class FakeIngest {
   }
 
   /** Deflate bodies refused with 415/422 (the recorder must send them again as gzip). */
-  readonly refusals: { status: number; dict: string | null; ref: string | null; seq: number | null; delta: boolean; text: string | null }[] =
-    [];
+  readonly refusals: {
+    status: number;
+    dict: string | null;
+    ref: string | null;
+    seq: number | null;
+    delta: boolean;
+    text: string | null;
+  }[] = [];
 
   /** The JSON and seq of a deflate body, when the fake can decode it. */
   private peek(raw: Buffer, dict: string | null, ref: string | null, delta: boolean): { seq: number | null; text: string | null } {
@@ -197,7 +203,9 @@ export class FakeIngest {
           return;
         }
       }
-      const text = (encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? this.inflate(raw, dict, ref, delta) : raw).toString('utf8');
+      const text = (encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? this.inflate(raw, dict, ref, delta) : raw).toString(
+        'utf8',
+      );
       const batch = JSON.parse(text) as Batch;
       const link = url.searchParams.get('link');
       const linkError = link !== null ? this.linkErrors.get(link) : undefined;
