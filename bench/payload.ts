@@ -90,7 +90,12 @@ async function onePayloadRun(browser: Browser, server: RunningServer, opts: Payl
   try {
     const page = await context.newPage();
     const started = Date.now();
-    const loops = await runShopper(page, proxy.base, opts.durationS * 1000, opts.seed);
+    // A machine too busy for a page to answer in time ends the session early (said in the notes), not the run.
+    const loops = await runShopper(page, proxy.base, opts.durationS * 1000, opts.seed).catch((err: unknown) => {
+      if (!(err instanceof Error && err.name === 'TimeoutError')) throw err;
+      problems.push(`the shopper stopped early: ${err.message.split('\n')[0]}`);
+      return 0;
+    });
     const sessionId = await page.evaluate(
       () => (JSON.parse(sessionStorage.getItem('reprise:session') || '{}') as { id?: string }).id ?? '',
     );
