@@ -10,7 +10,7 @@ import { summarize } from './lib/stats.js';
 import { RECORDER_BUNDLE, recorderFingerprint, startBenchServer, type RunningServer } from './lib/server.js';
 import { waitForStableSession } from './lib/session-wait.js';
 import { WorkloadBytesRunner } from './lib/payload-workloads.js';
-import { FULL_SIZES, SMOKE_SIZES, type WorkloadSizes } from './lib/recorder-workloads.js';
+import { FULL_SIZES, SMOKE_SIZES, type Workload, type WorkloadSizes } from './lib/recorder-workloads.js';
 import { runShopper } from './lib/shopper.js';
 
 export interface PayloadOptions {
@@ -21,6 +21,8 @@ export interface PayloadOptions {
   seed: number;
   /** The recorder benchmark's workloads, each recorded once per run. */
   sizes: WorkloadSizes;
+  /** How many of the workloads to record (smoke runs: one, to stay quick). */
+  workloadCount: number;
   command: string;
   log?: (line: string) => void;
 }
@@ -33,7 +35,15 @@ export interface PayloadOptions {
 export function payloadOptions(args: { runs?: number; durationS?: number; smoke: boolean; command: string }): PayloadOptions {
   const durationS = args.smoke ? 3 : (args.durationS ?? 60);
   const runs = args.runs ?? (args.smoke ? 1 : 5);
-  return { runs, durationS, parallel: Math.min(runs, 5), seed: 7, sizes: args.smoke ? SMOKE_SIZES : FULL_SIZES, command: args.command };
+  return {
+    runs,
+    durationS,
+    parallel: Math.min(runs, 5),
+    seed: 7,
+    sizes: args.smoke ? SMOKE_SIZES : FULL_SIZES,
+    workloadCount: args.smoke ? 1 : Infinity,
+    command: args.command,
+  };
 }
 
 const SPECS: MetricSpec[] = [
@@ -154,6 +164,7 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
   let browser: Browser | null = null;
   const rows: Record<string, number>[] = [];
   const workloadSpecs: MetricSpec[] = [];
+  let list: Workload[] = [];
   const notes = strategyNotes(opts);
   let chromium = '';
   let recorder = '';
@@ -164,7 +175,8 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
     const sdk = readFileSync(RECORDER_BUNDLE);
     recorder = recorderFingerprint(sdk);
     const runner = await WorkloadBytesRunner.create(server, sdk, opts.sizes);
-    workloadSpecs.push(...runner.list.flatMap((w) => workloadMetricSpecs(w.key, w.label)));
+    list = runner.list.slice(0, opts.workloadCount);
+    workloadSpecs.push(...list.flatMap((w) => workloadMetricSpecs(w.key, w.label)));
     for (let first = 0; first < opts.runs; first += opts.parallel) {
       const wave = Array.from({ length: Math.min(opts.parallel, opts.runs - first) }, (_, i) => first + i);
       // Staggered by a second so the sessions' page loads do not all coincide.
@@ -184,7 +196,7 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
     }
     // The recorder benchmark's workloads, one session each per run, one at a time.
     for (let run = 0; run < opts.runs; run++) {
-      for (const w of runner.list) {
+      for (const w of list) {
         const b = await runner.run(browser, w);
         const row = rows[run]!;
         row[`${w.key}Sent`] = b.sentBytes / 1000;
@@ -226,7 +238,15 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
     date: new Date().toISOString(),
     command: opts.command,
     runs: opts.runs,
-    options: { durationS: opts.durationS, parallel: opts.parallel, seed: opts.seed, ...opts.sizes, recorder, revision: gitRevision() },
+    options: {
+      durationS: opts.durationS,
+      parallel: opts.parallel,
+      seed: opts.seed,
+      ...opts.sizes,
+      workloads: list.length,
+      recorder,
+      revision: gitRevision(),
+    },
     metrics: collectMetrics([...SPECS, ...workloadSpecs], rows),
     headline: [
       'repriseGzipPerMin',
