@@ -9,6 +9,8 @@ import { collectMetrics, type BenchResult, type MetricSpec } from './lib/results
 import { summarize } from './lib/stats.js';
 import { RECORDER_BUNDLE, recorderFingerprint, startBenchServer, type RunningServer } from './lib/server.js';
 import { waitForStableSession } from './lib/session-wait.js';
+import { WorkloadBytesRunner } from './lib/payload-workloads.js';
+import { FULL_SIZES, SMOKE_SIZES, type Workload, type WorkloadSizes } from './lib/recorder-workloads.js';
 import { runShopper } from './lib/shopper.js';
 
 export interface PayloadOptions {
@@ -17,6 +19,10 @@ export interface PayloadOptions {
   /** Runs recorded at the same time (each its own browser context, proxy and session). */
   parallel: number;
   seed: number;
+  /** The recorder benchmark's workloads, each recorded once per run. */
+  sizes: WorkloadSizes;
+  /** How many of the workloads to record (smoke runs: one, to stay quick). */
+  workloadCount: number;
   command: string;
   log?: (line: string) => void;
 }
@@ -29,7 +35,15 @@ export interface PayloadOptions {
 export function payloadOptions(args: { runs?: number; durationS?: number; smoke: boolean; command: string }): PayloadOptions {
   const durationS = args.smoke ? 3 : (args.durationS ?? 60);
   const runs = args.runs ?? (args.smoke ? 1 : 5);
-  return { runs, durationS, parallel: Math.min(runs, 5), seed: 7, command: args.command };
+  return {
+    runs,
+    durationS,
+    parallel: Math.min(runs, 5),
+    seed: 7,
+    sizes: args.smoke ? SMOKE_SIZES : FULL_SIZES,
+    workloadCount: args.smoke ? 1 : Infinity,
+    command: args.command,
+  };
 }
 
 const SPECS: MetricSpec[] = [
@@ -44,6 +58,7 @@ const SPECS: MetricSpec[] = [
     role: 'reprise',
   },
   { key: 'repriseDeflateBatches', label: 'Reprise: of which deflate against the static dictionary alone', unit: 'count', role: 'reprise' },
+  { key: 'repriseDeltaBatches', label: 'Reprise: of which in the delta form (reprise-delta, deflate)', unit: 'count', role: 'reprise' },
   { key: 'repriseGzipBatches', label: 'Reprise: of which gzip (no dictionary)', unit: 'count', role: 'reprise' },
   { key: 'repriseUncompressedBatches', label: 'Reprise: of which sent uncompressed (plain JSON)', unit: 'count', role: 'reprise' },
   {
@@ -85,7 +100,12 @@ async function onePayloadRun(browser: Browser, server: RunningServer, opts: Payl
   try {
     const page = await context.newPage();
     const started = Date.now();
-    const loops = await runShopper(page, proxy.base, opts.durationS * 1000, opts.seed);
+    // A machine too busy for a page to answer in time ends the session early (said in the notes), not the run.
+    const loops = await runShopper(page, proxy.base, opts.durationS * 1000, opts.seed).catch((err: unknown) => {
+      if (!(err instanceof Error && err.name === 'TimeoutError')) throw err;
+      problems.push(`the shopper stopped early: ${err.message.split('\n')[0]}`);
+      return 0;
+    });
     const sessionId = await page.evaluate(
       () => (JSON.parse(sessionStorage.getItem('reprise:session') || '{}') as { id?: string }).id ?? '',
     );
@@ -113,6 +133,7 @@ async function onePayloadRun(browser: Browser, server: RunningServer, opts: Payl
         repriseBatches: t.requests,
         repriseDeflateRefBatches: t.deflateRefRequests,
         repriseDeflateBatches: t.deflateRequests,
+        repriseDeltaBatches: t.deltaRequests,
         repriseGzipBatches: t.gzipRequests,
         repriseUncompressedBatches: t.plainRequests,
         repriseDictionaryRefusals: t.dictionaryRefusals,
@@ -142,6 +163,8 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
   const server = await startBenchServer({ needRecorder: true });
   let browser: Browser | null = null;
   const rows: Record<string, number>[] = [];
+  const workloadSpecs: MetricSpec[] = [];
+  let list: Workload[] = [];
   const notes = strategyNotes(opts);
   let chromium = '';
   let recorder = '';
@@ -151,6 +174,9 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
     // Pinned for every run: the bundle on disk may be rebuilt while the benchmark runs.
     const sdk = readFileSync(RECORDER_BUNDLE);
     recorder = recorderFingerprint(sdk);
+    const runner = await WorkloadBytesRunner.create(server, sdk, opts.sizes);
+    list = runner.list.slice(0, opts.workloadCount);
+    workloadSpecs.push(...list.flatMap((w) => workloadMetricSpecs(w.key, w.label)));
     for (let first = 0; first < opts.runs; first += opts.parallel) {
       const wave = Array.from({ length: Math.min(opts.parallel, opts.runs - first) }, (_, i) => first + i);
       // Staggered by a second so the sessions' page loads do not all coincide.
@@ -168,11 +194,36 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
         );
       });
     }
+    // The recorder benchmark's workloads, one session each per run, one at a time.
+    for (let run = 0; run < opts.runs; run++) {
+      for (const w of list) {
+        const b = await runner.run(browser, w);
+        const row = rows[run]!;
+        row[`${w.key}Sent`] = b.sentBytes / 1000;
+        row[`${w.key}Raw`] = b.rawBytes / 1000;
+        row[`${w.key}Requests`] = b.requests;
+        row[`${w.key}Baseline`] = b.baselineGzipBytes / 1000;
+        row[`${w.key}Ratio`] = b.sentBytes / b.baselineGzipBytes;
+        log(
+          `payload run ${run + 1}/${opts.runs}, ${w.key}: ${(b.sentBytes / 1000).toFixed(1)} KB sent, baseline ` +
+            `${(b.baselineGzipBytes / 1000).toFixed(1)} KB, ratio ${(b.sentBytes / b.baselineGzipBytes).toFixed(3)}; batches ` +
+            b.batches.map((x) => `${x.encoding}${x.ref ? '+ref' : ''} ${x.sent}/${x.raw} [${x.events}]`).join(', '),
+        );
+      }
+    }
   } finally {
     await browser?.close();
     await server.close();
   }
   const loads = summarize(rows.map((r) => r.fullSnapshots!));
+  const loopsDone = summarize(rows.map((r) => r.shopperLoops!));
+  if (loopsDone.median < 1)
+    notes.push(
+      `The shopper completed ${loopsDone.median} loops (median; ${loopsDone.min}-${loopsDone.max}): the machine was too busy for the demo ` +
+        'shop to load in time (see the load average), so the per-minute figures describe mostly one idle page, where the batch ' +
+        "envelope and the non-DOM events (environment, vitals, network) outweigh rrweb's few events. They are not comparable to a run " +
+        'with several shopping loops; the workload figures (bytes of a fixed amount of DOM work) are.',
+    );
   notes.push(
     `Page loads per session (rrweb full snapshots) in this run: median ${loads.median} (${loads.min}-${loads.max}); one session alone ` +
       'on an idle machine gets about 10 a minute (3 shopping loops). Fewer page loads mean fewer pages seen before, so a busy machine ' +
@@ -187,9 +238,24 @@ export async function runPayload(opts: PayloadOptions): Promise<BenchResult> {
     date: new Date().toISOString(),
     command: opts.command,
     runs: opts.runs,
-    options: { durationS: opts.durationS, parallel: opts.parallel, seed: opts.seed, recorder, revision: gitRevision() },
-    metrics: collectMetrics(SPECS, rows),
-    headline: ['repriseGzipPerMin', 'repriseRawPerMin', 'baselineGzipPerMin', 'ratioGzip', 'ratioRaw'],
+    options: {
+      durationS: opts.durationS,
+      parallel: opts.parallel,
+      seed: opts.seed,
+      ...opts.sizes,
+      workloads: list.length,
+      recorder,
+      revision: gitRevision(),
+    },
+    metrics: collectMetrics([...SPECS, ...workloadSpecs], rows),
+    headline: [
+      'repriseGzipPerMin',
+      'repriseRawPerMin',
+      'baselineGzipPerMin',
+      'ratioGzip',
+      'ratioRaw',
+      ...workloadSpecs.filter((s) => s.role === 'ratio').map((s) => s.key),
+    ],
     notes,
   };
 }
@@ -201,8 +267,12 @@ function strategyNotes(opts: PayloadOptions): string[] {
       'at most 32,000 bytes: the end of a static dictionary shipped with recorder and server (`r1`, 14.7 KB of generic rrweb, HTML, CSS and ' +
       'Reprise JSON vocabulary) followed by the first 24,000 bytes of an earlier page-start batch (the one with the full snapshot) ' +
       'of the same session, the newest of the same page path if any, which the server reads back from the store. Page loads of one site ' +
-      'repeat their markup and stylesheets, so a page seen before costs a fraction of its first visit. Compression runs in the ' +
-      "recorder's Worker (fflate); batch cutting is unchanged (every 5 s, and at pagehide).",
+      "repeat their markup and stylesheets, so a page seen before costs a fraction of its first visit. The body is the batch's delta " +
+      'form (Content-Encoding: reprise-delta, deflate) whenever the server takes it: rrweb node ids (id, parentId, nextId, ' +
+      'previousId, rootId, nodeId) and clocks (t, timestamp) written as the difference from the previous value of the same member, ' +
+      'so the records of a burst of added nodes or of a full snapshot repeat byte for byte; the server undoes it exactly before parsing ' +
+      "and stores the batch as the recorder made it. Compression runs in the recorder's Worker (fflate); batch cutting is unchanged " +
+      '(every 5 s, at 512 KB, and at pagehide).',
     `Schedule: ${opts.runs} sessions of ${opts.durationS} s, ${opts.parallel} recorded at the same time (one browser, a context, proxy and ` +
       'session each, starts 1 s apart), to keep the whole benchmark near 2 minutes. 60 s sessions rather than 20 s: the dictionary ' +
       'gains grow with the pages a session has already seen, and a 20 s session is mostly first visits (measured while choosing, ' +
@@ -210,6 +280,24 @@ function strategyNotes(opts: PayloadOptions): string[] {
       'so a session holds fewer page loads per minute (see the full snapshot count); Reprise and the baseline measure the same session.',
     'The baseline is favourable to rrweb: its 5 s groups span page loads (two pages in one gzip stream share their markup), which a ' +
       'recorder restarting on every full page load cannot do.',
+    "Workloads: each of the recorder benchmark's workloads (bench/lib/recorder-workloads.ts) is recorded once per run in a session " +
+      "of its own, through that benchmark's page server and a counting proxy in front of the real server: every ingest body of the " +
+      "session counts (recorder start, the workload, Reprise.flush(), the pagehide flush), as sent; the baseline is the same session's " +
+      'stored rrweb events, gzip per 5 s group as above.',
+    'Where the bytes went before the delta form (measured on 2026-12-06 with this benchmark, one session per workload, per-batch ' +
+      'breakdown in its log): 10000 elements added, then moved, sent 278 KB: two mutation events of 2.08 MB (20,000 adds) and 2.33 MB ' +
+      '(10,000 removes, 20,000 adds) of JSON, one batch each, deflated to 127 KB and 150 KB. Not batch cutting (one event per batch) ' +
+      'and not the 32 KB window (each record repeats the one ~100 bytes before it): every record differs in its ids (id, nextId, ' +
+      "parentId) and its text's number, and deflate pays for each changed digit run. The delta form takes those batches to 32 KB each; " +
+      "what is left is the texts' numbers ('node 1234'), which no id coding reaches. The 50000-node snapshot: one 4.0 MB event, 290 KB " +
+      'deflated, 111 KB in the delta form; 1000 nested: 16 KB, 3.8 KB.',
+    "PostHog's 36.6 KB for 10000 elements added, then moved (from the issue; not measured here): the same rrweb events gzip'd per " +
+      '5 s are 306 KB (baseline above) and the two mutation events alone gzip to 277 KB; gzip of a large field inside the event and ' +
+      "again of the request cannot go below gzip of the same text by a factor of 7, and posthog-js's mutation throttler " +
+      '(mutation-throttler.ts) rate-limits attribute changes only, not adds or removes. So that upload does not hold these 50,000 node ' +
+      'records as rrweb emits them: its rrweb build emits other mutations for this page, or the upload was counted before it ended. ' +
+      'Which one was not established here (posthog-js was not run on this machine); until its replay is shown to hold the moved ' +
+      'nodes, 36.6 KB is not a like-for-like target.',
   ];
 }
 
@@ -234,3 +322,14 @@ const BASELINE =
   're-grouped per 5 s of event time, each group a plain JSON array gzipped on its own with node:zlib gzipSync at the ' +
   'default level: how rrweb-based tools commonly upload. Ratio = Reprise bytes / baseline bytes; Reprise bytes also ' +
   'carry its batch envelope and its non-DOM events (console, network, errors, navigation), the baseline carries only rrweb events.';
+
+/** Figures of one recorder workload: bytes as sent, decompressed, and the same session's rrweb baseline. */
+function workloadMetricSpecs(key: string, label: string): MetricSpec[] {
+  return [
+    { key: `${key}Sent`, label: `${label}: Reprise bytes sent (as sent)`, unit: 'KB', role: 'reprise' },
+    { key: `${key}Raw`, label: `${label}: Reprise bytes sent, decompressed`, unit: 'KB', role: 'reprise' },
+    { key: `${key}Requests`, label: `${label}: Reprise ingest requests`, unit: 'count', role: 'reprise' },
+    { key: `${key}Baseline`, label: `${label}: baseline, same rrweb events, 5 s batches, gzip per batch`, unit: 'KB', role: 'baseline' },
+    { key: `${key}Ratio`, label: `${label}: Reprise / baseline, bytes sent`, unit: 'ratio', role: 'ratio' },
+  ];
+}

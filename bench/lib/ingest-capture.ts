@@ -3,8 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { BrowserContext, Request } from 'playwright-core';
 import {
+  DELTA_CODING,
   DICT_PARAM,
   REF_PARAM,
+  decodeDeltaForm,
+  deltaFormReference,
   isStaticDictionaryId,
   parseDictionaryRef,
   presetDictionary,
@@ -25,6 +28,8 @@ export interface WireTotals {
   /** Content-Encoding: deflate, against the static dictionary alone / with a session reference (or none). */
   deflateRequests: number;
   deflateRefRequests: number;
+  /** Of the deflate requests: the batch's delta form (Content-Encoding: reprise-delta, deflate). */
+  deltaRequests: number;
   plainRequests: number;
   /** Answered 200 (stored or duplicate). */
   acceptedRequests: number;
@@ -44,6 +49,7 @@ const emptyTotals = (): WireTotals => ({
   gzipRequests: 0,
   deflateRequests: 0,
   deflateRefRequests: 0,
+  deltaRequests: 0,
   plainRequests: 0,
   acceptedRequests: 0,
   acceptedBatches: 0,
@@ -53,8 +59,10 @@ const emptyTotals = (): WireTotals => ({
 });
 
 const INGEST_PATH = '/ingest/v1/batch';
+/** The delta form's Content-Encoding, normalized as the proxy records it. */
+const DELTA_ENCODING = `${DELTA_CODING},deflate`;
 
-interface WireRequest {
+export interface WireRequest {
   body: Buffer;
   encoding: string;
   dict: string | null;
@@ -70,8 +78,13 @@ interface WireRequest {
 class WireLog {
   readonly entries: WireRequest[] = [];
 
-  totals(): WireTotals {
-    const t = emptyTotals();
+  /** Each request with its decoded JSON (null when it could not be decoded), in arrival order. */
+  decoded(): { request: WireRequest; raw: Buffer | null }[] {
+    const { decoded } = this.decodeAll();
+    return this.entries.map((request) => ({ request, raw: decoded.get(request) ?? null }));
+  }
+
+  private decodeAll(): { decoded: Map<WireRequest, Buffer | null>; keys: Map<WireRequest, string> } {
     const refs = new Map<string, Uint8Array>();
     const decoded = new Map<WireRequest, Buffer | null>();
     const keys = new Map<WireRequest, string>();
@@ -97,12 +110,19 @@ class WireLog {
         }
       }
     }
+    return { decoded, keys };
+  }
+
+  totals(): WireTotals {
+    const t = emptyTotals();
+    const { decoded, keys } = this.decodeAll();
     const accepted = new Set<string>();
     for (const e of this.entries) {
       t.requests++;
       t.sentBytes += e.body.length;
       if (e.encoding === 'gzip') t.gzipRequests++;
-      else if (e.encoding === 'deflate') {
+      else if (e.encoding === 'deflate' || e.encoding === DELTA_ENCODING) {
+        if (e.encoding === DELTA_ENCODING) t.deltaRequests++;
         if (e.ref) t.deflateRefRequests++;
         else t.deflateRequests++;
       } else t.plainRequests++;
@@ -127,8 +147,10 @@ class WireLog {
 function decode(e: WireRequest, refs: ReadonlyMap<string, Uint8Array>): Buffer | null | undefined {
   try {
     if (e.encoding === 'gzip') return gunzipSync(e.body);
-    if (e.encoding !== 'deflate') return e.body;
-    if (e.dict === null) return inflateSync(e.body);
+    const delta = e.encoding === DELTA_ENCODING;
+    if (e.encoding !== 'deflate' && !delta) return e.body;
+    const undelta = (b: Buffer) => (delta ? Buffer.from(decodeDeltaForm(b)!) : b);
+    if (e.dict === null) return undelta(inflateSync(e.body));
     if (!isStaticDictionaryId(e.dict)) return null;
     let ref: Uint8Array | null = null;
     if (e.ref !== null) {
@@ -138,7 +160,8 @@ function decode(e: WireRequest, refs: ReadonlyMap<string, Uint8Array>): Buffer |
       if (!found) return undefined;
       ref = found;
     }
-    return inflateSync(e.body, { dictionary: presetDictionary(staticDictionaryBytes(e.dict), ref) });
+    if (ref && delta) ref = deltaFormReference(ref);
+    return undelta(inflateSync(e.body, { dictionary: presetDictionary(staticDictionaryBytes(e.dict), ref) }));
   } catch {
     return null;
   }
@@ -198,7 +221,7 @@ export class CountingProxy {
           entry = {
             body,
             encoding: String(req.headers['content-encoding'] ?? 'identity')
-              .trim()
+              .replace(/\s+/g, '')
               .toLowerCase(),
             dict: url.searchParams.get(DICT_PARAM),
             ref: url.searchParams.get(REF_PARAM),
@@ -233,6 +256,11 @@ export class CountingProxy {
   /** Totals of every ingest request so far (decoded on each call). */
   get totals(): WireTotals {
     return this.log.totals();
+  }
+
+  /** Every ingest request so far with its decoded JSON (for per-batch breakdowns). */
+  requests(): { request: WireRequest; raw: Buffer | null }[] {
+    return this.log.decoded();
   }
 
   /** Requests received and not yet answered. */

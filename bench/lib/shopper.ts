@@ -24,7 +24,8 @@ export async function runShopper(page: Page, base: string, durationMs: number, s
   };
   const pause = (lo: number, hi: number) => step(() => page.waitForTimeout(rng.int(lo, hi)));
 
-  await page.goto(`${base}/demo/`);
+  // A generous first load: five sessions start side by side on a machine that may be busy.
+  await page.goto(`${base}/demo/`, { timeout: 120_000 });
   let loops = 0;
   try {
     for (;;) {

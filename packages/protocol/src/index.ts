@@ -2,6 +2,7 @@ export * from './types.js';
 export { toNdjsonLine, parseNdjson } from './ndjson.js';
 export * from './capture-types.js';
 export * from './dictionary.js';
+export * from './delta-form.js';
 export * from './session-key.js';
 export * from './assets.js';
 export * from './digest-types.js';

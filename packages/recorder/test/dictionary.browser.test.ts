@@ -197,3 +197,85 @@ describe('preset dictionaries', () => {
     await ctx.close();
   });
 });
+
+/** A page that adds a burst of elements (rrweb ids in sequence), then moves them. */
+const BURST_PAGE = html(
+  sdkTag(),
+  `<div id="from"></div><div id="to"></div><script>
+    window.burst = (n) => {
+      const from = document.getElementById('from');
+      for (let i = 0; i < n; i++) { const d = document.createElement('div'); d.className = 'moved'; d.textContent = 'node ' + i; from.appendChild(d); }
+      return new Promise((r) => setTimeout(() => { const to = document.getElementById('to'); while (from.lastChild) to.appendChild(from.lastChild); setTimeout(r, 0); }, 0));
+    };
+  </script>`,
+);
+
+/** The ids of the elements the batch's mutations add, in order. */
+function addedIds(r: Received): number[] {
+  return r.batch.events.flatMap((e) => {
+    const d = e.data as { type?: number; data?: { source?: number; adds?: { node: { type: number; id: number } }[] } };
+    return e.kind === 'dom' && d.type === 3 && d.data?.source === 0
+      ? (d.data.adds ?? []).filter((a) => a.node.type === 2).map((a) => a.node.id)
+      : [];
+  });
+}
+
+describe('the delta form (reprise-delta, deflate)', () => {
+  it('a burst of added and moved nodes goes in the delta form, a fraction of its plain size, and decodes to the same ids', async () => {
+    h.ingest.pages.set('/burst', BURST_PAGE);
+    h.ingest.refusals.length = 0;
+    const ctx = await h.browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${h.ingest.base}/burst`);
+    const id = await sessionIdOf(page);
+    await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(1);
+    await page.evaluate(() => (window as unknown as { burst(n: number): Promise<void> }).burst(2000));
+    await page.evaluate(() => window.Reprise!.flush());
+    const rs = h.ingest.forSession(id);
+    expectContiguousSeqs(rs);
+    expect(h.ingest.refusals).toEqual([]);
+    const bursts = rs.filter((r) => addedIds(r).length >= 2000);
+    expect(bursts.length).toBeGreaterThan(0);
+    for (const r of bursts) {
+      expect(r.delta).toBe(true);
+      expect(r.size).toBeLessThan(gzipSync(r.text).length * 0.5);
+    }
+    // The first burst adds 2000 fresh elements: absolute ids, one more (element and text) each time.
+    const ids = addedIds(bursts[0]!);
+    expect(ids.slice(1).every((v, i) => v === ids[i]! + 1)).toBe(true);
+    await ctx.close();
+  });
+
+  it('a server that takes deflate but not the delta form (415): the batch goes again as gzip, byte for byte the same JSON, then plain deflate', async () => {
+    h.ingest.pages.set('/burst', BURST_PAGE);
+    h.ingest.deltaForm = 'unsupported';
+    h.ingest.refusals.length = 0;
+    try {
+      const ctx = await h.browser.newContext();
+      const page = await ctx.newPage();
+      await page.goto(`${h.ingest.base}/burst`);
+      const id = await sessionIdOf(page);
+      await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(1);
+      await page.evaluate(() => (window as unknown as { burst(n: number): Promise<void> }).burst(300));
+      await page.evaluate(() => window.Reprise!.flush());
+      const rs = h.ingest.forSession(id);
+      expectContiguousSeqs(rs);
+      expect(h.ingest.refusals.length).toBeGreaterThan(0);
+      for (const refused of h.ingest.refusals) {
+        expect(refused).toMatchObject({ status: 415, delta: true });
+        // The server's decoding of the delta form gives exactly the JSON the recorder then sent again.
+        const again = rs.find((r) => r.batch.seq === refused.seq)!;
+        expect(again.encoding).toBe('gzip');
+        expect(refused.text).toBe(again.text);
+      }
+      const later = rs.filter((r) => r.batch.seq > Math.max(...h.ingest.refusals.map((x) => x.seq!)));
+      expect(later.length).toBeGreaterThan(0);
+      for (const r of later) expect(r).toMatchObject({ encoding: 'deflate', delta: false });
+      const stats = await page.evaluate(() => window.Reprise!.stats());
+      expect(stats).toMatchObject({ batchesDropped: 0, batchesFailed: 0, internalErrors: 0 });
+      await ctx.close();
+    } finally {
+      h.ingest.deltaForm = 'ok';
+    }
+  });
+});

@@ -144,8 +144,10 @@ export abstract class Batcher {
 
   /** Compresses in the background; for a page-start batch the worker also canonicalizes its reference text. */
   protected compress(item: OutboxItem, json: string, dict: PresetDictionary | null, startsPage = false): void {
+    // The delta form too, unless the server refused it: the worker uses it when it round-trips.
+    const useDelta = dict !== null && this.book.deltaAllowed(item.sessionId);
     this.guard.swallow(
-      this.compressor.compress(json, dict, startsPage).then((c) => {
+      this.compressor.compress(json, dict, startsPage, useDelta).then((c) => {
         if (c?.ref !== undefined) this.book.canonicalized(item.sessionId, item.seq, c.ref);
         // Gone already: evicted, or sent/parked uncompressed by flushOnHide.
         if (!this.outbox.has(item)) return;

@@ -6,12 +6,14 @@
  * carries none of it.
  */
 import { gzipSync, strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
-import { staticDictionaryBytes, type StaticDictionaryId } from '@reprise/protocol';
+import { decodeDeltaForm, deltaFormReference, staticDictionaryBytes, type StaticDictionaryId } from '@reprise/protocol';
 
 /** A compressed body: zlib against the dictionary it was given (`deflate`), or gzip. */
 export interface Compressed {
   bytes: Uint8Array<ArrayBuffer>;
   deflate: boolean;
+  /** `bytes` is zlib of the batch's delta form, against the delta dictionary (worker only). */
+  delta?: boolean;
   /** When asked for: the batch's reference text as the server rebuilds it (worker only). */
   ref?: string;
 }
@@ -19,9 +21,11 @@ export interface Compressed {
 export interface Codec {
   /** zlib against `dict` when given, else gzip; null if it fails (the caller sends plain JSON). */
   compressNow(text: string, dict: Uint8Array | null): Compressed | null;
-  /** The JSON of a body deflated against `dict`, or null. */
-  inflateToText(body: Uint8Array, dict: Uint8Array): string | null;
+  /** The JSON of a body deflated against `dict` (`delta`: of its delta form), or null. */
+  inflateToText(body: Uint8Array, dict: Uint8Array, delta: boolean): string | null;
   staticDictionary(id: StaticDictionaryId): Uint8Array;
+  /** A reference's bytes in the delta form (protocol delta-form.ts), for the dictionary of delta-form bodies. */
+  deltaFormReference(reference: Uint8Array): Uint8Array;
   /** The compression Worker's code (compress-worker.ts bundled), started from a Blob URL; null when not built in. */
   workerSource: string | null;
 }
@@ -38,14 +42,17 @@ export const codec: Codec = {
       return null;
     }
   },
-  inflateToText(body, dict) {
+  inflateToText(body, dict, delta) {
     try {
-      return strFromU8(unzlibSync(body, { dictionary: dict }));
+      const raw = unzlibSync(body, { dictionary: dict });
+      const json = delta ? decodeDeltaForm(raw) : raw;
+      return json ? strFromU8(json) : null;
     } catch {
       return null;
     }
   },
   staticDictionary: staticDictionaryBytes,
+  deltaFormReference,
   // Absent when the sources run unbundled (unit tests): then there is no worker.
   workerSource: typeof __REPRISE_COMPRESS_WORKER__ === 'string' ? __REPRISE_COMPRESS_WORKER__ : null,
 };

@@ -4,7 +4,7 @@
  * has no preset dictionaries, fflate does. Never imported by the recorder itself.
  */
 import { gzipSync, zlibSync } from 'fflate';
-import { referenceText } from '@reprise/protocol';
+import { decodeDeltaForm, encodeDeltaForm, referenceText } from '@reprise/protocol';
 
 export interface CompressJob {
   id: number;
@@ -12,6 +12,8 @@ export interface CompressJob {
   text: string;
   /** Preset dictionary: zlib (Content-Encoding: deflate) against it; absent: gzip. */
   dict?: Uint8Array;
+  /** With `dict`: the dictionary of the batch's delta form; the worker deflates that form against it when it can. */
+  deltaDict?: Uint8Array;
   /** The batch is a dictionary reference: also return its reference text as the server will rebuild it. */
   ref?: boolean;
 }
@@ -21,6 +23,8 @@ export interface CompressReply {
   buf?: ArrayBuffer;
   /** True when `buf` is zlib against the job's dictionary. */
   deflate?: boolean;
+  /** True when `buf` is zlib of the delta form, against the job's `deltaDict`. */
+  delta?: boolean;
   /** referenceText of the batch's events after a JSON round trip, as the server stores and re-serializes them. */
   ref?: string;
   error?: string;
@@ -34,19 +38,37 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 
 scope.onmessage = (e) => {
-  const { id, text, dict, ref } = e.data;
+  const { id, text, dict, deltaDict, ref } = e.data;
   try {
     const input = new TextEncoder().encode(text);
-    const out = dict ? zlibSync(input, { level: 6, dictionary: dict }) : gzipSync(input, { level: 6 });
+    const form = dict && deltaDict ? deltaForm(input) : null;
+    let out: Uint8Array;
+    if (form) out = zlibSync(form, { level: 6, dictionary: deltaDict });
+    else out = dict ? zlibSync(input, { level: 6, dictionary: dict }) : gzipSync(input, { level: 6 });
     // Transfer exactly the output bytes (a view may sit on a larger buffer).
     const exact = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice();
     const reply: CompressReply = { id, buf: exact.buffer as ArrayBuffer, deflate: !!dict };
+    if (form) reply.delta = true;
     if (ref) reply.ref = canonicalReference(text);
     scope.postMessage(reply, [exact.buffer as ArrayBuffer]);
   } catch (err) {
     scope.postMessage({ id, error: String(err) }, []);
   }
 };
+
+/** The delta form of the batch, only if the server's decoding gives back exactly these bytes; else null (plain deflate). */
+function deltaForm(input: Uint8Array): Uint8Array | null {
+  try {
+    const form = encodeDeltaForm(input);
+    if (!form) return null;
+    const back = decodeDeltaForm(form);
+    if (!back || back.length !== input.length) return null;
+    for (let i = 0; i < input.length; i++) if (back[i] !== input[i]) return null;
+    return form;
+  } catch {
+    return null;
+  }
+}
 
 /** The server's reference text of a batch: its events parsed and re-serialized as {t, kind, data}. */
 function canonicalReference(json: string): string | undefined {

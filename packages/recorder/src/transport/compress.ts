@@ -14,8 +14,10 @@ export type { Compressed } from './codec.js';
 
 export type CompressionMode = 'worker' | 'main-thread' | 'none';
 
-// A worker that doesn't answer within this time is considered broken.
-const WORKER_TIMEOUT_MS = 10_000;
+// A worker that doesn't answer within this time is considered broken. The worker takes jobs one
+// at a time, so each answer restarts the clock of those still waiting: two large batches posted
+// together on a busy machine are slow, not broken.
+const WORKER_TIMEOUT_MS = 30_000;
 
 interface Job {
   resolve(out: Compressed | null): void;
@@ -61,26 +63,36 @@ export class Compressor {
   /**
    * Compressed `text`: deflate against `dict` in the worker, else gzip (the result says which);
    * null when it must be sent uncompressed. With `wantRef`, the worker also returns the batch's
-   * canonical reference text (JSON.parse + JSON.stringify there, off the main thread). Waits for
-   * the codec; `dict.bytes` is read only then (the static dictionary comes with it). Never rejects.
+   * canonical reference text (JSON.parse + JSON.stringify there, off the main thread). With
+   * `delta`, the worker deflates the batch's delta form against `dict.deltaBytes` when it can (the
+   * result says so). Waits for the codec; `dict`'s bytes are read only then (the static dictionary
+   * comes with it). Never rejects.
    */
-  compress(text: string, dict: { readonly bytes: Uint8Array } | null, wantRef = false): Promise<Compressed | null> {
-    return this.prepare().then(() => this.compressLoaded(text, this.codecLoaded && dict ? dict.bytes : null, wantRef));
+  compress(
+    text: string,
+    dict: { readonly bytes: Uint8Array; readonly deltaBytes: Uint8Array } | null,
+    wantRef = false,
+    delta = false,
+  ): Promise<Compressed | null> {
+    return this.prepare().then(() => {
+      const use = this.codecLoaded ? dict : null;
+      return this.compressLoaded(text, use?.bytes ?? null, wantRef, use && delta ? use.deltaBytes : null);
+    });
   }
 
-  private compressLoaded(text: string, dict: Uint8Array | null, wantRef: boolean): Promise<Compressed | null> {
+  private compressLoaded(text: string, dict: Uint8Array | null, wantRef: boolean, deltaDict: Uint8Array | null): Promise<Compressed | null> {
     const worker = this.getWorker();
     if (!worker) return this.mainThread(text);
     return new Promise<Compressed | null>((resolve) => {
       const id = this.nextId++;
-      const timer = setTimeout(() => this.workerFailed(new Error('compression worker timed out')), WORKER_TIMEOUT_MS);
-      this.jobs.set(id, { resolve, text, timer });
+      this.jobs.set(id, { resolve, text, timer: this.timeout() });
       try {
         // The string is posted as is and UTF-8 encoded in the worker: structured-cloning a string
         // costs the main thread several times less than TextEncoder (measured by the recorder
         // benchmark on a 3 MB snapshot). The dictionary is shared by many batches, so it is copied.
         const job: CompressJob = { id, text };
         if (dict) job.dict = dict;
+        if (dict && deltaDict) job.deltaDict = deltaDict;
         if (wantRef) job.ref = true;
         worker.postMessage(job);
       } catch (err) {
@@ -96,6 +108,10 @@ export class Compressor {
     }
     this.jobs.clear();
     this.killWorker();
+  }
+
+  private timeout(): ReturnType<typeof setTimeout> {
+    return setTimeout(() => this.workerFailed(new Error('compression worker timed out')), WORKER_TIMEOUT_MS);
   }
 
   private workerUsable(): boolean {
@@ -152,7 +168,12 @@ export class Compressor {
     }
     this.jobs.delete(reply.id);
     clearTimeout(job.timer);
+    for (const waiting of this.jobs.values()) {
+      clearTimeout(waiting.timer);
+      waiting.timer = this.timeout();
+    }
     const out: Compressed = { bytes: new Uint8Array(reply.buf), deflate: reply.deflate === true };
+    if (reply.delta === true) out.delta = true;
     if (typeof reply.ref === 'string') out.ref = reply.ref;
     job.resolve(out);
   }
@@ -199,7 +220,7 @@ export function compressNow(text: string, dict: { readonly bytes: Uint8Array } |
   return c ? c.compressNow(text, dict ? dict.bytes : null) : null;
 }
 
-/** The JSON of a body deflated against `dict` (to resend it self-contained), or null. */
-export function inflateToText(body: Uint8Array, dict: Uint8Array): string | null {
-  return loadedCodec()?.inflateToText(body, dict) ?? null;
+/** The JSON of a body deflated against `dict` (to resend it self-contained; `delta`: of its delta form), or null. */
+export function inflateToText(body: Uint8Array, dict: Uint8Array, delta = false): string | null {
+  return loadedCodec()?.inflateToText(body, dict, delta) ?? null;
 }

@@ -30,6 +30,8 @@ export interface PresetDictionary {
   /** `&dict=…[&ref=…]`, appended to the ingest URL. */
   query: string;
   bytes: Uint8Array;
+  /** The same dictionary for a delta-form body: its reference in the delta form (protocol delta-form.ts). */
+  deltaBytes: Uint8Array;
 }
 
 /**
@@ -56,6 +58,8 @@ type DeflateState = 'unknown' | 'ok' | 'off';
 interface Persisted {
   s: string;
   d: DeflateState;
+  /** The delta form's state (absent in what older recorders saved: unknown). */
+  x?: DeflateState;
   r: { q: number; p: string; x: string; st: RefState; c: boolean }[];
 }
 
@@ -73,6 +77,8 @@ export function pathOf(url: string | undefined): string {
 export class DictionaryBook {
   private sessionId: string | null = null;
   private deflate: DeflateState = 'unknown';
+  /** The delta form (Content-Encoding: reprise-delta, deflate): ok once acknowledged, off after a 415 for it. */
+  private delta: DeflateState = 'unknown';
   private refs: RefEntry[] = [];
   private staticOnly: PresetDictionary | null = null;
 
@@ -111,9 +117,15 @@ export class DictionaryBook {
     return pick ? this.dictOf(pick) : this.staticOnlyDictionary();
   }
 
-  /** Whether a body deflated against `dict` may go out in a pagehide send as it is. */
-  safeAtPagehide(sessionId: string, dict: PresetDictionary): boolean {
+  /** Whether deflated batches of this session may be sent in the delta form (not after the server refused it). */
+  deltaAllowed(sessionId: string): boolean {
+    return sessionId === this.sessionId && this.delta !== 'off';
+  }
+
+  /** Whether a body deflated against `dict` (`delta`: in the delta form) may go out in a pagehide send as it is. */
+  safeAtPagehide(sessionId: string, dict: PresetDictionary, delta = false): boolean {
     if (this.deflate !== 'ok') return false;
+    if (delta && (this.delta !== 'ok' || sessionId !== this.sessionId)) return false;
     if (!dict.ref) return true;
     return (
       sessionId === this.sessionId &&
@@ -132,10 +144,11 @@ export class DictionaryBook {
     r.canonical = true;
   }
 
-  /** The server acknowledged batch `seq` of `sessionId`, sent with `dict` (null: gzip or plain). */
-  acked(sessionId: string, seq: number, dict: PresetDictionary | null): void {
+  /** The server acknowledged batch `seq` of `sessionId`, sent with `dict` (null: gzip or plain), in the delta form or not. */
+  acked(sessionId: string, seq: number, dict: PresetDictionary | null, delta = false): void {
     if (sessionId !== this.sessionId) return;
     if (dict) this.deflate = 'ok';
+    if (dict && delta) this.delta = 'ok';
     for (const r of this.refs) if (r.seq === seq && r.state !== 'proven') r.state = 'stored';
     const proven = dict?.ref ? this.refs.find((r) => r.seq === dict.ref!.seq) : undefined;
     if (proven) {
@@ -144,10 +157,15 @@ export class DictionaryBook {
     }
   }
 
-  /** The server could not use `dict` (422): forget its reference. Refused deflate itself (415): stop using it. */
-  refused(sessionId: string, dict: PresetDictionary, unsupported: boolean): void {
+  /**
+   * The server could not use `dict` (422): forget its reference. Refused the encoding (415): stop
+   * using the delta form if the body was in it (a server that takes deflate but not the delta
+   * form), else deflate itself.
+   */
+  refused(sessionId: string, dict: PresetDictionary, unsupported: boolean, delta = false): void {
     if (unsupported) {
-      this.deflate = 'off';
+      if (delta) this.delta = 'off';
+      else this.deflate = 'off';
       return;
     }
     if (sessionId === this.sessionId && dict.ref) this.refs = this.refs.filter((r) => r.seq !== dict.ref!.seq);
@@ -159,6 +177,7 @@ export class DictionaryBook {
     const data: Persisted = {
       s: this.sessionId,
       d: this.deflate,
+      x: this.delta,
       r: this.refs.map((r) => ({ q: r.seq, p: r.path, x: r.text, st: r.state === 'cut' ? 'sent' : r.state, c: r.canonical })),
     };
     this.store.set(DICT_KEY, JSON.stringify(data));
@@ -169,10 +188,12 @@ export class DictionaryBook {
     if (sessionId === this.sessionId) return;
     this.sessionId = sessionId;
     this.deflate = 'unknown';
+    this.delta = 'unknown';
     this.refs = [];
     const saved = readPersisted(this.store);
     if (!saved || saved.s !== sessionId) return;
     this.deflate = saved.d;
+    this.delta = saved.x === 'ok' || saved.x === 'off' ? saved.x : 'unknown';
     this.refs = saved.r.slice(-MAX_REFS).map((r) => ({ seq: r.q, path: r.p, text: r.x, state: r.st, canonical: r.c === true }));
   }
 
@@ -195,17 +216,26 @@ export class DictionaryBook {
  * (codec-loader.ts), which the compressor waits for; nothing reads `bytes` before it is loaded.
  */
 function lazyBytes(ref: DictionaryRef | null, query: string, reference: string | null): PresetDictionary {
-  let bytes: Uint8Array | null = null;
+  let built: { bytes: Uint8Array; deltaBytes: Uint8Array } | null = null;
+  const build = () => {
+    if (built) return built;
+    const codec = loadedCodec();
+    if (!codec) throw new Error('the codec is not loaded');
+    const staticDict = codec.staticDictionary(CURRENT_STATIC_DICTIONARY);
+    // The reference's bytes as the server cuts them: its first REFERENCE_MAX_BYTES of UTF-8.
+    const refBytes = reference === null ? null : new TextEncoder().encode(reference).subarray(0, REFERENCE_MAX_BYTES);
+    const bytes = presetDictionary(staticDict, refBytes);
+    built = { bytes, deltaBytes: refBytes === null ? bytes : presetDictionary(staticDict, codec.deltaFormReference(refBytes)) };
+    return built;
+  };
   return {
     ref,
     query,
     get bytes() {
-      const codec = loadedCodec();
-      if (!codec) throw new Error('the codec is not loaded');
-      return (bytes ??= presetDictionary(
-        codec.staticDictionary(CURRENT_STATIC_DICTIONARY),
-        reference === null ? null : new TextEncoder().encode(reference),
-      ));
+      return build().bytes;
+    },
+    get deltaBytes() {
+      return build().deltaBytes;
     },
   };
 }

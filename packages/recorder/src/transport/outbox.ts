@@ -28,6 +28,8 @@ export interface OutboxItem {
   /** The compressed body: zlib against `dict` (Content-Encoding: deflate), or gzip when `dict` is null. */
   body: Uint8Array<ArrayBuffer> | null;
   dict: PresetDictionary | null;
+  /** The deflated body is the batch's delta form (Content-Encoding: reprise-delta, deflate), against `dict.deltaBytes`. */
+  delta?: boolean;
   /** False while compressing; the sender waits for the head item to be ready. */
   ready: boolean;
 }
@@ -40,7 +42,7 @@ export function itemBytes(item: OutboxItem): number {
 /** The batch JSON of an item, inflating a deflate body if need be; null if it can't be had. */
 export function itemJson(item: OutboxItem): string | null {
   if (item.json !== null) return item.json;
-  if (item.body && item.dict) return inflateToText(item.body, item.dict.bytes);
+  if (item.body && item.dict) return inflateToText(item.body, item.delta ? item.dict.deltaBytes : item.dict.bytes, item.delta === true);
   return null;
 }
 
@@ -101,6 +103,7 @@ export class Outbox {
       if (c) {
         item.body = c.bytes;
         item.dict = c.deflate ? dict : null;
+        item.delta = c.deflate && c.delta === true;
         item.json = null;
       }
       item.ready = true;
@@ -113,6 +116,7 @@ export class Outbox {
       item.json = json;
       item.body = null;
       item.dict = null;
+      item.delta = false;
       item.ready = false;
     });
   }

@@ -1,4 +1,5 @@
 import {
+  DELTA_CODING,
   DICTIONARY_UNAVAILABLE,
   LINK_ERRORS,
   SESSION_FULL,
@@ -79,7 +80,7 @@ export async function postBatch(fetchFn: FetchFn, url: string, item: OutboxItem,
 
 async function send(fetchFn: FetchFn, url: string, item: OutboxItem, keepalive: boolean): Promise<SendResult | SendOutcome> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (item.body) headers['Content-Encoding'] = item.dict ? 'deflate' : 'gzip';
+  if (item.body) headers['Content-Encoding'] = item.dict ? (item.delta ? `${DELTA_CODING}, deflate` : 'deflate') : 'gzip';
   // In a header: never in the URL (server logs) nor in the body (stored with the events).
   if (item.key !== null) headers[SESSION_KEY_HEADER] = item.key;
   try {

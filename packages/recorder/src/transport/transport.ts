@@ -100,7 +100,7 @@ export class Transport extends Batcher implements EventSink {
     for (const item of this.outbox.items) {
       if (item.json && item.state !== 'in-flight') {
         this.encodeNow(item, item.json, cut?.item === item ? cut.dict : this.book.choose(item.sessionId, path, true));
-      } else if (item.dict && !this.book.safeAtPagehide(item.sessionId, item.dict)) {
+      } else if (item.dict && !this.book.safeAtPagehide(item.sessionId, item.dict, item.delta)) {
         const json = itemJson(item);
         if (json !== null) this.encodeNow(item, json, this.book.choose(item.sessionId, path, true));
       }
@@ -170,7 +170,7 @@ export class Transport extends Batcher implements EventSink {
    * gzip and self-contained, ahead of later seqs. Nothing is lost unless its JSON is gone.
    */
   private resendSelfContained(item: OutboxItem, unsupported: boolean): void {
-    if (item.dict) this.book.refused(item.sessionId, item.dict, unsupported);
+    if (item.dict) this.book.refused(item.sessionId, item.dict, unsupported, item.delta);
     const json = itemJson(item);
     if (json === null) {
       this.outbox.remove(item, 'dropped');
@@ -246,7 +246,7 @@ export class Transport extends Batcher implements EventSink {
       }
     } else {
       this.attempt = 0;
-      if (result === 'ok') this.book.acked(item.sessionId, item.seq, item.dict);
+      if (result === 'ok') this.book.acked(item.sessionId, item.seq, item.dict, item.delta);
       if (mine) {
         this.outbox.remove(item, result === 'ok' ? 'acked' : 'dropped');
         if (result === 'ok') this.counters.batchesSent++;
@@ -267,7 +267,7 @@ export class Transport extends Batcher implements EventSink {
         } else if (result === 'ok') {
           item.state = 'acked';
           this.counters.batchesSent++;
-          this.book.acked(item.sessionId, item.seq, item.dict);
+          this.book.acked(item.sessionId, item.seq, item.dict, item.delta);
         } else if (result === 'reject') this.counters.batchesFailed++;
         else if ((result === 'dictionary-unavailable' || result === 'deflate-unsupported') && !this.disposed) {
           // Still alive after all (hidden, or bfcache): send it again self-contained.

@@ -4,7 +4,10 @@ import { dirname, join } from 'node:path';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import {
+  DELTA_CODING,
   DICTIONARY_UNAVAILABLE,
+  decodeDeltaForm,
+  deltaFormReference,
   isStaticDictionaryId,
   parseDictionaryRef,
   presetDictionary,
@@ -16,7 +19,10 @@ import {
 
 /** One POST the fake ingest received, decompressed. */
 export interface Received {
+  /** Content-Encoding; a delta-form body (`reprise-delta, deflate`) shows as `deflate`, with `delta` true. */
   encoding: string | null;
+  /** The body was the batch's delta form. */
+  delta: boolean;
   contentType: string | null;
   /** Decompressed body text, for "secret never appears" checks. */
   text: string;
@@ -70,6 +76,8 @@ export class FakeIngest {
   refuseChunks = false;
   /** Never answers requests for the SDK's lazy chunks (a slow network): what must not wait for them doesn't. */
   holdChunks = false;
+  /** 'unsupported': 415 to delta-form bodies only, like a server that takes deflate but predates the delta form. */
+  deltaForm: 'ok' | 'unsupported' = 'ok';
   /**
    * Scripted answers: called for every decoded batch (with how many times this session and seq
    * were received before); a non-null answer replaces the normal one.
@@ -121,20 +129,29 @@ export class FakeIngest {
   }
 
   /** Deflate bodies refused with 415/422 (the recorder must send them again as gzip). */
-  readonly refusals: { status: number; dict: string | null; ref: string | null; seq: number | null }[] = [];
+  readonly refusals: {
+    status: number;
+    dict: string | null;
+    ref: string | null;
+    seq: number | null;
+    delta: boolean;
+    text: string | null;
+  }[] = [];
 
-  /** The seq of a deflate body, when the fake can decode it. */
-  private seqOf(raw: Buffer, dict: string | null, ref: string | null): number | null {
+  /** The JSON and seq of a deflate body, when the fake can decode it. */
+  private peek(raw: Buffer, dict: string | null, ref: string | null, delta: boolean): { seq: number | null; text: string | null } {
     try {
-      return (JSON.parse(this.inflate(raw, dict, ref).toString('utf8')) as Batch).seq;
+      const text = this.inflate(raw, dict, ref, delta).toString('utf8');
+      return { seq: (JSON.parse(text) as Batch).seq, text };
     } catch {
-      return null;
+      return { seq: null, text: null };
     }
   }
 
   /** Inflates like the server: the dictionary is the static one plus an accepted batch's NDJSON. */
-  private inflate(raw: Buffer, dict: string | null, ref: string | null): Buffer {
-    if (dict === null) return inflateSync(raw);
+  private inflate(raw: Buffer, dict: string | null, ref: string | null, delta: boolean): Buffer {
+    const undelta = (b: Buffer) => (delta ? Buffer.from(decodeDeltaForm(b)!) : b);
+    if (dict === null) return undelta(inflateSync(raw));
     if (!isStaticDictionaryId(dict)) throw new Error(`unknown dictionary ${dict}`);
     let refBytes: Uint8Array | null = null;
     if (ref !== null) {
@@ -143,7 +160,8 @@ export class FakeIngest {
       const lines = stored.batch.events.map((e) => JSON.stringify({ t: e.t, kind: e.kind, data: e.data }));
       refBytes = Buffer.from(referenceText(lines), 'utf8').subarray(0, REFERENCE_MAX_BYTES);
     }
-    return inflateSync(raw, { dictionary: presetDictionary(staticDictionaryBytes(dict), refBytes) });
+    if (refBytes && delta) refBytes = deltaFormReference(refBytes);
+    return undelta(inflateSync(raw, { dictionary: presetDictionary(staticDictionaryBytes(dict), refBytes) }));
   }
 
   private reference(ref: string): Received | undefined {
@@ -185,20 +203,25 @@ export class FakeIngest {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       const raw = Buffer.concat(chunks);
-      const encoding = req.headers['content-encoding'] ?? null;
+      const header = req.headers['content-encoding']?.replace(/\s+/g, '').toLowerCase() ?? null;
+      const delta = header === `${DELTA_CODING},deflate`;
+      const encoding = delta ? 'deflate' : header;
       const dict = url.searchParams.get('dict');
       const ref = url.searchParams.get('ref');
       res.setHeader('content-type', 'application/json');
       if (encoding === 'deflate') {
-        const refused = this.deflate === 'unsupported' ? 415 : ref !== null && !this.reference(ref) ? 422 : 0;
+        const unsupported = this.deflate === 'unsupported' || (delta && this.deltaForm === 'unsupported');
+        const refused = unsupported ? 415 : ref !== null && !this.reference(ref) ? 422 : 0;
         if (refused) {
-          this.refusals.push({ status: refused, dict, ref, seq: this.seqOf(raw, dict, ref) });
+          this.refusals.push({ status: refused, dict, ref, delta, ...this.peek(raw, dict, ref, delta) });
           res.statusCode = refused;
           res.end(JSON.stringify({ error: refused === 415 ? 'unsupported_encoding' : DICTIONARY_UNAVAILABLE, message: 'test' }));
           return;
         }
       }
-      const text = (encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? this.inflate(raw, dict, ref) : raw).toString('utf8');
+      const text = (encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? this.inflate(raw, dict, ref, delta) : raw).toString(
+        'utf8',
+      );
       const batch = JSON.parse(text) as Batch;
       const link = url.searchParams.get('link');
       const linkError = link !== null ? this.linkErrors.get(link) : undefined;
@@ -217,6 +240,7 @@ export class FakeIngest {
       const sessionKey = req.headers['x-reprise-session-key'];
       this.received.push({
         encoding,
+        delta,
         contentType: req.headers['content-type'] ?? null,
         text,
         batch,

@@ -98,7 +98,7 @@ export class WorkerDecoder implements BatchDecoder {
     worker.on('message', (msg: FromWorker) => {
       const p = slot.pending.get(msg.id);
       if (msg.type === 'dictionary') {
-        if (p) void answerDictionary(worker, msg.id, p.dictionaries);
+        if (p) void answerDictionary(worker, msg.id, msg.delta === true, p.dictionaries);
         return;
       }
       slot.pending.delete(msg.id);
@@ -121,10 +121,10 @@ export class WorkerDecoder implements BatchDecoder {
   }
 }
 
-async function answerDictionary(worker: Worker, id: number, dictionaries: DictionarySource): Promise<void> {
+async function answerDictionary(worker: Worker, id: number, delta: boolean, dictionaries: DictionarySource): Promise<void> {
   let msg: ToWorker;
   try {
-    msg = { type: 'dictionary', id, bytes: await dictionaries.load(), error: null };
+    msg = { type: 'dictionary', id, bytes: await dictionaries.load(delta), error: null };
   } catch (err) {
     msg = { type: 'dictionary', id, bytes: null, error: toWireError(err) };
   }

@@ -37,7 +37,7 @@ export type ToWorker =
   | { type: 'dictionary'; id: number; bytes: Uint8Array | null; error: WireError | null };
 
 export type FromWorker =
-  | { type: 'dictionary'; id: number }
+  | { type: 'dictionary'; id: number; delta: boolean }
   | { type: 'done'; id: number; ok: true; envelope: Omit<Batch, 'events'>; index: IndexRows; chunk: WireChunk }
   | { type: 'done'; id: number; ok: false; error: WireError };
 
@@ -69,10 +69,10 @@ async function decode(req: Extract<ToWorker, { type: 'decode' }>): Promise<void>
       if (!req.ref.ok) throw fromWireError(req.ref.error);
       return req.ref.value;
     },
-    load: () =>
+    load: (delta) =>
       new Promise<Uint8Array>((resolve, reject) => {
         dictionaryLoads.set(req.id, { resolve, reject });
-        post({ type: 'dictionary', id: req.id });
+        post({ type: 'dictionary', id: req.id, delta });
       }),
   };
   try {

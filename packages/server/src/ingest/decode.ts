@@ -1,6 +1,6 @@
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { LIMITS, type Batch } from '@reprise/protocol';
+import { DELTA_CODING, LIMITS, type Batch } from '@reprise/protocol';
 import { HttpError } from '../http/errors.js';
 import type { DictionarySource } from './dictionaries.js';
 import { decodeDeflateBatch } from './inflate.js';
@@ -28,9 +28,11 @@ export async function decodeBatch(
   dictionaries?: DictionarySource,
 ): Promise<DecodedBatch> {
   const enc = (contentEncoding ?? 'identity').trim().toLowerCase();
-  // zlib, optionally with a preset dictionary (payload strategy): decoded by inflate.ts, stored re-gzipped.
-  if (enc === 'deflate') {
-    const { batch, raw } = await decodeDeflateBatch(body, dictionaries ?? null);
+  // zlib, optionally with a preset dictionary, of the JSON or of its delta form (payload strategy):
+  // decoded by inflate.ts, stored re-gzipped.
+  const delta = enc.replace(/\s+/g, '') === `${DELTA_CODING},deflate`;
+  if (enc === 'deflate' || delta) {
+    const { batch, raw } = await decodeDeflateBatch(body, dictionaries ?? null, delta);
     return { batch, chunk: await encodeBatchJson(raw, null, batch.events) };
   }
   let raw: Buffer;
@@ -49,7 +51,11 @@ export async function decodeBatch(
   } else if (enc === 'identity') {
     raw = body;
   } else {
-    throw new HttpError(415, 'unsupported_encoding', `Content-Encoding "${enc}" is not supported; use gzip, deflate or none`);
+    throw new HttpError(
+      415,
+      'unsupported_encoding',
+      `Content-Encoding "${enc.slice(0, 64)}" is not supported; use gzip, deflate, "${DELTA_CODING}, deflate" or none`,
+    );
   }
   if (raw.length > LIMITS.maxBatchBytes) {
     throw new HttpError(413, 'body_too_large', `batch exceeds ${LIMITS.maxBatchBytes} bytes`);

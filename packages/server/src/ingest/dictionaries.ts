@@ -10,6 +10,7 @@ import {
   DICTIONARY_UNAVAILABLE,
   REF_PARAM,
   REFERENCE_MAX_BYTES,
+  deltaFormReference,
   isStaticDictionaryId,
   parseDictionaryRef,
   presetDictionary,
@@ -26,8 +27,11 @@ import type { Store } from '../store/types.js';
 export interface DictionarySource {
   /** The reference named by `&ref=`, or null. Throws a 400 when malformed. */
   ref(): DictionaryRef | null;
-  /** The preset dictionary bytes. Throws a 400 for a malformed query, a 422 DICTIONARY_UNAVAILABLE when absent. */
-  load(): Promise<Uint8Array>;
+  /**
+   * The preset dictionary bytes; with `delta`, for a delta-form body (its reference in the delta
+   * form too). Throws a 400 for a malformed query, a 422 DICTIONARY_UNAVAILABLE when absent.
+   */
+  load(delta: boolean): Promise<Uint8Array>;
   /**
    * Caches the reference text of a decoded page-start batch (one with a full snapshot): the
    * recorder's next batches are likely to name it, and reading it back costs a store round trip.
@@ -61,14 +65,14 @@ export function ingestDictionaries(store: Store, projectId: string, query: unkno
   };
   return {
     ref,
-    async load() {
+    async load(delta) {
       const id = param(query, DICT_PARAM);
       if (id === null) throw new HttpError(400, 'bad_dictionary', `the body needs a preset dictionary: name it with ?${DICT_PARAM}=`);
       if (!isStaticDictionaryId(id)) throw unavailable(`unknown dictionary "${id.slice(0, 32)}"`);
       const r = ref();
       const refBytes = r ? await storedReference(store, projectId, r) : null;
       if (r && !refBytes) throw unavailable(`batch ${r.seq} of this session is not stored`);
-      return presetDictionary(staticDictionaryBytes(id), refBytes);
+      return presetDictionary(staticDictionaryBytes(id), refBytes && delta ? deltaFormReference(refBytes) : refBytes);
     },
     remember(batch) {
       if (!batch.events.some((e) => e.kind === 'dom' && (e.data as { type?: unknown }).type === 2)) return;

@@ -5,7 +5,7 @@
  */
 import { inflate } from 'node:zlib';
 import { promisify } from 'node:util';
-import { DICTIONARY_UNAVAILABLE, LIMITS, type Batch } from '@reprise/protocol';
+import { DICTIONARY_UNAVAILABLE, DeltaFormError, LIMITS, decodeDeltaForm, type Batch } from '@reprise/protocol';
 import { HttpError } from '../http/errors.js';
 import type { DictionarySource } from './dictionaries.js';
 import { validateBatch } from './limits.js';
@@ -45,14 +45,22 @@ function zlibDictId(body: Buffer): number | null {
   return body.readUInt32BE(2);
 }
 
-/** Inflates, parses and validates a deflate batch (returned with its JSON text), or throws a 4xx HttpError. */
-export async function decodeDeflateBatch(body: Buffer, source: DictionarySource | null): Promise<{ batch: Batch; raw: Buffer }> {
+/**
+ * Inflates, parses and validates a deflate batch (returned with its JSON text), or throws a 4xx
+ * HttpError. With `delta`, the inflated body is the batch's delta form (protocol delta-form.ts),
+ * turned back into the batch JSON here, and its dictionary holds the delta form of its reference.
+ */
+export async function decodeDeflateBatch(
+  body: Buffer,
+  source: DictionarySource | null,
+  delta = false,
+): Promise<{ batch: Batch; raw: Buffer }> {
   const dictId = zlibDictId(body);
   let dictionary: Uint8Array | undefined;
   const ref = dictId === null ? null : (source?.ref() ?? null);
   if (dictId !== null) {
     if (!source) throw badDeflate('the body needs a preset dictionary');
-    dictionary = await source.load();
+    dictionary = await source.load(delta);
     if (adler32(dictionary) !== dictId) {
       throw new HttpError(422, DICTIONARY_UNAVAILABLE, 'the preset dictionary differs from the one the body was compressed with');
     }
@@ -66,6 +74,7 @@ export async function decodeDeflateBatch(body: Buffer, source: DictionarySource 
     }
     throw badDeflate(`body is not valid deflate: ${(err as Error).message}`);
   }
+  if (delta) raw = undelta(raw);
   if (raw.length > LIMITS.maxBatchBytes) throw new HttpError(413, 'body_too_large', `batch exceeds ${LIMITS.maxBatchBytes} bytes`);
   let json: unknown;
   try {
@@ -80,4 +89,17 @@ export async function decodeDeflateBatch(body: Buffer, source: DictionarySource 
   }
   source?.remember?.(batch);
   return { batch, raw };
+}
+
+/** The batch JSON of an inflated delta-form body: 400 `bad_delta` when it is not one, 413 past the size limit. */
+function undelta(body: Buffer): Buffer {
+  let out: Uint8Array | null;
+  try {
+    out = decodeDeltaForm(body, LIMITS.maxBatchBytes);
+  } catch (err) {
+    if (err instanceof DeltaFormError) throw new HttpError(400, 'bad_delta', `body is not a valid delta form: ${err.message}`);
+    throw err;
+  }
+  if (!out) throw new HttpError(413, 'body_too_large', `batch exceeds ${LIMITS.maxBatchBytes} bytes`);
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
