@@ -11,9 +11,10 @@ import { pkgDir } from './support/harness.js';
  * defaults. What it leaves out comes in content-hashed chunks (src/lazy-chunk.ts).
  * bench/bundle.ts reports where the bytes go, against rrweb's record build.
  */
-// Issue 20 asks for 45 KB; this build reaches 52.4 (67.9 before the chunks). The budget holds what was
-// reached, with a little room for changes that need to be in the first load.
-const FIRST_LOAD_MAX_BYTES = 53_000;
+// Issue 20 asks for 45 KB; this build reaches 53.2 (67.9 before the chunks; 52.4 before the
+// mutation-burst safeguard and the delta form's state joined the first load). The budget holds what
+// was reached, with a little room for changes that need to be in the first load.
+const FIRST_LOAD_MAX_BYTES = 54_000;
 const LOADER_MAX_BYTES = 1_000;
 
 const dir = join(pkgDir, 'dist/browser');

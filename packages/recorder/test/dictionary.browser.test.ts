@@ -127,14 +127,23 @@ describe('preset dictionaries', () => {
       const rs = h.ingest.forSession(id);
       expectContiguousSeqs(rs);
       for (const r of rs) expect(r.encoding).toBe('gzip');
-      // Refused only on the first page (a batch already compressed may follow the first refusal):
-      // the choice survives the page loads that followed.
-      const secondPage = rs.filter(startsPage).sort((x, y) => x.batch.seq - y.batch.seq)[1]!.batch.seq;
+      // A 415 to a delta-form body turns the delta form off; one to a plain deflate body, deflate.
+      // Each form is refused on one page only (a batch already compressed may follow its first
+      // refusal), and the choices survive the page loads that followed: the third page is all gzip.
+      const starts = rs
+        .filter(startsPage)
+        .map((r) => r.batch.seq)
+        .sort((x, y) => x - y);
       expect(h.ingest.refusals.length).toBeGreaterThan(0);
+      const pageOf = (seq: number) => starts.filter((s) => s <= seq).length;
       for (const r of h.ingest.refusals) {
         expect(r.status).toBe(415);
         expect(r.seq).not.toBeNull();
-        expect(r.seq!).toBeLessThan(secondPage);
+        expect(r.seq!).toBeLessThan(starts[2]!);
+      }
+      for (const delta of [true, false]) {
+        const pages = new Set(h.ingest.refusals.filter((r) => r.delta === delta).map((r) => pageOf(r.seq!)));
+        expect(pages.size).toBeLessThanOrEqual(1);
       }
       await ctx.close();
     } finally {

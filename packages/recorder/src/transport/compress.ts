@@ -80,7 +80,12 @@ export class Compressor {
     });
   }
 
-  private compressLoaded(text: string, dict: Uint8Array | null, wantRef: boolean, deltaDict: Uint8Array | null): Promise<Compressed | null> {
+  private compressLoaded(
+    text: string,
+    dict: Uint8Array | null,
+    wantRef: boolean,
+    deltaDict: Uint8Array | null,
+  ): Promise<Compressed | null> {
     const worker = this.getWorker();
     if (!worker) return this.mainThread(text);
     return new Promise<Compressed | null>((resolve) => {
