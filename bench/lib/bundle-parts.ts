@@ -6,6 +6,7 @@
  * the file's real gzip size.
  */
 import { gzipSync } from 'node:zlib';
+import { decode } from '@jridgewell/sourcemap-codec';
 
 export interface PartSize {
   part: string;
@@ -17,44 +18,15 @@ export interface PartSize {
   gzipShare: number;
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_VALUE = new Map([...B64].map((c, i) => [c, i]));
-
-/** Decodes one source-map `mappings` segment (base64 VLQ) into its numbers. */
-function decodeSegment(seg: string): number[] {
-  const out: number[] = [];
-  let value = 0;
-  let shift = 0;
-  for (const c of seg) {
-    const d = B64_VALUE.get(c);
-    if (d === undefined) throw new Error(`bad source map character ${c}`);
-    value += (d & 31) << shift;
-    if (d & 32) shift += 5;
-    else {
-      out.push(value & 1 ? -(value >>> 1) : value >>> 1);
-      value = 0;
-      shift = 0;
-    }
-  }
-  return out;
-}
-
 /** The source index (into map.sources) of every character of `code`, or -1 where no segment says. */
 export function ownersOf(code: string, map: { mappings: string }): Int32Array[] {
   const lines = code.split('\n');
   const owners = lines.map((l) => new Int32Array(l.length).fill(-1));
-  let source = 0;
-  map.mappings.split(';').forEach((line, li) => {
+  decode(map.mappings).forEach((segs, li) => {
     const row = owners[li];
-    if (!row || line === '') return;
-    let col = 0;
-    const segs = line.split(',').map((s) => {
-      const v = decodeSegment(s);
-      col += v[0]!;
-      if (v.length >= 4) source += v[1]!;
-      return { col, source: v.length >= 4 ? source : -1 };
-    });
-    segs.forEach((s, i) => row.fill(s.source, s.col, i + 1 < segs.length ? segs[i + 1]!.col : row.length));
+    if (!row) return;
+    // A segment of 1 field maps its columns to no source.
+    segs.forEach((x, i) => row.fill(x.length >= 4 ? x[1]! : -1, x[0], i + 1 < segs.length ? segs[i + 1]![0] : row.length));
   });
   return owners;
 }

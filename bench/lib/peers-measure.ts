@@ -3,7 +3,7 @@ import { capturedChanges } from './peers-decode.js';
 import { PEER_SPECS, REPRISE_HANDLE, scriptAttrs, type PeerName } from './peers-recorders.js';
 import type { PeerSink, Upload } from './peers-sink.js';
 import { delta, LONGTASK_OBSERVER, longTasksSince, metrics } from './recorder-measure.js';
-import type { Site, Workload } from './recorder-workloads.js';
+import { addScript, type Site, type Workload } from './recorder-workloads.js';
 
 /** What one measured window cost the page and what the recorder sent. */
 export interface PeerWindow {
@@ -48,17 +48,7 @@ interface PeerHandle {
 }
 
 async function startPeer(page: Page, site: Site, peer: PeerName): Promise<void> {
-  await page.evaluate(
-    (attrs) =>
-      new Promise<void>((resolve, reject) => {
-        const s = document.createElement('script');
-        for (const [k, v] of Object.entries(attrs)) s.setAttribute(k, v);
-        s.onload = () => resolve();
-        s.onerror = () => reject(new Error(`could not load ${attrs.src}`));
-        document.head.appendChild(s);
-      }),
-    scriptAttrs(peer, site.projectKey),
-  );
+  await addScript(page, scriptAttrs(peer, site.projectKey));
   await waitReady(page);
 }
 

@@ -2,8 +2,9 @@
  * Attributes a browser CPU profile (CDP Profiler) to code areas a reader can act on:
  * rrweb, each Reprise source file, the page's own code, natives and GC. Bundles are
  * minified, so frames are mapped back to their source file through the bundle's
- * source map (decoded here: only the source index of each mapping is needed).
+ * source map (only the source index of each mapping is needed).
  */
+import { decode } from '@jridgewell/sourcemap-codec';
 
 /** The parts of a CDP `Profiler.Profile` this reads. */
 export interface BrowserProfile {
@@ -11,8 +12,6 @@ export interface BrowserProfile {
   samples?: number[];
   timeDeltas?: number[];
 }
-
-const B64 = new Map([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].map((c, i) => [c, i]));
 
 /** Generated line → sorted [column, source index] pairs, from a v3 source map. */
 export class SourceMapIndex {
@@ -22,21 +21,8 @@ export class SourceMapIndex {
   constructor(mapJson: string) {
     const map = JSON.parse(mapJson) as { sources: string[]; mappings: string };
     this.sources = map.sources;
-    let source = 0;
-    for (const line of map.mappings.split(';')) {
-      const segs: Array<[number, number]> = [];
-      let col = 0;
-      for (const seg of line.split(',')) {
-        if (!seg) continue;
-        const fields = decodeVlq(seg);
-        col += fields[0] ?? 0;
-        if (fields.length >= 4) {
-          source += fields[1]!;
-          segs.push([col, source]);
-        }
-      }
-      this.lines.push(segs);
-    }
+    // Segments of 1 field map nothing; the others name a source.
+    for (const segs of decode(map.mappings)) this.lines.push(segs.filter((x) => x.length >= 4).map((x): [number, number] => [x[0], x[1]!]));
   }
 
   /** Source file of a 0-based generated position, or null when unmapped. */
@@ -53,24 +39,6 @@ export class SourceMapIndex {
     }
     return this.sources[segs[lo]![1]] ?? null;
   }
-}
-
-function decodeVlq(seg: string): number[] {
-  const out: number[] = [];
-  let value = 0;
-  let shift = 0;
-  for (const ch of seg) {
-    const d = B64.get(ch);
-    if (d === undefined) throw new Error(`bad source map character ${ch}`);
-    value += (d & 31) << shift;
-    if (d & 32) shift += 5;
-    else {
-      out.push(value & 1 ? -(value >>> 1) : value >>> 1);
-      value = 0;
-      shift = 0;
-    }
-  }
-  return out;
 }
 
 export const RRWEB_AREA = 'rrweb (record, snapshot, observers)';

@@ -27,19 +27,24 @@ export interface Workload {
   act(page: Page, site: Site, variant: Variant): Promise<void>;
 }
 
-/** Adds the variant's script element to the loaded page and waits until it records. */
-export async function startRecorder(page: Page, site: Site, variant: Variant): Promise<void> {
-  await page.evaluate(
-    (attrs) =>
+/** Adds a script element with these attributes to the loaded page; resolves once it has loaded. */
+export function addScript(page: Page, attrs: Record<string, string>): Promise<void> {
+  return page.evaluate(
+    (a) =>
       new Promise<void>((resolve, reject) => {
         const s = document.createElement('script');
-        for (const [k, v] of Object.entries(attrs)) s.setAttribute(k, v);
+        for (const [k, v] of Object.entries(a)) s.setAttribute(k, v);
         s.onload = () => resolve();
-        s.onerror = () => reject(new Error(`could not load ${attrs.src}`));
+        s.onerror = () => reject(new Error(`could not load ${a.src}`));
         document.head.appendChild(s);
       }),
-    recorderAttrs(variant, site.projectKey),
+    attrs,
   );
+}
+
+/** Adds the variant's script element to the loaded page and waits until it records. */
+export async function startRecorder(page: Page, site: Site, variant: Variant): Promise<void> {
+  await addScript(page, recorderAttrs(variant, site.projectKey));
   await waitUntilRecording(page, variant);
 }
 
