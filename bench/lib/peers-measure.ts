@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { capturedChanges } from './peers-decode.js';
 import { PEER_SPECS, REPRISE_HANDLE, scriptAttrs, type PeerName } from './peers-recorders.js';
 import type { PeerSink, Upload } from './peers-sink.js';
-import { delta, LONGTASK_OBSERVER, longTasksSince, metrics } from './recorder-measure.js';
+import { delta, longTasksSince, metrics, openMeasuredPage } from './recorder-measure.js';
 import { addScript, type Site, type Workload } from './recorder-workloads.js';
 
 /** What one measured window cost the page and what the recorder sent. */
@@ -99,16 +99,7 @@ export async function measurePeerWindow(
   const spec = PEER_SPECS[peer];
   const context = await browser.newContext({ viewport: w.viewport });
   try {
-    await context.addInitScript(LONGTASK_OBSERVER);
-    if (w.initScript) await context.addInitScript(w.initScript);
-    if (peer === 'reprise') await context.addInitScript(REPRISE_HANDLE);
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => {
-      if (!(w.key === 'demo' && e.message.includes("'confirmation'"))) pageErrors.push(e.message);
-    });
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const { page, pageErrors, cdp } = await openMeasuredPage(context, w, peer === 'reprise' ? REPRISE_HANDLE : undefined);
 
     if (spec.sink) sink.take(spec.sink);
     const opened = Date.now();

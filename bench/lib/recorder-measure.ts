@@ -1,4 +1,4 @@
-import type { Browser, CDPSession, Page } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { BrowserProfile } from './recorder-profile.js';
 import { drainExpression, outputExpression, type Variant, type VariantOutput } from './recorder-variants.js';
 import type { Site, Workload } from './recorder-workloads.js';
@@ -55,6 +55,30 @@ export interface WindowOptions {
 }
 
 /**
+ * A page of `context` ready to measure workload `w`: long tasks observed, the workload's init
+ * script in, page errors collected (but the demo shop's Retry button, which throws on purpose)
+ * and main-thread metrics on. `extraInit` runs before the page's own scripts too.
+ */
+export async function openMeasuredPage(
+  context: BrowserContext,
+  w: Workload,
+  extraInit?: string,
+): Promise<{ page: Page; pageErrors: string[]; cdp: CDPSession }> {
+  await context.addInitScript(LONGTASK_OBSERVER);
+  if (w.initScript) await context.addInitScript(w.initScript);
+  if (extraInit) await context.addInitScript(extraInit);
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => {
+    if (!(w.key === 'demo' && e.message.includes("'confirmation'"))) pageErrors.push(e.message);
+  });
+  const cdp = await context.newCDPSession(page);
+  // threadTicks: the main thread's CPU time, so other processes on the machine don't inflate it.
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+  return { page, pageErrors, cdp };
+}
+
+/**
  * One workload under one variant in a fresh browser context: open and prepare the page (a
  * recording page uploads what it has and settles first), then measure the window (act, drain,
  * settle) from main-thread metrics read over CDP.
@@ -69,17 +93,7 @@ export async function measureWindow(
   const { profile, settleMs } = opts;
   const context = await browser.newContext({ viewport: w.viewport });
   try {
-    await context.addInitScript(LONGTASK_OBSERVER);
-    if (w.initScript) await context.addInitScript(w.initScript);
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (e) => {
-      // The demo shop's Retry button throws on purpose.
-      if (!(w.key === 'demo' && e.message.includes("'confirmation'"))) pageErrors.push(e.message);
-    });
-    const cdp = await context.newCDPSession(page);
-    // threadTicks: the main thread's CPU time, so other processes on the machine don't inflate it.
-    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+    const { page, pageErrors, cdp } = await openMeasuredPage(context, w);
     await w.open(page, site, variant);
     if (w.window === 'action') {
       await page.evaluate(drainExpression(variant));
