@@ -1,14 +1,8 @@
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerPosthog, answerOpenReplay, answerSentry, type PeerAnswer } from './peers-answers.js';
 import { PEERS, scriptTag, type PeerName, type SinkName } from './peers-recorders.js';
+import { proxyToServer } from './recorder-pages.js';
 
 /** Files the bench origin serves itself. */
 export interface PeerFiles {
@@ -33,9 +27,6 @@ export interface Upload {
 const WORKLOAD_PAGE =
   '<!doctype html><html><head><meta charset="utf-8"><title>recorder workload</title>' +
   '<script src="/bench/workloads.js"></script></head><body><h1>Recorder workload</h1></body></html>';
-
-// The demo shop's recorder tag, as its plugin writes it.
-const DEMO_TAG = /<script src="\/sdk\/reprise\.js"[^>]*><\/script>/;
 
 function peerOf(url: URL): PeerName {
   const p = url.searchParams.get('peer');
@@ -98,7 +89,7 @@ export class PeerSink {
         const body = Buffer.concat(chunks);
         const sink = sinkOf(url.pathname);
         if (sink && body.length > 0) self!.record(sink, { path: url.pathname, query: url.searchParams, headers: req.headers, body });
-        if (sink === 'reprise' || sink === null) return proxy(up, projectKey, req, res, url, body);
+        if (sink === 'reprise' || sink === null) return proxyToServer(up, req, res, url, body, (u) => scriptTag(peerOf(u), projectKey));
         const answer: PeerAnswer | null =
           sink === 'sentry'
             ? answerSentry()
@@ -142,36 +133,4 @@ export class PeerSink {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
-}
-
-/** Forwards to the Reprise server; demo pages get the recorder tag of `?peer=`. */
-function proxy(up: URL, projectKey: string, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): void {
-  const headers: IncomingHttpHeaders = { ...req.headers, 'content-length': String(body.length) };
-  delete headers['transfer-encoding'];
-  delete headers['accept-encoding']; // uncompressed answers, so demo pages can be rewritten
-  const isDemoPage =
-    req.method === 'GET' &&
-    url.pathname.startsWith('/demo/') &&
-    !url.pathname.startsWith('/demo/assets/') &&
-    !url.pathname.startsWith('/demo/api/');
-  const upReq = httpRequest(
-    { host: up.hostname === 'localhost' ? '127.0.0.1' : up.hostname, port: up.port, method: req.method, path: req.url, headers },
-    (upRes) => {
-      if (!isDemoPage || !String(upRes.headers['content-type'] ?? '').startsWith('text/html')) {
-        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-        upRes.pipe(res);
-        return;
-      }
-      const parts: Buffer[] = [];
-      upRes.on('data', (c: Buffer) => parts.push(c));
-      upRes.on('end', () => {
-        const html = Buffer.concat(parts)
-          .toString('utf8')
-          .replace(DEMO_TAG, scriptTag(peerOf(url), projectKey));
-        res.writeHead(upRes.statusCode ?? 502, { ...upRes.headers, 'content-length': String(Buffer.byteLength(html)) }).end(html);
-      });
-    },
-  );
-  upReq.on('error', (err) => res.writeHead(502).end(String(err)));
-  upReq.end(body);
 }

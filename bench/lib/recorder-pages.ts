@@ -1,4 +1,11 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { recorderTag, type Variant } from './recorder-variants.js';
 
@@ -54,41 +61,19 @@ export class PageServer {
       }
       const parts: Buffer[] = [];
       req.on('data', (c: Buffer) => parts.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(parts);
-        const headers: IncomingHttpHeaders = { ...req.headers, 'content-length': String(body.length) };
-        delete headers['transfer-encoding'];
-        // Uncompressed answers, so demo pages can be rewritten.
-        delete headers['accept-encoding'];
-        const isDemoPage =
-          req.method === 'GET' &&
-          url.pathname.startsWith('/demo/') &&
-          !url.pathname.startsWith('/demo/assets/') &&
-          !url.pathname.startsWith('/demo/api/');
-        const upReq = httpRequest(
-          { host: up.hostname === 'localhost' ? '127.0.0.1' : up.hostname, port: up.port, method: req.method, path: req.url, headers },
-          (upRes) => {
-            const isIngest = req.method === 'POST' && url.pathname === '/ingest/v1/batch';
-            if (!isDemoPage || !String(upRes.headers['content-type'] ?? '').startsWith('text/html')) {
-              if (isIngest && upRes.statusCode === 200) self!.ingestAcks++;
-              res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-              upRes.pipe(res);
-              return;
-            }
-            const chunks: Buffer[] = [];
-            upRes.on('data', (c: Buffer) => chunks.push(c));
-            upRes.on('end', () => {
-              const html = Buffer.concat(chunks)
-                .toString('utf8')
-                .replace(DEMO_TAG, recorderTag(variantOf(url), projectKey, true));
-              const h = { ...upRes.headers, 'content-length': String(Buffer.byteLength(html)) };
-              res.writeHead(upRes.statusCode ?? 502, h).end(html);
-            });
+      req.on('end', () =>
+        proxyToServer(
+          up,
+          req,
+          res,
+          url,
+          Buffer.concat(parts),
+          (u) => recorderTag(variantOf(u), projectKey, true),
+          (status) => {
+            if (req.method === 'POST' && url.pathname === '/ingest/v1/batch' && status === 200) self!.ingestAcks++;
           },
-        );
-        upReq.on('error', (err) => res.writeHead(502).end(String(err)));
-        upReq.end(body);
-      });
+        ),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -100,4 +85,46 @@ export class PageServer {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/**
+ * Forwards a request (its body read already) to the Reprise server at `up`. A demo page's
+ * recorder tag is replaced by `tagFor(url)`; `onStatus` sees the status of every other answer.
+ */
+export function proxyToServer(
+  up: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  body: Buffer,
+  tagFor: (url: URL) => string,
+  onStatus?: (status: number) => void,
+): void {
+  const headers: IncomingHttpHeaders = { ...req.headers, 'content-length': String(body.length) };
+  delete headers['transfer-encoding'];
+  delete headers['accept-encoding']; // uncompressed answers, so demo pages can be rewritten
+  const isDemoPage =
+    req.method === 'GET' &&
+    url.pathname.startsWith('/demo/') &&
+    !url.pathname.startsWith('/demo/assets/') &&
+    !url.pathname.startsWith('/demo/api/');
+  const upReq = httpRequest(
+    { host: up.hostname === 'localhost' ? '127.0.0.1' : up.hostname, port: up.port, method: req.method, path: req.url, headers },
+    (upRes) => {
+      if (!isDemoPage || !String(upRes.headers['content-type'] ?? '').startsWith('text/html')) {
+        onStatus?.(upRes.statusCode ?? 502);
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+        return;
+      }
+      const parts: Buffer[] = [];
+      upRes.on('data', (c: Buffer) => parts.push(c));
+      upRes.on('end', () => {
+        const html = Buffer.concat(parts).toString('utf8').replace(DEMO_TAG, tagFor(url));
+        res.writeHead(upRes.statusCode ?? 502, { ...upRes.headers, 'content-length': String(Buffer.byteLength(html)) }).end(html);
+      });
+    },
+  );
+  upReq.on('error', (err) => res.writeHead(502).end(String(err)));
+  upReq.end(body);
 }
