@@ -39,6 +39,17 @@ function expectContiguousSeqs(rs: Received[]): void {
 
 const startsPage = (r: Received) => r.batch.events.some((e) => e.kind === 'dom' && (e.data as { type: number }).type === 2);
 
+/**
+ * Waits until this page has the lazily loaded codec: a pagehide send before it goes as plain JSON
+ * (it cannot wait for a fetch), and these tests are about compressed pagehide sends.
+ */
+async function codecReady(page: Page): Promise<void> {
+  const loaded = () => performance.getEntriesByType('resource').some((e) => /\/reprise-codec\.[\w-]+\.js$/.test(e.name));
+  await expect.poll(() => page.evaluate(loaded), { timeout: 10_000 }).toBe(true);
+  // The chunk's module runs right after its fetch; leave it a moment to.
+  await page.waitForTimeout(200);
+}
+
 /** Visits a, b, then a again, waiting for each page's start batch; returns the session id. */
 async function browse(page: Page, marker: string): Promise<string> {
   await page.goto(`${h.ingest.base}/site/a`);
@@ -177,13 +188,7 @@ describe('preset dictionaries', () => {
     const page = await ctx.newPage();
     await page.goto(`${h.ingest.base}/site/a`);
     const id = await sessionIdOf(page);
-    // The codec (a lazy chunk) must be there for the pagehide send to be compressed at all.
-    await expect
-      .poll(() => page.evaluate(() => performance.getEntriesByType('resource').some((e) => /\/reprise-codec\.[\w-]+\.js$/.test(e.name))), {
-        timeout: 10_000,
-      })
-      .toBe(true);
-    await page.waitForTimeout(200);
+    await codecReady(page);
     // Nothing acknowledged yet: the first page leaves as gzip.
     await page.click('#to-b');
     await page.waitForURL(/\/site\/b$/);
@@ -198,6 +203,7 @@ describe('preset dictionaries', () => {
     // b's start (acknowledged, its text canonicalized by the worker) and a's proven first visit.
     await page.click('#to-a');
     await page.waitForURL(/\/site\/a$/);
+    await codecReady(page);
     await page.goto('about:blank');
     await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(3);
     const later = h.ingest.forSession(id).filter((r) => r.batch.seq > 1);
