@@ -78,6 +78,9 @@ describe('fidelity: framework apps replay as they were seen', () => {
         const cp = checkpointer(page, { screenshots: true, quietMs: 300 });
         await useTodos(page, cp.take);
         const sessionId = await sessionIdOf(page);
+        // rrweb emits mouse moves in batches up to 500 ms late: let the last checkpoint's quiet
+        // period reach the recording, or a slow machine ends the recording just before that checkpoint.
+        await page.waitForTimeout(600);
         await flushRecorder(page);
         await page.goto('about:blank');
         await ctx.close();
