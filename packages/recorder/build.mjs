@@ -43,6 +43,10 @@ const CHUNKS = {
   codec: { entry: 'src/codec-chunk.ts', loader: /^\.\/codec-loader\.js$/, lazy: 'src/transport/codec-loader-lazy.ts' },
   // The support-link badge and the feedback widget (src/ui/ui-loader-lazy.ts).
   ui: { entry: 'src/ui-chunk.ts', loader: /^\.\/ui\/ui-loader\.js$/, lazy: 'src/ui/ui-loader-lazy.ts' },
+  // Capture modules that report once or late: env and web vitals (src/capture/late-loader-lazy.ts).
+  capture: { entry: 'src/capture-chunk.ts', loader: /^\.\/late-loader\.js$/, lazy: 'src/capture/late-loader-lazy.ts' },
+  // Buffer mode, only in that mode (src/buffer-loader-lazy.ts).
+  buffer: { entry: 'src/buffer-chunk.ts', loader: /^\.\/buffer-loader\.js$/, lazy: 'src/buffer-loader-lazy.ts' },
   // rrweb's canvas recording, cut out of record.js (rrweb-patches/lazy-canvas.mjs).
   canvas: { source: await canvasChunk(recordJs()), sourcefile: 'rrweb-canvas (@rrweb/record, patched)' },
 };
@@ -79,7 +83,9 @@ function lazyChunks() {
             .map(([f]) => f),
         );
         const eager = inputs.filter((f) =>
-          /node_modules[\\/]fflate|static-dictionary|src[\\/]transport[\\/]codec\.ts$|src[\\/]ui[\\/](badge|feedback)\.ts$/.test(f),
+          /node_modules[\\/]fflate|static-dictionary|src[\\/]transport[\\/]codec\.ts$|src[\\/]ui[\\/](badge|feedback)\.ts$|src[\\/]capture[\\/](env|perf)\.ts$|src[\\/]buffer(-mode)?\.ts$/.test(
+            f,
+          ),
         );
         if (eager.length) throw new Error(`reprise.js must load its lazy chunks lazily, but bundles ${eager.join(', ')}`);
       });

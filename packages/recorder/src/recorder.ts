@@ -1,6 +1,7 @@
 import type { CustomData, LinkError, ReplayEvent } from '@reprise/protocol';
 import { watchActivity } from './activity.js';
-import { BufferMode } from './buffer-mode.js';
+import { loadBufferMode, loadedBufferMode, type BufferModeClass } from './buffer-loader.js';
+import type { BufferMode } from './buffer-mode.js';
 import { clearStoredLink } from './link.js';
 import type { UiHost } from './ui/host.js';
 import { loadUi, type Ui } from './ui/ui-loader.js';
@@ -50,6 +51,9 @@ export interface RecorderStats {
 }
 
 /** Wires session, DOM capture, transport and page lifecycle together for one page. */
+/** Events held while buffer mode's code loads (it normally arrives within a few ms of start). */
+const MAX_BUFFER_QUEUE = 10_000;
+
 export class Recorder {
   private readonly guard: Guard;
   private readonly session: SessionManager;
@@ -65,8 +69,15 @@ export class Recorder {
   private capturing = false;
   private stopped = false;
   private readonly cleanups: Array<() => void> = [];
-  /** Buffer mode: recent events in memory, uploaded on a trigger; null in the other modes. */
-  private readonly bufferMode: BufferMode | null = null;
+  /** Buffer mode: recent events in memory, uploaded on a trigger; null in the other modes (and until it loads). */
+  private bufferMode: BufferMode | null = null;
+  /**
+   * Buffer mode while its code loads (script-tag build: the chunk `buffer`): events in order,
+   * handed to it when it arrives. null once it has arrived, or if it can't be had.
+   */
+  private bufferQueue: ReplayEvent[] | null = null;
+  /** What was asked of buffer mode before it loaded: a snapshot (the queue overflowed), an upload (flush()). */
+  private bufferAsked = { snapshot: false, upload: false };
   private badge: UiHost | null = null;
   private feedbackUi: UiHost | null = null;
   private uiPending: (() => void) | null = null;
@@ -102,13 +113,20 @@ export class Recorder {
     );
     this.cleanups.push(registerOwnEndpoint(opts.endpoint));
     if (opts.mode === 'buffer') {
-      this.bufferMode = new BufferMode(
-        opts,
-        this.transport,
-        () => this.dom,
-        this.guard,
-        (...args) => this.log(...args),
-      );
+      const make = (C: BufferModeClass): BufferMode =>
+        new C(
+          opts,
+          this.transport,
+          () => this.dom,
+          this.guard,
+          (...args) => this.log(...args),
+        );
+      const C = loadedBufferMode();
+      if (C) this.bufferMode = make(C);
+      else {
+        this.bufferQueue = [];
+        void loadBufferMode().then((C) => this.guard.run(() => this.bufferLoaded(C && make(C))));
+      }
     }
     // Even a sampled-out page delivers what an earlier page of this tab left behind.
     this.transport.start();
@@ -206,6 +224,7 @@ export class Recorder {
     this.dom?.flushPending();
     // In buffer mode an explicit flush uploads the buffer (and records normally for a while).
     if (this.bufferMode && this.capturing) this.bufferMode.upload();
+    else if (this.bufferQueue && this.capturing) this.bufferAsked.upload = true;
     return this.transport.flush().catch((err: unknown) => this.guard.report(err));
   }
 
@@ -254,7 +273,37 @@ export class Recorder {
     // events are rrweb's own: its Meta URL is redacted in the adapter, page text by masking).
     const e = event.kind === 'dom' ? event : scrubDeep(event);
     if (this.bufferMode) this.bufferMode.emit(e);
-    else this.transport.push(e);
+    else if (this.opts.mode !== 'buffer') this.transport.push(e);
+    else if (this.bufferQueue) {
+      // Bounded: past the cap the queue restarts, from a full snapshot once buffer mode is here.
+      if (this.bufferQueue.length >= MAX_BUFFER_QUEUE) {
+        this.bufferQueue = [];
+        this.bufferAsked.snapshot = true;
+      }
+      this.bufferQueue.push(e);
+    }
+    // Buffer mode that can't be had uploads nothing (capture stopped in bufferLoaded).
+  }
+
+  /** Buffer mode's code arrived (or not): the queued events go into it, in order. */
+  private bufferLoaded(mode: BufferMode | null): void {
+    const queued = this.bufferQueue ?? [];
+    const asked = this.bufferAsked;
+    this.bufferQueue = null;
+    this.bufferAsked = { snapshot: false, upload: false };
+    if (this.stopped) return;
+    if (!mode) {
+      // Without it nothing may be uploaded: record nothing (a new session tries no more).
+      this.log('buffer mode could not be loaded; not recording');
+      this.stopCapture();
+      return;
+    }
+    this.bufferMode = mode;
+    if (!this.capturing) return;
+    for (const e of queued) mode.emit(e);
+    mode.start();
+    if (asked.snapshot) this.dom?.takeFullSnapshot();
+    if (asked.upload) mode.upload();
   }
 
   private showUi(): void {
@@ -307,6 +356,8 @@ export class Recorder {
 
   /** Emits the page meta event and starts rrweb (which begins with a full snapshot). */
   private startCapture(): void {
+    // Buffer mode that could not be loaded records nothing.
+    if (this.opts.mode === 'buffer' && !this.bufferMode && !this.bufferQueue) return;
     this.emit(pageMetaEvent(this.redactUrl));
     this.dom = startDomCapture({
       maskAllInputs: this.opts.maskAllInputs,
@@ -378,6 +429,8 @@ export class Recorder {
     this.capturing = false;
     this.hideUi();
     this.bufferMode?.stop();
+    if (this.bufferQueue) this.bufferQueue = [];
+    this.bufferAsked = { snapshot: false, upload: false };
     const captures = this.captures;
     this.captures = null;
     if (captures) this.guard.run(() => captures.stop());
@@ -395,6 +448,7 @@ export class Recorder {
       this.transport.cutAndSend();
       // Buffered events belong to the old session: never upload them under the new id.
       this.bufferMode?.clear();
+      if (this.bufferQueue) this.bufferQueue = [];
       this.session.rotate();
       this.log('idle timeout; new session', this.session.id);
       if (!this.session.sampled) this.stopCapture();

@@ -36,7 +36,13 @@ describe('bundle size budgets', () => {
   it('reprise.js names the chunks of its own build, and leaves fflate, the dictionary and canvas recording to them', () => {
     const sdk = readFileSync(join(dir, 'reprise.js'), 'utf8');
     const chunks = readdirSync(dir).filter((f) => /^reprise-[a-z]+\.[\w-]+\.js$/.test(f));
-    expect(chunks.map((f) => f.split('.')[0]).sort()).toEqual(['reprise-canvas', 'reprise-codec', 'reprise-ui']);
+    expect(chunks.map((f) => f.split('.')[0]).sort()).toEqual([
+      'reprise-buffer',
+      'reprise-canvas',
+      'reprise-capture',
+      'reprise-codec',
+      'reprise-ui',
+    ]);
     for (const f of chunks) expect(sdk).toContain(f);
     const codec = chunks.find((f) => f.startsWith('reprise-codec'))!;
     // A phrase of the static dictionary r1, and rrweb's canvas frame encoder: in the chunks only.

@@ -5,7 +5,9 @@ import { useHarness } from './support/harness.js';
 
 /**
  * The script-tag build's lazy chunks (src/lazy-chunk.ts): the codec (fflate, dictionary r1, the
- * Worker's source) is imported once recording has started; recording never depends on it.
+ * Worker's source) and the late capture modules (env, vitals) are imported once recording has
+ * started, buffer mode when a recorder starts in it; recording never depends on them, and what
+ * happens before a chunk arrives is not lost.
  */
 const h = useHarness();
 
@@ -117,5 +119,78 @@ describe('lazy chunks', () => {
     await expect.poll(canvasFrames, { timeout: 15_000 }).toBeGreaterThan(0);
     expect(h.ingest.requests.some((r) => /^GET \/sdk\/reprise-canvas\.[\w-]+\.js$/.test(r))).toBe(true);
     await ctx.close();
+  });
+
+  it('env and vitals come with the capture chunk: a first input before it arrives still reports LCP, at the input', async () => {
+    h.ingest.pages.set('/lazy-late', html(sdkTag(), '<h1 id="title">A heading large enough to be the largest paint</h1>'));
+    h.ingest.holdChunks = true;
+    try {
+      const ctx = await h.browser.newContext();
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${h.ingest.base}/lazy-late`);
+      const id = await sessionIdOf(page);
+      // The chunk is requested, not there: the first input comes before env and perf run.
+      await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-capture\.[\w-]+\.js$/.test(r))).toBe(true);
+      const before = Date.now();
+      await page.mouse.click(10, 10);
+      const after = Date.now();
+      h.ingest.releaseChunks();
+      const ofKind = (kind: string) =>
+        h.ingest
+          .forSession(id)
+          .flatMap((r) => r.batch.events)
+          .filter((e) => e.kind === kind);
+      await expect.poll(() => ofKind('env').length, { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => ofKind('vital').some((e) => (e.data as { name: string }).name === 'LCP'), { timeout: 10_000 }).toBe(true);
+      const lcp = ofKind('vital').find((e) => (e.data as { name: string }).name === 'LCP')!;
+      expect(lcp.t).toBeGreaterThanOrEqual(before - 50);
+      expect(lcp.t).toBeLessThanOrEqual(after + 50);
+      // Buffered entries from before the chunk: the page's first paint and its navigation timing.
+      const vitals = ofKind('vital').map((e) => (e.data as { name: string }).name);
+      expect(vitals).toEqual(expect.arrayContaining(['FCP', 'TTFB']));
+      expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
+      expect(errors).toEqual([]);
+      await ctx.close();
+    } finally {
+      h.ingest.releaseChunks();
+    }
+  });
+
+  it('buffer mode comes with its chunk: events from before it arrives are kept, in order, and a trigger uploads them', async () => {
+    h.ingest.pages.set('/lazy-buffer', html(sdkTag({ 'data-mode': 'buffer', 'data-buffer-seconds': 30 }), '<h1 id="title">buffered</h1>'));
+    h.ingest.holdChunks = true;
+    try {
+      const ctx = await h.browser.newContext();
+      const page = await ctx.newPage();
+      await page.goto(`${h.ingest.base}/lazy-buffer`);
+      const id = await sessionIdOf(page);
+      await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-buffer\.[\w-]+\.js$/.test(r))).toBe(true);
+      // Before the chunk is there: a change the buffer must keep, and a trigger it must act on.
+      await page.evaluate(() => {
+        document.getElementById('title')!.textContent = 'MARKER-early';
+      });
+      // In a later task: rrweb emits the change in a microtask, the console call at once.
+      await page.evaluate(() => console.error('early trigger'));
+      expect(await page.evaluate(() => window.Reprise!.stats()?.bufferedBytes)).toBe(0);
+      h.ingest.releaseChunks();
+      await expect.poll(() => h.ingest.forSession(id).some((r) => r.text.includes('early trigger')), { timeout: 10_000 }).toBe(true);
+      const events = h.ingest
+        .forSession(id)
+        .sort((a, b) => a.batch.seq - b.batch.seq)
+        .flatMap((r) => r.batch.events);
+      // From the full snapshot on, in time order, the change before the trigger.
+      expect(events.some((e) => e.kind === 'dom' && (e.data as { type: number }).type === 2)).toBe(true);
+      const ts = events.map((e) => e.t);
+      expect([...ts].sort((a, b) => a - b)).toEqual(ts);
+      const marker = events.findIndex((e) => JSON.stringify(e.data).includes('MARKER-early'));
+      const trigger = events.findIndex((e) => e.kind === 'console');
+      expect(marker).toBeGreaterThanOrEqual(0);
+      expect(trigger).toBeGreaterThan(marker);
+      await ctx.close();
+    } finally {
+      h.ingest.releaseChunks();
+    }
   });
 });

@@ -1,16 +1,19 @@
 /**
  * Starts the enabled devtools capture modules (console, network, errors, nav, env,
  * perf, clicks, keys). Each starts and stops independently: one failing leaves the others running.
+ * env and perf come through late-loader.ts: in the script-tag build they arrive as a lazy chunk
+ * shortly after the others start (startLate below), and if it can't be had the others run alone.
  */
 import { startClickCapture } from './clicks.js';
 import { startConsoleCapture } from './console.js';
 import type { CaptureContext, Stop } from './context.js';
-import { startEnvCapture, type EnvCapture } from './env.js';
+import type { EnvCapture } from './env.js';
 import { startErrorCapture } from './errors.js';
 import { startKeyCapture } from './keys.js';
+import { loadLateCapture, loadedLateCapture, type LateCapture } from './late-loader.js';
 import { startNavCapture, type NavCapture } from './nav.js';
 import { startNetworkCapture } from './network/index.js';
-import { startPerfCapture, type PerfCapture } from './perf.js';
+import type { PerfCapture } from './perf.js';
 
 export type { CaptureContext } from './context.js';
 
@@ -30,9 +33,32 @@ export function startCaptures(ctx: CaptureContext): Captures {
   };
   let env: EnvCapture | undefined;
   let nav: NavCapture | undefined;
-  if (on.env) {
-    env = ctx.guard.run(() => startEnvCapture(ctx));
-    add(env?.stop);
+  let perf: PerfCapture | undefined;
+  let stopped = false;
+  let hidden = false;
+  const late = (m: LateCapture | null): void => {
+    if (!m || stopped) return;
+    if (on.env) {
+      env = ctx.guard.run(() => m.startEnvCapture(ctx));
+      add(env?.stop);
+    }
+    if (on.perf) {
+      perf = ctx.guard.run(() => m.startPerfCapture(ctx, firstInput.at));
+      add(perf?.stop);
+      // The page was hidden while the chunk loaded: what would have gone out then goes now.
+      if (hidden) ctx.guard.run(() => perf?.flush());
+    }
+    firstInput.stop();
+  };
+  const firstInput = on.perf ? watchFirstInput() : { at: undefined, stop() {} };
+  if (on.env || on.perf) {
+    const m = loadedLateCapture();
+    if (m) late(m);
+    else
+      void loadLateCapture().then((m) => {
+        ctx.guard.run(() => late(m));
+        firstInput.stop();
+      });
   }
   if (on.nav) {
     nav = ctx.guard.run(() => startNavCapture(ctx));
@@ -43,13 +69,10 @@ export function startCaptures(ctx: CaptureContext): Captures {
   if (on.network) add(ctx.guard.run(() => startNetworkCapture(ctx)));
   if (on.clicks) add(ctx.guard.run(() => startClickCapture(ctx)));
   if (on.keys) add(ctx.guard.run(() => startKeyCapture(ctx)));
-  let perf: PerfCapture | undefined;
-  if (on.perf) {
-    perf = ctx.guard.run(() => startPerfCapture(ctx));
-    add(perf?.stop);
-  }
   return {
     stop() {
+      stopped = true;
+      firstInput.stop();
       for (const s of stops.splice(0).reverse()) ctx.guard.run(s);
     },
     onNewSession() {
@@ -57,7 +80,27 @@ export function startCaptures(ctx: CaptureContext): Captures {
       if (nav) ctx.guard.run(() => nav!.emitLoad());
     },
     onHide() {
+      hidden = true;
       if (perf) ctx.guard.run(() => perf!.flush());
     },
   };
+}
+
+/** When the first keydown or pointerdown came (perf reports LCP then), until perf starts. */
+function watchFirstInput(): { at: number | undefined; stop(): void } {
+  const opts: AddEventListenerOptions = { capture: true, passive: true };
+  const w = {
+    at: undefined as number | undefined,
+    stop() {
+      removeEventListener('keydown', onInput, opts);
+      removeEventListener('pointerdown', onInput, opts);
+    },
+  };
+  const onInput = (): void => {
+    w.at ??= Date.now();
+    w.stop();
+  };
+  addEventListener('keydown', onInput, opts);
+  addEventListener('pointerdown', onInput, opts);
+  return w;
 }

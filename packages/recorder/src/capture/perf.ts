@@ -13,7 +13,7 @@ const MAX_LONGTASKS = 500;
 
 type Entry = PerformanceEntry & Record<string, unknown>;
 type Observe = (type: string, cb: (entries: Entry[]) => void, extra?: Record<string, unknown>) => void;
-type PushVital = (name: VitalData['name'], value: number, detail?: string) => void;
+type PushVital = (name: VitalData['name'], value: number, detail?: string, t?: number) => void;
 
 function round(n: number, digits = 1): number {
   const f = 10 ** digits;
@@ -37,13 +37,17 @@ export interface PerfCapture {
   flush(): void;
 }
 
-export function startPerfCapture(ctx: CaptureContext): PerfCapture {
+/**
+ * `inputAt`: when the page's first input came before this started (the script-tag build loads
+ * this module lazily); LCP is then reported at once, stamped with that time.
+ */
+export function startPerfCapture(ctx: CaptureContext, inputAt?: number): PerfCapture {
   if (typeof PerformanceObserver === 'undefined') return { stop() {}, flush() {} };
   const observers: Array<{ po: PerformanceObserver; cb: (entries: Entry[]) => void }> = [];
-  const push: PushVital = (name, value, detail) => {
+  const push: PushVital = (name, value, detail, t = Date.now()) => {
     const data: VitalData = { name, value: round(value, name === 'CLS' ? 4 : 1) };
     if (detail) data.detail = detail.slice(0, 300);
-    const event: ReplayEvent<'vital', VitalData> = { t: Date.now(), kind: 'vital', data };
+    const event: ReplayEvent<'vital', VitalData> = { t, kind: 'vital', data };
     ctx.sink.push(event);
   };
   const observe: Observe = (type, cb, extra = {}) => {
@@ -69,7 +73,7 @@ export function startPerfCapture(ctx: CaptureContext): PerfCapture {
 
   let clsReported = -1;
   let inpReported = -1;
-  const flushVitals = (): void => {
+  const takePending = (): void => {
     for (const { po, cb } of observers) {
       // Entries queued but not yet delivered to the callback count too.
       ctx.guard.run(() => {
@@ -77,6 +81,9 @@ export function startPerfCapture(ctx: CaptureContext): PerfCapture {
         if (pending && pending.length) cb(pending as Entry[]);
       });
     }
+  };
+  const flushVitals = (): void => {
+    takePending();
     reportLcp();
     const c = cls();
     if (c !== clsReported) {
@@ -91,8 +98,14 @@ export function startPerfCapture(ctx: CaptureContext): PerfCapture {
   };
   const onInput = ctx.guard.wrap(() => reportLcp());
   const inputOpts: AddEventListenerOptions = { capture: true, passive: true, once: true };
-  window.addEventListener('keydown', onInput, inputOpts);
-  window.addEventListener('pointerdown', onInput, inputOpts);
+  if (inputAt === undefined) {
+    window.addEventListener('keydown', onInput, inputOpts);
+    window.addEventListener('pointerdown', onInput, inputOpts);
+  } else {
+    // The buffered entries are in the observers' queues already (observe() put them there).
+    takePending();
+    ctx.guard.run(() => reportLcp(inputAt));
+  }
 
   return {
     flush: () => ctx.guard.run(flushVitals),
@@ -123,7 +136,7 @@ function watchFcp(observe: Observe, push: PushVital): void {
 }
 
 /** Returns the report: LCP as it stands, once (at the first input or when the page is hidden). */
-function watchLcp(observe: Observe, push: PushVital): () => void {
+function watchLcp(observe: Observe, push: PushVital): (t?: number) => void {
   let lcp: { value: number; detail?: string } | null = null;
   let lcpDone = false;
   observe('largest-contentful-paint', (entries) => {
@@ -131,10 +144,10 @@ function watchLcp(observe: Observe, push: PushVital): () => void {
     const e = entries[entries.length - 1];
     if (e) lcp = { value: e.startTime, detail: selectorOf(e.element) ?? (typeof e.url === 'string' ? e.url : undefined) };
   });
-  return () => {
+  return (t) => {
     if (lcpDone || !lcp) return;
     lcpDone = true;
-    push('LCP', lcp.value, lcp.detail);
+    push('LCP', lcp.value, lcp.detail, t);
   };
 }
 

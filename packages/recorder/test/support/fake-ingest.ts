@@ -76,6 +76,12 @@ export class FakeIngest {
   refuseChunks = false;
   /** Never answers requests for the SDK's lazy chunks (a slow network): what must not wait for them doesn't. */
   holdChunks = false;
+  /** Answers the chunk requests held so far (a slow network catching up) and holds no more. */
+  releaseChunks(): void {
+    this.holdChunks = false;
+    for (const serve of this.held.splice(0)) serve();
+  }
+  private readonly held: Array<() => void> = [];
   /** 'unsupported': 415 to delta-form bodies only, like a server that takes deflate but predates the delta form. */
   deltaForm: 'ok' | 'unsupported' = 'ok';
   /**
@@ -185,15 +191,19 @@ export class FakeIngest {
     }
     // The SDK's lazy chunks (reprise-<name>.<hash>.js), with CORS like the server's /sdk/ route.
     const chunk = /^\/sdk\/(reprise-[a-z]+\.[\w-]+\.js)$/.exec(url.pathname);
-    if (req.method === 'GET' && chunk && this.holdChunks) return;
-    if (req.method === 'GET' && chunk && !this.refuseChunks) {
-      const file = join(dirname(this.sdkPath), chunk[1]!);
-      if (existsSync(file)) {
-        res.setHeader('content-type', 'text/javascript');
-        res.setHeader('access-control-allow-origin', '*');
-        res.end(readFileSync(file));
-        return;
-      }
+    const chunkFile = chunk && join(dirname(this.sdkPath), chunk[1]!);
+    const serveChunk = (): void => {
+      res.setHeader('content-type', 'text/javascript');
+      res.setHeader('access-control-allow-origin', '*');
+      res.end(readFileSync(chunkFile!));
+    };
+    if (req.method === 'GET' && chunkFile && this.holdChunks) {
+      if (existsSync(chunkFile)) this.held.push(serveChunk);
+      return;
+    }
+    if (req.method === 'GET' && chunkFile && !this.refuseChunks && existsSync(chunkFile)) {
+      serveChunk();
+      return;
     }
     if (req.method === 'POST' && url.pathname === '/ingest/v1/batch') {
       if (this.mode === 'unreachable') {

@@ -1,0 +1,26 @@
+/**
+ * How the capture modules that report once or late (env, web vitals) are had: bundled in here
+ * (npm build, unit tests); the script-tag build swaps in late-loader-lazy.ts (build.mjs), which
+ * imports them as the chunk `capture` once recording has started. Neither needs the first event:
+ * env is read once (and again on a change), and vitals come from PerformanceObservers with
+ * `buffered: true`, which hand over the entries of the page so far when they start.
+ */
+import { startEnvCapture } from './env.js';
+import { startPerfCapture } from './perf.js';
+
+export interface LateCapture {
+  startEnvCapture: typeof startEnvCapture;
+  startPerfCapture: typeof startPerfCapture;
+}
+
+const late: LateCapture = { startEnvCapture, startPerfCapture };
+
+/** The modules if they are loaded, else null. */
+export function loadedLateCapture(): LateCapture | null {
+  return late;
+}
+
+/** Loads them once; null if they can't be had (the other captures run without them). Never rejects. */
+export function loadLateCapture(): Promise<LateCapture | null> {
+  return Promise.resolve(late);
+}
