@@ -43,7 +43,7 @@ const CHUNKS = {
   codec: { entry: 'src/codec-chunk.ts', loader: /^\.\/codec-loader\.js$/, lazy: 'src/transport/codec-loader-lazy.ts' },
   // The support-link badge and the feedback widget (src/ui/ui-loader-lazy.ts).
   ui: { entry: 'src/ui-chunk.ts', loader: /^\.\/ui\/ui-loader\.js$/, lazy: 'src/ui/ui-loader-lazy.ts' },
-  // Capture modules that report once or late: env and web vitals (src/capture/late-loader-lazy.ts).
+  // Capture code that reports once or late: env, web vitals, click/key target descriptions (src/capture/late-loader-lazy.ts).
   capture: { entry: 'src/capture-chunk.ts', loader: /^\.\/late-loader\.js$/, lazy: 'src/capture/late-loader-lazy.ts' },
   // Buffer mode, only in that mode (src/buffer-loader-lazy.ts).
   buffer: { entry: 'src/buffer-chunk.ts', loader: /^\.\/buffer-loader\.js$/, lazy: 'src/buffer-loader-lazy.ts' },
@@ -83,7 +83,7 @@ function lazyChunks() {
             .map(([f]) => f),
         );
         const eager = inputs.filter((f) =>
-          /node_modules[\\/]fflate|static-dictionary|src[\\/]transport[\\/]codec\.ts$|src[\\/]ui[\\/](badge|feedback)\.ts$|src[\\/]capture[\\/](env|perf)\.ts$|src[\\/]buffer(-mode)?\.ts$/.test(
+          /node_modules[\\/]fflate|static-dictionary|src[\\/]transport[\\/]codec\.ts$|src[\\/]ui[\\/](badge|feedback)\.ts$|src[\\/]capture[\\/](env|perf|click-describe)\.ts$|src[\\/]buffer(-mode)?\.ts$/.test(
             f,
           ),
         );

@@ -1,6 +1,7 @@
 /** Entry of the script-tag build's lazy chunk dist/browser/reprise-capture.<hash>.js (capture/late-loader-lazy.ts). */
+import { describeClick } from './capture/click-describe.js';
 import { startEnvCapture } from './capture/env.js';
 import { startPerfCapture } from './capture/perf.js';
 import type { LateCapture } from './capture/late-loader.js';
 
-export const late: LateCapture = { startEnvCapture, startPerfCapture };
+export const late: LateCapture = { startEnvCapture, startPerfCapture, describeClick };

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { ClickData, ReplayEvent } from '@reprise/protocol';
-import { isStableClass, isStableId } from '../src/capture/clicks.js';
+import { isStableClass, isStableId } from '../src/capture/click-describe.js';
 import { html, sdkTag, type Received } from './support/fake-ingest.js';
 import { useHarness } from './support/harness.js';
 

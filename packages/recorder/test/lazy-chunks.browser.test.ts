@@ -121,7 +121,7 @@ describe('lazy chunks', () => {
     await ctx.close();
   });
 
-  it('env and vitals come with the capture chunk: a first input before it arrives still reports LCP, at the input', async () => {
+  it('env, vitals and click descriptions come with the capture chunk: a click before it arrives is recorded, and reports LCP, at its time', async () => {
     h.ingest.pages.set('/lazy-late', html(sdkTag(), '<h1 id="title">A heading large enough to be the largest paint</h1>'));
     h.ingest.holdChunks = true;
     try {
@@ -144,6 +144,12 @@ describe('lazy chunks', () => {
           .filter((e) => e.kind === kind);
       await expect.poll(() => ofKind('env').length, { timeout: 10_000 }).toBe(1);
       await expect.poll(() => ofKind('vital').some((e) => (e.data as { name: string }).name === 'LCP'), { timeout: 10_000 }).toBe(true);
+      // The click, described once the chunk was there, with the time it happened.
+      await expect.poll(() => ofKind('click').length, { timeout: 10_000 }).toBe(1);
+      const click = ofKind('click')[0]!;
+      expect(click.t).toBeGreaterThanOrEqual(before - 50);
+      expect(click.t).toBeLessThanOrEqual(after + 50);
+      expect(click.data).toMatchObject({ x: 10, y: 10, selector: expect.any(String) });
       const lcp = ofKind('vital').find((e) => (e.data as { name: string }).name === 'LCP')!;
       expect(lcp.t).toBeGreaterThanOrEqual(before - 50);
       expect(lcp.t).toBeLessThanOrEqual(after + 50);

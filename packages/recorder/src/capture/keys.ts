@@ -13,8 +13,8 @@
  */
 import type { KeyData, KeyModifier, ReplayEvent } from '@reprise/protocol';
 import { UI_BLOCK_SELECTOR } from '../options.js';
-import { describeClick } from './clicks.js';
 import type { CaptureContext, Stop } from './context.js';
+import { describeLater } from './describe-later.js';
 
 const MAX_PER_SECOND = 10;
 const ARROWS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight']);
@@ -97,18 +97,14 @@ export function startKeyCapture(ctx: CaptureContext): Stop {
 
   const emit = (t: number, el: Element, key: string, mods: KeyModifier[]): void => {
     const r = el.getBoundingClientRect();
-    const target = describeClick(
-      el,
-      el.localName !== 'body' && el.localName !== 'html',
-      r.left + r.width / 2,
-      r.top + r.height / 2,
-      rules,
-      ctx.nodeId,
-    );
-    const data: KeyData = { type: 'key', key, target };
-    if (mods.length) data.mods = mods;
-    const event: ReplayEvent<'custom', KeyData> = { t, kind: 'custom', data };
-    ctx.sink.push(event);
+    describeLater(ctx.guard, (describe) => {
+      const interactive = el.localName !== 'body' && el.localName !== 'html';
+      const target = describe(el, interactive, r.left + r.width / 2, r.top + r.height / 2, rules, ctx.nodeId);
+      const data: KeyData = { type: 'key', key, target };
+      if (mods.length) data.mods = mods;
+      const event: ReplayEvent<'custom', KeyData> = { t, kind: 'custom', data };
+      ctx.sink.push(event);
+    });
   };
 
   const onKey = ctx.guard.wrap((e: KeyboardEvent) => {

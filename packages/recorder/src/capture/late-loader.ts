@@ -1,19 +1,23 @@
 /**
- * How the capture modules that report once or late (env, web vitals) are had: bundled in here
+ * How the capture code that reports once or late (env, web vitals, the description of a click
+ * or key target: describe-later.ts) is had: bundled in here
  * (npm build, unit tests); the script-tag build swaps in late-loader-lazy.ts (build.mjs), which
  * imports them as the chunk `capture` once recording has started. Neither needs the first event:
  * env is read once (and again on a change), and vitals come from PerformanceObservers with
- * `buffered: true`, which hand over the entries of the page so far when they start.
+ * `buffered: true`, which hand over the entries of the page so far when they start; a click or
+ * key before it arrives keeps its time and target and is described when it does.
  */
+import { describeClick } from './click-describe.js';
 import { startEnvCapture } from './env.js';
 import { startPerfCapture } from './perf.js';
 
 export interface LateCapture {
   startEnvCapture: typeof startEnvCapture;
   startPerfCapture: typeof startPerfCapture;
+  describeClick: typeof describeClick;
 }
 
-const late: LateCapture = { startEnvCapture, startPerfCapture };
+const late: LateCapture = { startEnvCapture, startPerfCapture, describeClick };
 
 /** The modules if they are loaded, else null. */
 export function loadedLateCapture(): LateCapture | null {
