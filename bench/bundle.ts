@@ -1,6 +1,6 @@
 /**
  * The recorder's bundle: what a page loads before recording starts (always-on defaults: the
- * script tag's reprise.js), what comes later (the lazy codec chunk), the on-demand loader, and
+ * script tag's reprise.js), what comes later (the lazy chunks), the on-demand loader, and
  * where the bytes go. Baseline, built in the same run the same way (esbuild, minified IIFE,
  * es2019): rrweb's record build, @rrweb/record alone. Sizes are deterministic: one run.
  */
@@ -76,20 +76,26 @@ function filePartSizes(browserDir: string, name: string): PartSize[] {
 
 const kb = (n: number) => n / 1000;
 
+/** The lazy chunks (packages/recorder/build.mjs), as the report names them. */
+const CHUNKS = [
+  { name: 'codec', label: 'codec chunk (fflate, dictionary r1, Worker source)' },
+  { name: 'capture', label: 'capture chunk (env, web vitals, click/key target descriptions; once recording has started)' },
+  { name: 'buffer', label: 'buffer chunk (buffer mode; only in that mode)' },
+  { name: 'ui', label: 'UI chunk (support-link badge, feedback widget; only when shown)' },
+  { name: 'canvas', label: "canvas chunk (rrweb's canvas recording; only with canvas recording on)" },
+];
+
 export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> {
   const log = opts.log ?? (() => undefined);
   const browserDir = path.join(opts.recorderDir, 'dist/browser');
   const metaDir = path.join(opts.recorderDir, 'dist/meta');
   if (!existsSync(path.join(metaDir, 'reprise.json'))) throw new Error('run npm run build -w @reprise/recorder first');
-  const codecFile = chunkFile(browserDir, 'codec');
-  const uiFile = chunkFile(browserDir, 'ui');
-  const canvasFile = chunkFile(browserDir, 'canvas');
   const read = (n: string) => readFileSync(path.join(browserDir, n));
   const sdk = read('reprise.js');
   const loader = read('loader.js');
-  const codec = read(codecFile);
-  const ui = read(uiFile);
-  const canvas = read(canvasFile);
+  const chunkFiles = Object.fromEntries(CHUNKS.map((c) => [c.name, chunkFile(browserDir, c.name)]));
+  const chunkGzip = Object.fromEntries(CHUNKS.map((c) => [c.name, gzipSize(read(chunkFiles[c.name]!))]));
+  const chunksGzip = Object.values(chunkGzip).reduce((a, b) => a + b, 0);
   const baseline = await rrwebRecordGzip(opts.recorderDir);
   const published = path.join(opts.recorderDir, 'node_modules/@rrweb/record/dist/record.umd.min.cjs');
   const publishedFile = existsSync(published)
@@ -103,11 +109,9 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
     ratioFirstLoad: gzipSize(sdk) / baseline.gzip,
     loaderKB: kb(gzipSize(loader)),
     ratioLoader: gzipSize(loader) / baseline.gzip,
-    codecKB: kb(gzipSize(codec)),
-    uiKB: kb(gzipSize(ui)),
-    canvasKB: kb(gzipSize(canvas)),
-    totalKB: kb(gzipSize(sdk) + gzipSize(codec) + gzipSize(ui) + gzipSize(canvas)),
-    ratioTotal: (gzipSize(sdk) + gzipSize(codec) + gzipSize(ui) + gzipSize(canvas)) / baseline.gzip,
+    ...Object.fromEntries(CHUNKS.map((c) => [`${c.name}KB`, kb(chunkGzip[c.name]!)])),
+    totalKB: kb(gzipSize(sdk) + chunksGzip),
+    ratioTotal: (gzipSize(sdk) + chunksGzip) / baseline.gzip,
     rrwebPublishedKB: kb(gzipSize(readFileSync(publishedFile))),
   };
   log(
@@ -125,14 +129,7 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
     { key: 'ratioFirstLoad', label: 'First load / rrweb record build', unit: 'ratio', role: 'ratio' },
     { key: 'loaderKB', label: 'On-demand loader.js, gzip -9', unit: 'KB', role: 'reprise' },
     { key: 'ratioLoader', label: 'loader.js / rrweb record build', unit: 'ratio', role: 'ratio' },
-    { key: 'codecKB', label: 'Lazy codec chunk (fflate, dictionary r1, Worker source), gzip -9', unit: 'KB', role: 'info' },
-    { key: 'uiKB', label: 'Lazy UI chunk (support-link badge, feedback widget; only when shown), gzip -9', unit: 'KB', role: 'info' },
-    {
-      key: 'canvasKB',
-      label: "Lazy canvas chunk (rrweb's canvas recording; only with canvas recording on), gzip -9",
-      unit: 'KB',
-      role: 'info',
-    },
+    ...CHUNKS.map((c): MetricSpec => ({ key: `${c.name}KB`, label: `Lazy ${c.label}, gzip -9`, unit: 'KB', role: 'info' })),
     { key: 'totalKB', label: 'First load + every lazy chunk, gzip -9 (each file on its own)', unit: 'KB', role: 'info' },
     { key: 'ratioTotal', label: 'First load + every lazy chunk / rrweb record build', unit: 'ratio', role: 'info' },
     { key: 'firstLoadRawKB', label: 'First load, minified, uncompressed', unit: 'KB', role: 'info' },
@@ -141,9 +138,6 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
   ];
 
   const rawSdk = metafileParts(path.join(metaDir, 'reprise.json'), 'reprise.js');
-  const rawCodec = metafileParts(path.join(metaDir, 'codec.json'), codecFile);
-  const rawUi = metafileParts(path.join(metaDir, 'ui.json'), uiFile);
-  const rawCanvas = metafileParts(path.join(metaDir, 'canvas.json'), canvasFile);
   const tableRows = (file: string, parts: PartSize[], raw: Map<string, number>, gzipTotal: number) =>
     parts.map((p) => [
       p.part,
@@ -154,9 +148,14 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
     ]);
   const rows = [
     ...tableRows('reprise.js', filePartSizes(browserDir, 'reprise.js'), rawSdk, gzipSize(sdk)),
-    ...tableRows('reprise-codec.*.js (lazy)', filePartSizes(browserDir, codecFile), rawCodec, gzipSize(codec)),
-    ...tableRows('reprise-ui.*.js (lazy)', filePartSizes(browserDir, uiFile), rawUi, gzipSize(ui)),
-    ...tableRows('reprise-canvas.*.js (lazy)', filePartSizes(browserDir, canvasFile), rawCanvas, gzipSize(canvas)),
+    ...CHUNKS.flatMap((c) =>
+      tableRows(
+        `reprise-${c.name}.*.js (lazy)`,
+        filePartSizes(browserDir, chunkFiles[c.name]!),
+        metafileParts(path.join(metaDir, `${c.name}.json`), chunkFiles[c.name]!),
+        chunkGzip[c.name]!,
+      ),
+    ),
   ];
 
   return {
@@ -164,7 +163,7 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
     title: 'Recorder bundle size',
     measured:
       'The built browser SDK (`npm run build -w @reprise/recorder`): gzip -9 of reprise.js, the script a page loads before ' +
-      'recording starts with always-on defaults; of its lazy chunks (the codec, imported once recording has started; the UI and canvas recording, when used); and of ' +
+      'recording starts with always-on defaults; of its lazy chunks (the codec and the late capture code, imported once recording has started; buffer mode, the UI and canvas recording, when used); and of ' +
       'the on-demand loader.js. The table below splits each file into parts (esbuild metafile for raw bytes; the source ' +
       "map attributes each output character to its source, each part's code is gzipped alone and those sizes scaled to the file's gzip size).",
     baseline:
@@ -183,12 +182,14 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
       `Target: first load ≤ ${FIRST_LOAD_TARGET_KB} KB gzip: ${row.firstLoadKB <= FIRST_LOAD_TARGET_KB ? 'met' : 'missed'} (${row.firstLoadKB.toFixed(1)} KB); ` +
         `loader < ${LOADER_TARGET_KB} KB gzip: ${row.loaderKB < LOADER_TARGET_KB ? 'met' : 'missed'} (${row.loaderKB.toFixed(2)} KB). ` +
         'packages/recorder/test/bundle-size.test.ts holds the budgets this build reaches.',
-      'Lazy chunks: `codec` is imported as soon as recording queues its first event (normally there before the first batch is cut); ' +
+      'Lazy chunks: `codec` is imported as soon as recording queues its first event (normally there before the first batch is cut), ' +
+        '`capture` (env, web vitals, click and key target descriptions) as soon as recording starts; `buffer` only in buffer mode, ' +
         '`canvas` only with canvas recording on, `ui` only for the support-link badge or the feedback widget. Before the codec is there, ' +
-        'a pagehide send goes as plain JSON; without it, batches go as gzip (CompressionStream).',
-      'What is left in the first load is needed from the first event: rrweb (without its canvas code), the capture modules that patch ' +
-        'console, fetch/XHR and listen for errors, clicks and keys from the start, the transport (batching, the outbox, sessionStorage ' +
-        'parking for pagehide) and the API.',
+        'a pagehide send goes as plain JSON; without it, batches go as gzip (CompressionStream). What happens before `capture` or ' +
+        '`buffer` arrives waits for it, in order, with its own time (vitals come from PerformanceObservers with buffered: true).',
+      'What is left in the first load is needed from the first event: rrweb (without its canvas code, and without the code paths ' +
+        'its fixed options never run: rrweb-patches/trim.mjs), the capture modules that patch console, fetch/XHR and listen for ' +
+        'errors, clicks and keys from the start, the transport (batching, the outbox, sessionStorage parking for pagehide) and the API.',
       "A lazy chunk's name carries a hash of its content; reprise.js names those of its own build.",
     ],
   };
