@@ -78,7 +78,7 @@ const kb = (n: number) => n / 1000;
 
 /** The lazy chunks (packages/recorder/build.mjs), as the report names them. */
 const CHUNKS = [
-  { name: 'codec', label: 'codec chunk (fflate, dictionary r1, Worker source)' },
+  { name: 'codec', label: 'codec chunk (fflate, dictionary r1, the Worker and its driver)' },
   { name: 'capture', label: 'capture chunk (env, web vitals, click/key target descriptions; once recording has started)' },
   { name: 'buffer', label: 'buffer chunk (buffer mode; only in that mode)' },
   { name: 'ui', label: 'UI chunk (support-link badge, feedback widget; only when shown)' },

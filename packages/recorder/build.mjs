@@ -39,7 +39,7 @@ const browserDir = join(root, 'dist/browser');
 mkdirSync(browserDir, { recursive: true });
 for (const f of readdirSync(browserDir)) if (/^reprise-[a-z]+\.[^.]+\.js(\.map)?$/.test(f)) rmSync(join(browserDir, f));
 const CHUNKS = {
-  // fflate, the static dictionary and the compression Worker's source (src/transport/codec-loader-lazy.ts).
+  // fflate, the static dictionary, the compression Worker's source and its main-thread side (src/transport/codec-loader-lazy.ts).
   codec: { entry: 'src/codec-chunk.ts', loader: /^\.\/codec-loader\.js$/, lazy: 'src/transport/codec-loader-lazy.ts' },
   // The support-link badge and the feedback widget (src/ui/ui-loader-lazy.ts).
   ui: { entry: 'src/ui-chunk.ts', loader: /^\.\/ui\/ui-loader\.js$/, lazy: 'src/ui/ui-loader-lazy.ts' },
@@ -83,7 +83,7 @@ function lazyChunks() {
             .map(([f]) => f),
         );
         const eager = inputs.filter((f) =>
-          /node_modules[\\/]fflate|static-dictionary|src[\\/]transport[\\/]codec\.ts$|src[\\/]ui[\\/](badge|feedback)\.ts$|src[\\/]capture[\\/](env|perf|click-describe)\.ts$|src[\\/]buffer(-mode)?\.ts$/.test(
+          /node_modules[\\/]fflate|static-dictionary|src[\\/]transport[\\/](codec|worker-compressor)\.ts$|src[\\/]ui[\\/](badge|feedback)\.ts$|src[\\/]capture[\\/](env|perf|click-describe)\.ts$|src[\\/]buffer(-mode)?\.ts$/.test(
             f,
           ),
         );

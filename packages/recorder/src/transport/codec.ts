@@ -1,12 +1,13 @@
 /**
  * Everything compression needs on the main thread besides the Worker: fflate (synchronous
  * compression at pagehide, inflating a body to resend it self-contained), the static preset
- * dictionary and the Worker's source. The npm build imports it directly; the script-tag build
+ * dictionary, the Worker's source and its main-thread side (worker-compressor.ts). The npm build imports it directly; the script-tag build
  * loads it as a chunk after recording has started (codec-loader-lazy.ts), so the first load
  * carries none of it.
  */
 import { gzipSync, strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
 import { decodeDeltaForm, deltaFormReference, staticDictionaryBytes, type StaticDictionaryId } from '@reprise/protocol';
+import { WorkerCompressor, type WorkerCompressorHooks } from './worker-compressor.js';
 
 /** A compressed body: zlib against the dictionary it was given (`deflate`), or gzip. */
 export interface Compressed {
@@ -28,6 +29,8 @@ export interface Codec {
   deltaFormReference(reference: Uint8Array): Uint8Array;
   /** The compression Worker's code (compress-worker.ts bundled), started from a Blob URL; null when not built in. */
   workerSource: string | null;
+  /** The Worker's main-thread side (worker-compressor.ts); null without workerSource. */
+  workerCompressor(hooks: WorkerCompressorHooks): WorkerCompressor | null;
 }
 
 declare const __REPRISE_COMPRESS_WORKER__: string | undefined;
@@ -55,4 +58,7 @@ export const codec: Codec = {
   deltaFormReference,
   // Absent when the sources run unbundled (unit tests): then there is no worker.
   workerSource: typeof __REPRISE_COMPRESS_WORKER__ === 'string' ? __REPRISE_COMPRESS_WORKER__ : null,
+  workerCompressor(hooks) {
+    return codec.workerSource ? new WorkerCompressor(codec.workerSource, hooks) : null;
+  },
 };

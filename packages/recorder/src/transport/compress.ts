@@ -6,24 +6,13 @@
  * we fall back to CompressionStream gzip on the main thread (no dictionary: it has none), and
  * without it to plain JSON.
  */
-import type { CompressJob, CompressReply } from './compress-worker.js';
 import type { Compressed } from './codec.js';
 import { loadCodec, loadedCodec } from './codec-loader.js';
+import type { WorkerCompressor } from './worker-compressor.js';
 
 export type { Compressed } from './codec.js';
 
 export type CompressionMode = 'worker' | 'main-thread' | 'none';
-
-// A worker that doesn't answer within this time is considered broken. The worker takes jobs one
-// at a time, so each answer restarts the clock of those still waiting: two large batches posted
-// together on a busy machine are slow, not broken.
-const WORKER_TIMEOUT_MS = 30_000;
-
-interface Job {
-  resolve(out: Compressed | null): void;
-  text: string;
-  timer: ReturnType<typeof setTimeout>;
-}
 
 function hasCompressionStream(): boolean {
   return typeof CompressionStream === 'function' && typeof Response === 'function' && typeof Blob === 'function';
@@ -35,14 +24,12 @@ async function gzipOnMainThread(text: string): Promise<Compressed> {
 }
 
 export class Compressor {
-  private worker: Worker | null = null;
-  private workerUrl: string | null = null;
+  /** The worker's main-thread side, once the codec brought it (worker-compressor.ts). */
+  private worker: WorkerCompressor | null = null;
   private workerBroken = false;
   /** Set once loadCodec() settled; false: it can't be had (so no Worker source and no dictionary). */
   private codecLoaded: boolean | null = null;
   private preparing: Promise<void> | null = null;
-  private nextId = 1;
-  private jobs = new Map<number, Job>();
 
   constructor(private readonly onError: (err: unknown) => void) {}
 
@@ -86,37 +73,12 @@ export class Compressor {
     wantRef: boolean,
     deltaDict: Uint8Array | null,
   ): Promise<Compressed | null> {
-    const worker = this.getWorker();
-    if (!worker) return this.mainThread(text);
-    return new Promise<Compressed | null>((resolve) => {
-      const id = this.nextId++;
-      this.jobs.set(id, { resolve, text, timer: this.timeout() });
-      try {
-        // The string is posted as is and UTF-8 encoded in the worker: structured-cloning a string
-        // costs the main thread several times less than TextEncoder (measured by the recorder
-        // benchmark on a 3 MB snapshot). The dictionary is shared by many batches, so it is copied.
-        const job: CompressJob = { id, text };
-        if (dict) job.dict = dict;
-        if (dict && deltaDict) job.deltaDict = deltaDict;
-        if (wantRef) job.ref = true;
-        worker.postMessage(job);
-      } catch (err) {
-        this.workerFailed(err);
-      }
-    });
+    return this.getWorker()?.compress(text, dict, wantRef, deltaDict) ?? this.mainThread(text);
   }
 
   dispose(): void {
-    for (const [, job] of this.jobs) {
-      clearTimeout(job.timer);
-      job.resolve(null);
-    }
-    this.jobs.clear();
-    this.killWorker();
-  }
-
-  private timeout(): ReturnType<typeof setTimeout> {
-    return setTimeout(() => this.workerFailed(new Error('compression worker timed out')), WORKER_TIMEOUT_MS);
+    this.worker?.dispose();
+    this.worker = null;
   }
 
   private workerUsable(): boolean {
@@ -134,83 +96,18 @@ export class Compressor {
     });
   }
 
-  private getWorker(): Worker | null {
+  private getWorker(): WorkerCompressor | null {
     if (this.worker) return this.worker;
-    const source = loadedCodec()?.workerSource;
-    if (!this.workerUsable() || !source) return null;
-    try {
-      this.workerUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-      const w = new Worker(this.workerUrl);
-      w.onmessage = (e: MessageEvent<CompressReply>) => {
-        try {
-          this.onReply(e.data);
-        } catch (err) {
-          this.onError(err);
-        }
-      };
-      // CSP violations and script errors in the worker surface here, asynchronously.
-      w.onerror = (e: ErrorEvent) => {
-        e.preventDefault();
-        this.workerFailed(new Error('compression worker error: ' + (e.message || 'unknown')));
-      };
-      this.worker = w;
-      return w;
-    } catch (err) {
-      // e.g. CSP `worker-src` without blob:, thrown synchronously in some browsers.
-      this.workerBroken = true;
-      this.onError(err);
-      this.killWorker();
-      return null;
-    }
-  }
-
-  private onReply(reply: CompressReply): void {
-    const job = this.jobs.get(reply.id);
-    if (!job) return;
-    if (!reply.buf) {
-      this.workerFailed(new Error('worker compression failed: ' + String(reply.error)));
-      return;
-    }
-    this.jobs.delete(reply.id);
-    clearTimeout(job.timer);
-    for (const waiting of this.jobs.values()) {
-      clearTimeout(waiting.timer);
-      waiting.timer = this.timeout();
-    }
-    const out: Compressed = { bytes: new Uint8Array(reply.buf), deflate: reply.deflate === true };
-    if (reply.delta === true) out.delta = true;
-    if (typeof reply.ref === 'string') out.ref = reply.ref;
-    job.resolve(out);
-  }
-
-  /** Gives up on the worker for good and redoes its outstanding jobs on the main thread. */
-  private workerFailed(err: unknown): void {
-    this.onError(err);
-    this.workerBroken = true;
-    this.killWorker();
-    const pending = [...this.jobs.values()];
-    this.jobs.clear();
-    for (const job of pending) {
-      clearTimeout(job.timer);
-      void this.mainThread(job.text).then(job.resolve);
-    }
-  }
-
-  private killWorker(): void {
-    try {
-      this.worker?.terminate();
-    } catch {
-      /* already gone */
-    }
-    this.worker = null;
-    if (this.workerUrl) {
-      try {
-        URL.revokeObjectURL(this.workerUrl);
-      } catch {
-        /* ignore */
-      }
-      this.workerUrl = null;
-    }
+    if (!this.workerUsable()) return null;
+    this.worker =
+      loadedCodec()?.workerCompressor({
+        onError: (err) => this.onError(err),
+        onBroken: () => {
+          this.workerBroken = true;
+        },
+        fallback: (text) => this.mainThread(text),
+      }) ?? null;
+    return this.worker;
   }
 }
 
