@@ -11,11 +11,11 @@ import { pkgDir } from './support/harness.js';
  * defaults. What it leaves out comes in content-hashed chunks (src/lazy-chunk.ts).
  * bench/bundle.ts reports where the bytes go, against rrweb's record build.
  */
-// Issue 20 asks for 45 KB; this build reaches 48.3 (67.9 before the chunks; 53.2 before env,
+// Issue 20 asks for 45 KB; this build reaches 48.0 (67.9 before the chunks; 53.2 before env,
 // vitals, click descriptions, buffer mode and the Worker's driver went to chunks and rrweb's unused
 // paths were trimmed).
 // The budget holds what was reached, with a little room for changes that need to be in the first load.
-const FIRST_LOAD_MAX_BYTES = 48_600;
+const FIRST_LOAD_MAX_BYTES = 48_300;
 const LOADER_MAX_BYTES = 1_000;
 
 const dir = join(pkgDir, 'dist/browser');
