@@ -71,7 +71,7 @@ export function reprisePart(source: string): string {
   if (s.includes('rrweb-canvas')) return "rrweb's canvas recording";
   if (s.includes('node_modules/fflate/')) return 'fflate';
   if (s.includes('static-dictionary')) return 'static dictionary r1';
-  if (/src\/transport\/(compress|codec)/.test(s) || s.endsWith('src/codec-chunk.ts'))
+  if (/src\/transport\/(compress|codec|worker-compressor)/.test(s) || s.endsWith('src/codec-chunk.ts'))
     return 'compression (Worker source, codec, compressor)';
   let m = /src\/capture\/network\//.exec(s);
   if (m) return 'capture: network';
