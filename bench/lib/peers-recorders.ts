@@ -73,11 +73,22 @@ Sentry.init({
   integrations: [replay],
   replaysSessionSampleRate: 1.0,
   replaysOnErrorSampleRate: 1.0,
-  beforeBreadcrumb(b) {
-    if (b && b.category === 'replay.mutations' && b.data && b.data.limit) reason = 'mutationLimit: ' + b.data.count + ' mutations in one batch';
-    return b;
-  },
 });
+// Sentry records why it stopped only in its own replay events and debug log. The bench wraps the
+// replay container's stop() (internal, Sentry 11.17) to read the reason it passes.
+const container = replay._replay;
+if (container && typeof container.stop === 'function') {
+  const stop = container.stop.bind(container);
+  container.stop = (o) => {
+    if (o && o.reason && !reason) {
+      const opts = container._options || {};
+      reason = o.reason === 'mutationLimit'
+        ? 'mutationLimit: a mutation callback held more than ' + opts.mutationLimit + ' records, so Sentry stopped the replay'
+        : 'stop reason: ' + o.reason;
+    }
+    return stop(o);
+  };
+}
 window.__peer = {
   ready: () => !!replay.getReplayId(),
   drain: () => (replay.getReplayId() ? replay.flush() : Promise.resolve()),
