@@ -59,6 +59,12 @@ const SPECS: MetricSpec[] = [
   },
   { key: 'repriseDeflateBatches', label: 'Reprise: of which deflate against the static dictionary alone', unit: 'count', role: 'reprise' },
   { key: 'repriseDeltaBatches', label: 'Reprise: of which in the delta form (reprise-delta, deflate)', unit: 'count', role: 'reprise' },
+  {
+    key: 'repriseDeltaTwiceBatches',
+    label: 'Reprise: of which deflated a second time (reprise-delta, deflate, deflate)',
+    unit: 'count',
+    role: 'reprise',
+  },
   { key: 'repriseGzipBatches', label: 'Reprise: of which gzip (no dictionary)', unit: 'count', role: 'reprise' },
   { key: 'repriseUncompressedBatches', label: 'Reprise: of which sent uncompressed (plain JSON)', unit: 'count', role: 'reprise' },
   {
@@ -134,6 +140,7 @@ async function onePayloadRun(browser: Browser, server: RunningServer, opts: Payl
         repriseDeflateRefBatches: t.deflateRefRequests,
         repriseDeflateBatches: t.deflateRequests,
         repriseDeltaBatches: t.deltaRequests,
+        repriseDeltaTwiceBatches: t.deltaTwiceRequests,
         repriseGzipBatches: t.gzipRequests,
         repriseUncompressedBatches: t.plainRequests,
         repriseDictionaryRefusals: t.dictionaryRefusals,

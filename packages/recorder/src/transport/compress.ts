@@ -179,6 +179,7 @@ export class Compressor {
     }
     const out: Compressed = { bytes: new Uint8Array(reply.buf), deflate: reply.deflate === true };
     if (reply.delta === true) out.delta = true;
+    if (reply.delta === true && reply.twice === true) out.twice = true;
     if (typeof reply.ref === 'string') out.ref = reply.ref;
     job.resolve(out);
   }
@@ -225,7 +226,7 @@ export function compressNow(text: string, dict: { readonly bytes: Uint8Array } |
   return c ? c.compressNow(text, dict ? dict.bytes : null) : null;
 }
 
-/** The JSON of a body deflated against `dict` (to resend it self-contained; `delta`: of its delta form), or null. */
-export function inflateToText(body: Uint8Array, dict: Uint8Array, delta = false): string | null {
-  return loadedCodec()?.inflateToText(body, dict, delta) ?? null;
+/** The JSON of a body deflated against `dict` (to resend it self-contained; `delta`: of its delta form; `twice`: deflated again), or null. */
+export function inflateToText(body: Uint8Array, dict: Uint8Array, delta = false, twice = false): string | null {
+  return loadedCodec()?.inflateToText(body, dict, delta, twice) ?? null;
 }
