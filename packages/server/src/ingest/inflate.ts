@@ -86,13 +86,13 @@ export async function decodeDeflateBatch(
   return { batch, raw };
 }
 
-/** Inflates a zlib stream, at most LIMITS.maxBatchBytes of output: 413 past it, 400 `bad_deflate` when it is not valid. */
-async function inflateCapped(body: Buffer, dictionary?: Uint8Array): Promise<Buffer> {
+/** Inflates a zlib stream, at most `max` bytes of output: 413 past it, 400 `bad_deflate` when it is not valid. */
+async function inflateCapped(body: Buffer, dictionary?: Uint8Array, max = LIMITS.maxBatchBytes): Promise<Buffer> {
   try {
-    return await inflateAsync(body, { maxOutputLength: LIMITS.maxBatchBytes, ...(dictionary ? { dictionary } : {}) });
+    return await inflateAsync(body, { maxOutputLength: max, ...(dictionary ? { dictionary } : {}) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-      throw new HttpError(413, 'body_too_large', `decompressed batch exceeds ${LIMITS.maxBatchBytes} bytes`);
+      throw new HttpError(413, 'body_too_large', `decompressed body exceeds ${max} bytes`);
     }
     throw badDeflate(`body is not valid deflate: ${(err as Error).message}`);
   }
@@ -100,11 +100,13 @@ async function inflateCapped(body: Buffer, dictionary?: Uint8Array): Promise<Buf
 
 /**
  * The inner zlib stream of a body deflated twice. The second pass has no dictionary (the inner
- * stream names it), and what it gives is itself compressed, so it is capped like a batch.
+ * stream names it). The inner stream is what a body deflated once would be, so it is capped as
+ * such a body is on the wire (LIMITS.maxCompressedBatchBytes): a small outer body cannot make the
+ * server hold more than a large once-deflated one would.
  */
 async function inflateOuter(body: Buffer): Promise<Buffer> {
   if (zlibDictId(body) !== null) throw badDeflate('the outer zlib stream of a body deflated twice takes no dictionary');
-  return inflateCapped(body);
+  return inflateCapped(body, undefined, LIMITS.maxCompressedBatchBytes);
 }
 
 /** The batch JSON of an inflated delta-form body: 400 `bad_delta` when it is not one, 413 past the size limit. */
