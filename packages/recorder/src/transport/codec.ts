@@ -25,6 +25,8 @@ export interface Codec {
   compressNow(text: string, dict: Uint8Array | null): Compressed | null;
   /** The JSON of a body deflated against `dict` (`delta`: of its delta form; `twice`: deflated again), or null. */
   inflateToText(body: Uint8Array, dict: Uint8Array, delta: boolean, twice: boolean): string | null;
+  /** The inner zlib stream of a body deflated twice, or null. */
+  innerStream(body: Uint8Array): Uint8Array<ArrayBuffer> | null;
   staticDictionary(id: StaticDictionaryId): Uint8Array;
   /** A reference's bytes in the delta form (protocol delta-form.ts), for the dictionary of delta-form bodies. */
   deltaFormReference(reference: Uint8Array): Uint8Array;
@@ -49,6 +51,13 @@ export const codec: Codec = {
       const raw = unzlibSync(twice ? unzlibSync(body) : body, { dictionary: dict });
       const json = delta ? decodeDeltaForm(raw) : raw;
       return json ? strFromU8(json) : null;
+    } catch {
+      return null;
+    }
+  },
+  innerStream(body) {
+    try {
+      return unzlibSync(body) as Uint8Array<ArrayBuffer>;
     } catch {
       return null;
     }

@@ -230,3 +230,8 @@ export function compressNow(text: string, dict: { readonly bytes: Uint8Array } |
 export function inflateToText(body: Uint8Array, dict: Uint8Array, delta = false, twice = false): string | null {
   return loadedCodec()?.inflateToText(body, dict, delta, twice) ?? null;
 }
+
+/** The inner zlib stream (`reprise-delta, deflate`) of a body deflated twice, or null. */
+export function innerStream(body: Uint8Array): Uint8Array<ArrayBuffer> | null {
+  return loadedCodec()?.innerStream(body) ?? null;
+}

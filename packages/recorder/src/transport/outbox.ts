@@ -114,6 +114,14 @@ export class Outbox {
     });
   }
 
+  /** Swaps a body deflated twice for its inner stream (`reprise-delta, deflate`), keeping the byte count right. */
+  deflatedOnce(item: OutboxItem, inner: Uint8Array<ArrayBuffer>): void {
+    this.resize(item, () => {
+      item.body = inner;
+      item.twice = false;
+    });
+  }
+
   /** Puts an item back to JSON to be compressed again (e.g. self-contained after a dictionary miss). */
   uncompressed(item: OutboxItem, json: string): void {
     this.resize(item, () => {
