@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { BrowserContext, Request } from 'playwright-core';
 import {
-  DELTA_CODING,
   DICT_PARAM,
   REF_PARAM,
   decodeDeltaForm,
+  deflateCodingOf,
   deltaFormReference,
   isStaticDictionaryId,
   parseDictionaryRef,
@@ -28,8 +28,10 @@ export interface WireTotals {
   /** Content-Encoding: deflate, against the static dictionary alone / with a session reference (or none). */
   deflateRequests: number;
   deflateRefRequests: number;
-  /** Of the deflate requests: the batch's delta form (Content-Encoding: reprise-delta, deflate). */
+  /** Of the deflate requests: the batch's delta form (Content-Encoding: reprise-delta, deflate[, deflate]). */
   deltaRequests: number;
+  /** Of the delta-form requests: deflated a second time (reprise-delta, deflate, deflate). */
+  deltaTwiceRequests: number;
   plainRequests: number;
   /** Answered 200 (stored or duplicate). */
   acceptedRequests: number;
@@ -50,6 +52,7 @@ const emptyTotals = (): WireTotals => ({
   deflateRequests: 0,
   deflateRefRequests: 0,
   deltaRequests: 0,
+  deltaTwiceRequests: 0,
   plainRequests: 0,
   acceptedRequests: 0,
   acceptedBatches: 0,
@@ -59,8 +62,6 @@ const emptyTotals = (): WireTotals => ({
 });
 
 const INGEST_PATH = '/ingest/v1/batch';
-/** The delta form's Content-Encoding, normalized as the proxy records it. */
-const DELTA_ENCODING = `${DELTA_CODING},deflate`;
 
 export interface WireRequest {
   body: Buffer;
@@ -121,8 +122,10 @@ class WireLog {
       t.requests++;
       t.sentBytes += e.body.length;
       if (e.encoding === 'gzip') t.gzipRequests++;
-      else if (e.encoding === 'deflate' || e.encoding === DELTA_ENCODING) {
-        if (e.encoding === DELTA_ENCODING) t.deltaRequests++;
+      else if (deflateCodingOf(e.encoding)) {
+        const coding = deflateCodingOf(e.encoding);
+        if (coding !== 'deflate') t.deltaRequests++;
+        if (coding === 'delta-twice') t.deltaTwiceRequests++;
         if (e.ref) t.deflateRefRequests++;
         else t.deflateRequests++;
       } else t.plainRequests++;
@@ -147,10 +150,12 @@ class WireLog {
 function decode(e: WireRequest, refs: ReadonlyMap<string, Uint8Array>): Buffer | null | undefined {
   try {
     if (e.encoding === 'gzip') return gunzipSync(e.body);
-    const delta = e.encoding === DELTA_ENCODING;
-    if (e.encoding !== 'deflate' && !delta) return e.body;
+    const coding = deflateCodingOf(e.encoding);
+    if (!coding) return e.body;
+    const delta = coding !== 'deflate';
     const undelta = (b: Buffer) => (delta ? Buffer.from(decodeDeltaForm(b)!) : b);
-    if (e.dict === null) return undelta(inflateSync(e.body));
+    const body = coding === 'delta-twice' ? inflateSync(e.body) : e.body;
+    if (e.dict === null) return undelta(inflateSync(body));
     if (!isStaticDictionaryId(e.dict)) return null;
     let ref: Uint8Array | null = null;
     if (e.ref !== null) {
@@ -161,7 +166,7 @@ function decode(e: WireRequest, refs: ReadonlyMap<string, Uint8Array>): Buffer |
       ref = found;
     }
     if (ref && delta) ref = deltaFormReference(ref);
-    return undelta(inflateSync(e.body, { dictionary: presetDictionary(staticDictionaryBytes(e.dict), ref) }));
+    return undelta(inflateSync(body, { dictionary: presetDictionary(staticDictionaryBytes(e.dict), ref) }));
   } catch {
     return null;
   }

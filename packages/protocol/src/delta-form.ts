@@ -12,10 +12,41 @@
  * outside any string, as an integer literal (no fraction or exponent: those stay as they are both
  * ways). The encoder refuses (null) a batch holding, under those keys, an integer above 2^52 in
  * magnitude or written `-0`, so every batch it encodes decodes to the same bytes.
+ *
+ * The deflated delta form may be deflated once more, without a dictionary
+ * (`Content-Encoding: reprise-delta, deflate, deflate`), when that is smaller. Deflate matches at
+ * most 258 bytes and codes every match again, so a run of records that repeat byte for byte (which
+ * the delta form makes of a burst of nodes or attribute changes) still costs a few bytes per record,
+ * and the codes of those matches repeat with the records: the second pass takes them. Measured on
+ * the payload benchmark's batches: 10000 nodes added then moved 32 KB to 3 KB a batch, 10000
+ * attribute changes 27 KB to 8 KB, a 50000-node snapshot 112 KB to 37 KB; irregular batches (a
+ * real checkout) gain nothing and stay deflated once.
  */
 
 /** The content coding of the delta form; a body in it is then deflated: `Content-Encoding: reprise-delta, deflate`. */
 export const DELTA_CODING = 'reprise-delta';
+
+/** `Content-Encoding` of a delta-form body deflated against its dictionary. */
+export const DELTA_ENCODING = `${DELTA_CODING}, deflate`;
+
+/** `Content-Encoding` of a delta-form body deflated against its dictionary, then deflated again without one. */
+export const DELTA_TWICE_ENCODING = `${DELTA_CODING}, deflate, deflate`;
+
+/** How a batch body is deflated: plain JSON, its delta form, or its delta form deflated twice. */
+export type DeflateCoding = 'deflate' | 'delta' | 'delta-twice';
+
+/** The deflate coding a batch `Content-Encoding` names (case and spaces aside), or null for any other. */
+export function deflateCodingOf(contentEncoding: string): DeflateCoding | null {
+  const enc = contentEncoding
+    .toLowerCase()
+    .split(',')
+    .map((c) => c.trim())
+    .join(',');
+  if (enc === 'deflate') return 'deflate';
+  if (enc === `${DELTA_CODING},deflate`) return 'delta';
+  if (enc === `${DELTA_CODING},deflate,deflate`) return 'delta-twice';
+  return null;
+}
 
 /** Members whose integer values are delta-coded: rrweb node ids, and the clocks. */
 export const DELTA_KEYS = ['id', 'parentId', 'nextId', 'previousId', 'rootId', 'nodeId', 't', 'timestamp'] as const;

@@ -125,4 +125,21 @@ describe('dictionary book: which preset dictionary a batch uses', () => {
     // Four texts of at most 24,000 characters, JSON-escaped.
     expect(saved.length).toBeLessThan(4 * 24_000 * 1.25);
   });
+
+  it('pagehide sends: a body deflated twice goes as it is only once the server took one, on this page or an earlier one of the tab', () => {
+    const store = createMemoryStore();
+    const book = new DictionaryBook(store);
+    book.open(SID);
+    const dict = book.choose(SID, '/a', false)!;
+    book.acked(SID, 0, dict, true); // the delta form, deflated once: says nothing of the second pass
+    expect(book.safeAtPagehide(SID, dict, true)).toBe(true);
+    expect(book.twiceSafeAtPagehide(SID)).toBe(false);
+    book.acked(SID, 1, dict, true, true);
+    expect(book.twiceSafeAtPagehide(SID)).toBe(true);
+    expect(book.twiceSafeAtPagehide('sess_other_0001')).toBe(false);
+    book.save();
+    const next = new DictionaryBook(store);
+    next.open(SID);
+    expect(next.twiceSafeAtPagehide(SID)).toBe(true);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import type { Batch } from '@reprise/protocol';
 import { gzipSync } from 'node:zlib';
 import { html, sdkTag, type Received } from './support/fake-ingest.js';
 import { useHarness } from './support/harness.js';
@@ -256,7 +257,9 @@ describe('the delta form (reprise-delta, deflate)', () => {
     expect(bursts.length).toBeGreaterThan(0);
     for (const r of bursts) {
       expect(r.delta).toBe(true);
-      expect(r.size).toBeLessThan(gzipSync(r.text).length * 0.5);
+      // Records that repeat byte for byte: deflating the zlib stream once more pays (reprise-delta, deflate, deflate).
+      expect(r.twice).toBe(true);
+      expect(r.size).toBeLessThan(gzipSync(r.text).length * 0.1);
     }
     // The first burst adds 2000 fresh elements: absolute ids, one more (element and text) each time.
     const ids = addedIds(bursts[0]!);
@@ -294,6 +297,71 @@ describe('the delta form (reprise-delta, deflate)', () => {
       await ctx.close();
     } finally {
       h.ingest.deltaForm = 'ok';
+    }
+  });
+
+  it('a server that takes the delta form but not deflated twice (415): the burst goes again as gzip, the same JSON, then plain deflate', async () => {
+    h.ingest.pages.set('/burst', BURST_PAGE);
+    h.ingest.deltaForm = 'once-only';
+    h.ingest.refusals.length = 0;
+    try {
+      const ctx = await h.browser.newContext();
+      const page = await ctx.newPage();
+      await page.goto(`${h.ingest.base}/burst`);
+      const id = await sessionIdOf(page);
+      await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(1);
+      await page.evaluate(() => (window as unknown as { burst(n: number): Promise<void> }).burst(2000));
+      await page.evaluate(() => window.Reprise!.flush());
+      const rs = h.ingest.forSession(id);
+      expectContiguousSeqs(rs);
+      expect(h.ingest.refusals.length).toBeGreaterThan(0);
+      for (const refused of h.ingest.refusals) {
+        expect(refused).toMatchObject({ status: 415, delta: true, twice: true });
+        // The recorder inflated both passes and undid the delta form: exactly the JSON the server would have decoded.
+        const again = rs.find((r) => r.batch.seq === refused.seq)!;
+        expect(again.encoding).toBe('gzip');
+        expect(refused.text).toBe(again.text);
+      }
+      const stats = await page.evaluate(() => window.Reprise!.stats());
+      expect(stats).toMatchObject({ batchesDropped: 0, batchesFailed: 0, internalErrors: 0 });
+      await ctx.close();
+    } finally {
+      h.ingest.deltaForm = 'ok';
+    }
+  });
+
+  it('at pagehide, before the server took a body deflated twice, such a body goes deflated once: its inner stream, the same batch', async () => {
+    h.ingest.pages.set('/burst', BURST_PAGE);
+    h.ingest.refusals.length = 0;
+    // The burst's first attempt is answered 503 with a minute's Retry-After: it waits in the outbox,
+    // deflated twice and never acknowledged, until the pagehide send. 800 nodes added then moved
+    // stay one batch (under the 512 KB cut), so no other body deflated twice is acknowledged first.
+    const burstRecord = (b: Batch) => b.events.some((e) => JSON.stringify(e.data).includes('node 799'));
+    h.ingest.respond = (batch, before) => (before === 0 && burstRecord(batch) ? { status: 503, headers: { 'Retry-After': '60' } } : null);
+    try {
+      const ctx = await h.browser.newContext();
+      const page = await ctx.newPage();
+      await page.goto(`${h.ingest.base}/burst`);
+      const id = await sessionIdOf(page);
+      await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(1);
+      await codecReady(page);
+      await page.evaluate(() => (window as unknown as { burst(n: number): Promise<void> }).burst(800));
+      // Not awaited: the flush waits for an answer the 503 puts off.
+      await page.evaluate(() => void window.Reprise!.flush());
+      const attempts = () => h.ingest.received.filter((r) => r.batch.sessionId === id && burstRecord(r.batch));
+      await expect.poll(() => attempts().length, { timeout: 10_000 }).toBeGreaterThan(0);
+      const first = attempts()[0]!;
+      expect(first).toMatchObject({ status: 503, delta: true, twice: true });
+      await page.goto('about:blank');
+      await expect.poll(() => attempts().filter((r) => r.status === 200).length, { timeout: 10_000 }).toBeGreaterThan(0);
+      expect(new Set(attempts().map((r) => r.batch.seq))).toEqual(new Set([first.batch.seq]));
+      const again = attempts().find((r) => r.status === 200)!;
+      expect(again).toMatchObject({ encoding: 'deflate', delta: true, twice: false });
+      expect(again.text).toBe(first.text);
+      expect(h.ingest.refusals).toEqual([]);
+      await ctx.close();
+    } finally {
+      h.ingest.respond = null;
     }
   });
 });

@@ -15,6 +15,8 @@ export interface Compressed {
   deflate: boolean;
   /** `bytes` is zlib of the batch's delta form, against the delta dictionary (worker only). */
   delta?: boolean;
+  /** With `delta`: that zlib stream deflated once more, without a dictionary (worker only). */
+  twice?: boolean;
   /** When asked for: the batch's reference text as the server rebuilds it (worker only). */
   ref?: string;
 }
@@ -22,8 +24,10 @@ export interface Compressed {
 export interface Codec {
   /** zlib against `dict` when given, else gzip; null if it fails (the caller sends plain JSON). */
   compressNow(text: string, dict: Uint8Array | null): Compressed | null;
-  /** The JSON of a body deflated against `dict` (`delta`: of its delta form), or null. */
-  inflateToText(body: Uint8Array, dict: Uint8Array, delta: boolean): string | null;
+  /** The JSON of a body deflated against `dict` (`delta`: of its delta form; `twice`: deflated again), or null. */
+  inflateToText(body: Uint8Array, dict: Uint8Array, delta: boolean, twice: boolean): string | null;
+  /** The inner zlib stream of a body deflated twice, or null. */
+  innerStream(body: Uint8Array): Uint8Array<ArrayBuffer> | null;
   staticDictionary(id: StaticDictionaryId): Uint8Array;
   /** A reference's bytes in the delta form (protocol delta-form.ts), for the dictionary of delta-form bodies. */
   deltaFormReference(reference: Uint8Array): Uint8Array;
@@ -45,11 +49,18 @@ export const codec: Codec = {
       return null;
     }
   },
-  inflateToText(body, dict, delta) {
+  inflateToText(body, dict, delta, twice) {
     try {
-      const raw = unzlibSync(body, { dictionary: dict });
+      const raw = unzlibSync(twice ? unzlibSync(body) : body, { dictionary: dict });
       const json = delta ? decodeDeltaForm(raw) : raw;
       return json ? strFromU8(json) : null;
+    } catch {
+      return null;
+    }
+  },
+  innerStream(body) {
+    try {
+      return unzlibSync(body) as Uint8Array<ArrayBuffer>;
     } catch {
       return null;
     }

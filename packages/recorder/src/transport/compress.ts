@@ -122,7 +122,12 @@ export function compressNow(text: string, dict: { readonly bytes: Uint8Array } |
   return c ? c.compressNow(text, dict ? dict.bytes : null) : null;
 }
 
-/** The JSON of a body deflated against `dict` (to resend it self-contained; `delta`: of its delta form), or null. */
-export function inflateToText(body: Uint8Array, dict: Uint8Array, delta = false): string | null {
-  return loadedCodec()?.inflateToText(body, dict, delta) ?? null;
+/** The JSON of a body deflated against `dict` (to resend it self-contained; `delta`: of its delta form; `twice`: deflated again), or null. */
+export function inflateToText(body: Uint8Array, dict: Uint8Array, delta = false, twice = false): string | null {
+  return loadedCodec()?.inflateToText(body, dict, delta, twice) ?? null;
+}
+
+/** The inner zlib stream (`reprise-delta, deflate`) of a body deflated twice, or null. */
+export function innerStream(body: Uint8Array): Uint8Array<ArrayBuffer> | null {
+  return loadedCodec()?.innerStream(body) ?? null;
 }

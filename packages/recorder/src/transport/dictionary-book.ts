@@ -60,6 +60,8 @@ interface Persisted {
   d: DeflateState;
   /** The delta form's state (absent in what older recorders saved: unknown). */
   x?: DeflateState;
+  /** The delta form deflated twice: 'ok' once acknowledged (absent: unknown). */
+  w?: 'ok';
   r: { q: number; p: string; x: string; st: RefState; c: boolean }[];
 }
 
@@ -79,6 +81,8 @@ export class DictionaryBook {
   private deflate: DeflateState = 'unknown';
   /** The delta form (Content-Encoding: reprise-delta, deflate): ok once acknowledged, off after a 415 for it. */
   private delta: DeflateState = 'unknown';
+  /** The delta form deflated twice (reprise-delta, deflate, deflate): proven once acknowledged; a 415 for it turns `delta` off. */
+  private twiceOk = false;
   private refs: RefEntry[] = [];
   private staticOnly: PresetDictionary | null = null;
 
@@ -144,11 +148,20 @@ export class DictionaryBook {
     r.canonical = true;
   }
 
-  /** The server acknowledged batch `seq` of `sessionId`, sent with `dict` (null: gzip or plain), in the delta form or not. */
-  acked(sessionId: string, seq: number, dict: PresetDictionary | null, delta = false): void {
+  /**
+   * Whether a body deflated twice may go out at pagehide as it is: only once the server took one
+   * (one that predates it answers 415, which nobody reads after unload).
+   */
+  twiceSafeAtPagehide(sessionId: string): boolean {
+    return sessionId === this.sessionId && this.twiceOk;
+  }
+
+  /** The server acknowledged batch `seq` of `sessionId`, sent with `dict` (null: gzip or plain), in the delta form (`twice`: deflated twice) or not. */
+  acked(sessionId: string, seq: number, dict: PresetDictionary | null, delta = false, twice = false): void {
     if (sessionId !== this.sessionId) return;
     if (dict) this.deflate = 'ok';
     if (dict && delta) this.delta = 'ok';
+    if (dict && delta && twice) this.twiceOk = true;
     for (const r of this.refs) if (r.seq === seq && r.state !== 'proven') r.state = 'stored';
     const proven = dict?.ref ? this.refs.find((r) => r.seq === dict.ref!.seq) : undefined;
     if (proven) {
@@ -178,6 +191,7 @@ export class DictionaryBook {
       s: this.sessionId,
       d: this.deflate,
       x: this.delta,
+      ...(this.twiceOk ? { w: 'ok' as const } : {}),
       r: this.refs.map((r) => ({ q: r.seq, p: r.path, x: r.text, st: r.state === 'cut' ? 'sent' : r.state, c: r.canonical })),
     };
     this.store.set(DICT_KEY, JSON.stringify(data));
@@ -189,11 +203,13 @@ export class DictionaryBook {
     this.sessionId = sessionId;
     this.deflate = 'unknown';
     this.delta = 'unknown';
+    this.twiceOk = false;
     this.refs = [];
     const saved = readPersisted(this.store);
     if (!saved || saved.s !== sessionId) return;
     this.deflate = saved.d;
     this.delta = saved.x === 'ok' || saved.x === 'off' ? saved.x : 'unknown';
+    this.twiceOk = saved.w === 'ok';
     this.refs = saved.r.slice(-MAX_REFS).map((r) => ({ seq: r.q, path: r.p, text: r.x, state: r.st, canonical: r.c === true }));
   }
 

@@ -30,6 +30,8 @@ export interface OutboxItem {
   dict: PresetDictionary | null;
   /** The deflated body is the batch's delta form (Content-Encoding: reprise-delta, deflate), against `dict.deltaBytes`. */
   delta?: boolean;
+  /** With `delta`: the body was deflated once more, without a dictionary (`reprise-delta, deflate, deflate`). */
+  twice?: boolean;
   /** False while compressing; the sender waits for the head item to be ready. */
   ready: boolean;
 }
@@ -42,7 +44,8 @@ export function itemBytes(item: OutboxItem): number {
 /** The batch JSON of an item, inflating a deflate body if need be; null if it can't be had. */
 export function itemJson(item: OutboxItem): string | null {
   if (item.json !== null) return item.json;
-  if (item.body && item.dict) return inflateToText(item.body, item.delta ? item.dict.deltaBytes : item.dict.bytes, item.delta === true);
+  if (item.body && item.dict)
+    return inflateToText(item.body, item.delta ? item.dict.deltaBytes : item.dict.bytes, item.delta === true, item.twice === true);
   return null;
 }
 
@@ -104,9 +107,18 @@ export class Outbox {
         item.body = c.bytes;
         item.dict = c.deflate ? dict : null;
         item.delta = c.deflate && c.delta === true;
+        item.twice = item.delta && c.twice === true;
         item.json = null;
       }
       item.ready = true;
+    });
+  }
+
+  /** Swaps a body deflated twice for its inner stream (`reprise-delta, deflate`), keeping the byte count right. */
+  deflatedOnce(item: OutboxItem, inner: Uint8Array<ArrayBuffer>): void {
+    this.resize(item, () => {
+      item.body = inner;
+      item.twice = false;
     });
   }
 
@@ -117,6 +129,7 @@ export class Outbox {
       item.body = null;
       item.dict = null;
       item.delta = false;
+      item.twice = false;
       item.ready = false;
     });
   }

@@ -1,5 +1,6 @@
 import {
-  DELTA_CODING,
+  DELTA_ENCODING,
+  DELTA_TWICE_ENCODING,
   DICTIONARY_UNAVAILABLE,
   LINK_ERRORS,
   SESSION_FULL,
@@ -72,6 +73,12 @@ export function classify(status: number): SendResult {
   return 'retry';
 }
 
+/** The Content-Encoding of a body deflated against its dictionary. */
+function deflateEncoding(item: OutboxItem): string {
+  if (!item.delta) return 'deflate';
+  return item.twice ? DELTA_TWICE_ENCODING : DELTA_ENCODING;
+}
+
 /** POSTs one batch; never rejects. */
 export async function postBatch(fetchFn: FetchFn, url: string, item: OutboxItem, keepalive: boolean): Promise<SendOutcome> {
   const result = await send(fetchFn, url, item, keepalive);
@@ -80,7 +87,7 @@ export async function postBatch(fetchFn: FetchFn, url: string, item: OutboxItem,
 
 async function send(fetchFn: FetchFn, url: string, item: OutboxItem, keepalive: boolean): Promise<SendResult | SendOutcome> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (item.body) headers['Content-Encoding'] = item.dict ? (item.delta ? `${DELTA_CODING}, deflate` : 'deflate') : 'gzip';
+  if (item.body) headers['Content-Encoding'] = item.dict ? deflateEncoding(item) : 'gzip';
   // In a header: never in the URL (server logs) nor in the body (stored with the events).
   if (item.key !== null) headers[SESSION_KEY_HEADER] = item.key;
   try {

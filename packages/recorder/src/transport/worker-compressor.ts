@@ -120,6 +120,7 @@ export class WorkerCompressor {
     }
     const out: Compressed = { bytes: new Uint8Array(reply.buf), deflate: reply.deflate === true };
     if (reply.delta === true) out.delta = true;
+    if (reply.delta === true && reply.twice === true) out.twice = true;
     if (typeof reply.ref === 'string') out.ref = reply.ref;
     job.resolve(out);
   }

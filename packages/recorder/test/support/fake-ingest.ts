@@ -4,9 +4,9 @@ import { dirname, join } from 'node:path';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import {
-  DELTA_CODING,
   DICTIONARY_UNAVAILABLE,
   decodeDeltaForm,
+  deflateCodingOf,
   deltaFormReference,
   isStaticDictionaryId,
   parseDictionaryRef,
@@ -19,10 +19,12 @@ import {
 
 /** One POST the fake ingest received, decompressed. */
 export interface Received {
-  /** Content-Encoding; a delta-form body (`reprise-delta, deflate`) shows as `deflate`, with `delta` true. */
+  /** Content-Encoding; a delta-form body (`reprise-delta, deflate[, deflate]`) shows as `deflate`, with `delta` true. */
   encoding: string | null;
   /** The body was the batch's delta form. */
   delta: boolean;
+  /** The delta form's zlib stream was deflated once more (`reprise-delta, deflate, deflate`). */
+  twice: boolean;
   contentType: string | null;
   /** Decompressed body text, for "secret never appears" checks. */
   text: string;
@@ -82,8 +84,11 @@ export class FakeIngest {
     for (const serve of this.held.splice(0)) serve();
   }
   private readonly held: Array<() => void> = [];
-  /** 'unsupported': 415 to delta-form bodies only, like a server that takes deflate but predates the delta form. */
-  deltaForm: 'ok' | 'unsupported' = 'ok';
+  /**
+   * 'unsupported': 415 to delta-form bodies only, like a server that takes deflate but predates the
+   * delta form; 'once-only': 415 to delta-form bodies deflated twice, like one that predates that.
+   */
+  deltaForm: 'ok' | 'unsupported' | 'once-only' = 'ok';
   /**
    * Scripted answers: called for every decoded batch (with how many times this session and seq
    * were received before); a non-null answer replaces the normal one.
@@ -141,6 +146,7 @@ export class FakeIngest {
     ref: string | null;
     seq: number | null;
     delta: boolean;
+    twice: boolean;
     text: string | null;
   }[] = [];
 
@@ -212,18 +218,23 @@ export class FakeIngest {
       }
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const raw = Buffer.concat(chunks);
+      const wire = Buffer.concat(chunks);
       const header = req.headers['content-encoding']?.replace(/\s+/g, '').toLowerCase() ?? null;
-      const delta = header === `${DELTA_CODING},deflate`;
-      const encoding = delta ? 'deflate' : header;
+      const coding = header === null ? null : deflateCodingOf(header);
+      const delta = coding === 'delta' || coding === 'delta-twice';
+      const twice = coding === 'delta-twice';
+      const encoding = coding ? 'deflate' : header;
+      // Deflated twice: the outer stream (no dictionary) holds the zlib stream the rest reads.
+      const raw = twice ? inflateSync(wire) : wire;
       const dict = url.searchParams.get('dict');
       const ref = url.searchParams.get('ref');
       res.setHeader('content-type', 'application/json');
       if (encoding === 'deflate') {
-        const unsupported = this.deflate === 'unsupported' || (delta && this.deltaForm === 'unsupported');
+        const unsupported =
+          this.deflate === 'unsupported' || (delta && this.deltaForm === 'unsupported') || (twice && this.deltaForm === 'once-only');
         const refused = unsupported ? 415 : ref !== null && !this.reference(ref) ? 422 : 0;
         if (refused) {
-          this.refusals.push({ status: refused, dict, ref, delta, ...this.peek(raw, dict, ref, delta) });
+          this.refusals.push({ status: refused, dict, ref, delta, twice, ...this.peek(raw, dict, ref, delta) });
           res.statusCode = refused;
           res.end(JSON.stringify({ error: refused === 415 ? 'unsupported_encoding' : DICTIONARY_UNAVAILABLE, message: 'test' }));
           return;
@@ -251,12 +262,13 @@ export class FakeIngest {
       this.received.push({
         encoding,
         delta,
+        twice,
         contentType: req.headers['content-type'] ?? null,
         text,
         batch,
         status,
         link,
-        size: raw.length,
+        size: wire.length,
         dict,
         ref,
         sessionKey: typeof sessionKey === 'string' ? sessionKey : null,

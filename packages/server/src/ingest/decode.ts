@@ -1,6 +1,6 @@
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { DELTA_CODING, LIMITS, type Batch } from '@reprise/protocol';
+import { DELTA_ENCODING, DELTA_TWICE_ENCODING, LIMITS, deflateCodingOf, type Batch } from '@reprise/protocol';
 import { HttpError } from '../http/errors.js';
 import type { DictionarySource } from './dictionaries.js';
 import { decodeDeflateBatch } from './inflate.js';
@@ -28,11 +28,11 @@ export async function decodeBatch(
   dictionaries?: DictionarySource,
 ): Promise<DecodedBatch> {
   const enc = (contentEncoding ?? 'identity').trim().toLowerCase();
-  // zlib, optionally with a preset dictionary, of the JSON or of its delta form (payload strategy):
-  // decoded by inflate.ts, stored re-gzipped.
-  const delta = enc.replace(/\s+/g, '') === `${DELTA_CODING},deflate`;
-  if (enc === 'deflate' || delta) {
-    const { batch, raw } = await decodeDeflateBatch(body, dictionaries ?? null, delta);
+  // zlib, optionally with a preset dictionary, of the JSON or of its delta form, the latter maybe
+  // deflated once more (payload strategy): decoded by inflate.ts, stored re-gzipped.
+  const coding = deflateCodingOf(enc);
+  if (coding) {
+    const { batch, raw } = await decodeDeflateBatch(body, dictionaries ?? null, coding);
     return { batch, chunk: await encodeBatchJson(raw, null, batch.events) };
   }
   let raw: Buffer;
@@ -54,7 +54,7 @@ export async function decodeBatch(
     throw new HttpError(
       415,
       'unsupported_encoding',
-      `Content-Encoding "${enc.slice(0, 64)}" is not supported; use gzip, deflate, "${DELTA_CODING}, deflate" or none`,
+      `Content-Encoding "${enc.slice(0, 64)}" is not supported; use gzip, deflate, "${DELTA_ENCODING}", "${DELTA_TWICE_ENCODING}" or none`,
     );
   }
   if (raw.length > LIMITS.maxBatchBytes) {

@@ -5,7 +5,7 @@
  */
 import { inflate } from 'node:zlib';
 import { promisify } from 'node:util';
-import { DICTIONARY_UNAVAILABLE, DeltaFormError, LIMITS, decodeDeltaForm, type Batch } from '@reprise/protocol';
+import { DICTIONARY_UNAVAILABLE, DeltaFormError, LIMITS, decodeDeltaForm, type Batch, type DeflateCoding } from '@reprise/protocol';
 import { HttpError } from '../http/errors.js';
 import type { DictionarySource } from './dictionaries.js';
 import { validateBatch } from './limits.js';
@@ -48,13 +48,16 @@ function zlibDictId(body: Buffer): number | null {
 /**
  * Inflates, parses and validates a deflate batch (returned with its JSON text), or throws a 4xx
  * HttpError. With `delta`, the inflated body is the batch's delta form (protocol delta-form.ts),
- * turned back into the batch JSON here, and its dictionary holds the delta form of its reference.
+ * turned back into the batch JSON here, and its dictionary holds the delta form of its reference;
+ * with `delta-twice`, that zlib stream was itself deflated once more, without a dictionary.
  */
 export async function decodeDeflateBatch(
-  body: Buffer,
+  outer: Buffer,
   source: DictionarySource | null,
-  delta = false,
+  coding: DeflateCoding = 'deflate',
 ): Promise<{ batch: Batch; raw: Buffer }> {
+  const delta = coding !== 'deflate';
+  const body = coding === 'delta-twice' ? await inflateOuter(outer) : outer;
   const dictId = zlibDictId(body);
   let dictionary: Uint8Array | undefined;
   const ref = dictId === null ? null : (source?.ref() ?? null);
@@ -65,15 +68,7 @@ export async function decodeDeflateBatch(
       throw new HttpError(422, DICTIONARY_UNAVAILABLE, 'the preset dictionary differs from the one the body was compressed with');
     }
   }
-  let raw: Buffer;
-  try {
-    raw = await inflateAsync(body, { maxOutputLength: LIMITS.maxBatchBytes, ...(dictionary ? { dictionary } : {}) });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-      throw new HttpError(413, 'body_too_large', `decompressed batch exceeds ${LIMITS.maxBatchBytes} bytes`);
-    }
-    throw badDeflate(`body is not valid deflate: ${(err as Error).message}`);
-  }
+  let raw = await inflateCapped(body, dictionary);
   if (delta) raw = undelta(raw);
   if (raw.length > LIMITS.maxBatchBytes) throw new HttpError(413, 'body_too_large', `batch exceeds ${LIMITS.maxBatchBytes} bytes`);
   let json: unknown;
@@ -89,6 +84,29 @@ export async function decodeDeflateBatch(
   }
   source?.remember?.(batch);
   return { batch, raw };
+}
+
+/** Inflates a zlib stream, at most `max` bytes of output: 413 past it, 400 `bad_deflate` when it is not valid. */
+async function inflateCapped(body: Buffer, dictionary?: Uint8Array, max = LIMITS.maxBatchBytes): Promise<Buffer> {
+  try {
+    return await inflateAsync(body, { maxOutputLength: max, ...(dictionary ? { dictionary } : {}) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+      throw new HttpError(413, 'body_too_large', `decompressed body exceeds ${max} bytes`);
+    }
+    throw badDeflate(`body is not valid deflate: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The inner zlib stream of a body deflated twice. The second pass has no dictionary (the inner
+ * stream names it). The inner stream is what a body deflated once would be, so it is capped as
+ * such a body is on the wire (LIMITS.maxCompressedBatchBytes): a small outer body cannot make the
+ * server hold more than a large once-deflated one would.
+ */
+async function inflateOuter(body: Buffer): Promise<Buffer> {
+  if (zlibDictId(body) !== null) throw badDeflate('the outer zlib stream of a body deflated twice takes no dictionary');
+  return inflateCapped(body, undefined, LIMITS.maxCompressedBatchBytes);
 }
 
 /** The batch JSON of an inflated delta-form body: 400 `bad_delta` when it is not one, 413 past the size limit. */
