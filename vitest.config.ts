@@ -68,6 +68,7 @@ export default defineConfig({
             'packages/server/test/multi-instance.test.ts',
             'packages/server/test/pg-store.test.ts',
             'packages/server/test/pg-ingest-packing.test.ts',
+            'packages/server/test/pg-pack-rows.test.ts',
             // Starts a vitest run of its own against a dead PostgreSQL address.
             'packages/server/test/pg-throwaway.test.ts',
             // The CLI's dispatch, on SQLite by nature (the SQLite WAL tells a closed store).

@@ -9,6 +9,7 @@ import { SessionFull, SessionProjectConflict, type AppendBatchInput } from '../t
 import { indexTimes, writeIndexRows } from './index-writer.js';
 import * as links from './links.js';
 import { lockTraces, writeBatchTraces } from './trace-index.js';
+import { bulkEligible, writePackRows, type BulkOutcome, type BulkPart } from './pack-rows.js';
 import type { IndexSealer } from '../index-seal.js';
 import type { Partitions } from './partitions.js';
 
@@ -22,6 +23,8 @@ export interface PgAppendDeps {
   sealer: IndexSealer | null;
   /** Ingest packing (ingest-packer.ts); null = one object per batch. */
   packer: IngestPacker<PackedAppend, { duplicate: boolean }> | null;
+  /** Told when a pack's bulk rows failed and the pack is committed one batch at a time. */
+  log?: (msg: string) => void;
 }
 
 /** A batch waiting in a pack: its input and its encoded chunk. */
@@ -88,21 +91,80 @@ function times(chunk: EncodedChunk, receivedAt: number): Omit<StoredBatch, 'key'
 
 /**
  * The packer's commit (ingest-packer.ts): the rows of every batch of the pack at `key` in ONE
- * transaction, each batch under its own savepoint so a refused batch (wrong key, full link,
- * duplicate) leaves the others in. Locks are taken in one order whatever the pack holds — every
- * trace first (sorted, as lockTraces does), then the sessions by id — so packs committing on
- * several instances at once cannot deadlock on each other.
+ * transaction, in (session, seq) order. Most packs take the bulk path (pack-rows.ts: a few
+ * multi-row statements for the whole pack); a pack with a link's batch or trace rows, or whose
+ * bulk transaction failed, goes one batch at a time (commitPackByBatch). Both store the same rows.
  */
 export async function commitPack(
   deps: PgAppendDeps,
   key: string,
   parts: PackPart<PackedAppend>[],
 ): Promise<{ outcomes: ({ duplicate: boolean } | Error)[]; used: boolean }> {
-  const outcomes: ({ duplicate: boolean } | Error)[] = new Array(parts.length);
-  let used = false;
   const order = parts.map((_, i) => i);
   const sid = (i: number) => parts[i]!.item.input.batch.sessionId;
   order.sort((a, b) => (sid(a) < sid(b) ? -1 : sid(a) > sid(b) ? 1 : parts[a]!.item.input.batch.seq - parts[b]!.item.input.batch.seq));
+  const bulk = order.map((i) => bulkPart(key, parts[i]!));
+  if (bulkEligible(bulk)) {
+    const done = await commitBulk(deps, bulk);
+    if (done) {
+      const outcomes: ({ duplicate: boolean } | Error)[] = new Array(parts.length);
+      order.forEach((i, k) => (outcomes[i] = done[k]!));
+      return { outcomes, used: outcomes.some((o) => !(o instanceof Error) && !o.duplicate) };
+    }
+  }
+  return commitPackByBatch(deps, key, parts, order);
+}
+
+/** A pack's batch as pack-rows.ts takes it. */
+function bulkPart(key: string, { item, offset, length }: PackPart<PackedAppend>): BulkPart {
+  const t = times(item.chunk, item.input.receivedAt);
+  const { format, eventCount, rawBytes } = item.chunk;
+  return { input: item.input, key, offset, storedBytes: length, format, eventCount, rawBytes, ...t };
+}
+
+/**
+ * The whole pack's rows in a few multi-row statements (pack-rows.ts), in one transaction. Null
+ * when it failed before COMMIT was sent (rolled back): then commitPackByBatch runs it again one
+ * batch at a time, which refuses only the batches that fail. A failed COMMIT throws (it may have
+ * committed).
+ */
+async function commitBulk(deps: PgAppendDeps, parts: BulkPart[]): Promise<BulkOutcome[] | null> {
+  const client = await deps.pool.connect();
+  let commitSent = false;
+  try {
+    await client.query('BEGIN');
+    const outcomes = await writePackRows(client, parts);
+    commitSent = true;
+    await client.query('COMMIT');
+    client.release();
+    return outcomes;
+  } catch (err) {
+    if (commitSent) {
+      client.release(true);
+      throw err;
+    }
+    let broken = false;
+    await client.query('ROLLBACK').catch(() => (broken = true));
+    client.release(broken);
+    deps.log?.(`ingest pack: the bulk rows of ${parts.length} batches failed (${String(err)}); committing them one at a time`);
+    return null;
+  }
+}
+
+/**
+ * The pack's rows one batch after the other (batch-append's insertRows), each batch under its own
+ * savepoint so a refused batch (wrong key, full link, duplicate) leaves the others in. Locks are
+ * taken in one order whatever the pack holds — every trace first (sorted, as lockTraces does),
+ * then the sessions by id — so packs committing on several instances at once cannot deadlock.
+ */
+async function commitPackByBatch(
+  deps: PgAppendDeps,
+  key: string,
+  parts: PackPart<PackedAppend>[],
+  order: number[],
+): Promise<{ outcomes: ({ duplicate: boolean } | Error)[]; used: boolean }> {
+  const outcomes: ({ duplicate: boolean } | Error)[] = new Array(parts.length);
+  let used = false;
   const traceLocks = [
     ...new Set(parts.flatMap((p) => (p.item.input.index.traces ?? []).map((t) => `${p.item.input.projectId}:${t.traceId}`))),
   ].sort();

@@ -14,7 +14,7 @@ import {
 } from '../signals.js';
 import type { Queryable } from './pool.js';
 
-const CLICK_COLUMNS = 'id, t, selector, text, node_id, x, y, rage, error_click, dead';
+export const CLICK_COLUMNS = 'id, t, selector, text, node_id, x, y, rage, error_click, dead';
 
 /** Multi-row INSERT in slices (a statement takes at most 65535 parameters). */
 export async function insertRows(c: Queryable, table: string, columns: string[], rows: unknown[][]): Promise<void> {

@@ -85,6 +85,7 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
   private readonly packer: IngestPacker<PackedAppend, { duplicate: boolean }> | null;
   /** Appends in progress: close() waits for them. */
   private readonly appending = new Set<Promise<unknown>>();
+  private readonly log: ((msg: string) => void) | undefined;
 
   protected readonly problemAggregates: ProblemAggregates = {
     failingEndpoints: (q) => problems.failingEndpoints(this.pool, q),
@@ -106,6 +107,7 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
       ],
     });
     this.url = options.url;
+    this.log = options.log;
     this.pool = createPool(options.url, { max: options.poolSize, name: options.name });
     this.sql = pgSql(this.pool);
     this.assets = new PgAssetIndex(this.pool);
@@ -206,8 +208,8 @@ export class PgStore extends StoreCore implements Store, ChunkMaintenance {
   }
 
   private appendDeps(): PgAppendDeps {
-    const { pool, chunks, batchChunks, partitions, sealer, packer } = this;
-    return { pool, chunks, batchChunks, partitions, sealer, packer };
+    const { pool, chunks, batchChunks, partitions, sealer, packer, log } = this;
+    return { pool, chunks, batchChunks, partitions, sealer, packer, log };
   }
 
   async appendOtlp(input: AppendOtlpInput): Promise<AppendOtlpResult> {
