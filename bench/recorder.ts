@@ -34,6 +34,8 @@ export function recorderOptions(args: { runs?: number; smoke: boolean; command: 
     alwaysProfile: args.smoke ? ['snapshot'] : [],
     settleMs: args.smoke ? 50 : 150,
     command: args.command,
+    // Another build of the SDK (e.g. the main branch's, for a before/after beside the same rrweb).
+    sdk: process.env.BENCH_RECORDER_SDK || undefined,
   };
 }
 

@@ -31,9 +31,11 @@ const REMEDY: ReadonlyArray<[RegExp, string]> = [
       '(.rr-mask, .rr-block); class-based markers would move what is left',
   ],
   [
-    /^Reprise transport\/transport/,
+    /^Reprise transport\/(batcher|transport)/,
     'the per-event JSON.stringify in Batcher.serialize (transport/batcher.ts): serializing is what uploading costs (the baseline never ' +
       'serializes its array); the batch is then spliced from those strings as a rope (no further copy until the Worker hand-off). ' +
+      "rrweb's serialized nodes are kept out of V8's dictionary mode (rrweb-patches/fast-nodes.mjs), so V8's fast JSON.stringify path " +
+      'runs (rrweb as published: 2–4× slower on a snapshot, Chromium 156); an object another rrweb path leaves in dictionary mode would show here. ' +
       'It can move out of the tasks that produce events (idle slices) but not off the main thread: structured clone of the event ' +
       'object to a Worker costs the main thread about 2.4× JSON.stringify (50k-node snapshot, measured in Chromium 156)',
   ],

@@ -4,12 +4,15 @@
 // One module per change in rrweb-patches/: mask-memo.mjs (a memo for the masking check during a
 // mutation emit), slicing.mjs (full snapshots time-sliced), canvas.mjs (which canvases are recorded),
 // bursts.mjs (a mutation burst past the limit becomes a fresh full snapshot), block-memo.mjs (a memo
-// for the block check while one observer callback is processed), lazy-canvas.mjs (the script-tag build: canvas recording cut out into a lazy chunk), trim.mjs
-// (code paths our fixed rrweb options never run, left out).
+// for the block check while one observer callback is processed), fast-nodes.mjs (serialized nodes
+// keep V8's fast object shape, so JSON.stringify takes its fast path), lazy-canvas.mjs (the
+// script-tag build: canvas recording cut out into a lazy chunk), trim.mjs (code paths our fixed rrweb
+// options never run, left out).
 import { readFile } from 'node:fs/promises';
 import { patchBlockMemo } from './rrweb-patches/block-memo.mjs';
 import { patchBursts } from './rrweb-patches/bursts.mjs';
 import { patchCanvas } from './rrweb-patches/canvas.mjs';
+import { patchFastNodes } from './rrweb-patches/fast-nodes.mjs';
 import { patchMaskMemo } from './rrweb-patches/mask-memo.mjs';
 import { patchSlicing } from './rrweb-patches/slicing.mjs';
 import { patchTrim } from './rrweb-patches/trim.mjs';
@@ -19,7 +22,7 @@ const RECORD_JS = /[\\/]@rrweb[\\/]record[\\/]dist[\\/]record\.js$/;
 
 /** Patched @rrweb/record source, exported for the test that checks the patches still apply. */
 export function patchRecordSource(src) {
-  return patchTrim(patchCanvas(patchSlicing(patchMaskMemo(patchBlockMemo(patchBursts(src))))));
+  return patchTrim(patchCanvas(patchSlicing(patchMaskMemo(patchBlockMemo(patchBursts(patchFastNodes(src)))))));
 }
 
 /** The module of the lazy canvas chunk (lazy-canvas.mjs), cut from the patched record.js at `recordJs`. */
