@@ -32,7 +32,12 @@ beforeAll(async () => {
   const events = parseNdjson(await h.server.apiText(`/api/v1/sessions/${sessionId}/events`));
   const start = events.find((e) => e.kind === 'dom')!.t;
   const click = events.find((e) => e.kind === 'click' && (e.data as { selector: string }).selector.includes('add-to-cart-mug'))!;
-  beforeClickMs = Math.floor((click.t - start - 200) / 100) * 100;
+  // The shopper clicks the mug as soon as it shows, so "200 ms before the click" may be before the
+  // recording holds it (a loaded machine once made it so). Take the middle between the last DOM event
+  // before the click that holds the mug (the page's snapshot or the mutation that added it) and the click.
+  const holdsMug = events.filter((e) => e.kind === 'dom' && e.t < click.t && JSON.stringify(e.data).includes('add-to-cart-mug'));
+  const mugAt = holdsMug[holdsMug.length - 1]!.t;
+  beforeClickMs = Math.floor((mugAt + click.t) / 2 - start);
   mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 

@@ -121,7 +121,9 @@ describe('preset dictionaries', () => {
     expect(h.ingest.refusals.length).toBeGreaterThan(0);
     for (const r of h.ingest.refusals) expect(r).toMatchObject({ status: 422, dict: 'r1', ref: `${id}.${start.batch.seq}` });
     for (const r of rs.filter((x) => x.batch.seq > start.batch.seq)) expect(r.ref).toBeNull();
-    expect(rs.filter((r) => r.encoding === 'gzip')).toHaveLength(h.ingest.refusals.length);
+    // Counted after the start batch: on a loaded machine the start batch itself may go as gzip, sent
+    // before the lazily loaded codec arrived.
+    expect(rs.filter((r) => r.batch.seq > start.batch.seq && r.encoding === 'gzip')).toHaveLength(h.ingest.refusals.length);
     const stats = await page.evaluate(() => window.Reprise!.stats());
     expect(stats).toMatchObject({ batchesDropped: 0, batchesFailed: 0, internalErrors: 0 });
     await ctx.close();
@@ -267,9 +269,20 @@ describe('the delta form (reprise-delta, deflate)', () => {
     await ctx.close();
   });
 
-  it('a server that takes deflate but not the delta form (415): the batch goes again as gzip, byte for byte the same JSON, then plain deflate', async () => {
+  // Two older servers: one that takes deflate but not the delta form, one that takes the delta form
+  // but not deflated twice. Either way the refused batch goes again as gzip, byte for byte the JSON
+  // the server would have decoded (the recorder undid every pass), then the session sends plain deflate.
+  it.each([
+    { server: 'deflate but not the delta form', deltaForm: 'unsupported', burst: 300, refused: { status: 415, delta: true } },
+    {
+      server: 'the delta form but not deflated twice',
+      deltaForm: 'once-only',
+      burst: 2000,
+      refused: { status: 415, delta: true, twice: true },
+    },
+  ] as const)('a server that takes $server (415): the batch goes again as gzip, the same JSON, then plain deflate', async (c) => {
     h.ingest.pages.set('/burst', BURST_PAGE);
-    h.ingest.deltaForm = 'unsupported';
+    h.ingest.deltaForm = c.deltaForm;
     h.ingest.refusals.length = 0;
     try {
       const ctx = await h.browser.newContext();
@@ -277,50 +290,23 @@ describe('the delta form (reprise-delta, deflate)', () => {
       await page.goto(`${h.ingest.base}/burst`);
       const id = await sessionIdOf(page);
       await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(1);
-      await page.evaluate(() => (window as unknown as { burst(n: number): Promise<void> }).burst(300));
+      await page.evaluate((n) => (window as unknown as { burst(n: number): Promise<void> }).burst(n), c.burst);
       await page.evaluate(() => window.Reprise!.flush());
       const rs = h.ingest.forSession(id);
       expectContiguousSeqs(rs);
       expect(h.ingest.refusals.length).toBeGreaterThan(0);
       for (const refused of h.ingest.refusals) {
-        expect(refused).toMatchObject({ status: 415, delta: true });
-        // The server's decoding of the delta form gives exactly the JSON the recorder then sent again.
+        expect(refused).toMatchObject(c.refused);
         const again = rs.find((r) => r.batch.seq === refused.seq)!;
         expect(again.encoding).toBe('gzip');
         expect(refused.text).toBe(again.text);
       }
-      const later = rs.filter((r) => r.batch.seq > Math.max(...h.ingest.refusals.map((x) => x.seq!)));
-      expect(later.length).toBeGreaterThan(0);
-      for (const r of later) expect(r).toMatchObject({ encoding: 'deflate', delta: false });
-      const stats = await page.evaluate(() => window.Reprise!.stats());
-      expect(stats).toMatchObject({ batchesDropped: 0, batchesFailed: 0, internalErrors: 0 });
-      await ctx.close();
-    } finally {
-      h.ingest.deltaForm = 'ok';
-    }
-  });
-
-  it('a server that takes the delta form but not deflated twice (415): the burst goes again as gzip, the same JSON, then plain deflate', async () => {
-    h.ingest.pages.set('/burst', BURST_PAGE);
-    h.ingest.deltaForm = 'once-only';
-    h.ingest.refusals.length = 0;
-    try {
-      const ctx = await h.browser.newContext();
-      const page = await ctx.newPage();
-      await page.goto(`${h.ingest.base}/burst`);
-      const id = await sessionIdOf(page);
-      await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(1);
-      await page.evaluate(() => (window as unknown as { burst(n: number): Promise<void> }).burst(2000));
-      await page.evaluate(() => window.Reprise!.flush());
-      const rs = h.ingest.forSession(id);
-      expectContiguousSeqs(rs);
-      expect(h.ingest.refusals.length).toBeGreaterThan(0);
-      for (const refused of h.ingest.refusals) {
-        expect(refused).toMatchObject({ status: 415, delta: true, twice: true });
-        // The recorder inflated both passes and undid the delta form: exactly the JSON the server would have decoded.
-        const again = rs.find((r) => r.batch.seq === refused.seq)!;
-        expect(again.encoding).toBe('gzip');
-        expect(refused.text).toBe(again.text);
+      if (c.deltaForm === 'unsupported') {
+        // Without the delta form at all, every later batch is plain deflate. (A server refusing only the
+        // second pass may still take a batch already encoded in the delta form before its 415 came back.)
+        const later = rs.filter((r) => r.batch.seq > Math.max(...h.ingest.refusals.map((x) => x.seq!)));
+        expect(later.length).toBeGreaterThan(0);
+        for (const r of later) expect(r).toMatchObject({ encoding: 'deflate', delta: false });
       }
       const stats = await page.evaluate(() => window.Reprise!.stats());
       expect(stats).toMatchObject({ batchesDropped: 0, batchesFailed: 0, internalErrors: 0 });
