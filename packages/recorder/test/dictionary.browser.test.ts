@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { Batch } from '@reprise/protocol';
 import { gzipSync } from 'node:zlib';
 import { html, sdkTag, type Received } from './support/fake-ingest.js';
@@ -241,15 +241,21 @@ function addedIds(r: Received): number[] {
   });
 }
 
+/** A fresh tab on the burst page, once its page-start batch is in. */
+async function openBurstPage(): Promise<{ ctx: BrowserContext; page: Page; id: string }> {
+  h.ingest.pages.set('/burst', BURST_PAGE);
+  const ctx = await h.browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${h.ingest.base}/burst`);
+  const id = await sessionIdOf(page);
+  await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(1);
+  return { ctx, page, id };
+}
+
 describe('the delta form (reprise-delta, deflate)', () => {
   it('a burst of added and moved nodes goes in the delta form, a fraction of its plain size, and decodes to the same ids', async () => {
-    h.ingest.pages.set('/burst', BURST_PAGE);
     h.ingest.refusals.length = 0;
-    const ctx = await h.browser.newContext();
-    const page = await ctx.newPage();
-    await page.goto(`${h.ingest.base}/burst`);
-    const id = await sessionIdOf(page);
-    await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(1);
+    const { ctx, page, id } = await openBurstPage();
     await page.evaluate(() => (window as unknown as { burst(n: number): Promise<void> }).burst(2000));
     await page.evaluate(() => window.Reprise!.flush());
     const rs = h.ingest.forSession(id);
@@ -281,15 +287,10 @@ describe('the delta form (reprise-delta, deflate)', () => {
       refused: { status: 415, delta: true, twice: true },
     },
   ] as const)('a server that takes $server (415): the batch goes again as gzip, the same JSON, then plain deflate', async (c) => {
-    h.ingest.pages.set('/burst', BURST_PAGE);
     h.ingest.deltaForm = c.deltaForm;
     h.ingest.refusals.length = 0;
     try {
-      const ctx = await h.browser.newContext();
-      const page = await ctx.newPage();
-      await page.goto(`${h.ingest.base}/burst`);
-      const id = await sessionIdOf(page);
-      await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(1);
+      const { ctx, page, id } = await openBurstPage();
       await page.evaluate((n) => (window as unknown as { burst(n: number): Promise<void> }).burst(n), c.burst);
       await page.evaluate(() => window.Reprise!.flush());
       const rs = h.ingest.forSession(id);
@@ -317,7 +318,6 @@ describe('the delta form (reprise-delta, deflate)', () => {
   });
 
   it('at pagehide, before the server took a body deflated twice, such a body goes deflated once: its inner stream, the same batch', async () => {
-    h.ingest.pages.set('/burst', BURST_PAGE);
     h.ingest.refusals.length = 0;
     // The burst's first attempt is answered 503 with a minute's Retry-After: it waits in the outbox,
     // deflated twice and never acknowledged, until the pagehide send. 800 nodes added then moved
@@ -325,11 +325,7 @@ describe('the delta form (reprise-delta, deflate)', () => {
     const burstRecord = (b: Batch) => b.events.some((e) => JSON.stringify(e.data).includes('node 799'));
     h.ingest.respond = (batch, before) => (before === 0 && burstRecord(batch) ? { status: 503, headers: { 'Retry-After': '60' } } : null);
     try {
-      const ctx = await h.browser.newContext();
-      const page = await ctx.newPage();
-      await page.goto(`${h.ingest.base}/burst`);
-      const id = await sessionIdOf(page);
-      await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(1);
+      const { ctx, page, id } = await openBurstPage();
       await codecReady(page);
       await page.evaluate(() => (window as unknown as { burst(n: number): Promise<void> }).burst(800));
       // Not awaited: the flush waits for an answer the 503 puts off.
