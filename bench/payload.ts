@@ -9,7 +9,7 @@ import { collectMetrics, type BenchResult, type MetricSpec } from './lib/results
 import { summarize } from './lib/stats.js';
 import { RECORDER_BUNDLE, recorderFingerprint, startBenchServer, type RunningServer } from './lib/server.js';
 import { waitForStableSession } from './lib/session-wait.js';
-import { WorkloadBytesRunner } from './lib/payload-workloads.js';
+import { dumpBodies, WorkloadBytesRunner } from './lib/payload-workloads.js';
 import { FULL_SIZES, SMOKE_SIZES, type Workload, type WorkloadSizes } from './lib/recorder-workloads.js';
 import { runShopper } from './lib/shopper.js';
 
@@ -124,6 +124,7 @@ async function onePayloadRun(browser: Browser, server: RunningServer, opts: Payl
     const dom = events.filter((e) => e.kind === 'dom').map((e) => e.data as RrwebEvent);
     const baseline = rebatchAndGzip(dom, 5000);
     const t = proxy.totals;
+    if (process.env.PAYLOAD_DUMP_DIR) dumpBodies(process.env.PAYLOAD_DUMP_DIR, `shop-${sessionId}`, proxy);
     if (t.acceptedBatches !== detail.batchCount)
       problems.push(`${t.acceptedBatches} batches accepted on the wire, server stored ${detail.batchCount}`);
     if (t.bodiesUnavailable > 0) problems.push(`${t.bodiesUnavailable} request bodies could not be decoded at the proxy`);

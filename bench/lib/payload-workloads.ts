@@ -38,8 +38,14 @@ function describeEvents(raw: Buffer | null): string {
   }
 }
 
-function dumpBodies(dir: string, key: string, proxy: CountingProxy): void {
-  proxy.requests().forEach(({ raw }, i) => raw && writeFileSync(path.join(dir, `${key}-${i}.json`), raw));
+/** PAYLOAD_DUMP_DIR: each decoded body as `<key>-<i>-<bytes as sent>.json`, and how it was sent, for per-batch breakdowns. */
+export function dumpBodies(dir: string, key: string, proxy: CountingProxy): void {
+  const sent = proxy.requests().map(({ request, raw }, i) => {
+    if (raw) writeFileSync(path.join(dir, `${key}-${i}-${request.body.length}.json`), raw);
+    const { encoding, dict, ref, status } = request;
+    return { i, bytes: request.body.length, encoding, dict, ref, status };
+  });
+  writeFileSync(path.join(dir, `${key}-requests.json`), JSON.stringify(sent, null, 1));
 }
 
 /**

@@ -15,7 +15,7 @@ import { pkgDir } from './support/harness.js';
 // vitals, click descriptions, buffer mode and the Worker's driver went to chunks and rrweb's unused
 // paths were trimmed).
 // The budget holds what was reached, with a little room for changes that need to be in the first load.
-const FIRST_LOAD_MAX_BYTES = 48_300;
+const FIRST_LOAD_MAX_BYTES = 48_400;
 const LOADER_MAX_BYTES = 1_000;
 
 const dir = join(pkgDir, 'dist/browser');

@@ -110,7 +110,7 @@ describe('dictionary book: which preset dictionary a batch uses', () => {
     expect(refOf(third.choose(SID, '/a', false))).toBe('static');
   });
 
-  it('keeps at most four references, about 100 KB in the store', () => {
+  it('keeps at most six references, about 150 KB in the store', () => {
     const store = createMemoryStore();
     const book = new DictionaryBook(store);
     const big = Array.from({ length: 400 }, (_, i) => JSON.stringify({ t: i, kind: 'dom', data: { text: 'x'.repeat(200) } }));
@@ -119,11 +119,39 @@ describe('dictionary book: which preset dictionary a batch uses', () => {
       book.acked(SID, i, null);
     }
     expect(refOf(book.choose(SID, '/p0', false))).toBe(9);
-    expect(refOf(book.choose(SID, '/p6', false))).toBe(6);
+    expect(refOf(book.choose(SID, '/p4', false))).toBe(4);
+    expect(refOf(book.choose(SID, '/p3', false))).toBe(9);
     book.save();
     const saved = store.get(DICT_KEY)!;
-    // Four texts of at most 24,000 characters, JSON-escaped.
-    expect(saved.length).toBeLessThan(4 * 24_000 * 1.25);
+    // Six texts of at most 24,000 characters, JSON-escaped.
+    expect(saved.length).toBeLessThan(6 * 24_000 * 1.25);
+  });
+
+  it('a full book keeps the proven reference of a page whose later visits left only at pagehide', () => {
+    const book = new DictionaryBook(createMemoryStore());
+    book.open(SID);
+    const prove = (seq: number, path: string) => {
+      book.addPageStart(SID, seq, path, lines(3));
+      book.acked(SID, seq, null);
+      book.acked(SID, 100 + seq, book.choose(SID, path, false)); // a later batch deflated against it
+    };
+    prove(0, '/cart');
+    // Every later visit of /cart leaves within a batch interval: its start goes at pagehide, fate unknown.
+    book.addPageStart(SID, 1, '/cart', lines(3));
+    prove(2, '/checkout');
+    prove(3, '/');
+    // Newer visits of the other pages, proven too, then more pages until the book overflows.
+    prove(4, '/checkout');
+    prove(5, '/');
+    prove(6, '/p6');
+    prove(7, '/p7');
+    prove(8, '/p8');
+    expect(refOf(book.choose(SID, '/cart', true))).toBe(0);
+    expect(refOf(book.choose(SID, '/cart', false))).toBe(0);
+    // Full again with one reference per page: the oldest page goes (/cart's), then a visit uses the newest.
+    prove(9, '/p9');
+    expect(refOf(book.choose(SID, '/cart', true))).toBe(9);
+    expect(refOf(book.choose(SID, '/checkout', true))).toBe(4);
   });
 
   it('pagehide sends: a body deflated twice goes as it is only once the server took one, on this page or an earlier one of the tab', () => {

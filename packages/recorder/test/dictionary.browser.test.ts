@@ -201,9 +201,10 @@ describe('preset dictionaries', () => {
     // whose text no worker canonicalized, so it becomes safe only once this send is acknowledged.
     await page.evaluate(() => window.Reprise!.flush());
     const flushed = h.ingest.forSession(id).find((r) => r.batch.seq === 1)!;
-    expect(flushed).toMatchObject({ encoding: 'deflate', ref: `${id}.0` });
+    expect(flushed).toMatchObject({ encoding: 'deflate', ref: `${id}.0`, delta: true });
     // Leaving b, then a: both pagehide sends deflate against references the server surely has:
-    // b's start (acknowledged, its text canonicalized by the worker) and a's proven first visit.
+    // b's start (acknowledged, its text canonicalized by the worker) and a's proven first visit,
+    // in the delta form, which the server has taken in this session.
     await page.click('#to-a');
     await page.waitForURL(/\/site\/a$/);
     await codecReady(page);
@@ -211,8 +212,10 @@ describe('preset dictionaries', () => {
     await expect.poll(() => h.ingest.forSession(id).filter(startsPage).length, { timeout: 10_000 }).toBe(3);
     const later = h.ingest.forSession(id).filter((r) => r.batch.seq > 1);
     const a2 = later.find(startsPage)!;
-    expect(a2).toMatchObject({ encoding: 'deflate', dict: 'r1', ref: `${id}.0` });
-    for (const r of later.filter((x) => x !== a2)) expect(r).toMatchObject({ encoding: 'deflate', dict: 'r1', ref: `${id}.1` });
+    expect(a2).toMatchObject({ encoding: 'deflate', dict: 'r1', ref: `${id}.0`, delta: true });
+    for (const r of later.filter((x) => x !== a2)) {
+      expect(r).toMatchObject({ encoding: 'deflate', dict: 'r1', ref: `${id}.1`, delta: true });
+    }
     expect(h.ingest.refusals).toEqual([]);
     expectContiguousSeqs(h.ingest.forSession(id));
     await ctx.close();

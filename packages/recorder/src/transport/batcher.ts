@@ -92,9 +92,12 @@ export abstract class Batcher {
     else this.enforceBound();
   }
 
-  /** Compresses an item synchronously against `dict` (null: gzip); plain JSON if that fails. */
+  /**
+   * Compresses an item synchronously against `dict` (null: gzip), at pagehide: in the delta form
+   * when the server has taken it in this session; plain JSON if that fails.
+   */
   protected encodeNow(item: OutboxItem, json: string, dict: PresetDictionary | null): void {
-    const c = compressNow(json, dict);
+    const c = compressNow(json, dict, dict ? this.book.pagehideDelta(item.sessionId) : null);
     if (c) this.outbox.compressed(item, c, dict);
     else {
       this.outbox.uncompressed(item, json);

@@ -7,23 +7,28 @@
  */
 import { gzipSync, strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
 import { decodeDeltaForm, deltaFormReference, staticDictionaryBytes, type StaticDictionaryId } from '@reprise/protocol';
+import { deflateDeltaForm } from './delta-deflate.js';
 import { WorkerCompressor, type WorkerCompressorHooks } from './worker-compressor.js';
 
 /** A compressed body: zlib against the dictionary it was given (`deflate`), or gzip. */
 export interface Compressed {
   bytes: Uint8Array<ArrayBuffer>;
   deflate: boolean;
-  /** `bytes` is zlib of the batch's delta form, against the delta dictionary (worker only). */
+  /** `bytes` is zlib of the batch's delta form, against the delta dictionary. */
   delta?: boolean;
-  /** With `delta`: that zlib stream deflated once more, without a dictionary (worker only). */
+  /** With `delta`: that zlib stream deflated once more, without a dictionary. */
   twice?: boolean;
   /** When asked for: the batch's reference text as the server rebuilds it (worker only). */
   ref?: string;
 }
 
 export interface Codec {
-  /** zlib against `dict` when given, else gzip; null if it fails (the caller sends plain JSON). */
-  compressNow(text: string, dict: Uint8Array | null): Compressed | null;
+  /**
+   * zlib against `dict` when given, else gzip; with `delta`, zlib of the batch's delta form
+   * against `delta.dict` (deflated again when `delta.twice` allows and it is smaller) when the
+   * batch has one. Null if it fails (the caller sends plain JSON).
+   */
+  compressNow(text: string, dict: Uint8Array | null, delta?: DeltaOptions | null): Compressed | null;
   /** The JSON of a body deflated against `dict` (`delta`: of its delta form; `twice`: deflated again), or null. */
   inflateToText(body: Uint8Array, dict: Uint8Array, delta: boolean, twice: boolean): string | null;
   /** The inner zlib stream of a body deflated twice, or null. */
@@ -37,12 +42,20 @@ export interface Codec {
   workerCompressor(hooks: WorkerCompressorHooks): WorkerCompressor | null;
 }
 
+/** The delta form's dictionary, and whether the server is known to take a body deflated twice. */
+export interface DeltaOptions {
+  dict: Uint8Array;
+  twice: boolean;
+}
+
 declare const __REPRISE_COMPRESS_WORKER__: string | undefined;
 
 export const codec: Codec = {
-  compressNow(text, dict) {
+  compressNow(text, dict, delta) {
     try {
       const input = strToU8(text);
+      const form = dict && delta ? deflateDeltaForm(input, delta.dict, delta.twice) : null;
+      if (form) return { bytes: form.bytes as Uint8Array<ArrayBuffer>, deflate: true, delta: true, twice: form.twice };
       const bytes = (dict ? zlibSync(input, { level: 6, dictionary: dict }) : gzipSync(input, { level: 6 })) as Uint8Array<ArrayBuffer>;
       return { bytes, deflate: !!dict };
     } catch {

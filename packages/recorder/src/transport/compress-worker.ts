@@ -4,7 +4,8 @@
  * has no preset dictionaries, fflate does. Never imported by the recorder itself.
  */
 import { gzipSync, zlibSync } from 'fflate';
-import { decodeDeltaForm, encodeDeltaForm, referenceText } from '@reprise/protocol';
+import { referenceText } from '@reprise/protocol';
+import { deflateDeltaForm } from './delta-deflate.js';
 
 export interface CompressJob {
   id: number;
@@ -43,53 +44,19 @@ scope.onmessage = (e) => {
   const { id, text, dict, deltaDict, ref } = e.data;
   try {
     const input = new TextEncoder().encode(text);
-    const form = dict && deltaDict ? deltaForm(input) : null;
-    let out: Uint8Array;
-    let twice = false;
-    if (form) {
-      out = zlibSync(form, { level: 6, dictionary: deltaDict });
-      const again = deflateAgain(out);
-      if (again) [out, twice] = [again, true];
-    } else out = dict ? zlibSync(input, { level: 6, dictionary: dict }) : gzipSync(input, { level: 6 });
+    const delta = dict && deltaDict ? deflateDeltaForm(input, deltaDict, true) : null;
+    const out = delta ? delta.bytes : dict ? zlibSync(input, { level: 6, dictionary: dict }) : gzipSync(input, { level: 6 });
     // Transfer exactly the output bytes (a view may sit on a larger buffer).
     const exact = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : out.slice();
     const reply: CompressReply = { id, buf: exact.buffer as ArrayBuffer, deflate: !!dict };
-    if (form) reply.delta = true;
-    if (twice) reply.twice = true;
+    if (delta) reply.delta = true;
+    if (delta?.twice) reply.twice = true;
     if (ref) reply.ref = canonicalReference(text);
     scope.postMessage(reply, [exact.buffer as ArrayBuffer]);
   } catch (err) {
     scope.postMessage({ id, error: String(err) }, []);
   }
 };
-
-// Below this, a second pass has nothing to find (its own header and checksum cost 6 bytes).
-const AGAIN_MIN_BYTES = 512;
-
-/**
- * The zlib stream deflated once more (protocol delta-form.ts says why that pays on regular
- * batches), when that is smaller; else null. Level 9: a little smaller than 6 on the payload
- * benchmark's batches, and the stream is small next to the batch it came from, so cheap either way.
- */
-function deflateAgain(zlib: Uint8Array): Uint8Array | null {
-  if (zlib.length < AGAIN_MIN_BYTES) return null;
-  const again = zlibSync(zlib, { level: 9 });
-  return again.length < zlib.length ? again : null;
-}
-
-/** The delta form of the batch, only if the server's decoding gives back exactly these bytes; else null (plain deflate). */
-function deltaForm(input: Uint8Array): Uint8Array | null {
-  try {
-    const form = encodeDeltaForm(input);
-    if (!form) return null;
-    const back = decodeDeltaForm(form);
-    if (!back || back.length !== input.length) return null;
-    for (let i = 0; i < input.length; i++) if (back[i] !== input[i]) return null;
-    return form;
-  } catch {
-    return null;
-  }
-}
 
 /** The server's reference text of a batch: its events parsed and re-serialized as {t, kind, data}. */
 function canonicalReference(json: string): string | undefined {

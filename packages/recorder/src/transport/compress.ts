@@ -115,11 +115,18 @@ export class Compressor {
  * Synchronous compression for the moment the page is leaving: async compression may never
  * finish, and a compressed body fits far more into keepalive's 64 KiB. zlib against `dict`
  * when given, else gzip. Null when it fails or the codec is not loaded yet (a pagehide send
- * cannot wait for it), so the caller sends plain JSON.
+ * cannot wait for it), so the caller sends plain JSON. With `delta` (the server has taken the
+ * delta form in this session), the batch's delta form when it has one, deflated twice only if
+ * `delta.twice` (the server has taken that too: a refusal after unload is never read).
  */
-export function compressNow(text: string, dict: { readonly bytes: Uint8Array } | null): Compressed | null {
+export function compressNow(
+  text: string,
+  dict: { readonly bytes: Uint8Array; readonly deltaBytes: Uint8Array } | null,
+  delta: { twice: boolean } | null = null,
+): Compressed | null {
   const c = loadedCodec();
-  return c ? c.compressNow(text, dict ? dict.bytes : null) : null;
+  if (!c) return null;
+  return c.compressNow(text, dict ? dict.bytes : null, dict && delta ? { dict: dict.deltaBytes, twice: delta.twice } : null);
 }
 
 /** The JSON of a body deflated against `dict` (to resend it self-contained; `delta`: of its delta form; `twice`: deflated again), or null. */

@@ -66,8 +66,11 @@ interface Persisted {
 }
 
 export const DICT_KEY = 'reprise:dict';
-/** References kept (newest per page path): a few typical pages of a site, ~100 KB of sessionStorage. */
-const MAX_REFS = 4;
+/**
+ * References kept: a few typical pages of a site, two at most per path while the newer one is
+ * not yet safe at pagehide; ~150 KB of sessionStorage.
+ */
+const MAX_REFS = 6;
 
 /** Path of a page URL, without origin, query or fragment: the key that pairs similar page loads. */
 export function pathOf(url: string | undefined): string {
@@ -94,7 +97,22 @@ export class DictionaryBook {
     // A proven older load of the same page stays until this one is proven (pagehide sends need one).
     this.refs = this.refs.filter((r) => r.path !== path || r.state === 'proven');
     this.refs.push({ seq, path, text: clip(referenceText(eventJson)), state: 'cut', canonical: false });
-    if (this.refs.length > MAX_REFS) this.refs.shift();
+    while (this.refs.length > MAX_REFS) this.refs.splice(this.evictionIndex(), 1);
+  }
+
+  /**
+   * The reference to drop when the book is full: the oldest one with a newer reference of its
+   * path that pagehide sends may use; else the oldest one not safe at pagehide whose path has one
+   * that is; else the oldest. A page left within a batch interval sends its page-start batch only
+   * at pagehide, and that reference never becomes safe at pagehide (its fate is unknown): the
+   * older proven one of its path is then the only one its next visit's pagehide send can use.
+   */
+  private evictionIndex(): number {
+    const refs = this.refs;
+    const superseded = refs.findIndex((r, k) => refs.some((n, j) => j > k && n.path === r.path && safeAtPagehide(n)));
+    if (superseded >= 0) return superseded;
+    const unsafeTwin = refs.findIndex((r) => !safeAtPagehide(r) && refs.some((n) => n.path === r.path && safeAtPagehide(n)));
+    return Math.max(unsafeTwin, 0);
   }
 
   /**
@@ -107,7 +125,7 @@ export class DictionaryBook {
       return this.deflate === 'off' || (atPagehide && this.deflate !== 'ok') ? null : this.staticOnlyDictionary();
     }
     if (this.deflate === 'off' || (atPagehide && this.deflate !== 'ok')) return null;
-    const usable = (r: RefEntry) => (atPagehide ? r.state === 'proven' || (r.state === 'stored' && r.canonical) : r.state !== 'cut');
+    const usable = (r: RefEntry) => (atPagehide ? safeAtPagehide(r) : r.state !== 'cut');
     let pick: RefEntry | undefined;
     for (let i = this.refs.length - 1; i >= 0; i--) {
       const r = this.refs[i]!;
@@ -131,10 +149,7 @@ export class DictionaryBook {
     if (this.deflate !== 'ok') return false;
     if (delta && (this.delta !== 'ok' || sessionId !== this.sessionId)) return false;
     if (!dict.ref) return true;
-    return (
-      sessionId === this.sessionId &&
-      this.refs.some((r) => r.seq === dict.ref!.seq && (r.state === 'proven' || (r.state === 'stored' && r.canonical)))
-    );
+    return sessionId === this.sessionId && this.refs.some((r) => r.seq === dict.ref!.seq && safeAtPagehide(r));
   }
 
   /** The compression worker returned batch `seq`'s reference text after the server's JSON round trip. */
@@ -146,6 +161,16 @@ export class DictionaryBook {
     if (r.text !== text) r.dict = undefined; // not what the server will rebuild: never send that one
     r.text = text;
     r.canonical = true;
+  }
+
+  /**
+   * How a batch encoded at pagehide may use the delta form: only once the server has taken it
+   * in this session (and deflated twice only once it has taken that), since a refusal after
+   * unload is never read. Null: deflate the batch as it is.
+   */
+  pagehideDelta(sessionId: string): { twice: boolean } | null {
+    if (sessionId !== this.sessionId || this.deflate !== 'ok' || this.delta !== 'ok') return null;
+    return { twice: this.twiceOk };
   }
 
   /**
@@ -225,6 +250,11 @@ export class DictionaryBook {
     }
     return r.dict;
   }
+}
+
+/** The server surely rebuilds this reference: it decoded with it, or stored it and the text is its round trip. */
+function safeAtPagehide(r: RefEntry): boolean {
+  return r.state === 'proven' || (r.state === 'stored' && r.canonical);
 }
 
 /**
