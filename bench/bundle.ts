@@ -79,7 +79,10 @@ const kb = (n: number) => n / 1000;
 /** The lazy chunks (packages/recorder/build.mjs), as the report names them. */
 const CHUNKS = [
   { name: 'codec', label: 'codec chunk (fflate, dictionary r1, the Worker and its driver)' },
-  { name: 'capture', label: 'capture chunk (env, web vitals, click/key target descriptions; once recording has started)' },
+  {
+    name: 'capture',
+    label: 'capture chunk (env, web vitals, click/key target descriptions, console argument serialization; once recording has started)',
+  },
   {
     name: 'network',
     label:
@@ -188,14 +191,14 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
         `loader < ${LOADER_TARGET_KB} KB gzip: ${row.loaderKB < LOADER_TARGET_KB ? 'met' : 'missed'} (${row.loaderKB.toFixed(2)} KB). ` +
         'packages/recorder/test/bundle-size.test.ts holds the budgets this build reaches.',
       'Lazy chunks: `codec` is imported as soon as recording queues its first event (normally there before the first batch is cut), ' +
-        '`capture` (env, web vitals, click and key target descriptions) and `network` (bodies, redaction and events of requests) ' +
+        '`capture` (env, web vitals, click and key target descriptions, the serialization of console arguments and rejection reasons) and `network` (bodies, redaction and events of requests) ' +
         'as soon as recording starts; `buffer` only in buffer mode, ' +
         '`canvas` only with canvas recording on, `ui` only for the support-link badge or the feedback widget. Before the codec is there, ' +
         'a pagehide send goes as plain JSON; without it, batches go as gzip (CompressionStream). What happens before `capture`, ' +
         '`network` or `buffer` arrives waits for it, in order, with its own time (vitals come from PerformanceObservers with ' +
         'buffered: true; a request is timed by the first-load hook, which clones the bodies it must before the page reads them).',
       'What is left in the first load is needed from the first event: rrweb (without its canvas code, and without the code paths ' +
-        'its fixed options never run: rrweb-patches/trim.mjs), the capture modules that patch console and listen for ' +
+        'its fixed options never run: rrweb-patches/trim.mjs), the capture modules that patch console (taking time, stack and labels) and listen for ' +
         'errors, clicks and keys from the start, the fetch/XHR/sendBeacon hooks (with trace propagation), the transport (batching, the outbox, sessionStorage parking for pagehide) and the API.',
       "A lazy chunk's name carries a hash of its content; reprise.js names those of its own build.",
     ],

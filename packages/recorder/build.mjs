@@ -85,7 +85,7 @@ function lazyChunks() {
             .map(([f]) => f),
         );
         const eager = inputs.filter((f) =>
-          /node_modules[\\/]fflate|static-dictionary|src[\\/]transport[\\/](codec|worker-compressor)\.ts$|src[\\/]ui[\\/](badge|feedback)\.ts$|src[\\/]capture[\\/](env|perf|click-describe)\.ts$|src[\\/]buffer(-mode)?\.ts$|src[\\/]capture[\\/]network[\\/](records|body)\.ts$/.test(
+          /node_modules[\\/]fflate|static-dictionary|src[\\/]transport[\\/](codec|worker-compressor)\.ts$|src[\\/]ui[\\/](badge|feedback)\.ts$|src[\\/]capture[\\/](env|perf|click-describe|serialize|dom-value)\.ts$|src[\\/]buffer(-mode)?\.ts$|src[\\/]capture[\\/]network[\\/](records|body)\.ts$/.test(
             f,
           ),
         );

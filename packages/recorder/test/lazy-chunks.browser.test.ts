@@ -123,7 +123,7 @@ describe('lazy chunks', () => {
     await ctx.close();
   });
 
-  it('env, vitals and click descriptions come with the capture chunk: a click before it arrives is recorded, and reports LCP, at its time', async () => {
+  it('env, vitals, click descriptions and serialization come with the capture chunk: a click, a console call and a rejection before it arrives are recorded at their times', async () => {
     h.ingest.pages.set('/lazy-late', html(sdkTag(), '<h1 id="title">A heading large enough to be the largest paint</h1>'));
     h.ingest.holdChunks = true;
     try {
@@ -138,6 +138,16 @@ describe('lazy chunks', () => {
       const before = Date.now();
       await page.mouse.click(10, 10);
       const after = Date.now();
+      // A console call and a rejection with an object: serialized by the chunk, when it arrives, at their times.
+      const calls = await page.evaluate(async () => {
+        const before = Date.now();
+        console.warn('early warn', { password: 'SECRET-console', n: 1 });
+        void Promise.reject({ code: 'early-rejection' });
+        await new Promise((r) => setTimeout(r, 50));
+        return { before, after: Date.now() };
+      });
+      // Long enough that a time taken when the chunk arrives would show.
+      await new Promise((r) => setTimeout(r, 300));
       h.ingest.releaseChunks();
       const ofKind = (kind: string) =>
         h.ingest
@@ -152,6 +162,21 @@ describe('lazy chunks', () => {
       expect(click.t).toBeGreaterThanOrEqual(before - 50);
       expect(click.t).toBeLessThanOrEqual(after + 50);
       expect(click.data).toMatchObject({ x: 10, y: 10, selector: expect.any(String) });
+      await expect.poll(() => ofKind('console').length, { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => ofKind('error').length, { timeout: 10_000 }).toBe(1);
+      const [warn, rejection] = [ofKind('console')[0]!, ofKind('error')[0]!];
+      for (const e of [warn, rejection]) {
+        expect(e.t).toBeGreaterThanOrEqual(calls.before - 50);
+        expect(e.t).toBeLessThanOrEqual(calls.after + 50);
+      }
+      expect(warn.data).toMatchObject({
+        level: 'warn',
+        args: [{ type: 'string', value: 'early warn' }, { type: 'object' }],
+        stack: expect.any(String),
+      });
+      expect(JSON.stringify(warn.data)).toContain('"n"');
+      expect(rejection.data).toMatchObject({ origin: 'unhandledrejection', message: expect.stringContaining('early-rejection') });
+      for (const r of h.ingest.forSession(id)) expect(r.text).not.toContain('SECRET-console');
       const lcp = ofKind('vital').find((e) => (e.data as { name: string }).name === 'LCP')!;
       expect(lcp.t).toBeGreaterThanOrEqual(before - 50);
       expect(lcp.t).toBeLessThanOrEqual(after + 50);
@@ -159,7 +184,8 @@ describe('lazy chunks', () => {
       const vitals = ofKind('vital').map((e) => (e.data as { name: string }).name);
       expect(vitals).toEqual(expect.arrayContaining(['FCP', 'TTFB']));
       expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
-      expect(errors).toEqual([]);
+      // The page's own unhandled rejection is its only error.
+      expect(errors).toHaveLength(1);
       await ctx.close();
     } finally {
       h.ingest.releaseChunks();

@@ -8,6 +8,7 @@ import { startClickCapture } from './clicks.js';
 import { startConsoleCapture } from './console.js';
 import type { CaptureContext, Stop } from './context.js';
 import type { EnvCapture } from './env.js';
+import { runWaiting } from './describe-later.js';
 import { startErrorCapture } from './errors.js';
 import { startKeyCapture } from './keys.js';
 import { loadLateCapture, loadedLateCapture, type LateCapture } from './late-loader.js';
@@ -38,6 +39,7 @@ export function startCaptures(ctx: CaptureContext): Captures {
   let hidden = false;
   const late = (m: LateCapture | null): void => {
     if (!m || stopped) return;
+    runWaiting(m);
     if (on.env) {
       env = ctx.guard.run(() => m.startEnvCapture(ctx));
       add(env?.stop);
