@@ -287,6 +287,35 @@ describe('lazy chunks', () => {
     }
   });
 
+  it('requests waiting for the network chunk are bounded: past 200 the oldest are dropped, the rest recorded in order', async () => {
+    h.ingest.pages.set('/lazy-net-many', html(sdkTag(), '<h1 id="title">net</h1>'));
+    h.ingest.holdChunks = true;
+    try {
+      const ctx = await h.browser.newContext();
+      const page = await ctx.newPage();
+      await page.goto(`${h.ingest.base}/lazy-net-many`);
+      const id = await sessionIdOf(page);
+      await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-network\.[\w-]+\.js$/.test(r))).toBe(true);
+      await page.evaluate(async () => {
+        for (let i = 0; i < 205; i++) await fetch(`/echo/many-${i}`).then((r) => r.text());
+      });
+      h.ingest.releaseChunks();
+      const urls = () =>
+        h.ingest
+          .forSession(id)
+          .flatMap((r) => r.batch.events)
+          .filter((e) => e.kind === 'network')
+          .sort((a, b) => a.t - b.t)
+          .map((e) => new URL((e.data as NetworkData).url).pathname);
+      await expect.poll(() => urls().length, { timeout: 10_000 }).toBe(200);
+      expect(urls()).toEqual(Array.from({ length: 200 }, (_, i) => `/echo/many-${i + 5}`));
+      expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
+      await ctx.close();
+    } finally {
+      h.ingest.releaseChunks();
+    }
+  });
+
   it('when the network chunk cannot be had, the page and the rest of the recording are unharmed', async () => {
     h.ingest.pages.set('/lazy-net-fail', html(sdkTag(), '<h1 id="title">net</h1>'));
     h.ingest.refuseChunks = true;

@@ -39,8 +39,11 @@ export function patchFetch(ctx: CaptureContext, cfg: NetConfig, take: TakeCall, 
           c.t1 = performance.now();
           c.res = res;
           c.err = err;
-          // The app reads the body once this returns: clone now if nobody is there to decide.
-          if (res && !ready()) c.resClone = cfg.captureBodies && res.body && !res.bodyUsed ? res.clone() : null;
+          // The app reads the body once this returns: clone now if nobody is there to decide
+          // (not one its length says is past the cap: records.ts would not read it).
+          if (res && !ready())
+            c.resClone =
+              cfg.captureBodies && res.body && !res.bodyUsed && !(Number(res.headers.get('content-length')) > cfg.max) ? res.clone() : null;
           take(c);
         } catch (e) {
           ctx.guard.report(e);
