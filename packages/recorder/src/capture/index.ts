@@ -3,6 +3,7 @@
  * perf, clicks, keys). Each starts and stops independently: one failing leaves the others running.
  * env and perf come through late-loader.ts: in the script-tag build they arrive as a lazy chunk
  * shortly after the others start (startLate below), and if it can't be had the others run alone.
+ * Network capture patches at once and gets its records code the same way (network/records-loader.ts).
  */
 import { startClickCapture } from './clicks.js';
 import { startConsoleCapture } from './console.js';
