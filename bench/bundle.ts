@@ -79,7 +79,15 @@ const kb = (n: number) => n / 1000;
 /** The lazy chunks (packages/recorder/build.mjs), as the report names them. */
 const CHUNKS = [
   { name: 'codec', label: 'codec chunk (fflate, dictionary r1, the Worker and its driver)' },
-  { name: 'capture', label: 'capture chunk (env, web vitals, click/key target descriptions; once recording has started)' },
+  {
+    name: 'capture',
+    label: 'capture chunk (env, web vitals, click/key target descriptions, console argument serialization; once recording has started)',
+  },
+  {
+    name: 'network',
+    label:
+      'network chunk (request and response bodies, redaction and events of the requests the first load hooks; once network capture starts)',
+  },
   { name: 'buffer', label: 'buffer chunk (buffer mode; only in that mode)' },
   { name: 'ui', label: 'UI chunk (support-link badge, feedback widget; only when shown)' },
   { name: 'canvas', label: "canvas chunk (rrweb's canvas recording; only with canvas recording on)" },
@@ -163,7 +171,7 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
     title: 'Recorder bundle size',
     measured:
       'The built browser SDK (`npm run build -w @reprise/recorder`): gzip -9 of reprise.js, the script a page loads before ' +
-      'recording starts with always-on defaults; of its lazy chunks (the codec and the late capture code, imported once recording has started; buffer mode, the UI and canvas recording, when used); and of ' +
+      'recording starts with always-on defaults; of its lazy chunks (the codec, the late capture code and the network records code, imported once recording has started; buffer mode, the UI and canvas recording, when used); and of ' +
       'the on-demand loader.js. The table below splits each file into parts (esbuild metafile for raw bytes; the source ' +
       "map attributes each output character to its source, each part's code is gzipped alone and those sizes scaled to the file's gzip size).",
     baseline:
@@ -183,13 +191,15 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
         `loader < ${LOADER_TARGET_KB} KB gzip: ${row.loaderKB < LOADER_TARGET_KB ? 'met' : 'missed'} (${row.loaderKB.toFixed(2)} KB). ` +
         'packages/recorder/test/bundle-size.test.ts holds the budgets this build reaches.',
       'Lazy chunks: `codec` is imported as soon as recording queues its first event (normally there before the first batch is cut), ' +
-        '`capture` (env, web vitals, click and key target descriptions) as soon as recording starts; `buffer` only in buffer mode, ' +
+        '`capture` (env, web vitals, click and key target descriptions, the serialization of console arguments and rejection reasons) and `network` (bodies, redaction and events of requests) ' +
+        'as soon as recording starts; `buffer` only in buffer mode, ' +
         '`canvas` only with canvas recording on, `ui` only for the support-link badge or the feedback widget. Before the codec is there, ' +
-        'a pagehide send goes as plain JSON; without it, batches go as gzip (CompressionStream). What happens before `capture` or ' +
-        '`buffer` arrives waits for it, in order, with its own time (vitals come from PerformanceObservers with buffered: true).',
+        'a pagehide send goes as plain JSON; without it, batches go as gzip (CompressionStream). What happens before `capture`, ' +
+        '`network` or `buffer` arrives waits for it, in order, with its own time (vitals come from PerformanceObservers with ' +
+        'buffered: true; a request is timed by the first-load hook, which clones the bodies it must before the page reads them).',
       'What is left in the first load is needed from the first event: rrweb (without its canvas code, and without the code paths ' +
-        'its fixed options never run: rrweb-patches/trim.mjs), the capture modules that patch console, fetch/XHR and listen for ' +
-        'errors, clicks and keys from the start, the transport (batching, the outbox, sessionStorage parking for pagehide) and the API.',
+        'its fixed options never run: rrweb-patches/trim.mjs), the capture modules that patch console (taking time, stack and labels) and listen for ' +
+        'errors, clicks and keys from the start, the fetch/XHR/sendBeacon hooks (with trace propagation), the transport (batching, the outbox, sessionStorage parking for pagehide) and the API.',
       "A lazy chunk's name carries a hash of its content; reprise.js names those of its own build.",
     ],
   };

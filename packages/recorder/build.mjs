@@ -45,6 +45,8 @@ const CHUNKS = {
   ui: { entry: 'src/ui-chunk.ts', loader: /^\.\/ui\/ui-loader\.js$/, lazy: 'src/ui/ui-loader-lazy.ts' },
   // Capture code that reports once or late: env, web vitals, click/key target descriptions (src/capture/late-loader-lazy.ts).
   capture: { entry: 'src/capture-chunk.ts', loader: /^\.\/late-loader\.js$/, lazy: 'src/capture/late-loader-lazy.ts' },
+  // Network records: bodies, redaction, events of the requests the first load's hooks took (src/capture/network/records-loader-lazy.ts).
+  network: { entry: 'src/network-chunk.ts', loader: /^\.\/records-loader\.js$/, lazy: 'src/capture/network/records-loader-lazy.ts' },
   // Buffer mode, only in that mode (src/buffer-loader-lazy.ts).
   buffer: { entry: 'src/buffer-chunk.ts', loader: /^\.\/buffer-loader\.js$/, lazy: 'src/buffer-loader-lazy.ts' },
   // rrweb's canvas recording, cut out of record.js (rrweb-patches/lazy-canvas.mjs).
@@ -83,7 +85,7 @@ function lazyChunks() {
             .map(([f]) => f),
         );
         const eager = inputs.filter((f) =>
-          /node_modules[\\/]fflate|static-dictionary|src[\\/]transport[\\/](codec|worker-compressor)\.ts$|src[\\/]ui[\\/](badge|feedback)\.ts$|src[\\/]capture[\\/](env|perf|click-describe)\.ts$|src[\\/]buffer(-mode)?\.ts$/.test(
+          /node_modules[\\/]fflate|static-dictionary|src[\\/]transport[\\/](codec|worker-compressor)\.ts$|src[\\/]ui[\\/](badge|feedback)\.ts$|src[\\/]capture[\\/](env|perf|click-describe|serialize|dom-value)\.ts$|src[\\/]buffer(-mode)?\.ts$|src[\\/]capture[\\/]network[\\/](records|body)\.ts$/.test(
             f,
           ),
         );

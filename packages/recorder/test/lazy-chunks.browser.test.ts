@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import type { NetworkData } from '@reprise/protocol';
 import { html, sdkTag } from './support/fake-ingest.js';
 import { useHarness } from './support/harness.js';
 
 /**
  * The script-tag build's lazy chunks (src/lazy-chunk.ts): the codec (fflate, dictionary r1, the
  * Worker's source) and the late capture modules (env, vitals) are imported once recording has
- * started, buffer mode when a recorder starts in it; recording never depends on them, and what
- * happens before a chunk arrives is not lost.
+ * started, as is the network records code (the fetch/XHR hooks are in the first load), buffer mode
+ * when a recorder starts in it; recording never depends on them, and what happens before a chunk
+ * arrives is not lost.
  */
 const h = useHarness();
 
@@ -121,7 +123,7 @@ describe('lazy chunks', () => {
     await ctx.close();
   });
 
-  it('env, vitals and click descriptions come with the capture chunk: a click before it arrives is recorded, and reports LCP, at its time', async () => {
+  it('env, vitals, click descriptions and serialization come with the capture chunk: a click, a console call and a rejection before it arrives are recorded at their times', async () => {
     h.ingest.pages.set('/lazy-late', html(sdkTag(), '<h1 id="title">A heading large enough to be the largest paint</h1>'));
     h.ingest.holdChunks = true;
     try {
@@ -136,6 +138,16 @@ describe('lazy chunks', () => {
       const before = Date.now();
       await page.mouse.click(10, 10);
       const after = Date.now();
+      // A console call and a rejection with an object: serialized by the chunk, when it arrives, at their times.
+      const calls = await page.evaluate(async () => {
+        const before = Date.now();
+        console.warn('early warn', { password: 'SECRET-console', n: 1 });
+        void Promise.reject({ code: 'early-rejection' });
+        await new Promise((r) => setTimeout(r, 50));
+        return { before, after: Date.now() };
+      });
+      // Long enough that a time taken when the chunk arrives would show.
+      await new Promise((r) => setTimeout(r, 300));
       h.ingest.releaseChunks();
       const ofKind = (kind: string) =>
         h.ingest
@@ -150,6 +162,21 @@ describe('lazy chunks', () => {
       expect(click.t).toBeGreaterThanOrEqual(before - 50);
       expect(click.t).toBeLessThanOrEqual(after + 50);
       expect(click.data).toMatchObject({ x: 10, y: 10, selector: expect.any(String) });
+      await expect.poll(() => ofKind('console').length, { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => ofKind('error').length, { timeout: 10_000 }).toBe(1);
+      const [warn, rejection] = [ofKind('console')[0]!, ofKind('error')[0]!];
+      for (const e of [warn, rejection]) {
+        expect(e.t).toBeGreaterThanOrEqual(calls.before - 50);
+        expect(e.t).toBeLessThanOrEqual(calls.after + 50);
+      }
+      expect(warn.data).toMatchObject({
+        level: 'warn',
+        args: [{ type: 'string', value: 'early warn' }, { type: 'object' }],
+        stack: expect.any(String),
+      });
+      expect(JSON.stringify(warn.data)).toContain('"n"');
+      expect(rejection.data).toMatchObject({ origin: 'unhandledrejection', message: expect.stringContaining('early-rejection') });
+      for (const r of h.ingest.forSession(id)) expect(r.text).not.toContain('SECRET-console');
       const lcp = ofKind('vital').find((e) => (e.data as { name: string }).name === 'LCP')!;
       expect(lcp.t).toBeGreaterThanOrEqual(before - 50);
       expect(lcp.t).toBeLessThanOrEqual(after + 50);
@@ -157,10 +184,169 @@ describe('lazy chunks', () => {
       const vitals = ofKind('vital').map((e) => (e.data as { name: string }).name);
       expect(vitals).toEqual(expect.arrayContaining(['FCP', 'TTFB']));
       expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
+      // The page's own unhandled rejection is its only error.
+      expect(errors).toHaveLength(1);
+      await ctx.close();
+    } finally {
+      h.ingest.releaseChunks();
+    }
+  });
+
+  it('requests made before the network chunk arrives are recorded with their headers, bodies and times, redacted in the browser', async () => {
+    h.ingest.pages.set('/lazy-net', html(sdkTag(), '<h1 id="title">net</h1>'));
+    h.ingest.holdChunks = true;
+    try {
+      const ctx = await h.browser.newContext();
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${h.ingest.base}/lazy-net`);
+      const id = await sessionIdOf(page);
+      await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-network\.[\w-]+\.js$/.test(r))).toBe(true);
+      // Before the chunk is there: a fetch whose response the page reads at once, an XHR, a fetch of a Request with a body.
+      const early = await page.evaluate(async () => {
+        const times: Array<[number, number]> = [];
+        let t = Date.now();
+        const r1 = await fetch('/echo/one', {
+          method: 'POST',
+          headers: { Authorization: 'Bearer SECRET-fetch-token', 'content-type': 'application/json' },
+          body: JSON.stringify({ item: 'mug', password: 'SECRET-pw' }),
+        });
+        const read = await r1.text();
+        times.push([t, Date.now()]);
+        t = Date.now();
+        await new Promise<void>((resolve) => {
+          const x = new XMLHttpRequest();
+          x.open('POST', '/echo/two');
+          x.setRequestHeader('Authorization', 'Bearer SECRET-xhr-token');
+          x.setRequestHeader('content-type', 'application/x-www-form-urlencoded');
+          x.onloadend = () => resolve();
+          x.send('qty=2&token=SECRET-form-token');
+        });
+        times.push([t, Date.now()]);
+        t = Date.now();
+        await fetch(
+          new Request('/echo/three', { method: 'POST', body: 'request body text', headers: { authorization: 'Bearer SECRET-req-token' } }),
+        );
+        times.push([t, Date.now()]);
+        return { read, times };
+      });
+      expect(early.read).toBe('ok');
+      // Long enough that a time taken when the chunk processes a request would show.
+      await new Promise((r) => setTimeout(r, 500));
+      const released = Date.now();
+      h.ingest.releaseChunks();
+      const network = () =>
+        h.ingest
+          .forSession(id)
+          .flatMap((r) => r.batch.events)
+          .filter((e) => e.kind === 'network');
+      await expect.poll(() => network().length, { timeout: 10_000 }).toBe(3);
+      // And one after it arrived, through the loaded code.
+      await page.evaluate(() => fetch('/echo/four').then((r) => r.text()));
+      await expect.poll(() => network().length, { timeout: 10_000 }).toBe(4);
+      const events = network().sort((a, b) => a.t - b.t);
+      const data = events.map((e) => e.data as NetworkData);
+      expect(data.map((d) => [d.initiator, new URL(d.url).pathname])).toEqual([
+        ['fetch', '/echo/one'],
+        ['xhr', '/echo/two'],
+        ['fetch', '/echo/three'],
+        ['fetch', '/echo/four'],
+      ]);
+      early.times.forEach(([before, after], i) => {
+        expect(events[i]!.t).toBeGreaterThanOrEqual(before - 50);
+        expect(events[i]!.t).toBeLessThanOrEqual(after + 50);
+        expect(events[i]!.t).toBeLessThan(released);
+        expect(data[i]!.durationMs).toBeGreaterThan(0);
+        expect(data[i]!.durationMs).toBeLessThanOrEqual(after - before + 50);
+      });
+      expect(data[0]).toMatchObject({
+        method: 'POST',
+        status: 200,
+        requestHeaders: { 'content-type': 'application/json' },
+        requestBody: { kind: 'json', value: { item: 'mug', password: '[redacted]' } },
+        responseHeaders: { 'content-type': 'text/plain' },
+        responseBody: { kind: 'text', value: 'ok' },
+      });
+      expect(data[1]).toMatchObject({
+        method: 'POST',
+        status: 200,
+        requestBody: { kind: 'urlencoded', value: { qty: '2', token: '[redacted]' } },
+        responseBody: { kind: 'text', value: 'ok' },
+      });
+      expect(data[2]).toMatchObject({ method: 'POST', status: 200, requestBody: { kind: 'text', value: 'request body text' } });
+      for (const d of data.slice(0, 3)) expect(Object.keys(d.requestHeaders)).not.toContain('authorization');
+      // The server got the Authorization headers; what was sent to the ingest holds none of them.
+      expect(h.ingest.echoed.find((e) => e.path === '/echo/one')?.headers.authorization).toBe('Bearer SECRET-fetch-token');
+      for (const r of h.ingest.forSession(id)) expect(r.text).not.toMatch(/SECRET-/);
+      expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
       expect(errors).toEqual([]);
       await ctx.close();
     } finally {
       h.ingest.releaseChunks();
+    }
+  });
+
+  it('requests waiting for the network chunk are bounded: past 200 the oldest are dropped, the rest recorded in order', async () => {
+    h.ingest.pages.set('/lazy-net-many', html(sdkTag(), '<h1 id="title">net</h1>'));
+    h.ingest.holdChunks = true;
+    try {
+      const ctx = await h.browser.newContext();
+      const page = await ctx.newPage();
+      await page.goto(`${h.ingest.base}/lazy-net-many`);
+      const id = await sessionIdOf(page);
+      await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-network\.[\w-]+\.js$/.test(r))).toBe(true);
+      await page.evaluate(async () => {
+        for (let i = 0; i < 205; i++) await fetch(`/echo/many-${i}`).then((r) => r.text());
+      });
+      h.ingest.releaseChunks();
+      const urls = () =>
+        h.ingest
+          .forSession(id)
+          .flatMap((r) => r.batch.events)
+          .filter((e) => e.kind === 'network')
+          .sort((a, b) => a.t - b.t)
+          .map((e) => new URL((e.data as NetworkData).url).pathname);
+      await expect.poll(() => urls().length, { timeout: 10_000 }).toBe(200);
+      expect(urls()).toEqual(Array.from({ length: 200 }, (_, i) => `/echo/many-${i + 5}`));
+      expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
+      await ctx.close();
+    } finally {
+      h.ingest.releaseChunks();
+    }
+  });
+
+  it('when the network chunk cannot be had, the page and the rest of the recording are unharmed', async () => {
+    h.ingest.pages.set('/lazy-net-fail', html(sdkTag(), '<h1 id="title">net</h1>'));
+    h.ingest.refuseChunks = true;
+    try {
+      const ctx = await h.browser.newContext();
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${h.ingest.base}/lazy-net-fail`);
+      const id = await sessionIdOf(page);
+      const read = await page.evaluate(async () => {
+        const r = await fetch('/echo/fail', { method: 'POST', body: 'x', headers: { authorization: 'Bearer SECRET-t' } });
+        const x = new XMLHttpRequest();
+        x.open('GET', '/echo/fail-xhr');
+        await new Promise((resolve) => {
+          x.onloadend = resolve;
+          x.send();
+        });
+        document.getElementById('title')!.textContent = 'MARKER-after-requests';
+        return [await r.text(), x.responseText];
+      });
+      expect(read).toEqual(['ok', 'ok']);
+      await expect
+        .poll(() => h.ingest.forSession(id).some((r) => r.text.includes('MARKER-after-requests')), { timeout: 10_000 })
+        .toBe(true);
+      for (const r of h.ingest.forSession(id)) expect(r.text).not.toMatch(/SECRET-/);
+      expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
+      expect(errors).toEqual([]);
+      await ctx.close();
+    } finally {
+      h.ingest.refuseChunks = false;
     }
   });
 

@@ -1,12 +1,15 @@
 /**
  * Console capture: every method is wrapped; the page's original is always called
- * first with the original `this` and arguments, then the call is recorded.
+ * first with the original `this` and arguments, then the call is recorded. Its time, stack and
+ * labels are taken at the call; its arguments are serialized by the capture chunk
+ * (describe-later.ts): at once when it is there, else when it arrives.
  */
 import type { ConsoleData, ConsoleLevel, ReplayEvent } from '@reprise/protocol';
 import { trimStack, type CaptureContext, type Stop } from './context.js';
 import { patchMethod, type Patched } from './patch.js';
+import { withLateCapture } from './describe-later.js';
 import { createRedactor } from './privacy.js';
-import { serializeArgs, type SerializeRedaction } from './serialize.js';
+import type { SerializeRedaction } from './serialize.js';
 
 const LEVELS: readonly ConsoleLevel[] = [
   'log',
@@ -100,13 +103,21 @@ export function startConsoleCapture(ctx: CaptureContext): Stop {
           try {
             const recorded = argsFor(level, args);
             if (recorded) {
-              const data: ConsoleData = { level, args: serializeArgs(recorded, {}, redact) };
-              if (err) {
-                const stack = trimStack(err.stack, 1);
-                if (stack) data.stack = stack;
-              }
-              const event: ReplayEvent<'console', ConsoleData> = { t: Date.now(), kind: 'console', data };
-              ctx.sink.push(event);
+              const t = Date.now();
+              const stack = err ? trimStack(err.stack, 1) : undefined;
+              withLateCapture(ctx.guard, (m) => {
+                // Serializing may run the page's getters (which may log): not recorded either.
+                const was = busy;
+                busy = true;
+                try {
+                  const data: ConsoleData = { level, args: m.serializeArgs(recorded, {}, redact) };
+                  if (stack) data.stack = stack;
+                  const event: ReplayEvent<'console', ConsoleData> = { t, kind: 'console', data };
+                  ctx.sink.push(event);
+                } finally {
+                  busy = was;
+                }
+              });
             }
           } catch (e) {
             ctx.guard.report(e);

@@ -1,28 +1,42 @@
 /**
- * Click and key targets are described by click-describe.ts, which the script-tag build loads with
- * env and vitals (the lazy chunk `capture`, late-loader.ts). A target met before it arrives (a
- * click in the first moments of the page) waits for it, in order, with its event's time taken
- * when it happened; if the chunk can't be had, those events are dropped and the rest records on.
+ * What the capture chunk (late-loader.ts) does for the capture modules that listen from the first
+ * event: click-describe.ts describes click and key targets, serialize.ts turns console arguments
+ * and rejection reasons into data. What is met before the chunk arrives (a click or a console
+ * call in the first moments of the page) waits for it, in order, with its event's time taken
+ * when it happened (an object logged then is read when the chunk arrives); if the chunk can't be
+ * had, those events are dropped and the rest records on.
  */
 import type { Guard } from '../guard.js';
 import { loadLateCapture, loadedLateCapture, type LateCapture } from './late-loader.js';
 
 type Describe = LateCapture['describeClick'];
 
-/** Targets waiting for the chunk: bounded, whatever the page does in its first moments. */
+/** Uses waiting for the chunk: bounded, whatever the page does in its first moments. */
 const MAX_WAITING = 200;
-let waiting: Array<(describe: Describe) => void> | null = null;
+let waiting: { guard: Guard; uses: Array<(m: LateCapture) => void> } | null = null;
 
-/** Calls `use` with describeClick: at once when it is loaded, else once it arrives (in call order). */
-export function describeLater(guard: Guard, use: (describe: Describe) => void): void {
+/** Calls `use` with the chunk's modules: at once when they are loaded, else once they arrive (in call order). */
+export function withLateCapture(guard: Guard, use: (m: LateCapture) => void): void {
   const m = loadedLateCapture();
-  if (m) return use(m.describeClick);
+  if (m) return use(m);
   if (!waiting) {
-    const queue: Array<(describe: Describe) => void> = (waiting = []);
-    void loadLateCapture().then((m) => {
-      waiting = null;
-      if (m) for (const f of queue) guard.run(() => f(m.describeClick));
-    });
+    waiting = { guard, uses: [] };
+    void loadLateCapture().then((m) => (m ? runWaiting(m) : (waiting = null)));
   }
-  if (waiting.length < MAX_WAITING) waiting.push(use);
+  if (waiting.uses.length < MAX_WAITING) waiting.uses.push(use);
+}
+
+/**
+ * Runs the uses waiting for the chunk, now that it is here. capture/index.ts calls it before it
+ * starts env and vitals, so what waited goes on the timeline before what they report.
+ */
+export function runWaiting(m: LateCapture): void {
+  const w = waiting;
+  waiting = null;
+  if (w) for (const f of w.uses) w.guard.run(() => f(m));
+}
+
+/** Calls `use` with describeClick, as withLateCapture does. */
+export function describeLater(guard: Guard, use: (describe: Describe) => void): void {
+  withLateCapture(guard, (m) => use(m.describeClick));
 }

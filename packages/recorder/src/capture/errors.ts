@@ -4,8 +4,10 @@
  */
 import type { ErrorData, ReplayEvent } from '@reprise/protocol';
 import type { CaptureContext, Stop } from './context.js';
+import { withLateCapture } from './describe-later.js';
+import type { LateCapture } from './late-loader.js';
 import { createRedactor } from './privacy.js';
-import { serialize, type SerializeRedaction } from './serialize.js';
+import type { SerializeRedaction } from './serialize.js';
 
 const RESOURCE_TAGS = new Set(['img', 'script', 'link', 'video', 'audio', 'source', 'iframe', 'image', 'track', 'embed', 'object']);
 const MAX_MESSAGE = 4000;
@@ -33,9 +35,8 @@ function resourceUrl(el: Element): string {
   }
 }
 
-/** Message text of an arbitrary rejection reason. */
-function reasonText(reason: unknown, redact: SerializeRedaction): string {
-  if (typeof reason === 'string') return redact.text(reason);
+/** Message text of a rejection reason that is neither a string nor an Error (serialize.ts, in the capture chunk). */
+function reasonText(serialize: LateCapture['serialize'], reason: unknown, redact: SerializeRedaction): string {
   const v = serialize(reason, { depth: 2, keys: 10, stringChars: 1000, bytes: 4096 }, undefined, redact);
   switch (v.type) {
     case 'string':
@@ -62,12 +63,12 @@ function reasonText(reason: unknown, redact: SerializeRedaction): string {
 export function startErrorCapture(ctx: CaptureContext): Stop {
   const redactor = createRedactor(ctx.opts.redactKeys, []);
   const redact: SerializeRedaction = { key: redactor.isSensitiveKey, text: (s) => redactor.text(s) };
-  const push = (data: ErrorData): void => {
+  const push = (data: ErrorData, t = Date.now()): void => {
     // Messages and stacks are free text (`token=…` in a message): same rules as console text.
     data.message = redactor.text(data.message);
     if (data.stack) data.stack = redactor.text(data.stack);
     if (data.source) data.source = redactor.url(data.source);
-    const event: ReplayEvent<'error', ErrorData> = { t: Date.now(), kind: 'error', data };
+    const event: ReplayEvent<'error', ErrorData> = { t, kind: 'error', data };
     ctx.sink.push(event);
   };
 
@@ -99,17 +100,18 @@ export function startErrorCapture(ctx: CaptureContext): Stop {
   const onRejection = ctx.guard.wrap((ev: PromiseRejectionEvent): void => {
     const reason: unknown = ev.reason;
     const isErr = typeof reason === 'object' && reason !== null && typeof read(reason, 'message') === 'string';
-    const data: ErrorData = {
-      message: (isErr ? str(read(reason, 'message'), MAX_MESSAGE) : undefined) ?? reasonText(reason, redact).slice(0, MAX_MESSAGE),
-      origin: 'unhandledrejection',
-    };
+    const data: ErrorData = { message: '', origin: 'unhandledrejection' };
     if (isErr) {
       const name = str(read(reason, 'name'), 200);
       if (name) data.name = name;
       const stack = str(read(reason, 'stack'), MAX_STACK);
       if (stack) data.stack = stack;
     }
-    push(data);
+    const message = isErr ? str(read(reason, 'message'), MAX_MESSAGE) : typeof reason === 'string' ? redact.text(reason) : undefined;
+    if (message !== undefined) return push({ ...data, message: message.slice(0, MAX_MESSAGE) });
+    // Any other value is serialized by the capture chunk: at once when it is there, else when it arrives.
+    const t = Date.now();
+    withLateCapture(ctx.guard, (m) => push({ ...data, message: reasonText(m.serialize, reason, redact).slice(0, MAX_MESSAGE) }, t));
   });
 
   // Capture phase: resource errors don't bubble, and page handlers that stop propagation don't hide errors from us.

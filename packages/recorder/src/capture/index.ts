@@ -3,11 +3,13 @@
  * perf, clicks, keys). Each starts and stops independently: one failing leaves the others running.
  * env and perf come through late-loader.ts: in the script-tag build they arrive as a lazy chunk
  * shortly after the others start (startLate below), and if it can't be had the others run alone.
+ * Network capture patches at once and gets its records code the same way (network/records-loader.ts).
  */
 import { startClickCapture } from './clicks.js';
 import { startConsoleCapture } from './console.js';
 import type { CaptureContext, Stop } from './context.js';
 import type { EnvCapture } from './env.js';
+import { runWaiting } from './describe-later.js';
 import { startErrorCapture } from './errors.js';
 import { startKeyCapture } from './keys.js';
 import { loadLateCapture, loadedLateCapture, type LateCapture } from './late-loader.js';
@@ -38,6 +40,7 @@ export function startCaptures(ctx: CaptureContext): Captures {
   let hidden = false;
   const late = (m: LateCapture | null): void => {
     if (!m || stopped) return;
+    runWaiting(m);
     if (on.env) {
       env = ctx.guard.run(() => m.startEnvCapture(ctx));
       add(env?.stop);

@@ -1,6 +1,6 @@
 /**
  * How the capture code that reports once or late (env, web vitals, the description of a click
- * or key target: describe-later.ts) is had: bundled in here
+ * or key target, the serialization of console arguments and rejection reasons: describe-later.ts) is had: bundled in here
  * (npm build, unit tests); the script-tag build swaps in late-loader-lazy.ts (build.mjs), which
  * imports them as the chunk `capture` once recording has started. Neither needs the first event:
  * env is read once (and again on a change), and vitals come from PerformanceObservers with
@@ -10,14 +10,17 @@
 import { describeClick } from './click-describe.js';
 import { startEnvCapture } from './env.js';
 import { startPerfCapture } from './perf.js';
+import { serialize, serializeArgs } from './serialize.js';
 
 export interface LateCapture {
   startEnvCapture: typeof startEnvCapture;
   startPerfCapture: typeof startPerfCapture;
   describeClick: typeof describeClick;
+  serialize: typeof serialize;
+  serializeArgs: typeof serializeArgs;
 }
 
-const late: LateCapture = { startEnvCapture, startPerfCapture, describeClick };
+const late: LateCapture = { startEnvCapture, startPerfCapture, describeClick, serialize, serializeArgs };
 
 /** The modules if they are loaded, else null. */
 export function loadedLateCapture(): LateCapture | null {

@@ -1,13 +1,11 @@
-/** navigator.sendBeacon capture: recorded at once, since a beacon has no response the page can see. */
-import type { NetworkData } from '@reprise/protocol';
+/** navigator.sendBeacon hook: handed over at once, since a beacon has no response the page can see. */
 import { isOwnRequest } from '../../transport/own-request.js';
 import type { CaptureContext } from '../context.js';
 import { patchMethod, type Patched } from '../patch.js';
 import { absoluteUrl } from '../privacy.js';
-import { requestBody } from './body.js';
-import { newRequestRecord, type EmitRecord, type NetConfig } from './record.js';
+import type { TakeCall } from './calls.js';
 
-export function patchBeacon(ctx: CaptureContext, cfg: NetConfig, emit: EmitRecord): Patched<unknown> | null {
+export function patchBeacon(ctx: CaptureContext, take: TakeCall): Patched<unknown> | null {
   if (typeof navigator === 'undefined' || typeof navigator.sendBeacon !== 'function') return null;
   return patchMethod(
     navigator,
@@ -19,29 +17,14 @@ export function patchBeacon(ctx: CaptureContext, cfg: NetConfig, emit: EmitRecor
         if (!isActive()) return queued;
         try {
           const rawUrl = String(url);
-          if (!isOwnRequest(rawUrl)) emit(beaconRecord(cfg, rawUrl, body, queued));
+          if (!isOwnRequest(rawUrl)) {
+            const t0 = performance.now();
+            take({ initiator: 'beacon', method: 'POST', url: absoluteUrl(rawUrl), headers: {}, body, queued, startedAt: Date.now(), t0 });
+          }
         } catch (err) {
           ctx.guard.report(err);
         }
         return queued;
       } as Navigator['sendBeacon'],
   ) as Patched<unknown> | null;
-}
-
-function beaconRecord(cfg: NetConfig, rawUrl: string, body: BodyInit | null | undefined, queued: boolean): NetworkData {
-  const abs = absoluteUrl(rawUrl);
-  let ctype = '';
-  try {
-    if (typeof Blob !== 'undefined' && body instanceof Blob) ctype = body.type;
-  } catch {
-    /* ignore */
-  }
-  // Status stays 0: the page never sees an answer.
-  const data = newRequestRecord('beacon', 'POST', abs, ctype ? { 'content-type': ctype } : {}, requestBody(cfg, abs, body, ctype));
-  if (queued) data.statusText = 'queued';
-  else {
-    data.error = 'network';
-    data.errorMessage = 'sendBeacon refused to queue the request';
-  }
-  return data;
 }

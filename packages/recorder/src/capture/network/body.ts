@@ -3,7 +3,7 @@
  * consuming what the app will read). Nothing here throws into the app.
  */
 import type { BodyCapture } from '@reprise/protocol';
-import type { NetConfig } from './record.js';
+import type { NetConfig } from './calls.js';
 
 /** Longest we keep reading a response clone (long polls, slow streams). */
 const READ_TIMEOUT_MS = 10_000;
@@ -202,10 +202,38 @@ function contentLength(h: Headers): number | undefined {
 }
 
 /**
- * Decides synchronously what to do with a fetch response's body; when it must be
- * read, clones now (before the app can consume the original) and returns a promise.
+ * Decides synchronously what to do with a fetch response's body; when it must be read, reads
+ * `clone` (the hook's, made before the app could consume the original) or clones now, and
+ * returns a promise. A clone not read is cancelled.
  */
-export function responseBody(cfg: NetConfig, url: string, res: Response): BodyCapture | null | Promise<BodyCapture | null> {
+export function responseBody(
+  cfg: NetConfig,
+  url: string,
+  res: Response,
+  clone?: Response | null,
+): BodyCapture | null | Promise<BodyCapture | null> {
+  const out = responseBodyPlan(cfg, url, res, clone);
+  if (out !== READ) {
+    clone?.body?.cancel().catch(() => undefined);
+    return out;
+  }
+  const type = res.headers.get('content-type') ?? '';
+  const len = contentLength(res.headers);
+  return readCapped(clone ?? res.clone(), cfg.max).then(
+    (r) => (r ? textBody(cfg, r.text, type, r.truncated ? len : r.bytes, r.truncated) : null),
+    () => ({ kind: 'omitted', reason: 'unreadable body' }) as BodyCapture,
+  );
+}
+
+const READ = 'read';
+
+/** What is recorded of a response's body without reading it, or READ. */
+function responseBodyPlan(
+  cfg: NetConfig,
+  url: string,
+  res: Response,
+  clone: Response | null | undefined,
+): BodyCapture | null | typeof READ {
   const blocked = bodyBlocked(cfg, url);
   if (blocked) return { kind: 'omitted', reason: blocked };
   if (res.type === 'opaque' || res.type === 'opaqueredirect') return { kind: 'omitted', reason: 'opaque response' };
@@ -215,31 +243,32 @@ export function responseBody(cfg: NetConfig, url: string, res: Response): BodyCa
   if (BINARY_TYPE.test(type)) return binary(len);
   if (STREAM_TYPE.test(type)) return { kind: 'omitted', reason: 'streaming response', ...(len !== undefined ? { size: len } : {}) };
   if (len !== undefined && len > cfg.max) return { ...binary(len, 'larger than networkBodyMaxBytes'), truncated: true };
-  if (res.bodyUsed) return { kind: 'omitted', reason: 'body already used' };
-  const clone = res.clone();
-  return readCapped(clone, cfg.max).then(
-    (r) => (r ? textBody(cfg, r.text, type, r.truncated ? len : r.bytes, r.truncated) : null),
-    () => ({ kind: 'omitted', reason: 'unreadable body' }) as BodyCapture,
-  );
+  // null: the hook found the body used when it could have cloned it.
+  if (clone === null || (!clone && res.bodyUsed)) return { kind: 'omitted', reason: 'body already used' };
+  return READ;
 }
 
-/** Response body of a finished XHR, read from what the XHR already holds. Never throws. */
-export function xhrResponseBody(cfg: NetConfig, url: string, xhr: XMLHttpRequest, headers: Record<string, string>): BodyCapture | null {
+/** Response body of a finished XHR, from what it held at loadend (`response`: its text for '' and 'text'). Never throws. */
+export function xhrResponseBody(
+  cfg: NetConfig,
+  url: string,
+  rt: XMLHttpRequestResponseType,
+  response: unknown,
+  headers: Record<string, string>,
+): BodyCapture | null {
   try {
     const blocked = bodyBlocked(cfg, url);
     if (blocked) return { kind: 'omitted', reason: blocked };
     const type = headers['content-type'] ?? '';
     const lenHeader = Number(headers['content-length']);
     const len = Number.isFinite(lenHeader) && headers['content-length'] !== undefined ? lenHeader : undefined;
-    const rt = xhr.responseType;
     if (rt === '' || rt === 'text') {
       if (BINARY_TYPE.test(type)) return binary(len);
-      const text = xhr.responseText;
-      if (!text) return null;
-      return textBody(cfg, text, type, len);
+      if (typeof response !== 'string' || !response) return null;
+      return textBody(cfg, response, type, len);
     }
     if (rt === 'json') {
-      const v: unknown = xhr.response;
+      const v = response;
       if (v === null || v === undefined) return null;
       let json: string | undefined;
       try {
@@ -252,11 +281,11 @@ export function xhrResponseBody(cfg: NetConfig, url: string, xhr: XMLHttpRequest
       return { kind: 'json', value: cfg.redactor.json(v), size: len ?? json.length };
     }
     if (rt === 'arraybuffer') {
-      const b = xhr.response as ArrayBuffer | null;
+      const b = response as ArrayBuffer | null;
       return binary(b ? b.byteLength : len);
     }
     if (rt === 'blob') {
-      const b = xhr.response as Blob | null;
+      const b = response as Blob | null;
       return binary(b ? b.size : len);
     }
     return { kind: 'omitted', reason: `responseType ${rt}` };

@@ -1,19 +1,25 @@
 /**
  * Network capture for fetch, XMLHttpRequest and navigator.sendBeacon.
  *
- * Each initiator has its module (fetch.ts, xhr.ts, beacon.ts); all fill in the same record
- * (record.ts) and capture bodies the same way (body.ts). Everything is redacted (privacy.ts)
- * before the event is pushed, and the recorder's own uploads are never recorded.
+ * Each initiator has its hook (fetch.ts, xhr.ts, beacon.ts), patched at start so no request is
+ * missed; a hook takes what must be taken at once (calls.ts) and hands the finished call to the
+ * records code (records.ts: bodies, redaction, the event), which the script-tag build loads as a
+ * chunk (records-loader.ts). Calls that finish before it arrives wait here, in order, bounded.
+ * The recorder's own uploads are never recorded.
  */
-import type { NetworkData, ReplayEvent } from '@reprise/protocol';
+import { debugLog } from '../../guard.js';
 import type { CaptureContext, Stop } from '../context.js';
 import type { Patched } from '../patch.js';
 import { createRedactor, pageBaseUrl } from '../privacy.js';
 import { patchBeacon } from './beacon.js';
+import { dropClones, type NetCall, type NetConfig, type TakeCall } from './calls.js';
 import { patchFetch } from './fetch.js';
-import type { NetConfig } from './record.js';
+import { loadRecords, loadedRecords } from './records-loader.js';
 import { traceTargets } from './trace-context.js';
 import { patchXhr } from './xhr.js';
+
+/** Calls waiting for the records code: bounded, whatever the page requests in its first moments. */
+const MAX_WAITING = 200;
 
 export function startNetworkCapture(ctx: CaptureContext): Stop {
   const o = ctx.opts;
@@ -27,22 +33,41 @@ export function startNetworkCapture(ctx: CaptureContext): Stop {
     // session never gets here: nothing is patched.)
     trace: o.mode === 'buffer' ? null : traceTargets(o.tracePropagationTargets, pageBaseUrl()),
   };
-  const r = cfg.redactor;
 
-  const emit = (d: NetworkData): void => {
-    // Redaction happens here, on everything, just before the event exists.
-    const data: NetworkData = {
-      ...d,
-      url: r.url(d.url),
-      requestHeaders: r.headers(d.requestHeaders),
-      responseHeaders: r.headers(d.responseHeaders),
-    };
-    const event: ReplayEvent<'network', NetworkData> = { t: d.startedAt, kind: 'network', data };
-    ctx.sink.push(event);
+  let stopped = false;
+  const create = loadedRecords();
+  let records: TakeCall | null = create ? create(ctx, cfg) : null;
+  // null once the chunk can't be had or capture stopped: calls are let go.
+  let waiting: NetCall[] | null = records ? null : [];
+  let dropped = 0;
+  const take: TakeCall = (call) => {
+    if (records) return records(call);
+    if (!waiting) return dropClones(call);
+    // The oldest go first: their clones hold the most of what nobody has read yet.
+    if (waiting.push(call) > MAX_WAITING) {
+      dropClones(waiting.shift()!);
+      if (++dropped === 1) debugLog('network: requests finished before the records code arrived were dropped (queue full)');
+    }
   };
+  if (!records)
+    void loadRecords().then((m) =>
+      ctx.guard.run(() => {
+        const queue = waiting ?? [];
+        waiting = null;
+        if (m && !stopped) {
+          const r = (records = m(ctx, cfg));
+          for (const call of queue) r(call);
+        } else queue.forEach(dropClones);
+      }),
+    );
 
-  const patches: Array<Patched<unknown> | null> = [patchFetch(ctx, cfg, emit), ...patchXhr(ctx, cfg, emit), patchBeacon(ctx, cfg, emit)];
+  const patches: Array<Patched<unknown> | null> = [
+    patchFetch(ctx, cfg, take, () => records !== null),
+    ...patchXhr(ctx, cfg, take),
+    patchBeacon(ctx, take),
+  ];
   return () => {
+    stopped = true;
     for (const p of patches.splice(0)) if (p) ctx.guard.run(() => p.restore());
   };
 }

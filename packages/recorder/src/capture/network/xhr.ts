@@ -1,12 +1,13 @@
-/** XMLHttpRequest capture: open/setRequestHeader collect the request, send starts the record, loadend ends it. */
-import type { NetworkData } from '@reprise/protocol';
+/**
+ * XMLHttpRequest hook: open/setRequestHeader collect the request, send starts the call, loadend
+ * takes what the XHR holds then (calls.ts; the page may reuse the object afterwards).
+ */
 import { isOwnRequest } from '../../transport/own-request.js';
 import type { CaptureContext } from '../context.js';
 import { patchMethod, type Patched } from '../patch.js';
 import { absoluteUrl } from '../privacy.js';
-import { requestBody, xhrResponseBody } from './body.js';
-import { newTrace, parseTraceparent, type TraceIds } from './trace-context.js';
-import { elapsedMs, newRequestRecord, parseRawHeaders, type EmitRecord, type NetConfig } from './record.js';
+import type { NetConfig, TakeCall, XhrCall } from './calls.js';
+import { newTrace } from './trace-context.js';
 
 interface XhrState {
   method: string;
@@ -14,12 +15,9 @@ interface XhrState {
   headers: Record<string, string>;
   own: boolean;
   sent?: boolean;
-  trace?: TraceIds;
 }
 
-type XhrBody = Document | XMLHttpRequestBodyInit | null | undefined;
-
-export function patchXhr(ctx: CaptureContext, cfg: NetConfig, emit: EmitRecord): Array<Patched<unknown> | null> {
+export function patchXhr(ctx: CaptureContext, cfg: NetConfig, take: TakeCall): Array<Patched<unknown> | null> {
   if (typeof XMLHttpRequest === 'undefined' || !XMLHttpRequest.prototype) return [];
   const states = new WeakMap<XMLHttpRequest, XhrState>();
   const proto = XMLHttpRequest.prototype;
@@ -67,8 +65,9 @@ export function patchXhr(ctx: CaptureContext, cfg: NetConfig, emit: EmitRecord):
         if (s && !s.own && !s.sent) {
           try {
             s.sent = true;
-            s.trace = traceparent(cfg, this, s, setHeader?.original as XMLHttpRequest['setRequestHeader'] | undefined) ?? undefined;
-            watch(ctx, cfg, emit, this, s, body, () => states.delete(this));
+            const url = absoluteUrl(s.url);
+            traceparent(cfg, this, url, s, setHeader?.original as XMLHttpRequest['setRequestHeader'] | undefined);
+            watch(ctx, take, this, { url, method: s.method, headers: { ...s.headers }, body }, () => states.delete(this));
           } catch (err) {
             ctx.guard.report(err);
           }
@@ -80,45 +79,34 @@ export function patchXhr(ctx: CaptureContext, cfg: NetConfig, emit: EmitRecord):
 }
 
 /**
- * The trace a request about to be sent carries: the app's own `traceparent` (kept as it is), or
- * a new one set here with the unpatched setRequestHeader when the URL is a propagation target.
+ * A new `traceparent`, set with the unpatched setRequestHeader when the URL is a propagation
+ * target and the app sends none of its own (records.ts records the ids of either).
  */
 function traceparent(
   cfg: NetConfig,
   xhr: XMLHttpRequest,
+  url: string,
   s: XhrState,
   set: XMLHttpRequest['setRequestHeader'] | undefined,
-): TraceIds | null {
-  if ('traceparent' in s.headers) return parseTraceparent(s.headers.traceparent);
-  if (!cfg.trace || !set || !cfg.trace(absoluteUrl(s.url))) return null;
+): void {
+  if ('traceparent' in s.headers || !cfg.trace || !set || !cfg.trace(url)) return;
   const trace = newTrace();
-  if (!trace) return null;
+  if (!trace) return;
   set.call(xhr, 'traceparent', trace.header);
   s.headers.traceparent = trace.header;
-  return { traceId: trace.traceId, spanId: trace.spanId };
 }
 
-/** Starts the record of a request being sent and completes it on loadend. */
+/** Times a request being sent and hands it over on loadend, with what the XHR holds then. */
 function watch(
   ctx: CaptureContext,
-  cfg: NetConfig,
-  emit: EmitRecord,
+  take: TakeCall,
   xhr: XMLHttpRequest,
-  s: XhrState,
-  body: XhrBody,
+  req: Pick<XhrCall, 'url' | 'method' | 'headers' | 'body'>,
   forget: () => void,
 ): void {
-  const url = absoluteUrl(s.url);
-  const data: NetworkData = newRequestRecord(
-    'xhr',
-    s.method,
-    url,
-    { ...s.headers },
-    requestBody(cfg, url, body, s.headers['content-type'] ?? ''),
-  );
-  if (s.trace) Object.assign(data, s.trace);
+  const startedAt = Date.now();
   const t0 = performance.now();
-  let failure: 'network' | 'abort' | 'timeout' | undefined;
+  let failure: XhrCall['failure'];
   const onError = (): void => void (failure = 'network');
   const onAbort = (): void => void (failure = 'abort');
   const onTimeout = (): void => void (failure = 'timeout');
@@ -128,17 +116,19 @@ function watch(
     xhr.removeEventListener('timeout', onTimeout);
     xhr.removeEventListener('loadend', onLoadEnd);
     forget();
-    data.durationMs = elapsedMs(t0);
-    data.status = xhr.status;
-    if (xhr.statusText) data.statusText = xhr.statusText;
-    if (failure) {
-      data.error = failure;
-      data.errorMessage = failure === 'abort' ? 'request aborted' : failure === 'timeout' ? 'request timed out' : 'network error';
-    } else {
-      data.responseHeaders = parseRawHeaders(xhr.getAllResponseHeaders() || '');
-      data.responseBody = xhrResponseBody(cfg, url, xhr, data.responseHeaders);
+    const t1 = performance.now();
+    const done = {
+      status: xhr.status,
+      statusText: xhr.statusText,
+      rawHeaders: '',
+      responseType: xhr.responseType,
+      response: null as unknown,
+    };
+    if (!failure) {
+      done.rawHeaders = xhr.getAllResponseHeaders() || '';
+      done.response = xhr.response;
     }
-    emit(data);
+    take({ initiator: 'xhr', ...req, startedAt, t0, t1, failure, ...done });
   });
   xhr.addEventListener('error', onError);
   xhr.addEventListener('abort', onAbort);
