@@ -54,17 +54,21 @@ export class IngestPacks {
   }
 
   private async writeNext(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const take = this.waiting.splice(0, this.cut());
-      const byProject = new Map<string, Waiting[]>();
-      for (const w of take) {
-        const list = byProject.get(w.projectId);
-        if (list) list.push(w);
-        else byProject.set(w.projectId, [w]);
+    try {
+      while (this.waiting.length > 0) {
+        const take = this.waiting.splice(0, this.cut());
+        const byProject = new Map<string, Waiting[]>();
+        for (const w of take) {
+          const list = byProject.get(w.projectId);
+          if (list) list.push(w);
+          else byProject.set(w.projectId, [w]);
+        }
+        await Promise.all([...byProject].map(([projectId, parts]) => this.write(projectId, parts)));
       }
-      await Promise.all([...byProject].map(([projectId, parts]) => this.write(projectId, parts)));
+    } finally {
+      // Cleared in the same turn the queue was seen empty, so the next add starts a new write.
+      this.writing = null;
     }
-    this.writing = null;
   }
 
   /** How many of the waiting batches the next round takes. */
