@@ -63,7 +63,7 @@ export class IngestPacks {
           if (list) list.push(w);
           else byProject.set(w.projectId, [w]);
         }
-        await Promise.all([...byProject].map(([projectId, parts]) => this.write(projectId, parts)));
+        await Promise.all([...byProject].map(([projectId, parts]) => this.writePack(projectId, parts)));
       }
     } finally {
       // Cleared in the same turn the queue was seen empty, so the next add starts a new write.
@@ -81,7 +81,7 @@ export class IngestPacks {
     return this.waiting.length;
   }
 
-  private async write(projectId: string, parts: Waiting[]): Promise<void> {
+  private async writePack(projectId: string, parts: Waiting[]): Promise<void> {
     const key = sharedPackKey(projectId);
     try {
       await this.chunks.put(
