@@ -15,7 +15,7 @@ export function measuredText(opts: IngestOptions): string {
     `${opts.warmup} warm-up batches. The batches are synthetic rrweb (seeded; a meta + full snapshot of ~2000 nodes every 20 ` +
     `batches, otherwise 5 s of mouse moves, clicks, scrolls, inputs and DOM mutations) as a recorder sends them, each a ` +
     `distinct session/seq over ${opts.sessions} sessions; every answer must be a 200 ack that is not a duplicate, and an ack ` +
-    `means the batch is durable (chunk file and row fsynced). Throughput = acknowledged batches (or their decompressed MB) / ` +
+    `means the batch is durable (its pack file and row fsynced). Throughput = acknowledged batches (or their decompressed MB) / ` +
     `wall time from the first request to the last answer; latency is per request, so it includes queueing behind the ` +
     `${opts.connections} in flight. CPU from /proc: the server process (all threads, and its main JavaScript thread alone) and ` +
     `the load generator. Scale-out (issue "scale-out"): the same load (${opts.scale.requests} batches, ${opts.scale.connections} ` +
@@ -43,10 +43,11 @@ export function ingestNotes(rows: Record<string, number>[], profile: { main: Pro
   const m = (key: string) => median(rows.map((r) => r[key]!));
   const notes = [
     'Per batch Reprise does what the floor does (gunzip, JSON.parse) plus HTTP (Fastify), the project key lookup, ' +
-      'validation (zod), index extraction, the chunk file (the upload stored as received: create, write, fdatasync, directory ' +
-      'fsync) and the SQLite rows. Inflating, parsing, validating and extracting run on decode threads, one per core beyond ' +
-      `the first (here: ${Math.max(0, Math.min(4, describeMachine(null).cores - 1))}); the chunk file's fdatasync and its ` +
-      "directory's fsync run side by side on the threadpool; appends whose chunk files are durable in the same event-loop " +
+      'validation (zod), index extraction, its share of a pack file (the uploads stored as received, the batches queued ' +
+      'behind one pack write sharing the next: create, write, fdatasync, directory fsync per pack) and the SQLite rows. ' +
+      'Inflating, parsing, validating and extracting run on decode threads, one per core beyond ' +
+      `the first (here: ${Math.max(0, Math.min(4, describeMachine(null).cores - 1))}); the pack file's fdatasync and its ` +
+      "directory's fsync run side by side on the threadpool; appends whose packs are durable in the same event-loop " +
       'turn share one SQLite transaction, committed without an fsync in the commit call (synchronous=NORMAL), and the WAL is ' +
       'then fdatasynced on the threadpool before they are acknowledged (groups committing meanwhile share the next fsync). ' +
       'The floor does one append + fsync per batch on one thread.',
@@ -70,7 +71,7 @@ export function ingestNotes(rows: Record<string, number>[], profile: { main: Pro
           .filter((x) => x.share > 0)
           .map((x) => `${x.fn} ${pct(x.share)}`)
           .join(', ')} (commitPending = ` +
-        'the shared SQLite transactions, whose WAL fsync runs on the threadpool; writeBatch = the chunk file). ' +
+        'the shared SQLite transactions, whose WAL fsync runs on the threadpool; writePack = the pack files). ' +
         (profile.workers.samples > 0
           ? `Decode thread (${Math.round((profile.workers.samples / profile.main.samples) * 100)}% as many busy samples as the ` +
             `main thread): ${top(profile.workers, 5)} (JSON.parse counts as ingest/decode.js).`
@@ -103,7 +104,7 @@ function bottleneck(m: (key: string) => number): string {
   const busy = m('sqliteBusyPct');
   const rest =
     `the server's main thread (HTTP, SQLite, the file calls) ${ms(m('sqliteMainCpuMs'))}, its decode thread, ` +
-    'threadpool and kernel work (inflating, JSON.parse, validation; creating, writing and fsyncing each chunk file and its ' +
+    'threadpool and kernel work (inflating, JSON.parse, validation; creating, writing and fsyncing each pack file and its ' +
     `directory; the WAL) ${ms(m('sqliteServerCpuMs') - m('sqliteMainCpuMs'))}`;
   if (busy >= 85) {
     return (
@@ -114,7 +115,7 @@ function bottleneck(m: (key: string) => number): string {
     );
   }
   return (
-    `The cores were ${Math.round(busy)}% busy: not CPU-bound. Requests waited on fsyncs (each batch's chunk file and ` +
+    `The cores were ${Math.round(busy)}% busy: not CPU-bound. Requests waited on fsyncs (each pack file and its ` +
     `directory, one WAL fsync per group commit) with ${rest}.`
   );
 }

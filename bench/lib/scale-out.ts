@@ -335,4 +335,4 @@ export async function runScaleOut(opts: ScaleOutOptions, events: ReplayEvent[][]
 }
 
 /** Reprise functions whose inclusive main-thread time the profile note reports. */
-export const PROFILED_FUNCTIONS = ['decodeBatch', 'parseBatch', 'extractIndexRows', 'appendBatch', 'writeBatch', 'commitPending'] as const;
+export const PROFILED_FUNCTIONS = ['decodeBatch', 'parseBatch', 'extractIndexRows', 'appendBatch', 'writePack', 'commitPending'] as const;

@@ -349,8 +349,61 @@ const KEY_B = `b:${Buffer.alloc(32, 0xb2).toString('base64')}`;
 const cipher = (v: string) => new ChunkCipher(parseEncryptionKeys(v));
 
 describe('SqliteStore chunks: local default layout', () => {
-  it('keeps the existing layout: plain gzip NDJSON files at <dataDir>/chunks/<project>/<session>/<seq>-<random>.ndjson.gz', async () => {
+  it('stores the batches of a group commit as one shared pack, each row naming its segment', async () => {
     const { store, projectId, dir } = await openStore();
+    // Appended together: they queue behind one pack write and share the next (or the first) pack.
+    await Promise.all([0, 1, 2, 3].map((seq) => append(store, projectId, 'sess_group', seq)));
+    await append(store, projectId, 'sess_other', 0);
+    const root = path.join(dir, 'chunks');
+    const files = filesUnder(root).map((f) => path.relative(root, f));
+    for (const f of files) {
+      expect(f).toMatch(new RegExp(`^${projectId}/~packs/[A-Za-z0-9_-]{22}\\.pack$`));
+      expect(isChunkKey(f)).toBe(true);
+    }
+    // One file per write, fewer than the batches: the four appended together share.
+    expect(files.length).toBeLessThan(5);
+    const rows = batchRows(store, 'sess_group');
+    expect(new Set(rows.map((r) => r.chunk_key)).size).toBeLessThan(4);
+    for (const r of rows) {
+      expect(r.chunk_length).toBe(r.bytes);
+      const seg = readFileSync(path.join(root, r.chunk_key)).subarray(r.chunk_offset!, r.chunk_offset! + r.chunk_length!);
+      expect(gunzipSync(seg).toString().trim().split('\n')).toHaveLength(20);
+    }
+    expect((await store.readEvents('sess_group')).map((e) => e.t)).toEqual([0, 1, 2, 3].flatMap((seq) => events(seq).map((e) => e.t)));
+    expect(await store.readEvents('sess_other')).toHaveLength(20);
+    await store.close();
+  });
+
+  it('deleting a session keeps a shared pack another session uses; compaction copies segments out and drops the pack', async () => {
+    const { store, projectId, dir } = await openStore();
+    await Promise.all([
+      append(store, projectId, 'sess_keep', 0),
+      append(store, projectId, 'sess_gone', 0),
+      append(store, projectId, 'sess_keep', 1),
+      append(store, projectId, 'sess_gone', 1),
+    ]);
+    const root = path.join(dir, 'chunks');
+    const shared = new Set(batchRows(store, 'sess_keep').map((r) => r.chunk_key));
+    expect(batchRows(store, 'sess_gone').some((r) => shared.has(r.chunk_key))).toBe(true);
+
+    expect(await store.deleteSession('sess_gone')).toBe(true);
+    for (const k of shared) expect(existsSync(path.join(root, k))).toBe(true);
+    expect(await store.readEvents('sess_keep')).toHaveLength(40);
+
+    expect(await store.listCompactableSessions(Date.now() + 1, 10)).toEqual(['sess_keep']);
+    const r = await store.compactSession('sess_keep');
+    expect(r.packedBatches).toBe(2);
+    const rows = batchRows(store, 'sess_keep');
+    expect(rows.every((b) => b.chunk_key.startsWith(`${projectId}/sess_keep/pack-`))).toBe(true);
+    for (const k of shared) expect(existsSync(path.join(root, k))).toBe(false);
+    expect(filesUnder(root).map((f) => path.relative(root, f))).toEqual([rows[0]!.chunk_key]);
+    expect(await store.readEvents('sess_keep')).toHaveLength(40);
+    expect(await store.listCompactableSessions(Date.now() + 1, 10)).toEqual([]);
+    await store.close();
+  });
+
+  it('with ingestPacks off keeps the layout of earlier versions: plain gzip NDJSON files at <dataDir>/chunks/<project>/<session>/<seq>-<random>.ndjson.gz', async () => {
+    const { store, projectId, dir } = await openStore({ ingestPacks: false });
     await append(store, projectId, 'sess_layout', 3);
     const files = filesUnder(path.join(dir, 'chunks'));
     expect(files).toHaveLength(1);
@@ -409,6 +462,8 @@ describe('SqliteStore schema v13: batches.chunk_path becomes chunk_key', () => {
 for (const backend of ['local', 's3'] as const) {
   const make = (): ChunkStore => (backend === 'local' ? new LocalChunkStore(tmp()) : newS3());
 
+  // The compaction tests below start from one object per batch (ingestPacks: false), the layout
+  // stores of earlier versions hold; compaction of shared packs is tested above and in pg-ingest-packing.
   describe(`SqliteStore + ${backend} chunks`, () => {
     it('acknowledges a batch only after its object is stored; a failed put leaves no row', async () => {
       const chunks = new CountingStore(make());
@@ -426,7 +481,7 @@ for (const backend of ['local', 's3'] as const) {
 
     it('compaction packs the small objects into one pack; every event and the reads stay identical', async () => {
       const chunks = new CountingStore(make());
-      const { store, projectId } = await openStore({ chunks });
+      const { store, projectId } = await openStore({ chunks, ingestPacks: false });
       for (let seq = 0; seq < 12; seq++) await append(store, projectId, 'sess_pack', seq);
       await append(store, projectId, 'sess_pack', 12, []); // an empty batch is kept too
       const before = await store.readEvents('sess_pack');
@@ -455,7 +510,7 @@ for (const backend of ['local', 's3'] as const) {
 
     it('a time range reads only the overlapping segments, with one ranged GET', async () => {
       const chunks = new CountingStore(make());
-      const { store, projectId } = await openStore({ chunks });
+      const { store, projectId } = await openStore({ chunks, ingestPacks: false });
       for (let seq = 0; seq < 10; seq++) await append(store, projectId, 'sess_range', seq);
       const all = await store.readEvents('sess_range');
       await store.compactSession('sess_range');
@@ -483,7 +538,7 @@ for (const backend of ['local', 's3'] as const) {
 
     it('a crash or conflict during compaction loses nothing', async () => {
       const chunks = new CountingStore(make());
-      const { store, projectId } = await openStore({ chunks });
+      const { store, projectId } = await openStore({ chunks, ingestPacks: false });
       for (let seq = 0; seq < 5; seq++) await append(store, projectId, 'sess_cc', seq);
       const before = await store.readEvents('sess_cc');
       const smallKeys = (await listAll(chunks, `${projectId}/sess_cc/`)).map((o) => o.key);
@@ -514,7 +569,7 @@ for (const backend of ['local', 's3'] as const) {
 
     it('packs at most maxPackBytes per pack and marks a lone batch without copying it', async () => {
       const chunks = new CountingStore(make());
-      const { store, projectId } = await openStore({ chunks });
+      const { store, projectId } = await openStore({ chunks, ingestPacks: false });
       for (let seq = 0; seq < 6; seq++) await append(store, projectId, 'sess_cap', seq);
       const size = batchRows(store, 'sess_cap')[0]!.bytes;
       const before = await store.readEvents('sess_cap');

@@ -37,7 +37,7 @@ export interface BatchRows {
    */
   timeBounds(range: EventTimeRange): [number, number];
   /**
-   * Rows may name segments of shared ingest packs (PostgreSQL + S3 with packing): compaction
+   * Rows may name segments of shared ingest packs (SQLite, PostgreSQL with packing): compaction
    * then also copies those out, and deletion keeps a shared pack other sessions still use.
    */
   sharedPacks: boolean;
@@ -156,7 +156,7 @@ export class SessionChunks {
 
   /**
    * Batches compaction moves: whole objects, and segments of shared ingest packs. The literal
-   * matches PostgreSQL's partial index batches_compactable (migration 12).
+   * matches the partial index batches_compactable (PostgreSQL migration 12, SQLite v19).
    */
   private get compactable(): string {
     return this.rows.sharedPacks ? `(b.chunk_offset IS NULL OR b.chunk_key LIKE '${SHARED_PACK_LIKE}')` : 'b.chunk_offset IS NULL';

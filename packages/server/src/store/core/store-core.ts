@@ -79,7 +79,7 @@ export interface CoreDialect {
   timeBounds(range: EventTimeRange): [number, number];
   /** Appended to the delivery claim's subquery: PostgreSQL's ` FOR UPDATE SKIP LOCKED` (core/webhooks.ts). */
   skipLocked: string;
-  /** See BatchRows.sharedPacks: rows may name segments of shared ingest packs (PostgreSQL). */
+  /** See BatchRows.sharedPacks: rows may name segments of shared ingest packs. */
   sharedPacks?: boolean;
 }
 

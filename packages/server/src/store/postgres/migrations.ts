@@ -273,7 +273,7 @@ export const MIGRATIONS: string[] = [
   // 12: ingest packing (postgres/ingest-packer.ts): batches of many sessions share one object
   // `<projectId>/~packs/…`, each row naming its segment. Compaction copies those segments out
   // (core/session-chunks.ts), so its candidates are whole objects and shared-pack segments; the
-  // predicate is the literal the query uses. No SQLite counterpart: SQLite never packs at ingest.
+  // predicate is the literal the query uses. SQLite v19 is the same.
   `
   CREATE INDEX batches_compactable ON batches (session_id) WHERE chunk_offset IS NULL OR chunk_key LIKE '%/~packs/%';
   DROP INDEX batches_unpacked;

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { BatchChunks } from '../chunks/batch-chunks.js';
+import { batchKey, encodeBatch, type BatchChunks } from '../chunks/batch-chunks.js';
+import type { ChunkFormat } from '../chunk-codec.js';
 import type { ChunkStore } from '../chunks/types.js';
+import { IngestPacks, type PackSegment } from './ingest-packs.js';
 import { deviceValues, LINK_SELECT, mergeTags, type LinkRow } from '../rows.js';
 import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
 import { LinkRefused, SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
@@ -13,7 +15,8 @@ import { WalSync } from './wal-sync.js';
 /** The row values of one batch, computed before its transaction. */
 interface BatchRow {
   input: AppendBatchInput;
-  key: string;
+  /** The batch's segment of its ingest pack. */
+  segment: PackSegment;
   format: string;
   bytes: number;
   rawBytes: number;
@@ -34,10 +37,11 @@ interface Job {
 
 /**
  * SqliteStore.appendBatch: chunk first (durable), then the rows, acknowledged once they are
- * committed and the WAL is fsynced. Group commit: appends whose chunks become durable in the same
- * turn of the event loop share one transaction, each in its own savepoint (one failing append
- * rolls back only itself). The transaction commits with synchronous=NORMAL and the WAL's fsync
- * runs on the threadpool (wal-sync.ts), so the event loop keeps serving requests meanwhile; the
+ * committed and the WAL is fsynced. The chunk is a segment of an ingest pack (ingest-packs.ts):
+ * the batches queued behind one pack write share the next one. Group commit: appends whose packs
+ * become durable in the same turn of the event loop share one transaction, each in its own
+ * savepoint (one failing append rolls back only itself). The transaction commits with
+ * synchronous=NORMAL and the WAL's fsync runs on the threadpool (wal-sync.ts), so the event loop keeps serving requests meanwhile; the
  * groups that commit while an fsync runs share the next one. Statements are prepared once.
  */
 export class SqliteBatchAppender {
@@ -50,6 +54,7 @@ export class SqliteBatchAppender {
   /** null when the store is not durable (synchronous=OFF): nothing to sync. */
   private readonly wal: WalSync | null;
   private readonly synchronous: { normal: Database.Statement; full: Database.Statement };
+  private readonly packs: IngestPacks | null;
 
   constructor(
     private readonly db: Database.Database,
@@ -59,9 +64,12 @@ export class SqliteBatchAppender {
       signalIndex: SignalIndexWriter;
       traceIndex: SqliteTraceIndex;
       durable: boolean;
+      /** false: one object per batch (SqliteStoreOptions.ingestPacks). */
+      ingestPacks: boolean;
     },
   ) {
     this.wal = deps.durable ? new WalSync(`${db.name}-wal`) : null;
+    this.packs = deps.ingestPacks ? new IngestPacks(deps.chunks) : null;
     this.synchronous = { normal: db.prepare('PRAGMA synchronous = NORMAL'), full: db.prepare('PRAGMA synchronous = FULL') };
     this.q = {
       owner: db.prepare(
@@ -75,8 +83,8 @@ export class SqliteBatchAppender {
          ON CONFLICT(id) DO NOTHING`,
       ),
       insertBatch: db.prepare(
-        `INSERT INTO batches (session_id, seq, chunk_key, chunk_format, event_count, bytes, t_min, t_max, received_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        `INSERT INTO batches (session_id, seq, chunk_key, chunk_offset, chunk_length, chunk_format, event_count, bytes, t_min, t_max, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       ),
       // Existing session: widen the time range; the lowest seq that carried a URL names the first page.
       widenSession: db.prepare(
@@ -131,21 +139,21 @@ export class SqliteBatchAppender {
     if (linkId && !owner) this.assertLinkHasRoom(linkId, batch.sessionId);
     if (input.maxSessionBytes !== undefined) this.assertRoomFor(input, !!owner, input.maxSessionBytes);
 
-    // A new object (unique key) per attempt, durable before the row commits: concurrent
-    // duplicates never overwrite a stored chunk, and a crash leaves only an orphan object.
+    // A segment of a new pack (unique key) per attempt, durable before the row commits:
+    // concurrent duplicates never overwrite a stored chunk, and a crash leaves only an orphan pack.
     // With ingest's chunk the events are never touched here (they may not even be parsed on this thread).
-    const { key, bytes, chunk } = await this.deps.batchChunks.writeBatch(
-      { projectId, sessionId: batch.sessionId, seq: batch.seq },
-      input.chunk ? [] : batch.events,
-      input.chunk,
-    );
+    const chunk = input.chunk ?? encodeBatch(batch.events);
+    const sealed = this.deps.batchChunks.sealBatch({ projectId, sessionId: batch.sessionId, seq: batch.seq }, chunk);
+    const segment = this.packs
+      ? await this.packs.add(projectId, sealed)
+      : await this.wholeObject(projectId, batch.sessionId, batch.seq, chunk.format, sealed);
     const tMin = chunk.tMin === null ? null : Math.round(chunk.tMin);
     const tMax = chunk.tMax === null ? null : Math.round(chunk.tMax);
     const row: BatchRow = {
       input,
-      key,
+      segment,
       format: chunk.format,
-      bytes,
+      bytes: sealed.length,
       rawBytes: chunk.rawBytes,
       eventCount: chunk.eventCount,
       tMin,
@@ -154,23 +162,14 @@ export class SqliteBatchAppender {
       end: tMax ?? receivedAt,
     };
 
-    let inserted: boolean;
-    try {
-      inserted = await new Promise<boolean>((resolve, reject) => {
-        this.pending.push({ row, resolve, reject });
-        if (!this.scheduled) {
-          this.scheduled = true;
-          setImmediate(() => this.commitPending());
-        }
-      });
-    } catch (err) {
-      await this.deps.chunks.delete([key]).catch(() => undefined);
-      throw err;
-    }
-    if (!inserted) {
-      // Lost a race with an identical (session, seq): drop our copy of the chunk.
-      await this.deps.chunks.delete([key]).catch(() => undefined);
-    }
+    // commitPending settles the segment (a pack no row names is deleted).
+    const inserted = await new Promise<boolean>((resolve, reject) => {
+      this.pending.push({ row, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.commitPending());
+      }
+    });
     return { duplicate: !inserted };
   }
 
@@ -199,11 +198,20 @@ export class SqliteBatchAppender {
         }
       })();
     } catch (err) {
-      for (const job of jobs) job.reject(err);
+      // Rolled back: no row names any of these segments.
+      for (const job of jobs) {
+        job.row.segment.settle(false);
+        job.reject(err);
+      }
       return;
     } finally {
       if (wal) this.synchronous.full.run();
     }
+    // Committed: a pack stays while a row names it, even if the WAL fsync below fails.
+    jobs.forEach((job, i) => {
+      const o = outcome[i]!;
+      job.row.segment.settle(o.ok && o.inserted);
+    });
     wal?.committed();
     const answer = () =>
       jobs.forEach((job, i) => {
@@ -217,9 +225,18 @@ export class SqliteBatchAppender {
     });
   }
 
-  /** Waits for the WAL fsyncs in flight (the store is closing). */
+  /** Waits for the pack writes and WAL fsyncs in flight (the store is closing). */
   async close(): Promise<void> {
+    await this.packs?.idle();
     await this.wal?.close();
+  }
+
+  /** The batch as an object of its own (ingest packing off); deleted when its row does not commit. */
+  private async wholeObject(projectId: string, sessionId: string, seq: number, format: ChunkFormat, sealed: Buffer): Promise<PackSegment> {
+    const key = batchKey(projectId, sessionId, seq, format);
+    const chunks = this.deps.chunks;
+    await chunks.put(key, sealed);
+    return { key, offset: null, length: null, settle: (used) => void (used || chunks.delete([key]).catch(() => undefined)) };
   }
 
   /** The batch row, the session summary and the index rows; false when (session, seq) exists. */
@@ -249,7 +266,20 @@ export class SqliteBatchAppender {
       facts.ip ?? null,
       input.sessionKeyHash ?? null,
     );
-    const b = this.q.insertBatch.run(sid, batch.seq, row.key, row.format, row.eventCount, row.bytes, row.tMin, row.tMax, receivedAt);
+    const { key, offset, length } = row.segment;
+    const b = this.q.insertBatch.run(
+      sid,
+      batch.seq,
+      key,
+      offset,
+      length,
+      row.format,
+      row.eventCount,
+      row.bytes,
+      row.tMin,
+      row.tMax,
+      receivedAt,
+    );
     if (b.changes === 0) return false;
     if (res.changes === 0) {
       this.q.widenSession.run(start, end, url, batch.seq, url, url, batch.seq, batch.seq, row.eventCount, batch.seq, receivedAt, sid);

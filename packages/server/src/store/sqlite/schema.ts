@@ -279,6 +279,14 @@ export const MIGRATIONS: string[] = [
   // v18 (PostgreSQL 11): errors grouped into issues (issues/, docs/issues.md): issues, the error→issue links
   // (removed with their session) and when each release was first seen.
   issuesDdl(SQLITE_TYPES),
+  // v19 (PostgreSQL 12): ingest packing (sqlite/ingest-packs.ts): the batches of one group commit
+  // share one object `<projectId>/~packs/…`, each row naming its segment. Compaction copies those
+  // segments out (core/session-chunks.ts), so its candidates are whole objects and shared-pack
+  // segments; the predicate is the literal the query uses.
+  `
+  CREATE INDEX batches_compactable ON batches(session_id) WHERE chunk_offset IS NULL OR chunk_key LIKE '%/~packs/%';
+  DROP INDEX batches_unpacked;
+  `,
 ];
 
 /** Brings the database to `target` (default: the latest; tests stop earlier to check an upgrade). */

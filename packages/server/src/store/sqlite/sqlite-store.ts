@@ -43,6 +43,11 @@ export interface SqliteStoreOptions {
   chunks?: ChunkStore;
   /** Encrypts new chunks and decrypts stored ones (REPRISE_ENCRYPTION_KEY); null = plaintext. */
   cipher?: ChunkCipher | null;
+  /**
+   * Default true: the batches of a group commit share one object (sqlite/ingest-packs.ts).
+   * false: one object per batch, the layout of earlier versions (still read, compacted and deleted alike).
+   */
+  ingestPacks?: boolean;
 }
 
 /**
@@ -86,6 +91,9 @@ export class SqliteStore extends StoreCore implements Store {
       beforeCursor: '(s.started_at < $1) OR (s.started_at = $1 AND s.id < $2)',
       // t_min/t_max are Math.round()ed, so off by at most 0.5: widen by that (REAL bounds, infinite when open).
       timeBounds: (range) => [(range.from ?? -Infinity) - 0.5, (range.to ?? Infinity) + 0.5],
+      // Ingest writes shared packs (sqlite/ingest-packs.ts); rows of a store that ran with
+      // ingestPacks off, or of earlier versions, name whole objects, which this covers too.
+      sharedPacks: true,
     });
     this.durable = durable;
     this.db = new Database(path.join(dataDir, 'reprise.db'));
@@ -99,7 +107,7 @@ export class SqliteStore extends StoreCore implements Store {
     this.sql = sqliteSql(this.db);
     this.moveRow = this.db.prepare(
       `UPDATE batches SET chunk_key = ?, chunk_offset = ?, chunk_length = ?, bytes = ?
-       WHERE session_id = ? AND seq = ? AND chunk_key = ? AND chunk_offset IS NULL`,
+       WHERE session_id = ? AND seq = ? AND chunk_key = ? AND chunk_offset IS ?`,
     );
     this.assets = new SqliteAssetIndex(this.db);
     this.signalIndex = new SignalIndexWriter(this.db);
@@ -110,6 +118,7 @@ export class SqliteStore extends StoreCore implements Store {
       signalIndex: this.signalIndex,
       traceIndex: this.traceIndex,
       durable,
+      ingestPacks: options.ingestPacks ?? true,
     });
   }
 
@@ -230,7 +239,7 @@ export class SqliteStore extends StoreCore implements Store {
   protected async movePack(sessionId: string, pack: { key: string; segments: PackedSegment[] }): Promise<void> {
     this.db.transaction(() => {
       for (const seg of pack.segments) {
-        const res = this.moveRow.run(pack.key, seg.offset, seg.length, seg.length, sessionId, seg.seq, seg.oldKey);
+        const res = this.moveRow.run(pack.key, seg.offset, seg.length, seg.length, sessionId, seg.seq, seg.oldKey, seg.oldOffset);
         if (res.changes !== 1) throw new RowsChanged();
       }
     })();
