@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionDetail } from '@reprise/protocol';
+import { parseNdjson, type SessionDetail } from '@reprise/protocol';
 import { useServerAndBrowser } from './support/harness.js';
 import { openReplay, page, record, sdkTag, startSite, type OpenReplay, type Site } from './support/replay-site.js';
+import { sessionIdOf } from './support/shopper.js';
 
 const h = useServerAndBrowser();
 let site: Site;
@@ -58,8 +59,15 @@ beforeAll(async () => {
     await p.click('#stop');
     await p.click('#showpop');
     await p.click('#open');
+    const startedHover = Date.now();
     await p.hover('#card');
-    await p.waitForTimeout(600);
+    // The replay's :hover comes from the mouse positions rrweb emits in a batch up to 500 ms after
+    // the move (later on a busy machine): wait until the server has one from the hover, not for a fixed time.
+    const sid = await sessionIdOf(p);
+    for (let i = 0; i < 50 && !hasMoveSince(await h.server.apiText(`/api/v1/sessions/${sid}/events`), startedHover); i++) {
+      await p.waitForTimeout(200);
+      await p.evaluate(() => (window as unknown as { Reprise: { flush(): Promise<void> } }).Reprise.flush());
+    }
   });
   replay = await openReplay(h.browser, h.server, session);
 });
@@ -67,6 +75,16 @@ afterAll(async () => {
   await replay?.close();
   await site?.close();
 });
+
+/** Whether the events hold a mouse position taken at `since` or later (a position's time is its batch's less its offset). */
+function hasMoveSince(ndjson: string, since: number): boolean {
+  return parseNdjson(ndjson).some((e) => {
+    const d = e.data as { type?: number; timestamp?: number; data?: { source?: number; positions?: { timeOffset: number }[] } };
+    return (
+      e.kind === 'dom' && d.type === 3 && d.data?.source === 1 && !!d.data.positions?.some((q) => d.timestamp! + q.timeOffset >= since)
+    );
+  });
+}
 
 /** Reads the replayed document (opened at the session's end, i.e. after a seek). */
 function inReplay<R>(fn: (doc: Document) => R): Promise<R> {
