@@ -35,23 +35,26 @@ export function prefetchSession(pathname: string): void {
     return { range, events: getSessionEvents(id, signal, undefined, range) };
   });
   const assets = sessionAssets(id, signal);
-  for (const p of [timeline, first, assets, first.then((f) => f.events)]) p.catch(() => undefined);
   void loadRrweb().catch(() => undefined);
   let taken = false;
-  prefetched = {
-    id,
-    value: {
-      timeline,
-      assets,
-      events(range, signal) {
-        if (taken) return null;
-        taken = true;
-        return first.then((f) =>
-          f.range.from === range.from && f.range.to === range.to ? f.events : getSessionEvents(id, signal, undefined, range),
-        );
-      },
+  const value: Prefetched = {
+    timeline,
+    assets,
+    events(range, signal) {
+      if (taken) return null;
+      taken = true;
+      return first.then((f) =>
+        f.range.from === range.from && f.range.to === range.to ? f.events : getSessionEvents(id, signal, undefined, range),
+      );
     },
   };
+  prefetched = { id, value };
+  // A failed answer is not kept for later: logged out, the page goes to the login form before
+  // the session page mounts, and opens it again once logged in.
+  const drop = () => {
+    if (prefetched?.value === value) prefetched = null;
+  };
+  for (const p of [timeline, first, assets, first.then((f) => f.events)]) p.catch(drop);
 }
 
 /** The prefetched requests of session `id`, once; null when there are none. */
