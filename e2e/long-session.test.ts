@@ -133,6 +133,37 @@ describe('a long session opens from a window of events', () => {
     }
   });
 
+  it('a link opened in a new tab asks for the index and the first window before the viewer renders, once each', async () => {
+    const timeline = await server.api<SessionTimeline>(`/api/v1/sessions/${SESSION_ID}/timeline`);
+    const start = timeline.snapshots[0]!.startT;
+    const at = 7 * 60_000 + 12_300;
+    const snapshot = [...timeline.snapshots].reverse().find((s) => s.startT <= start + at)!;
+    const ctx = await browser.newContext({ viewport: { width: 1500, height: 1000 } });
+    try {
+      const login = await ctx.request.post(`${server.base}/api/v1/auth/login`, { data: ADMIN });
+      expect(login.ok()).toBe(true);
+      const page = await ctx.newPage();
+      const api: string[] = [];
+      page.on('request', (req) => {
+        const u = new URL(req.url());
+        if (u.pathname.startsWith('/api/')) api.push(u.pathname + u.search);
+      });
+      await page.goto(`${server.base}/sessions/${SESSION_ID}?t=${at / 1000}`);
+      await expect.poll(() => clockText(page), { timeout: 10_000 }).toBe(session.clockAt(start + at));
+      // The index is asked for as the bundle runs, before React renders the header (which asks who is logged in).
+      const index = api.indexOf(`/api/v1/sessions/${SESSION_ID}/timeline`);
+      expect(index).toBeGreaterThanOrEqual(0);
+      expect(index).toBeLessThan(api.indexOf('/api/v1/auth/me'));
+      expect(api.filter((x) => x.endsWith('/timeline'))).toHaveLength(1);
+      // The prefetched first window is the one the player needs: from the deep link's snapshot, asked for once.
+      const events = api.filter((x) => x.includes('/events'));
+      expect(new URLSearchParams(events[0]!.split('?')[1]).get('from')).toBe(String(snapshot.startT));
+      expect(events.filter((x) => x === events[0])).toHaveLength(1);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('a deep link starts loading at the snapshot before its moment', async () => {
     const timeline = await server.api<SessionTimeline>(`/api/v1/sessions/${SESSION_ID}/timeline`);
     const start = timeline.snapshots[0]!.startT;

@@ -19,9 +19,13 @@ export function clock(ms: number): string {
   return `${Math.floor(total / 60)}:${pad2(total % 60)}`;
 }
 
+let dateTimeFormat: Intl.DateTimeFormat | null = null;
+
 /** Start time in the viewer's locale and time zone. */
 export function localDateTime(epochMs: number): string {
-  return new Date(epochMs).toLocaleString(undefined, {
+  // toLocaleString builds a formatter on every call, which showed in the session page's profile
+  // (bench/replay.ts): one is made once and kept.
+  dateTimeFormat ??= new Intl.DateTimeFormat(undefined, {
     year: 'numeric',
     month: 'short',
     day: 'numeric',
@@ -29,6 +33,7 @@ export function localDateTime(epochMs: number): string {
     minute: '2-digit',
     second: '2-digit',
   });
+  return dateTimeFormat.format(epochMs);
 }
 
 /** "Chrome · macOS · desktop", skipping what the server could not tell. */

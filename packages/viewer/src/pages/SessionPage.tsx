@@ -1,5 +1,5 @@
 /** One session: header with what was recorded where, then the player beside the devtools panel. */
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import type { SessionDetail } from '@reprise/protocol';
 import { getSession, isAbort } from '../api';
 import { environment, humanDuration, localDateTime } from '../format';
@@ -177,7 +177,8 @@ export function SessionPage({ id }: { id: string }) {
   );
 }
 
-function SessionHeader({ detail, error }: { detail: SessionDetail | null; error: string | null }) {
+// The page re-renders with the playhead; the header only when the details arrive.
+const SessionHeader = memo(function SessionHeader({ detail, error }: { detail: SessionDetail | null; error: string | null }) {
   if (error) return <p className="error">Could not load session details: {error}</p>;
   if (!detail) return <div className="session-header muted">Loading session…</div>;
   const version = (name: string | null, v: string | null) => (name && v ? `${name} ${v}` : name);
@@ -236,4 +237,4 @@ function SessionHeader({ detail, error }: { detail: SessionDetail | null; error:
       )}
     </div>
   );
-}
+});

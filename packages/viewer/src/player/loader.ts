@@ -32,6 +32,14 @@ export const DEFAULT_LOADER_OPTIONS: LoaderOptions = {
   seekAfterMs: 5_000,
 };
 
+/** The events the first frame at `t` (epoch ms) needs: from its snapshot to a little after `t`. */
+export function firstWindow(index: SessionTimeline, t: number, opts: LoaderOptions = DEFAULT_LOADER_OPTIONS): Range {
+  const need = index.snapshots.length > 0 ? neededFor(index, t) : { from: -Infinity, to: Infinity };
+  let to = Math.max(need.to, t + opts.startAfterMs);
+  if (to >= index.endedAt) to = Infinity;
+  return { from: need.from, to };
+}
+
 /** Background requests in flight: the server reads the next window while the page parses the last. */
 const BACKGROUND_REQUESTS = 2;
 
@@ -79,10 +87,7 @@ export class SessionLoader {
    */
   async start(t: number): Promise<ReplayEvent[]> {
     this.focus = t;
-    const need = this.index.snapshots.length > 0 ? neededFor(this.index, t) : { from: -Infinity, to: Infinity };
-    let to = Math.max(need.to, t + this.opts.startAfterMs);
-    if (to >= this.index.endedAt) to = Infinity;
-    return this.fetch({ from: need.from, to }, false);
+    return this.fetch(firstWindow(this.index, t, this.opts), false);
   }
 
   /** Whether the moment `t` can be shown now: its snapshot and every event since are loaded. */

@@ -10,6 +10,12 @@ export function replayStart(index: SessionTimeline): number {
   return index.snapshots[0]?.startT ?? index.startedAt;
 }
 
+/** Where the player opens (epoch ms): a deep link's moment (`atMs` > 0), a live session's newest events, else the start. */
+export function openingMoment(index: SessionTimeline, atMs: number): number {
+  const start = replayStart(index);
+  return atMs > 0 ? start + atMs : index.live ? index.endedAt : start;
+}
+
 /**
  * The snapshot a replay at `t` (epoch ms) is rebuilt from: the last one whose Meta is at or
  * before `t`, as rrweb starts a seek at the last Meta at or before its target. The first one

@@ -11,7 +11,8 @@ import { getSessionEvents, getSessionTimeline, isAbort, type EventRange } from '
 import { readStartMs } from './deepLink';
 import { AssetRewriter, sessionAssets } from './assets';
 import { SessionLoader } from './loader';
-import { neededFor, replayStart } from './plan';
+import { takePrefetched } from './prefetch';
+import { neededFor, openingMoment, replayStart } from './plan';
 import { StreamedLog } from './streamedLog';
 import { buildTimeline, NotReplayable, type RrwebEvent, type Timeline } from './timeline';
 
@@ -43,10 +44,12 @@ export interface SessionSource {
 }
 
 function apiSource(id: string): SessionSource {
+  // The requests the page started before React rendered (prefetch.ts) answer the first calls.
+  const early = takePrefetched(id);
   return {
-    timeline: (signal) => getSessionTimeline(id, signal),
-    events: (range, signal) => getSessionEvents(id, signal, undefined, range),
-    assets: (signal) => sessionAssets(id, signal),
+    timeline: (signal) => early?.timeline ?? getSessionTimeline(id, signal),
+    events: (range, signal) => early?.events(range, signal) ?? getSessionEvents(id, signal, undefined, range),
+    assets: (signal) => early?.assets ?? sessionAssets(id, signal),
   };
 }
 
@@ -95,9 +98,7 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
       loader = new SessionLoader(index, (range, signal) => src.events(range, signal).then((events) => assets.events(events)), log.receive);
       loaderRef.current = { loader, start };
       ctrl.signal.addEventListener('abort', () => loader?.stop());
-      // A deep link names a moment; a live session opens at its newest events; else the beginning.
-      const at = readStartMs();
-      const timeline = await firstTimeline(loader, index, at > 0 ? start + at : index.live ? index.endedAt : start);
+      const timeline = await firstTimeline(loader, index, openingMoment(index, readStartMs()));
       if (typeof timeline === 'string') {
         setError(timeline);
         return;
