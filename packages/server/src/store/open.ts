@@ -4,7 +4,6 @@ import { ChunkCipher } from './chunks/crypto.js';
 import { LocalChunkStore } from './chunks/local.js';
 import { S3ChunkStore } from './chunks/s3.js';
 import type { ChunkStore } from './chunks/types.js';
-import { PgStore } from './postgres/pg-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './types.js';
 
@@ -16,6 +15,8 @@ import type { Store } from './types.js';
  */
 export async function openStore(config: ServerConfig, opts: { migrate?: boolean; log?: (msg: string) => void } = {}): Promise<Store> {
   if (config.databaseUrl) {
+    // Loaded only when configured: the SQLite setup (and its CLI commands) never pays for pg.
+    const { PgStore } = await import('./postgres/pg-store.js');
     return PgStore.open({
       url: config.databaseUrl,
       chunks: openChunkStore(config),

@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportPlaywright, RangeParamError } from '../../export/playwright/index.js';
+import { RangeParamError } from '../../export/playwright/range.js';
 import { fail, type CliCommand } from '../command.js';
 
 const USAGE =
@@ -37,6 +37,8 @@ export const exportPlaywrightCommand: CliCommand = {
     if (!sessionId || positionals.length > 1) return fail(USAGE);
     if (values.unmatched !== 'passthrough' && values.unmatched !== 'block') return fail('--unmatched must be passthrough or block');
     if (values.har && !values.out) return fail('--har needs --out DIR (the spec and the HAR are two files)');
+    // Loaded here, not at start: the exporter is the heaviest module of the CLI after the app.
+    const { exportPlaywright } = await import('../../export/playwright/index.js');
     let out;
     try {
       out = await exportPlaywright(await ctx.store(), sessionId, { from: values.from, to: values.to, unmatched: values.unmatched });

@@ -1,4 +1,3 @@
-import { mcpStdioCommand } from '../../mcp/stdio.js';
 import type { CliCommand } from '../command.js';
 
 /** `reprise mcp`: the MCP server on stdio for a local assistant (mcp/stdio.ts relays to the server's /mcp). */
@@ -15,5 +14,5 @@ export const mcp: CliCommand = {
       ],
     },
   ],
-  run: (args) => mcpStdioCommand(args),
+  run: async (args) => (await import('../../mcp/stdio.js')).mcpStdioCommand(args),
 };

@@ -1,4 +1,3 @@
-import { buildApp } from '../../app.js';
 import { bootstrap } from '../../bootstrap.js';
 import { openStore } from '../../store/open.js';
 import { redactUrl, type CliCommand } from '../command.js';
@@ -9,6 +8,8 @@ export const serve: CliCommand = {
   usage: [{ synopsis: 'serve', about: ['start the server (env: PORT, REPRISE_DATA_DIR, ...)'] }],
   async run(_args, { config }) {
     // Its own store, not ctx.store(): the dispatcher closes that one when run() returns.
+    // The app (Fastify, every route) loads only for serve: the other commands start without it.
+    const { buildApp } = await import('../../app.js');
     const store = await openStore(config);
     const boot = await bootstrap(store, config);
     const app = await buildApp({ store, config, demoProjectKey: config.demo ? boot.projectKey : undefined, logger: true });
