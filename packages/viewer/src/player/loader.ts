@@ -54,6 +54,8 @@ interface Fetching {
   done: Promise<void>;
   /** For a seek, or one a seek waits for: never held back. */
   urgent: boolean;
+  /** Aborts a background read a seek does not need; it is read again later. */
+  drop: AbortController;
 }
 
 export class SessionLoader {
@@ -67,8 +69,9 @@ export class SessionLoader {
   private running = false;
   /**
    * Seeks waiting for their window. Meanwhile the background holds back, as it would compete for
-   * the server and the main thread: no new request, and responses already coming in are neither
-   * read further nor handed over until the seek's frame is shown.
+   * the server and the main thread: its reads the seek does not need are dropped (and read again
+   * later), no new one starts, and an answer already in is neither read on nor handed over until
+   * the seek's frame is shown.
    */
   private urgent = 0;
   /** Resolves on the next change of `urgent` or of a request's urgency. */
@@ -146,6 +149,10 @@ export class SessionLoader {
     const holds = (f: Fetching, g: Range) => f.range.from <= g.from && g.to <= f.range.to;
     const busy = [...this.inflight].filter((f) => gaps.some((g) => holds(f, g)));
     const missing = gaps.filter((g) => !busy.some((f) => holds(f, g)));
+    if (missing.length > 0) {
+      // The server would answer them beside the seek's request, and it answers one at a time.
+      for (const f of this.inflight) if (!f.urgent && !busy.includes(f)) f.drop.abort();
+    }
     if (busy.some((f) => !f.urgent)) {
       for (const f of busy) f.urgent = true;
       this.notify();
@@ -213,11 +220,17 @@ export class SessionLoader {
 
   private async fetch(range: Range, deliver: boolean, urgent: boolean): Promise<ReplayEvent[]> {
     let settle!: () => void;
-    const entry: Fetching = { range, done: new Promise<void>((r) => (settle = r)), urgent };
+    const entry: Fetching = { range, done: new Promise<void>((r) => (settle = r)), urgent, drop: new AbortController() };
     this.inflight.add(entry);
     try {
       const pace = () => this.clear(entry);
-      const events = await this.fetchRange(range, this.ctrl.signal, pace);
+      let events: ReplayEvent[];
+      try {
+        events = await this.fetchRange(range, AbortSignal.any([this.ctrl.signal, entry.drop.signal]), pace);
+      } catch (err) {
+        if (entry.drop.signal.aborted && !this.ctrl.signal.aborted) return [];
+        throw err;
+      }
       await pace();
       // Anything already covered arrived with an earlier response (or while this one was held).
       const fresh = events.filter((e) => !this.coverage.has(e.t));
