@@ -120,11 +120,8 @@ export function getSessionTraces(id: string, signal?: AbortSignal): Promise<unkn
 }
 
 /** The replay index: full snapshots and batch ranges, to plan range loading. */
-export async function getSessionTimeline(id: string, signal?: AbortSignal): Promise<SessionTimeline> {
-  // No Accept header, as with the other requests a session page opens with: the page's preload
-  // hints (server http/session-hints.ts) send none, and Chromium hands a preloaded response only
-  // to a request with the same headers.
-  return (await (await request(sessionOpenUrls(id, 0).timeline, { signal })).json()) as SessionTimeline;
+export function getSessionTimeline(id: string, signal?: AbortSignal): Promise<SessionTimeline> {
+  return json<SessionTimeline>(sessionOpenUrls(id, 0).timeline, signal);
 }
 
 /** Epoch ms, both ends inclusive; an infinite or missing end is open. */
@@ -162,7 +159,7 @@ export async function getOpeningWindow(
   atMs: number,
   signal?: AbortSignal,
 ): Promise<{ window: TimeRange | null; events: ReplayEvent[] }> {
-  const res = await request(sessionOpenUrls(id, atMs).events, { signal });
+  const res = await request(sessionOpenUrls(id, atMs).events, { signal, headers: { accept: 'application/x-ndjson' } });
   return { window: parseWindowHeader(res.headers.get(WINDOW_HEADER)), events: await readNdjson(res) };
 }
 
