@@ -39,10 +39,11 @@ export function prefetchSession(pathname: string): void {
     events(range, signal) {
       if (taken) return null;
       taken = true;
-      // The server chose the window from its index at that moment; a live session's may have
-      // grown since the page's index was read: then the page's own range is read instead.
-      return first.then(({ window: w, events }) =>
-        w && w.from === range.from && w.to === range.to ? events : getSessionEvents(id, signal, undefined, range),
+      // The server chose the window from its index as it read it. A live session's answer may
+      // predate batches the page's index already lists (and a window up to the end would claim
+      // them): it reads its own range after the index, as do answers for another range.
+      return Promise.all([first, timeline]).then(([{ window: w, events }, index]) =>
+        !index.live && w && w.from === range.from && w.to === range.to ? events : getSessionEvents(id, signal, undefined, range),
       );
     },
   };
