@@ -59,6 +59,9 @@ beforeAll(async () => {
     await p.click('#stop');
     await p.click('#showpop');
     await p.click('#open');
+    // rrweb samples mouse moves at most every 50 ms with no trailing call: a single move (hover)
+    // right after the click's move would be dropped, so the hover comes past that window.
+    await p.waitForTimeout(100);
     const startedHover = Date.now();
     await p.hover('#card');
     // The replay's :hover comes from the mouse positions rrweb emits in a batch up to 500 ms after
