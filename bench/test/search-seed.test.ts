@@ -53,7 +53,7 @@ function tables(db: Database.Database): string[] {
 /**
  * Every row with its rowid, in rowid order; the project's random id as a placeholder. Where the
  * fast seeder differs on purpose it is named: the project row's random key and clock, and the
- * batch rows' chunk (one shared chunk, so its key and size).
+ * batch rows' chunk (one shared chunk, so its key, size and place in it).
  */
 function rows(db: Database.Database, table: string, projectId: string): unknown[] {
   const all = db.prepare(`SELECT rowid AS _rowid, * FROM "${table}" ORDER BY rowid`).all() as Record<string, unknown>[];
@@ -61,7 +61,8 @@ function rows(db: Database.Database, table: string, projectId: string): unknown[
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(r)) out[k] = v === projectId ? '<project>' : v;
     if (table === 'projects') out.key = out.created_at = '<per store>';
-    if (table === 'batches') out.chunk_key = out.bytes = '<shared chunk>';
+    // The store packs a group commit's batches into one file (offset and length in it); the seed's chunk is one whole object.
+    if (table === 'batches') out.chunk_key = out.bytes = out.chunk_offset = out.chunk_length = '<shared chunk>';
     // The per-session byte cap counts the bytes of the chunks written; the seed writes one shared chunk.
     if (table === 'sessions') out.stored_bytes = '<shared chunk>';
     // An issue's id is random: named by its fingerprint instead.
