@@ -13,5 +13,3 @@ export * from './redaction.js';
 export * from './comment-types.js';
 export * from './stack-types.js';
 export * from './issue-types.js';
-export * from './replay-window.js';
-export * from './session-open-urls.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { firstWindow, formatWindowHeader, openingMoment, parseNdjson, type ReplayEvent, type SessionTimeline } from '@reprise/protocol';
+import { parseNdjson, type ReplayEvent, type SessionTimeline } from '@reprise/protocol';
 import { extractIndexRows } from '../src/ingest/extract.js';
 import { exportSession, importSession } from '../src/lifecycle/transfer.js';
 import { domEvent, makeBatch, postBatch, startTestServer, type TestServer } from './helpers.js';
@@ -81,34 +81,6 @@ describe('replay index (full snapshots) and GET /api/v1/sessions/:id/timeline', 
     };
     expect(await read(`from=${T0 + 11_000}`)).toEqual([T0 + 11_000, T0 + 11_010, T0 + 11_020, T0 + 11_030]);
     expect(await read(`to=${T0 + 2}`)).toEqual([T0, T0 + 1, T0 + 2]);
-  });
-
-  it('answers ?open= with the first window a player opening there needs, and says which range it read', async () => {
-    const sid = 'sess_timeline_open';
-    for (const b of batches(sid)) expect((await postBatch(s, b)).statusCode).toBe(200);
-    const open = async (q: string) => {
-      const res = await s.app.inject({ url: `/api/v1/sessions/${sid}/events?${q}`, headers: { cookie: s.cookie } });
-      expect(res.statusCode, res.body).toBe(200);
-      return { window: res.headers['reprise-window'], ts: parseNdjson(res.body).map((e) => e.t) };
-    };
-    // Live (its last batch is new): it opens at its newest events, from the last snapshot, to the end.
-    expect(await open('open=0')).toEqual({ window: `${T0 + 11_000} *`, ts: [T0 + 11_000, T0 + 11_010, T0 + 11_020, T0 + 11_030] });
-    // A deep link's offset: from the snapshot whose Meta precedes it, the end again within 10 s.
-    const deep = await open('open=10500');
-    expect(deep.window).toBe(`${T0 + 10_100} *`);
-    expect(deep.ts[0]).toBe(T0 + 10_100);
-    expect(deep.ts).toHaveLength(12);
-    // The viewer's own rule over the index names the same range.
-    const tl = await timeline(sid);
-    expect(deep.window).toBe(formatWindowHeader(firstWindow(tl, openingMoment(tl, 10_500))));
-
-    for (const q of ['open=1&from=1', 'open=-1', 'open=abc', 'open=1.5']) {
-      const res = await s.app.inject({ url: `/api/v1/sessions/${sid}/events?${q}`, headers: { cookie: s.cookie } });
-      expect(res.statusCode, q).toBe(400);
-    }
-    expect((await s.app.inject({ url: '/api/v1/sessions/sess_nope_nope/events?open=0', headers: { cookie: s.cookie } })).statusCode).toBe(
-      404,
-    );
   });
 
   it('answers 404 for an unknown session, and the rows go with a deleted session', async () => {

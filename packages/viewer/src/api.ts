@@ -10,7 +10,6 @@ import type { CommentElement, SessionComment, SketchShape } from '@reprise/proto
 import type { Issue, IssueList, IssueSessionList, IssueStatus } from '@reprise/protocol';
 import type { SessionSort } from '@reprise/protocol/query';
 import { ASSET_MODES, DEFAULT_ASSET_MODE, type AssetMode } from '@reprise/protocol';
-import { parseWindowHeader, sessionOpenUrls, WINDOW_HEADER, type TimeRange } from '@reprise/protocol';
 import { currentPath, navigate } from './router';
 
 export interface User {
@@ -121,7 +120,7 @@ export function getSessionTraces(id: string, signal?: AbortSignal): Promise<unkn
 
 /** The replay index: full snapshots and batch ranges, to plan range loading. */
 export function getSessionTimeline(id: string, signal?: AbortSignal): Promise<SessionTimeline> {
-  return json<SessionTimeline>(sessionOpenUrls(id, 0).timeline, signal);
+  return json<SessionTimeline>(`/api/v1/sessions/${encodeURIComponent(id)}/timeline`, signal);
 }
 
 /** Epoch ms, both ends inclusive; an infinite or missing end is open. */
@@ -148,21 +147,6 @@ export async function getSessionEvents(
     headers: { accept: 'application/x-ndjson' },
   });
   return readNdjson(res, onProgress, pace);
-}
-
-/**
- * The first window of a player opening at `atMs` (offset ms; 0: the default opening), chosen by
- * the server from the replay index, so it needs no index first. `window` is the range read
- * (null if the server did not say): the events count as that window only if it is the one the
- * player computes from its own index.
- */
-export async function getOpeningWindow(
-  id: string,
-  atMs: number,
-  signal?: AbortSignal,
-): Promise<{ window: TimeRange | null; events: ReplayEvent[] }> {
-  const res = await request(sessionOpenUrls(id, atMs).events, { signal, headers: { accept: 'application/x-ndjson' } });
-  return { window: parseWindowHeader(res.headers.get(WINDOW_HEADER)), events: await readNdjson(res) };
 }
 
 /** Parses an NDJSON event stream as it arrives. */
@@ -485,7 +469,7 @@ export async function revokeToken(id: string): Promise<void> {
 
 /** How replays of the session load its assets (player/assets.ts). */
 export async function getSessionAssetMode(id: string, signal?: AbortSignal): Promise<AssetMode> {
-  const body = (await (await request(sessionOpenUrls(id, 0).assets, { signal })).json()) as { mode?: unknown };
+  const body = (await (await request(`/api/v1/sessions/${encodeURIComponent(id)}/assets`, { signal })).json()) as { mode?: unknown };
   return (ASSET_MODES as readonly unknown[]).includes(body.mode) ? (body.mode as AssetMode) : DEFAULT_ASSET_MODE;
 }
 

@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/errors.js';
 import { ndjsonStream } from './ndjson-stream.js';
-import { openingWindow, parseEventsQuery } from './event-range.js';
-import { formatWindowHeader, WINDOW_HEADER } from '@reprise/protocol';
 import { accessOf, callerOf } from '../auth/access.js';
 import { parseQuery, SESSION_SORTS } from '@reprise/protocol/query';
 import { decodeSortCursor, isSessionSort } from '../search/sort.js';
-import type { EventTimeRange, Store, User } from '../store/types.js';
+import type { Store, User } from '../store/types.js';
 
 /** `/api/v1`: sessions, events, projects. Each route declares its access rule (auth/access.ts). */
 export async function apiRoutes(app: FastifyInstance, opts: { store: Store }): Promise<void> {
@@ -75,20 +73,10 @@ function sessionRoutes(app: FastifyInstance, store: Store): void {
 
   app.get('/sessions/:id/events', { config: { access: { need: 'read', project: 'session' } } }, async (req, reply) => {
     const { id } = req.params as { id: string };
-    // Optional time range: only the chunks overlapping it are read (event-range.ts).
-    const q = parseEventsQuery(req.query as Record<string, unknown>);
-    let range: EventTimeRange | undefined;
-    if (q.kind === 'open') {
-      const index = await store.getSessionTimeline(id);
-      if (!index) throw new HttpError(404, 'not_found', `no session ${id}`);
-      const open = openingWindow(index, q.atMs);
-      range = open.range;
-      // The player checks it against its own index before counting these events as that window.
-      reply.header(WINDOW_HEADER, formatWindowHeader(open.window));
-    } else {
-      if (!(await store.getSession(id))) throw new HttpError(404, 'not_found', `no session ${id}`);
-      range = q.kind === 'range' ? q.range : undefined;
-    }
+    if (!(await store.getSession(id))) throw new HttpError(404, 'not_found', `no session ${id}`);
+    // Optional time range (epoch ms, inclusive): only the chunks overlapping it are read.
+    const q = req.query as { from?: string; to?: string };
+    const range = q.from !== undefined || q.to !== undefined ? { from: msParam(q.from, 'from'), to: msParam(q.to, 'to') } : undefined;
     const body = ndjsonStream(store.streamEvents(id, range), (e, err) =>
       req.log.warn({ sessionId: id, t: e.t, kind: e.kind, err }, 'stored event left out: it cannot be serialized'),
     );
@@ -169,4 +157,11 @@ export function parseOrigins(v: unknown): string[] {
     }
   }
   return v as string[];
+}
+
+function msParam(v: string | undefined, name: string): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new HttpError(400, 'invalid_request', `${name} must be a time in epoch ms`);
+  return n;
 }

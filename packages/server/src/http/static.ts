@@ -1,7 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { notFound } from './errors.js';
-import { sessionHints } from './session-hints.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -68,23 +67,18 @@ export async function staticRoutes(app: FastifyInstance, opts: { viewerDir: stri
       if (file.includes(`${path.sep}assets${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     },
   });
-  const indexHtml = await readFile(indexFile, 'utf8');
-  const headEnd = indexHtml.indexOf('</head>');
-  const hints = sessionHints(opts.viewerDir);
-  const sendIndex = (reply: import('fastify').FastifyReply, url = '/') => {
-    // A session page starts its replayer chunk and first API requests from the HTML (session-hints.ts).
-    const tags = headEnd < 0 ? '' : hints.forUrl(url);
-    return reply
+  const indexHtml = await readFile(indexFile);
+  const sendIndex = (reply: import('fastify').FastifyReply) =>
+    reply
       .type('text/html; charset=utf-8')
       .header('Content-Security-Policy', VIEWER_CSP)
       .header('Cache-Control', 'no-cache')
-      .send(tags ? indexHtml.slice(0, headEnd) + tags + indexHtml.slice(headEnd) : indexHtml);
-  };
+      .send(indexHtml);
   app.get('/', async (_req, reply) => sendIndex(reply));
   // Client-side routes (/login, /sessions/:id) get the SPA shell; API-like paths keep their JSON 404.
   app.setNotFoundHandler((req, reply) => {
     const url = req.url.split('?')[0] ?? '/';
-    if (req.method === 'GET' && !NOT_SPA.test(url) && !path.extname(url)) return sendIndex(reply, req.url);
+    if (req.method === 'GET' && !NOT_SPA.test(url) && !path.extname(url)) return sendIndex(reply);
     return notFound(req, reply);
   });
 }

@@ -2,11 +2,13 @@
  * `?t=<seconds>` on a session URL names a moment in the replay, so a copied URL
  * opens paused exactly there; `&comment=<id>` also opens that comment with its sketch.
  */
-import { parseStartParam } from '@reprise/protocol';
 
 /** Start offset in ms from the current URL, or 0. */
 export function readStartMs(): number {
-  return parseStartParam(new URLSearchParams(window.location.search).get('t'));
+  const raw = new URLSearchParams(window.location.search).get('t');
+  if (raw === null) return 0;
+  const seconds = Number.parseFloat(raw);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : 0;
 }
 
 /** The current URL with `t` set to `ms`, rounded to 0.1 s. */

@@ -5,7 +5,7 @@
  * playhead, and `ensure` jumps the queue for a seek to a moment that is not loaded yet. Every
  * event is handed over exactly once (overlapping responses are de-duplicated by time coverage).
  */
-import { firstWindow as openingWindow, OPEN_AHEAD_MS, type ReplayEvent, type SessionTimeline } from '@reprise/protocol';
+import type { ReplayEvent, SessionTimeline } from '@reprise/protocol';
 import { Coverage, type Range } from './coverage';
 import { neededFor, planWindows, type WindowLimits } from './plan';
 
@@ -34,13 +34,16 @@ export interface LoaderOptions {
  */
 export const DEFAULT_LOADER_OPTIONS: LoaderOptions = {
   window: { maxBytes: 256 * 1024, maxSpanMs: 5 * 60_000 },
-  startAfterMs: OPEN_AHEAD_MS,
+  startAfterMs: 10_000,
   seekAfterMs: 5_000,
 };
 
 /** The events the first frame at `t` (epoch ms) needs: from its snapshot to a little after `t`. */
 export function firstWindow(index: SessionTimeline, t: number, opts: LoaderOptions = DEFAULT_LOADER_OPTIONS): Range {
-  return openingWindow(index, t, opts.startAfterMs);
+  const need = index.snapshots.length > 0 ? neededFor(index, t) : { from: -Infinity, to: Infinity };
+  let to = Math.max(need.to, t + opts.startAfterMs);
+  if (to >= index.endedAt) to = Infinity;
+  return { from: need.from, to };
 }
 
 /** Background requests in flight: the server reads the next window while the page parses the last. */

@@ -1,15 +1,16 @@
 /**
  * The session page's first requests, started while the bundle runs instead of after React's
- * first render: the replay index, the first window of events, the asset mode and rrweb's chunk.
- * The first window is asked for by its opening moment (`…/events?open=`), so it does not wait
- * for the index; the server also names these requests as preload hints in the page, so the
- * browser may have started them before the bundle arrived (server http/session-hints.ts).
+ * first render: the replay index, then the first window of events (which needs the index), the
+ * asset mode and rrweb's chunk. Until now they waited for the whole viewer to parse and render
+ * once, and the first window for the index; the first frame waited for both (bench/replay.ts).
  * useSessionEvents takes the answers once; a range other than the one prefetched is read as usual.
  */
 import type { ReplayEvent, SessionTimeline } from '@reprise/protocol';
-import { getOpeningWindow, getSessionEvents, getSessionTimeline, type EventRange } from '../api';
+import { getSessionEvents, getSessionTimeline, type EventRange } from '../api';
 import { sessionAssets, type AssetRewriter } from './assets';
 import { readStartMs } from './deepLink';
+import { firstWindow } from './loader';
+import { openingMoment } from './plan';
 import { loadRrweb } from './rrweb';
 
 export interface Prefetched {
@@ -29,7 +30,10 @@ export function prefetchSession(pathname: string): void {
   // Nobody may ever take them (the user navigates away first): they run to the end, unobserved.
   const signal = new AbortController().signal;
   const timeline = getSessionTimeline(id, signal);
-  const first = getOpeningWindow(id, readStartMs(), signal);
+  const first = timeline.then((index) => {
+    const range = firstWindow(index, openingMoment(index, readStartMs()));
+    return { range, events: getSessionEvents(id, signal, undefined, range) };
+  });
   const assets = sessionAssets(id, signal);
   void loadRrweb().catch(() => undefined);
   let taken = false;
@@ -39,11 +43,8 @@ export function prefetchSession(pathname: string): void {
     events(range, signal) {
       if (taken) return null;
       taken = true;
-      // The server chose the window from its index as it read it. A live session's answer may
-      // predate batches the page's index already lists (and a window up to the end would claim
-      // them): it reads its own range after the index, as do answers for another range.
-      return Promise.all([first, timeline]).then(([{ window: w, events }, index]) =>
-        !index.live && w && w.from === range.from && w.to === range.to ? events : getSessionEvents(id, signal, undefined, range),
+      return first.then((f) =>
+        f.range.from === range.from && f.range.to === range.to ? f.events : getSessionEvents(id, signal, undefined, range),
       );
     },
   };
@@ -53,7 +54,7 @@ export function prefetchSession(pathname: string): void {
   const drop = () => {
     if (prefetched?.value === value) prefetched = null;
   };
-  for (const p of [timeline, first, assets]) p.catch(drop);
+  for (const p of [timeline, first, assets, first.then((f) => f.events)]) p.catch(drop);
 }
 
 /** The prefetched requests of session `id`, once; null when there are none. */
