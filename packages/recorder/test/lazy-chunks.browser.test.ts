@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { NetworkData } from '@reprise/protocol';
 import { html, sdkTag } from './support/fake-ingest.js';
 import { useHarness } from './support/harness.js';
@@ -18,6 +18,16 @@ async function sessionIdOf(page: Page): Promise<string> {
   return (await page.evaluate(() => window.Reprise!.getSessionId()))!;
 }
 
+/** A fresh tab on `path` of the test site, once its recorder has a session; the page's uncaught errors collect in `errors`. */
+async function openPage(path: string): Promise<{ ctx: BrowserContext; page: Page; id: string; errors: string[] }> {
+  const ctx = await h.browser.newContext();
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${h.ingest.base}${path}`);
+  return { ctx, page, id: await sessionIdOf(page), errors };
+}
+
 const codecRequests = () => h.ingest.requests.filter((r) => /^GET \/sdk\/reprise-codec\.[\w-]+\.js$/.test(r));
 const canvasOrUiRequests = () => h.ingest.requests.filter((r) => /^GET \/sdk\/reprise-(ui|canvas)\./.test(r));
 
@@ -25,12 +35,7 @@ describe('lazy chunks', () => {
   it('the codec chunk is imported after recording starts; batches are deflated against dictionary r1 in the Worker', async () => {
     h.ingest.pages.set('/lazy', html(sdkTag(), '<h1 id="title">lazy</h1>'));
     const before = { codec: codecRequests().length, other: canvasOrUiRequests().length };
-    const ctx = await h.browser.newContext();
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${h.ingest.base}/lazy`);
-    const id = await sessionIdOf(page);
+    const { ctx, page, id, errors } = await openPage('/lazy');
     await page.evaluate(() => {
       document.getElementById('title')!.textContent = 'MARKER-lazy';
     });
@@ -52,12 +57,7 @@ describe('lazy chunks', () => {
     h.ingest.pages.set('/lazy-fail', html(sdkTag(), '<h1 id="title">lazy</h1>'));
     h.ingest.refuseChunks = true;
     try {
-      const ctx = await h.browser.newContext();
-      const page = await ctx.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${h.ingest.base}/lazy-fail`);
-      const id = await sessionIdOf(page);
+      const { ctx, page, id, errors } = await openPage('/lazy-fail');
       for (const m of ['MARKER-one', 'MARKER-two']) {
         await page.evaluate((text) => {
           document.getElementById('title')!.textContent = text;
@@ -85,10 +85,7 @@ describe('lazy chunks', () => {
     h.ingest.pages.set('/lazy-slow', html(sdkTag({ 'data-flush-interval-ms': 60_000 }), '<h1 id="title">slow</h1>'));
     h.ingest.holdChunks = true;
     try {
-      const ctx = await h.browser.newContext();
-      const page = await ctx.newPage();
-      await page.goto(`${h.ingest.base}/lazy-slow`);
-      const id = await sessionIdOf(page);
+      const { ctx, page, id } = await openPage('/lazy-slow');
       await page.evaluate(() => {
         document.getElementById('title')!.textContent = 'MARKER-leaving';
       });
@@ -107,10 +104,7 @@ describe('lazy chunks', () => {
       setInterval(() => { const x = document.getElementById('c').getContext('2d'); x.fillStyle = 'rgb(' + (n++ % 255) + ',0,0)'; x.fillRect(0, 0, 120, 60); }, 50);
     </script>`;
     h.ingest.pages.set('/lazy-canvas', html(sdkTag({ 'data-record-canvas': 'true', 'data-canvas-fps': 4 }), body));
-    const ctx = await h.browser.newContext();
-    const page = await ctx.newPage();
-    await page.goto(`${h.ingest.base}/lazy-canvas`);
-    const id = await sessionIdOf(page);
+    const { ctx, id } = await openPage('/lazy-canvas');
     // rrweb's canvas mutation events: incremental (type 3) with source 9 (CanvasMutation).
     const canvasFrames = () =>
       h.ingest
@@ -127,12 +121,7 @@ describe('lazy chunks', () => {
     h.ingest.pages.set('/lazy-late', html(sdkTag(), '<h1 id="title">A heading large enough to be the largest paint</h1>'));
     h.ingest.holdChunks = true;
     try {
-      const ctx = await h.browser.newContext();
-      const page = await ctx.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${h.ingest.base}/lazy-late`);
-      const id = await sessionIdOf(page);
+      const { ctx, page, id, errors } = await openPage('/lazy-late');
       // The chunk is requested, not there: the first input comes before env and perf run.
       await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-capture\.[\w-]+\.js$/.test(r))).toBe(true);
       const before = Date.now();
@@ -196,12 +185,7 @@ describe('lazy chunks', () => {
     h.ingest.pages.set('/lazy-net', html(sdkTag(), '<h1 id="title">net</h1>'));
     h.ingest.holdChunks = true;
     try {
-      const ctx = await h.browser.newContext();
-      const page = await ctx.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${h.ingest.base}/lazy-net`);
-      const id = await sessionIdOf(page);
+      const { ctx, page, id, errors } = await openPage('/lazy-net');
       await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-network\.[\w-]+\.js$/.test(r))).toBe(true);
       // Before the chunk is there: a fetch whose response the page reads at once, an XHR, a fetch of a Request with a body.
       const early = await page.evaluate(async () => {
@@ -291,10 +275,7 @@ describe('lazy chunks', () => {
     h.ingest.pages.set('/lazy-net-many', html(sdkTag(), '<h1 id="title">net</h1>'));
     h.ingest.holdChunks = true;
     try {
-      const ctx = await h.browser.newContext();
-      const page = await ctx.newPage();
-      await page.goto(`${h.ingest.base}/lazy-net-many`);
-      const id = await sessionIdOf(page);
+      const { ctx, page, id } = await openPage('/lazy-net-many');
       await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-network\.[\w-]+\.js$/.test(r))).toBe(true);
       await page.evaluate(async () => {
         for (let i = 0; i < 205; i++) await fetch(`/echo/many-${i}`).then((r) => r.text());
@@ -320,12 +301,7 @@ describe('lazy chunks', () => {
     h.ingest.pages.set('/lazy-net-fail', html(sdkTag(), '<h1 id="title">net</h1>'));
     h.ingest.refuseChunks = true;
     try {
-      const ctx = await h.browser.newContext();
-      const page = await ctx.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${h.ingest.base}/lazy-net-fail`);
-      const id = await sessionIdOf(page);
+      const { ctx, page, id, errors } = await openPage('/lazy-net-fail');
       const read = await page.evaluate(async () => {
         const r = await fetch('/echo/fail', { method: 'POST', body: 'x', headers: { authorization: 'Bearer SECRET-t' } });
         const x = new XMLHttpRequest();
@@ -354,10 +330,7 @@ describe('lazy chunks', () => {
     h.ingest.pages.set('/lazy-buffer', html(sdkTag({ 'data-mode': 'buffer', 'data-buffer-seconds': 30 }), '<h1 id="title">buffered</h1>'));
     h.ingest.holdChunks = true;
     try {
-      const ctx = await h.browser.newContext();
-      const page = await ctx.newPage();
-      await page.goto(`${h.ingest.base}/lazy-buffer`);
-      const id = await sessionIdOf(page);
+      const { ctx, page, id } = await openPage('/lazy-buffer');
       await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-buffer\.[\w-]+\.js$/.test(r))).toBe(true);
       // Before the chunk is there: a change the buffer must keep, and a trigger it must act on.
       await page.evaluate(() => {
