@@ -124,14 +124,17 @@ describe('devtools capture on the demo shop', () => {
     const req = ofKind<NetworkData>('network').find((e) => e.data.status === 422)!;
     const firstDom = events.find((e) => e.kind === 'dom')!.t;
     const expected = req.data.startedAt - firstDom;
-    // The seek may wait for the window that holds it to load.
+    // The seek may wait for the window that holds it to load (background reads give way first; slower under load).
     await expect
-      .poll(async () => {
-        const current = await page.evaluate(() =>
-          (window as unknown as { __repriseReplayer: { getCurrentTime(): number } }).__repriseReplayer.getCurrentTime(),
-        );
-        return Math.abs(current - expected);
-      })
+      .poll(
+        async () => {
+          const current = await page.evaluate(() =>
+            (window as unknown as { __repriseReplayer: { getCurrentTime(): number } }).__repriseReplayer.getCurrentTime(),
+          );
+          return Math.abs(current - expected);
+        },
+        { timeout: 10_000 },
+      )
       .toBeLessThanOrEqual(100);
     const body = await page.locator('[data-testid="network-detail"] [data-testid="response-body"]').innerText();
     expect(body).toContain('card_expired');
