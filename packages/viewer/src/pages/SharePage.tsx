@@ -57,7 +57,7 @@ function SharedPlayer({ token, info }: { token: string; info: SharedSession }) {
   const source = useMemo<SessionSource>(
     () => ({
       timeline: (signal) => getSharedTimeline(token, signal),
-      events: (range, signal, pace) => getSharedEvents(token, signal, range, pace),
+      events: (range, signal) => getSharedEvents(token, signal, range),
       assets: async () => new AssetRewriter(info.sessionId, 'block'),
     }),
     [token, info.sessionId],

@@ -10,8 +10,7 @@ import type { ReplayEvent } from '@reprise/protocol';
 import { getSessionEvents, getSessionTimeline, isAbort, type EventRange } from '../api';
 import { readStartMs } from './deepLink';
 import { AssetRewriter, sessionAssets } from './assets';
-import { DEFAULT_LOADER_OPTIONS, SessionLoader } from './loader';
-import { afterNextPaint } from './scheduler';
+import { SessionLoader } from './loader';
 import { takePrefetched } from './prefetch';
 import { neededFor, openingMoment, replayStart } from './plan';
 import { StreamedLog } from './streamedLog';
@@ -40,8 +39,7 @@ export interface SessionEvents {
 /** Where a session's index, events and asset mode come from: the API (default), or a share link (pages/SharePage.tsx). */
 export interface SessionSource {
   timeline(signal: AbortSignal): Promise<SessionTimeline>;
-  /** `pace`: awaited before each read of the response (see getSessionEvents). */
-  events(range: EventRange, signal: AbortSignal, pace?: () => Promise<void>): Promise<ReplayEvent[]>;
+  events(range: EventRange, signal: AbortSignal): Promise<ReplayEvent[]>;
   assets(signal: AbortSignal): Promise<AssetRewriter>;
 }
 
@@ -50,7 +48,7 @@ function apiSource(id: string): SessionSource {
   const early = takePrefetched(id);
   return {
     timeline: (signal) => early?.timeline ?? getSessionTimeline(id, signal),
-    events: (range, signal, pace) => early?.events(range, signal) ?? getSessionEvents(id, signal, undefined, range, pace),
+    events: (range, signal) => early?.events(range, signal) ?? getSessionEvents(id, signal, undefined, range),
     assets: (signal) => early?.assets ?? sessionAssets(id, signal),
   };
 }
@@ -97,18 +95,7 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
       setAssets(assets);
       const start = replayStart(index);
       if (index.snapshots.length > 0) setDurationMs(index.endedAt - start);
-      loader = new SessionLoader(
-        index,
-        // Rewriting walks every snapshot's tree: a background window held back by a seek waits first.
-        async (range, signal, pace) => {
-          const events = await src.events(range, signal, pace);
-          await pace();
-          return assets.events(events);
-        },
-        log.receive,
-        DEFAULT_LOADER_OPTIONS,
-        afterNextPaint,
-      );
+      loader = new SessionLoader(index, (range, signal) => src.events(range, signal).then((events) => assets.events(events)), log.receive);
       loaderRef.current = { loader, start };
       ctrl.signal.addEventListener('abort', () => loader?.stop());
       const timeline = await firstTimeline(loader, index, openingMoment(index, readStartMs()));
