@@ -164,6 +164,55 @@ describe('a long session opens from a window of events', () => {
     }
   });
 
+  it('a seek that needs a window drops the background reads in flight, and they are read again after its frame', async () => {
+    const timeline = await server.api<SessionTimeline>(`/api/v1/sessions/${SESSION_ID}/timeline`);
+    const start = timeline.snapshots[0]!.startT;
+    const target = Math.floor((timeline.endedAt - start - 30_000) / 100) * 100;
+    const snapshot = [...timeline.snapshots].reverse().find((s) => s.startT <= start + target)!;
+    const ctx = await browser.newContext({ viewport: { width: 1500, height: 1000 } });
+    try {
+      const login = await ctx.request.post(`${server.base}/api/v1/auth/login`, { data: ADMIN });
+      expect(login.ok()).toBe(true);
+      // The first window goes through; later reads wait here until the test lets them go.
+      const held: { url: string; release(): Promise<void> }[] = [];
+      let first = true;
+      let open = false;
+      await ctx.route(/\/api\/v1\/sessions\/[^/]+\/events/, (route) => {
+        if (first || open) {
+          first = false;
+          return route.continue();
+        }
+        held.push({ url: route.request().url(), release: () => route.continue() });
+      });
+      const page = await ctx.newPage();
+      const failed: string[] = [];
+      page.on('requestfailed', (r) => failed.push(r.url()));
+      await page.goto(`${server.base}/sessions/${SESSION_ID}`);
+      await page.waitForSelector('[data-testid="player"][data-state="ready"]', { timeout: 30_000 });
+      await expect.poll(() => held.length).toBe(2); // the background keeps two reads going
+      const background = held.map((h) => h.url);
+
+      await scrub(page, target);
+      await expect.poll(() => held.length).toBe(3);
+      expect(new URL(held[2]!.url).searchParams.get('from')).toBe(String(snapshot.startT));
+      // The server would answer them beside the seek's read: they are dropped, and nothing else starts.
+      await expect.poll(() => failed.sort()).toEqual([...background].sort());
+      expect(await page.getAttribute('[data-testid="player"]', 'data-waiting')).toBe('true');
+      expect(held).toHaveLength(3);
+
+      // The seek's window: its frame, then the rest, the dropped windows included.
+      await held[2]!.release();
+      await expect.poll(() => clockText(page), { timeout: 10_000 }).toBe(session.clockAt(start + target));
+      open = true;
+      for (const h of held.slice(3)) await h.release();
+      await page.click('[data-testid="tab-console"]');
+      const lines = page.locator('[data-testid="console-entry"]');
+      await expect.poll(() => lines.count(), { timeout: 20_000 }).toBe(session.minuteLines);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('a deep link starts loading at the snapshot before its moment', async () => {
     const timeline = await server.api<SessionTimeline>(`/api/v1/sessions/${SESSION_ID}/timeline`);
     const start = timeline.snapshots[0]!.startT;

@@ -132,23 +132,25 @@ export interface EventRange {
 /**
  * Streams the NDJSON event log (all of it, or the events of `range`) and parses it line by line,
  * so a large session is never held twice (as one big string and as objects). `onProgress` gets
- * the running count.
+ * the running count; `pace` is awaited before each read of the body (the viewer holds a
+ * background read there while a seek waits for its own).
  */
 export async function getSessionEvents(
   id: string,
   signal?: AbortSignal,
   onProgress?: (count: number) => void,
   range: EventRange = {},
+  pace?: () => Promise<void>,
 ): Promise<ReplayEvent[]> {
   const res = await request(`/api/v1/sessions/${encodeURIComponent(id)}/events${rangeQuery(range)}`, {
     signal,
     headers: { accept: 'application/x-ndjson' },
   });
-  return readNdjson(res, onProgress);
+  return readNdjson(res, onProgress, pace);
 }
 
 /** Parses an NDJSON event stream as it arrives. */
-async function readNdjson(res: Response, onProgress?: (count: number) => void): Promise<ReplayEvent[]> {
+async function readNdjson(res: Response, onProgress?: (count: number) => void, pace?: () => Promise<void>): Promise<ReplayEvent[]> {
   const events: ReplayEvent[] = [];
   const pushLine = (line: string): void => {
     if (line.trim() === '') return;
@@ -161,6 +163,7 @@ async function readNdjson(res: Response, onProgress?: (count: number) => void): 
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
+    await pace?.();
     const { done, value } = await reader.read();
     if (done) break;
     buffer += value;
@@ -207,13 +210,18 @@ export async function getSharedTimeline(token: string, signal?: AbortSignal): Pr
   return (await res.json()) as SessionTimeline;
 }
 
-export async function getSharedEvents(token: string, signal: AbortSignal, range: EventRange = {}): Promise<ReplayEvent[]> {
+export async function getSharedEvents(
+  token: string,
+  signal: AbortSignal,
+  range: EventRange = {},
+  pace?: () => Promise<void>,
+): Promise<ReplayEvent[]> {
   const res = await request(`${shareBase(token)}/events${rangeQuery(range)}`, {
     signal,
     authRedirect: false,
     headers: { accept: 'application/x-ndjson' },
   });
-  return readNdjson(res);
+  return readNdjson(res, undefined, pace);
 }
 
 /** A session's share link as listed (never its token). */

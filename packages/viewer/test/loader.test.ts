@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReplayEvent, SessionTimeline } from '@reprise/protocol';
 import { Coverage, type Range } from '../src/player/coverage';
 import { insertSorted } from '../src/player/feed';
-import { SessionLoader, type LoaderOptions } from '../src/player/loader';
+import { SessionLoader, type LoaderOptions, type Pace } from '../src/player/loader';
 import { neededFor, planWindows, snapshotFor } from '../src/player/plan';
 import type { RrwebEvent } from '../src/player/timeline';
 
@@ -73,17 +73,29 @@ describe('plan', () => {
 /** Ten events per second of session, as a server would filter them. */
 const ALL: ReplayEvent[] = Array.from({ length: 1000 }, (_, i) => ({ t: 1000 + i * 100, kind: 'console', data: i }));
 
+/** Answers ranges of ALL; while `hold` is set, each answer waits until the test releases it. */
 function fakeServer() {
   const calls: Range[] = [];
+  /** Responses whose body was read (after the loader's pace let them), in order. */
+  const reads: Range[] = [];
   const held: { resolve(): void }[] = [];
   let hold = false;
-  const fetchRange = async (r: Range): Promise<ReplayEvent[]> => {
+  const fetchRange = async (r: Range, signal: AbortSignal, pace: Pace): Promise<ReplayEvent[]> => {
     calls.push(r);
-    if (hold) await new Promise<void>((resolve) => held.push({ resolve }));
+    if (hold)
+      await new Promise<void>((resolve, reject) => {
+        held.push({ resolve });
+        signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      });
+    // The response is in; its body is read as the browser's reader would, after the pace.
+    await pace();
+    reads.push(r);
     return ALL.filter((e) => e.t >= r.from && e.t <= r.to);
   };
-  return { calls, fetchRange, held, setHold: (v: boolean) => (hold = v) };
+  return { calls, reads, fetchRange, held, setHold: (v: boolean) => (hold = v) };
 }
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
 
 const OPTS: LoaderOptions = { window: { maxBytes: 300, maxSpanMs: 60_000 }, startAfterMs: 5_000, seekAfterMs: 5_000 };
 
@@ -132,6 +144,60 @@ describe('SessionLoader', () => {
     expect(loader.complete).toBe(true);
     const ts = delivered.map((e) => e.t);
     expect(new Set(ts).size).toBe(ts.length);
+  });
+
+  it('a seek that needs a window drops the background reads in flight; they are read again once it is shown', async () => {
+    const srv = fakeServer();
+    const delivered: ReplayEvent[][] = [];
+    const loader = new SessionLoader(index(), srv.fetchRange, (ev) => delivered.push(ev), OPTS);
+    await loader.start(0);
+    srv.setHold(true);
+    const background = loader.run();
+    await settle();
+    const seek = loader.ensure(95_000);
+    await settle();
+    expect(srv.calls.slice(1)).toEqual([
+      { from: -Infinity, to: 0 },
+      { from: 5000, to: 31_000 },
+      { from: 91_000, to: 100_000 },
+    ]);
+    expect(srv.reads).toEqual([{ from: 0, to: 5000 }]);
+    srv.setHold(false);
+    srv.held[2]!.resolve();
+    await seek;
+    // The seek's window came first; then the background starts over where it was.
+    expect(delivered[0]!.map((e) => e.t)).toEqual(ALL.filter((e) => e.t >= 91_000 && e.t <= 100_000).map((e) => e.t));
+    await background;
+    // From the seek's moment onwards first, the dropped reads among the rest.
+    expect(srv.calls[4]).toEqual({ from: 100_000, to: Infinity });
+    expect(srv.calls.slice(5)).toContainEqual({ from: -Infinity, to: 0 });
+    expect(srv.calls.slice(5)).toContainEqual({ from: 5000, to: 31_000 });
+    expect(loader.complete).toBe(true);
+    const ts = delivered.flat().map((e) => e.t);
+    expect(ts.length).toBe(ALL.length - 41);
+    expect(new Set(ts).size).toBe(ts.length);
+  });
+
+  it('a seek whose window the background is already reading waits for that read instead of holding it back', async () => {
+    const srv = fakeServer();
+    const loader = new SessionLoader(index(), srv.fetchRange, () => undefined, OPTS);
+    await loader.start(0);
+    srv.setHold(true);
+    const background = loader.run();
+    await settle();
+    const seek = loader.ensure(20_000);
+    await settle();
+    // [5000, 31000] is being read already: no request of its own.
+    expect(srv.calls.slice(1)).toEqual([
+      { from: -Infinity, to: 0 },
+      { from: 5000, to: 31_000 },
+    ]);
+    srv.setHold(false);
+    for (const h of srv.held.splice(0)) h.resolve();
+    await seek;
+    expect(loader.isLoaded(20_000)).toBe(true);
+    await background;
+    expect(loader.complete).toBe(true);
   });
 
   it('fetches only the newest of several seeks asked for while one is loading', async () => {

@@ -57,7 +57,7 @@ function SharedPlayer({ token, info }: { token: string; info: SharedSession }) {
   const source = useMemo<SessionSource>(
     () => ({
       timeline: (signal) => getSharedTimeline(token, signal),
-      events: (range, signal) => getSharedEvents(token, signal, range),
+      events: (range, signal, pace) => getSharedEvents(token, signal, range, pace),
       assets: async () => new AssetRewriter(info.sessionId, 'block'),
     }),
     [token, info.sessionId],

@@ -9,8 +9,14 @@ import type { ReplayEvent, SessionTimeline } from '@reprise/protocol';
 import { Coverage, type Range } from './coverage';
 import { neededFor, planWindows, type WindowLimits } from './plan';
 
-/** Reads the events with `from <= t <= to` (an infinite end is left open). */
-export type FetchRange = (range: Range, signal: AbortSignal) => Promise<ReplayEvent[]>;
+/**
+ * Reads the events with `from <= t <= to` (an infinite end is left open), awaiting `pace` between
+ * the parts of the response it parses: a background read holds there while a seek waits.
+ */
+export type FetchRange = (range: Range, signal: AbortSignal, pace: Pace) => Promise<ReplayEvent[]>;
+
+/** Resolves when a read may go on. */
+export type Pace = () => Promise<void>;
 
 export interface LoaderOptions {
   /** Background windows. */
@@ -43,19 +49,34 @@ export function firstWindow(index: SessionTimeline, t: number, opts: LoaderOptio
 /** Background requests in flight: the server reads the next window while the page parses the last. */
 const BACKGROUND_REQUESTS = 2;
 
+interface Fetching {
+  range: Range;
+  done: Promise<void>;
+  /** For a seek, or one a seek waits for: never held back. */
+  urgent: boolean;
+  /** Aborts a background read a seek does not need; it is read again later. */
+  drop: AbortController;
+}
+
 export class SessionLoader {
   private readonly coverage = new Coverage();
   private readonly windows: Range[];
   private readonly ctrl = new AbortController();
-  private readonly inflight = new Set<{ range: Range; done: Promise<void> }>();
+  private readonly inflight = new Set<Fetching>();
   /** Where the user is: background windows continue from here. */
   private focus: number;
   private received = 0;
   private running = false;
-  /** Seeks waiting for their window: the background holds back (it would compete for the server and the main thread). */
+  /**
+   * Seeks waiting for their window. Meanwhile the background holds back, as it would compete for
+   * the server and the main thread: its reads the seek does not need are dropped (and read again
+   * later), no new one starts, and an answer already in is neither read on nor handed over until
+   * the seek's frame is shown.
+   */
   private urgent = 0;
-  private calm: Promise<void> = Promise.resolve();
-  private calmDone: () => void = () => undefined;
+  /** Resolves on the next change of `urgent` or of a request's urgency. */
+  private changed: Promise<void>;
+  private notify!: () => void;
   /** The newest seek target, and the request pass loading for a seek. */
   private wanted: number | null = null;
   private seeking: Promise<void> | null = null;
@@ -65,7 +86,10 @@ export class SessionLoader {
     private readonly fetchRange: FetchRange,
     private readonly onEvents: (events: ReplayEvent[], received: number) => void,
     private readonly opts: LoaderOptions = DEFAULT_LOADER_OPTIONS,
+    /** Resolves once the frame a seek applied is shown (in the browser: after the next paint). */
+    private readonly shown: () => Promise<void> = () => Promise.resolve(),
   ) {
+    this.changed = this.nextChange();
     // A session without any snapshot row (stored before the index existed, or never replayable)
     // is read in one piece, as before range loading.
     this.windows = index.snapshots.length > 0 ? planWindows(index, opts.window) : [{ from: -Infinity, to: Infinity }];
@@ -87,7 +111,7 @@ export class SessionLoader {
    */
   async start(t: number): Promise<ReplayEvent[]> {
     this.focus = t;
-    return this.fetch(firstWindow(this.index, t, this.opts), false);
+    return this.fetch(firstWindow(this.index, t, this.opts), false, true);
   }
 
   /** Whether the moment `t` can be shown now: its snapshot and every event since are loaded. */
@@ -104,29 +128,39 @@ export class SessionLoader {
     this.focus = t;
     if (this.isLoaded(t)) return;
     this.wanted = t;
-    if (this.urgent++ === 0) this.calm = new Promise((r) => (this.calmDone = r));
+    this.urgent++;
     try {
       while (!this.isLoaded(t) && this.wanted === t) {
         this.seeking ??= this.load(t).finally(() => (this.seeking = null));
         await this.seeking;
       }
     } finally {
-      if (--this.urgent === 0) this.calmDone();
+      // The caller applies the seek when this resolves: the background waits until its frame is shown.
+      if (--this.urgent === 0) void this.shown().then(() => this.notify());
     }
   }
 
-  /** One pass at what `t` lacks: requests for the missing parts, or a wait for requests already covering them. */
+  /**
+   * One pass at what `t` lacks: requests for the missing parts, and a wait for requests already
+   * covering the others (they are no longer held back).
+   */
   private async load(t: number): Promise<void> {
-    const need = neededFor(this.index, t);
-    const busy = [...this.inflight].filter((f) => f.range.from <= need.to && need.from <= f.range.to);
-    const missing = this.coverage.gaps(need).filter((g) => !busy.some((f) => f.range.from <= g.from && g.to <= f.range.to));
-    if (missing.length === 0) {
-      await Promise.allSettled(busy.map((f) => f.done));
-      return;
+    const gaps = this.coverage.gaps(neededFor(this.index, t));
+    const holds = (f: Fetching, g: Range) => f.range.from <= g.from && g.to <= f.range.to;
+    const busy = [...this.inflight].filter((f) => gaps.some((g) => holds(f, g)));
+    const missing = gaps.filter((g) => !busy.some((f) => holds(f, g)));
+    if (missing.length > 0) {
+      // The server would answer them beside the seek's request, and it answers one at a time.
+      for (const f of this.inflight) if (!f.urgent && !busy.includes(f)) f.drop.abort();
     }
-    await Promise.all(
-      missing.map((g) => this.fetch(g.to >= t ? { from: g.from, to: Math.max(g.to, t + this.opts.seekAfterMs) } : g, true)),
-    );
+    if (busy.some((f) => !f.urgent)) {
+      for (const f of busy) f.urgent = true;
+      this.notify();
+    }
+    await Promise.all([
+      ...busy.map((f) => f.done),
+      ...missing.map((g) => this.fetch(g.to >= t ? { from: g.from, to: Math.max(g.to, t + this.opts.seekAfterMs) } : g, true, true)),
+    ]);
   }
 
   /** Streams every window not loaded yet, from the focus onwards (BACKGROUND_REQUESTS at a time). */
@@ -142,15 +176,30 @@ export class SessionLoader {
 
   private async stream(): Promise<void> {
     for (;;) {
-      while (this.urgent > 0) await this.calm;
+      await this.clear(null);
       const gap = this.nextGap();
       if (!gap) return;
-      await this.fetch(gap, true);
+      await this.fetch(gap, true, false);
     }
   }
 
   stop(): void {
     this.ctrl.abort();
+    this.notify();
+  }
+
+  /** Resolves once the background read `f` (null: a new one) may go on. */
+  private async clear(f: Fetching | null): Promise<void> {
+    while (this.urgent > 0 && !f?.urgent && !this.ctrl.signal.aborted) await this.changed;
+  }
+
+  private nextChange(): Promise<void> {
+    return new Promise((resolve) => {
+      this.notify = () => {
+        this.changed = this.nextChange();
+        resolve();
+      };
+    });
   }
 
   /**
@@ -169,13 +218,21 @@ export class SessionLoader {
     return null;
   }
 
-  private async fetch(range: Range, deliver: boolean): Promise<ReplayEvent[]> {
+  private async fetch(range: Range, deliver: boolean, urgent: boolean): Promise<ReplayEvent[]> {
     let settle!: () => void;
-    const entry = { range, done: new Promise<void>((r) => (settle = r)) };
+    const entry: Fetching = { range, done: new Promise<void>((r) => (settle = r)), urgent, drop: new AbortController() };
     this.inflight.add(entry);
     try {
-      const events = await this.fetchRange(range, this.ctrl.signal);
-      // Anything already covered arrived with an earlier response.
+      const pace = () => this.clear(entry);
+      let events: ReplayEvent[];
+      try {
+        events = await this.fetchRange(range, AbortSignal.any([this.ctrl.signal, entry.drop.signal]), pace);
+      } catch (err) {
+        if (entry.drop.signal.aborted && !this.ctrl.signal.aborted) return [];
+        throw err;
+      }
+      await pace();
+      // Anything already covered arrived with an earlier response (or while this one was held).
       const fresh = events.filter((e) => !this.coverage.has(e.t));
       this.coverage.add(range);
       this.received += fresh.length;

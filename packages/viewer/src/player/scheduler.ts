@@ -16,3 +16,12 @@ export const browserScheduler: Scheduler = {
     return () => clearTimeout(id);
   },
 };
+
+/** Resolves once the next frame is painted: at once in a hidden page (it paints none), else after 1 s at the latest. */
+export function afterNextPaint(): Promise<void> {
+  if (document.visibilityState === 'hidden') return Promise.resolve();
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+    setTimeout(resolve, 1000);
+  });
+}

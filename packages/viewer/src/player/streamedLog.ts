@@ -47,28 +47,32 @@ export class StreamedLog {
     this.timer ??= setTimeout(() => this.publish(), PUBLISH_EVERY_MS);
   };
 
-  /** Every window is in: the end marker to the player, the log published at once, then `complete`. */
+  /**
+   * Every window is in: the end marker to the player, then the whole log published together with
+   * `complete` (which live streaming builds on), in a transition like the others: rebuilding the
+   * panels and markers from the whole log is the longest render of the load, and yields to a seek.
+   */
   finish(): void {
     if (!this.log || this.signal.aborted) return;
     const end = endOf(this.log);
     if (end) this.out.dom([end]);
-    this.publish(true);
-    this.out.complete();
+    startTransition(() => {
+      this.publish();
+      this.out.complete();
+    });
   }
 
   stop(): void {
     clearTimeout(this.timer);
   }
 
-  private publish(urgent = false): void {
+  private publish(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     const next = this.log;
     if (!next || this.signal.aborted) return;
-    // A transition while streaming: rebuilding the panels and markers yields to a seek or a frame
-    // of playback. The last one commits with `complete`, which live streaming builds on.
-    if (urgent) this.out.loaded({ ...next });
-    else startTransition(() => this.out.loaded({ ...next }));
+    // A transition: rebuilding the panels and markers yields to a seek or a frame of playback.
+    startTransition(() => this.out.loaded({ ...next }));
   }
 }
 

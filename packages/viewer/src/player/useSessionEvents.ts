@@ -10,7 +10,8 @@ import type { ReplayEvent } from '@reprise/protocol';
 import { getSessionEvents, getSessionTimeline, isAbort, type EventRange } from '../api';
 import { readStartMs } from './deepLink';
 import { AssetRewriter, sessionAssets } from './assets';
-import { SessionLoader } from './loader';
+import { DEFAULT_LOADER_OPTIONS, SessionLoader } from './loader';
+import { afterNextPaint } from './scheduler';
 import { takePrefetched } from './prefetch';
 import { neededFor, openingMoment, replayStart } from './plan';
 import { StreamedLog } from './streamedLog';
@@ -39,7 +40,8 @@ export interface SessionEvents {
 /** Where a session's index, events and asset mode come from: the API (default), or a share link (pages/SharePage.tsx). */
 export interface SessionSource {
   timeline(signal: AbortSignal): Promise<SessionTimeline>;
-  events(range: EventRange, signal: AbortSignal): Promise<ReplayEvent[]>;
+  /** `pace`: awaited before each read of the response (see getSessionEvents). */
+  events(range: EventRange, signal: AbortSignal, pace?: () => Promise<void>): Promise<ReplayEvent[]>;
   assets(signal: AbortSignal): Promise<AssetRewriter>;
 }
 
@@ -48,7 +50,7 @@ function apiSource(id: string): SessionSource {
   const early = takePrefetched(id);
   return {
     timeline: (signal) => early?.timeline ?? getSessionTimeline(id, signal),
-    events: (range, signal) => early?.events(range, signal) ?? getSessionEvents(id, signal, undefined, range),
+    events: (range, signal, pace) => early?.events(range, signal) ?? getSessionEvents(id, signal, undefined, range, pace),
     assets: (signal) => early?.assets ?? sessionAssets(id, signal),
   };
 }
@@ -95,7 +97,18 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
       setAssets(assets);
       const start = replayStart(index);
       if (index.snapshots.length > 0) setDurationMs(index.endedAt - start);
-      loader = new SessionLoader(index, (range, signal) => src.events(range, signal).then((events) => assets.events(events)), log.receive);
+      loader = new SessionLoader(
+        index,
+        // Rewriting walks every snapshot's tree: a background window held back by a seek waits first.
+        async (range, signal, pace) => {
+          const events = await src.events(range, signal, pace);
+          await pace();
+          return assets.events(events);
+        },
+        log.receive,
+        DEFAULT_LOADER_OPTIONS,
+        afterNextPaint,
+      );
       loaderRef.current = { loader, start };
       ctrl.signal.addEventListener('abort', () => loader?.stop());
       const timeline = await firstTimeline(loader, index, openingMoment(index, readStartMs()));
