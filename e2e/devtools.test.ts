@@ -161,10 +161,13 @@ describe('devtools capture on the demo shop', () => {
     const diag = async () =>
       `moments ${moments.join(',')} expected ${expected} now ${await now()} clock ${await page.textContent('[data-testid="current-time"]')} live ${await page.locator('[data-testid="live-indicator"]').count()} url ${page.url()}`;
     if (await page.locator('[data-testid="next-error"]').isDisabled()) throw new Error(`next-error disabled: ${await diag()}`);
+    // Each seek may wait for its window too (polled, as above).
     await page.click('[data-testid="next-error"]');
-    expect(Math.abs((await now()) - following), await diag()).toBeLessThanOrEqual(100);
+    await expect.poll(async () => Math.abs((await now()) - following), { timeout: 10_000, message: await diag() }).toBeLessThanOrEqual(100);
     await page.click('[data-testid="prev-error"]');
-    expect(Math.abs((await now()) - expected), `moments ${moments.join(',')}`).toBeLessThanOrEqual(100);
+    await expect
+      .poll(async () => Math.abs((await now()) - expected), { timeout: 10_000, message: `moments ${moments.join(',')}` })
+      .toBeLessThanOrEqual(100);
 
     // Console: the warn's object argument expands into its fields.
     await page.click('[data-testid="tab-console"]');
