@@ -20,8 +20,14 @@ export interface PeerWindow {
   windowRequests: number;
   /** Body bytes its sink received from opening the page to the end of the window. */
   sessionBytes: number;
-  /** From opening the page to the end of the window, ms. */
-  sessionMs: number;
+  /**
+   * The scripted session, ms: opening the page until the recorder is ready, plus the window's
+   * workload. The harness's waits for the recorder's uploads to go quiet are left out: they
+   * differ by recorder (its upload timers), and the script does nothing meanwhile.
+   */
+  scriptedMs: number;
+  /** Those waits (before and after the workload, with the settles), ms. */
+  waitMs: number;
   /** 1 when the recorder still records after the window. */
   recording: number;
   /** Why it stopped, when it says. */
@@ -112,6 +118,7 @@ export async function measurePeerWindow(
       await page.evaluate(([n, s]) => window.__bench.setup(n, s), [w.key as 'nested', w.size] as const);
       if (w.window === 'action') await startPeer(page, site, peer);
     }
+    const readyAt = Date.now();
     if (w.window === 'action') {
       await drain(page, sink, peer, opened, opts.maxDrainMs);
       await page.waitForTimeout(opts.settleMs);
@@ -125,6 +132,7 @@ export async function measurePeerWindow(
     // The synthetic action workloads and the demo's act do not depend on the recorder.
     if (w.window === 'start') await startPeer(page, site, peer);
     else await w.act(page, site, 'none');
+    const actEnd = Date.now();
     await drain(page, sink, peer, windowStart, opts.maxDrainMs);
     await page.waitForTimeout(opts.settleMs);
     const m1 = await metrics(cdp);
@@ -145,7 +153,8 @@ export async function measurePeerWindow(
       windowBytes: bytes(during),
       windowRequests: during.length,
       sessionBytes: bytes(before) + bytes(during),
-      sessionMs: ended - opened,
+      scriptedMs: readyAt - opened + (actEnd - windowStart),
+      waitMs: windowStart - readyAt + (ended - actEnd),
       recording: state.recording,
       reason: state.reason,
       changes,

@@ -60,9 +60,27 @@ export function specsFor(w: Workload): MetricSpec[] {
     for (const p of UPLOADERS) {
       s.push({
         key: `${w.key}KBPerMin${SUFFIX[p]}`,
-        label: `${w.label}: bytes uploaded per minute of the scripted session (page open to end), ${PEER_SPECS[p].label}`,
+        label: `${w.label}: bytes uploaded per minute of the scripted session (page load and script, without the harness's waits for uploads), ${PEER_SPECS[p].label}`,
         unit: 'KB/min',
         role: role(p),
+      });
+      s.push({
+        key: `${w.key}KBSession${SUFFIX[p]}`,
+        label: `${w.label}: bytes uploaded over the whole scripted session (as sent), ${PEER_SPECS[p].label}`,
+        unit: 'KB',
+        role: 'info',
+      });
+      s.push({
+        key: `${w.key}ScriptedS${SUFFIX[p]}`,
+        label: `${w.label}: scripted session, ${PEER_SPECS[p].label}`,
+        unit: 's',
+        role: 'info',
+      });
+      s.push({
+        key: `${w.key}WaitS${SUFFIX[p]}`,
+        label: `${w.label}: the harness's waits for its uploads to go quiet (left out of the scripted session), ${PEER_SPECS[p].label}`,
+        unit: 's',
+        role: 'info',
       });
     }
     for (const p of OTHERS.filter((x) => x !== 'rrweb')) {
@@ -108,8 +126,13 @@ export function rowFor(w: Workload, f: Record<PeerName, PeerWindow>): Record<str
     for (const p of OTHERS) if (FIGURES[fig].rrweb || p !== 'rrweb') row[`${w.key}Ratio${fig}${SUFFIX[p]}`] = ratio(fig, p);
   }
   if (w.key === 'demo') {
-    const perMin = (p: PeerName) => f[p].sessionBytes / 1000 / (f[p].sessionMs / 60_000);
-    for (const p of UPLOADERS) row[`${w.key}KBPerMin${SUFFIX[p]}`] = perMin(p);
+    const perMin = (p: PeerName) => f[p].sessionBytes / 1000 / (f[p].scriptedMs / 60_000);
+    for (const p of UPLOADERS) {
+      row[`${w.key}KBPerMin${SUFFIX[p]}`] = perMin(p);
+      row[`${w.key}KBSession${SUFFIX[p]}`] = f[p].sessionBytes / 1000;
+      row[`${w.key}ScriptedS${SUFFIX[p]}`] = f[p].scriptedMs / 1000;
+      row[`${w.key}WaitS${SUFFIX[p]}`] = f[p].waitMs / 1000;
+    }
     for (const p of OTHERS)
       if (p !== 'rrweb') row[`${w.key}RatioKBPerMin${SUFFIX[p]}`] = perMin(p) > 0 ? perMin('reprise') / perMin(p) : NO_RATIO;
   }

@@ -1,5 +1,5 @@
 import type { BundleSizes } from './peers-size.js';
-import { CHANGE_READERS, SUFFIX } from './peers-metrics.js';
+import { CHANGE_READERS, SUFFIX, UPLOADERS } from './peers-metrics.js';
 import { PEER_SPECS, PEERS, type PeerName } from './peers-recorders.js';
 import type { Workload } from './recorder-workloads.js';
 import { median } from './stats.js';
@@ -39,6 +39,19 @@ export function peerNotes(list: Workload[], rows: Record<string, number>[], tall
     if (!PEER_SPECS[p].sink) continue;
     for (const w of list)
       if ((tally.uploads.get(`${w.key}/${p}`) ?? 0) === 0) tally.problems.add(`${w.key}/${p}: its sink received no upload in any window`);
+  }
+  const demo = list.find((x) => x.key === 'demo');
+  if (demo) {
+    const med = (fig: string, p: PeerName) => median(rows.map((r) => r[`demo${fig}${SUFFIX[p]}`]!));
+    const each = (fig: string, digits: number) => UPLOADERS.map((p) => `${PEER_SPECS[p].label} ${med(fig, p).toFixed(digits)}`).join(', ');
+    notes.push(
+      `${demo.label}, per minute of the scripted session: the bytes uploaded from opening the page to the end of the window ` +
+        `(median, KB: ${each('KBSession', 1)}), over the time the script ran (opening the page until the recorder is ready, ` +
+        `plus the workload; median, s: ${each('ScriptedS', 1)}). Left out: the harness's waits for each recorder's uploads to ` +
+        `go quiet before and after the workload (median, s: ${each('WaitS', 1)}). They follow each product's upload timers, ` +
+        `not the script: counted in, they made PostHog's session several times longer than the others' for the same script ` +
+        `(until 2026-12-07 they were, and Reprise's per-minute figure was 1.15× PostHog's while its bytes were about 0.3×).`,
+    );
   }
   if (sizes) {
     notes.push(

@@ -18,7 +18,7 @@ const FIGURE_LABEL: Record<Figure | 'KBPerMin', string> = {
   Script: 'main-thread script time',
   LongMax: 'longest task',
   KB: 'bytes uploaded (window)',
-  KBPerMin: 'bytes uploaded per minute of session',
+  KBPerMin: 'bytes uploaded per minute of the scripted session',
 };
 
 function find(r: BenchResult, key: string): Metric | undefined {
