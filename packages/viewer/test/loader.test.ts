@@ -99,6 +99,19 @@ const settle = () => new Promise((r) => setTimeout(r, 0));
 
 const OPTS: LoaderOptions = { window: { maxBytes: 300, maxSpanMs: 60_000 }, startAfterMs: 5_000, seekAfterMs: 5_000 };
 
+/** A loader past its first window whose background reads the server holds, and a seek to `t` asked for meanwhile. */
+async function seekWhileBackgroundHeld(t: number, onEvents: (events: ReplayEvent[]) => void = () => undefined) {
+  const srv = fakeServer();
+  const loader = new SessionLoader(index(), srv.fetchRange, onEvents, OPTS);
+  await loader.start(0);
+  srv.setHold(true);
+  const background = loader.run();
+  await settle();
+  const seek = loader.ensure(t);
+  await settle();
+  return { srv, loader, background, seek };
+}
+
 describe('SessionLoader', () => {
   it('starts with one window from the snapshot, then hands over every other event exactly once', async () => {
     const srv = fakeServer();
@@ -147,15 +160,8 @@ describe('SessionLoader', () => {
   });
 
   it('a seek that needs a window drops the background reads in flight; they are read again once it is shown', async () => {
-    const srv = fakeServer();
     const delivered: ReplayEvent[][] = [];
-    const loader = new SessionLoader(index(), srv.fetchRange, (ev) => delivered.push(ev), OPTS);
-    await loader.start(0);
-    srv.setHold(true);
-    const background = loader.run();
-    await settle();
-    const seek = loader.ensure(95_000);
-    await settle();
+    const { srv, loader, background, seek } = await seekWhileBackgroundHeld(95_000, (ev) => delivered.push(ev));
     expect(srv.calls.slice(1)).toEqual([
       { from: -Infinity, to: 0 },
       { from: 5000, to: 31_000 },
@@ -179,14 +185,7 @@ describe('SessionLoader', () => {
   });
 
   it('a seek whose window the background is already reading waits for that read instead of holding it back', async () => {
-    const srv = fakeServer();
-    const loader = new SessionLoader(index(), srv.fetchRange, () => undefined, OPTS);
-    await loader.start(0);
-    srv.setHold(true);
-    const background = loader.run();
-    await settle();
-    const seek = loader.ensure(20_000);
-    await settle();
+    const { srv, loader, background, seek } = await seekWhileBackgroundHeld(20_000);
     // [5000, 31000] is being read already: no request of its own.
     expect(srv.calls.slice(1)).toEqual([
       { from: -Infinity, to: 0 },
