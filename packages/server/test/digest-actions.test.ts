@@ -5,7 +5,7 @@ import type { ClickFact, InputFact, SessionFactsRead } from '../src/digest/facts
 
 const T0 = 1_700_000_000_000;
 const target = (name: string, role: string) => ({ testId: null, role, name, selector: null });
-const click = (t: number, nodeId: number, name: string): ClickFact => ({
+const click = (t: number, nodeId: number, name: string, downT: number | null = null): ClickFact => ({
   t,
   target: target(name, 'button'),
   tag: 'button',
@@ -15,6 +15,7 @@ const click = (t: number, nodeId: number, name: string): ClickFact => ({
   deadCandidate: false,
   textEntry: false,
   url: null,
+  downT,
 });
 const input = (t: number, nodeId: number, name: string): InputFact => ({
   t,
@@ -69,6 +70,18 @@ describe('user actions: a value committed by the click that blurred its field', 
       'Password',
       'click',
       'Name',
+    ]);
+    // With the press known: Password committed at the press is the click's; Name stays after it.
+    expect(
+      steps(facts([click(T0 + 5001, 7, 'Continue', T0 + 4990)], [input(T0 + 5000, 3, 'Password'), input(T0 + 5020, 4, 'Name')])),
+    ).toEqual(['open', 'Password', 'click', 'Name']);
+    // Email committed before the press (when Message took the focus): Message, committed in the
+    // click's millisecond, is the click's commit and goes before it.
+    expect(steps(facts([click(T0 + 5000, 7, 'Send', T0 + 5000)], [input(T0 + 4960, 3, 'Email'), input(T0 + 5000, 4, 'Message')]))).toEqual([
+      'open',
+      'Email',
+      'Message',
+      'click',
     ]);
     // The commit was recorded just before the click: the quick fill after it is not moved either.
     expect(steps(facts([click(T0 + 5001, 7, 'Continue')], [input(T0 + 5000, 3, 'Password'), input(T0 + 5020, 4, 'Name')]))).toEqual([

@@ -40,6 +40,7 @@ const click = (t: number, nodeId: number, target = GO): ClickFact => ({
   deadCandidate: false,
   textEntry: false,
   url: 'https://shop.test/help',
+  downT: null,
 });
 const request = (t: number, url: string): RequestFact => ({
   t,

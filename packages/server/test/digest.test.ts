@@ -170,6 +170,26 @@ describe('reproduction steps', () => {
     expect(list.markdown).toContain("4. Click 'Pay' ([data-testid=pay]): the server answers 422");
     expect(list.markdown).toContain(`/sessions/dg_short_1?t=${at})`);
   });
+
+  it('puts the field a click committed before the click, though an earlier commit came within 50 ms of it', async () => {
+    // Email commits when Message takes the focus; Message commits at the press on Send, recorded
+    // in the click's own millisecond (a fast fill, then the click).
+    const t = T0 + 20 * 60_000;
+    const input = (at: number, id: number): ReplayEvent => ({
+      t: at,
+      kind: 'dom',
+      data: { type: 3, timestamp: at, data: { source: 5, id, text: 'x', isChecked: false } },
+    });
+    await store('dg_press_01', [
+      { t, kind: 'nav', data: { url: 'https://shop.example/help/contact', type: 'load' } },
+      input(t + 100, 10),
+      { t: t + 140, kind: 'dom', data: { type: 3, timestamp: t + 140, data: { source: 2, type: 1, id: 30, x: 5, y: 5 } } },
+      input(t + 140, 20),
+      { t: t + 140, kind: 'click', data: { selector: '#send', text: 'Send', tag: 'button', interactive: true, x: 5, y: 5, nodeId: 30 } },
+    ]);
+    const list = await get<StepList>('/api/v1/sessions/dg_press_01/steps');
+    expect(list.steps.map((x) => x.kind)).toEqual(['open', 'input', 'input', 'click']);
+  });
 });
 
 describe('rewrite by a configured model', () => {

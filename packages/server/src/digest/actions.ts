@@ -24,10 +24,12 @@ function commitBeforeClick(raw: Action[]): void {
     const a = raw[i]!;
     const b = raw[i + 1]!;
     if (a.kind !== 'click' || b.kind !== 'input' || b.t - a.t > COMMIT_ON_CLICK_MS || b.input.nodeId === a.click.nodeId) continue;
-    // A click blurs one field: if its commit was already recorded before the click, the input
-    // after it is the next field's, typed by a fast hand (or a script) once the click was done.
+    // A click blurs one field, at its press: if that commit was already recorded before the click,
+    // the input after it is the next field's, typed by a fast hand (or a script) once the click was
+    // done. A commit before the press was another's (focus moved on by typing in the next field).
     const before = raw[i - 1];
-    if (before?.kind === 'input' && a.t - before.t <= COMMIT_ON_CLICK_MS) continue;
+    const pressT = a.click.downT ?? a.t - COMMIT_ON_CLICK_MS;
+    if (before?.kind === 'input' && before.t >= pressT && a.t - before.t <= COMMIT_ON_CLICK_MS) continue;
     raw[i] = b;
     raw[i + 1] = a;
     // The click moves once; comparing it again would carry it past the fields typed after it.

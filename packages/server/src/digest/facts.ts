@@ -23,6 +23,8 @@ export interface ClickFact {
   deadCandidate: boolean;
   textEntry: boolean;
   url: string | null;
+  /** When the pointer press that began this click was recorded (null: none, e.g. a key that clicked). */
+  downT: number | null;
 }
 export interface InputFact {
   t: number;
@@ -118,6 +120,11 @@ const RR_MUTATION = 0;
 const RR_INPUT = 5;
 const RR_SCROLL = 3;
 const RR_FULL = 2;
+const RR_MOUSE_INTERACTION = 2;
+const RR_MOUSE_DOWN = 1;
+const RR_TOUCH_START = 7;
+/** A press further back than this before a click did not begin it. */
+const PRESS_BEFORE_CLICK_MS = 5000;
 /** Scroll events this close together are one gesture (rrweb samples scrolling every 150 ms). */
 const SCROLL_BURST_MS = 600;
 const MAX_SCROLLS = 2000;
@@ -136,6 +143,8 @@ interface ReadState {
   docId: number | null;
   /** Last known scroll position per node (the page's under -1). */
   scrollY: Map<number, number>;
+  /** The last pointer press not yet taken by a click. */
+  pressT: number | null;
 }
 
 /** Null when the session is unknown. */
@@ -159,7 +168,14 @@ export async function readFacts(store: Store, sessionId: string): Promise<Sessio
     startedAt: timeline?.startedAt ?? session.startedAt,
     endedAt: timeline?.endedAt ?? session.endedAt,
   };
-  const state: ReadState = { fields: new FieldNames(), url: session.firstUrl, inputOpen: false, docId: null, scrollY: new Map() };
+  const state: ReadState = {
+    fields: new FieldNames(),
+    url: session.firstUrl,
+    inputOpen: false,
+    docId: null,
+    scrollY: new Map(),
+    pressT: null,
+  };
   for await (const group of store.streamEvents(sessionId)) {
     for (const e of group) {
       const d = e.data as Record<string, unknown> | null;
@@ -216,6 +232,8 @@ function addDomFacts(f: SessionFactsRead, state: ReadState, t: number, d: Record
   } else if (rr.source === RR_INPUT && rr.userTriggered !== false && typeof rr.id === 'number') {
     f.responses.push(t);
     addInputFact(f, state, t, rr.id, rr);
+  } else if (rr.source === RR_MOUSE_INTERACTION && (rr.type === RR_MOUSE_DOWN || rr.type === RR_TOUCH_START)) {
+    state.pressT = t;
   } else if (rr.source === RR_SCROLL && typeof rr.id === 'number' && typeof rr.y === 'number' && Number.isFinite(rr.y)) {
     addScrollFact(f, state, t, rr.id, typeof rr.x === 'number' && Number.isFinite(rr.x) ? rr.x : 0, rr.y);
   }
@@ -262,7 +280,9 @@ function addInputFact(f: SessionFactsRead, state: ReadState, t: number, nodeId: 
 /** Any event but rrweb's: clicks, navigations, requests, console, errors and feedback. */
 function addEventFact(f: SessionFactsRead, state: ReadState, e: ReplayEvent, d: Record<string, unknown>): void {
   if (e.kind === 'click') {
-    const c = clickFact(e.t, d, state.url, state.fields);
+    const pressT = state.pressT !== null && e.t - state.pressT <= PRESS_BEFORE_CLICK_MS ? state.pressT : null;
+    state.pressT = null;
+    const c = clickFact(e.t, d, state.url, state.fields, pressT);
     if (c) f.clicks.push(c);
   } else if (e.kind === 'nav') {
     if (typeof d.url !== 'string' || typeof d.type !== 'string' || !NAV_TYPES.has(d.type)) return;
@@ -293,7 +313,7 @@ const MODIFIERS = ['Control', 'Alt', 'Meta', 'Shift'];
 
 function keyFact(t: number, d: Record<string, unknown>, url: string | null, fields: FieldNames): KeyFact | null {
   if (typeof d.key !== 'string' || !/^(?:[A-Z][A-Za-z0-9]{1,20}|\S)$/u.test(d.key) || !isObj(d.target)) return null;
-  const click = clickFact(t, d.target, url, fields);
+  const click = clickFact(t, d.target, url, fields, null);
   if (!click) return null;
   const mods = Array.isArray(d.mods) ? MODIFIERS.filter((m) => (d.mods as unknown[]).includes(m)) : [];
   return {
@@ -308,7 +328,7 @@ function keyFact(t: number, d: Record<string, unknown>, url: string | null, fiel
   };
 }
 
-function clickFact(t: number, d: Record<string, unknown>, url: string | null, fields: FieldNames): ClickFact | null {
+function clickFact(t: number, d: Record<string, unknown>, url: string | null, fields: FieldNames, downT: number | null): ClickFact | null {
   if (typeof d.selector !== 'string' || typeof d.x !== 'number' || typeof d.y !== 'number') return null;
   const tag = typeof d.tag === 'string' ? d.tag.toLowerCase().slice(0, 64) : '';
   const inputType = typeof d.inputType === 'string' ? d.inputType.toLowerCase() : '';
@@ -322,7 +342,7 @@ function clickFact(t: number, d: Record<string, unknown>, url: string | null, fi
     name: clean(typeof d.text === 'string' ? d.text : null) ?? field?.target.name ?? null,
     selector: d.selector.slice(0, 300),
   };
-  return { t, target, tag, x: d.x, y: d.y, nodeId, deadCandidate: d.interactive === true && !textEntry, textEntry, url };
+  return { t, target, tag, x: d.x, y: d.y, nodeId, deadCandidate: d.interactive === true && !textEntry, textEntry, url, downT };
 }
 
 function clickRole(tag: string, inputType: string): string | null {
