@@ -92,7 +92,12 @@ function fakeServer() {
     reads.push(r);
     return ALL.filter((e) => e.t >= r.from && e.t <= r.to);
   };
-  return { calls, reads, fetchRange, held, setHold: (v: boolean) => (hold = v) };
+  /** Stops holding, and answers every request held so far. */
+  const releaseAll = () => {
+    hold = false;
+    for (const h of held.splice(0)) h.resolve();
+  };
+  return { calls, reads, fetchRange, held, setHold: (v: boolean) => (hold = v), releaseAll };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -134,23 +139,15 @@ describe('SessionLoader', () => {
   });
 
   it('loads a seek target from its snapshot first, and holds the background back meanwhile', async () => {
-    const srv = fakeServer();
     const delivered: ReplayEvent[] = [];
-    const loader = new SessionLoader(index(), srv.fetchRange, (ev) => delivered.push(...ev), OPTS);
-    await loader.start(0);
-    srv.setHold(true);
-    const background = loader.run();
-    await Promise.resolve();
-    const seek = loader.ensure(95_000);
-    await new Promise((r) => setTimeout(r, 0));
+    const { srv, loader, background, seek } = await seekWhileBackgroundHeld(95_000, (ev) => delivered.push(...ev));
     // The background's first two requests (it keeps two going) and the seek's window are out; nothing else starts.
     expect(srv.calls.slice(1)).toEqual([
       { from: -Infinity, to: 0 },
       { from: 5000, to: 31_000 },
       { from: 91_000, to: 100_000 },
     ]);
-    srv.setHold(false);
-    for (const h of srv.held.splice(0)) h.resolve();
+    srv.releaseAll();
     await seek;
     expect(loader.isLoaded(95_000)).toBe(true);
     await background;
@@ -191,8 +188,7 @@ describe('SessionLoader', () => {
       { from: -Infinity, to: 0 },
       { from: 5000, to: 31_000 },
     ]);
-    srv.setHold(false);
-    for (const h of srv.held.splice(0)) h.resolve();
+    srv.releaseAll();
     await seek;
     expect(loader.isLoaded(20_000)).toBe(true);
     await background;
@@ -207,8 +203,7 @@ describe('SessionLoader', () => {
     const seeks = [loader.ensure(95_000), loader.ensure(65_000), loader.ensure(45_000)];
     await new Promise((r) => setTimeout(r, 0));
     expect(srv.calls.slice(1)).toEqual([{ from: 91_000, to: 100_000 }]);
-    srv.setHold(false);
-    for (const h of srv.held.splice(0)) h.resolve();
+    srv.releaseAll();
     await Promise.all(seeks);
     expect(srv.calls.slice(2)).toEqual([{ from: 31_000, to: 50_000 }]);
     expect(loader.isLoaded(45_000)).toBe(true);
