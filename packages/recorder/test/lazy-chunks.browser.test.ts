@@ -28,6 +28,33 @@ async function openPage(path: string): Promise<{ ctx: BrowserContext; page: Page
   return { ctx, page, id: await sessionIdOf(page), errors };
 }
 
+/**
+ * Runs `test` on a fresh tab of `path` (served as `page`) while the test server holds the lazy
+ * chunks' requests (answered once the test releases them) or refuses them; the tab is closed and
+ * the server serves chunks again afterwards.
+ */
+async function withChunks(
+  chunks: 'held' | 'refused',
+  path: string,
+  page: string,
+  test: (tab: { page: Page; id: string; errors: string[] }) => Promise<void>,
+): Promise<void> {
+  h.ingest.pages.set(path, page);
+  if (chunks === 'held') h.ingest.holdChunks = true;
+  else h.ingest.refuseChunks = true;
+  try {
+    const { ctx, ...tab } = await openPage(path);
+    try {
+      await test(tab);
+    } finally {
+      await ctx.close();
+    }
+  } finally {
+    h.ingest.refuseChunks = false;
+    h.ingest.releaseChunks();
+  }
+}
+
 const codecRequests = () => h.ingest.requests.filter((r) => /^GET \/sdk\/reprise-codec\.[\w-]+\.js$/.test(r));
 const canvasOrUiRequests = () => h.ingest.requests.filter((r) => /^GET \/sdk\/reprise-(ui|canvas)\./.test(r));
 
@@ -54,10 +81,7 @@ describe('lazy chunks', () => {
   });
 
   it('when the chunks cannot be had, recording goes on: gzip via CompressionStream, nothing lost, the page unharmed', async () => {
-    h.ingest.pages.set('/lazy-fail', html(sdkTag(), '<h1 id="title">lazy</h1>'));
-    h.ingest.refuseChunks = true;
-    try {
-      const { ctx, page, id, errors } = await openPage('/lazy-fail');
+    await withChunks('refused', '/lazy-fail', html(sdkTag(), '<h1 id="title">lazy</h1>'), async ({ page, id, errors }) => {
       for (const m of ['MARKER-one', 'MARKER-two']) {
         await page.evaluate((text) => {
           document.getElementById('title')!.textContent = text;
@@ -74,28 +98,24 @@ describe('lazy chunks', () => {
         batchesFailed: 0,
       });
       expect(errors).toEqual([]);
-      await ctx.close();
-    } finally {
-      h.ingest.refuseChunks = false;
-    }
+    });
   });
 
   it('a page left before the codec is there still delivers its events (plain JSON at pagehide)', async () => {
     // The chunk request hangs: the pagehide send cannot wait for it.
-    h.ingest.pages.set('/lazy-slow', html(sdkTag({ 'data-flush-interval-ms': 60_000 }), '<h1 id="title">slow</h1>'));
-    h.ingest.holdChunks = true;
-    try {
-      const { ctx, page, id } = await openPage('/lazy-slow');
-      await page.evaluate(() => {
-        document.getElementById('title')!.textContent = 'MARKER-leaving';
-      });
-      await page.goto('about:blank');
-      await expect.poll(() => h.ingest.forSession(id).some((r) => r.text.includes('MARKER-leaving')), { timeout: 10_000 }).toBe(true);
-      for (const r of h.ingest.forSession(id)) expect(r.encoding).toBeNull();
-      await ctx.close();
-    } finally {
-      h.ingest.holdChunks = false;
-    }
+    await withChunks(
+      'held',
+      '/lazy-slow',
+      html(sdkTag({ 'data-flush-interval-ms': 60_000 }), '<h1 id="title">slow</h1>'),
+      async ({ page, id }) => {
+        await page.evaluate(() => {
+          document.getElementById('title')!.textContent = 'MARKER-leaving';
+        });
+        await page.goto('about:blank');
+        await expect.poll(() => h.ingest.forSession(id).some((r) => r.text.includes('MARKER-leaving')), { timeout: 10_000 }).toBe(true);
+        for (const r of h.ingest.forSession(id)) expect(r.encoding).toBeNull();
+      },
+    );
   });
 
   it('canvas recording, cut out of the first load, comes with its chunk: sampled frames are recorded', async () => {
@@ -118,74 +138,70 @@ describe('lazy chunks', () => {
   });
 
   it('env, vitals, click descriptions and serialization come with the capture chunk: a click, a console call and a rejection before it arrives are recorded at their times', async () => {
-    h.ingest.pages.set('/lazy-late', html(sdkTag(), '<h1 id="title">A heading large enough to be the largest paint</h1>'));
-    h.ingest.holdChunks = true;
-    try {
-      const { ctx, page, id, errors } = await openPage('/lazy-late');
-      // The chunk is requested, not there: the first input comes before env and perf run.
-      await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-capture\.[\w-]+\.js$/.test(r))).toBe(true);
-      const before = Date.now();
-      await page.mouse.click(10, 10);
-      const after = Date.now();
-      // A console call and a rejection with an object: serialized by the chunk, when it arrives, at their times.
-      const calls = await page.evaluate(async () => {
+    await withChunks(
+      'held',
+      '/lazy-late',
+      html(sdkTag(), '<h1 id="title">A heading large enough to be the largest paint</h1>'),
+      async ({ page, id, errors }) => {
+        // The chunk is requested, not there: the first input comes before env and perf run.
+        await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-capture\.[\w-]+\.js$/.test(r))).toBe(true);
         const before = Date.now();
-        console.warn('early warn', { password: 'SECRET-console', n: 1 });
-        void Promise.reject({ code: 'early-rejection' });
-        await new Promise((r) => setTimeout(r, 50));
-        return { before, after: Date.now() };
-      });
-      // Long enough that a time taken when the chunk arrives would show.
-      await new Promise((r) => setTimeout(r, 300));
-      h.ingest.releaseChunks();
-      const ofKind = (kind: string) =>
-        h.ingest
-          .forSession(id)
-          .flatMap((r) => r.batch.events)
-          .filter((e) => e.kind === kind);
-      await expect.poll(() => ofKind('env').length, { timeout: 10_000 }).toBe(1);
-      await expect.poll(() => ofKind('vital').some((e) => (e.data as { name: string }).name === 'LCP'), { timeout: 10_000 }).toBe(true);
-      // The click, described once the chunk was there, with the time it happened.
-      await expect.poll(() => ofKind('click').length, { timeout: 10_000 }).toBe(1);
-      const click = ofKind('click')[0]!;
-      expect(click.t).toBeGreaterThanOrEqual(before - 50);
-      expect(click.t).toBeLessThanOrEqual(after + 50);
-      expect(click.data).toMatchObject({ x: 10, y: 10, selector: expect.any(String) });
-      await expect.poll(() => ofKind('console').length, { timeout: 10_000 }).toBe(1);
-      await expect.poll(() => ofKind('error').length, { timeout: 10_000 }).toBe(1);
-      const [warn, rejection] = [ofKind('console')[0]!, ofKind('error')[0]!];
-      for (const e of [warn, rejection]) {
-        expect(e.t).toBeGreaterThanOrEqual(calls.before - 50);
-        expect(e.t).toBeLessThanOrEqual(calls.after + 50);
-      }
-      expect(warn.data).toMatchObject({
-        level: 'warn',
-        args: [{ type: 'string', value: 'early warn' }, { type: 'object' }],
-        stack: expect.any(String),
-      });
-      expect(JSON.stringify(warn.data)).toContain('"n"');
-      expect(rejection.data).toMatchObject({ origin: 'unhandledrejection', message: expect.stringContaining('early-rejection') });
-      for (const r of h.ingest.forSession(id)) expect(r.text).not.toContain('SECRET-console');
-      const lcp = ofKind('vital').find((e) => (e.data as { name: string }).name === 'LCP')!;
-      expect(lcp.t).toBeGreaterThanOrEqual(before - 50);
-      expect(lcp.t).toBeLessThanOrEqual(after + 50);
-      // Buffered entries from before the chunk: the page's first paint and its navigation timing.
-      const vitals = ofKind('vital').map((e) => (e.data as { name: string }).name);
-      expect(vitals).toEqual(expect.arrayContaining(['FCP', 'TTFB']));
-      expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
-      // The page's own unhandled rejection is its only error.
-      expect(errors).toHaveLength(1);
-      await ctx.close();
-    } finally {
-      h.ingest.releaseChunks();
-    }
+        await page.mouse.click(10, 10);
+        const after = Date.now();
+        // A console call and a rejection with an object: serialized by the chunk, when it arrives, at their times.
+        const calls = await page.evaluate(async () => {
+          const before = Date.now();
+          console.warn('early warn', { password: 'SECRET-console', n: 1 });
+          void Promise.reject({ code: 'early-rejection' });
+          await new Promise((r) => setTimeout(r, 50));
+          return { before, after: Date.now() };
+        });
+        // Long enough that a time taken when the chunk arrives would show.
+        await new Promise((r) => setTimeout(r, 300));
+        h.ingest.releaseChunks();
+        const ofKind = (kind: string) =>
+          h.ingest
+            .forSession(id)
+            .flatMap((r) => r.batch.events)
+            .filter((e) => e.kind === kind);
+        await expect.poll(() => ofKind('env').length, { timeout: 10_000 }).toBe(1);
+        await expect.poll(() => ofKind('vital').some((e) => (e.data as { name: string }).name === 'LCP'), { timeout: 10_000 }).toBe(true);
+        // The click, described once the chunk was there, with the time it happened.
+        await expect.poll(() => ofKind('click').length, { timeout: 10_000 }).toBe(1);
+        const click = ofKind('click')[0]!;
+        expect(click.t).toBeGreaterThanOrEqual(before - 50);
+        expect(click.t).toBeLessThanOrEqual(after + 50);
+        expect(click.data).toMatchObject({ x: 10, y: 10, selector: expect.any(String) });
+        await expect.poll(() => ofKind('console').length, { timeout: 10_000 }).toBe(1);
+        await expect.poll(() => ofKind('error').length, { timeout: 10_000 }).toBe(1);
+        const [warn, rejection] = [ofKind('console')[0]!, ofKind('error')[0]!];
+        for (const e of [warn, rejection]) {
+          expect(e.t).toBeGreaterThanOrEqual(calls.before - 50);
+          expect(e.t).toBeLessThanOrEqual(calls.after + 50);
+        }
+        expect(warn.data).toMatchObject({
+          level: 'warn',
+          args: [{ type: 'string', value: 'early warn' }, { type: 'object' }],
+          stack: expect.any(String),
+        });
+        expect(JSON.stringify(warn.data)).toContain('"n"');
+        expect(rejection.data).toMatchObject({ origin: 'unhandledrejection', message: expect.stringContaining('early-rejection') });
+        for (const r of h.ingest.forSession(id)) expect(r.text).not.toContain('SECRET-console');
+        const lcp = ofKind('vital').find((e) => (e.data as { name: string }).name === 'LCP')!;
+        expect(lcp.t).toBeGreaterThanOrEqual(before - 50);
+        expect(lcp.t).toBeLessThanOrEqual(after + 50);
+        // Buffered entries from before the chunk: the page's first paint and its navigation timing.
+        const vitals = ofKind('vital').map((e) => (e.data as { name: string }).name);
+        expect(vitals).toEqual(expect.arrayContaining(['FCP', 'TTFB']));
+        expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
+        // The page's own unhandled rejection is its only error.
+        expect(errors).toHaveLength(1);
+      },
+    );
   });
 
   it('requests made before the network chunk arrives are recorded with their headers, bodies and times, redacted in the browser', async () => {
-    h.ingest.pages.set('/lazy-net', html(sdkTag(), '<h1 id="title">net</h1>'));
-    h.ingest.holdChunks = true;
-    try {
-      const { ctx, page, id, errors } = await openPage('/lazy-net');
+    await withChunks('held', '/lazy-net', html(sdkTag(), '<h1 id="title">net</h1>'), async ({ page, id, errors }) => {
       await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-network\.[\w-]+\.js$/.test(r))).toBe(true);
       // Before the chunk is there: a fetch whose response the page reads at once, an XHR, a fetch of a Request with a body.
       const early = await page.evaluate(async () => {
@@ -265,17 +281,11 @@ describe('lazy chunks', () => {
       for (const r of h.ingest.forSession(id)) expect(r.text).not.toMatch(/SECRET-/);
       expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
       expect(errors).toEqual([]);
-      await ctx.close();
-    } finally {
-      h.ingest.releaseChunks();
-    }
+    });
   });
 
   it('requests waiting for the network chunk are bounded: past 200 the oldest are dropped, the rest recorded in order', async () => {
-    h.ingest.pages.set('/lazy-net-many', html(sdkTag(), '<h1 id="title">net</h1>'));
-    h.ingest.holdChunks = true;
-    try {
-      const { ctx, page, id } = await openPage('/lazy-net-many');
+    await withChunks('held', '/lazy-net-many', html(sdkTag(), '<h1 id="title">net</h1>'), async ({ page, id }) => {
       await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-network\.[\w-]+\.js$/.test(r))).toBe(true);
       await page.evaluate(async () => {
         for (let i = 0; i < 205; i++) await fetch(`/echo/many-${i}`).then((r) => r.text());
@@ -291,17 +301,11 @@ describe('lazy chunks', () => {
       await expect.poll(() => urls().length, { timeout: 10_000 }).toBe(200);
       expect(urls()).toEqual(Array.from({ length: 200 }, (_, i) => `/echo/many-${i + 5}`));
       expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
-      await ctx.close();
-    } finally {
-      h.ingest.releaseChunks();
-    }
+    });
   });
 
   it('when the network chunk cannot be had, the page and the rest of the recording are unharmed', async () => {
-    h.ingest.pages.set('/lazy-net-fail', html(sdkTag(), '<h1 id="title">net</h1>'));
-    h.ingest.refuseChunks = true;
-    try {
-      const { ctx, page, id, errors } = await openPage('/lazy-net-fail');
+    await withChunks('refused', '/lazy-net-fail', html(sdkTag(), '<h1 id="title">net</h1>'), async ({ page, id, errors }) => {
       const read = await page.evaluate(async () => {
         const r = await fetch('/echo/fail', { method: 'POST', body: 'x', headers: { authorization: 'Bearer SECRET-t' } });
         const x = new XMLHttpRequest();
@@ -320,42 +324,38 @@ describe('lazy chunks', () => {
       for (const r of h.ingest.forSession(id)) expect(r.text).not.toMatch(/SECRET-/);
       expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
       expect(errors).toEqual([]);
-      await ctx.close();
-    } finally {
-      h.ingest.refuseChunks = false;
-    }
+    });
   });
 
   it('buffer mode comes with its chunk: events from before it arrives are kept, in order, and a trigger uploads them', async () => {
-    h.ingest.pages.set('/lazy-buffer', html(sdkTag({ 'data-mode': 'buffer', 'data-buffer-seconds': 30 }), '<h1 id="title">buffered</h1>'));
-    h.ingest.holdChunks = true;
-    try {
-      const { ctx, page, id } = await openPage('/lazy-buffer');
-      await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-buffer\.[\w-]+\.js$/.test(r))).toBe(true);
-      // Before the chunk is there: a change the buffer must keep, and a trigger it must act on.
-      await page.evaluate(() => {
-        document.getElementById('title')!.textContent = 'MARKER-early';
-      });
-      // In a later task: rrweb emits the change in a microtask, the console call at once.
-      await page.evaluate(() => console.error('early trigger'));
-      expect(await page.evaluate(() => window.Reprise!.stats()?.bufferedBytes)).toBe(0);
-      h.ingest.releaseChunks();
-      await expect.poll(() => h.ingest.forSession(id).some((r) => r.text.includes('early trigger')), { timeout: 10_000 }).toBe(true);
-      const events = h.ingest
-        .forSession(id)
-        .sort((a, b) => a.batch.seq - b.batch.seq)
-        .flatMap((r) => r.batch.events);
-      // From the full snapshot on, in time order, the change before the trigger.
-      expect(events.some((e) => e.kind === 'dom' && (e.data as { type: number }).type === 2)).toBe(true);
-      const ts = events.map((e) => e.t);
-      expect([...ts].sort((a, b) => a - b)).toEqual(ts);
-      const marker = events.findIndex((e) => JSON.stringify(e.data).includes('MARKER-early'));
-      const trigger = events.findIndex((e) => e.kind === 'console');
-      expect(marker).toBeGreaterThanOrEqual(0);
-      expect(trigger).toBeGreaterThan(marker);
-      await ctx.close();
-    } finally {
-      h.ingest.releaseChunks();
-    }
+    await withChunks(
+      'held',
+      '/lazy-buffer',
+      html(sdkTag({ 'data-mode': 'buffer', 'data-buffer-seconds': 30 }), '<h1 id="title">buffered</h1>'),
+      async ({ page, id }) => {
+        await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-buffer\.[\w-]+\.js$/.test(r))).toBe(true);
+        // Before the chunk is there: a change the buffer must keep, and a trigger it must act on.
+        await page.evaluate(() => {
+          document.getElementById('title')!.textContent = 'MARKER-early';
+        });
+        // In a later task: rrweb emits the change in a microtask, the console call at once.
+        await page.evaluate(() => console.error('early trigger'));
+        expect(await page.evaluate(() => window.Reprise!.stats()?.bufferedBytes)).toBe(0);
+        h.ingest.releaseChunks();
+        await expect.poll(() => h.ingest.forSession(id).some((r) => r.text.includes('early trigger')), { timeout: 10_000 }).toBe(true);
+        const events = h.ingest
+          .forSession(id)
+          .sort((a, b) => a.batch.seq - b.batch.seq)
+          .flatMap((r) => r.batch.events);
+        // From the full snapshot on, in time order, the change before the trigger.
+        expect(events.some((e) => e.kind === 'dom' && (e.data as { type: number }).type === 2)).toBe(true);
+        const ts = events.map((e) => e.t);
+        expect([...ts].sort((a, b) => a - b)).toEqual(ts);
+        const marker = events.findIndex((e) => JSON.stringify(e.data).includes('MARKER-early'));
+        const trigger = events.findIndex((e) => e.kind === 'console');
+        expect(marker).toBeGreaterThanOrEqual(0);
+        expect(trigger).toBeGreaterThan(marker);
+      },
+    );
   });
 });
