@@ -117,6 +117,15 @@ async function seekWhileBackgroundHeld(t: number, onEvents: (events: ReplayEvent
   return { srv, loader, background, seek };
 }
 
+/** Answers every held read: the seek shows `t`, then the background loads all the rest. */
+async function releaseAndFinish(held: Awaited<ReturnType<typeof seekWhileBackgroundHeld>>, t: number): Promise<void> {
+  held.srv.releaseAll();
+  await held.seek;
+  expect(held.loader.isLoaded(t)).toBe(true);
+  await held.background;
+  expect(held.loader.complete).toBe(true);
+}
+
 describe('SessionLoader', () => {
   it('starts with one window from the snapshot, then hands over every other event exactly once', async () => {
     const srv = fakeServer();
@@ -140,18 +149,15 @@ describe('SessionLoader', () => {
 
   it('loads a seek target from its snapshot first, and holds the background back meanwhile', async () => {
     const delivered: ReplayEvent[] = [];
-    const { srv, loader, background, seek } = await seekWhileBackgroundHeld(95_000, (ev) => delivered.push(...ev));
+    const held = await seekWhileBackgroundHeld(95_000, (ev) => delivered.push(...ev));
+    const { srv } = held;
     // The background's first two requests (it keeps two going) and the seek's window are out; nothing else starts.
     expect(srv.calls.slice(1)).toEqual([
       { from: -Infinity, to: 0 },
       { from: 5000, to: 31_000 },
       { from: 91_000, to: 100_000 },
     ]);
-    srv.releaseAll();
-    await seek;
-    expect(loader.isLoaded(95_000)).toBe(true);
-    await background;
-    expect(loader.complete).toBe(true);
+    await releaseAndFinish(held, 95_000);
     const ts = delivered.map((e) => e.t);
     expect(new Set(ts).size).toBe(ts.length);
   });
@@ -182,17 +188,14 @@ describe('SessionLoader', () => {
   });
 
   it('a seek whose window the background is already reading waits for that read instead of holding it back', async () => {
-    const { srv, loader, background, seek } = await seekWhileBackgroundHeld(20_000);
+    const held = await seekWhileBackgroundHeld(20_000);
+    const { srv } = held;
     // [5000, 31000] is being read already: no request of its own.
     expect(srv.calls.slice(1)).toEqual([
       { from: -Infinity, to: 0 },
       { from: 5000, to: 31_000 },
     ]);
-    srv.releaseAll();
-    await seek;
-    expect(loader.isLoaded(20_000)).toBe(true);
-    await background;
-    expect(loader.complete).toBe(true);
+    await releaseAndFinish(held, 20_000);
   });
 
   it('fetches only the newest of several seeks asked for while one is loading', async () => {
