@@ -18,6 +18,7 @@ import { LocalChunkStore } from '../src/store/chunks/local.js';
 import { S3ChunkStore, type S3Config } from '../src/store/chunks/s3.js';
 import type { ChunkObject, ChunkStore } from '../src/store/chunks/types.js';
 import { migrate as migrateSqlite, MIGRATIONS as SQLITE_MIGRATIONS } from '../src/store/sqlite/schema.js';
+import { openStore as openConfiguredStore } from '../src/store/open.js';
 import { SqliteStore, type SqliteStoreOptions } from '../src/store/sqlite/sqlite-store.js';
 import { ADMIN, domEvent, gz, makeBatch, postBatch, startTestServer } from './helpers.js';
 import { builtCli } from '../../../test-support/cli.js';
@@ -415,6 +416,22 @@ describe('SqliteStore chunks: local default layout', () => {
     expect(lines).toHaveLength(20);
     expect((await store.readEvents('sess_layout')).length).toBe(20);
     await store.close();
+  });
+});
+
+describe('openStore: ingest packing follows chunk maintenance', () => {
+  it('packs while compaction runs, and keeps one file per batch with REPRISE_COMPACT_AFTER_MINUTES=0', async () => {
+    const layout = async (env: Record<string, string>): Promise<string[]> => {
+      const dir = tmp();
+      const store = (await openConfiguredStore(loadConfig({ REPRISE_DATA_DIR: dir, ...env }))) as SqliteStore;
+      const projectId = (await store.createProject({ name: 'p', allowedOrigins: ['*'] })).id;
+      await append(store, projectId, 'sess_cfg', 0);
+      await store.close();
+      return filesUnder(path.join(dir, 'chunks')).map((f) => path.relative(path.join(dir, 'chunks'), f).split(path.sep)[1]!);
+    };
+    // A pack's bytes of a deleted session go only once compaction has copied the others out.
+    expect(await layout({})).toEqual(['~packs']);
+    expect(await layout({ REPRISE_COMPACT_AFTER_MINUTES: '0' })).toEqual(['sess_cfg']);
   });
 });
 

@@ -27,7 +27,18 @@ export async function openStore(config: ServerConfig, opts: { migrate?: boolean;
       log: opts.log,
     });
   }
-  return new SqliteStore(config.dataDir, { chunks: openChunkStore(config), cipher: openCipher(config) });
+  return new SqliteStore(config.dataDir, { chunks: openChunkStore(config), cipher: openCipher(config), ingestPacks: packsFreed(config) });
+}
+
+/**
+ * Whether the single SQLite instance may pack many sessions' batches into one file: only while it
+ * runs chunk maintenance. Compaction copies sessions out of a pack, so a deleted session's bytes
+ * go once the others' are out; with maintenance off (REPRISE_COMPACT_AFTER_MINUTES=0) nothing
+ * would ever do that. (PostgreSQL + S3 instances pack either way: any one of them may run the
+ * maintenance for all.)
+ */
+function packsFreed(config: ServerConfig): boolean {
+  return config.compactAfterMinutes > 0;
 }
 
 /** Where event chunks live: the S3 bucket when REPRISE_S3_BUCKET is set, else `<dataDir>/chunks`. */
