@@ -198,6 +198,22 @@ describe('SessionLoader', () => {
     await releaseAndFinish(held, 20_000);
   });
 
+  it('hands nothing over once stopped, not even a read answered while a seek held it back', async () => {
+    const delivered: ReplayEvent[][] = [];
+    // The seek at 20 s needs only [5000, 31000], which the background is reading: [-Infinity, 0] is not dropped.
+    const { srv, loader, seek, background } = await seekWhileBackgroundHeld(20_000, (ev) => delivered.push(ev));
+    const ended = Promise.allSettled([seek, background]);
+    srv.held[0]!.resolve();
+    await settle();
+    expect(srv.reads).toEqual([{ from: 0, to: 5000 }]); // its answer waits behind the seek
+    loader.stop();
+    srv.releaseAll();
+    const outcomes = await ended;
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).name : o.status))).toEqual(['AbortError', 'AbortError']);
+    await settle();
+    expect(delivered).toEqual([]);
+  });
+
   it('fetches only the newest of several seeks asked for while one is loading', async () => {
     const srv = fakeServer();
     const loader = new SessionLoader(index(), srv.fetchRange, () => undefined, OPTS);

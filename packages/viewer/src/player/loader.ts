@@ -222,16 +222,22 @@ export class SessionLoader {
     let settle!: () => void;
     const entry: Fetching = { range, done: new Promise<void>((r) => (settle = r)), urgent, drop: new AbortController() };
     this.inflight.add(entry);
+    // Stopping the loader drops every read (not AbortSignal.any: Safari before 17.4 lacks it).
+    const stop = () => entry.drop.abort();
+    this.ctrl.signal.addEventListener('abort', stop);
+    if (this.ctrl.signal.aborted) stop();
     try {
       const pace = () => this.clear(entry);
       let events: ReplayEvent[];
       try {
-        events = await this.fetchRange(range, AbortSignal.any([this.ctrl.signal, entry.drop.signal]), pace);
+        events = await this.fetchRange(range, entry.drop.signal, pace);
       } catch (err) {
         if (entry.drop.signal.aborted && !this.ctrl.signal.aborted) return [];
         throw err;
       }
       await pace();
+      // A read held until the loader stopped hands nothing over (as an aborted request would not).
+      this.ctrl.signal.throwIfAborted();
       // Anything already covered arrived with an earlier response (or while this one was held).
       const fresh = events.filter((e) => !this.coverage.has(e.t));
       this.coverage.add(range);
@@ -239,6 +245,7 @@ export class SessionLoader {
       if (deliver && fresh.length > 0) this.onEvents(fresh, this.received);
       return fresh;
     } finally {
+      this.ctrl.signal.removeEventListener('abort', stop);
       this.inflight.delete(entry);
       settle();
     }

@@ -103,7 +103,7 @@ export function useSessionEvents(id: string, onDom: (events: RrwebEvent[]) => vo
         async (range, signal, pace) => {
           const events = await src.events(range, signal, pace);
           await pace();
-          return assets.events(events);
+          return signal.aborted ? [] : assets.events(events);
         },
         log.receive,
         DEFAULT_LOADER_OPTIONS,
