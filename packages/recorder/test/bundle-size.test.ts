@@ -16,7 +16,7 @@ import { pkgDir } from './support/harness.js';
 // paths were trimmed; 48.2 before the network records code went to its chunk and the
 // serialization of console arguments to the capture chunk).
 // The budget holds what was reached, with a little room for changes that need to be in the first load.
-const FIRST_LOAD_MAX_BYTES = 43_800;
+const FIRST_LOAD_MAX_BYTES = 43_900;
 const LOADER_MAX_BYTES = 1_000;
 
 const dir = join(pkgDir, 'dist/browser');

@@ -200,6 +200,26 @@ describe('lazy chunks', () => {
     );
   });
 
+  it('a page that logs hundreds of lines before the capture chunk arrives still has its first click described', async () => {
+    await withChunks('held', '/lazy-chatty', html(sdkTag(), '<button id="buy">Buy now</button>'), async ({ page, id }) => {
+      await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-capture\.[\w-]+\.js$/.test(r))).toBe(true);
+      await page.evaluate(() => {
+        for (let i = 0; i < 300; i++) console.log('starting up', i);
+      });
+      await page.click('#buy');
+      h.ingest.releaseChunks();
+      const ofKind = (kind: string) =>
+        h.ingest
+          .forSession(id)
+          .flatMap((r) => r.batch.events)
+          .filter((e) => e.kind === kind);
+      await expect.poll(() => ofKind('click').length, { timeout: 10_000 }).toBe(1);
+      expect(ofKind('click')[0]!.data).toMatchObject({ selector: '#buy', text: 'Buy now' });
+      // The console lines are bounded while they wait: the first 200 are kept.
+      await expect.poll(() => ofKind('console').length, { timeout: 10_000 }).toBe(200);
+    });
+  });
+
   it('requests made before the network chunk arrives are recorded with their headers, bodies and times, redacted in the browser', async () => {
     await withChunks('held', '/lazy-net', html(sdkTag(), '<h1 id="title">net</h1>'), async ({ page, id, errors }) => {
       await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-network\.[\w-]+\.js$/.test(r))).toBe(true);

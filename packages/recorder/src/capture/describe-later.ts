@@ -11,19 +11,27 @@ import { loadLateCapture, loadedLateCapture, type LateCapture } from './late-loa
 
 type Describe = LateCapture['describeClick'];
 
-/** Uses waiting for the chunk: bounded, whatever the page does in its first moments. */
+/** What a use is for: describing a click or key target, or serializing a console call or rejection. */
+type LateUse = 'describe' | 'serialize';
+
+/**
+ * Uses waiting for the chunk, bounded per kind whatever the page does in its first moments: a page
+ * that logs hundreds of lines as it starts still has its first clicks and keys described.
+ */
 const MAX_WAITING = 200;
-let waiting: { guard: Guard; uses: Array<(m: LateCapture) => void> } | null = null;
+let waiting: { guard: Guard; uses: Array<(m: LateCapture) => void>; counts: Record<LateUse, number> } | null = null;
 
 /** Calls `use` with the chunk's modules: at once when they are loaded, else once they arrive (in call order). */
-export function withLateCapture(guard: Guard, use: (m: LateCapture) => void): void {
+export function withLateCapture(guard: Guard, use: (m: LateCapture) => void, kind: LateUse = 'serialize'): void {
   const m = loadedLateCapture();
   if (m) return use(m);
   if (!waiting) {
-    waiting = { guard, uses: [] };
+    waiting = { guard, uses: [], counts: { describe: 0, serialize: 0 } };
     void loadLateCapture().then((m) => (m ? runWaiting(m) : (waiting = null)));
   }
-  if (waiting.uses.length < MAX_WAITING) waiting.uses.push(use);
+  if (waiting.counts[kind] >= MAX_WAITING) return;
+  waiting.counts[kind]++;
+  waiting.uses.push(use);
 }
 
 /**
@@ -38,5 +46,5 @@ export function runWaiting(m: LateCapture): void {
 
 /** Calls `use` with describeClick, as withLateCapture does. */
 export function describeLater(guard: Guard, use: (describe: Describe) => void): void {
-  withLateCapture(guard, (m) => use(m.describeClick));
+  withLateCapture(guard, (m) => use(m.describeClick), 'describe');
 }

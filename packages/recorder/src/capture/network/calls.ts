@@ -71,3 +71,15 @@ export function dropClones(call: NetCall): void {
   if (call.initiator !== 'fetch') return;
   for (const c of [call.reqClone, call.resClone]) c?.body?.cancel().catch(() => undefined);
 }
+
+/** Copies `h` into `into` with lower-case names (an exotic headers object is skipped). */
+export function headersToRecord(h: Headers, into: Record<string, string> = {}): Record<string, string> {
+  try {
+    h.forEach((value, name) => {
+      into[name.toLowerCase()] = value;
+    });
+  } catch {
+    /* exotic headers object */
+  }
+  return into;
+}

@@ -9,10 +9,10 @@ import { isOwnRequest } from '../../transport/own-request.js';
 import type { CaptureContext } from '../context.js';
 import { patchMethod, type Patched } from '../patch.js';
 import { absoluteUrl } from '../privacy.js';
-import type { FetchCall, NetConfig, TakeCall } from './calls.js';
+import { headersToRecord, type FetchCall, type NetConfig, type TakeCall } from './calls.js';
 import { newTrace } from './trace-context.js';
 
-/** Whether records.ts is there to take a response as it comes (else `res` is cloned for later). */
+/** Whether a response needs no clone now: records.ts takes it as it comes, or will never come (else `res` is cloned for later). */
 export type RecordsReady = () => boolean;
 
 export function patchFetch(ctx: CaptureContext, cfg: NetConfig, take: TakeCall, ready: RecordsReady): Patched<unknown> | null {
@@ -85,16 +85,6 @@ function startCall(cfg: NetConfig, input: RequestInfo | URL, init: RequestInit |
     t0: performance.now(),
     t1: 0,
   };
-}
-
-function headersToRecord(h: Headers, into: Record<string, string>): void {
-  try {
-    h.forEach((value, name) => {
-      into[name.toLowerCase()] = value;
-    });
-  } catch {
-    /* exotic headers object */
-  }
 }
 
 /**

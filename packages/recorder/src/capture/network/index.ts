@@ -62,7 +62,8 @@ export function startNetworkCapture(ctx: CaptureContext): Stop {
     );
 
   const patches: Array<Patched<unknown> | null> = [
-    patchFetch(ctx, cfg, take, () => records !== null),
+    // Nothing to clone for once the records code decides, or can't be had (clones would be dropped unread).
+    patchFetch(ctx, cfg, take, () => records !== null || waiting === null),
     ...patchXhr(ctx, cfg, take),
     patchBeacon(ctx, take),
   ];

@@ -6,7 +6,7 @@
 import type { BodyCapture, NetworkData, ReplayEvent } from '@reprise/protocol';
 import type { CaptureContext } from '../context.js';
 import { bodyBlocked, readCapped, requestBody, responseBody, textBody, xhrResponseBody } from './body.js';
-import type { BeaconCall, FetchCall, NetCall, NetConfig, TakeCall, XhrCall } from './calls.js';
+import { headersToRecord, type BeaconCall, type FetchCall, type NetCall, type NetConfig, type TakeCall, type XhrCall } from './calls.js';
 import { parseTraceparent } from './trace-context.js';
 
 /** The function the hooks hand their calls to, for this capture's context and options. */
@@ -125,18 +125,6 @@ function beaconRecord(cfg: NetConfig, call: BeaconCall): NetworkData {
     data.errorMessage = 'sendBeacon refused to queue the request';
   }
   return data;
-}
-
-function headersToRecord(h: Headers): Record<string, string> {
-  const into: Record<string, string> = {};
-  try {
-    h.forEach((value, name) => {
-      into[name.toLowerCase()] = value;
-    });
-  } catch {
-    /* exotic headers object */
-  }
-  return into;
 }
 
 function parseRawHeaders(raw: string): Record<string, string> {
