@@ -55,6 +55,12 @@ async function withChunks(
   }
 }
 
+/** The events of `kind` the test server has received for session `id`. */
+const eventsOf = (id: string, kind: string) =>
+  h.ingest
+    .forSession(id)
+    .flatMap((r) => r.batch.events)
+    .filter((e) => e.kind === kind);
 const codecRequests = () => h.ingest.requests.filter((r) => /^GET \/sdk\/reprise-codec\.[\w-]+\.js$/.test(r));
 const canvasOrUiRequests = () => h.ingest.requests.filter((r) => /^GET \/sdk\/reprise-(ui|canvas)\./.test(r));
 
@@ -159,11 +165,7 @@ describe('lazy chunks', () => {
         // Long enough that a time taken when the chunk arrives would show.
         await new Promise((r) => setTimeout(r, 300));
         h.ingest.releaseChunks();
-        const ofKind = (kind: string) =>
-          h.ingest
-            .forSession(id)
-            .flatMap((r) => r.batch.events)
-            .filter((e) => e.kind === kind);
+        const ofKind = (kind: string) => eventsOf(id, kind);
         await expect.poll(() => ofKind('env').length, { timeout: 10_000 }).toBe(1);
         await expect.poll(() => ofKind('vital').some((e) => (e.data as { name: string }).name === 'LCP'), { timeout: 10_000 }).toBe(true);
         // The click, described once the chunk was there, with the time it happened.
@@ -208,11 +210,7 @@ describe('lazy chunks', () => {
       });
       await page.click('#buy');
       h.ingest.releaseChunks();
-      const ofKind = (kind: string) =>
-        h.ingest
-          .forSession(id)
-          .flatMap((r) => r.batch.events)
-          .filter((e) => e.kind === kind);
+      const ofKind = (kind: string) => eventsOf(id, kind);
       await expect.poll(() => ofKind('click').length, { timeout: 10_000 }).toBe(1);
       expect(ofKind('click')[0]!.data).toMatchObject({ selector: '#buy', text: 'Buy now' });
       // The console lines are bounded while they wait: the first 200 are kept.
