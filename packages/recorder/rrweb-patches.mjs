@@ -7,7 +7,8 @@
 // for the block check while one observer callback is processed), fast-nodes.mjs (serialized nodes
 // keep V8's fast object shape, so JSON.stringify takes its fast path), lazy-canvas.mjs (the
 // script-tag build: canvas recording cut out into a lazy chunk), trim.mjs (code paths our fixed rrweb
-// options never run, left out).
+// options never run, left out), style-urls.mjs (an inline style without url() is not resolved against
+// the document).
 import { readFile } from 'node:fs/promises';
 import { patchBlockMemo } from './rrweb-patches/block-memo.mjs';
 import { patchBursts } from './rrweb-patches/bursts.mjs';
@@ -15,6 +16,7 @@ import { patchCanvas } from './rrweb-patches/canvas.mjs';
 import { patchFastNodes } from './rrweb-patches/fast-nodes.mjs';
 import { patchMaskMemo } from './rrweb-patches/mask-memo.mjs';
 import { patchSlicing } from './rrweb-patches/slicing.mjs';
+import { patchStyleUrls } from './rrweb-patches/style-urls.mjs';
 import { patchTrim } from './rrweb-patches/trim.mjs';
 import { canvasChunkSource, cutCanvas } from './rrweb-patches/lazy-canvas.mjs';
 
@@ -22,7 +24,7 @@ const RECORD_JS = /[\\/]@rrweb[\\/]record[\\/]dist[\\/]record\.js$/;
 
 /** Patched @rrweb/record source, exported for the test that checks the patches still apply. */
 export function patchRecordSource(src) {
-  return patchTrim(patchCanvas(patchSlicing(patchMaskMemo(patchBlockMemo(patchBursts(patchFastNodes(src)))))));
+  return patchTrim(patchCanvas(patchSlicing(patchMaskMemo(patchBlockMemo(patchBursts(patchFastNodes(patchStyleUrls(src))))))));
 }
 
 /** The module of the lazy canvas chunk (lazy-canvas.mjs), cut from the patched record.js at `recordJs`. */

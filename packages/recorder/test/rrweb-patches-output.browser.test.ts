@@ -38,10 +38,14 @@ async function rrwebBundle(patched: boolean): Promise<string> {
 }
 
 // A page with what rrweb serializes differently: a blocked element (needBlock), SVG, masked
-// text, a password, a textarea, inline style; enough rows that a 1 ms slice budget slices it.
+// text, a password, a textarea, inline styles with and without url() (style-urls.mjs: only
+// those with one are rewritten, against the page's <base>); enough rows that a 1 ms slice budget
+// slices it.
 const BODY = `
   <main id="rows"></main>
   <div class="rr-block" id="blocked" style="width:40px;height:20px"><p>blocked</p></div>
+  <div style="color: red; margin: 2px">styled</div>
+  <div style="background-image: url('img/bg.png'); color: blue">with an image</div>
   <svg width="10" height="10"><circle cx="5" cy="5" r="4"></circle></svg>
   <p class="rr-mask">masked text</p>
   <input type="password" value="secret"><textarea>notes</textarea>
@@ -100,12 +104,16 @@ const RECORD_SCRIPT = (sliced: boolean) => `(async () => {
   items[0].firstChild.textContent = 'changed text';
   const blocked = el('section', 'blocked later'); blocked.setAttribute('data-block', '');
   const masked = el('section', 'masked later'); masked.setAttribute('data-mask', '');
-  document.body.append(blocked, masked);
+  const styled = el('section', 'styled later'); styled.setAttribute('style', 'border: 1px solid; background: url(added.png)');
+  document.body.append(blocked, masked, styled);
   document.getElementById('rows').lastChild.remove();
   await task();
   stop();
   return events.map((e) => { const { timestamp, ...rest } = e; return JSON.stringify(rest); });
 })()`;
+
+/** The recorded page's base URL, against which rrweb resolves url() in inline styles. */
+const BASE = 'https://example.test/app/';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -119,7 +127,7 @@ afterAll(async () => {
 async function record(bundle: string, sliced: boolean): Promise<string[]> {
   const page = await browser.newPage();
   try {
-    await page.setContent(`<!doctype html><html><head><meta charset="utf-8"></head><body>${BODY}</body></html>`);
+    await page.setContent(`<!doctype html><html><head><meta charset="utf-8"><base href="${BASE}"></head><body>${BODY}</body></html>`);
     await page.addScriptTag({ content: bundle });
     return await page.evaluate<string[]>(RECORD_SCRIPT(sliced));
   } finally {
@@ -135,6 +143,10 @@ describe("rrweb's events with Reprise's patches", () => {
     expect(expected.filter((e) => e.startsWith('{"type":2,')).length).toBe(1);
     expect(expected.filter((e) => e.startsWith('{"type":3,"data":{"source":0,')).length).toBeGreaterThanOrEqual(6);
     expect(expected.join('\n')).toContain('"rr_width"');
+    // Inline styles' url() references resolved, in the snapshot and in added nodes; others as written.
+    expect(expected.join('\n')).toContain(`url('${BASE}img/bg.png')`);
+    expect(expected.join('\n')).toContain(`url(${BASE}added.png)`);
+    expect(expected.join('\n')).toContain('"style":"color: red; margin: 2px"');
     expect(await record(patched, false)).toEqual(expected);
     expect(await record(patched, true)).toEqual(expected);
   });
