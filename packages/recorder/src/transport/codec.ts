@@ -6,8 +6,9 @@
  * carries none of it.
  */
 import { gzipSync, strFromU8, strToU8, unzlibSync, zlibSync } from 'fflate';
-import { decodeDeltaForm, deltaFormReference, staticDictionaryBytes, type StaticDictionaryId } from '@reprise/protocol';
+import { decodeDeltaForm, staticDictionaryBytes, type StaticDictionaryId } from '@reprise/protocol';
 import { deflateDeltaForm } from './delta-deflate.js';
+import { presetDictionaries, type DictionaryBytes } from './preset-dictionaries.js';
 import { WorkerCompressor, type WorkerCompressorHooks } from './worker-compressor.js';
 
 /** A compressed body: zlib against the dictionary it was given (`deflate`), or gzip. */
@@ -33,9 +34,8 @@ export interface Codec {
   inflateToText(body: Uint8Array, dict: Uint8Array, delta: boolean, twice: boolean): string | null;
   /** The inner zlib stream of a body deflated twice, or null. */
   innerStream(body: Uint8Array): Uint8Array<ArrayBuffer> | null;
-  staticDictionary(id: StaticDictionaryId): Uint8Array;
-  /** A reference's bytes in the delta form (protocol delta-form.ts), for the dictionary of delta-form bodies. */
-  deltaFormReference(reference: Uint8Array): Uint8Array;
+  /** A preset dictionary's bytes on the main thread (a pagehide send, a resend): see preset-dictionaries.ts. */
+  presetDictionaries(staticId: StaticDictionaryId, reference: string | null): DictionaryBytes;
   /** The compression Worker's code (compress-worker.ts bundled), started from a Blob URL; null when not built in. */
   workerSource: string | null;
   /** The Worker's main-thread side (worker-compressor.ts); null without workerSource. */
@@ -78,8 +78,7 @@ export const codec: Codec = {
       return null;
     }
   },
-  staticDictionary: staticDictionaryBytes,
-  deltaFormReference,
+  presetDictionaries: (staticId, reference) => presetDictionaries(staticDictionaryBytes(staticId), reference),
   // Absent when the sources run unbundled (unit tests): then there is no worker.
   workerSource: typeof __REPRISE_COMPRESS_WORKER__ === 'string' ? __REPRISE_COMPRESS_WORKER__ : null,
   workerCompressor(hooks) {

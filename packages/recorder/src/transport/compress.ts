@@ -8,6 +8,7 @@
  */
 import type { Compressed } from './codec.js';
 import { loadCodec, loadedCodec } from './codec-loader.js';
+import type { DictionarySource } from './dictionary-book.js';
 import type { WorkerCompressor } from './worker-compressor.js';
 
 export type { Compressed } from './codec.js';
@@ -51,29 +52,15 @@ export class Compressor {
    * Compressed `text`: deflate against `dict` in the worker, else gzip (the result says which);
    * null when it must be sent uncompressed. With `wantRef`, the worker also returns the batch's
    * canonical reference text (JSON.parse + JSON.stringify there, off the main thread). With
-   * `delta`, the worker deflates the batch's delta form against `dict.deltaBytes` when it can (the
-   * result says so). Waits for the codec; `dict`'s bytes are read only then (the static dictionary
-   * comes with it). Never rejects.
+   * `delta`, the worker deflates the batch's delta form against the delta dictionary when it can
+   * (the result says so). The worker builds `dict` from its source; its bytes are never read here.
+   * Waits for the codec. Never rejects.
    */
-  compress(
-    text: string,
-    dict: { readonly bytes: Uint8Array; readonly deltaBytes: Uint8Array } | null,
-    wantRef = false,
-    delta = false,
-  ): Promise<Compressed | null> {
+  compress(text: string, dict: { readonly source: DictionarySource } | null, wantRef = false, delta = false): Promise<Compressed | null> {
     return this.prepare().then(() => {
-      const use = this.codecLoaded ? dict : null;
-      return this.compressLoaded(text, use?.bytes ?? null, wantRef, use && delta ? use.deltaBytes : null);
+      const source = this.codecLoaded && dict ? dict.source : null;
+      return this.getWorker()?.compress(text, source, wantRef, source !== null && delta) ?? this.mainThread(text);
     });
-  }
-
-  private compressLoaded(
-    text: string,
-    dict: Uint8Array | null,
-    wantRef: boolean,
-    deltaDict: Uint8Array | null,
-  ): Promise<Compressed | null> {
-    return this.getWorker()?.compress(text, dict, wantRef, deltaDict) ?? this.mainThread(text);
   }
 
   dispose(): void {

@@ -17,21 +17,29 @@ import {
   REF_PARAM,
   REFERENCE_MAX_BYTES,
   formatDictionaryRef,
-  presetDictionary,
   referenceText,
   type DictionaryRef,
+  type StaticDictionaryId,
 } from '@reprise/protocol';
 import type { KeyValueStore } from '../storage.js';
 import { loadedCodec } from './codec-loader.js';
+import type { DictionaryBytes } from './preset-dictionaries.js';
 
-/** A preset dictionary as the wire names it, with its bytes. */
-export interface PresetDictionary {
+/** What a preset dictionary is built from (the compression worker builds it from this: compress-worker.ts). */
+export interface DictionarySource {
+  /** Names the dictionary among those of the page (its `query`). */
+  key: string;
+  staticId: StaticDictionaryId;
+  /** The reference text (at least REFERENCE_MAX_BYTES of UTF-8 when it is that long), or null: the static vocabulary alone. */
+  reference: string | null;
+}
+
+/** A preset dictionary as the wire names it, with its bytes (built on the main thread only when read). */
+export interface PresetDictionary extends DictionaryBytes {
   ref: DictionaryRef | null;
   /** `&dict=…[&ref=…]`, appended to the ingest URL. */
   query: string;
-  bytes: Uint8Array;
-  /** The same dictionary for a delta-form body: its reference in the delta form (protocol delta-form.ts). */
-  deltaBytes: Uint8Array;
+  source: DictionarySource;
 }
 
 /**
@@ -258,25 +266,23 @@ function safeAtPagehide(r: RefEntry): boolean {
 }
 
 /**
- * A dictionary whose bytes are built on first use: the static dictionary comes with the codec
- * (codec-loader.ts), which the compressor waits for; nothing reads `bytes` before it is loaded.
+ * A dictionary whose bytes are built on first use. Batches compressed in the worker never read
+ * them (the worker builds its own from `source`); a pagehide send or a resend does, after the
+ * codec is loaded (it brings the static dictionary).
  */
 function lazyBytes(ref: DictionaryRef | null, query: string, reference: string | null): PresetDictionary {
-  let built: { bytes: Uint8Array; deltaBytes: Uint8Array } | null = null;
+  let built: DictionaryBytes | null = null;
   const build = () => {
     if (built) return built;
     const codec = loadedCodec();
     if (!codec) throw new Error('the codec is not loaded');
-    const staticDict = codec.staticDictionary(CURRENT_STATIC_DICTIONARY);
-    // The reference's bytes as the server cuts them: its first REFERENCE_MAX_BYTES of UTF-8.
-    const refBytes = reference === null ? null : new TextEncoder().encode(reference).subarray(0, REFERENCE_MAX_BYTES);
-    const bytes = presetDictionary(staticDict, refBytes);
-    built = { bytes, deltaBytes: refBytes === null ? bytes : presetDictionary(staticDict, codec.deltaFormReference(refBytes)) };
+    built = codec.presetDictionaries(CURRENT_STATIC_DICTIONARY, reference);
     return built;
   };
   return {
     ref,
     query,
+    source: { key: query, staticId: CURRENT_STATIC_DICTIONARY, reference },
     get bytes() {
       return build().bytes;
     },

@@ -5,8 +5,10 @@
  * chunk. On any failure (CSP, a script error in the worker, no answer) it gives up for good and
  * hands its outstanding jobs to `fallback` (compress.ts: gzip on the main thread).
  */
+import { staticDictionaryBytes } from '@reprise/protocol';
 import type { Compressed } from './codec.js';
 import type { CompressJob, CompressReply } from './compress-worker.js';
+import type { DictionarySource } from './dictionary-book.js';
 
 // A worker that doesn't answer within this time is considered broken. The worker takes jobs one
 // at a time, so each answer restarts the clock of those still waiting: two large batches posted
@@ -33,6 +35,8 @@ export class WorkerCompressor {
   private broken = false;
   private nextId = 1;
   private jobs = new Map<number, Job>();
+  /** Static dictionaries the worker holds: each is copied to it once. */
+  private readonly staticsSent = new Set<string>();
 
   constructor(
     private readonly source: string,
@@ -40,7 +44,7 @@ export class WorkerCompressor {
   ) {}
 
   /** See Compressor.compress; null when the worker can't be had (the caller compresses otherwise). */
-  compress(text: string, dict: Uint8Array | null, wantRef: boolean, deltaDict: Uint8Array | null): Promise<Compressed | null> | null {
+  compress(text: string, dict: DictionarySource | null, wantRef: boolean, delta: boolean): Promise<Compressed | null> | null {
     const worker = this.getWorker();
     if (!worker) return null;
     return new Promise<Compressed | null>((resolve) => {
@@ -49,12 +53,18 @@ export class WorkerCompressor {
       try {
         // The string is posted as is and UTF-8 encoded in the worker: structured-cloning a string
         // costs the main thread several times less than TextEncoder (measured by the recorder
-        // benchmark on a 3 MB snapshot). The dictionary is shared by many batches, so it is copied.
+        // benchmark on a 3 MB snapshot). The worker builds and keeps each dictionary from its
+        // reference text (a few milliseconds of main-thread work per page saved, measured by the
+        // recorder benchmark's profile); the static vocabulary is copied to it once.
         const job: CompressJob = { id, text };
-        if (dict) job.dict = dict;
-        if (dict && deltaDict) job.deltaDict = deltaDict;
+        if (dict) {
+          job.dict = { key: dict.key, staticId: dict.staticId, reference: dict.reference };
+          if (!this.staticsSent.has(dict.staticId)) job.dict.staticBytes = staticDictionaryBytes(dict.staticId);
+          if (delta) job.delta = true;
+        }
         if (wantRef) job.ref = true;
         worker.postMessage(job);
+        if (dict) this.staticsSent.add(dict.staticId);
       } catch (err) {
         this.failed(err);
       }
