@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../test-support/chromium.js';
@@ -79,6 +79,8 @@ export async function runRecorder(opts: RecorderBenchOptions): Promise<BenchResu
     // Profiles name script URLs; their source maps name the files.
     const maps = new Map([
       ['/sdk/reprise.js', new SourceMapIndex(sdkMap)],
+      // The lazy chunks are served from the SDK's own directory by the Reprise server.
+      ...chunkMaps(path.dirname(sdkPath)),
       ['/bench/rrweb.js', new SourceMapIndex(rrweb.map)],
       ['/bench/workloads.js', new SourceMapIndex(workloadJs.map)],
     ]);
@@ -120,6 +122,13 @@ export async function runRecorder(opts: RecorderBenchOptions): Promise<BenchResu
     headline: [...list.map((w) => `${w.key}RatioScript`), 'snapshotLongMaxRrweb', 'snapshotLongMaxReprise'],
     notes,
   };
+}
+
+/** Source maps of the SDK's lazy chunks (reprise-<name>.<hash>.js beside it), by the path they are served at. */
+function chunkMaps(dir: string): Array<[string, SourceMapIndex]> {
+  return readdirSync(dir)
+    .filter((f) => /^reprise-.+\.js$/.test(f) && existsSync(path.join(dir, `${f}.map`)))
+    .map((f) => [`/sdk/${f}`, new SourceMapIndex(readFileSync(path.join(dir, `${f}.map`), 'utf8'))]);
 }
 
 /** One run: every workload once per variant, variant order rotated per run; the run's row. */
