@@ -302,6 +302,54 @@ describe('lazy chunks', () => {
     });
   });
 
+  it('while the network chunk is on its way, only bodies it will record are cloned or kept: not a binary one, not a denied URL\'s', async () => {
+    const page = html(sdkTag({ 'data-body-url-deny': '/echo/denied' }), '<h1 id="title">net</h1>');
+    await withChunks('held', '/lazy-net-plan', page, async ({ page, id, errors }) => {
+      await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-network\.[\w-]+\.js$/.test(r))).toBe(true);
+      const clones = await page.evaluate(async () => {
+        const n = { response: 0, request: 0 };
+        const [res, req] = [Response.prototype.clone, Request.prototype.clone];
+        Response.prototype.clone = function (this: Response) {
+          n.response++;
+          return res.call(this);
+        };
+        Request.prototype.clone = function (this: Request) {
+          n.request++;
+          return req.call(this);
+        };
+        await fetch('/echo/image?type=image/png').then((r) => r.arrayBuffer());
+        await fetch('/echo/events?type=text/event-stream').then((r) => r.text());
+        await fetch('/echo/denied-get').then((r) => r.text());
+        await fetch(new Request('/echo/denied-post', { method: 'POST', body: 'denied body' })).then((r) => r.text());
+        await fetch('/echo/text').then((r) => r.text());
+        await new Promise<void>((resolve) => {
+          const x = new XMLHttpRequest();
+          x.open('GET', '/echo/bytes?type=application/octet-stream');
+          x.responseType = 'arraybuffer';
+          x.onloadend = () => resolve();
+          x.send();
+        });
+        [Response.prototype.clone, Request.prototype.clone] = [res, req];
+        return n;
+      });
+      // The one text answer is cloned for the records code; nothing else is.
+      expect(clones).toEqual({ response: 1, request: 0 });
+      h.ingest.releaseChunks();
+      const byPath = () =>
+        new Map(eventsOf(id, 'network').map((e) => [new URL((e.data as NetworkData).url).pathname, e.data as NetworkData]));
+      await expect.poll(() => byPath().size, { timeout: 10_000 }).toBe(6);
+      const net = byPath();
+      expect(net.get('/echo/image')!.responseBody).toEqual({ kind: 'binary', size: 2 });
+      expect(net.get('/echo/events')!.responseBody).toMatchObject({ kind: 'omitted', reason: 'streaming response' });
+      expect(net.get('/echo/denied-get')!.responseBody).toEqual({ kind: 'omitted', reason: 'URL denied by bodyUrlDeny' });
+      expect(net.get('/echo/denied-post')!.requestBody).toEqual({ kind: 'omitted', reason: 'URL denied by bodyUrlDeny' });
+      expect(net.get('/echo/text')!.responseBody).toMatchObject({ kind: 'text', value: 'ok' });
+      expect(net.get('/echo/bytes')).toMatchObject({ initiator: 'xhr', responseBody: { kind: 'binary', size: 2 } });
+      expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
+      expect(errors).toEqual([]);
+    });
+  });
+
   it('requests waiting for the network chunk are bounded: past 200 the oldest are dropped, the rest recorded in order', async () => {
     await withChunks('held', '/lazy-net-many', html(sdkTag(), '<h1 id="title">net</h1>'), async ({ page, id }) => {
       await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-network\.[\w-]+\.js$/.test(r))).toBe(true);

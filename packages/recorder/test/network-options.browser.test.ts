@@ -73,6 +73,29 @@ describe('network capture options', () => {
     expect(JSON.stringify(net)).not.toContain('1990-01-01');
   });
 
+  it.each([
+    [{ 'data-capture-bodies': 'false' }, 'body capture disabled'],
+    [{ 'data-body-url-deny': '/private/' }, 'URL denied by bodyUrlDeny'],
+  ])("a Request's own body not recorded (%o) is marked omitted, with the reason, and never cloned", async (attrs, reason) => {
+    const net = await recordCalls(attrs, async (page) => {
+      const clones = await page.evaluate(async () => {
+        let n = 0;
+        const clone = Request.prototype.clone;
+        Request.prototype.clone = function (this: Request) {
+          n++;
+          return clone.call(this);
+        };
+        await fetch(new Request('/private/orders', { method: 'POST', body: 'card=4242-SECRET' }));
+        Request.prototype.clone = clone;
+        return n;
+      });
+      expect(clones).toBe(0);
+    });
+    expect(net).toHaveLength(1);
+    expect(net[0]!.requestBody).toEqual({ kind: 'omitted', reason });
+    expect(JSON.stringify(net)).not.toContain('4242-SECRET');
+  });
+
   it("resolves relative request URLs against the page's <base>, as the browser does", async () => {
     const net = await recordCalls({}, async (page) => {
       await page.evaluate(async () => {

@@ -97,8 +97,9 @@ export class FakeIngest {
   /** Accepted batches (`<sessionId>.<seq>`) the fake acts as if it lacked, as dictionary references. */
   readonly forgotten = new Set<string>();
   /**
-   * Requests to `/echo/…` (any origin may call it: it answers CORS preflights for any header),
-   * with the headers the server received, for trace-context checks.
+   * Requests to `/echo/…` (any origin may call it: it answers CORS preflights for any header; it
+   * answers `ok`, as text/plain or the `?type=` given), with the headers the server received, for
+   * trace-context checks.
    */
   readonly echoed: { path: string; headers: Record<string, string | string[] | undefined> }[] = [];
   private server: Server | null = null;
@@ -294,7 +295,8 @@ export class FakeIngest {
       }
       for await (const _c of req) void _c;
       this.echoed.push({ path: url.pathname, headers: { ...req.headers } });
-      res.setHeader('content-type', 'text/plain');
+      // `?type=`: the answer's content type (a binary one, say).
+      res.setHeader('content-type', url.searchParams.get('type') ?? 'text/plain');
       res.end('ok');
       return;
     }

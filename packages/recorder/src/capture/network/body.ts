@@ -3,31 +3,11 @@
  * consuming what the app will read). Nothing here throws into the app.
  */
 import type { BodyCapture } from '@reprise/protocol';
+import { BINARY_TYPE, binary, bodyBlocked, contentLength, READ, responseBodyPlan } from './body-plan.js';
 import type { NetConfig } from './calls.js';
 
 /** Longest we keep reading a response clone (long polls, slow streams). */
 const READ_TIMEOUT_MS = 10_000;
-const BINARY_TYPE =
-  /^(image|audio|video|font)\/|octet-stream|application\/(pdf|zip|x-zip|gzip|x-gzip|x-tar|x-7z|x-rar|wasm|x-protobuf|protobuf|vnd\.ms-|vnd\.openxmlformats|msword|x-bzip)|multipart\/byteranges/i;
-const STREAM_TYPE = /text\/event-stream|application\/x-ndjson-stream/i;
-
-function matches(url: string, p: string | RegExp): boolean {
-  try {
-    if (typeof p === 'string') return url.includes(p);
-    p.lastIndex = 0;
-    return p.test(url);
-  } catch {
-    return false;
-  }
-}
-
-/** Reason why bodies of `url` are not recorded, or null when they are. */
-export function bodyBlocked(cfg: NetConfig, url: string): string | null {
-  if (!cfg.captureBodies) return 'body capture disabled';
-  if (cfg.deny.some((p) => matches(url, p))) return 'URL denied by bodyUrlDeny';
-  if (cfg.allow.length > 0 && !cfg.allow.some((p) => matches(url, p))) return 'URL not in bodyUrlAllow';
-  return null;
-}
 
 function utf8Length(s: string): number {
   let n = 0;
@@ -106,13 +86,6 @@ function fieldsOf(cfg: NetConfig, entries: Iterable<[string, unknown]>): Record<
     list.push(v);
   }
   return cfg.redactor.fields(out);
-}
-
-function binary(size: number | undefined, reason?: string): BodyCapture {
-  const out: BodyCapture = { kind: 'binary' };
-  if (size !== undefined && Number.isFinite(size)) out.size = size;
-  if (reason) out.reason = reason;
-  return out;
 }
 
 /** Request body of fetch / XHR / beacon. Never throws. */
@@ -194,13 +167,6 @@ export async function readCapped(res: Response, max: number): Promise<{ text: st
   return { text, bytes, truncated };
 }
 
-function contentLength(h: Headers): number | undefined {
-  const v = h.get('content-length');
-  if (v === null) return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
-
 /**
  * Decides synchronously what to do with a fetch response's body; when it must be read, reads
  * `clone` (the hook's, made before the app could consume the original) or clones now, and
@@ -212,7 +178,7 @@ export function responseBody(
   res: Response,
   clone?: Response | null,
 ): BodyCapture | null | Promise<BodyCapture | null> {
-  const out = responseBodyPlan(cfg, url, res, clone);
+  const out = plan(cfg, url, res, clone);
   if (out !== READ) {
     clone?.body?.cancel().catch(() => undefined);
     return out;
@@ -225,30 +191,14 @@ export function responseBody(
   );
 }
 
-const READ = 'read';
-
-/** What is recorded of a response's body without reading it, or READ. */
-function responseBodyPlan(
-  cfg: NetConfig,
-  url: string,
-  res: Response,
-  clone: Response | null | undefined,
-): BodyCapture | null | typeof READ {
-  const blocked = bodyBlocked(cfg, url);
-  if (blocked) return { kind: 'omitted', reason: blocked };
-  if (res.type === 'opaque' || res.type === 'opaqueredirect') return { kind: 'omitted', reason: 'opaque response' };
-  if (res.body === null) return null;
-  const type = res.headers.get('content-type') ?? '';
-  const len = contentLength(res.headers);
-  if (BINARY_TYPE.test(type)) return binary(len);
-  if (STREAM_TYPE.test(type)) return { kind: 'omitted', reason: 'streaming response', ...(len !== undefined ? { size: len } : {}) };
-  if (len !== undefined && len > cfg.max) return { ...binary(len, 'larger than networkBodyMaxBytes'), truncated: true };
-  // null: the hook found the body used when it could have cloned it.
-  if (clone === null || (!clone && res.bodyUsed)) return { kind: 'omitted', reason: 'body already used' };
-  return READ;
+/** responseBodyPlan, and a body the hook found used when it could have cloned it (`clone` null). */
+function plan(cfg: NetConfig, url: string, res: Response, clone: Response | null | undefined): BodyCapture | null | typeof READ {
+  const out = responseBodyPlan(cfg, url, res);
+  if (out === READ && (clone === null || (!clone && res.bodyUsed))) return { kind: 'omitted', reason: 'body already used' };
+  return out;
 }
 
-/** Response body of a finished XHR, from what it held at loadend (`response`: its text for '' and 'text'). Never throws. */
+/** Response body of a finished XHR, from what the hook kept of it at loadend (XhrCall.response). Never throws. */
 export function xhrResponseBody(
   cfg: NetConfig,
   url: string,
@@ -280,14 +230,8 @@ export function xhrResponseBody(
       if (json.length > cfg.max) return textBody(cfg, json, type, len ?? json.length, true);
       return { kind: 'json', value: cfg.redactor.json(v), size: len ?? json.length };
     }
-    if (rt === 'arraybuffer') {
-      const b = response as ArrayBuffer | null;
-      return binary(b ? b.byteLength : len);
-    }
-    if (rt === 'blob') {
-      const b = response as Blob | null;
-      return binary(b ? b.size : len);
-    }
+    // The hook kept their size only (xhr.ts).
+    if (rt === 'arraybuffer' || rt === 'blob') return binary(typeof response === 'number' ? response : len);
     return { kind: 'omitted', reason: `responseType ${rt}` };
   } catch {
     return { kind: 'omitted', reason: 'unreadable body' };

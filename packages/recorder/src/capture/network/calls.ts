@@ -33,8 +33,10 @@ interface CallStart {
 
 export interface FetchCall extends CallStart {
   initiator: 'fetch';
-  /** A clone of a Request's own body, made before fetch consumed it (only when bodies are captured). */
+  /** A clone of a Request's own body, made before fetch consumed it (only when its bodies are recorded). */
   reqClone: Request | null;
+  /** Why a Request's own body is not recorded (bodyBlocked), when it has one. */
+  reqBodyOmitted?: string;
   /** performance.now() when it settled. */
   t1: number;
   res?: Response;
@@ -52,7 +54,11 @@ export interface XhrCall extends CallStart {
   /** getAllResponseHeaders() at loadend. */
   rawHeaders: string;
   responseType: XMLHttpRequestResponseType;
-  /** xhr.response at loadend (the text for responseType '' and 'text'). */
+  /**
+   * What records.ts reads of xhr.response at loadend: the response for responseType '', 'text'
+   * and 'json'; the byte size of an 'arraybuffer' or 'blob' (recorded by size only); else null.
+   * Null too when the URL's bodies are not recorded.
+   */
   response: unknown;
 }
 

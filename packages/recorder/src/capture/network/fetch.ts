@@ -9,6 +9,7 @@ import { isOwnRequest } from '../../transport/own-request.js';
 import type { CaptureContext } from '../context.js';
 import { patchMethod, type Patched } from '../patch.js';
 import { absoluteUrl } from '../privacy.js';
+import { bodyBlocked, READ, responseBodyPlan } from './body-plan.js';
 import { headersToRecord, type FetchCall, type NetConfig, type TakeCall } from './calls.js';
 import { newTrace } from './trace-context.js';
 
@@ -39,11 +40,9 @@ export function patchFetch(ctx: CaptureContext, cfg: NetConfig, take: TakeCall, 
           c.t1 = performance.now();
           c.res = res;
           c.err = err;
-          // The app reads the body once this returns: clone now if nobody is there to decide
-          // (not one its length says is past the cap: records.ts would not read it).
-          if (res && !ready())
-            c.resClone =
-              cfg.captureBodies && res.body && !res.bodyUsed && !(Number(res.headers.get('content-length')) > cfg.max) ? res.clone() : null;
+          // The app reads the body once this returns: clone now if nobody is there to decide,
+          // and only a body records.ts will read (not a blocked URL's, a binary one's…).
+          if (res && !ready()) c.resClone = responseBodyPlan(cfg, c.url, res) === READ && !res.bodyUsed ? res.clone() : null;
           take(c);
         } catch (e) {
           ctx.guard.report(e);
@@ -73,18 +72,25 @@ function startCall(cfg: NetConfig, input: RequestInfo | URL, init: RequestInit |
   if (req) headersToRecord(req.headers, headers);
   if (init?.headers) headersToRecord(new Headers(init.headers), headers);
   const body = init?.body ?? null;
-  return {
+  const url = absoluteUrl(rawUrl);
+  const call: FetchCall = {
     initiator: 'fetch',
-    url: absoluteUrl(rawUrl),
+    url,
     method: String(init?.method ?? (req ? req.method : 'GET')).toUpperCase(),
     headers,
     body,
-    // Must be cloned before the original fetch consumes the request body.
-    reqClone: body === null && req && cfg.captureBodies && req.body !== null && !req.bodyUsed ? req.clone() : null,
+    reqClone: null,
     startedAt: Date.now(),
     t0: performance.now(),
     t1: 0,
   };
+  if (body === null && req && req.body !== null && !req.bodyUsed) {
+    // The Request's own body: cloned before the original fetch consumes it, if it is recorded.
+    const blocked = bodyBlocked(cfg, url);
+    if (blocked) call.reqBodyOmitted = blocked;
+    else call.reqClone = req.clone();
+  }
+  return call;
 }
 
 /**

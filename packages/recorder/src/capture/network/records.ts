@@ -5,7 +5,7 @@
  */
 import type { BodyCapture, NetworkData, ReplayEvent } from '@reprise/protocol';
 import type { CaptureContext } from '../context.js';
-import { bodyBlocked, readCapped, requestBody, responseBody, textBody, xhrResponseBody } from './body.js';
+import { readCapped, requestBody, responseBody, textBody, xhrResponseBody } from './body.js';
 import { headersToRecord, type BeaconCall, type FetchCall, type NetCall, type NetConfig, type TakeCall, type XhrCall } from './calls.js';
 import { parseTraceparent } from './trace-context.js';
 
@@ -78,17 +78,12 @@ async function fetchRecord(cfg: NetConfig, call: FetchCall): Promise<NetworkData
     data.error = errorKind(call.err);
     data.errorMessage = errorText(call.err);
   }
-  if (reqClone) {
-    const blocked = bodyBlocked(cfg, call.url);
-    if (blocked) {
-      reqClone.body?.cancel().catch(() => undefined);
-      data.requestBody = { kind: 'omitted', reason: blocked };
-    } else {
-      data.requestBody = await readCapped(reqClone as unknown as Response, cfg.max).then(
-        (b) => (b ? textBody(cfg, b.text, ctype, b.truncated ? undefined : b.bytes, b.truncated) : null),
-        () => null,
-      );
-    }
+  if (call.reqBodyOmitted) data.requestBody = { kind: 'omitted', reason: call.reqBodyOmitted };
+  else if (reqClone) {
+    data.requestBody = await readCapped(reqClone as unknown as Response, cfg.max).then(
+      (b) => (b ? textBody(cfg, b.text, ctype, b.truncated ? undefined : b.bytes, b.truncated) : null),
+      () => null,
+    );
   }
   data.responseBody = await resBody;
   return data;

@@ -6,6 +6,7 @@ import { isOwnRequest } from '../../transport/own-request.js';
 import type { CaptureContext } from '../context.js';
 import { patchMethod, type Patched } from '../patch.js';
 import { absoluteUrl } from '../privacy.js';
+import { bodyBlocked } from './body-plan.js';
 import type { NetConfig, TakeCall, XhrCall } from './calls.js';
 import { newTrace } from './trace-context.js';
 
@@ -67,7 +68,7 @@ export function patchXhr(ctx: CaptureContext, cfg: NetConfig, take: TakeCall): A
             s.sent = true;
             const url = absoluteUrl(s.url);
             traceparent(cfg, this, url, s, setHeader?.original as XMLHttpRequest['setRequestHeader'] | undefined);
-            watch(ctx, take, this, { url, method: s.method, headers: { ...s.headers }, body }, () => states.delete(this));
+            watch(ctx, take, this, { url, method: s.method, headers: { ...s.headers }, body }, !bodyBlocked(cfg, url), () => states.delete(this));
           } catch (err) {
             ctx.guard.report(err);
           }
@@ -96,12 +97,16 @@ function traceparent(
   s.headers.traceparent = trace.header;
 }
 
-/** Times a request being sent and hands it over on loadend, with what the XHR holds then. */
+/**
+ * Times a request being sent and hands it over on loadend, with what the XHR holds then (of its
+ * response, only what will be recorded when `bodies`: calls may wait for records.ts).
+ */
 function watch(
   ctx: CaptureContext,
   take: TakeCall,
   xhr: XMLHttpRequest,
   req: Pick<XhrCall, 'url' | 'method' | 'headers' | 'body'>,
+  bodies: boolean,
   forget: () => void,
 ): void {
   const startedAt = Date.now();
@@ -126,7 +131,7 @@ function watch(
     };
     if (!failure) {
       done.rawHeaders = xhr.getAllResponseHeaders() || '';
-      done.response = xhr.response;
+      if (bodies) done.response = recordedResponse(xhr);
     }
     take({ initiator: 'xhr', ...req, startedAt, t0, t1, failure, ...done });
   });
@@ -134,4 +139,14 @@ function watch(
   xhr.addEventListener('abort', onAbort);
   xhr.addEventListener('timeout', onTimeout);
   xhr.addEventListener('loadend', onLoadEnd);
+}
+
+/** What records.ts reads of an ended XHR's response (XhrCall.response). */
+function recordedResponse(xhr: XMLHttpRequest): unknown {
+  const rt = xhr.responseType;
+  if (rt === '' || rt === 'text' || rt === 'json') return xhr.response as unknown;
+  const r = xhr.response as ArrayBuffer | Blob | null;
+  if (rt === 'arraybuffer') return r ? (r as ArrayBuffer).byteLength : null;
+  if (rt === 'blob') return r ? (r as Blob).size : null;
+  return null;
 }
