@@ -9,5 +9,9 @@ import { replaceOnce } from './anchors.mjs';
 const STYLE_BRANCH = '  } else if (name === "style") {\n    return absolutifyURLs(value, getHref(doc));';
 
 export function patchStyleUrls(src) {
-  return replaceOnce(src, STYLE_BRANCH, '  } else if (name === "style") {\n    return value.indexOf("url(") === -1 ? value : absolutifyURLs(value, getHref(doc));');
+  return replaceOnce(
+    src,
+    STYLE_BRANCH,
+    '  } else if (name === "style") {\n    return value.indexOf("url(") === -1 ? value : absolutifyURLs(value, getHref(doc));',
+  );
 }

@@ -302,7 +302,7 @@ describe('lazy chunks', () => {
     });
   });
 
-  it('while the network chunk is on its way, only bodies it will record are cloned or kept: not a binary one, not a denied URL\'s', async () => {
+  it("while the network chunk is on its way, only bodies it will record are cloned or kept: not a binary one, not a denied URL's", async () => {
     const page = html(sdkTag({ 'data-body-url-deny': '/echo/denied' }), '<h1 id="title">net</h1>');
     await withChunks('held', '/lazy-net-plan', page, async ({ page, id, errors }) => {
       await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-network\.[\w-]+\.js$/.test(r))).toBe(true);

@@ -68,7 +68,9 @@ export function patchXhr(ctx: CaptureContext, cfg: NetConfig, take: TakeCall): A
             s.sent = true;
             const url = absoluteUrl(s.url);
             traceparent(cfg, this, url, s, setHeader?.original as XMLHttpRequest['setRequestHeader'] | undefined);
-            watch(ctx, take, this, { url, method: s.method, headers: { ...s.headers }, body }, !bodyBlocked(cfg, url), () => states.delete(this));
+            watch(ctx, take, this, { url, method: s.method, headers: { ...s.headers }, body }, !bodyBlocked(cfg, url), () =>
+              states.delete(this),
+            );
           } catch (err) {
             ctx.guard.report(err);
           }
