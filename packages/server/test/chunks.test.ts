@@ -17,6 +17,7 @@ import { ChunkNotFoundError } from '../src/store/chunks/errors.js';
 import { LocalChunkStore } from '../src/store/chunks/local.js';
 import { S3ChunkStore, type S3Config } from '../src/store/chunks/s3.js';
 import type { ChunkObject, ChunkStore } from '../src/store/chunks/types.js';
+import { ChunkStoreUnavailable } from '../src/store/types.js';
 import { migrate as migrateSqlite, MIGRATIONS as SQLITE_MIGRATIONS } from '../src/store/sqlite/schema.js';
 import { openStore as openConfiguredStore } from '../src/store/open.js';
 import { SqliteStore, type SqliteStoreOptions } from '../src/store/sqlite/sqlite-store.js';
@@ -486,7 +487,13 @@ for (const backend of ['local', 's3'] as const) {
       const chunks = new CountingStore(make());
       const { store, projectId } = await openStore({ chunks });
       chunks.failPut = () => true;
-      await expect(append(store, projectId, 'sess_fail', 0)).rejects.toThrow(/injected put failure/);
+      // Refused as the store being unavailable (ingest: 503, send again), with the put's error as its cause.
+      const refusal = await append(store, projectId, 'sess_fail', 0).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(refusal).toBeInstanceOf(ChunkStoreUnavailable);
+      expect(String((refusal as Error).cause)).toMatch(/injected put failure/);
       expect(await store.getSession('sess_fail')).toBeNull();
       expect(batchRows(store, 'sess_fail')).toEqual([]);
       chunks.failPut = null;

@@ -11,6 +11,7 @@ import {
 } from '../chunk-codec.js';
 import { envelopeKeyId, isEncrypted, openStoredChunk, type ChunkCipher } from './crypto.js';
 import { isChunkNotFound } from './errors.js';
+import { putForIngest } from './ingest-pack.js';
 import type { ChunkStore } from './types.js';
 
 /**
@@ -137,7 +138,7 @@ export class BatchChunks {
     const encoded = chunk ?? encodeBatch(events);
     const key = batchKey(ref.projectId, ref.sessionId, ref.seq, encoded.format);
     const bytes = this.seal(encoded.bytes, segmentContext(ref.projectId, ref.sessionId, ref.seq));
-    await this.store.put(key, bytes);
+    await putForIngest(this.store, key, bytes, 'a batch');
     return { key, bytes: bytes.length, chunk: encoded };
   }
 

@@ -1,4 +1,5 @@
 import { sharedPackKey } from '../chunks/batch-chunks.js';
+import { PACK_MAX_BYTES, PACK_MAX_PARTS, putPack } from '../chunks/ingest-pack.js';
 import type { ChunkStore } from '../chunks/types.js';
 import { ChunkStoreUnavailable } from '../types.js';
 
@@ -13,8 +14,7 @@ export interface IngestPackOptions {
 }
 
 export const DEFAULT_PACK_WINDOW_MS = 250;
-export const DEFAULT_PACK_MAX_BYTES = 4 * 1024 * 1024;
-const DEFAULT_MAX_PARTS = 256;
+export const DEFAULT_PACK_MAX_BYTES = PACK_MAX_BYTES;
 
 /** One batch's segment of a written pack, as the commit sees it. */
 export interface PackPart<T> {
@@ -77,7 +77,7 @@ export class IngestPacker<T, R> {
       }
       pack.parts.push({ item, bytes, resolve, reject });
       pack.bytes += bytes.length;
-      const full = pack.bytes >= this.opts.maxBytes || pack.parts.length >= (this.opts.maxParts ?? DEFAULT_MAX_PARTS);
+      const full = pack.bytes >= this.opts.maxBytes || pack.parts.length >= (this.opts.maxParts ?? PACK_MAX_PARTS);
       if (full || this.draining) this.flush(projectId);
     });
   }
@@ -106,25 +106,18 @@ export class IngestPacker<T, R> {
 
   private async write(projectId: string, waiting: Waiting<T, R>[]): Promise<void> {
     const key = sharedPackKey(projectId);
-    const parts: PackPart<T>[] = [];
-    let offset = 0;
-    for (const w of waiting) {
-      parts.push({ item: w.item, offset, length: w.bytes.length });
-      offset += w.bytes.length;
-    }
+    let offsets: number[];
     try {
-      await this.chunks.put(
+      offsets = await putPack(
+        this.chunks,
         key,
-        Buffer.concat(
-          waiting.map((w) => w.bytes),
-          offset,
-        ),
+        waiting.map((w) => w.bytes),
       );
     } catch (err) {
-      const refusal = new ChunkStoreUnavailable(`storing a pack of ${waiting.length} batches failed`, { cause: err });
-      for (const w of waiting) w.reject(refusal);
+      for (const w of waiting) w.reject(err);
       return;
     }
+    const parts: PackPart<T>[] = waiting.map((w, i) => ({ item: w.item, offset: offsets[i]!, length: w.bytes.length }));
     let done: { outcomes: (R | Error)[]; used: boolean };
     try {
       done = await this.commit(key, parts);

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { batchKey, encodeBatch, type BatchChunks } from '../chunks/batch-chunks.js';
 import type { ChunkFormat } from '../chunk-codec.js';
+import { putForIngest } from '../chunks/ingest-pack.js';
 import type { ChunkStore } from '../chunks/types.js';
 import { IngestPacks, type PackSegment } from './ingest-packs.js';
 import { deviceValues, LINK_SELECT, mergeTags, type LinkRow } from '../rows.js';
@@ -235,7 +236,7 @@ export class SqliteBatchAppender {
   private async wholeObject(projectId: string, sessionId: string, seq: number, format: ChunkFormat, sealed: Buffer): Promise<PackSegment> {
     const key = batchKey(projectId, sessionId, seq, format);
     const chunks = this.deps.chunks;
-    await chunks.put(key, sealed);
+    await putForIngest(chunks, key, sealed, 'a batch');
     return { key, offset: null, length: null, settle: (used) => void (used || chunks.delete([key]).catch(() => undefined)) };
   }
 

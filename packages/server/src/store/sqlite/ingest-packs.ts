@@ -1,4 +1,5 @@
 import { sharedPackKey } from '../chunks/batch-chunks.js';
+import { PACK_MAX_BYTES, PACK_MAX_PARTS, putPack } from '../chunks/ingest-pack.js';
 import type { ChunkStore } from '../chunks/types.js';
 
 /** Where a batch's bytes landed, and how to say whether its row ended up naming them. */
@@ -21,14 +22,11 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
-/** Bounds one pack (the memory of one write and the rows of its group commit). */
-const MAX_PARTS = 256;
-const MAX_BYTES = 4 * 1024 * 1024;
-
 /**
  * Ingest packing for the embedded store: the batches that arrive while a pack is being written
  * form the next pack, one shared object per project (`<projectId>/~packs/<random>.pack`, the
- * layout of store/chunks/batch-chunks.ts). On local files that is one create, one fdatasync and
+ * layout of store/chunks/batch-chunks.ts, written by store/chunks/ingest-pack.ts). A failed write
+ * refuses every batch of the pack (ChunkStoreUnavailable: ingest answers 503). On local files that is one create, one fdatasync and
  * one directory fsync per pack instead of per batch, the bulk of ingest's file work. No window:
  * an idle store writes a lone batch at once, a busy one groups whatever queued behind the write in
  * flight, so a batch waits at most for one write before its own.
@@ -76,20 +74,19 @@ export class IngestPacks {
     let bytes = 0;
     for (let i = 0; i < this.waiting.length; i++) {
       bytes += this.waiting[i]!.bytes.length;
-      if (i + 1 >= MAX_PARTS || (bytes >= MAX_BYTES && i > 0)) return i + 1;
+      if (i + 1 >= PACK_MAX_PARTS || (bytes >= PACK_MAX_BYTES && i > 0)) return i + 1;
     }
     return this.waiting.length;
   }
 
   private async writePack(projectId: string, parts: Waiting[]): Promise<void> {
     const key = sharedPackKey(projectId);
+    let offsets: number[];
     try {
-      await this.chunks.put(
+      offsets = await putPack(
+        this.chunks,
         key,
-        Buffer.concat(
-          parts.map((p) => p.bytes),
-          parts.reduce((n, p) => n + p.bytes.length, 0),
-        ),
+        parts.map((p) => p.bytes),
       );
     } catch (err) {
       for (const p of parts) p.reject(err);
@@ -102,12 +99,11 @@ export class IngestPacks {
       // Nothing names the pack (every batch a duplicate or refused): drop it now rather than in an hour's gc.
       if (--unsettled === 0 && !used) void this.chunks.delete([key]).catch(() => undefined);
     };
-    let offset = 0;
-    for (const p of parts) {
+    parts.forEach((p, i) => {
       let once = false;
       p.resolve({
         key,
-        offset,
+        offset: offsets[i]!,
         length: p.bytes.length,
         settle: (u) => {
           if (once) return;
@@ -115,7 +111,6 @@ export class IngestPacks {
           settle(u);
         },
       });
-      offset += p.bytes.length;
-    }
+    });
   }
 }
