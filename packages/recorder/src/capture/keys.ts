@@ -115,11 +115,14 @@ export function startKeyCapture(ctx: CaptureContext): Stop {
     const inner = (e.composedPath()[0] as Node | undefined) ?? raw;
     const focused = inner.nodeType === 1 ? (inner as Element) : (raw as Element);
     const el = raw as Element;
-    if (within(el, UI_BLOCK_SELECTOR)) return;
     const mods = modifiers(e);
     const where = contextOf(focused);
-    const privateRegion = within(focused, rules.mask) || within(focused, rules.block) || within(el, rules.mask) || within(el, rules.block);
-    const verdict = keyVerdict(e.key, mods, where, privateRegion);
+    // Most presses are characters typed into a field, never recorded: decided before any selector
+    // is matched (a private region only ever turns a 'yes' into a 'no').
+    let verdict = keyVerdict(e.key, mods, where, false);
+    if (verdict === 'no' || within(el, UI_BLOCK_SELECTOR)) return;
+    if (within(focused, rules.mask) || within(focused, rules.block) || within(el, rules.mask) || within(el, rules.block))
+      verdict = keyVerdict(e.key, mods, where, true);
     if (verdict === 'no') return;
     const now = Date.now();
     if (now - windowStart >= 1000) {
