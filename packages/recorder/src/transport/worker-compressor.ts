@@ -12,13 +12,12 @@ import type { DictionarySource } from './dictionary-book.js';
 
 // A worker that doesn't answer within this time is considered broken. The worker takes jobs one
 // at a time, so each answer restarts the clock of those still waiting: two large batches posted
-// together on a busy machine are slow, not broken.
+// together on a busy machine are slow, not broken. One clock for all jobs (not a timer each).
 const WORKER_TIMEOUT_MS = 30_000;
 
 interface Job {
   resolve(out: Compressed | null): void;
   text: string;
-  timer: ReturnType<typeof setTimeout>;
 }
 
 export interface WorkerCompressorHooks {
@@ -35,6 +34,8 @@ export class WorkerCompressor {
   private broken = false;
   private nextId = 1;
   private jobs = new Map<number, Job>();
+  /** Runs while jobs wait: since the oldest was posted or the last answer came. */
+  private clock: ReturnType<typeof setTimeout> | null = null;
   /** Static dictionaries the worker holds: each is copied to it once. */
   private readonly staticsSent = new Set<string>();
 
@@ -49,7 +50,8 @@ export class WorkerCompressor {
     if (!worker) return null;
     return new Promise<Compressed | null>((resolve) => {
       const id = this.nextId++;
-      this.jobs.set(id, { resolve, text, timer: this.timeout() });
+      this.jobs.set(id, { resolve, text });
+      this.clock ??= this.startClock();
       try {
         // The string is posted as is and UTF-8 encoded in the worker: structured-cloning a string
         // costs the main thread several times less than TextEncoder (measured by the recorder
@@ -73,16 +75,22 @@ export class WorkerCompressor {
 
   /** Outstanding jobs resolve null; the worker is terminated. */
   dispose(): void {
-    for (const [, job] of this.jobs) {
-      clearTimeout(job.timer);
-      job.resolve(null);
-    }
+    this.stopClock();
+    for (const [, job] of this.jobs) job.resolve(null);
     this.jobs.clear();
     this.kill();
   }
 
-  private timeout(): ReturnType<typeof setTimeout> {
-    return setTimeout(() => this.failed(new Error('compression worker timed out')), WORKER_TIMEOUT_MS);
+  private startClock(): ReturnType<typeof setTimeout> {
+    return setTimeout(() => {
+      this.clock = null;
+      this.failed(new Error('compression worker timed out'));
+    }, WORKER_TIMEOUT_MS);
+  }
+
+  private stopClock(): void {
+    if (this.clock !== null) clearTimeout(this.clock);
+    this.clock = null;
   }
 
   private getWorker(): Worker | null {
@@ -123,11 +131,8 @@ export class WorkerCompressor {
       return;
     }
     this.jobs.delete(reply.id);
-    clearTimeout(job.timer);
-    for (const waiting of this.jobs.values()) {
-      clearTimeout(waiting.timer);
-      waiting.timer = this.timeout();
-    }
+    this.stopClock();
+    if (this.jobs.size > 0) this.clock = this.startClock();
     const out: Compressed = { bytes: new Uint8Array(reply.buf), deflate: reply.deflate === true };
     if (reply.delta === true) out.delta = true;
     if (reply.delta === true && reply.twice === true) out.twice = true;
@@ -143,12 +148,10 @@ export class WorkerCompressor {
       this.hooks.onBroken();
     }
     this.kill();
+    this.stopClock();
     const pending = [...this.jobs.values()];
     this.jobs.clear();
-    for (const job of pending) {
-      clearTimeout(job.timer);
-      void this.hooks.fallback(job.text).then(job.resolve);
-    }
+    for (const job of pending) void this.hooks.fallback(job.text).then(job.resolve);
   }
 
   private kill(): void {
