@@ -77,6 +77,10 @@ describe('dictionary book: which preset dictionary a batch uses', () => {
     const after = book.choose(SID, '/a', false)!;
     expect(after).not.toBe(before);
     expect(Buffer.from(after.bytes).toString('utf8').endsWith('{"t":1,"kind":"dom","data":{}}\n')).toBe(true);
+    // The compression worker builds and keeps dictionaries by key: the new text is another one.
+    expect(after.source.reference).toBe('{"t":1,"kind":"dom","data":{}}\n');
+    expect(after.source.key).not.toBe(before.source.key);
+    expect(after.query).toBe(before.query);
   });
 
   it('a refused reference is forgotten; a refused encoding (415) turns deflate off for the session', () => {

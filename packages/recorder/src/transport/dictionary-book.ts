@@ -27,7 +27,7 @@ import type { DictionaryBytes } from './preset-dictionaries.js';
 
 /** What a preset dictionary is built from (the compression worker builds it from this: compress-worker.ts). */
 export interface DictionarySource {
-  /** Names the dictionary among those of the page (its `query`). */
+  /** Names these bytes among the dictionaries of the page: a reference whose text changed (canonicalized) is another key. */
   key: string;
   staticId: StaticDictionaryId;
   /** The reference text (at least REFERENCE_MAX_BYTES of UTF-8 when it is that long), or null: the static vocabulary alone. */
@@ -265,6 +265,9 @@ function safeAtPagehide(r: RefEntry): boolean {
   return r.state === 'proven' || (r.state === 'stored' && r.canonical);
 }
 
+/** Dictionaries made by this page, for their keys. */
+let dictionaries = 0;
+
 /**
  * A dictionary whose bytes are built on first use. Batches compressed in the worker never read
  * them (the worker builds its own from `source`); a pagehide send or a resend does, after the
@@ -282,7 +285,7 @@ function lazyBytes(ref: DictionaryRef | null, query: string, reference: string |
   return {
     ref,
     query,
-    source: { key: query, staticId: CURRENT_STATIC_DICTIONARY, reference },
+    source: { key: `${++dictionaries}:${query}`, staticId: CURRENT_STATIC_DICTIONARY, reference },
     get bytes() {
       return build().bytes;
     },
