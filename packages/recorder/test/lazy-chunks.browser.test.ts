@@ -322,13 +322,18 @@ describe('lazy chunks', () => {
         await fetch('/echo/denied-get').then((r) => r.text());
         await fetch(new Request('/echo/denied-post', { method: 'POST', body: 'denied body' })).then((r) => r.text());
         await fetch('/echo/text').then((r) => r.text());
-        await new Promise<void>((resolve) => {
-          const x = new XMLHttpRequest();
-          x.open('GET', '/echo/bytes?type=application/octet-stream');
-          x.responseType = 'arraybuffer';
-          x.onloadend = () => resolve();
-          x.send();
-        });
+        for (const [url, type] of [
+          ['/echo/bytes?type=application/octet-stream', 'arraybuffer'],
+          ['/echo/image-text?type=image/png', ''],
+        ] as const) {
+          await new Promise<void>((resolve) => {
+            const x = new XMLHttpRequest();
+            x.open('GET', url);
+            x.responseType = type;
+            x.onloadend = () => resolve();
+            x.send();
+          });
+        }
         [Response.prototype.clone, Request.prototype.clone] = [res, req];
         return n;
       });
@@ -337,7 +342,7 @@ describe('lazy chunks', () => {
       h.ingest.releaseChunks();
       const byPath = () =>
         new Map(eventsOf(id, 'network').map((e) => [new URL((e.data as NetworkData).url).pathname, e.data as NetworkData]));
-      await expect.poll(() => byPath().size, { timeout: 10_000 }).toBe(6);
+      await expect.poll(() => byPath().size, { timeout: 10_000 }).toBe(7);
       const net = byPath();
       expect(net.get('/echo/image')!.responseBody).toEqual({ kind: 'binary', size: 2 });
       expect(net.get('/echo/events')!.responseBody).toMatchObject({ kind: 'omitted', reason: 'streaming response' });
@@ -345,6 +350,7 @@ describe('lazy chunks', () => {
       expect(net.get('/echo/denied-post')!.requestBody).toEqual({ kind: 'omitted', reason: 'URL denied by bodyUrlDeny' });
       expect(net.get('/echo/text')!.responseBody).toMatchObject({ kind: 'text', value: 'ok' });
       expect(net.get('/echo/bytes')).toMatchObject({ initiator: 'xhr', responseBody: { kind: 'binary', size: 2 } });
+      expect(net.get('/echo/image-text')).toMatchObject({ initiator: 'xhr', responseBody: { kind: 'binary', size: 2 } });
       expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
       expect(errors).toEqual([]);
     });

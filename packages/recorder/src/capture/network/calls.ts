@@ -56,8 +56,8 @@ export interface XhrCall extends CallStart {
   responseType: XMLHttpRequestResponseType;
   /**
    * What records.ts reads of xhr.response at loadend: the response for responseType '', 'text'
-   * and 'json'; the byte size of an 'arraybuffer' or 'blob' (recorded by size only); else null.
-   * Null too when the URL's bodies are not recorded.
+   * (unless its content type is binary) and 'json'; the byte size of an 'arraybuffer' or 'blob'
+   * (recorded by size only); else null. Null too when the URL's bodies are not recorded.
    */
   response: unknown;
 }

@@ -6,7 +6,7 @@ import { isOwnRequest } from '../../transport/own-request.js';
 import type { CaptureContext } from '../context.js';
 import { patchMethod, type Patched } from '../patch.js';
 import { absoluteUrl } from '../privacy.js';
-import { bodyBlocked } from './body-plan.js';
+import { BINARY_TYPE, bodyBlocked } from './body-plan.js';
 import type { NetConfig, TakeCall, XhrCall } from './calls.js';
 import { newTrace } from './trace-context.js';
 
@@ -146,7 +146,9 @@ function watch(
 /** What records.ts reads of an ended XHR's response (XhrCall.response). */
 function recordedResponse(xhr: XMLHttpRequest): unknown {
   const rt = xhr.responseType;
-  if (rt === '' || rt === 'text' || rt === 'json') return xhr.response as unknown;
+  // Text of a binary type is recorded by its size only (body.ts): not kept.
+  if (rt === '' || rt === 'text') return BINARY_TYPE.test(xhr.getResponseHeader('content-type') ?? '') ? null : (xhr.response as unknown);
+  if (rt === 'json') return xhr.response as unknown;
   const r = xhr.response as ArrayBuffer | Blob | null;
   if (rt === 'arraybuffer') return r ? (r as ArrayBuffer).byteLength : null;
   if (rt === 'blob') return r ? (r as Blob).size : null;
