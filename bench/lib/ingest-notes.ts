@@ -10,7 +10,7 @@ import { median } from './stats.js';
 
 export function measuredText(opts: IngestOptions): string {
   return (
-    `\`reprise serve\` (the built CLI, one process, logging at warn, no background jobs) on SQLite + local files, fresh ` +
+    `\`reprise serve\` (the built CLI, one process, logging at warn, no retention job, chunk maintenance at its default so SQLite packs ingest as a user's server does) on SQLite + local files, fresh ` +
     `storage per run, under autocannon: ${opts.batches} gzip batches per run over ${opts.connections} connections, after ` +
     `${opts.warmup} warm-up batches. The batches are synthetic rrweb (seeded; a meta + full snapshot of ~2000 nodes every 20 ` +
     `batches, otherwise 5 s of mouse moves, clicks, scrolls, inputs and DOM mutations) as a recorder sends them, each a ` +

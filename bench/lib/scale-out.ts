@@ -59,9 +59,11 @@ export async function startServerProcess(
       REPRISE_HOST: '127.0.0.1',
       REPRISE_DEMO: '0',
       REPRISE_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      // No background jobs during a measurement.
+      // No retention job during a measurement. Chunk maintenance stays at its default (30 min):
+      // on SQLite it is what lets ingest pack batches (store/open.ts), as a user's server does; its
+      // first run is a minute after start and it compacts only sessions idle for 30 minutes.
       REPRISE_RETENTION_INTERVAL_MINUTES: '0',
-      REPRISE_COMPACT_AFTER_MINUTES: '0',
+      REPRISE_COMPACT_AFTER_MINUTES: '30',
       LOG_LEVEL: 'warn',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...env,
