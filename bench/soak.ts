@@ -71,7 +71,13 @@ interface BackendRun {
 async function runBackend(o: SoakOptions, backend: Backend, log: (line: string) => void): Promise<BackendRun> {
   const storage = await createScenarioStorage(backend);
   try {
-    const server = await startServerProcess({ ...storage.env, REPRISE_ADMIN_EMAIL: ADMIN_EMAIL, REPRISE_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    // No background jobs for minutes of load (chunk maintenance off: on SQLite, one file per batch).
+    const server = await startServerProcess({
+      ...storage.env,
+      REPRISE_ADMIN_EMAIL: ADMIN_EMAIL,
+      REPRISE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      REPRISE_COMPACT_AFTER_MINUTES: '0',
+    });
     try {
       const durationMs = Math.round(o.minutes * 60_000);
       const started = Date.now();
