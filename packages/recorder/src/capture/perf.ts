@@ -201,7 +201,9 @@ function watchLongtasks(observe: Observe, push: PushVital): void {
       longtasks++;
       const attr = Array.isArray(e.attribution) ? (e.attribution[0] as Record<string, unknown> | undefined) : undefined;
       const detail = attr && typeof attr.containerType === 'string' ? `${e.name} ${attr.containerType}` : e.name;
-      push('longtask', e.duration, detail);
+      // At the time the task started, not when the observer reported it (later, and for several
+      // tasks at once: two of the same length would be the same event).
+      push('longtask', e.duration, detail, Math.round(performance.timeOrigin + e.startTime));
     }
   });
 }
