@@ -90,13 +90,12 @@ describe('capture kinds in Chromium', () => {
 
   it('records long tasks, at the time each began, and paint and navigation timings', () => {
     const vitals = of<VitalData>('vital');
-    // Other long tasks (page load under a busy CI machine) may be recorded too: ours is the longest.
+    // Other long tasks (page load under a busy CI machine) may be recorded too. Ours is stamped
+    // when it began (the task holds the busy loop), not when it was reported (after its 120 ms).
     const longtasks = events.filter((e) => e.kind === 'vital' && (e.data as VitalData).name === 'longtask');
-    const ours = longtasks.reduce((a, b) => ((b.data as VitalData).value > (a.data as VitalData).value ? b : a));
-    expect((ours.data as VitalData).value).toBeGreaterThanOrEqual(100);
-    // Stamped when it began (the task holds the busy loop), not when it was reported (after its 120 ms).
-    expect(ours.t).toBeGreaterThanOrEqual(busyFrom - 20);
-    expect(ours.t).toBeLessThan(busyFrom + 60);
+    expect(longtasks.filter((e) => (e.data as VitalData).value >= 100).map((e) => e.t - busyFrom)).toContainEqual(
+      expect.toSatisfy((d: number) => d >= -20 && d < 60),
+    );
     expect(vitals.some((v) => v.name === 'FCP')).toBe(true);
     expect(vitals.some((v) => v.name === 'TTFB')).toBe(true);
   });

@@ -69,7 +69,7 @@ export function startPerfCapture(ctx: CaptureContext, inputAt?: number): PerfCap
   const reportLcp = watchLcp(observe, push);
   const cls = watchCls(observe);
   const inp = watchInp(observe);
-  watchLongtasks(observe, push);
+  watchLongtasks(observe, push, Date.now());
 
   let clsReported = -1;
   let inpReported = -1;
@@ -193,7 +193,8 @@ function watchInp(observe: Observe): () => { value: number; detail: string | und
   return () => ({ value: inp, detail: inpDetail });
 }
 
-function watchLongtasks(observe: Observe, push: PushVital): void {
+/** `since`: when this capture started; a long task from before (the page's load, buffered) is stamped then. */
+function watchLongtasks(observe: Observe, push: PushVital, since: number): void {
   let longtasks = 0;
   observe('longtask', (entries) => {
     for (const e of entries) {
@@ -202,8 +203,8 @@ function watchLongtasks(observe: Observe, push: PushVital): void {
       const attr = Array.isArray(e.attribution) ? (e.attribution[0] as Record<string, unknown> | undefined) : undefined;
       const detail = attr && typeof attr.containerType === 'string' ? `${e.name} ${attr.containerType}` : e.name;
       // At the time the task started, not when the observer reported it (later, and for several
-      // tasks at once: two of the same length would be the same event).
-      push('longtask', e.duration, detail, Math.round(performance.timeOrigin + e.startTime));
+      // tasks at once: two of the same length were the same event); never before the recording.
+      push('longtask', e.duration, detail, Math.max(since, Math.round(performance.timeOrigin + e.startTime)));
     }
   });
 }
