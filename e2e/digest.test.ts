@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { parseNdjson, type Digest, type ReplayEvent, type StepList } from '@reprise/protocol';
+import type { Digest, StepList } from '@reprise/protocol';
 import { launchChromium } from '../test-support/chromium.js';
 import { ADMIN, startServer, type RunningServer } from './support/server.js';
 import { checkoutWithExpiredCard, sessionIdOf, SHOPPER } from './support/shopper.js';
+import { playheadT } from './support/viewer.js';
 
 /** The digest and the reproduction steps of a real recording: the demo shop's failing checkout. */
 
 let server: RunningServer;
 let browser: Browser;
 let sessionId = '';
-let events: ReplayEvent[] = [];
 let digest: Digest;
 let steps: StepList & { markdown: string };
 
@@ -24,7 +24,6 @@ beforeAll(async () => {
   await page.goto('about:blank');
   await ctx.close();
   await server.waitForSession(sessionId);
-  events = parseNdjson(await server.apiText(`/api/v1/sessions/${sessionId}/events`));
   digest = await server.api<Digest>(`/api/v1/sessions/${sessionId}/digest`);
   steps = await server.api<StepList & { markdown: string }>(`/api/v1/sessions/${sessionId}/steps`);
 }, 120_000);
@@ -74,13 +73,9 @@ describe('digest and steps of the demo-shop checkout', () => {
     const payRow = rows.nth(payIndex);
     expect(await payRow.innerText()).toContain("Click 'Pay'");
     await payRow.click();
-    const firstDom = events.find((e) => e.kind === 'dom')!.t;
-    const now = () =>
-      page.evaluate(() => (window as unknown as { __repriseReplayer: { getCurrentTime(): number } }).__repriseReplayer.getCurrentTime());
+    const now = () => playheadT(page);
     // A seek lands once the window holding its moment has loaded (range loading): poll for it.
-    await expect
-      .poll(async () => Math.abs((await now()) - (steps.steps[payIndex]!.t - firstDom)), { timeout: 20_000 })
-      .toBeLessThanOrEqual(100);
+    await expect.poll(async () => Math.abs((await now()) - steps.steps[payIndex]!.t), { timeout: 20_000 }).toBeLessThanOrEqual(100);
     expect(await payRow.getAttribute('data-current')).toBe('true');
 
     await page.click('[data-testid="steps-copy"]');
@@ -95,9 +90,7 @@ describe('digest and steps of the demo-shop checkout', () => {
     // The deep link opens the replay at the moment of the error.
     await page.goto(link!);
     await page.waitForSelector('[data-testid="player"][data-state="ready"]', { timeout: 30_000 });
-    await expect
-      .poll(async () => Math.abs((await now()) - (steps.firstProblemAt! - firstDom)), { timeout: 20_000 })
-      .toBeLessThanOrEqual(200);
+    await expect.poll(async () => Math.abs((await now()) - steps.firstProblemAt!), { timeout: 20_000 }).toBeLessThanOrEqual(200);
     await ctx.close();
   }, 120_000);
 });

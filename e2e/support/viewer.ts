@@ -144,3 +144,16 @@ export async function playToEnd(page: Page): Promise<void> {
   await page.waitForSelector('[data-testid="play-toggle"][aria-label="Pause"]');
   await page.waitForSelector('[data-testid="play-toggle"][aria-label="Play"]', { timeout: 60_000 });
 }
+
+/**
+ * The epoch ms of the frame on screen. rrweb counts its time from the first event it holds, which
+ * is neither the session's first event (a DomContentLoaded before the Meta, a window not loaded yet)
+ * nor fixed (earlier windows join later), so tests compare epoch ms with the events' own times.
+ */
+export function playheadT(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const r = (window as unknown as { __repriseReplayer: { getMetaData(): { startTime: number }; getCurrentTime(): number } })
+      .__repriseReplayer;
+    return r.getMetaData().startTime + r.getCurrentTime();
+  });
+}
