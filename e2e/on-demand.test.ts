@@ -135,8 +135,16 @@ describe('support links on the demo shop', () => {
         // Going straight to the app with the token records nothing either.
         const token = url.split('/l/')[1]!;
         await page.goto(`${server.base}/demo/#reprise_token=${token}`);
-        await page.waitForTimeout(1500);
-        expect(await page.locator('reprise-badge').count(), reason).toBe(0);
+        // The recorder cannot tell a refused token from a good one: it takes it (out of the address
+        // bar, into the tab's storage) and ends once the server refuses its first batch, dropping
+        // the token and the badge. Waited for, not timed: under load that takes longer.
+        const settled = () =>
+          page.evaluate(() => ({
+            taken: !location.hash.includes('reprise_token'),
+            stored: sessionStorage.getItem('reprise:link') !== null,
+            badges: document.querySelectorAll('reprise-badge').length,
+          }));
+        await expect.poll(settled, { timeout: 20_000, message: reason }).toEqual({ taken: true, stored: false, badges: 0 });
         await ctx.close();
       }),
     );
