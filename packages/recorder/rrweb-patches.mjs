@@ -8,8 +8,9 @@
 // keep V8's fast object shape, so JSON.stringify takes its fast path), lazy-canvas.mjs (the
 // script-tag build: canvas recording cut out into a lazy chunk), trim.mjs (code paths our fixed rrweb
 // options never run, left out), style-urls.mjs (an inline style without url() is not resolved against
-// the document).
+// the document), accessors.mjs (each of rrweb's DOM accessors keeps its own getter).
 import { readFile } from 'node:fs/promises';
+import { patchAccessors } from './rrweb-patches/accessors.mjs';
 import { patchBlockMemo } from './rrweb-patches/block-memo.mjs';
 import { patchBursts } from './rrweb-patches/bursts.mjs';
 import { patchCanvas } from './rrweb-patches/canvas.mjs';
@@ -24,7 +25,9 @@ const RECORD_JS = /[\\/]@rrweb[\\/]record[\\/]dist[\\/]record\.js$/;
 
 /** Patched @rrweb/record source, exported for the test that checks the patches still apply. */
 export function patchRecordSource(src) {
-  return patchTrim(patchCanvas(patchSlicing(patchMaskMemo(patchBlockMemo(patchBursts(patchFastNodes(patchStyleUrls(src))))))));
+  return patchTrim(
+    patchCanvas(patchSlicing(patchMaskMemo(patchBlockMemo(patchBursts(patchFastNodes(patchStyleUrls(patchAccessors(src)))))))),
+  );
 }
 
 /** The module of the lazy canvas chunk (lazy-canvas.mjs), cut from the patched record.js at `recordJs`. */

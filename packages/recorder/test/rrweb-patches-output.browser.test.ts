@@ -124,10 +124,25 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function record(bundle: string, sliced: boolean): Promise<string[]> {
+/**
+ * A page that replaced DOM accessors and methods on the prototypes (as zone.js and some
+ * frameworks do): rrweb then reads them from a fresh iframe's prototypes (accessors.mjs keeps
+ * that). The replaced text getter upper-cases, so a read through it shows in the events.
+ */
+const TAINT = `(() => {
+  const text = Object.getOwnPropertyDescriptor(Node.prototype, 'textContent');
+  Object.defineProperty(Node.prototype, 'textContent', { ...text, get() { const v = text.get.call(this); return typeof v === 'string' ? v.toUpperCase() : v; } });
+  const kids = Object.getOwnPropertyDescriptor(Node.prototype, 'childNodes');
+  Object.defineProperty(Node.prototype, 'childNodes', { ...kids, get() { return kids.get.call(this); } });
+  const contains = Node.prototype.contains;
+  Node.prototype.contains = function (other) { return contains.call(this, other); };
+})()`;
+
+async function record(bundle: string, sliced: boolean, tainted = false): Promise<string[]> {
   const page = await browser.newPage();
   try {
     await page.setContent(`<!doctype html><html><head><meta charset="utf-8"><base href="${BASE}"></head><body>${BODY}</body></html>`);
+    if (tainted) await page.addScriptTag({ content: TAINT });
     await page.addScriptTag({ content: bundle });
     return await page.evaluate<string[]>(RECORD_SCRIPT(sliced));
   } finally {
@@ -149,6 +164,16 @@ describe("rrweb's events with Reprise's patches", () => {
     expect(expected.join('\n')).toContain('"style":"color: red; margin: 2px"');
     expect(await record(patched, false)).toEqual(expected);
     expect(await record(patched, true)).toEqual(expected);
+  });
+
+  it('are the events of unpatched rrweb on a page that replaced DOM accessors (read from untainted prototypes)', async () => {
+    const [plain, patched] = await Promise.all([rrwebBundle(false), rrwebBundle(true)]);
+    const expected = await record(plain, false, true);
+    // rrweb read the text through the page's own prototypes' getters, not the replaced ones.
+    expect(expected.join('\n')).toContain('"changed text"');
+    expect(expected.join('\n')).not.toContain('CHANGED TEXT');
+    expect(await record(patched, false, true)).toEqual(expected);
+    expect(await record(patched, true, true)).toEqual(expected);
   });
 
   it.each([false, true])('keeps the nodes it serializes as fast V8 objects (sliced: %s)', async (sliced) => {
