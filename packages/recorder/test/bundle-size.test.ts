@@ -11,14 +11,15 @@ import { pkgDir } from './support/harness.js';
  * defaults. What it leaves out comes in content-hashed chunks (src/lazy-chunk.ts).
  * bench/bundle.ts reports where the bytes go, against rrweb's record build.
  */
-// Issue 20 asks for 45 KB; this build reaches 44.3 (67.9 before the chunks; 53.2 before env,
+// Issue 20 asks for 45 KB; this build reaches 44.55 (67.9 before the chunks; 53.2 before env,
 // vitals, click descriptions, buffer mode and the Worker's driver went to chunks and rrweb's unused
 // paths were trimmed; 48.2 before the network records code went to its chunk and the
 // serialization of console arguments to the capture chunk). The rules for which bodies are
 // recorded (capture/network/body-plan.ts) came back to the first load (+0.6 KB: 44.3), so that
 // the hooks clone or keep only bodies that will be recorded while the network chunk is on its way.
+// rrweb's DOM accessors with a getter each (rrweb-patches/accessors.mjs, faster recording: +0.2 KB, 44.55).
 // The budget holds what was reached, with a little room for changes that need to be in the first load.
-const FIRST_LOAD_MAX_BYTES = 44_400;
+const FIRST_LOAD_MAX_BYTES = 44_700;
 const LOADER_MAX_BYTES = 1_000;
 
 const dir = join(pkgDir, 'dist/browser');
