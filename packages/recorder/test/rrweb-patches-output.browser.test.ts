@@ -169,7 +169,7 @@ describe("rrweb's events with Reprise's patches", () => {
   it('are the events of unpatched rrweb on a page that replaced DOM accessors (read from untainted prototypes)', async () => {
     const [plain, patched] = await Promise.all([rrwebBundle(false), rrwebBundle(true)]);
     const expected = await record(plain, false, true);
-    // rrweb read the text through the page's own prototypes' getters, not the replaced ones.
+    // rrweb read the text through untainted getters (a fresh iframe's), not the page's replaced one.
     expect(expected.join('\n')).toContain('"changed text"');
     expect(expected.join('\n')).not.toContain('CHANGED TEXT');
     expect(await record(patched, false, true)).toEqual(expected);
