@@ -42,6 +42,8 @@ export class WorkerCompressor {
   constructor(
     private readonly source: string,
     private readonly hooks: WorkerCompressorHooks,
+    /** How long the worker may go without answering while jobs wait (tests shorten it). */
+    private readonly timeoutMs = WORKER_TIMEOUT_MS,
   ) {}
 
   /** See Compressor.compress; null when the worker can't be had (the caller compresses otherwise). */
@@ -85,7 +87,7 @@ export class WorkerCompressor {
     return setTimeout(() => {
       this.clock = null;
       this.failed(new Error('compression worker timed out'));
-    }, WORKER_TIMEOUT_MS);
+    }, this.timeoutMs);
   }
 
   private stopClock(): void {
