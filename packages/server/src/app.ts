@@ -32,6 +32,7 @@ import { InProcessLiveBus, type LiveBus } from './live/bus.js';
 import { liveRoutes } from './live/routes.js';
 import { mcpRoutes } from './mcp/http.js';
 import { startRetentionJob } from './lifecycle/retention.js';
+import { refuseNul } from './http/nul-guard.js';
 import { sourcemapRoutes } from './sourcemaps/routes.js';
 import { hasChunkMaintenance, startChunkMaintenance } from './store/chunks/maintenance.js';
 import type { Store } from './store/types.js';
@@ -112,6 +113,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       api.addHook('onRoute', recordApiRoutes(app));
       api.addHook('onRequest', csrfGuard({ publicUrl: config.publicUrlExplicit ? config.publicUrl : null }));
       api.addHook('onRequest', requireUser(store));
+      // Before the access check, which looks the route's objects up by their ids.
+      api.addHook('preValidation', refuseNul);
       // Every route's access rule (roles, projects, token scopes): auth/access.ts.
       api.addHook('preHandler', enforceAccess(store));
       await api.register(authRoutes, { store, config });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http/errors.js';
 import { ndjsonStream } from './ndjson-stream.js';
 import { accessOf, callerOf } from '../auth/access.js';
+import { LIMITS } from '@reprise/protocol';
 import { parseQuery, SESSION_SORTS } from '@reprise/protocol/query';
 import { decodeSortCursor, isSessionSort } from '../search/sort.js';
 import type { Store, User } from '../store/types.js';
@@ -76,7 +77,10 @@ function sessionRoutes(app: FastifyInstance, store: Store): void {
     if (!(await store.getSession(id))) throw new HttpError(404, 'not_found', `no session ${id}`);
     // Optional time range (epoch ms, inclusive): only the chunks overlapping it are read.
     const q = req.query as { from?: string; to?: string };
-    const range = q.from !== undefined || q.to !== undefined ? { from: msParam(q.from, 'from'), to: msParam(q.to, 'to') } : undefined;
+    const range =
+      q.from !== undefined || q.to !== undefined
+        ? { from: msParam(q.from, 'from', Math.floor), to: msParam(q.to, 'to', Math.ceil) }
+        : undefined;
     const body = ndjsonStream(store.streamEvents(id, range), (e, err) =>
       req.log.warn({ sessionId: id, t: e.t, kind: e.kind, err }, 'stored event left out: it cannot be serialized'),
     );
@@ -159,9 +163,14 @@ export function parseOrigins(v: unknown): string[] {
   return v as string[];
 }
 
-function msParam(v: string | undefined, name: string): number | undefined {
+/**
+ * A time bound in whole epoch ms, rounded outward by `round` so the range stays inclusive; within
+ * a Date's range (LIMITS.maxEventTime), beyond which no store's integer column holds it.
+ */
+function msParam(v: string | undefined, name: string, round: (n: number) => number): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new HttpError(400, 'invalid_request', `${name} must be a time in epoch ms`);
-  return n;
+  if (!Number.isFinite(n) || Math.abs(n) > LIMITS.maxEventTime)
+    throw new HttpError(400, 'invalid_request', `${name} must be a time in epoch ms`);
+  return round(n);
 }

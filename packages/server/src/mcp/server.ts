@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { CHARS_PER_TOKEN, clip } from './budget.js';
 import { ToolError, type ToolContext } from './context.js';
+import { nulIn } from '../http/nul-guard.js';
 import type { ToolDef } from './tool.js';
 import { getSessionDigest, getReproSteps } from './tools/digest.js';
 import { getConsole, getErrors } from './tools/console.js';
@@ -46,6 +47,9 @@ function register(server: McpServer, ctx: ToolContext, tool: ToolDef): void {
     { description: tool.description, inputSchema: tool.input, annotations: { readOnlyHint: true, openWorldHint: false } },
     async (args: Record<string, unknown>): Promise<CallToolResult> => {
       try {
+        // As on /api/v1 (http/nul-guard.ts): PostgreSQL text cannot hold U+0000.
+        const nul = nulIn(args);
+        if (nul) throw new ToolError(`NUL characters (U+0000) are not accepted (in ${nul})`);
         const text = await tool.run(ctx, args as never);
         return { content: [{ type: 'text', text: clip(text, MAX_ANSWER_CHARS) }] };
       } catch (err) {
