@@ -149,7 +149,7 @@ async function comment(p: Project, authorId: string): Promise<string> {
 }
 
 async function freshUser(): Promise<string> {
-  return (await s.store.createUser({ email: `u${++n}@test.local`, passwordHash: 'x', role: 'member' })).id;
+  return (await s.store.createUser({ email: `u${++n}@test.local`, passwordHash: 'x', role: 'member' }))!.id;
 }
 
 /** What each route needs; the expectations below follow docs/access.md. */
@@ -385,7 +385,7 @@ beforeAll(async () => {
   userIds.admin = (await s.store.getUserByEmail(ADMIN.email))!.id;
   for (const role of ['member', 'viewer'] as const) {
     const email = `${role}@test.local`;
-    const u = await s.store.createUser({ email, passwordHash: await hashPassword(PASSWORD), role: 'member' });
+    const u = (await s.store.createUser({ email, passwordHash: await hashPassword(PASSWORD), role: 'member' }))!;
     await s.store.setMembership({ projectId: own!.id, userId: u.id, role });
     userIds[role] = u.id;
     cookies[role] = await login(email, PASSWORD);

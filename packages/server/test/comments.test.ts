@@ -64,7 +64,7 @@ beforeAll(async () => {
     ['member', 'other@comments.test'],
     ['viewer', 'viewer@comments.test'],
   ] as const) {
-    const u = await s.store.createUser({ email, passwordHash: await hashPassword(PASSWORD), role: 'member' });
+    const u = (await s.store.createUser({ email, passwordHash: await hashPassword(PASSWORD), role: 'member' }))!;
     await s.store.setMembership({ projectId: project!.id, userId: u.id, role });
   }
   memberCookie = await login('member@comments.test');

@@ -192,7 +192,7 @@ async function seed(): Promise<void> {
   expect((await src.store.compactSession('sess_migrate_pack')).packedBatches).toBe(4);
 
   // A member, an API token and saved searches.
-  const member = await src.store.createUser({ email: MEMBER.email, passwordHash: await hashPassword(MEMBER.password), role: 'member' });
+  const member = (await src.store.createUser({ email: MEMBER.email, passwordHash: await hashPassword(MEMBER.password), role: 'member' }))!;
   const [first] = await src.store.listProjects();
   await src.store.setMembership({ projectId: first!.id, userId: member.id, role: 'viewer' });
   const tok = await src.app.inject({

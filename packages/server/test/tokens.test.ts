@@ -29,7 +29,7 @@ afterEach(async () => s.close());
 const PASSWORD = 'a long enough password';
 
 async function cookieOf(email: string, role: 'member' | 'viewer', projects: Project[]): Promise<string> {
-  const u = await s.store.createUser({ email, passwordHash: await hashPassword(PASSWORD), role: 'member' });
+  const u = (await s.store.createUser({ email, passwordHash: await hashPassword(PASSWORD), role: 'member' }))!;
   for (const p of projects) await s.store.setMembership({ projectId: p.id, userId: u.id, role });
   const res = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
   return String(res.headers['set-cookie']).split(';')[0]!;
@@ -222,7 +222,7 @@ describe('reprise token (CLI, a real child process)', () => {
   }, 60_000);
 
   it('refuses a token wider than its user', async () => {
-    const u = await s.store.createUser({ email: 'viewer@test.local', passwordHash: 'x', role: 'member' });
+    const u = (await s.store.createUser({ email: 'viewer@test.local', passwordHash: 'x', role: 'member' }))!;
     await s.store.setMembership({ projectId: own.id, userId: u.id, role: 'viewer' });
     const err = await cli('create', '--email', 'viewer@test.local', '--projects', other.id, '--scope', 'read').then(
       () => null,

@@ -32,8 +32,12 @@ export async function userRoutes(app: FastifyInstance, opts: { store: Store }): 
     if (typeof b.password !== 'string' || b.password.length < 8)
       throw new HttpError(400, 'invalid_request', 'password must be at least 8 characters');
     const role = userRole(b.role ?? 'member');
-    if (await store.getUserByEmail(b.email.trim())) throw new HttpError(409, 'conflict', `a user ${b.email.trim()} exists`);
-    const user = await store.createUser({ email: b.email.trim(), passwordHash: await hashPassword(b.password), role });
+    const email = b.email.trim();
+    const exists = () => new HttpError(409, 'conflict', `a user ${email} exists`);
+    // Checked first to skip hashing; createUser decides when two requests race.
+    if (await store.getUserByEmail(email)) throw exists();
+    const user = await store.createUser({ email, passwordHash: await hashPassword(b.password), role });
+    if (!user) throw exists();
     return reply.status(201).send({ id: user.id, email: user.email, role: user.role, createdAt: user.createdAt });
   });
 

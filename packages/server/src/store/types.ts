@@ -25,7 +25,8 @@ export interface Store {
   updateProject(id: string, patch: { name?: string; allowedOrigins?: string[]; retentionDays?: number | null }): Promise<Project | null>;
 
   countUsers(): Promise<number>;
-  createUser(input: { email: string; passwordHash: string; role: UserRole }): Promise<User>;
+  /** The new user; null when a user with that email (in any case) exists. */
+  createUser(input: { email: string; passwordHash: string; role: UserRole }): Promise<User | null>;
   getUserByEmail(email: string): Promise<(User & { passwordHash: string }) | null>;
   getUser(id: string): Promise<User | null>;
 

@@ -37,6 +37,7 @@ export const usersCreate: CliCommand = {
       passwordHash: await hashPassword(password),
       role: role === 'admin' ? 'admin' : 'member',
     });
+    if (!user) return fail(`a user ${values.email} exists`);
     // A member or viewer gets that role in the given projects (default: every project); an admin needs none.
     if (role !== 'admin') for (const projectId of projects) await store.setMembership({ projectId, userId: user.id, role });
     console.log(`created ${role} ${user.email}${values.password ? '' : ` with password ${password}`}`);

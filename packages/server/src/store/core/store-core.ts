@@ -188,16 +188,15 @@ export abstract class StoreCore {
     return (await this.sql.all<{ n: number }>('SELECT count(*) AS n FROM users'))[0]!.n;
   }
 
-  async createUser(input: { email: string; passwordHash: string; role: UserRole }): Promise<User> {
+  async createUser(input: { email: string; passwordHash: string; role: UserRole }): Promise<User | null> {
     const u: User = { id: randomId('usr_'), email: input.email, role: input.role, createdAt: Date.now() };
-    await this.sql.run('INSERT INTO users (id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)', [
-      u.id,
-      u.email,
-      input.passwordHash,
-      u.role,
-      u.createdAt,
-    ]);
-    return u;
+    // The unique email index decides, not an earlier lookup: two requests (or two instances
+    // bootstrapping one database) creating the same user at once must not fail on the insert.
+    const added = await this.sql.run(
+      'INSERT INTO users (id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+      [u.id, u.email, input.passwordHash, u.role, u.createdAt],
+    );
+    return added > 0 ? u : null;
   }
 
   async getUserByEmail(email: string): Promise<(User & { passwordHash: string }) | null> {
