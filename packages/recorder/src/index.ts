@@ -15,6 +15,7 @@ import { normalizeEndpoint, resolveOptions, type RecorderOptions, type ResolvedO
 import { isFramed } from './dom/frames.js';
 import { initInFrame } from './frame-child.js';
 import { Recorder, type RecorderStats } from './recorder.js';
+import { toJson } from './json.js';
 
 export type { BufferTrigger, CanvasFrameType, CaptureToggles, RecorderOptions, RecordingMode } from './options.js';
 export type { RecorderStats } from './recorder.js';
@@ -87,7 +88,7 @@ const MAX_VALUE = 2000;
 function plain(v: unknown): unknown {
   if (v === undefined) return undefined;
   try {
-    const json = JSON.stringify(v);
+    const json = toJson(v);
     if (typeof json !== 'string' || json.length > 16 * 1024) return undefined;
     return JSON.parse(json) as unknown;
   } catch {

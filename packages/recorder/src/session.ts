@@ -1,5 +1,6 @@
 import { LIMITS } from '@reprise/protocol';
 import type { KeyValueStore } from './storage.js';
+import { toJson } from './json.js';
 
 export const SESSION_KEY = 'reprise:session';
 /** A session ends after this long without user activity. */
@@ -203,6 +204,6 @@ export class SessionManager {
   private write(): void {
     this.lastWrite = this.now();
     this.unsavedActivity = false;
-    this.store.set(SESSION_KEY, JSON.stringify(this.rec));
+    this.store.set(SESSION_KEY, toJson(this.rec));
   }
 }

@@ -10,8 +10,20 @@ import { useHarness } from './support/harness.js';
 
 const h = useHarness();
 
-// The SDK without data-project-key: nothing starts until the test calls Reprise.init().
-const PAGE = html('<script src="/sdk/reprise.js"></script>', '<p id="static">static text</p>');
+// The SDK without data-project-key: nothing starts until the test calls Reprise.init(). Before it,
+// a spy on JSON.stringify, which the recorder takes when it loads (json.ts): while
+// window.__stringified is an array, it logs each dom event stringified and whether that ran in
+// the task that started the recorder (window.__inStartTask).
+const SPY = `<script>(() => {
+  const original = JSON.stringify;
+  JSON.stringify = function (...args) {
+    const s = original.apply(JSON, args);
+    if (window.__stringified && typeof s === 'string' && s.includes('"kind":"dom"'))
+      window.__stringified.push({ snapshot: s.includes('"type":2,"data":{"node"'), sameTask: window.__inStartTask === true });
+    return s;
+  };
+})();</script>`;
+const PAGE = html(`${SPY}<script src="/sdk/reprise.js"></script>`, '<p id="static">static text</p>');
 
 interface Stringified {
   /** The JSON was a dom event (rrweb's). */
@@ -39,21 +51,16 @@ async function open(path: string): Promise<Page> {
 /** Starts the recorder in one task, runs `sameTask` in it, and logs which dom events were stringified in that task. */
 async function startAndLog(page: Page, sameTask: string): Promise<{ sid: string; log: Stringified[] }> {
   return page.evaluate(async (body) => {
-    const log: Array<{ snapshot: boolean; sameTask: boolean }> = [];
-    let inStartTask = true;
-    setTimeout(() => (inStartTask = false), 0);
-    const original = JSON.stringify;
-    JSON.stringify = function (...args: Parameters<typeof JSON.stringify>): string {
-      const s = original.apply(JSON, args);
-      if (typeof s === 'string' && s.includes('"kind":"dom"'))
-        log.push({ snapshot: s.includes('"type":2,"data":{"node"'), sameTask: inStartTask });
-      return s;
-    } as typeof JSON.stringify;
+    const w = window as unknown as { __stringified: Stringified[] | null; __inStartTask: boolean };
+    const log: Stringified[] = [];
+    w.__stringified = log;
+    w.__inStartTask = true;
+    setTimeout(() => (w.__inStartTask = false), 0);
     const handle = window.Reprise!.init({ projectKey: 'test-key', endpoint: location.origin, flushIntervalMs: 60_000 });
     const sid = handle.getSessionId()!;
     await (new Function('handle', `return (async () => { ${body} })()`) as (h: unknown) => Promise<void>)(handle);
     await new Promise((r) => setTimeout(r, 50));
-    JSON.stringify = original;
+    w.__stringified = null;
     return { sid, log };
   }, sameTask);
 }

@@ -6,6 +6,7 @@ import { DictionaryBook, pathOf, type PresetDictionary } from './dictionary-book
 import { Outbox, type OutboxItem } from './outbox.js';
 import { PendingBatch, fitsABatch } from './pending.js';
 import { zeroCounters, type SeqSource, type TransportCounters, type TransportOptions } from './types.js';
+import { toJson } from '../json.js';
 
 /**
  * The transport's first half: events in, batches queued. Events are serialised once on
@@ -67,7 +68,7 @@ export abstract class Batcher {
   serialize(event: ReplayEvent): string | null {
     let json: string;
     try {
-      json = JSON.stringify(event);
+      json = toJson(event);
     } catch (err) {
       // Circular or exotic data from a capture module: drop the event, not the page.
       this.counters.eventsDropped++;

@@ -24,6 +24,7 @@ import {
 import type { KeyValueStore } from '../storage.js';
 import { loadedCodec } from './codec-loader.js';
 import type { DictionaryBytes } from './preset-dictionaries.js';
+import { toJson } from '../json.js';
 
 /** What a preset dictionary is built from (the compression worker builds it from this: compress-worker.ts). */
 export interface DictionarySource {
@@ -227,7 +228,7 @@ export class DictionaryBook {
       ...(this.twiceOk ? { w: 'ok' as const } : {}),
       r: this.refs.map((r) => ({ q: r.seq, p: r.path, x: r.text, st: r.state === 'cut' ? 'sent' : r.state, c: r.canonical })),
     };
-    this.store.set(DICT_KEY, JSON.stringify(data));
+    this.store.set(DICT_KEY, toJson(data));
   }
 
   /** Switches the book to `sessionId` (no-op if it is already), loading what an earlier page of this tab saved. */

@@ -1,6 +1,7 @@
 import type { KeyValueStore } from '../storage.js';
 import { inflateToText, type Compressed } from './compress.js';
 import type { PresetDictionary } from './dictionary-book.js';
+import { toJson } from '../json.js';
 
 /**
  * Where a batch is. Only `queued` and `in-flight` batches are in the outbox; the others left it.
@@ -237,7 +238,7 @@ export function persistItems(store: KeyValueStore, items: OutboxItem[]): number 
     used += p.b.length + 64;
     list.push(p);
   }
-  if (list.length && !store.set(OUTBOX_KEY, JSON.stringify(list))) return items.length;
+  if (list.length && !store.set(OUTBOX_KEY, toJson(list))) return items.length;
   return dropped;
 }
 

@@ -1,5 +1,6 @@
 /** The batch being filled: events as JSON, spliced into the batch envelope when it is cut. */
 import { FORMAT_VERSION, LIMITS, type BatchMeta } from '@reprise/protocol';
+import { toJson } from '../json.js';
 
 // Room for the batch envelope around a single huge event, under the server's decompressed limit.
 const MAX_EVENT_CHARS = LIMITS.maxBatchBytes - 64 * 1024;
@@ -36,7 +37,7 @@ export class PendingBatch {
    * snapshot: megabytes) into a new string.
    */
   toJson(sessionId: string, seq: number, meta: BatchMeta): string {
-    let json = `{"v":${FORMAT_VERSION},"sessionId":${JSON.stringify(sessionId)},"seq":${seq},"meta":${JSON.stringify(meta)},"events":[`;
+    let json = `{"v":${FORMAT_VERSION},"sessionId":${toJson(sessionId)},"seq":${seq},"meta":${toJson(meta)},"events":[`;
     const events = this.events;
     for (let i = 0; i < events.length; i++) json += i === 0 ? events[i] : ',' + events[i];
     return json + ']}';
