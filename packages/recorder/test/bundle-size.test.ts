@@ -19,8 +19,9 @@ import { pkgDir } from './support/harness.js';
 // the hooks clone or keep only bodies that will be recorded while the network chunk is on its way.
 // rrweb's DOM accessors with a getter each (rrweb-patches/accessors.mjs, faster recording: +0.2 KB, 44.55).
 // JSON that ignores a page's Array/Object.prototype.toJSON (json.ts, Prototype.js pages: +0.13 KB, 44.68).
+// Uploads through the browser's own fetch when the app wrapped it first (native-fetch.ts: +0.13 KB, 44.81).
 // The budget holds what was reached, with a little room for changes that need to be in the first load.
-const FIRST_LOAD_MAX_BYTES = 44_800;
+const FIRST_LOAD_MAX_BYTES = 44_900;
 const LOADER_MAX_BYTES = 1_000;
 
 const dir = join(pkgDir, 'dist/browser');

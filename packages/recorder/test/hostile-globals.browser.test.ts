@@ -100,4 +100,51 @@ describe('pages that change built-ins the recorder serializes with', () => {
     for (const k of ['dom', 'console', 'network', 'click', 'custom']) expect(kinds, k).toContain(k);
     expect(JSON.stringify(events)).not.toContain('POLLUTED');
   });
+
+  it("a fetch wrapper the app installed before init() (one that blocks other hosts' requests) never sees the uploads", async () => {
+    // Installed by the app before it starts the recorder from npm: it refuses requests it does not
+    // know (as mocks and some interceptors do) and counts those to ingest.
+    h.ingest.pages.set(
+      '/wrapped-fetch',
+      html(
+        '',
+        `<p id="p">wrapped fetch page</p><script type="module">
+          const pageFetch = window.fetch;
+          window.__ingestCalls = 0;
+          window.fetch = function (input, init) {
+            if (String(input instanceof Request ? input.url : input).includes('/ingest/')) {
+              window.__ingestCalls++;
+              return Promise.reject(new TypeError('blocked by the app'));
+            }
+            return pageFetch.call(this, input, init);
+          };
+          const { init } = await import('/esm/index.js');
+          window.__handle = init({ projectKey: 'test-key', endpoint: location.origin, flushIntervalMs: 60_000 });
+        </script>`,
+      ),
+    );
+    const page = await h.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${h.ingest.base}/wrapped-fetch`);
+    type W = { __handle?: { getSessionId(): string | null; flush(): Promise<void> }; __ingestCalls: number };
+    await page.waitForFunction(() => !!(window as unknown as W).__handle?.getSessionId());
+    const out = await page.evaluate(async () => {
+      const w = window as unknown as W;
+      document.getElementById('p')!.textContent = 'changed after init';
+      await w.__handle!.flush();
+      // The app's own requests still go through its wrapper.
+      const echoed = await (await fetch('/echo/app')).text();
+      return { sid: w.__handle!.getSessionId()!, ingestCalls: w.__ingestCalls, echoed, frames: document.querySelectorAll('iframe').length };
+    });
+    await page.close();
+    expect(errors).toEqual([]);
+    expect(out).toMatchObject({ ingestCalls: 0, echoed: 'ok', frames: 0 });
+    const text = h.ingest
+      .forSession(out.sid)
+      .map((r) => r.text)
+      .join('\n');
+    expect(text).toContain('wrapped fetch page');
+    expect(text).toContain('changed after init');
+  });
 });

@@ -18,6 +18,7 @@ import {
   type SendOutcome,
 } from './send.js';
 import type { SeqSource, TransportOptions } from './types.js';
+import { nativeFetch } from './native-fetch.js';
 
 export { zeroCounters, type SeqSource, type TransportCounters, type TransportOptions } from './types.js';
 
@@ -42,9 +43,9 @@ export class Transport extends Batcher implements EventSink {
   constructor(opts: TransportOptions, session: SeqSource, store: KeyValueStore, guard: Guard) {
     super(opts, session, store, guard);
     this.url = ingestUrl(opts.endpoint, opts.projectKey) + (opts.link ? `&link=${encodeURIComponent(opts.link)}` : '');
-    // Bound now: later network capture (or the host app) may wrap window.fetch.
-    const nativeFetch = typeof fetch === 'function' ? fetch.bind(globalThis) : null;
-    this.fetchFn = opts.fetch ?? ((input, init) => (nativeFetch ? nativeFetch(input, init) : Promise.reject(new Error('no fetch'))));
+    // Taken now: later network capture (or the host app) may wrap window.fetch.
+    const ownFetch = opts.fetch ? null : nativeFetch();
+    this.fetchFn = opts.fetch ?? ((input, init) => (ownFetch ? ownFetch(input, init) : Promise.reject(new Error('no fetch'))));
     this.onOnline = guard.wrap(() => this.retryNow());
   }
 
