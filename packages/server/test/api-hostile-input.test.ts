@@ -4,7 +4,6 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DICT_PARAM, REF_PARAM } from '@reprise/protocol';
 import { apiRouteTable } from '../src/auth/access.js';
-import { randomSecret, sha256 } from '../src/ids.js';
 import type { Project } from '../src/store/types.js';
 import { BACKEND, CHROME_UA, domEvent, gz, makeBatch, startTestServer, type TestServer } from './helpers.js';
 
@@ -202,16 +201,8 @@ beforeAll(async () => {
   const token = await inject('POST', '/api/v1/tokens', { name: 'seed', scope: 'read', projectIds: [project.id] });
   const webhook = await inject('POST', '/api/v1/webhooks', { projectId: project.id, url: 'http://127.0.0.1:9/hook', events: ['feedback'] });
   const user = await inject('POST', '/api/v1/users', { email: 'member@test.local', password: 'a long enough password' });
-  for (const r of [comment, saved, share, token, webhook, user]) expect(r.statusCode, r.body).toBeLessThan(300);
-  const link = await s.store.createLink({
-    projectId: project.id,
-    label: 'x',
-    targetUrl: 'https://shop.example/',
-    tokenHash: sha256(randomSecret()),
-    expiresAt: Date.now() + 3600_000,
-    maxSessions: null,
-    createdBy: null,
-  });
+  const link = await inject('POST', '/api/v1/links', { targetUrl: 'https://shop.example/', expiresInSeconds: 3600, projectId: project.id });
+  for (const r of [comment, saved, share, token, webhook, user, link]) expect(r.statusCode, r.body).toBeLessThan(300);
   const issue = (await s.store.listIssues({ projectIds: [project.id], limit: 10, now: Date.now() }))[0]!;
   const idOf = (r: { body: string }, ...path: string[]) => {
     let v: unknown = JSON.parse(r.body);
@@ -226,7 +217,7 @@ beforeAll(async () => {
     token: idOf(token, 'token', 'id'),
     webhook: idOf(webhook, 'id'),
     user: idOf(user, 'id'),
-    link: link.id,
+    link: idOf(link, 'id'),
     issue: issue.id,
     project: project.id,
     release: '1.0.0',
