@@ -222,14 +222,18 @@ describe('preset dictionaries', () => {
   });
 });
 
-/** A page that adds a burst of elements (rrweb ids in sequence), then moves them. */
+/**
+ * A page that adds a burst of elements (rrweb ids in sequence), then moves them. The move runs in
+ * a microtask after rrweb's mutation callback (queued at the first add), so rrweb emits the adds
+ * and the moves apart, yet in one task: no flush timer (200 ms here) can cut a batch between them.
+ */
 const BURST_PAGE = html(
   sdkTag(),
   `<div id="from"></div><div id="to"></div><script>
     window.burst = (n) => {
       const from = document.getElementById('from');
       for (let i = 0; i < n; i++) { const d = document.createElement('div'); d.className = 'moved'; d.textContent = 'node ' + i; from.appendChild(d); }
-      return new Promise((r) => setTimeout(() => { const to = document.getElementById('to'); while (from.lastChild) to.appendChild(from.lastChild); setTimeout(r, 0); }, 0));
+      return new Promise((r) => queueMicrotask(() => { const to = document.getElementById('to'); while (from.lastChild) to.appendChild(from.lastChild); setTimeout(r, 0); }));
     };
   </script>`,
 );

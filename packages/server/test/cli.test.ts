@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,16 +56,34 @@ describe('reprise (the command table)', () => {
 
   it('closes the store when a command throws: non-zero exit, the error on stderr, the SQLite WAL checkpointed away', async () => {
     const dir = dataDir();
-    const first = await reprise(dir, 'users', 'create', '--email', 'twice@test.local', '--password', 'pw');
-    expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain('created member twice@test.local');
-    // The same e-mail again: the store throws from inside the command.
-    const again = await reprise(dir, 'users', 'create', '--email', 'twice@test.local', '--password', 'pw');
-    expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/UNIQUE constraint failed: users\.email/);
+    const t = Date.now();
+    const file = path.join(dir, 'session.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { type: 4, data: { href: 'https://shop.example/', width: 800, height: 600 }, timestamp: t },
+        { type: 2, data: { node: { type: 0, childNodes: [], id: 1 }, initialOffset: { left: 0, top: 0 } }, timestamp: t + 1 },
+      ]),
+    );
+    const imported = await reprise(dir, 'import', file);
+    expect(imported.code, imported.stderr).toBe(0);
+    const sessionId = imported.stdout.trim();
+    // Writing into a folder that does not exist: the command throws with the store open.
+    const failed = await reprise(dir, 'export', sessionId, '--out', path.join(dir, 'missing', 'session.json'));
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/ENOENT/);
     // SQLite deletes the -wal and -shm files when the last connection closes, and only then:
     // a process that exits with the database open leaves them behind.
     expect(readdirSync(dir).filter((f) => f.startsWith('reprise.db'))).toEqual(['reprise.db']);
     expect(existsSync(path.join(dir, 'reprise.db-wal'))).toBe(false);
+  });
+
+  it('users create with an e-mail that exists (in any case) says so, exit 2', async () => {
+    const dir = dataDir();
+    const first = await reprise(dir, 'users', 'create', '--email', 'twice@test.local', '--password', 'a long password');
+    expect(first.code, first.stderr).toBe(0);
+    const again = await reprise(dir, 'users', 'create', '--email', 'Twice@test.local', '--password', 'a long password');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('a user Twice@test.local exists');
   });
 });
