@@ -85,11 +85,22 @@ describe('full snapshot hand-off (rrweb adapter)', () => {
     expect(dom[snap - 1]?.type).toBe(4);
     expect(await page.evaluate(() => window.Reprise!.stats()!.internalErrors)).toBe(0);
     // The env event's time zone comes from Temporal where the browser has it: the same zone Intl reports.
-    const env = h.ingest
-      .forSession(sid)
-      .flatMap((r) => r.batch.events)
-      .find((e) => e.kind === 'env')?.data as EnvData | undefined;
-    expect(env?.timezone).toBe(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone));
+    // Env capture is in the lazy capture chunk, which a loaded machine may fetch after the flush above.
+    const envOf = (): EnvData | undefined =>
+      h.ingest
+        .forSession(sid)
+        .flatMap((r) => r.batch.events)
+        .find((e) => e.kind === 'env')?.data as EnvData | undefined;
+    await expect
+      .poll(
+        async () => {
+          await page.evaluate(() => window.Reprise!.flush());
+          return envOf() !== undefined;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    expect(envOf()?.timezone).toBe(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone));
     await page.close();
   });
 
