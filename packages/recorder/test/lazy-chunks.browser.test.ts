@@ -143,7 +143,7 @@ describe('lazy chunks', () => {
     await ctx.close();
   });
 
-  it('env, vitals, click descriptions and serialization come with the capture chunk: a click, a console call and a rejection before it arrives are recorded at their times', async () => {
+  it('env, vitals, click descriptions and serialization come with the capture chunk: a click, a console call, a rejection and a long task before it arrives are recorded at their times', async () => {
     await withChunks(
       'held',
       '/lazy-late',
@@ -162,6 +162,21 @@ describe('lazy chunks', () => {
           await new Promise((r) => setTimeout(r, 50));
           return { before, after: Date.now() };
         });
+        // A 150 ms long task, in a task of the page's own (a timer: the browser reports no long task
+        // for the test's evaluate). The chunk's observer gets it from the browser's buffer.
+        const busyFrom = await page.evaluate(
+          () =>
+            new Promise<number>((resolve) =>
+              setTimeout(() => {
+                const from = Date.now();
+                const until = performance.now() + 150;
+                while (performance.now() < until) {
+                  /* busy */
+                }
+                resolve(from);
+              }, 0),
+            ),
+        );
         // Long enough that a time taken when the chunk arrives would show.
         await new Promise((r) => setTimeout(r, 300));
         h.ingest.releaseChunks();
@@ -195,6 +210,11 @@ describe('lazy chunks', () => {
         // Buffered entries from before the chunk: the page's first paint and its navigation timing.
         const vitals = ofKind('vital').map((e) => (e.data as { name: string }).name);
         expect(vitals).toEqual(expect.arrayContaining(['FCP', 'TTFB']));
+        // The long task, stamped when it began, not when the chunk arrived.
+        const longtasks = ofKind('vital').filter((e) => (e.data as { name: string; value: number }).name === 'longtask');
+        expect(longtasks.filter((e) => (e.data as { value: number }).value >= 140).map((e) => e.t - busyFrom)).toContainEqual(
+          expect.toSatisfy((d: number) => d >= -20 && d < 60),
+        );
         expect(await page.evaluate(() => window.Reprise!.stats())).toMatchObject({ internalErrors: 0 });
         // The page's own unhandled rejection is its only error.
         expect(errors).toHaveLength(1);

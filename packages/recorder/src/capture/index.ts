@@ -38,6 +38,8 @@ export function startCaptures(ctx: CaptureContext): Captures {
   let perf: PerfCapture | undefined;
   let stopped = false;
   let hidden = false;
+  // Buffered entries (long tasks) from before the chunk arrived are stamped back to here, not later.
+  const startedAt = Date.now();
   const late = (m: LateCapture | null): void => {
     if (!m || stopped) return;
     runWaiting(m);
@@ -46,7 +48,7 @@ export function startCaptures(ctx: CaptureContext): Captures {
       add(env?.stop);
     }
     if (on.perf) {
-      perf = ctx.guard.run(() => m.startPerfCapture(ctx, firstInput.at));
+      perf = ctx.guard.run(() => m.startPerfCapture(ctx, firstInput.at, startedAt));
       add(perf?.stop);
       // The page was hidden while the chunk loaded: what would have gone out then goes now.
       if (hidden) ctx.guard.run(() => perf?.flush());

@@ -39,9 +39,10 @@ export interface PerfCapture {
 
 /**
  * `inputAt`: when the page's first input came before this started (the script-tag build loads
- * this module lazily); LCP is then reported at once, stamped with that time.
+ * this module lazily); LCP is then reported at once, stamped with that time. `since`: when
+ * recording started, the earliest time a buffered entry is stamped with.
  */
-export function startPerfCapture(ctx: CaptureContext, inputAt?: number): PerfCapture {
+export function startPerfCapture(ctx: CaptureContext, inputAt?: number, since = Date.now()): PerfCapture {
   if (typeof PerformanceObserver === 'undefined') return { stop() {}, flush() {} };
   const observers: Array<{ po: PerformanceObserver; cb: (entries: Entry[]) => void }> = [];
   const push: PushVital = (name, value, detail, t = Date.now()) => {
@@ -69,7 +70,7 @@ export function startPerfCapture(ctx: CaptureContext, inputAt?: number): PerfCap
   const reportLcp = watchLcp(observe, push);
   const cls = watchCls(observe);
   const inp = watchInp(observe);
-  watchLongtasks(observe, push, Date.now());
+  watchLongtasks(observe, push, since);
 
   let clsReported = -1;
   let inpReported = -1;
