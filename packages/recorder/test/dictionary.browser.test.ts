@@ -182,6 +182,43 @@ describe('preset dictionaries', () => {
     await ctx.close();
   });
 
+  it("a page that requires Trusted Types: the Worker's blob: URL goes through the policy 'reprise', with no violation; a page whose allow-list leaves it out falls back to gzip", async () => {
+    for (const [path, policies, worker] of [
+      ['/trusted-types', '', true],
+      ['/trusted-types-listed', "; trusted-types app 'allow-duplicates'", false],
+    ] as const) {
+      const csp = `<meta http-equiv="Content-Security-Policy" content="require-trusted-types-for 'script'${policies}">`;
+      h.ingest.pages.set(path, html(csp + sdkTag(), '<h1 id="title">TT</h1>'));
+      const ctx = await h.browser.newContext();
+      const page = await ctx.newPage();
+      const errors: string[] = [];
+      const violations: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /Trusted/i.test(m.text())) violations.push(m.text());
+      });
+      await page.goto(`${h.ingest.base}${path}`);
+      const id = await sessionIdOf(page);
+      await page.evaluate((marker) => {
+        document.getElementById('title')!.textContent = marker;
+      }, `MARKER-${path}`);
+      await expect.poll(() => h.ingest.forSession(id).some((r) => r.text.includes(`MARKER-${path}`)), { timeout: 10_000 }).toBe(true);
+      const rs = h.ingest.forSession(id);
+      expectContiguousSeqs(rs);
+      const stats = await page.evaluate(() => window.Reprise!.stats());
+      if (worker) {
+        expect(stats).toMatchObject({ compression: 'worker', batchesDropped: 0, internalErrors: 0 });
+        expect(rs.some((r) => r.encoding === 'deflate')).toBe(true);
+        expect(violations).toEqual([]);
+      } else {
+        expect(stats).toMatchObject({ compression: 'main-thread', batchesDropped: 0 });
+        for (const r of rs) expect(r.encoding).toBe('gzip');
+      }
+      expect(errors).toEqual([]);
+      await ctx.close();
+    }
+  });
+
   it('a pagehide send uses gzip until the server took deflate, then only references it surely rebuilds', async () => {
     // No flush timer: only the pagehide flush sends.
     h.ingest.pages.set('/site/a', sitePage('Page A', { 'data-flush-interval-ms': 60_000 }));

@@ -9,6 +9,7 @@ import { staticDictionaryBytes } from '@reprise/protocol';
 import type { Compressed } from './codec.js';
 import type { CompressJob, CompressReply } from './compress-worker.js';
 import type { DictionarySource } from './dictionary-book.js';
+import { workerScriptUrl } from './trusted-url.js';
 
 // A worker that doesn't answer within this time is considered broken. The worker takes jobs one
 // at a time, so each answer restarts the clock of those still waiting: two large batches posted
@@ -100,7 +101,7 @@ export class WorkerCompressor {
     if (this.broken) return null;
     try {
       this.workerUrl = URL.createObjectURL(new Blob([this.source], { type: 'text/javascript' }));
-      const w = new Worker(this.workerUrl);
+      const w = new Worker(workerScriptUrl(this.workerUrl));
       w.onmessage = (e: MessageEvent<CompressReply>) => {
         try {
           this.onReply(e.data);
