@@ -103,6 +103,7 @@ describe('recorder answers to refusals and failures', () => {
 
   for (const [status, error] of [
     [413, 'session_full'],
+    [410, 'session_deleted'],
     [403, 'session_key_mismatch'],
     [403, 'link_expired'],
   ] as const) {

@@ -3,6 +3,7 @@ import {
   DELTA_TWICE_ENCODING,
   DICTIONARY_UNAVAILABLE,
   LINK_ERRORS,
+  SESSION_DELETED,
   SESSION_FULL,
   SESSION_KEY_HEADER,
   SESSION_KEY_MISMATCH,
@@ -15,17 +16,17 @@ import type { OutboxItem } from './outbox.js';
  * said "not now" (5xx, 408, 425, 429); offline: no answer at all (network, CORS, unload);
  * a LinkError: the support link of this batch's session can't record any more (403);
  * a SessionRefusal: the server takes nothing more of this batch's session (413 session_full,
- * 403 session_key_mismatch); dictionary-unavailable: the server lacks the body's preset
+ * 403 session_key_mismatch, 410 session_deleted); dictionary-unavailable: the server lacks the body's preset
  * dictionary (422), and deflate-unsupported: it doesn't take deflate at all (415, an older
  * server); either way the batch must go again self-contained (gzip).
  */
 export type SendResult =
   'ok' | 'reject' | 'retry' | 'offline' | 'dictionary-unavailable' | 'deflate-unsupported' | LinkError | SessionRefusal;
 
-export type SessionRefusal = typeof SESSION_FULL | typeof SESSION_KEY_MISMATCH;
+export type SessionRefusal = typeof SESSION_FULL | typeof SESSION_KEY_MISMATCH | typeof SESSION_DELETED;
 
 export function isSessionRefusal(r: SendResult): r is SessionRefusal {
-  return r === SESSION_FULL || r === SESSION_KEY_MISMATCH;
+  return r === SESSION_FULL || r === SESSION_KEY_MISMATCH || r === SESSION_DELETED;
 }
 
 /** A send's result; `retryAfterMs` is the server's Retry-After on a retry answer, if it sent one. */
@@ -108,6 +109,7 @@ async function send(fetchFn: FetchFn, url: string, item: OutboxItem, keepalive: 
       return code === SESSION_KEY_MISMATCH ? SESSION_KEY_MISMATCH : 'reject';
     }
     if (res.status === 413 && (await errorCode(res)) === SESSION_FULL) return SESSION_FULL;
+    if (res.status === 410 && (await errorCode(res)) === SESSION_DELETED) return SESSION_DELETED;
     if (item.body && item.dict) {
       if (res.status === 415) return 'deflate-unsupported';
       if (res.status === 422 && (await errorCode(res)) === DICTIONARY_UNAVAILABLE) return 'dictionary-unavailable';

@@ -19,7 +19,7 @@ export interface TransportOptions {
   link?: string | null;
   /** The server refused the link (403 with a LINK_ERRORS code): nothing more will be accepted. */
   onLinkError?(code: LinkError): void;
-  /** The server takes nothing more of this session (`session_full`, `session_key_mismatch`, its link ended). */
+  /** The server takes nothing more of this session (`session_full`, `session_key_mismatch`, `session_deleted`, its link ended). */
   onSessionClosed?(sessionId: string, reason: string): void;
 }
 

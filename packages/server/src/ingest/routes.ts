@@ -1,10 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, LogLevel } from 'fastify';
-import { LIMITS, type IngestAck, type ReplayEvent } from '@reprise/protocol';
+import { LIMITS, SESSION_DELETED, type IngestAck, type ReplayEvent } from '@reprise/protocol';
 import { HttpError } from '../http/errors.js';
 import { sha256 } from '../ids.js';
 import { linkRefusal } from '../links/service.js';
 import type { LiveBus } from '../live/bus.js';
-import { ChunkStoreUnavailable, LinkRefused, SessionFull, SessionProjectConflict, type Project, type Store } from '../store/types.js';
+import {
+  ChunkStoreUnavailable,
+  LinkRefused,
+  SessionDeleted,
+  SessionFull,
+  SessionProjectConflict,
+  type Project,
+  type Store,
+} from '../store/types.js';
 import { createBatchDecoder } from './decode-pool.js';
 import { ingestDictionaries } from './dictionaries.js';
 import { plausibleProjectKey } from './limits.js';
@@ -87,6 +95,7 @@ export async function ingestRoutes(
         sessionKeyHash: keyHash,
         chunk,
         maxSessionBytes: opts.maxSessionBytes,
+        honorDeletion: true,
       });
       // The events are read (parsed on this thread, see decode-pool.ts) only if the session has a live viewer.
       if (!duplicate)
@@ -160,6 +169,7 @@ async function checkedLinkId(store: Store, project: Project, token: string | und
 function storeRefusal(err: unknown): unknown {
   if (err instanceof SessionProjectConflict) return new HttpError(409, 'session_conflict', err.message);
   if (err instanceof SessionFull) return new HttpError(413, 'session_full', err.message);
+  if (err instanceof SessionDeleted) return new HttpError(410, SESSION_DELETED, err.message);
   if (err instanceof LinkRefused) return linkError(err.code);
   if (err instanceof SessionKeyMismatch) return sessionKeyError(err);
   if (err instanceof ChunkStoreUnavailable) return new HttpError(503, 'store_unavailable', 'the batch could not be stored; send it again');

@@ -306,3 +306,16 @@ export const sourcemapsDdl = (d: DdlTypes): string => `
   CREATE INDEX sourcemaps_by_url ON sourcemaps${d.on}(project_id, url);
   CREATE INDEX sourcemaps_by_debug_id ON sourcemaps${d.on}(project_id, debug_id);
   `;
+
+/**
+ * Deleted sessions (SQLite v20, PostgreSQL 13): the id of each session deleted in the last
+ * week (TOMBSTONE_DAYS), so a tab still recording it cannot bring it back: ingest refuses its
+ * later batches with 410 session_deleted. Only the random id is kept; retention prunes old rows.
+ */
+export const deletedSessionsDdl = (d: DdlTypes): string => `
+  CREATE TABLE deleted_sessions (
+    id ${d.id} PRIMARY KEY,
+    deleted_at ${d.bigint} NOT NULL
+  );
+  CREATE INDEX deleted_sessions_by_time ON deleted_sessions${d.on}(deleted_at);
+  `;

@@ -483,6 +483,11 @@ export interface AppendBatchInput {
    * past it is refused with SessionFull and the session is marked truncated. Absent: no cap.
    */
   maxSessionBytes?: number;
+  /**
+   * Ingest sets it: a batch that would create a session deleted in the last week
+   * (store/deleted-sessions.ts) is refused with SessionDeleted instead. Imports may restore one.
+   */
+  honorDeletion?: boolean;
 }
 
 export interface CreateLinkInput {
@@ -534,6 +539,13 @@ export class SessionFull extends Error {
     readonly maxBytes: number,
   ) {
     super(`session ${sessionId} reached the cap of ${maxBytes} stored bytes; later batches are refused`);
+  }
+}
+
+/** The session was deleted (deleted_sessions) and its batch came with AppendBatchInput.honorDeletion. */
+export class SessionDeleted extends Error {
+  constructor(sessionId: string) {
+    super(`session ${sessionId} was deleted; its later batches are refused`);
   }
 }
 

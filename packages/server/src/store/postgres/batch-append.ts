@@ -5,7 +5,7 @@ import type { EncodedChunk } from '../chunk-codec.js';
 import type { IngestPacker, PackPart } from './ingest-packer.js';
 import { deviceValues, mergeTags } from '../rows.js';
 import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
-import { SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
+import { SessionDeleted, SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
 import { indexTimes, writeIndexRows } from './index-writer.js';
 import * as links from './links.js';
 import { lockTraces, writeBatchTraces } from './trace-index.js';
@@ -230,6 +230,9 @@ async function isKnownDuplicate(pool: pg.Pool, input: AppendBatchInput): Promise
   }
   // Refuse before writing anything; re-checked in the transaction (insertRows) against races.
   if (linkId && !owner) await links.assertRoom(pool, linkId, sid, false);
+  // A session deleted lately is not created again (deleted-sessions.ts).
+  if (!owner && input.honorDeletion && (await pool.query('SELECT 1 FROM deleted_sessions WHERE id = $1', [sid])).rowCount)
+    throw new SessionDeleted(sid);
   return false;
 }
 

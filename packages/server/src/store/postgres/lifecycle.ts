@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { DeletedSession } from '../core/session-chunks.js';
 import { addMonths, monthStart, type Partitions } from './partitions.js';
 import { withTransaction } from './pool.js';
+import { TOMBSTONE_MS, TOMBSTONE_UPSERT } from '../deleted-sessions.js';
 
 const DAY_MS = 86_400_000;
 /** When a session ended for retention: its last batch by the server's clock (the tab's only without one). */
@@ -38,6 +39,7 @@ export async function deleteSessionRows(pool: pg.Pool, ids: string[]): Promise<D
       )
     ).rows;
     await c.query('DELETE FROM sessions WHERE id = ANY($1)', [found]);
+    await c.query(`INSERT INTO deleted_sessions (id, deleted_at) SELECT unnest($1::text[]), $2 ${TOMBSTONE_UPSERT}`, [found, Date.now()]);
     const bySession = new Map(found.map((id) => [id, [] as string[]]));
     for (const k of keys) bySession.get(k.session_id)?.push(k.chunk_key);
     return sessions.map((s) => ({ id: s.id, projectId: s.project_id, chunkKeys: bySession.get(s.id) ?? [] }));
@@ -59,6 +61,7 @@ export async function deleteExpired(
   deleteSessions: (ids: string[]) => Promise<number>,
 ): Promise<number> {
   await partitions.ensureAround(now).catch(() => undefined);
+  await pool.query('DELETE FROM deleted_sessions WHERE deleted_at < $1', [now - TOMBSTONE_MS]);
   const projects = (await pool.query<{ id: string; retention_days: number | null }>('SELECT id, retention_days FROM projects')).rows;
   if (projects.length > 0 && projects.every((p) => p.retention_days !== null)) {
     const longest = Math.max(...projects.map((p) => p.retention_days!));

@@ -11,6 +11,7 @@ import {
   sessionCapDdl,
   sharesWebhooksDdl,
   sourcemapsDdl,
+  deletedSessionsDdl,
 } from '../schema-ddl.js';
 import { createClient } from './pool.js';
 
@@ -278,6 +279,9 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX batches_compactable ON batches (session_id) WHERE chunk_offset IS NULL OR chunk_key LIKE '%/~packs/%';
   DROP INDEX batches_unpacked;
   `,
+  // 13 (SQLite v20): deleted sessions' ids for a week, so ingest refuses a deleted session's
+  // later batches instead of storing them as a new session (store/deleted-sessions.ts).
+  deletedSessionsDdl(PG_TYPES),
 ];
 
 /** The safety net: rows whose time falls in no monthly partition (skewed tab clocks, far past or future). */

@@ -6,7 +6,7 @@ import type { ChunkStore } from '../chunks/types.js';
 import { IngestPacks, type PackSegment } from './ingest-packs.js';
 import { deviceValues, LINK_SELECT, mergeTags, type LinkRow } from '../rows.js';
 import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
-import { LinkRefused, SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
+import { LinkRefused, SessionDeleted, SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
 import { issueWrites, runIssueWritesSync } from '../issue-rows.js';
 import type { SignalIndexWriter } from './signal-index.js';
 import type { SqliteTraceIndex } from './trace-index.js';
@@ -77,6 +77,7 @@ export class SqliteBatchAppender {
         `SELECT s.project_id, ${SESSION_ACCESS_COLUMNS} FROM sessions s LEFT JOIN links l ON l.id = s.link_id WHERE s.id = ?`,
       ),
       hasBatch: db.prepare('SELECT 1 FROM batches WHERE session_id = ? AND seq = ?'),
+      deleted: db.prepare('SELECT 1 FROM deleted_sessions WHERE id = ?'),
       insertSession: db.prepare(
         `INSERT INTO sessions (id, project_id, started_at, ended_at, first_url, first_url_seq, user_agent,
            browser, browser_version, os, os_version, device, created_at, updated_at, link_id, ip, key_hash)
@@ -137,6 +138,7 @@ export class SqliteBatchAppender {
     }
     if (owner) assertSessionLinkOpen(owner, receivedAt);
     // Refuse before writing anything; re-checked in the transaction against races.
+    if (!owner) this.assertNotDeleted(input);
     if (linkId && !owner) this.assertLinkHasRoom(linkId, batch.sessionId);
     if (input.maxSessionBytes !== undefined) this.assertRoomFor(input, !!owner, input.maxSessionBytes);
 
@@ -251,6 +253,7 @@ export class SqliteBatchAppender {
     // Created by another project (or with another key) while this batch's chunk was being written.
     if (owner && owner.project_id !== projectId) throw new SessionProjectConflict(sid);
     if (owner) assertSessionKey(sid, owner, input.sessionKeyHash);
+    if (!owner) this.assertNotDeleted(input);
     // A new session is tagged with its link (first batch wins); the room check is atomic with the insert.
     if (linkId && !owner) this.assertLinkHasRoom(linkId, sid);
     const res = this.q.insertSession.run(
@@ -335,6 +338,11 @@ export class SqliteBatchAppender {
     if (!state.truncated && state.stored_bytes + size <= cap) return;
     if (exists) this.q.markTruncated.run(sid);
     throw new SessionFull(sid, cap);
+  }
+
+  /** A batch that would create a session deleted lately (deleted-sessions.ts). */
+  private assertNotDeleted(input: AppendBatchInput): void {
+    if (input.honorDeletion && this.q.deleted.get(input.batch.sessionId)) throw new SessionDeleted(input.batch.sessionId);
   }
 
   private assertLinkHasRoom(linkId: string, sessionId: string): void {

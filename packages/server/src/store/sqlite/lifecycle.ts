@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DeletedSession } from '../core/session-chunks.js';
+import { TOMBSTONE_MS, TOMBSTONE_UPSERT } from '../deleted-sessions.js';
 
 const DAY_MS = 86_400_000;
 
@@ -58,8 +59,16 @@ export function deleteSessionRows(db: Database.Database, ids: string[]): Deleted
       db.prepare(`DELETE FROM search_text WHERE session_id IN (${marks})`).run(...part);
       db.prepare(`DELETE FROM sessions WHERE id IN (${marks})`).run(...part);
     }
+    const tombstone = db.prepare(`INSERT INTO deleted_sessions (id, deleted_at) VALUES (?, ?) ${TOMBSTONE_UPSERT}`);
+    const at = Date.now();
+    for (const id of found) tombstone.run(id, at);
     return out;
   })();
+}
+
+/** Forgets the deleted sessions' ids older than TOMBSTONE_MS (retention's run). */
+export function pruneTombstones(db: Database.Database, now: number): void {
+  db.prepare('DELETE FROM deleted_sessions WHERE deleted_at < ?').run(now - TOMBSTONE_MS);
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   sessionCapDdl,
   sharesWebhooksDdl,
   sourcemapsDdl,
+  deletedSessionsDdl,
   SQLITE_TYPES,
 } from '../schema-ddl.js';
 
@@ -287,6 +288,9 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX batches_compactable ON batches(session_id) WHERE chunk_offset IS NULL OR chunk_key LIKE '%/~packs/%';
   DROP INDEX batches_unpacked;
   `,
+  // v20 (PostgreSQL 13): deleted sessions' ids for a week, so ingest refuses a deleted session's
+  // later batches instead of storing them as a new session (store/deleted-sessions.ts).
+  deletedSessionsDdl(SQLITE_TYPES),
 ];
 
 /** Brings the database to `target` (default: the latest; tests stop earlier to check an upgrade). */

@@ -214,6 +214,7 @@ export class SqliteStore extends StoreCore implements Store {
   }
 
   async deleteExpiredSessions(now: number): Promise<number> {
+    lifecycle.pruneTombstones(this.db, now);
     let total = 0;
     // A few hundred sessions per transaction, so ingest is never blocked for long.
     for (;;) {
