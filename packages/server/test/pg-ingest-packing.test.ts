@@ -9,7 +9,7 @@ import { S3ChunkStore } from '../src/store/chunks/s3.js';
 import type { ChunkStore } from '../src/store/chunks/types.js';
 import { openChunkStore } from '../src/store/open.js';
 import { PgStore } from '../src/store/postgres/pg-store.js';
-import { ChunkStoreUnavailable } from '../src/store/types.js';
+import { ChunkStoreUnavailable, SessionDeleted } from '../src/store/types.js';
 import { createStorage, type TestStorage } from './backend.js';
 import { domEvent, gz, makeBatch } from './helpers.js';
 import { buildApp } from '../src/app.js';
@@ -155,6 +155,39 @@ describe('ingest packing on PostgreSQL + S3', () => {
     expect(await store.deleteSession('sess_pack_c')).toBe(true);
     expect(await keys(store)).toEqual([]);
   });
+
+  for (const path of ['bulk', 'one batch at a time'] as const) {
+    it(`a session deleted while its batch waits in a pack is not created again by it (${path}); the pack's other batches are stored`, async () => {
+      const st = await storage();
+      const store = await open(st, { windowMs: 60_000, maxParts: 2 });
+      const p = await store.createProject({ name: 'p', allowedOrigins: ['*'] });
+      const ingest = (sid: string, seq: number, evs: ReplayEvent[]) => {
+        const batch = makeBatch(sid, seq, evs);
+        const index = extractIndexRows(batch.events, batch.meta);
+        return store.appendBatch({ projectId: p.id, batch, facts: FACTS, index, receivedAt: Date.now(), honorDeletion: true });
+      };
+      // Stored on its own (two parts make a pack: this one waits for a second).
+      const first = [ingest('sess_del_race', 0, events(1000, 2)), ingest('sess_del_other', 0, events(5000, 2))];
+      await Promise.all(first);
+      // The session exists when its next batch is checked, so the batch goes into a pack, which waits…
+      const late = ingest('sess_del_race', 1, events(2000, 2)).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      // …while the session is deleted, then a second batch fills the pack and it commits. A request
+      // id with a trace id sends the pack one batch at a time.
+      expect(await store.deleteSession('sess_del_race')).toBe(true);
+      const traced: ReplayEvent[] =
+        path === 'bulk'
+          ? []
+          : [{ t: 6100, kind: 'network', data: { id: 'r1', url: '/api', method: 'GET', status: 200, traceId: 'a'.repeat(32) } }];
+      await ingest('sess_del_other', 1, [...events(6000, 2), ...traced]);
+      expect(await late).toBeInstanceOf(SessionDeleted);
+      expect(await store.getSession('sess_del_race')).toBeNull();
+      expect(await store.readEvents('sess_del_other')).toEqual([...events(5000, 2), ...events(6000, 2), ...traced]);
+    });
+  }
 
   it('compaction copies each session out of the shared pack; the pack and a deleted session’s bytes go with the last', async () => {
     const st = await storage();

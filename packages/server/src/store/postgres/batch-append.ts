@@ -282,7 +282,7 @@ async function insertRows(
   // A new session is tagged with its link (first batch wins); the room check is atomic with the insert.
   const isNew = (await client.query('SELECT 1 FROM sessions WHERE id = $1', [sid])).rowCount === 0;
   if (linkId && isNew) await links.assertRoom(client, linkId, sid, true);
-  await client.query(
+  const created = await client.query(
     `INSERT INTO sessions (id, project_id, started_at, ended_at, first_url, first_url_seq, user_agent,
        browser, browser_version, os, os_version, device, ip, created_at, updated_at, link_id, key_hash)
      VALUES ($1, $2, $3, $4, NULL, NULL, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)
@@ -297,6 +297,10 @@ async function insertRows(
     )
   ).rows[0]!;
   if (session.project_id !== projectId) throw new SessionProjectConflict(sid);
+  // Created here: a deletion that committed since the check before the chunk was written (this
+  // insert waits for one in progress) left its id behind; the rollback removes the row again.
+  if (created.rowCount === 1 && input.honorDeletion && (await client.query('SELECT 1 FROM deleted_sessions WHERE id = $1', [sid])).rowCount)
+    throw new SessionDeleted(sid);
   // Another first batch may have created the session (with its key) since the check above.
   assertSessionKey(sid, session, input.sessionKeyHash);
   const b = await client.query(

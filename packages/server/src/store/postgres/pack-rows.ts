@@ -15,7 +15,7 @@ import {
   type SignalPlan,
   type SignalRow,
 } from '../signals.js';
-import { SessionProjectConflict, type AppendBatchInput } from '../types.js';
+import { SessionDeleted, SessionProjectConflict, type AppendBatchInput } from '../types.js';
 import { CLICK_COLUMNS, insertRows } from './index-writer.js';
 
 /**
@@ -89,13 +89,14 @@ async function writeRound(c: pg.PoolClient, round: number[], parts: BulkPart[], 
   // row (FOR UPDATE strength, the key is named) when the statement reaches it, so packs
   // committing at once on several instances take their locks in one order and cannot deadlock.
   const facts = ps.map((p) => [...deviceValues(p.input.facts), p.input.facts.ip ?? null]);
-  await c.query(
+  const created = await c.query<{ id: string }>(
     `INSERT INTO sessions (id, project_id, started_at, ended_at, first_url, first_url_seq, user_agent,
        browser, browser_version, os, os_version, device, ip, created_at, updated_at, link_id, key_hash)
      SELECT id, project_id, s, e, NULL, NULL, ua, br, brv, os, osv, dev, ip, at, at, NULL, kh
      FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
        $9::text[], $10::text[], $11::text[], $12::bigint[], $13::text[]) AS v(id, project_id, s, e, ua, br, brv, os, osv, dev, ip, at, kh)
-     ON CONFLICT (id) DO UPDATE SET id = excluded.id WHERE false`,
+     ON CONFLICT (id) DO UPDATE SET id = excluded.id WHERE false
+     RETURNING id`,
     [
       sids,
       ps.map((p) => p.input.projectId),
@@ -114,12 +115,23 @@ async function writeRound(c: pg.PoolClient, round: number[], parts: BulkPart[], 
       )
     ).rows.map((r) => [r.id, r]),
   );
+  // Sessions created here whose id a deletion committed meanwhile left behind (deleted-sessions.ts):
+  // their batches are refused and the rows removed again, in this transaction.
+  const honoring = new Set(ps.filter((p) => p.input.honorDeletion).map((p) => p.input.batch.sessionId));
+  const createdIds = created.rows.map((r) => r.id).filter((id) => honoring.has(id));
+  const deleted = new Set(
+    createdIds.length === 0
+      ? []
+      : (await c.query<{ id: string }>('SELECT id FROM deleted_sessions WHERE id = ANY($1::text[])', [createdIds])).rows.map((r) => r.id),
+  );
+  if (deleted.size > 0) await c.query('DELETE FROM sessions WHERE id = ANY($1::text[])', [[...deleted]]);
   const accepted: number[] = [];
   for (const i of round) {
     const { input } = parts[i]!;
     const sid = input.batch.sessionId;
     const session = locked.get(sid)!;
     try {
+      if (deleted.has(sid)) throw new SessionDeleted(sid);
       if (session.project_id !== input.projectId) throw new SessionProjectConflict(sid);
       assertSessionKey(sid, session, input.sessionKeyHash);
       accepted.push(i);
