@@ -206,13 +206,15 @@ export type CustomData =
  * the user saw around that moment. `mutation-burst`: one DOM change held more mutation
  * records than the recorder's `mutationLimit`; instead of recording them, it took a fresh full
  * snapshot (the rrweb FullSnapshot that follows), so the replay jumps to that state.
+ * `console-flood` / `error-flood`: console calls (errors) came faster than the recorder keeps
+ * (1,000 at once, then `limit` a second); `records` of them, from this time on, were not recorded.
  */
 export interface RecorderNotice {
   type: 'notice';
-  code: 'mutation-burst';
-  /** Mutation records in the burst. */
+  code: 'mutation-burst' | 'console-flood' | 'error-flood';
+  /** Mutation records in the burst; or the console calls (errors) left out. */
   records: number;
-  /** The limit it passed. */
+  /** The limit it passed: mutationLimit; or the calls (errors) a second recorded in a flood. */
   limit: number;
 }
 

@@ -3,6 +3,7 @@ import { describeClick } from './capture/click-describe.js';
 import { startEnvCapture } from './capture/env.js';
 import { startPerfCapture } from './capture/perf.js';
 import type { LateCapture } from './capture/late-loader.js';
-import { serialize, serializeArgs } from './capture/serialize.js';
+import { reasonText } from './capture/reason-text.js';
+import { serializeArgs } from './capture/serialize.js';
 
-export const late: LateCapture = { startEnvCapture, startPerfCapture, describeClick, serialize, serializeArgs };
+export const late: LateCapture = { startEnvCapture, startPerfCapture, describeClick, serializeArgs, reasonText };

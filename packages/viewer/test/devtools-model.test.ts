@@ -84,13 +84,23 @@ describe('devtools model over stored data', () => {
       timeline([
         ev(40, 'custom', { type: 'notice', code: 'mutation-burst', records: 31000, limit: 25000 }),
         ev(50, 'custom', { type: 'notice', code: 'mutation-burst', records: 'many' }),
+        ev(60, 'custom', { type: 'notice', code: 'console-flood', records: 9000, limit: 50 }),
+        ev(70, 'custom', { type: 'notice', code: 'error-flood', records: 1200, limit: 50 }),
+        ev(80, 'custom', { type: 'notice', code: 'network-flood', records: 1, limit: 50 }),
       ]),
     );
-    expect(dt.notices.map((n) => [n.offset, n.data.records])).toEqual([[40, 31000]]);
-    expect(dt.unreadable.map((u) => u.data.kind)).toEqual(['notice']);
+    expect(dt.notices.map((n) => [n.offset, n.data.records])).toEqual([
+      [40, 31000],
+      [60, 9000],
+      [70, 1200],
+    ]);
+    expect(dt.unreadable.map((u) => u.data.kind)).toEqual(['notice', 'notice']);
     const notices = buildMarkers(dt, timeline([])).filter((m) => m.kind === 'notice');
-    expect(notices).toHaveLength(1);
-    expect(notices[0]!.label).toContain('31,000 DOM changes at once');
+    expect(notices.map((n) => n.label)).toEqual([
+      expect.stringContaining('31,000 DOM changes at once'),
+      expect.stringContaining('9,000 console messages from here not recorded'),
+      expect.stringContaining('1,200 errors from here not recorded'),
+    ]);
   });
 
   it('never throws on random JSON in any kind', () => {

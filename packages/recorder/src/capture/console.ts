@@ -6,6 +6,7 @@
  */
 import type { ConsoleData, ConsoleLevel, ReplayEvent } from '@reprise/protocol';
 import { trimStack, type CaptureContext, type Stop } from './context.js';
+import { floodGate } from './flood.js';
 import { patchMethod, type Patched } from './patch.js';
 import { withLateCapture } from './describe-later.js';
 import { createRedactor } from './privacy.js';
@@ -54,6 +55,7 @@ export function startConsoleCapture(ctx: CaptureContext): Stop {
   // The body key rules apply to console arguments too: `console.log({ password })` keeps the key only.
   const redactor = createRedactor(ctx.opts.redactKeys, []);
   const redact: SerializeRedaction = { key: redactor.isSensitiveKey, text: (s) => redactor.text(s) };
+  const gate = floodGate(ctx, 'console-flood');
 
   /** Turns a call into the recorded arguments; null means "don't record". */
   const argsFor = (level: ConsoleLevel, args: unknown[]): unknown[] | null => {
@@ -102,7 +104,7 @@ export function startConsoleCapture(ctx: CaptureContext): Stop {
           busy = true;
           try {
             const recorded = argsFor(level, args);
-            if (recorded) {
+            if (recorded && gate.allow()) {
               const t = Date.now();
               const stack = err ? trimStack(err.stack, 1) : undefined;
               withLateCapture(ctx.guard, (m) => {
@@ -131,5 +133,6 @@ export function startConsoleCapture(ctx: CaptureContext): Stop {
   }
   return () => {
     for (const p of patches.splice(0)) ctx.guard.run(() => p.restore());
+    ctx.guard.run(() => gate.stop());
   };
 }

@@ -5,7 +5,7 @@
 import type { ErrorData, ReplayEvent } from '@reprise/protocol';
 import type { CaptureContext, Stop } from './context.js';
 import { withLateCapture } from './describe-later.js';
-import type { LateCapture } from './late-loader.js';
+import { floodGate } from './flood.js';
 import { createRedactor } from './privacy.js';
 import type { SerializeRedaction } from './serialize.js';
 
@@ -35,41 +35,21 @@ function resourceUrl(el: Element): string {
   }
 }
 
-/** Message text of a rejection reason that is neither a string nor an Error (serialize.ts, in the capture chunk). */
-function reasonText(serialize: LateCapture['serialize'], reason: unknown, redact: SerializeRedaction): string {
-  const v = serialize(reason, { depth: 2, keys: 10, stringChars: 1000, bytes: 4096 }, undefined, redact);
-  switch (v.type) {
-    case 'string':
-      return v.value;
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-    case 'symbol':
-    case 'date':
-    case 'regexp':
-      return String(v.value);
-    case 'null':
-    case 'undefined':
-      return v.type;
-    default:
-      try {
-        return JSON.stringify(v).slice(0, MAX_MESSAGE);
-      } catch {
-        return 'unserializable rejection reason';
-      }
-  }
-}
 
 export function startErrorCapture(ctx: CaptureContext): Stop {
   const redactor = createRedactor(ctx.opts.redactKeys, []);
   const redact: SerializeRedaction = { key: redactor.isSensitiveKey, text: (s) => redactor.text(s) };
-  const push = (data: ErrorData, t = Date.now()): void => {
+  const gate = floodGate(ctx, 'error-flood');
+  const record = (data: ErrorData, t: number): void => {
     // Messages and stacks are free text (`token=…` in a message): same rules as console text.
     data.message = redactor.text(data.message);
     if (data.stack) data.stack = redactor.text(data.stack);
     if (data.source) data.source = redactor.url(data.source);
     const event: ReplayEvent<'error', ErrorData> = { t, kind: 'error', data };
     ctx.sink.push(event);
+  };
+  const push = (data: ErrorData): void => {
+    if (gate.allow()) record(data, Date.now());
   };
 
   const onError = ctx.guard.wrap((ev: Event): void => {
@@ -110,8 +90,9 @@ export function startErrorCapture(ctx: CaptureContext): Stop {
     const message = isErr ? str(read(reason, 'message'), MAX_MESSAGE) : typeof reason === 'string' ? redact.text(reason) : undefined;
     if (message !== undefined) return push({ ...data, message: message.slice(0, MAX_MESSAGE) });
     // Any other value is serialized by the capture chunk: at once when it is there, else when it arrives.
+    if (!gate.allow()) return;
     const t = Date.now();
-    withLateCapture(ctx.guard, (m) => push({ ...data, message: reasonText(m.serialize, reason, redact).slice(0, MAX_MESSAGE) }, t));
+    withLateCapture(ctx.guard, (m) => record({ ...data, message: m.reasonText(reason, redact).slice(0, MAX_MESSAGE) }, t));
   });
 
   // Capture phase: resource errors don't bubble, and page handlers that stop propagation don't hide errors from us.
@@ -120,5 +101,6 @@ export function startErrorCapture(ctx: CaptureContext): Stop {
   return () => {
     window.removeEventListener('error', onError, true);
     window.removeEventListener('unhandledrejection', onRejection as EventListener);
+    ctx.guard.run(() => gate.stop());
   };
 }

@@ -10,17 +10,18 @@
 import { describeClick } from './click-describe.js';
 import { startEnvCapture } from './env.js';
 import { startPerfCapture } from './perf.js';
-import { serialize, serializeArgs } from './serialize.js';
+import { reasonText } from './reason-text.js';
+import { serializeArgs } from './serialize.js';
 
 export interface LateCapture {
   startEnvCapture: typeof startEnvCapture;
   startPerfCapture: typeof startPerfCapture;
   describeClick: typeof describeClick;
-  serialize: typeof serialize;
   serializeArgs: typeof serializeArgs;
+  reasonText: typeof reasonText;
 }
 
-const late: LateCapture = { startEnvCapture, startPerfCapture, describeClick, serialize, serializeArgs };
+const late: LateCapture = { startEnvCapture, startPerfCapture, describeClick, serializeArgs, reasonText };
 
 /** The modules if they are loaded, else null. */
 export function loadedLateCapture(): LateCapture | null {

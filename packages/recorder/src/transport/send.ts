@@ -108,8 +108,10 @@ async function send(fetchFn: FetchFn, url: string, item: OutboxItem, keepalive: 
       if (code !== null && (LINK_ERRORS as readonly string[]).includes(code)) return code as LinkError;
       return code === SESSION_KEY_MISMATCH ? SESSION_KEY_MISMATCH : 'reject';
     }
-    if (res.status === 413 && (await errorCode(res)) === SESSION_FULL) return SESSION_FULL;
-    if (res.status === 410 && (await errorCode(res)) === SESSION_DELETED) return SESSION_DELETED;
+    if (res.status === 413 || res.status === 410) {
+      const code = await errorCode(res);
+      if (code === SESSION_FULL || code === SESSION_DELETED) return code;
+    }
     if (item.body && item.dict) {
       if (res.status === 415) return 'deflate-unsupported';
       if (res.status === 422 && (await errorCode(res)) === DICTIONARY_UNAVAILABLE) return 'dictionary-unavailable';

@@ -284,7 +284,7 @@ export function readFeedback(o: Obj): { type: 'feedback'; message: string; email
 export function readNotice(o: Obj): RecorderNotice {
   return {
     type: 'notice',
-    code: oneOf(str(o, 'code'), ['mutation-burst'] as const, 'code'),
+    code: oneOf(str(o, 'code'), ['mutation-burst', 'console-flood', 'error-flood'] as const, 'code'),
     records: num(o, 'records'),
     limit: num(o, 'limit'),
   };

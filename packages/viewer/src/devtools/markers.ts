@@ -55,7 +55,16 @@ function path(url: string): string {
 
 /** What a recorder notice means for the replay, as its marker's tooltip. */
 export function noticeLabel(n: RecorderNotice): string {
-  return `Recorder: ${n.records.toLocaleString('en-US')} DOM changes at once (limit ${n.limit.toLocaleString('en-US')}), recorded as a fresh snapshot; the replay jumps to it`;
+  const count = n.records.toLocaleString('en-US');
+  const limit = n.limit.toLocaleString('en-US');
+  switch (n.code) {
+    case 'console-flood':
+      return `Recorder: console flood, ${count} console messages from here not recorded (kept ${limit} a second)`;
+    case 'error-flood':
+      return `Recorder: error flood, ${count} errors from here not recorded (kept ${limit} a second)`;
+    default:
+      return `Recorder: ${count} DOM changes at once (limit ${limit}), recorded as a fresh snapshot; the replay jumps to it`;
+  }
 }
 
 /** `traces`: the backend traces that arrived, whose errors are marked at their request. */
