@@ -35,7 +35,6 @@ function resourceUrl(el: Element): string {
   }
 }
 
-
 export function startErrorCapture(ctx: CaptureContext): Stop {
   const redactor = createRedactor(ctx.opts.redactKeys, []);
   const redact: SerializeRedaction = { key: redactor.isSensitiveKey, text: (s) => redactor.text(s) };

@@ -35,7 +35,7 @@ export function floodGate(ctx: CaptureContext, code: Exclude<RecorderNotice['cod
       // Refilled by the time since the last call (the first call finds the bucket full).
       tokens = Math.min(FLOOD_BURST, tokens + (now - last) * (FLOOD_PER_SECOND / 1000));
       last = now;
-      if (tokens >= 1) return tokens--, true;
+      if (tokens >= 1) return (tokens--, true);
       if (!dropped++) {
         since = now;
         timer = setTimeout(ctx.guard.wrap(report), 1000);
