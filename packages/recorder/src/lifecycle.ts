@@ -5,13 +5,23 @@ export interface LifecycleHandlers {
   onHide(): void;
   /** The page is visible again or came back from bfcache. */
   onShow(): void;
+  /** pagehide only: the page is left (navigation, reload, close), not just hidden. */
+  onLeave?(): void;
+  /** pageshow from bfcache only: the page is back. */
+  onBack?(): void;
 }
 
 /** pagehide + visibilitychange(hidden) → onHide; visible / bfcache restore → onShow. */
 export function watchLifecycle(guard: Guard, h: LifecycleHandlers): () => void {
-  const onPageHide = guard.wrap(() => h.onHide());
+  const onPageHide = guard.wrap(() => {
+    h.onLeave?.();
+    h.onHide();
+  });
   const onPageShow = guard.wrap((e: PageTransitionEvent) => {
-    if (e.persisted) h.onShow();
+    if (e.persisted) {
+      h.onBack?.();
+      h.onShow();
+    }
   });
   const onVisibility = guard.wrap(() => {
     if (document.visibilityState === 'hidden') h.onHide();

@@ -141,7 +141,11 @@ export class Recorder {
           this.transport.flushOnHide();
         },
         onShow: () => this.transport.restorePersisted(),
+        // Not when merely hidden: a hidden tab still records its session (and can be duplicated).
+        onLeave: () => this.session.unmarkLive(),
+        onBack: () => this.session.markLive(),
       }),
+      () => this.session.unmarkLive(),
     );
     // Watched even when sampled out, so an idle timeout can start a new (maybe sampled) session.
     this.cleanups.push(watchActivity(this.guard, () => this.onActivity()));

@@ -3,6 +3,15 @@ import type { KeyValueStore } from './storage.js';
 import { toJson } from './json.js';
 
 export const SESSION_KEY = 'reprise:session';
+/**
+ * The session a live page of this tab records (set while it is shown, removed at pagehide).
+ * A browser copies sessionStorage into a tab opened from this one (`window.open`) or duplicated
+ * from it: a page that finds its stored session named here is such a copy, with another page
+ * still recording that session, and starts its own (two pages sending one session's seqs would
+ * overwrite each other's batches and mix two pages in one replay). A reload or a navigation of
+ * the same tab comes after the old page's pagehide, so it continues the session.
+ */
+export const LIVE_KEY = 'reprise:live';
 /** A session ends after this long without user activity. */
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
 // Writing lastActivity on every mousemove would hammer storage; a second of slack is harmless.
@@ -95,7 +104,8 @@ export class SessionManager {
   ) {
     const t = this.now();
     const stored = parse(store.get(SESSION_KEY));
-    if (stored && t - stored.lastActivity <= SESSION_IDLE_MS && (stored.link ?? null) === link) {
+    const copied = stored !== null && store.get(LIVE_KEY) === stored.id;
+    if (stored && !copied && t - stored.lastActivity <= SESSION_IDLE_MS && (stored.link ?? null) === link) {
       // A page load counts as activity: navigating is something the user did.
       this.rec = { ...stored, lastActivity: t, startedAt: stored.startedAt ?? stored.lastActivity };
       this.startedNew = false;
@@ -104,6 +114,17 @@ export class SessionManager {
       this.startedNew = true;
     }
     this.write();
+    this.markLive();
+  }
+
+  /** This page records the session (again: shown from the back/forward cache). */
+  markLive(): void {
+    this.store.set(LIVE_KEY, this.rec.id);
+  }
+
+  /** This page is going away (pagehide): the tab's next page continues the session. */
+  unmarkLive(): void {
+    if (this.store.get(LIVE_KEY) === this.rec.id) this.store.remove(LIVE_KEY);
   }
 
   get id(): string {
@@ -162,6 +183,7 @@ export class SessionManager {
   rotate(): void {
     this.rec = this.fresh(this.now());
     this.write();
+    this.markLive();
   }
 
   /** Hands out the next batch seq, persisted before the caller sends anything with it. */

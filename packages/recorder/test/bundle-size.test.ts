@@ -20,8 +20,11 @@ import { pkgDir } from './support/harness.js';
 // rrweb's DOM accessors with a getter each (rrweb-patches/accessors.mjs, faster recording: +0.2 KB, 44.55).
 // JSON that ignores a page's Array/Object.prototype.toJSON (json.ts, Prototype.js pages: +0.13 KB, 44.68).
 // Uploads through the browser's own fetch when the app wrapped it first (native-fetch.ts: +0.13 KB, 44.81).
-// The budget holds what was reached, with a little room for changes that need to be in the first load.
-const FIRST_LOAD_MAX_BYTES = 44_900;
+// Console and error flood limits (capture/flood.ts) and a session of its own for a tab opened or
+// duplicated from a recording one (session.ts), less a rejection's serialization moved to the capture
+// chunk: +0.14 KB, 44.95. The budget is now the target, 45 KB: the next addition to the first
+// load moves something else out of it.
+const FIRST_LOAD_MAX_BYTES = 45_000;
 const LOADER_MAX_BYTES = 1_000;
 
 const dir = join(pkgDir, 'dist/browser');

@@ -154,6 +154,45 @@ describe('recorder in Chromium (script tag build)', () => {
     await ctx.close();
   });
 
+  it('a tab opened from a recording page (its sessionStorage copied) records a session of its own; each tab keeps its own across reloads', async () => {
+    ingest.pages.set('/tab-a', html(sdkTag(), '<p id="p">tab A</p><a id="next" href="/tab-a2">next</a>'));
+    ingest.pages.set('/tab-a2', html(sdkTag(), '<p id="p">tab A, page 2</p>'));
+    ingest.pages.set('/tab-b', html(sdkTag(), '<p id="p">tab B</p>'));
+    const { ctx, page: a } = await newPage();
+    await a.goto(`${ingest.base}/tab-a`);
+    const idA = await sessionIdOf(a);
+    await expect.poll(() => ingest.forSession(idA).length).toBeGreaterThan(0);
+    // window.open copies sessionStorage into the new tab, as "Duplicate tab" does.
+    const [b] = await Promise.all([ctx.waitForEvent('page'), a.evaluate(() => void window.open('/tab-b'))]);
+    await b.waitForLoadState();
+    const idB = await sessionIdOf(b);
+    expect(idB).not.toBe(idA);
+    expect(await b.evaluate(() => sessionStorage.getItem('reprise:session'))).toContain(idB);
+    for (let i = 0; i < 3; i++) {
+      await a.evaluate((i) => (document.getElementById('p')!.textContent = `MARK-A-${i}`), i);
+      await b.evaluate((i) => (document.getElementById('p')!.textContent = `MARK-B-${i}`), i);
+      await a.waitForTimeout(250);
+    }
+    // Each tab goes on with its own session: a reload, a navigation.
+    await b.reload();
+    expect(await sessionIdOf(b)).toBe(idB);
+    await a.click('#next');
+    await a.waitForURL(/\/tab-a2$/);
+    expect(await sessionIdOf(a)).toBe(idA);
+    await a.evaluate(() => window.Reprise!.flush());
+    await b.evaluate(() => window.Reprise!.flush());
+    const [ra, rb] = [ingest.forSession(idA), ingest.forSession(idB)];
+    expectContiguousSeqs(ra);
+    expectContiguousSeqs(rb);
+    expect(ra.some((r) => r.text.includes('MARK-A-2'))).toBe(true);
+    expect(rb.some((r) => r.text.includes('MARK-B-2'))).toBe(true);
+    expect(ra.some((r) => r.text.includes('MARK-B') || r.text.includes('tab B'))).toBe(false);
+    expect(rb.some((r) => r.text.includes('MARK-A'))).toBe(false);
+    // Tab B's session starts self-contained: its Meta and full snapshot at seq 0.
+    expect(domEvents(rb.filter((r) => r.batch.seq === 0)).some((e) => e.type === 2)).toBe(true);
+    await ctx.close();
+  });
+
   const PASSWORD = 'hunter2-Secret!';
   const TEXT = 'Visible Name Xyzzy';
 

@@ -11,6 +11,7 @@ describe('session key and closed sessions (unit)', () => {
     const a = new SessionManager(store, 1, () => now);
     expect(a.key).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(a.key).not.toBe(a.id);
+    a.unmarkLive(); // pagehide, then the reload
     const b = new SessionManager(store, 1, () => now + 1000);
     expect([b.id, b.key]).toEqual([a.id, a.key]);
     now += SESSION_IDLE_MS + 1;
@@ -32,6 +33,7 @@ describe('session key and closed sessions (unit)', () => {
     const a = new SessionManager(store, 1, () => now);
     a.nextSeq();
     a.close('session_full');
+    a.unmarkLive();
     const b = new SessionManager(store, 1, () => now + 1000);
     expect(b.closed).toBe('session_full');
     expect(b.nextSeq()).toBe(1);

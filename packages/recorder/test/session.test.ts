@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SESSION_IDLE_MS, SESSION_KEY, SessionManager, newSessionId } from '../src/session.js';
+import { LIVE_KEY, SESSION_IDLE_MS, SESSION_KEY, SessionManager, newSessionId } from '../src/session.js';
 import { createMemoryStore } from '../src/storage.js';
 
 describe('SessionManager (unit)', () => {
@@ -14,6 +14,7 @@ describe('SessionManager (unit)', () => {
     expect(a.startedNew).toBe(true);
     expect([a.nextSeq(), a.nextSeq()]).toEqual([0, 1]);
     now += 60_000;
+    a.unmarkLive(); // the old page's pagehide
     const b = new SessionManager(store, 1, () => now); // reload
     expect(b.startedNew).toBe(false);
     expect(b.id).toBe(a.id);
@@ -42,8 +43,36 @@ describe('SessionManager (unit)', () => {
     const store = createMemoryStore();
     const out = new SessionManager(store, 0.5, Date.now, () => 0.9);
     expect(out.sampled).toBe(false);
+    out.unmarkLive();
     const again = new SessionManager(store, 0.5, Date.now, () => 0.1); // would sample in, but the decision stands
     expect(again.sampled).toBe(false);
+  });
+
+  it("a copy of a live page's storage (window.open, a duplicated tab) starts its own session; after pagehide the next page continues", () => {
+    const store = createMemoryStore();
+    const a = new SessionManager(store, 1);
+    a.nextSeq();
+    // The copy is taken while page a records: it finds a's session marked live.
+    const copy = createMemoryStore();
+    for (const key of [SESSION_KEY, LIVE_KEY]) copy.set(key, store.get(key)!);
+    const b = new SessionManager(copy, 1);
+    expect(b.startedNew).toBe(true);
+    expect(b.id).not.toBe(a.id);
+    expect(b.nextSeq()).toBe(0);
+    expect(copy.get(LIVE_KEY)).toBe(b.id);
+    // a's own tab: navigating (pagehide, then the next page) keeps a's session.
+    a.unmarkLive();
+    expect(store.get(LIVE_KEY)).toBeNull();
+    const a2 = new SessionManager(store, 1);
+    expect(a2.id).toBe(a.id);
+    expect(a2.nextSeq()).toBe(1);
+    // A pagehide removes its own session's mark only.
+    copy.set(LIVE_KEY, 'another-session-id');
+    b.unmarkLive();
+    expect(copy.get(LIVE_KEY)).toBe('another-session-id');
+    copy.set(LIVE_KEY, b.id);
+    b.unmarkLive();
+    expect(copy.get(LIVE_KEY)).toBeNull();
   });
 
   it('treats a corrupt stored entry as no session', () => {
