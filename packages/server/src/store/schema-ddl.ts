@@ -309,7 +309,7 @@ export const sourcemapsDdl = (d: DdlTypes): string => `
 
 /**
  * Deleted sessions (SQLite v20, PostgreSQL 13): the id of each session deleted in the last
- * week (TOMBSTONE_DAYS), so a tab still recording it cannot bring it back: ingest refuses its
+ * week (deleted-sessions.ts), so a tab still recording it cannot bring it back: ingest refuses its
  * later batches with 410 session_deleted. Only the random id is kept; retention prunes old rows.
  */
 export const deletedSessionsDdl = (d: DdlTypes): string => `
