@@ -5,8 +5,9 @@ import { HttpError } from './errors.js';
  * PostgreSQL text and jsonb cannot hold U+0000; SQLite can. A NUL in a path parameter, a query
  * value or a JSON body would fail that request's query with a 500 on PostgreSQL only, or be
  * stored on SQLite and break a later move to PostgreSQL. So requests carrying one are refused
- * before validation, on both backends alike, with a 400 that says where. (Ingest keeps recorded
- * text whole instead: it escapes NUL where it stores it.)
+ * before validation, on both backends alike, with a 400 that says where. (Ingest takes recorded
+ * text as it is instead: its chunks keep the bytes, and ingest/sanitize.ts turns NUL into U+FFFD
+ * in the columns it writes.)
  */
 export async function refuseNul(req: FastifyRequest): Promise<void> {
   const where = nulIn({ params: req.params, query: req.query, body: req.body });
