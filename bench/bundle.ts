@@ -81,7 +81,8 @@ const CHUNKS = [
   { name: 'codec', label: 'codec chunk (fflate, dictionary r1, the Worker and its driver)' },
   {
     name: 'capture',
-    label: 'capture chunk (env, web vitals, click/key target descriptions, console argument serialization; once recording has started)',
+    label:
+      'capture chunk (env, web vitals, click/key target descriptions, which key presses are recorded, console argument serialization; once recording has started)',
   },
   {
     name: 'network',

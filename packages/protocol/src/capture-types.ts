@@ -207,7 +207,8 @@ export type CustomData =
  * records than the recorder's `mutationLimit`; instead of recording them, it took a fresh full
  * snapshot (the rrweb FullSnapshot that follows), so the replay jumps to that state.
  * `console-flood` / `error-flood`: console calls (errors) came faster than the recorder keeps
- * (1,000 at once, then `limit` a second); `records` of them, from this time on, were not recorded.
+ * (1,000 at once, then `limit` a second; 200 while the recorder's capture code is still loading);
+ * `records` of them, from this time on, were not recorded.
  */
 export interface RecorderNotice {
   type: 'notice';

@@ -226,6 +226,7 @@ export class Recorder {
 
   flush(): Promise<void> {
     this.dom?.flushPending();
+    if (this.captures) this.guard.run(() => this.captures?.onFlush());
     // In buffer mode an explicit flush uploads the buffer (and records normally for a while).
     if (this.bufferMode && this.capturing) this.bufferMode.upload();
     else if (this.bufferQueue && this.capturing) this.bufferAsked.upload = true;

@@ -10,8 +10,10 @@ import { useHarness } from './support/harness.js';
 
 const h = useHarness();
 
-// Counts what the page's own console receives (the recorder wraps this wrapper).
-const COUNTER = `<script>window.__seen = 0; const log = console.log; console.log = function () { window.__seen++; return log.apply(this, arguments); };</script>`;
+// Counts what the page's own console receives (the recorder wraps this wrapper), and when the
+// page saw its last rejection: the flood lasts until then, however late the browser reports them.
+const COUNTER = `<script>window.__seen = 0; const log = console.log; console.log = function () { window.__seen++; return log.apply(this, arguments); };
+window.__rejections = 0; addEventListener('unhandledrejection', () => { window.__rejections++; window.__lastRejection = performance.now(); });</script>`;
 
 describe('console and error floods', () => {
   it('records the first 1,000 calls, then 50 a second, says how many it left out, and keeps the snapshot and every batch', async () => {
@@ -22,17 +24,28 @@ describe('console and error floods', () => {
     await page.goto(`${h.ingest.base}/flood`);
     await page.waitForFunction(() => !!window.Reprise?.getSessionId());
     const sid = await page.evaluate(() => window.Reprise!.getSessionId()!);
+    // The gate, not the bound on calls that wait for the capture chunk (lazy-chunks test): flood
+    // once the chunk is here, which its env event shows.
+    await expect
+      .poll(
+        async () => {
+          await page.evaluate(() => window.Reprise!.flush());
+          return h.ingest.forSession(sid).some((r) => r.batch.events.some((e) => e.kind === 'env'));
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     const seconds = await page.evaluate(async () => {
       const start = performance.now();
       for (let i = 0; i < 4_000; i++) console.log('render', i, { i, pad: 'x'.repeat(200) });
       for (let i = 0; i < 1_500; i++) void Promise.reject(new Error(`rejected ${i}`));
-      // Rejections are reported after this task: the flood lasts until then.
-      await new Promise((r) => setTimeout(r, 0));
-      const elapsed = (performance.now() - start) / 1000;
-      await new Promise((r) => setTimeout(r, 1_500));
+      const w = window as unknown as { __rejections: number; __lastRejection: number };
+      while (w.__rejections < 1_500) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 200));
       document.getElementById('p')!.textContent = 'after the flood';
+      // The flush reports what was left out, without waiting for the gate's one-second timer.
       await window.Reprise!.flush();
-      return elapsed;
+      return (w.__lastRejection - start) / 1000;
     });
     const stats = (await page.evaluate(() => window.Reprise!.stats()))!;
     expect(await page.evaluate(() => (window as unknown as { __seen: number }).__seen)).toBe(4_000);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyModifier } from '@reprise/protocol';
-import { keyVerdict } from '../src/capture/keys.js';
+import { keyVerdict } from '../src/capture/key-press.js';
 
 const KEYS = ['a', 'Z', ' ', '1', 'Enter', 'Escape', 'Tab', 'ArrowUp', 'ArrowLeft', 'Backspace', 'Delete', 'F2', 'F13', 'Shift', 'Home'];
 const MODS: KeyModifier[][] = [[], ['Shift'], ['Control'], ['Meta'], ['Alt'], ['Control', 'Alt'], ['Control', 'Shift'], ['Meta', 'Shift']];

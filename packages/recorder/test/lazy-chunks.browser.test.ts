@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import type { NetworkData } from '@reprise/protocol';
+import type { CustomData, KeyData, NetworkData } from '@reprise/protocol';
 import { html, sdkTag } from './support/fake-ingest.js';
 import { useHarness } from './support/harness.js';
 
@@ -233,8 +233,55 @@ describe('lazy chunks', () => {
       const ofKind = (kind: string) => eventsOf(id, kind);
       await expect.poll(() => ofKind('click').length, { timeout: 10_000 }).toBe(1);
       expect(ofKind('click')[0]!.data).toMatchObject({ selector: '#buy', text: 'Buy now' });
-      // The console lines are bounded while they wait: the first 200 are kept.
+      // The console lines are bounded while they wait: the first 200 are kept, and the session
+      // says the other 100 were left out (from the time of the first of them).
       await expect.poll(() => ofKind('console').length, { timeout: 10_000 }).toBe(200);
+      await page.evaluate(() => window.Reprise!.flush());
+      const notices = ofKind('custom')
+        .map((e) => e.data as CustomData)
+        .filter((d) => d.type === 'notice');
+      expect(notices).toEqual([{ type: 'notice', code: 'console-flood', records: 100, limit: 50 }]);
+    });
+  });
+
+  it('keys pressed before the capture chunk arrives are decided when it does: Escape and Enter kept at their time and in order, typed characters never', async () => {
+    // A chat box that takes Enter (sends instead of a new line): kept, in its place among the others.
+    const body =
+      '<input id="pw" type="password"><textarea id="chat"></textarea><input id="q">' +
+      `<script>document.getElementById('chat').addEventListener('keydown', (e) => { if (e.key === 'Enter') e.preventDefault(); });</script>`;
+    await withChunks('held', '/lazy-keys', html(sdkTag(), body), async ({ page, id }) => {
+      await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-capture\.[\w-]+\.js$/.test(r))).toBe(true);
+      const before = Date.now();
+      await page.click('#pw');
+      await page.keyboard.type('hunter2');
+      await page.keyboard.press('Enter');
+      await page.click('#chat');
+      await page.keyboard.type('hi');
+      await page.keyboard.press('Enter');
+      await page.click('#q');
+      await page.keyboard.type('ab');
+      await page.keyboard.press('Escape');
+      const pressed = Date.now();
+      await new Promise((r) => setTimeout(r, 300));
+      h.ingest.releaseChunks();
+      const keys = () =>
+        eventsOf(id, 'custom')
+          .filter((e) => (e.data as CustomData).type === 'key')
+          .map((e) => ({ t: e.t, ...(e.data as KeyData) }));
+      await expect
+        .poll(
+          async () => {
+            await page.evaluate(() => window.Reprise!.flush());
+            return keys().map((k) => `${k.key} ${k.target.selector}`);
+          },
+          { timeout: 10_000 },
+        )
+        .toEqual(['Enter #pw', 'Enter #chat', 'Escape #q']);
+      for (const k of keys()) {
+        expect(k.t).toBeGreaterThanOrEqual(before);
+        expect(k.t).toBeLessThanOrEqual(pressed);
+      }
+      expect(JSON.stringify(h.ingest.forSession(id).map((r) => r.batch.events))).not.toContain('hunter2');
     });
   });
 

@@ -8,6 +8,7 @@
  * excepted). Cost per target is bounded: a few ancestors, a capped text walk.
  */
 import type { ClickData } from '@reprise/protocol';
+import { within } from './privacy.js';
 /** Subtrees whose text never counts: form values, non-rendered content. */
 const NO_TEXT_TAGS = new Set([
   'script',
@@ -167,14 +168,6 @@ function matches(el: Element, sel: string): boolean {
     return el.matches(sel);
   } catch {
     return true; // a selector we can't evaluate: treat as private
-  }
-}
-
-function within(el: Element, sel: string): boolean {
-  try {
-    return el.closest(sel) !== null;
-  } catch {
-    return true;
   }
 }
 

@@ -12,6 +12,7 @@ import { UI_BLOCK_SELECTOR } from '../options.js';
 import type { Rules } from './click-describe.js';
 import type { CaptureContext, Stop } from './context.js';
 import { describeLater } from './describe-later.js';
+import { within } from './privacy.js';
 
 /** The element that receives a click: the closest of these around the event target wins. */
 const INTERACTIVE =
@@ -20,14 +21,6 @@ const INTERACTIVE =
 // rrweb's default classes apply on top of the selectors we pass it.
 const RRWEB_BLOCK = '.rr-block';
 const RRWEB_MASK = '.rr-mask';
-
-function within(el: Element, sel: string): boolean {
-  try {
-    return el.closest(sel) !== null;
-  } catch {
-    return true;
-  }
-}
 
 function targetElement(e: Event): Element | null {
   const t = e.target as Node | null;

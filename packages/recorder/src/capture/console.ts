@@ -6,7 +6,7 @@
  */
 import type { ConsoleData, ConsoleLevel, ReplayEvent } from '@reprise/protocol';
 import { trimStack, type CaptureContext, type Stop } from './context.js';
-import { floodGate } from './flood.js';
+import type { FloodGate } from './flood.js';
 import { patchMethod, type Patched } from './patch.js';
 import { withLateCapture } from './describe-later.js';
 import { createRedactor } from './privacy.js';
@@ -47,7 +47,7 @@ function label(args: unknown[]): string {
   }
 }
 
-export function startConsoleCapture(ctx: CaptureContext): Stop {
+export function startConsoleCapture(ctx: CaptureContext, gate: FloodGate): Stop {
   if (typeof console === 'undefined' || !console) return () => {};
   const counts = new Map<string, number>();
   const timers = new Map<string, number>();
@@ -55,7 +55,6 @@ export function startConsoleCapture(ctx: CaptureContext): Stop {
   // The body key rules apply to console arguments too: `console.log({ password })` keeps the key only.
   const redactor = createRedactor(ctx.opts.redactKeys, []);
   const redact: SerializeRedaction = { key: redactor.isSensitiveKey, text: (s) => redactor.text(s) };
-  const gate = floodGate(ctx, 'console-flood');
 
   /** Turns a call into the recorded arguments; null means "don't record". */
   const argsFor = (level: ConsoleLevel, args: unknown[]): unknown[] | null => {
@@ -107,7 +106,7 @@ export function startConsoleCapture(ctx: CaptureContext): Stop {
             if (recorded && gate.allow()) {
               const t = Date.now();
               const stack = err ? trimStack(err.stack, 1) : undefined;
-              withLateCapture(ctx.guard, (m) => {
+              const queued = withLateCapture(ctx.guard, (m) => {
                 // Serializing may run the page's getters (which may log): not recorded either.
                 const was = busy;
                 busy = true;
@@ -120,6 +119,7 @@ export function startConsoleCapture(ctx: CaptureContext): Stop {
                   busy = was;
                 }
               });
+              if (!queued) gate.leftOut();
             }
           } catch (e) {
             ctx.guard.report(e);
@@ -133,6 +133,6 @@ export function startConsoleCapture(ctx: CaptureContext): Stop {
   }
   return () => {
     for (const p of patches.splice(0)) ctx.guard.run(() => p.restore());
-    ctx.guard.run(() => gate.stop());
+    ctx.guard.run(() => gate.report());
   };
 }

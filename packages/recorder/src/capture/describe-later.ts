@@ -11,8 +11,8 @@ import { loadLateCapture, loadedLateCapture, type LateCapture } from './late-loa
 
 type Describe = LateCapture['describeClick'];
 
-/** What a use is for: describing a click or key target, or serializing a console call or rejection. */
-type LateUse = 'describe' | 'serialize';
+/** What a use is for: describing a click target, a key press, or serializing a console call or rejection. */
+type LateUse = 'describe' | 'key' | 'serialize';
 
 /**
  * Uses waiting for the chunk, bounded per kind whatever the page does in its first moments: a page
@@ -21,17 +21,21 @@ type LateUse = 'describe' | 'serialize';
 const MAX_WAITING = 200;
 let waiting: { guard: Guard; uses: Array<(m: LateCapture) => void>; counts: Record<LateUse, number> } | null = null;
 
-/** Calls `use` with the chunk's modules: at once when they are loaded, else once they arrive (in call order). */
-export function withLateCapture(guard: Guard, use: (m: LateCapture) => void, kind: LateUse = 'serialize'): void {
+/**
+ * Calls `use` with the chunk's modules: at once when they are loaded, else once they arrive (in
+ * call order). False when `use` was left out (too many waiting).
+ */
+export function withLateCapture(guard: Guard, use: (m: LateCapture) => void, kind: LateUse = 'serialize'): boolean {
   const m = loadedLateCapture();
-  if (m) return use(m);
+  if (m) return (use(m), true);
   if (!waiting) {
-    waiting = { guard, uses: [], counts: { describe: 0, serialize: 0 } };
+    waiting = { guard, uses: [], counts: { describe: 0, key: 0, serialize: 0 } };
     void loadLateCapture().then((m) => (m ? runWaiting(m) : (waiting = null)));
   }
-  if (waiting.counts[kind] >= MAX_WAITING) return;
+  if (waiting.counts[kind] >= MAX_WAITING) return false;
   waiting.counts[kind]++;
   waiting.uses.push(use);
+  return true;
 }
 
 /**

@@ -5,7 +5,7 @@
 import type { ErrorData, ReplayEvent } from '@reprise/protocol';
 import type { CaptureContext, Stop } from './context.js';
 import { withLateCapture } from './describe-later.js';
-import { floodGate } from './flood.js';
+import type { FloodGate } from './flood.js';
 import { createRedactor } from './privacy.js';
 import type { SerializeRedaction } from './serialize.js';
 
@@ -35,10 +35,9 @@ function resourceUrl(el: Element): string {
   }
 }
 
-export function startErrorCapture(ctx: CaptureContext): Stop {
+export function startErrorCapture(ctx: CaptureContext, gate: FloodGate): Stop {
   const redactor = createRedactor(ctx.opts.redactKeys, []);
   const redact: SerializeRedaction = { key: redactor.isSensitiveKey, text: (s) => redactor.text(s) };
-  const gate = floodGate(ctx, 'error-flood');
   const record = (data: ErrorData, t: number): void => {
     // Messages and stacks are free text (`token=…` in a message): same rules as console text.
     data.message = redactor.text(data.message);
@@ -91,7 +90,8 @@ export function startErrorCapture(ctx: CaptureContext): Stop {
     // Any other value is serialized by the capture chunk: at once when it is there, else when it arrives.
     if (!gate.allow()) return;
     const t = Date.now();
-    withLateCapture(ctx.guard, (m) => record({ ...data, message: m.reasonText(reason, redact).slice(0, MAX_MESSAGE) }, t));
+    if (!withLateCapture(ctx.guard, (m) => record({ ...data, message: m.reasonText(reason, redact).slice(0, MAX_MESSAGE) }, t)))
+      gate.leftOut();
   });
 
   // Capture phase: resource errors don't bubble, and page handlers that stop propagation don't hide errors from us.
@@ -100,6 +100,6 @@ export function startErrorCapture(ctx: CaptureContext): Stop {
   return () => {
     window.removeEventListener('error', onError, true);
     window.removeEventListener('unhandledrejection', onRejection as EventListener);
-    ctx.guard.run(() => gate.stop());
+    ctx.guard.run(() => gate.report());
   };
 }

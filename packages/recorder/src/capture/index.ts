@@ -11,6 +11,7 @@ import type { CaptureContext, Stop } from './context.js';
 import type { EnvCapture } from './env.js';
 import { runWaiting } from './describe-later.js';
 import { startErrorCapture } from './errors.js';
+import { floodGate } from './flood.js';
 import { startKeyCapture } from './keys.js';
 import { loadLateCapture, loadedLateCapture, type LateCapture } from './late-loader.js';
 import { startNavCapture, type NavCapture } from './nav.js';
@@ -23,7 +24,9 @@ export interface Captures {
   stop(): void;
   /** A new session started on this page: emit the per-session events (nav load, env) again. */
   onNewSession(): void;
-  /** The page is being hidden: report pending values (vitals) before the transport flushes. */
+  /** An upload is asked for: report what the flood gates left out so far, not a second later. */
+  onFlush(): void;
+  /** The page is being hidden: report pending values (vitals, flood counts) before the transport flushes. */
   onHide(): void;
 }
 
@@ -69,8 +72,14 @@ export function startCaptures(ctx: CaptureContext): Captures {
     nav = ctx.guard.run(() => startNavCapture(ctx));
     add(nav?.stop);
   }
-  if (on.errors) add(ctx.guard.run(() => startErrorCapture(ctx)));
-  if (on.console) add(ctx.guard.run(() => startConsoleCapture(ctx)));
+  const errorGate = floodGate(ctx, 'error-flood');
+  const consoleGate = floodGate(ctx, 'console-flood');
+  const reportFloods = (): void => {
+    ctx.guard.run(errorGate.report);
+    ctx.guard.run(consoleGate.report);
+  };
+  if (on.errors) add(ctx.guard.run(() => startErrorCapture(ctx, errorGate)));
+  if (on.console) add(ctx.guard.run(() => startConsoleCapture(ctx, consoleGate)));
   if (on.network) add(ctx.guard.run(() => startNetworkCapture(ctx)));
   if (on.clicks) add(ctx.guard.run(() => startClickCapture(ctx)));
   if (on.keys) add(ctx.guard.run(() => startKeyCapture(ctx)));
@@ -84,8 +93,10 @@ export function startCaptures(ctx: CaptureContext): Captures {
       if (env) ctx.guard.run(() => env!.emit());
       if (nav) ctx.guard.run(() => nav!.emitLoad());
     },
+    onFlush: reportFloods,
     onHide() {
       hidden = true;
+      reportFloods();
       if (perf) ctx.guard.run(() => perf!.flush());
     },
   };

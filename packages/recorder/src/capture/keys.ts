@@ -10,142 +10,37 @@
  * Enter, Escape and Tab; inside masked or blocked regions no shortcuts. The target is described as
  * a click's is (selector, label text, test id; never a value). Listens on window in the capture
  * phase, passive; at most MAX_PER_SECOND events a second, held-down repeats skipped.
+ *
+ * This listens from the first event and keeps each press; which are recorded is decided in the
+ * capture chunk (key-press.ts), at once when it is loaded, else when it arrives.
  */
-import type { KeyData, KeyModifier, ReplayEvent } from '@reprise/protocol';
-import { UI_BLOCK_SELECTOR } from '../options.js';
 import type { CaptureContext, Stop } from './context.js';
-import { describeLater } from './describe-later.js';
-
-const MAX_PER_SECOND = 10;
-const ARROWS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight']);
-const DELETING = new Set(['Backspace', 'Delete']);
-/** Inputs whose value is text the user types (arrow keys there move the caret or an autocomplete). */
-const TEXT_INPUTS = new Set(['text', 'search', 'email', 'url', 'tel', 'password', '']);
-
-/** Where the key was pressed, as far as recording it goes. */
-type Context =
-  | 'password'
-  /** A one-line text field: Up/Down may walk an autocomplete, Left/Right only move the caret. */
-  | 'text'
-  /** A textarea or editable region: arrows move the caret, a plain Enter types a new line. */
-  | 'multiline'
-  /** Any other form control (select, number, checkbox…): arrows change its value, which rrweb records. */
-  | 'control'
-  | 'page';
-
-function contextOf(el: Element): Context {
-  const tag = el.localName;
-  if (tag === 'input') {
-    const type = ((el as HTMLInputElement).type || '').toLowerCase();
-    if (type === 'password') return 'password';
-    return TEXT_INPUTS.has(type) ? 'text' : 'control';
-  }
-  if (tag === 'textarea') return 'multiline';
-  if (tag === 'select') return 'control';
-  if ((el as HTMLElement).isContentEditable) return 'multiline';
-  return 'page';
-}
-
-function modifiers(e: KeyboardEvent): KeyModifier[] {
-  const mods: KeyModifier[] = [];
-  if (e.ctrlKey) mods.push('Control');
-  if (e.altKey) mods.push('Alt');
-  if (e.metaKey) mods.push('Meta');
-  if (e.shiftKey) mods.push('Shift');
-  return mods;
-}
-
-/**
- * Whether a key press is recorded: 'yes', 'no', or 'if-handled' (a plain Enter in a textarea or
- * editable region types a new line, unless the app takes it, as a chat box's "send" does).
- */
-export function keyVerdict(key: string, mods: KeyModifier[], where: Context, privateRegion: boolean): 'yes' | 'no' | 'if-handled' {
-  const shortcut = mods.includes('Control') || mods.includes('Meta');
-  if (where === 'password')
-    return (key === 'Enter' || key === 'Escape' || key === 'Tab') && mods.every((m) => m === 'Shift') ? 'yes' : 'no';
-  if (key === 'Enter') return where === 'multiline' && mods.length === 0 ? 'if-handled' : 'yes';
-  if (key === 'Escape' || key === 'Tab') return 'yes';
-  if (ARROWS.has(key)) {
-    if (where === 'page') return 'yes';
-    return where === 'text' && (key === 'ArrowUp' || key === 'ArrowDown') ? 'yes' : 'no';
-  }
-  if (DELETING.has(key)) return where === 'page' ? 'yes' : 'no';
-  // A shortcut: a single character (or a named key such as F2) with Control or Meta, outside
-  // fields. AltGr reports Control+Alt on Windows while typing a character: not a shortcut.
-  if (!shortcut || where !== 'page' || privateRegion) return 'no';
-  if (mods.includes('Control') && mods.includes('Alt') && !mods.includes('Meta')) return 'no';
-  if (key.length === 1) return /\S/.test(key) ? 'yes' : 'no';
-  return /^F\d{1,2}$/.test(key) ? 'yes' : 'no';
-}
-
-function within(el: Element, sel: string): boolean {
-  try {
-    return el.closest(sel) !== null;
-  } catch {
-    return true; // a selector we can't evaluate: treat as private
-  }
-}
+import { withLateCapture } from './describe-later.js';
+import type { KeyRecorder } from './key-press.js';
 
 export function startKeyCapture(ctx: CaptureContext): Stop {
-  const rules = {
-    mask: `${ctx.opts.maskTextSelector}, .rr-mask`,
-    block: `${ctx.opts.blockSelector}, .rr-block, ${UI_BLOCK_SELECTOR}`,
-  };
-  let windowStart = 0;
-  let inWindow = 0;
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-
-  const emit = (t: number, el: Element, key: string, mods: KeyModifier[]): void => {
-    const r = el.getBoundingClientRect();
-    describeLater(ctx.guard, (describe) => {
-      const interactive = el.localName !== 'body' && el.localName !== 'html';
-      const target = describe(el, interactive, r.left + r.width / 2, r.top + r.height / 2, rules, ctx.nodeId);
-      const data: KeyData = { type: 'key', key, target };
-      if (mods.length) data.mods = mods;
-      const event: ReplayEvent<'custom', KeyData> = { t, kind: 'custom', data };
-      ctx.sink.push(event);
-    });
-  };
-
+  let recorder: KeyRecorder | undefined;
+  let stopped = false;
   const onKey = ctx.guard.wrap((e: KeyboardEvent) => {
     if (!e.isTrusted || e.repeat || e.isComposing || typeof e.key !== 'string') return;
     const raw = e.target as Node | null;
     if (!raw || raw.nodeType !== 1) return;
     // The element that has focus, also inside a shadow root (the target is retargeted to its host).
     const inner = (e.composedPath()[0] as Node | undefined) ?? raw;
-    const focused = inner.nodeType === 1 ? (inner as Element) : (raw as Element);
-    const el = raw as Element;
-    const mods = modifiers(e);
-    const where = contextOf(focused);
-    // Most presses are characters typed into a field, never recorded: decided before any selector
-    // is matched (a private region only ever turns a 'yes' into a 'no').
-    let verdict = keyVerdict(e.key, mods, where, false);
-    if (verdict === 'no' || within(el, UI_BLOCK_SELECTOR)) return;
-    if (within(focused, rules.mask) || within(focused, rules.block) || within(el, rules.mask) || within(el, rules.block))
-      verdict = keyVerdict(e.key, mods, where, true);
-    if (verdict === 'no') return;
-    const now = Date.now();
-    if (now - windowStart >= 1000) {
-      windowStart = now;
-      inWindow = 0;
-    }
-    if (++inWindow > MAX_PER_SECOND) return;
-    if (verdict === 'yes') return emit(now, el, e.key, mods);
-    // Decided once every listener has run: did the app take the Enter?
-    const timer = setTimeout(
-      ctx.guard.wrap(() => {
-        timers.delete(timer);
-        if (e.defaultPrevented) emit(now, el, e.key, mods);
-      }),
-      0,
+    const press = { e, t: Date.now(), el: raw as Element, focused: inner.nodeType === 1 ? (inner as Element) : (raw as Element) };
+    withLateCapture(
+      ctx.guard,
+      (m) => {
+        if (!stopped) (recorder ??= m.keyRecorder(ctx)).press(press);
+      },
+      'key',
     );
-    timers.add(timer);
   });
   const options: AddEventListenerOptions = { capture: true, passive: true };
   window.addEventListener('keydown', onKey, options);
   return () => {
+    stopped = true;
     window.removeEventListener('keydown', onKey, options);
-    for (const t of timers) clearTimeout(t);
-    timers.clear();
+    recorder?.stop();
   };
 }

@@ -9,6 +9,7 @@
  */
 import { describeClick } from './click-describe.js';
 import { startEnvCapture } from './env.js';
+import { keyRecorder } from './key-press.js';
 import { startPerfCapture } from './perf.js';
 import { reasonText } from './reason-text.js';
 import { serializeArgs } from './serialize.js';
@@ -17,11 +18,12 @@ export interface LateCapture {
   startEnvCapture: typeof startEnvCapture;
   startPerfCapture: typeof startPerfCapture;
   describeClick: typeof describeClick;
+  keyRecorder: typeof keyRecorder;
   serializeArgs: typeof serializeArgs;
   reasonText: typeof reasonText;
 }
 
-const late: LateCapture = { startEnvCapture, startPerfCapture, describeClick, serializeArgs, reasonText };
+const late: LateCapture = { startEnvCapture, startPerfCapture, describeClick, keyRecorder, serializeArgs, reasonText };
 
 /** The modules if they are loaded, else null. */
 export function loadedLateCapture(): LateCapture | null {

@@ -60,3 +60,12 @@ export function scrubDeep<T>(v: T, depth = 0): T {
   }
   return (out ?? v) as T;
 }
+
+/** Whether `el` is inside what `sel` matches; a selector that can't be evaluated counts as private. */
+export function within(el: Element, sel: string): boolean {
+  try {
+    return el.closest(sel) !== null;
+  } catch {
+    return true;
+  }
+}
