@@ -13,7 +13,16 @@ import { defineConfig } from 'vitest/config';
 // environment changes (vitest restores spies between files), each file opens its own servers,
 // stores and browser. A test must not rely on a module being evaluated afresh for its file.
 /** How the tests run, shared with vitest.unit.config.ts. */
-export const runner = { pool: 'forks', isolate: false, maxWorkers: 2, testTimeout: 60_000, hookTimeout: 60_000 } as const;
+// expect.poll waits up to 10 s, not vitest's 1 s: what it waits for (a lazy chunk, a Worker, an upload)
+// is fast alone but can take over a second on CI's loaded two cores.
+export const runner = {
+  pool: 'forks',
+  isolate: false,
+  maxWorkers: 2,
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  expect: { poll: { timeout: 10_000 } },
+} as const;
 
 export default defineConfig({
   test: {

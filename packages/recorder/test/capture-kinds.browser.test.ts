@@ -17,6 +17,18 @@ beforeAll(async () => {
   await page.goto(`${ingest.base}/kinds`);
   await page.waitForFunction(() => !!window.Reprise?.getSessionId());
   const sid = await page.evaluate(() => window.Reprise!.getSessionId()!);
+  // What is recorded here, not how late the lazy chunks may come (lazy-chunks tests): the page
+  // leaves below, so start once the capture chunk (its env event) and the network chunk (a
+  // recorded request) are here.
+  const ready = (): boolean => {
+    const got = h.ingest.forSession(sid).flatMap((r) => r.batch.events);
+    return got.some((e) => e.kind === 'env') && got.some((e) => e.kind === 'network');
+  };
+  for (const until = Date.now() + 10_000; !ready();) {
+    if (Date.now() > until) throw new Error('the lazy chunks never arrived');
+    await page.evaluate(() => fetch('/kinds-ready').then(() => window.Reprise!.flush()));
+    await new Promise((r) => setTimeout(r, 100));
+  }
   busyFrom = await page.evaluate(async () => {
     // XHR with a urlencoded body.
     await new Promise<void>((resolve) => {

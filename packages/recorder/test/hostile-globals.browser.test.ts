@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReplayEvent } from '@reprise/protocol';
 import { html } from './support/fake-ingest.js';
-import { useHarness } from './support/harness.js';
+import { flushUntil, useHarness } from './support/harness.js';
 
 // Pages that change the built-ins the recorder serializes with (json.ts). Prototype.js 1.6,
 // still on legacy pages, defines Array#toJSON returning a string: JSON.stringify calls it for
@@ -26,7 +26,8 @@ describe('pages that change built-ins the recorder serializes with', () => {
     await page.waitForFunction(() => typeof window.Reprise?.init === 'function');
     const out = await page.evaluate(async () => {
       const handle = window.Reprise!.init({ projectKey: 'test-key', endpoint: location.origin, flushIntervalMs: 60_000 });
-      await new Promise((r) => setTimeout(r, 200));
+      // The li must come after the snapshot, as a mutation.
+      while (!handle.stats().initialSnapshot) await new Promise((r) => setTimeout(r, 20));
       const li = document.createElement('li');
       li.textContent = 'two';
       document.getElementById('l')!.appendChild(li);
@@ -43,6 +44,9 @@ describe('pages that change built-ins the recorder serializes with', () => {
       // The page's own calls still go through its toJSON.
       return { sid: handle.getSessionId()!, stored, pageArray: JSON.stringify([1, 2]), pageObject: JSON.stringify({ a: 1 }) };
     });
+    // Console arguments are serialized by a lazy chunk: on a loaded machine they may miss that flush.
+    const sent = () => h.ingest.forSession(out.sid).flatMap((r) => r.batch.events);
+    await flushUntil(page, () => sent().some((e) => e.kind === 'console') && sent().some((e) => JSON.stringify(e).includes('"two"')));
     await page.close();
     expect(errors).toEqual([]);
     expect(out.pageArray).toBe('"[1, 2]"');
@@ -97,12 +101,14 @@ describe('pages that change built-ins the recorder serializes with', () => {
       await window.Reprise!.flush();
       return window.Reprise!.stats()!;
     });
+    const wanted = ['dom', 'console', 'network', 'click', 'custom'];
+    const kinds = (): Set<string> => new Set(h.ingest.forSession(sid).flatMap((r) => r.batch.events.map((e) => e.kind)));
+    await flushUntil(page, () => wanted.every((k) => kinds().has(k)));
     await page.close();
     expect(errors).toEqual([]);
     expect(flushed.internalErrors).toBe(0);
     const events = h.ingest.forSession(sid).flatMap((r) => r.batch.events) as ReplayEvent[];
-    const kinds = new Set(events.map((e) => e.kind));
-    for (const k of ['dom', 'console', 'network', 'click', 'custom']) expect(kinds, k).toContain(k);
+    for (const k of wanted) expect(kinds(), k).toContain(k);
     expect(JSON.stringify(events)).not.toContain('POLLUTED');
   });
 

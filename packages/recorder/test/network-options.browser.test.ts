@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { NetworkData } from '@reprise/protocol';
 import { html, sdkTag } from './support/fake-ingest.js';
-import { useHarness } from './support/harness.js';
+import { flushUntil, pageRequests, useHarness } from './support/harness.js';
 
 const h = useHarness();
 
@@ -30,14 +30,18 @@ async function recordCalls(attrs: Record<string, string>, calls: (page: Page) =>
   await page.goto(`${h.ingest.base}${path}`);
   await page.waitForFunction(() => !!window.Reprise?.getSessionId());
   const sid = await page.evaluate(() => window.Reprise!.getSessionId()!);
+  const before = h.ingest.requests.length;
   await calls(page);
-  await page.evaluate(() => window.Reprise!.flush());
+  const recorded = (): NetworkData[] =>
+    h.ingest
+      .forSession(sid)
+      .flatMap((r) => r.batch.events)
+      .filter((e) => e.kind === 'network')
+      .map((e) => e.data as NetworkData);
+  const made = pageRequests(h.ingest.requests.slice(before));
+  await flushUntil(page, () => recorded().length >= made);
   await ctx.close();
-  return h.ingest
-    .forSession(sid)
-    .flatMap((r) => r.batch.events)
-    .filter((e) => e.kind === 'network')
-    .map((e) => e.data as NetworkData);
+  return recorded();
 }
 
 describe('network capture options', () => {

@@ -57,6 +57,12 @@ export type IngestMode = 'ok' | 'error500' | 'unreachable';
  * Stand-in for the Reprise server in recorder tests: serves test pages and the
  * built SDK, and records every batch POSTed to /ingest/v1/batch.
  */
+/**
+ * REPRISE_TEST_CHUNK_DELAY_MS=1500 serves every lazy chunk that late: a run of the browser tests
+ * with it finds those that assume the chunks come quickly (they may not on a loaded CI machine).
+ */
+const CHUNK_DELAY_MS = Number(process.env.REPRISE_TEST_CHUNK_DELAY_MS) || 0;
+
 export class FakeIngest {
   readonly received: Received[] = [];
   readonly pages = new Map<string, string>();
@@ -119,6 +125,17 @@ export class FakeIngest {
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.base = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  /** Back to answering every request normally (after each test: one that fails midway must not fail the next). */
+  reset(): void {
+    this.mode = 'ok';
+    this.deflate = 'ok';
+    this.deltaForm = 'ok';
+    this.respond = null;
+    this.refuseChunks = false;
+    this.releaseChunks();
+    this.linkErrors.clear();
   }
 
   async close(): Promise<void> {
@@ -209,7 +226,8 @@ export class FakeIngest {
       return;
     }
     if (req.method === 'GET' && chunkFile && !this.refuseChunks && existsSync(chunkFile)) {
-      serveChunk();
+      if (CHUNK_DELAY_MS > 0) setTimeout(serveChunk, CHUNK_DELAY_MS);
+      else serveChunk();
       return;
     }
     if (req.method === 'POST' && url.pathname === '/ingest/v1/batch') {

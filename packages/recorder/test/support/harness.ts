@@ -1,9 +1,9 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../../../test-support/chromium.js';
 import { FakeIngest } from './fake-ingest.js';
 
@@ -30,9 +30,27 @@ export function useHarness(): Harness {
     await h.ingest.start();
     h.browser = await launchChromium();
   });
+  afterEach(() => h.ingest?.reset());
   afterAll(async () => {
     await h.browser?.close();
     await h.ingest?.close();
   });
   return h;
 }
+
+/**
+ * Flushes the page's recorder until `done()` holds: what waits for a lazy chunk (console arguments,
+ * network records) leaves with a later flush when the chunk comes late, as on a loaded machine.
+ */
+export async function flushUntil(page: Page, done: () => boolean): Promise<void> {
+  await expect
+    .poll(async () => {
+      await page.evaluate(() => window.Reprise!.flush());
+      return done();
+    })
+    .toBe(true);
+}
+
+/** The page's own requests among `requests`: not the recorder's uploads or chunks, CORS preflights or the favicon. */
+export const pageRequests = (requests: string[]): number =>
+  requests.filter((r) => !/^(POST \/ingest\/|GET \/sdk\/|OPTIONS |GET \/favicon\.ico)/.test(r)).length;
