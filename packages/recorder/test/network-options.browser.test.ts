@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { NetworkData } from '@reprise/protocol';
 import { html, sdkTag } from './support/fake-ingest.js';
-import { flushUntil, pageRequests, useHarness } from './support/harness.js';
+import { recordRequests, useHarness } from './support/harness.js';
 
 const h = useHarness();
 
@@ -30,18 +30,9 @@ async function recordCalls(attrs: Record<string, string>, calls: (page: Page) =>
   await page.goto(`${h.ingest.base}${path}`);
   await page.waitForFunction(() => !!window.Reprise?.getSessionId());
   const sid = await page.evaluate(() => window.Reprise!.getSessionId()!);
-  const before = h.ingest.requests.length;
-  await calls(page);
-  const recorded = (): NetworkData[] =>
-    h.ingest
-      .forSession(sid)
-      .flatMap((r) => r.batch.events)
-      .filter((e) => e.kind === 'network')
-      .map((e) => e.data as NetworkData);
-  const made = pageRequests(h.ingest.requests.slice(before));
-  await flushUntil(page, () => recorded().length >= made);
+  const net = await recordRequests(h.ingest, page, sid, () => calls(page));
   await ctx.close();
-  return recorded();
+  return net;
 }
 
 describe('network capture options', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { NetworkData } from '@reprise/protocol';
 import { html, sdkTag } from './support/fake-ingest.js';
-import { flushUntil, pageRequests, useHarness } from './support/harness.js';
+import { recordRequests, useHarness } from './support/harness.js';
 
 const h = useHarness();
 
@@ -31,18 +31,8 @@ async function run(attrs: Record<string, string>, calls: (page: Page, cross: str
   // localhost and 127.0.0.1 are different origins: the same fake server, seen cross-origin.
   const cross = h.ingest.base.replace('127.0.0.1', 'localhost');
   await page.evaluate((t) => ((window as unknown as { T: string }).T = t), tag);
-  const before = h.ingest.requests.length;
-  await calls(page, cross);
-  const recorded = (): NetworkData[] =>
-    h.ingest
-      .forSession(sid)
-      .flatMap((r) => r.batch.events)
-      .filter((e) => e.kind === 'network')
-      .map((e) => e.data as NetworkData);
-  const made = pageRequests(h.ingest.requests.slice(before));
-  await flushUntil(page, () => recorded().length >= made);
+  const net = await recordRequests(h.ingest, page, sid, () => calls(page, cross));
   await ctx.close();
-  const net = recorded();
   return (name) => {
     const hits = h.ingest.echoed.filter((e) => e.path === `/echo/${tag}/${name}`);
     expect(hits, `server got /echo/${name} once`).toHaveLength(1);

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../../../test-support/chromium.js';
+import type { NetworkData } from '@reprise/protocol';
 import { FakeIngest } from './fake-ingest.js';
 
 export const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -52,5 +53,23 @@ export async function flushUntil(page: Page, done: () => boolean): Promise<void>
 }
 
 /** The page's own requests among `requests`: not the recorder's uploads or chunks, CORS preflights or the favicon. */
-export const pageRequests = (requests: string[]): number =>
+const pageRequests = (requests: string[]): number =>
   requests.filter((r) => !/^(POST \/ingest\/|GET \/sdk\/|OPTIONS |GET \/favicon\.ico)/.test(r)).length;
+
+/**
+ * Runs `calls` in the page, then flushes until each request it made is recorded (the records wait
+ * for the network chunk); returns session `sid`'s network records.
+ */
+export async function recordRequests(ingest: FakeIngest, page: Page, sid: string, calls: () => Promise<void>): Promise<NetworkData[]> {
+  const before = ingest.requests.length;
+  await calls();
+  const recorded = (): NetworkData[] =>
+    ingest
+      .forSession(sid)
+      .flatMap((r) => r.batch.events)
+      .filter((e) => e.kind === 'network')
+      .map((e) => e.data as NetworkData);
+  const made = pageRequests(ingest.requests.slice(before));
+  await flushUntil(page, () => recorded().length >= made);
+  return recorded();
+}
