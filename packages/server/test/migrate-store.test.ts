@@ -190,6 +190,9 @@ async function seed(): Promise<void> {
   for (let seq = 0; seq < 4; seq++)
     await send(key, 'sess_migrate_pack', seq, [domEvent(T0 + 30_000 + seq * 1000), domEvent(T0 + 30_500 + seq * 1000)]);
   expect((await src.store.compactSession('sess_migrate_pack')).packedBatches).toBe(4);
+  // A session deleted while its tab still records: it must stay deleted on the target.
+  await send(key, 'sess_migrate_gone', 0, [domEvent(T0 + 40_000)]);
+  expect(await src.store.deleteSession('sess_migrate_gone')).toBe(true);
 
   // A member, an API token and saved searches.
   const member = (await src.store.createUser({ email: MEMBER.email, passwordHash: await hashPassword(MEMBER.password), role: 'member' }))!;
@@ -352,6 +355,15 @@ describe('reprise migrate-store (SQLite → PostgreSQL + S3)', () => {
     });
     expect(third.json()).toMatchObject({ error: 'link_used_up' });
     expect(await target.store.deleteSession('sess_migrate_new2')).toBe(true);
+    // The session deleted on the source before the move: its tab's next batch is refused there.
+    const gone = await dst.inject({
+      method: 'POST',
+      url: `/ingest/v1/batch?key=${src.projectKey}`,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'user-agent': CHROME_UA },
+      payload: gz(makeBatch('sess_migrate_gone', 1, [domEvent(Date.now())])),
+    });
+    expect(gone.statusCode, gone.body).toBe(410);
+    expect(gone.json()).toMatchObject({ error: 'session_deleted' });
   });
 
   it('re-runs: skips complete sessions, copies new batches and sessions, refuses a foreign target', async () => {

@@ -15,6 +15,7 @@ export interface MetadataRows {
   loginSessions: { token_hash: string; user_id: string; expires_at: number }[];
   links: Omit<LinkRow, 'session_count'>[];
   savedSearches: SavedSearchRow[];
+  deletedSessions: { id: string; deleted_at: number }[];
 }
 
 /** One query per table, in a stable order so two dumps of the same store compare equal. */
@@ -26,6 +27,7 @@ export const METADATA_SELECTS: Record<keyof MetadataRows, string> = {
   loginSessions: 'SELECT * FROM login_sessions ORDER BY expires_at, token_hash',
   links: 'SELECT * FROM links ORDER BY created_at, id',
   savedSearches: 'SELECT * FROM saved_searches ORDER BY created_at, id',
+  deletedSessions: 'SELECT * FROM deleted_sessions ORDER BY deleted_at, id',
 };
 
 /** The dump's keys and their order are the transfer format: keep them as they are. */
@@ -46,6 +48,7 @@ export function toMetadataDump(rows: MetadataRows): MetadataDump {
       createdBy: r.created_by,
       createdAt: r.created_at,
     })),
+    deletedSessions: rows.deletedSessions.map((r) => ({ id: r.id, deletedAt: r.deleted_at })),
   };
 }
 

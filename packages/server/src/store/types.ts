@@ -242,6 +242,11 @@ export interface MetadataDump {
   /** Links without their derived session count (it follows from the sessions' link ids). */
   links: (Omit<Link, 'sessionCount'> & { tokenHash: string })[];
   savedSearches: SavedSearch[];
+  /**
+   * Ids of deleted sessions still refused to ingest (store/deleted-sessions.ts): a tab that
+   * records on across the move must not bring one back. Absent in dumps from before them.
+   */
+  deletedSessions?: { id: string; deletedAt: number }[];
 }
 
 export type ShareView = 'full' | 'strict';

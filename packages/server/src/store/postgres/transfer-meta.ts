@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { TOMBSTONE_UPSERT } from '../deleted-sessions.js';
 import type { MetadataDump } from '../types.js';
 import { withTransaction } from './pool.js';
 import { METADATA_SELECTS, restoreParams, toMetadataDump, type MetadataRows } from '../transfer-rows.js';
@@ -81,6 +82,9 @@ export async function restore(pool: pg.Pool, d: MetadataDump): Promise<void> {
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, query = excluded.query`,
         [s.id, s.projectId, s.name, s.query, s.createdBy, s.createdAt],
       );
+    }
+    for (const s of d.deletedSessions ?? []) {
+      await c.query(`INSERT INTO deleted_sessions (id, deleted_at) VALUES ($1, $2) ${TOMBSTONE_UPSERT}`, [s.id, s.deletedAt]);
     }
   });
 }

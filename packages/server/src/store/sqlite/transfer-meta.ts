@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { TOMBSTONE_UPSERT } from '../deleted-sessions.js';
 import type { MetadataDump } from '../types.js';
 import { METADATA_SELECTS, restoreParams, toMetadataDump, type MetadataRows } from '../transfer-rows.js';
 
@@ -50,6 +51,7 @@ export function restore(db: Database.Database, d: MetadataDump): void {
     `INSERT INTO saved_searches (id, project_id, name, query, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET name = excluded.name, query = excluded.query`,
   );
+  const deleted = db.prepare(`INSERT INTO deleted_sessions (id, deleted_at) VALUES (?, ?) ${TOMBSTONE_UPSERT}`);
   db.transaction(() => {
     for (const p of d.projects) project.run(p.id, p.name, p.key, JSON.stringify(p.allowedOrigins), p.createdAt, p.retentionDays);
     for (const u of d.users) user.run(u.id, u.email, u.passwordHash, u.role, u.createdAt);
@@ -58,5 +60,6 @@ export function restore(db: Database.Database, d: MetadataDump): void {
     for (const s of d.loginSessions) login.run(s.tokenHash, s.userId, s.expiresAt);
     for (const l of d.links) link.run(...restoreParams.link(l));
     for (const s of d.savedSearches) saved.run(s.id, s.projectId, s.name, s.query, s.createdBy, s.createdAt);
+    for (const s of d.deletedSessions ?? []) deleted.run(s.id, s.deletedAt);
   })();
 }
