@@ -54,15 +54,15 @@ export interface ScriptedAnswer {
 export type IngestMode = 'ok' | 'error500' | 'unreachable';
 
 /**
- * Stand-in for the Reprise server in recorder tests: serves test pages and the
- * built SDK, and records every batch POSTed to /ingest/v1/batch.
- */
-/**
  * REPRISE_TEST_CHUNK_DELAY_MS=1500 serves every lazy chunk that late: a run of the browser tests
  * with it finds those that assume the chunks come quickly (they may not on a loaded CI machine).
  */
 const CHUNK_DELAY_MS = Number(process.env.REPRISE_TEST_CHUNK_DELAY_MS) || 0;
 
+/**
+ * Stand-in for the Reprise server in recorder tests: serves test pages and the
+ * built SDK, and records every batch POSTed to /ingest/v1/batch.
+ */
 export class FakeIngest {
   readonly received: Received[] = [];
   readonly pages = new Map<string, string>();
