@@ -11,7 +11,7 @@ import type { ClickData, ReplayEvent } from '@reprise/protocol';
 import { UI_BLOCK_SELECTOR } from '../options.js';
 import type { Rules } from './click-describe.js';
 import type { CaptureContext, Stop } from './context.js';
-import { describeLater } from './describe-later.js';
+import { withLateCapture } from './describe-later.js';
 import { within } from './privacy.js';
 
 /** The element that receives a click: the closest of these around the event target wins. */
@@ -89,10 +89,18 @@ export function startClickCapture(ctx: CaptureContext): Stop {
       y = r.top + r.height / 2;
     }
     const t = Date.now();
-    describeLater(ctx.guard, (describe) => {
-      const event: ReplayEvent<'click', ClickData> = { t, kind: 'click', data: describe(el, interactive, x, y, rules, ctx.nodeId) };
-      ctx.sink.push(event);
-    });
+    withLateCapture(
+      ctx.guard,
+      (m) => {
+        const event: ReplayEvent<'click', ClickData> = {
+          t,
+          kind: 'click',
+          data: m.describeClick(el, interactive, x, y, rules, ctx.nodeId),
+        };
+        ctx.sink.push(event);
+      },
+      'describe',
+    );
   });
   const options: AddEventListenerOptions = { capture: true, passive: true };
   window.addEventListener('click', onClick, options);

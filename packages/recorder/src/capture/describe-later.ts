@@ -1,15 +1,13 @@
 /**
  * What the capture chunk (late-loader.ts) does for the capture modules that listen from the first
- * event: click-describe.ts describes click and key targets, serialize.ts turns console arguments
- * and rejection reasons into data. What is met before the chunk arrives (a click or a console
- * call in the first moments of the page) waits for it, in order, with its event's time taken
+ * event: click-describe.ts describes click targets, key-press.ts decides and describes key presses,
+ * serialize.ts turns console arguments and rejection reasons into data. What is met before the
+ * chunk arrives (a click, a key or a console call in the first moments of the page) waits for it, in order, with its event's time taken
  * when it happened (an object logged then is read when the chunk arrives); if the chunk can't be
  * had, those events are dropped and the rest records on.
  */
 import type { Guard } from '../guard.js';
 import { loadLateCapture, loadedLateCapture, type LateCapture } from './late-loader.js';
-
-type Describe = LateCapture['describeClick'];
 
 /** What a use is for: describing a click target, a key press, or serializing a console call or rejection. */
 type LateUse = 'describe' | 'key' | 'serialize';
@@ -46,9 +44,4 @@ export function runWaiting(m: LateCapture): void {
   const w = waiting;
   waiting = null;
   if (w) for (const f of w.uses) w.guard.run(() => f(m));
-}
-
-/** Calls `use` with describeClick, as withLateCapture does. */
-export function describeLater(guard: Guard, use: (describe: Describe) => void): void {
-  withLateCapture(guard, (m) => use(m.describeClick), 'describe');
 }

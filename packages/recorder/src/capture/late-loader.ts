@@ -1,11 +1,12 @@
 /**
  * How the capture code that reports once or late (env, web vitals, the description of a click
- * or key target, the serialization of console arguments and rejection reasons: describe-later.ts) is had: bundled in here
+ * target, which key presses are recorded, the serialization of console arguments and rejection
+ * reasons: describe-later.ts) is had: bundled in here
  * (npm build, unit tests); the script-tag build swaps in late-loader-lazy.ts (build.mjs), which
  * imports them as the chunk `capture` once recording has started. Neither needs the first event:
  * env is read once (and again on a change), and vitals come from PerformanceObservers with
  * `buffered: true`, which hand over the entries of the page so far when they start; a click or
- * key before it arrives keeps its time and target and is described when it does.
+ * key before it arrives keeps its time and target and is decided and described when it does.
  */
 import { describeClick } from './click-describe.js';
 import { startEnvCapture } from './env.js';

@@ -7,6 +7,7 @@ import { deviceValues, mergeTags } from '../rows.js';
 import { assertSessionKey, assertSessionLinkOpen, SESSION_ACCESS_COLUMNS, type SessionAccessRow } from '../session-access.js';
 import { SessionDeleted, SessionFull, SessionProjectConflict, type AppendBatchInput } from '../types.js';
 import { indexTimes, writeIndexRows } from './index-writer.js';
+import { deletedAmong } from './lifecycle.js';
 import * as links from './links.js';
 import { lockTraces, writeBatchTraces } from './trace-index.js';
 import { bulkEligible, writePackRows, type BulkOutcome, type BulkPart } from './pack-rows.js';
@@ -231,8 +232,7 @@ async function isKnownDuplicate(pool: pg.Pool, input: AppendBatchInput): Promise
   // Refuse before writing anything; re-checked in the transaction (insertRows) against races.
   if (linkId && !owner) await links.assertRoom(pool, linkId, sid, false);
   // A session deleted lately is not created again (deleted-sessions.ts).
-  if (!owner && input.honorDeletion && (await pool.query('SELECT 1 FROM deleted_sessions WHERE id = $1', [sid])).rowCount)
-    throw new SessionDeleted(sid);
+  if (!owner && input.honorDeletion && (await deletedAmong(pool, [sid])).size > 0) throw new SessionDeleted(sid);
   return false;
 }
 
@@ -299,8 +299,7 @@ async function insertRows(
   if (session.project_id !== projectId) throw new SessionProjectConflict(sid);
   // Created here: a deletion that committed since the check before the chunk was written (this
   // insert waits for one in progress) left its id behind; the rollback removes the row again.
-  if (created.rowCount === 1 && input.honorDeletion && (await client.query('SELECT 1 FROM deleted_sessions WHERE id = $1', [sid])).rowCount)
-    throw new SessionDeleted(sid);
+  if (created.rowCount === 1 && input.honorDeletion && (await deletedAmong(client, [sid])).size > 0) throw new SessionDeleted(sid);
   // Another first batch may have created the session (with its key) since the check above.
   assertSessionKey(sid, session, input.sessionKeyHash);
   const b = await client.query(

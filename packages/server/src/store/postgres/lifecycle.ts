@@ -86,3 +86,10 @@ export async function deleteExpired(
   }
   return total;
 }
+
+/** Which of `ids` a deletion in the last week left behind (deleted-sessions.ts); ingest refuses to create them again. */
+export async function deletedAmong(q: pg.Pool | pg.PoolClient, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = (await q.query<{ id: string }>('SELECT id FROM deleted_sessions WHERE id = ANY($1::text[])', [ids])).rows;
+  return new Set(rows.map((r) => r.id));
+}

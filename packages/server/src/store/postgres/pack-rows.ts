@@ -17,6 +17,7 @@ import {
 } from '../signals.js';
 import { SessionDeleted, SessionProjectConflict, type AppendBatchInput } from '../types.js';
 import { CLICK_COLUMNS, insertRows } from './index-writer.js';
+import { deletedAmong } from './lifecycle.js';
 
 /**
  * The rows of a whole pack in a few multi-row statements (one per table and round) instead of
@@ -119,11 +120,7 @@ async function writeRound(c: pg.PoolClient, round: number[], parts: BulkPart[], 
   // their batches are refused and the rows removed again, in this transaction.
   const honoring = new Set(ps.filter((p) => p.input.honorDeletion).map((p) => p.input.batch.sessionId));
   const createdIds = created.rows.map((r) => r.id).filter((id) => honoring.has(id));
-  const deleted = new Set(
-    createdIds.length === 0
-      ? []
-      : (await c.query<{ id: string }>('SELECT id FROM deleted_sessions WHERE id = ANY($1::text[])', [createdIds])).rows.map((r) => r.id),
-  );
+  const deleted = await deletedAmong(c, createdIds);
   if (deleted.size > 0) await c.query('DELETE FROM sessions WHERE id = ANY($1::text[])', [[...deleted]]);
   const accepted: number[] = [];
   for (const i of round) {
