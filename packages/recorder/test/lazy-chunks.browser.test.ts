@@ -369,6 +369,56 @@ describe('lazy chunks', () => {
     });
   });
 
+  it('requests a page leaves behind before the network chunk arrives are still recorded, redacted, bodies omitted', async () => {
+    // The chunk requests hang: the page is left before any arrives.
+    await withChunks('held', '/lazy-net-left', html(sdkTag(), '<h1 id="title">net</h1>'), async ({ page, id, errors }) => {
+      await expect.poll(() => h.ingest.requests.some((r) => /^GET \/sdk\/reprise-network\.[\w-]+\.js$/.test(r))).toBe(true);
+      const before = Date.now();
+      await page.evaluate(async () => {
+        const r = await fetch('/echo/left-fetch?token=SECRET-query', {
+          method: 'POST',
+          headers: { Authorization: 'Bearer SECRET-fetch-token', 'content-type': 'application/json' },
+          body: JSON.stringify({ password: 'SECRET-pw' }),
+        });
+        await r.text();
+        await new Promise<void>((resolve) => {
+          const x = new XMLHttpRequest();
+          x.open('GET', '/echo/left-xhr');
+          x.setRequestHeader('Authorization', 'Bearer SECRET-xhr-token');
+          x.onloadend = () => resolve();
+          x.send();
+        });
+        // Refused by the browser: no server answers, so the failure is recorded as such.
+        await fetch('http://127.0.0.1:1/left-refused').catch(() => undefined);
+      });
+      expect(errors).toEqual([]);
+      await page.goto('about:blank');
+      const network = () => eventsOf(id, 'network').sort((a, b) => a.t - b.t);
+      await expect.poll(() => network().length, { timeout: 10_000 }).toBe(3);
+      const data = network().map((e) => e.data as NetworkData);
+      for (const e of network()) expect(e.t).toBeGreaterThanOrEqual(before - 50);
+      expect(data.map((d) => [d.initiator, d.method, new URL(d.url).pathname, d.status])).toEqual([
+        ['fetch', 'POST', '/echo/left-fetch', 200],
+        ['xhr', 'GET', '/echo/left-xhr', 200],
+        ['fetch', 'GET', '/left-refused', 0],
+      ]);
+      const omitted = { kind: 'omitted', reason: 'page left before it was read' };
+      expect(data[0]).toMatchObject({
+        requestHeaders: { 'content-type': 'application/json' },
+        responseHeaders: { 'content-type': 'text/plain' },
+        requestBody: omitted,
+        responseBody: omitted,
+      });
+      expect(data[0]!.url).not.toContain('SECRET');
+      expect(data[1]).toMatchObject({ requestBody: null, responseBody: omitted });
+      expect(data[2]).toMatchObject({ error: 'network', responseBody: null });
+      for (const d of data) expect(Object.keys(d.requestHeaders)).not.toContain('authorization');
+      expect(data[0]!.durationMs).toBeGreaterThan(0);
+      expect(data[1]!.durationMs).toBeGreaterThan(0);
+      for (const r of h.ingest.forSession(id)) expect(r.text).not.toMatch(/SECRET-/);
+    });
+  });
+
   it("while the network chunk is on its way, only bodies it will record are cloned or kept: not a binary one, not a denied URL's", async () => {
     const page = html(sdkTag({ 'data-body-url-deny': '/echo/denied' }), '<h1 id="title">net</h1>');
     await withChunks('held', '/lazy-net-plan', page, async ({ page, id, errors }) => {

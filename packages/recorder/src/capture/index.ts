@@ -15,7 +15,7 @@ import { floodGate } from './flood.js';
 import { startKeyCapture } from './keys.js';
 import { loadLateCapture, loadedLateCapture, type LateCapture } from './late-loader.js';
 import { startNavCapture, type NavCapture } from './nav.js';
-import { startNetworkCapture } from './network/index.js';
+import { startNetworkCapture, type NetworkCapture } from './network/index.js';
 import type { PerfCapture } from './perf.js';
 
 export type { CaptureContext } from './context.js';
@@ -26,7 +26,7 @@ export interface Captures {
   onNewSession(): void;
   /** An upload is asked for: report what the flood gates left out so far, not a second later. */
   onFlush(): void;
-  /** The page is being hidden: report pending values (vitals, flood counts) before the transport flushes. */
+  /** The page is being hidden: report pending values (requests, vitals, flood counts) before the transport flushes. */
   onHide(): void;
 }
 
@@ -39,6 +39,7 @@ export function startCaptures(ctx: CaptureContext): Captures {
   let env: EnvCapture | undefined;
   let nav: NavCapture | undefined;
   let perf: PerfCapture | undefined;
+  let net: NetworkCapture | undefined;
   let stopped = false;
   let hidden = false;
   // Buffered entries (long tasks) from before the chunk arrived are stamped back to here, not later.
@@ -80,7 +81,10 @@ export function startCaptures(ctx: CaptureContext): Captures {
   };
   if (on.errors) add(ctx.guard.run(() => startErrorCapture(ctx, errorGate)));
   if (on.console) add(ctx.guard.run(() => startConsoleCapture(ctx, consoleGate)));
-  if (on.network) add(ctx.guard.run(() => startNetworkCapture(ctx)));
+  if (on.network) {
+    net = ctx.guard.run(() => startNetworkCapture(ctx));
+    add(net?.stop);
+  }
   if (on.clicks) add(ctx.guard.run(() => startClickCapture(ctx)));
   if (on.keys) add(ctx.guard.run(() => startKeyCapture(ctx)));
   return {
@@ -96,6 +100,7 @@ export function startCaptures(ctx: CaptureContext): Captures {
     onFlush: reportFloods,
     onHide() {
       hidden = true;
+      if (net) ctx.guard.run(() => net!.onHide());
       reportFloods();
       if (perf) ctx.guard.run(() => perf!.flush());
     },

@@ -4,7 +4,8 @@
  * Each initiator has its hook (fetch.ts, xhr.ts, beacon.ts), patched at start so no request is
  * missed; a hook takes what must be taken at once (calls.ts) and hands the finished call to the
  * records code (records.ts: bodies, redaction, the event), which the script-tag build loads as a
- * chunk (records-loader.ts). Calls that finish before it arrives wait here, in order, bounded.
+ * chunk (records-loader.ts). Calls that finish before it arrives wait here, in order, bounded;
+ * if the page is left first, they are recorded without their bodies (record-base.ts).
  * The recorder's own uploads are never recorded.
  */
 import { debugLog } from '../../guard.js';
@@ -15,13 +16,20 @@ import { patchBeacon } from './beacon.js';
 import { dropClones, type NetCall, type NetConfig, type TakeCall } from './calls.js';
 import { patchFetch } from './fetch.js';
 import { loadRecords, loadedRecords } from './records-loader.js';
+import { bareRecord, networkEmitter, unreadRecord, type RecordBase } from './record-base.js';
 import { traceTargets } from './trace-context.js';
 import { patchXhr } from './xhr.js';
 
 /** Calls waiting for the records code: bounded, whatever the page requests in its first moments. */
 const MAX_WAITING = 200;
 
-export function startNetworkCapture(ctx: CaptureContext): Stop {
+export interface NetworkCapture {
+  stop: Stop;
+  /** The page is being hidden: calls still waiting for the records code are recorded without bodies. */
+  onHide(): void;
+}
+
+export function startNetworkCapture(ctx: CaptureContext): NetworkCapture {
   const o = ctx.opts;
   const cfg: NetConfig = {
     redactor: createRedactor(o.redactKeys, o.redactHeaders),
@@ -35,8 +43,9 @@ export function startNetworkCapture(ctx: CaptureContext): Stop {
   };
 
   let stopped = false;
+  const base: RecordBase = { bare: bareRecord, emit: networkEmitter(ctx, cfg) };
   const create = loadedRecords();
-  let records: TakeCall | null = create ? create(ctx, cfg) : null;
+  let records: TakeCall | null = create ? create(ctx, cfg, base) : null;
   // null once the chunk can't be had or capture stopped: calls are let go.
   let waiting: NetCall[] | null = records ? null : [];
   let dropped = 0;
@@ -55,7 +64,7 @@ export function startNetworkCapture(ctx: CaptureContext): Stop {
         const queue = waiting ?? [];
         waiting = null;
         if (m && !stopped) {
-          const r = (records = m(ctx, cfg));
+          const r = (records = m(ctx, cfg, base));
           for (const call of queue) r(call);
         } else queue.forEach(dropClones);
       }),
@@ -67,8 +76,18 @@ export function startNetworkCapture(ctx: CaptureContext): Stop {
     ...patchXhr(ctx, cfg, take),
     patchBeacon(ctx, take),
   ];
-  return () => {
-    stopped = true;
-    for (const p of patches.splice(0)) if (p) ctx.guard.run(() => p.restore());
+  return {
+    stop() {
+      stopped = true;
+      for (const p of patches.splice(0)) if (p) ctx.guard.run(() => p.restore());
+    },
+    onHide() {
+      // The page may never come back to read them: record what is known now. (If it does come
+      // back, later calls still wait for the chunk.)
+      for (const call of waiting?.splice(0) ?? []) {
+        dropClones(call);
+        ctx.guard.run(() => base.emit(unreadRecord(call, cfg.captureBodies)));
+      }
+    },
   };
 }
