@@ -2,7 +2,7 @@
  * The recorder's bundle: what a page loads before recording starts (always-on defaults: the
  * script tag's reprise.js), what comes later (the lazy chunks), the on-demand loader, and
  * where the bytes go. Baseline, built in the same run the same way (esbuild, minified IIFE,
- * es2019): rrweb's record build, @rrweb/record alone. Sizes are deterministic: one run.
+ * es2020): rrweb's record build, @rrweb/record alone. Sizes are deterministic: one run.
  */
 import { build } from 'esbuild';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -43,7 +43,7 @@ async function rrwebRecordGzip(recorderDir: string): Promise<{ raw: number; gzip
     stdin: { contents: "export { record } from '@rrweb/record';", resolveDir: recorderDir, loader: 'js' },
     bundle: true,
     platform: 'browser',
-    target: 'es2019',
+    target: 'es2020',
     legalComments: 'none',
     format: 'iife',
     globalName: 'rrwebRecord',
@@ -177,7 +177,7 @@ export async function runBundle(opts: BundleBenchOptions): Promise<BenchResult> 
       "map attributes each output character to its source, each part's code is gzipped alone and those sizes scaled to the file's gzip size).",
     baseline:
       "rrweb's record build: `export { record } from '@rrweb/record'` (the same pinned 2.1.6, unpatched) bundled by esbuild " +
-      'exactly as reprise.js is (minified IIFE, es2019), gzip -9.',
+      'exactly as reprise.js is (minified IIFE, es2020), gzip -9.',
     machine: describeMachine(null),
     date: new Date().toISOString(),
     command: opts.command,

@@ -14,7 +14,7 @@ async function bundleEntry(name: string, contents: string): Promise<string> {
     bundle: true,
     format: 'iife',
     platform: 'browser',
-    target: 'es2019',
+    target: 'es2020',
     minify: true,
     write: false,
     logLevel: 'error',

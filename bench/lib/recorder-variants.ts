@@ -33,7 +33,7 @@ async function bundle(opts: { entry: string } | { stdin: string }, minify: boole
     bundle: true,
     format: 'iife',
     platform: 'browser',
-    target: 'es2019',
+    target: 'es2020',
     minify,
     sourcemap: 'external',
     outfile: path.join(BENCH_DIR, 'bundle.js'),

@@ -22,7 +22,9 @@ function recordJs() {
 }
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-const base = { bundle: true, platform: 'browser', target: 'es2019', legalComments: 'none', logLevel: 'warning' };
+// ES2020 syntax (optional chaining, ??) kept as written: every browser that runs the recorder has it
+// (Chrome/Edge 80, Firefox 74, Safari 13.1), and lowering it cost the first load 0.7 KB gzipped.
+const base = { bundle: true, platform: 'browser', target: 'es2020', legalComments: 'none', logLevel: 'warning' };
 
 // The compression worker (fflate) is bundled first and inlined as a string: it starts from a Blob URL.
 const worker = await build({

@@ -93,8 +93,11 @@ export interface ErrorData {
   source?: string;
   line?: number;
   column?: number;
-  /** uncaught error, unhandled promise rejection, or a failed img/script/css load. */
-  origin?: 'error' | 'unhandledrejection' | 'resource';
+  /**
+   * uncaught error, unhandled promise rejection, a failed img/script/css load, or an Error passed
+   * to console.error (what a framework's error handler does with what it caught).
+   */
+  origin?: 'error' | 'unhandledrejection' | 'resource' | 'console';
   name?: string;
 }
 

@@ -25,6 +25,8 @@ import { pkgDir } from './support/harness.js';
 // chunk: +0.14 KB, 44.95. The budget is the issue's target, 45 KB: an addition to the first load
 // moves something else out of it. The flood notice sent on flush (+0.09 KB) went with the key rules'
 // move to the capture chunk (capture/key-press.ts, -0.6 KB), and clicks calling the chunk directly: 44.41.
+// Requests left waiting for the network chunk at pagehide recorded bare (record-base.ts, +0.48 KB),
+// ES2020 syntax kept as written (build.mjs, -0.71 KB), errors logged with console.error (+0.19 KB): 44.37.
 const FIRST_LOAD_MAX_BYTES = 45_000;
 const LOADER_MAX_BYTES = 1_000;
 

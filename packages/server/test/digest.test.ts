@@ -134,6 +134,15 @@ describe('session digest', () => {
     expect(d.text).toContain('(×3; again at 00:31, 01:01)');
   });
 
+  it('says "logged" for an error the app logged with console.error (origin console), not "uncaught"', async () => {
+    const events = checkoutEvents(T0).map((e) => (e.kind === 'error' ? { ...e, data: { ...(e.data as object), origin: 'console' } } : e));
+    await store('dg_logged_1', events);
+    const d = await get<Digest>('/api/v1/sessions/dg_logged_1/digest');
+    expect(d.problems[0]!.chain).toMatch(
+      / → logged TypeError: Cannot read properties of undefined \(reading 'total'\) at checkout\.js:42:13$/,
+    );
+  });
+
   it('refuses a bad budget and answers 404 for an unknown session', async () => {
     await get('/api/v1/sessions/dg_short_1/digest?budget=12', 400);
     await get('/api/v1/sessions/dg_short_1/digest?budget=abc', 400);

@@ -148,6 +148,26 @@ function keyEvents(t0: number): ReplayEvent[] {
   ];
 }
 
+/** The form page whose Send click makes the app's error handler log a TypeError (as Angular's does): no pageerror. */
+function loggedErrorEvents(t0: number): ReplayEvent[] {
+  const stack = 'TypeError: form.total is undefined\n    at send (http://app.test:8080/main.js:1:200)';
+  return [
+    ...formEvents(t0).slice(0, 2),
+    {
+      t: t0 + 1010,
+      kind: 'console',
+      data: {
+        level: 'error',
+        args: [
+          { type: 'string', value: 'ERROR' },
+          { type: 'error', name: 'TypeError', message: 'form.total is undefined', stack },
+        ],
+      },
+    },
+    { t: t0 + 1010, kind: 'error', data: { message: 'form.total is undefined', name: 'TypeError', stack, origin: 'console' } },
+  ];
+}
+
 beforeAll(async () => {
   s = await startTestServer();
   await store('pw_checkout', checkoutEvents(T0));
@@ -155,6 +175,7 @@ beforeAll(async () => {
   await store('pw_form_01', formEvents(T0), 'http://app.test:8080/contact');
   await store('pw_redacted1', redactedEvents(T0), 'https://shop.example/account');
   await store('pw_keys_001', keyEvents(T0), 'http://app.test:8080/help');
+  await store('pw_logged_1', loggedErrorEvents(T0), 'http://app.test:8080/contact');
 });
 afterAll(async () => s.close());
 
@@ -241,6 +262,18 @@ describe('locators and a session with no network calls', () => {
     expect(testBody(spec)).not.toContain('waitForResponse');
     expect(testBody(spec)).not.toContain('pageErrors.map');
     expect(testBody(spec)).toContain('Nothing went wrong in the recorded range');
+  });
+});
+
+describe('an error the app logged (console.error), not thrown', () => {
+  it('is asserted among the console errors, never as a page error (a logged error fires no pageerror)', async () => {
+    const spec = await get('pw_logged_1');
+    expect(typeErrors(spec)).toEqual([]);
+    const body = testBody(spec);
+    expect(body).toContain(
+      "await expect.poll(() => consoleErrors).toContainEqual(expect.stringContaining('ERROR TypeError: form.total is undefined'));",
+    );
+    expect(body).not.toContain('pageErrors.map');
   });
 });
 

@@ -79,6 +79,22 @@ describe('devtools model over stored data', () => {
     expect(markers.filter((m) => m.kind === 'unreadable')).toHaveLength(BAD.length);
   });
 
+  it('reads an error logged with console.error (origin console) as an error; an unknown origin is unreadable', () => {
+    const dt = buildDevtools(
+      timeline([
+        ev(10, 'error', {
+          message: 'cart.total is undefined',
+          name: 'TypeError',
+          stack: 'TypeError: cart.total is undefined',
+          origin: 'console',
+        }),
+        ev(20, 'error', { message: 'm', origin: 'somewhere' }),
+      ]),
+    );
+    expect(dt.errors.map((e) => [e.offset, e.data.origin, e.data.name])).toEqual([[10, 'console', 'TypeError']]);
+    expect(dt.unreadable.map((u) => u.data.kind)).toEqual(['error']);
+  });
+
   it("marks the recorder's notices on the scrub bar; a malformed one is unreadable", () => {
     const dt = buildDevtools(
       timeline([

@@ -47,7 +47,11 @@ function label(args: unknown[]): string {
   }
 }
 
-export function startConsoleCapture(ctx: CaptureContext, gate: FloodGate): Stop {
+/**
+ * `errorLogged` gets the arguments of each console.error call (errors.ts records an Error among
+ * them as an error too); undefined when error capture is off.
+ */
+export function startConsoleCapture(ctx: CaptureContext, gate: FloodGate, errorLogged?: (args: unknown[]) => void): Stop {
   if (typeof console === 'undefined' || !console) return () => {};
   const counts = new Map<string, number>();
   const timers = new Map<string, number>();
@@ -102,6 +106,7 @@ export function startConsoleCapture(ctx: CaptureContext, gate: FloodGate): Stop 
           if (!isActive() || busy) return result;
           busy = true;
           try {
+            if (level === 'error') errorLogged?.(args);
             const recorded = argsFor(level, args);
             if (recorded && gate.allow()) {
               const t = Date.now();

@@ -1,6 +1,13 @@
 /**
- * Uncaught errors, unhandled rejections and failed resource loads. Listens only:
- * never calls preventDefault, so the page's own handlers and the console see everything.
+ * Uncaught errors, unhandled rejections, failed resource loads, and errors logged with
+ * console.error. Listens only: never calls preventDefault, so the page's own handlers and the
+ * console see everything.
+ *
+ * Logged errors: frameworks catch what a component throws and log it instead (Angular's
+ * ErrorHandler, Vue 3's default handler, a React error boundary, zone.js's unhandled rejections),
+ * so in those apps no error ever reaches window.onerror. An Error object passed to console.error
+ * is recorded as an error too (origin `console`), once per object: not again when it was thrown
+ * or logged before.
  */
 import type { ErrorData, ReplayEvent } from '@reprise/protocol';
 import type { CaptureContext, Stop } from './context.js';
@@ -35,7 +42,26 @@ function resourceUrl(el: Element): string {
   }
 }
 
-export function startErrorCapture(ctx: CaptureContext, gate: FloodGate): Stop {
+export interface ErrorCapture {
+  stop: Stop;
+  /** The arguments of a console.error call: the first Error among them is recorded (see above). */
+  logged(args: unknown[]): void;
+}
+
+/** The Error object of `v`, when it is one not recorded yet (then it counts as recorded). */
+function unseen(seen: WeakSet<object>, v: unknown): boolean {
+  try {
+    if (typeof v !== 'object' || v === null || seen.has(v)) return false;
+    seen.add(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function startErrorCapture(ctx: CaptureContext, gate: FloodGate): ErrorCapture {
+  // Error objects (and rejection reasons) already recorded.
+  const seen = new WeakSet<object>();
   const redactor = createRedactor(ctx.opts.redactKeys, []);
   const redact: SerializeRedaction = { key: redactor.isSensitiveKey, text: (s) => redactor.text(s) };
   const record = (data: ErrorData, t: number): void => {
@@ -61,6 +87,7 @@ export function startErrorCapture(ctx: CaptureContext, gate: FloodGate): Stop {
     }
     if (typeof ErrorEvent === 'undefined' || !(ev instanceof ErrorEvent)) return;
     const err: unknown = ev.error;
+    unseen(seen, err);
     const data: ErrorData = {
       message: str(ev.message, MAX_MESSAGE) ?? str(read(err, 'message'), MAX_MESSAGE) ?? 'Script error.',
       origin: 'error',
@@ -75,16 +102,21 @@ export function startErrorCapture(ctx: CaptureContext, gate: FloodGate): Stop {
     push(data);
   });
 
+  /** Name and stack of an Error-like object (its message is the caller's: it may not be one). */
+  const described = (err: unknown, origin: ErrorData['origin']): ErrorData => {
+    const data: ErrorData = { message: '', origin };
+    const name = str(read(err, 'name'), 200);
+    if (name) data.name = name;
+    const stack = str(read(err, 'stack'), MAX_STACK);
+    if (stack) data.stack = stack;
+    return data;
+  };
+
   const onRejection = ctx.guard.wrap((ev: PromiseRejectionEvent): void => {
     const reason: unknown = ev.reason;
+    unseen(seen, reason);
     const isErr = typeof reason === 'object' && reason !== null && typeof read(reason, 'message') === 'string';
-    const data: ErrorData = { message: '', origin: 'unhandledrejection' };
-    if (isErr) {
-      const name = str(read(reason, 'name'), 200);
-      if (name) data.name = name;
-      const stack = str(read(reason, 'stack'), MAX_STACK);
-      if (stack) data.stack = stack;
-    }
+    const data = isErr ? described(reason, 'unhandledrejection') : { message: '', origin: 'unhandledrejection' as const };
     const message = isErr ? str(read(reason, 'message'), MAX_MESSAGE) : typeof reason === 'string' ? redact.text(reason) : undefined;
     if (message !== undefined) return push({ ...data, message: message.slice(0, MAX_MESSAGE) });
     // Any other value is serialized by the capture chunk: at once when it is there, else when it arrives.
@@ -97,9 +129,22 @@ export function startErrorCapture(ctx: CaptureContext, gate: FloodGate): Stop {
   // Capture phase: resource errors don't bubble, and page handlers that stop propagation don't hide errors from us.
   window.addEventListener('error', onError, true);
   window.addEventListener('unhandledrejection', onRejection as EventListener);
-  return () => {
-    window.removeEventListener('error', onError, true);
-    window.removeEventListener('unhandledrejection', onRejection as EventListener);
-    ctx.guard.run(() => gate.report());
+  return {
+    stop() {
+      window.removeEventListener('error', onError, true);
+      window.removeEventListener('unhandledrejection', onRejection as EventListener);
+      ctx.guard.run(() => gate.report());
+    },
+    logged: ctx.guard.wrap((args: unknown[]): void => {
+      const err = args.find((a) => {
+        try {
+          return a instanceof Error;
+        } catch {
+          return false;
+        }
+      });
+      if (!unseen(seen, err)) return;
+      push({ ...described(err, 'console'), message: str(read(err, 'message'), MAX_MESSAGE) ?? '' });
+    }),
   };
 }

@@ -79,8 +79,9 @@ export function startCaptures(ctx: CaptureContext): Captures {
     ctx.guard.run(errorGate.report);
     ctx.guard.run(consoleGate.report);
   };
-  if (on.errors) add(ctx.guard.run(() => startErrorCapture(ctx, errorGate)));
-  if (on.console) add(ctx.guard.run(() => startConsoleCapture(ctx, consoleGate)));
+  const errors = on.errors ? ctx.guard.run(() => startErrorCapture(ctx, errorGate)) : undefined;
+  add(errors?.stop);
+  if (on.console) add(ctx.guard.run(() => startConsoleCapture(ctx, consoleGate, errors?.logged)));
   if (on.network) {
     net = ctx.guard.run(() => startNetworkCapture(ctx));
     add(net?.stop);

@@ -38,7 +38,7 @@ export function errorText(e: ErrorFact): string {
   // Chrome's ErrorEvent message already reads "Uncaught TypeError: …".
   const message = e.message.replace(/^Uncaught\s+/, '');
   const what = e.name && !message.startsWith(e.name) ? `${e.name}: ${message}` : message || e.name || 'error';
-  const prefix = e.origin === 'unhandledrejection' ? 'unhandled rejection' : 'uncaught';
+  const prefix = e.origin === 'unhandledrejection' ? 'unhandled rejection' : e.origin === 'console' ? 'logged' : 'uncaught';
   return `${prefix} ${what}${e.where ? ` at ${e.where}` : ''}`;
 }
 

@@ -1,4 +1,4 @@
-/** Errors tab: uncaught errors, unhandled rejections and failed resource loads, with stacks. */
+/** Errors tab: uncaught errors, unhandled rejections, failed resource loads and Errors logged with console.error, with stacks. */
 import { memo } from 'react';
 import type { ErrorData } from '@reprise/protocol';
 import { clock } from '../format';
@@ -39,6 +39,7 @@ const ORIGIN: Record<NonNullable<ErrorData['origin']>, string> = {
   error: 'Uncaught',
   unhandledrejection: 'Unhandled rejection',
   resource: 'Failed to load',
+  console: 'Logged',
 };
 
 const ErrorRow = memo(function ErrorRow({

@@ -225,7 +225,7 @@ export function readError(o: Obj): ErrorData {
     source: optStr(o, 'source'),
     line: optNum(o, 'line'),
     column: optNum(o, 'column'),
-    origin: origin === undefined ? undefined : oneOf(origin, ['error', 'unhandledrejection', 'resource'] as const, 'origin'),
+    origin: origin === undefined ? undefined : oneOf(origin, ['error', 'unhandledrejection', 'resource', 'console'] as const, 'origin'),
     name: optStr(o, 'name'),
   };
 }

@@ -92,7 +92,8 @@ export function planExport(f: SessionFactsRead, calls: RecordedCall[], range: Ex
     calls: calls.filter((c) => c.t <= range.to),
     failing: picked.flatMap((s) => s.waits.filter(isBad)),
     consoleErrors: f.consoles.filter((c) => c.level === 'error' && inRange(c.t)),
-    pageErrors: f.errors.filter((e) => e.origin !== 'resource' && inRange(e.t)),
+    // A logged error fires no pageerror: it is among the console errors.
+    pageErrors: f.errors.filter((e) => e.origin !== 'resource' && e.origin !== 'console' && inRange(e.t)),
     range,
     sliced: range.from > f.startedAt,
   };

@@ -49,10 +49,17 @@ export const getConsole = defineTool({
 
 /** Errors whose stacks are resolved per call; later ones show as recorded. */
 const MAX_RESOLVED = 50;
+const ERROR_KIND: Record<NonNullable<ErrorData['origin']>, string> = {
+  error: 'uncaught',
+  unhandledrejection: 'unhandled rejection',
+  resource: 'failed resource',
+  console: 'logged with console.error',
+};
 
 export const getErrors = defineTool({
   name: 'get_errors',
-  description: 'Uncaught JS errors, unhandled promise rejections and failed resource loads of a session, with source locations and stacks.',
+  description:
+    'Uncaught JS errors, unhandled promise rejections, failed resource loads and Errors logged with console.error (what framework error handlers do) of a session, with source locations and stacks.',
   input: { sessionId },
   async run(ctx, { sessionId: id }) {
     const session = await readableSession(ctx, id);
@@ -70,7 +77,8 @@ export const getErrors = defineTool({
       // Said only where maps were expected: a session without a release has none to miss.
       const why = top?.unresolved && top.inApp && session.release ? `\n    not de-minified: ${UNRESOLVED_REASON_TEXT[top.unresolved]}` : '';
       const where = e.source ? ` at ${e.source}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}` : '';
-      const kind = e.origin === 'unhandledrejection' ? 'unhandled rejection' : e.origin === 'resource' ? 'failed resource' : 'uncaught';
+      // Stored batches may hold any origin string.
+      const kind = ERROR_KIND[e.origin ?? 'error'] ?? 'uncaught';
       const stack = e.stack
         ? `\n${e.stack
             .split('\n')
