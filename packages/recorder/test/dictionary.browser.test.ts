@@ -361,7 +361,7 @@ describe('the delta form (reprise-delta, deflate)', () => {
     }
   });
 
-  it('at pagehide, before the server took a body deflated twice, such a body goes deflated once: its inner stream, the same batch', async () => {
+  it('at pagehide, a body deflated twice goes deflated once (its inner stream, the same batch) unless the server took one before', async () => {
     h.ingest.refusals.length = 0;
     // The burst's first attempt is answered 503 with a minute's Retry-After: it waits in the outbox,
     // deflated twice and never acknowledged, until the pagehide send. 800 nodes added then moved
@@ -378,11 +378,15 @@ describe('the delta form (reprise-delta, deflate)', () => {
       await expect.poll(() => attempts().length, { timeout: 10_000 }).toBeGreaterThan(0);
       const first = attempts()[0]!;
       expect(first).toMatchObject({ status: 503, delta: true, twice: true });
+      // Batches go one at a time: every earlier one was answered before the burst went. On a busy
+      // machine an earlier batch (events that came after the snapshot's) may itself have been taken
+      // deflated twice; then the pagehide send may be too.
+      const tookTwice = h.ingest.forSession(id).some((r) => r.status === 200 && r.twice && !burstRecord(r.batch));
       await page.goto('about:blank');
       await expect.poll(() => attempts().filter((r) => r.status === 200).length, { timeout: 10_000 }).toBeGreaterThan(0);
       expect(new Set(attempts().map((r) => r.batch.seq))).toEqual(new Set([first.batch.seq]));
       const again = attempts().find((r) => r.status === 200)!;
-      expect(again).toMatchObject({ encoding: 'deflate', delta: true, twice: false });
+      expect(again).toMatchObject({ encoding: 'deflate', delta: true, twice: tookTwice });
       expect(again.text).toBe(first.text);
       expect(h.ingest.refusals).toEqual([]);
       await ctx.close();
