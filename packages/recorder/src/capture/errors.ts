@@ -48,7 +48,7 @@ export interface ErrorCapture {
   logged(args: unknown[]): void;
 }
 
-/** The Error object of `v`, when it is one not recorded yet (then it counts as recorded). */
+/** True when `v` is an object not recorded yet; from then on it counts as recorded. */
 function unseen(seen: WeakSet<object>, v: unknown): boolean {
   try {
     if (typeof v !== 'object' || v === null || seen.has(v)) return false;
