@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ErrorData } from '@reprise/protocol';
 import { html, sdkTag } from './support/fake-ingest.js';
@@ -8,11 +10,13 @@ import { flushUntil, useHarness } from './support/harness.js';
  * Errors a framework catches and logs instead of letting them reach window.onerror (Angular's
  * ErrorHandler, Vue 3's default handler, a React error boundary, zone.js's unhandled
  * rejections) are recorded as errors (origin `console`), each Error once. Tried with the real
- * zone.js, which Angular runs on: it patches timers, promises, events and fetch before or after
- * the recorder loads.
+ * zone.js, which Angular runs on (it patches timers, promises, events and fetch, before or after
+ * the recorder loads), and the real Vue 3 production build.
  */
 const h = useHarness();
-const ZONE_JS = readFileSync(new URL('../../../node_modules/zone.js/bundles/zone.umd.min.js', import.meta.url), 'utf8');
+const require = createRequire(import.meta.url);
+const ZONE_JS = readFileSync(join(dirname(require.resolve('zone.js/package.json')), 'bundles/zone.umd.min.js'), 'utf8');
+const VUE_JS = readFileSync(require.resolve('vue/dist/vue.global.prod.js'), 'utf8');
 
 interface ZoneWindow {
   Zone: { current: { fork(spec: object): { run(f: () => void): void } } };
@@ -122,6 +126,31 @@ describe('errors logged with console.error', () => {
       }
     });
   }
+
+  it("in a Vue 3 app (production build): what a click handler throws, which Vue's default handler logs, is recorded with its stack", async () => {
+    const app = `<div id="app"><button id="save" @click="save">Save</button></div>
+<script>${VUE_JS}</script>
+<script>Vue.createApp({ methods: { save() { throw new TypeError('order.total is undefined'); } } }).mount('#app');</script>`;
+    h.ingest.pages.set('/vue-app', html(sdkTag(), app));
+    const ctx = await h.browser.newContext();
+    try {
+      const page = await ctx.newPage();
+      const pageErrors: string[] = [];
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(`${h.ingest.base}/vue-app`);
+      await expect.poll(() => page.evaluate(() => window.Reprise?.stats()?.initialSnapshot ?? null)).not.toBeNull();
+      const id = (await page.evaluate(() => window.Reprise!.getSessionId()))!;
+      await page.click('#save');
+      await flushUntil(page, () => errorsOf(id).length >= 1);
+      const [err] = errorsOf(id);
+      expect(err).toMatchObject({ origin: 'console', name: 'TypeError', message: 'order.total is undefined' });
+      expect(err!.stack).toMatch(/^TypeError: order.total is undefined\n\s+at /);
+      // Vue caught it: nothing reached window.onerror, so this is the only way it is recorded.
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
 
   it('an uncaught error the page then logs is recorded once, as uncaught; errors capture off records no logged ones', async () => {
     h.ingest.pages.set('/logged-uncaught', html(sdkTag(), '<p>x</p>'));
