@@ -90,6 +90,36 @@ describe('get_page_text on a long recording', () => {
   });
 });
 
+describe('get_errors', () => {
+  it('says how each error came: uncaught, an unhandled rejection, a failed resource, logged with console.error', async () => {
+    const t = Date.now() - 60_000;
+    const err = (i: number, data: Record<string, unknown>) => ({
+      t: t + i * 1000,
+      kind: 'error' as const,
+      data: { message: `m${i}`, ...data },
+    });
+    const res = await postBatch(
+      s,
+      makeBatch('mcp_errors_01', 0, [
+        err(0, { origin: 'error', name: 'TypeError' }),
+        err(1, { origin: 'unhandledrejection', name: 'Error' }),
+        err(2, { origin: 'resource', source: 'https://shop.example/a.js' }),
+        err(3, { origin: 'console', name: 'RangeError' }),
+      ]),
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    const { text, isError } = await call('get_errors', { sessionId: 'mcp_errors_01' });
+    expect(isError, text).toBe(false);
+    const kinds = ['uncaught', 'unhandled rejection', 'failed resource', 'logged with console.error'];
+    const at = kinds.map((k) => text.indexOf(k));
+    expect(
+      at.every((i) => i >= 0),
+      text,
+    ).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+  });
+});
+
 describe('size budgets on a long recording', () => {
   it('the digest keeps to its budget, and console and errors fit theirs', async () => {
     const digest = await call('get_session_digest', { sessionId: SESSION_ID, budgetTokens: 500 });
