@@ -42,6 +42,16 @@ function resourceUrl(el: Element): string {
   }
 }
 
+/** Name and stack of an Error-like object (its message is the caller's: it may not be one). */
+function described(err: unknown, origin: ErrorData['origin']): ErrorData {
+  const data: ErrorData = { message: '', origin };
+  const name = str(read(err, 'name'), 200);
+  if (name) data.name = name;
+  const stack = str(read(err, 'stack'), MAX_STACK);
+  if (stack) data.stack = stack;
+  return data;
+}
+
 export interface ErrorCapture {
   stop: Stop;
   /** The arguments of a console.error call: the first Error among them is recorded (see above). */
@@ -101,16 +111,6 @@ export function startErrorCapture(ctx: CaptureContext, gate: FloodGate): ErrorCa
     if (ev.colno) data.column = ev.colno;
     push(data);
   });
-
-  /** Name and stack of an Error-like object (its message is the caller's: it may not be one). */
-  const described = (err: unknown, origin: ErrorData['origin']): ErrorData => {
-    const data: ErrorData = { message: '', origin };
-    const name = str(read(err, 'name'), 200);
-    if (name) data.name = name;
-    const stack = str(read(err, 'stack'), MAX_STACK);
-    if (stack) data.stack = stack;
-    return data;
-  };
 
   const onRejection = ctx.guard.wrap((ev: PromiseRejectionEvent): void => {
     const reason: unknown = ev.reason;
